@@ -1,0 +1,104 @@
+import { boolean, index, integer, jsonb, pgEnum, pgTable, real, smallint, text, time, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { createdAt, id, ts, updatedAt } from './columns';
+import { organizations, users } from './tenancy';
+
+export const botStatusEnum = pgEnum('bot_status', ['draft', 'active', 'inactive', 'archived']);
+export const botTypeEnum = pgEnum('bot_type', ['ai', 'auto']);
+
+export interface WidgetLook {
+  title?: string;
+  avatarUrl?: string;
+  primaryColor?: string;
+  position?: 'bottom-right' | 'bottom-left';
+  launcherText?: string;
+  theme?: 'light' | 'dark' | 'auto';
+}
+
+export interface PreChatField {
+  key: string;
+  label: string;
+  type: 'text' | 'email' | 'phone' | 'select';
+  required: boolean;
+  options?: string[];
+}
+
+export const bots = pgTable(
+  'bots',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 200 }).notNull(),
+    slug: varchar('slug', { length: 100 }).notNull(),
+    description: text('description'),
+    type: botTypeEnum('type').notNull().default('ai'),
+    status: botStatusEnum('status').notNull().default('draft'),
+    provider: varchar('provider', { length: 32 }).notNull().default('builtin'),
+    model: varchar('model', { length: 100 }).notNull().default('extractive'),
+    fallbackModel: varchar('fallback_model', { length: 100 }),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    temperature: real('temperature').notNull().default(0.7),
+    maxTokens: integer('max_tokens').notNull().default(1000),
+    personality: varchar('personality', { length: 32 }).notNull().default('professional'),
+    language: varchar('language', { length: 5 }).notNull().default('auto'),
+    welcomeMessage: text('welcome_message'),
+    fallbackMessage: text('fallback_message'),
+    autoReply: text('auto_reply'),
+    outOfHoursMessage: text('out_of_hours_message'),
+    answerOutsideHours: boolean('answer_outside_hours').notNull().default(false),
+    memorySize: smallint('memory_size').notNull().default(10),
+    retrievalTopK: smallint('retrieval_top_k').notNull().default(5),
+    retrievalThreshold: real('retrieval_threshold').notNull().default(0),
+    answerOnlyFromKnowledge: boolean('answer_only_from_knowledge').notNull().default(true),
+    handoffConfidence: real('handoff_confidence'),
+    widget: jsonb('widget').$type<WidgetLook>().notNull().default({}),
+    preChatForm: jsonb('pre_chat_form').$type<PreChatField[]>().notNull().default([]),
+    allowedOrigins: text('allowed_origins').array().notNull().default([]),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    deployedAt: ts('deployed_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('bots_org_slug_key').on(t.organizationId, t.slug),
+    index('bots_org_status_idx').on(t.organizationId, t.status),
+  ],
+);
+
+/** Business hours: one row per weekday interval, in the organization's timezone. */
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    botId: uuid('bot_id')
+      .notNull()
+      .references(() => bots.id, { onDelete: 'cascade' }),
+    /** 0 = Sunday … 6 = Saturday. */
+    weekday: smallint('weekday').notNull(),
+    opensAt: time('opens_at').notNull(),
+    closesAt: time('closes_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('schedules_bot_idx').on(t.botId, t.weekday)],
+);
+
+/** Reusable agent replies inserted with `/shortcut` in the inbox. */
+export const cannedResponses = pgTable(
+  'canned_responses',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    shortcut: varchar('shortcut', { length: 64 }).notNull(),
+    content: text('content').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('canned_responses_org_shortcut_key').on(t.organizationId, t.shortcut)],
+);

@@ -1,0 +1,131 @@
+import { sql } from 'drizzle-orm';
+import { customType, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid, varchar, bigint } from 'drizzle-orm/pg-core';
+import { createdAt, id, ts, updatedAt } from './columns';
+import { organizations, users } from './tenancy';
+import { bots } from './bots';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export interface ChunkingSettings {
+  strategy: 'fixed' | 'structure' | 'qa';
+  chunkSize: number;
+  chunkOverlap: number;
+}
+
+export interface RetrievalSettings {
+  mode: 'hybrid' | 'vector' | 'fulltext';
+  topK: number;
+  scoreThreshold: number;
+}
+
+export const knowledgeBases = pgTable(
+  'knowledge_bases',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 200 }).notNull(),
+    description: text('description'),
+    embeddingModel: varchar('embedding_model', { length: 100 }).notNull().default('builtin-hash-384'),
+    embeddingDimension: integer('embedding_dimension').notNull().default(384),
+    chunking: jsonb('chunking')
+      .$type<ChunkingSettings>()
+      .notNull()
+      .default({ strategy: 'structure', chunkSize: 400, chunkOverlap: 60 }),
+    retrieval: jsonb('retrieval')
+      .$type<RetrievalSettings>()
+      .notNull()
+      .default({ mode: 'hybrid', topK: 5, scoreThreshold: 0 }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('knowledge_bases_org_idx').on(t.organizationId)],
+);
+
+export const botKnowledgeBases = pgTable(
+  'bot_knowledge_bases',
+  {
+    botId: uuid('bot_id')
+      .notNull()
+      .references(() => bots.id, { onDelete: 'cascade' }),
+    knowledgeBaseId: uuid('knowledge_base_id')
+      .notNull()
+      .references(() => knowledgeBases.id, { onDelete: 'cascade' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.knowledgeBaseId] })],
+);
+
+export const documentStatusEnum = pgEnum('document_status', ['pending', 'processing', 'ready', 'failed']);
+export const documentSourceEnum = pgEnum('document_source', ['file', 'url', 'website', 'text', 'qa']);
+
+export const documents = pgTable(
+  'documents',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    knowledgeBaseId: uuid('knowledge_base_id')
+      .notNull()
+      .references(() => knowledgeBases.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 255 }).notNull(),
+    source: documentSourceEnum('source').notNull(),
+    sourceUrl: text('source_url'),
+    mimeType: varchar('mime_type', { length: 100 }),
+    blobKey: text('blob_key'),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
+    contentHash: varchar('content_hash', { length: 64 }),
+    status: documentStatusEnum('status').notNull().default('pending'),
+    error: text('error'),
+    pageCount: integer('page_count'),
+    chunkCount: integer('chunk_count').notNull().default(0),
+    chunksDone: integer('chunks_done').notNull().default(0),
+    tokenCount: integer('token_count').notNull().default(0),
+    refreshSchedule: varchar('refresh_schedule', { length: 16 }),
+    lastRefreshedAt: ts('last_refreshed_at'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    uploadedBy: uuid('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('documents_kb_status_idx').on(t.knowledgeBaseId, t.status),
+    index('documents_org_created_idx').on(t.organizationId, t.createdAt),
+    index('documents_kb_hash_idx').on(t.knowledgeBaseId, t.contentHash),
+  ],
+);
+
+/** Chunk text and its full-text vector; embeddings live in the vector store (Pinecone / pgvector). */
+export const chunks = pgTable(
+  'chunks',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    knowledgeBaseId: uuid('knowledge_base_id')
+      .notNull()
+      .references(() => knowledgeBases.id, { onDelete: 'cascade' }),
+    documentId: uuid('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    content: text('content').notNull(),
+    tokenCount: integer('token_count').notNull().default(0),
+    /** Where the chunk came from: page number, heading path, source URL with anchor. */
+    location: jsonb('location').$type<{ page?: number; headings?: string[]; url?: string }>().notNull().default({}),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chunks_document_position_key').on(t.documentId, t.position),
+    index('chunks_kb_idx').on(t.knowledgeBaseId),
+    index('chunks_search_idx').using('gin', t.searchVector),
+  ],
+);

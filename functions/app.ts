@@ -1,0 +1,114 @@
+import { Scalar } from '@scalar/hono-api-reference';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { ApiError } from './lib/errors';
+import type { AppEnv } from './lib/env';
+import { createRouter } from './lib/openapi';
+import type { Services } from './ports';
+import { apiKeysRouter } from './routes/api-keys';
+import { auditRouter } from './routes/audit';
+import { authRouter } from './routes/auth';
+import { devRouter } from './routes/dev';
+import { healthRouter } from './routes/health';
+import { jobsRouter } from './routes/jobs';
+import { organizationsRouter } from './routes/organizations';
+import { usersRouter } from './routes/users';
+
+export interface AppOptions {
+  /** Builds the services for one request (the edge opens a Neon pool per request; Node reuses one PGlite). */
+  services: (c: Context<AppEnv>) => Services | Promise<Services>;
+}
+
+export const API_TITLE = 'VersaAI API';
+export const SCALAR_BUNDLE_PATH = '/vendor/scalar.js';
+
+/** The one Hono app both runtimes serve: `/api/*` and `/health`; static files are the runtime's job. */
+export function createApp(options: AppOptions) {
+  const app = createRouter();
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('services', await options.services(c));
+    await next();
+  });
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
+  app.use('/api/*', async (c, next) => {
+    const { config } = c.get('services');
+    const allowed = new Set([new URL(config.APP_URL).origin, ...config.CORS_ORIGINS]);
+    return cors({
+      origin: (origin) => (allowed.has(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Organization-Id', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    })(c, next);
+  });
+  app.use('/api/*', async (c, next) => {
+    const { config } = c.get('services');
+    return bodyLimit({
+      maxSize: config.MAX_JSON_BYTES,
+      onError: () => {
+        throw new ApiError('payload_too_large', `The request body is larger than ${config.MAX_JSON_BYTES} bytes`);
+      },
+    })(c, next);
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An access token from /api/v1/auth/login, or an organization API key (vsk_…)',
+  });
+
+  app.route('/', healthRouter);
+  app.route('/api/v1/auth', authRouter);
+  app.route('/api/v1/users', usersRouter);
+  app.route('/api/v1/organizations', organizationsRouter);
+  app.route('/api/v1/api-keys', apiKeysRouter);
+  app.route('/api/v1/audit-log', auditRouter);
+  app.route('/api/v1/dev', devRouter);
+  app.route('/api/jobs', jobsRouter);
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: API_TITLE,
+      version: '1.0.0',
+      description:
+        'Multi-tenant platform for AI assistants. Errors always have the shape `{ error: { code, message, details?, requestId } }`.',
+    },
+    servers: [{ url: '/' }],
+  });
+  app.get('/api/docs', Scalar({ url: '/api/openapi.json', pageTitle: `${API_TITLE} reference`, cdn: SCALAR_BUNDLE_PATH }));
+
+  app.notFound((c) => {
+    const error = new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
+    return c.json(error.body(c.get('requestId')), 404);
+  });
+
+  app.onError((err, c) => toErrorResponse(err, c));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function toErrorResponse(err: Error, c: Context<AppEnv>) {
+  const id = c.get('requestId');
+  if (err instanceof ApiError) {
+    for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
+    return c.json(err.body(id), err.status);
+  }
+  if (err instanceof HTTPException) {
+    const code = err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request';
+    const mapped = new ApiError(code, err.message || 'Bad request');
+    return c.json(mapped.body(id), err.status >= 400 && err.status < 500 ? err.status : mapped.status);
+  }
+  if (err instanceof SyntaxError) {
+    return c.json(new ApiError('bad_request', 'The request body is not valid JSON').body(id), 400);
+  }
+  console.error(JSON.stringify({ level: 'error', requestId: id, message: err.message, stack: err.stack }));
+  return c.json(new ApiError('internal_error', 'Something went wrong on our side; it has been logged').body(id), 500);
+}

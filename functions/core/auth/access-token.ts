@@ -1,0 +1,56 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { ApiError } from '../../lib/errors';
+
+const encoder = new TextEncoder();
+const ISSUER = 'versaai';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+/** Short-lived HS256 access token; the refresh token (rotating, in a cookie) renews it. */
+export async function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds: number): Promise<string> {
+  return new SignJWT({ sid: claims.sessionId, typ: 'access' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.userId)
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(encoder.encode(secret));
+}
+
+export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims> {
+  try {
+    const { payload } = await jwtVerify(token, encoder.encode(secret), { issuer: ISSUER, algorithms: ['HS256'] });
+    if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+      throw new ApiError('invalid_token', 'The access token is not valid');
+    }
+    return { userId: payload.sub, sessionId: payload.sid };
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    if (error instanceof joseErrors.JWTExpired) throw new ApiError('token_expired', 'The access token has expired');
+    throw new ApiError('invalid_token', 'The access token is not valid');
+  }
+}
+
+/** Short-lived token proving the password step passed, exchanged with a TOTP code at login. */
+export async function signChallengeToken(userId: string, secret: string): Promise<string> {
+  return new SignJWT({ typ: '2fa_challenge' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(encoder.encode(secret));
+}
+
+export async function verifyChallengeToken(token: string, secret: string): Promise<string> {
+  try {
+    const { payload } = await jwtVerify(token, encoder.encode(secret), { issuer: ISSUER, algorithms: ['HS256'] });
+    if (payload.typ !== '2fa_challenge' || typeof payload.sub !== 'string') throw new Error('wrong type');
+    return payload.sub;
+  } catch {
+    throw new ApiError('invalid_token', 'The sign-in challenge is not valid or has expired; sign in again');
+  }
+}

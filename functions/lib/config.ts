@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Runtime configuration, parsed once at each entry from env vars / Worker bindings.
+ * Handlers never read the environment: they get this object from the services.
+ */
+const secret = (name: string) =>
+  z.string({ error: `${name} is required` }).min(32, `${name} must be at least 32 characters`);
+
+export const configSchema = z.object({
+  runtime: z.enum(['edge', 'local']),
+  /** Public origin of the app, used in links sent by mail and in job URLs. */
+  APP_URL: z.url(),
+  JWT_SECRET: secret('JWT_SECRET'),
+  /** 32+ chars; AES-GCM key material for credentials stored in the database. */
+  ENCRYPTION_KEY: secret('ENCRYPTION_KEY'),
+  QSTASH_CURRENT_SIGNING_KEY: secret('QSTASH_CURRENT_SIGNING_KEY'),
+  QSTASH_NEXT_SIGNING_KEY: secret('QSTASH_NEXT_SIGNING_KEY'),
+  /** Extra origins allowed to call the API with credentials (comma separated). */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  MAIL_FROM: z.string().default('VersaAI <no-reply@versaai.local>'),
+  /** Body size limit for JSON requests, bytes. */
+  MAX_JSON_BYTES: z.coerce.number().int().positive().default(1_000_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parse config or fail loudly with every missing/invalid variable by name. */
+export function parseConfig(input: Record<string, unknown>): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Invalid VersaAI configuration:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}

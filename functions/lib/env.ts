@@ -1,0 +1,12 @@
+import type { Services } from '../ports';
+import type { Principal, OrgAccess } from '../middleware/auth';
+
+/** Hono environment shared by every router: what middleware puts on the context. */
+export interface AppEnv {
+  Variables: {
+    services: Services;
+    requestId: string;
+    principal: Principal;
+    org: OrgAccess;
+  };
+}

@@ -1,0 +1,123 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { createMiddleware } from 'hono/factory';
+import type { Context } from 'hono';
+import { apiKeys, memberships, users, type Role } from '../../db/schema';
+import { verifyAccessToken } from '../core/auth/access-token';
+import { sha256Hex } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import type { AppEnv } from '../lib/env';
+
+export const API_KEY_PREFIX = 'vsk_';
+
+export type Principal =
+  | { kind: 'user'; userId: string; sessionId: string }
+  | { kind: 'apiKey'; apiKeyId: string; organizationId: string; role: Role };
+
+export interface OrgAccess {
+  organizationId: string;
+  role: Role;
+}
+
+const ROLE_RANK: Record<Role, number> = { viewer: 1, agent: 2, admin: 3, owner: 4 };
+
+export function hasRole(role: Role, atLeast: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[atLeast];
+}
+
+/** First line of every write verb: fail with 403 unless the caller's role is at least `atLeast`. */
+export function requireRole(access: OrgAccess, atLeast: Role): void {
+  if (!hasRole(access.role, atLeast)) {
+    throw new ApiError('insufficient_role', `This action needs the ${atLeast} role or higher`, {
+      details: { required: atLeast, current: access.role },
+    });
+  }
+}
+
+function bearerToken(c: Context<AppEnv>): string {
+  const header = c.req.header('authorization');
+  if (!header) throw new ApiError('unauthorized', 'Sign in first: the Authorization header is missing');
+  const [scheme, token] = header.split(' ');
+  if (scheme?.toLowerCase() !== 'bearer' || !token) {
+    throw new ApiError('unauthorized', 'The Authorization header must be "Bearer <token>"');
+  }
+  return token;
+}
+
+async function authenticateApiKey(c: Context<AppEnv>, key: string): Promise<Principal> {
+  const { db } = c.get('services');
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, await sha256Hex(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row || (row.expiresAt && row.expiresAt < new Date())) {
+    throw new ApiError('invalid_token', 'The API key is not valid or has been revoked');
+  }
+  c.get('services').waitUntil(db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id)));
+  return { kind: 'apiKey', apiKeyId: row.id, organizationId: row.organizationId, role: row.role };
+}
+
+/** Accepts a user's access token (JWT) or an organization API key (`vsk_…`). */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c);
+  if (token.startsWith(API_KEY_PREFIX)) {
+    c.set('principal', await authenticateApiKey(c, token));
+  } else {
+    const { config, db } = c.get('services');
+    const claims = await verifyAccessToken(token, config.JWT_SECRET);
+    // A deleted account's tokens stop working at once, not when they expire.
+    const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, claims.userId)).limit(1);
+    if (!user) throw new ApiError('invalid_token', 'The account behind this token no longer exists');
+    c.set('principal', { kind: 'user', userId: claims.userId, sessionId: claims.sessionId });
+  }
+  await next();
+});
+
+/** Only a signed-in person (not an API key) may use account routes like profile and 2FA. */
+export function requireUser(c: Context<AppEnv>): Extract<Principal, { kind: 'user' }> {
+  const principal = c.get('principal');
+  if (principal.kind !== 'user') throw new ApiError('forbidden', 'This route needs a user session, not an API key');
+  return principal;
+}
+
+/**
+ * Resolves which organization the request acts on and the caller's role in it: from the path
+ * (`/organizations/{org_id}`), else the `X-Organization-Id` header, else the caller's only
+ * organization. Organizations the caller does not belong to answer 404, never their data.
+ */
+export async function resolveOrg(c: Context<AppEnv>, explicitOrgId?: string): Promise<OrgAccess> {
+  const principal = c.get('principal');
+  const requested = explicitOrgId ?? c.req.header('x-organization-id') ?? undefined;
+  if (requested !== undefined && !/^[0-9a-f-]{36}$/i.test(requested)) {
+    throw new ApiError('not_found', 'Organization not found');
+  }
+  if (principal.kind === 'apiKey') {
+    if (requested && requested !== principal.organizationId) throw new ApiError('not_found', 'Organization not found');
+    return { organizationId: principal.organizationId, role: principal.role };
+  }
+  const { db } = c.get('services');
+  const rows = await db
+    .select({ organizationId: memberships.organizationId, role: memberships.role })
+    .from(memberships)
+    .where(
+      requested
+        ? and(eq(memberships.userId, principal.userId), eq(memberships.organizationId, requested))
+        : eq(memberships.userId, principal.userId),
+    )
+    .limit(2);
+  if (requested) {
+    if (!rows[0]) throw new ApiError('not_found', 'Organization not found');
+    return rows[0];
+  }
+  if (rows.length === 0) throw new ApiError('not_found', 'You do not belong to any organization yet');
+  if (rows.length > 1) {
+    throw new ApiError('bad_request', 'You belong to several organizations: send the X-Organization-Id header');
+  }
+  return rows[0];
+}
+
+/** Middleware form of `resolveOrg` for routers whose every route is org-scoped. */
+export const withOrg = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('org', await resolveOrg(c, c.req.param('org_id')));
+  await next();
+});

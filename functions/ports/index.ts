@@ -1,0 +1,96 @@
+/**
+ * Ports: the small interfaces every external system sits behind. Each has exactly two adapters,
+ * `adapters/edge/*` (Workers: Neon, Upstash, QStash, Pinecone, R2, HTTP mail) and
+ * `adapters/local/*` (Node: PGlite, in-process, files, dev outbox).
+ */
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type * as schema from '../../db/schema';
+import type { Config } from '../lib/config';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface RateLimitResult {
+  success: boolean;
+  limit: number;
+  remaining: number;
+  /** Unix epoch milliseconds when the window frees a slot. */
+  reset: number;
+}
+
+export interface KV {
+  get<T = unknown>(key: string): Promise<T | null>;
+  set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Sliding-window limit: `limit` hits per `windowSeconds` for `key`. */
+  rateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  ping(): Promise<void>;
+}
+
+export interface EnqueueOptions {
+  delaySeconds?: number;
+  /** Same id within the dedup window is delivered once (QStash deduplication id). */
+  deduplicationId?: string;
+  retries?: number;
+}
+
+export interface Queue {
+  /** Deliver `payload` as a signed POST to `/api/jobs/<name>`. */
+  enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<{ messageId: string }>;
+  ping(): Promise<void>;
+}
+
+export interface VectorRecord {
+  id: string;
+  values: number[];
+  metadata?: Record<string, string | number | boolean>;
+}
+
+export interface VectorMatch {
+  id: string;
+  score: number;
+  metadata?: Record<string, string | number | boolean>;
+}
+
+export interface VectorStore {
+  upsert(namespace: string, records: VectorRecord[]): Promise<void>;
+  query(namespace: string, vector: number[], topK: number): Promise<VectorMatch[]>;
+  deleteIds(namespace: string, ids: string[]): Promise<void>;
+  deleteNamespace(namespace: string): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export interface BlobStore {
+  put(key: string, data: ArrayBuffer | Uint8Array | string, options?: { contentType?: string }): Promise<void>;
+  get(key: string): Promise<{ body: Uint8Array; contentType?: string } | null>;
+  delete(key: string): Promise<void>;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+/** A mailer that keeps what it "sent" so the dashboard and tests can read it (local runtime only). */
+export interface DevOutbox {
+  list(options?: { to?: string; limit?: number }): Promise<Array<MailMessage & { id: string; createdAt: string }>>;
+}
+
+/** Everything a handler may use, built per request by the runtime's entry and read from the context. */
+export interface Services {
+  db: Database;
+  kv: KV;
+  queue: Queue;
+  vectors: VectorStore;
+  blobs: BlobStore;
+  mail: Mailer;
+  outbox?: DevOutbox;
+  config: Config;
+  /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */
+  waitUntil(promise: Promise<unknown>): void;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and integration tests: real HTTP against the Hono app on the local runtime (PGlite).
+// The edge suite (workerd) and the browser suite (Playwright) have their own configs.
+export default defineConfig({
+  test: {
+    include: ['functions/**/*.test.ts', 'db/**/*.test.ts', 'widget/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
