@@ -14,6 +14,7 @@ import { auditRouter } from './routes/audit';
 import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev';
 import { healthRouter } from './routes/health';
+import { invitationsRouter } from './routes/invitations';
 import { jobsRouter } from './routes/jobs';
 import { organizationsRouter } from './routes/organizations';
 import { usersRouter } from './routes/users';
@@ -67,6 +68,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/auth', authRouter);
   app.route('/api/v1/users', usersRouter);
   app.route('/api/v1/organizations', organizationsRouter);
+  app.route('/api/v1/invitations', invitationsRouter);
   app.route('/api/v1/api-keys', apiKeysRouter);
   app.route('/api/v1/audit-log', auditRouter);
   app.route('/api/v1/dev', devRouter);

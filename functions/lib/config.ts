@@ -23,6 +23,8 @@ export const configSchema = z.object({
     .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** Sign-in and sign-up attempts allowed per IP every 10 minutes (per account it is 10 per 15 minutes). */
+  AUTH_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(30),
   MAIL_FROM: z.string().default('VersaAI <no-reply@versaai.local>'),
   /** Body size limit for JSON requests, bytes. */
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1_000_000),

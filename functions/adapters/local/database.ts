@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import type { SQL } from 'drizzle-orm';
+import * as schema from '../../../db/schema';
+import type { Database } from '../../ports';
+
+export interface LocalDatabase {
+  db: Database;
+  pglite: PGlite;
+  close(): Promise<void>;
+}
+
+/**
+ * Tables only the local runtime needs. They stay out of the drizzle migrations because Neon in
+ * production must not require pgvector, and jobs/mail live in QStash and a mail API there.
+ */
+const LOCAL_TABLES_SQL = `
+CREATE EXTENSION IF NOT EXISTS vector;
+
+CREATE TABLE IF NOT EXISTS local_vectors (
+  namespace text NOT NULL,
+  id text NOT NULL,
+  embedding vector NOT NULL,
+  metadata jsonb,
+  PRIMARY KEY (namespace, id)
+);
+
+CREATE TABLE IF NOT EXISTS local_jobs (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  payload jsonb,
+  dedup_id text UNIQUE,
+  attempts integer NOT NULL DEFAULT 0,
+  max_attempts integer NOT NULL DEFAULT 5,
+  run_at timestamptz NOT NULL DEFAULT now(),
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'dead')),
+  last_error text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS local_jobs_due_idx ON local_jobs (status, run_at);
+
+CREATE TABLE IF NOT EXISTS local_outbox (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  "to" text NOT NULL,
+  subject text NOT NULL,
+  text text NOT NULL,
+  html text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS local_outbox_to_idx ON local_outbox ("to", created_at DESC);
+`;
+
+/**
+ * Finds `db/migrations` by walking up from this module, so the same code works from the source
+ * tree (functions/adapters/local) and from a bundle (dist/server/server.js).
+ */
+export function findMigrationsFolder(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'db', 'migrations');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(`db/migrations not found above ${from}; pass migrationsFolder explicitly`);
+}
+
+/**
+ * Opens PGlite (persisted under `${dataDir}/pg`, in memory when dataDir is null), applies the
+ * committed migrations and creates the local-only tables.
+ */
+export async function openLocalDatabase(
+  dataDir: string | null,
+  options: { migrationsFolder?: string } = {},
+): Promise<LocalDatabase> {
+  const migrationsFolder = options.migrationsFolder ?? findMigrationsFolder();
+  const pglite = dataDir === null
+    ? new PGlite({ extensions: { vector } })
+    : new PGlite(join(dataDir, 'pg'), { extensions: { vector } });
+  try {
+    const db = drizzle({ client: pglite, schema });
+    await migrate(db, { migrationsFolder });
+    await pglite.exec(LOCAL_TABLES_SQL);
+    return { db, pglite, close: () => pglite.close() };
+  } catch (error) {
+    await pglite.close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Rows of a raw query on the local tables. `Database` is typed over every Postgres driver, so
+ * `execute` cannot know its row shape; all of them (PGlite, node-postgres, Neon) return `rows`.
+ */
+export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,53 @@
+import { sql } from 'drizzle-orm';
+import type { Database, DevOutbox, MailMessage, Mailer } from '../../ports';
+import { queryRows } from './database';
+
+/**
+ * Dev mailer: keeps every mail in `local_outbox` (read by the dashboard and tests) and prints a
+ * line with its links, so a developer can click a verification link without a mail server.
+ */
+export function createOutboxMailer(
+  db: Database,
+  options: { log?: (line: string) => void } = {},
+): Mailer & DevOutbox {
+  const log = options.log ?? ((line: string) => console.log(line));
+  return {
+    async send(message: MailMessage) {
+      await db.execute(sql`
+        INSERT INTO local_outbox ("to", subject, text, html)
+        VALUES (${message.to}, ${message.subject}, ${message.text}, ${message.html ?? null})`);
+      const links = message.text.match(/https?:\/\/\S+/g) ?? [];
+      log(
+        `[mail] to=${message.to} subject=${JSON.stringify(message.subject)}` +
+          (links.length ? ` links=${links.join(' ')}` : ''),
+      );
+    },
+
+    async list(opts = {}) {
+      const limit = Math.min(Math.max(Math.floor(opts.limit ?? 50), 1), 500);
+      const rows = await queryRows<{
+        id: string;
+        to: string;
+        subject: string;
+        text: string;
+        html: string | null;
+        created_at: Date | string;
+      }>(
+        db,
+        sql`
+          SELECT id, "to", subject, text, html, created_at FROM local_outbox
+          ${opts.to !== undefined ? sql`WHERE "to" = ${opts.to}` : sql``}
+          ORDER BY created_at DESC, id DESC
+          LIMIT ${limit}`,
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        to: r.to,
+        subject: r.subject,
+        text: r.text,
+        ...(r.html !== null ? { html: r.html } : {}),
+        createdAt: new Date(r.created_at).toISOString(),
+      }));
+    },
+  };
+}

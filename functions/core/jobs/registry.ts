@@ -1,0 +1,59 @@
+import { and, isNotNull, lt, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { authTokens, invitations, refreshTokens } from '../../../db/schema';
+import type { MailMessage, Services } from '../../ports';
+
+/**
+ * Background jobs by name. The queue (QStash, or the local runner) POSTs a signed request to
+ * `/api/jobs/<name>`; a non-2xx answer makes it retry with back-off. Every handler must be
+ * idempotent: a redelivered job does no harm.
+ */
+interface JobDefinition<T> {
+  payload: z.ZodType<T>;
+  run(services: Services, payload: T): Promise<unknown>;
+}
+
+function defineJob<T>(definition: JobDefinition<T>): JobDefinition<T> {
+  return definition;
+}
+
+const DAY_MS = 86_400_000;
+
+export const jobs = {
+  /** Mail goes through the queue so a provider hiccup retries instead of losing the message. */
+  'send-mail': defineJob({
+    payload: z.object({ to: z.email(), subject: z.string(), text: z.string(), html: z.string().optional() }),
+    run: (services, message) => services.mail.send(message),
+  }),
+  /** Daily clean-up of credentials that can no longer be used. */
+  'purge-expired': defineJob({
+    payload: z.object({}).passthrough(),
+    run: async ({ db }) => {
+      const now = new Date();
+      const monthAgo = new Date(now.getTime() - 30 * DAY_MS);
+      const [tokens, auth, invites] = await Promise.all([
+        db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, now)).returning({ id: refreshTokens.id }),
+        db
+          .delete(authTokens)
+          .where(or(lt(authTokens.expiresAt, now), isNotNull(authTokens.usedAt)))
+          .returning({ id: authTokens.id }),
+        db
+          .delete(invitations)
+          .where(or(lt(invitations.expiresAt, monthAgo), and(isNotNull(invitations.revokedAt), lt(invitations.createdAt, monthAgo))))
+          .returning({ id: invitations.id }),
+      ]);
+      return { refreshTokens: tokens.length, authTokens: auth.length, invitations: invites.length };
+    },
+  }),
+} satisfies Record<string, { payload: z.ZodType; run: (services: Services, payload: never) => Promise<unknown> }>;
+
+export type JobName = keyof typeof jobs;
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(jobs, name);
+}
+
+/** Queue a mail; delivery happens in the `send-mail` job with retries. */
+export function enqueueMail(services: Services, message: MailMessage) {
+  return services.queue.enqueue('send-mail', message);
+}

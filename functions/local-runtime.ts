@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createApp, type App } from './app';
+import {
+  createFileBlobStore,
+  createLocalQueue,
+  createMemoryKV,
+  createOutboxMailer,
+  createPgVectorStore,
+  openLocalDatabase,
+  type LocalDatabase,
+  type LocalQueue,
+} from './adapters/local';
+import { parseConfig, type Config } from './lib/config';
+import type { Services } from './ports';
+
+/**
+ * The local runtime: the same app as the edge, composed with embedded defaults (PGlite with
+ * pgvector, in-process KV, a persisted job runner, files, a dev outbox). Used by `npm run dev`,
+ * `npm start` and the integration tests.
+ */
+export interface LocalRuntimeOptions {
+  /** Where PGlite, blobs and generated secrets live; null keeps everything in memory (tests). */
+  dataDir: string | null;
+  env?: Record<string, string | undefined>;
+  port?: number;
+  /** Start the job runner (tests usually call `queue.drain()` themselves instead). */
+  runJobs?: boolean;
+  /** Job retry back-off base; tests shorten it. */
+  jobBackoffMs?: number;
+}
+
+export interface LocalRuntime {
+  app: App;
+  services: Services;
+  queue: LocalQueue;
+  database: LocalDatabase;
+  config: Config;
+  close(): Promise<void>;
+}
+
+const GENERATED_SECRETS = ['JWT_SECRET', 'ENCRYPTION_KEY', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY'] as const;
+
+/**
+ * Zero configuration: secrets not given in the environment are generated once and kept in the
+ * data dir, so sessions and encrypted values survive restarts.
+ */
+function localSecrets(dataDir: string | null, env: Record<string, string | undefined>) {
+  const file = dataDir ? join(dataDir, 'secrets.json') : null;
+  const stored: Record<string, string> = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  let changed = false;
+  for (const name of GENERATED_SECRETS) {
+    if (!env[name] && !stored[name]) {
+      stored[name] = randomBytes(32).toString('base64url');
+      changed = true;
+    }
+  }
+  if (file && changed) writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return Object.fromEntries(GENERATED_SECRETS.map((name) => [name, env[name] ?? stored[name]]));
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const env = options.env ?? {};
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const port = options.port ?? 8787;
+  const config = parseConfig({
+    ...env,
+    ...localSecrets(options.dataDir, env),
+    runtime: 'local',
+    APP_URL: env.APP_URL ?? `http://localhost:${port}`,
+  });
+
+  const database = await openLocalDatabase(options.dataDir);
+  const { db } = database;
+  const outbox = createOutboxMailer(db);
+  const blobs = createFileBlobStore(join(options.dataDir ?? join(tmpdir(), `versaai-${randomBytes(6).toString('hex')}`), 'blobs'));
+  const kv = createMemoryKV();
+  const vectors = createPgVectorStore(db);
+  const pending = new Set<Promise<unknown>>();
+
+  // The app is created below; the queue delivers to it in-process, as QStash would over HTTP.
+  let app: App | undefined;
+  const queue = createLocalQueue({
+    db,
+    deliver: async (request) => app!.fetch(request),
+    signingKey: config.QSTASH_CURRENT_SIGNING_KEY,
+    baseUrl: config.APP_URL,
+    backoffBaseMs: options.jobBackoffMs,
+  });
+
+  const services: Services = {
+    db,
+    kv,
+    queue,
+    vectors,
+    blobs,
+    mail: outbox,
+    outbox: env.NODE_ENV === 'production' ? undefined : outbox,
+    config,
+    waitUntil(promise) {
+      const tracked = promise.catch((error) => console.error('[waitUntil]', error)).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+  };
+  app = createApp({ services: () => services });
+  if (options.runJobs) await queue.start();
+
+  return {
+    app,
+    services,
+    queue,
+    database,
+    config,
+    async close() {
+      await queue.stop();
+      await Promise.allSettled([...pending]);
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { z } from '@hono/zod-openapi';
+
+export const PasswordSchema = z
+  .string()
+  .min(10, 'Use at least 10 characters')
+  .max(200)
+  .openapi({ example: 'correct-horse-battery', description: 'At least 10 characters' });
+
+export const EmailSchema = z.email().max(255).openapi({ example: 'ana@example.com' });
+
+export const LocaleSchema = z.enum(['es', 'en']).openapi({ description: 'Interface and mail language' });
+
+export const UserSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string().openapi({ example: 'ana@example.com' }),
+    name: z.string().openapi({ example: 'Ana García' }),
+    phone: z.string().nullable(),
+    avatarUrl: z.string().nullable(),
+    locale: z.string().openapi({ example: 'es' }),
+    emailVerified: z.boolean(),
+    twoFactorEnabled: z.boolean(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('User');
+
+export const TokenDeliverySchema = z
+  .enum(['cookie', 'body'])
+  .default('cookie')
+  .openapi({
+    description:
+      '`cookie` (dashboard): the refresh token is set as an httpOnly cookie. `body` (API clients): it is returned in the response instead.',
+  });
+
+export const SessionTokensSchema = z
+  .object({
+    user: UserSchema,
+    accessToken: z.string().openapi({ description: 'Short-lived JWT for the Authorization header' }),
+    expiresIn: z.number().int().openapi({ example: 900, description: 'Seconds until the access token expires' }),
+    refreshToken: z.string().optional().openapi({ description: 'Only with tokenDelivery "body"' }),
+  })
+  .openapi('SessionTokens');
+
+export const TwoFactorChallengeSchema = z
+  .object({
+    twoFactorRequired: z.literal(true),
+    challengeToken: z.string().openapi({ description: 'Send it with the code to /auth/login/2fa within 5 minutes' }),
+  })
+  .openapi('TwoFactorChallenge');
+
+export const RegisterBodySchema = z.object({
+  email: EmailSchema,
+  password: PasswordSchema,
+  name: z.string().trim().min(1).max(200).openapi({ example: 'Ana García' }),
+  locale: LocaleSchema.optional(),
+  tokenDelivery: TokenDeliverySchema,
+});
+
+export const LoginBodySchema = z.object({
+  email: EmailSchema,
+  password: z.string().min(1).max(200),
+  tokenDelivery: TokenDeliverySchema,
+});
+
+export const LoginTwoFactorBodySchema = z.object({
+  challengeToken: z.string().min(1),
+  code: z.string().min(6).max(20).openapi({ example: '123456', description: 'TOTP code or a backup code' }),
+  tokenDelivery: TokenDeliverySchema,
+});
+
+export const RefreshBodySchema = z.object({
+  refreshToken: z.string().optional().openapi({ description: 'API clients; the dashboard uses the cookie' }),
+});
+
+export const CodeSchema = z.string().min(6).max(20).openapi({ example: '123456' });
