@@ -33,6 +33,8 @@ export interface ApiResponse {
   body: any;
   /** For assertion messages: a failing expectation prints what the server said. */
   text: string;
+  /** The whole response body as text. */
+  raw: string;
 }
 
 export interface TestUser {
@@ -90,7 +92,7 @@ export async function createTestApi(options: { jobBackoffMs?: number; authAttemp
     } catch {
       body = text;
     }
-    return { status: res.status, headers: res.headers, body, text: `${method} ${path} -> ${res.status} ${text.slice(0, 2000)}` };
+    return { status: res.status, headers: res.headers, body, raw: text, text: `${method} ${path} -> ${res.status} ${text.slice(0, 2000)}` };
   }
 
   async function signUp(overrides: Partial<{ email: string; password: string; name: string }> = {}): Promise<TestUser> {

@@ -53,16 +53,24 @@ export function parseEdgeConfig(env: EdgeEnv): EdgeConfig {
 
 const REQUEST_SCOPE = Symbol('versaai.requestScope');
 
+/** The part of an ExecutionContext the app uses; what Hono's `c.executionCtx` is typed as. */
+export interface EdgeExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+  props: any;
+  exports?: any;
+}
+
 interface ScopeHooks {
   /** Run `fn` once the response has been fully sent (body included). */
   afterResponse(fn: () => Promise<void>): void;
 }
 
-type ScopedContext = ExecutionContext & { [REQUEST_SCOPE]?: ScopeHooks };
+type ScopedContext = EdgeExecutionContext & { [REQUEST_SCOPE]?: ScopeHooks };
 
 export interface RequestScope {
   /** Pass this to `app.fetch` (and so to `createEdgeServices` through `c.executionCtx`). */
-  ctx: ExecutionContext;
+  ctx: EdgeExecutionContext;
   /**
    * Call with the app's response (or nothing, for a cron run). Returns the response to send; the
    * registered cleanups (closing the Neon pool) run in waitUntil after its body has been streamed.
@@ -75,14 +83,20 @@ export interface RequestScope {
  * and a streamed body (SSE) or waitUntil work may still be using it when `app.fetch` returns, so
  * this wraps the body to learn when it has really been sent.
  */
-export function createRequestScope(inner: ExecutionContext): RequestScope {
+export function createRequestScope(inner: EdgeExecutionContext): RequestScope {
   const cleanups: Array<() => Promise<void>> = [];
+  // Explicit delegation, not a prototype chain: workerd's methods need the real ctx as `this`.
   const ctx: ScopedContext = {
     waitUntil: (promise) => inner.waitUntil(promise),
     passThroughOnException: () => inner.passThroughOnException(),
-    props: (inner as { props?: unknown }).props,
+    get props() {
+      return inner.props;
+    },
+    get exports() {
+      return inner.exports;
+    },
     [REQUEST_SCOPE]: { afterResponse: (fn) => void cleanups.push(fn) },
-  } as ScopedContext;
+  };
 
   const runCleanups = async () => {
     for (const fn of cleanups.splice(0)) {
@@ -108,7 +122,7 @@ export function createRequestScope(inner: ExecutionContext): RequestScope {
  * Everything a handler may use, for one request: Neon (a fresh pool), Upstash Redis, QStash,
  * Pinecone, R2 and the mail API. Nothing is cached between requests.
  */
-export function createEdgeServices(env: EdgeEnv, executionCtx: ExecutionContext): Services {
+export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionContext): Services {
   const scope = (executionCtx as ScopedContext)[REQUEST_SCOPE];
   if (!scope) {
     throw new Error('createEdgeServices needs the ExecutionContext from createRequestScope() so the Neon pool is closed after the response');

@@ -1,0 +1,156 @@
+/**
+ * The shared security suite: every protected route in the OpenAPI document is called with no
+ * token, a bad token, an expired token, another organization's ids, and (for org-scoped writes)
+ * too low a role. None of them may answer with data.
+ */
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type TestApi, type TestUser } from './testing/harness';
+
+interface Operation {
+  method: string;
+  path: string;
+  orgScoped: boolean;
+  write: boolean;
+  hasBody: boolean;
+}
+
+let api: TestApi;
+let operations: Operation[];
+let victim: TestUser;
+let attacker: TestUser;
+let viewer: TestUser;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  api = await createTestApi();
+  const doc = (await api.call('GET', '/api/openapi.json')).body;
+  operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+    Object.entries(methods)
+      .filter(([, op]) => Array.isArray(op.security) && op.security.length > 0)
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        orgScoped:
+          path.includes('{org_id}') ||
+          (op.parameters ?? []).some((p: { name: string; in: string }) => p.in === 'header' && p.name === 'x-organization-id'),
+        write: method !== 'get',
+        hasBody: Boolean(op.requestBody),
+      })),
+  );
+
+  victim = await api.signUp({ name: 'Victim' });
+  const org = await api.createOrg(victim, 'Victim Co');
+  ids.org_id = org.id;
+  ids.user_id = victim.id;
+  viewer = await api.addMember(victim, org.id, 'viewer');
+  const invitation = await api.call('POST', `/api/v1/organizations/${org.id}/members/invite`, {
+    token: victim.token,
+    body: { email: 'pending@example.com', role: 'agent' },
+  });
+  ids.invitation_id = invitation.body.id;
+  const key = await api.call('POST', '/api/v1/api-keys', { token: victim.token, orgId: org.id, body: { name: 'victim key' } });
+  ids.key_id = key.body.apiKey.id;
+  ids.session_id = (await api.call('GET', '/api/v1/auth/sessions', { token: victim.token })).body.data[0].id;
+
+  attacker = await api.signUp({ name: 'Attacker' });
+  await api.createOrg(attacker, 'Attacker Co');
+});
+afterAll(() => api.close());
+
+function fill(path: string): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? crypto.randomUUID());
+}
+
+/** A body that passes validation where it matters, so the check under test is the auth one. */
+function bodyFor(op: Operation): unknown {
+  if (!op.hasBody) return undefined;
+  return { name: 'x', email: 'x@example.com', role: 'agent', code: '123456', password: 'p', token: 'x'.repeat(20) };
+}
+
+function expectNoData(res: { status: number; text: string }, allowed: number[]) {
+  expect(allowed, res.text).toContain(res.status);
+}
+
+describe('security suite over every protected route', () => {
+  it('covers the routes it should (sanity check of the route list)', () => {
+    const paths = operations.map((o) => `${o.method} ${o.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/organizations',
+        'PUT /api/v1/organizations/{org_id}',
+        'DELETE /api/v1/organizations/{org_id}/members/{user_id}',
+        'POST /api/v1/api-keys',
+        'GET /api/v1/audit-log',
+        'POST /api/v1/auth/2fa/setup',
+        'GET /api/v1/users/profile',
+      ]),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+  });
+
+  it('no token -> 401 unauthorized', async () => {
+    for (const op of operations) {
+      const res = await api.call(op.method, fill(op.path), { body: bodyFor(op) });
+      expectNoData(res, [401]);
+      expect(res.body.error.code, res.text).toBe('unauthorized');
+    }
+  });
+
+  it('a forged or malformed token -> 401', async () => {
+    const forged = await new SignJWT({ sid: crypto.randomUUID(), typ: 'access' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(victim.id)
+      .setIssuer('versaai')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('not-the-server-secret-not-the-server-secret'));
+    for (const op of operations) {
+      for (const token of [forged, 'garbage', 'vsk_not-a-real-key']) {
+        const res = await api.call(op.method, fill(op.path), { token, body: bodyFor(op) });
+        expectNoData(res, [401]);
+      }
+    }
+  });
+
+  it('an expired token -> 401 token_expired', async () => {
+    const expired = await new SignJWT({ sid: ids.session_id, typ: 'access' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(victim.id)
+      .setIssuer('versaai')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(api.runtime.config.JWT_SECRET));
+    for (const op of operations) {
+      const res = await api.call(op.method, fill(op.path), { token: expired, body: bodyFor(op) });
+      expectNoData(res, [401]);
+      expect(res.body.error.code, res.text).toBe('token_expired');
+    }
+  });
+
+  it("another organization's ids -> 404, never data", async () => {
+    for (const op of operations.filter((o) => o.orgScoped)) {
+      const res = await api.call(op.method, fill(op.path), { token: attacker.token, orgId: ids.org_id, body: bodyFor(op) });
+      expectNoData(res, [404]);
+    }
+    // Resource ids of the victim's organization, used from the attacker's own organization.
+    const own = await api.call('DELETE', `/api/v1/api-keys/${ids.key_id}`, { token: attacker.token });
+    expect(own.status, own.text).toBe(404);
+    const session = await api.call('DELETE', `/api/v1/auth/sessions/${ids.session_id}`, { token: attacker.token });
+    expect(session.status, session.text).toBe(404);
+  });
+
+  it('too low a role -> 403 on every org-scoped write', async () => {
+    const writes = operations.filter((o) => o.orgScoped && o.write);
+    expect(writes.length).toBeGreaterThan(5);
+    for (const op of writes) {
+      const res = await api.call(op.method, fill(op.path), { token: viewer.token, orgId: ids.org_id, body: bodyFor(op) });
+      expectNoData(res, [403]);
+      expect(res.body.error.code, res.text).toBe('insufficient_role');
+    }
+    // The victim's data is intact after all that.
+    const members = await api.call('GET', `/api/v1/organizations/${ids.org_id}/members`, { token: victim.token });
+    expect(members.body.data).toHaveLength(2);
+    const keys = await api.call('GET', '/api/v1/api-keys', { token: victim.token, orgId: ids.org_id });
+    expect(keys.body.data).toHaveLength(1);
+  });
+});
