@@ -85,7 +85,7 @@ export async function startServer(options: { dev?: boolean } = {}) {
     const { createServer: createVite } = await import('vite');
     const vite = await createVite({
       configFile: join(root, 'web', 'vite.config.ts'),
-      server: { middlewareMode: true, hmr: { server } },
+      server: { middlewareMode: true, ws: { server } },
       appType: 'spa',
     });
     frontend = (req, res) => vite.middlewares(req, res);
