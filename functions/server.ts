@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, type HttpBindings, type Http2Bindings } from '@hono/node-server';
 import { startLocalRuntime, type LocalRuntime } from './local-runtime';
 
 /**
@@ -54,10 +54,14 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The HTTP server both `npm run dev`/`start` and the integration tests use. */
 export function createHttpServer(runtime: LocalRuntime, frontend: NodeHandler) {
-  const api = getRequestListener(runtime.app.fetch);
+  // Rate limits, sessions and audit entries key on the caller's IP; it comes from the socket and
+  // replaces any x-real-ip a client sent.
+  const api = getRequestListener((request, env: HttpBindings | Http2Bindings) => {
+    const headers = new Headers(request.headers);
+    headers.set('x-real-ip', env.incoming.socket.remoteAddress ?? 'unknown');
+    return runtime.app.fetch(new Request(request, { headers }), env);
+  });
   return createServer((req, res) => {
-    // Rate limits and audit entries key on this; a client-sent value must never be trusted.
-    req.headers['x-real-ip'] = req.socket.remoteAddress ?? 'unknown';
     const path = req.url ?? '/';
     if (API_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix))) {
       void api(req, res);

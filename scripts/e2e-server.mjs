@@ -1,0 +1,40 @@
+// Starts the built Node server for the browser tests on a throwaway data directory, and removes
+// that directory when Playwright stops us (or the server exits), so every run starts empty.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'versaai-e2e-'));
+const child = spawn(process.execPath, ['dist/server/server.js'], {
+  env: { ...process.env, PORT: process.env.E2E_PORT ?? '4599', DATA_DIR: dataDir, APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`, NODE_ENV: process.env.NODE_ENV ?? 'development' },
+  stdio: 'inherit',
+});
+
+let cleaned = false;
+function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  try {
+    rmSync(dataDir, { recursive: true, force: true });
+  } catch {
+    // A file still held open by the dying server: the OS temp cleaner will get it.
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    child.kill('SIGTERM');
+    // Give PGlite a moment to flush before we delete its directory; force it after 5 s.
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      cleanup();
+      process.exit(0);
+    });
+  });
+}
+child.on('exit', (code) => {
+  cleanup();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,49 @@
+import { expect, type Page } from '@playwright/test';
+
+export const PASSWORD = 'correct-horse-battery';
+
+export function uniqueEmail(prefix = 'user') {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+/** Signs up a fresh user through the UI; the dashboard runs in Spanish (the browser locale). */
+export async function signUp(page: Page, opts: { name?: string; email?: string } = {}) {
+  const name = opts.name ?? 'Ana Pérez';
+  const email = opts.email ?? uniqueEmail();
+  await page.goto('/sign-up');
+  await page.getByLabel('Nombre completo').fill(name);
+  await page.getByLabel('Correo electrónico').fill(email);
+  await page.getByLabel('Contraseña', { exact: true }).fill(PASSWORD);
+  const registered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Crear cuenta' }).click();
+  const res = await registered;
+  expect(res.status(), await res.text()).toBe(201);
+  return { name, email };
+}
+
+export async function createOrganization(page: Page, orgName = `Acme ${Math.random().toString(36).slice(2, 6)}`) {
+  await expect(page.getByRole('heading', { name: 'Crea tu organización' })).toBeVisible();
+  await page.getByLabel('Nombre de la organización').fill(orgName);
+  const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/organizations') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Crear organización' }).click();
+  const res = await created;
+  expect(res.status(), await res.text()).toBe(201);
+  await expect(page.getByRole('heading', { level: 1, name: orgName })).toBeVisible();
+  return orgName;
+}
+
+export async function signOut(page: Page, name: string) {
+  await page.getByRole('button', { name: `Menú de la cuenta de ${name}` }).click();
+  const loggedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
+  await page.getByRole('button', { name: 'Cerrar sesión' }).click();
+  await loggedOut;
+  await expect(page.getByRole('heading', { name: 'Hola de nuevo' })).toBeVisible();
+}
+
+export async function fillSignIn(page: Page, email: string, password: string) {
+  await page.getByLabel('Correo electrónico').fill(email);
+  await page.getByLabel('Contraseña', { exact: true }).fill(password);
+  const login = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
+  await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+  return login;
+}

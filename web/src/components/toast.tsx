@@ -1,0 +1,71 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { cx } from './ui';
+
+type Tone = 'success' | 'error' | 'info';
+interface Toast {
+  id: number;
+  tone: Tone;
+  message: string;
+}
+interface ToastApi {
+  success: (message: string) => void;
+  error: (message: string) => void;
+  info: (message: string) => void;
+}
+
+const ToastContext = createContext<ToastApi | null>(null);
+let nextId = 1;
+
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
+  const push = useCallback(
+    (tone: Tone, message: string) => {
+      const id = nextId++;
+      setToasts((ts) => [...ts.slice(-3), { id, tone, message }]);
+      setTimeout(() => dismiss(id), tone === 'error' ? 7000 : 4000);
+    },
+    [dismiss],
+  );
+  const api = useMemo<ToastApi>(
+    () => ({
+      success: (m) => push('success', m),
+      error: (m) => push('error', m),
+      info: (m) => push('info', m),
+    }),
+    [push],
+  );
+  return (
+    <ToastContext.Provider value={api}>
+      {children}
+      <div
+        aria-live="polite"
+        className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end"
+      >
+        {toasts.map((t) => (
+          <div
+            key={t.id}
+            role={t.tone === 'error' ? 'alert' : 'status'}
+            className={cx(
+              'pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-lg px-4 py-3 text-sm shadow-lg ring-1',
+              t.tone === 'success' && 'bg-emerald-600 text-white ring-emerald-700',
+              t.tone === 'error' && 'bg-red-600 text-white ring-red-700',
+              t.tone === 'info' && 'bg-zinc-900 text-white ring-zinc-800 dark:bg-zinc-100 dark:text-zinc-900',
+            )}
+          >
+            <span className="flex-1">{t.message}</span>
+            <button type="button" onClick={() => dismiss(t.id)} className="opacity-80 hover:opacity-100" aria-label="×">
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
+
+export function useToast(): ToastApi {
+  const ctx = useContext(ToastContext);
+  if (!ctx) throw new Error('useToast outside ToastProvider');
+  return ctx;
+}

@@ -1,0 +1,139 @@
+/**
+ * The one HTTP client of the dashboard. The access token lives in memory only; the refresh
+ * token is an httpOnly cookie, so a 401 for an expired/invalid token triggers exactly one
+ * refresh and one retry.
+ */
+import { getCurrentOrgId } from './org';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: unknown;
+  readonly requestId?: string;
+  readonly retryAfter?: number;
+
+  constructor(init: { status: number; code: string; message: string; details?: unknown; requestId?: string; retryAfter?: number }) {
+    super(init.message);
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.code = init.code;
+    this.details = init.details;
+    this.requestId = init.requestId;
+    this.retryAfter = init.retryAfter;
+  }
+
+  /** Validation details normalised to `{ path: 'a.b', message }`. */
+  get fieldErrors(): FieldError[] {
+    if (this.code !== 'validation_failed' || !Array.isArray(this.details)) return [];
+    return this.details.map((d: { path?: unknown; message?: unknown }) => ({
+      path: Array.isArray(d.path) ? d.path.join('.') : String(d.path ?? ''),
+      message: String(d.message ?? ''),
+    }));
+  }
+}
+
+let accessToken: string | null = null;
+let refreshing: Promise<boolean> | null = null;
+let unauthenticatedHandler: (() => void) | null = null;
+
+export const getAccessToken = () => accessToken;
+export const setAccessToken = (token: string | null) => {
+  accessToken = token;
+};
+
+/** Called when a refresh fails in the middle of a session (the router sends the user to sign-in). */
+export function onUnauthenticated(handler: () => void) {
+  unauthenticatedHandler = handler;
+}
+
+/** Single-flight: concurrent 401s share one refresh request (the refresh token rotates). */
+export function refreshAccessToken(): Promise<boolean> {
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch('/api/v1/auth/refresh', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      if (!res.ok) {
+        accessToken = null;
+        return false;
+      }
+      const body = (await res.json()) as { accessToken: string };
+      accessToken = body.accessToken;
+      return true;
+    } catch {
+      accessToken = null;
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  /** Organization for org-scoped endpoints; defaults to the current one. `null` sends none. */
+  orgId?: string | null;
+  signal?: AbortSignal;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let body: { error?: { code?: string; message?: string; details?: unknown; requestId?: string } } = {};
+  try {
+    body = await res.json();
+  } catch {
+    // Not JSON (proxy error page, network hiccup): fall back to the status below.
+  }
+  const retry = Number(res.headers.get('Retry-After'));
+  return new ApiError({
+    status: res.status,
+    code: body.error?.code ?? (res.status >= 500 ? 'internal_error' : 'http_' + res.status),
+    message: body.error?.message ?? res.statusText ?? 'Request failed',
+    details: body.error?.details,
+    requestId: body.error?.requestId,
+    retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
+  });
+}
+
+export async function api<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
+  const send = () => {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+    const orgId = options.orgId === undefined ? getCurrentOrgId() : options.orgId;
+    if (orgId) headers['X-Organization-Id'] = orgId;
+    return fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  };
+
+  let res = await send();
+  if (res.status === 401 && !path.startsWith('/api/v1/auth/login') && !path.startsWith('/api/v1/auth/refresh')) {
+    const err = await toError(res.clone());
+    if (['token_expired', 'invalid_token', 'unauthorized'].includes(err.code)) {
+      if (await refreshAccessToken()) {
+        res = await send();
+      } else {
+        unauthenticatedHandler?.();
+        throw err;
+      }
+    }
+  }
+  if (!res.ok) throw await toError(res);
+  if (res.status === 204 || res.headers.get('Content-Length') === '0') return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}

@@ -1,0 +1,192 @@
+/** queryOptions factories, one per resource; keys carry the ids they depend on. */
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { api, ApiError } from './api';
+
+export type Role = 'owner' | 'admin' | 'agent' | 'viewer';
+export const ROLES: Role[] = ['owner', 'admin', 'agent', 'viewer'];
+const RANK: Record<Role, number> = { viewer: 1, agent: 2, admin: 3, owner: 4 };
+export const hasRole = (role: Role | undefined, atLeast: Role) => !!role && RANK[role] >= RANK[atLeast];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  locale?: 'es' | 'en';
+  emailVerified?: boolean;
+  twoFactorEnabled?: boolean;
+}
+
+export interface Profile extends User {
+  phone: string | null;
+  avatarUrl: string | null;
+  locale: 'es' | 'en';
+  emailVerified: boolean;
+  twoFactorEnabled: boolean;
+  createdAt: string;
+  organizations: { id: string; name: string; slug: string; role: Role }[];
+}
+
+export interface OrgSummary {
+  id: string;
+  name: string;
+  slug: string;
+  role: Role;
+  timezone: string;
+  language: string;
+  createdAt: string;
+}
+
+export interface Organization extends OrgSummary {
+  description?: string | null;
+  website?: string | null;
+}
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  joinedAt: string;
+}
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: string;
+  createdAt?: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  action: string;
+  actor: { id: string; name: string; email: string } | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  metadata: unknown;
+  createdAt: string;
+}
+
+export interface Session {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  current: boolean;
+}
+
+export interface OutboxMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  createdAt: string;
+}
+
+interface List<T> {
+  data: T[];
+}
+
+export const profileQuery = () =>
+  queryOptions({ queryKey: ['profile'], queryFn: () => api<Profile>('/api/v1/users/profile', { orgId: null }) });
+
+export const organizationsQuery = () =>
+  queryOptions({
+    queryKey: ['organizations'],
+    queryFn: async () => (await api<List<OrgSummary>>('/api/v1/organizations', { orgId: null })).data,
+  });
+
+export const organizationQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['organization', { orgId }],
+    queryFn: () => api<Organization>(`/api/v1/organizations/${orgId}`, { orgId }),
+  });
+
+export const membersQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['members', { orgId }],
+    queryFn: async () => (await api<List<Member>>(`/api/v1/organizations/${orgId}/members`, { orgId })).data,
+  });
+
+export const invitationsQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['invitations', { orgId }],
+    queryFn: async () => (await api<List<Invitation>>(`/api/v1/organizations/${orgId}/invitations`, { orgId })).data,
+  });
+
+export const apiKeysQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['api-keys', { orgId }],
+    queryFn: async () => (await api<List<ApiKey>>('/api/v1/api-keys', { orgId })).data,
+  });
+
+export const auditLogQuery = (orgId: string) =>
+  infiniteQueryOptions({
+    queryKey: ['audit-log', { orgId }],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => {
+      const qs = new URLSearchParams({ limit: '25' });
+      if (pageParam) qs.set('cursor', pageParam);
+      return api<{ data: AuditEntry[]; nextCursor: string | null }>(`/api/v1/audit-log?${qs}`, { orgId });
+    },
+    getNextPageParam: (last) => last.nextCursor ?? null,
+  });
+
+export const sessionsQuery = () =>
+  queryOptions({
+    queryKey: ['sessions'],
+    queryFn: async () => (await api<List<Session>>('/api/v1/auth/sessions', { orgId: null })).data,
+  });
+
+export const backupCodesQuery = () =>
+  queryOptions({
+    queryKey: ['backup-codes'],
+    queryFn: () => api<{ remaining: number }>('/api/v1/auth/2fa/backup-codes', { orgId: null }),
+  });
+
+export const invitationPreviewQuery = (token: string) =>
+  queryOptions({
+    queryKey: ['invitation-preview', { token }],
+    queryFn: () =>
+      api<{ organizationName: string; email: string; role: Role; expiresAt: string }>(
+        `/api/v1/invitations/${encodeURIComponent(token)}`,
+        { orgId: null },
+      ),
+    retry: false,
+  });
+
+/** The dev outbox exists only in the local runtime; a 404 means "hide it", not an error. */
+export const devOutboxAvailableQuery = () =>
+  queryOptions({
+    queryKey: ['dev-outbox', 'available'],
+    queryFn: async () => {
+      try {
+        await api('/api/v1/dev/outbox?to=' + encodeURIComponent('probe@invalid'), { orgId: null });
+        return true;
+      } catch (e) {
+        if (e instanceof ApiError && e.status < 500) return false;
+        throw e;
+      }
+    },
+    staleTime: Infinity,
+    retry: false,
+  });
+
+export const devOutboxQuery = (to: string) =>
+  queryOptions({
+    queryKey: ['dev-outbox', { to }],
+    queryFn: async () =>
+      (await api<List<OutboxMail>>('/api/v1/dev/outbox' + (to ? '?to=' + encodeURIComponent(to) : ''), { orgId: null })).data,
+  });

@@ -1,0 +1,147 @@
+import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
+import { createFileRoute, useNavigate, useRouter } from '@tanstack/react-router';
+import { useMemo, useState } from 'react';
+import { LOCALE_NAMES } from '../../../components/chrome';
+import { timeZones } from '../../../components/create-org-form';
+import { useToast } from '../../../components/toast';
+import { Alert, Button, Card, ConfirmDialog, SelectField, TextField } from '../../../components/ui';
+import { api, ApiError } from '../../../lib/api';
+import { useErrorMessage, useT } from '../../../lib/i18n';
+import { setCurrentOrgId } from '../../../lib/org';
+import { hasRole, organizationQuery, type Organization } from '../../../lib/queries';
+import { useOrg } from '../../../lib/use-org';
+
+export const Route = createFileRoute('/_app/settings/')({
+  loader: ({ context: { queryClient, orgId } }) => {
+    if (orgId) return queryClient.ensureQueryData(organizationQuery(orgId));
+  },
+  component: OrganizationSettings,
+});
+
+function OrganizationSettings() {
+  const current = useOrg();
+  const { data: org } = useSuspenseQuery(organizationQuery(current.id));
+  // Remount the form when switching organizations so its fields start from the new values.
+  return (
+    <div className="space-y-6">
+      <OrgForm key={org.id} org={org} canEdit={hasRole(current.role, 'admin')} />
+      {current.role === 'owner' && <DeleteOrg org={org} />}
+    </div>
+  );
+}
+
+function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
+  const t = useT();
+  const toast = useToast();
+  const errorMessage = useErrorMessage();
+  const queryClient = useQueryClient();
+  const zones = useMemo(timeZones, []);
+  const [form, setForm] = useState({
+    name: org.name,
+    description: org.description ?? '',
+    website: org.website ?? '',
+    timezone: org.timezone,
+    language: org.language,
+  });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const save = useMutation({
+    mutationFn: () =>
+      api<Organization>(`/api/v1/organizations/${org.id}`, {
+        method: 'PUT',
+        body: { ...form, description: form.description || null, website: form.website || null },
+        orgId: org.id,
+      }),
+    onSuccess: async () => {
+      toast.success(t('common.saved'));
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['organization', { orgId: org.id }] }),
+        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
+      ]);
+    },
+  });
+  const fe = (p: string) => (save.error instanceof ApiError ? save.error.fieldErrors.find((f) => f.path === p)?.message : undefined);
+  const zoneList = zones.includes(form.timezone) ? zones : [form.timezone, ...zones];
+  return (
+    <Card title={t('settings.organization')} description={canEdit ? t('settings.orgDesc') : t('settings.readOnly')}>
+      <form
+        className="grid gap-4 sm:grid-cols-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <fieldset disabled={!canEdit} className="contents">
+          <TextField label={t('org.name')} value={form.name} onChange={set('name')} required maxLength={100} error={fe('name')} />
+          <TextField label={t('org.website')} type="url" value={form.website} onChange={set('website')} placeholder="https://" error={fe('website')} />
+          <TextField className="sm:col-span-2" label={t('org.description')} value={form.description} onChange={set('description')} error={fe('description')} />
+          <SelectField label={t('org.timezone')} value={form.timezone} onChange={set('timezone')} error={fe('timezone')}>
+            {zoneList.map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label={t('org.language')} value={form.language} onChange={set('language')} error={fe('language')}>
+            <option value="es">{LOCALE_NAMES.es}</option>
+            <option value="en">{LOCALE_NAMES.en}</option>
+          </SelectField>
+        </fieldset>
+        {save.error && !(save.error instanceof ApiError && save.error.fieldErrors.length) && (
+          <div className="sm:col-span-2">
+            <Alert tone="error">{errorMessage(save.error)}</Alert>
+          </div>
+        )}
+        {canEdit && (
+          <div className="flex justify-end sm:col-span-2">
+            <Button type="submit" loading={save.isPending}>
+              {t('common.save')}
+            </Button>
+          </div>
+        )}
+      </form>
+    </Card>
+  );
+}
+
+function DeleteOrg({ org }: { org: Organization }) {
+  const t = useT();
+  const toast = useToast();
+  const errorMessage = useErrorMessage();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const del = useMutation({
+    mutationFn: () => api(`/api/v1/organizations/${org.id}`, { method: 'DELETE', orgId: org.id }),
+    onSuccess: async () => {
+      setOpen(false);
+      setCurrentOrgId(null);
+      queryClient.removeQueries({ queryKey: ['organization', { orgId: org.id }] });
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
+        queryClient.invalidateQueries({ queryKey: ['profile'] }),
+      ]);
+      toast.success(t('settings.deleted', { name: org.name }));
+      await router.invalidate();
+      await navigate({ to: '/' });
+    },
+    onError: (e) => toast.error(errorMessage(e)),
+  });
+  return (
+    <Card danger title={t('settings.dangerZone')} description={t('settings.deleteDesc')}>
+      <Button variant="danger" onClick={() => setOpen(true)}>
+        {t('settings.deleteOrg')}
+      </Button>
+      <ConfirmDialog
+        open={open}
+        onClose={() => setOpen(false)}
+        onConfirm={() => del.mutate()}
+        pending={del.isPending}
+        title={t('settings.deleteOrg')}
+        description={t('settings.deleteBody', { name: org.name })}
+        confirmLabel={t('settings.deleteOrg')}
+        typedConfirmation={org.name}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,99 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { createFileRoute, Link, redirect, useRouter } from '@tanstack/react-router';
+import { useState } from 'react';
+import { AuthLayout, linkClass } from '../components/chrome';
+import { Alert, Button, TextField } from '../components/ui';
+import { api, ApiError } from '../lib/api';
+import { useErrorMessage, useLocale, useT } from '../lib/i18n';
+import type { User } from '../lib/queries';
+import { ensureSession, safeRedirect, startSession } from '../lib/session';
+
+export const Route = createFileRoute('/sign-up')({
+  validateSearch: (search: Record<string, unknown>): { redirect?: string; email?: string } => ({
+    redirect: safeRedirect(search.redirect),
+    email: typeof search.email === 'string' ? search.email : undefined,
+  }),
+  beforeLoad: async ({ search }) => {
+    if (await ensureSession()) throw redirect({ href: search.redirect ?? '/' });
+  },
+  component: SignUp,
+});
+
+function SignUp() {
+  const t = useT();
+  const locale = useLocale();
+  const errorMessage = useErrorMessage();
+  const search = Route.useSearch();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState(search.email ?? '');
+  const [password, setPassword] = useState('');
+
+  const register = useMutation({
+    mutationFn: () =>
+      api<{ user: User; accessToken: string }>('/api/v1/auth/register', {
+        method: 'POST',
+        body: { name, email, password, locale },
+        orgId: null,
+      }),
+    onSuccess: (result) => {
+      startSession(queryClient, result.accessToken);
+      router.history.push(search.redirect ?? '/');
+    },
+  });
+  const fieldErrors = register.error instanceof ApiError ? register.error.fieldErrors : [];
+  const fieldError = (p: string) => fieldErrors.find((f) => f.path === p)?.message;
+  const conflict = register.error instanceof ApiError && register.error.code === 'conflict';
+
+  return (
+    <AuthLayout
+      title={t('signUp.title')}
+      subtitle={t('signUp.subtitle')}
+      footer={
+        <>
+          {t('signUp.haveAccount')}{' '}
+          <Link to="/sign-in" search={{ redirect: search.redirect }} className={linkClass}>
+            {t('signIn.submit')}
+          </Link>
+        </>
+      }
+    >
+      <form
+        className="space-y-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          register.mutate();
+        }}
+      >
+        {register.error && !fieldErrors.length && (
+          <Alert tone="error">{conflict ? t('signUp.emailTaken') : errorMessage(register.error)}</Alert>
+        )}
+        <TextField label={t('auth.name')} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus error={fieldError('name')} />
+        <TextField
+          label={t('auth.email')}
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+          error={fieldError('email')}
+        />
+        <TextField
+          label={t('auth.password')}
+          type="password"
+          autoComplete="new-password"
+          minLength={10}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+          hint={t('auth.passwordHint')}
+          error={fieldError('password')}
+        />
+        <Button type="submit" className="w-full" loading={register.isPending}>
+          {t('signUp.submit')}
+        </Button>
+      </form>
+    </AuthLayout>
+  );
+}
