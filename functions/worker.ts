@@ -17,17 +17,18 @@ export default {
   },
 
   /**
-   * Daily cron (wrangler.toml `[triggers]`): hands yesterday's analytics roll-up to the job route
+   * Daily cron (wrangler.toml `[triggers]`): hands the daily maintenance job to the job route
    * through QStash, so it gets retries and the same signed path as every other job. The
-   * deduplication id makes a repeated trigger for the same day harmless.
+   * deduplication id makes a repeated trigger for the same day harmless. (Analytics roll-ups
+   * join this trigger with the analytics work.)
    */
   async scheduled(event: ScheduledController, env: EdgeEnv, ctx: ExecutionContext): Promise<void> {
     const scope = createRequestScope(ctx);
     try {
       const { queue } = createEdgeServices(env, scope.ctx);
       const day = new Date(event.scheduledTime - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
-      const { messageId } = await queue.enqueue('rollup-daily', { day }, { deduplicationId: `rollup-daily:${day}` });
-      console.log(JSON.stringify({ level: 'info', message: 'enqueued rollup-daily', day, messageId, cron: event.cron }));
+      const { messageId } = await queue.enqueue('purge-expired', { day }, { deduplicationId: `purge-expired:${day}` });
+      console.log(JSON.stringify({ level: 'info', message: 'enqueued purge-expired', day, messageId, cron: event.cron }));
     } finally {
       scope.finish(undefined);
     }

@@ -10,7 +10,7 @@ const secret = (name: string) =>
 export const configSchema = z.object({
   runtime: z.enum(['edge', 'local']),
   /** Public origin of the app, used in links sent by mail and in job URLs. */
-  APP_URL: z.url(),
+  APP_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
   JWT_SECRET: secret('JWT_SECRET'),
   /** 32+ chars; AES-GCM key material for credentials stored in the database. */
   ENCRYPTION_KEY: secret('ENCRYPTION_KEY'),

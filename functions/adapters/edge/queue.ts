@@ -21,7 +21,8 @@ export function createQStashQueue(options: QStashQueueOptions): Queue {
     async enqueue(name, payload, enqueueOptions = {}) {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`Invalid job name: ${name}`);
       const result = await client.publishJSON({
-        url: new URL(`/api/jobs/${name}`, options.appUrl).toString(),
+        // Exactly the URL the job route verifies as the signature's subject.
+        url: `${options.appUrl.replace(/\/$/, '')}/api/jobs/${name}`,
         body: payload,
         retries: enqueueOptions.retries ?? DEFAULT_RETRIES,
         ...(enqueueOptions.delaySeconds ? { delay: Math.ceil(enqueueOptions.delaySeconds) } : {}),

@@ -1,0 +1,125 @@
+/**
+ * The edge adapters' contracts, called directly (in Node; they use only fetch and Web Crypto, the
+ * same code workerd runs) against the same stand-ins the Worker uses: Upstash wire format over
+ * real Redis, Pinecone's data plane, QStash, the mail API.
+ */
+import { describe, expect, inject, test } from 'vitest';
+import { createUpstashKv } from '../../functions/adapters/edge/kv';
+import { createHttpMailer } from '../../functions/adapters/edge/mail';
+import { createQStashQueue } from '../../functions/adapters/edge/queue';
+import { createPineconeStore } from '../../functions/adapters/edge/vectors';
+import type { Received } from './fakes';
+
+const edge = inject('edge');
+const id = () => crypto.randomUUID();
+
+describe('KV on Upstash Redis', () => {
+  const kv = createUpstashKv({ url: edge.upstash.url, token: edge.upstash.token });
+
+  test('values round-trip exactly, including strings that look like numbers', async () => {
+    const key = `t:${id()}`;
+    for (const value of ['123', 'plain', 42, { a: [1, 'x'], b: null }, true]) {
+      await kv.set(key, value);
+      expect(await kv.get(key)).toEqual(value);
+    }
+    await kv.del(key);
+    expect(await kv.get(key)).toBeNull();
+  });
+
+  test('ttl expires a key', async () => {
+    const key = `t:${id()}`;
+    await kv.set(key, 'soon gone', { ttlSeconds: 1 });
+    expect(await kv.get(key)).toBe('soon gone');
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await kv.get(key)) !== null) await new Promise((r) => setTimeout(r, 200));
+    expect(await kv.get(key)).toBeNull();
+  });
+
+  test('rateLimit is a sliding window per key', async () => {
+    const key = `rl:${id()}`;
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await kv.rateLimit(key, 3, 60));
+    expect(results.map((r) => r.success)).toEqual([true, true, true, false]);
+    expect(results[0]).toMatchObject({ limit: 3, remaining: 2 });
+    expect(results[3]!.remaining).toBe(0);
+    expect(results[3]!.reset).toBeGreaterThan(Date.now());
+    expect((await kv.rateLimit(`rl:${id()}`, 3, 60)).success).toBe(true);
+  });
+
+  test('ping', async () => {
+    await expect(kv.ping()).resolves.toBeUndefined();
+  });
+
+  test('a wrong token fails loudly instead of allowing', async () => {
+    const bad = createUpstashKv({ url: edge.upstash.url, token: 'wrong' });
+    await expect(bad.rateLimit(`rl:${id()}`, 3, 60)).rejects.toThrow();
+  });
+});
+
+describe('vectors on Pinecone', () => {
+  const vectors = createPineconeStore({ apiKey: edge.keys.pinecone, indexHost: edge.pineconeUrl });
+
+  test('upsert, query by namespace, delete ids, delete the namespace', async () => {
+    const kb = `kb_${id()}`;
+    const other = `kb_${id()}`;
+    await vectors.upsert(kb, [
+      { id: 'a', values: [1, 0, 0], metadata: { documentId: 'd1' } },
+      { id: 'b', values: [0, 1, 0], metadata: { documentId: 'd2' } },
+    ]);
+    await vectors.upsert(other, [{ id: 'x', values: [1, 0, 0] }]);
+    const matches = await vectors.query(kb, [0.9, 0.1, 0], 2);
+    expect(matches.map((m) => m.id)).toEqual(['a', 'b']);
+    expect(matches[0]!.metadata).toEqual({ documentId: 'd1' });
+    await vectors.deleteIds(kb, ['a']);
+    expect((await vectors.query(kb, [1, 0, 0], 5)).map((m) => m.id)).toEqual(['b']);
+    await vectors.deleteNamespace(kb);
+    await vectors.deleteNamespace(kb); // idempotent
+    expect(await vectors.query(kb, [1, 0, 0], 5)).toEqual([]);
+    expect((await vectors.query(other, [1, 0, 0], 5)).map((m) => m.id)).toEqual(['x']);
+    await vectors.ping();
+  });
+});
+
+describe('queue on QStash', () => {
+  test('publishes to the job route with retries, delay and deduplication id', async () => {
+    const queue = createQStashQueue({ token: edge.keys.qstash, baseUrl: edge.qstashUrl, appUrl: 'http://127.0.0.1:9/' });
+    const dedup = `t-${id()}`;
+    const { messageId } = await queue.enqueue('purge-expired', { n: 1 }, { retries: 0, delaySeconds: 3600, deduplicationId: dedup });
+    expect(messageId).toMatch(/^msg_/);
+    const all = (await (await fetch(`${edge.qstashUrl}/__received`)).json()) as Received[];
+    const sent = all.find((m) => m.headers['upstash-deduplication-id'] === dedup)!;
+    expect(sent.path).toBe('/v2/publish/http://127.0.0.1:9/api/jobs/purge-expired');
+    expect(sent.headers['upstash-retries']).toBe('0');
+    expect(sent.headers['upstash-delay']).toBe('3600s');
+    expect(sent.body).toEqual({ n: 1 });
+    await queue.ping();
+    await expect(queue.enqueue('../etc', {})).rejects.toThrow(/Invalid job name/);
+  });
+});
+
+describe('mail API', () => {
+  test('sends Resend-shaped JSON with the bearer key, and throws with the status on failure', async () => {
+    const to = `mail-${id()}@example.com`;
+    await createHttpMailer({ apiUrl: edge.mailUrl, apiKey: edge.keys.mail, from: 'VersaAI <a@b.test>' }).send({ to, subject: 'Hi', text: 'Hello', html: '<p>Hello</p>' });
+    const all = (await (await fetch(`${edge.mailUrl}/__received`)).json()) as Received[];
+    expect(all.find((m) => (m.body as { to?: string }).to === to)?.body).toEqual({ from: 'VersaAI <a@b.test>', to, subject: 'Hi', text: 'Hello', html: '<p>Hello</p>' });
+    await expect(createHttpMailer({ apiUrl: edge.mailUrl, apiKey: 'wrong', from: 'x@y.test' }).send({ to, subject: 'Hi', text: 'x' })).rejects.toThrow(/401/);
+  });
+});
+
+describe('edge config', () => {
+  test('missing secrets fail loudly, each by name', async () => {
+    const { parseEdgeConfig } = await import('../../functions/adapters/edge/services');
+    let message = '';
+    try {
+      parseEdgeConfig({ BLOBS: {} as R2Bucket, APP_URL: 'https://app.example.com', UPSTASH_REDIS_REST_TOKEN: '' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['JWT_SECRET', 'ENCRYPTION_KEY', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'DATABASE_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'QSTASH_TOKEN', 'PINECONE_API_KEY', 'PINECONE_INDEX_HOST', 'MAIL_API_KEY']) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toContain('QSTASH_URL:');
+    expect(message).not.toContain('MAIL_API_URL:');
+  });
+});

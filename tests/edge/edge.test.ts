@@ -1,0 +1,208 @@
+import pg from 'pg';
+import { describe, expect, inject, onTestFinished, test } from 'vitest';
+import type { Received } from './fakes';
+
+const edge = inject('edge');
+
+/** JSON request to the Worker; failures print the whole response. */
+async function call(method: string, path: string, options: { body?: unknown; token?: string } = {}) {
+  const res = await fetch(`${edge.baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      Origin: edge.baseUrl,
+    },
+    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  let explain = `${method} ${path} -> ${res.status}\n${text.slice(0, 2000)}`;
+  if (res.status >= 500) explain += `\n--- Worker log lines for this request ---\n${await workerLogs(json?.error?.requestId)}`;
+  return { res, status: res.status, json, text, explain };
+}
+
+/** The Worker's own log lines mentioning `needle` (its request id), from wrangler's output. */
+async function workerLogs(needle: string | undefined): Promise<string> {
+  const all = await (await fetch(edge.logsUrl)).text();
+  const lines = all.split('\n').filter((l) => !needle || l.includes(needle));
+  return lines.slice(-20).join('\n').slice(-6000);
+}
+
+async function sql<T extends pg.QueryResultRow>(query: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: edge.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(query, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function received(url: string): Promise<Received[]> {
+  return (await (await fetch(`${url}/__received`)).json()) as Received[];
+}
+
+/** Poll until `check` returns a value (work after the response runs in waitUntil). */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+function uniqueEmail(tag: string) {
+  return `edge-${tag}-${crypto.randomUUID()}@example.com`;
+}
+
+describe('the Worker in workerd', () => {
+  test('GET /health answers from the Worker', async () => {
+    const r = await call('GET', '/health');
+    expect(r.status, r.explain).toBe(200);
+  });
+
+  test('GET /api/openapi.json is the generated OpenAPI 3.1 document', async () => {
+    const r = await call('GET', '/api/openapi.json');
+    expect(r.status, r.explain).toBe(200);
+    expect(r.json?.openapi, r.explain).toBe('3.1.0');
+    expect(Object.keys(r.json?.paths ?? {}), r.explain).toContain('/api/v1/auth/register');
+  });
+
+  test('unknown API paths get the JSON error shape, other paths the SPA', async () => {
+    const api = await call('GET', '/api/v1/does-not-exist');
+    expect(api.status, api.explain).toBe(404);
+    expect(api.json?.error?.code, api.explain).toBe('not_found');
+
+    const spa = await fetch(`${edge.baseUrl}/app/some/client/route`, { headers: { Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate' } });
+    expect(spa.status).toBe(200);
+    expect(spa.headers.get('content-type')).toContain('text/html');
+    await spa.body?.cancel();
+  });
+});
+
+describe('auth and organizations over Neon (WebSocket Pool) + Upstash + mail', () => {
+  test('register -> login -> create organization -> list, and the rows are in Postgres', async () => {
+    const email = uniqueEmail('owner');
+    const password = 'correct-horse-battery-staple';
+    onTestFinished(async () => {
+      // Organizations this user owns go with it (memberships cascade; orgs are removed explicitly).
+      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password, name: 'Edge Owner' } });
+    expect(register.status, register.explain).toBe(201);
+    expect(register.json?.user?.email, register.explain).toBe(email);
+    expect(register.res.headers.getSetCookie().some((c) => c.startsWith('versaai_rt=')), register.explain).toBe(true);
+
+    const login = await call('POST', '/api/v1/auth/login', { body: { email, password } });
+    expect(login.status, login.explain).toBe(200);
+    const accessToken = login.json?.accessToken as string;
+    expect(typeof accessToken, login.explain).toBe('string');
+    const cookie = login.res.headers.getSetCookie().find((c) => c.startsWith('versaai_rt='));
+    expect(cookie, login.explain).toBeDefined();
+    expect(cookie!.toLowerCase(), login.explain).toContain('httponly');
+
+    const orgName = `Edge Org ${crypto.randomUUID().slice(0, 8)}`;
+    const created = await call('POST', '/api/v1/organizations', { body: { name: orgName }, token: accessToken });
+    expect(created.status, created.explain).toBe(201);
+    const orgId = created.json?.id as string;
+    expect(orgId, created.explain).toMatch(/^[0-9a-f-]{36}$/);
+
+    const list = await call('GET', '/api/v1/organizations', { token: accessToken });
+    expect(list.status, list.explain).toBe(200);
+    expect((list.json?.data ?? []).map((o: { id: string }) => o.id), list.explain).toContain(orgId);
+
+    // What the Worker wrote through the Neon driver is really in Postgres.
+    const users = await sql<{ id: string; name: string; password_hash: string }>('SELECT id, name, password_hash FROM users WHERE lower(email) = lower($1)', [email]);
+    expect(users).toHaveLength(1);
+    expect(users[0]!.name).toBe('Edge Owner');
+    expect(users[0]!.password_hash).not.toContain(password);
+    const orgs = await sql<{ name: string; role: string }>(
+      'SELECT o.name, m.role FROM organizations o JOIN memberships m ON m.organization_id = o.id WHERE o.id = $1 AND m.user_id = $2',
+      [orgId, users[0]!.id],
+    );
+    expect(orgs).toEqual([{ name: orgName, role: 'owner' }]);
+    const sessions = await sql<{ n: string }>('SELECT count(*)::text AS n FROM refresh_tokens WHERE user_id = $1', [users[0]!.id]);
+    expect(Number(sessions[0]!.n)).toBeGreaterThanOrEqual(2);
+
+    // The verification mail went out through the queue and the HTTP mail API.
+    const mail = await eventually('the verification mail', async () =>
+      (await received(edge.mailUrl)).find((m) => (m.body as { to?: unknown })?.to === email || JSON.stringify((m.body as { to?: unknown })?.to) === JSON.stringify([email])),
+    );
+    expect(mail.path).toBe('/emails');
+    // ...which ran as the send-mail job: QStash delivered it, signed, back into the Worker.
+    const deliveries = (await (await fetch(`${edge.qstashUrl}/__deliveries`)).json()) as Array<{ url: string; status: number }>;
+    expect(deliveries.some((d) => d.url.endsWith('/api/jobs/send-mail') && d.status === 200), JSON.stringify(deliveries)).toBe(true);
+    expect(mail.headers.authorization).toMatch(/^Bearer re_/);
+    expect((mail.body as { subject?: string }).subject).toBeTruthy();
+
+    // Login's rate limits ran through @upstash/ratelimit -> the Upstash REST API -> Redis.
+    const keys = await upstash(['KEYS', '*login*']);
+    expect(Array.isArray(keys) && keys.length > 0, `redis keys: ${JSON.stringify(keys)}`).toBe(true);
+  });
+
+  test('each request closes its Neon pool after the response: no connection is left open', async () => {
+    const r = await call('GET', '/health');
+    expect(r.status, r.explain).toBe(200);
+    const open = () =>
+      sql<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'versaai' AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+      );
+    await eventually('the Worker\'s connections to close', async () => ((await open())[0]!.n === 0 ? true : undefined), 10_000);
+  });
+
+  test('protected routes reject a missing or forged token', async () => {
+    const none = await call('GET', '/api/v1/organizations');
+    expect(none.status, none.explain).toBe(401);
+    expect(none.json?.error?.code, none.explain).toBeTruthy();
+    const forged = await call('GET', '/api/v1/organizations', { token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged' });
+    expect(forged.status, forged.explain).toBe(401);
+  });
+
+  test('a wrong password is refused', async () => {
+    const email = uniqueEmail('wrongpw');
+    onTestFinished(async () => {
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'a-long-enough-password', name: 'Wrong PW' } });
+    expect(register.status, register.explain).toBe(201);
+    const login = await call('POST', '/api/v1/auth/login', { body: { email, password: 'not-the-password' } });
+    expect(login.status, login.explain).toBe(401);
+  });
+});
+
+describe('cron', () => {
+  test('the daily trigger enqueues the maintenance job through QStash', async () => {
+    const before = (await received(edge.qstashUrl)).length;
+    // wrangler dev's trigger endpoint (`--test-scheduled`); it reaches the Worker ahead of the
+    // assets router, which would answer `/__scheduled` with the SPA.
+    const scheduledTime = Date.UTC(2026, 10, 29, 0, 5);
+    const res = await fetch(`${edge.baseUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('5 0 * * *')}&time=${scheduledTime}&format=json`);
+    const outcome = await res.text();
+    expect(res.status, `${outcome}\n${await workerLogs('purge-expired')}`).toBe(200);
+    const publish = await eventually('a QStash publish', async () => (await received(edge.qstashUrl)).slice(before).find((m) => m.path.includes('/api/jobs/purge-expired')));
+    expect(publish.path).toBe(`/v2/publish/${edge.baseUrl}/api/jobs/purge-expired`);
+    expect(publish.headers['upstash-deduplication-id']).toBe('purge-expired:2026-11-28');
+    expect(publish.body).toEqual({ day: '2026-11-28' });
+  });
+});
+
+async function upstash(command: unknown[]): Promise<unknown> {
+  const res = await fetch(edge.upstash.url, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${edge.upstash.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(command),
+  });
+  const body = (await res.json()) as { result?: unknown; error?: string };
+  if (!res.ok) throw new Error(body.error);
+  return body.result;
+}
