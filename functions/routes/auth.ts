@@ -29,6 +29,7 @@ import { recordAudit } from '../core/audit';
 import { enqueueMail } from '../core/jobs/registry';
 import { DUMMY_PASSWORD_HASH, decryptSecret, encryptSecret, hashPassword, verifyPassword } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { enforceRateLimit } from '../lib/rate-limit';
 import type { AppEnv } from '../lib/env';
 import { bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors, publicErrors } from '../lib/openapi';
 import { clientIp, userAgent } from '../lib/request';
@@ -56,19 +57,9 @@ const tags = ['Auth'];
 /** Per-IP and per-account limits on password guessing; answers 429 with Retry-After. */
 async function limitLoginAttempts(c: Context<AppEnv>, email: string) {
   const { kv, config } = c.get('services');
-  const checks = [
-    kv.rateLimit(`login:ip:${clientIp(c)}`, config.AUTH_ATTEMPTS_PER_IP, 600),
-    kv.rateLimit(`login:account:${normalizeEmail(email)}`, 10, 900),
-  ];
-  for (const result of await Promise.all(checks)) {
-    if (!result.success) {
-      const retryAfter = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
-      throw new ApiError('rate_limited', 'Too many sign-in attempts; try again later', {
-        headers: { 'Retry-After': String(retryAfter) },
-        details: { retryAfterSeconds: retryAfter },
-      });
-    }
-  }
+  const message = 'Too many sign-in attempts; try again later';
+  await enforceRateLimit(kv, `login:ip:${clientIp(c)}`, config.AUTH_ATTEMPTS_PER_IP, 600, message);
+  await enforceRateLimit(kv, `login:account:${normalizeEmail(email)}`, 10, 900, message);
 }
 
 function deliverTokens(c: Context<AppEnv>, user: UserRow, tokens: IssuedTokens, delivery: 'cookie' | 'body') {
@@ -208,12 +199,7 @@ authRouter.openapi(
     const body = c.req.valid('json');
     const { db, config, kv } = c.get('services');
     const userId = await verifyChallengeToken(body.challengeToken, config.JWT_SECRET);
-    const limit = await kv.rateLimit(`login:2fa:${userId}`, 10, 900);
-    if (!limit.success) {
-      throw new ApiError('rate_limited', 'Too many codes tried; sign in again later', {
-        headers: { 'Retry-After': String(Math.max(1, Math.ceil((limit.reset - Date.now()) / 1000))) },
-      });
-    }
+    await enforceRateLimit(kv, `login:2fa:${userId}`, 10, 900, 'Too many codes tried; sign in again later');
     const user = await findUserById(db, userId);
     if (!user || !user.twoFactorEnabledAt) throw new ApiError('invalid_token', 'The sign-in challenge is not valid; sign in again');
     if (!(await checkSecondFactor(c, user, body.code))) {
@@ -311,8 +297,7 @@ authRouter.openapi(
   }),
   async (c) => {
     const user = await currentUser(c);
-    const limit = await c.get('services').kv.rateLimit(`verify-mail:${user.id}`, 5, 3600);
-    if (!limit.success) throw new ApiError('rate_limited', 'Too many verification mails; try again in an hour');
+    await enforceRateLimit(c.get('services').kv, `verify-mail:${user.id}`, 5, 3600, 'Too many verification mails; try again in an hour');
     if (!user.emailVerifiedAt) await sendVerificationMail(c, user);
     return c.body(null, 202);
   },

@@ -12,6 +12,7 @@ import {
 } from '../core/orgs/organizations';
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { enforceRateLimit } from '../lib/rate-limit';
 import { bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { inOrg } from '../lib/tenancy';
 import type { Database } from '../ports';
@@ -198,8 +199,7 @@ organizationsRouter.openapi(
     const { email, role } = c.req.valid('json');
     if (role === 'owner') requireRole(access, 'owner');
     const { db, config, kv } = c.get('services');
-    const limit = await kv.rateLimit(`invite:${access.organizationId}`, 50, 3600);
-    if (!limit.success) throw new ApiError('rate_limited', 'Too many invitations this hour');
+    await enforceRateLimit(kv, `invite:${access.organizationId}`, 50, 3600, 'Too many invitations this hour');
     const normalized = normalizeEmail(email);
     const [existing] = await db
       .select({ id: users.id })
