@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
-import { api, ApiError } from '../lib/api';
+import { api, fieldErrorOf, hasFieldErrors } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import { setCurrentOrgId } from '../lib/org';
 import type { Organization } from '../lib/queries';
@@ -43,7 +43,7 @@ export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
     },
   });
   const fieldError = (p: string) =>
-    create.error instanceof ApiError ? create.error.fieldErrors.find((f) => f.path === p)?.message : undefined;
+    fieldErrorOf(create.error, p);
 
   return (
     <form
@@ -53,7 +53,7 @@ export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
         create.mutate();
       }}
     >
-      {create.error && !(create.error instanceof ApiError && create.error.fieldErrors.length) && (
+      {create.error && !hasFieldErrors(create.error) && (
         <Alert tone="error">{errorMessage(create.error)}</Alert>
       )}
       <TextField

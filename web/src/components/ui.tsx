@@ -91,6 +91,12 @@ export function TextField({ label, error, hint, className, ...rest }: FieldProps
   );
 }
 
+/** A new-password input with the server's length rule and its hint, used wherever one is chosen. */
+export function NewPasswordField(props: Omit<FieldProps, 'hint'> & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
+  const t = useT();
+  return <TextField type="password" autoComplete="new-password" minLength={10} required hint={t('auth.passwordHint')} {...props} />;
+}
+
 export function SelectField({
   label,
   error,

@@ -37,6 +37,16 @@ export class ApiError extends Error {
   }
 }
 
+/** The server's message for one field of a failed validation, if the error is one. */
+export function fieldErrorOf(error: unknown, path: string): string | undefined {
+  return error instanceof ApiError ? error.fieldErrors.find((f) => f.path === path)?.message : undefined;
+}
+
+/** True when the error is a validation failure that the form shows next to its fields. */
+export function hasFieldErrors(error: unknown): boolean {
+  return error instanceof ApiError && error.fieldErrors.length > 0;
+}
+
 let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 let unauthenticatedHandler: (() => void) | null = null;

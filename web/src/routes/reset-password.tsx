@@ -3,8 +3,8 @@ import { createFileRoute, Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { useToast } from '../components/toast';
-import { Alert, Button, TextField } from '../components/ui';
-import { api, ApiError } from '../lib/api';
+import { Alert, Button, NewPasswordField, TextField } from '../components/ui';
+import { api, fieldErrorOf } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
 
 export const Route = createFileRoute('/reset-password')({
@@ -30,7 +30,7 @@ function ResetPassword() {
       void navigate({ to: '/sign-in' });
     },
   });
-  const fieldError = reset.error instanceof ApiError ? reset.error.fieldErrors.find((f) => f.path === 'password')?.message : undefined;
+  const fieldError = fieldErrorOf(reset.error, 'password');
   return (
     <AuthLayout
       title={t('reset.title')}
@@ -51,16 +51,11 @@ function ResetPassword() {
           }}
         >
           {reset.error && !fieldError && <Alert tone="error">{errorMessage(reset.error)}</Alert>}
-          <TextField
+          <NewPasswordField
             label={t('reset.newPassword')}
-            type="password"
-            autoComplete="new-password"
-            minLength={10}
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            required
             autoFocus
-            hint={t('auth.passwordHint')}
             error={fieldError}
           />
           <TextField

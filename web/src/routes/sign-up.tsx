@@ -2,8 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createFileRoute, Link, redirect, useRouter } from '@tanstack/react-router';
 import { useState } from 'react';
 import { AuthLayout, linkClass } from '../components/chrome';
-import { Alert, Button, TextField } from '../components/ui';
-import { api, ApiError } from '../lib/api';
+import { Alert, Button, NewPasswordField, TextField } from '../components/ui';
+import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import type { User } from '../lib/queries';
 import { ensureSession, safeRedirect, startSession } from '../lib/session';
@@ -42,8 +42,7 @@ function SignUp() {
       router.history.push(search.redirect ?? '/');
     },
   });
-  const fieldErrors = register.error instanceof ApiError ? register.error.fieldErrors : [];
-  const fieldError = (p: string) => fieldErrors.find((f) => f.path === p)?.message;
+  const fieldError = (p: string) => fieldErrorOf(register.error, p);
   const conflict = register.error instanceof ApiError && register.error.code === 'conflict';
 
   return (
@@ -66,7 +65,7 @@ function SignUp() {
           register.mutate();
         }}
       >
-        {register.error && !fieldErrors.length && (
+        {register.error && !hasFieldErrors(register.error) && (
           <Alert tone="error">{conflict ? t('signUp.emailTaken') : errorMessage(register.error)}</Alert>
         )}
         <TextField label={t('auth.name')} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus error={fieldError('name')} />
@@ -79,15 +78,10 @@ function SignUp() {
           required
           error={fieldError('email')}
         />
-        <TextField
+        <NewPasswordField
           label={t('auth.password')}
-          type="password"
-          autoComplete="new-password"
-          minLength={10}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          required
-          hint={t('auth.passwordHint')}
           error={fieldError('password')}
         />
         <Button type="submit" className="w-full" loading={register.isPending}>

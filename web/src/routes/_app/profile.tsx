@@ -4,8 +4,8 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { LOCALE_NAMES } from '../../components/chrome';
 import { useToast } from '../../components/toast';
-import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, Dialog, ErrorState, formatDate, PageHeader, SelectField, Spinner, TextField } from '../../components/ui';
-import { api, ApiError } from '../../lib/api';
+import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, Dialog, ErrorState, formatDate, PageHeader, SelectField, Spinner, NewPasswordField, TextField } from '../../components/ui';
+import { api, ApiError, fieldErrorOf } from '../../lib/api';
 import { setLocale, useErrorMessage, useLocale, useT, type Locale } from '../../lib/i18n';
 import { backupCodesQuery, profileQuery, sessionsQuery, type Profile, type Session } from '../../lib/queries';
 import { endSession } from '../../lib/session';
@@ -53,7 +53,7 @@ function ProfileForm({ profile }: { profile: Profile }) {
     onSuccess: () => toast.success(t('overview.verificationSent')),
     onError: (e) => toast.error(errorMessage(e)),
   });
-  const fe = (p: string) => (save.error instanceof ApiError ? save.error.fieldErrors.find((f) => f.path === p)?.message : undefined);
+  const fe = (p: string) => fieldErrorOf(save.error, p);
   return (
     <Card title={t('profile.details')}>
       <div className="mb-5 flex flex-wrap items-center gap-3 text-sm">
@@ -112,7 +112,7 @@ function ChangePassword() {
     },
   });
   const wrong = change.error instanceof ApiError && change.error.code === 'invalid_credentials';
-  const fe = change.error instanceof ApiError ? change.error.fieldErrors.find((f) => f.path === 'newPassword')?.message : undefined;
+  const fe = fieldErrorOf(change.error, 'newPassword');
   return (
     <Card title={t('profile.changePassword')}>
       <form
@@ -131,17 +131,7 @@ function ChangePassword() {
           required
           error={wrong ? t('profile.wrongPassword') : undefined}
         />
-        <TextField
-          label={t('reset.newPassword')}
-          type="password"
-          autoComplete="new-password"
-          minLength={10}
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-          required
-          hint={t('auth.passwordHint')}
-          error={fe}
-        />
+        <NewPasswordField label={t('reset.newPassword')} value={next} onChange={(e) => setNext(e.target.value)} error={fe} />
         {change.error && !wrong && !fe && (
           <div className="sm:col-span-2">
             <Alert tone="error">{errorMessage(change.error)}</Alert>

@@ -3,7 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, ErrorState, formatDate, PageHeader, SelectField, Spinner, TextField } from '../../components/ui';
-import { api, ApiError } from '../../lib/api';
+import { api, fieldErrorOf } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
 import { hasRole, invitationsQuery, membersQuery, profileQuery, ROLES, type Invitation, type Member, type Role } from '../../lib/queries';
 import { useOrg } from '../../lib/use-org';
@@ -54,7 +54,7 @@ function InviteForm({ orgId, myRole }: { orgId: string; myRole: Role }) {
       await queryClient.invalidateQueries({ queryKey: ['invitations', { orgId }] });
     },
   });
-  const fieldError = invite.error instanceof ApiError ? invite.error.fieldErrors.find((f) => f.path === 'email')?.message : undefined;
+  const fieldError = fieldErrorOf(invite.error, 'email');
   return (
     <Card title={t('team.inviteTitle')} description={t('team.inviteDesc')}>
       <form

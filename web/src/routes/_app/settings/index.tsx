@@ -5,7 +5,7 @@ import { LOCALE_NAMES } from '../../../components/chrome';
 import { timeZones } from '../../../components/create-org-form';
 import { useToast } from '../../../components/toast';
 import { Alert, Button, Card, ConfirmDialog, SelectField, TextField } from '../../../components/ui';
-import { api, ApiError } from '../../../lib/api';
+import { api, fieldErrorOf, hasFieldErrors } from '../../../lib/api';
 import { useErrorMessage, useT } from '../../../lib/i18n';
 import { setCurrentOrgId } from '../../../lib/org';
 import { hasRole, organizationQuery, type Organization } from '../../../lib/queries';
@@ -59,7 +59,7 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
       ]);
     },
   });
-  const fe = (p: string) => (save.error instanceof ApiError ? save.error.fieldErrors.find((f) => f.path === p)?.message : undefined);
+  const fe = (p: string) => fieldErrorOf(save.error, p);
   const zoneList = zones.includes(form.timezone) ? zones : [form.timezone, ...zones];
   return (
     <Card title={t('settings.organization')} description={canEdit ? t('settings.orgDesc') : t('settings.readOnly')}>
@@ -86,7 +86,7 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
             <option value="en">{LOCALE_NAMES.en}</option>
           </SelectField>
         </fieldset>
-        {save.error && !(save.error instanceof ApiError && save.error.fieldErrors.length) && (
+        {save.error && !hasFieldErrors(save.error) && (
           <div className="sm:col-span-2">
             <Alert tone="error">{errorMessage(save.error)}</Alert>
           </div>
