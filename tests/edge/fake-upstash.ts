@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { json, readBody } from './fakes';
 
 /**
  * Upstash Redis's REST API in front of a real redis-server, speaking Upstash's wire format so the
@@ -33,12 +34,12 @@ class Status {
 
 export async function startFakeUpstash(options: { redisPort: number; token: string }): Promise<FakeUpstash> {
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => send(res, 500, { error: String(err) }));
+    handle(req, res).catch((err: unknown) => json(res, 500, { error: String(err) }));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, { error: 'Unauthorized' });
-    if (req.method !== 'POST') return send(res, 405, { error: 'Only POST is supported by this fake' });
+    if (req.headers.authorization !== `Bearer ${options.token}`) return json(res, 401, { error: 'Unauthorized' });
+    if (req.method !== 'POST') return json(res, 405, { error: 'Only POST is supported by this fake' });
     const body = JSON.parse((await readBody(req)) || 'null') as unknown;
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
@@ -49,24 +50,24 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
 
     if (path === '' || path === '/') {
       const [reply] = await redis([toArgs(body)]);
-      if (reply instanceof RedisError) return send(res, 400, { error: reply.message });
-      return send(res, 200, { result: encode(reply, base64) });
+      if (reply instanceof RedisError) return json(res, 400, { error: reply.message });
+      return json(res, 200, { result: encode(reply, base64) });
     }
     if (path === '/pipeline' || path === '/multi-exec') {
-      if (!Array.isArray(body)) return send(res, 400, { error: 'ERR the body must be an array of commands' });
+      if (!Array.isArray(body)) return json(res, 400, { error: 'ERR the body must be an array of commands' });
       const commands = body.map(toArgs);
       if (path === '/pipeline') {
         const replies = await redis(commands);
-        return send(res, 200, replies.map((r) => (r instanceof RedisError ? { error: r.message } : { result: encode(r, base64) })));
+        return json(res, 200, replies.map((r) => (r instanceof RedisError ? { error: r.message } : { result: encode(r, base64) })));
       }
       const replies = await redis([['MULTI'], ...commands, ['EXEC']]);
       const queued = replies.slice(1, -1).find((r) => r instanceof RedisError);
-      if (queued instanceof RedisError) return send(res, 400, { error: queued.message });
+      if (queued instanceof RedisError) return json(res, 400, { error: queued.message });
       const exec = replies.at(-1);
-      if (exec instanceof RedisError) return send(res, 400, { error: exec.message });
-      return send(res, 200, (exec as Reply[]).map((r) => (r instanceof RedisError ? { error: r.message } : { result: encode(r, base64) })));
+      if (exec instanceof RedisError) return json(res, 400, { error: exec.message });
+      return json(res, 200, (exec as Reply[]).map((r) => (r instanceof RedisError ? { error: r.message } : { result: encode(r, base64) })));
     }
-    return send(res, 404, { error: `No such endpoint: ${path}` });
+    return json(res, 404, { error: `No such endpoint: ${path}` });
   }
 
   /** SHA-1 of a script as the client sent it -> the text Redis runs. */
@@ -137,19 +138,6 @@ function unwrap(reply: Reply): unknown {
   if (typeof reply === 'string') return Buffer.from(reply, 'binary').toString('utf8');
   if (Array.isArray(reply)) return reply.map(unwrap);
   return reply;
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** Send commands over one fresh RESP2 connection and read one reply per command. */
