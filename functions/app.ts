@@ -5,7 +5,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { ApiError } from './lib/errors';
+import { ApiError, errorStatus, type ErrorCode } from './lib/errors';
 import type { AppEnv } from './lib/env';
 import { createRouter } from './lib/openapi';
 import type { Services } from './ports';
@@ -16,6 +16,8 @@ import { devRouter } from './routes/dev';
 import { healthRouter } from './routes/health';
 import { invitationsRouter } from './routes/invitations';
 import { jobsRouter } from './routes/jobs';
+import { knowledgeRouter } from './routes/knowledge';
+import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
 import { usersRouter } from './routes/users';
 
@@ -50,10 +52,12 @@ export function createApp(options: AppOptions) {
   });
   app.use('/api/*', async (c, next) => {
     const { config } = c.get('services');
+    // Uploads carry files (plus multipart framing); everything else is small JSON.
+    const maxSize = c.req.path.endsWith('/documents/upload') ? config.MAX_UPLOAD_BYTES + 64 * 1024 : config.MAX_JSON_BYTES;
     return bodyLimit({
-      maxSize: config.MAX_JSON_BYTES,
+      maxSize,
       onError: () => {
-        throw new ApiError('payload_too_large', `The request body is larger than ${config.MAX_JSON_BYTES} bytes`);
+        throw new ApiError('payload_too_large', `The request body is larger than ${maxSize} bytes`);
       },
     })(c, next);
   });
@@ -70,6 +74,11 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/organizations', organizationsRouter);
   app.route('/api/v1/invitations', invitationsRouter);
   app.route('/api/v1/api-keys', apiKeysRouter);
+  app.route('/api/v1/knowledge-bases', knowledgeRouter);
+  app.route(
+    '/api/v1/knowledge-base',
+    createKnowledgeSeedPathsRouter((request, c) => app.fetch(request, c.env, executionContextOf(c))),
+  );
   app.route('/api/v1/audit-log', auditRouter);
   app.route('/api/v1/dev', devRouter);
   app.route('/api/jobs', jobsRouter);
@@ -97,6 +106,15 @@ export function createApp(options: AppOptions) {
 
 export type App = ReturnType<typeof createApp>;
 
+/** The Workers execution context when there is one (Node has none). */
+function executionContextOf(c: Context<AppEnv>) {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
 function toErrorResponse(err: Error, c: Context<AppEnv>) {
   const id = c.get('requestId');
   if (err instanceof ApiError) {
@@ -104,7 +122,7 @@ function toErrorResponse(err: Error, c: Context<AppEnv>) {
     return c.json(err.body(id), err.status);
   }
   if (err instanceof HTTPException) {
-    const code = err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request';
+    const code = (Object.entries(errorStatus).find(([, status]) => status === err.status)?.[0] ?? 'bad_request') as ErrorCode;
     const mapped = new ApiError(code, err.message || 'Bad request');
     return c.json(mapped.body(id), err.status >= 400 && err.status < 500 ? err.status : mapped.status);
   }

@@ -13,6 +13,7 @@ import {
   type LocalDatabase,
   type LocalQueue,
 } from './adapters/local';
+import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import type { Services } from './ports';
 
@@ -97,6 +98,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     vectors,
     blobs,
     mail: outbox,
+    embeddings: createEmbeddings(config),
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
     waitUntil(promise) {

@@ -13,6 +13,7 @@ interface Operation {
   orgScoped: boolean;
   write: boolean;
   hasBody: boolean;
+  multipart: boolean;
 }
 
 let api: TestApi;
@@ -34,8 +35,10 @@ beforeAll(async () => {
         orgScoped:
           path.includes('{org_id}') ||
           (op.parameters ?? []).some((p: { name: string; in: string }) => p.in === 'header' && p.name === 'x-organization-id'),
-        write: method !== 'get',
+        // POSTs that only read (the search tester) carry `x-read-only` in the document.
+        write: method !== 'get' && !op['x-read-only'],
         hasBody: Boolean(op.requestBody),
+        multipart: Boolean(op.requestBody?.content?.['multipart/form-data']),
       })),
   );
 
@@ -52,6 +55,15 @@ beforeAll(async () => {
   const key = await api.call('POST', '/api/v1/api-keys', { token: victim.token, orgId: org.id, body: { name: 'victim key' } });
   ids.key_id = key.body.apiKey.id;
   ids.session_id = (await api.call('GET', '/api/v1/auth/sessions', { token: victim.token })).body.data[0].id;
+  const kb = await api.call('POST', '/api/v1/knowledge-bases', { token: victim.token, orgId: org.id, body: { name: 'Victim KB' } });
+  ids.kb_id = kb.body.id;
+  const secret = await api.call('POST', `/api/v1/knowledge-bases/${kb.body.id}/documents`, {
+    token: victim.token,
+    orgId: org.id,
+    body: { type: 'text', name: 'Secret notes', text: 'The victim secret launch code is tangerine-42.' },
+  });
+  ids.doc_id = secret.body.id;
+  await api.runtime.queue.drain();
 
   attacker = await api.signUp({ name: 'Attacker' });
   await api.createOrg(attacker, 'Attacker Co');
@@ -65,7 +77,15 @@ function fill(path: string): string {
 /** A body that passes validation where it matters, so the check under test is the auth one. */
 function bodyFor(op: Operation): unknown {
   if (!op.hasBody) return undefined;
-  return { name: 'x', email: 'x@example.com', role: 'agent', code: '123456', password: 'p', token: 'x'.repeat(20) };
+  return { name: 'x', email: 'x@example.com', role: 'agent', code: '123456', password: 'p', token: 'x'.repeat(20), type: 'text', text: 'x', query: 'x' };
+}
+
+/** Calls an operation the way a client would: JSON, or a multipart file for upload routes. */
+function send(op: Operation, options: { token?: string; orgId?: string } = {}) {
+  if (op.multipart) {
+    return api.upload(fill(op.path), { name: 'notes.txt', bytes: new TextEncoder().encode('hello') }, options);
+  }
+  return api.call(op.method, fill(op.path), { ...options, body: bodyFor(op) });
 }
 
 function expectNoData(res: { status: number; text: string }, allowed: number[]) {
@@ -91,7 +111,7 @@ describe('security suite over every protected route', () => {
 
   it('no token -> 401 unauthorized', async () => {
     for (const op of operations) {
-      const res = await api.call(op.method, fill(op.path), { body: bodyFor(op) });
+      const res = await send(op);
       expectNoData(res, [401]);
       expect(res.body.error.code, res.text).toBe('unauthorized');
     }
@@ -106,7 +126,7 @@ describe('security suite over every protected route', () => {
       .sign(new TextEncoder().encode('not-the-server-secret-not-the-server-secret'));
     for (const op of operations) {
       for (const token of [forged, 'garbage', 'vsk_not-a-real-key']) {
-        const res = await api.call(op.method, fill(op.path), { token, body: bodyFor(op) });
+        const res = await send(op, { token });
         expectNoData(res, [401]);
       }
     }
@@ -121,7 +141,7 @@ describe('security suite over every protected route', () => {
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(new TextEncoder().encode(api.runtime.config.JWT_SECRET));
     for (const op of operations) {
-      const res = await api.call(op.method, fill(op.path), { token: expired, body: bodyFor(op) });
+      const res = await send(op, { token: expired });
       expectNoData(res, [401]);
       expect(res.body.error.code, res.text).toBe('token_expired');
     }
@@ -129,7 +149,7 @@ describe('security suite over every protected route', () => {
 
   it("another organization's ids -> 404, never data", async () => {
     for (const op of operations.filter((o) => o.orgScoped)) {
-      const res = await api.call(op.method, fill(op.path), { token: attacker.token, orgId: ids.org_id, body: bodyFor(op) });
+      const res = await send(op, { token: attacker.token, orgId: ids.org_id });
       expectNoData(res, [404]);
     }
     // Resource ids of the victim's organization, used from the attacker's own organization.
@@ -137,13 +157,22 @@ describe('security suite over every protected route', () => {
     expect(own.status, own.text).toBe(404);
     const session = await api.call('DELETE', `/api/v1/auth/sessions/${ids.session_id}`, { token: attacker.token });
     expect(session.status, session.text).toBe(404);
+    // The attacker's own knowledge base never returns the victim's chunks.
+    const kb = await api.call('POST', '/api/v1/knowledge-bases', { token: attacker.token, body: { name: 'Mine' } });
+    await api.call('POST', `/api/v1/knowledge-bases/${kb.body.id}/documents`, { token: attacker.token, body: { type: 'text', name: 'n', text: 'launch codes are fun' } });
+    await api.runtime.queue.drain();
+    const search = await api.call('POST', `/api/v1/knowledge-bases/${kb.body.id}/search`, { token: attacker.token, body: { query: 'victim secret launch code tangerine' } });
+    expect(search.status, search.text).toBe(200);
+    expect(search.text).not.toContain('tangerine');
+    const foreignDocInOwnKb = await api.call('GET', `/api/v1/knowledge-bases/${kb.body.id}/documents/${ids.doc_id}`, { token: attacker.token });
+    expect(foreignDocInOwnKb.status).toBe(404);
   });
 
   it('too low a role -> 403 on every org-scoped write', async () => {
     const writes = operations.filter((o) => o.orgScoped && o.write);
     expect(writes.length).toBeGreaterThan(5);
     for (const op of writes) {
-      const res = await api.call(op.method, fill(op.path), { token: viewer.token, orgId: ids.org_id, body: bodyFor(op) });
+      const res = await send(op, { token: viewer.token, orgId: ids.org_id });
       expectNoData(res, [403]);
       expect(res.body.error.code, res.text).toBe('insufficient_role');
     }
@@ -152,5 +181,7 @@ describe('security suite over every protected route', () => {
     expect(members.body.data).toHaveLength(2);
     const keys = await api.call('GET', '/api/v1/api-keys', { token: victim.token, orgId: ids.org_id });
     expect(keys.body.data).toHaveLength(1);
+    const docs = await api.call('GET', `/api/v1/knowledge-bases/${ids.kb_id}/documents`, { token: victim.token, orgId: ids.org_id });
+    expect(docs.body.data.map((d: { id: string; status: string }) => [d.id, d.status])).toEqual([[ids.doc_id, 'ready']]);
   });
 });

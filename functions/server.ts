@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener, type HttpBindings, type Http2Bindings } from '@hono/node-server';
+import { enqueueDailyJobs } from './core/jobs/registry';
 import { startLocalRuntime, type LocalRuntime } from './local-runtime';
 
 /**
@@ -97,9 +98,16 @@ export async function startServer(options: { dev?: boolean } = {}) {
   }
 
   await new Promise<void>((done) => server.listen(port, host, done));
+  // The local stand-in for the Workers cron: hourly, and the day's deduplication id keeps each
+  // daily job to one run per day.
+  const daily = () => enqueueDailyJobs(runtime.services, new Date().toISOString().slice(0, 10)).catch((e) => console.error('[daily]', e));
+  void daily();
+  const dailyTimer = setInterval(daily, 3_600_000);
+  dailyTimer.unref();
   console.log(`VersaAI is running at ${runtime.config.APP_URL} (data in ${dataDir})`);
 
   const shutdown = async () => {
+    clearInterval(dailyTimer);
     server.close();
     await closeFrontend();
     await runtime.close();

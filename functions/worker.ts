@@ -3,6 +3,7 @@
  * SPA and the widget) are served by the assets binding before the Worker runs; only `/api/*` and
  * `/health` reach this code (see wrangler.toml).
  */
+import { enqueueDailyJobs } from './core/jobs/registry';
 import { createEdgeServices, createRequestScope, type EdgeEnv } from './adapters/edge/services';
 import { createApp } from './app';
 
@@ -17,7 +18,7 @@ export default {
   },
 
   /**
-   * Daily cron (wrangler.toml `[triggers]`): hands the daily maintenance job to the job route
+   * Daily cron (wrangler.toml `[triggers]`): hands the daily jobs (clean-up, source refresh) to the job route
    * through QStash, so it gets retries and the same signed path as every other job. The
    * deduplication id makes a repeated trigger for the same day harmless. (Analytics roll-ups
    * join this trigger with the analytics work.)
@@ -27,8 +28,8 @@ export default {
     try {
       const { queue } = createEdgeServices(env, scope.ctx);
       const day = new Date(event.scheduledTime - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
-      const { messageId } = await queue.enqueue('purge-expired', { day }, { deduplicationId: `purge-expired:${day}` });
-      console.log(JSON.stringify({ level: 'info', message: 'enqueued purge-expired', day, messageId, cron: event.cron }));
+      const messageIds = await enqueueDailyJobs({ queue }, day);
+      console.log(JSON.stringify({ level: 'info', message: 'enqueued daily jobs', day, messageIds, cron: event.cron }));
     } finally {
       scope.finish(undefined);
     }

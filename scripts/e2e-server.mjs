@@ -7,7 +7,15 @@ import { join } from 'node:path';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'versaai-e2e-'));
 const child = spawn(process.execPath, ['dist/server/server.js'], {
-  env: { ...process.env, PORT: process.env.E2E_PORT ?? '4599', DATA_DIR: dataDir, APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`, NODE_ENV: process.env.NODE_ENV ?? 'development' },
+  env: {
+    ...process.env,
+    PORT: process.env.E2E_PORT ?? '4599',
+    DATA_DIR: dataDir,
+    APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`,
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    // The knowledge test imports a page from a server it starts on 127.0.0.1; only tests set this.
+    ALLOW_PRIVATE_URLS: 'true',
+  },
   stdio: 'inherit',
 });
 

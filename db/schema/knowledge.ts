@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { customType, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid, varchar, bigint } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, customType, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid, varchar, bigint } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { organizations, users } from './tenancy';
 import { bots } from './bots';
@@ -74,6 +74,8 @@ export const documents = pgTable(
     knowledgeBaseId: uuid('knowledge_base_id')
       .notNull()
       .references(() => knowledgeBases.id, { onDelete: 'cascade' }),
+    /** A page found by a website crawl points at the website's document. */
+    parentId: uuid('parent_id').references((): AnyPgColumn => documents.id, { onDelete: 'cascade' }),
     name: varchar('name', { length: 255 }).notNull(),
     source: documentSourceEnum('source').notNull(),
     sourceUrl: text('source_url'),
@@ -87,6 +89,8 @@ export const documents = pgTable(
     chunkCount: integer('chunk_count').notNull().default(0),
     chunksDone: integer('chunks_done').notNull().default(0),
     tokenCount: integer('token_count').notNull().default(0),
+    /** Bumped on every (re)processing; jobs of an older generation stop without writing. */
+    generation: integer('generation').notNull().default(0),
     refreshSchedule: varchar('refresh_schedule', { length: 16 }),
     lastRefreshedAt: ts('last_refreshed_at'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
@@ -98,6 +102,7 @@ export const documents = pgTable(
     index('documents_kb_status_idx').on(t.knowledgeBaseId, t.status),
     index('documents_org_created_idx').on(t.organizationId, t.createdAt),
     index('documents_kb_hash_idx').on(t.knowledgeBaseId, t.contentHash),
+    uniqueIndex('documents_parent_url_key').on(t.parentId, t.sourceUrl),
   ],
 );
 
@@ -120,7 +125,12 @@ export const chunks = pgTable(
     tokenCount: integer('token_count').notNull().default(0),
     /** Where the chunk came from: page number, heading path, source URL with anchor. */
     location: jsonb('location').$type<{ page?: number; headings?: string[]; url?: string }>().notNull().default({}),
-    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+    /** Spanish and English stems together, so either language's query finds the chunk. */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`to_tsvector('spanish', content) || to_tsvector('english', content)`,
+    ),
+    /** Set when the chunk's vector is in the vector store; progress is the count of these. */
+    embeddedAt: ts('embedded_at'),
     createdAt: createdAt(),
   },
   (t) => [

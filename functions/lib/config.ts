@@ -25,6 +25,20 @@ export const configSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
   /** Sign-in and sign-up attempts allowed per IP every 10 minutes (per account it is 10 per 15 minutes). */
   AUTH_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(30),
+  /** OpenAI (or any OpenAI-compatible server) for embeddings and chat; optional. */
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  GROQ_API_KEY: z.string().optional(),
+  /** Largest upload accepted by the knowledge base, bytes (default 25 MB). */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /**
+   * Lets URL imports reach loopback and private addresses. Only for local development and tests:
+   * in production it would let anyone make the server fetch internal services (SSRF).
+   */
+  ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   MAIL_FROM: z.string().default('VersaAI <no-reply@versaai.local>'),
   /** Body size limit for JSON requests, bytes. */
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1_000_000),

@@ -121,3 +121,14 @@ export const withOrg = createMiddleware<AppEnv>(async (c, next) => {
   c.set('org', await resolveOrg(c, c.req.param('org_id')));
   await next();
 });
+
+/**
+ * Route middleware form of `requireRole`: it runs before the body is validated, so a caller
+ * without the role learns nothing about what a valid request would look like.
+ */
+export function minRole(atLeast: Role) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    requireRole(c.get('org'), atLeast);
+    await next();
+  });
+}

@@ -81,6 +81,29 @@ export interface DevOutbox {
   list(options?: { to?: string; limit?: number }): Promise<Array<MailMessage & { id: string; createdAt: string }>>;
 }
 
+/** Turns texts into vectors with one model; `dimension` is fixed per model. */
+export interface Embedder {
+  model: string;
+  dimension: number;
+  embed(texts: string[]): Promise<number[][]>;
+}
+
+export interface EmbeddingModelInfo {
+  id: string;
+  dimension: number;
+  /** False when the model needs a key that is not configured. */
+  available: boolean;
+  label: string;
+}
+
+/** The embedding models this deployment can use; `builtin-hash-384` always works offline. */
+export interface Embeddings {
+  defaultModel: string;
+  list(): EmbeddingModelInfo[];
+  /** Throws ApiError('bad_request') for an unknown or unavailable model. */
+  get(model: string): Embedder;
+}
+
 /** Everything a handler may use, built per request by the runtime's entry and read from the context. */
 export interface Services {
   db: Database;
@@ -89,6 +112,7 @@ export interface Services {
   vectors: VectorStore;
   blobs: BlobStore;
   mail: Mailer;
+  embeddings: Embeddings;
   outbox?: DevOutbox;
   config: Config;
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */

@@ -1,5 +1,5 @@
 import { Receiver } from '@upstash/qstash';
-import { isJobName, jobs } from '../core/jobs/registry';
+import { isJobName, jobs, type JobMeta } from '../core/jobs/registry';
 import { ApiError } from '../lib/errors';
 import { createRouter } from '../lib/openapi';
 
@@ -39,6 +39,8 @@ jobsRouter.post('/:name', async (c) => {
     console.error(JSON.stringify({ level: 'error', job: name, message: 'invalid payload', issues: parsed.error.issues }));
     return c.json({ ok: false, error: 'invalid payload' }, 200);
   }
-  const result = await (job.run as (s: typeof c.var.services, p: unknown) => Promise<unknown>)(c.get('services'), parsed.data);
+  const retried = Number(c.req.header('upstash-retried') ?? 0) || 0;
+  const run = job.run as (s: typeof c.var.services, p: unknown, meta: JobMeta) => Promise<unknown>;
+  const result = await run(c.get('services'), parsed.data, { retried });
   return c.json({ ok: true, result: result ?? null }, 200);
 });

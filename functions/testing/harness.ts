@@ -16,6 +16,8 @@ export interface TestApi {
   /** A user who is a member of `orgId` with `role` (invited and accepted through the API). */
   addMember(owner: TestUser, orgId: string, role: 'admin' | 'agent' | 'viewer' | 'owner'): Promise<TestUser>;
   outboxFor(email: string): Promise<Array<{ subject: string; text: string }>>;
+  /** Multipart upload of one file, as the dashboard sends it. */
+  upload(path: string, file: { name: string; bytes: Uint8Array; type?: string }, options?: { token?: string; orgId?: string }): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -62,11 +64,11 @@ export function totpNow(secret: string, offsetSteps = 0): string {
   return totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
 }
 
-export async function createTestApi(options: { jobBackoffMs?: number; authAttemptsPerIp?: string } = {}): Promise<TestApi> {
+export async function createTestApi(options: { jobBackoffMs?: number; authAttemptsPerIp?: string; env?: Record<string, string> } = {}): Promise<TestApi> {
   const runtime = await startLocalRuntime({
     dataDir: null,
     // Every test request comes from 127.0.0.1; the per-IP limit is covered by its own test.
-    env: { AUTH_ATTEMPTS_PER_IP: options.authAttemptsPerIp ?? '100000' },
+    env: { AUTH_ATTEMPTS_PER_IP: options.authAttemptsPerIp ?? '100000', ...options.env },
     jobBackoffMs: options.jobBackoffMs ?? 10 });
   const server = createHttpServer(runtime, (_req, res) => {
     res.writeHead(404);
@@ -130,10 +132,28 @@ export async function createTestApi(options: { jobBackoffMs?: number; authAttemp
     return member;
   }
 
+  async function upload(path: string, file: { name: string; bytes: Uint8Array; type?: string }, opts: { token?: string; orgId?: string } = {}) {
+    const form = new FormData();
+    form.append('file', new File([file.bytes as BlobPart], file.name, { type: file.type ?? '' }));
+    const headers: Record<string, string> = {};
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.orgId) headers['x-organization-id'] = opts.orgId;
+    const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: form });
+    const text = await res.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = text;
+    }
+    return { status: res.status, headers: res.headers, body, raw: text, text: `POST ${path} (upload ${file.name}) -> ${res.status} ${text.slice(0, 2000)}` };
+  }
+
   return {
     runtime,
     baseUrl,
     call,
+    upload,
     signUp,
     createOrg,
     addMember,

@@ -181,17 +181,19 @@ describe('auth and organizations over Neon (WebSocket Pool) + Upstash + mail', (
 });
 
 describe('cron', () => {
-  test('the daily trigger enqueues the maintenance job through QStash', async () => {
+  test('the daily trigger enqueues the daily jobs through QStash', async () => {
     const before = (await received(edge.qstashUrl)).length;
     // wrangler dev's trigger endpoint (`--test-scheduled`); it reaches the Worker ahead of the
     // assets router, which would answer `/__scheduled` with the SPA.
     const scheduledTime = Date.UTC(2026, 10, 29, 0, 5);
     const res = await fetch(`${edge.baseUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('5 0 * * *')}&time=${scheduledTime}&format=json`);
     const outcome = await res.text();
-    expect(res.status, `${outcome}\n${await workerLogs('purge-expired')}`).toBe(200);
+    expect(res.status, `${outcome}\n${await workerLogs('daily jobs')}`).toBe(200);
     const publish = await eventually('a QStash publish', async () => (await received(edge.qstashUrl)).slice(before).find((m) => m.path.includes('/api/jobs/purge-expired')));
     expect(publish.path).toBe(`/v2/publish/${edge.baseUrl}/api/jobs/purge-expired`);
     expect(publish.headers['upstash-deduplication-id']).toBe('purge-expired:2026-11-28');
+    const refresh = await eventually('the source refresh publish', async () => (await received(edge.qstashUrl)).slice(before).find((m) => m.path.includes('/api/jobs/refresh-due-sources')));
+    expect(refresh.headers['upstash-deduplication-id']).toBe('refresh-due-sources:2026-11-28');
     expect(publish.body).toEqual({ day: '2026-11-28' });
   });
 });

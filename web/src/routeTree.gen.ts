@@ -21,9 +21,12 @@ import { Route as AppSettingsRouteImport } from './routes/_app/settings'
 import { Route as AppTeamRouteImport } from './routes/_app/team'
 import { Route as InviteTokenRouteImport } from './routes/invite.$token'
 import { Route as AppDevOutboxRouteImport } from './routes/_app/dev/outbox'
+import { Route as AppKnowledgeIndexRouteImport } from './routes/_app/knowledge/index'
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index'
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys'
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
+import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
+import { Route as AppKnowledgeKbIdDocumentsDocIdRouteImport } from './routes/_app/knowledge/$kbId/documents/$docId'
 
 const AppRoute = AppRouteImport.update({
   id: '/_app',
@@ -84,6 +87,11 @@ const AppDevOutboxRoute = AppDevOutboxRouteImport.update({
   path: '/dev/outbox',
   getParentRoute: () => AppRoute,
 } as any)
+const AppKnowledgeIndexRoute = AppKnowledgeIndexRouteImport.update({
+  id: '/knowledge/',
+  path: '/knowledge/',
+  getParentRoute: () => AppRoute,
+} as any)
 const AppSettingsIndexRoute = AppSettingsIndexRouteImport.update({
   id: '/',
   path: '/',
@@ -99,6 +107,17 @@ const AppSettingsAuditLogRoute = AppSettingsAuditLogRouteImport.update({
   path: '/audit-log',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppKnowledgeKbIdIndexRoute = AppKnowledgeKbIdIndexRouteImport.update({
+  id: '/knowledge/$kbId/',
+  path: '/knowledge/$kbId/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppKnowledgeKbIdDocumentsDocIdRoute =
+  AppKnowledgeKbIdDocumentsDocIdRouteImport.update({
+    id: '/knowledge/$kbId/documents/$docId',
+    path: '/knowledge/$kbId/documents/$docId',
+    getParentRoute: () => AppRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute
@@ -114,7 +133,10 @@ export interface FileRoutesByFullPath {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/knowledge/': typeof AppKnowledgeIndexRoute
   '/settings/': typeof AppSettingsIndexRoute
+  '/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
+  '/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRoutesByTo {
   '/forgot-password': typeof ForgotPasswordRoute
@@ -129,7 +151,10 @@ export interface FileRoutesByTo {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/knowledge': typeof AppKnowledgeIndexRoute
   '/settings': typeof AppSettingsIndexRoute
+  '/knowledge/$kbId': typeof AppKnowledgeKbIdIndexRoute
+  '/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -147,7 +172,10 @@ export interface FileRoutesById {
   '/_app/dev/outbox': typeof AppDevOutboxRoute
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/_app/knowledge/': typeof AppKnowledgeIndexRoute
   '/_app/settings/': typeof AppSettingsIndexRoute
+  '/_app/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
+  '/_app/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -165,7 +193,10 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/knowledge/'
     | '/settings/'
+    | '/knowledge/$kbId/'
+    | '/knowledge/$kbId/documents/$docId'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/forgot-password'
@@ -180,7 +211,10 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/knowledge'
     | '/settings'
+    | '/knowledge/$kbId'
+    | '/knowledge/$kbId/documents/$docId'
   id:
     | '__root__'
     | '/_app'
@@ -197,7 +231,10 @@ export interface FileRouteTypes {
     | '/_app/dev/outbox'
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
+    | '/_app/knowledge/'
     | '/_app/settings/'
+    | '/_app/knowledge/$kbId/'
+    | '/_app/knowledge/$kbId/documents/$docId'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -296,6 +333,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppDevOutboxRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/knowledge/': {
+      id: '/_app/knowledge/'
+      path: '/knowledge'
+      fullPath: '/knowledge/'
+      preLoaderRoute: typeof AppKnowledgeIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
     '/_app/settings/': {
       id: '/_app/settings/'
       path: '/'
@@ -316,6 +360,20 @@ declare module '@tanstack/react-router' {
       fullPath: '/settings/audit-log'
       preLoaderRoute: typeof AppSettingsAuditLogRouteImport
       parentRoute: typeof AppSettingsRoute
+    }
+    '/_app/knowledge/$kbId/': {
+      id: '/_app/knowledge/$kbId/'
+      path: '/knowledge/$kbId'
+      fullPath: '/knowledge/$kbId/'
+      preLoaderRoute: typeof AppKnowledgeKbIdIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/knowledge/$kbId/documents/$docId': {
+      id: '/_app/knowledge/$kbId/documents/$docId'
+      path: '/knowledge/$kbId/documents/$docId'
+      fullPath: '/knowledge/$kbId/documents/$docId'
+      preLoaderRoute: typeof AppKnowledgeKbIdDocumentsDocIdRouteImport
+      parentRoute: typeof AppRoute
     }
   }
 }
@@ -342,6 +400,9 @@ interface AppRouteChildren {
   AppTeamRoute: typeof AppTeamRoute
   AppIndexRoute: typeof AppIndexRoute
   AppDevOutboxRoute: typeof AppDevOutboxRoute
+  AppKnowledgeIndexRoute: typeof AppKnowledgeIndexRoute
+  AppKnowledgeKbIdIndexRoute: typeof AppKnowledgeKbIdIndexRoute
+  AppKnowledgeKbIdDocumentsDocIdRoute: typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 
 const AppRouteChildren: AppRouteChildren = {
@@ -350,6 +411,9 @@ const AppRouteChildren: AppRouteChildren = {
   AppTeamRoute: AppTeamRoute,
   AppIndexRoute: AppIndexRoute,
   AppDevOutboxRoute: AppDevOutboxRoute,
+  AppKnowledgeIndexRoute: AppKnowledgeIndexRoute,
+  AppKnowledgeKbIdIndexRoute: AppKnowledgeKbIdIndexRoute,
+  AppKnowledgeKbIdDocumentsDocIdRoute: AppKnowledgeKbIdDocumentsDocIdRoute,
 }
 
 const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren)

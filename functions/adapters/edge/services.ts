@@ -1,3 +1,4 @@
+import { createEmbeddings } from '../../core/embeddings';
 import { z } from 'zod';
 import { configSchema } from '../../lib/config';
 import type { Services } from '../../ports';
@@ -144,6 +145,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     queue: createQStashQueue({ token: config.QSTASH_TOKEN, baseUrl: config.QSTASH_URL, appUrl: config.APP_URL }),
     vectors: createPineconeStore({ apiKey: config.PINECONE_API_KEY, indexHost: config.PINECONE_INDEX_HOST }),
     blobs: createR2BlobStore(env.BLOBS),
+    embeddings: createEmbeddings(config),
     mail: createHttpMailer({ apiUrl: config.MAIL_API_URL, apiKey: config.MAIL_API_KEY, from: config.MAIL_FROM }),
     config,
     waitUntil(promise) {

@@ -16,6 +16,38 @@ export interface LocalDatabase {
 }
 
 /**
+ * Dimensions that get an HNSW index, and the type each is indexed as. `local_vectors.embedding`
+ * has no fixed dimension (one table serves every embedding model), and an index needs one, so
+ * each common dimension gets a partial expression index; the vector store queries with the same
+ * expression and predicate so the planner can use it. pgvector indexes `vector` up to 2000
+ * dimensions, so 3072 (text-embedding-3-large) is indexed as `halfvec` (16-bit floats, up to
+ * 4000), which costs a little precision in the graph search only.
+ */
+export const VECTOR_INDEXES = {
+  384: { type: 'vector', opclass: 'vector_cosine_ops' },
+  1536: { type: 'vector', opclass: 'vector_cosine_ops' },
+  3072: { type: 'halfvec', opclass: 'halfvec_cosine_ops' },
+} as const satisfies Record<number, { type: 'vector' | 'halfvec'; opclass: string }>;
+
+export const VECTOR_INDEX_SQL = Object.entries(VECTOR_INDEXES)
+  .map(
+    ([dim, { type, opclass }]) =>
+      `CREATE INDEX IF NOT EXISTS local_vectors_hnsw_${dim} ON local_vectors ` +
+      `USING hnsw ((embedding::${type}(${dim})) ${opclass}) WHERE vector_dims(embedding) = ${dim};`,
+  )
+  .join('\n');
+
+/**
+ * Session settings for vector search. With a namespace filter the HNSW scan would stop after
+ * ef_search candidates, most of them from other namespaces, and return too few rows; iterative
+ * scans keep walking the graph (in distance order) until the LIMIT is met.
+ */
+const VECTOR_SESSION_SQL = `
+SET hnsw.iterative_scan = strict_order;
+SET hnsw.ef_search = 64;
+`;
+
+/**
  * Tables only the local runtime needs. They stay out of the drizzle migrations because Neon in
  * production must not require pgvector, and jobs/mail live in QStash and a mail API there.
  */
@@ -29,6 +61,8 @@ CREATE TABLE IF NOT EXISTS local_vectors (
   metadata jsonb,
   PRIMARY KEY (namespace, id)
 );
+
+${VECTOR_INDEX_SQL}
 
 CREATE TABLE IF NOT EXISTS local_jobs (
   id text PRIMARY KEY,
@@ -88,6 +122,7 @@ export async function openLocalDatabase(
     const db = drizzle({ client: pglite, schema });
     await migrate(db, { migrationsFolder });
     await pglite.exec(LOCAL_TABLES_SQL);
+    await pglite.exec(VECTOR_SESSION_SQL);
     return { db, pglite, close: () => pglite.close() };
   } catch (error) {
     await pglite.close().catch(() => {});

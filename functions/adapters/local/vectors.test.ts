@@ -1,7 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalDatabase, type LocalDatabase } from './database';
-import { createPgVectorStore } from './vectors';
+import { queryRows } from './database';
+import { createPgVectorStore, EXACT_SEARCH_MAX, hnswQuery } from './vectors';
+
+/** Deterministic pseudo-random unit-ish vectors (mulberry32), so failures reproduce. */
+function randomVectors(count: number, dim: number, seed: number): number[][] {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: dim }, next));
+}
 
 describe('createPgVectorStore', () => {
   let local: LocalDatabase;
@@ -54,5 +69,47 @@ describe('createPgVectorStore', () => {
     expect(await store.query(kb1, [1, 0], 10)).toEqual([]);
     expect(await store.query(kb2, [1, 0], 10)).toHaveLength(1);
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('searches a large namespace through the HNSW index of its dimension', async () => {
+    // A low threshold keeps the test fast; the default (EXACT_SEARCH_MAX) behaves the same.
+    const store = createPgVectorStore(local.db, { exactSearchMax: 100 });
+    expect(EXACT_SEARCH_MAX).toBeGreaterThan(100);
+    const kb = ns();
+    const other = ns();
+    const vectors = randomVectors(300, 384, 7);
+    await store.upsert(kb, vectors.map((values, i) => ({ id: `v${i}`, values })));
+    // A neighbour of v5 in another namespace must not leak in.
+    await store.upsert(other, [{ id: 'intruder', values: vectors[5] }]);
+
+    const matches = await store.query(kb, vectors[5], 10);
+    expect(matches).toHaveLength(10);
+    expect(matches[0]).toMatchObject({ id: 'v5' });
+    expect(matches[0].score).toBeCloseTo(1, 5);
+    expect(matches.some((m) => m.id === 'intruder')).toBe(false);
+    for (let i = 1; i < matches.length; i++) expect(matches[i - 1].score).toBeGreaterThanOrEqual(matches[i].score);
+
+    const literal = `[${vectors[5].join(',')}]`;
+    const plan = await queryRows<{ 'QUERY PLAN': string }>(
+      local.db,
+      sql`EXPLAIN ${hnswQuery(kb, literal, 384, 'vector', 10)}`,
+    );
+    const text = plan.map((r) => r['QUERY PLAN'].replace(/'\[[^\]]*\]'/g, "'[...]'")).join('\n');
+    expect(text, text).toContain('local_vectors_hnsw_384');
+  }, 60_000);
+
+  it('has a partial HNSW index per common dimension (3072 as halfvec)', async () => {
+    const indexes = await queryRows<{ indexname: string; indexdef: string }>(
+      local.db,
+      sql`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'local_vectors' AND indexname LIKE '%hnsw%' ORDER BY 1`,
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual(['local_vectors_hnsw_1536', 'local_vectors_hnsw_3072', 'local_vectors_hnsw_384']);
+    expect(indexes.find((i) => i.indexname.endsWith('3072'))?.indexdef).toContain('halfvec(3072)');
+    const literal = `[${randomVectors(1, 3072, 3)[0].join(',')}]`;
+    const plan = await queryRows<{ 'QUERY PLAN': string }>(
+      local.db,
+      sql`EXPLAIN ${hnswQuery(ns(), literal, 3072, 'halfvec', 5)}`,
+    );
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('local_vectors_hnsw_3072');
   });
 });

@@ -1,8 +1,26 @@
 import { sql } from 'drizzle-orm';
 import type { Database, VectorMatch, VectorRecord, VectorStore } from '../../ports';
-import { queryRows } from './database';
+import { queryRows, VECTOR_INDEXES } from './database';
 
 const BATCH = 500;
+/** Namespaces up to this many vectors are searched exactly; larger ones through HNSW. */
+export const EXACT_SEARCH_MAX = 2000;
+
+/** Nearest neighbours through the partial HNSW index of dimension `dim` (see VECTOR_INDEXES). */
+export function hnswQuery(namespace: string, literal: string, dim: number, type: 'vector' | 'halfvec', limit: number) {
+  // `dim` and `type` come from VECTOR_INDEXES, never from input, so inlining them is safe.
+  // `namespace || ''` hides the primary key's namespace prefix from the planner: without fresh
+  // statistics (PGlite runs no autovacuum) it would scan and sort the whole namespace instead,
+  // and this query only runs for namespaces known to be large.
+  const cast = sql.raw(`${type}(${dim})`);
+  const predicate = sql.raw(`vector_dims(embedding) = ${dim}`);
+  return sql`
+    SELECT id, metadata, 1 - (embedding <=> ${literal}::vector) AS score
+    FROM local_vectors
+    WHERE ${predicate} AND (namespace || '') = ${namespace}
+    ORDER BY (embedding::${cast}) <=> ${literal}::${cast}
+    LIMIT ${limit}`;
+}
 
 function toVectorLiteral(values: number[]): string {
   if (values.length === 0) throw new Error('vector must not be empty');
@@ -11,7 +29,8 @@ function toVectorLiteral(values: number[]): string {
 }
 
 /** pgvector store on `local_vectors`; one namespace per knowledge base, like Pinecone. */
-export function createPgVectorStore(db: Database): VectorStore {
+export function createPgVectorStore(db: Database, options: { exactSearchMax?: number } = {}): VectorStore {
+  const exactSearchMax = options.exactSearchMax ?? EXACT_SEARCH_MAX;
   return {
     async upsert(namespace, records) {
       // Last record wins for a repeated id, as in Pinecone; Postgres would refuse the batch.
@@ -34,16 +53,32 @@ export function createPgVectorStore(db: Database): VectorStore {
     async query(namespace, vector, topK) {
       if (topK <= 0) return [];
       const literal = toVectorLiteral(vector);
+      const limit = Math.floor(topK);
+      const dim = vector.length;
+      const index = (VECTOR_INDEXES as Record<number, { type: 'vector' | 'halfvec' } | undefined>)[dim];
+      // A small namespace is searched exactly (through the primary key's namespace prefix): that
+      // is cheap, and an HNSW walk over a big shared table would visit mostly other namespaces.
+      const small =
+        !index ||
+        (
+          await queryRows<{ n: number }>(
+            db,
+            sql`SELECT count(*)::int AS n FROM (
+                  SELECT 1 FROM local_vectors WHERE namespace = ${namespace} LIMIT ${exactSearchMax + 1}) s`,
+          )
+        )[0].n <= exactSearchMax;
       // Vectors of another dimension (an older embedding model) cannot be compared, so skip them.
-      const rows = await queryRows<{ id: string; score: number; metadata: VectorMatch['metadata'] | null }>(
-        db,
-        sql`
+      // The HNSW variant repeats the index's expression and predicate literally, or the planner
+      // cannot match the partial expression index.
+      const query = small
+        ? sql`
           SELECT id, metadata, 1 - (embedding <=> ${literal}::vector) AS score
           FROM local_vectors
-          WHERE namespace = ${namespace} AND vector_dims(embedding) = ${vector.length}
+          WHERE namespace = ${namespace} AND vector_dims(embedding) = ${dim}
           ORDER BY embedding <=> ${literal}::vector
-          LIMIT ${Math.floor(topK)}`,
-      );
+          LIMIT ${limit}`
+        : hnswQuery(namespace, literal, dim, index!.type, limit);
+      const rows = await queryRows<{ id: string; score: number; metadata: VectorMatch['metadata'] | null }>(db, query);
       // A zero vector has no direction: cosine distance is NaN and ranks nothing.
       return rows
         .filter((r) => Number.isFinite(Number(r.score)))

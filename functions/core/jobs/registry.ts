@@ -2,15 +2,21 @@ import { and, isNotNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { authTokens, invitations, refreshTokens } from '../../../db/schema';
 import type { MailMessage, Services } from '../../ports';
+import type { JobMeta } from './meta';
+import { crawlPage } from '../ingest/crawl';
+import { embedChunks, ingestDocument } from '../ingest/pipeline';
+import { refreshDocument, refreshDueSources } from '../ingest/refresh';
 
 /**
  * Background jobs by name. The queue (QStash, or the local runner) POSTs a signed request to
  * `/api/jobs/<name>`; a non-2xx answer makes it retry with back-off. Every handler must be
  * idempotent: a redelivered job does no harm.
  */
+export type { JobMeta };
+
 interface JobDefinition<T> {
   payload: z.ZodType<T>;
-  run(services: Services, payload: T): Promise<unknown>;
+  run(services: Services, payload: T, meta: JobMeta): Promise<unknown>;
 }
 
 function defineJob<T>(definition: JobDefinition<T>): JobDefinition<T> {
@@ -45,7 +51,41 @@ export const jobs = {
       return { refreshTokens: tokens.length, authTokens: auth.length, invitations: invites.length };
     },
   }),
-} satisfies Record<string, { payload: z.ZodType; run: (services: Services, payload: never) => Promise<unknown> }>;
+  'ingest-document': defineJob({
+    payload: z.object({ documentId: z.uuid(), generation: z.number().int() }),
+    run: ingestDocument,
+  }),
+  'embed-chunks': defineJob({
+    payload: z.object({ documentId: z.uuid(), generation: z.number().int(), from: z.number().int(), to: z.number().int() }),
+    run: embedChunks,
+  }),
+  'crawl-page': defineJob({
+    payload: z.object({ documentId: z.uuid(), discoverOnly: z.boolean().optional() }),
+    run: crawlPage,
+  }),
+  'refresh-document': defineJob({
+    payload: z.object({ documentId: z.uuid() }),
+    run: refreshDocument,
+  }),
+  /** Daily: URL and website sources whose refresh schedule is due. */
+  'refresh-due-sources': defineJob({
+    payload: z.object({}).passthrough(),
+    run: (services) => refreshDueSources(services),
+  }),
+} satisfies Record<string, { payload: z.ZodType; run: (services: Services, payload: never, meta: JobMeta) => Promise<unknown> }>;
+
+/** Jobs the daily trigger queues (Workers cron on the edge, a timer in the Node server). */
+export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources'] as const;
+
+/** Queues the daily jobs for `day` (YYYY-MM-DD); the deduplication id makes repeats harmless. */
+export async function enqueueDailyJobs(services: Pick<Services, 'queue'>, day: string) {
+  const ids: string[] = [];
+  for (const name of DAILY_JOBS) {
+    const { messageId } = await services.queue.enqueue(name, { day }, { deduplicationId: `${name}:${day}` });
+    ids.push(messageId);
+  }
+  return ids;
+}
 
 export type JobName = keyof typeof jobs;
 

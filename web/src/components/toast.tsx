@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { useT } from '../lib/i18n';
 import { cx } from './ui';
 
 type Tone = 'success' | 'error' | 'info';
@@ -27,6 +28,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     },
     [dismiss],
   );
+  const t = useT();
   const api = useMemo<ToastApi>(
     () => ({
       success: (m) => push('success', m),
@@ -42,19 +44,19 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         aria-live="polite"
         className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end"
       >
-        {toasts.map((t) => (
+        {toasts.map((toast) => (
           <div
-            key={t.id}
-            role={t.tone === 'error' ? 'alert' : 'status'}
+            key={toast.id}
+            role={toast.tone === 'error' ? 'alert' : 'status'}
             className={cx(
               'pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-lg px-4 py-3 text-sm shadow-lg ring-1',
-              t.tone === 'success' && 'bg-emerald-600 text-white ring-emerald-700',
-              t.tone === 'error' && 'bg-red-600 text-white ring-red-700',
-              t.tone === 'info' && 'bg-zinc-900 text-white ring-zinc-800 dark:bg-zinc-100 dark:text-zinc-900',
+              toast.tone === 'success' && 'bg-emerald-600 text-white ring-emerald-700',
+              toast.tone === 'error' && 'bg-red-600 text-white ring-red-700',
+              toast.tone === 'info' && 'bg-zinc-900 text-white ring-zinc-800 dark:bg-zinc-100 dark:text-zinc-900',
             )}
           >
-            <span className="flex-1">{t.message}</span>
-            <button type="button" onClick={() => dismiss(t.id)} className="opacity-80 hover:opacity-100" aria-label="×">
+            <span className="flex-1">{toast.message}</span>
+            <button type="button" onClick={() => dismiss(toast.id)} className="opacity-80 hover:opacity-100" aria-label={t('common.close')}>
               ×
             </button>
           </div>

@@ -5,8 +5,11 @@ import {
   useState,
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
+  type KeyboardEvent,
+  type Ref,
   type ReactNode,
   type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
 } from 'react';
 import { useT } from '../lib/i18n';
 
@@ -30,7 +33,7 @@ export function Button({
   children,
   disabled,
   ...rest
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: 'sm' | 'md'; loading?: boolean }) {
+}: ButtonHTMLAttributes<HTMLButtonElement> & { ref?: Ref<HTMLButtonElement>; variant?: Variant; size?: 'sm' | 'md'; loading?: boolean }) {
   return (
     <button
       type="button"
@@ -81,6 +84,30 @@ export function TextField({ label, error, hint, className, ...rest }: FieldProps
         aria-invalid={error ? true : undefined}
         aria-describedby={error || hint ? `${id}-desc` : undefined}
         className={inputClass}
+      />
+      {(error || hint) && (
+        <p id={`${id}-desc`} className={cx('mt-1.5 text-xs', error ? 'text-red-600 dark:text-red-400' : 'text-zinc-500')}>
+          {error || hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function TextAreaField({ label, error, hint, className, ...rest }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = useId();
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-zinc-700 dark:text-zinc-300">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        rows={4}
+        {...rest}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error || hint ? `${id}-desc` : undefined}
+        className={cx(inputClass, 'resize-y')}
       />
       {(error || hint) && (
         <p id={`${id}-desc`} className={cx('mt-1.5 text-xs', error ? 'text-red-600 dark:text-red-400' : 'text-zinc-500')}>
@@ -246,11 +273,15 @@ export function Dialog({
   open,
   onClose,
   title,
+  description,
+  size = 'md',
   children,
 }: {
   open: boolean;
   onClose: () => void;
   title: string;
+  description?: ReactNode;
+  size?: 'md' | 'lg';
   children: ReactNode;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -270,14 +301,18 @@ export function Dialog({
         e.preventDefault();
         onClose();
       }}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl bg-white p-0 text-zinc-900 shadow-xl ring-1 ring-zinc-200 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-800"
+      className={cx(
+        'm-auto max-h-[calc(100dvh-2rem)] rounded-xl bg-white p-0 text-zinc-900 shadow-xl ring-1 ring-zinc-200 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-800',
+        size === 'lg' ? 'w-[min(40rem,calc(100vw-2rem))]' : 'w-[min(32rem,calc(100vw-2rem))]',
+      )}
     >
       {open && (
         <div className="p-6">
           <h2 id={titleId} className="text-lg font-semibold">
             {title}
           </h2>
-          <div className="mt-3">{children}</div>
+          {description && <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">{description}</p>}
+          <div className="mt-4">{children}</div>
         </div>
       )}
     </dialog>
@@ -372,4 +407,186 @@ export function formatDate(value: string | null | undefined, locale: string, wit
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return '—';
   return new Intl.DateTimeFormat(locale, withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }).format(d);
+}
+
+/** A thin determinate progress bar; `value` is 0..1. */
+export function ProgressBar({ value, label, tone = 'indigo', className }: { value: number; label: string; tone?: 'indigo' | 'green' | 'red'; className?: string }) {
+  const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
+  const tones = { indigo: 'bg-indigo-600 dark:bg-indigo-400', green: 'bg-emerald-500', red: 'bg-red-500' };
+  return (
+    <div
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+      className={cx('h-1.5 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800', className)}
+    >
+      <div className={cx('h-full rounded-full transition-[width] duration-300', tones[tone])} style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
+export interface MenuItem {
+  label: string;
+  onSelect: () => void;
+  danger?: boolean;
+  hidden?: boolean;
+}
+
+/**
+ * A button that opens a list of actions. The panel is `position: fixed` so table rows inside a
+ * scrolling container do not clip it; arrow keys move, Escape closes and returns focus.
+ */
+export function DropdownMenu({
+  label,
+  items,
+  children,
+  variant = 'ghost',
+  size = 'sm',
+  align = 'end',
+}: {
+  /** Accessible name of the trigger. */
+  label: string;
+  items: MenuItem[];
+  /** Visible trigger content; defaults to a "more" icon. */
+  children?: ReactNode;
+  variant?: Variant;
+  size?: 'sm' | 'md';
+  align?: 'start' | 'end';
+}) {
+  const [pos, setPos] = useState<{ top: number; left?: number; right?: number } | null>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const menuId = useId();
+  const visible = items.filter((i) => !i.hidden);
+  const open = pos !== null;
+
+  const openMenu = () => {
+    const r = buttonRef.current!.getBoundingClientRect();
+    // Open upwards when there is no room below (last rows of a long table).
+    const estimated = visible.length * 36 + 12;
+    const top = r.bottom + estimated > window.innerHeight && r.top > estimated ? r.top - estimated - 4 : r.bottom + 4;
+    setPos(align === 'end' ? { top, right: window.innerWidth - r.right } : { top, left: r.left });
+  };
+  const close = (focusTrigger = true) => {
+    setPos(null);
+    if (focusTrigger) buttonRef.current?.focus();
+  };
+
+  useEffect(() => {
+    if (!open) return;
+    panelRef.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
+    const onDown = (e: MouseEvent) => {
+      if (!panelRef.current?.contains(e.target as Node) && !buttonRef.current?.contains(e.target as Node)) setPos(null);
+    };
+    const onMove = () => setPos(null);
+    document.addEventListener('mousedown', onDown);
+    window.addEventListener('resize', onMove);
+    window.addEventListener('scroll', onMove, true);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      window.removeEventListener('resize', onMove);
+      window.removeEventListener('scroll', onMove, true);
+    };
+  }, [open]);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const els = [...(panelRef.current?.querySelectorAll<HTMLElement>('[role=menuitem]') ?? [])];
+    const i = els.indexOf(document.activeElement as HTMLElement);
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    } else if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      els[(i + 1) % els.length]?.focus();
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      els[(i - 1 + els.length) % els.length]?.focus();
+    } else if (e.key === 'Home') {
+      e.preventDefault();
+      els[0]?.focus();
+    } else if (e.key === 'End') {
+      e.preventDefault();
+      els[els.length - 1]?.focus();
+    } else if (e.key === 'Tab') {
+      close(false);
+    }
+  };
+
+  return (
+    <>
+      <Button
+        ref={buttonRef}
+        variant={variant}
+        size={size}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        aria-label={children ? undefined : label}
+        onClick={() => (open ? close() : openMenu())}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown' && !open) {
+            e.preventDefault();
+            openMenu();
+          }
+        }}
+      >
+        {children ?? (
+          <svg viewBox="0 0 20 20" className="size-4" fill="currentColor" aria-hidden="true">
+            <path d="M10 6a1.5 1.5 0 110-3 1.5 1.5 0 010 3zm0 5.5a1.5 1.5 0 110-3 1.5 1.5 0 010 3zm0 5.5a1.5 1.5 0 110-3 1.5 1.5 0 010 3z" />
+          </svg>
+        )}
+      </Button>
+      {open && (
+        <div
+          ref={panelRef}
+          id={menuId}
+          role="menu"
+          aria-label={label}
+          onKeyDown={onKeyDown}
+          style={{ top: pos.top, left: pos.left, right: pos.right }}
+          className="fixed z-50 min-w-44 rounded-lg bg-white p-1 shadow-lg ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-700"
+        >
+          {visible.map((item) => (
+            <button
+              key={item.label}
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              onClick={() => {
+                close();
+                item.onSelect();
+              }}
+              className={cx(
+                'flex w-full items-center rounded-md px-3 py-2 text-left text-sm focus:outline-none',
+                item.danger
+                  ? 'text-red-600 hover:bg-red-50 focus:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/50 dark:focus:bg-red-950/50'
+                  : 'text-zinc-700 hover:bg-zinc-100 focus:bg-zinc-100 dark:text-zinc-200 dark:hover:bg-zinc-800 dark:focus:bg-zinc-800',
+              )}
+            >
+              {item.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+export function formatBytes(bytes: number | null | undefined, locale: string) {
+  if (bytes == null) return '—';
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: u === 0 || v >= 10 ? 0 : 1 }).format(v)} ${units[u]}`;
+}
+
+export function formatNumber(n: number | null | undefined, locale: string) {
+  return n == null ? '—' : new Intl.NumberFormat(locale).format(n);
 }

@@ -147,3 +147,69 @@ export async function api<T = unknown>(path: string, options: RequestOptions = {
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
+
+export interface UploadOptions {
+  /** Form field name of the file (one file per request). */
+  field?: string;
+  orgId?: string | null;
+  signal?: AbortSignal;
+  /** Fraction sent, 0..1; called as the browser reports upload progress. */
+  onProgress?: (fraction: number) => void;
+}
+
+/**
+ * Multipart upload of one file. XMLHttpRequest rather than fetch because only it reports upload
+ * progress; headers, errors and the single refresh-and-retry on 401 match `api()`.
+ */
+export async function uploadFile<T = unknown>(path: string, file: File, options: UploadOptions = {}): Promise<T> {
+  const send = () =>
+    new Promise<{ status: number; response: Response }>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', path);
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (accessToken) xhr.setRequestHeader('Authorization', `Bearer ${accessToken}`);
+      const orgId = options.orgId === undefined ? getCurrentOrgId() : options.orgId;
+      if (orgId) xhr.setRequestHeader('X-Organization-Id', orgId);
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) options.onProgress?.(e.loaded / e.total);
+      };
+      xhr.onload = () => {
+        const headers = new Headers();
+        for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+          const i = line.indexOf(':');
+          if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+        }
+        // A Response gives the same error parsing as fetch-based calls; 204/304 may not carry a body.
+        const body = [101, 204, 205, 304].includes(xhr.status) ? null : xhr.responseText;
+        resolve({ status: xhr.status, response: new Response(body, { status: xhr.status, statusText: xhr.statusText, headers }) });
+      };
+      // Network failure: the same TypeError fetch would throw, so error messages read alike.
+      xhr.onerror = () => reject(new TypeError('Network request failed'));
+      xhr.onabort = () => reject(new DOMException('Upload aborted', 'AbortError'));
+      if (options.signal) {
+        if (options.signal.aborted) return xhr.abort();
+        options.signal.addEventListener('abort', () => xhr.abort(), { once: true });
+      }
+      const form = new FormData();
+      form.append(options.field ?? 'file', file, file.name);
+      xhr.send(form);
+    });
+
+  let { response: res } = await send();
+  if (res.status === 401) {
+    const err = await toError(res.clone());
+    if (['token_expired', 'invalid_token', 'unauthorized'].includes(err.code)) {
+      if (await refreshAccessToken()) {
+        options.onProgress?.(0);
+        ({ response: res } = await send());
+      } else {
+        unauthenticatedHandler?.();
+        throw err;
+      }
+    }
+  }
+  if (!res.ok) throw await toError(res);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}

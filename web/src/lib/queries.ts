@@ -190,3 +190,158 @@ export const devOutboxQuery = (to: string) =>
     queryFn: async () =>
       (await api<List<OutboxMail>>('/api/v1/dev/outbox' + (to ? '?to=' + encodeURIComponent(to) : ''), { orgId: null })).data,
   });
+
+// ---- Knowledge ----------------------------------------------------------------------------
+
+export type ChunkingStrategy = 'structure' | 'fixed' | 'qa';
+export type RetrievalMode = 'hybrid' | 'vector' | 'fulltext';
+export type DocumentStatus = 'pending' | 'processing' | 'ready' | 'failed';
+export type DocumentSource = 'file' | 'url' | 'website' | 'text' | 'qa';
+export type RefreshSchedule = 'daily' | 'weekly';
+
+export interface KnowledgeBase {
+  id: string;
+  name: string;
+  description: string | null;
+  embeddingModel: string;
+  embeddingDimension: number;
+  chunking: { strategy: ChunkingStrategy; chunkSize: number; chunkOverlap: number };
+  retrieval: { mode: RetrievalMode; topK: number; scoreThreshold: number };
+  documentCount: number;
+  chunkCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EmbeddingModel {
+  id: string;
+  label: string;
+  dimension: number;
+  available: boolean;
+  /** Why it cannot be used (e.g. missing provider key), when the API says. */
+  reason?: string;
+}
+
+export interface KnowledgeDocument {
+  id: string;
+  knowledgeBaseId: string;
+  parentId: string | null;
+  name: string;
+  source: DocumentSource;
+  sourceUrl: string | null;
+  mimeType: string | null;
+  sizeBytes: number;
+  status: DocumentStatus;
+  error: string | null;
+  pageCount: number | null;
+  chunkCount: number;
+  chunksDone: number;
+  tokenCount: number;
+  refreshSchedule: RefreshSchedule | null;
+  lastRefreshedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  crawl?: { pagesFound: number; pagesDone: number; pagesFailed: number; maxPages: number; maxDepth: number };
+}
+
+export interface ChunkLocation {
+  page?: number;
+  headings?: string[];
+  url?: string;
+}
+
+export interface KnowledgeChunk {
+  id: string;
+  position: number;
+  content: string;
+  tokenCount: number;
+  location: ChunkLocation;
+}
+
+export interface SearchHit {
+  chunkId: string;
+  documentId: string;
+  documentName: string;
+  knowledgeBaseId: string;
+  position: number;
+  content: string;
+  location: ChunkLocation;
+  score: number;
+  retrievers: ('vector' | 'fulltext')[];
+  vectorScore?: number;
+  fulltextScore?: number;
+  sourceUrl?: string | null;
+}
+
+export interface DocumentFilters {
+  status?: DocumentStatus;
+  q?: string;
+  parentId?: string;
+}
+
+const kbPath = (kbId: string) => `/api/v1/knowledge-bases/${encodeURIComponent(kbId)}`;
+export const knowledgeApi = {
+  bases: '/api/v1/knowledge-bases',
+  base: kbPath,
+  documents: (kbId: string) => `${kbPath(kbId)}/documents`,
+  document: (kbId: string, docId: string) => `${kbPath(kbId)}/documents/${encodeURIComponent(docId)}`,
+};
+
+/** True while the pipeline still works on it: lists poll only then. */
+export const isInProgress = (d: Pick<KnowledgeDocument, 'status'>) => d.status === 'pending' || d.status === 'processing';
+const POLL_MS = 1500;
+
+export const knowledgeBasesQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['knowledge-bases', { orgId }],
+    queryFn: async () => (await api<List<KnowledgeBase>>(knowledgeApi.bases, { orgId })).data,
+  });
+
+export const knowledgeBaseQuery = (orgId: string, kbId: string) =>
+  queryOptions({
+    queryKey: ['knowledge-bases', { orgId, kbId }],
+    queryFn: () => api<KnowledgeBase>(knowledgeApi.base(kbId), { orgId }),
+  });
+
+export const embeddingModelsQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['embedding-models', { orgId }],
+    queryFn: () => api<{ data: EmbeddingModel[]; defaultModel: string }>(`${knowledgeApi.bases}/embedding-models`, { orgId }),
+    staleTime: 5 * 60_000,
+  });
+
+export const documentsQuery = (orgId: string, kbId: string, filters: DocumentFilters = {}) =>
+  infiniteQueryOptions({
+    queryKey: ['knowledge-documents', { orgId, kbId }, filters],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => {
+      const qs = new URLSearchParams({ limit: '50' });
+      if (filters.status) qs.set('status', filters.status);
+      if (filters.q) qs.set('q', filters.q);
+      if (filters.parentId) qs.set('parent_id', filters.parentId);
+      if (pageParam) qs.set('cursor', pageParam);
+      return api<{ data: KnowledgeDocument[]; nextCursor: string | null }>(`${knowledgeApi.documents(kbId)}?${qs}`, { orgId });
+    },
+    getNextPageParam: (last) => last.nextCursor ?? null,
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((p) => p.data.some(isInProgress)) ? POLL_MS : false,
+  });
+
+export const documentQuery = (orgId: string, kbId: string, docId: string) =>
+  queryOptions({
+    queryKey: ['knowledge-documents', { orgId, kbId }, { docId }],
+    queryFn: () => api<KnowledgeDocument>(knowledgeApi.document(kbId, docId), { orgId }),
+    refetchInterval: (query) => (query.state.data && isInProgress(query.state.data) ? POLL_MS : false),
+  });
+
+export const chunksQuery = (orgId: string, kbId: string, docId: string) =>
+  infiniteQueryOptions({
+    queryKey: ['knowledge-chunks', { orgId, kbId, docId }],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => {
+      const qs = new URLSearchParams({ limit: '20' });
+      if (pageParam) qs.set('cursor', pageParam);
+      return api<{ data: KnowledgeChunk[]; nextCursor: string | null }>(`${knowledgeApi.document(kbId, docId)}/chunks?${qs}`, { orgId });
+    },
+    getNextPageParam: (last) => last.nextCursor ?? null,
+  });

@@ -94,6 +94,7 @@ function Icon({ d }: { d: string }) {
 }
 const icons = {
   overview: 'M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10',
+  knowledge: 'M4 7c0-1.66 3.58-3 8-3s8 1.34 8 3-3.58 3-8 3-8-1.34-8-3zm0 0v5c0 1.66 3.58 3 8 3s8-1.34 8-3V7M4 12v5c0 1.66 3.58 3 8 3s8-1.34 8-3v-5',
   team: 'M17 20v-2a4 4 0 00-4-4H7a4 4 0 00-4 4v2M10 10a4 4 0 100-8 4 4 0 000 8zM21 20v-2a4 4 0 00-3-3.87M16 2.13a4 4 0 010 7.75',
   settings:
     'M10.3 4.3c.4-1.7 2.9-1.7 3.4 0a1.7 1.7 0 002.6 1.1c1.5-.9 3.3.8 2.4 2.4a1.7 1.7 0 001 2.5c1.8.5 1.8 3 0 3.5a1.7 1.7 0 00-1 2.5c.9 1.6-.9 3.3-2.4 2.4a1.7 1.7 0 00-2.6 1.1c-.5 1.7-3 1.7-3.4 0a1.7 1.7 0 00-2.6-1.1c-1.5.9-3.3-.8-2.4-2.4a1.7 1.7 0 00-1-2.5c-1.8-.5-1.8-3 0-3.5a1.7 1.7 0 001-2.5c-.9-1.6.9-3.3 2.4-2.4a1.7 1.7 0 002.6-1.1zM15 12a3 3 0 11-6 0 3 3 0 016 0z',
@@ -116,6 +117,11 @@ function Shell() {
         <li>
           <Link to="/" activeOptions={{ exact: true }} className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
             <Icon d={icons.overview} /> {t('nav.overview')}
+          </Link>
+        </li>
+        <li>
+          <Link to="/knowledge" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Icon d={icons.knowledge} /> {t('nav.knowledge')}
           </Link>
         </li>
         <li>

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_MODEL_ID, createHashEmbedder, hashEmbed, normalizeTokens, stem } from './builtin';
+
+const cosine = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i], 0);
+
+describe('createHashEmbedder', () => {
+  it('returns deterministic unit vectors of the model dimension', async () => {
+    const embedder = createHashEmbedder();
+    expect(embedder).toMatchObject({ model: BUILTIN_MODEL_ID, dimension: 384 });
+    const [a, b] = await embedder.embed(['Política de devoluciones', 'Política de devoluciones']);
+    expect(a).toHaveLength(384);
+    expect(a).toEqual(b);
+    expect(Math.hypot(...a)).toBeCloseTo(1, 10);
+  });
+
+  it('folds accents, case and light inflection', () => {
+    expect(normalizeTokens('¿Información del ENVÍO?')).toEqual(['informacion', 'del', 'envio']);
+    expect(stem('facturas')).toBe(stem('factura'));
+    expect(stem('informaciones')).toBe(stem('informacion'));
+    expect(stem('envios')).toBe(stem('envio'));
+    expect(stem('shipping')).toBe(stem('shipped'));
+    expect(stem('prices')).toBe(stem('price'));
+    expect(cosine(hashEmbed('información'), hashEmbed('informacion'))).toBeCloseTo(1, 10);
+  });
+
+  it('puts related texts closer than unrelated ones', () => {
+    const query = hashEmbed('¿Cómo descargo mis facturas?');
+    const related = hashEmbed('Puedes descargar cada factura en PDF desde la sección Facturación de tu cuenta.');
+    const unrelated = hashEmbed('Nuestra tienda de Madrid abre de lunes a sábado de 10:00 a 20:00.');
+    expect(cosine(query, related)).toBeGreaterThan(cosine(query, unrelated) + 0.1);
+    const en = hashEmbed('How long does shipping take?');
+    expect(cosine(en, hashEmbed('Orders are shipped within 2 business days.'))).toBeGreaterThan(
+      cosine(en, hashEmbed('You can change your password in the account settings.')),
+    );
+  });
+
+  it('tolerates typos through character n-grams', () => {
+    const typo = hashEmbed('rembolso');
+    expect(cosine(typo, hashEmbed('reembolso'))).toBeGreaterThan(0.3);
+    expect(cosine(typo, hashEmbed('contraseña'))).toBeLessThan(0.2);
+  });
+
+  it('gives the zero vector to text without content words', () => {
+    expect(hashEmbed('').every((v) => v === 0)).toBe(true);
+    expect(hashEmbed('de la y el of the').every((v) => v === 0)).toBe(true);
+  });
+
+  it('embeds thousands of chunks per second', () => {
+    const paragraph =
+      'Los pedidos realizados antes de las 14:00 se envían el mismo día laborable. Orders placed before 2 pm ship the same ' +
+      'business day, and tracking numbers arrive by email. Las devoluciones son gratuitas durante 30 días. ';
+    const text = paragraph.repeat(4); // ~150 words, a typical chunk
+    const started = performance.now();
+    for (let i = 0; i < 500; i++) hashEmbed(`${text} ${i}`);
+    const perSecond = 500 / ((performance.now() - started) / 1000);
+    expect(perSecond).toBeGreaterThan(1000);
+  });
+
+  it('supports other dimensions for experiments', async () => {
+    const embedder = createHashEmbedder(64);
+    expect(embedder.model).toBe('builtin-hash-64');
+    expect((await embedder.embed(['hola']))[0]).toHaveLength(64);
+    expect(() => createHashEmbedder(3)).toThrow();
+  });
+});

@@ -1,0 +1,286 @@
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { chunks, documents, knowledgeBases } from '../../../db/schema';
+import type { Services } from '../../ports';
+import type { JobMeta } from '../jobs/meta';
+import { namespaceFor, vectorId } from '../retrieval/namespace';
+import { chunkDocument, qaSections, textSections } from './chunk';
+import { detectFileType } from './detect';
+import { extractDocument } from './extract';
+import { FetchFailure, safeFetch } from './fetch-url';
+import { ExtractionError, type ExtractedDocument, type SupportedType } from './types';
+
+/**
+ * The ingestion pipeline as background jobs:
+ *   ingest-document: get bytes -> extract -> chunk -> store chunks -> fan out embed batches
+ *   embed-chunks:    embed one batch -> upsert vectors -> mark chunks embedded -> maybe `ready`
+ * Every step is idempotent (same chunks, same vector ids `${documentId}#${position}`), and a job
+ * of an older `generation` stops without writing, so re-processing never mixes two versions.
+ * Search only sees documents whose status is `ready`, so nothing half-written is searchable.
+ */
+
+export const EMBED_BATCH_SIZE = 64;
+/** Retries QStash / the local runner give each ingestion job before we call it failed. */
+export const INGEST_JOB_RETRIES = 3;
+const CHUNK_INSERT_BATCH = 500;
+
+export type { JobMeta };
+
+type DocumentRow = typeof documents.$inferSelect;
+
+export function blobKeyFor(doc: Pick<DocumentRow, 'organizationId' | 'knowledgeBaseId' | 'id'>): string {
+  return `kb/${doc.organizationId}/${doc.knowledgeBaseId}/${doc.id}`;
+}
+
+export const QA_MIME = 'application/vnd.versaai.qa+json';
+
+async function loadCurrent(services: Services, documentId: string, generation: number): Promise<DocumentRow | null> {
+  const [doc] = await services.db.select().from(documents).where(eq(documents.id, documentId)).limit(1);
+  return doc && doc.generation === generation ? doc : null;
+}
+
+export async function markFailed(services: Services, doc: Pick<DocumentRow, 'id' | 'generation' | 'parentId'>, reason: string) {
+  await services.db
+    .update(documents)
+    .set({ status: 'failed', error: reason.slice(0, 1000) })
+    .where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
+  if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
+}
+
+/** Runs a step; a permanent problem marks the document failed, a transient one retries until the last attempt. */
+async function guarded(services: Services, doc: DocumentRow, meta: JobMeta, step: () => Promise<void>) {
+  try {
+    await step();
+  } catch (error) {
+    const permanent = error instanceof ExtractionError || (error instanceof FetchFailure && error.permanent);
+    if (permanent || meta.retried >= INGEST_JOB_RETRIES) {
+      const reason = permanent ? (error as Error).message : `Gave up after ${meta.retried + 1} attempts: ${(error as Error).message}`;
+      await markFailed(services, doc, reason);
+      return;
+    }
+    throw error;
+  }
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function userAgent(services: Services) {
+  return `VersaAIBot/1.0 (+${services.config.APP_URL})`;
+}
+
+/** Fetches a URL source and keeps the original as the document's blob. */
+export async function fetchIntoBlob(services: Services, doc: DocumentRow) {
+  const fetched = await safeFetch(doc.sourceUrl!, {
+    allowPrivate: services.config.ALLOW_PRIVATE_URLS,
+    maxBytes: services.config.MAX_UPLOAD_BYTES,
+    userAgent: userAgent(services),
+  });
+  const type = typeOfFetched(fetched.contentType, fetched.url, fetched.bytes);
+  if (!type) throw new ExtractionError(`Unsupported content type "${fetched.contentType || 'unknown'}" at ${fetched.url}`);
+  const hash = await sha256Hex(fetched.bytes);
+  await services.blobs.put(blobKeyFor(doc), fetched.bytes, { contentType: fetched.contentType });
+  return { ...fetched, type, hash };
+}
+
+function typeOfFetched(contentType: string, url: string, bytes: Uint8Array): SupportedType | null {
+  const name = new URL(url).pathname.split('/').pop() || 'index.html';
+  const byMime: Record<string, string> = {
+    'text/html': 'page.html',
+    'application/xhtml+xml': 'page.html',
+    'application/pdf': 'file.pdf',
+    'text/plain': 'file.txt',
+    'text/markdown': 'file.md',
+    'text/csv': 'file.csv',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'file.docx',
+  };
+  return detectFileType(bytes, byMime[contentType] ?? name, contentType);
+}
+
+async function extractFor(services: Services, doc: DocumentRow): Promise<{ extracted: ExtractedDocument; hash?: string; size?: number }> {
+  if (doc.source === 'url' && !(doc.metadata as { prefetched?: boolean }).prefetched) {
+    const fetched = await fetchIntoBlob(services, doc);
+    const extracted = await extractDocument({ bytes: fetched.bytes, type: fetched.type, sourceUrl: fetched.url });
+    return { extracted, hash: fetched.hash, size: fetched.bytes.byteLength };
+  }
+  const blob = await services.blobs.get(blobKeyFor(doc));
+  if (!blob) throw new ExtractionError('The original file is missing; upload it again');
+  if (doc.source === 'qa') {
+    const pairs = JSON.parse(new TextDecoder().decode(blob.body)) as Array<{ question: string; answer: string }>;
+    return { extracted: qaSections(pairs) };
+  }
+  if (doc.source === 'text') return { extracted: textSections(new TextDecoder().decode(blob.body)) };
+  const type = detectFileType(blob.body, doc.source === 'url' ? 'page.html' : doc.name, doc.mimeType ?? undefined);
+  if (!type) throw new ExtractionError('The file type is not supported');
+  return { extracted: await extractDocument({ bytes: blob.body, type, sourceUrl: doc.sourceUrl ?? undefined, fileName: doc.name }) };
+}
+
+/** Job `ingest-document`: extract, chunk, store chunks, and hand embedding to batch jobs. */
+export async function ingestDocument(services: Services, payload: { documentId: string; generation: number }, meta: JobMeta) {
+  const doc = await loadCurrent(services, payload.documentId, payload.generation);
+  if (!doc) return { skipped: 'stale or deleted' };
+  const { db } = services;
+  await guarded(services, doc, meta, async () => {
+    await db.update(documents).set({ status: 'processing', error: null }).where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
+    const [kb] = await db.select().from(knowledgeBases).where(eq(knowledgeBases.id, doc.knowledgeBaseId));
+    const { extracted, hash, size } = await extractFor(services, doc);
+    const settings = doc.source === 'qa' ? { ...kb.chunking, strategy: 'qa' as const } : kb.chunking;
+    const pieces = chunkDocument(extracted, settings);
+    if (pieces.length === 0) throw new ExtractionError('The document has no text');
+
+    const previousCount = doc.chunkCount;
+    const stillCurrent = await db.transaction(async (tx) => {
+      // Lock the row: a concurrent re-process bumps the generation and must not interleave.
+      const [locked] = await tx.select({ generation: documents.generation }).from(documents).where(eq(documents.id, doc.id)).for('update');
+      if (!locked || locked.generation !== doc.generation) return false;
+      await tx.delete(chunks).where(eq(chunks.documentId, doc.id));
+      for (let i = 0; i < pieces.length; i += CHUNK_INSERT_BATCH) {
+        await tx.insert(chunks).values(
+          pieces.slice(i, i + CHUNK_INSERT_BATCH).map((piece) => ({
+            organizationId: doc.organizationId,
+            knowledgeBaseId: doc.knowledgeBaseId,
+            documentId: doc.id,
+            position: piece.position,
+            content: piece.content,
+            tokenCount: piece.tokenCount,
+            location: piece.location,
+          })),
+        );
+      }
+      await tx
+        .update(documents)
+        .set({
+          chunkCount: pieces.length,
+          chunksDone: 0,
+          tokenCount: pieces.reduce((sum, p) => sum + p.tokenCount, 0),
+          pageCount: extracted.pageCount ?? null,
+          ...(hash ? { contentHash: hash, sizeBytes: size, lastRefreshedAt: new Date() } : {}),
+          ...(extracted.title && doc.source === 'url' ? { name: extracted.title.slice(0, 255) } : {}),
+        })
+        .where(eq(documents.id, doc.id));
+      return true;
+    });
+    if (!stillCurrent) return;
+
+    // Vectors past the new end belong to the previous version of the document.
+    if (previousCount > pieces.length) {
+      const stale = Array.from({ length: previousCount - pieces.length }, (_, i) => vectorId(doc.id, pieces.length + i));
+      await services.vectors.deleteIds(namespaceFor(doc.knowledgeBaseId), stale);
+    }
+    for (let from = 0; from < pieces.length; from += EMBED_BATCH_SIZE) {
+      await services.queue.enqueue(
+        'embed-chunks',
+        { documentId: doc.id, generation: doc.generation, from, to: Math.min(from + EMBED_BATCH_SIZE, pieces.length) },
+        // No deduplication id: a redelivered ingest rewrites the chunks and needs its batches
+        // again; a redelivered batch finds its chunks embedded and does nothing.
+        { retries: INGEST_JOB_RETRIES },
+      );
+    }
+  });
+  return { chunks: doc.chunkCount };
+}
+
+/** Job `embed-chunks`: one batch of vectors; the last batch to finish makes the document `ready`. */
+export async function embedChunks(
+  services: Services,
+  payload: { documentId: string; generation: number; from: number; to: number },
+  meta: JobMeta,
+) {
+  const doc = await loadCurrent(services, payload.documentId, payload.generation);
+  if (!doc) return { skipped: 'stale or deleted' };
+  const { db } = services;
+  await guarded(services, doc, meta, async () => {
+    const [kb] = await db.select().from(knowledgeBases).where(eq(knowledgeBases.id, doc.knowledgeBaseId));
+    const batch = await db
+      .select({ id: chunks.id, position: chunks.position, content: chunks.content })
+      .from(chunks)
+      .where(and(eq(chunks.documentId, doc.id), gte(chunks.position, payload.from), lt(chunks.position, payload.to), isNull(chunks.embeddedAt)))
+      .orderBy(asc(chunks.position));
+    if (batch.length > 0) {
+      const embedder = services.embeddings.get(kb.embeddingModel);
+      const values = await embedder.embed(batch.map((c) => c.content));
+      await services.vectors.upsert(
+        namespaceFor(doc.knowledgeBaseId),
+        batch.map((c, i) => ({
+          id: vectorId(doc.id, c.position),
+          values: values[i],
+          metadata: { documentId: doc.id, chunkId: c.id, position: c.position, organizationId: doc.organizationId },
+        })),
+      );
+      await db.update(chunks).set({ embeddedAt: new Date() }).where(inArray(chunks.id, batch.map((c) => c.id)));
+    }
+    await updateProgress(services, doc);
+  });
+  return { embedded: payload.to - payload.from };
+}
+
+async function updateProgress(services: Services, doc: DocumentRow) {
+  const { db } = services;
+  const [{ done }] = await db
+    .select({ done: count() })
+    .from(chunks)
+    .where(and(eq(chunks.documentId, doc.id), isNotNull(chunks.embeddedAt)));
+  await db
+    .update(documents)
+    .set({
+      chunksDone: done,
+      status: sql`case when ${done} >= ${documents.chunkCount} then 'ready'::document_status else ${documents.status} end`,
+    })
+    .where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
+  if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
+}
+
+/** A website is processing while any page is, ready when at least one page is, else failed. */
+export async function refreshWebsiteStatus(services: Services, websiteId: string) {
+  const { db } = services;
+  const rows = await db
+    .select({ status: documents.status, n: count() })
+    .from(documents)
+    .where(eq(documents.parentId, websiteId))
+    .groupBy(documents.status);
+  const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
+  const [website] = await db.select({ metadata: documents.metadata }).from(documents).where(eq(documents.id, websiteId));
+  if (!website) return;
+  const crawling = Number((website.metadata as { crawlsInFlight?: number }).crawlsInFlight ?? 0) > 0;
+  const status = (by.pending ?? 0) + (by.processing ?? 0) > 0 || crawling ? 'processing' : (by.ready ?? 0) > 0 ? 'ready' : 'failed';
+  const pages = rows.reduce((sum, r) => sum + r.n, 0);
+  await db
+    .update(documents)
+    .set({
+      status,
+      error: status === 'failed' ? (pages === 0 ? 'No pages could be imported from this website' : 'None of the pages could be imported') : null,
+    })
+    .where(eq(documents.id, websiteId));
+}
+
+/** Starts (re)processing: a new generation, pending, and the ingest job. */
+export async function startProcessing(services: Services, doc: Pick<DocumentRow, 'id'>, options: { prefetched?: boolean } = {}) {
+  const [updated] = await services.db
+    .update(documents)
+    .set({
+      generation: sql`${documents.generation} + 1`,
+      status: 'pending',
+      error: null,
+      chunksDone: 0,
+      ...(options.prefetched === undefined ? {} : { metadata: sql`${documents.metadata} || ${JSON.stringify({ prefetched: options.prefetched })}::jsonb` }),
+    })
+    .where(eq(documents.id, doc.id))
+    .returning();
+  await services.queue.enqueue(
+    'ingest-document',
+    { documentId: updated.id, generation: updated.generation },
+    { retries: INGEST_JOB_RETRIES, deduplicationId: `ingest:${updated.id}:${updated.generation}` },
+  );
+  return updated;
+}
+
+/** Removes the vectors and originals of a deleted document and of its pages (for a website). */
+export async function deleteDocumentVectors(services: Services, doc: DocumentRow, pages: DocumentRow[] = []) {
+  for (const d of [doc, ...pages]) {
+    if (d.chunkCount === 0) continue;
+    const ids = Array.from({ length: d.chunkCount }, (_, i) => vectorId(d.id, i));
+    for (let i = 0; i < ids.length; i += 1000) await services.vectors.deleteIds(namespaceFor(d.knowledgeBaseId), ids.slice(i, i + 1000));
+  }
+  for (const d of [doc, ...pages]) await services.blobs.delete(blobKeyFor(d)).catch(() => {});
+}

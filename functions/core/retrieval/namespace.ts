@@ -1,0 +1,21 @@
+/**
+ * Naming shared by ingestion (writes vectors) and retrieval (reads them): one vector namespace
+ * per knowledge base, which is Pinecone's unit of isolation and deletion, and vector ids that
+ * say which chunk they belong to so a document's vectors can be deleted by id.
+ */
+export function namespaceFor(knowledgeBaseId: string): string {
+  return `kb_${knowledgeBaseId}`;
+}
+
+export function vectorId(documentId: string, position: number): string {
+  return `${documentId}#${position}`;
+}
+
+/** The chunk a vector id points at, or null for an id this code did not write. */
+export function parseVectorId(id: string): { documentId: string; position: number } | null {
+  const hash = id.lastIndexOf('#');
+  if (hash <= 0) return null;
+  const position = Number(id.slice(hash + 1));
+  if (!Number.isSafeInteger(position) || position < 0 || id.slice(hash + 1) === '') return null;
+  return { documentId: id.slice(0, hash), position };
+}

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunks, documents, knowledgeBases, organizations } from '../../../db/schema';
+import { startLocalRuntime, type LocalRuntime } from '../../local-runtime';
+import type { Embeddings } from '../../ports';
+import { createEmbeddings } from '../embeddings';
+import { namespaceFor, parseVectorId, vectorId } from './namespace';
+import { searchKnowledge, type SearchInput, type SearchServices } from './search';
+
+let runtime: LocalRuntime;
+let services: SearchServices;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ dataDir: null });
+  const embeddings: Embeddings = runtime.services.embeddings ?? createEmbeddings(runtime.config);
+  services = { db: runtime.services.db, vectors: runtime.services.vectors, embeddings };
+}, 60_000);
+afterAll(() => runtime?.close());
+
+const MODEL = 'builtin-hash-384';
+
+/** A fresh organization with one knowledge base; every test seeds its own. */
+async function seedOrg() {
+  const [org] = await services.db
+    .insert(organizations)
+    .values({ name: 'Acme', slug: `acme-${randomUUID()}` })
+    .returning();
+  const [kb] = await services.db.insert(knowledgeBases).values({ organizationId: org.id, name: 'Help center' }).returning();
+  return { orgId: org.id, kbId: kb.id };
+}
+
+async function addDocument(
+  owner: { orgId: string; kbId: string },
+  name: string,
+  texts: string[],
+  options: { status?: 'pending' | 'processing' | 'ready' | 'failed'; namespaceKbId?: string; sourceUrl?: string } = {},
+) {
+  const [doc] = await services.db
+    .insert(documents)
+    .values({
+      organizationId: owner.orgId,
+      knowledgeBaseId: owner.kbId,
+      name,
+      source: 'text',
+      status: options.status ?? 'ready',
+      sourceUrl: options.sourceUrl,
+    })
+    .returning();
+  const rows = await services.db
+    .insert(chunks)
+    .values(
+      texts.map((content, position) => ({
+        organizationId: owner.orgId,
+        knowledgeBaseId: owner.kbId,
+        documentId: doc.id,
+        position,
+        content,
+        location: { headings: [name] },
+      })),
+    )
+    .returning();
+  const vectors = await services.embeddings.get(MODEL).embed(texts);
+  await services.vectors.upsert(
+    namespaceFor(options.namespaceKbId ?? owner.kbId),
+    vectors.map((values, position) => ({ id: vectorId(doc.id, position), values })),
+  );
+  return { documentId: doc.id, chunkIds: rows.map((r) => r.id) };
+}
+
+const search = (owner: { orgId: string; kbId: string }, query: string, extra: Partial<SearchInput> = {}) =>
+  searchKnowledge(services, {
+    organizationId: owner.orgId,
+    knowledgeBases: [{ id: owner.kbId, embeddingModel: MODEL }],
+    query,
+    topK: 5,
+    mode: 'hybrid',
+    ...extra,
+  });
+
+const HELP = {
+  shipping: [
+    'Los pedidos realizados antes de las 14:00 se envían el mismo día laborable desde nuestro almacén de Zaragoza.',
+    'El envío a Canarias, Ceuta y Melilla tarda entre 5 y 7 días laborables y puede tener costes de aduana.',
+    'Orders to Portugal and France are delivered in 3 to 4 business days by our courier partner.',
+  ],
+  billing: [
+    'Puedes descargar cada factura en PDF desde Mi cuenta > Facturación; se emite el día del cobro.',
+    'Aceptamos tarjeta Visa, Mastercard, PayPal y transferencia bancaria para pedidos de empresa.',
+  ],
+  refunds: [
+    'Refunds are issued to the original payment method within 10 days after we receive the returned item.',
+    'Las devoluciones son gratuitas durante 30 días: imprime la etiqueta desde el correo de confirmación.',
+  ],
+  hours: ['Our support team answers chats Monday to Friday from 9 am to 6 pm, Central European Time.'],
+};
+
+async function seedHelpCenter(owner: { orgId: string; kbId: string }) {
+  const docs: Record<string, { documentId: string; chunkIds: string[] }> = {};
+  for (const [name, texts] of Object.entries(HELP)) docs[name] = await addDocument(owner, name, texts);
+  return docs;
+}
+
+describe('namespace helpers', () => {
+  it('round-trips vector ids and rejects foreign ones', () => {
+    const id = randomUUID();
+    expect(namespaceFor('abc')).toBe('kb_abc');
+    expect(parseVectorId(vectorId(id, 12))).toEqual({ documentId: id, position: 12 });
+    expect(parseVectorId('no-hash')).toBeNull();
+    expect(parseVectorId('doc#')).toBeNull();
+    expect(parseVectorId('doc#-1')).toBeNull();
+    expect(parseVectorId('doc#1.5')).toBeNull();
+  });
+});
+
+describe('searchKnowledge', () => {
+  it('finds by keywords and by meaning, labelling the retrievers', async () => {
+    const owner = await seedOrg();
+    const docs = await seedHelpCenter(owner);
+
+    const hits = await search(owner, '¿Cuánto tarda el envío a Canarias?');
+    expect(hits[0], JSON.stringify(hits, null, 2)).toMatchObject({
+      chunkId: docs.shipping.chunkIds[1],
+      documentId: docs.shipping.documentId,
+      documentName: 'shipping',
+      knowledgeBaseId: owner.kbId,
+      position: 1,
+      location: { headings: ['shipping'] },
+      retrievers: ['vector', 'fulltext'],
+    });
+    expect(hits[0].score).toBeGreaterThan(0.9);
+    expect(hits[0].vectorScore).toBeGreaterThan(0);
+    // Some words ("cuánto", "tarda") are not in the answer: an any-word match, scored below 1.
+    expect(hits[0].fulltextScore).toBeGreaterThan(0);
+    expect(hits[0].fulltextScore).toBeLessThan(1);
+    const allWords = await search(owner, 'envío Canarias');
+    expect(allWords[0].chunkId).toBe(docs.shipping.chunkIds[1]);
+    expect(allWords[0].fulltextScore).toBeGreaterThan(1);
+    expect(hits.length).toBeLessThanOrEqual(5);
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
+
+    // Unaccented, singular query against "Las devoluciones son gratuitas", vectors only.
+    const vectorOnly = await search(owner, 'devolucion gratis', { mode: 'vector' });
+    expect(vectorOnly[0].chunkId, JSON.stringify(vectorOnly, null, 2)).toBe(docs.refunds.chunkIds[1]);
+    expect(vectorOnly.every((h) => h.retrievers.join() === 'vector' && h.fulltextScore === undefined)).toBe(true);
+    expect(vectorOnly[0].score).toBe(1);
+
+    const english = await search(owner, 'when is the support team available to chat');
+    expect(english[0].chunkId, JSON.stringify(english, null, 2)).toBe(docs.hours.chunkIds[0]);
+  });
+
+  it('stems Spanish in full-text search: "facturas" finds "factura"', async () => {
+    const owner = await seedOrg();
+    const docs = await seedHelpCenter(owner);
+    const hits = await search(owner, 'facturas', { mode: 'fulltext' });
+    expect(hits.map((h) => h.chunkId), JSON.stringify(hits, null, 2)).toEqual([docs.billing.chunkIds[0]]);
+    expect(hits[0]).toMatchObject({ retrievers: ['fulltext'], score: 1 });
+    expect(hits[0].vectorScore).toBeUndefined();
+
+    const english = await search(owner, 'deliveries to France', { mode: 'fulltext' });
+    expect(english[0].chunkId, JSON.stringify(english, null, 2)).toBe(docs.shipping.chunkIds[2]);
+  });
+
+  it('never returns chunks of documents that are not ready', async () => {
+    const owner = await seedOrg();
+    await seedHelpCenter(owner);
+    const secret = 'El código promocional VERANO2026 da un 15% de descuento en pedidos de más de 50 euros.';
+    const pending = await addDocument(owner, 'promo-pending', [secret], { status: 'pending' });
+    const processing = await addDocument(owner, 'promo-processing', [secret], { status: 'processing' });
+    const failed = await addDocument(owner, 'promo-failed', [secret], { status: 'failed' });
+    const hidden = new Set([pending, processing, failed].flatMap((d) => d.chunkIds));
+
+    for (const mode of ['hybrid', 'vector', 'fulltext'] as const) {
+      const hits = await search(owner, 'código promocional VERANO2026 descuento', { mode, topK: 20 });
+      expect(hits.filter((h) => hidden.has(h.chunkId)), mode).toEqual([]);
+    }
+    const ready = await addDocument(owner, 'promo', [secret]);
+    const hits = await search(owner, 'código promocional VERANO2026 descuento');
+    expect(hits[0].chunkId).toBe(ready.chunkIds[0]);
+    expect(hits[0].retrievers).toEqual(['vector', 'fulltext']);
+  });
+
+  it("never returns another organization's chunks, even when their vectors sit in this namespace", async () => {
+    const mine = await seedOrg();
+    const theirs = await seedOrg();
+    await seedHelpCenter(mine);
+    const text = 'La contraseña del wifi de la oficina de Valencia es Naranja-4242.';
+    // Their document, with its vector written into MY knowledge base's namespace (a buggy or
+    // malicious store), and their knowledge base id passed along with mine.
+    const leaked = await addDocument(theirs, 'wifi', [text], { namespaceKbId: mine.kbId });
+    await addDocument(theirs, 'wifi-own', [text]);
+
+    for (const mode of ['hybrid', 'vector', 'fulltext'] as const) {
+      const hits = await searchKnowledge(services, {
+        organizationId: mine.orgId,
+        knowledgeBases: [
+          { id: mine.kbId, embeddingModel: MODEL },
+          { id: theirs.kbId, embeddingModel: MODEL },
+        ],
+        query: 'contraseña wifi oficina Valencia',
+        topK: 20,
+        mode,
+      });
+      expect(hits.filter((h) => h.knowledgeBaseId !== mine.kbId), mode).toEqual([]);
+      expect(hits.some((h) => h.documentId === leaked.documentId)).toBe(false);
+    }
+    // The owner does find it.
+    const own = await search(theirs, 'contraseña wifi oficina Valencia');
+    expect(own[0].content).toBe(text);
+  });
+
+  it('ignores vector ids it did not write and chunks of knowledge bases not asked for', async () => {
+    const owner = await seedOrg();
+    const docs = await seedHelpCenter(owner);
+    const [kb2] = await services.db
+      .insert(knowledgeBases)
+      .values({ organizationId: owner.orgId, name: 'Other' })
+      .returning();
+    const other = await addDocument({ orgId: owner.orgId, kbId: kb2.id }, 'other', ['Envío gratis en pedidos de más de 50 euros.']);
+    const [v] = await services.embeddings.get(MODEL).embed(['envío gratis']);
+    await services.vectors.upsert(namespaceFor(owner.kbId), [
+      { id: 'garbage', values: v },
+      { id: 'not-a-uuid#0', values: v },
+      // Same org, but a chunk of kb2 surfacing in kb1's namespace.
+      { id: vectorId(other.documentId, 0), values: v },
+    ]);
+    const hits = await search(owner, 'envío gratis', { topK: 20 });
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((h) => h.knowledgeBaseId === owner.kbId)).toBe(true);
+    expect(hits.some((h) => h.chunkId === docs.shipping.chunkIds[1] || h.chunkId === docs.shipping.chunkIds[0])).toBe(true);
+  });
+
+  it('respects topK and the score threshold', async () => {
+    const owner = await seedOrg();
+    await seedHelpCenter(owner);
+    const all = await search(owner, 'pedidos envío días', { topK: 50 });
+    expect(all.length).toBeGreaterThan(3);
+    const two = await search(owner, 'pedidos envío días', { topK: 2 });
+    expect(two.map((h) => h.chunkId)).toEqual(all.slice(0, 2).map((h) => h.chunkId));
+
+    // Hybrid: only chunks both retrievers found can pass 0.5.
+    const strict = await search(owner, 'pedidos envío días', { topK: 50, scoreThreshold: 0.5 });
+    expect(strict.length).toBeGreaterThan(0);
+    expect(strict.length).toBeLessThan(all.length);
+    expect(strict.every((h) => h.score >= 0.5 && h.retrievers.length === 2)).toBe(true);
+    expect(await search(owner, 'pedidos envío días', { scoreThreshold: 1.01 })).toEqual([]);
+  });
+
+  it('returns nothing for empty input and handles queries without content words', async () => {
+    const owner = await seedOrg();
+    await seedHelpCenter(owner);
+    expect(await search(owner, '   ')).toEqual([]);
+    expect(await search(owner, 'envío', { topK: 0 })).toEqual([]);
+    expect(await search(owner, 'envío', { knowledgeBases: [] })).toEqual([]);
+    expect(await search(owner, 'de la y el of the')).toEqual([]);
+    // websearch syntax characters are just text.
+    await expect(search(owner, '"envío" -canarias OR (:*&|!')).resolves.toBeInstanceOf(Array);
+  });
+
+  it('searches several knowledge bases with different embedding models', async () => {
+    const owner = await seedOrg();
+    const docs = await seedHelpCenter(owner);
+    const [kb2] = await services.db
+      .insert(knowledgeBases)
+      .values({ organizationId: owner.orgId, name: 'Legacy', embeddingModel: 'builtin-hash-384' })
+      .returning();
+    const legacy = await addDocument({ orgId: owner.orgId, kbId: kb2.id }, 'legacy', [
+      'La garantía de los productos electrónicos es de tres años en la Unión Europea.',
+    ]);
+    const hits = await searchKnowledge(services, {
+      organizationId: owner.orgId,
+      knowledgeBases: [
+        { id: owner.kbId, embeddingModel: MODEL },
+        { id: kb2.id, embeddingModel: MODEL },
+      ],
+      query: 'garantía productos electrónicos',
+      topK: 3,
+      mode: 'hybrid',
+    });
+    expect(hits[0].chunkId).toBe(legacy.chunkIds[0]);
+    expect(hits[0].knowledgeBaseId).toBe(kb2.id);
+    expect(docs).toBeDefined();
+    await expect(search(owner, 'x', { knowledgeBases: [{ id: owner.kbId, embeddingModel: 'nope' }] })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+  });
+});

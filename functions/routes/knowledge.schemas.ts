@@ -1,0 +1,140 @@
+import { z } from '@hono/zod-openapi';
+
+export const KbParamsSchema = z.object({ kb_id: z.uuid().openapi({ param: { name: 'kb_id', in: 'path' } }) });
+export const DocParamsSchema = KbParamsSchema.extend({ doc_id: z.uuid().openapi({ param: { name: 'doc_id', in: 'path' } }) });
+
+export const ChunkingSchema = z
+  .object({
+    strategy: z.enum(['structure', 'fixed', 'qa']).openapi({
+      description: '`structure` keeps headings, paragraphs, list items and table rows intact (default); `fixed` is token windows with overlap; `qa` one pair per chunk',
+    }),
+    chunkSize: z.number().int().min(50).max(2000).openapi({ example: 400, description: 'Target tokens per chunk (default 400)' }),
+    chunkOverlap: z.number().int().min(0).max(500).openapi({ example: 60, description: 'Tokens shared by neighbours, fixed strategy (default 60)' }),
+  })
+  .refine((c) => c.chunkOverlap < c.chunkSize, { message: 'The overlap must be smaller than the chunk size', path: ['chunkOverlap'] })
+  .openapi('ChunkingSettings');
+
+export const RetrievalSchema = z
+  .object({
+    mode: z.enum(['hybrid', 'vector', 'fulltext']).openapi({ description: 'Hybrid fuses vector and full-text results (reciprocal rank fusion)' }),
+    topK: z.number().int().min(1).max(50).openapi({ example: 5 }),
+    scoreThreshold: z.number().min(0).max(1).openapi({ example: 0 }),
+  })
+  .openapi('RetrievalSettings');
+
+export const KnowledgeBaseSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string().openapi({ example: 'Centro de ayuda' }),
+    description: z.string().nullable(),
+    embeddingModel: z.string().openapi({ example: 'builtin-hash-384' }),
+    embeddingDimension: z.number().int(),
+    chunking: ChunkingSchema,
+    retrieval: RetrievalSchema,
+    documentCount: z.number().int(),
+    chunkCount: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('KnowledgeBase');
+
+export const KnowledgeBaseInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).nullable().optional(),
+  embeddingModel: z.string().max(100).optional().openapi({ description: 'See GET /api/v1/knowledge-bases/embedding-models' }),
+  chunking: ChunkingSchema.optional(),
+  retrieval: RetrievalSchema.optional(),
+});
+
+export const DocumentSchema = z
+  .object({
+    id: z.uuid(),
+    knowledgeBaseId: z.uuid(),
+    parentId: z.uuid().nullable().openapi({ description: 'The website a crawled page belongs to' }),
+    name: z.string(),
+    source: z.enum(['file', 'url', 'website', 'text', 'qa']),
+    sourceUrl: z.string().nullable(),
+    mimeType: z.string().nullable(),
+    sizeBytes: z.number().int(),
+    status: z.enum(['pending', 'processing', 'ready', 'failed']),
+    error: z.string().nullable().openapi({ description: 'Why it failed, readable' }),
+    pageCount: z.number().int().nullable(),
+    chunkCount: z.number().int(),
+    chunksDone: z.number().int().openapi({ description: 'Chunks embedded so far (progress)' }),
+    tokenCount: z.number().int(),
+    refreshSchedule: z.enum(['daily', 'weekly']).nullable(),
+    lastRefreshedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    crawl: z
+      .object({
+        pagesFound: z.number().int(),
+        pagesDone: z.number().int(),
+        pagesFailed: z.number().int(),
+        maxPages: z.number().int(),
+        maxDepth: z.number().int(),
+      })
+      .optional()
+      .openapi({ description: 'Websites only' }),
+  })
+  .openapi('Document');
+
+const RefreshScheduleSchema = z.enum(['daily', 'weekly']).nullable().optional();
+
+export const CreateDocumentSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('text'), name: z.string().trim().min(1).max(255), text: z.string().min(1).max(2_000_000) }),
+    z.object({
+      type: z.literal('qa'),
+      name: z.string().trim().min(1).max(255),
+      pairs: z
+        .array(z.object({ question: z.string().trim().min(1).max(2000), answer: z.string().trim().min(1).max(20_000) }))
+        .min(1)
+        .max(5000),
+    }),
+    z.object({ type: z.literal('url'), url: z.url().max(2000), name: z.string().max(255).optional(), refreshSchedule: RefreshScheduleSchema }),
+    z.object({
+      type: z.literal('website'),
+      url: z.url().max(2000),
+      name: z.string().max(255).optional(),
+      maxDepth: z.number().int().min(0).max(5).default(2),
+      maxPages: z.number().int().min(1).max(500).default(50),
+      useSitemap: z.boolean().default(true),
+      refreshSchedule: RefreshScheduleSchema,
+    }),
+  ])
+  .openapi('CreateDocument');
+
+export const ChunkSchema = z
+  .object({
+    id: z.uuid(),
+    position: z.number().int(),
+    content: z.string(),
+    tokenCount: z.number().int(),
+    location: z.object({ page: z.number().optional(), headings: z.array(z.string()).optional(), url: z.string().optional() }),
+  })
+  .openapi('Chunk');
+
+export const SearchBodySchema = z.object({
+  query: z.string().trim().min(1).max(2000).openapi({ example: '¿Cuál es el plazo de devolución?' }),
+  topK: z.number().int().min(1).max(50).optional(),
+  mode: z.enum(['hybrid', 'vector', 'fulltext']).optional(),
+  scoreThreshold: z.number().min(0).max(1).optional(),
+});
+
+export const SearchHitSchema = z
+  .object({
+    chunkId: z.uuid(),
+    documentId: z.uuid(),
+    documentName: z.string(),
+    knowledgeBaseId: z.uuid(),
+    position: z.number().int(),
+    content: z.string(),
+    location: z.object({ page: z.number().optional(), headings: z.array(z.string()).optional(), url: z.string().optional() }),
+    score: z.number().openapi({ description: 'Fused score, 0..1' }),
+    retrievers: z.array(z.enum(['vector', 'fulltext'])),
+    vectorScore: z.number().optional(),
+    fulltextScore: z.number().optional(),
+    sourceUrl: z.string().nullable().optional(),
+  })
+  .openapi('SearchHit');
