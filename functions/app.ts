@@ -15,7 +15,10 @@ import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev';
 import { healthRouter } from './routes/health';
 import { invitationsRouter } from './routes/invitations';
+import { chatbotsRouter } from './routes/chatbots';
 import { jobsRouter } from './routes/jobs';
+import { modelsRouter } from './routes/models';
+import { widgetRouter } from './routes/widget';
 import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
@@ -40,6 +43,8 @@ export function createApp(options: AppOptions) {
   });
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
   app.use('/api/*', async (c, next) => {
+    // The widget API answers CORS for each bot's own allowed origins (routes/widget.ts).
+    if (c.req.path.startsWith('/api/v1/widget/')) return next();
     const { config } = c.get('services');
     const allowed = new Set([new URL(config.APP_URL).origin, ...config.CORS_ORIGINS]);
     return cors({
@@ -75,6 +80,9 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/invitations', invitationsRouter);
   app.route('/api/v1/api-keys', apiKeysRouter);
   app.route('/api/v1/knowledge-bases', knowledgeRouter);
+  app.route('/api/v1/chatbots', chatbotsRouter);
+  app.route('/api/v1/models', modelsRouter);
+  app.route('/api/v1/widget', widgetRouter);
   app.route(
     '/api/v1/knowledge-base',
     createKnowledgeSeedPathsRouter((request, c) => app.fetch(request, c.env, executionContextOf(c))),

@@ -13,6 +13,7 @@ import {
   type LocalDatabase,
   type LocalQueue,
 } from './adapters/local';
+import { createModels } from './core/models/registry';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import type { Services } from './ports';
@@ -99,6 +100,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     blobs,
     mail: outbox,
     embeddings: createEmbeddings(config),
+    models: createModels(config),
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
     waitUntil(promise) {

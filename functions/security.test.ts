@@ -64,6 +64,10 @@ beforeAll(async () => {
   });
   ids.doc_id = secret.body.id;
   await api.runtime.queue.drain();
+  const bot = await api.call('POST', '/api/v1/chatbots', { token: victim.token, orgId: org.id, body: { name: 'Victim bot', knowledgeBaseIds: [kb.body.id] } });
+  ids.chatbot_id = bot.body.id;
+  const hours = await api.call('POST', `/api/v1/chatbots/${bot.body.id}/schedules`, { token: victim.token, orgId: org.id, body: { weekday: 1, opensAt: '09:00', closesAt: '18:00' } });
+  ids.schedule_id = hours.body.id;
 
   attacker = await api.signUp({ name: 'Attacker' });
   await api.createOrg(attacker, 'Attacker Co');
@@ -77,7 +81,7 @@ function fill(path: string): string {
 /** A body that passes validation where it matters, so the check under test is the auth one. */
 function bodyFor(op: Operation): unknown {
   if (!op.hasBody) return undefined;
-  return { name: 'x', email: 'x@example.com', role: 'agent', code: '123456', password: 'p', token: 'x'.repeat(20), type: 'text', text: 'x', query: 'x' };
+  return { name: 'x', email: 'x@example.com', role: 'agent', code: '123456', password: 'p', token: 'x'.repeat(20), type: 'text', text: 'x', query: 'x', message: 'hola', weekday: 1, opensAt: '10:00', closesAt: '11:00' };
 }
 
 /** Calls an operation the way a client would: JSON, or a multipart file for upload routes. */

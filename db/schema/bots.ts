@@ -34,8 +34,8 @@ export const bots = pgTable(
     description: text('description'),
     type: botTypeEnum('type').notNull().default('ai'),
     status: botStatusEnum('status').notNull().default('draft'),
-    provider: varchar('provider', { length: 32 }).notNull().default('builtin'),
-    model: varchar('model', { length: 100 }).notNull().default('extractive'),
+    /** `<provider>:<model>`, e.g. `openai:gpt-4o-mini`; `builtin:extractive` needs no provider. */
+    model: varchar('model', { length: 100 }).notNull().default('builtin:extractive'),
     fallbackModel: varchar('fallback_model', { length: 100 }),
     systemPrompt: text('system_prompt').notNull().default(''),
     temperature: real('temperature').notNull().default(0.7),
@@ -55,6 +55,8 @@ export const bots = pgTable(
     widget: jsonb('widget').$type<WidgetLook>().notNull().default({}),
     preChatForm: jsonb('pre_chat_form').$type<PreChatField[]>().notNull().default([]),
     allowedOrigins: text('allowed_origins').array().notNull().default([]),
+    /** AES-GCM ciphertext of the HMAC key that signs visitor identities (identify()). */
+    identitySecretEncrypted: text('identity_secret_encrypted'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     deployedAt: ts('deployed_at'),
     createdAt: createdAt(),

@@ -109,6 +109,8 @@ export const messages = pgTable(
     finishReason: varchar('finish_reason', { length: 32 }),
     error: text('error'),
     isFallback: boolean('is_fallback').notNull().default(false),
+    /** Visitor's thumbs up (1) or down (-1) on an answer. */
+    feedback: smallint('feedback'),
     createdAt: createdAt(),
   },
   (t) => [

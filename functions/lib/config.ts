@@ -29,6 +29,16 @@ export const configSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
   GROQ_API_KEY: z.string().optional(),
+  GROQ_BASE_URL: z.url().optional(),
+  /** Any OpenAI-compatible server (Ollama, vLLM, LM Studio): base URL, key and model names. */
+  COMPATIBLE_BASE_URL: z.url().optional(),
+  COMPATIBLE_API_KEY: z.string().optional(),
+  COMPATIBLE_MODELS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+  /** Upper bound for one model call; past it the fallback model (or message) answers. */
+  MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Largest upload accepted by the knowledge base, bytes (default 25 MB). */
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /**
@@ -39,6 +49,9 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Widget chat limits: messages per minute per visitor session and per IP. */
+  WIDGET_MESSAGES_PER_SESSION: z.coerce.number().int().positive().default(20),
+  WIDGET_MESSAGES_PER_IP: z.coerce.number().int().positive().default(120),
   MAIL_FROM: z.string().default('VersaAI <no-reply@versaai.local>'),
   /** Body size limit for JSON requests, bytes. */
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1_000_000),

@@ -1,5 +1,6 @@
 import type { Services } from '../ports';
 import type { Principal, OrgAccess } from '../middleware/auth';
+import type { BotRuntime } from '../core/chat/bot-runtime';
 
 /** Hono environment shared by every router: what middleware puts on the context. */
 export interface AppEnv {
@@ -8,5 +9,7 @@ export interface AppEnv {
     requestId: string;
     principal: Principal;
     org: OrgAccess;
+    /** The active bot a public widget request is for. */
+    widgetBot: BotRuntime;
   };
 }

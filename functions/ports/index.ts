@@ -6,6 +6,7 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from '../../db/schema';
 import type { Config } from '../lib/config';
+import type { Models } from '../core/models/registry';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -113,6 +114,7 @@ export interface Services {
   blobs: BlobStore;
   mail: Mailer;
   embeddings: Embeddings;
+  models: Models;
   outbox?: DevOutbox;
   config: Config;
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */

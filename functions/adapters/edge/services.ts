@@ -1,3 +1,4 @@
+import { createModels } from '../../core/models/registry';
 import { createEmbeddings } from '../../core/embeddings';
 import { z } from 'zod';
 import { configSchema } from '../../lib/config';
@@ -146,6 +147,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     vectors: createPineconeStore({ apiKey: config.PINECONE_API_KEY, indexHost: config.PINECONE_INDEX_HOST }),
     blobs: createR2BlobStore(env.BLOBS),
     embeddings: createEmbeddings(config),
+    models: createModels(config),
     mail: createHttpMailer({ apiUrl: config.MAIL_API_URL, apiKey: config.MAIL_API_KEY, from: config.MAIL_FROM }),
     config,
     waitUntil(promise) {

@@ -160,6 +160,14 @@ describe('searchKnowledge', () => {
     expect(english[0].chunkId, JSON.stringify(english, null, 2)).toBe(docs.shipping.chunkIds[2]);
   });
 
+  it('finds hyphenated codes as written', async () => {
+    const owner = await seedOrg();
+    await seedHelpCenter(owner);
+    const doc = await addDocument(owner, 'errors', ['Si la app muestra el error E-1505, reinicia la bombilla.', 'El error E-2001 indica wifi de 5 GHz.']);
+    const hits = await search(owner, 'error E-1505', { mode: 'fulltext' });
+    expect(hits[0]?.chunkId, JSON.stringify(hits, null, 2)).toBe(doc.chunkIds[0]);
+  });
+
   it('never returns chunks of documents that are not ready', async () => {
     const owner = await seedOrg();
     await seedHelpCenter(owner);

@@ -145,10 +145,14 @@ async function vectorCandidates(
 /** Words of the query that take part in full-text matching; more would only add noise. */
 const MAX_QUERY_WORDS = 8;
 
-/** Content words of the query: letters/digits only (so no tsquery syntax), no stop words. */
+/**
+ * Content words of the query: letters/digits with inner hyphens (no other tsquery syntax), no
+ * stop words. Hyphenated codes stay whole because Postgres indexes "E-1505" as 'e-1505', 'e' and
+ * '-1505': the bare "1505" would never match it.
+ */
 export function queryWords(query: string): string[] {
-  const words = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((word) => {
-    const normalized = normalizeTokens(word)[0] ?? '';
+  const words = (query.toLowerCase().match(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu) ?? []).filter((word) => {
+    const normalized = normalizeTokens(word).join('-');
     // Stop words of either language would make a match hit nearly every chunk.
     return normalized.length > 1 && !isStopWord(normalized);
   });
@@ -161,79 +165,94 @@ export function queryWords(query: string): string[] {
     .map((w) => w.word);
 }
 
-function combinations<T>(items: T[], size: number): T[][] {
-  if (size === 0) return [[]];
-  if (items.length < size) return [];
-  const [first, ...rest] = items;
-  return [...combinations(rest, size - 1).map((c) => [first, ...c]), ...combinations(rest, size)];
+/** Rows the full-text side may rank per query: ts_rank_cd reads each matching tsvector. */
+const FULLTEXT_ROW_BUDGET = 500;
+
+export interface FulltextPlan {
+  /** Which chunks are candidates (a tsquery). */
+  match: string;
+  /** Every query word (bonus when a chunk has them all). */
+  all: string;
+  /** Any query word (what ts_rank_cd scores). */
+  any: string;
 }
 
 /**
  * Full-text side. Every chunk's `search_vector` holds Spanish and English stems, and each query
  * word becomes `(spanish stem | english form)` (Postgres's own parsers, so lexemes match the
- * stored ones), so "facturas" finds "factura" and "shipping" finds "shipped".
+ * stored ones): "facturas" finds "factura", "shipping" finds "shipped".
  *
- * Matching is tiered: chunks with all the query's words, then with at least half of them, then
- * with any. Requiring all words finds nothing for natural questions ("¿cuánto tarda el envío a
- * Canarias?" — the answer never says "cuánto"); matching any word at once is what ranks best on
- * paraphrased questions but, with common words, makes ts_rank_cd read thousands of tsvectors.
- * A tier runs only when the stricter ones returned fewer than `limit` chunks, which is exactly
- * when its words are rare and it is cheap. Within the list, chunks matching more words come
- * first, then by ts_rank_cd.
+ * Which chunks are candidates: requiring every word finds nothing for natural questions
+ * ("¿cuánto tarda el envío a Canarias?" — the answer never says "cuánto"), so a chunk qualifies
+ * with any *selective* word, or with all of them. A word is selective unless Postgres's column
+ * statistics (pg_stats.most_common_elems, gathered by ANALYZE) say it is in so many chunks that
+ * ranking them all would exceed FULLTEXT_ROW_BUDGET; common words still count in the ranking.
+ * If every word is common, chunks need the rarest word and one more. Without statistics (a table
+ * never analyzed) every word counts as selective. Ranking: all words present first, then
+ * ts_rank_cd over all the query's words.
  */
-export async function fulltextTiers(db: SearchServices['db'], input: SearchInput) {
+export async function fulltextPlan(db: SearchServices['db'], input: SearchInput): Promise<FulltextPlan | null> {
   const words = queryWords(input.query);
-  if (words.length === 0) return [];
-  const lexemes = await db.execute(
-    sql`SELECT websearch_to_tsquery('spanish', w)::text AS es, websearch_to_tsquery('english', w)::text AS en
-        FROM unnest(${sql.param(words)}::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n`,
-  );
-  const groups = [
-    ...new Set(
-      (lexemes as unknown as { rows: Array<{ es: string; en: string }> }).rows
-        .map(({ es, en }) => [...new Set([es, en].filter(Boolean))].map((q) => `(${q})`).join(' | '))
-        .filter(Boolean)
-        .map((g) => `(${g})`),
-    ),
-  ];
-  if (groups.length === 0) return [];
-  const tiers = [...new Set([groups.length, Math.ceil(groups.length / 2), 1])];
-  return tiers.map((required) => ({
-    required,
-    match: combinations(groups, required).map((c) => `(${c.join(' & ')})`).join(' | '),
-    all: groups.join(' & '),
-    any: groups.join(' | '),
-  }));
+  if (words.length === 0) return null;
+  const result = await db.execute(sql`
+    WITH stats AS (
+      SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs,
+             greatest(c.reltuples, 0) AS total
+      FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relkind = 'r'
+        AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = s.schemaname)
+      WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_vector'
+      LIMIT 1
+    ), q AS (
+      SELECT n, websearch_to_tsquery('spanish', w)::text AS es, websearch_to_tsquery('english', w)::text AS en
+      FROM unnest(${sql.param(words)}::text[]) WITH ORDINALITY AS t(w, n)
+    )
+    SELECT q.es, q.en,
+      (SELECT stats.total * coalesce(max(stats.freqs[array_position(stats.elems, btrim(x, chr(39)))]), 0)
+         FROM unnest(ARRAY[q.es, q.en]) AS x) AS estimate
+    FROM q LEFT JOIN stats ON true
+    ORDER BY q.n`);
+  const rows = (result as unknown as { rows: Array<{ es: string; en: string; estimate: number | null }> }).rows;
+  const byGroup = new Map<string, number>();
+  for (const { es, en, estimate } of rows) {
+    const lexemes = [...new Set([es, en].filter(Boolean))];
+    if (lexemes.length === 0) continue;
+    const group = `(${lexemes.map((q) => `(${q})`).join(' | ')})`;
+    byGroup.set(group, Math.max(byGroup.get(group) ?? 0, Number(estimate ?? 0)));
+  }
+  if (byGroup.size === 0) return null;
+  const groups = [...byGroup.keys()];
+  const rarestFirst = [...byGroup.entries()].sort((a, b) => a[1] - b[1]);
+  const selective: string[] = [];
+  let rowsToRank = 0;
+  for (const [group, estimate] of rarestFirst) {
+    if (rowsToRank + estimate > FULLTEXT_ROW_BUDGET) break;
+    selective.push(group);
+    rowsToRank += estimate;
+  }
+  const all = groups.join(' & ');
+  const [rarest, ...others] = rarestFirst.map(([g]) => g);
+  // Every word is common: chunks with the rarest word and at least one other one.
+  const match =
+    selective.length > 0
+      ? `${selective.join(' | ')} | (${all})`
+      : others.length > 0
+        ? `(${rarest} & (${others.join(' | ')}))`
+        : rarest;
+  return { match, all, any: groups.join(' | ') };
 }
 
-/** One tier's query; exported so the benchmark can EXPLAIN it. */
-export function tierQuery(
-  db: SearchServices['db'],
-  input: SearchInput,
-  tier: Awaited<ReturnType<typeof fulltextTiers>>[number],
-  exclude: Set<string>,
-  limit: number,
-) {
-  const score = sql<number>`((${chunks.searchVector} @@ ${tier.all}::tsquery)::int + ts_rank_cd(${chunks.searchVector}, ${tier.any}::tsquery, 32))`.as(
+/** The full-text query for a plan; exported (not run) so the benchmark can EXPLAIN it. */
+export function fulltextQuery(db: SearchServices['db'], input: SearchInput, plan: FulltextPlan, limit: number) {
+  const score = sql<number>`((${chunks.searchVector} @@ ${plan.all}::tsquery)::int + ts_rank_cd(${chunks.searchVector}, ${plan.any}::tsquery, 32))`.as(
     'fulltext_score',
   );
-  // Wrapped: returning the builder from an async caller would run it (it is a thenable).
-  return {
-    query: db
-      .select({ ...chunkColumns, score })
-      .from(chunks)
-      .innerJoin(documents, eq(documents.id, chunks.documentId))
-      .where(
-        searchable(
-          input.organizationId,
-          input.knowledgeBases.map((kb) => kb.id),
-          sql`${chunks.searchVector} @@ ${tier.match}::tsquery`,
-          ...(exclude.size ? [sql`${chunks.id} <> ALL(${sql.param([...exclude])}::uuid[])`] : []),
-        ),
-      )
-      .orderBy(sql`fulltext_score DESC`)
-      .limit(limit),
-  };
+  return db
+    .select({ ...chunkColumns, score })
+    .from(chunks)
+    .innerJoin(documents, eq(documents.id, chunks.documentId))
+    .where(searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id), sql`${chunks.searchVector} @@ ${plan.match}::tsquery`))
+    .orderBy(sql`fulltext_score DESC`)
+    .limit(limit);
 }
 
 async function fulltextCandidates(
@@ -241,17 +260,10 @@ async function fulltextCandidates(
   input: SearchInput,
   limit: number,
 ): Promise<Array<{ row: ChunkRow; score: number }>> {
-  const out: Array<{ row: ChunkRow; score: number }> = [];
-  const seen = new Set<string>();
-  for (const tier of await fulltextTiers(services.db, input)) {
-    const rows = await tierQuery(services.db, input, tier, seen, limit - out.length).query;
-    for (const { score: value, ...row } of rows) {
-      seen.add(row.chunkId);
-      out.push({ row, score: Number(value) });
-    }
-    if (out.length >= limit) break;
-  }
-  return out;
+  const plan = await fulltextPlan(services.db, input);
+  if (!plan) return [];
+  const rows = await fulltextQuery(services.db, input, plan, limit);
+  return rows.map(({ score, ...row }) => ({ row, score: Number(score) }));
 }
 
 /**

@@ -1,0 +1,59 @@
+import { eq } from 'drizzle-orm';
+import { botKnowledgeBases, bots, knowledgeBases, organizations, schedules } from '../../../db/schema';
+import type { Services } from '../../ports';
+import type { ScheduleInterval } from './schedule';
+
+/**
+ * Everything a chat turn needs to know about a bot, read in one go and cached in KV for a minute:
+ * the widget's hot path then costs one KV read instead of four SQL queries. Every change to a bot,
+ * its schedules or its knowledge bases calls `forgetBot`.
+ */
+type BotRow = typeof bots.$inferSelect;
+
+export type BotRuntime = Omit<BotRow, 'createdAt' | 'updatedAt' | 'deployedAt' | 'identitySecretEncrypted'> & {
+  hasIdentitySecret: boolean;
+  identitySecretEncrypted: string | null;
+  knowledgeBases: Array<{ id: string; embeddingModel: string }>;
+  schedules: ScheduleInterval[];
+  timezone: string;
+};
+
+const TTL_SECONDS = 60;
+const key = (botId: string) => `bot-runtime:${botId}`;
+
+export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botId: string): Promise<BotRuntime | null> {
+  const cached = await services.kv.get<BotRuntime>(key(botId));
+  if (cached) return cached;
+  const [row] = await services.db
+    .select({ bot: bots, timezone: organizations.timezone })
+    .from(bots)
+    .innerJoin(organizations, eq(organizations.id, bots.organizationId))
+    .where(eq(bots.id, botId))
+    .limit(1);
+  if (!row) return null;
+  const [kbs, hours] = await Promise.all([
+    services.db
+      .select({ id: knowledgeBases.id, embeddingModel: knowledgeBases.embeddingModel })
+      .from(botKnowledgeBases)
+      .innerJoin(knowledgeBases, eq(knowledgeBases.id, botKnowledgeBases.knowledgeBaseId))
+      .where(eq(botKnowledgeBases.botId, botId)),
+    services.db
+      .select({ weekday: schedules.weekday, opensAt: schedules.opensAt, closesAt: schedules.closesAt })
+      .from(schedules)
+      .where(eq(schedules.botId, botId)),
+  ]);
+  const { createdAt: _c, updatedAt: _u, deployedAt: _d, ...bot } = row.bot;
+  const runtime: BotRuntime = {
+    ...bot,
+    hasIdentitySecret: Boolean(bot.identitySecretEncrypted),
+    knowledgeBases: kbs,
+    schedules: hours.map((h) => ({ weekday: h.weekday, opensAt: h.opensAt.slice(0, 5), closesAt: h.closesAt.slice(0, 5) })),
+    timezone: row.timezone,
+  };
+  await services.kv.set(key(botId), runtime, { ttlSeconds: TTL_SECONDS });
+  return runtime;
+}
+
+export async function forgetBot(services: Pick<Services, 'kv'>, botId: string) {
+  await services.kv.del(key(botId));
+}

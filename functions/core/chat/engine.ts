@@ -1,0 +1,330 @@
+import { streamText, type ModelMessage } from 'ai';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { conversations, messages, type MessageSource } from '../../../db/schema';
+import type { Services } from '../../ports';
+import { countTokens } from '../ingest/chunk';
+import { BUILTIN_MODEL } from '../models/registry';
+import { searchKnowledge, type SearchHit } from '../retrieval/search';
+import type { BotRuntime } from './bot-runtime';
+import { extractiveAnswer } from './extractive';
+import { systemPrompt } from './prompt';
+import { isOpen } from './schedule';
+
+/**
+ * One engine for every entry point (widget, playground, API, channels): store the user's message,
+ * decide who answers (nobody while a human has the conversation; the fixed reply for `auto` bots;
+ * the out-of-hours message; otherwise the model with the knowledge base), stream the answer, and
+ * store it with its sources and measurements. A provider failure becomes the fallback message;
+ * the conversation always stays whole.
+ */
+type ChannelKind = (typeof conversations.$inferSelect)['channel'];
+type MessageRow = typeof messages.$inferSelect;
+
+export interface PublicSource {
+  title: string;
+  url?: string;
+  documentId: string;
+  chunkId: string;
+  score: number;
+  page?: number;
+}
+
+export interface PublicMessage {
+  id: string;
+  role: MessageRow['role'];
+  content: string;
+  createdAt: string;
+  sources: PublicSource[];
+  feedback: number | null;
+  model?: string | null;
+  latencyMs?: number | null;
+  timeToFirstTokenMs?: number | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  isFallback?: boolean;
+}
+
+export type ChatEvent =
+  | { type: 'message'; message: PublicMessage }
+  | { type: 'token'; text: string }
+  | { type: 'sources'; sources: PublicSource[] }
+  | { type: 'done'; message: PublicMessage | null; conversationId: string }
+  | { type: 'error'; code: string; message: string };
+
+export interface TurnInput {
+  bot: BotRuntime;
+  conversationId: string;
+  channel: ChannelKind;
+  text: string;
+  /** Platform message id (channels): a redelivery with the same id is not answered twice. */
+  externalId?: string;
+  now?: Date;
+}
+
+const MEMORY_TOKEN_BUDGET = 2000;
+
+export function toPublicMessage(row: MessageRow): PublicMessage {
+  return {
+    id: row.id,
+    role: row.role,
+    content: row.content,
+    createdAt: row.createdAt.toISOString(),
+    sources: (row.sources as Array<MessageSource & { page?: number }>).map(publicSource),
+    feedback: row.feedback ?? null,
+    model: row.model,
+    latencyMs: row.latencyMs,
+    timeToFirstTokenMs: row.timeToFirstTokenMs,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    isFallback: row.isFallback,
+  };
+}
+
+function sourcesOf(hits: SearchHit[]): Array<MessageSource & { page?: number }> {
+  return hits.map((hit) => ({
+    documentId: hit.documentId,
+    chunkId: hit.chunkId,
+    score: Math.round(hit.score * 1000) / 1000,
+    title: hit.documentName,
+    ...(hit.location.url || hit.sourceUrl ? { url: hit.location.url ?? hit.sourceUrl ?? undefined } : {}),
+    ...(hit.location.page ? { page: hit.location.page } : {}),
+  }));
+}
+
+function preview(text: string) {
+  return text.length > 140 ? `${text.slice(0, 137)}…` : text;
+}
+
+function languageOf(bot: BotRuntime, text: string): 'es' | 'en' {
+  if (bot.language === 'es' || bot.language === 'en') return bot.language;
+  return /\b(the|what|how|where|when|is|are|do|does|can|my|your)\b/i.test(text) && !/[ñ¿¡áéíóú]/i.test(text) ? 'en' : 'es';
+}
+
+const DEFAULT_FALLBACK = {
+  es: 'Lo siento, ahora mismo no puedo responder. ¿Quieres que te atienda una persona?',
+  en: 'Sorry, I cannot answer right now. Would you like to talk to a person?',
+};
+const DEFAULT_UNKNOWN = {
+  es: 'No encuentro esa información en nuestra documentación. ¿Quieres que te atienda una persona?',
+  en: 'I could not find that in our documentation. Would you like to talk to a person?',
+};
+const DEFAULT_OUT_OF_HOURS = {
+  es: 'Ahora mismo estamos fuera de horario. Te responderemos en cuanto volvamos.',
+  en: 'We are outside business hours right now. We will get back to you as soon as we are back.',
+};
+
+/** Stores the user's message and returns the conversation's handoff state, in one round trip each. */
+async function storeUserMessage(services: Services, input: TurnInput) {
+  const { db } = services;
+  const [stored] = await db
+    .insert(messages)
+    .values({
+      organizationId: input.bot.organizationId,
+      conversationId: input.conversationId,
+      role: 'user',
+      content: input.text,
+      channel: input.channel,
+      externalId: input.externalId,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!stored) return null;
+  const [conversation] = await db
+    .update(conversations)
+    .set({
+      lastMessageAt: stored.createdAt,
+      lastMessagePreview: preview(input.text),
+      messageCount: sql`${conversations.messageCount} + 1`,
+      unreadCount: sql`${conversations.unreadCount} + 1`,
+      status: sql`case when ${conversations.status} in ('resolved', 'closed') then 'open'::conversation_status else ${conversations.status} end`,
+    })
+    .where(eq(conversations.id, input.conversationId))
+    .returning({ handoff: conversations.handoff });
+  return { stored, handoff: conversation?.handoff ?? 'bot' };
+}
+
+async function memory(services: Services, conversationId: string, before: Date, size: number): Promise<ModelMessage[]> {
+  if (size <= 0) return [];
+  const rows = await services.db
+    .select({ role: messages.role, content: messages.content })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), lt(messages.createdAt, before), inArray(messages.role, ['user', 'assistant', 'agent'])))
+    .orderBy(desc(messages.createdAt))
+    .limit(size);
+  const kept: ModelMessage[] = [];
+  let budget = MEMORY_TOKEN_BUDGET;
+  for (const row of rows) {
+    budget -= countTokens(row.content);
+    if (budget < 0) break;
+    kept.unshift({ role: row.role === 'user' ? 'user' : 'assistant', content: row.content });
+  }
+  return kept;
+}
+
+interface Answer {
+  content: string;
+  sources: Array<MessageSource & { page?: number }>;
+  model: string | null;
+  inputTokens?: number;
+  outputTokens?: number;
+  timeToFirstTokenMs?: number;
+  finishReason?: string;
+  error?: string;
+  isFallback?: boolean;
+}
+
+async function storeAnswer(services: Services, input: TurnInput, answer: Answer, started: number): Promise<MessageRow> {
+  const { db } = services;
+  const [row] = await db
+    .insert(messages)
+    .values({
+      organizationId: input.bot.organizationId,
+      conversationId: input.conversationId,
+      role: 'assistant',
+      content: answer.content,
+      channel: input.channel,
+      sources: answer.sources,
+      model: answer.model,
+      inputTokens: answer.inputTokens,
+      outputTokens: answer.outputTokens,
+      latencyMs: Math.round(performance.now() - started),
+      timeToFirstTokenMs: answer.timeToFirstTokenMs === undefined ? null : Math.round(answer.timeToFirstTokenMs),
+      finishReason: answer.finishReason,
+      error: answer.error,
+      isFallback: answer.isFallback ?? false,
+      deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
+    })
+    .returning();
+  await db
+    .update(conversations)
+    .set({ lastMessageAt: row.createdAt, lastMessagePreview: preview(row.content), messageCount: sql`${conversations.messageCount} + 1` })
+    .where(eq(conversations.id, input.conversationId));
+  return row;
+}
+
+/** Splits text into word-sized tokens so fixed replies stream like model output. */
+function* wordTokens(text: string) {
+  const parts = text.match(/\S+\s*|\s+/g) ?? [];
+  for (const part of parts) yield part;
+}
+
+async function* streamFromModel(
+  services: Services,
+  bot: BotRuntime,
+  modelId: string,
+  system: string,
+  history: ModelMessage[],
+  text: string,
+  started: number,
+  answer: Answer,
+): AsyncGenerator<ChatEvent> {
+  const resolved = services.models.resolve(modelId);
+  if (resolved.kind === 'builtin') throw new Error('builtin is not streamed through the SDK');
+  const result = streamText({
+    model: resolved.model,
+    system,
+    messages: [...history, { role: 'user', content: text }],
+    temperature: bot.temperature,
+    maxOutputTokens: bot.maxTokens,
+    maxRetries: 1,
+    abortSignal: AbortSignal.timeout(services.config.MODEL_TIMEOUT_MS),
+  });
+  let content = '';
+  for await (const part of result.fullStream) {
+    if (part.type === 'error') throw part.error instanceof Error ? part.error : new Error(String(part.error));
+    if (part.type !== 'text-delta' || !part.text) continue;
+    if (answer.timeToFirstTokenMs === undefined) answer.timeToFirstTokenMs = performance.now() - started;
+    content += part.text;
+    yield { type: 'token', text: part.text };
+  }
+  const usage = await result.usage;
+  answer.content = content;
+  answer.model = modelId;
+  answer.inputTokens = usage.inputTokens;
+  answer.outputTokens = usage.outputTokens;
+  answer.finishReason = await result.finishReason;
+}
+
+export async function* chatTurn(services: Services, input: TurnInput): AsyncGenerator<ChatEvent> {
+  const started = performance.now();
+  const { bot } = input;
+  const userTurn = await storeUserMessage(services, input);
+  if (!userTurn) {
+    yield { type: 'done', message: null, conversationId: input.conversationId };
+    return;
+  }
+  yield { type: 'message', message: toPublicMessage(userTurn.stored) };
+  const lang = languageOf(bot, input.text);
+
+  // A person has the conversation: the bot stays silent (agents are notified by the inbox).
+  if (userTurn.handoff === 'human') {
+    yield { type: 'done', message: null, conversationId: input.conversationId };
+    return;
+  }
+
+  const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
+  let answer: Answer | null = null;
+  if (bot.type === 'auto') answer = fixedReply(bot.autoReply || bot.welcomeMessage || DEFAULT_UNKNOWN[lang], null);
+  else if (!bot.answerOutsideHours && !isOpen(bot.schedules, bot.timezone, input.now)) {
+    answer = fixedReply(bot.outOfHoursMessage || DEFAULT_OUT_OF_HOURS[lang], null);
+  }
+  if (answer) {
+    for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
+    const row = await storeAnswer(services, input, answer, started);
+    yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+    return;
+  }
+
+  const [hits, history] = await Promise.all([
+    bot.knowledgeBases.length > 0
+      ? searchKnowledge(services, {
+          organizationId: bot.organizationId,
+          knowledgeBases: bot.knowledgeBases,
+          query: input.text,
+          topK: bot.retrievalTopK,
+          scoreThreshold: bot.retrievalThreshold,
+          mode: 'hybrid',
+        })
+      : Promise.resolve([] as SearchHit[]),
+    memory(services, input.conversationId, userTurn.stored.createdAt, bot.memorySize),
+  ]);
+  const sources = sourcesOf(hits);
+  if (sources.length > 0) yield { type: 'sources', sources: sources.map(publicSource) };
+
+  answer = { content: '', sources, model: bot.model };
+  if (bot.model === BUILTIN_MODEL || hits.length === 0 && bot.answerOnlyFromKnowledge) {
+    const content = hits.length === 0 ? bot.fallbackMessage || DEFAULT_UNKNOWN[lang] : extractiveAnswer(input.text, hits, lang);
+    answer = { ...fixedReply(content, hits.length === 0 ? null : BUILTIN_MODEL), sources, isFallback: hits.length === 0 };
+    for (const token of wordTokens(content)) yield { type: 'token', text: token };
+  } else {
+    const system = systemPrompt(bot, hits);
+    const candidates = [bot.model, ...(bot.fallbackModel && bot.fallbackModel !== bot.model ? [bot.fallbackModel] : [])];
+    let lastError: unknown;
+    for (const modelId of candidates) {
+      try {
+        answer.timeToFirstTokenMs = undefined;
+        yield* streamFromModel(services, bot, modelId, system, history, input.text, started, answer);
+        lastError = undefined;
+        break;
+      } catch (error) {
+        lastError = error;
+        // Once tokens reached the user, switching models would splice two answers together.
+        if (answer.timeToFirstTokenMs !== undefined) break;
+      }
+    }
+    if (lastError !== undefined) {
+      const message = lastError instanceof Error ? lastError.message : String(lastError);
+      console.error(JSON.stringify({ level: 'error', message: 'model call failed', bot: bot.id, model: bot.model, error: message }));
+      yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent' };
+      const fallback = bot.fallbackMessage || DEFAULT_FALLBACK[lang];
+      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: message.slice(0, 1000), isFallback: true, finishReason: 'error' };
+      for (const token of wordTokens(answer.content === fallback ? fallback : `\n\n${fallback}`)) yield { type: 'token', text: token };
+    }
+  }
+  const row = await storeAnswer(services, input, answer, started);
+  yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+}
+
+function publicSource(s: MessageSource & { page?: number }): PublicSource {
+  return { title: s.title ?? '', ...(s.url ? { url: s.url } : {}), documentId: s.documentId, chunkId: s.chunkId, score: s.score, ...(s.page ? { page: s.page } : {}) };
+}

@@ -1,0 +1,44 @@
+import { SignJWT, jwtVerify } from 'jose';
+import { ApiError } from '../../lib/errors';
+
+/**
+ * A widget visitor's session: a signed token naming the bot, the contact and the conversation.
+ * The browser keeps it in localStorage and sends it as a Bearer token; nothing to look up.
+ */
+export interface WidgetSession {
+  botId: string;
+  contactId: string;
+  conversationId: string;
+}
+
+const encoder = new TextEncoder();
+const TTL = '30d';
+
+export function signWidgetSession(session: WidgetSession, secret: string): Promise<string> {
+  return new SignJWT({ typ: 'widget', bot: session.botId, conv: session.conversationId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(session.contactId)
+    .setIssuer('versaai')
+    .setIssuedAt()
+    .setExpirationTime(TTL)
+    .sign(encoder.encode(secret));
+}
+
+export async function verifyWidgetSession(token: string, botId: string, secret: string): Promise<WidgetSession> {
+  try {
+    const { payload } = await jwtVerify(token, encoder.encode(secret), { issuer: 'versaai', algorithms: ['HS256'] });
+    if (payload.typ !== 'widget' || payload.bot !== botId || typeof payload.sub !== 'string' || typeof payload.conv !== 'string') {
+      throw new Error('wrong token');
+    }
+    return { botId, contactId: payload.sub, conversationId: payload.conv };
+  } catch {
+    throw new ApiError('invalid_token', 'The chat session is not valid or has expired; start a new one');
+  }
+}
+
+/** hex(HMAC-SHA256(secret, visitorId)), what the customer's server computes for identify(). */
+export async function identityHash(secret: string, visitorId: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(visitorId));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

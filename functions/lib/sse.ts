@@ -1,0 +1,23 @@
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { ChatEvent } from '../core/chat/engine';
+
+/**
+ * Streams chat events as Server-Sent Events: `event: <type>` and the rest as JSON data. If the
+ * generator throws, the client still gets an `error` event before the stream ends.
+ */
+export function streamChatEvents(c: Context, events: AsyncGenerator<ChatEvent>) {
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Accel-Buffering', 'no');
+  return streamSSE(c, async (stream) => {
+    try {
+      for await (const event of events) {
+        const { type, ...data } = event;
+        await stream.writeSSE({ event: type, data: JSON.stringify(data) });
+      }
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'error', message: 'chat stream failed', error: (error as Error).message, stack: (error as Error).stack }));
+      await stream.writeSSE({ event: 'error', data: JSON.stringify({ code: 'internal_error', message: 'The answer was interrupted; please try again' }) });
+    }
+  });
+}
