@@ -49,7 +49,8 @@ export const bots = pgTable(
     answerOutsideHours: boolean('answer_outside_hours').notNull().default(false),
     memorySize: smallint('memory_size').notNull().default(10),
     retrievalTopK: smallint('retrieval_top_k').notNull().default(5),
-    retrievalThreshold: real('retrieval_threshold').notNull().default(0),
+    /** Minimum relevance of a passage to be used (0..1); 0.1 drops noise from unrelated questions. */
+    retrievalThreshold: real('retrieval_threshold').notNull().default(0.1),
     answerOnlyFromKnowledge: boolean('answer_only_from_knowledge').notNull().default(true),
     handoffConfidence: real('handoff_confidence'),
     widget: jsonb('widget').$type<WidgetLook>().notNull().default({}),

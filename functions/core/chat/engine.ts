@@ -226,7 +226,8 @@ async function* streamFromModel(
     messages: [...history, { role: 'user', content: text }],
     temperature: bot.temperature,
     maxOutputTokens: bot.maxTokens,
-    maxRetries: 1,
+    // No SDK retries: a second try doubles the wait the visitor sees; the fallback model is the retry.
+    maxRetries: 0,
     abortSignal: AbortSignal.timeout(services.config.MODEL_TIMEOUT_MS),
   });
   let content = '';

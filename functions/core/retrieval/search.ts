@@ -19,10 +19,15 @@ export interface SearchHit {
    * Reciprocal rank fusion score normalized to 0..1: the sum over retrievers of 1 / (60 + rank)
    * divided by the best sum possible in this mode (every active retriever ranking it first).
    * So in hybrid mode a chunk first in both lists scores 1, first in only one of them 0.5; in a
-   * single mode the first hit scores 1. It orders hits and is what `scoreThreshold` compares
-   * against; it is about ranks, not absolute relevance (see vectorScore / fulltextScore).
+   * single mode the first hit scores 1. It orders hits; it is about ranks, not relevance.
    */
   score: number;
+  /**
+   * How relevant the chunk is on its own, 0..1: the better of the vector similarity and the
+   * full-text match (1 when the chunk has every query word). `scoreThreshold` compares this, so
+   * a threshold drops noise even when it ranks first.
+   */
+  relevance: number;
   /** Which retrievers returned this chunk among their candidates. */
   retrievers: Retriever[];
   /** Cosine similarity of the query and chunk embeddings (-1..1). */
@@ -38,7 +43,7 @@ export interface SearchInput {
   knowledgeBases: Array<{ id: string; embeddingModel: string }>;
   query: string;
   topK: number;
-  /** Minimum normalized fusion score (0..1); 0 or absent keeps everything. */
+  /** Minimum relevance (0..1, see SearchHit.relevance); 0 or absent keeps everything. */
   scoreThreshold?: number;
   mode: 'hybrid' | 'vector' | 'fulltext';
 }
@@ -269,7 +274,7 @@ async function fulltextCandidates(
 /**
  * Hybrid retrieval over one or more knowledge bases of one organization: vector search and
  * Postgres full-text search, each returning `candidateCount(topK)` chunks, fused with
- * reciprocal rank fusion (see SearchHit.score), filtered by `scoreThreshold`, cut to `topK`.
+ * reciprocal rank fusion (see SearchHit.score), filtered by relevance (`scoreThreshold`), cut to `topK`.
  */
 export async function searchKnowledge(services: SearchServices, input: SearchInput): Promise<SearchHit[]> {
   const query = input.query.trim().slice(0, MAX_QUERY_CHARS);
@@ -315,12 +320,13 @@ export async function searchKnowledge(services: SearchServices, input: SearchInp
       content: row.content,
       location: row.location ?? {},
       score: Math.min(1, rrf / best),
+      relevance: Math.round(Math.max(0, Math.min(1, Math.max(hit.vectorScore ?? 0, hit.fulltextScore ?? 0))) * 1000) / 1000,
       retrievers: hit.retrievers,
       ...(hit.vectorScore === undefined ? {} : { vectorScore: hit.vectorScore }),
       ...(hit.fulltextScore === undefined ? {} : { fulltextScore: hit.fulltextScore }),
       sourceUrl: row.location?.url ?? row.documentSourceUrl ?? null,
     }))
-    .filter((hit) => hit.score >= threshold)
+    .filter((hit) => hit.relevance >= threshold)
     .sort((a, b) => b.score - a.score || (b.vectorScore ?? -2) - (a.vectorScore ?? -2) || (a.chunkId < b.chunkId ? -1 : 1))
     .slice(0, topK);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "bots" ALTER COLUMN "retrieval_threshold" SET DEFAULT 0.1;

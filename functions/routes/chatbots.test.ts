@@ -1,0 +1,178 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversations, messages } from '../../db/schema';
+import { parseSse, startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';
+import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+
+let api: TestApi;
+let llm: FakeOpenAI;
+
+beforeAll(async () => {
+  llm = await startFakeOpenAI();
+  api = await createTestApi({ env: { COMPATIBLE_BASE_URL: llm.url, COMPATIBLE_MODELS: 'fake-llm,broken-llm' } });
+});
+afterAll(async () => {
+  await api.close();
+  await llm.close();
+});
+
+async function setup(botOverrides: Record<string, unknown> = {}) {
+  const user = await api.signUp();
+  await api.createOrg(user);
+  const kb = await api.call('POST', '/api/v1/knowledge-bases', { token: user.token, body: { name: 'Ayuda' } });
+  await api.call('POST', `/api/v1/knowledge-bases/${kb.body.id}/documents`, {
+    token: user.token,
+    body: { type: 'text', name: 'Devoluciones', text: '# Devoluciones\n\nEl plazo de devolución es de 30 días naturales desde la entrega.\n\n# Envíos\n\nLos envíos a Canarias tardan siete días.' },
+  });
+  await api.runtime.queue.drain();
+  const bot = await api.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'Soporte', knowledgeBaseIds: [kb.body.id], model: 'builtin:extractive', ...botOverrides } });
+  expect(bot.status, bot.text).toBe(201);
+  return { user, kbId: kb.body.id as string, bot: bot.body };
+}
+
+async function playground(user: TestUser, botId: string, message: string, conversationId?: string) {
+  const res = await api.call('POST', `/api/v1/chatbots/${botId}/test`, { token: user.token, body: { message, conversationId } });
+  expect(res.status, res.text).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const events = parseSse(res.raw);
+  const done = events.find((e) => e.event === 'done')?.data;
+  return { events, done, text: events.filter((e) => e.event === 'token').map((e) => e.data.text).join('') };
+}
+
+describe('chatbots API', () => {
+  it('creates a draft with defaults, lists it, updates settings and deploys it', async () => {
+    const { user, kbId, bot } = await setup();
+    expect(bot).toMatchObject({ status: 'draft', model: 'builtin:extractive', knowledgeBaseIds: [kbId], language: 'auto', conversationCount: 0 });
+    const list = await api.call('GET', '/api/v1/chatbots?status=draft', { token: user.token });
+    expect(list.body.data.map((b: { id: string }) => b.id)).toEqual([bot.id]);
+    const updated = await api.call('PUT', `/api/v1/chatbots/${bot.id}/config`, {
+      token: user.token,
+      body: { welcomeMessage: '¡Hola!', widget: { primaryColor: '#112233', position: 'bottom-left' }, allowedOrigins: ['https://shop.example.com'] },
+    });
+    expect(updated.status, updated.text).toBe(200);
+    expect(updated.body).toMatchObject({ welcomeMessage: '¡Hola!', widget: { primaryColor: '#112233' }, allowedOrigins: ['https://shop.example.com'] });
+    const config = await api.call('GET', `/api/v1/chatbots/${bot.id}/config`, { token: user.token });
+    expect(config.body).toMatchObject({ welcomeMessage: '¡Hola!', knowledgeBaseIds: [kbId] });
+    expect(config.body.id).toBeUndefined();
+    const deployed = await api.call('POST', `/api/v1/chatbots/${bot.id}/deploy`, { token: user.token });
+    expect(deployed.body).toMatchObject({ status: 'active' });
+    expect(deployed.body.deployedAt).toBeTruthy();
+    const paused = await api.call('PUT', `/api/v1/chatbots/${bot.id}`, { token: user.token, body: { status: 'inactive' } });
+    expect(paused.body.status).toBe('inactive');
+  });
+
+  it('rejects unknown models, foreign knowledge bases and malformed origins', async () => {
+    const { user, bot } = await setup();
+    const other = await setup();
+    const model = await api.call('PUT', `/api/v1/chatbots/${bot.id}/config`, { token: user.token, body: { model: 'openai:gpt-4o' } });
+    expect(model.status, 'no OpenAI key here').toBe(400);
+    const kb = await api.call('PUT', `/api/v1/chatbots/${bot.id}/config`, { token: user.token, body: { knowledgeBaseIds: [other.kbId] } });
+    expect(kb.status, kb.text).toBe(422);
+    const origin = await api.call('PUT', `/api/v1/chatbots/${bot.id}/config`, { token: user.token, body: { allowedOrigins: ['https://shop.example.com/path'] } });
+    expect(origin.status).toBe(422);
+    const models = await api.call('GET', '/api/v1/models', { token: user.token });
+    expect(models.body.data.filter((m: { available: boolean }) => m.available).map((m: { id: string }) => m.id)).toEqual([
+      'builtin:extractive',
+      'compatible:fake-llm',
+      'compatible:broken-llm',
+    ]);
+  });
+
+  it('manages business hours', async () => {
+    const { user, bot } = await setup();
+    const created = await api.call('POST', `/api/v1/chatbots/${bot.id}/schedules`, { token: user.token, body: { weekday: 1, opensAt: '09:00', closesAt: '18:00' } });
+    expect(created.status, created.text).toBe(201);
+    const bad = await api.call('POST', `/api/v1/chatbots/${bot.id}/schedules`, { token: user.token, body: { weekday: 9, opensAt: '25:00', closesAt: '18:00' } });
+    expect(bad.status).toBe(422);
+    const list = await api.call('GET', `/api/v1/chatbots/${bot.id}/schedules`, { token: user.token });
+    expect(list.body).toEqual({ data: [{ id: created.body.id, weekday: 1, opensAt: '09:00', closesAt: '18:00' }], timezone: 'UTC' });
+    const changed = await api.call('PUT', `/api/v1/chatbots/${bot.id}/schedules/${created.body.id}`, { token: user.token, body: { weekday: 2, opensAt: '10:00', closesAt: '14:00' } });
+    expect(changed.body.weekday).toBe(2);
+    expect((await api.call('DELETE', `/api/v1/chatbots/${bot.id}/schedules/${created.body.id}`, { token: user.token })).status).toBe(204);
+  });
+});
+
+describe('chat engine through the playground', () => {
+  it('the built-in answerer quotes the knowledge base with a citation and stores the answer', async () => {
+    const { user, bot } = await setup();
+    const { events, done, text } = await playground(user, bot.id, '¿Cuál es el plazo de devolución?');
+    expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['message', 'sources', 'token', 'done']));
+    expect(events[0].event).toBe('message');
+    expect(text).toContain('30 días');
+    expect(text).toMatch(/\[1\]/);
+    expect(done.message).toMatchObject({ role: 'assistant', model: 'builtin:extractive', content: text });
+    expect(done.message.sources[0]).toMatchObject({ title: 'Devoluciones' });
+    expect(done.message.latencyMs).toBeGreaterThanOrEqual(0);
+    const [row] = await api.runtime.services.db.select().from(messages).where(eq(messages.id, done.message.id));
+    expect(row.sources).toHaveLength(done.message.sources.length);
+  });
+
+  it('answers with the fallback message when nothing in the knowledge base matches', async () => {
+    const { user, bot } = await setup({ fallbackMessage: 'No lo sé, te paso con una persona.' });
+    const { done } = await playground(user, bot.id, 'xyzzy plugh quux');
+    expect(done.message).toMatchObject({ content: 'No lo sé, te paso con una persona.', isFallback: true });
+  });
+
+  it('streams a model answer with the context in its prompt, and remembers the conversation', async () => {
+    const { user, bot } = await setup({ model: 'compatible:fake-llm', systemPrompt: 'Eres el asistente de Tienda Sol.' });
+    llm.reply = () => 'El plazo es de 30 días [1].';
+    const first = await playground(user, bot.id, '¿Plazo de devolución?');
+    expect(first.text).toBe('El plazo es de 30 días [1].');
+    expect(first.events.filter((e) => e.event === 'token').length).toBeGreaterThan(3);
+    expect(first.done.message).toMatchObject({ model: 'compatible:fake-llm', outputTokens: expect.any(Number), inputTokens: expect.any(Number) });
+    expect(first.done.message.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+    const request = llm.requests.at(-1)!;
+    const system = request.messages.find((m) => m.role === 'system')!.content;
+    expect(system).toContain('Eres el asistente de Tienda Sol.');
+    expect(system).toContain('[1]');
+    expect(system).toContain('30 días naturales');
+
+    llm.reply = () => 'Siete días.';
+    await playground(user, bot.id, '¿Y a Canarias?', first.done.conversationId);
+    const followUp = llm.requests.at(-1)!;
+    expect(followUp.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(followUp.messages[2].content).toBe('El plazo es de 30 días [1].');
+  });
+
+  it('tries the fallback model when the model fails, and the fallback message when both do', async () => {
+    const { user, bot } = await setup({ model: 'compatible:broken-llm', fallbackModel: 'compatible:fake-llm', fallbackMessage: 'Ahora no puedo responder.' });
+    llm.failing.add('broken-llm');
+    llm.reply = () => 'Respuesta del modelo de reserva.';
+    const saved = await playground(user, bot.id, '¿Plazo de devolución?');
+    expect(saved.done.message).toMatchObject({ content: 'Respuesta del modelo de reserva.', model: 'compatible:fake-llm' });
+
+    llm.failing.add('fake-llm');
+    try {
+      const failed = await playground(user, bot.id, '¿Plazo de devolución?');
+      expect(failed.events.some((e) => e.event === 'error')).toBe(true);
+      expect(failed.done.message).toMatchObject({ content: 'Ahora no puedo responder.', isFallback: true });
+      const [row] = await api.runtime.services.db.select().from(messages).where(eq(messages.id, failed.done.message.id));
+      expect(row.error).toBeTruthy();
+    } finally {
+      llm.failing.clear();
+    }
+  });
+
+  it('auto bots give their fixed reply; outside business hours the out-of-hours message', async () => {
+    const auto = await setup({ type: 'auto', autoReply: 'Gracias, te contestamos por email.' });
+    expect((await playground(auto.user, auto.bot.id, 'hola')).done.message.content).toBe('Gracias, te contestamos por email.');
+
+    const closed = await setup({ outOfHoursMessage: 'Estamos cerrados.' });
+    const notToday = (new Date().getUTCDay() + 3) % 7;
+    await api.call('POST', `/api/v1/chatbots/${closed.bot.id}/schedules`, { token: closed.user.token, body: { weekday: notToday, opensAt: '09:00', closesAt: '10:00' } });
+    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).done.message.content).toBe('Estamos cerrados.');
+    await api.call('PUT', `/api/v1/chatbots/${closed.bot.id}/config`, { token: closed.user.token, body: { answerOutsideHours: true } });
+    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).text).toContain('30 días');
+  });
+
+  it('stays silent while a human has taken over the conversation', async () => {
+    const { user, bot } = await setup();
+    const first = await playground(user, bot.id, 'hola');
+    await api.runtime.services.db.update(conversations).set({ handoff: 'human' }).where(eq(conversations.id, first.done.conversationId));
+    const second = await playground(user, bot.id, '¿Plazo de devolución?', first.done.conversationId);
+    expect(second.done).toMatchObject({ message: null });
+    expect(second.events.some((e) => e.event === 'token')).toBe(false);
+    const stored = await api.runtime.services.db.select().from(messages).where(eq(messages.conversationId, first.done.conversationId));
+    expect(stored.filter((m) => m.role === 'user')).toHaveLength(2);
+  });
+});

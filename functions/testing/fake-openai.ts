@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for an OpenAI-compatible chat server (what Ollama, vLLM or LM Studio expose):
+ * POST /v1/chat/completions, streaming Server-Sent Events chunks in OpenAI's wire format, with
+ * usage in the last chunk. Tests and the chat benchmark point COMPATIBLE_BASE_URL at it.
+ */
+export interface FakeChatRequest {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+  stream?: boolean;
+  temperature?: number;
+  max_tokens?: number;
+}
+
+export interface FakeOpenAI {
+  url: string;
+  requests: FakeChatRequest[];
+  /** What the model answers; by default it echoes the last user message. */
+  reply: (request: FakeChatRequest) => string;
+  /** Models that answer HTTP 500. */
+  failing: Set<string>;
+  /** Milliseconds between streamed chunks (0 = as fast as possible). */
+  tokenDelayMs: number;
+  close(): Promise<void>;
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}): Promise<FakeOpenAI> {
+  const fake: FakeOpenAI = {
+    url: '',
+    requests: [],
+    reply: (request) => `Echo: ${request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''}`,
+    failing: new Set(),
+    tokenDelayMs: 0,
+    close: async () => {},
+  };
+  const server: Server = createServer(async (req, res) => {
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      return;
+    }
+    const body = (await readJson(req)) as FakeChatRequest;
+    if (options.recordRequests !== false) fake.requests.push(body);
+    if (fake.failing.has(body.model)) {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'model crashed', type: 'server_error' } }));
+      return;
+    }
+    const text = fake.reply(body);
+    const pieces = text.match(/\S+\s*|\s+/g) ?? [text];
+    const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
+    const usage = { prompt_tokens: JSON.stringify(body.messages).length >> 2, completion_tokens: pieces.length, total_tokens: 0 };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    if (!body.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: body.model,
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+          usage,
+        }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    res.write(chunk({ role: 'assistant', content: '' }, null));
+    for (const piece of pieces) {
+      if (fake.tokenDelayMs) await new Promise((r) => setTimeout(r, fake.tokenDelayMs));
+      res.write(chunk({ content: piece }, null));
+    }
+    res.write(chunk({}, 'stop'));
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model, choices: [], usage })}\n\n`);
+    res.end('data: [DONE]\n\n');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  fake.close = () => new Promise((done) => server.close(() => done()));
+  return fake;
+}
+
+/** Parses a text/event-stream body into `{ event, data }` pairs (data parsed as JSON). */
+export function parseSse(text: string): Array<{ event: string; data: any }> {
+  return text
+    .split(/\n\n+/)
+    .map((block) => block.trim())
+    .filter(Boolean)
+    .map((block) => {
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+      }
+      const joined = data.join('\n');
+      let parsed: unknown = joined;
+      try {
+        parsed = JSON.parse(joined);
+      } catch {
+        // not JSON
+      }
+      return { event, data: parsed };
+    });
+}
