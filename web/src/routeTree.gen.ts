@@ -20,6 +20,8 @@ import { Route as AppProfileRouteImport } from './routes/_app/profile'
 import { Route as AppSettingsRouteImport } from './routes/_app/settings'
 import { Route as AppTeamRouteImport } from './routes/_app/team'
 import { Route as InviteTokenRouteImport } from './routes/invite.$token'
+import { Route as AppChatbotsIndexRouteImport } from './routes/_app/chatbots/index'
+import { Route as AppChatbotsBotIdRouteImport } from './routes/_app/chatbots/$botId'
 import { Route as AppDevOutboxRouteImport } from './routes/_app/dev/outbox'
 import { Route as AppKnowledgeIndexRouteImport } from './routes/_app/knowledge/index'
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index'
@@ -82,6 +84,16 @@ const InviteTokenRoute = InviteTokenRouteImport.update({
   path: '/invite/$token',
   getParentRoute: () => rootRouteImport,
 } as any)
+const AppChatbotsIndexRoute = AppChatbotsIndexRouteImport.update({
+  id: '/chatbots/',
+  path: '/chatbots/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppChatbotsBotIdRoute = AppChatbotsBotIdRouteImport.update({
+  id: '/chatbots/$botId',
+  path: '/chatbots/$botId',
+  getParentRoute: () => AppRoute,
+} as any)
 const AppDevOutboxRoute = AppDevOutboxRouteImport.update({
   id: '/dev/outbox',
   path: '/dev/outbox',
@@ -130,9 +142,11 @@ export interface FileRoutesByFullPath {
   '/settings': typeof AppSettingsRouteWithChildren
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
+  '/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/chatbots/': typeof AppChatbotsIndexRoute
   '/knowledge/': typeof AppKnowledgeIndexRoute
   '/settings/': typeof AppSettingsIndexRoute
   '/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
@@ -148,9 +162,11 @@ export interface FileRoutesByTo {
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
   '/': typeof AppIndexRoute
+  '/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/chatbots': typeof AppChatbotsIndexRoute
   '/knowledge': typeof AppKnowledgeIndexRoute
   '/settings': typeof AppSettingsIndexRoute
   '/knowledge/$kbId': typeof AppKnowledgeKbIdIndexRoute
@@ -169,9 +185,11 @@ export interface FileRoutesById {
   '/_app/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
   '/_app/': typeof AppIndexRoute
+  '/_app/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/_app/dev/outbox': typeof AppDevOutboxRoute
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/_app/chatbots/': typeof AppChatbotsIndexRoute
   '/_app/knowledge/': typeof AppKnowledgeIndexRoute
   '/_app/settings/': typeof AppSettingsIndexRoute
   '/_app/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
@@ -190,9 +208,11 @@ export interface FileRouteTypes {
     | '/settings'
     | '/team'
     | '/invite/$token'
+    | '/chatbots/$botId'
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/chatbots/'
     | '/knowledge/'
     | '/settings/'
     | '/knowledge/$kbId/'
@@ -208,9 +228,11 @@ export interface FileRouteTypes {
     | '/team'
     | '/invite/$token'
     | '/'
+    | '/chatbots/$botId'
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/chatbots'
     | '/knowledge'
     | '/settings'
     | '/knowledge/$kbId'
@@ -228,9 +250,11 @@ export interface FileRouteTypes {
     | '/_app/team'
     | '/invite/$token'
     | '/_app/'
+    | '/_app/chatbots/$botId'
     | '/_app/dev/outbox'
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
+    | '/_app/chatbots/'
     | '/_app/knowledge/'
     | '/_app/settings/'
     | '/_app/knowledge/$kbId/'
@@ -326,6 +350,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof InviteTokenRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/_app/chatbots/': {
+      id: '/_app/chatbots/'
+      path: '/chatbots'
+      fullPath: '/chatbots/'
+      preLoaderRoute: typeof AppChatbotsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/chatbots/$botId': {
+      id: '/_app/chatbots/$botId'
+      path: '/chatbots/$botId'
+      fullPath: '/chatbots/$botId'
+      preLoaderRoute: typeof AppChatbotsBotIdRouteImport
+      parentRoute: typeof AppRoute
+    }
     '/_app/dev/outbox': {
       id: '/_app/dev/outbox'
       path: '/dev/outbox'
@@ -399,7 +437,9 @@ interface AppRouteChildren {
   AppSettingsRoute: typeof AppSettingsRouteWithChildren
   AppTeamRoute: typeof AppTeamRoute
   AppIndexRoute: typeof AppIndexRoute
+  AppChatbotsBotIdRoute: typeof AppChatbotsBotIdRoute
   AppDevOutboxRoute: typeof AppDevOutboxRoute
+  AppChatbotsIndexRoute: typeof AppChatbotsIndexRoute
   AppKnowledgeIndexRoute: typeof AppKnowledgeIndexRoute
   AppKnowledgeKbIdIndexRoute: typeof AppKnowledgeKbIdIndexRoute
   AppKnowledgeKbIdDocumentsDocIdRoute: typeof AppKnowledgeKbIdDocumentsDocIdRoute
@@ -410,7 +450,9 @@ const AppRouteChildren: AppRouteChildren = {
   AppSettingsRoute: AppSettingsRouteWithChildren,
   AppTeamRoute: AppTeamRoute,
   AppIndexRoute: AppIndexRoute,
+  AppChatbotsBotIdRoute: AppChatbotsBotIdRoute,
   AppDevOutboxRoute: AppDevOutboxRoute,
+  AppChatbotsIndexRoute: AppChatbotsIndexRoute,
   AppKnowledgeIndexRoute: AppKnowledgeIndexRoute,
   AppKnowledgeKbIdIndexRoute: AppKnowledgeKbIdIndexRoute,
   AppKnowledgeKbIdDocumentsDocIdRoute: AppKnowledgeKbIdDocumentsDocIdRoute,

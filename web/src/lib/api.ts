@@ -213,3 +213,82 @@ export async function uploadFile<T = unknown>(path: string, file: File, options:
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
+
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * POST that answers `text/event-stream`, read with fetch + ReadableStream (EventSource cannot
+ * send a body or headers). Yields each event with its JSON data; errors before the stream
+ * starts throw `ApiError` like `api()`, including the one refresh-and-retry on 401.
+ */
+export async function* streamEvents(path: string, options: RequestOptions = {}): AsyncGenerator<SseEvent> {
+  const send = () => {
+    const headers: Record<string, string> = { Accept: 'text/event-stream', 'Content-Type': 'application/json' };
+    if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+    const orgId = options.orgId === undefined ? getCurrentOrgId() : options.orgId;
+    if (orgId) headers['X-Organization-Id'] = orgId;
+    return fetch(path, {
+      method: options.method ?? 'POST',
+      headers,
+      credentials: 'same-origin',
+      body: JSON.stringify(options.body ?? {}),
+      signal: options.signal,
+    });
+  };
+  let res = await send();
+  if (res.status === 401) {
+    const err = await toError(res.clone());
+    if (['token_expired', 'invalid_token', 'unauthorized'].includes(err.code) && (await refreshAccessToken())) res = await send();
+    else {
+      if (['token_expired', 'invalid_token', 'unauthorized'].includes(err.code)) unauthenticatedHandler?.();
+      throw err;
+    }
+  }
+  if (!res.ok) throw await toError(res);
+  if (!res.body) return;
+
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      // Events end with a blank line; servers may use \r\n.
+      let end: RegExpExecArray | null;
+      while ((end = /\r?\n\r?\n/.exec(buffer))) {
+        const block = buffer.slice(0, end.index);
+        buffer = buffer.slice(end.index + end[0].length);
+        const parsed = parseSseBlock(block);
+        if (parsed) yield parsed;
+      }
+    }
+    const last = parseSseBlock(buffer);
+    if (last) yield last;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function parseSseBlock(block: string): SseEvent | null {
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of block.split(/\r?\n/)) {
+    if (!line || line.startsWith(':')) continue;
+    const i = line.indexOf(':');
+    const field = i < 0 ? line : line.slice(0, i);
+    const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+    if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (data.length === 0) return null;
+  const raw = data.join('\n');
+  try {
+    return { event, data: JSON.parse(raw) };
+  } catch {
+    return { event, data: raw };
+  }
+}

@@ -345,3 +345,138 @@ export const chunksQuery = (orgId: string, kbId: string, docId: string) =>
     },
     getNextPageParam: (last) => last.nextCursor ?? null,
   });
+
+// ---- Chatbots ------------------------------------------------------------------------------
+
+export type BotStatus = 'draft' | 'active' | 'inactive' | 'archived';
+export type BotType = 'ai' | 'auto';
+export type Personality = 'professional' | 'friendly' | 'concise' | 'playful';
+export type BotLanguage = 'es' | 'en' | 'auto';
+export type ModelProvider = 'builtin' | 'openai' | 'groq' | 'compatible';
+export const BOT_STATUSES: BotStatus[] = ['draft', 'active', 'inactive', 'archived'];
+
+export interface WidgetLook {
+  title?: string;
+  avatarUrl?: string;
+  primaryColor?: string;
+  position?: 'bottom-right' | 'bottom-left';
+  launcherText?: string;
+  theme?: 'light' | 'dark' | 'auto';
+}
+
+export interface PreChatField {
+  key: string;
+  label: string;
+  type: 'text' | 'email' | 'phone' | 'select';
+  required: boolean;
+  options?: string[];
+}
+
+/** Everything an admin edits; the same object as `/chatbots/{id}/config`. */
+export interface BotSettings {
+  name: string;
+  slug: string;
+  description: string | null;
+  type: BotType;
+  model: string;
+  fallbackModel: string | null;
+  systemPrompt: string;
+  temperature: number;
+  maxTokens: number;
+  personality: Personality;
+  language: BotLanguage;
+  welcomeMessage: string | null;
+  fallbackMessage: string | null;
+  autoReply: string | null;
+  outOfHoursMessage: string | null;
+  answerOutsideHours: boolean;
+  memorySize: number;
+  retrievalTopK: number;
+  retrievalThreshold: number;
+  answerOnlyFromKnowledge: boolean;
+  widget: WidgetLook;
+  preChatForm: PreChatField[];
+  allowedOrigins: string[];
+  knowledgeBaseIds: string[];
+}
+
+export interface Bot extends BotSettings {
+  id: string;
+  status: BotStatus;
+  conversationCount: number;
+  createdAt: string;
+  updatedAt: string;
+  deployedAt: string | null;
+}
+
+export interface ChatModel {
+  id: string;
+  provider: ModelProvider;
+  label: string;
+  available: boolean;
+}
+
+export interface Schedule {
+  id: string;
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+  opensAt: string;
+  closesAt: string;
+}
+
+export interface BotFilters {
+  status?: BotStatus;
+  q?: string;
+}
+
+/** The offline answerer that quotes the knowledge base; the UI names it explicitly everywhere. */
+export const EXTRACTIVE_MODEL = 'builtin:extractive';
+
+const botPath = (botId: string) => `/api/v1/chatbots/${encodeURIComponent(botId)}`;
+export const chatbotApi = {
+  bots: '/api/v1/chatbots',
+  bot: botPath,
+  deploy: (botId: string) => `${botPath(botId)}/deploy`,
+  test: (botId: string) => `${botPath(botId)}/test`,
+  schedules: (botId: string) => `${botPath(botId)}/schedules`,
+  schedule: (botId: string, id: string) => `${botPath(botId)}/schedules/${encodeURIComponent(id)}`,
+  identitySecret: (botId: string) => `${botPath(botId)}/identity-secret`,
+};
+
+export const botsQuery = (orgId: string, filters: BotFilters = {}) =>
+  queryOptions({
+    queryKey: ['bots', { orgId }, filters],
+    queryFn: async () => {
+      const qs = new URLSearchParams();
+      if (filters.status) qs.set('status', filters.status);
+      if (filters.q) qs.set('q', filters.q);
+      const query = qs.toString();
+      return (await api<List<Bot>>(chatbotApi.bots + (query ? `?${query}` : ''), { orgId })).data;
+    },
+  });
+
+export const botQuery = (orgId: string, botId: string) =>
+  queryOptions({
+    queryKey: ['bots', { orgId, botId }],
+    queryFn: () => api<Bot>(chatbotApi.bot(botId), { orgId }),
+  });
+
+export const chatModelsQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['chat-models', { orgId }],
+    queryFn: () => api<{ data: ChatModel[]; defaultModel: string }>('/api/v1/models', { orgId }),
+    staleTime: 5 * 60_000,
+  });
+
+export const schedulesQuery = (orgId: string, botId: string) =>
+  queryOptions({
+    queryKey: ['bot-schedules', { orgId, botId }],
+    queryFn: () => api<{ data: Schedule[]; timezone: string }>(chatbotApi.schedules(botId), { orgId }),
+  });
+
+export const identitySecretQuery = (orgId: string, botId: string) =>
+  queryOptions({
+    queryKey: ['bot-identity-secret', { orgId, botId }],
+    queryFn: () => api<{ secret: string }>(chatbotApi.identitySecret(botId), { orgId }),
+    staleTime: Infinity,
+  });

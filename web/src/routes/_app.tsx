@@ -94,6 +94,7 @@ function Icon({ d }: { d: string }) {
 }
 const icons = {
   overview: 'M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10',
+  chatbots: 'M12 3v3m-6 3h12a2 2 0 012 2v6a2 2 0 01-2 2H6a2 2 0 01-2-2v-6a2 2 0 012-2zm3 4.5h.01M15 13.5h.01M9.5 16.5h5M2 13v2m20-2v2',
   knowledge: 'M4 7c0-1.66 3.58-3 8-3s8 1.34 8 3-3.58 3-8 3-8-1.34-8-3zm0 0v5c0 1.66 3.58 3 8 3s8-1.34 8-3V7M4 12v5c0 1.66 3.58 3 8 3s8-1.34 8-3v-5',
   team: 'M17 20v-2a4 4 0 00-4-4H7a4 4 0 00-4 4v2M10 10a4 4 0 100-8 4 4 0 000 8zM21 20v-2a4 4 0 00-3-3.87M16 2.13a4 4 0 010 7.75',
   settings:
@@ -117,6 +118,11 @@ function Shell() {
         <li>
           <Link to="/" activeOptions={{ exact: true }} className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
             <Icon d={icons.overview} /> {t('nav.overview')}
+          </Link>
+        </li>
+        <li>
+          <Link to="/chatbots" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Icon d={icons.chatbots} /> {t('nav.chatbots')}
           </Link>
         </li>
         <li>

@@ -5,7 +5,7 @@ import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, PageHeader } from '../../components/ui';
 import { api } from '../../lib/api';
 import { useErrorMessage, useT } from '../../lib/i18n';
-import { apiKeysQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
+import { apiKeysQuery, botsQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
 import { useOrg } from '../../lib/use-org';
 
 export const Route = createFileRoute('/_app/')({
@@ -26,6 +26,8 @@ function Overview() {
   // Invitations and API keys are admin resources; others do not see those checklist items.
   const invitations = useQuery({ ...invitationsQuery(org.id), enabled: isAdmin });
   const apiKeys = useQuery({ ...apiKeysQuery(org.id), enabled: isAdmin });
+  const bots = useQuery(botsQuery(org.id));
+  const activeBots = bots.data?.filter((b) => b.status === 'active').length;
 
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
@@ -76,11 +78,40 @@ function Overview() {
   return (
     <>
       <PageHeader title={org.name} description={t('overview.welcome', { name: profile.name.split(' ')[0] })} />
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         <Stat label={t('overview.yourRole')} value={<Badge tone="indigo">{t(`role.${org.role}`)}</Badge>} />
+        <Stat
+          label={t('overview.activeBots')}
+          value={
+            <Link to="/chatbots" search={{ status: 'active' }} className="text-2xl font-semibold hover:text-indigo-600 dark:hover:text-indigo-400">
+              {activeBots ?? '—'}
+              {bots.data && bots.data.length > activeBots! && (
+                <span className="ml-1.5 text-sm font-normal text-zinc-500">{t('overview.botsTotal', { count: bots.data.length })}</span>
+              )}
+            </Link>
+          }
+        />
         <Stat label={t('overview.members')} value={<span className="text-2xl font-semibold">{members.length}</span>} />
-        <Stat label={t('overview.setup')} value={<span className="text-2xl font-semibold">{done}/{steps.length}</span>} />
+        <Stat
+          label={t('overview.setup')}
+          value={
+            <span className="text-2xl font-semibold">
+              {done}/{steps.length}
+            </span>
+          }
+        />
       </div>
+      {isAdmin && (
+        <div className="mt-6 flex flex-wrap gap-3" role="group" aria-label={t('overview.quickActions')}>
+          <Link
+            to="/chatbots"
+            search={{ new: true }}
+            className="inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+          >
+            <span aria-hidden="true">+</span> {t('overview.newBot')}
+          </Link>
+        </div>
+      )}
       <Card className="mt-6" title={t('overview.gettingStarted')} description={t('overview.gettingStartedDesc')}>
         <div
           className="mb-5 h-2 overflow-hidden rounded-full bg-zinc-100 dark:bg-zinc-800"
@@ -131,10 +162,7 @@ function Stat({ label, value }: { label: string; value: ReactNode }) {
 
 function ActionLink({ to, children }: { to: '/profile' | '/team' | '/settings/api-keys'; children: ReactNode }) {
   return (
-    <Link
-      to={to}
-      className="rounded-lg px-2.5 py-1.5 text-xs font-medium ring-1 ring-zinc-300 hover:bg-zinc-50 dark:ring-zinc-700 dark:hover:bg-zinc-800"
-    >
+    <Link to={to} className="rounded-lg px-2.5 py-1.5 text-xs font-medium ring-1 ring-zinc-300 hover:bg-zinc-50 dark:ring-zinc-700 dark:hover:bg-zinc-800">
       {children}
     </Link>
   );

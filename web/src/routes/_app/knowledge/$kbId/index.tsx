@@ -81,9 +81,12 @@ function KnowledgeBasePage() {
         {TABS.map((id) => (
           <Link
             key={id}
+            from="/knowledge/$kbId/"
             to="/knowledge/$kbId"
             params={{ kbId }}
             search={(prev) => ({ ...prev, tab: id === 'documents' ? undefined : id })}
+            // Exact search match: otherwise the default tab (no `tab` param) counts as active on every tab.
+            activeOptions={{ exact: true, includeSearch: true }}
             className={cx(tabClass, tab === id && tabActive)}
             aria-current={tab === id ? 'page' : undefined}
           >

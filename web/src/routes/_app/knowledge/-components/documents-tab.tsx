@@ -238,6 +238,7 @@ function DocumentsTable({ kb, canWrite, status, q }: { kb: KnowledgeBase; canWri
   const [text, setText] = useState(q ?? '');
   const setFilters = (next: { status?: Status; q?: string }) =>
     void navigate({
+      from: '/knowledge/$kbId/',
       to: '/knowledge/$kbId',
       params: { kbId: kb.id },
       search: (prev) => ({ ...prev, ...next }),

@@ -1,0 +1,176 @@
+// `npm run bench:chat`: the chat engine's own cost on the local runtime, against a zero-latency
+// OpenAI-compatible server on loopback and a 10k-chunk knowledge base:
+//   - server overhead per message (request in -> first token out, minus the model's time),
+//     p50 / p99 at 20 concurrent widget sessions;
+//   - SQL and KV round trips per chat turn;
+//   - messages per second sustained for BENCH_CHAT_SECONDS (default 60), zero errors, all stored.
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { count } from 'drizzle-orm';
+import { messages } from '../db/schema';
+import { startLocalRuntime } from '../functions/local-runtime';
+import { createHttpServer } from '../functions/server';
+import { parseSse, startFakeOpenAI } from '../functions/testing/fake-openai';
+
+const SESSIONS = 20;
+const CHUNKS = Number(process.env.BENCH_CHAT_CHUNKS ?? 10_000);
+const SUSTAIN_SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 60);
+
+const llm = await startFakeOpenAI({ recordRequests: false });
+llm.reply = () => 'Según la documentación, el plazo es de 30 días [1].';
+const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-chat-'));
+const runtime = await startLocalRuntime({
+  dataDir,
+  runJobs: true,
+  env: {
+    COMPATIBLE_BASE_URL: llm.url,
+    COMPATIBLE_MODELS: 'zero-latency',
+    AUTH_ATTEMPTS_PER_IP: '100000',
+    WIDGET_MESSAGES_PER_SESSION: '1000000',
+    WIDGET_MESSAGES_PER_IP: '1000000',
+  },
+});
+const server = createHttpServer(runtime, (_req, res) => res.writeHead(404).end());
+await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+async function api(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : ((await res.json()) as any);
+}
+
+function knowledgeText(chunks: number): string {
+  const topics = ['envíos', 'devoluciones', 'garantía', 'facturas', 'pagos', 'cuenta', 'privacidad', 'horarios', 'tiendas', 'productos'];
+  const parts: string[] = [];
+  for (let i = 0; i < chunks; i++) {
+    const topic = topics[i % topics.length];
+    parts.push(`## ${topic} ${i}\n\nArtículo ${i} sobre ${topic}: el código de referencia ${topic.slice(0, 3)}-${i} se aplica a los pedidos del lote ${i % 97} y a la región ${i % 17}.`);
+  }
+  return parts.join('\n\n');
+}
+
+function percentile(values: number[], p: number) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** One widget message; returns ms from sending to the first token (client side) and the model's share. */
+async function sendMessage(sessionToken: string, botId: string, text: string) {
+  const started = performance.now();
+  const res = await fetch(`${base}/api/v1/widget/${botId}/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` },
+    body: JSON.stringify({ message: text }),
+  });
+  if (res.status !== 200) throw new Error(`chat -> ${res.status} ${await res.text()}`);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let firstToken = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    if (!firstToken && buffer.includes('event: token')) firstToken = performance.now() - started;
+  }
+  const events = parseSse(buffer);
+  if (!events.some((e) => e.event === 'done' && e.data.message)) throw new Error(`no answer: ${buffer.slice(0, 300)}`);
+  if (events.some((e) => e.event === 'error')) throw new Error(`error event: ${buffer.slice(0, 300)}`);
+  return firstToken;
+}
+
+try {
+  console.log(`setting up: ${CHUNKS} chunks through the real ingestion pipeline…`);
+  const user = await api('POST', '/api/v1/auth/register', undefined, { email: 'bench@example.com', password: 'a-strong-password-1', name: 'Bench' });
+  const token = user.accessToken;
+  await api('POST', '/api/v1/organizations', token, { name: 'Bench' });
+  const kb = await api('POST', '/api/v1/knowledge-bases', token, { name: 'Bench', chunking: { strategy: 'structure', chunkSize: 60, chunkOverlap: 0 } });
+  const setupStarted = performance.now();
+  const doc = await api('POST', `/api/v1/knowledge-bases/${kb.id}/documents`, token, { type: 'text', name: 'Centro de ayuda', text: knowledgeText(CHUNKS) });
+  for (;;) {
+    const current = await api('GET', `/api/v1/knowledge-bases/${kb.id}/documents/${doc.id}`, token);
+    if (current.status === 'ready') {
+      console.log(`  knowledge base ready: ${current.chunkCount} chunks in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+      break;
+    }
+    if (current.status === 'failed') throw new Error(current.error);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await runtime.database.pglite.exec('ANALYZE');
+  const bot = await api('POST', '/api/v1/chatbots', token, { name: 'Bench', model: 'compatible:zero-latency', knowledgeBaseIds: [kb.id], memorySize: 10 });
+  await api('POST', `/api/v1/chatbots/${bot.id}/deploy`, token);
+  const sessions: string[] = [];
+  for (let i = 0; i < SESSIONS; i++) sessions.push((await api('POST', `/api/v1/widget/${bot.id}/session`, undefined, {})).sessionToken);
+
+  // Model time: the fake server answers at once; measure its own time to first byte anyway.
+  const modelStarted = performance.now();
+  const modelRes = await fetch(`${llm.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'zero-latency', stream: true, messages: [{ role: 'user', content: 'x' }] }) });
+  await modelRes.body!.getReader().read();
+  const modelMs = performance.now() - modelStarted;
+
+  // Round trips of one turn, measured alone.
+  const { pglite } = runtime.database;
+  let sql = 0;
+  const originalQuery = pglite.query.bind(pglite);
+  const originalExec = pglite.exec.bind(pglite);
+  (pglite as any).query = (...args: unknown[]) => (sql++, (originalQuery as any)(...args));
+  (pglite as any).exec = (...args: unknown[]) => (sql++, (originalExec as any)(...args));
+  let kv = 0;
+  const kvStore = runtime.services.kv as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['get', 'set', 'del', 'rateLimit'] as const) {
+    const original = kvStore[name].bind(kvStore);
+    kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
+  }
+  await sendMessage(sessions[0], bot.id, '¿Cuál es el plazo de devoluciones 42?');
+  sql = 0;
+  kv = 0;
+  await sendMessage(sessions[0], bot.id, '¿Qué dice el artículo 77 sobre garantía?');
+  console.log(`round trips per chat turn (widget, hybrid retrieval, model answer): SQL ${sql}, KV ${kv}`);
+
+  // Latency at 20 concurrent sessions.
+  const ttft: number[] = [];
+  const rounds = 10;
+  await Promise.all(
+    sessions.map(async (s, i) => {
+      for (let r = 0; r < rounds; r++) ttft.push(await sendMessage(s, bot.id, `Pregunta ${i}-${r} sobre envíos del lote ${(i * rounds + r) % 97}`));
+    }),
+  );
+  const overhead = ttft.map((t) => Math.max(0, t - modelMs));
+  console.log(`server overhead to first token at ${SESSIONS} concurrent sessions (${ttft.length} messages, model time ${modelMs.toFixed(1)} ms subtracted):`);
+  console.log(`  p50 ${percentile(overhead, 0.5).toFixed(1)} ms (target < 25), p99 ${percentile(overhead, 0.99).toFixed(1)} ms (target < 100)`);
+
+  // Sustained load.
+  // The bench's database holds this one organization only.
+  const [{ before }] = await runtime.services.db.select({ before: count() }).from(messages);
+  let sent = 0;
+  let errors = 0;
+  const deadline = performance.now() + SUSTAIN_SECONDS * 1000;
+  await Promise.all(
+    sessions.map(async (s, i) => {
+      let n = 0;
+      while (performance.now() < deadline) {
+        try {
+          await sendMessage(s, bot.id, `Consulta ${i}-${n++} sobre facturas`);
+          sent++;
+        } catch (error) {
+          errors++;
+          if (errors < 5) console.error((error as Error).message);
+        }
+      }
+    }),
+  );
+  const [{ after }] = await runtime.services.db.select({ after: count() }).from(messages);
+  console.log(`sustained ${SUSTAIN_SECONDS} s at ${SESSIONS} sessions: ${(sent / SUSTAIN_SECONDS).toFixed(1)} messages/s, ${errors} errors, stored ${after - before} of ${sent * 2} expected rows (question + answer)`);
+} finally {
+  await new Promise((done) => server.close(done));
+  await runtime.close();
+  await llm.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
