@@ -16,6 +16,7 @@ import { devRouter } from './routes/dev';
 import { healthRouter } from './routes/health';
 import { invitationsRouter } from './routes/invitations';
 import { chatbotsRouter } from './routes/chatbots';
+import { conversationsRouter } from './routes/conversations';
 import { jobsRouter } from './routes/jobs';
 import { modelsRouter } from './routes/models';
 import { widgetRouter } from './routes/widget';
@@ -82,6 +83,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/knowledge-bases', knowledgeRouter);
   app.route('/api/v1/chatbots', chatbotsRouter);
   app.route('/api/v1/models', modelsRouter);
+  app.route('/api/v1/conversations', conversationsRouter);
   app.route('/api/v1/widget', widgetRouter);
   app.route(
     '/api/v1/knowledge-base',

@@ -68,6 +68,10 @@ beforeAll(async () => {
   ids.chatbot_id = bot.body.id;
   const hours = await api.call('POST', `/api/v1/chatbots/${bot.body.id}/schedules`, { token: victim.token, orgId: org.id, body: { weekday: 1, opensAt: '09:00', closesAt: '18:00' } });
   ids.schedule_id = hours.body.id;
+  await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: victim.token, orgId: org.id });
+  const visitor = await api.call('POST', `/api/v1/widget/${bot.body.id}/session`, { body: {} });
+  await api.call('POST', `/api/v1/widget/${bot.body.id}/chat`, { headers: { authorization: `Bearer ${visitor.body.sessionToken}` }, body: { message: 'launch code?' } });
+  ids.conversation_id = visitor.body.conversationId;
 
   attacker = await api.signUp({ name: 'Attacker' });
   await api.createOrg(attacker, 'Attacker Co');
@@ -168,6 +172,10 @@ describe('security suite over every protected route', () => {
     const search = await api.call('POST', `/api/v1/knowledge-bases/${kb.body.id}/search`, { token: attacker.token, body: { query: 'victim secret launch code tangerine' } });
     expect(search.status, search.text).toBe(200);
     expect(search.text).not.toContain('tangerine');
+    const foreignConversation = await api.call('GET', `/api/v1/conversations/${ids.conversation_id}`, { token: attacker.token });
+    expect(foreignConversation.status, foreignConversation.text).toBe(404);
+    const foreignBot = await api.call('GET', `/api/v1/chatbots/${ids.chatbot_id}/conversations`, { token: attacker.token });
+    expect(foreignBot.status).toBe(404);
     const foreignDocInOwnKb = await api.call('GET', `/api/v1/knowledge-bases/${kb.body.id}/documents/${ids.doc_id}`, { token: attacker.token });
     expect(foreignDocInOwnKb.status).toBe(404);
   });

@@ -5,11 +5,13 @@ import { bots, contacts, conversations, organizations, schedules } from '../../d
 import { botExtras, findBot, publicBot, setKnowledgeBases } from '../core/chat/bots';
 import { forgetBot, loadBotRuntime } from '../core/chat/bot-runtime';
 import { chatTurn } from '../core/chat/engine';
+import { listConversations } from '../core/conversations/read';
 import { slugify } from '../core/orgs/organizations';
+import { ConversationSchema } from './conversations';
 import { decryptSecret, encryptSecret, randomToken } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
-import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
+import { CursorQuerySchema, OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { streamChatEvents } from '../lib/sse';
 import { inOrg } from '../lib/tenancy';
 import { authenticate, minRole, requireUser, withOrg } from '../middleware/auth';
@@ -228,6 +230,28 @@ chatbotsRouter.openapi(
     await services.db.update(bots).set({ status: 'active', deployedAt: new Date() }).where(eq(bots.id, bot.id));
     await forgetBot(services, bot.id);
     return respondWithBot(c, bot.id);
+  },
+);
+
+chatbotsRouter.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{chatbot_id}/conversations',
+    tags,
+    summary: 'The chatbot\u2019s conversations, newest first (playground excluded)',
+    security: bearerSecurity,
+    request: { headers: OrgHeaderSchema, params: BotParamsSchema, query: CursorQuerySchema },
+    responses: {
+      200: jsonContent(z.object({ data: z.array(ConversationSchema), nextCursor: z.string().nullable() }), 'A page of conversations'),
+      ...protectedErrors,
+    },
+  }),
+  async (c) => {
+    const { organizationId } = c.get('org');
+    const { db } = c.get('services');
+    const bot = await findBot(db, organizationId, c.req.valid('param').chatbot_id);
+    const { cursor, limit } = c.req.valid('query');
+    return c.json((await listConversations(db, organizationId, { botId: bot.id, cursor, limit })) as never, 200);
   },
 );
 

@@ -97,6 +97,16 @@ describe('public widget API', () => {
     expect(conversation).toMatchObject({ rating: 5, feedback: 'Genial', channel: 'web', messageCount: 2 });
     const [answer] = await api.runtime.services.db.select().from(messages).where(eq(messages.id, done.message.id));
     expect(answer.feedback).toBe(1);
+
+    // The team sees it through the API: the conversation, its rating, and every message.
+    const list = await api.call('GET', `/api/v1/chatbots/${bot.id}/conversations`, { token: user.token });
+    expect(list.body.data).toMatchObject([{ id: session.conversationId, rating: 5, channel: 'web', messageCount: 2 }]);
+    const detail = await api.call('GET', `/api/v1/conversations/${session.conversationId}`, { token: user.token });
+    expect(detail.body.messages.map((m: { role: string; feedback: number | null }) => [m.role, m.feedback])).toEqual([
+      ['user', null],
+      ['assistant', 1],
+    ]);
+    expect(detail.body.messages[1].sources[0]).toMatchObject({ title: 'Horario' });
   });
 
   it('refuses missing, foreign and forged sessions', async () => {
