@@ -1,6 +1,6 @@
 import { streamText, type ModelMessage } from 'ai';
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { conversations, messages, type MessageSource } from '../../../db/schema';
+import { storeReply, storeUserTurn } from './store';
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL } from '../models/registry';
@@ -91,10 +91,6 @@ function sourcesOf(hits: SearchHit[]): Array<MessageSource & { page?: number }> 
   }));
 }
 
-function preview(text: string) {
-  return text.length > 140 ? `${text.slice(0, 137)}…` : text;
-}
-
 function languageOf(bot: BotRuntime, text: string): 'es' | 'en' {
   if (bot.language === 'es' || bot.language === 'en') return bot.language;
   return /\b(the|what|how|where|when|is|are|do|does|can|my|your)\b/i.test(text) && !/[ñ¿¡áéíóú]/i.test(text) ? 'en' : 'es';
@@ -113,47 +109,11 @@ const DEFAULT_OUT_OF_HOURS = {
   en: 'We are outside business hours right now. We will get back to you as soon as we are back.',
 };
 
-/** Stores the user's message and returns the conversation's handoff state, in one round trip each. */
-async function storeUserMessage(services: Services, input: TurnInput) {
-  const { db } = services;
-  const [stored] = await db
-    .insert(messages)
-    .values({
-      organizationId: input.bot.organizationId,
-      conversationId: input.conversationId,
-      role: 'user',
-      content: input.text,
-      channel: input.channel,
-      externalId: input.externalId,
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!stored) return null;
-  const [conversation] = await db
-    .update(conversations)
-    .set({
-      lastMessageAt: stored.createdAt,
-      lastMessagePreview: preview(input.text),
-      messageCount: sql`${conversations.messageCount} + 1`,
-      unreadCount: sql`${conversations.unreadCount} + 1`,
-      status: sql`case when ${conversations.status} in ('resolved', 'closed') then 'open'::conversation_status else ${conversations.status} end`,
-    })
-    .where(eq(conversations.id, input.conversationId))
-    .returning({ handoff: conversations.handoff });
-  return { stored, handoff: conversation?.handoff ?? 'bot' };
-}
-
-async function memory(services: Services, conversationId: string, before: Date, size: number): Promise<ModelMessage[]> {
-  if (size <= 0) return [];
-  const rows = await services.db
-    .select({ role: messages.role, content: messages.content })
-    .from(messages)
-    .where(and(eq(messages.conversationId, conversationId), lt(messages.createdAt, before), inArray(messages.role, ['user', 'assistant', 'agent'])))
-    .orderBy(desc(messages.createdAt))
-    .limit(size);
+/** The recent history the model sees, newest kept first, within a token budget. */
+function memory(history: Array<{ role: string; content: string }>): ModelMessage[] {
   const kept: ModelMessage[] = [];
   let budget = MEMORY_TOKEN_BUDGET;
-  for (const row of rows) {
+  for (const row of [...history].reverse()) {
     budget -= countTokens(row.content);
     if (budget < 0) break;
     kept.unshift({ role: row.role === 'user' ? 'user' : 'assistant', content: row.content });
@@ -173,33 +133,24 @@ interface Answer {
   isFallback?: boolean;
 }
 
-async function storeAnswer(services: Services, input: TurnInput, answer: Answer, started: number): Promise<MessageRow> {
-  const { db } = services;
-  const [row] = await db
-    .insert(messages)
-    .values({
-      organizationId: input.bot.organizationId,
-      conversationId: input.conversationId,
-      role: 'assistant',
-      content: answer.content,
-      channel: input.channel,
-      sources: answer.sources,
-      model: answer.model,
-      inputTokens: answer.inputTokens,
-      outputTokens: answer.outputTokens,
-      latencyMs: Math.round(performance.now() - started),
-      timeToFirstTokenMs: answer.timeToFirstTokenMs === undefined ? null : Math.round(answer.timeToFirstTokenMs),
-      finishReason: answer.finishReason,
-      error: answer.error,
-      isFallback: answer.isFallback ?? false,
-      deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
-    })
-    .returning();
-  await db
-    .update(conversations)
-    .set({ lastMessageAt: row.createdAt, lastMessagePreview: preview(row.content), messageCount: sql`${conversations.messageCount} + 1` })
-    .where(eq(conversations.id, input.conversationId));
-  return row;
+function storeAnswer(services: Services, input: TurnInput, answer: Answer, started: number): Promise<MessageRow> {
+  return storeReply(services.db, {
+    organizationId: input.bot.organizationId,
+    conversationId: input.conversationId,
+    role: 'assistant',
+    content: answer.content,
+    channel: input.channel,
+    sources: answer.sources,
+    model: answer.model,
+    inputTokens: answer.inputTokens,
+    outputTokens: answer.outputTokens,
+    latencyMs: Math.round(performance.now() - started),
+    timeToFirstTokenMs: answer.timeToFirstTokenMs === undefined ? null : Math.round(answer.timeToFirstTokenMs),
+    finishReason: answer.finishReason,
+    error: answer.error,
+    isFallback: answer.isFallback ?? false,
+    deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
+  });
 }
 
 /** Splits text into word-sized tokens so fixed replies stream like model output. */
@@ -249,7 +200,11 @@ async function* streamFromModel(
 export async function* chatTurn(services: Services, input: TurnInput): AsyncGenerator<ChatEvent> {
   const started = performance.now();
   const { bot } = input;
-  const userTurn = await storeUserMessage(services, input);
+  const userTurn = await storeUserTurn(
+    services.db,
+    { organizationId: bot.organizationId, conversationId: input.conversationId, role: 'user', content: input.text, channel: input.channel, externalId: input.externalId },
+    bot.memorySize,
+  );
   if (!userTurn) {
     yield { type: 'done', message: null, conversationId: input.conversationId };
     return;
@@ -276,9 +231,9 @@ export async function* chatTurn(services: Services, input: TurnInput): AsyncGene
     return;
   }
 
-  const [hits, history] = await Promise.all([
+  const hits =
     bot.knowledgeBases.length > 0
-      ? searchKnowledge(services, {
+      ? await searchKnowledge(services, {
           organizationId: bot.organizationId,
           knowledgeBases: bot.knowledgeBases,
           query: input.text,
@@ -286,9 +241,8 @@ export async function* chatTurn(services: Services, input: TurnInput): AsyncGene
           scoreThreshold: bot.retrievalThreshold,
           mode: 'hybrid',
         })
-      : Promise.resolve([] as SearchHit[]),
-    memory(services, input.conversationId, userTurn.stored.createdAt, bot.memorySize),
-  ]);
+      : [];
+  const history = memory(userTurn.history);
   const sources = sourcesOf(hits);
   if (sources.length > 0) yield { type: 'sources', sources: sources.map(publicSource) };
 

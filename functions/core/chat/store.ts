@@ -1,0 +1,93 @@
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { ModelMessage } from 'ai';
+import { conversations, messages } from '../../../db/schema';
+import type { Database } from '../../ports';
+
+/**
+ * The chat turn's writes, each a single statement: a message insert and the conversation's
+ * counters in one CTE (the user's turn also returns the handoff state and the recent history).
+ * Fewer round trips is most of a chat turn's server time on the edge, where each one crosses
+ * the network to Neon.
+ */
+type MessageRow = typeof messages.$inferSelect;
+type MessageInsert = typeof messages.$inferInsert;
+
+const messageColumns = Object.entries(getTableColumns(messages));
+
+/** Raw `RETURNING *` row -> the typed row drizzle would give (names and value mapping). */
+function messageFromRaw(raw: Record<string, unknown>): MessageRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of messageColumns) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as MessageRow;
+}
+
+async function rows(db: Database, query: SQL): Promise<Array<Record<string, unknown>>> {
+  const result = (await db.execute(query)) as unknown as { rows: Array<Record<string, unknown>> };
+  return result.rows;
+}
+
+function preview(text: string) {
+  return text.length > 140 ? `${text.slice(0, 137)}…` : text;
+}
+
+export interface UserTurn {
+  stored: MessageRow;
+  handoff: 'bot' | 'requested' | 'human';
+  /** Earlier messages, oldest first (at most `memorySize`). */
+  history: Array<{ role: string; content: string }>;
+}
+
+/** Stores the visitor's message; null when its external id was already stored (a redelivery). */
+export async function storeUserTurn(db: Database, values: MessageInsert, memorySize: number): Promise<UserTurn | null> {
+  const insert = db.insert(messages).values({ ...values, role: 'user' }).onConflictDoNothing().returning();
+  const [raw] = await rows(
+    db,
+    sql`with m as (${insert.getSQL()}),
+      c as (
+        update ${conversations} set
+          last_message_at = m.created_at,
+          last_message_preview = ${preview(values.content)},
+          message_count = ${conversations.messageCount} + 1,
+          unread_count = ${conversations.unreadCount} + 1,
+          status = case when ${conversations.status} in ('resolved', 'closed') then 'open'::conversation_status else ${conversations.status} end,
+          updated_at = now()
+        from m where ${conversations.id} = m.conversation_id
+        returning ${conversations.handoff} as handoff
+      )
+      select m.*,
+        (select handoff from c) as _handoff,
+        (select coalesce(json_agg(json_build_object('role', h.role, 'content', h.content) order by h.created_at), '[]'::json)
+           from (select role, content, created_at from ${messages}
+                 where conversation_id = ${values.conversationId} and role in ('user', 'assistant', 'agent')
+                 order by created_at desc limit ${memorySize}) h) as _history
+      from m`,
+  );
+  if (!raw) return null;
+  const history = typeof raw._history === 'string' ? JSON.parse(raw._history) : raw._history;
+  return { stored: messageFromRaw(raw), handoff: (raw._handoff as UserTurn['handoff']) ?? 'bot', history: history ?? [] };
+}
+
+/** Stores an answer (or any bot/agent message) and moves the conversation's last message. */
+export async function storeReply(db: Database, values: MessageInsert): Promise<MessageRow> {
+  const insert = db.insert(messages).values(values).returning();
+  const [raw] = await rows(
+    db,
+    sql`with m as (${insert.getSQL()}),
+      c as (
+        update ${conversations} set
+          last_message_at = m.created_at,
+          last_message_preview = ${preview(values.content)},
+          message_count = ${conversations.messageCount} + 1,
+          updated_at = now()
+        from m where ${conversations.id} = m.conversation_id
+        returning 1
+      )
+      select m.* from m`,
+  );
+  return messageFromRaw(raw);
+}
+
+export type { ModelMessage };
