@@ -18,7 +18,7 @@ import { invitationsRouter } from './routes/invitations';
 import { chatbotsRouter } from './routes/chatbots';
 import { conversationsRouter } from './routes/conversations';
 import { jobsRouter } from './routes/jobs';
-import { modelsRouter } from './routes/models';
+import { modelsRouter, providerKeysRouter } from './routes/models';
 import { widgetRouter } from './routes/widget';
 import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
@@ -83,6 +83,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/knowledge-bases', knowledgeRouter);
   app.route('/api/v1/chatbots', chatbotsRouter);
   app.route('/api/v1/models', modelsRouter);
+  app.route('/api/v1/provider-keys', providerKeysRouter);
   app.route('/api/v1/conversations', conversationsRouter);
   app.route('/api/v1/widget', widgetRouter);
   app.route(

@@ -105,3 +105,29 @@ export const cannedResponses = pgTable(
   },
   (t) => [uniqueIndex('canned_responses_org_shortcut_key').on(t.organizationId, t.shortcut)],
 );
+
+export const providerEnum = pgEnum('model_provider', ['openai', 'groq', 'compatible']);
+
+/**
+ * An organization's own model provider keys (AES-GCM encrypted, never returned by the API); they
+ * take precedence over the deployment's environment keys for that organization's bots.
+ */
+export const providerKeys = pgTable(
+  'provider_keys',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    provider: providerEnum('provider').notNull(),
+    apiKeyEncrypted: text('api_key_encrypted').notNull(),
+    /** Last characters of the key, so people can tell keys apart. */
+    keyHint: varchar('key_hint', { length: 8 }).notNull(),
+    baseUrl: text('base_url'),
+    /** Model names offered through this key (compatible servers list their own). */
+    models: text('models').array().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('provider_keys_org_provider_key').on(t.organizationId, t.provider)],
+);

@@ -176,3 +176,49 @@ describe('chat engine through the playground', () => {
     expect(stored.filter((m) => m.role === 'user')).toHaveLength(2);
   });
 });
+
+describe("an organization's own provider keys", () => {
+  it('unlock models for that organization only, are used for its bots, and are never returned', async () => {
+    const plain = await createTestApi();
+    try {
+      const owner = await plain.signUp();
+      await plain.createOrg(owner);
+      const stranger = await plain.signUp();
+      await plain.createOrg(stranger);
+      const before = await plain.call('GET', '/api/v1/models', { token: owner.token });
+      expect(before.body.data.filter((m: { available: boolean }) => m.available).map((m: { id: string }) => m.id)).toEqual(['builtin:extractive']);
+
+      const incomplete = await plain.call('PUT', '/api/v1/provider-keys/compatible', { token: owner.token, body: { apiKey: 'sk-local' } });
+      expect(incomplete.status).toBe(422);
+      const saved = await plain.call('PUT', '/api/v1/provider-keys/compatible', {
+        token: owner.token,
+        body: { apiKey: 'sk-org-secret-1234', baseUrl: llm.url, models: ['fake-llm'] },
+      });
+      expect(saved.status, saved.text).toBe(200);
+      expect(saved.body).toMatchObject({ provider: 'compatible', keyHint: '…1234', models: ['fake-llm'] });
+      const listed = await plain.call('GET', '/api/v1/provider-keys', { token: owner.token });
+      expect(listed.text).not.toContain('sk-org-secret');
+
+      const after = await plain.call('GET', '/api/v1/models', { token: owner.token });
+      expect(after.body.data.find((m: { id: string }) => m.id === 'compatible:fake-llm')).toMatchObject({ available: true });
+      expect(after.body.defaultModel).toBe('compatible:fake-llm');
+      const others = await plain.call('GET', '/api/v1/models', { token: stranger.token });
+      expect(others.body.data.some((m: { id: string }) => m.id === 'compatible:fake-llm')).toBe(false);
+
+      const bot = await plain.call('POST', '/api/v1/chatbots', { token: owner.token, body: { name: 'Con clave propia', answerOnlyFromKnowledge: false } });
+      expect(bot.body.model).toBe('compatible:fake-llm');
+      llm.reply = () => 'Respuesta con la clave de la organización.';
+      const res = await plain.call('POST', `/api/v1/chatbots/${bot.body.id}/test`, { token: owner.token, body: { message: 'hola' } });
+      const done = parseSse(res.raw).find((e) => e.event === 'done')!.data;
+      expect(done.message).toMatchObject({ content: 'Respuesta con la clave de la organización.', model: 'compatible:fake-llm' });
+
+      const foreign = await plain.call('POST', '/api/v1/chatbots', { token: stranger.token, body: { name: 'x', model: 'compatible:fake-llm' } });
+      expect(foreign.status).toBe(400);
+      expect((await plain.call('DELETE', '/api/v1/provider-keys/compatible', { token: owner.token })).status).toBe(204);
+      const gone = await plain.call('POST', `/api/v1/chatbots/${bot.body.id}/test`, { token: owner.token, body: { message: 'hola' } });
+      expect(parseSse(gone.raw).find((e) => e.event === 'done')!.data.message.isFallback).toBe(true);
+    } finally {
+      await plain.close();
+    }
+  });
+});

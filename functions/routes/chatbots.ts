@@ -6,6 +6,7 @@ import { botExtras, findBot, publicBot, setKnowledgeBases } from '../core/chat/b
 import { forgetBot, loadBotRuntime } from '../core/chat/bot-runtime';
 import { chatTurn } from '../core/chat/engine';
 import { listConversations } from '../core/conversations/read';
+import { orgProviderKeys } from '../core/models/org-keys';
 import { slugify } from '../core/orgs/organizations';
 import { ConversationSchema } from './conversations';
 import { decryptSecret, encryptSecret, randomToken } from '../lib/crypto';
@@ -48,8 +49,11 @@ async function applySettings(c: Context<AppEnv>, botId: string, input: Partial<B
   const services = c.get('services');
   const { organizationId } = c.get('org');
   const { knowledgeBaseIds, ...columns } = input;
-  if (columns.model) services.models.resolve(columns.model);
-  if (columns.fallbackModel) services.models.resolve(columns.fallbackModel);
+  if (columns.model || columns.fallbackModel) {
+    const keys = await orgProviderKeys(services, organizationId);
+    if (columns.model) services.models.resolve(columns.model, keys);
+    if (columns.fallbackModel) services.models.resolve(columns.fallbackModel, keys);
+  }
   if (Object.keys(columns).length > 0) {
     await services.db.update(bots).set(columns as Partial<typeof bots.$inferInsert>).where(inOrg(bots, organizationId, eq(bots.id, botId)));
   }
@@ -99,8 +103,9 @@ chatbotsRouter.openapi(
     const { organizationId } = c.get('org');
     const services = c.get('services');
     const { knowledgeBaseIds, ...input } = c.req.valid('json');
-    const model = input.model ?? services.models.defaultModel;
-    services.models.resolve(model);
+    const keys = await orgProviderKeys(services, organizationId);
+    const model = input.model ?? services.models.list(keys).find((m) => m.available && m.provider !== 'builtin')?.id ?? services.models.defaultModel;
+    services.models.resolve(model, keys);
     const principal = c.get('principal');
     const [bot] = await services.db
       .insert(bots)
@@ -226,7 +231,7 @@ chatbotsRouter.openapi(
     const { chatbot_id } = c.req.valid('param');
     const services = c.get('services');
     const bot = await findBot(services.db, c.get('org').organizationId, chatbot_id);
-    services.models.resolve(bot.model);
+    services.models.resolve(bot.model, await orgProviderKeys(services, bot.organizationId));
     await services.db.update(bots).set({ status: 'active', deployedAt: new Date() }).where(eq(bots.id, bot.id));
     await forgetBot(services, bot.id);
     return respondWithBot(c, bot.id);

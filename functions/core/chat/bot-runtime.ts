@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { botKnowledgeBases, bots, knowledgeBases, organizations, schedules } from '../../../db/schema';
 import type { Services } from '../../ports';
 import type { ScheduleInterval } from './schedule';
+import { loadStoredKeys, type StoredProviderKey } from '../models/org-keys';
 
 /**
  * Everything a chat turn needs to know about a bot, read in one go and cached in KV for a minute:
@@ -16,6 +17,8 @@ export type BotRuntime = Omit<BotRow, 'createdAt' | 'updatedAt' | 'deployedAt' |
   knowledgeBases: Array<{ id: string; embeddingModel: string }>;
   schedules: ScheduleInterval[];
   timezone: string;
+  /** The organization's own provider keys, still encrypted. */
+  providerKeys: StoredProviderKey[];
 };
 
 const TTL_SECONDS = 60;
@@ -31,7 +34,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     .where(eq(bots.id, botId))
     .limit(1);
   if (!row) return null;
-  const [kbs, hours] = await Promise.all([
+  const [kbs, hours, keys] = await Promise.all([
     services.db
       .select({ id: knowledgeBases.id, embeddingModel: knowledgeBases.embeddingModel })
       .from(botKnowledgeBases)
@@ -41,6 +44,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
       .select({ weekday: schedules.weekday, opensAt: schedules.opensAt, closesAt: schedules.closesAt })
       .from(schedules)
       .where(eq(schedules.botId, botId)),
+    loadStoredKeys(services, row.bot.organizationId),
   ]);
   const { createdAt: _c, updatedAt: _u, deployedAt: _d, ...bot } = row.bot;
   const runtime: BotRuntime = {
@@ -49,6 +53,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     knowledgeBases: kbs,
     schedules: hours.map((h) => ({ weekday: h.weekday, opensAt: h.opensAt.slice(0, 5), closesAt: h.closesAt.slice(0, 5) })),
     timezone: row.timezone,
+    providerKeys: keys,
   };
   await services.kv.set(key(botId), runtime, { ttlSeconds: TTL_SECONDS });
   return runtime;

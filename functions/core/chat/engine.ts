@@ -4,6 +4,7 @@ import { storeReply, storeUserTurn } from './store';
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL } from '../models/registry';
+import { decryptKeys } from '../models/org-keys';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
@@ -169,7 +170,7 @@ async function* streamFromModel(
   started: number,
   answer: Answer,
 ): AsyncGenerator<ChatEvent> {
-  const resolved = services.models.resolve(modelId);
+  const resolved = services.models.resolve(modelId, await decryptKeys(services, bot.providerKeys));
   if (resolved.kind === 'builtin') throw new Error('builtin is not streamed through the SDK');
   const result = streamText({
     model: resolved.model,
