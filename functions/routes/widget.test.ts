@@ -44,7 +44,10 @@ async function newSession(botId: string, body: Record<string, unknown> = {}, hea
 describe('public widget API', () => {
   it('answers only for active bots', async () => {
     const { user, bot } = await liveBot();
-    expect((await api.call('GET', w(bot.id, '/config'))).status).toBe(404);
+    const draft = await api.call('GET', w(bot.id, '/config'), { headers: { origin: 'https://shop.example.com' } });
+    expect(draft.status).toBe(404);
+    // The embedding page can read the 404, so the widget reports "not available", not a network error.
+    expect(draft.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     await deploy(user, bot.id);
     const config = await api.call('GET', w(bot.id, '/config'));
     expect(config.status, config.text).toBe(200);

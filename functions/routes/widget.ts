@@ -34,10 +34,14 @@ function originAllowed(allowed: string[], origin: string | undefined): boolean {
 /** Loads the active bot, enforces its allowed origins, and answers CORS for them. */
 const widgetBot = createMiddleware<AppEnv>(async (c, next) => {
   const botId = c.req.param('chatbot_id') ?? '';
-  if (!/^[0-9a-f-]{36}$/i.test(botId)) throw new ApiError('not_found', 'Chatbot not found');
-  const bot = await loadBotRuntime(c.get('services'), botId);
-  if (!bot || bot.status !== 'active') throw new ApiError('not_found', 'This chatbot is not available');
   const origin = c.req.header('origin');
+  const bot = /^[0-9a-f-]{36}$/i.test(botId) ? await loadBotRuntime(c.get('services'), botId) : null;
+  if (!bot || bot.status !== 'active') {
+    // Readable by the embedding page, so the widget can tell "not available" from a network error.
+    if (origin) c.header('Access-Control-Allow-Origin', origin);
+    throw new ApiError('not_found', 'This chatbot is not available');
+  }
+  // A disallowed site gets no CORS header: the browser keeps the answer from it entirely.
   if (!originAllowed(bot.allowedOrigins, origin)) {
     throw new ApiError('forbidden', 'This site is not allowed to embed this chatbot');
   }

@@ -27,6 +27,7 @@ import { Route as AppKnowledgeIndexRouteImport } from './routes/_app/knowledge/i
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index'
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys'
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
+import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
 import { Route as AppKnowledgeKbIdDocumentsDocIdRouteImport } from './routes/_app/knowledge/$kbId/documents/$docId'
 
@@ -119,6 +120,11 @@ const AppSettingsAuditLogRoute = AppSettingsAuditLogRouteImport.update({
   path: '/audit-log',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppSettingsProvidersRoute = AppSettingsProvidersRouteImport.update({
+  id: '/providers',
+  path: '/providers',
+  getParentRoute: () => AppSettingsRoute,
+} as any)
 const AppKnowledgeKbIdIndexRoute = AppKnowledgeKbIdIndexRouteImport.update({
   id: '/knowledge/$kbId/',
   path: '/knowledge/$kbId/',
@@ -146,6 +152,7 @@ export interface FileRoutesByFullPath {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/settings/providers': typeof AppSettingsProvidersRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
   '/knowledge/': typeof AppKnowledgeIndexRoute
   '/settings/': typeof AppSettingsIndexRoute
@@ -166,6 +173,7 @@ export interface FileRoutesByTo {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/settings/providers': typeof AppSettingsProvidersRoute
   '/chatbots': typeof AppChatbotsIndexRoute
   '/knowledge': typeof AppKnowledgeIndexRoute
   '/settings': typeof AppSettingsIndexRoute
@@ -189,6 +197,7 @@ export interface FileRoutesById {
   '/_app/dev/outbox': typeof AppDevOutboxRoute
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/_app/settings/providers': typeof AppSettingsProvidersRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
   '/_app/knowledge/': typeof AppKnowledgeIndexRoute
   '/_app/settings/': typeof AppSettingsIndexRoute
@@ -212,6 +221,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/settings/providers'
     | '/chatbots/'
     | '/knowledge/'
     | '/settings/'
@@ -232,6 +242,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/settings/providers'
     | '/chatbots'
     | '/knowledge'
     | '/settings'
@@ -254,6 +265,7 @@ export interface FileRouteTypes {
     | '/_app/dev/outbox'
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
+    | '/_app/settings/providers'
     | '/_app/chatbots/'
     | '/_app/knowledge/'
     | '/_app/settings/'
@@ -399,6 +411,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsAuditLogRouteImport
       parentRoute: typeof AppSettingsRoute
     }
+    '/_app/settings/providers': {
+      id: '/_app/settings/providers'
+      path: '/providers'
+      fullPath: '/settings/providers'
+      preLoaderRoute: typeof AppSettingsProvidersRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/knowledge/$kbId/': {
       id: '/_app/knowledge/$kbId/'
       path: '/knowledge/$kbId'
@@ -419,12 +438,14 @@ declare module '@tanstack/react-router' {
 interface AppSettingsRouteChildren {
   AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
   AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
+  AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
 }
 
 const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
   AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
+  AppSettingsProvidersRoute: AppSettingsProvidersRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
 }
 

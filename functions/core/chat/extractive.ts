@@ -22,11 +22,15 @@ function terms(text: string): string[] {
 }
 
 function sentences(text: string): string[] {
-  return text
-    .split(/\n+/)
-    .flatMap((line) => line.split(/(?<=[.!?])\s+/))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0 && !/^[^\p{L}\p{N}]*$/u.test(s));
+  return (
+    text
+      .split(/\n+/)
+      // Headings and heading paths ("Envíos > Plazos") are context, not answers.
+      .filter((line) => !/^\s*#{1,6}\s/.test(line) && !(line.includes(' > ') && line.length < 120 && !/[.!?]$/.test(line.trim())))
+      .flatMap((line) => line.split(/(?<=[.!?])\s+/))
+      .map((s) => s.replace(/^[-*+]\s+/, '').trim())
+      .filter((s) => s.length > 0 && !/^[^\p{L}\p{N}]*$/u.test(s))
+  );
 }
 
 const MAX_SENTENCES = 3;
@@ -34,16 +38,18 @@ const MAX_SENTENCES = 3;
 export function extractiveAnswer(question: string, hits: SearchHit[], language: 'es' | 'en'): string {
   const wanted = new Set(terms(question));
   const scored = hits.flatMap((hit, index) =>
-    sentences(hit.content)
-      // A heading path prefix ("Envíos > Plazos") is context, not an answer.
-      .filter((sentence) => !sentence.includes(' > ') || sentence.length > 60)
-      .map((sentence, order) => ({
-        sentence,
-        cite: index + 1,
-        score: terms(sentence).filter((t) => wanted.has(t)).length + hit.score - order * 0.01,
-      })),
+    sentences(hit.content).map((sentence, order) => ({
+      sentence,
+      cite: index + 1,
+      overlap: new Set(terms(sentence).filter((t) => wanted.has(t))).size,
+      // Ties go to better-ranked passages and to earlier sentences in them.
+      tiebreak: hit.score - order * 0.01,
+    })),
   );
-  const best = scored.sort((a, b) => b.score - a.score).slice(0, MAX_SENTENCES).filter((s, i) => i === 0 || s.score >= 1);
+  const ranked = scored.sort((a, b) => b.overlap - a.overlap || b.tiebreak - a.tiebreak);
+  // Sentences sharing a word with the question; if none does, the best passage's first sentence.
+  const matching = ranked.filter((s) => s.overlap > 0);
+  const best = (matching.length > 0 ? matching : ranked.slice(0, 1)).slice(0, MAX_SENTENCES);
   const intro = language === 'en' ? 'This is what I found in our documentation:' : 'Esto es lo que encontré en nuestra documentación:';
   const body = best.map((s) => `- ${s.sentence} [${s.cite}]`).join('\n');
   return `${intro}\n\n${body}`;

@@ -468,6 +468,25 @@ export const chatModelsQuery = (orgId: string) =>
     staleTime: 5 * 60_000,
   });
 
+/** Providers an organization can bring its own key for (the built-in extractive model needs none). */
+export type KeyedProvider = Exclude<ModelProvider, 'builtin'>;
+export const KEYED_PROVIDERS: KeyedProvider[] = ['openai', 'groq', 'compatible'];
+
+/** An organization's own provider key; the key itself is never returned, only its last characters. */
+export interface ProviderKey {
+  provider: KeyedProvider;
+  keyHint: string;
+  baseUrl: string | null;
+  models: string[];
+  updatedAt: string;
+}
+
+export const providerKeysQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['provider-keys', { orgId }],
+    queryFn: async () => (await api<List<ProviderKey>>('/api/v1/provider-keys', { orgId })).data,
+  });
+
 export const schedulesQuery = (orgId: string, botId: string) =>
   queryOptions({
     queryKey: ['bot-schedules', { orgId, botId }],

@@ -26,6 +26,9 @@ function SettingsLayout() {
             <Link to="/settings/api-keys" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.apiKeys')}
             </Link>
+            <Link to="/settings/providers" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
+              {t('settings.providers')}
+            </Link>
             <Link to="/settings/audit-log" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.auditLog')}
             </Link>
