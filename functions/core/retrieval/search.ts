@@ -32,7 +32,7 @@ export interface SearchHit {
   retrievers: Retriever[];
   /** Cosine similarity of the query and chunk embeddings (-1..1). */
   vectorScore?: number;
-  /** ts_rank_cd of the chunk for the query's words, mapped to 0..1 (rank / (rank + 1)); +1 when it has every word. */
+  /** ts_rank of the chunk for the query's words, mapped to 0..1 (rank / (rank + 1)); +1 when it has every word. */
   fulltextScore?: number;
   /** Where to link: the chunk's own URL (with anchor) or its document's source URL. */
   sourceUrl?: string | null;
@@ -170,7 +170,7 @@ export function queryWords(query: string): string[] {
     .map((w) => w.word);
 }
 
-/** Rows the full-text side may rank per query: ts_rank_cd reads each matching tsvector. */
+/** Rows the full-text side may rank per query: ts_rank reads each matching tsvector. */
 const FULLTEXT_ROW_BUDGET = 500;
 
 export interface FulltextPlan {
@@ -178,7 +178,7 @@ export interface FulltextPlan {
   match: string;
   /** Every query word (bonus when a chunk has them all). */
   all: string;
-  /** Any query word (what ts_rank_cd scores). */
+  /** Any query word (what ts_rank scores). */
   any: string;
 }
 
@@ -194,7 +194,7 @@ export interface FulltextPlan {
  * ranking them all would exceed FULLTEXT_ROW_BUDGET; common words still count in the ranking.
  * If every word is common, chunks need the rarest word and one more. Without statistics (a table
  * never analyzed) every word counts as selective. Ranking: all words present first, then
- * ts_rank_cd over all the query's words.
+ * ts_rank over all the query's words (frequency-based; cover density cost as much and ranked the labeled set slightly worse).
  */
 export async function fulltextPlan(db: SearchServices['db'], input: SearchInput): Promise<FulltextPlan | null> {
   const words = queryWords(input.query);
@@ -248,7 +248,7 @@ export async function fulltextPlan(db: SearchServices['db'], input: SearchInput)
 
 /** The full-text query for a plan; exported (not run) so the benchmark can EXPLAIN it. */
 export function fulltextQuery(db: SearchServices['db'], input: SearchInput, plan: FulltextPlan, limit: number) {
-  const score = sql<number>`((${chunks.searchVector} @@ ${plan.all}::tsquery)::int + ts_rank_cd(${chunks.searchVector}, ${plan.any}::tsquery, 32))`.as(
+  const score = sql<number>`((${chunks.searchVector} @@ ${plan.all}::tsquery)::int + ts_rank(${chunks.searchVector}, ${plan.any}::tsquery, 32))`.as(
     'fulltext_score',
   );
   return db
