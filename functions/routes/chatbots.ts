@@ -61,6 +61,13 @@ async function applySettings(c: Context<AppEnv>, botId: string, input: Partial<B
   await forgetBot(services, botId);
 }
 
+/** PUT /{id} and PUT /{id}/config: the bot must be the organization's; then the same update. */
+async function updateBot(c: Context<AppEnv>, botId: string, input: Partial<BotSettings> & { status?: string }) {
+  await findBot(c.get('services').db, c.get('org').organizationId, botId);
+  await applySettings(c, botId, input);
+  return respondWithBot(c, botId);
+}
+
 chatbotsRouter.openapi(
   createRoute({
     method: 'get',
@@ -147,12 +154,7 @@ chatbotsRouter.openapi(
     request: { headers: OrgHeaderSchema, params: BotParamsSchema, body: jsonBody(UpdateBotSchema) },
     responses: { 200: jsonContent(BotSchema, 'Updated'), ...protectedErrors },
   }),
-  async (c) => {
-    const { chatbot_id } = c.req.valid('param');
-    await findBot(c.get('services').db, c.get('org').organizationId, chatbot_id);
-    await applySettings(c, chatbot_id, c.req.valid('json'));
-    return respondWithBot(c, chatbot_id);
-  },
+  async (c) => updateBot(c, c.req.valid('param').chatbot_id, c.req.valid('json')),
 );
 
 chatbotsRouter.openapi(
@@ -208,12 +210,7 @@ chatbotsRouter.openapi(
     request: { headers: OrgHeaderSchema, params: BotParamsSchema, body: jsonBody(BotSettingsSchema.partial()) },
     responses: { 200: jsonContent(BotSchema, 'Updated chatbot'), ...protectedErrors },
   }),
-  async (c) => {
-    const { chatbot_id } = c.req.valid('param');
-    await findBot(c.get('services').db, c.get('org').organizationId, chatbot_id);
-    await applySettings(c, chatbot_id, c.req.valid('json'));
-    return respondWithBot(c, chatbot_id);
-  },
+  async (c) => updateBot(c, c.req.valid('param').chatbot_id, c.req.valid('json')),
 );
 
 chatbotsRouter.openapi(
