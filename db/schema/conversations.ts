@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgEnum, pgTable, smallint, text, uniqueIndex, uuid, varchar, boolean } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { organizations, users } from './tenancy';
@@ -59,6 +60,11 @@ export const conversations = pgTable(
     lastMessageAt: ts('last_message_at'),
     lastMessagePreview: text('last_message_preview'),
     resolvedAt: ts('resolved_at'),
+    /** When the conversation first left the bot (requested or taken by a human); analytics' "handed off". */
+    handedOffAt: ts('handed_off_at'),
+    handoffReason: text('handoff_reason'),
+    /** First reply to the contact, by the bot or a person (first-response time). */
+    firstResponseAt: ts('first_response_at'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -69,6 +75,7 @@ export const conversations = pgTable(
     index('conversations_bot_idx').on(t.botId, t.createdAt),
     index('conversations_contact_idx').on(t.contactId),
     index('conversations_assignee_idx').on(t.organizationId, t.assigneeId),
+    index('conversations_org_created_idx').on(t.organizationId, t.createdAt),
   ],
 );
 
@@ -95,6 +102,12 @@ export const messages = pgTable(
       .references(() => conversations.id, { onDelete: 'cascade' }),
     role: messageRoleEnum('role').notNull(),
     content: text('content').notNull(),
+    /** text, image, audio, video, document, location, contacts, interactive, sticker, system… */
+    contentType: varchar('content_type', { length: 32 }).notNull().default('text'),
+    /** Channel details: media ids and captions, coordinates, button payloads, edits, raw type. */
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** The user message this one answers (one bot reply per inbound message on channels). */
+    replyToId: uuid('reply_to_id'),
     authorUserId: uuid('author_user_id').references(() => users.id, { onDelete: 'set null' }),
     channel: channelKindEnum('channel').notNull(),
     /** Platform message id; Meta and Telegram redeliver, so it is our idempotency key per channel. */
@@ -117,5 +130,6 @@ export const messages = pgTable(
     index('messages_conversation_created_idx').on(t.conversationId, t.createdAt),
     index('messages_org_created_idx').on(t.organizationId, t.createdAt),
     uniqueIndex('messages_channel_external_key').on(t.organizationId, t.channel, t.externalId),
+    uniqueIndex('messages_one_bot_reply_key').on(t.replyToId).where(sql`role = 'assistant'`),
   ],
 );

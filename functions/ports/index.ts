@@ -24,7 +24,22 @@ export interface KV {
   del(key: string): Promise<void>;
   /** Sliding-window limit: `limit` hits per `windowSeconds` for `key`. */
   rateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  /**
+   * Append to an event stream (a Redis stream at the edge), keeping about `maxLen` entries and
+   * expiring the whole stream `ttlSeconds` after the last append. Returns the entry id
+   * (`<ms>-<seq>`, increasing), which SSE clients send back as `Last-Event-ID`.
+   */
+  streamAppend(key: string, data: string, options: { maxLen: number; ttlSeconds: number }): Promise<string>;
+  /** Entries strictly after `afterId`, oldest first, at most `count`. */
+  streamRead(key: string, afterId: string, count: number): Promise<StreamEntry[]>;
+  /** Id of the newest entry, or `0-0` for an empty or missing stream. */
+  streamLastId(key: string): Promise<string>;
   ping(): Promise<void>;
+}
+
+export interface StreamEntry {
+  id: string;
+  data: string;
 }
 
 export interface EnqueueOptions {

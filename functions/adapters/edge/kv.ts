@@ -50,6 +50,23 @@ export function createUpstashKv(options: UpstashKvOptions): KV {
       const result = await limiter.limit(key);
       return { success: result.success, limit: result.limit, remaining: Math.max(0, result.remaining), reset: result.reset };
     },
+    async streamAppend(key, data, options) {
+      // Pipelined so the append and the expiry cost one HTTP round trip.
+      const pipeline = redis.pipeline();
+      pipeline.xadd(key, '*', { d: data }, { trim: { type: 'MAXLEN', threshold: options.maxLen, comparison: '~' } });
+      pipeline.expire(key, Math.max(1, Math.ceil(options.ttlSeconds)));
+      const [id] = await pipeline.exec<[string, number]>();
+      return id;
+    },
+    async streamRead(key, afterId, count) {
+      const validAfter = /^\d+(-\d+)?$/.test(afterId) ? afterId : '0-0';
+      const entries = await redis.xrange<{ d: unknown }>(key, `(${validAfter}`, '+', count);
+      return Object.entries(entries).map(([id, fields]) => ({ id, data: typeof fields.d === 'string' ? fields.d : JSON.stringify(fields.d) }));
+    },
+    async streamLastId(key) {
+      const entries = await redis.xrevrange(key, '+', '-', 1);
+      return Object.keys(entries)[0] ?? '0-0';
+    },
     async ping() {
       const reply = await redis.ping();
       if (reply !== 'PONG') throw new Error(`Upstash Redis answered PING with ${JSON.stringify(reply)}`);

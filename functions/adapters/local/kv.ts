@@ -1,4 +1,4 @@
-import type { KV, RateLimitResult } from '../../ports';
+import type { KV, RateLimitResult, StreamEntry } from '../../ports';
 
 interface Entry {
   /** JSON text, so callers get a fresh copy like they would from Redis. */
@@ -11,6 +11,7 @@ export function createMemoryKV(options: { now?: () => number } = {}): KV & { cle
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const counters = new Map<string, { count: number; expiresAt: number }>();
+  const streams = new Map<string, { entries: StreamEntry[]; lastMs: number; lastSeq: number; expiresAt: number }>();
   let lastSweep = now();
 
   // Keys nobody reads again would otherwise live forever in a long-running dev server.
@@ -20,6 +21,16 @@ export function createMemoryKV(options: { now?: () => number } = {}): KV & { cle
     lastSweep = at;
     for (const [key, e] of entries) if (e.expiresAt !== null && e.expiresAt <= at) entries.delete(key);
     for (const [key, c] of counters) if (c.expiresAt <= at) counters.delete(key);
+    for (const [key, s] of streams) if (s.expiresAt <= at) streams.delete(key);
+  };
+
+  const liveStream = (key: string) => {
+    const stream = streams.get(key);
+    if (stream && stream.expiresAt <= now()) {
+      streams.delete(key);
+      return undefined;
+    }
+    return stream;
   };
 
   const read = (key: string): Entry | undefined => {
@@ -77,11 +88,58 @@ export function createMemoryKV(options: { now?: () => number } = {}): KV & { cle
       return { success: true, limit, remaining: Math.max(0, limit - (used + 1 + previous)), reset };
     },
 
+    // Ids follow Redis: `<ms>-<seq>`, strictly increasing even when the clock stands still.
+    async streamAppend(key, data, options) {
+      sweep();
+      const at = now();
+      const stream = liveStream(key) ?? { entries: [], lastMs: 0, lastSeq: -1, expiresAt: 0 };
+      if (at > stream.lastMs) {
+        stream.lastMs = at;
+        stream.lastSeq = 0;
+      } else stream.lastSeq += 1;
+      const id = `${stream.lastMs}-${stream.lastSeq}`;
+      stream.entries.push({ id, data });
+      if (stream.entries.length > options.maxLen) stream.entries.splice(0, stream.entries.length - options.maxLen);
+      stream.expiresAt = at + options.ttlSeconds * 1000;
+      streams.set(key, stream);
+      return id;
+    },
+
+    async streamRead(key, afterId, count) {
+      const stream = liveStream(key);
+      if (!stream) return [];
+      const after = parseStreamId(afterId);
+      const out: StreamEntry[] = [];
+      for (const entry of stream.entries) {
+        if (compareStreamIds(parseStreamId(entry.id), after) <= 0) continue;
+        out.push(entry);
+        if (out.length >= count) break;
+      }
+      return out;
+    },
+
+    async streamLastId(key) {
+      const stream = liveStream(key);
+      return stream?.entries.at(-1)?.id ?? '0-0';
+    },
+
     async ping() {},
 
     clear() {
       entries.clear();
       counters.clear();
+      streams.clear();
     },
   };
+}
+
+/** `<ms>-<seq>` (or a bare `<ms>`) as numbers; anything unparsable reads as the start. */
+export function parseStreamId(id: string): [number, number] {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(id.trim());
+  if (!match) return [0, 0];
+  return [Number(match[1]), Number(match[2] ?? 0)];
+}
+
+export function compareStreamIds(a: [number, number], b: [number, number]) {
+  return a[0] - b[0] || a[1] - b[1];
 }

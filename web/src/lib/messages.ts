@@ -1,5 +1,13 @@
-/** UI text. English is the reference; Spanish must have every key (the type enforces it). */
-export const en = {
+/**
+ * UI text. English is the reference; Spanish must have every key (the type enforces it). Larger
+ * areas keep their text in `messages-<area>.ts` with the same rule, merged here.
+ */
+import * as analytics from './messages-analytics';
+import * as channels from './messages-channels';
+import * as inbox from './messages-inbox';
+import * as webhooks from './messages-webhooks';
+
+const core = {
   'common.loading': 'Loading…',
   'common.errorTitle': 'Something went wrong',
   'common.retry': 'Try again',
@@ -813,9 +821,7 @@ export const en = {
   'bots.install.fn.on': 'Listens to widget events: ready, open, close, message, error.',
 } as const;
 
-export type MessageKey = keyof typeof en;
-
-export const es: Record<MessageKey, string> = {
+const coreEs: Record<keyof typeof core, string> = {
   'common.loading': 'Cargando…',
   'common.errorTitle': 'Algo salió mal',
   'common.retry': 'Reintentar',
@@ -1628,3 +1634,9 @@ export const es: Record<MessageKey, string> = {
   'bots.install.fn.destroy': 'Quita el widget de la página.',
   'bots.install.fn.on': 'Escucha eventos del widget: ready, open, close, message, error.',
 };
+
+export const en = { ...core, ...inbox.en, ...analytics.en, ...channels.en, ...webhooks.en };
+
+export type MessageKey = keyof typeof en;
+
+export const es: Record<MessageKey, string> = { ...coreEs, ...inbox.es, ...analytics.es, ...channels.es, ...webhooks.es };

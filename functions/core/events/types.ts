@@ -1,0 +1,29 @@
+/**
+ * Organization events: what the live inbox stream carries and what outgoing webhooks deliver.
+ * One envelope for both, so a webhook receiver and the dashboard see the same objects.
+ */
+export const EVENT_TYPES = [
+  'conversation.created',
+  'conversation.updated',
+  'conversation.handoff',
+  'message.created',
+  'message.updated',
+  'message.failed',
+  'document.ready',
+  'document.failed',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Events that can be subscribed to by outgoing webhooks (all of them today). */
+export const WEBHOOK_EVENT_TYPES: readonly EventType[] = EVENT_TYPES;
+
+export interface OrgEvent<T = Record<string, unknown>> {
+  /** Stable id (`evt_…`): the same on the stream, in every webhook delivery and each retry. */
+  id: string;
+  type: EventType;
+  organizationId: string;
+  /** ISO time the event happened. */
+  createdAt: string;
+  data: T;
+}
