@@ -1,6 +1,10 @@
 import { streamText, type ModelMessage } from 'ai';
 import { conversations, messages, type MessageSource } from '../../../db/schema';
-import { storeReply, storeUserTurn } from './store';
+import { eq } from 'drizzle-orm';
+import { loadTurnContext, storeReply, storeUserTurn, type UserTurn } from './store';
+import { publishEvent } from '../events/publish';
+import { publishMessageCreated, publishMessageFailed } from '../conversations/events';
+import { asksForHuman, HANDOFF_MESSAGE, requestHandoff, type HandoffReason } from './handoff';
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL } from '../models/registry';
@@ -134,10 +138,11 @@ interface Answer {
   isFallback?: boolean;
 }
 
-function storeAnswer(services: Services, input: TurnInput, answer: Answer, started: number): Promise<MessageRow> {
+function storeAnswer(services: Services, input: AnswerInput, answer: Answer, started: number): Promise<MessageRow> {
   return storeReply(services.db, {
     organizationId: input.bot.organizationId,
     conversationId: input.conversationId,
+    replyToId: input.userMessage.id,
     role: 'assistant',
     content: answer.content,
     channel: input.channel,
@@ -211,24 +216,52 @@ export async function* chatTurn(services: Services, input: TurnInput): AsyncGene
     return;
   }
   yield { type: 'message', message: toPublicMessage(userTurn.stored) };
-  const lang = languageOf(bot, input.text);
+  await publishUserMessage(services, userTurn.stored, userTurn.messageCount);
+  yield* answerTurn(services, { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history }, started);
+}
 
-  // A person has the conversation: the bot stays silent (agents are notified by the inbox).
-  if (userTurn.handoff === 'human') {
-    yield { type: 'done', message: null, conversationId: input.conversationId };
+/** The inbox hears of a visitor's message; the first one also announces the conversation. */
+async function publishUserMessage(services: Services, row: MessageRow, messageCount: number) {
+  if (messageCount === 1 && row.channel !== 'playground') {
+    await publishEvent(services, row.organizationId, 'conversation.created', { conversationId: row.conversationId, channel: row.channel });
+  }
+  await publishMessageCreated(services, row);
+}
+
+export interface AnswerInput extends TurnInput {
+  userMessage: MessageRow;
+  handoff: UserTurn['handoff'];
+  history: UserTurn['history'];
+}
+
+/** Decides who answers an already stored visitor message and, when it is the bot, answers it. */
+export async function* answerTurn(services: Services, input: AnswerInput, started = performance.now()): AsyncGenerator<ChatEvent> {
+  const { bot } = input;
+  const lang = languageOf(bot, input.text);
+  const done = (message: PublicMessage | null): ChatEvent => ({ type: 'done', message, conversationId: input.conversationId });
+
+  // A person has the conversation: the bot stays silent (agents see the message live in the inbox).
+  if (input.handoff === 'human') {
+    yield done(null);
     return;
   }
 
   const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
   let answer: Answer | null = null;
-  if (bot.type === 'auto') answer = fixedReply(bot.autoReply || bot.welcomeMessage || DEFAULT_UNKNOWN[lang], null);
+  let handoffReason: HandoffReason | null = null;
+  if (input.handoff === 'bot' && input.channel !== 'playground' && asksForHuman(input.text)) {
+    handoffReason = 'visitor_request';
+    answer = fixedReply(HANDOFF_MESSAGE[lang], null);
+  } else if (bot.type === 'auto') answer = fixedReply(bot.autoReply || bot.welcomeMessage || DEFAULT_UNKNOWN[lang], null);
   else if (!bot.answerOutsideHours && !isOpen(bot.schedules, bot.timezone, input.now)) {
     answer = fixedReply(bot.outOfHoursMessage || DEFAULT_OUT_OF_HOURS[lang], null);
   }
   if (answer) {
     for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
     const row = await storeAnswer(services, input, answer, started);
-    yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+    if (handoffReason) await requestHandoff(services, bot.organizationId, input.conversationId, handoffReason);
+    await publishMessageCreated(services, row);
+    yield done(toPublicMessage(row));
     return;
   }
 
@@ -243,7 +276,7 @@ export async function* chatTurn(services: Services, input: TurnInput): AsyncGene
           mode: 'hybrid',
         })
       : [];
-  const history = memory(userTurn.history);
+  const history = memory(input.history);
   const sources = sourcesOf(hits);
   if (sources.length > 0) yield { type: 'sources', sources: sources.map(publicSource) };
 
@@ -278,7 +311,46 @@ export async function* chatTurn(services: Services, input: TurnInput): AsyncGene
     }
   }
   const row = await storeAnswer(services, input, answer, started);
-  yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+  await publishMessageCreated(services, row);
+  if (row.isFallback && row.error) await publishMessageFailed(services, row);
+  if (input.handoff === 'bot' && input.channel !== 'playground' && lowConfidence(bot, hits)) {
+    await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
+  }
+  yield done(toPublicMessage(row));
+}
+
+/** The bot's `handoffConfidence` (0..1): below it, the best knowledge match is not good enough. */
+function lowConfidence(bot: BotRuntime, hits: SearchHit[]) {
+  if (bot.handoffConfidence === null || bot.handoffConfidence === undefined || bot.handoffConfidence <= 0) return false;
+  const best = hits.reduce((max, hit) => Math.max(max, hit.relevance), 0);
+  return best < bot.handoffConfidence;
+}
+
+/**
+ * Answers a visitor message that was stored earlier (channel webhooks store first and answer in a
+ * job). Idempotent: a message that already has an answer returns that answer, never a second one.
+ * Returns null when nobody should answer (a person has the conversation).
+ */
+export async function replyToStoredMessage(services: Services, bot: BotRuntime, messageId: string): Promise<MessageRow | null> {
+  const context = await loadTurnContext(services.db, bot.organizationId, messageId, bot.memorySize);
+  if (!context) return null;
+  if (context.existingReply) return context.existingReply;
+  let reply: MessageRow | null = null;
+  const events = answerTurn(services, {
+    bot,
+    conversationId: context.message.conversationId,
+    channel: context.message.channel,
+    text: context.message.content,
+    userMessage: context.message,
+    handoff: context.handoff,
+    history: context.history,
+  });
+  for await (const event of events) {
+    if (event.type === 'done' && event.message) {
+      [reply] = await services.db.select().from(messages).where(eq(messages.id, event.message.id));
+    }
+  }
+  return reply;
 }
 
 function publicSource(s: MessageSource & { page?: number }): PublicSource {

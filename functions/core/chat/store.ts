@@ -36,6 +36,8 @@ function preview(text: string) {
 export interface UserTurn {
   stored: MessageRow;
   handoff: 'bot' | 'requested' | 'human';
+  /** The conversation's message count after this one (1: it just started). */
+  messageCount: number;
   /** Earlier messages, oldest first (at most `memorySize`). */
   history: Array<{ role: string; content: string }>;
 }
@@ -55,10 +57,11 @@ export async function storeUserTurn(db: Database, values: MessageInsert, memoryS
           status = case when ${conversations.status} in ('resolved', 'closed') then 'open'::conversation_status else ${conversations.status} end,
           updated_at = now()
         from m where ${conversations.id} = m.conversation_id
-        returning ${conversations.handoff} as handoff
+        returning ${conversations.handoff} as handoff, ${conversations.messageCount} as message_count
       )
       select m.*,
         (select handoff from c) as _handoff,
+        (select message_count from c) as _message_count,
         (select coalesce(json_agg(json_build_object('role', h.role, 'content', h.content) order by h.created_at), '[]'::json)
            from (select role, content, created_at from ${messages}
                  where conversation_id = ${values.conversationId} and role in ('user', 'assistant', 'agent')
@@ -67,12 +70,26 @@ export async function storeUserTurn(db: Database, values: MessageInsert, memoryS
   );
   if (!raw) return null;
   const history = typeof raw._history === 'string' ? JSON.parse(raw._history) : raw._history;
-  return { stored: messageFromRaw(raw), handoff: (raw._handoff as UserTurn['handoff']) ?? 'bot', history: history ?? [] };
+  return {
+    stored: messageFromRaw(raw),
+    handoff: (raw._handoff as UserTurn['handoff']) ?? 'bot',
+    messageCount: Number(raw._message_count ?? 0),
+    history: history ?? [],
+  };
 }
 
-/** Stores an answer (or any bot/agent message) and moves the conversation's last message. */
+/**
+ * Stores an answer (or any bot/agent message) and moves the conversation's last message. A bot
+ * answer to a message that already has one (`replyToId`, a redelivered channel job) is not stored
+ * twice: the existing answer is returned. Private notes leave the conversation's preview alone.
+ */
 export async function storeReply(db: Database, values: MessageInsert): Promise<MessageRow> {
-  const insert = db.insert(messages).values(values).returning();
+  if (values.role === 'note') {
+    const [row] = await db.insert(messages).values(values).returning();
+    return row;
+  }
+  const insert = db.insert(messages).values(values).onConflictDoNothing().returning();
+  const replied = values.role === 'assistant' || values.role === 'agent';
   const [raw] = await rows(
     db,
     sql`with m as (${insert.getSQL()}),
@@ -81,13 +98,51 @@ export async function storeReply(db: Database, values: MessageInsert): Promise<M
           last_message_at = m.created_at,
           last_message_preview = ${preview(values.content)},
           message_count = ${conversations.messageCount} + 1,
+          first_response_at = ${replied ? sql`coalesce(${conversations.firstResponseAt}, m.created_at)` : sql`${conversations.firstResponseAt}`},
+          unread_count = ${values.role === 'agent' ? sql`0` : sql`${conversations.unreadCount}`},
           updated_at = now()
         from m where ${conversations.id} = m.conversation_id
         returning 1
       )
       select m.* from m`,
   );
-  return messageFromRaw(raw);
+  if (raw) return messageFromRaw(raw);
+  const [existing] = await db
+    .select()
+    .from(messages)
+    .where(sql`${messages.replyToId} = ${values.replyToId ?? null} and ${messages.role} = 'assistant'`)
+    .limit(1);
+  if (!existing) throw new Error('reply was neither stored nor found');
+  return existing;
+}
+
+export interface TurnContext {
+  message: MessageRow;
+  handoff: UserTurn['handoff'];
+  history: UserTurn['history'];
+  existingReply: MessageRow | null;
+}
+
+/** A stored visitor message with what answering it needs: handoff state, history, any answer. */
+export async function loadTurnContext(db: Database, organizationId: string, messageId: string, memorySize: number): Promise<TurnContext | null> {
+  const [message] = await db
+    .select()
+    .from(messages)
+    .where(sql`${messages.id} = ${messageId} and ${messages.organizationId} = ${organizationId} and ${messages.role} = 'user'`);
+  if (!message) return null;
+  const [conversation, recent, replies] = await Promise.all([
+    db.select({ handoff: conversations.handoff }).from(conversations).where(sql`${conversations.id} = ${message.conversationId}`),
+    db
+      .select({ role: messages.role, content: messages.content })
+      .from(messages)
+      .where(
+        sql`${messages.conversationId} = ${message.conversationId} and ${messages.createdAt} < ${message.createdAt} and ${messages.role} in ('user', 'assistant', 'agent')`,
+      )
+      .orderBy(sql`${messages.createdAt} desc`)
+      .limit(memorySize),
+    db.select().from(messages).where(sql`${messages.replyToId} = ${messageId} and ${messages.role} = 'assistant'`).limit(1),
+  ]);
+  return { message, handoff: conversation[0]?.handoff ?? 'bot', history: recent.reverse(), existingReply: replies[0] ?? null };
 }
 
 export type { ModelMessage };
