@@ -17,6 +17,8 @@ import { healthRouter } from './routes/health';
 import { invitationsRouter } from './routes/invitations';
 import { chatbotsRouter } from './routes/chatbots';
 import { conversationsRouter } from './routes/conversations';
+import { cannedResponsesRouter } from './routes/canned-responses';
+import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { modelsRouter, providerKeysRouter } from './routes/models';
 import { widgetRouter } from './routes/widget';
@@ -85,6 +87,8 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/models', modelsRouter);
   app.route('/api/v1/provider-keys', providerKeysRouter);
   app.route('/api/v1/conversations', conversationsRouter);
+  app.route('/api/v1/canned-responses', cannedResponsesRouter);
+  app.route('/api/v1/events', eventsRouter);
   app.route('/api/v1/widget', widgetRouter);
   app.route(
     '/api/v1/knowledge-base',

@@ -49,12 +49,51 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Outgoing webhooks: one delivery attempt's time limit (connect, send, read the answer). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * First retry delay; each next one is 4 times longer. With 8 attempts the default (15 s) spreads
+   * retries over about 23 hours: 15 s, 1 min, 4 min, 16 min, 1 h, 4.3 h, 17 h. Tests set 0.
+   */
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0).default(15),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** Deliveries failing for good in a row before an endpoint is disabled and its admins are mailed. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().positive().default(10),
+  /**
+   * Lets webhooks point at loopback (127.0.0.1, ::1, localhost), over http too, for a receiver on a
+   * developer's machine and for tests. Private networks stay refused. Only honoured by the local
+   * runtime: the edge ignores it.
+   */
+  WEBHOOKS_ALLOW_LOOPBACK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Widget chat limits: messages per minute per visitor session and per IP. */
   WIDGET_MESSAGES_PER_SESSION: z.coerce.number().int().positive().default(20),
   WIDGET_MESSAGES_PER_IP: z.coerce.number().int().positive().default(120),
+  /**
+   * Complete local days each nightly analytics roll-up recomputes (yesterday and the days before),
+   * so ratings and resolutions that arrive late still reach `daily_metrics`.
+   */
+  ANALYTICS_ROLLUP_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(31).default(3),
   MAIL_FROM: z.string().default('VersaAI <no-reply@versaai.local>'),
+  /** How often a live event stream looks for new events (Redis streams over REST cannot block). */
+  EVENTS_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** A live event stream ends after this long; clients reconnect with Last-Event-ID. */
+  EVENTS_STREAM_SECONDS: z.coerce.number().int().min(1).default(55),
   /** Body size limit for JSON requests, bytes. */
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  /** Meta Graph API (WhatsApp Cloud API, Messenger, Instagram): origin and version; tests and staging point elsewhere. */
+  META_GRAPH_API_URL: z.url().default('https://graph.facebook.com').transform((url) => url.replace(/\/+$/, '')),
+  META_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'META_GRAPH_API_VERSION looks like v26.0').default('v26.0'),
+  /** Telegram Bot API origin. */
+  TELEGRAM_API_URL: z.url().default('https://api.telegram.org').transform((url) => url.replace(/\/+$/, '')),
+  /** Upper bound for one call to a platform API (send, connect checks), ms. */
+  CHANNEL_API_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Sending a channel message: attempts before it is marked failed, first retry delay (doubles), and the longest wait. */
+  CHANNEL_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
+  CHANNEL_RETRY_BASE_SECONDS: z.coerce.number().min(0).default(10),
+  CHANNEL_RETRY_MAX_SECONDS: z.coerce.number().min(0).default(3600),
 });
 
 export type Config = z.infer<typeof configSchema>;

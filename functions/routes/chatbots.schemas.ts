@@ -57,6 +57,12 @@ export const BotSettingsSchema = z.object({
   retrievalTopK: z.number().int().min(1).max(20),
   retrievalThreshold: z.number().min(0).max(1),
   answerOnlyFromKnowledge: z.boolean(),
+  handoffConfidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .openapi({ description: 'Hand the conversation to a person when the best knowledge match is below this relevance (0..1); null never does' }),
   widget: WidgetLookSchema,
   preChatForm: z.array(PreChatFieldSchema).max(20),
   allowedOrigins: z.array(origin).max(50).openapi({ description: 'Sites allowed to embed the widget; empty allows any' }),

@@ -5,7 +5,7 @@ import { bots, contacts, conversations, organizations, schedules } from '../../d
 import { botExtras, findBot, publicBot, setKnowledgeBases } from '../core/chat/bots';
 import { forgetBot, loadBotRuntime } from '../core/chat/bot-runtime';
 import { chatTurn } from '../core/chat/engine';
-import { listConversations } from '../core/conversations/read';
+import { listBotConversations } from '../core/conversations/read';
 import { orgProviderKeys } from '../core/models/org-keys';
 import { slugify } from '../core/orgs/organizations';
 import { ConversationSchema } from './conversations';
@@ -253,7 +253,7 @@ chatbotsRouter.openapi(
     const { db } = c.get('services');
     const bot = await findBot(db, organizationId, c.req.valid('param').chatbot_id);
     const { cursor, limit } = c.req.valid('query');
-    return c.json((await listConversations(db, organizationId, { botId: bot.id, cursor, limit })) as never, 200);
+    return c.json((await listBotConversations(db, organizationId, bot.id, { cursor, limit })) as never, 200);
   },
 );
 

@@ -14,6 +14,9 @@ import { createRouter, jsonBody, jsonContent, publicErrors } from '../lib/openap
 import { enforceRateLimit } from '../lib/rate-limit';
 import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
+import { conversationStreamKey } from '../core/events/publish';
+import { serveEventStream } from '../core/events/stream';
+import { publishConversationUpdated, type MessageEventData } from '../core/conversations/events';
 
 /**
  * The public API the embeddable widget talks to. Only active bots answer; the browser's Origin
@@ -353,11 +356,53 @@ widgetRouter.openapi(
   async (c) => {
     const s = await session(c);
     const { rating, comment } = c.req.valid('json');
-    await c
-      .get('services')
-      .db.update(conversations)
+    const services = c.get('services');
+    await services.db
+      .update(conversations)
       .set({ rating, ...(comment ? { feedback: comment } : {}) })
       .where(eq(conversations.id, s.conversationId));
+    await publishConversationUpdated(services, c.get('widgetBot').organizationId, { id: s.conversationId, rating, feedback: comment ?? null }, ['rating']);
     return c.body(null, 204);
+  },
+);
+
+widgetRouter.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{chatbot_id}/events',
+    tags,
+    summary: 'Live events of the visitor\u2019s conversation: agents\u2019 replies and status (Server-Sent Events, Bearer session token)',
+    description:
+      'Events: `ready`, `message` (an agent\u2019s reply or a system note, the same shape as in history), `status` ({ status, handoff }). Resume with `Last-Event-ID`; the server ends the response after a while and the widget reconnects.',
+    request: { params: BotPathSchema },
+    responses: {
+      200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
+      401: jsonContent(z.any(), 'No or bad session'),
+      ...publicErrors,
+    },
+  }),
+  async (c) => {
+    const s = await session(c);
+    const { kv, config } = c.get('services');
+    return serveEventStream<unknown>(c, kv, {
+      key: conversationStreamKey(s.conversationId),
+      lastEventId: c.req.header('last-event-id'),
+      project: (event) => {
+        if (event.type === 'message.created') {
+          const { message } = event.data as unknown as MessageEventData;
+          if (message.role !== 'agent' && message.role !== 'system') return null;
+          const { authorUserId: _a, channel: _c, deliveryStatus: _d, contentType: _t, ...visible } = message;
+          return { event: 'message', data: visible };
+        }
+        if (event.type === 'conversation.updated') {
+          const conversation = (event.data as { conversation?: { status?: string; handoff?: string } }).conversation ?? {};
+          if (!conversation.status && !conversation.handoff) return null;
+          return { event: 'status', data: { status: conversation.status ?? null, handoff: conversation.handoff ?? null } };
+        }
+        return null;
+      },
+      pollMs: config.EVENTS_POLL_MS,
+      maxDurationMs: config.EVENTS_STREAM_SECONDS * 1000,
+    });
   },
 );

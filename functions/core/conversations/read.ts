@@ -1,60 +1,257 @@
-import { and, asc, desc, eq, lt, ne, or, type SQL } from 'drizzle-orm';
-import { contacts, conversations, messages } from '../../../db/schema';
+import { aliasedTable, and, asc, desc, eq, gt, ilike, isNotNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { bots, contacts, conversations, messages, users } from '../../../db/schema';
 import { inOrg } from '../../lib/tenancy';
 import { decodeCursor, toPage } from '../../lib/pagination';
 import type { Database } from '../../ports';
 import { toPublicMessage } from '../chat/engine';
 
-/** Conversations as the API shows them, newest activity first, with their contact. */
-export async function listConversations(db: Database, organizationId: string, filters: { botId?: string; cursor?: string; limit: number }) {
-  const after = decodeCursor(filters.cursor);
-  const where: Array<SQL | undefined> = [
-    filters.botId ? eq(conversations.botId, filters.botId) : undefined,
-    // Playground chats are the team testing its bot, not customer conversations.
-    ne(conversations.channel, 'playground'),
-    after
-      ? or(lt(conversations.createdAt, new Date(after.createdAt)), and(eq(conversations.createdAt, new Date(after.createdAt)), lt(conversations.id, after.id)))
-      : undefined,
-  ];
-  const rows = await db
-    .select({ conversation: conversations, contact: { id: contacts.id, name: contacts.name, email: contacts.email } })
-    .from(conversations)
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(inOrg(conversations, organizationId, ...where))
-    .orderBy(desc(conversations.createdAt), desc(conversations.id))
-    .limit(filters.limit + 1);
-  const { page, nextCursor } = toPage(rows.map((r) => ({ ...r, id: r.conversation.id, createdAt: r.conversation.createdAt })), filters.limit);
-  return { data: page.map((r) => publicConversation(r.conversation, r.contact)), nextCursor };
+/**
+ * Reading the inbox: conversations with their contact, bot and assignee, filtered and ordered by
+ * latest activity, and a conversation's messages as agents see them (notes and authors included).
+ */
+type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+export interface InboxFilters {
+  status?: ConversationRow['status'];
+  channel?: ConversationRow['channel'];
+  botId?: string;
+  /** A user id, `me`, or `unassigned`. */
+  assignee?: string;
+  tag?: string;
+  priority?: ConversationRow['priority'];
+  handoff?: ConversationRow['handoff'];
+  unread?: boolean;
+  q?: string;
+  cursor?: string;
+  limit: number;
 }
 
-export function publicConversation(c: typeof conversations.$inferSelect, contact: { id: string; name: string | null; email: string | null }) {
+const contactColumns = { id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone, externalId: contacts.externalId, attributes: contacts.attributes };
+const assignees = aliasedTable(users, 'assignee');
+
+function likePattern(text: string) {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function filterConditions(filters: InboxFilters, userId: string | null): Array<SQL | undefined> {
+  const assignee =
+    filters.assignee === 'unassigned'
+      ? sql`${conversations.assigneeId} is null`
+      : filters.assignee === 'me'
+        ? userId
+          ? eq(conversations.assigneeId, userId)
+          : sql`false`
+        : filters.assignee
+          ? eq(conversations.assigneeId, filters.assignee)
+          : undefined;
+  const q = filters.q?.trim();
+  return [
+    filters.status ? eq(conversations.status, filters.status) : undefined,
+    filters.channel ? eq(conversations.channel, filters.channel) : undefined,
+    filters.botId ? eq(conversations.botId, filters.botId) : undefined,
+    assignee,
+    filters.tag ? sql`${filters.tag} = any(${conversations.tags})` : undefined,
+    filters.priority ? eq(conversations.priority, filters.priority) : undefined,
+    filters.handoff ? eq(conversations.handoff, filters.handoff) : undefined,
+    filters.unread === true ? gt(conversations.unreadCount, 0) : filters.unread === false ? eq(conversations.unreadCount, 0) : undefined,
+    q
+      ? or(
+          ilike(contacts.name, likePattern(q)),
+          ilike(contacts.email, likePattern(q)),
+          ilike(contacts.phone, likePattern(q)),
+          sql`exists (select 1 from ${messages} where ${messages.conversationId} = ${conversations.id} and ${messages.content} ilike ${likePattern(q)})`,
+        )
+      : undefined,
+  ];
+}
+
+/** The inbox list: customer conversations with at least one message, latest activity first. */
+export async function listInbox(db: Database, organizationId: string, filters: InboxFilters, userId: string | null) {
+  const after = decodeCursor(filters.cursor);
+  const rows = await db
+    .select({
+      conversation: conversations,
+      contact: contactColumns,
+      bot: { id: bots.id, name: bots.name },
+      assignee: { id: assignees.id, name: assignees.name },
+    })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .innerJoin(bots, eq(bots.id, conversations.botId))
+    .leftJoin(assignees, eq(assignees.id, conversations.assigneeId))
+    .where(
+      inOrg(
+        conversations,
+        organizationId,
+        // Playground chats are the team testing its bot; a widget opened without writing is not a conversation yet.
+        ne(conversations.channel, 'playground'),
+        isNotNull(conversations.lastMessageAt),
+        ...filterConditions(filters, userId),
+        after
+          ? or(
+              lt(conversations.lastMessageAt, new Date(after.createdAt)),
+              and(eq(conversations.lastMessageAt, new Date(after.createdAt)), lt(conversations.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
+    .limit(filters.limit + 1);
+  const { page, nextCursor } = toPage(
+    rows.map((r) => ({ ...r, id: r.conversation.id, createdAt: r.conversation.lastMessageAt! })),
+    filters.limit,
+  );
+  return { data: page.map((r) => publicConversation(r.conversation, r.contact, r.bot, r.assignee)), nextCursor };
+}
+
+/** Counts for the inbox's folders and the notification bell, in one query. */
+export async function inboxCounts(db: Database, organizationId: string, userId: string | null) {
+  const [row] = await db
+    .select({
+      open: sql<number>`count(*) filter (where ${conversations.status} = 'open')`.mapWith(Number),
+      pending: sql<number>`count(*) filter (where ${conversations.status} = 'pending')`.mapWith(Number),
+      unread: sql<number>`count(*) filter (where ${conversations.unreadCount} > 0 and ${conversations.status} in ('open', 'pending'))`.mapWith(Number),
+      handoffRequested: sql<number>`count(*) filter (where ${conversations.handoff} = 'requested' and ${conversations.status} in ('open', 'pending'))`.mapWith(Number),
+      mine: userId
+        ? sql<number>`count(*) filter (where ${conversations.assigneeId} = ${userId} and ${conversations.status} in ('open', 'pending'))`.mapWith(Number)
+        : sql<number>`0`.mapWith(Number),
+      unassigned: sql<number>`count(*) filter (where ${conversations.assigneeId} is null and ${conversations.status} in ('open', 'pending'))`.mapWith(Number),
+    })
+    .from(conversations)
+    .where(inOrg(conversations, organizationId, ne(conversations.channel, 'playground'), isNotNull(conversations.lastMessageAt)));
+  return row;
+}
+
+export function publicConversation(
+  c: ConversationRow,
+  contact: { id: string; name: string | null; email: string | null; phone?: string | null; externalId?: string; attributes?: Record<string, unknown> },
+  bot?: { id: string; name: string } | null,
+  assignee?: { id: string; name: string } | null,
+) {
   return {
     id: c.id,
     botId: c.botId,
+    bot: bot ?? null,
     channel: c.channel,
     status: c.status,
     priority: c.priority,
     handoff: c.handoff,
+    handoffReason: c.handoffReason,
     assigneeId: c.assigneeId,
+    assignee: assignee?.id ? assignee : null,
     tags: c.tags,
     rating: c.rating,
     feedback: c.feedback,
+    unreadCount: c.unreadCount,
     messageCount: c.messageCount,
     lastMessageAt: c.lastMessageAt?.toISOString() ?? null,
     lastMessagePreview: c.lastMessagePreview,
-    contact,
+    firstResponseAt: c.firstResponseAt?.toISOString() ?? null,
+    handedOffAt: c.handedOffAt?.toISOString() ?? null,
+    resolvedAt: c.resolvedAt?.toISOString() ?? null,
+    contact: {
+      id: contact.id,
+      name: contact.name,
+      email: contact.email,
+      phone: contact.phone ?? null,
+      ...(contact.externalId !== undefined ? { externalId: contact.externalId } : {}),
+      ...(contact.attributes !== undefined ? { attributes: contact.attributes } : {}),
+    },
     createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
   };
 }
 
-export async function getConversation(db: Database, organizationId: string, id: string) {
+export type PublicConversation = ReturnType<typeof publicConversation>;
+
+/** One conversation (org-scoped) with contact, bot and assignee; null when not in this org. */
+export async function findConversation(db: Database, organizationId: string, id: string) {
   const [row] = await db
-    .select({ conversation: conversations, contact: { id: contacts.id, name: contacts.name, email: contacts.email } })
+    .select({
+      conversation: conversations,
+      contact: contactColumns,
+      bot: { id: bots.id, name: bots.name },
+      assignee: { id: assignees.id, name: assignees.name },
+    })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .innerJoin(bots, eq(bots.id, conversations.botId))
+    .leftJoin(assignees, eq(assignees.id, conversations.assigneeId))
     .where(inOrg(conversations, organizationId, eq(conversations.id, id)))
     .limit(1);
-  if (!row) return null;
-  const rows = await db.select().from(messages).where(inOrg(messages, organizationId, eq(messages.conversationId, id))).orderBy(asc(messages.createdAt)).limit(1000);
-  return { ...publicConversation(row.conversation, row.contact), messages: rows.map(toPublicMessage) };
+  return row ? { row: row.conversation, public: publicConversation(row.conversation, row.contact, row.bot, row.assignee) } : null;
+}
+
+export function inboxMessage(row: MessageRow, authorName: string | null = null) {
+  return {
+    ...toPublicMessage(row),
+    contentType: row.contentType,
+    metadata: row.metadata,
+    channel: row.channel,
+    deliveryStatus: row.deliveryStatus,
+    error: row.error,
+    author: row.authorUserId ? { id: row.authorUserId, name: authorName } : null,
+  };
+}
+
+/** Messages oldest first; `cursor` pages back to older ones (newest page first). */
+export async function listMessages(db: Database, organizationId: string, conversationId: string, options: { cursor?: string; limit: number }) {
+  const before = decodeCursor(options.cursor);
+  const rows = await db
+    .select({ message: messages, authorName: users.name })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
+    .where(
+      inOrg(
+        messages,
+        organizationId,
+        eq(messages.conversationId, conversationId),
+        before
+          ? or(lt(messages.createdAt, new Date(before.createdAt)), and(eq(messages.createdAt, new Date(before.createdAt)), lt(messages.id, before.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(options.limit + 1);
+  const { page, nextCursor } = toPage(rows.map((r) => ({ ...r, id: r.message.id, createdAt: r.message.createdAt })), options.limit);
+  return { data: page.reverse().map((r) => inboxMessage(r.message, r.authorName)), nextCursor };
+}
+
+/** The API's conversation detail: the conversation and (up to 1000 of) its messages. */
+export async function getConversation(db: Database, organizationId: string, id: string) {
+  const found = await findConversation(db, organizationId, id);
+  if (!found) return null;
+  const rows = await db
+    .select({ message: messages, authorName: users.name })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
+    .where(inOrg(messages, organizationId, eq(messages.conversationId, id)))
+    .orderBy(asc(messages.createdAt))
+    .limit(1000);
+  return { ...found.public, messages: rows.map((r) => inboxMessage(r.message, r.authorName)) };
+}
+
+/** A bot's conversations (newest first), as the chatbot pages list them. */
+export async function listBotConversations(db: Database, organizationId: string, botId: string, options: { cursor?: string; limit: number }) {
+  const after = decodeCursor(options.cursor);
+  const rows = await db
+    .select({ conversation: conversations, contact: contactColumns })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(
+      inOrg(
+        conversations,
+        organizationId,
+        eq(conversations.botId, botId),
+        ne(conversations.channel, 'playground'),
+        after
+          ? or(lt(conversations.createdAt, new Date(after.createdAt)), and(eq(conversations.createdAt, new Date(after.createdAt)), lt(conversations.id, after.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(conversations.createdAt), desc(conversations.id))
+    .limit(options.limit + 1);
+  const { page, nextCursor } = toPage(rows.map((r) => ({ ...r, id: r.conversation.id, createdAt: r.conversation.createdAt })), options.limit);
+  return { data: page.map((r) => publicConversation(r.conversation, r.contact)), nextCursor };
 }
