@@ -32,7 +32,7 @@ function repoRoot(): string {
 }
 
 /** Serves a built file, or index.html for client-side routes; never a path outside `root`. */
-function serveStatic(root: string, req: IncomingMessage, res: ServerResponse) {
+export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse) {
   const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   const candidate = normalize(join(root, pathname));
   const inside = candidate.startsWith(root);

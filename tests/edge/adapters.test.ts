@@ -46,6 +46,29 @@ describe('KV on Upstash Redis', () => {
     expect((await kv.rateLimit(`rl:${id()}`, 3, 60)).success).toBe(true);
   });
 
+  test('event streams: ordered ids, reads strictly after an id, trimmed, expiring', async () => {
+    const key = `events:${id()}`;
+    expect(await kv.streamLastId(key)).toBe('0-0');
+    expect(await kv.streamRead(key, '0-0', 10)).toEqual([]);
+    const ids = [];
+    for (const n of [1, 2, 3]) ids.push(await kv.streamAppend(key, JSON.stringify({ n }), { maxLen: 100, ttlSeconds: 60 }));
+    expect([...ids].sort()).toEqual(ids);
+    expect(await kv.streamLastId(key)).toBe(ids[2]);
+    const all = await kv.streamRead(key, '0-0', 10);
+    expect(all.map((e) => JSON.parse(e.data).n)).toEqual([1, 2, 3]);
+    expect(all.map((e) => e.id)).toEqual(ids);
+    expect((await kv.streamRead(key, ids[0]!, 10)).map((e) => e.id)).toEqual(ids.slice(1));
+    expect(await kv.streamRead(key, ids[0]!, 1)).toHaveLength(1);
+    // A garbage Last-Event-ID reads from the start instead of failing.
+    expect(await kv.streamRead(key, 'garbage', 10)).toHaveLength(3);
+    const ttl = await fetch(edge.upstash.url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${edge.upstash.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(['TTL', key]),
+    }).then((r) => r.json() as Promise<{ result: number }>);
+    expect(ttl.result).toBeGreaterThan(50);
+  });
+
   test('ping', async () => {
     await expect(kv.ping()).resolves.toBeUndefined();
   });

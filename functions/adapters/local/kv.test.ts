@@ -53,4 +53,23 @@ describe('createMemoryKV', () => {
     const later = await kv.rateLimit('u', 4, 60);
     expect([later.success, later.remaining]).toEqual([true, 1]);
   });
+
+  it('keeps event streams: increasing ids, reads after an id, trimmed to maxLen, expired after the TTL', async () => {
+    const c = clock(5_000_000);
+    const kv = createMemoryKV({ now: c.now });
+    expect(await kv.streamLastId('s')).toBe('0-0');
+    const a = await kv.streamAppend('s', 'a', { maxLen: 3, ttlSeconds: 10 });
+    const b = await kv.streamAppend('s', 'b', { maxLen: 3, ttlSeconds: 10 });
+    expect([a, b]).toEqual(['5000000-0', '5000000-1']);
+    c.advance(1);
+    const d = await kv.streamAppend('s', 'c', { maxLen: 3, ttlSeconds: 10 });
+    expect(d).toBe('5000001-0');
+    expect((await kv.streamRead('s', a, 10)).map((e) => e.data)).toEqual(['b', 'c']);
+    await kv.streamAppend('s', 'd', { maxLen: 3, ttlSeconds: 10 });
+    expect((await kv.streamRead('s', '0-0', 10)).map((e) => e.data)).toEqual(['b', 'c', 'd']);
+    expect((await kv.streamRead('s', '0-0', 2)).map((e) => e.data)).toEqual(['b', 'c']);
+    c.advance(10_001);
+    expect(await kv.streamRead('s', '0-0', 10)).toEqual([]);
+    expect(await kv.streamLastId('s')).toBe('0-0');
+  });
 });

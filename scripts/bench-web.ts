@@ -1,0 +1,122 @@
+// `npm run bench:web`: the dashboard's weight and speed, measured the way a person meets it.
+//   - gzipped size of the JavaScript the first screen needs (the entry with its preloaded chunks,
+//     and everything the inbox actually loaded): target under 200 KB;
+//   - time to an interactive inbox with 1,000 conversations, in headless Chromium against the
+//     local runtime over loopback: target under 1 s.
+// The dashboard is built first (vite build), so the figures are for what ships.
+import { execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { sql } from 'drizzle-orm';
+import { startLocalRuntime } from '../functions/local-runtime';
+import { createHttpServer, serveStatic } from '../functions/server';
+
+const CONVERSATIONS = Number(process.env.BENCH_WEB_CONVERSATIONS ?? 1000);
+const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 5);
+const root = resolve(import.meta.dirname, '..');
+const webRoot = join(root, 'dist', 'web');
+
+if (!process.env.BENCH_WEB_SKIP_BUILD) {
+  console.log('building the dashboard (vite build)…');
+  execSync('npm run build:web', { cwd: root, stdio: 'ignore' });
+}
+
+const gzipped = (path: string) => gzipSync(readFileSync(join(webRoot, path)), { level: 6 }).length;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function entryScripts() {
+  const html = readFileSync(join(webRoot, 'index.html'), 'utf8');
+  const srcs = [...html.matchAll(/<script[^>]+src="([^"]+)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map((m) => m[1]!);
+  return [...new Set(srcs)];
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-web-'));
+const runtime = await startLocalRuntime({ dataDir, runJobs: true, env: { AUTH_ATTEMPTS_PER_IP: '100000' } });
+const server = createHttpServer(runtime, (req, res) => serveStatic(webRoot, req, res));
+await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+async function api(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
+  return (await res.json()) as any;
+}
+
+const email = `bench-${Date.now()}@example.com`;
+const password = 'a-strong-password-1';
+const user = await api('POST', '/api/v1/auth/register', undefined, { email, password, name: 'Bench Agent' });
+const org = await api('POST', '/api/v1/organizations', user.accessToken, { name: 'Bench Co' });
+const bot = await api('POST', '/api/v1/chatbots', user.accessToken, { name: 'Bench bot' });
+
+// 1,000 conversations with a visitor message and a bot answer each, written in three statements.
+const started = performance.now();
+await runtime.services.db.execute(sql`
+  insert into contacts (organization_id, channel, external_id, name, email)
+  select ${org.id}, 'web', 'bench:' || g, 'Cliente ' || g, 'cliente' || g || '@example.com' from generate_series(1, ${CONVERSATIONS}) g`);
+await runtime.services.db.execute(sql`
+  insert into conversations (organization_id, bot_id, contact_id, channel, status, unread_count, message_count, last_message_at, last_message_preview, created_at)
+  select ${org.id}, ${bot.id}, c.id, 'web', (array['open','open','pending','resolved'])[1 + (n % 4)]::conversation_status, n % 3, 2,
+         now() - (n || ' minutes')::interval, 'Pregunta número ' || n || ' sobre envíos', now() - (n || ' minutes')::interval
+  from (select id, substring(external_id from 7)::int as n from contacts where organization_id = ${org.id}) c`);
+await runtime.services.db.execute(sql`
+  insert into messages (organization_id, conversation_id, role, content, channel, created_at)
+  select ${org.id}, cv.id, r.role::message_role, case when r.role = 'user' then cv.last_message_preview else 'Respuesta del bot' end, 'web', cv.last_message_at - r.lag
+  from conversations cv cross join (values ('user', interval '1 second'), ('assistant', interval '0 seconds')) as r(role, lag)
+  where cv.organization_id = ${org.id}`);
+console.log(`seeded ${CONVERSATIONS} conversations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+});
+const context = await browser.newContext({ locale: 'es-ES' });
+const page = await context.newPage();
+await page.goto(`${base}/sign-in`);
+await page.getByLabel('Correo electrónico').fill(email);
+await page.getByLabel('Contraseña', { exact: true }).fill(password);
+await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+await page.getByRole('heading', { level: 1, name: 'Bench Co' }).waitFor();
+
+// The newest conversation is "Cliente 1"; the inbox is interactive once it is on screen and clickable.
+const times: number[] = [];
+let inboxScripts = new Set<string>();
+for (let run = 0; run < RUNS; run++) {
+  const scripts = new Set<string>();
+  const onResponse = (response: { url(): string; request(): { resourceType(): string } }) => {
+    if (response.request().resourceType() === 'script') scripts.add(new URL(response.url()).pathname);
+  };
+  page.on('response', onResponse);
+  const t0 = performance.now();
+  await page.goto(`${base}/conversations`, { waitUntil: 'commit' });
+  const first = page.getByText('Cliente 1', { exact: true }).first();
+  await first.waitFor({ state: 'visible', timeout: 30_000 });
+  await first.click({ trial: true });
+  times.push(performance.now() - t0);
+  page.off('response', onResponse);
+  if (run === 0) inboxScripts = scripts;
+}
+await browser.close();
+
+const entry = entryScripts();
+const entryBytes = entry.reduce((sum, path) => sum + gzipped(path), 0);
+const inboxBytes = [...inboxScripts].filter((p) => !p.startsWith('/api')).reduce((sum, path) => sum + gzipped(path), 0);
+const sorted = [...times].sort((a, b) => a - b);
+const median = sorted[Math.floor(sorted.length / 2)]!;
+
+console.log('\nbench:web');
+console.log(`  first-screen JS (entry + preloaded chunks, ${entry.length} files), gzip: ${kb(entryBytes)}   target < 200 KB: ${entryBytes < 200 * 1024 ? 'met' : 'MISSED'}`);
+console.log(`  JS loaded by the inbox page (${inboxScripts.size} files), gzip: ${kb(inboxBytes)}   target < 200 KB: ${inboxBytes < 200 * 1024 ? 'met' : 'MISSED'}`);
+console.log(`  time to interactive inbox, ${CONVERSATIONS} conversations, ${RUNS} full page loads: median ${median.toFixed(0)} ms, worst ${sorted.at(-1)!.toFixed(0)} ms, first (cold) ${times[0]!.toFixed(0)} ms   target < 1000 ms: ${sorted.at(-1)! < 1000 ? 'met' : 'MISSED'}`);
+
+await new Promise((done) => server.close(done));
+await runtime.close();
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);
