@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Alert, Badge, Button, cx, formatNumber } from '../../../../components/ui';
+import { Markdown } from '../../../../components/markdown';
 import { streamEvents } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { chatbotApi, type Bot } from '../../../../lib/queries';
@@ -253,7 +254,7 @@ function AssistantMessage({ message: m, color }: { message: ChatMessage; color: 
       ) : (
         m.content && (
           <Bubble role="assistant" color={color}>
-            {m.content}
+            <Markdown text={m.content} className="whitespace-normal" />
             {m.streaming && <span className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-zinc-400 align-text-bottom" aria-hidden="true" />}
           </Bubble>
         )
