@@ -129,7 +129,9 @@ describe('inbox API', () => {
     const reply = await api.call('POST', `/api/v1/conversations/${v.conversationId}/messages`, { token: agent.token, body: { content: 'Hola Marta, soy Pablo. Te lo dejamos en el punto de recogida.' } });
     expect(reply.status, reply.text).toBe(201);
     expect(reply.body).toMatchObject({ role: 'agent', author: { id: agent.id, name: agent.name } });
-    const pushed = await widget.waitFor((e) => e.event === 'message');
+    const joined = await widget.waitFor((e) => e.event === 'message' && e.data.role === 'system');
+    expect(joined.data.content).toBe(`${agent.name.split(' ')[0]} se ha unido a la conversación.`);
+    const pushed = await widget.waitFor((e) => e.event === 'message' && e.data.role === 'agent');
     expect(pushed.data).toMatchObject({ id: reply.body.id, role: 'agent', content: 'Hola Marta, soy Pablo. Te lo dejamos en el punto de recogida.' });
     expect(pushed.data.authorUserId).toBeUndefined();
 
@@ -153,7 +155,7 @@ describe('inbox API', () => {
     expect(again.find((e) => e.event === 'done')?.data.message.content).toContain('2 a 4 días');
     const reopened = await api.call('GET', `/api/v1/conversations/${v.conversationId}`, { token: agent.token });
     expect(reopened.body.status).toBe('open');
-    expect(reopened.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'agent', 'note', 'user', 'assistant']);
+    expect(reopened.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'system', 'user', 'agent', 'note', 'user', 'assistant']);
 
     dashboard.close();
     widget.close();

@@ -81,10 +81,11 @@ export async function storeUserTurn(db: Database, values: MessageInsert, memoryS
 /**
  * Stores an answer (or any bot/agent message) and moves the conversation's last message. A bot
  * answer to a message that already has one (`replyToId`, a redelivered channel job) is not stored
- * twice: the existing answer is returned. Private notes leave the conversation's preview alone.
+ * twice: the existing answer is returned. Private notes and system notices ("an agent joined")
+ * leave the conversation's preview and counters alone.
  */
 export async function storeReply(db: Database, values: MessageInsert): Promise<MessageRow> {
-  if (values.role === 'note') {
+  if (values.role === 'note' || values.role === 'system') {
     const [row] = await db.insert(messages).values(values).returning();
     return row;
   }

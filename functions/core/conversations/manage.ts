@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { conversations, memberships } from '../../../db/schema';
+import { bots, conversations, memberships, users } from '../../../db/schema';
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
@@ -113,7 +113,30 @@ export async function updateConversation(services: Services, actor: Actor, id: s
     .where(inOrg(conversations, actor.organizationId, eq(conversations.id, id)));
   const updated = (await findConversation(services.db, actor.organizationId, id))!.public;
   await publishConversationUpdated(services, actor.organizationId, updated, [...new Set(changed)]);
+  if (set.handoff === 'human' && actor.userId) await announceAgentJoined(services, row, actor.userId);
   return updated;
+}
+
+const JOINED = { es: '{name} se ha unido a la conversación.', en: '{name} joined the conversation.' };
+
+/** Tells the visitor a person is now answering (a system notice they see live in the widget). */
+async function announceAgentJoined(services: Services, conversation: ConversationRow, userId: string) {
+  const [who] = await services.db
+    .select({ name: users.name, language: bots.language })
+    .from(users)
+    .innerJoin(bots, eq(bots.id, conversation.botId))
+    .where(eq(users.id, userId));
+  if (!who) return;
+  const text = (who.language === 'en' ? JOINED.en : JOINED.es).replace('{name}', who.name.split(' ')[0] ?? who.name);
+  const notice = await storeReply(services.db, {
+    organizationId: conversation.organizationId,
+    conversationId: conversation.id,
+    role: 'system',
+    content: text,
+    channel: conversation.channel,
+    authorUserId: userId,
+  });
+  await publishMessageCreated(services, notice);
 }
 
 export async function markConversationRead(services: Services, organizationId: string, id: string) {
