@@ -26,6 +26,11 @@ import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
 import { usersRouter } from './routes/users';
+import { channelsRouter } from './routes/channels';
+import { integrationsRouter } from './routes/integrations';
+import { webhooksRouter } from './routes/webhooks';
+import { analyticsRouter } from './routes/analytics';
+import { reportsRouter } from './routes/reports';
 
 export interface AppOptions {
   /** Builds the services for one request (the edge opens a Neon pool per request; Node reuses one PGlite). */
@@ -90,11 +95,16 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/canned-responses', cannedResponsesRouter);
   app.route('/api/v1/events', eventsRouter);
   app.route('/api/v1/widget', widgetRouter);
+  app.route('/api/v1/integrations', integrationsRouter);
+  app.route('/api/v1/channels', channelsRouter);
   app.route(
     '/api/v1/knowledge-base',
     createKnowledgeSeedPathsRouter((request, c) => app.fetch(request, c.env, executionContextOf(c))),
   );
   app.route('/api/v1/audit-log', auditRouter);
+  app.route('/api/v1/webhooks', webhooksRouter);
+  app.route('/api/v1/analytics', analyticsRouter);
+  app.route('/api/v1/reports', reportsRouter);
   app.route('/api/v1/dev', devRouter);
   app.route('/api/jobs', jobsRouter);
 

@@ -41,6 +41,11 @@ export interface LocalRuntime {
   queue: LocalQueue;
   database: LocalDatabase;
   config: Config;
+  /**
+   * Resolves once work handed to `waitUntil` has finished and the jobs it queued have run, over
+   * and over until nothing is left (tests: an event's webhooks are queued after the response).
+   */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -122,6 +127,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     queue,
     database,
     config,
+    async idle() {
+      for (;;) {
+        while (pending.size > 0) await Promise.allSettled([...pending]);
+        await queue.drain();
+        if (pending.size === 0) return;
+      }
+    },
     async close() {
       await queue.stop();
       await Promise.allSettled([...pending]);

@@ -12,12 +12,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { chunks, documents, knowledgeBases, organizations } from '../db/schema';
 import { startLocalRuntime } from '../functions/local-runtime';
 import { VECTOR_INDEX_SQL } from '../functions/adapters/local/database';
 import { createEmbeddings, hashEmbed } from '../functions/core/embeddings';
 import { namespaceFor, vectorId } from '../functions/core/retrieval/namespace';
-import { candidateCount, fulltextPlan, fulltextQuery, searchKnowledge, type SearchInput, type SearchServices } from '../functions/core/retrieval/search';
+import { candidateCount, fulltextPlan, fulltextStatement, searchKnowledge, type SearchInput, type SearchServices } from '../functions/core/retrieval/search';
 
 const MODEL = 'builtin-hash-384';
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
@@ -243,7 +244,7 @@ async function main() {
         const plan = await fulltextPlan(db, input(q, 'fulltext'));
         if (!plan) continue;
         log(`  EXPLAIN ${q}\n    match: ${plan.match}`);
-        const { sql: text, params } = fulltextQuery(db, input(q, 'fulltext'), plan, candidateCount(5)).toSQL();
+        const { sql: text, params } = new PgDialect().sqlToQuery(fulltextStatement(input(q, 'fulltext'), candidateCount(5))!);
         const explained = await pglite.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE) ${text}`, params as unknown[]);
         log(explained.rows.map((p) => `      ${p['QUERY PLAN'].slice(0, 160)}`).join('\n'));
       }

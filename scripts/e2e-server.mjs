@@ -15,6 +15,12 @@ const child = spawn(process.execPath, ['dist/server/server.js'], {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     // The knowledge test imports a page from a server it starts on 127.0.0.1; only tests set this.
     ALLOW_PRIVATE_URLS: 'true',
+    // The webhooks test sends to a receiver it starts on 127.0.0.1 and watches a retry happen.
+    WEBHOOKS_ALLOW_LOOPBACK: 'true',
+    WEBHOOK_RETRY_BASE_SECONDS: '1',
+    // The channels test starts a fake Telegram / Meta Graph API on this loopback port.
+    TELEGRAM_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
+    META_GRAPH_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
   },
   stdio: 'inherit',
 });

@@ -22,7 +22,11 @@ export type AuditAction =
   | 'member.role_changed'
   | 'member.removed'
   | 'api_key.created'
-  | 'api_key.revoked';
+  | 'api_key.revoked'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated';
 
 interface AuditEntry {
   action: AuditAction;

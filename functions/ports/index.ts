@@ -120,6 +120,38 @@ export interface Embeddings {
   get(model: string): Embedder;
 }
 
+/**
+ * HTTP to URLs our users chose (outgoing webhooks). The caller decides which addresses are
+ * acceptable; the adapter enforces it where the connection is made: on Node after DNS, connecting
+ * to the very address it checked (so DNS rebinding cannot slip past); on Workers, where there is
+ * no DNS API and the private networks of our infrastructure are not reachable, on IP literals.
+ */
+export interface OutboundRequest {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  /** For the whole exchange, body included; past it the adapter throws `OutboundTimeout`. */
+  timeoutMs: number;
+  /** The response body is cut at this many bytes (the rest is not read). */
+  maxResponseBytes: number;
+  /** Whether an IP address (literal or resolved) may be connected to; a refusal throws `OutboundRefused`. */
+  allowAddress(ip: string): boolean;
+}
+
+export interface OutboundResponse {
+  status: number;
+  /** The first `maxResponseBytes` of the body, as text. */
+  body: string;
+}
+
+export interface OutboundHttp {
+  /** The addresses a host name resolves to, or null where the runtime cannot resolve (Workers). */
+  resolve(hostname: string): Promise<string[] | null>;
+  /** One request; redirects are not followed (a 3xx is returned as is). */
+  send(request: OutboundRequest): Promise<OutboundResponse>;
+}
+
 /** Everything a handler may use, built per request by the runtime's entry and read from the context. */
 export interface Services {
   db: Database;
@@ -128,6 +160,7 @@ export interface Services {
   vectors: VectorStore;
   blobs: BlobStore;
   mail: Mailer;
+  outbound: OutboundHttp;
   embeddings: Embeddings;
   models: Models;
   outbox?: DevOutbox;

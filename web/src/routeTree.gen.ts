@@ -16,12 +16,17 @@ import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as SignUpRouteImport } from './routes/sign-up'
 import { Route as VerifyEmailRouteImport } from './routes/verify-email'
 import { Route as AppIndexRouteImport } from './routes/_app/index'
+import { Route as AppAnalyticsRouteImport } from './routes/_app/analytics'
+import { Route as AppChannelsRouteImport } from './routes/_app/channels'
+import { Route as AppConversationsRouteRouteImport } from './routes/_app/conversations/route'
 import { Route as AppProfileRouteImport } from './routes/_app/profile'
 import { Route as AppSettingsRouteImport } from './routes/_app/settings'
 import { Route as AppTeamRouteImport } from './routes/_app/team'
 import { Route as InviteTokenRouteImport } from './routes/invite.$token'
 import { Route as AppChatbotsIndexRouteImport } from './routes/_app/chatbots/index'
 import { Route as AppChatbotsBotIdRouteImport } from './routes/_app/chatbots/$botId'
+import { Route as AppConversationsIndexRouteImport } from './routes/_app/conversations/index'
+import { Route as AppConversationsConversationIdRouteImport } from './routes/_app/conversations/$conversationId'
 import { Route as AppDevOutboxRouteImport } from './routes/_app/dev/outbox'
 import { Route as AppKnowledgeIndexRouteImport } from './routes/_app/knowledge/index'
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index'
@@ -29,6 +34,8 @@ import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/a
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
 import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
+import { Route as AppSettingsWebhooksIndexRouteImport } from './routes/_app/settings/webhooks/index'
+import { Route as AppSettingsWebhooksWebhookIdRouteImport } from './routes/_app/settings/webhooks/$webhookId'
 import { Route as AppKnowledgeKbIdDocumentsDocIdRouteImport } from './routes/_app/knowledge/$kbId/documents/$docId'
 
 const AppRoute = AppRouteImport.update({
@@ -65,6 +72,21 @@ const AppIndexRoute = AppIndexRouteImport.update({
   path: '/',
   getParentRoute: () => AppRoute,
 } as any)
+const AppAnalyticsRoute = AppAnalyticsRouteImport.update({
+  id: '/analytics',
+  path: '/analytics',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppChannelsRoute = AppChannelsRouteImport.update({
+  id: '/channels',
+  path: '/channels',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppConversationsRouteRoute = AppConversationsRouteRouteImport.update({
+  id: '/conversations',
+  path: '/conversations',
+  getParentRoute: () => AppRoute,
+} as any)
 const AppProfileRoute = AppProfileRouteImport.update({
   id: '/profile',
   path: '/profile',
@@ -95,6 +117,17 @@ const AppChatbotsBotIdRoute = AppChatbotsBotIdRouteImport.update({
   path: '/chatbots/$botId',
   getParentRoute: () => AppRoute,
 } as any)
+const AppConversationsIndexRoute = AppConversationsIndexRouteImport.update({
+  id: '/',
+  path: '/',
+  getParentRoute: () => AppConversationsRouteRoute,
+} as any)
+const AppConversationsConversationIdRoute =
+  AppConversationsConversationIdRouteImport.update({
+    id: '/$conversationId',
+    path: '/$conversationId',
+    getParentRoute: () => AppConversationsRouteRoute,
+  } as any)
 const AppDevOutboxRoute = AppDevOutboxRouteImport.update({
   id: '/dev/outbox',
   path: '/dev/outbox',
@@ -130,6 +163,18 @@ const AppKnowledgeKbIdIndexRoute = AppKnowledgeKbIdIndexRouteImport.update({
   path: '/knowledge/$kbId/',
   getParentRoute: () => AppRoute,
 } as any)
+const AppSettingsWebhooksIndexRoute =
+  AppSettingsWebhooksIndexRouteImport.update({
+    id: '/webhooks/',
+    path: '/webhooks/',
+    getParentRoute: () => AppSettingsRoute,
+  } as any)
+const AppSettingsWebhooksWebhookIdRoute =
+  AppSettingsWebhooksWebhookIdRouteImport.update({
+    id: '/webhooks/$webhookId',
+    path: '/webhooks/$webhookId',
+    getParentRoute: () => AppSettingsRoute,
+  } as any)
 const AppKnowledgeKbIdDocumentsDocIdRoute =
   AppKnowledgeKbIdDocumentsDocIdRouteImport.update({
     id: '/knowledge/$kbId/documents/$docId',
@@ -144,19 +189,26 @@ export interface FileRoutesByFullPath {
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
   '/verify-email': typeof VerifyEmailRoute
+  '/conversations': typeof AppConversationsRouteRouteWithChildren
+  '/analytics': typeof AppAnalyticsRoute
+  '/channels': typeof AppChannelsRoute
   '/profile': typeof AppProfileRoute
   '/settings': typeof AppSettingsRouteWithChildren
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
   '/chatbots/$botId': typeof AppChatbotsBotIdRoute
+  '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
+  '/conversations/': typeof AppConversationsIndexRoute
   '/knowledge/': typeof AppKnowledgeIndexRoute
   '/settings/': typeof AppSettingsIndexRoute
+  '/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute
   '/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
+  '/settings/webhooks/': typeof AppSettingsWebhooksIndexRoute
   '/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRoutesByTo {
@@ -165,19 +217,25 @@ export interface FileRoutesByTo {
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
   '/verify-email': typeof VerifyEmailRoute
+  '/analytics': typeof AppAnalyticsRoute
+  '/channels': typeof AppChannelsRoute
   '/profile': typeof AppProfileRoute
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
   '/': typeof AppIndexRoute
   '/chatbots/$botId': typeof AppChatbotsBotIdRoute
+  '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/chatbots': typeof AppChatbotsIndexRoute
+  '/conversations': typeof AppConversationsIndexRoute
   '/knowledge': typeof AppKnowledgeIndexRoute
   '/settings': typeof AppSettingsIndexRoute
+  '/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute
   '/knowledge/$kbId': typeof AppKnowledgeKbIdIndexRoute
+  '/settings/webhooks': typeof AppSettingsWebhooksIndexRoute
   '/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRoutesById {
@@ -188,20 +246,27 @@ export interface FileRoutesById {
   '/sign-in': typeof SignInRoute
   '/sign-up': typeof SignUpRoute
   '/verify-email': typeof VerifyEmailRoute
+  '/_app/conversations': typeof AppConversationsRouteRouteWithChildren
+  '/_app/analytics': typeof AppAnalyticsRoute
+  '/_app/channels': typeof AppChannelsRoute
   '/_app/profile': typeof AppProfileRoute
   '/_app/settings': typeof AppSettingsRouteWithChildren
   '/_app/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
   '/_app/': typeof AppIndexRoute
   '/_app/chatbots/$botId': typeof AppChatbotsBotIdRoute
+  '/_app/conversations/$conversationId': typeof AppConversationsConversationIdRoute
   '/_app/dev/outbox': typeof AppDevOutboxRoute
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/_app/settings/providers': typeof AppSettingsProvidersRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
+  '/_app/conversations/': typeof AppConversationsIndexRoute
   '/_app/knowledge/': typeof AppKnowledgeIndexRoute
   '/_app/settings/': typeof AppSettingsIndexRoute
+  '/_app/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute
   '/_app/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
+  '/_app/settings/webhooks/': typeof AppSettingsWebhooksIndexRoute
   '/_app/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRouteTypes {
@@ -213,19 +278,26 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/sign-up'
     | '/verify-email'
+    | '/conversations'
+    | '/analytics'
+    | '/channels'
     | '/profile'
     | '/settings'
     | '/team'
     | '/invite/$token'
     | '/chatbots/$botId'
+    | '/conversations/$conversationId'
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/providers'
     | '/chatbots/'
+    | '/conversations/'
     | '/knowledge/'
     | '/settings/'
+    | '/settings/webhooks/$webhookId'
     | '/knowledge/$kbId/'
+    | '/settings/webhooks/'
     | '/knowledge/$kbId/documents/$docId'
   fileRoutesByTo: FileRoutesByTo
   to:
@@ -234,19 +306,25 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/sign-up'
     | '/verify-email'
+    | '/analytics'
+    | '/channels'
     | '/profile'
     | '/team'
     | '/invite/$token'
     | '/'
     | '/chatbots/$botId'
+    | '/conversations/$conversationId'
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/providers'
     | '/chatbots'
+    | '/conversations'
     | '/knowledge'
     | '/settings'
+    | '/settings/webhooks/$webhookId'
     | '/knowledge/$kbId'
+    | '/settings/webhooks'
     | '/knowledge/$kbId/documents/$docId'
   id:
     | '__root__'
@@ -256,20 +334,27 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/sign-up'
     | '/verify-email'
+    | '/_app/conversations'
+    | '/_app/analytics'
+    | '/_app/channels'
     | '/_app/profile'
     | '/_app/settings'
     | '/_app/team'
     | '/invite/$token'
     | '/_app/'
     | '/_app/chatbots/$botId'
+    | '/_app/conversations/$conversationId'
     | '/_app/dev/outbox'
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
     | '/_app/settings/providers'
     | '/_app/chatbots/'
+    | '/_app/conversations/'
     | '/_app/knowledge/'
     | '/_app/settings/'
+    | '/_app/settings/webhooks/$webhookId'
     | '/_app/knowledge/$kbId/'
+    | '/_app/settings/webhooks/'
     | '/_app/knowledge/$kbId/documents/$docId'
   fileRoutesById: FileRoutesById
 }
@@ -334,6 +419,27 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppIndexRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/analytics': {
+      id: '/_app/analytics'
+      path: '/analytics'
+      fullPath: '/analytics'
+      preLoaderRoute: typeof AppAnalyticsRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/channels': {
+      id: '/_app/channels'
+      path: '/channels'
+      fullPath: '/channels'
+      preLoaderRoute: typeof AppChannelsRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/conversations': {
+      id: '/_app/conversations'
+      path: '/conversations'
+      fullPath: '/conversations'
+      preLoaderRoute: typeof AppConversationsRouteRouteImport
+      parentRoute: typeof AppRoute
+    }
     '/_app/profile': {
       id: '/_app/profile'
       path: '/profile'
@@ -375,6 +481,20 @@ declare module '@tanstack/react-router' {
       fullPath: '/chatbots/$botId'
       preLoaderRoute: typeof AppChatbotsBotIdRouteImport
       parentRoute: typeof AppRoute
+    }
+    '/_app/conversations/': {
+      id: '/_app/conversations/'
+      path: '/'
+      fullPath: '/conversations/'
+      preLoaderRoute: typeof AppConversationsIndexRouteImport
+      parentRoute: typeof AppConversationsRouteRoute
+    }
+    '/_app/conversations/$conversationId': {
+      id: '/_app/conversations/$conversationId'
+      path: '/$conversationId'
+      fullPath: '/conversations/$conversationId'
+      preLoaderRoute: typeof AppConversationsConversationIdRouteImport
+      parentRoute: typeof AppConversationsRouteRoute
     }
     '/_app/dev/outbox': {
       id: '/_app/dev/outbox'
@@ -425,6 +545,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppKnowledgeKbIdIndexRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/settings/webhooks/': {
+      id: '/_app/settings/webhooks/'
+      path: '/webhooks'
+      fullPath: '/settings/webhooks/'
+      preLoaderRoute: typeof AppSettingsWebhooksIndexRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
+    '/_app/settings/webhooks/$webhookId': {
+      id: '/_app/settings/webhooks/$webhookId'
+      path: '/webhooks/$webhookId'
+      fullPath: '/settings/webhooks/$webhookId'
+      preLoaderRoute: typeof AppSettingsWebhooksWebhookIdRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/knowledge/$kbId/documents/$docId': {
       id: '/_app/knowledge/$kbId/documents/$docId'
       path: '/knowledge/$kbId/documents/$docId'
@@ -435,11 +569,28 @@ declare module '@tanstack/react-router' {
   }
 }
 
+interface AppConversationsRouteRouteChildren {
+  AppConversationsConversationIdRoute: typeof AppConversationsConversationIdRoute
+  AppConversationsIndexRoute: typeof AppConversationsIndexRoute
+}
+
+const AppConversationsRouteRouteChildren: AppConversationsRouteRouteChildren = {
+  AppConversationsConversationIdRoute: AppConversationsConversationIdRoute,
+  AppConversationsIndexRoute: AppConversationsIndexRoute,
+}
+
+const AppConversationsRouteRouteWithChildren =
+  AppConversationsRouteRoute._addFileChildren(
+    AppConversationsRouteRouteChildren,
+  )
+
 interface AppSettingsRouteChildren {
   AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
   AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
   AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
+  AppSettingsWebhooksWebhookIdRoute: typeof AppSettingsWebhooksWebhookIdRoute
+  AppSettingsWebhooksIndexRoute: typeof AppSettingsWebhooksIndexRoute
 }
 
 const AppSettingsRouteChildren: AppSettingsRouteChildren = {
@@ -447,6 +598,8 @@ const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
   AppSettingsProvidersRoute: AppSettingsProvidersRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
+  AppSettingsWebhooksWebhookIdRoute: AppSettingsWebhooksWebhookIdRoute,
+  AppSettingsWebhooksIndexRoute: AppSettingsWebhooksIndexRoute,
 }
 
 const AppSettingsRouteWithChildren = AppSettingsRoute._addFileChildren(
@@ -454,6 +607,9 @@ const AppSettingsRouteWithChildren = AppSettingsRoute._addFileChildren(
 )
 
 interface AppRouteChildren {
+  AppConversationsRouteRoute: typeof AppConversationsRouteRouteWithChildren
+  AppAnalyticsRoute: typeof AppAnalyticsRoute
+  AppChannelsRoute: typeof AppChannelsRoute
   AppProfileRoute: typeof AppProfileRoute
   AppSettingsRoute: typeof AppSettingsRouteWithChildren
   AppTeamRoute: typeof AppTeamRoute
@@ -467,6 +623,9 @@ interface AppRouteChildren {
 }
 
 const AppRouteChildren: AppRouteChildren = {
+  AppConversationsRouteRoute: AppConversationsRouteRouteWithChildren,
+  AppAnalyticsRoute: AppAnalyticsRoute,
+  AppChannelsRoute: AppChannelsRoute,
   AppProfileRoute: AppProfileRoute,
   AppSettingsRoute: AppSettingsRouteWithChildren,
   AppTeamRoute: AppTeamRoute,

@@ -7,6 +7,7 @@ import { createR2BlobStore } from './blobs';
 import { openNeonDatabase } from './database';
 import { createUpstashKv } from './kv';
 import { createHttpMailer } from './mail';
+import { createFetchOutbound } from './outbound';
 import { createQStashQueue } from './queue';
 import { createPineconeStore } from './vectors';
 
@@ -149,6 +150,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     embeddings: createEmbeddings(config),
     models: createModels(config),
     mail: createHttpMailer({ apiUrl: config.MAIL_API_URL, apiKey: config.MAIL_API_KEY, from: config.MAIL_FROM }),
+    outbound: createFetchOutbound(),
     config,
     waitUntil(promise) {
       const tracked = promise.then(

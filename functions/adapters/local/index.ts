@@ -4,3 +4,4 @@ export { createPgVectorStore } from './vectors';
 export { createFileBlobStore } from './blobs';
 export { createOutboxMailer } from './mail';
 export { createLocalQueue, type LocalQueue, type LocalQueueOptions, type QueueLogger } from './queue';
+export { createNodeOutbound, type ResolveAll } from './outbound';

@@ -15,6 +15,10 @@ const copy = {
     es: { subject: '{inviter} te invita a {org} en VersaAI', body: 'Hola:\n\n{inviter} te invita a unirte a {org} en VersaAI como {role}.\nAcepta la invitación aquí (caduca en 7 días):\n{link}' },
     en: { subject: '{inviter} invited you to {org} on VersaAI', body: 'Hi,\n\n{inviter} invited you to join {org} on VersaAI as {role}.\nAccept the invitation here (it expires in 7 days):\n{link}' },
   },
+  webhookDisabled: {
+    es: { subject: 'Webhook desactivado: {name}', body: 'Hola:\n\nHemos desactivado el webhook «{name}» ({url}) porque {failures} entregas seguidas fallaron.\nÚltimo error: {error}\n\nCuando el receptor funcione, vuelve a activarlo y reenvía las entregas fallidas desde su registro:\n{link}' },
+    en: { subject: 'Webhook disabled: {name}', body: 'Hi,\n\nWe disabled the webhook "{name}" ({url}) because {failures} deliveries in a row failed.\nLast error: {error}\n\nOnce the receiver works, turn it back on and resend the failed deliveries from its log:\n{link}' },
+  },
 } as const;
 
 function fill(template: string, values: Record<string, string>): string {

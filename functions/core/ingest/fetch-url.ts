@@ -1,4 +1,5 @@
 import { ApiError } from '../../lib/errors';
+import { classifyHost, isIpLiteral, stripBrackets } from '../../lib/network';
 
 /**
  * Fetching URLs on behalf of users, without letting them point the server at itself or at the
@@ -22,37 +23,6 @@ export interface FetchedResource {
 
 const MAX_REDIRECTS = 5;
 
-function ipv4Octets(host: string): number[] | null {
-  const parts = host.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p))) return null;
-  const octets = parts.map(Number);
-  return octets.every((o) => o <= 255) ? octets : null;
-}
-
-function isPrivateIpv4([a, b]: number[]): boolean {
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224
-  );
-}
-
-function isPrivateIpv6(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === '::' || h === '::1') return true;
-  if (/^f[cd]/.test(h) || /^fe[89ab]/.test(h)) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-  if (mapped) return isPrivateIpv4(ipv4Octets(mapped[1])!);
-  // ::ffff:7f00:1 style (hex-mapped IPv4)
-  return /^::ffff:/.test(h);
-}
-
 /** Why a URL may not be fetched, or null when it may. */
 export function urlRefusal(raw: string, allowPrivate: boolean): string | null {
   let url: URL;
@@ -63,16 +33,10 @@ export function urlRefusal(raw: string, allowPrivate: boolean): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Only http and https URLs can be imported';
   if (url.username || url.password) return 'URLs with credentials cannot be imported';
-  if (allowPrivate) return null;
-  const host = url.hostname.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) {
-    return 'Local and internal addresses cannot be imported';
-  }
-  const v4 = ipv4Octets(host);
-  if ((v4 && isPrivateIpv4(v4)) || (host.includes(':') && isPrivateIpv6(host))) {
-    return 'Private, loopback and link-local addresses cannot be imported';
-  }
-  return null;
+  if (allowPrivate || classifyHost(url.hostname) === 'public') return null;
+  return isIpLiteral(stripBrackets(url.hostname))
+    ? 'Private, loopback and link-local addresses cannot be imported'
+    : 'Local and internal addresses cannot be imported';
 }
 
 export function assertFetchableUrl(raw: string, allowPrivate: boolean): void {

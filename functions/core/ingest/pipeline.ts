@@ -1,10 +1,11 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import { chunks, documents, knowledgeBases } from '../../../db/schema';
 import type { Services } from '../../ports';
 import type { JobMeta } from '../jobs/meta';
 import { namespaceFor, vectorId } from '../retrieval/namespace';
 import { chunkDocument, qaSections, textSections } from './chunk';
 import { detectFileType } from './detect';
+import { publishDocumentStatus } from './document-events';
 import { extractDocument } from './extract';
 import { FetchFailure, safeFetch } from './fetch-url';
 import { ExtractionError, type ExtractedDocument, type SupportedType } from './types';
@@ -39,10 +40,13 @@ async function loadCurrent(services: Services, documentId: string, generation: n
 }
 
 export async function markFailed(services: Services, doc: Pick<DocumentRow, 'id' | 'generation' | 'parentId'>, reason: string) {
-  await services.db
-    .update(documents)
-    .set({ status: 'failed', error: reason.slice(0, 1000) })
-    .where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
+  const error = reason.slice(0, 1000);
+  const current = and(eq(documents.id, doc.id), eq(documents.generation, doc.generation));
+  // Conditional on the status, so `document.failed` goes out once per failure; a document that
+  // already failed only gets the newer reason.
+  const [failed] = await services.db.update(documents).set({ status: 'failed', error }).where(and(current, ne(documents.status, 'failed'))).returning();
+  if (failed) await publishDocumentStatus(services, failed);
+  else await services.db.update(documents).set({ error }).where(current);
   if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
 }
 
@@ -221,13 +225,19 @@ async function updateProgress(services: Services, doc: DocumentRow) {
     .select({ done: count() })
     .from(chunks)
     .where(and(eq(chunks.documentId, doc.id), isNotNull(chunks.embeddedAt)));
-  await db
-    .update(documents)
-    .set({
-      chunksDone: done,
-      status: sql`case when ${done} >= ${documents.chunkCount} then 'ready'::document_status else ${documents.status} end`,
-    })
-    .where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
+  const current = and(eq(documents.id, doc.id), eq(documents.generation, doc.generation));
+  // The batch that completes the document flips it to ready and announces it; batches finishing
+  // together race on the conditional update, and only one wins.
+  const [ready] =
+    done >= doc.chunkCount
+      ? await db
+          .update(documents)
+          .set({ chunksDone: done, status: 'ready' })
+          .where(and(current, ne(documents.status, 'ready'), lte(documents.chunkCount, done)))
+          .returning()
+      : [];
+  if (ready) await publishDocumentStatus(services, ready);
+  else await db.update(documents).set({ chunksDone: done }).where(current);
   if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
 }
 
@@ -245,13 +255,15 @@ export async function refreshWebsiteStatus(services: Services, websiteId: string
   const crawling = Number((website.metadata as { crawlsInFlight?: number }).crawlsInFlight ?? 0) > 0;
   const status = (by.pending ?? 0) + (by.processing ?? 0) > 0 || crawling ? 'processing' : (by.ready ?? 0) > 0 ? 'ready' : 'failed';
   const pages = rows.reduce((sum, r) => sum + r.n, 0);
-  await db
+  const error = status === 'failed' ? (pages === 0 ? 'No pages could be imported from this website' : 'None of the pages could be imported') : null;
+  // Announced once when the website as a whole becomes ready or failed.
+  const [changed] = await db
     .update(documents)
-    .set({
-      status,
-      error: status === 'failed' ? (pages === 0 ? 'No pages could be imported from this website' : 'None of the pages could be imported') : null,
-    })
-    .where(eq(documents.id, websiteId));
+    .set({ status, error })
+    .where(and(eq(documents.id, websiteId), ne(documents.status, status)))
+    .returning();
+  if (changed) await publishDocumentStatus(services, changed);
+  else if (status === 'failed') await db.update(documents).set({ error }).where(eq(documents.id, websiteId));
 }
 
 /** Starts (re)processing: a new generation, pending, and the ingest job. */

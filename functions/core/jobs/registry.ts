@@ -6,6 +6,9 @@ import type { JobMeta } from './meta';
 import { crawlPage } from '../ingest/crawl';
 import { embedChunks, ingestDocument } from '../ingest/pipeline';
 import { refreshDocument, refreshDueSources } from '../ingest/refresh';
+import { ROLLUP_JOB, runRollupJob } from '../analytics/rollup';
+import { deliverWebhook } from '../webhooks/deliver';
+import { deliverMessage, replyOnChannel } from '../channels/send';
 
 /**
  * Background jobs by name. The queue (QStash, or the local runner) POSTs a signed request to
@@ -67,15 +70,46 @@ export const jobs = {
     payload: z.object({ documentId: z.uuid() }),
     run: refreshDocument,
   }),
+  /** One attempt of an outgoing webhook delivery; it schedules the next one itself on failure. */
+  'deliver-webhook': defineJob({
+    payload: z.object({ deliveryId: z.uuid(), organizationId: z.uuid(), attempt: z.number().int().positive() }),
+    run: deliverWebhook,
+  }),
+  /**
+   * Daily analytics roll-up into daily_metrics. Without `organizationId` (the daily trigger) it
+   * queues one job per organization with activity; with it, it rolls up `days` complete local
+   * days ending at `day` (default: yesterday there), replacing them: any past day can be redone.
+   */
+  [ROLLUP_JOB]: defineJob({
+    payload: z.object({
+      day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      organizationId: z.uuid().optional(),
+      days: z.number().int().min(1).max(400).optional(),
+    }),
+    run: (services, payload) => runRollupJob(services, payload),
+  }),
   /** Daily: URL and website sources whose refresh schedule is due. */
   'refresh-due-sources': defineJob({
     payload: z.object({}).passthrough(),
     run: (services) => refreshDueSources(services),
   }),
+  /** A customer's channel message: the chat engine answers it and the answer is sent (both idempotent). */
+  'channel-reply': defineJob({
+    payload: z.object({ messageId: z.uuid() }),
+    run: (services, { messageId }) => replyOnChannel(services, messageId),
+  }),
+  /**
+   * A bot answer or an agent's inbox reply to a WhatsApp/Messenger/Instagram/Telegram conversation.
+   * Platform hiccups re-queue it with `attempt + 1` after Retry-After (see core/channels/send.ts).
+   */
+  'send-channel-message': defineJob({
+    payload: z.object({ messageId: z.uuid(), attempt: z.number().int().min(1).optional() }),
+    run: (services, { messageId, attempt }) => deliverMessage(services, messageId, attempt ?? 1),
+  }),
 } satisfies Record<string, { payload: z.ZodType; run: (services: Services, payload: never, meta: JobMeta) => Promise<unknown> }>;
 
 /** Jobs the daily trigger queues (Workers cron on the edge, a timer in the Node server). */
-export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources'] as const;
+export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB] as const;
 
 /** Queues the daily jobs for `day` (YYYY-MM-DD); the deduplication id makes repeats harmless. */
 export async function enqueueDailyJobs(services: Pick<Services, 'queue'>, day: string) {

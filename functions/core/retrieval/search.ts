@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { chunks, documents } from '../../../db/schema';
-import type { Services, VectorMatch } from '../../ports';
+import type { Services } from '../../ports';
 import { inOrg } from '../../lib/tenancy';
 import { isStopWord, normalizeTokens } from '../embeddings/builtin';
 import { namespaceFor, parseVectorId } from './namespace';
@@ -72,16 +72,15 @@ interface ChunkRow {
   documentSourceUrl: string | null;
 }
 
-const chunkColumns = {
-  chunkId: chunks.id,
-  documentId: chunks.documentId,
-  documentName: documents.name,
-  knowledgeBaseId: chunks.knowledgeBaseId,
-  position: chunks.position,
-  content: chunks.content,
-  location: chunks.location,
-  documentSourceUrl: documents.sourceUrl,
-};
+/** The columns of a ChunkRow, for the raw statements below (which alias chunks and documents by table name). */
+const chunkRowColumns = sql`${chunks.id} AS "chunkId", ${chunks.documentId} AS "documentId", ${documents.name} AS "documentName",
+  ${chunks.knowledgeBaseId} AS "knowledgeBaseId", ${chunks.position} AS "position", ${chunks.content} AS "content",
+  ${chunks.location} AS "location", ${documents.sourceUrl} AS "documentSourceUrl"`;
+
+async function rowsOf<T>(db: SearchServices['db'], query: SQL): Promise<T[]> {
+  // `execute` cannot know its row shape; every driver (PGlite, node-postgres, Neon) returns `rows`.
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}
 
 /**
  * The one filter both retrievers apply: this organization's chunks, in the requested knowledge
@@ -95,54 +94,73 @@ function searchable(organizationId: string, knowledgeBaseIds: string[], ...condi
   ) as SQL;
 }
 
-async function vectorCandidates(
-  services: SearchServices,
-  input: SearchInput,
-  limit: number,
-): Promise<Array<{ row: ChunkRow; score: number }>> {
-  // One embedding per model, however many knowledge bases share it.
+type Candidate = { row: ChunkRow; score: number };
+
+/** A chunk a vector store returned: which knowledge base's namespace, which chunk, how similar. */
+interface VectorHit {
+  kb: string;
+  documentId: string;
+  position: number;
+  score: number;
+}
+
+const hitKey = (kb: string, documentId: string, position: number) => `${kb}/${documentId}#${position}`;
+
+/**
+ * The vector store's side: one query embedding per model, however many knowledge bases share it,
+ * and the best `limit` distinct chunk ids across their namespaces. No database statement: on the
+ * edge this is the embedding API plus Pinecone, and it runs while the full-text statement does.
+ */
+async function vectorHits(services: SearchServices, input: SearchInput, limit: number): Promise<VectorHit[]> {
   const byModel = new Map<string, string[]>();
   for (const kb of input.knowledgeBases) byModel.set(kb.embeddingModel, [...(byModel.get(kb.embeddingModel) ?? []), kb.id]);
-  const matches: Array<VectorMatch & { knowledgeBaseId: string }> = [];
+  const matches: Array<{ id: string; score: number; kb: string }> = [];
   for (const [model, kbIds] of byModel) {
     const [vector] = await services.embeddings.get(model).embed([input.query]);
     if (!vector || vector.every((v) => v === 0)) continue;
-    for (const kbId of kbIds) {
-      for (const match of await services.vectors.query(namespaceFor(kbId), vector, limit)) {
-        matches.push({ ...match, knowledgeBaseId: kbId });
-      }
-    }
+    const perKb = await Promise.all(kbIds.map((kbId) => services.vectors.query(namespaceFor(kbId), vector, limit)));
+    perKb.forEach((list, i) => {
+      for (const match of list) matches.push({ id: match.id, score: match.score, kb: kbIds[i] });
+    });
   }
   matches.sort((a, b) => b.score - a.score);
 
-  const wanted = new Map<string, { kb: string; documentId: string; position: number; score: number }>();
+  const wanted = new Map<string, VectorHit>();
   for (const match of matches) {
     const parsed = parseVectorId(match.id);
     if (!parsed || !UUID.test(parsed.documentId)) continue;
-    const key = `${match.knowledgeBaseId}/${match.id}`;
-    if (!wanted.has(key)) wanted.set(key, { kb: match.knowledgeBaseId, ...parsed, score: match.score });
+    const key = hitKey(match.kb, parsed.documentId, parsed.position);
+    if (!wanted.has(key)) wanted.set(key, { kb: match.kb, ...parsed, score: match.score });
     if (wanted.size >= limit) break;
   }
-  if (wanted.size === 0) return [];
+  return [...wanted.values()];
+}
 
-  const tuples = [...wanted.values()].map((w) => sql`(${w.kb}::uuid, ${w.documentId}::uuid, ${w.position}::int)`);
-  const rows: ChunkRow[] = await services.db
-    .select(chunkColumns)
-    .from(chunks)
-    .innerJoin(documents, eq(documents.id, chunks.documentId))
-    .where(
-      searchable(
-        input.organizationId,
-        input.knowledgeBases.map((kb) => kb.id),
-        // The chunk must sit in the knowledge base whose namespace returned it.
-        sql`(${chunks.knowledgeBaseId}, ${chunks.documentId}, ${chunks.position}) IN (${sql.join(tuples, sql`, `)})`,
-      ),
+/**
+ * The rows of the vector hits, in the vector store's order, keeping only searchable ones (see
+ * `searchable`: a chunk must also sit in the knowledge base whose namespace returned it). Rows the
+ * full-text side already loaded are reused; the rest come in one statement, none when all are known.
+ */
+async function vectorCandidates(db: SearchServices['db'], input: SearchInput, hits: VectorHit[], known: Candidate[]): Promise<Candidate[]> {
+  if (hits.length === 0) return [];
+  const byKey = new Map(known.map(({ row }) => [hitKey(row.knowledgeBaseId, row.documentId, row.position), row]));
+  const missing = hits.filter((h) => !byKey.has(hitKey(h.kb, h.documentId, h.position)));
+  if (missing.length > 0) {
+    const rows = await rowsOf<ChunkRow>(
+      db,
+      sql`SELECT ${chunkRowColumns}
+        FROM unnest(${sql.param(missing.map((h) => h.kb))}::uuid[], ${sql.param(missing.map((h) => h.documentId))}::uuid[],
+                    ${sql.param(missing.map((h) => h.position))}::int[]) AS hit(kb, document_id, position)
+        JOIN ${chunks} ON ${chunks.documentId} = hit.document_id AND ${chunks.position} = hit.position AND ${chunks.knowledgeBaseId} = hit.kb
+        JOIN ${documents} ON ${documents.id} = ${chunks.documentId}
+        WHERE ${searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id))}`,
     );
-  const byKey = new Map(rows.map((r) => [`${r.knowledgeBaseId}/${r.documentId}#${r.position}`, r]));
-  const out: Array<{ row: ChunkRow; score: number }> = [];
-  for (const [key, w] of wanted) {
-    const row = byKey.get(key);
-    if (row) out.push({ row, score: w.score });
+    for (const row of rows) byKey.set(hitKey(row.knowledgeBaseId, row.documentId, row.position), row);
+  }
+  const out: Candidate[] = [];
+  for (const hit of hits) {
+    const row = byKey.get(hitKey(hit.kb, hit.documentId, hit.position));
+    if (row) out.push({ row, score: hit.score });
   }
   return out;
 }
@@ -183,91 +201,116 @@ export interface FulltextPlan {
 }
 
 /**
- * Full-text side. Every chunk's `search_vector` holds Spanish and English stems, and each query
- * word becomes `(spanish stem | english form)` (Postgres's own parsers, so lexemes match the
- * stored ones): "facturas" finds "factura", "shipping" finds "shipped".
+ * Full-text side, planned inside the statement that runs it (CTEs, no round trip of its own).
+ * Every chunk's `search_vector` holds Spanish and English stems, and each query word becomes
+ * `(spanish stem | english form)` (Postgres's own parsers, so lexemes match the stored ones):
+ * "facturas" finds "factura", "shipping" finds "shipped".
  *
  * Which chunks are candidates: requiring every word finds nothing for natural questions
  * ("¿cuánto tarda el envío a Canarias?" — the answer never says "cuánto"), so a chunk qualifies
  * with any *selective* word, or with all of them. A word is selective unless Postgres's column
  * statistics (pg_stats.most_common_elems, gathered by ANALYZE) say it is in so many chunks that
  * ranking them all would exceed FULLTEXT_ROW_BUDGET; common words still count in the ranking.
- * If every word is common, chunks need the rarest word and one more. Without statistics (a table
- * never analyzed) every word counts as selective. Ranking: all words present first, then
- * ts_rank over all the query's words (frequency-based; cover density cost as much and ranked the labeled set slightly worse).
+ * Words are taken rarest first (ties in query order) while the running total of their estimates
+ * stays within the budget. If every word is common, chunks need the rarest word and one more.
+ * Without statistics (a table never analyzed) every word counts as selective. Ranking: all words
+ * present first, then ts_rank over all the query's words (frequency-based; cover density cost as
+ * much and ranked the labeled set slightly worse).
+ *
+ * The CTEs end in `plan(match_q, all_q, any_q)`: one row of tsquery texts, or NULLs when no
+ * word has a lexeme (stop words of Postgres's dictionaries), which then match nothing.
  */
-export async function fulltextPlan(db: SearchServices['db'], input: SearchInput): Promise<FulltextPlan | null> {
-  const words = queryWords(input.query);
-  if (words.length === 0) return null;
-  const result = await db.execute(sql`
-    WITH stats AS (
+function planCtes(words: string[]): SQL {
+  return sql`
+    stats AS MATERIALIZED (
+      -- The column's most common lexemes with their frequencies; no row without statistics.
       SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs,
              greatest(c.reltuples, 0) AS total
       FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relkind = 'r'
         AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = s.schemaname)
       WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_vector'
       LIMIT 1
-    ), q AS (
+    ), stems AS (
       SELECT n, websearch_to_tsquery('spanish', w)::text AS es, websearch_to_tsquery('english', w)::text AS en
       FROM unnest(${sql.param(words)}::text[]) WITH ORDINALITY AS t(w, n)
-    )
-    SELECT q.es, q.en,
-      (SELECT stats.total * coalesce(max(stats.freqs[array_position(stats.elems, btrim(x, chr(39)))]), 0)
-         FROM unnest(ARRAY[q.es, q.en]) AS x) AS estimate
-    FROM q LEFT JOIN stats ON true
-    ORDER BY q.n`);
-  const rows = (result as unknown as { rows: Array<{ es: string; en: string; estimate: number | null }> }).rows;
-  const byGroup = new Map<string, number>();
-  for (const { es, en, estimate } of rows) {
-    const lexemes = [...new Set([es, en].filter(Boolean))];
-    if (lexemes.length === 0) continue;
-    const group = `(${lexemes.map((q) => `(${q})`).join(' | ')})`;
-    byGroup.set(group, Math.max(byGroup.get(group) ?? 0, Number(estimate ?? 0)));
-  }
-  if (byGroup.size === 0) return null;
-  const groups = [...byGroup.keys()];
-  const rarestFirst = [...byGroup.entries()].sort((a, b) => a[1] - b[1]);
-  const selective: string[] = [];
-  let rowsToRank = 0;
-  for (const [group, estimate] of rarestFirst) {
-    if (rowsToRank + estimate > FULLTEXT_ROW_BUDGET) break;
-    selective.push(group);
-    rowsToRank += estimate;
-  }
-  const all = groups.join(' & ');
-  const [rarest, ...others] = rarestFirst.map(([g]) => g);
-  // Every word is common: chunks with the rarest word and at least one other one.
-  const match =
-    selective.length > 0
-      ? `${selective.join(' | ')} | (${all})`
-      : others.length > 0
-        ? `(${rarest} & (${others.join(' | ')}))`
-        : rarest;
-  return { match, all, any: groups.join(' | ') };
+    ), groups AS (
+      -- A word's group: its distinct non-empty lexemes, "((spanish) | (english))"; NULL when it has none.
+      -- Its estimate: chunks holding the commoner of them (0 when neither is a common lexeme).
+      SELECT grp, min(n) AS n, max(estimate) AS estimate
+      FROM (
+        SELECT n,
+          '(' || CASE WHEN es <> '' AND en <> '' AND es <> en THEN '(' || es || ') | (' || en || ')'
+                      WHEN es <> '' THEN '(' || es || ')'
+                      WHEN en <> '' THEN '(' || en || ')' END || ')' AS grp,
+          coalesce(greatest(stats.freqs[array_position(stats.elems, btrim(es, chr(39)))],
+                            stats.freqs[array_position(stats.elems, btrim(en, chr(39)))]) * stats.total, 0) AS estimate
+        FROM stems LEFT JOIN stats ON true
+      ) word
+      WHERE grp IS NOT NULL
+      GROUP BY grp
+    ), ranked AS (
+      -- Rarest first (ties in query order), with the rows ranking them all would take so far.
+      SELECT grp, n, row_number() OVER rarest_first AS rarity, sum(estimate) OVER rarest_first AS rows_to_rank
+      FROM groups
+      WINDOW rarest_first AS (ORDER BY estimate, n ROWS UNBOUNDED PRECEDING)
+    ), plan AS (
+      SELECT all_q, any_q,
+        CASE WHEN selective IS NOT NULL THEN selective || ' | (' || all_q || ')'
+             -- Every word is common: chunks with the rarest word and at least one other one.
+             WHEN others IS NOT NULL THEN '(' || rarest || ' & (' || others || '))'
+             ELSE rarest END AS match_q
+      FROM (
+        SELECT string_agg(grp, ' & ' ORDER BY n) AS all_q,
+               string_agg(grp, ' | ' ORDER BY n) AS any_q,
+               string_agg(grp, ' | ' ORDER BY rarity) FILTER (WHERE rows_to_rank <= ${sql.raw(String(FULLTEXT_ROW_BUDGET))}) AS selective,
+               min(grp) FILTER (WHERE rarity = 1) AS rarest,
+               string_agg(grp, ' | ' ORDER BY rarity) FILTER (WHERE rarity > 1) AS others
+        FROM ranked
+      ) parts
+    )`;
 }
 
-/** The full-text query for a plan; exported (not run) so the benchmark can EXPLAIN it. */
-export function fulltextQuery(db: SearchServices['db'], input: SearchInput, plan: FulltextPlan, limit: number) {
-  const score = sql<number>`((${chunks.searchVector} @@ ${plan.all}::tsquery)::int + ts_rank(${chunks.searchVector}, ${plan.any}::tsquery, 32))`.as(
-    'fulltext_score',
+/** The full-text plan of a query on its own; not used by search (which plans in its statement), kept for the benchmark's diagnostics. */
+export async function fulltextPlan(db: SearchServices['db'], input: SearchInput): Promise<FulltextPlan | null> {
+  const words = queryWords(input.query);
+  if (words.length === 0) return null;
+  const [plan] = await rowsOf<{ match: string | null; all: string | null; any: string | null }>(
+    db,
+    sql`WITH ${planCtes(words)} SELECT match_q AS "match", all_q AS "all", any_q AS "any" FROM plan`,
   );
-  return db
-    .select({ ...chunkColumns, score })
-    .from(chunks)
-    .innerJoin(documents, eq(documents.id, chunks.documentId))
-    .where(searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id), sql`${chunks.searchVector} @@ ${plan.match}::tsquery`))
-    .orderBy(sql`fulltext_score DESC`)
-    .limit(limit);
+  return plan?.match && plan.all && plan.any ? { match: plan.match, all: plan.all, any: plan.any } : null;
 }
 
-async function fulltextCandidates(
-  services: SearchServices,
-  input: SearchInput,
-  limit: number,
-): Promise<Array<{ row: ChunkRow; score: number }>> {
-  const plan = await fulltextPlan(services.db, input);
-  if (!plan) return [];
-  const rows = await fulltextQuery(services.db, input, plan, limit);
+/**
+ * The full-text side as one statement: plan (see planCtes), candidates through the GIN index,
+ * scores, and the chunk rows, best `limit` first; null when the query has no content words.
+ * Exported (not run) so the benchmark can EXPLAIN it.
+ *
+ * The tsqueries reach the WHERE clause as sub-select results, not constants, so the planner cannot
+ * estimate them and assumes the GIN index is selective: it always matches through the index. With
+ * constants it sometimes chose a sequential scan that decompresses every chunk's tsvector (most
+ * of the time a 10k-chunk search took in PGlite, whose GIN pending list no autovacuum flushes).
+ */
+export function fulltextStatement(input: SearchInput, limit: number): SQL | null {
+  const words = queryWords(input.query);
+  if (words.length === 0) return null;
+  const match = sql`(SELECT match_q FROM plan)::tsquery`;
+  const all = sql`(SELECT all_q FROM plan)::tsquery`;
+  const any = sql`(SELECT any_q FROM plan)::tsquery`;
+  return sql`
+    WITH ${planCtes(words)}
+    SELECT ${chunkRowColumns},
+      ((${chunks.searchVector} @@ ${all})::int + ts_rank(${chunks.searchVector}, ${any}, 32)) AS "score"
+    FROM ${chunks} JOIN ${documents} ON ${documents.id} = ${chunks.documentId}
+    WHERE ${searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id), sql`${chunks.searchVector} @@ ${match}`)}
+    ORDER BY "score" DESC
+    LIMIT ${limit}`;
+}
+
+async function fulltextCandidates(db: SearchServices['db'], input: SearchInput, limit: number): Promise<Candidate[]> {
+  const statement = fulltextStatement(input, limit);
+  if (!statement) return [];
+  const rows = await rowsOf<ChunkRow & { score: number }>(db, statement);
   return rows.map(({ score, ...row }) => ({ row, score: Number(score) }));
 }
 
@@ -275,6 +318,11 @@ async function fulltextCandidates(
  * Hybrid retrieval over one or more knowledge bases of one organization: vector search and
  * Postgres full-text search, each returning `candidateCount(topK)` chunks, fused with
  * reciprocal rank fusion (see SearchHit.score), filtered by relevance (`scoreThreshold`), cut to `topK`.
+ *
+ * Database work is at most two statements: the full-text side (planned, matched, ranked and its
+ * rows loaded in one), started together with the vector store's query (embedding API and
+ * Pinecone on the edge, overlapping it; pgvector locally, where PGlite runs them one after the
+ * other anyway), then one to load the vector hits' rows the full-text side did not return.
  */
 export async function searchKnowledge(services: SearchServices, input: SearchInput): Promise<SearchHit[]> {
   const query = input.query.trim().slice(0, MAX_QUERY_CHARS);
@@ -285,14 +333,14 @@ export async function searchKnowledge(services: SearchServices, input: SearchInp
 
   const useVector = input.mode !== 'fulltext';
   const useFulltext = input.mode !== 'vector';
-  // PGlite serializes queries anyway; on Neon the two sides overlap.
-  const [vectorList, fulltextList] = await Promise.all([
-    useVector ? vectorCandidates(services, normalized, limit) : [],
-    useFulltext ? fulltextCandidates(services, normalized, limit) : [],
+  const [hits, fulltextList] = await Promise.all([
+    useVector ? vectorHits(services, normalized, limit) : [],
+    useFulltext ? fulltextCandidates(services.db, normalized, limit) : [],
   ]);
+  const vectorList = await vectorCandidates(services.db, normalized, hits, fulltextList);
 
   const fused = new Map<string, { row: ChunkRow; rrf: number; hit: Partial<SearchHit> & { retrievers: Retriever[] } }>();
-  const addList = (list: Array<{ row: ChunkRow; score: number }>, retriever: Retriever) => {
+  const addList = (list: Candidate[], retriever: Retriever) => {
     list.forEach(({ row, score }, index) => {
       let entry = fused.get(row.chunkId);
       if (!entry) {

@@ -29,6 +29,9 @@ function SettingsLayout() {
             <Link to="/settings/providers" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.providers')}
             </Link>
+            <Link to="/settings/webhooks" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
+              {t('nav.webhooks')}
+            </Link>
             <Link to="/settings/audit-log" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.auditLog')}
             </Link>

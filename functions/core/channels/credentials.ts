@@ -1,0 +1,97 @@
+import { z } from '@hono/zod-openapi';
+import { decryptSecret, encryptSecret, randomToken } from '../../lib/crypto';
+import type { Platform } from './types';
+
+/**
+ * Platform credentials: what an admin types in per platform, validated here, stored only as
+ * AES-GCM ciphertext (`channels.credentials_encrypted`), and never returned by the API. Server-made
+ * secrets (Meta's verify token when none is given, Telegram's webhook secret) live in the same
+ * encrypted blob.
+ */
+const verifyToken = z
+  .string()
+  .min(8)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces')
+  .openapi({ description: 'The verify token you will paste in Meta\u2019s webhook settings; generated when omitted', example: 'my-verify-token-123' });
+const appSecret = z.string().min(16).max(200).openapi({ description: 'The Meta app\u2019s secret (App settings > Basic); signs every webhook', example: '0123456789abcdef0123456789abcdef' });
+const graphId = (description: string, example: string) => z.string().regex(/^\d{3,40}$/, 'A numeric id').openapi({ description, example });
+const token = (description: string) => z.string().min(10).max(2000).openapi({ description });
+
+export const WhatsAppCredentialsSchema = z.object({
+  phoneNumberId: graphId('WhatsApp Cloud API phone number id', '106540352242922'),
+  accessToken: token('A system user access token with whatsapp_business_messaging'),
+  appSecret,
+  verifyToken: verifyToken.optional(),
+  businessAccountId: graphId('WhatsApp Business Account id; when given, connect subscribes the app to it', '102290129340398').optional(),
+});
+
+export const MessengerCredentialsSchema = z.object({
+  pageId: graphId('The Facebook Page id', '1234567890'),
+  pageAccessToken: token('A Page access token with pages_messaging'),
+  appSecret,
+  verifyToken: verifyToken.optional(),
+});
+
+export const InstagramCredentialsSchema = z.object({
+  accountId: graphId('The Instagram professional account id (IG_ID)', '17841400000000000'),
+  pageAccessToken: token('The access token of the Facebook Page linked to the account, with instagram_manage_messages'),
+  appSecret,
+  verifyToken: verifyToken.optional(),
+});
+
+export const TelegramCredentialsSchema = z.object({
+  botToken: z
+    .string()
+    .regex(/^\d{3,20}:[A-Za-z0-9_-]{30,100}$/, 'A token from @BotFather looks like 123456789:AAE…')
+    .openapi({ description: 'The bot token from @BotFather', example: '123456789:AAEhBP0av28fhjRdM2ZJu1PsMKrcZhGs4wE' }),
+});
+
+export const CREDENTIAL_SCHEMAS = {
+  whatsapp: WhatsAppCredentialsSchema,
+  messenger: MessengerCredentialsSchema,
+  instagram: InstagramCredentialsSchema,
+  telegram: TelegramCredentialsSchema,
+} as const;
+
+export type WhatsAppCredentials = z.infer<typeof WhatsAppCredentialsSchema> & { verifyToken: string };
+export type MessengerCredentials = z.infer<typeof MessengerCredentialsSchema> & { verifyToken: string };
+export type InstagramCredentials = z.infer<typeof InstagramCredentialsSchema> & { verifyToken: string };
+/** `webhookSecret` is ours: sent to setWebhook and checked on every update. */
+export type TelegramCredentials = z.infer<typeof TelegramCredentialsSchema> & { webhookSecret: string };
+
+export interface CredentialsByPlatform {
+  whatsapp: WhatsAppCredentials;
+  messenger: MessengerCredentials;
+  instagram: InstagramCredentials;
+  telegram: TelegramCredentials;
+}
+export type AnyCredentials = CredentialsByPlatform[Platform];
+
+/** Field names an admin may set, per platform (for the API's "which are configured" answer). */
+export const credentialFields = (platform: Platform) => Object.keys(CREDENTIAL_SCHEMAS[platform].shape);
+
+/**
+ * Merges a (partial) change into stored credentials and validates the whole for the platform.
+ * Returns zod issues with `credentials.` paths when something is missing or malformed.
+ */
+export function mergeCredentials(platform: Platform, stored: Record<string, unknown> | null, change: Record<string, unknown>) {
+  const merged = { ...(stored ?? {}), ...change };
+  const schema = CREDENTIAL_SCHEMAS[platform];
+  const result = schema.safeParse(Object.fromEntries(Object.keys(schema.shape).map((k) => [k, merged[k]])));
+  if (!result.success) {
+    return { ok: false as const, issues: result.error.issues.map((i) => ({ path: ['credentials', ...i.path].join('.'), message: i.message, code: i.code })) };
+  }
+  const complete: Record<string, unknown> = { ...merged, ...result.data };
+  // Meta's handshake needs a verify token; a generated one is as good as a chosen one.
+  if (platform !== 'telegram') complete.verifyToken ??= randomToken(24);
+  return { ok: true as const, credentials: complete as unknown as AnyCredentials };
+}
+
+export async function sealCredentials(credentials: AnyCredentials | Record<string, unknown>, key: string) {
+  return encryptSecret(JSON.stringify(credentials), key);
+}
+
+export async function openCredentials<P extends Platform>(_platform: P, sealed: string, key: string): Promise<CredentialsByPlatform[P]> {
+  return JSON.parse(await decryptSecret(sealed, key)) as CredentialsByPlatform[P];
+}

@@ -1,0 +1,315 @@
+import { and, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm';
+import { bots, channels, conversations, messages } from '../../../db/schema';
+import { randomToken } from '../../lib/crypto';
+import { ApiError } from '../../lib/errors';
+import type { Cursor } from '../../lib/pagination';
+import { inOrg } from '../../lib/tenancy';
+import type { Services } from '../../ports';
+import { credentialFields, mergeCredentials, openCredentials, sealCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
+import { connectPlatform, disconnectPlatform, settingsOf, webhookUrlOf, type IntegrationSettings } from './platforms';
+import { telegramWebhookInfo } from './telegram';
+import { forgetIntegration } from './state';
+import type { IntegrationRow, Platform, PlatformFailure } from './types';
+
+/**
+ * Integrations (the `channels` table): a platform account linked to one bot. Credentials are
+ * validated with the platform on connect, kept encrypted, and never leave the server; what the
+ * API shows is which fields are set, the webhook URL to paste, and Meta's verify token (admins).
+ */
+export interface IntegrationInput {
+  name?: string;
+  botId?: string | null;
+  credentials?: Record<string, unknown>;
+  settings?: Pick<IntegrationSettings, 'groups'>;
+}
+
+export interface PublicIntegration {
+  id: string;
+  platform: Platform;
+  name: string;
+  botId: string | null;
+  bot: { id: string; name: string } | null;
+  status: IntegrationRow['status'];
+  account: { id: string | null; name: string | null; handle: string | null };
+  settings: { groups: 'ignore' | 'mentions' | 'all' };
+  credentials: { configured: boolean; fields: string[] };
+  webhook: { url: string; verifyToken: string | null };
+  lastMessageAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+async function readCredentials(services: Pick<Services, 'config'>, row: IntegrationRow): Promise<AnyCredentials | null> {
+  if (!row.credentialsEncrypted) return null;
+  return openCredentials(row.platform, row.credentialsEncrypted, services.config.ENCRYPTION_KEY);
+}
+
+/** The API's view: never a secret; the verify token only for those who set up webhooks. */
+export async function publicIntegration(
+  services: Pick<Services, 'config'>,
+  row: IntegrationRow,
+  botName: string | null,
+  options: { revealVerifyToken: boolean },
+): Promise<PublicIntegration> {
+  const credentials = await readCredentials(services, row).catch(() => null);
+  const settings = settingsOf(row);
+  const fields = credentials ? credentialFields(row.platform).filter((f) => (credentials as unknown as Record<string, unknown>)[f] !== undefined) : [];
+  const verifyToken = credentials && 'verifyToken' in credentials && options.revealVerifyToken ? credentials.verifyToken : null;
+  return {
+    id: row.id,
+    platform: row.platform,
+    name: row.name,
+    botId: row.botId,
+    bot: row.botId && botName ? { id: row.botId, name: botName } : null,
+    status: row.status,
+    account: { id: row.externalAccountId, name: settings.account?.name ?? null, handle: settings.account?.handle ?? null },
+    settings: { groups: settings.groups ?? 'mentions' },
+    credentials: { configured: credentials !== null, fields },
+    webhook: { url: webhookUrlOf(services.config, row), verifyToken },
+    lastMessageAt: iso(row.lastMessageAt),
+    lastError: row.lastError,
+    lastErrorAt: iso(row.lastErrorAt),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function findIntegrationInOrg(services: Pick<Services, 'db'>, organizationId: string, id: string) {
+  const [row] = await services.db
+    .select({ integration: channels, botName: bots.name })
+    .from(channels)
+    .leftJoin(bots, eq(bots.id, channels.botId))
+    .where(inOrg(channels, organizationId, eq(channels.id, id)))
+    .limit(1);
+  if (!row) throw new ApiError('not_found', 'Integration not found');
+  return row;
+}
+
+export async function listIntegrations(
+  services: Pick<Services, 'db'>,
+  organizationId: string,
+  filters: { platform?: Platform; botId?: string; cursor: Cursor | null; limit: number },
+) {
+  const { cursor } = filters;
+  return services.db
+    .select({ integration: channels, botName: bots.name })
+    .from(channels)
+    .leftJoin(bots, eq(bots.id, channels.botId))
+    .where(
+      inOrg(
+        channels,
+        organizationId,
+        filters.platform ? eq(channels.platform, filters.platform) : undefined,
+        filters.botId ? eq(channels.botId, filters.botId) : undefined,
+        cursor
+          ? or(lt(channels.createdAt, new Date(cursor.createdAt)), and(eq(channels.createdAt, new Date(cursor.createdAt)), lt(channels.id, cursor.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(channels.createdAt), desc(channels.id))
+    .limit(filters.limit + 1);
+}
+
+async function requireBot(services: Pick<Services, 'db'>, organizationId: string, botId: string) {
+  const [bot] = await services.db.select({ id: bots.id }).from(bots).where(inOrg(bots, organizationId, eq(bots.id, botId))).limit(1);
+  if (!bot) throw new ApiError('validation_failed', 'The request is not valid', { details: [{ path: 'botId', message: 'No chatbot with this id in the organization', code: 'custom' }] });
+}
+
+function credentialsOrThrow(platform: Platform, stored: Record<string, unknown> | null, change: Record<string, unknown>) {
+  const merged = mergeCredentials(platform, stored, change);
+  if (!merged.ok) throw new ApiError('validation_failed', 'The credentials are not complete or not valid', { details: merged.issues });
+  return merged.credentials;
+}
+
+export async function createIntegration(services: Services, organizationId: string, input: IntegrationInput & { platform: Platform; name: string; botId: string }) {
+  await requireBot(services, organizationId, input.botId);
+  const sealed = input.credentials ? await sealCredentials(withServerSecrets(input.platform, credentialsOrThrow(input.platform, null, input.credentials)), services.config.ENCRYPTION_KEY) : null;
+  const [row] = await services.db
+    .insert(channels)
+    .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: input.settings ?? {} })
+    .returning();
+  return row;
+}
+
+/** Telegram's webhook secret is ours to make: random, and new on every credential change. */
+function withServerSecrets(platform: Platform, credentials: AnyCredentials): AnyCredentials {
+  if (platform !== 'telegram') return credentials;
+  return { ...(credentials as TelegramCredentials), webhookSecret: randomToken(32) };
+}
+
+/**
+ * Changes name, bot, settings or credentials. New credentials on a connected integration are
+ * proven with the platform before they replace the old ones (a typo must not cut the channel off).
+ */
+export async function updateIntegration(services: Services, organizationId: string, id: string, input: IntegrationInput) {
+  const { integration } = await findIntegrationInOrg(services, organizationId, id);
+  if (input.botId) await requireBot(services, organizationId, input.botId);
+  const changes: Partial<typeof channels.$inferInsert> = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.botId !== undefined) changes.botId = input.botId;
+  if (input.settings) changes.settings = { ...settingsOf(integration), ...input.settings };
+  if (input.credentials) {
+    const stored = (await readCredentials(services, integration).catch(() => null)) as Record<string, unknown> | null;
+    const credentials = withServerSecrets(integration.platform, credentialsOrThrow(integration.platform, stored, input.credentials));
+    if (integration.status === 'connected') {
+      const account = await proveWithPlatform(services, integration, credentials);
+      changes.externalAccountId = account.id;
+      changes.settings = { ...settingsOf(integration), ...changes.settings, account: { name: account.name, handle: account.handle } };
+    }
+    changes.credentialsEncrypted = await sealCredentials(credentials, services.config.ENCRYPTION_KEY);
+  }
+  if (Object.keys(changes).length === 0) return integration;
+  const [row] = await services.db.update(channels).set(changes).where(inOrg(channels, organizationId, eq(channels.id, id))).returning();
+  await forgetIntegration(services, id);
+  return row;
+}
+
+function platformError(integration: IntegrationRow, failure: PlatformFailure): ApiError {
+  const name = integration.platform[0].toUpperCase() + integration.platform.slice(1);
+  if (failure.transient) {
+    return new ApiError('service_unavailable', `${name} could not be reached to check the credentials; try again. ${failure.reason}`, {
+      ...(failure.retryAfterSeconds ? { headers: { 'Retry-After': String(Math.ceil(failure.retryAfterSeconds)) } } : {}),
+    });
+  }
+  return new ApiError('validation_failed', `${name} rejected the credentials: ${failure.reason}`, {
+    details: [{ path: 'credentials', message: failure.reason, code: 'platform_rejected' }],
+  });
+}
+
+async function proveWithPlatform(services: Services, integration: IntegrationRow, credentials: AnyCredentials) {
+  const result = await connectPlatform(services.config, integration.platform, credentials, webhookUrlOf(services.config, integration));
+  if (!result.ok) throw platformError(integration, result);
+  return result.account;
+}
+
+/**
+ * Connect: optional new credentials are merged in, proven with the platform (Telegram: getMe +
+ * setWebhook with a fresh secret token), then the integration is `connected`. A refusal leaves it
+ * in `error` with the platform's reason.
+ */
+export async function connectIntegration(services: Services, organizationId: string, id: string, change: Record<string, unknown> | undefined) {
+  const { integration } = await findIntegrationInOrg(services, organizationId, id);
+  if (!integration.botId) {
+    throw new ApiError('validation_failed', 'Link a chatbot first', { details: [{ path: 'botId', message: 'The integration needs a chatbot to answer', code: 'custom' }] });
+  }
+  const stored = (await readCredentials(services, integration).catch(() => null)) as Record<string, unknown> | null;
+  const credentials = withServerSecrets(integration.platform, credentialsOrThrow(integration.platform, stored, change ?? {}));
+  const result = await connectPlatform(services.config, integration.platform, credentials, webhookUrlOf(services.config, integration));
+  if (!result.ok) {
+    // Stored credentials the platform now refuses (an expired token) put the channel in error;
+    // refused new ones are simply not saved, and whatever worked before keeps working.
+    if (!result.transient && !change) {
+      await services.db.update(channels).set({ status: 'error', lastError: result.reason, lastErrorAt: new Date() }).where(eq(channels.id, integration.id));
+      await forgetIntegration(services, integration.id);
+    }
+    throw platformError(integration, result);
+  }
+  const [row] = await services.db
+    .update(channels)
+    .set({
+      status: 'connected',
+      credentialsEncrypted: await sealCredentials(credentials, services.config.ENCRYPTION_KEY),
+      externalAccountId: result.account.id,
+      settings: { ...settingsOf(integration), account: { name: result.account.name, handle: result.account.handle } },
+      lastError: null,
+      lastErrorAt: null,
+    })
+    .where(eq(channels.id, integration.id))
+    .returning();
+  await forgetIntegration(services, integration.id);
+  return row;
+}
+
+/** Disconnect: Telegram stops calling us (deleteWebhook); for every platform, events are ignored and nothing is sent. */
+export async function disconnectIntegration(services: Services, organizationId: string, id: string) {
+  const { integration } = await findIntegrationInOrg(services, organizationId, id);
+  const credentials = await readCredentials(services, integration).catch(() => null);
+  let lastError: string | null = integration.lastError;
+  if (credentials && integration.status === 'connected') {
+    const result = await disconnectPlatform(services.config, integration.platform, credentials);
+    // The platform being down must not keep an admin from disconnecting; the reason is kept.
+    if (!result.ok) lastError = `Disconnected here, but the platform could not be told: ${result.reason}`;
+  }
+  const [row] = await services.db
+    .update(channels)
+    .set({ status: 'disconnected', lastError, ...(lastError !== integration.lastError ? { lastErrorAt: new Date() } : {}) })
+    .where(eq(channels.id, integration.id))
+    .returning();
+  await forgetIntegration(services, integration.id);
+  return row;
+}
+
+export async function deleteIntegration(services: Services, organizationId: string, id: string) {
+  await disconnectIntegration(services, organizationId, id);
+  await services.db.delete(channels).where(inOrg(channels, organizationId, eq(channels.id, id)));
+  await forgetIntegration(services, id);
+}
+
+export interface IntegrationStatus {
+  id: string;
+  platform: Platform;
+  status: IntegrationRow['status'];
+  webhookUrl: string;
+  lastMessageAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  last24h: { received: number; sent: number; failed: number; pending: number };
+  /** Telegram's own view of the webhook, when asked to check (`?check=true`). */
+  platformWebhook: { url: string; pendingUpdates: number; lastError: string | null; lastErrorAt: string | null } | null;
+}
+
+/** Status: what we know, the day's traffic, and (on request) what Telegram reports about our webhook. */
+export async function integrationStatus(services: Services, organizationId: string, id: string, check: boolean): Promise<IntegrationStatus> {
+  const { integration } = await findIntegrationInOrg(services, organizationId, id);
+  const since = new Date(Date.now() - 86_400_000);
+  const traffic = await services.db
+    .select({ role: messages.role, status: messages.deliveryStatus, n: count() })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(
+      and(
+        eq(messages.organizationId, organizationId),
+        eq(conversations.channelId, integration.id),
+        gte(messages.createdAt, since),
+        inArray(messages.role, ['user', 'assistant', 'agent']),
+      ),
+    )
+    .groupBy(messages.role, messages.deliveryStatus);
+  const total = (match: (r: (typeof traffic)[number]) => boolean) => traffic.filter(match).reduce((sum, r) => sum + Number(r.n), 0);
+  let platformWebhook: IntegrationStatus['platformWebhook'] = null;
+  if (check && integration.platform === 'telegram' && integration.credentialsEncrypted) {
+    const credentials = (await readCredentials(services, integration)) as TelegramCredentials;
+    const info = await telegramWebhookInfo(services.config, credentials);
+    if (info.ok) {
+      platformWebhook = {
+        url: info.result.url,
+        pendingUpdates: info.result.pending_update_count,
+        lastError: info.result.last_error_message ?? null,
+        lastErrorAt: info.result.last_error_date ? new Date(info.result.last_error_date * 1000).toISOString() : null,
+      };
+    } else {
+      platformWebhook = { url: '', pendingUpdates: 0, lastError: info.reason, lastErrorAt: new Date().toISOString() };
+    }
+  }
+  return {
+    id: integration.id,
+    platform: integration.platform,
+    status: integration.status,
+    webhookUrl: webhookUrlOf(services.config, integration),
+    lastMessageAt: iso(integration.lastMessageAt),
+    lastError: integration.lastError,
+    lastErrorAt: iso(integration.lastErrorAt),
+    last24h: {
+      received: total((r) => r.role === 'user'),
+      sent: total((r) => r.role !== 'user' && (r.status === 'sent' || r.status === 'delivered' || r.status === 'read')),
+      failed: total((r) => r.role !== 'user' && r.status === 'failed'),
+      pending: total((r) => r.role !== 'user' && r.status === 'pending'),
+    },
+    platformWebhook,
+  };
+}
+

@@ -1,0 +1,241 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { channels, contacts, conversations, messages } from '../../../db/schema';
+import type { Services } from '../../ports';
+import { loadBotRuntime, type BotRuntime } from '../chat/bot-runtime';
+import { replyToStoredMessage } from '../chat/engine';
+import { storeReply } from '../chat/store';
+import { messageEventData, publishMessageCreated, publishMessageFailed } from '../conversations/events';
+import { publishEvent } from '../events/publish';
+import { openCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
+import { errorMessage } from './http';
+import { sendText, TEXT_LIMITS } from './platforms';
+import { noteChannelError } from './state';
+import { splitText } from './split';
+import { answerCallbackQuery } from './telegram';
+import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient } from './types';
+
+/**
+ * Sending our side of a channel conversation, for the bot's answers and agents' replies alike:
+ * split at the platform's limit, send part by part (progress is saved, so a retry never repeats a
+ * part that went out), then store the platform's id and `sent`. Platform hiccups (5xx, 429, rate
+ * limits, timeouts) are retried by queueing the job again after the platform's `Retry-After` or a
+ * doubling delay: QStash cannot be told a delay from a failed delivery, so "throw and let the
+ * queue retry" could not honour Retry-After. Permanent errors mark the message failed with the
+ * reason and show on the channel's status.
+ */
+export const SEND_JOB = 'send-channel-message';
+const CHANNEL_PLATFORMS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram']);
+const DONE = new Set(['sent', 'delivered', 'read', 'failed']);
+const DAY_MS = 86_400_000;
+/** A message written before delivery tracking (no status yet) counts as pending. */
+const stillPending = sql`coalesce(${messages.deliveryStatus}, 'pending') = 'pending'`;
+
+export type DeliveryOutcome =
+  | { outcome: 'sent'; parts: number; externalId: string }
+  | { outcome: 'retrying'; attempt: number; delaySeconds: number; reason: string }
+  | { outcome: 'failed'; reason: string }
+  | { outcome: 'skipped'; reason: string };
+
+interface DeliveryContext {
+  message: MessageRow;
+  integration: IntegrationRow | null;
+  contactExternalId: string;
+  /** The customer message this answers (Telegram groups quote it). */
+  repliedMetadata: Record<string, unknown> | null;
+  lastCustomerAt: Date | null;
+}
+
+async function loadDelivery(services: Services, messageId: string): Promise<DeliveryContext | null> {
+  const [row] = await services.db
+    .select({
+      message: messages,
+      integration: channels,
+      contactExternalId: contacts.externalId,
+      repliedMetadata: sql<Record<string, unknown> | null>`(select r.metadata from ${messages} r where r.id = ${messages.replyToId})`,
+      lastCustomerAt: sql<string | null>`(select max(u.created_at) from ${messages} u where u.conversation_id = ${messages.conversationId} and u.role = 'user')`,
+    })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(channels, and(eq(channels.id, conversations.channelId), eq(channels.organizationId, messages.organizationId)))
+    .where(eq(messages.id, messageId))
+    .limit(1);
+  if (!row) return null;
+  return { ...row, lastCustomerAt: row.lastCustomerAt ? new Date(row.lastCustomerAt) : null };
+}
+
+function recipientOf(context: DeliveryContext): Recipient {
+  const replied = context.repliedMetadata ?? {};
+  const quote = replied.group === true && typeof replied.telegramMessageId === 'number' ? replied.telegramMessageId : undefined;
+  return {
+    externalId: context.contactExternalId,
+    replyToPlatformMessageId: context.message.role === 'assistant' ? quote : undefined,
+    outsideStandardWindow: context.lastCustomerAt ? Date.now() - context.lastCustomerAt.getTime() > DAY_MS : false,
+  };
+}
+
+async function announce(services: Services, row: MessageRow | undefined) {
+  if (!row) return;
+  await publishEvent(services, row.organizationId, 'message.updated', messageEventData(row));
+  if (row.deliveryStatus === 'failed') await publishMessageFailed(services, row);
+}
+
+async function markFailed(services: Services, context: DeliveryContext, reason: string, credentialsRejected = false): Promise<DeliveryOutcome> {
+  const [row] = await services.db
+    .update(messages)
+    .set({ deliveryStatus: 'failed', error: reason })
+    .where(and(eq(messages.id, context.message.id), stillPending))
+    .returning();
+  if (context.integration) await noteChannelError(services, context.integration.id, reason, credentialsRejected);
+  await announce(services, row);
+  return { outcome: 'failed', reason };
+}
+
+function retryDelay(services: Services, attempt: number, failure: PlatformFailure) {
+  const { CHANNEL_RETRY_BASE_SECONDS: base, CHANNEL_RETRY_MAX_SECONDS: max } = services.config;
+  const backoff = base * 2 ** (attempt - 1);
+  return Math.min(max, Math.max(backoff, failure.retryAfterSeconds ?? 0));
+}
+
+async function scheduleRetry(services: Services, context: DeliveryContext, attempt: number, failure: PlatformFailure): Promise<DeliveryOutcome> {
+  const delaySeconds = retryDelay(services, attempt, failure);
+  const max = services.config.CHANNEL_SEND_MAX_ATTEMPTS;
+  await services.db
+    .update(messages)
+    .set({ error: `Attempt ${attempt} of ${max} failed, retrying in ${Math.ceil(delaySeconds)} s: ${failure.reason}` })
+    .where(eq(messages.id, context.message.id));
+  await services.queue.enqueue(
+    SEND_JOB,
+    { messageId: context.message.id, attempt: attempt + 1 },
+    { delaySeconds, deduplicationId: `${SEND_JOB}:${context.message.id}:${attempt + 1}` },
+  );
+  return { outcome: 'retrying', attempt, delaySeconds, reason: failure.reason };
+}
+
+async function credentialsOf(services: Services, integration: IntegrationRow): Promise<AnyCredentials | null> {
+  if (!integration.credentialsEncrypted) return null;
+  try {
+    return await openCredentials(integration.platform, integration.credentialsEncrypted, services.config.ENCRYPTION_KEY);
+  } catch (error) {
+    // A changed ENCRYPTION_KEY will not fix itself by retrying.
+    console.error(JSON.stringify({ level: 'error', message: 'channel credentials unreadable', integration: integration.id, error: errorMessage(error) }));
+    return null;
+  }
+}
+
+/** Records parts already accepted by the platform, so a retry continues after them. */
+async function saveProgress(services: Services, message: MessageRow, platformMessageIds: string[]) {
+  await services.db
+    .update(messages)
+    .set({ metadata: sql`${messages.metadata} || ${JSON.stringify({ platformMessageIds })}::jsonb` })
+    .where(eq(messages.id, message.id));
+}
+
+/**
+ * Sends one stored bot or agent message to its conversation's platform. Idempotent: a message that
+ * is no longer pending (sent, delivered, read or failed) is left alone.
+ */
+export async function deliverMessage(services: Services, messageId: string, attempt = 1): Promise<DeliveryOutcome> {
+  const context = await loadDelivery(services, messageId);
+  if (!context) return { outcome: 'skipped', reason: 'message not found' };
+  const { message, integration } = context;
+  if (message.role !== 'assistant' && message.role !== 'agent') return { outcome: 'skipped', reason: `a ${message.role} message is not sent` };
+  if (!CHANNEL_PLATFORMS.has(message.channel)) return { outcome: 'skipped', reason: `${message.channel} is not a messaging channel` };
+  if (message.deliveryStatus && DONE.has(message.deliveryStatus)) return { outcome: 'skipped', reason: `already ${message.deliveryStatus}` };
+  if (!integration) return markFailed(services, context, 'The channel this conversation came from has been removed.');
+  // A channel in error is still tried: the platform names the problem (or it has been fixed).
+  if (integration.status === 'disconnected') return markFailed(services, context, 'The channel is disconnected; connect it again and resend.');
+  const credentials = await credentialsOf(services, integration);
+  if (!credentials) return markFailed(services, context, 'The channel\u2019s credentials cannot be read; connect it again.', true);
+
+  const parts = splitText(message.content, TEXT_LIMITS[integration.platform as Platform]);
+  if (parts.length === 0) return markFailed(services, context, 'The message is empty.');
+  const sent = Array.isArray(message.metadata.platformMessageIds) ? [...(message.metadata.platformMessageIds as string[])] : [];
+  const recipient = recipientOf(context);
+  for (let index = sent.length; index < parts.length; index++) {
+    const result = await sendText(services.config, integration.platform, credentials, index === 0 ? recipient : { ...recipient, replyToPlatformMessageId: undefined }, parts[index], message.role);
+    if (!result.ok) {
+      if (sent.length > 0) await saveProgress(services, message, sent);
+      if (result.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, result);
+      const reason = result.transient ? `Gave up after ${attempt} attempts: ${result.reason}` : result.reason;
+      return markFailed(services, context, reason, result.credentialsRejected);
+    }
+    sent.push(result.externalId);
+    if (index < parts.length - 1) await saveProgress(services, message, sent);
+  }
+  const [row] = await services.db
+    .update(messages)
+    .set({
+      externalId: sent[0],
+      deliveryStatus: 'sent',
+      error: null,
+      metadata: sql`${messages.metadata} || ${JSON.stringify({ platformMessageIds: sent, parts: parts.length })}::jsonb`,
+    })
+    .where(and(eq(messages.id, message.id), stillPending))
+    .returning();
+  await announce(services, row);
+  return { outcome: 'sent', parts: parts.length, externalId: sent[0] };
+}
+
+const GREETING = {
+  es: '¡Hola! ¿En qué puedo ayudarte?',
+  en: 'Hi! How can I help you?',
+};
+
+/** Telegram's `/start` is the customer opening the chat: the bot's welcome, not a knowledge search. */
+async function welcome(services: Services, bot: BotRuntime, userMessage: MessageRow): Promise<MessageRow> {
+  const [existing] = await services.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.replyToId, userMessage.id), eq(messages.role, 'assistant')))
+    .limit(1);
+  if (existing) return existing;
+  const row = await storeReply(services.db, {
+    organizationId: userMessage.organizationId,
+    conversationId: userMessage.conversationId,
+    replyToId: userMessage.id,
+    role: 'assistant',
+    content: bot.welcomeMessage || GREETING[bot.language === 'en' ? 'en' : 'es'],
+    channel: userMessage.channel,
+    deliveryStatus: 'pending',
+  });
+  await publishMessageCreated(services, row);
+  return row;
+}
+
+/**
+ * The reply job for a stored customer message: the chat engine answers it (business hours,
+ * handoff and the knowledge base apply as on the widget; nobody answers while a person has the
+ * conversation), then the answer goes out like any other message. Idempotent end to end: the
+ * engine returns the stored answer on a rerun, and a sent answer is not sent again.
+ */
+export async function replyOnChannel(services: Services, messageId: string): Promise<DeliveryOutcome> {
+  const [row] = await services.db
+    .select({ message: messages, botId: conversations.botId, handoff: conversations.handoff, integration: channels })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .leftJoin(channels, eq(channels.id, conversations.channelId))
+    .where(and(eq(messages.id, messageId), eq(messages.role, 'user')))
+    .limit(1);
+  if (!row) return { outcome: 'skipped', reason: 'message not found' };
+  if (!row.integration || row.integration.status === 'disconnected') return { outcome: 'skipped', reason: 'the channel is not connected' };
+  const bot = await loadBotRuntime(services, row.botId);
+  if (!bot || bot.status !== 'active') return { outcome: 'skipped', reason: 'the bot is not active' };
+
+  const metadata = row.message.metadata;
+  if (row.integration.platform === 'telegram' && typeof metadata.callbackQueryId === 'string') {
+    await acknowledgeButton(services, row.integration, metadata.callbackQueryId);
+  }
+  const reply =
+    metadata.command === 'start' && row.handoff !== 'human'
+      ? await welcome(services, bot, row.message)
+      : await replyToStoredMessage(services, bot, messageId);
+  if (!reply) return { outcome: 'skipped', reason: 'a person has the conversation' };
+  return deliverMessage(services, reply.id);
+}
+
+/** Best effort: a button left spinning is cosmetic, never a reason to hold the answer back. */
+async function acknowledgeButton(services: Services, integration: IntegrationRow, callbackQueryId: string) {
+  const credentials = (await credentialsOf(services, integration)) as TelegramCredentials | null;
+  if (credentials) await answerCallbackQuery(services.config, credentials, callbackQueryId);
+}

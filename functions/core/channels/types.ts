@@ -1,0 +1,86 @@
+import type { channels, messages } from '../../../db/schema';
+
+/**
+ * What every platform's webhook parser turns a payload into, and what every platform's sender
+ * answers. Inbound handling and delivery only ever see these shapes, so WhatsApp, Messenger,
+ * Instagram and Telegram differ only in their own files.
+ */
+export type Platform = (typeof channels.$inferSelect)['platform'];
+export const PLATFORMS = ['whatsapp', 'messenger', 'instagram', 'telegram'] as const satisfies readonly Platform[];
+export type IntegrationRow = typeof channels.$inferSelect;
+/** What a webhook needs of its integration (cached in KV, so JSON-safe: no dates). */
+export type WebhookIntegration = Pick<IntegrationRow, 'id' | 'organizationId' | 'botId' | 'platform' | 'status' | 'credentialsEncrypted' | 'settings'>;
+export type MessageRow = typeof messages.$inferSelect;
+export type DeliveryStatus = NonNullable<MessageRow['deliveryStatus']>;
+
+/** One person (or Telegram group) as the platform names them; `externalId` is where replies go. */
+export interface InboundContact {
+  externalId: string;
+  name?: string | null;
+  phone?: string | null;
+  attributes?: Record<string, unknown>;
+}
+
+/** A message a customer wrote (or a button they tapped). */
+export interface InboundMessage {
+  /** The platform's message id: platforms redeliver, so it is the idempotency key. */
+  externalId: string;
+  contact: InboundContact;
+  /** text, image, audio, video, document, location, contacts, interactive, sticker, reaction, command, unsupported… */
+  contentType: string;
+  /** What the inbox shows and the bot reads: the text, a caption, a button title, or a short description. */
+  content: string;
+  /** Media ids and captions, coordinates, button payloads, the sender in a group, the raw type. */
+  metadata: Record<string, unknown>;
+  /** False for things nobody answers (reactions, group chatter the bot was not addressed in). */
+  answer: boolean;
+}
+
+/** A customer changed a message they sent earlier. */
+export interface InboundEdit {
+  /** The edited message's id (the same id the original arrived with). */
+  externalId: string;
+  contact: InboundContact;
+  content: string;
+  editedAt: string;
+  metadata: Record<string, unknown>;
+}
+
+/** A receipt for something we sent: by message id, or (Messenger) everything up to a watermark. */
+export type StatusUpdate =
+  | { kind: 'message'; externalId: string; status: DeliveryStatus; error?: string | null; at?: string }
+  | { kind: 'watermark'; contactExternalId: string; status: 'delivered' | 'read'; watermark: string };
+
+export interface ParsedWebhook {
+  messages: InboundMessage[];
+  edits: InboundEdit[];
+  statuses: StatusUpdate[];
+  /** Events understood but deliberately not stored (unknown objects, other accounts, group chatter). */
+  ignored: number;
+}
+
+export const emptyParse = (): ParsedWebhook => ({ messages: [], edits: [], statuses: [], ignored: 0 });
+
+/**
+ * Why a platform call did not work. `transient` ones are retried (5xx, 429, rate limits, network);
+ * `credentialsRejected` means the token or secret itself is bad, so the whole channel is in error.
+ */
+export interface PlatformFailure {
+  ok: false;
+  transient: boolean;
+  reason: string;
+  retryAfterSeconds?: number;
+  credentialsRejected?: boolean;
+  status?: number;
+}
+
+export type PlatformResult<T> = ({ ok: true } & T) | PlatformFailure;
+
+/** Where a reply goes: the contact's platform id, plus what a Telegram group reply quotes. */
+export interface Recipient {
+  externalId: string;
+  /** Telegram groups: the message being answered, quoted so the group sees who is answered. */
+  replyToPlatformMessageId?: number;
+  /** Meta: the customer's last message is over 24 h old (agents then need the HUMAN_AGENT tag). */
+  outsideStandardWindow?: boolean;
+}

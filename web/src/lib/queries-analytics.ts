@@ -1,0 +1,168 @@
+/** Analytics and reports: types, queryOptions factories and the CSV download. */
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
+import { getCurrentOrgId } from './org';
+
+export const ANALYTICS_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'playground'] as const;
+export type AnalyticsChannel = (typeof ANALYTICS_CHANNELS)[number];
+
+export interface AnalyticsFilters {
+  /** Local days (YYYY-MM-DD) in the organization's timezone; both default on the server (last 30 days). */
+  from?: string;
+  to?: string;
+  botId?: string;
+  channel?: AnalyticsChannel;
+}
+
+export interface Summary {
+  conversations: number;
+  messages: number;
+  userMessages: number;
+  botMessages: number;
+  agentMessages: number;
+  uniqueContacts: number;
+  resolvedConversations: number;
+  botResolved: number;
+  handoffs: number;
+  botResolutionRate: number | null;
+  handoffRate: number | null;
+  avgFirstResponseMs: number | null;
+  avgBotResponseMs: number | null;
+  avgHumanResponseMs: number | null;
+  avgFirstTokenMs: number | null;
+  responseTime: { p50: number | null; p90: number | null; p95: number | null; p99: number | null };
+  ratingsCount: number;
+  avgRating: number | null;
+  satisfactionRate: number | null;
+  ratingDistribution: Record<string, number>;
+  thumbsUp: number;
+  thumbsDown: number;
+  thumbsUpRate: number | null;
+  failedAnswers: number;
+  knowledgeGaps: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface AnalyticsOverview {
+  from: string;
+  to: string;
+  timezone: string;
+  totals: Summary;
+  previous: { from: string; to: string; totals: Summary };
+  today: Summary | null;
+  series: Array<Summary & { day: string }>;
+  byBot: Array<Summary & { botId: string; name: string; status: string; model: string }>;
+  byChannel: Array<Summary & { channel: AnalyticsChannel }>;
+  histogram: Array<{ upToMs: number | null; count: number }>;
+  models: Array<{ model: string; messages: number; inputTokens: number; outputTokens: number; costUsd: number; priced: boolean }>;
+}
+
+export interface KnowledgeGap {
+  key: string;
+  question: string;
+  count: number;
+  lastAskedAt: string;
+  botIds: string[];
+  examples: string[];
+  conversationIds: string[];
+}
+
+export interface KnowledgeGapList {
+  from: string;
+  to: string;
+  timezone: string;
+  truncated: boolean;
+  data: KnowledgeGap[];
+}
+
+function rangeQueryString(filters: AnalyticsFilters) {
+  const qs = new URLSearchParams();
+  if (filters.from) qs.set('from', filters.from);
+  if (filters.to) qs.set('to', filters.to);
+  if (filters.botId) qs.set('botIds', filters.botId);
+  if (filters.channel) qs.set('channels', filters.channel);
+  const query = qs.toString();
+  return query ? `?${query}` : '';
+}
+
+export const analyticsApi = {
+  overview: (filters: AnalyticsFilters) => `/api/v1/analytics/overview${rangeQueryString(filters)}`,
+  knowledgeGaps: (filters: AnalyticsFilters) => `/api/v1/analytics/knowledge-gaps${rangeQueryString(filters)}`,
+  customReport: '/api/v1/reports/custom',
+};
+
+/** Everything the Analytics page draws; today's numbers refresh every minute while it is open. */
+export const analyticsOverviewQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
+  queryOptions({
+    queryKey: ['analytics', { orgId }, 'overview', filters],
+    queryFn: ({ signal }) => api<AnalyticsOverview>(analyticsApi.overview(filters), { orgId, signal }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 60_000,
+    staleTime: 30_000,
+  });
+
+/**
+ * The Overview page's numbers (last 30 days vs the 30 before, today so far): the same request
+ * and cache entry as the Analytics page with no filters, so both always show the same figures.
+ */
+export const overviewNumbersQuery = (orgId: string) => analyticsOverviewQuery(orgId, {});
+
+export const knowledgeGapsQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
+  queryOptions({
+    queryKey: ['analytics', { orgId }, 'knowledge-gaps', filters],
+    queryFn: ({ signal }) => api<KnowledgeGapList>(analyticsApi.knowledgeGaps(filters), { orgId, signal }),
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
+
+/** Relative change from `previous` to `current` (0.25 = +25 %); null when there is nothing to compare. */
+export function change(current: number | null, previous: number | null): number | null {
+  if (current === null || previous === null || previous === 0) return null;
+  return (current - previous) / previous;
+}
+
+export interface CsvReportRequest {
+  from: string;
+  to: string;
+  botIds?: string[];
+  channels?: AnalyticsChannel[];
+  groupBy: 'day' | 'week' | 'month' | 'bot' | 'channel' | 'total';
+}
+
+/**
+ * Downloads a custom report as CSV. `api()` reads JSON, so this is a plain fetch with the same
+ * headers and the same single refresh-and-retry on an expired token.
+ */
+export async function downloadReportCsv(request: CsvReportRequest, orgId: string | null = getCurrentOrgId()) {
+  const send = () =>
+    fetch(analyticsApi.customReport, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        Accept: 'text/csv',
+        'Content-Type': 'application/json',
+        ...(getAccessToken() ? { Authorization: `Bearer ${getAccessToken()}` } : {}),
+        ...(orgId ? { 'X-Organization-Id': orgId } : {}),
+      },
+      body: JSON.stringify({ ...request, format: 'csv' }),
+    });
+  let res = await send();
+  if (res.status === 401 && (await refreshAccessToken())) res = await send();
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; requestId?: string } };
+    throw new ApiError({ status: res.status, code: body.error?.code ?? `http_${res.status}`, message: body.error?.message ?? res.statusText, requestId: body.error?.requestId });
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `versaai-report-${request.from}-${request.to}.csv`;
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // Revoke after the click has been handled, or some browsers cancel the download.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  return name;
+}

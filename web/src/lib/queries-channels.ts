@@ -1,0 +1,91 @@
+/** Messaging channels (integrations): types, queryOptions factories and the calls the Channels page makes. */
+import { queryOptions } from '@tanstack/react-query';
+import { api } from './api';
+
+export type Platform = 'whatsapp' | 'messenger' | 'instagram' | 'telegram';
+export const PLATFORMS: Platform[] = ['whatsapp', 'messenger', 'instagram', 'telegram'];
+export type IntegrationStatus = 'disconnected' | 'connected' | 'error';
+export type GroupMode = 'ignore' | 'mentions' | 'all';
+export const GROUP_MODES: GroupMode[] = ['mentions', 'all', 'ignore'];
+
+export interface Integration {
+  id: string;
+  platform: Platform;
+  name: string;
+  botId: string | null;
+  bot: { id: string; name: string } | null;
+  status: IntegrationStatus;
+  account: { id: string | null; name: string | null; handle: string | null };
+  settings: { groups: GroupMode };
+  credentials: { configured: boolean; fields: string[] };
+  webhook: { url: string; verifyToken: string | null };
+  lastMessageAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface IntegrationHealth {
+  id: string;
+  status: IntegrationStatus;
+  webhookUrl: string;
+  lastMessageAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  last24h: { received: number; sent: number; failed: number; pending: number };
+  platformWebhook: { url: string; pendingUpdates: number; lastError: string | null; lastErrorAt: string | null } | null;
+}
+
+/** The credential fields each platform asks for, in form order; `optional` ones may stay empty. */
+export const CREDENTIAL_FIELDS: Record<Platform, Array<{ name: string; secret?: boolean; optional?: boolean }>> = {
+  whatsapp: [{ name: 'phoneNumberId' }, { name: 'accessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'businessAccountId', optional: true }, { name: 'verifyToken', optional: true }],
+  messenger: [{ name: 'pageId' }, { name: 'pageAccessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'verifyToken', optional: true }],
+  instagram: [{ name: 'accountId' }, { name: 'pageAccessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'verifyToken', optional: true }],
+  telegram: [{ name: 'botToken', secret: true }],
+};
+
+export const isMeta = (platform: Platform) => platform !== 'telegram';
+
+const path = (id: string) => `/api/v1/integrations/${encodeURIComponent(id)}`;
+export const channelsApi = {
+  list: '/api/v1/integrations',
+  one: path,
+  connect: (id: string) => `${path(id)}/connect`,
+  disconnect: (id: string) => `${path(id)}/disconnect`,
+  status: (id: string) => `${path(id)}/status`,
+};
+
+export const integrationsQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: ['integrations', { orgId }],
+    queryFn: async () => (await api<{ data: Integration[] }>(`${channelsApi.list}?limit=100`, { orgId })).data,
+  });
+
+export const integrationHealthQuery = (orgId: string, id: string) =>
+  queryOptions({
+    queryKey: ['integrations', { orgId, id }, 'status'],
+    queryFn: () => api<IntegrationHealth>(channelsApi.status(id), { orgId }),
+    // The card shows the last message and error: keep it fresh while the page is open.
+    refetchInterval: 30_000,
+  });
+
+export interface IntegrationDraft {
+  platform: Platform;
+  name: string;
+  botId: string;
+  credentials: Record<string, string>;
+  settings?: { groups: GroupMode };
+}
+
+export function createIntegration(orgId: string, draft: IntegrationDraft) {
+  return api<Integration>(channelsApi.list, { method: 'POST', orgId, body: draft });
+}
+
+export function updateIntegration(orgId: string, id: string, change: Partial<Omit<IntegrationDraft, 'platform'>>) {
+  return api<Integration>(channelsApi.one(id), { method: 'PUT', orgId, body: change });
+}
+
+export function connectIntegration(orgId: string, id: string) {
+  return api<Integration>(channelsApi.connect(id), { method: 'POST', orgId, body: {} });
+}
