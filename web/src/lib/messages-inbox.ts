@@ -1,6 +1,7 @@
 /** UI text of the inbox area (merged into messages.ts; Spanish must have every key). */
 export const en = {
   'nav.conversations': 'Conversations',
+  'nav.unread': '{count} unread conversations',
 
   'inbox.title': 'Conversations',
   'inbox.search': 'Search conversations',
@@ -226,6 +227,7 @@ export const en = {
 
 export const es: Record<keyof typeof en, string> = {
   'nav.conversations': 'Conversaciones',
+  'nav.unread': '{count} conversaciones sin leer',
 
   'inbox.title': 'Conversaciones',
   'inbox.search': 'Buscar conversaciones',

@@ -10,6 +10,9 @@ import { getCurrentOrgId, setCurrentOrgId, useCurrentOrgId } from '../lib/org';
 import { devOutboxAvailableQuery, organizationsQuery, profileQuery } from '../lib/queries';
 import { endSession, ensureSession } from '../lib/session';
 import { useTheme } from '../lib/theme';
+import { HandoffBell } from '../components/handoff-bell';
+import { useLiveEvents } from '../lib/live-events';
+import { inboxCountsQuery } from '../lib/queries-inbox';
 
 export const Route = createFileRoute('/_app')({
   beforeLoad: async ({ context: { queryClient }, location }) => {
@@ -96,6 +99,7 @@ const icons = {
   overview: 'M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10',
   chatbots: 'M12 3v3m-6 3h12a2 2 0 012 2v6a2 2 0 01-2 2H6a2 2 0 01-2-2v-6a2 2 0 012-2zm3 4.5h.01M15 13.5h.01M9.5 16.5h5M2 13v2m20-2v2',
   knowledge: 'M4 7c0-1.66 3.58-3 8-3s8 1.34 8 3-3.58 3-8 3-8-1.34-8-3zm0 0v5c0 1.66 3.58 3 8 3s8-1.34 8-3V7M4 12v5c0 1.66 3.58 3 8 3s8-1.34 8-3v-5',
+  conversations: 'M8 10h8M8 14h5m-9 6l2.6-2.6A2 2 0 018 17h10a2 2 0 002-2V6a2 2 0 00-2-2H6a2 2 0 00-2 2v14z',
   team: 'M17 20v-2a4 4 0 00-4-4H7a4 4 0 00-4 4v2M10 10a4 4 0 100-8 4 4 0 000 8zM21 20v-2a4 4 0 00-3-3.87M16 2.13a4 4 0 010 7.75',
   settings:
     'M10.3 4.3c.4-1.7 2.9-1.7 3.4 0a1.7 1.7 0 002.6 1.1c1.5-.9 3.3.8 2.4 2.4a1.7 1.7 0 001 2.5c1.8.5 1.8 3 0 3.5a1.7 1.7 0 00-1 2.5c.9 1.6-.9 3.3-2.4 2.4a1.7 1.7 0 00-2.6 1.1c-.5 1.7-3 1.7-3.4 0a1.7 1.7 0 00-2.6-1.1c-1.5.9-3.3-.8-2.4-2.4a1.7 1.7 0 00-1-2.5c-1.8-.5-1.8-3 0-3.5a1.7 1.7 0 001-2.5c-.9-1.6.9-3.3 2.4-2.4a1.7 1.7 0 002.6-1.1zM15 12a3 3 0 11-6 0 3 3 0 016 0z',
@@ -107,17 +111,33 @@ function Shell() {
   const t = useT();
   const [open, setOpen] = useState(false);
   const outbox = useQuery(devOutboxAvailableQuery());
+  // One live connection for the organization, app-wide: inbox, bell and counts update from it.
+  useLiveEvents();
+  const orgId = useCurrentOrgId();
+  const counts = useQuery({ ...inboxCountsQuery(orgId ?? ''), enabled: Boolean(orgId) });
+  const unread = counts.data?.unread ?? 0;
 
   const sidebar = (
     <nav aria-label={t('nav.main')} className="flex h-full flex-col gap-6 px-3 py-4">
-      <div className="px-2">
+      <div className="flex items-center justify-between px-2">
         <Logo />
+        <HandoffBell className="hidden lg:inline-flex" />
       </div>
       <OrgSwitcher />
       <ul className="flex flex-col gap-1" onClick={() => setOpen(false)}>
         <li>
           <Link to="/" activeOptions={{ exact: true }} className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
             <Icon d={icons.overview} /> {t('nav.overview')}
+          </Link>
+        </li>
+        <li>
+          <Link to="/conversations" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Icon d={icons.conversations} /> {t('nav.conversations')}
+            {unread > 0 && (
+              <span className="ml-auto rounded-full bg-indigo-600 px-2 py-0.5 text-xs font-semibold text-white" aria-label={t('nav.unread', { count: unread })}>
+                {unread > 99 ? '99+' : unread}
+              </span>
+            )}
           </Link>
         </li>
         <li>
@@ -173,6 +193,8 @@ function Shell() {
       </aside>
       <div className="sticky top-0 z-30 flex items-center justify-between border-b border-zinc-200 bg-white/90 px-4 py-2 backdrop-blur lg:hidden dark:border-zinc-800 dark:bg-zinc-900/90">
         <Logo />
+        <div className="flex items-center gap-1">
+          <HandoffBell />
         <button
           type="button"
           aria-label={t('nav.openMenu')}
@@ -182,6 +204,7 @@ function Shell() {
         >
           <Icon d="M4 6h16M4 12h16M4 18h16" />
         </button>
+        </div>
       </div>
       {open && (
         <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label={t('nav.main')}>

@@ -19,6 +19,8 @@ export function Thread({ conversation }: { conversation: Conversation }) {
   const messages = flattenMessages(query.data);
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
+  /** The scroller's size at the last scroll event: a scroll caused by a layout change is not the reader's. */
+  const size = useRef({ height: 0, content: 0 });
   const restore = useRef<number | null>(null);
   const [unseen, setUnseen] = useState(0);
   const lastId = messages.at(-1)?.id;
@@ -51,6 +53,7 @@ export function Thread({ conversation }: { conversation: Conversation }) {
     if (!el) return;
     const observer = new ResizeObserver(() => {
       if (pinned.current && restore.current === null) el.scrollTop = el.scrollHeight;
+      size.current = { height: el.clientHeight, content: el.scrollHeight };
     });
     observer.observe(el);
     if (el.firstElementChild) observer.observe(el.firstElementChild);
@@ -67,7 +70,9 @@ export function Thread({ conversation }: { conversation: Conversation }) {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICKY_PX;
+    const resized = el.clientHeight !== size.current.height || el.scrollHeight !== size.current.content;
+    size.current = { height: el.clientHeight, content: el.scrollHeight };
+    if (!resized) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICKY_PX;
     if (pinned.current) setUnseen(0);
     if (el.scrollTop < 60 && query.hasNextPage && !query.isFetchingNextPage && !query.isFetchNextPageError) loadOlder();
   };
@@ -88,7 +93,7 @@ export function Thread({ conversation }: { conversation: Conversation }) {
         aria-label={t('thread.label', { name })}
         aria-live="polite"
         tabIndex={0}
-        className="min-h-0 flex-1 overflow-y-auto bg-zinc-50/70 px-3 py-4 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset sm:px-6 dark:bg-zinc-900/30"
+        className="min-h-0 flex-1 overflow-y-auto bg-zinc-50/70 [overflow-anchor:none] px-3 py-4 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset sm:px-6 dark:bg-zinc-900/30"
       >
         <div className="mx-auto flex max-w-3xl flex-col gap-1">
           {query.hasNextPage ? (
