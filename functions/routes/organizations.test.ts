@@ -176,3 +176,39 @@ describe('API keys', () => {
     expect((await api.call('GET', '/api/v1/audit-log?cursor=garbage', { token: owner.token })).status).toBe(400);
   });
 });
+
+describe('usage', () => {
+  it('counts what the organization holds, and nothing of another one', async () => {
+    const owner = await api.signUp();
+    const org = await api.createOrg(owner);
+    const empty = await api.call('GET', `/api/v1/organizations/${org.id}/usage`, { token: owner.token });
+    expect(empty.status, empty.text).toBe(200);
+    expect(empty.body).toEqual({ conversations: 0, openConversations: 0, messages: 0, bots: 0, activeBots: 0, members: 1, knowledgeBases: 0, documents: 0, storageBytes: 0 });
+
+    const kb = await api.call('POST', '/api/v1/knowledge-bases', { token: owner.token, body: { name: 'Ayuda' } });
+    const text = 'Abrimos de lunes a viernes de 9:00 a 18:00.';
+    await api.call('POST', `/api/v1/knowledge-bases/${kb.body.id}/documents`, { token: owner.token, body: { type: 'text', name: 'Horario', text } });
+    await api.runtime.queue.drain();
+    const bot = await api.call('POST', '/api/v1/chatbots', { token: owner.token, body: { name: 'Sol', knowledgeBaseIds: [kb.body.id] } });
+    await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: owner.token });
+    await api.call('POST', '/api/v1/chatbots', { token: owner.token, body: { name: 'Borrador' } });
+    const session = await api.call('POST', `/api/v1/widget/${bot.body.id}/session`, { body: {} });
+    await api.call('POST', `/api/v1/widget/${bot.body.id}/chat`, { headers: { authorization: `Bearer ${session.body.sessionToken}` }, body: { message: '¿Qué horario tenéis?' } });
+
+    const usage = await api.call('GET', `/api/v1/organizations/${org.id}/usage`, { token: owner.token });
+    expect(usage.body).toEqual({
+      conversations: 1,
+      openConversations: 1,
+      messages: 2,
+      bots: 2,
+      activeBots: 1,
+      members: 1,
+      knowledgeBases: 1,
+      documents: 1,
+      storageBytes: new TextEncoder().encode(text).byteLength,
+    });
+    const other = await api.signUp();
+    await api.createOrg(other);
+    expect((await api.call('GET', `/api/v1/organizations/${org.id}/usage`, { token: other.token })).status).toBe(404);
+  });
+});

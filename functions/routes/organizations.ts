@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { eq, gt, isNull, desc, sql } from 'drizzle-orm';
 import { invitations, memberships, organizations, users } from '../../db/schema';
 import { recordAudit } from '../core/audit';
+import { orgUsage } from '../core/orgs/usage';
 import { enqueueMail } from '../core/jobs/registry';
 import { renderMail } from '../core/auth/mail-templates';
 import { findUserById, normalizeEmail } from '../core/auth/users';
@@ -97,6 +98,35 @@ organizationsRouter.openapi(
     if (!org) throw new ApiError('not_found', 'Organization not found');
     return c.json(publicOrganization(org, access.role), 200);
   },
+);
+
+organizationsRouter.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{org_id}/usage',
+    tags,
+    summary: 'What the organization holds: conversations, messages, bots, members, knowledge and storage',
+    security: bearerSecurity,
+    request: { params: OrgParamsSchema },
+    responses: {
+      200: jsonContent(
+        z.object({
+          conversations: z.number().int(),
+          openConversations: z.number().int(),
+          messages: z.number().int(),
+          bots: z.number().int(),
+          activeBots: z.number().int(),
+          members: z.number().int(),
+          knowledgeBases: z.number().int(),
+          documents: z.number().int(),
+          storageBytes: z.number().int().openapi({ description: 'Bytes of uploaded and imported documents' }),
+        }),
+        'Usage',
+      ),
+      ...protectedErrors,
+    },
+  }),
+  async (c) => c.json(await orgUsage(c.get('services').db, c.get('org').organizationId), 200),
 );
 
 organizationsRouter.openapi(
