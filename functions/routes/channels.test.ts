@@ -267,6 +267,12 @@ describe('idempotency and order', () => {
     expect(stored.filter((m) => m.role === 'user')).toHaveLength(1);
     expect(stored.filter((m) => m.role === 'assistant')).toHaveLength(1);
     expect(fake.sent()).toHaveLength(1);
+    // The send job itself is idempotent: a sent message is never sent again, whoever queues it.
+    const answer = stored.find((m) => m.role === 'assistant')!;
+    await api.runtime.queue.enqueue('send-channel-message', { messageId: answer.id }, { deduplicationId: `again:${answer.id}` });
+    await api.runtime.queue.enqueue('channel-reply', { messageId: stored[0].id }, { deduplicationId: `again:${stored[0].id}` });
+    await drain();
+    expect(fake.sent()).toHaveLength(1);
   });
 
   it('several messages in one payload are all stored, in order, each answered once (stickers, reactions not)', async () => {

@@ -136,7 +136,6 @@ async function applyEdit(services: Services, integration: WebhookIntegration, ed
   return rows.length > 0;
 }
 
-
 export async function storeInbound(services: Services, integration: WebhookIntegration, parsed: ParsedWebhook): Promise<InboundOutcome> {
   const outcome: InboundOutcome = { stored: 0, duplicates: 0, edits: 0, statuses: 0, ignored: parsed.ignored };
   if (parsed.messages.length > 0) {

@@ -100,6 +100,7 @@ const icons = {
   chatbots: 'M12 3v3m-6 3h12a2 2 0 012 2v6a2 2 0 01-2 2H6a2 2 0 01-2-2v-6a2 2 0 012-2zm3 4.5h.01M15 13.5h.01M9.5 16.5h5M2 13v2m20-2v2',
   knowledge: 'M4 7c0-1.66 3.58-3 8-3s8 1.34 8 3-3.58 3-8 3-8-1.34-8-3zm0 0v5c0 1.66 3.58 3 8 3s8-1.34 8-3V7M4 12v5c0 1.66 3.58 3 8 3s8-1.34 8-3v-5',
   conversations: 'M8 10h8M8 14h5m-9 6l2.6-2.6A2 2 0 018 17h10a2 2 0 002-2V6a2 2 0 00-2-2H6a2 2 0 00-2 2v14z',
+  channels: 'M8.5 14.5a5 5 0 010-7.07m7 0a5 5 0 010 7.07M5.64 17.36a9 9 0 010-12.72m12.72 0a9 9 0 010 12.72M12 12h.01',
   team: 'M17 20v-2a4 4 0 00-4-4H7a4 4 0 00-4 4v2M10 10a4 4 0 100-8 4 4 0 000 8zM21 20v-2a4 4 0 00-3-3.87M16 2.13a4 4 0 010 7.75',
   settings:
     'M10.3 4.3c.4-1.7 2.9-1.7 3.4 0a1.7 1.7 0 002.6 1.1c1.5-.9 3.3.8 2.4 2.4a1.7 1.7 0 001 2.5c1.8.5 1.8 3 0 3.5a1.7 1.7 0 00-1 2.5c.9 1.6-.9 3.3-2.4 2.4a1.7 1.7 0 00-2.6 1.1c-.5 1.7-3 1.7-3.4 0a1.7 1.7 0 00-2.6-1.1c-1.5.9-3.3-.8-2.4-2.4a1.7 1.7 0 00-1-2.5c-1.8-.5-1.8-3 0-3.5a1.7 1.7 0 001-2.5c-.9-1.6.9-3.3 2.4-2.4a1.7 1.7 0 002.6-1.1zM15 12a3 3 0 11-6 0 3 3 0 016 0z',
@@ -148,6 +149,11 @@ function Shell() {
         <li>
           <Link to="/knowledge" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
             <Icon d={icons.knowledge} /> {t('nav.knowledge')}
+          </Link>
+        </li>
+        <li>
+          <Link to="/channels" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Icon d={icons.channels} /> {t('nav.channels')}
           </Link>
         </li>
         <li>

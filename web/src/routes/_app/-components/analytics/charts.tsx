@@ -1,7 +1,8 @@
 /**
  * The analytics charts (Recharts, loaded only with this route). Colours work on light and dark
  * backgrounds; axes and grid take the text colour, so they follow the theme. Each chart has a
- * text summary for screen readers; the numbers are also in the tables and the CSV export.
+ * text summary for screen readers; the numbers are also in the tables and the CSV export. No
+ * animation: the page refreshes every minute, and bars growing each time would only distract.
  */
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -68,9 +69,9 @@ export function ActivityChart({ series }: { series: AnalyticsOverview['series'] 
         <YAxis {...axis} allowDecimals={false} width={56} />
         <Tooltip content={(props) => <ChartTooltip {...props} formatLabel={(d) => formatDay(d, locale, true)} formatValue={(v) => number.format(v)} />} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line type="monotone" dataKey="conversations" name={t('analytics.conversations')} stroke={SERIES_COLORS.indigo} strokeWidth={2} dot={false} />
-        <Line type="monotone" dataKey="messages" name={t('analytics.messages')} stroke={SERIES_COLORS.emerald} strokeWidth={2} dot={false} />
-        <Line type="monotone" dataKey="contacts" name={t('analytics.uniqueContacts')} stroke={SERIES_COLORS.amber} strokeWidth={2} dot={false} />
+        <Line isAnimationActive={false} type="monotone" dataKey="conversations" name={t('analytics.conversations')} stroke={SERIES_COLORS.indigo} strokeWidth={2} dot={false} />
+        <Line isAnimationActive={false} type="monotone" dataKey="messages" name={t('analytics.messages')} stroke={SERIES_COLORS.emerald} strokeWidth={2} dot={false} />
+        <Line isAnimationActive={false} type="monotone" dataKey="contacts" name={t('analytics.uniqueContacts')} stroke={SERIES_COLORS.amber} strokeWidth={2} dot={false} />
       </LineChart>
     </ChartFrame>
   );
@@ -89,9 +90,9 @@ export function ResolutionChart({ series }: { series: AnalyticsOverview['series'
         <YAxis {...axis} allowDecimals={false} width={56} />
         <Tooltip cursor={{ fillOpacity: 0.08 }} content={(props) => <ChartTooltip {...props} formatLabel={(d) => formatDay(d, locale, true)} formatValue={(v) => number.format(v)} />} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Bar dataKey="bot" stackId="a" name={t('analytics.botResolved')} fill={SERIES_COLORS.emerald} />
-        <Bar dataKey="handoffs" stackId="a" name={t('analytics.handoffs')} fill={SERIES_COLORS.amber} />
-        <Bar dataKey="open" stackId="a" name={t('analytics.otherConversations')} fill={SERIES_COLORS.indigo} fillOpacity={0.35} />
+        <Bar isAnimationActive={false} dataKey="bot" stackId="a" name={t('analytics.botResolved')} fill={SERIES_COLORS.emerald} />
+        <Bar isAnimationActive={false} dataKey="handoffs" stackId="a" name={t('analytics.handoffs')} fill={SERIES_COLORS.amber} />
+        <Bar isAnimationActive={false} dataKey="open" stackId="a" name={t('analytics.otherConversations')} fill={SERIES_COLORS.indigo} fillOpacity={0.35} />
       </BarChart>
     </ChartFrame>
   );
@@ -110,7 +111,7 @@ export function ChannelChart({ byChannel }: { byChannel: AnalyticsOverview['byCh
         <XAxis type="number" {...axis} allowDecimals={false} />
         <YAxis type="category" dataKey="channel" {...axis} width={88} />
         <Tooltip cursor={{ fillOpacity: 0.08 }} content={(props) => <ChartTooltip {...props} formatValue={(v) => number.format(v)} />} />
-        <Bar dataKey="conversations" name={t('analytics.conversations')} fill={SERIES_COLORS.indigo} radius={[0, 4, 4, 0]} />
+        <Bar isAnimationActive={false} dataKey="conversations" name={t('analytics.conversations')} fill={SERIES_COLORS.indigo} radius={[0, 4, 4, 0]} />
       </BarChart>
     </ChartFrame>
   );
@@ -130,7 +131,7 @@ export function RatingChart({ distribution }: { distribution: Record<string, num
         <XAxis dataKey="star" {...axis} />
         <YAxis {...axis} allowDecimals={false} width={56} />
         <Tooltip cursor={{ fillOpacity: 0.08 }} content={(props) => <ChartTooltip {...props} formatValue={(v) => number.format(v)} />} />
-        <Bar dataKey="count" name={t('analytics.ratings')} radius={[4, 4, 0, 0]}>
+        <Bar isAnimationActive={false} dataKey="count" name={t('analytics.ratings')} radius={[4, 4, 0, 0]}>
           {data.map((d, i) => (
             <Cell key={d.star} fill={STAR_COLORS[i]} />
           ))}
@@ -155,7 +156,7 @@ export function LatencyChart({ histogram }: { histogram: AnalyticsOverview['hist
         <XAxis dataKey="bucket" {...axis} interval={0} angle={-30} textAnchor="end" height={48} />
         <YAxis {...axis} allowDecimals={false} width={56} />
         <Tooltip cursor={{ fillOpacity: 0.08 }} content={(props) => <ChartTooltip {...props} formatValue={(v) => number.format(v)} />} />
-        <Bar dataKey="count" name={t('analytics.answers')} fill={SERIES_COLORS.sky} radius={[4, 4, 0, 0]} />
+        <Bar isAnimationActive={false} dataKey="count" name={t('analytics.answers')} fill={SERIES_COLORS.sky} radius={[4, 4, 0, 0]} />
       </BarChart>
     </ChartFrame>
   );
