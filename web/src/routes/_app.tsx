@@ -100,6 +100,7 @@ const icons = {
   chatbots: 'M12 3v3m-6 3h12a2 2 0 012 2v6a2 2 0 01-2 2H6a2 2 0 01-2-2v-6a2 2 0 012-2zm3 4.5h.01M15 13.5h.01M9.5 16.5h5M2 13v2m20-2v2',
   knowledge: 'M4 7c0-1.66 3.58-3 8-3s8 1.34 8 3-3.58 3-8 3-8-1.34-8-3zm0 0v5c0 1.66 3.58 3 8 3s8-1.34 8-3V7M4 12v5c0 1.66 3.58 3 8 3s8-1.34 8-3v-5',
   conversations: 'M8 10h8M8 14h5m-9 6l2.6-2.6A2 2 0 018 17h10a2 2 0 002-2V6a2 2 0 00-2-2H6a2 2 0 00-2 2v14z',
+  analytics: 'M4 20V10m6 10V4m6 16v-7m4 7H3',
   channels: 'M8.5 14.5a5 5 0 010-7.07m7 0a5 5 0 010 7.07M5.64 17.36a9 9 0 010-12.72m12.72 0a9 9 0 010 12.72M12 12h.01',
   team: 'M17 20v-2a4 4 0 00-4-4H7a4 4 0 00-4 4v2M10 10a4 4 0 100-8 4 4 0 000 8zM21 20v-2a4 4 0 00-3-3.87M16 2.13a4 4 0 010 7.75',
   settings:
@@ -132,6 +133,16 @@ function Shell() {
           </Link>
         </li>
         <li>
+          <Link to="/chatbots" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Icon d={icons.chatbots} /> {t('nav.chatbots')}
+          </Link>
+        </li>
+        <li>
+          <Link to="/knowledge" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Icon d={icons.knowledge} /> {t('nav.knowledge')}
+          </Link>
+        </li>
+        <li>
           <Link to="/conversations" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
             <Icon d={icons.conversations} /> {t('nav.conversations')}
             {unread > 0 && (
@@ -142,13 +153,8 @@ function Shell() {
           </Link>
         </li>
         <li>
-          <Link to="/chatbots" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
-            <Icon d={icons.chatbots} /> {t('nav.chatbots')}
-          </Link>
-        </li>
-        <li>
-          <Link to="/knowledge" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
-            <Icon d={icons.knowledge} /> {t('nav.knowledge')}
+          <Link to="/analytics" className={navItem} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Icon d={icons.analytics} /> {t('nav.analytics')}
           </Link>
         </li>
         <li>
