@@ -10,7 +10,7 @@
 // BENCH_ANALYTICS_KEEP_DATA=1 keeps the data directory for poking at afterwards.
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDays, localToday } from '../functions/core/analytics/dates';
 import { startLocalRuntime } from '../functions/local-runtime';
@@ -49,19 +49,32 @@ function percentile(values: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
+/**
+ * Wall time, and this process's CPU time for the same call: client, server and PGlite all run
+ * on this one thread, so CPU time is the work itself, and it stays meaningful when other
+ * processes crowd the machine (wall time does not; the load average is printed with the figures).
+ */
 async function measure(label: string, call: () => Promise<unknown>, before?: () => Promise<unknown>) {
   for (let i = 0; i < 3; i++) await call();
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     await before?.();
+    const cpuStart = process.cpuUsage();
     const started = performance.now();
     await call();
-    times.push(performance.now() - started);
+    wall.push(performance.now() - started);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
-  const p50 = percentile(times, 0.5);
-  console.log(`  ${label.padEnd(52)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${percentile(times, 0.95).toFixed(1).padStart(7)} ms`);
-  return p50;
+  const result = { wall: percentile(wall, 0.5), cpu: percentile(cpu, 0.5) };
+  console.log(
+    `  ${label.padEnd(52)} p50 ${result.wall.toFixed(1).padStart(7)} ms   p95 ${percentile(wall, 0.95).toFixed(1).padStart(7)} ms   CPU p50 ${result.cpu.toFixed(1).padStart(6)} ms`,
+  );
+  return result;
 }
+
+const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
@@ -168,7 +181,7 @@ try {
   const newMessage = () =>
     pglite.query(`insert into messages (organization_id, conversation_id, role, content, channel) values ($1, $2, 'user', 'hola', 'web')`, [org.id, conversationToday]);
 
-  console.log(`with roll-ups (past days from daily_metrics, today live), ${RUNS} runs after 3 warm-ups:`);
+  console.log(`with roll-ups (past days from daily_metrics, today live), ${RUNS} runs after 3 warm-ups; load average ${load()}:`);
   const overviewP50 = await measure('GET /analytics/overview, new message each time', () => api('GET', '/api/v1/analytics/overview', token), newMessage);
   await measure('GET /analytics/overview, nothing new (cached today)', () => api('GET', '/api/v1/analytics/overview', token));
   const reportP50 = await measure('POST /reports/custom, 90 days by day, JSON', () => report90('json'), newMessage);
@@ -176,9 +189,14 @@ try {
   await measure('GET /reports/monthly (last complete month)', () => api('GET', '/api/v1/reports/monthly', token));
   await measure('GET /analytics/knowledge-gaps (30 days)', () => api('GET', '/api/v1/analytics/knowledge-gaps', token), newMessage);
 
-  const verdict = (p50: number, target: number) => (p50 < target ? 'met' : 'MISSED');
-  console.log(`targets: overview < 100 ms ${verdict(overviewP50, 100)}; 90-day report < 500 ms ${verdict(Math.max(reportP50, csvP50), 500)}`);
-  process.exitCode = overviewP50 < 100 && reportP50 < 500 && csvP50 < 500 ? 0 : 1;
+  const verdict = (value: number, target: number) => (value < target ? 'met' : 'MISSED');
+  const report = { wall: Math.max(reportP50.wall, csvP50.wall), cpu: Math.max(reportP50.cpu, csvP50.cpu) };
+  console.log(`load average at the end: ${load()}`);
+  console.log(
+    `targets (p50, wall / CPU): overview < 100 ms ${verdict(overviewP50.wall, 100)} / ${verdict(overviewP50.cpu, 100)}; ` +
+      `90-day report < 500 ms ${verdict(report.wall, 500)} / ${verdict(report.cpu, 500)}`,
+  );
+  process.exitCode = overviewP50.wall < 100 && report.wall < 500 ? 0 : 1;
 } finally {
   await new Promise((done) => server.close(done));
   await runtime.close();

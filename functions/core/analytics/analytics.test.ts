@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { latencyBucketOf } from './compute';
 import { costOf, priceOf } from './costs';
 import { toCsv } from './csv';
 import { addDays, isDay, lastCompletePeriod, localToday, periodContaining } from './dates';
@@ -32,6 +33,10 @@ describe('local days', () => {
 });
 
 describe('latency percentiles from the histogram', () => {
+  it('puts an answer time in the first bucket it fits under', () => {
+    expect([0, 50, 51, 999, 1000, 1001, 60000, 60001].map(latencyBucketOf)).toEqual(['50', '50', '100', '1000', '1000', '2000', '60000', 'inf']);
+  });
+
   it('interpolates inside the bucket and reports the open bucket by its lower edge', () => {
     expect(percentileFromHistogram({}, 0.5)).toBeNull();
     expect(percentileFromHistogram({ '1000': 4 }, 0.5)).toBe(750); // (500, 1000], halfway

@@ -38,9 +38,27 @@ export const localMidnight = (day: string, timeZone: string) => sql`((${day}::da
 // A date cast, not to_char: it runs once per message and to_char is several times slower.
 const localDay = (column: SQL, timeZone: string) => sql`(${column} at time zone ${timeZone})::date`;
 
-const latencyBucket = sql.raw(
-  `case ${LATENCY_BUCKETS_MS.map((bound) => `when latency_ms <= ${bound} then '${bound}'`).join(' ')} else '${OPEN_BUCKET}' end`,
-);
+/** The histogram bucket of a bot answer time: the first upper bound it fits under, else the open one. */
+export function latencyBucketOf(ms: number): string {
+  for (const bound of LATENCY_BUCKETS_MS) if (ms <= bound) return String(bound);
+  return OPEN_BUCKET;
+}
+
+/** Per-conversation counts that add up to the bot/channel/day row. */
+const SUMMED = [
+  'messages',
+  'user_messages',
+  'bot_messages',
+  'agent_messages',
+  'failed_answers',
+  'knowledge_gaps',
+  'bot_response_count',
+  'bot_response_ms_sum',
+  'first_token_count',
+  'first_token_ms_sum',
+  'thumbs_up',
+  'thumbs_down',
+];
 
 export function conversationFilters(scope: MetricScope): SQL {
   const parts: SQL[] = [];
@@ -54,9 +72,7 @@ type Raw = Record<string, unknown> & { bot_id: string; channel: Channel; day: st
 interface RawParts {
   conversations: Raw[];
   messages: Raw[];
-  contacts: Raw[];
   models: Raw[];
-  latency: Raw[];
   human: Raw[];
 }
 
@@ -86,60 +102,59 @@ function metricsQuery(scope: MetricScope): SQL {
       where c.organization_id = ${org} and c.created_at >= ${start} and c.created_at < ${end} ${filters}
       group by 1, 2, 3
     ),
-    msg as materialized (
-      -- Narrow rows (flags instead of the error text and sources) keep the materialized set small.
-      select c.bot_id, c.channel, c.contact_id, m.conversation_id, m.role, m.model, m.input_tokens, m.output_tokens,
-        m.latency_ms, m.time_to_first_token_ms, m.feedback,
-        m.role = 'assistant' and m.error is not null as failed,
-        ${knowledgeGapCondition('m')} as gap,
-        ${localDay(sql`m.created_at`, tz)} as day
+    -- Messages are folded per conversation, day and model first (about two rows per conversation),
+    -- and only those rows look up their conversation's bot, channel and contact: a fraction of the
+    -- index probes that joining every message would cost.
+    per_conversation as (
+      select m.conversation_id, ${localDay(sql`m.created_at`, tz)} as day,
+        case when m.role = 'assistant' then m.model end as model,
+        count(*) as messages,
+        count(*) filter (where m.role = 'user') as user_messages,
+        count(*) filter (where m.role = 'assistant') as bot_messages,
+        count(*) filter (where m.role = 'agent') as agent_messages,
+        count(*) filter (where m.role = 'assistant' and m.error is not null) as failed_answers,
+        count(*) filter (where ${knowledgeGapCondition('m')}) as knowledge_gaps,
+        count(m.latency_ms) filter (where m.role = 'assistant') as bot_response_count,
+        coalesce(sum(m.latency_ms) filter (where m.role = 'assistant'), 0) as bot_response_ms_sum,
+        -- Fixed and extractive replies carry no real first-token time; only model answers do.
+        count(m.time_to_first_token_ms) filter (where m.role = 'assistant' and m.model not like 'builtin:%') as first_token_count,
+        coalesce(sum(m.time_to_first_token_ms) filter (where m.role = 'assistant' and m.model not like 'builtin:%'), 0) as first_token_ms_sum,
+        count(*) filter (where m.role = 'assistant' and m.feedback = 1) as thumbs_up,
+        count(*) filter (where m.role = 'assistant' and m.feedback = -1) as thumbs_down,
+        coalesce(sum(m.input_tokens) filter (where m.role = 'assistant'), 0) as input_tokens,
+        coalesce(sum(m.output_tokens) filter (where m.role = 'assistant'), 0) as output_tokens,
+        -- The answer times themselves, bucketed in code: one aggregate instead of one per bucket.
+        array_agg(m.latency_ms) filter (where m.role = 'assistant' and m.latency_ms is not null) as latencies
       from messages m
-      join conversations c on c.id = m.conversation_id
       where m.organization_id = ${org} and m.created_at >= ${start} and m.created_at < ${end}
-        and m.role in ('user', 'assistant', 'agent') ${filters}
+        and m.role in ('user', 'assistant', 'agent')
+      group by 1, 2, 3
+    ),
+    msg as materialized (
+      select c.bot_id, c.channel, c.contact_id, p.*
+      from per_conversation p
+      join conversations c on c.id = p.conversation_id
+      where c.organization_id = ${org} ${filters}
     ),
     msg_agg as (
       select bot_id, channel, day,
-        count(*) as messages,
-        count(*) filter (where role = 'user') as user_messages,
-        count(*) filter (where role = 'assistant') as bot_messages,
-        count(*) filter (where role = 'agent') as agent_messages,
-        count(*) filter (where failed) as failed_answers,
-        count(*) filter (where gap) as knowledge_gaps,
-        count(latency_ms) filter (where role = 'assistant') as bot_response_count,
-        coalesce(sum(latency_ms) filter (where role = 'assistant'), 0) as bot_response_ms_sum,
-        -- Fixed and extractive replies carry no real first-token time; only model answers do.
-        count(time_to_first_token_ms) filter (where role = 'assistant' and model is not null and model not like 'builtin:%') as first_token_count,
-        coalesce(sum(time_to_first_token_ms) filter (where role = 'assistant' and model is not null and model not like 'builtin:%'), 0) as first_token_ms_sum,
-        count(*) filter (where role = 'assistant' and feedback = 1) as thumbs_up,
-        count(*) filter (where role = 'assistant' and feedback = -1) as thumbs_down
+        ${sql.raw(SUMMED.map((column) => `sum(${column}) as ${column}`).join(', '))},
+        count(distinct contact_id) filter (where user_messages > 0) as unique_contacts,
+        json_agg(latencies) filter (where latencies is not null) as latencies
       from msg
-      group by 1, 2, 3
-    ),
-    -- Distinct contacts apart: a hashed distinct on four narrow columns instead of sorting every row.
-    contact_agg as (
-      select bot_id, channel, day, count(*) as unique_contacts
-      from (select distinct bot_id, channel, day, contact_id from msg where role = 'user') d
       group by 1, 2, 3
     ),
     model_agg as (
-      select bot_id, channel, day, model, count(*) as messages,
-        coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens
+      select bot_id, channel, day, model, sum(bot_messages) as messages, sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens
       from msg
-      where role = 'assistant' and model is not null
-      group by 1, 2, 3, 4
-    ),
-    latency_agg as (
-      select bot_id, channel, day, ${latencyBucket} as bucket, count(*) as answers
-      from msg
-      where role = 'assistant' and latency_ms is not null
+      where model is not null
       group by 1, 2, 3, 4
     ),
     agent_replies as (
       select a.conversation_id, a.created_at,
         lag(a.created_at) over (partition by a.conversation_id order by a.created_at, a.id) as previous_reply_at
       from messages a
-      where a.conversation_id in (select conversation_id from msg where role = 'agent')
+      where a.conversation_id in (select conversation_id from msg where agent_messages > 0)
         and a.role = 'agent' and a.created_at < ${end}
     ),
     human_agg as (
@@ -162,9 +177,7 @@ function metricsQuery(scope: MetricScope): SQL {
     select json_build_object(
       'conversations', (select coalesce(json_agg(conv), '[]'::json) from conv),
       'messages', (select coalesce(json_agg(msg_agg), '[]'::json) from msg_agg),
-      'contacts', (select coalesce(json_agg(contact_agg), '[]'::json) from contact_agg),
       'models', (select coalesce(json_agg(model_agg), '[]'::json) from model_agg),
-      'latency', (select coalesce(json_agg(latency_agg), '[]'::json) from latency_agg),
       'human', (select coalesce(json_agg(human_agg), '[]'::json) from human_agg)
     ) as result`;
 }
@@ -218,8 +231,14 @@ export async function computeMetricRows(db: Database, scope: MetricScope): Promi
     row.firstTokenMsSum = n(raw.first_token_ms_sum);
     row.thumbsUp = n(raw.thumbs_up);
     row.thumbsDown = n(raw.thumbs_down);
+    row.uniqueContacts = n(raw.unique_contacts);
+    for (const list of (raw.latencies as number[][] | null) ?? []) {
+      for (const ms of list) {
+        const bucket = latencyBucketOf(ms);
+        row.responseHistogram[bucket] = (row.responseHistogram[bucket] ?? 0) + 1;
+      }
+    }
   }
-  for (const raw of parts.contacts) rowFor(raw).uniqueContacts = n(raw.unique_contacts);
   for (const raw of parts.models) {
     const row = rowFor(raw);
     const model = String(raw.model);
@@ -230,7 +249,6 @@ export async function computeMetricRows(db: Database, scope: MetricScope): Promi
     row.outputTokens += usage.outputTokens;
     row.costUsd += usage.costUsd;
   }
-  for (const raw of parts.latency) rowFor(raw).responseHistogram[String(raw.bucket)] = n(raw.answers);
   for (const raw of parts.human) {
     const row = rowFor(raw);
     row.humanResponseCount = n(raw.human_response_count);

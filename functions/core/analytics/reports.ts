@@ -160,7 +160,7 @@ export async function customReport(services: AnalyticsServices, organizationId: 
   const range = await loadRange(services, organizationId, input, now);
   const metrics = input.metrics?.length ? [...new Set(input.metrics)] : [...REPORT_METRICS];
   const groups = new Map<string, MetricRow[]>();
-  // Time groupings list every day/week/month of the range, including the quiet ones.
+  // By day, every day of the range is listed, quiet ones included (a chart needs the gaps).
   if (input.groupBy === 'day') for (const day of eachDay(range.from, range.to)) groups.set(day, []);
   if (input.groupBy === 'total') groups.set('total', []);
   for (const row of range.rows) {

@@ -355,7 +355,7 @@ function AssistantsTable({ data }: { data: AnalyticsOverview }) {
                 <td className={td}>{number(bot.messages)}</td>
                 <td className={td}>{formatPercent(bot.botResolutionRate, locale)}</td>
                 <td className={td}>{formatMs(bot.avgBotResponseMs, locale)}</td>
-                <td className={td}>{bot.avgRating === null ? '—' : `${bot.avgRating} / 5`}</td>
+                <td className={td}>{bot.avgRating === null ? '—' : `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bot.avgRating)} / 5`}</td>
                 <td className={td}>{number(bot.knowledgeGaps)}</td>
                 <td className={td}>{formatUsd(bot.costUsd, locale)}</td>
               </tr>
