@@ -1,4 +1,4 @@
-import { date, index, integer, jsonb, pgTable, real, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { date, doublePrecision, index, integer, jsonb, pgTable, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from './columns';
 import { organizations } from './tenancy';
 import { bots } from './bots';
@@ -42,13 +42,13 @@ export const dailyMetrics = pgTable(
     failedAnswers: integer('failed_answers').notNull().default(0),
     knowledgeGaps: integer('knowledge_gaps').notNull().default(0),
     firstResponseCount: integer('first_response_count').notNull().default(0),
-    firstResponseMsSum: real('first_response_ms_sum').notNull().default(0),
+    firstResponseMsSum: doublePrecision('first_response_ms_sum').notNull().default(0),
     botResponseCount: integer('bot_response_count').notNull().default(0),
-    botResponseMsSum: real('bot_response_ms_sum').notNull().default(0),
+    botResponseMsSum: doublePrecision('bot_response_ms_sum').notNull().default(0),
     humanResponseCount: integer('human_response_count').notNull().default(0),
-    humanResponseMsSum: real('human_response_ms_sum').notNull().default(0),
+    humanResponseMsSum: doublePrecision('human_response_ms_sum').notNull().default(0),
     firstTokenCount: integer('first_token_count').notNull().default(0),
-    firstTokenMsSum: real('first_token_ms_sum').notNull().default(0),
+    firstTokenMsSum: doublePrecision('first_token_ms_sum').notNull().default(0),
     responseHistogram: jsonb('response_histogram').$type<Record<string, number>>().notNull().default({}),
     ratingsCount: integer('ratings_count').notNull().default(0),
     ratingsSum: integer('ratings_sum').notNull().default(0),
@@ -58,7 +58,7 @@ export const dailyMetrics = pgTable(
     thumbsDown: integer('thumbs_down').notNull().default(0),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
-    costUsd: real('cost_usd').notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
     models: jsonb('models').$type<Record<string, ModelUsage>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
