@@ -18,7 +18,7 @@ export default {
   },
 
   /**
-   * Daily cron (wrangler.toml `[triggers]`): hands the daily jobs (clean-up, source refresh) to the job route
+   * Daily cron (wrangler.toml `[triggers]`): hands the daily jobs (clean-up, source refresh, analytics roll-up) to the job route
    * through QStash, so it gets retries and the same signed path as every other job. The
    * deduplication id makes a repeated trigger for the same day harmless. (Analytics roll-ups
    * join this trigger with the analytics work.)

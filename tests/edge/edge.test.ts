@@ -194,6 +194,8 @@ describe('cron', () => {
     expect(publish.headers['upstash-deduplication-id']).toBe('purge-expired:2026-11-28');
     const refresh = await eventually('the source refresh publish', async () => (await received(edge.qstashUrl)).slice(before).find((m) => m.path.includes('/api/jobs/refresh-due-sources')));
     expect(refresh.headers['upstash-deduplication-id']).toBe('refresh-due-sources:2026-11-28');
+    const rollup = await eventually('the analytics roll-up publish', async () => (await received(edge.qstashUrl)).slice(before).find((m) => m.path.includes('/api/jobs/rollup-daily-metrics')));
+    expect(rollup.headers['upstash-deduplication-id']).toBe('rollup-daily-metrics:2026-11-28');
     expect(publish.body).toEqual({ day: '2026-11-28' });
   });
 });
