@@ -286,17 +286,22 @@ export async function fulltextPlan(db: SearchServices['db'], input: SearchInput)
  * scores, and the chunk rows, best `limit` first; null when the query has no content words.
  * Exported (not run) so the benchmark can EXPLAIN it.
  *
- * The tsqueries reach the WHERE clause as sub-select results, not constants, so the planner cannot
- * estimate them and assumes the GIN index is selective: it always matches through the index. With
- * constants it sometimes chose a sequential scan that decompresses every chunk's tsvector (most
- * of the time a 10k-chunk search took in PGlite, whose GIN pending list no autovacuum flushes).
+ * Candidates must come through the GIN index: a sequential scan decompresses and tests every
+ * chunk's tsvector, a cost the planner does not see, and it chose one for a 10k-chunk knowledge
+ * base whose index had a long pending list (PGlite runs no autovacuum to flush it), where it took
+ * most of a search's time. So the match tsquery is a sub-select result rather than a constant (the
+ * planner then assumes the default, low selectivity) and is cast outside it (the cast counts
+ * against every row of a sequential scan, while an index scan evaluates it once).
  */
 export function fulltextStatement(input: SearchInput, limit: number): SQL | null {
   const words = queryWords(input.query);
   if (words.length === 0) return null;
+  // The index condition is evaluated once per scan, so its cast may sit outside the sub-select,
+  // where the planner counts it for every row a sequential scan would test (see above). The
+  // scores' tsqueries are cast inside theirs: they are evaluated per candidate row.
   const match = sql`(SELECT match_q FROM plan)::tsquery`;
-  const all = sql`(SELECT all_q FROM plan)::tsquery`;
-  const any = sql`(SELECT any_q FROM plan)::tsquery`;
+  const all = sql`(SELECT all_q::tsquery FROM plan)`;
+  const any = sql`(SELECT any_q::tsquery FROM plan)`;
   return sql`
     WITH ${planCtes(words)}
     SELECT ${chunkRowColumns},
@@ -319,10 +324,11 @@ async function fulltextCandidates(db: SearchServices['db'], input: SearchInput, 
  * Postgres full-text search, each returning `candidateCount(topK)` chunks, fused with
  * reciprocal rank fusion (see SearchHit.score), filtered by relevance (`scoreThreshold`), cut to `topK`.
  *
- * Database work is at most two statements: the full-text side (planned, matched, ranked and its
- * rows loaded in one), started together with the vector store's query (embedding API and
- * Pinecone on the edge, overlapping it; pgvector locally, where PGlite runs them one after the
- * other anyway), then one to load the vector hits' rows the full-text side did not return.
+ * Besides the vector store's own queries, at most two statements: the full-text side (planned,
+ * matched, ranked and its rows loaded in one), started together with the vector store's query
+ * (embedding API and Pinecone on the edge, overlapping it; pgvector locally, where PGlite runs
+ * them one after the other anyway), then one to load the vector hits' rows the full-text side
+ * did not return.
  */
 export async function searchKnowledge(services: SearchServices, input: SearchInput): Promise<SearchHit[]> {
   const query = input.query.trim().slice(0, MAX_QUERY_CHARS);
