@@ -406,3 +406,33 @@ async function adminOrgOf(user: TestUser) {
   const res = await api.call('GET', '/api/v1/organizations', { token: user.token });
   return res.body.data[0] as { id: string };
 }
+
+describe('daily sweep', () => {
+  it('re-queues a delivery whose next attempt never came, once', async () => {
+    const { user, org } = await adminWithOrg();
+    const r = await receiver();
+    const hook = await addWebhook(user, { name: 'CRM', url: r.url, events: ['document.ready'] });
+    // A delivery left pending with its attempt long overdue, as if the queue had lost the job.
+    const [stuck] = await api.runtime.services.db
+      .insert(webhookDeliveries)
+      .values({
+        organizationId: org.id,
+        webhookId: hook.id,
+        eventId: 'evt_lost',
+        event: 'document.ready',
+        payload: { id: 'evt_lost', type: 'document.ready', createdAt: new Date().toISOString(), organizationId: org.id, data: { documentId: 'x' } },
+        nextAttemptAt: new Date(Date.now() - 2 * 3600_000),
+      })
+      .returning();
+    await api.runtime.queue.enqueue('sweep-webhook-deliveries', {});
+    await api.runtime.queue.drain();
+    const [delivered] = await r.waitFor(1);
+    expect(delivered!.body.id).toBe('evt_lost');
+    const [row] = await api.runtime.services.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, stuck!.id));
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 1 });
+    // A second sweep finds nothing left to do.
+    await api.runtime.queue.enqueue('sweep-webhook-deliveries', {});
+    await api.runtime.queue.drain();
+    expect(r.requests).toHaveLength(1);
+  });
+});

@@ -8,6 +8,7 @@ import { embedChunks, ingestDocument } from '../ingest/pipeline';
 import { refreshDocument, refreshDueSources } from '../ingest/refresh';
 import { ROLLUP_JOB, runRollupJob } from '../analytics/rollup';
 import { deliverWebhook } from '../webhooks/deliver';
+import { sweepStaleDeliveries } from '../webhooks/sweep';
 import { deliverMessage, replyOnChannel } from '../channels/send';
 
 /**
@@ -75,6 +76,11 @@ export const jobs = {
     payload: z.object({ deliveryId: z.uuid(), organizationId: z.uuid(), attempt: z.number().int().positive() }),
     run: deliverWebhook,
   }),
+  /** Daily: re-queues webhook deliveries whose next attempt is long overdue (a lost queue message). */
+  'sweep-webhook-deliveries': defineJob({
+    payload: z.object({}).passthrough(),
+    run: (services) => sweepStaleDeliveries(services),
+  }),
   /**
    * Daily analytics roll-up into daily_metrics. Without `organizationId` (the daily trigger) it
    * queues one job per organization with activity; with it, it rolls up `days` complete local
@@ -109,7 +115,7 @@ export const jobs = {
 } satisfies Record<string, { payload: z.ZodType; run: (services: Services, payload: never, meta: JobMeta) => Promise<unknown> }>;
 
 /** Jobs the daily trigger queues (Workers cron on the edge, a timer in the Node server). */
-export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB] as const;
+export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries'] as const;
 
 /** Queues the daily jobs for `day` (YYYY-MM-DD); the deduplication id makes repeats harmless. */
 export async function enqueueDailyJobs(services: Pick<Services, 'queue'>, day: string) {
