@@ -68,6 +68,11 @@ export interface VectorMatch {
 }
 
 export interface VectorStore {
+  /**
+   * True when vectors live in the SQL database itself (the local pgvector store): search then
+   * loads vector hits together with its full-text statement instead of in parallel with it.
+   */
+  colocated?: boolean;
   upsert(namespace: string, records: VectorRecord[]): Promise<void>;
   query(namespace: string, vector: number[], topK: number): Promise<VectorMatch[]>;
   deleteIds(namespace: string, ids: string[]): Promise<void>;

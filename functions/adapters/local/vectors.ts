@@ -31,8 +31,24 @@ function toVectorLiteral(values: number[]): string {
 /** pgvector store on `local_vectors`; one namespace per knowledge base, like Pinecone. */
 export function createPgVectorStore(db: Database, options: { exactSearchMax?: number } = {}): VectorStore {
   const exactSearchMax = options.exactSearchMax ?? EXACT_SEARCH_MAX;
+  // Whether a namespace is small enough for exact search, remembered per namespace (one process
+  // owns the database locally) and forgotten whenever that namespace changes.
+  const smallNamespaces = new Map<string, boolean>();
+  const isSmall = async (namespace: string) => {
+    const known = smallNamespaces.get(namespace);
+    if (known !== undefined) return known;
+    const [{ n }] = await queryRows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM local_vectors WHERE namespace = ${namespace} LIMIT ${exactSearchMax + 1}) s`,
+    );
+    const small = n <= exactSearchMax;
+    smallNamespaces.set(namespace, small);
+    return small;
+  };
   return {
+    colocated: true,
     async upsert(namespace, records) {
+      smallNamespaces.delete(namespace);
       // Last record wins for a repeated id, as in Pinecone; Postgres would refuse the batch.
       const unique = [...new Map(records.map((r): [string, VectorRecord] => [r.id, r])).values()];
       for (let i = 0; i < unique.length; i += BATCH) {
@@ -58,15 +74,7 @@ export function createPgVectorStore(db: Database, options: { exactSearchMax?: nu
       const index = (VECTOR_INDEXES as Record<number, { type: 'vector' | 'halfvec' } | undefined>)[dim];
       // A small namespace is searched exactly (through the primary key's namespace prefix): that
       // is cheap, and an HNSW walk over a big shared table would visit mostly other namespaces.
-      const small =
-        !index ||
-        (
-          await queryRows<{ n: number }>(
-            db,
-            sql`SELECT count(*)::int AS n FROM (
-                  SELECT 1 FROM local_vectors WHERE namespace = ${namespace} LIMIT ${exactSearchMax + 1}) s`,
-          )
-        )[0].n <= exactSearchMax;
+      const small = !index || (await isSmall(namespace));
       // Vectors of another dimension (an older embedding model) cannot be compared, so skip them.
       // The HNSW variant repeats the index's expression and predicate literally, or the planner
       // cannot match the partial expression index.
@@ -87,12 +95,14 @@ export function createPgVectorStore(db: Database, options: { exactSearchMax?: nu
 
     async deleteIds(namespace, ids) {
       if (ids.length === 0) return;
+      smallNamespaces.delete(namespace);
       await db.execute(
         sql`DELETE FROM local_vectors WHERE namespace = ${namespace} AND id = ANY(${sql.param(ids)}::text[])`,
       );
     },
 
     async deleteNamespace(namespace) {
+      smallNamespaces.delete(namespace);
       await db.execute(sql`DELETE FROM local_vectors WHERE namespace = ${namespace}`);
     },
 

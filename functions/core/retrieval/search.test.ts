@@ -67,8 +67,16 @@ async function addDocument(
   return { documentId: doc.id, chunkIds: rows.map((r) => r.id) };
 }
 
+/**
+ * Which way search loads vector hits: with the full-text statement (vectors in the same database,
+ * the local runtime) or in parallel with it (a remote vector store such as Pinecone, the edge).
+ * Every search test runs both ways.
+ */
+let colocated = true;
+const searchServices = (): SearchServices => ({ ...services, vectors: { ...services.vectors, colocated } });
+
 const search = (owner: { orgId: string; kbId: string }, query: string, extra: Partial<SearchInput> = {}) =>
-  searchKnowledge(services, {
+  searchKnowledge(searchServices(), {
     organizationId: owner.orgId,
     knowledgeBases: [{ id: owner.kbId, embeddingModel: MODEL }],
     query,
@@ -112,7 +120,13 @@ describe('namespace helpers', () => {
   });
 });
 
-describe('searchKnowledge', () => {
+describe.each([
+  ['vectors in the same database', true],
+  ['a remote vector store', false],
+])('searchKnowledge with %s', (_label, together) => {
+  beforeAll(() => {
+    colocated = together;
+  });
   it('finds by keywords and by meaning, labelling the retrievers', async () => {
     const owner = await seedOrg();
     const docs = await seedHelpCenter(owner);
@@ -198,7 +212,7 @@ describe('searchKnowledge', () => {
     await addDocument(theirs, 'wifi-own', [text]);
 
     for (const mode of ['hybrid', 'vector', 'fulltext'] as const) {
-      const hits = await searchKnowledge(services, {
+      const hits = await searchKnowledge(searchServices(), {
         organizationId: mine.orgId,
         knowledgeBases: [
           { id: mine.kbId, embeddingModel: MODEL },
@@ -277,7 +291,7 @@ describe('searchKnowledge', () => {
     const legacy = await addDocument({ orgId: owner.orgId, kbId: kb2.id }, 'legacy', [
       'La garantía de los productos electrónicos es de tres años en la Unión Europea.',
     ]);
-    const hits = await searchKnowledge(services, {
+    const hits = await searchKnowledge(searchServices(), {
       organizationId: owner.orgId,
       knowledgeBases: [
         { id: owner.kbId, embeddingModel: MODEL },

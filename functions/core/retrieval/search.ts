@@ -146,15 +146,7 @@ async function vectorCandidates(db: SearchServices['db'], input: SearchInput, hi
   const byKey = new Map(known.map(({ row }) => [hitKey(row.knowledgeBaseId, row.documentId, row.position), row]));
   const missing = hits.filter((h) => !byKey.has(hitKey(h.kb, h.documentId, h.position)));
   if (missing.length > 0) {
-    const rows = await rowsOf<ChunkRow>(
-      db,
-      sql`SELECT ${chunkRowColumns}
-        FROM unnest(${sql.param(missing.map((h) => h.kb))}::uuid[], ${sql.param(missing.map((h) => h.documentId))}::uuid[],
-                    ${sql.param(missing.map((h) => h.position))}::int[]) AS hit(kb, document_id, position)
-        JOIN ${chunks} ON ${chunks.documentId} = hit.document_id AND ${chunks.position} = hit.position AND ${chunks.knowledgeBaseId} = hit.kb
-        JOIN ${documents} ON ${documents.id} = ${chunks.documentId}
-        WHERE ${searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id))}`,
-    );
+    const rows = await rowsOf<ChunkRow>(db, vectorRowsSelect(input, missing));
     for (const row of rows) byKey.set(hitKey(row.knowledgeBaseId, row.documentId, row.position), row);
   }
   const out: Candidate[] = [];
@@ -296,6 +288,11 @@ export async function fulltextPlan(db: SearchServices['db'], input: SearchInput)
 export function fulltextStatement(input: SearchInput, limit: number): SQL | null {
   const words = queryWords(input.query);
   if (words.length === 0) return null;
+  return sql`WITH ${planCtes(words)} ${fulltextSelect(input, limit)}`;
+}
+
+/** The full-text candidates' SELECT; it reads the `plan` CTE (see planCtes). */
+function fulltextSelect(input: SearchInput, limit: number): SQL {
   // The index condition is evaluated once per scan, so its cast may sit outside the sub-select,
   // where the planner counts it for every row a sequential scan would test (see above). The
   // scores' tsqueries are cast inside theirs: they are evaluated per candidate row.
@@ -303,13 +300,52 @@ export function fulltextStatement(input: SearchInput, limit: number): SQL | null
   const all = sql`(SELECT all_q::tsquery FROM plan)`;
   const any = sql`(SELECT any_q::tsquery FROM plan)`;
   return sql`
-    WITH ${planCtes(words)}
     SELECT ${chunkRowColumns},
       ((${chunks.searchVector} @@ ${all})::int + ts_rank(${chunks.searchVector}, ${any}, 32)) AS "score"
     FROM ${chunks} JOIN ${documents} ON ${documents.id} = ${chunks.documentId}
     WHERE ${searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id), sql`${chunks.searchVector} @@ ${match}`)}
     ORDER BY "score" DESC
     LIMIT ${limit}`;
+}
+
+/** The rows of vector hits (searchable ones only), as a SELECT with the full-text side's columns. */
+function vectorRowsSelect(input: SearchInput, hits: VectorHit[]): SQL {
+  return sql`
+    SELECT ${chunkRowColumns}
+    FROM unnest(${sql.param(hits.map((h) => h.kb))}::uuid[], ${sql.param(hits.map((h) => h.documentId))}::uuid[],
+                ${sql.param(hits.map((h) => h.position))}::int[]) AS hit(kb, document_id, position)
+    JOIN ${chunks} ON ${chunks.documentId} = hit.document_id AND ${chunks.position} = hit.position AND ${chunks.knowledgeBaseId} = hit.kb
+    JOIN ${documents} ON ${documents.id} = ${chunks.documentId}
+    WHERE ${searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id))}`;
+}
+
+/**
+ * When vectors live in the same database (the local pgvector store), the vector hits are known
+ * before any SQL of ours runs (PGlite runs statements one at a time, so nothing could overlap
+ * anyway): the full-text side and the hits' rows then come back in one statement.
+ */
+async function fulltextWithVectorRows(db: SearchServices['db'], input: SearchInput, limit: number, hits: VectorHit[], useFulltext: boolean) {
+  const words = useFulltext ? queryWords(input.query) : [];
+  if (words.length === 0 && hits.length === 0) return { fulltext: [] as Candidate[], vectorRows: [] as ChunkRow[] };
+  const statement =
+    words.length === 0
+      ? sql`SELECT v.*, NULL::float8 AS "score", 'v' AS "kind" FROM (${vectorRowsSelect(input, hits)}) v`
+      : hits.length === 0
+        ? sql`WITH ${planCtes(words)}, ft AS (${fulltextSelect(input, limit)}) SELECT ft.*, 'f' AS "kind" FROM ft`
+        : sql`WITH ${planCtes(words)}, ft AS (${fulltextSelect(input, limit)})
+            SELECT ft.*, 'f' AS "kind" FROM ft
+            UNION ALL
+            SELECT v.*, NULL::float8, 'v' FROM (${vectorRowsSelect(input, hits)}) v`;
+  const rows = await rowsOf<ChunkRow & { score: number | null; kind: 'f' | 'v' }>(db, statement);
+  const fulltext: Candidate[] = [];
+  const vectorRows: ChunkRow[] = [];
+  for (const { score, kind, ...row } of rows) {
+    if (kind === 'f') fulltext.push({ row, score: Number(score) });
+    else vectorRows.push(row);
+  }
+  // Best first, as the full-text statement alone returns them (the sort is stable for ties).
+  fulltext.sort((a, b) => b.score - a.score);
+  return { fulltext, vectorRows };
 }
 
 async function fulltextCandidates(db: SearchServices['db'], input: SearchInput, limit: number): Promise<Candidate[]> {
@@ -324,11 +360,11 @@ async function fulltextCandidates(db: SearchServices['db'], input: SearchInput, 
  * Postgres full-text search, each returning `candidateCount(topK)` chunks, fused with
  * reciprocal rank fusion (see SearchHit.score), filtered by relevance (`scoreThreshold`), cut to `topK`.
  *
- * Besides the vector store's own queries, at most two statements: the full-text side (planned,
- * matched, ranked and its rows loaded in one), started together with the vector store's query
- * (embedding API and Pinecone on the edge, overlapping it; pgvector locally, where PGlite runs
- * them one after the other anyway), then one to load the vector hits' rows the full-text side
- * did not return.
+ * Besides the vector store's own query: on the edge, the full-text side (planned, matched,
+ * ranked and its rows loaded in one statement) runs while the embedding API and Pinecone answer,
+ * then one statement loads the vector hits' rows the full-text side did not return (none when it
+ * returned them all). Locally (pgvector in the same database, `vectors.colocated`), the vector
+ * query runs first and one statement returns both the full-text side and the hits' rows.
  */
 export async function searchKnowledge(services: SearchServices, input: SearchInput): Promise<SearchHit[]> {
   const query = input.query.trim().slice(0, MAX_QUERY_CHARS);
@@ -339,11 +375,21 @@ export async function searchKnowledge(services: SearchServices, input: SearchInp
 
   const useVector = input.mode !== 'fulltext';
   const useFulltext = input.mode !== 'vector';
-  const [hits, fulltextList] = await Promise.all([
-    useVector ? vectorHits(services, normalized, limit) : [],
-    useFulltext ? fulltextCandidates(services.db, normalized, limit) : [],
-  ]);
-  const vectorList = await vectorCandidates(services.db, normalized, hits, fulltextList);
+  let fulltextList: Candidate[];
+  let vectorList: Candidate[];
+  if (services.vectors.colocated) {
+    const hits = useVector ? await vectorHits(services, normalized, limit) : [];
+    const both = await fulltextWithVectorRows(services.db, normalized, limit, hits, useFulltext);
+    fulltextList = both.fulltext;
+    vectorList = await vectorCandidates(services.db, normalized, hits, both.vectorRows.map((row) => ({ row, score: 0 })));
+  } else {
+    const [hits, fulltext] = await Promise.all([
+      useVector ? vectorHits(services, normalized, limit) : [],
+      useFulltext ? fulltextCandidates(services.db, normalized, limit) : [],
+    ]);
+    fulltextList = fulltext;
+    vectorList = await vectorCandidates(services.db, normalized, hits, fulltextList);
+  }
 
   const fused = new Map<string, { row: ChunkRow; rrf: number; hit: Partial<SearchHit> & { retrievers: Retriever[] } }>();
   const addList = (list: Candidate[], retriever: Retriever) => {
