@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle } from 'drizzle-orm/pglite';
+import { prioritizeRequests } from './priority';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { SQL } from 'drizzle-orm';
 import * as schema from '../../../db/schema';
@@ -123,6 +124,7 @@ export async function openLocalDatabase(
     await migrate(db, { migrationsFolder });
     await pglite.exec(LOCAL_TABLES_SQL);
     await pglite.exec(VECTOR_SESSION_SQL);
+    prioritizeRequests(pglite);
     return { db, pglite, close: () => pglite.close() };
   } catch (error) {
     await pglite.close().catch(() => {});

@@ -3,6 +3,7 @@ import { setTimeout as setTimer, clearTimeout as clearTimer } from 'node:timers'
 import { sql } from 'drizzle-orm';
 import { SignJWT, base64url } from 'jose';
 import type { Database, EnqueueOptions, Queue } from '../../ports';
+import { inBackground } from './priority';
 import { queryRows } from './database';
 
 export interface QueueLogger {
@@ -207,7 +208,8 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
       pumpAgain = true;
       return pumping;
     }
-    pumping = pass().finally(() => {
+    // Everything the runner does (claiming, the jobs themselves) yields the database to requests.
+    pumping = inBackground(() => pass()).finally(() => {
       pumping = undefined;
     });
     return pumping;
