@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { addDays, localToday } from '../functions/core/analytics/dates';
 import { startLocalRuntime } from '../functions/local-runtime';
 import { createHttpServer } from '../functions/server';
+import { percentile } from './bench-lib';
 
 const MESSAGES = Number(process.env.BENCH_ANALYTICS_MESSAGES ?? 1_000_000);
 const DAYS = 90;
@@ -42,11 +43,6 @@ async function api(method: string, path: string, token?: string, body?: unknown)
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text.slice(0, 500)}`);
   return { text, json: () => JSON.parse(text) };
-}
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 /**

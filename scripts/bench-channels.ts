@@ -6,7 +6,6 @@
 //   - inbound messages per second accepted by BENCH_CHANNELS_CONCURRENCY concurrent senders
 //     (default 20) for BENCH_CHANNELS_SECONDS (default 20) while replies drain behind; then every
 //     accepted message stored exactly once, redeliveries store nothing, and every reply is sent once.
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +13,8 @@ import { and, count, eq } from 'drizzle-orm';
 import { messages } from '../db/schema';
 import { signMetaPayload } from '../functions/core/channels/meta';
 import { startLocalRuntime } from '../functions/local-runtime';
-import { createHttpServer } from '../functions/server';
 import { startFakePlatforms } from '../functions/testing/fake-platforms';
+import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
 
 const LATENCY_SAMPLES = Number(process.env.BENCH_CHANNELS_LATENCY ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CHANNELS_CONCURRENCY ?? 20);
@@ -32,24 +31,9 @@ const runtime = await startLocalRuntime({
   runJobs: true,
   env: { META_GRAPH_API_URL: fake.url, TELEGRAM_API_URL: fake.url, AUTH_ATTEMPTS_PER_IP: '100000' },
 });
-const server = createHttpServer(runtime, (_req, res) => res.writeHead(404).end());
-await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { server, base } = await serveOnLoopback(runtime);
 
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : ((await res.json()) as any);
-}
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
+const api = jsonApi(base);
 
 let sequence = 0;
 /** A WhatsApp Cloud API text-message webhook, as Meta sends it, signed with the app secret. */

@@ -4,15 +4,14 @@
 //     p50 / p99 at 20 concurrent widget sessions;
 //   - SQL and KV round trips per chat turn;
 //   - messages per second sustained for BENCH_CHAT_SECONDS (default 60), zero errors, all stored.
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
 import { messages } from '../db/schema';
 import { startLocalRuntime } from '../functions/local-runtime';
-import { createHttpServer } from '../functions/server';
 import { parseSse, startFakeOpenAI } from '../functions/testing/fake-openai';
+import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
 
 const SESSIONS = 20;
 const CHUNKS = Number(process.env.BENCH_CHAT_CHUNKS ?? 10_000);
@@ -32,19 +31,9 @@ const runtime = await startLocalRuntime({
     WIDGET_MESSAGES_PER_IP: '1000000',
   },
 });
-const server = createHttpServer(runtime, (_req, res) => res.writeHead(404).end());
-await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { server, base } = await serveOnLoopback(runtime);
 
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : ((await res.json()) as any);
-}
+const api = jsonApi(base);
 
 function knowledgeText(chunks: number): string {
   const topics = ['envíos', 'devoluciones', 'garantía', 'facturas', 'pagos', 'cuenta', 'privacidad', 'horarios', 'tiendas', 'productos'];
@@ -54,11 +43,6 @@ function knowledgeText(chunks: number): string {
     parts.push(`## ${topic} ${i}\n\nArtículo ${i} sobre ${topic}: el código de referencia ${topic.slice(0, 3)}-${i} se aplica a los pedidos del lote ${i % 97} y a la región ${i % 17}.`);
   }
   return parts.join('\n\n');
-}
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 /** One widget message; returns ms from sending to the first token (client side) and the model's share. */

@@ -6,14 +6,14 @@
 // The dashboard is built first (vite build), so the figures are for what ships.
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import { startLocalRuntime } from '../functions/local-runtime';
-import { createHttpServer, serveStatic } from '../functions/server';
+import { serveStatic } from '../functions/server';
+import { jsonApi, serveOnLoopback } from './bench-lib';
 
 const CONVERSATIONS = Number(process.env.BENCH_WEB_CONVERSATIONS ?? 1000);
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 5);
@@ -36,19 +36,9 @@ function entryScripts() {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-web-'));
 const runtime = await startLocalRuntime({ dataDir, runJobs: true, env: { AUTH_ATTEMPTS_PER_IP: '100000' } });
-const server = createHttpServer(runtime, (req, res) => serveStatic(webRoot, req, res));
-await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { server, base } = await serveOnLoopback(runtime, (req, res) => serveStatic(webRoot, req, res));
 
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
-  return (await res.json()) as any;
-}
+const api = jsonApi(base);
 
 const email = `bench-${Date.now()}@example.com`;
 const password = 'a-strong-password-1';

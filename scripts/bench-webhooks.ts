@@ -13,13 +13,9 @@ import { publishEvent } from '../functions/core/events/publish';
 import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime';
 import { createHttpServer } from '../functions/server';
 import { startWebhookReceiver } from '../functions/testing/webhook-receiver';
+import { percentile } from './bench-lib';
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000);
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
