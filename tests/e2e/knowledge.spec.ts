@@ -85,7 +85,7 @@ test('upload a PDF, a DOCX and a web page, search them, delete the PDF', async (
 
   await signUp(page, { name: 'Lucía Fernández' });
   await createOrganization(page, 'Solar Canarias');
-  await page.getByRole('link', { name: 'Conocimiento' }).click();
+  await page.getByRole('link', { name: 'Conocimiento', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Conocimiento' })).toBeVisible();
   await expect(page.getByText('Aún no hay bases de conocimiento')).toBeVisible();
 
