@@ -210,3 +210,64 @@ async function upstash(command: unknown[]): Promise<unknown> {
   if (!res.ok) throw new Error(body.error);
   return body.result;
 }
+
+describe('inbox and live events in workerd (Upstash streams)', () => {
+  test('a conversation started through the API reaches the organization event stream, resumable by Last-Event-ID', async () => {
+    const email = uniqueEmail('inbox');
+    onTestFinished(async () => {
+      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Edge Agent' } });
+    expect(register.status, register.explain).toBe(201);
+    const token = register.json.accessToken as string;
+    const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge Inbox ${crypto.randomUUID().slice(0, 6)}` }, token });
+    expect(org.status, org.explain).toBe(201);
+    const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Edge bot' }, token });
+    expect(bot.status, bot.explain).toBe(201);
+
+    // The stream opens with `ready` and the id to resume from.
+    const controller = new AbortController();
+    const stream = await fetch(`${edge.baseUrl}/api/v1/events`, { headers: { Authorization: `Bearer ${token}` }, signal: controller.signal });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!text.includes(needle)) {
+        if (Date.now() > deadline) throw new Error(`no ${needle} in the stream; got:\n${text}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}; got:\n${text}`);
+        text += value;
+      }
+    };
+    await readUntil('event: ready');
+    const readyId = /id: (\d+-\d+)/.exec(text)?.[1];
+    expect(readyId).toBeTruthy();
+
+    const started = await call('POST', '/api/v1/conversations', { body: { botId: bot.json.id, contact: { name: 'Eva' }, message: 'Hola desde el edge' }, token });
+    expect(started.status, started.explain).toBe(201);
+    expect(started.json.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
+    await readUntil('Hola desde el edge');
+    expect(text).toContain('event: conversation.created');
+    expect(text).toContain('event: message.created');
+    controller.abort();
+
+    // Reconnecting from the ready id replays what happened since, from the Redis stream.
+    const resumed = await fetch(`${edge.baseUrl}/api/v1/events`, { headers: { Authorization: `Bearer ${token}`, 'Last-Event-ID': readyId! } , signal: AbortSignal.timeout(10_000) });
+    const replay = resumed.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let again = '';
+    while (!again.includes('Hola desde el edge')) {
+      const { value, done } = await replay.read();
+      if (done) break;
+      again += value;
+    }
+    await replay.cancel();
+    expect(again).toContain('event: conversation.created');
+
+    const inbox = await call('GET', '/api/v1/conversations', { token });
+    expect(inbox.status, inbox.explain).toBe(200);
+    expect(inbox.json.data.map((c: { id: string }) => c.id)).toEqual([started.json.id]);
+  });
+});
