@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { createOrganization, signUp } from './helpers';
+import { createOrganization, signUp, knowledgeBaseWithDocument } from './helpers';
 
 const FACT = 'El horno de leña de la Bodega Sur se enciende cada jueves a las 19:45 para la cata de quesos curados.';
 const DOC_NAME = 'Horarios de la bodega';
@@ -13,26 +13,7 @@ async function closeToasts(page: Page) {
 
 /** A knowledge base with one text document, through the API, ready to be searched. */
 async function seedKnowledge(request: APIRequestContext, auth: Record<string, string>) {
-  const kbRes = await request.post('/api/v1/knowledge-bases', { headers: auth, data: { name: 'Bodega Sur', description: 'Catas y horarios' } });
-  expect(kbRes.status(), await kbRes.text()).toBe(201);
-  const kb = (await kbRes.json()) as { id: string };
-  const docRes = await request.post(`/api/v1/knowledge-bases/${kb.id}/documents`, {
-    headers: auth,
-    data: { type: 'text', name: DOC_NAME, text: `# Horarios\n\n${FACT}\n\nLa tienda abre de lunes a sábado por la mañana.` },
-  });
-  expect(docRes.status(), await docRes.text()).toBe(202);
-  const doc = (await docRes.json()) as { id: string };
-  await expect
-    .poll(
-      async () => {
-        const r = await request.get(`/api/v1/knowledge-bases/${kb.id}/documents/${doc.id}`, { headers: auth });
-        const body = (await r.json()) as { status: string; error: string | null };
-        if (body.status === 'failed') throw new Error(`document failed: ${body.error}`);
-        return body.status;
-      },
-      { timeout: 30_000 },
-    )
-    .toBe('ready');
+  const { kb } = await knowledgeBaseWithDocument(request, auth, { name: 'Bodega Sur', description: 'Catas y horarios' }, { name: DOC_NAME, text: `# Horarios\n\n${FACT}\n\nLa tienda abre de lunes a sábado por la mañana.` });
   return kb;
 }
 

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { expect, test, type APIRequestContext, type Page, type Response } from '@playwright/test';
-import { createOrganization, signUp } from './helpers';
+import { createOrganization, signUp, knowledgeBaseWithDocument } from './helpers';
 
 const API_ORIGIN = 'http://127.0.0.1:4599';
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
@@ -24,27 +24,7 @@ type Auth = Record<string, string>;
 
 /** A knowledge base with one text document, through the API (as chatbots.spec.ts does), ready to be searched. */
 async function seedKnowledge(request: APIRequestContext, auth: Auth) {
-  const kbRes = await request.post('/api/v1/knowledge-bases', { headers: auth, data: { name: KB_NAME, description: 'Horarios y visitas' } });
-  expect(kbRes.status(), await kbRes.text()).toBe(201);
-  const kb = (await kbRes.json()) as { id: string };
-  const docRes = await request.post(`/api/v1/knowledge-bases/${kb.id}/documents`, {
-    headers: auth,
-    data: { type: 'text', name: DOC_NAME, text: `# Visitas\n\n${FACT}\n\nLa tienda de recuerdos cierra los lunes por descanso.` },
-  });
-  expect(docRes.status(), await docRes.text()).toBe(202);
-  const doc = (await docRes.json()) as { id: string };
-  await expect
-    .poll(
-      async () => {
-        const r = await request.get(`/api/v1/knowledge-bases/${kb.id}/documents/${doc.id}`, { headers: auth });
-        const body = (await r.json()) as { status: string; error: string | null };
-        if (body.status === 'failed') throw new Error(`document failed: ${body.error}`);
-        return body.status;
-      },
-      { timeout: 30_000 },
-    )
-    .toBe('ready');
-  return { kb, doc };
+  return knowledgeBaseWithDocument(request, auth, { name: KB_NAME, description: 'Horarios y visitas' }, { name: DOC_NAME, text: `# Visitas\n\n${FACT}\n\nLa tienda de recuerdos cierra los lunes por descanso.` });
 }
 
 /** Signs up and creates an organization through the dashboard; returns the API credentials it got. */

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -46,4 +46,34 @@ export async function fillSignIn(page: Page, email: string, password: string) {
   const login = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
   await page.getByRole('button', { name: 'Iniciar sesión' }).click();
   return login;
+}
+
+/**
+ * A knowledge base with one text document, created through the API with the page's token and
+ * organization, returned once ingestion has made the document `ready` (searchable).
+ */
+export async function knowledgeBaseWithDocument(
+  request: APIRequestContext,
+  auth: Record<string, string>,
+  kb: { name: string; description?: string },
+  doc: { name: string; text: string },
+) {
+  const kbRes = await request.post('/api/v1/knowledge-bases', { headers: auth, data: kb });
+  expect(kbRes.status(), await kbRes.text()).toBe(201);
+  const created = (await kbRes.json()) as { id: string };
+  const docRes = await request.post(`/api/v1/knowledge-bases/${created.id}/documents`, { headers: auth, data: { type: 'text', ...doc } });
+  expect(docRes.status(), await docRes.text()).toBe(202);
+  const document = (await docRes.json()) as { id: string };
+  await expect
+    .poll(
+      async () => {
+        const r = await request.get(`/api/v1/knowledge-bases/${created.id}/documents/${document.id}`, { headers: auth });
+        const body = (await r.json()) as { status: string; error: string | null };
+        if (body.status === 'failed') throw new Error(`document failed: ${body.error}`);
+        return body.status;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe('ready');
+  return { kb: created, doc: document };
 }

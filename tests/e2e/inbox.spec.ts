@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { createOrganization, signUp } from './helpers';
+import { createOrganization, knowledgeBaseWithDocument, signUp } from './helpers';
 
 const API_ORIGIN = 'http://127.0.0.1:4599';
 const SHOTS = resolve(import.meta.dirname, '../../test-results');
@@ -33,26 +33,7 @@ async function dashboardUser(page: Page, name: string, orgName: string): Promise
 async function deployedBot(request: APIRequestContext, auth: Auth, name: string, withKnowledge: boolean) {
   const knowledgeBaseIds: string[] = [];
   if (withKnowledge) {
-    const kbRes = await request.post('/api/v1/knowledge-bases', { headers: auth, data: { name: 'Excursiones', description: 'Rutas y horarios' } });
-    expect(kbRes.status(), await kbRes.text()).toBe(201);
-    const kb = (await kbRes.json()) as { id: string };
-    const docRes = await request.post(`/api/v1/knowledge-bases/${kb.id}/documents`, {
-      headers: auth,
-      data: { type: 'text', name: 'Rutas en kayak', text: `# Rutas\n\n${FACT}\n\nLos chalecos salvavidas están incluidos en el precio.` },
-    });
-    expect(docRes.status(), await docRes.text()).toBe(202);
-    const doc = (await docRes.json()) as { id: string };
-    await expect
-      .poll(
-        async () => {
-          const r = await request.get(`/api/v1/knowledge-bases/${kb.id}/documents/${doc.id}`, { headers: auth });
-          const body = (await r.json()) as { status: string; error: string | null };
-          if (body.status === 'failed') throw new Error(`document failed: ${body.error}`);
-          return body.status;
-        },
-        { timeout: 30_000 },
-      )
-      .toBe('ready');
+    const { kb } = await knowledgeBaseWithDocument(request, auth, { name: 'Excursiones', description: 'Rutas y horarios' }, { name: 'Rutas en kayak', text: `# Rutas\n\n${FACT}\n\nLos chalecos salvavidas están incluidos en el precio.` });
     knowledgeBaseIds.push(kb.id);
   }
   const createRes = await request.post('/api/v1/chatbots', { headers: auth, data: { name, knowledgeBaseIds } });
