@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from '@tansta
 import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../components/toast';
-import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, ErrorState, formatDate, PageHeader, SelectField, Spinner, TextField } from '../../components/ui';
+import { Alert, Badge, Button, Card, ConfirmDialog, DataTable, EmptyState, ErrorState, formatDate, PageHeader, SelectField, Spinner, TextField } from '../../components/ui';
 import { api, fieldErrorOf } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
 import { hasRole, invitationsQuery, membersQuery, profileQuery, ROLES, type Invitation, type Member, type Role } from '../../lib/queries';
@@ -129,60 +129,48 @@ function MembersCard({ orgId, myRole, canManage }: { orgId: string; myRole: Role
       {members.length === 0 ? (
         <EmptyState title={t('team.noMembers')} />
       ) : (
-        <div className="-mx-5 -my-5 overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-zinc-100 text-xs text-zinc-500 uppercase dark:border-zinc-800">
-              <tr>
-                <th scope="col" className="px-5 py-3 font-medium">{t('team.member')}</th>
-                <th scope="col" className="px-5 py-3 font-medium">{t('team.role')}</th>
-                <th scope="col" className="hidden px-5 py-3 font-medium sm:table-cell">{t('team.joined')}</th>
-                <th scope="col" className="px-5 py-3"><span className="sr-only">{t('common.actions')}</span></th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {members.map((m) => (
-                <tr key={m.userId}>
-                  <td className="px-5 py-3">
-                    <p className="font-medium">
-                      {m.name} {m.userId === me.id && <Badge>{t('team.you')}</Badge>}
-                    </p>
-                    <p className="text-zinc-500">{m.email}</p>
-                  </td>
-                  <td className="px-5 py-3">
-                    {editable(m) ? (
-                      <div className="flex items-center gap-2">
-                        <SelectField
-                          hideLabel
-                          label={t('team.roleFor', { name: m.name })}
-                          value={m.role}
-                          disabled={changeRole.isPending}
-                          onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
-                        >
-                          {assignable(myRole).map((r) => (
-                            <option key={r} value={r}>
-                              {t(`role.${r}`)}
-                            </option>
-                          ))}
-                        </SelectField>
-                        {changeRole.isPending && changeRole.variables?.userId === m.userId && <Spinner className="size-4" />}
-                      </div>
-                    ) : (
-                      <Badge tone={m.role === 'owner' ? 'indigo' : 'zinc'}>{t(`role.${m.role}`)}</Badge>
-                    )}
-                  </td>
-                  <td className="hidden px-5 py-3 text-zinc-500 sm:table-cell">{formatDate(m.joinedAt, locale)}</td>
-                  <td className="px-5 py-3 text-right">
-                    {editable(m) && (
-                      <Button variant="ghost" size="sm" onClick={() => setRemoving(m)} aria-label={t('team.removeNamed', { name: m.name })}>
-                        {t('team.remove')}
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable className="-mx-5 -my-5" columns={[{ label: t('team.member') }, { label: t('team.role') }, { label: t('team.joined'), hiddenBelow: 'sm' }, { label: t('common.actions'), srOnly: true }]}>
+          {members.map((m) => (
+            <tr key={m.userId}>
+              <td className="px-5 py-3">
+                <p className="font-medium">
+                  {m.name} {m.userId === me.id && <Badge>{t('team.you')}</Badge>}
+                </p>
+                <p className="text-zinc-500">{m.email}</p>
+              </td>
+              <td className="px-5 py-3">
+                {editable(m) ? (
+                  <div className="flex items-center gap-2">
+                    <SelectField
+                      hideLabel
+                      label={t('team.roleFor', { name: m.name })}
+                      value={m.role}
+                      disabled={changeRole.isPending}
+                      onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
+                    >
+                      {assignable(myRole).map((r) => (
+                        <option key={r} value={r}>
+                          {t(`role.${r}`)}
+                        </option>
+                      ))}
+                    </SelectField>
+                    {changeRole.isPending && changeRole.variables?.userId === m.userId && <Spinner className="size-4" />}
+                  </div>
+                ) : (
+                  <Badge tone={m.role === 'owner' ? 'indigo' : 'zinc'}>{t(`role.${m.role}`)}</Badge>
+                )}
+              </td>
+              <td className="hidden px-5 py-3 text-zinc-500 sm:table-cell">{formatDate(m.joinedAt, locale)}</td>
+              <td className="px-5 py-3 text-right">
+                {editable(m) && (
+                  <Button variant="ghost" size="sm" onClick={() => setRemoving(m)} aria-label={t('team.removeNamed', { name: m.name })}>
+                    {t('team.remove')}
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <ConfirmDialog
         open={!!removing}

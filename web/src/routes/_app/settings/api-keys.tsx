@@ -2,7 +2,7 @@ import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-q
 import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../components/toast';
-import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, EmptyState, formatDate, SelectField, TextField } from '../../../components/ui';
+import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, DataTable, EmptyState, formatDate, SelectField, TextField } from '../../../components/ui';
 import { api } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { apiKeysQuery, type ApiKey, type Role } from '../../../lib/queries';
@@ -95,36 +95,23 @@ function ApiKeys() {
         {keys.length === 0 ? (
           <EmptyState title={t('apiKeys.empty')} description={t('apiKeys.emptyDesc')} />
         ) : (
-          <div className="-mx-5 -my-5 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="border-b border-zinc-100 text-xs text-zinc-500 uppercase dark:border-zinc-800">
-                <tr>
-                  <th scope="col" className="px-5 py-3 font-medium">{t('apiKeys.name')}</th>
-                  <th scope="col" className="px-5 py-3 font-medium">{t('apiKeys.key')}</th>
-                  <th scope="col" className="hidden px-5 py-3 font-medium md:table-cell">{t('apiKeys.created')}</th>
-                  <th scope="col" className="hidden px-5 py-3 font-medium md:table-cell">{t('apiKeys.lastUsed')}</th>
-                  <th scope="col" className="px-5 py-3"><span className="sr-only">{t('common.actions')}</span></th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-                {keys.map((k) => (
-                  <tr key={k.id}>
-                    <td className="px-5 py-3">
-                      <span className="font-medium">{k.name}</span> <Badge>{t(`role.${k.role}`)}</Badge>
-                    </td>
-                    <td className="px-5 py-3 font-mono text-xs text-zinc-500">{k.prefix}…</td>
-                    <td className="hidden px-5 py-3 text-zinc-500 md:table-cell">{formatDate(k.createdAt, locale)}</td>
-                    <td className="hidden px-5 py-3 text-zinc-500 md:table-cell">{k.lastUsedAt ? formatDate(k.lastUsedAt, locale, true) : t('apiKeys.never')}</td>
-                    <td className="px-5 py-3 text-right">
-                      <Button variant="ghost" size="sm" onClick={() => setRevoking(k)} aria-label={t('apiKeys.revokeNamed', { name: k.name })}>
-                        {t('team.revoke')}
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable className="-mx-5 -my-5" columns={[{ label: t('apiKeys.name') }, { label: t('apiKeys.key') }, { label: t('apiKeys.created'), hiddenBelow: 'md' }, { label: t('apiKeys.lastUsed'), hiddenBelow: 'md' }, { label: t('common.actions'), srOnly: true }]}>
+            {keys.map((k) => (
+              <tr key={k.id}>
+                <td className="px-5 py-3">
+                  <span className="font-medium">{k.name}</span> <Badge>{t(`role.${k.role}`)}</Badge>
+                </td>
+                <td className="px-5 py-3 font-mono text-xs text-zinc-500">{k.prefix}…</td>
+                <td className="hidden px-5 py-3 text-zinc-500 md:table-cell">{formatDate(k.createdAt, locale)}</td>
+                <td className="hidden px-5 py-3 text-zinc-500 md:table-cell">{k.lastUsedAt ? formatDate(k.lastUsedAt, locale, true) : t('apiKeys.never')}</td>
+                <td className="px-5 py-3 text-right">
+                  <Button variant="ghost" size="sm" onClick={() => setRevoking(k)} aria-label={t('apiKeys.revokeNamed', { name: k.name })}>
+                    {t('team.revoke')}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Card>
       <ConfirmDialog

@@ -1,6 +1,6 @@
 import { useSuspenseInfiniteQuery } from '@tanstack/react-query';
 import { createFileRoute } from '@tanstack/react-router';
-import { Button, Card, EmptyState, formatDate } from '../../../components/ui';
+import { Button, Card, DataTable, EmptyState, formatDate } from '../../../components/ui';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { auditLogQuery } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
@@ -25,32 +25,19 @@ function AuditLog() {
         <EmptyState title={t('audit.empty')} />
       ) : (
         <>
-          <div className="-mx-5 -mt-5 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="border-b border-zinc-100 text-xs text-zinc-500 uppercase dark:border-zinc-800">
-                <tr>
-                  <th scope="col" className="px-5 py-3 font-medium">{t('audit.action')}</th>
-                  <th scope="col" className="px-5 py-3 font-medium">{t('audit.actor')}</th>
-                  <th scope="col" className="hidden px-5 py-3 font-medium md:table-cell">{t('audit.target')}</th>
-                  <th scope="col" className="hidden px-5 py-3 font-medium sm:table-cell">IP</th>
-                  <th scope="col" className="px-5 py-3 font-medium">{t('audit.when')}</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-                {entries.map((e) => (
-                  <tr key={e.id}>
-                    <td className="px-5 py-3">
-                      <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs dark:bg-zinc-800">{e.action}</code>
-                    </td>
-                    <td className="px-5 py-3">{e.actor ? <span title={e.actor.email}>{e.actor.name}</span> : <span className="text-zinc-500">{t('audit.system')}</span>}</td>
-                    <td className="hidden px-5 py-3 text-zinc-500 md:table-cell">{e.targetType ? `${e.targetType}${e.targetId ? ' · ' + e.targetId.slice(0, 8) : ''}` : '—'}</td>
-                    <td className="hidden px-5 py-3 font-mono text-xs text-zinc-500 sm:table-cell">{e.ip ?? '—'}</td>
-                    <td className="px-5 py-3 whitespace-nowrap text-zinc-500">{formatDate(e.createdAt, locale, true)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable className="-mx-5 -mt-5" columns={[{ label: t('audit.action') }, { label: t('audit.actor') }, { label: t('audit.target'), hiddenBelow: 'md' }, { label: 'IP', hiddenBelow: 'sm' }, { label: t('audit.when') }]}>
+            {entries.map((e) => (
+              <tr key={e.id}>
+                <td className="px-5 py-3">
+                  <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs dark:bg-zinc-800">{e.action}</code>
+                </td>
+                <td className="px-5 py-3">{e.actor ? <span title={e.actor.email}>{e.actor.name}</span> : <span className="text-zinc-500">{t('audit.system')}</span>}</td>
+                <td className="hidden px-5 py-3 text-zinc-500 md:table-cell">{e.targetType ? `${e.targetType}${e.targetId ? ' · ' + e.targetId.slice(0, 8) : ''}` : '—'}</td>
+                <td className="hidden px-5 py-3 font-mono text-xs text-zinc-500 sm:table-cell">{e.ip ?? '—'}</td>
+                <td className="px-5 py-3 whitespace-nowrap text-zinc-500">{formatDate(e.createdAt, locale, true)}</td>
+              </tr>
+            ))}
+          </DataTable>
           <div className="mt-4 flex items-center justify-center">
             {log.hasNextPage ? (
               <Button variant="secondary" loading={log.isFetchingNextPage} onClick={() => void log.fetchNextPage()}>

@@ -1,7 +1,7 @@
 import { useSuspenseQuery } from '@tanstack/react-query';
 import { createFileRoute, Link } from '@tanstack/react-router';
 import { useState } from 'react';
-import { Alert, Button, Card, DropdownMenu, EmptyState, formatDate } from '../../../../components/ui';
+import { Alert, Button, Card, DataTable, DropdownMenu, EmptyState, formatDate } from '../../../../components/ui';
 import { useLocale, useT } from '../../../../lib/i18n';
 import { hasRole } from '../../../../lib/queries';
 import { webhooksQuery, type Webhook } from '../../../../lib/queries-webhooks';
@@ -49,63 +49,50 @@ function WebhookList({ orgId }: { orgId: string }) {
         {hooks.length === 0 ? (
           <EmptyState title={t('webhooks.empty')} description={t('webhooks.emptyDesc')} action={addButton} />
         ) : (
-          <div className="-mx-5 -mb-5 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="border-b border-zinc-100 text-xs text-zinc-500 uppercase dark:border-zinc-800">
-                <tr>
-                  <th scope="col" className="px-5 py-3 font-medium">{t('webhooks.endpoint')}</th>
-                  <th scope="col" className="hidden px-5 py-3 font-medium md:table-cell">{t('webhooks.events')}</th>
-                  <th scope="col" className="px-5 py-3 font-medium">{t('webhooks.status')}</th>
-                  <th scope="col" className="hidden px-5 py-3 font-medium lg:table-cell">{t('webhooks.lastDelivery')}</th>
-                  <th scope="col" className="px-5 py-3"><span className="sr-only">{t('common.actions')}</span></th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-                {hooks.map((w) => (
-                  <tr key={w.id}>
-                    <td className="max-w-0 px-5 py-3">
-                      <Link
-                        to="/settings/webhooks/$webhookId"
-                        params={{ webhookId: w.id }}
-                        className="block truncate font-medium text-zinc-900 hover:text-indigo-600 dark:text-zinc-100 dark:hover:text-indigo-400"
-                      >
-                        {w.name}
-                      </Link>
-                      <span className="block truncate font-mono text-xs text-zinc-500" title={w.url}>
-                        {w.url}
-                      </span>
-                    </td>
-                    <td className="hidden px-5 py-3 text-zinc-600 md:table-cell dark:text-zinc-400" title={w.events.join(', ')}>
-                      {w.events.length === 1 ? <code className="font-mono text-xs">{w.events[0]}</code> : t('webhooks.eventsCount', { count: w.events.length })}
-                    </td>
-                    <td className="px-5 py-3">
-                      <WebhookStateBadge webhook={w} />
-                    </td>
-                    <td className="hidden px-5 py-3 text-zinc-500 lg:table-cell">{w.lastDeliveryAt ? formatDate(w.lastDeliveryAt, locale, true) : t('webhooks.never')}</td>
-                    <td className="px-5 py-3 text-right whitespace-nowrap">
-                      <Link
-                        to="/settings/webhooks/$webhookId"
-                        params={{ webhookId: w.id }}
-                        className="mr-1 hidden rounded-md px-2 py-1.5 text-xs font-medium text-indigo-600 hover:bg-zinc-100 sm:inline-block dark:text-indigo-400 dark:hover:bg-zinc-800"
-                      >
-                        {t('webhooks.viewLog')}
-                      </Link>
-                      <DropdownMenu
-                        label={t('webhooks.menu', { name: w.name })}
-                        items={[
-                          { label: t('webhooks.sendTest'), onSelect: () => actions.test(w) },
-                          { label: t('webhooks.edit'), onSelect: () => openForm(w) },
-                          { label: t(w.isActive ? 'webhooks.pause' : 'webhooks.resume'), onSelect: () => actions.toggle(w) },
-                          { label: t('webhooks.rotate'), onSelect: () => actions.askRotate(w) },
-                          { label: t('webhooks.delete'), onSelect: () => actions.askDelete(w), danger: true },
-                        ]}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable className="-mx-5 -mb-5" columns={[{ label: t('webhooks.endpoint') }, { label: t('webhooks.events'), hiddenBelow: 'md' }, { label: t('webhooks.status') }, { label: t('webhooks.lastDelivery'), hiddenBelow: 'lg' }, { label: t('common.actions'), srOnly: true }]}>
+            {hooks.map((w) => (
+              <tr key={w.id}>
+                <td className="max-w-0 px-5 py-3">
+                  <Link
+                    to="/settings/webhooks/$webhookId"
+                    params={{ webhookId: w.id }}
+                    className="block truncate font-medium text-zinc-900 hover:text-indigo-600 dark:text-zinc-100 dark:hover:text-indigo-400"
+                  >
+                    {w.name}
+                  </Link>
+                  <span className="block truncate font-mono text-xs text-zinc-500" title={w.url}>
+                    {w.url}
+                  </span>
+                </td>
+                <td className="hidden px-5 py-3 text-zinc-600 md:table-cell dark:text-zinc-400" title={w.events.join(', ')}>
+                  {w.events.length === 1 ? <code className="font-mono text-xs">{w.events[0]}</code> : t('webhooks.eventsCount', { count: w.events.length })}
+                </td>
+                <td className="px-5 py-3">
+                  <WebhookStateBadge webhook={w} />
+                </td>
+                <td className="hidden px-5 py-3 text-zinc-500 lg:table-cell">{w.lastDeliveryAt ? formatDate(w.lastDeliveryAt, locale, true) : t('webhooks.never')}</td>
+                <td className="px-5 py-3 text-right whitespace-nowrap">
+                  <Link
+                    to="/settings/webhooks/$webhookId"
+                    params={{ webhookId: w.id }}
+                    className="mr-1 hidden rounded-md px-2 py-1.5 text-xs font-medium text-indigo-600 hover:bg-zinc-100 sm:inline-block dark:text-indigo-400 dark:hover:bg-zinc-800"
+                  >
+                    {t('webhooks.viewLog')}
+                  </Link>
+                  <DropdownMenu
+                    label={t('webhooks.menu', { name: w.name })}
+                    items={[
+                      { label: t('webhooks.sendTest'), onSelect: () => actions.test(w) },
+                      { label: t('webhooks.edit'), onSelect: () => openForm(w) },
+                      { label: t(w.isActive ? 'webhooks.pause' : 'webhooks.resume'), onSelect: () => actions.toggle(w) },
+                      { label: t('webhooks.rotate'), onSelect: () => actions.askRotate(w) },
+                      { label: t('webhooks.delete'), onSelect: () => actions.askDelete(w), danger: true },
+                    ]}
+                  />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Card>
       <VerifyHelp />
