@@ -5,6 +5,7 @@ import { ApiError } from '../lib/errors';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { inOrg } from '../lib/tenancy';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
+import { isUniqueViolation, likePattern } from '../lib/sql';
 
 /** Saved replies, per organization, that agents insert with `/shortcut` in the inbox's reply box. */
 export const cannedResponsesRouter = createRouter();
@@ -29,16 +30,6 @@ const Body = z.object({
 
 type Row = typeof cannedResponses.$inferSelect;
 const toPublic = (r: Row) => ({ id: r.id, shortcut: r.shortcut, content: r.content, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });
-
-function likePattern(text: string) {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** A shortcut is unique per organization: a clash is a 409 the form can show on the field. */
-function isUniqueViolation(error: unknown) {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
-}
 
 cannedResponsesRouter.openapi(
   createRoute({

@@ -132,11 +132,5 @@ export async function openLocalDatabase(
   }
 }
 
-/**
- * Rows of a raw query on the local tables. `Database` is typed over every Postgres driver, so
- * `execute` cannot know its row shape; all of them (PGlite, node-postgres, Neon) return `rows`.
- */
-export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
+/** Rows of a raw query on the local tables (see lib/sql.ts). */
+export { rowsOf as queryRows } from '../../lib/sql';

@@ -7,6 +7,7 @@ import { messageEventData, publishMessageCreated } from '../conversations/events
 import { publishEvent } from '../events/publish';
 import { applyStatus } from './state';
 import type { InboundContact, InboundEdit, InboundMessage, MessageRow, ParsedWebhook, WebhookIntegration } from './types';
+import { rowsOf } from '../../lib/sql';
 
 /**
  * Storing what a verified webhook carried: each customer message in order (contact and
@@ -25,8 +26,7 @@ export interface InboundOutcome {
 export const REPLY_JOB = 'channel-reply';
 
 async function firstRow<T>(services: Pick<Services, 'db'>, query: ReturnType<typeof sql>): Promise<T | undefined> {
-  const result = (await services.db.execute(query)) as unknown as { rows: T[] };
-  return result.rows[0];
+  return (await rowsOf<T>(services.db, query))[0];
 }
 
 /**

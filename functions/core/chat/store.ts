@@ -2,6 +2,7 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { ModelMessage } from 'ai';
 import { conversations, messages } from '../../../db/schema';
 import type { Database } from '../../ports';
+import { rowsOf } from '../../lib/sql';
 
 /**
  * The chat turn's writes, each a single statement: a message insert and the conversation's
@@ -24,11 +25,6 @@ function messageFromRaw(raw: Record<string, unknown>): MessageRow {
   return row as MessageRow;
 }
 
-async function rows(db: Database, query: SQL): Promise<Array<Record<string, unknown>>> {
-  const result = (await db.execute(query)) as unknown as { rows: Array<Record<string, unknown>> };
-  return result.rows;
-}
-
 function preview(text: string) {
   return text.length > 140 ? `${text.slice(0, 137)}…` : text;
 }
@@ -45,7 +41,7 @@ export interface UserTurn {
 /** Stores the visitor's message; null when its external id was already stored (a redelivery). */
 export async function storeUserTurn(db: Database, values: MessageInsert, memorySize: number): Promise<UserTurn | null> {
   const insert = db.insert(messages).values({ ...values, role: 'user' }).onConflictDoNothing().returning();
-  const [raw] = await rows(
+  const [raw] = await rowsOf(
     db,
     sql`with m as (${insert.getSQL()}),
       c as (
@@ -91,7 +87,7 @@ export async function storeReply(db: Database, values: MessageInsert): Promise<M
   }
   const insert = db.insert(messages).values(values).onConflictDoNothing().returning();
   const replied = values.role === 'assistant' || values.role === 'agent';
-  const [raw] = await rows(
+  const [raw] = await rowsOf(
     db,
     sql`with m as (${insert.getSQL()}),
       c as (

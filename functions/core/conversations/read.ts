@@ -4,6 +4,7 @@ import { inOrg } from '../../lib/tenancy';
 import { decodeCursor, toPage } from '../../lib/pagination';
 import type { Database } from '../../ports';
 import { toPublicMessage } from '../chat/engine';
+import { likePattern } from '../../lib/sql';
 
 /**
  * Reading the inbox: conversations with their contact, bot and assignee, filtered and ordered by
@@ -29,10 +30,6 @@ export interface InboxFilters {
 
 const contactColumns = { id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone, externalId: contacts.externalId, attributes: contacts.attributes };
 const assignees = aliasedTable(users, 'assignee');
-
-function likePattern(text: string) {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 function filterConditions(filters: InboxFilters, userId: string | null): Array<SQL | undefined> {
   const assignee =

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../ports';
+import { rowsOf } from '../../lib/sql';
 
 /**
  * What an organization holds, for the dashboard's overview counters: one statement of indexed
@@ -18,7 +19,9 @@ export interface OrgUsage {
 }
 
 export async function orgUsage(db: Database, organizationId: string): Promise<OrgUsage> {
-  const result = (await db.execute(sql`
+  const [row = {}] = await rowsOf(
+    db,
+    sql`
     select
       (select count(*) from conversations where organization_id = ${organizationId} and channel <> 'playground' and last_message_at is not null) as conversations,
       (select count(*) from conversations where organization_id = ${organizationId} and channel <> 'playground' and last_message_at is not null and status in ('open', 'pending')) as open_conversations,
@@ -30,8 +33,8 @@ export async function orgUsage(db: Database, organizationId: string): Promise<Or
       (select count(*) from knowledge_bases where organization_id = ${organizationId}) as knowledge_bases,
       (select count(*) from documents where organization_id = ${organizationId}) as documents,
       (select coalesce(sum(size_bytes), 0) from documents where organization_id = ${organizationId}) as storage_bytes
-  `)) as unknown as { rows: Array<Record<string, unknown>> };
-  const row = result.rows[0] ?? {};
+  `,
+  );
   const n = (key: string) => Number(row[key] ?? 0);
   return {
     conversations: n('conversations'),

@@ -4,6 +4,7 @@ import type { Services } from '../../ports';
 import { inOrg } from '../../lib/tenancy';
 import { isStopWord, normalizeTokens } from '../embeddings/builtin';
 import { namespaceFor, parseVectorId } from './namespace';
+import { rowsOf } from '../../lib/sql';
 
 export type Retriever = 'vector' | 'fulltext';
 
@@ -76,11 +77,6 @@ interface ChunkRow {
 const chunkRowColumns = sql`${chunks.id} AS "chunkId", ${chunks.documentId} AS "documentId", ${documents.name} AS "documentName",
   ${chunks.knowledgeBaseId} AS "knowledgeBaseId", ${chunks.position} AS "position", ${chunks.content} AS "content",
   ${chunks.location} AS "location", ${documents.sourceUrl} AS "documentSourceUrl"`;
-
-async function rowsOf<T>(db: SearchServices['db'], query: SQL): Promise<T[]> {
-  // `execute` cannot know its row shape; every driver (PGlite, node-postgres, Neon) returns `rows`.
-  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
-}
 
 /**
  * The one filter both retrievers apply: this organization's chunks, in the requested knowledge

@@ -18,6 +18,7 @@ import {
 } from './signature';
 import { forgetSubscriptions } from './subscriptions';
 import { addressAllowed, webhookUrlPolicy, webhookUrlRefusal } from './url-policy';
+import { rowsOf } from '../../lib/sql';
 
 /**
  * Delivering one event to one endpoint. Each attempt is one job (`deliver-webhook`) that makes
@@ -134,10 +135,6 @@ export async function sendAttempt(services: Services, { delivery, webhook }: Del
   }
 }
 
-/** Rows of a raw statement (every driver we use answers `{ rows }`). */
-export async function rows<T>(db: Database, query: SQL): Promise<T[]> {
-  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
-}
 
 /** Delivery bookkeeping is not an edit of the endpoint: its `updated_at` stays as it was. */
 const keepUpdatedAt = { updatedAt: sql`${webhooks.updatedAt}` };
@@ -176,7 +173,7 @@ async function recordAttempt(services: Services, { delivery, webhook }: Delivery
     .update(webhooks)
     .set({ lastDeliveryAt: now, ...(outcome.ok ? { failureCount: 0 } : {}), ...keepUpdatedAt })
     .where(and(eq(webhooks.id, webhook.id), sql`exists (select 1 from d)`));
-  const logged = await rows<{ id: string }>(
+  const logged = await rowsOf<{ id: string }>(
     db,
     sql`with d as (${update.getSQL()})${failedForGood ? sql`` : sql`, w as (${touchEndpoint.getSQL()})`}
       insert into ${webhookAttempts} (organization_id, delivery_id, attempt, response_status, duration_ms, response_excerpt, error)

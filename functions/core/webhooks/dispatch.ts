@@ -4,7 +4,8 @@ import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import type { OrgEvent } from '../events/types';
 import { webhookBody } from './body';
-import { enqueueAttempt, rows } from './deliver';
+import { enqueueAttempt } from './deliver';
+import { rowsOf } from '../../lib/sql';
 import { activeSubscriptions } from './subscriptions';
 
 /**
@@ -19,7 +20,7 @@ export async function notifyWebhooks(services: Services, event: OrgEvent): Promi
   const body = webhookBody(event);
   // Insert from the endpoints themselves, so one deleted or disabled since the cache was filled
   // is skipped instead of failing the insert for everyone; a repeat of the same event is a no-op.
-  const created = await rows<{ id: string }>(
+  const created = await rowsOf<{ id: string }>(
     services.db,
     sql`insert into ${webhookDeliveries} (organization_id, webhook_id, event_id, event, payload)
       select ${webhooks.organizationId}, ${webhooks.id}, ${event.id}, ${event.type}, ${JSON.stringify(body)}::jsonb
