@@ -6,8 +6,7 @@
  *    labeled help-center set in scripts/fixtures/retrieval-eval.json.
  * 2. Latency: p50/p95 of `searchKnowledge` (hybrid, topK 5) over ~200 queries on a knowledge base
  *    of 10k, then 100k synthetic support-article chunks, loaded in bulk (chunks with drizzle
- *    batch inserts, vectors with the HNSW index dropped and rebuilt afterwards, the full-text
- *    index's pending list flushed as the pipeline does, then ANALYZE).
+ *    batch inserts, vectors with the HNSW index dropped and rebuilt afterwards, then ANALYZE).
  *
  * Options: BENCH_SIZES=10000,100000 (chunk counts), BENCH_QUERIES=200.
  */
@@ -226,11 +225,7 @@ async function main() {
       loaded += rows.length;
     }
     const indexStart = performance.now();
-    // The ingestion pipeline flushes the full-text index's pending list after each document on the
-    // local runtime (Neon's autovacuum does it there); the bulk load here does it once, the same way.
-    await pglite.exec(
-      `SET maintenance_work_mem = '1GB'; ${VECTOR_INDEX_SQL} SELECT gin_clean_pending_list('chunks_search_idx'::regclass); RESET maintenance_work_mem; ANALYZE;`,
-    );
+    await pglite.exec(`SET maintenance_work_mem = '1GB'; ${VECTOR_INDEX_SQL} RESET maintenance_work_mem; ANALYZE;`);
     const indexMs = performance.now() - indexStart;
     log(`${size.toLocaleString('en')} chunks: loaded in ${(((performance.now() - loadStart) / 1000)).toFixed(1)} s (builtin embeddings ${Math.round(((size - before) / embedMs) * 1000)} chunks/s, HNSW build ${(indexMs / 1000).toFixed(1)} s)`);
 

@@ -236,22 +236,9 @@ async function updateProgress(services: Services, doc: DocumentRow) {
           .where(and(current, ne(documents.status, 'ready'), lte(documents.chunkCount, done)))
           .returning()
       : [];
-  if (ready) {
-    await flushFulltextIndex(services);
-    await publishDocumentStatus(services, ready);
-  } else await db.update(documents).set({ chunksDone: done }).where(current);
+  if (ready) await publishDocumentStatus(services, ready);
+  else await db.update(documents).set({ chunksDone: done }).where(current);
   if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
-}
-
-/**
- * New GIN entries wait in the index's pending list until a vacuum merges them; while they wait,
- * the planner prefers a sequential scan and full-text search slows down (about 20 ms instead of 3
- * at 10k chunks). Neon's autovacuum flushes them; PGlite has no autovacuum, so the local runtime
- * flushes after each document is indexed.
- */
-async function flushFulltextIndex(services: Services) {
-  if (services.config.runtime !== 'local') return;
-  await services.db.execute(sql`select gin_clean_pending_list('chunks_search_idx'::regclass)`);
 }
 
 /** A website is processing while any page is, ready when at least one page is, else failed. */
