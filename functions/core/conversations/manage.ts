@@ -54,8 +54,15 @@ function normalizeTags(tags: string[]) {
 }
 
 /** Applies the changes that differ from the current values; returns the updated conversation. */
-export async function updateConversation(services: Services, actor: Actor, id: string, changes: ConversationChanges) {
-  const current = await requireConversation(services, actor.organizationId, id);
+export async function updateConversation(
+  services: Services,
+  actor: Actor,
+  id: string,
+  changes: ConversationChanges,
+  /** The conversation as the caller already loaded it, to save a second read. */
+  loaded?: Awaited<ReturnType<typeof requireConversation>>,
+) {
+  const current = loaded ?? (await requireConversation(services, actor.organizationId, id));
   if (changes.assigneeId) await requireMember(services, actor.organizationId, changes.assigneeId);
   const set: Partial<Record<keyof ConversationRow, unknown>> = {};
   const changed: string[] = [];
@@ -169,9 +176,10 @@ export async function postAgentMessage(
   id: string,
   input: { content: string; private?: boolean },
 ) {
-  const { row } = await requireConversation(services, actor.organizationId, id);
+  const found = await requireConversation(services, actor.organizationId, id);
+  const { row } = found;
   const isNote = input.private === true;
-  if (!isNote && row.handoff !== 'human') await updateConversation(services, actor, id, { handoff: 'human' });
+  if (!isNote && row.handoff !== 'human') await updateConversation(services, actor, id, { handoff: 'human' }, found);
   const platform = PLATFORM_CHANNELS.has(row.channel);
   const stored = await storeReply(services.db, {
     organizationId: actor.organizationId,

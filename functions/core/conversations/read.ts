@@ -192,13 +192,15 @@ export function inboxMessage(row: MessageRow, authorName: string | null = null) 
   };
 }
 
+/** Messages with their author's name (agents' replies and notes), for the inbox. */
+function messagesWithAuthors(db: Database) {
+  return db.select({ message: messages, authorName: users.name }).from(messages).leftJoin(users, eq(users.id, messages.authorUserId));
+}
+
 /** Messages oldest first; `cursor` pages back to older ones (newest page first). */
 export async function listMessages(db: Database, organizationId: string, conversationId: string, options: { cursor?: string; limit: number }) {
   const before = decodeCursor(options.cursor);
-  const rows = await db
-    .select({ message: messages, authorName: users.name })
-    .from(messages)
-    .leftJoin(users, eq(users.id, messages.authorUserId))
+  const rows = await messagesWithAuthors(db)
     .where(
       inOrg(
         messages,
@@ -219,10 +221,7 @@ export async function listMessages(db: Database, organizationId: string, convers
 export async function getConversation(db: Database, organizationId: string, id: string) {
   const found = await findConversation(db, organizationId, id);
   if (!found) return null;
-  const rows = await db
-    .select({ message: messages, authorName: users.name })
-    .from(messages)
-    .leftJoin(users, eq(users.id, messages.authorUserId))
+  const rows = await messagesWithAuthors(db)
     .where(inOrg(messages, organizationId, eq(messages.conversationId, id)))
     .orderBy(asc(messages.createdAt))
     .limit(1000);
