@@ -6,13 +6,10 @@
  * then reads the rating, the feedback and the messages through the API.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { expect, test, type APIRequestContext, type Page, type Response } from '@playwright/test';
-import { createOrganization, signUp, knowledgeBaseWithDocument } from './helpers';
+import { API_ORIGIN, createOrganization, knowledgeBaseWithDocument, signUp, startCustomerSite } from './helpers';
 
-const API_ORIGIN = 'http://127.0.0.1:4599';
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
 const FACT = 'El mirador del faro de Punta Brava abre los domingos a las 07:15 para ver el amanecer.';
@@ -38,35 +35,23 @@ async function dashboardUser(page: Page, name: string, orgName: string): Promise
   return { Authorization: `Bearer ${accessToken}`, 'X-Organization-Id': org.id };
 }
 
-/** The customer's website: another origin (its own port) whose page embeds the real widget. */
-function hostSite() {
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const bot = url.searchParams.get('bot') ?? '';
-    if (url.pathname !== '/' || !/^[0-9a-f-]{36}$/.test(bot)) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="es"><head><meta charset="utf-8">
-      <meta name="viewport" content="width=device-width, initial-scale=1"><title>Faro de Punta Brava</title>
-      <style>body { font-family: Georgia, serif; margin: 40px; background: #f5f1e8; color: #2b2b2b; }</style></head>
-      <body><h1>Faro de Punta Brava</h1><p id="host-text">Visitas guiadas, mirador y tienda de recuerdos.</p>
-      <script src="${API_ORIGIN}/widget.js" data-bot-id="${bot}" async></script></body></html>`);
-  });
-}
 
-let site: Server;
+let site: Awaited<ReturnType<typeof startCustomerSite>>;
 let siteOrigin = '';
 
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  site = hostSite();
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-  siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  site = await startCustomerSite({
+    title: 'Faro de Punta Brava',
+    style: 'body { font-family: Georgia, serif; margin: 40px; background: #f5f1e8; color: #2b2b2b; }',
+    body: '<h1>Faro de Punta Brava</h1><p id="host-text">Visitas guiadas, mirador y tienda de recuerdos.</p>',
+  });
+  siteOrigin = site.origin;
   expect(siteOrigin).not.toBe(API_ORIGIN);
 });
 
 test.afterAll(async () => {
-  site?.closeAllConnections();
-  await new Promise((r) => site?.close(r));
+  await site?.close();
 });
 
 test('embed: dashboard bot with knowledge, deployed, answers a visitor on another origin; history, rating and feedback reach the API', async ({

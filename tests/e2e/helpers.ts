@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -76,4 +78,34 @@ export async function knowledgeBaseWithDocument(
     )
     .toBe('ready');
   return { kb: created, doc: document };
+}
+
+/** The dashboard's own origin (the e2e server); a customer site must be another one. */
+export const API_ORIGIN = 'http://127.0.0.1:4599';
+
+/**
+ * A customer's website on its own loopback origin that embeds the real widget with one script
+ * tag: `${origin}/?bot=<id>` serves the page for that bot.
+ */
+export async function startCustomerSite(page: { title: string; style: string; body: string }) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const bot = url.searchParams.get('bot') ?? '';
+    if (url.pathname !== '/' || !/^[0-9a-f-]{36}$/.test(bot)) return void res.writeHead(404).end('not found');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="es"><head><meta charset="utf-8">
+      <meta name="viewport" content="width=device-width, initial-scale=1"><title>${page.title}</title>
+      <style>${page.style}</style></head>
+      <body>${page.body}
+      <script src="${API_ORIGIN}/widget.js" data-bot-id="${bot}" async></script></body></html>`);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    },
+  };
 }

@@ -5,13 +5,10 @@
  * (which does not), and resolves. A second visitor asking for a person rings the bell.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { createOrganization, knowledgeBaseWithDocument, signUp } from './helpers';
+import { createOrganization, knowledgeBaseWithDocument, signUp, startCustomerSite } from './helpers';
 
-const API_ORIGIN = 'http://127.0.0.1:4599';
 const SHOTS = resolve(import.meta.dirname, '../../test-results');
 
 const FACT = 'La ruta en kayak por las cuevas de Lobeira sale cada sábado a las 10:30 desde el muelle norte.';
@@ -44,34 +41,22 @@ async function deployedBot(request: APIRequestContext, auth: Auth, name: string,
   return bot;
 }
 
-/** The customer's website on another origin, embedding the real widget. */
-function hostSite() {
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const bot = url.searchParams.get('bot') ?? '';
-    if (url.pathname !== '/' || !/^[0-9a-f-]{36}$/.test(bot)) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="es"><head><meta charset="utf-8">
-      <meta name="viewport" content="width=device-width, initial-scale=1"><title>Kayak Lobeira</title>
-      <style>body { font-family: system-ui, sans-serif; margin: 40px; background: #eef6f7; color: #1f2d33; }</style></head>
-      <body><h1>Kayak Lobeira</h1><p>Rutas guiadas por las cuevas.</p>
-      <script src="${API_ORIGIN}/widget.js" data-bot-id="${bot}" async></script></body></html>`);
-  });
-}
 
-let site: Server;
+let site: Awaited<ReturnType<typeof startCustomerSite>>;
 let siteOrigin = '';
 
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  site = hostSite();
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-  siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  site = await startCustomerSite({
+    title: 'Kayak Lobeira',
+    style: 'body { font-family: system-ui, sans-serif; margin: 40px; background: #eef6f7; color: #1f2d33; }',
+    body: '<h1>Kayak Lobeira</h1><p>Rutas guiadas por las cuevas.</p>',
+  });
+  siteOrigin = site.origin;
 });
 
 test.afterAll(async () => {
-  site?.closeAllConnections();
-  await new Promise((r) => site?.close(r));
+  await site?.close();
 });
 
 /** A visitor in their own browser context (no dashboard session) with the widget open. */
