@@ -7,7 +7,7 @@ import { replyToStoredMessage } from '../core/chat/engine';
 import { storeUserTurn } from '../core/chat/store';
 import { publishMessageCreated } from '../core/conversations/events';
 import { EXPORT_FORMATS, exportConversation } from '../core/conversations/export';
-import { deleteConversation, markConversationRead, postAgentMessage, updateConversation } from '../core/conversations/manage';
+import { deleteConversation, markConversationRead, postAgentMessage, updateConversation, type ConversationChanges } from '../core/conversations/manage';
 import { getConversation, inboxCounts, inboxMessage, listInbox, listMessages } from '../core/conversations/read';
 import { publishEvent } from '../core/events/publish';
 import type { AppEnv } from '../lib/env';
@@ -278,23 +278,17 @@ conversationsRouter.openapi(updateRoute('/{conversation_id}', 'Update status, pr
   return c.json((await updateConversation(c.get('services'), actorOf(c), c.req.valid('param').conversation_id, body)) as never, 200);
 });
 
-const StatusBody = z.object({ status: z.enum(STATUSES) });
-conversationsRouter.openapi(updateRoute('/{conversation_id}/status', 'Change the status (resolving hands the conversation back to the bot)', StatusBody), async (c) => {
-  const { status } = c.req.valid('json') as z.infer<typeof StatusBody>;
-  return c.json((await updateConversation(c.get('services'), actorOf(c), c.req.valid('param').conversation_id, { status })) as never, 200);
-});
-
-const PriorityBody = z.object({ priority: z.enum(PRIORITIES) });
-conversationsRouter.openapi(updateRoute('/{conversation_id}/priority', 'Change the priority', PriorityBody), async (c) => {
-  const { priority } = c.req.valid('json') as z.infer<typeof PriorityBody>;
-  return c.json((await updateConversation(c.get('services'), actorOf(c), c.req.valid('param').conversation_id, { priority })) as never, 200);
-});
-
-const TagsBody = z.object({ tags: z.array(z.string().max(50)).max(20) });
-conversationsRouter.openapi(updateRoute('/{conversation_id}/tags', 'Replace the tags', TagsBody), async (c) => {
-  const { tags: list } = c.req.valid('json') as z.infer<typeof TagsBody>;
-  return c.json((await updateConversation(c.get('services'), actorOf(c), c.req.valid('param').conversation_id, { tags: list })) as never, 200);
-});
+// One field each: the body's only key is the change (status, priority or tags).
+for (const [path, summary, body] of [
+  ['/{conversation_id}/status', 'Change the status (resolving hands the conversation back to the bot)', z.object({ status: z.enum(STATUSES) })],
+  ['/{conversation_id}/priority', 'Change the priority', z.object({ priority: z.enum(PRIORITIES) })],
+  ['/{conversation_id}/tags', 'Replace the tags', z.object({ tags: z.array(z.string().max(50)).max(20) })],
+] as const) {
+  conversationsRouter.openapi(updateRoute(path, summary, body), async (c) => {
+    const change = c.req.valid('json') as ConversationChanges;
+    return c.json((await updateConversation(c.get('services'), actorOf(c), c.req.valid('param').conversation_id, change)) as never, 200);
+  });
+}
 
 const AssignBody = z.object({ assigneeId: z.uuid().nullable().openapi({ description: 'A member of the organization, or null to unassign' }) });
 conversationsRouter.openapi(
