@@ -1,6 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 
-const baseURL = 'http://127.0.0.1:4599';
+// E2E_PORT lets two checkouts run the browser suite side by side.
+const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`;
 
 export default defineConfig({
   testDir: 'tests/e2e',

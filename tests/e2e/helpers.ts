@@ -81,7 +81,7 @@ export async function knowledgeBaseWithDocument(
 }
 
 /** The dashboard's own origin (the e2e server); a customer site must be another one. */
-export const API_ORIGIN = 'http://127.0.0.1:4599';
+export const API_ORIGIN = `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`;
 
 /**
  * A customer's website on its own loopback origin that embeds the real widget with one script
