@@ -14,6 +14,8 @@ import {
   type LocalDatabase,
   type LocalQueue,
 } from './adapters/local';
+import type { ResolveAll } from './adapters/local/outbound';
+import { outboundPolicy } from './lib/network';
 import { createModels } from './core/models/registry';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
@@ -33,6 +35,8 @@ export interface LocalRuntimeOptions {
   runJobs?: boolean;
   /** Job retry back-off base; tests shorten it. */
   jobBackoffMs?: number;
+  /** A DNS of the test's own for the outbound port (how a rebinding attacker's name server answers). */
+  resolve?: ResolveAll;
 }
 
 export interface LocalRuntime {
@@ -101,6 +105,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     backoffBaseMs: options.jobBackoffMs,
   });
 
+  const outbound = createNodeOutbound({ policy: outboundPolicy(config), resolve: options.resolve });
   const services: Services = {
     db,
     kv,
@@ -108,9 +113,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     vectors,
     blobs,
     mail: outbox,
-    outbound: createNodeOutbound(),
+    outbound,
     embeddings: createEmbeddings(config),
-    models: createModels(config),
+    models: createModels(config, outbound),
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
     waitUntil(promise) {

@@ -42,8 +42,11 @@ export const configSchema = z.object({
   /** Largest upload accepted by the knowledge base, bytes (default 25 MB). */
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /**
-   * Lets URL imports reach loopback and private addresses. Only for local development and tests:
-   * in production it would let anyone make the server fetch internal services (SSRF).
+   * Lets every tenant-aimed request (URL imports and crawls, provider base URLs, webhooks) reach
+   * loopback, private (RFC 1918, unique local) and CGNAT addresses, and webhooks use plain http
+   * to them. Only for local development and tests: in production it would let any tenant make the
+   * server fetch internal services (SSRF). Cloud metadata, link-local and reserved ranges stay
+   * refused either way. The table of ranges is in `lib/network.ts`.
    */
   ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false'])
@@ -59,11 +62,7 @@ export const configSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
   /** Deliveries failing for good in a row before an endpoint is disabled and its admins are mailed. */
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().positive().default(10),
-  /**
-   * Lets webhooks point at loopback (127.0.0.1, ::1, localhost), over http too, for a receiver on a
-   * developer's machine and for tests. Private networks stay refused. Only honoured by the local
-   * runtime: the edge ignores it.
-   */
+  /** Deprecated: the old name of ALLOW_PRIVATE_URLS, still honoured by the local runtime only. */
   WEBHOOKS_ALLOW_LOOPBACK: z
     .enum(['true', 'false'])
     .default('false')

@@ -1,113 +1,223 @@
+import ipaddr from 'ipaddr.js';
+import type { Config } from './config';
+import { ApiError } from './errors';
+
 /**
- * Which hosts a server-side request may reach when a user chose the URL (knowledge imports,
- * outgoing webhooks): private, loopback and link-local targets are how SSRF reaches internal
- * services and cloud metadata (169.254.169.254). Web-standard only, so both runtimes share it;
- * on Node the outbound adapter applies the same classification to every address DNS returns.
+ * Which addresses a server-side request may reach when a tenant chose the URL (knowledge imports
+ * and crawls, provider base URLs, outgoing webhooks): loopback, private and link-local targets are
+ * how SSRF reaches internal services and cloud metadata (169.254.169.254). One table of refused
+ * ranges, one parser for every textual form of a host, one policy. Web-standard, so both runtimes
+ * share it; `lib/outbound.ts` applies it to every hop, and the Node adapter to every address DNS
+ * returns, at connect time.
  */
 
-/** `public`: reachable on the Internet; `loopback`: this machine; `private`: anything else internal or reserved. */
-export type AddressClass = 'public' | 'loopback' | 'private';
-
-/** Four octets of a dotted-quad IPv4 address, or null. (URL parsing already turned `0x7f.1` into `127.0.0.1`.) */
-export function parseIpv4(host: string): number[] | null {
-  const parts = host.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p))) return null;
-  const octets = parts.map(Number);
-  return octets.every((o) => o <= 255) ? octets : null;
+interface RefusedRange {
+  cidr: string;
+  /** Reads after "a": "a loopback address". */
+  label: string;
+  /** Opened by ALLOW_PRIVATE_URLS for local development; the others are never useful targets. */
+  development: boolean;
 }
 
-/** Eight 16-bit groups of an IPv6 address (with `::` and an embedded dotted quad expanded), or null. */
-export function parseIpv6(host: string): number[] | null {
-  let text = stripBrackets(host).toLowerCase();
-  if (!text.includes(':') || text.includes('%')) return null;
-  const lastColon = text.lastIndexOf(':');
-  const tail = text.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const v4 = parseIpv4(tail);
-    if (!v4) return null;
-    text = `${text.slice(0, lastColon + 1)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+/**
+ * Every range an outbound request may not reach; the first match wins, so narrow entries come
+ * first. IPv6 forms that embed an IPv4 address (mapped, compatible, SIIT, NAT64, 6to4) are judged
+ * by the IPv4 address inside, and IPv6 outside global unicast (2000::/3) is refused as reserved.
+ */
+export const REFUSED_RANGES: readonly RefusedRange[] = [
+  // Cloud metadata services hand out credentials; no setting opens them.
+  { cidr: '169.254.169.254/32', label: 'cloud metadata', development: false },
+  { cidr: '100.100.100.200/32', label: 'cloud metadata', development: false }, // Alibaba Cloud
+  { cidr: 'fd00:ec2::254/128', label: 'cloud metadata', development: false }, // AWS over IPv6
+  // 0.0.0.0 reaches this machine on Linux.
+  { cidr: '0.0.0.0/8', label: 'unspecified', development: false },
+  { cidr: '10.0.0.0/8', label: 'private', development: true },
+  { cidr: '100.64.0.0/10', label: 'carrier-grade NAT', development: true },
+  { cidr: '127.0.0.0/8', label: 'loopback', development: true },
+  { cidr: '169.254.0.0/16', label: 'link-local', development: false },
+  { cidr: '172.16.0.0/12', label: 'private', development: true },
+  { cidr: '192.0.0.0/24', label: 'IETF protocol assignment', development: false },
+  { cidr: '192.0.2.0/24', label: 'documentation', development: false },
+  { cidr: '192.88.99.0/24', label: '6to4 relay', development: false },
+  { cidr: '192.168.0.0/16', label: 'private', development: true },
+  { cidr: '198.18.0.0/15', label: 'benchmarking', development: false },
+  { cidr: '198.51.100.0/24', label: 'documentation', development: false },
+  { cidr: '203.0.113.0/24', label: 'documentation', development: false },
+  { cidr: '224.0.0.0/4', label: 'multicast', development: false },
+  { cidr: '255.255.255.255/32', label: 'broadcast', development: false },
+  { cidr: '240.0.0.0/4', label: 'reserved', development: false },
+  { cidr: '::/128', label: 'unspecified', development: false },
+  { cidr: '::1/128', label: 'loopback', development: true },
+  { cidr: '64:ff9b:1::/48', label: 'local-use NAT64', development: false },
+  { cidr: '100::/64', label: 'discard-only', development: false },
+  // Teredo hides the client address inside; benchmarking and ORCHID are never web servers.
+  { cidr: '2001::/23', label: 'IETF protocol assignment', development: false },
+  { cidr: '2001:db8::/32', label: 'documentation', development: false },
+  { cidr: '3fff::/20', label: 'documentation', development: false },
+  { cidr: 'fc00::/7', label: 'unique local', development: true },
+  { cidr: 'fe80::/10', label: 'link-local', development: false },
+  { cidr: 'fec0::/10', label: 'site-local', development: false },
+  { cidr: 'ff00::/8', label: 'multicast', development: false },
+];
+
+const PARSED_RANGES = REFUSED_RANGES.map((range) => ({ ...range, subnet: ipaddr.parseCIDR(range.cidr) }));
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+const EMBEDDED_V4: ReadonlyArray<{ subnet: [ipaddr.IPv6, number]; at: number }> = [
+  { subnet: ipaddr.IPv6.parseCIDR('::ffff:0:0/96'), at: 12 }, // IPv4-mapped
+  { subnet: ipaddr.IPv6.parseCIDR('::/96'), at: 12 }, // IPv4-compatible (deprecated, still routed by some stacks)
+  { subnet: ipaddr.IPv6.parseCIDR('::ffff:0:0:0/96'), at: 12 }, // SIIT (RFC 6145)
+  { subnet: ipaddr.IPv6.parseCIDR('64:ff9b::/96'), at: 12 }, // NAT64 well-known prefix
+  { subnet: ipaddr.IPv6.parseCIDR('2002::/16'), at: 2 }, // 6to4
+];
+
+/** Where an address falls: null for a public address, else the refused range it is in. */
+export interface AddressRange {
+  label: string;
+  development: boolean;
+  /** The IPv4 address an IPv6 form carries, when that is what was judged. */
+  embedded?: string;
+}
+
+/**
+ * An IP address in any textual form a URL parser or `getaddrinfo` accepts: dotted quad, decimal
+ * (`2130706433`), octal (`0177.0.0.1`), hex (`0x7f.1`), short (`127.1`), bracketed or zoned IPv6,
+ * with a trailing dot. Null when `text` is a host name.
+ */
+export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const host = stripBrackets(text.trim().toLowerCase()).replace(/\.$/, '');
+  if (!host || !ipaddr.isValid(host)) return null;
+  try {
+    return ipaddr.parse(host);
+  } catch {
+    return null;
   }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
-  const head = groups(halves[0]);
-  const rest = halves.length === 2 ? groups(halves[1]) : [];
-  if ([...head, ...rest].some(Number.isNaN)) return null;
-  if (halves.length === 1) return head.length === 8 ? head : null;
-  const missing = 8 - head.length - rest.length;
-  return missing >= 1 ? [...head, ...new Array<number>(missing).fill(0), ...rest] : null;
+}
+
+function lookupRange(ip: ipaddr.IPv4 | ipaddr.IPv6): AddressRange | null {
+  for (const range of PARSED_RANGES) {
+    if (ip.kind() === range.subnet[0].kind() && ip.match(range.subnet)) return { label: range.label, development: range.development };
+  }
+  return null;
+}
+
+/** The refused range an address is in, or null when it is public. */
+export function addressRange(text: string): AddressRange | null {
+  const ip = parseIp(text);
+  if (!ip) return { label: 'unparseable', development: false };
+  const listed = lookupRange(ip);
+  if (listed || ip.kind() === 'ipv4') return listed;
+  const v6 = ip as ipaddr.IPv6;
+  const embedding = EMBEDDED_V4.find((form) => v6.match(form.subnet));
+  if (embedding) {
+    const v4 = ipaddr.IPv4.parse(v6.toByteArray().slice(embedding.at, embedding.at + 4).join('.'));
+    const inner = lookupRange(v4);
+    return inner ? { ...inner, embedded: v4.toString() } : null;
+  }
+  return v6.match(GLOBAL_UNICAST_V6) ? null : { label: 'reserved', development: false };
 }
 
 export function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-function classifyIpv4([a, b, c]: number[]): AddressClass {
-  if (a === 127) return 'loopback';
-  const internal =
-    a === 0 ||
-    a === 10 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 0 && c === 0) ||
-    (a === 192 && b === 168) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224;
-  return internal ? 'private' : 'public';
+/** Names that point inside a network by convention, without asking DNS. */
+function nameRange(host: string): AddressRange | null {
+  if (host === 'localhost' || host.endsWith('.localhost')) return { label: 'loopback', development: true };
+  // Single-label names (`metadata`, `intranet`) resolve through the local search domain.
+  if (!host.includes('.')) return { label: 'internal', development: true };
+  if (/\.(local|internal|lan|intranet|corp|home|localdomain|home\.arpa)$/.test(host)) return { label: 'internal', development: true };
+  return null;
 }
 
-const v4Of = (g: number[], at: number) => [g[at] >> 8, g[at] & 0xff, g[at + 1] >> 8, g[at + 1] & 0xff];
-
-function classifyIpv6(g: number[]): AddressClass {
-  const zeroPrefix = (n: number) => g.slice(0, n).every((x) => x === 0);
-  if (zeroPrefix(7) && g[7] === 1) return 'loopback';
-  if (zeroPrefix(8)) return 'private';
-  // IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible (::a.b.c.d) reach the IPv4 address.
-  if (zeroPrefix(5) && g[5] === 0xffff) return classifyIpv4(v4Of(g, 6));
-  if (zeroPrefix(6)) return classifyIpv4(v4Of(g, 6));
-  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) embed an IPv4 address too.
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return classifyIpv4(v4Of(g, 6));
-  if (g[0] === 0x2002) return classifyIpv4(v4Of(g, 1));
-  const internal =
-    (g[0] & 0xfe00) === 0xfc00 || // unique local fc00::/7
-    (g[0] & 0xffc0) === 0xfe80 || // link-local fe80::/10
-    (g[0] & 0xffc0) === 0xfec0 || // site-local fec0::/10 (deprecated, still routed by some)
-    (g[0] & 0xff00) === 0xff00 || // multicast
-    (g[0] === 0x2001 && g[1] === 0x0db8) || // documentation
-    (g[0] === 0x2001 && g[1] === 0) || // Teredo: the client address is obfuscated inside
-    (g[0] === 0x100 && g.slice(1, 4).every((x) => x === 0)); // discard-only 100::/64
-  return internal ? 'private' : 'public';
+/** The refused range a URL's host is in, without DNS: IP literals by the table, names by convention. */
+export function hostRange(hostname: string): AddressRange | null {
+  const host = stripBrackets(hostname.trim().toLowerCase()).replace(/\.$/, '');
+  return parseIp(host) ? addressRange(host) : nameRange(host);
 }
 
-/** The class of an IP literal, or null when `host` is not one. */
-export function classifyIp(host: string): AddressClass | null {
-  const v4 = parseIpv4(host);
-  if (v4) return classifyIpv4(v4);
-  const v6 = parseIpv6(host);
-  return v6 ? classifyIpv6(v6) : null;
+/** Who may reach which ranges: one operator setting for the whole deployment. */
+export interface OutboundPolicy {
+  /** Loopback, private, CGNAT and unique-local targets (never metadata, link-local or reserved). */
+  allowPrivate: boolean;
 }
 
-export function isIpLiteral(host: string): boolean {
-  return classifyIp(host) !== null;
+export const PRIVATE_URLS_SETTING = 'ALLOW_PRIVATE_URLS';
+
+/**
+ * `ALLOW_PRIVATE_URLS=true` opens private targets for local development. The old
+ * `WEBHOOKS_ALLOW_LOOPBACK` is still accepted as the same switch, on the local runtime only, as before.
+ */
+export function outboundPolicy(config: Pick<Config, 'ALLOW_PRIVATE_URLS' | 'WEBHOOKS_ALLOW_LOOPBACK' | 'runtime'>): OutboundPolicy {
+  return { allowPrivate: config.ALLOW_PRIVATE_URLS || (config.WEBHOOKS_ALLOW_LOOPBACK && config.runtime === 'local') };
+}
+
+function article(label: string) {
+  return /^([aeio]|unspec)/i.test(label) ? 'an' : 'a';
+}
+
+/** Why the policy refuses a range, naming the setting when the setting would open it. */
+function rangeRefusal(subject: string, range: AddressRange, policy: OutboundPolicy): string | null {
+  if (range.development && policy.allowPrivate) return null;
+  const what = range.embedded ? `${article(range.label)} ${range.label} address (${range.embedded} inside IPv6)` : `${article(range.label)} ${range.label} address`;
+  const hint = range.development
+    ? ` For local development set ${PRIVATE_URLS_SETTING}=true.`
+    : ' This is never allowed.';
+  return `${subject} ${what}.${hint}`;
+}
+
+/** Why an IP address (a literal, or what DNS returned for `hostname`) may not be reached, or null. */
+export function addressRefusal(address: string, policy: OutboundPolicy, hostname?: string): string | null {
+  const range = addressRange(address);
+  if (!range) return null;
+  const shown = stripBrackets(address);
+  return rangeRefusal(hostname ? `${hostname} resolves to ${shown},` : `${shown} is`, range, policy);
+}
+
+/** Why a host may not be reached without asking DNS, or null (names are checked again after DNS). */
+export function hostRefusal(hostname: string, policy: OutboundPolicy): string | null {
+  const host = stripBrackets(hostname.toLowerCase());
+  if (parseIp(host)) return addressRefusal(host, policy);
+  const range = nameRange(host.replace(/\.$/, ''));
+  return range ? rangeRefusal(`${host} is`, range, policy) : null;
 }
 
 /**
- * The class of a URL's hostname without asking DNS: IP literals by range; `localhost` names are
- * loopback; single-label names (`metadata`, `intranet`) and internal suffixes resolve inside the
- * network, so they are private. Other names are `public` until DNS says otherwise.
+ * Why a URL may not be requested, or null. Only http(s); no credentials before the host (they
+ * would be sent as Basic auth to whoever answers, and `user@host` hides the real host from readers).
  */
-export function classifyHost(hostname: string): AddressClass {
-  const host = stripBrackets(hostname.toLowerCase()).replace(/\.$/, '');
-  const ip = classifyIp(host);
-  if (ip) return ip;
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
-  if (!host.includes('.')) return 'private';
-  if (/\.(local|internal|lan|intranet|corp|home|localdomain|home\.arpa)$/.test(host)) return 'private';
-  return 'public';
+export function urlRefusal(raw: string, policy: OutboundPolicy): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'Not a valid URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Only http and https URLs are allowed';
+  if (url.username || url.password) return 'URLs with credentials before the host are not allowed; put them in a header, the path or the query string';
+  return hostRefusal(url.hostname, policy);
 }
 
-/** A request refused because its host is, or resolves to, an address the policy forbids. Never retried. */
+/** The 422 answer for a URL the policy refuses, on the field that holds it. */
+export function urlNotAllowed(message: string, path = 'url') {
+  return new ApiError('validation_failed', message, { details: [{ path, message, code: 'url_not_allowed' }] });
+}
+
+/** `public`: reachable on the Internet; `loopback`: this machine; `private`: anything else internal or reserved. */
+export type AddressClass = 'public' | 'loopback' | 'private';
+
+const toClass = (range: AddressRange | null): AddressClass => (!range ? 'public' : range.label === 'loopback' ? 'loopback' : 'private');
+
+/** The class of an IP literal, or null when `host` is not one. */
+export function classifyIp(host: string): AddressClass | null {
+  return parseIp(host) ? toClass(addressRange(host)) : null;
+}
+
+/** The class of a URL's hostname without asking DNS (names are `public` until DNS says otherwise). */
+export function classifyHost(hostname: string): AddressClass {
+  return toClass(hostRange(hostname));
+}
+
+/** A request refused because its URL or host is, or resolves to, an address the policy forbids. Never retried. */
 export class OutboundRefused extends Error {
   constructor(message: string) {
     super(message);
@@ -120,5 +230,13 @@ export class OutboundTimeout extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'OutboundTimeout';
+  }
+}
+
+/** The answer was longer than the caller accepts; the rest was not read. */
+export class OutboundTooLarge extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutboundTooLarge';
   }
 }

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from '../../db/schema';
 import type { Config } from '../lib/config';
 import type { Models } from '../core/models/registry';
+import type { OutboundPolicy } from '../lib/network';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -126,22 +127,18 @@ export interface Embeddings {
 }
 
 /**
- * HTTP to URLs our users chose (outgoing webhooks). The caller decides which addresses are
- * acceptable; the adapter enforces it where the connection is made: on Node after DNS, connecting
- * to the very address it checked (so DNS rebinding cannot slip past); on Workers, where there is
- * no DNS API and the private networks of our infrastructure are not reachable, on IP literals.
+ * A webhook-style POST through the outbound port: one deadline for the whole exchange, the answer
+ * cut to an excerpt, redirects returned as they are.
  */
 export interface OutboundRequest {
   url: string;
   method: 'POST';
   headers: Record<string, string>;
   body: string;
-  /** For the whole exchange, body included; past it the adapter throws `OutboundTimeout`. */
+  /** For the whole exchange, body included; past it the port throws `OutboundTimeout`. */
   timeoutMs: number;
   /** The response body is cut at this many bytes (the rest is not read). */
   maxResponseBytes: number;
-  /** Whether an IP address (literal or resolved) may be connected to; a refusal throws `OutboundRefused`. */
-  allowAddress(ip: string): boolean;
 }
 
 export interface OutboundResponse {
@@ -150,10 +147,35 @@ export interface OutboundResponse {
   body: string;
 }
 
+export interface OutboundFetchInit {
+  method?: string;
+  headers?: HeadersInit;
+  body?: BodyInit | null;
+  signal?: AbortSignal;
+  /** One deadline for connecting and the answer's headers (and its body, read through `signal`). Default 30 s. */
+  timeoutMs?: number;
+  /** Redirects followed, each hop checked like the first; 0 (the default) returns a 3xx as it is. */
+  maxRedirects?: number;
+  /** The body stream errors with `OutboundTooLarge` past this many bytes. */
+  maxBytes?: number;
+}
+
+/**
+ * The one way to reach an address a tenant can aim (URL import and crawl, provider base URLs,
+ * webhooks, and whatever comes next). Every URL and every redirect hop is checked against one
+ * policy (`lib/network.ts`); on Node every address DNS returns is checked at connect time and the
+ * connection goes to the address checked, so DNS rebinding cannot slip past. On Workers, which
+ * have no DNS API, the same checks run on the URL and IP literals, and the platform's own limits
+ * do the rest (see `adapters/edge/outbound.ts`). A refusal throws `OutboundRefused`.
+ */
 export interface OutboundHttp {
+  policy: OutboundPolicy;
   /** The addresses a host name resolves to, or null where the runtime cannot resolve (Workers). */
   resolve(hostname: string): Promise<string[] | null>;
-  /** One request; redirects are not followed (a 3xx is returned as is). */
+  /** Why a URL may not be saved (its text, then every address DNS gives where the runtime can ask), or null. */
+  check(url: string): Promise<string | null>;
+  fetch(url: string, init?: OutboundFetchInit): Promise<Response>;
+  /** One POST; redirects are not followed (a 3xx is returned as is). */
   send(request: OutboundRequest): Promise<OutboundResponse>;
 }
 

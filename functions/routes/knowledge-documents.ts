@@ -215,7 +215,7 @@ export function registerDocumentRoutes(router: ReturnType<typeof createRouter>) 
         return c.json(await publicDocument(services.db, doc), 202);
       }
 
-      assertFetchableUrl(input.url, services.config.ALLOW_PRIVATE_URLS);
+      await assertFetchableUrl(services.outbound, input.url);
       const [doc] = await services.db
         .insert(documents)
         .values({

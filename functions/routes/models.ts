@@ -4,6 +4,7 @@ import { providerKeys } from '../../db/schema';
 import { forgetOrganizationBots, orgProviderKeys } from '../core/models/org-keys';
 import { encryptSecret } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { urlNotAllowed } from '../lib/network';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { inOrg } from '../lib/tenancy';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
@@ -79,7 +80,8 @@ providerKeysRouter.openapi(
     path: '/{provider}',
     tags: ['Chatbots'],
     summary: 'Set the organization\u2019s key for a provider (admin); stored encrypted',
-    description: 'For `compatible` (Ollama, vLLM, LM Studio…), `baseUrl` and `models` are required.',
+    description:
+      'For `compatible` (Ollama, vLLM, LM Studio…), `baseUrl` and `models` are required. A `baseUrl` on a loopback, private or metadata address (or a name that resolves to one) is refused with 422 `url_not_allowed`; every call through it is checked again.',
     security: bearerSecurity,
     middleware: [minRole('admin')] as const,
     request: {
@@ -105,6 +107,9 @@ providerKeysRouter.openapi(
     }
     const services = c.get('services');
     const { organizationId } = c.get('org');
+    // Checked on save for a clear answer; every call checks again (DNS can change after saving).
+    const refusal = input.baseUrl ? await services.outbound.check(input.baseUrl) : null;
+    if (refusal) throw urlNotAllowed(refusal, 'baseUrl');
     const values = {
       apiKeyEncrypted: await encryptSecret(input.apiKey, services.config.ENCRYPTION_KEY),
       keyHint: input.apiKey.slice(-4),

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import * as OTPAuth from 'otpauth';
 import { startLocalRuntime, type LocalRuntime } from '../local-runtime';
 import { createHttpServer } from '../server';
+import type { ResolveAll } from '../adapters/local/outbound';
 
 /**
  * Integration-test harness: the real app on the local runtime (in-memory PGlite), behind a real
@@ -64,9 +65,12 @@ export function totpNow(secret: string, offsetSteps = 0): string {
   return totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
 }
 
-export async function createTestApi(options: { jobBackoffMs?: number; authAttemptsPerIp?: string; env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function createTestApi(
+  options: { jobBackoffMs?: number; authAttemptsPerIp?: string; env?: Record<string, string>; resolve?: ResolveAll } = {},
+): Promise<TestApi> {
   const runtime = await startLocalRuntime({
     dataDir: null,
+    resolve: options.resolve,
     // Every test request comes from 127.0.0.1; the per-IP limit is covered by its own test.
     env: { AUTH_ATTEMPTS_PER_IP: options.authAttemptsPerIp ?? '100000', ...options.env },
     jobBackoffMs: options.jobBackoffMs ?? 10 });

@@ -2,6 +2,7 @@ import { createModels } from '../../core/models/registry';
 import { createEmbeddings } from '../../core/embeddings';
 import { z } from 'zod';
 import { configSchema } from '../../lib/config';
+import { outboundPolicy } from '../../lib/network';
 import type { Services } from '../../ports';
 import { createR2BlobStore } from './blobs';
 import { openNeonDatabase } from './database';
@@ -141,6 +142,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     await database.close();
   });
 
+  const outbound = createFetchOutbound(outboundPolicy(config));
   return {
     db: database.db,
     kv: createUpstashKv({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
@@ -148,9 +150,9 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     vectors: createPineconeStore({ apiKey: config.PINECONE_API_KEY, indexHost: config.PINECONE_INDEX_HOST }),
     blobs: createR2BlobStore(env.BLOBS),
     embeddings: createEmbeddings(config),
-    models: createModels(config),
+    models: createModels(config, outbound),
     mail: createHttpMailer({ apiUrl: config.MAIL_API_URL, apiKey: config.MAIL_API_KEY, from: config.MAIL_FROM }),
-    outbound: createFetchOutbound(),
+    outbound,
     config,
     waitUntil(promise) {
       const tracked = promise.then(

@@ -1,6 +1,7 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboundRefused, OutboundTimeout, classifyIp } from '../../lib/network';
-import { startWebhookReceiver, type WebhookReceiver } from '../../testing/webhook-receiver';
+import { OutboundRefused, OutboundTimeout, OutboundTooLarge } from '../../lib/network';
 import { createNodeOutbound } from './outbound';
 
 /** A DNS that answers what the test says: how a rebinding attacker's name server behaves. */
@@ -10,65 +11,141 @@ const fakeDns = (records: Record<string, string[]>) => async (hostname: string) 
   return found;
 };
 
-const publicOnly = (ip: string) => classifyIp(ip) === 'public';
-const loopbackToo = (ip: string) => classifyIp(ip) === 'public' || classifyIp(ip) === 'loopback';
+const strict = { allowPrivate: false };
+const development = { allowPrivate: true };
 
-let receiver: WebhookReceiver;
-let port: string;
+interface Seen {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A site on loopback: every request it gets is kept, so a test can prove nothing reached it. */
+let server: Server;
+let port: number;
+const seen: Seen[] = [];
+let answer: (path: string) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } = () => ({ status: 200, body: 'ok' });
+
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  port = new URL(receiver.url).port;
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const reply = answer(req.url ?? '/');
+      const send = () => res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers }).end(reply.body ?? '');
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  port = (server.address() as AddressInfo).port;
 });
-afterAll(() => receiver.close());
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((done) => server.close(() => done()));
+});
 
-const post = (url: string, allowAddress: (ip: string) => boolean, extra: { timeoutMs?: number; maxResponseBytes?: number } = {}) => ({
+const post = (url: string, extra: { timeoutMs?: number; maxResponseBytes?: number } = {}) => ({
   url,
   method: 'POST' as const,
   headers: { 'content-type': 'application/json' },
   body: '{"hello":"world"}',
   timeoutMs: extra.timeoutMs ?? 5000,
   maxResponseBytes: extra.maxResponseBytes ?? 1024,
-  allowAddress,
 });
 
-describe('Node outbound HTTP', () => {
-  it('refuses a host name that resolves to a private address (DNS rebinding), without connecting', async () => {
-    const outbound = createNodeOutbound({ resolve: fakeDns({ 'hooks.attacker.test': ['93.184.216.34', '127.0.0.1'] }) });
-    const before = receiver.requests.length;
-    await expect(outbound.send(post(`http://hooks.attacker.test:${port}/x`, publicOnly))).rejects.toBeInstanceOf(OutboundRefused);
-    expect(receiver.requests.length).toBe(before);
+describe('Node outbound port', () => {
+  it('refuses a public-looking name that resolves to loopback, without connecting', async () => {
+    const outbound = createNodeOutbound({ policy: strict, resolve: fakeDns({ 'docs.attacker.test': ['127.0.0.1'] }) });
+    const before = seen.length;
+    const error = await outbound.fetch(`http://docs.attacker.test:${port}/secret`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutboundRefused);
+    expect((error as Error).message).toBe('docs.attacker.test resolves to 127.0.0.1, a loopback address. For local development set ALLOW_PRIVATE_URLS=true.');
+    await expect(outbound.send(post(`http://docs.attacker.test:${port}/x`))).rejects.toBeInstanceOf(OutboundRefused);
+    expect(seen.length).toBe(before);
   });
 
-  it('connects to the address it checked, not to a second lookup', async () => {
-    const outbound = createNodeOutbound({ resolve: fakeDns({ 'hooks.partner.test': ['127.0.0.1'] }) });
-    const response = await outbound.send(post(`http://hooks.partner.test:${port}/x`, loopbackToo));
-    expect(response).toEqual({ status: 200, body: 'ok' });
-    expect(receiver.requests.at(-1)?.headers.host).toBe(`hooks.partner.test:${port}`);
-    expect(receiver.requests.at(-1)?.rawBody).toBe('{"hello":"world"}');
+  it('refuses a name when any of its addresses is refused (DNS rebinding with mixed records)', async () => {
+    const outbound = createNodeOutbound({ policy: strict, resolve: fakeDns({ 'hooks.attacker.test': ['93.184.216.34', '127.0.0.1'] }) });
+    const before = seen.length;
+    await expect(outbound.fetch(`http://hooks.attacker.test:${port}/x`)).rejects.toThrow(/resolves to 127\.0\.0\.1/);
+    expect(seen.length).toBe(before);
   });
 
-  it('checks IP literals, which never go through DNS', async () => {
-    const outbound = createNodeOutbound({ resolve: fakeDns({}) });
-    await expect(outbound.send(post(`http://127.0.0.1:${port}/x`, publicOnly))).rejects.toBeInstanceOf(OutboundRefused);
-    await expect(outbound.send(post(`http://[::ffff:127.0.0.1]:${port}/x`, publicOnly))).rejects.toBeInstanceOf(OutboundRefused);
+  it('refuses metadata even with ALLOW_PRIVATE_URLS, by name or by IPv4-mapped form', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'meta.attacker.test': ['::ffff:169.254.169.254'] }) });
+    await expect(outbound.fetch('http://meta.attacker.test/latest/meta-data/')).rejects.toThrow(/cloud metadata address \(169\.254\.169\.254 inside IPv6\)\. This is never allowed/);
   });
 
-  it('times out a slow receiver and keeps only the start of a long answer', async () => {
-    const outbound = createNodeOutbound();
-    receiver.respond = () => ({ status: 200, delayMs: 1000 });
-    const started = performance.now();
-    await expect(outbound.send(post(receiver.url, loopbackToo, { timeoutMs: 150 }))).rejects.toBeInstanceOf(OutboundTimeout);
-    expect(performance.now() - started).toBeLessThan(900);
-    receiver.respond = () => ({ status: 502, body: 'x'.repeat(100_000) });
-    expect(await outbound.send(post(receiver.url, loopbackToo, { maxResponseBytes: 10 }))).toEqual({ status: 502, body: 'x'.repeat(10) });
-    receiver.respond = () => ({ status: 200, body: 'ok' });
+  it('checks IP literals in every form, which never go through DNS', async () => {
+    const outbound = createNodeOutbound({ policy: strict, resolve: fakeDns({}) });
+    const before = seen.length;
+    for (const host of ['127.0.0.1', '2130706433', '0177.0.0.1', '0x7f.1', '127.1', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[::1]', '127.0.0.1.']) {
+      await expect(outbound.fetch(`http://${host}:${port}/x`), host).rejects.toBeInstanceOf(OutboundRefused);
+    }
+    await expect(outbound.fetch(`http://user:pass@localhost.:${port}/x`)).rejects.toThrow(/credentials/);
+    expect(seen.length).toBe(before);
+  });
+
+  it('connects to the address it checked, keeping the name for Host', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'hooks.partner.test': ['127.0.0.1'] }) });
+    answer = () => ({ status: 200, body: 'ok' });
+    expect(await outbound.send(post(`http://hooks.partner.test:${port}/x`))).toEqual({ status: 200, body: 'ok' });
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', body: '{"hello":"world"}', headers: { host: `hooks.partner.test:${port}` } });
+  });
+
+  it('checks every redirect hop again and stops at the first refused one', async () => {
+    const outbound = createNodeOutbound({
+      policy: development,
+      resolve: fakeDns({ 'site.partner.test': ['127.0.0.1'], 'next.partner.test': ['127.0.0.1'], 'meta.attacker.test': ['169.254.169.254'] }),
+    });
+    answer = (path) =>
+      path === '/start'
+        ? { status: 302, headers: { location: `http://next.partner.test:${port}/middle` } }
+        : path === '/middle'
+          ? { status: 301, headers: { location: 'http://meta.attacker.test/latest/meta-data/' } }
+          : { status: 200, body: 'secret' };
+    const before = seen.length;
+    await expect(outbound.fetch(`http://site.partner.test:${port}/start`, { maxRedirects: 5 })).rejects.toThrow(/meta\.attacker\.test resolves to 169\.254\.169\.254/);
+    expect(seen.slice(before).map((s) => s.path)).toEqual(['/start', '/middle']);
+
+    answer = (path) => (path === '/start' ? { status: 302, headers: { location: `http://next.partner.test:${port}/end` } } : { status: 200, body: 'page' });
+    const followed = await outbound.fetch(`http://site.partner.test:${port}/start`, { maxRedirects: 5 });
+    expect({ status: followed.status, url: followed.url, body: await followed.text() }).toEqual({ status: 200, url: `http://next.partner.test:${port}/end`, body: 'page' });
+    // Without maxRedirects the 3xx comes back as it is.
+    expect((await outbound.fetch(`http://site.partner.test:${port}/start`)).status).toBe(302);
+    answer = () => ({ status: 200, body: 'ok' });
+  });
+
+  it('bounds time and size', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'slow.partner.test': ['127.0.0.1'] }) });
+    answer = () => ({ status: 200, delayMs: 1000 });
+    await expect(outbound.send(post(`http://slow.partner.test:${port}/x`, { timeoutMs: 150 }))).rejects.toBeInstanceOf(OutboundTimeout);
+    await expect(outbound.fetch(`http://slow.partner.test:${port}/x`, { timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
+    answer = () => ({ status: 502, body: 'x'.repeat(100_000) });
+    expect(await outbound.send(post(`http://slow.partner.test:${port}/x`, { maxResponseBytes: 10 }))).toEqual({ status: 502, body: 'x'.repeat(10) });
+    const large = await outbound.fetch(`http://slow.partner.test:${port}/x`, { maxBytes: 1000 });
+    await expect(large.text()).rejects.toBeInstanceOf(OutboundTooLarge);
+    answer = () => ({ status: 200, headers: { 'content-length': '100000' }, body: 'x'.repeat(100_000) });
+    await expect(outbound.fetch(`http://slow.partner.test:${port}/x`, { maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
+    answer = () => ({ status: 200, body: 'ok' });
+  });
+
+  it('save-time check: the URL, then every address DNS gives', async () => {
+    const outbound = createNodeOutbound({ policy: strict, resolve: fakeDns({ 'ok.example.test': ['93.184.216.34', '2606:4700::1111'], 'bad.example.test': ['93.184.216.34', '10.0.0.5'] }) });
+    expect(await outbound.check('https://ok.example.test/hook')).toBeNull();
+    expect(await outbound.check('https://bad.example.test/hook')).toBe('bad.example.test resolves to 10.0.0.5, a private address. For local development set ALLOW_PRIVATE_URLS=true.');
+    expect(await outbound.check('https://169.254.169.254/')).toMatch(/never allowed/);
+    expect(await outbound.check('https://missing.example.test/')).toBeNull();
   });
 
   it('reports a name that does not resolve as a plain error', async () => {
-    const outbound = createNodeOutbound({ resolve: fakeDns({}) });
-    const error = await outbound.send(post('https://missing.example.test/x', publicOnly)).catch((e: Error) => e);
+    const outbound = createNodeOutbound({ policy: strict, resolve: fakeDns({}) });
+    const error = await outbound.fetch('https://missing.example.test/x').catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(OutboundRefused);
-    expect((error as Error).message).toContain('ENOTFOUND');
+    expect(JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause) })).toContain('ENOTFOUND');
   });
 });

@@ -7,7 +7,7 @@ import { publishMessageCreated, publishMessageFailed } from '../conversations/ev
 import { asksForHuman, HANDOFF_MESSAGE, requestHandoff, type HandoffReason } from './handoff';
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
-import { BUILTIN_MODEL } from '../models/registry';
+import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
 import { decryptKeys } from '../models/org-keys';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import type { BotRuntime } from './bot-runtime';
@@ -306,7 +306,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
       console.error(JSON.stringify({ level: 'error', message: 'model call failed', bot: bot.id, model: bot.model, error: message }));
       yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent' };
       const fallback = bot.fallbackMessage || DEFAULT_FALLBACK[lang];
-      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: message.slice(0, 1000), isFallback: true, finishReason: 'error' };
+      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: describeModelFailure(lastError), isFallback: true, finishReason: 'error' };
       for (const token of wordTokens(answer.content === fallback ? fallback : `\n\n${fallback}`)) yield { type: 'token', text: token };
     }
   }

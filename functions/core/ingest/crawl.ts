@@ -37,9 +37,8 @@ async function robotsFor(services: Services, pageUrl: string) {
   let text = await services.kv.get<string>(key);
   if (text === null) {
     try {
-      const fetched = await safeFetch(`${origin}/robots.txt`, {
-        allowPrivate: services.config.ALLOW_PRIVATE_URLS,
-        maxBytes: 512 * 1024,
+      const fetched = await safeFetch(services.outbound, `${origin}/robots.txt`, {
+          maxBytes: 512 * 1024,
         userAgent: userAgent(services),
         accept: 'text/plain',
       });
@@ -98,8 +97,7 @@ export async function enqueueCrawl(services: Services, pages: DocumentRow[], opt
 
 async function sitemapUrls(services: Services, rootUrl: string): Promise<string[]> {
   try {
-    const fetched = await safeFetch(`${new URL(rootUrl).origin}/sitemap.xml`, {
-      allowPrivate: services.config.ALLOW_PRIVATE_URLS,
+    const fetched = await safeFetch(services.outbound, `${new URL(rootUrl).origin}/sitemap.xml`, {
       maxBytes: 5 * 1024 * 1024,
       userAgent: userAgent(services),
       accept: 'application/xml,text/xml',

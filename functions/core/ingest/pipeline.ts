@@ -76,8 +76,7 @@ export function userAgent(services: Services) {
 
 /** Fetches a URL source and keeps the original as the document's blob. */
 export async function fetchIntoBlob(services: Services, doc: DocumentRow) {
-  const fetched = await safeFetch(doc.sourceUrl!, {
-    allowPrivate: services.config.ALLOW_PRIVATE_URLS,
+  const fetched = await safeFetch(services.outbound, doc.sourceUrl!, {
     maxBytes: services.config.MAX_UPLOAD_BYTES,
     userAgent: userAgent(services),
   });

@@ -3,6 +3,8 @@ import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModel } from 'ai';
 import { ApiError } from '../../lib/errors';
 import type { Config } from '../../lib/config';
+import { OutboundRefused, OutboundTimeout } from '../../lib/network';
+import type { OutboundHttp } from '../../ports';
 
 /**
  * Chat models by id `<provider>:<model>`. OpenAI and Groq through their AI SDK providers, any
@@ -40,7 +42,66 @@ export interface Models {
 const OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4.1'];
 const GROQ_MODELS = ['llama-3.1-8b-instant', 'llama-3.3-70b-versatile'];
 
-export function createModels(config: Config): Models {
+/** A chat answer (streamed) never needs more than this; past it the stream errors. */
+const MAX_PROVIDER_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * `fetch` for an AI SDK provider whose base URL an organization chose: every call goes through the
+ * outbound port (URL and resolved addresses checked, no redirects followed, size bounded). The
+ * SDK passes its own abort signal (MODEL_TIMEOUT_MS), which the port honours.
+ */
+export function providerFetch(outbound: Pick<OutboundHttp, 'fetch'>, timeoutMs: number): typeof globalThis.fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+    return outbound.fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body,
+      signal: request.signal,
+      timeoutMs,
+      maxBytes: MAX_PROVIDER_RESPONSE_BYTES,
+    });
+  };
+}
+
+/** The one HTTP status an AI SDK error carries (`APICallError.statusCode`), if any. */
+function statusOf(error: Error): number | undefined {
+  const status = (error as Error & { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+const STATUS_CLASSES: Array<[(status: number) => boolean, string]> = [
+  [(s) => s === 401 || s === 403, 'invalid key or no access'],
+  [(s) => s === 404, 'model or endpoint not found'],
+  [(s) => s === 429, 'rate limited or out of quota'],
+  [(s) => s >= 400 && s < 500, 'request rejected'],
+  [(s) => s >= 500, 'provider error'],
+];
+
+/**
+ * What a failed model call leaves on the message (which admins and webhook receivers read): a
+ * short class and the status, never the provider's response body, which for a base URL an
+ * organization chose could be any internal page.
+ */
+export function describeModelFailure(error: unknown): string {
+  const chain: Error[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) chain.push(current);
+  const refused = chain.find((e) => e instanceof OutboundRefused);
+  if (refused) return `Refused address: ${refused.message}`;
+  if (chain.some((e) => e instanceof OutboundTimeout || e.name === 'TimeoutError' || e.name === 'AbortError')) return 'Timed out: the provider did not answer in time';
+  const status = chain.map(statusOf).find((s) => s !== undefined);
+  if (status !== undefined) {
+    const kind = STATUS_CLASSES.find(([matches]) => matches(status))?.[1] ?? 'unexpected answer';
+    return `The provider answered HTTP ${status} (${kind})`;
+  }
+  const code = chain.map((e) => (e as Error & { code?: unknown }).code).find((c) => typeof c === 'string');
+  if (code || chain.some((e) => /fetch failed|cannot connect/i.test(e.message))) return `Unreachable: could not connect to the provider${code ? ` (${code})` : ''}`;
+  if (error instanceof ApiError) return error.message;
+  return 'The model call failed';
+}
+
+export function createModels(config: Config, outbound?: Pick<OutboundHttp, 'fetch'>): Models {
   const envKeys: OrgProviderKey[] = [
     ...(config.OPENAI_API_KEY ? [{ provider: 'openai' as const, apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL ?? null, models: [] }] : []),
     ...(config.GROQ_API_KEY ? [{ provider: 'groq' as const, apiKey: config.GROQ_API_KEY, baseUrl: config.GROQ_BASE_URL ?? null, models: [] }] : []),
@@ -69,13 +130,25 @@ export function createModels(config: Config): Models {
     ];
   }
 
+  /**
+   * An organization's key goes through the outbound port, whatever its base URL (one it chose, or
+   * the provider's own). The deployment's keys and base URLs are the operator's (an Ollama on the
+   * same host is a normal setup), so they use the runtime's fetch.
+   */
+  function fetchFor(key: OrgProviderKey): typeof globalThis.fetch | undefined {
+    if (envKeys.includes(key)) return undefined;
+    if (!outbound) throw new Error('Organization provider keys need the outbound port');
+    return providerFetch(outbound, config.MODEL_TIMEOUT_MS);
+  }
+
   function languageModel(provider: string, name: string, orgKeys?: OrgProviderKey[]): LanguageModel | null {
     const key = keyFor(provider as Provider, orgKeys);
     if (!key) return null;
+    const fetch = fetchFor(key);
     // Chat Completions: the API every OpenAI-compatible server speaks too.
-    if (provider === 'openai') return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined }).chat(name);
-    if (provider === 'groq') return createGroq({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined })(name);
-    if (provider === 'compatible' && key.baseUrl) return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl }).chat(name);
+    if (provider === 'openai') return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, fetch }).chat(name);
+    if (provider === 'groq') return createGroq({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, fetch })(name);
+    if (provider === 'compatible' && key.baseUrl) return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl, fetch }).chat(name);
     return null;
   }
 

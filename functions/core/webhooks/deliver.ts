@@ -17,7 +17,7 @@ import {
   signatureHeader,
 } from './signature';
 import { forgetSubscriptions } from './subscriptions';
-import { addressAllowed, webhookUrlPolicy, webhookUrlRefusal } from './url-policy';
+import { webhookUrlRefusal } from './url-policy';
 import { rowsOf } from '../../lib/sql';
 
 /**
@@ -94,8 +94,7 @@ function describe(error: unknown): string {
 /** One signed POST; never throws for what the receiver or the network did. */
 export async function sendAttempt(services: Services, { delivery, webhook }: DeliveryTarget, attempt: number): Promise<AttemptOutcome> {
   const { config } = services;
-  const policy = webhookUrlPolicy(config);
-  const refusal = webhookUrlRefusal(webhook.url, policy);
+  const refusal = webhookUrlRefusal(webhook.url, services.outbound.policy);
   if (refusal) return { ok: false, retryable: false, responseStatus: null, responseExcerpt: null, durationMs: 0, error: `Refused: ${refusal}` };
   const secret = await decryptSecret(webhook.secretEncrypted, config.ENCRYPTION_KEY);
   const body = JSON.stringify(webhookBody(delivery.payload as unknown as WebhookBody));
@@ -116,7 +115,6 @@ export async function sendAttempt(services: Services, { delivery, webhook }: Del
       body,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       maxResponseBytes: RESPONSE_EXCERPT_BYTES,
-      allowAddress: addressAllowed(policy),
     });
     const ok = response.status >= 200 && response.status < 300;
     return {

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config';
 import { retryDelaySeconds } from './deliver';
-import { addressAllowed, webhookUrlPolicy, webhookUrlRefusal } from './url-policy';
+import { outboundPolicy } from '../../lib/network';
+import { webhookUrlRefusal } from './url-policy';
 
 const secrets = { JWT_SECRET: 'j'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(32), QSTASH_CURRENT_SIGNING_KEY: 'c'.repeat(32), QSTASH_NEXT_SIGNING_KEY: 'n'.repeat(32) };
 const config = (env: Record<string, string> = {}, runtime: 'local' | 'edge' = 'local') => parseConfig({ ...secrets, APP_URL: 'http://localhost:8787', runtime, ...env });
 
 describe('webhook URL policy', () => {
-  const production = webhookUrlPolicy(config());
-  const development = webhookUrlPolicy(config({ WEBHOOKS_ALLOW_LOOPBACK: 'true' }));
+  const production = outboundPolicy(config());
+  const development = outboundPolicy(config({ ALLOW_PRIVATE_URLS: 'true' }));
 
   it('accepts https on public hosts only', () => {
     expect(webhookUrlRefusal('https://hooks.example.com/versaai?token=abc', production)).toBeNull();
@@ -19,22 +20,21 @@ describe('webhook URL policy', () => {
     expect(webhookUrlRefusal(`https://hooks.example.com/${'x'.repeat(2100)}`, production)).toMatch(/longer/);
   });
 
-  it('the loopback flag opens loopback (over http too), never private networks, and only on the local runtime', () => {
+  it('ALLOW_PRIVATE_URLS opens loopback and private networks (over http too), never metadata or link-local', () => {
     expect(webhookUrlRefusal('http://127.0.0.1:4000/hook', development)).toBeNull();
     expect(webhookUrlRefusal('http://localhost:4000/hook', development)).toBeNull();
     expect(webhookUrlRefusal('https://[::1]/hook', development)).toBeNull();
-    expect(webhookUrlRefusal('http://10.0.0.1/hook', development)).not.toBeNull();
-    expect(webhookUrlRefusal('https://169.254.169.254/', development)).not.toBeNull();
+    expect(webhookUrlRefusal('http://10.0.0.1/hook', development)).toBeNull();
+    expect(webhookUrlRefusal('https://169.254.169.254/', development)).toMatch(/never allowed/);
+    expect(webhookUrlRefusal('http://[fe80::1]/', development)).toMatch(/never allowed/);
     expect(webhookUrlRefusal('http://hooks.example.com/x', development)).toMatch(/https/);
-    expect(webhookUrlPolicy(config({ WEBHOOKS_ALLOW_LOOPBACK: 'true' }, 'edge'))).toEqual({ allowLoopback: false });
+    // The old name still opens it on the local runtime; the edge ignores it as before.
+    expect(outboundPolicy(config({ WEBHOOKS_ALLOW_LOOPBACK: 'true' }))).toEqual({ allowPrivate: true });
+    expect(outboundPolicy(config({ WEBHOOKS_ALLOW_LOOPBACK: 'true' }, 'edge'))).toEqual({ allowPrivate: false });
   });
 
-  it('checks resolved addresses the same way', () => {
-    expect(addressAllowed(production)('93.184.216.34')).toBe(true);
-    expect(addressAllowed(production)('127.0.0.1')).toBe(false);
-    expect(addressAllowed(production)('::ffff:169.254.169.254')).toBe(false);
-    expect(addressAllowed(development)('127.0.0.1')).toBe(true);
-    expect(addressAllowed(development)('192.168.0.10')).toBe(false);
+  it('names the setting in the refusal', () => {
+    expect(webhookUrlRefusal('https://10.0.0.1/hook', production)).toBe('10.0.0.1 is a private address. For local development set ALLOW_PRIVATE_URLS=true.');
   });
 
   it('retries back off exponentially over about a day by default', () => {

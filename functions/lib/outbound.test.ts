@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { OutboundRefused } from './network';
+import { createOutbound, type OutboundConnector } from './outbound';
+
+/**
+ * The port's own rules, over a connector that answers from a table and records what it was asked:
+ * what reaches the connector is what would have reached the network.
+ */
+function scripted(pages: Record<string, { status: number; location?: string; body?: string }>) {
+  const asked: Array<{ url: string; method: string }> = [];
+  const connector: OutboundConnector = {
+    async fetch(url, init) {
+      asked.push({ url, method: init.method ?? 'GET' });
+      expect(init.redirect).toBe('manual');
+      const page = pages[url] ?? { status: 404 };
+      return new Response(page.body ?? null, { status: page.status, headers: page.location ? { location: page.location } : {} });
+    },
+    resolve: async () => null,
+  };
+  return { connector, asked };
+}
+
+describe('outbound port', () => {
+  it('refuses a redirect from an allowed host to a refused one before asking for it', async () => {
+    const { connector, asked } = scripted({
+      'https://docs.example.com/a': { status: 302, location: 'http://0x7f.1/admin' },
+      'https://docs.example.com/b': { status: 301, location: '/c' },
+      'https://docs.example.com/c': { status: 307, location: 'http://[::ffff:a9fe:a9fe]/latest/meta-data/' },
+    });
+    const outbound = createOutbound(connector, { allowPrivate: false });
+    await expect(outbound.fetch('https://docs.example.com/a', { maxRedirects: 5 })).rejects.toThrow(/127\.0\.0\.1 is a loopback address/);
+    await expect(outbound.fetch('https://docs.example.com/b', { maxRedirects: 5 })).rejects.toThrow(/cloud metadata/);
+    expect(asked.map((a) => a.url)).toEqual(['https://docs.example.com/a', 'https://docs.example.com/b', 'https://docs.example.com/c']);
+  });
+
+  it('bounds the number of redirects and turns a 303 into a GET', async () => {
+    const { connector, asked } = scripted({
+      'https://a.example.com/loop': { status: 302, location: 'https://a.example.com/loop' },
+      'https://a.example.com/form': { status: 303, location: 'https://a.example.com/done' },
+      'https://a.example.com/done': { status: 200, body: 'done' },
+    });
+    const outbound = createOutbound(connector, { allowPrivate: false });
+    const loop = await outbound.fetch('https://a.example.com/loop', { maxRedirects: 3 }).catch((e: unknown) => e);
+    expect(loop).toBeInstanceOf(OutboundRefused);
+    expect((loop as Error).message).toMatch(/Too many redirects/);
+    expect(asked).toHaveLength(4);
+    const done = await outbound.fetch('https://a.example.com/form', { method: 'POST', body: 'x=1', maxRedirects: 3 });
+    expect(await done.text()).toBe('done');
+    expect(asked.slice(-2).map((a) => a.method)).toEqual(['POST', 'GET']);
+  });
+
+  it('never hands a refused URL to the connector', async () => {
+    const { connector, asked } = scripted({});
+    const outbound = createOutbound(connector, { allowPrivate: false });
+    for (const url of ['http://127.1/', 'http://user:pw@example.com/', 'file:///etc/passwd', 'http://metadata.google.internal/', 'http://[fe80::1]/']) {
+      await expect(outbound.fetch(url), url).rejects.toBeInstanceOf(OutboundRefused);
+      await expect(outbound.send({ url, method: 'POST', headers: {}, body: '', timeoutMs: 1000, maxResponseBytes: 10 }), url).rejects.toBeInstanceOf(OutboundRefused);
+      expect(await outbound.check(url), url).not.toBeNull();
+    }
+    expect(asked).toEqual([]);
+  });
+});
