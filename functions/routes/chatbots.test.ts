@@ -179,7 +179,8 @@ describe('chat engine through the playground', () => {
 
 describe("an organization's own provider keys", () => {
   it('unlock models for that organization only, are used for its bots, and are never returned', async () => {
-    const plain = await createTestApi();
+    // The fake server is on loopback, which an organization's base URL may reach only with ALLOW_PRIVATE_URLS.
+    const plain = await createTestApi({ env: { ALLOW_PRIVATE_URLS: 'true' } });
     try {
       const owner = await plain.signUp();
       await plain.createOrg(owner);
