@@ -3,6 +3,10 @@ import type { PlatformFailure } from './types';
 /**
  * The one way we call a platform API: JSON in, JSON out, a deadline, and every failure turned into
  * a `PlatformFailure` (never a throw), so callers decide between retrying and giving up.
+ *
+ * Not through the outbound port: the origins (`META_GRAPH_API_URL`, `TELEGRAM_API_URL`) are the
+ * operator's settings, and what a tenant supplies (ids, tokens) only lands in the path after them,
+ * where it cannot change the host. A tenant-settable API origin would have to use `services.outbound`.
  */
 export interface PlatformResponse {
   status: number;
