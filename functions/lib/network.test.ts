@@ -108,6 +108,9 @@ describe('every textual form of an address', () => {
     for (const host of ['localhost', 'LOCALHOST.', 'app.localhost', 'metadata', 'metadata.google.internal', 'printer.local', 'nas.lan', 'router.home.arpa']) {
       expect(hostRefusal(host, strict), host).not.toBeNull();
     }
+    // Metadata services by name stay refused with the development setting too.
+    expect(hostRefusal('metadata.google.internal.', development)).toMatch(/cloud metadata.*never allowed/);
+    expect(hostRefusal('printer.local', development)).toBeNull();
     expect(hostRefusal('hooks.example.com', strict)).toBeNull();
     expect(hostRefusal('hooks.example.com.', strict)).toBeNull();
     // IDN names are punycode by the time they reach the policy, and judged by DNS like any name.

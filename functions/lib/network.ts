@@ -120,8 +120,12 @@ export function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
+/** Cloud metadata services by name: refused before DNS, with or without the development setting. */
+const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']);
+
 /** Names that point inside a network by convention, without asking DNS. */
 function nameRange(host: string): AddressRange | null {
+  if (METADATA_NAMES.has(host)) return { label: 'cloud metadata', development: false };
   if (host === 'localhost' || host.endsWith('.localhost')) return { label: 'loopback', development: true };
   // Single-label names (`metadata`, `intranet`) resolve through the local search domain.
   if (!host.includes('.')) return { label: 'internal', development: true };
@@ -193,7 +197,7 @@ export function urlRefusal(raw: string, policy: OutboundPolicy): string | null {
     return 'Not a valid URL';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Only http and https URLs are allowed';
-  if (url.username || url.password) return 'URLs with credentials before the host are not allowed; put them in a header, the path or the query string';
+  if (url.username || url.password) return 'URLs with credentials before the host (user:password@) are not allowed; put them in the path or the query string';
   return hostRefusal(url.hostname, policy);
 }
 

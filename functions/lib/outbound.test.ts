@@ -49,6 +49,23 @@ describe('outbound port', () => {
     expect(asked.slice(-2).map((a) => a.method)).toEqual(['POST', 'GET']);
   });
 
+  it('does not carry credentials to another origin', async () => {
+    const seen: Array<{ url: string; authorization: string | null }> = [];
+    const outbound = createOutbound(
+      {
+        async fetch(url, init) {
+          seen.push({ url, authorization: new Headers(init.headers).get('authorization') });
+          const location = url.endsWith('/a') ? 'https://api.example.com/b' : url.endsWith('/b') ? 'https://other.example.net/c' : null;
+          return new Response(location ? null : 'end', { status: location ? 302 : 200, headers: location ? { location } : {} });
+        },
+        resolve: async () => null,
+      },
+      { allowPrivate: false },
+    );
+    await outbound.fetch('https://api.example.com/a', { headers: { authorization: 'Bearer sk-1' }, maxRedirects: 3 });
+    expect(seen.map((s) => s.authorization)).toEqual(['Bearer sk-1', 'Bearer sk-1', null]);
+  });
+
   it('never hands a refused URL to the connector', async () => {
     const { connector, asked } = scripted({});
     const outbound = createOutbound(connector, { allowPrivate: false });

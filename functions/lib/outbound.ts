@@ -55,11 +55,19 @@ function boundBody(response: Response, maxBytes: number, url: string): Response 
   return bounded;
 }
 
-/** The method and body a redirect hop carries: 303, and 301/302 after a POST, become a GET. */
-function nextHop(status: number, init: RequestInit): RequestInit {
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+/**
+ * What the next hop carries: 303, and 301/302 after a POST, become a GET without a body (as
+ * browsers do); credentials never follow a redirect to another origin.
+ */
+function nextHop(status: number, init: RequestInit, from: string, to: string): RequestInit {
   const method = (init.method ?? 'GET').toUpperCase();
-  if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) return { ...init, method: 'GET', body: undefined };
-  return init;
+  const next = status === 303 || ((status === 301 || status === 302) && method === 'POST') ? { ...init, method: 'GET', body: undefined } : init;
+  if (new URL(from).origin === new URL(to).origin) return next;
+  const headers = new Headers(next.headers);
+  for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+  return { ...next, headers };
 }
 
 export function createOutbound(connector: OutboundConnector, policy: OutboundPolicy): OutboundHttp {
@@ -87,8 +95,9 @@ export function createOutbound(connector: OutboundConnector, policy: OutboundPol
       }
       await response.body?.cancel();
       if (redirects >= maxRedirects) throw new OutboundRefused(`Too many redirects (more than ${maxRedirects}) from ${raw}`);
-      url = new URL(location, url).toString();
-      hop = nextHop(response.status, hop);
+      const next = new URL(location, url).toString();
+      hop = nextHop(response.status, hop, url, next);
+      url = next;
     }
   }
 
