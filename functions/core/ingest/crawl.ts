@@ -38,7 +38,7 @@ async function robotsFor(services: Services, pageUrl: string) {
   if (text === null) {
     try {
       const fetched = await safeFetch(services.outbound, `${origin}/robots.txt`, {
-          maxBytes: 512 * 1024,
+        maxBytes: 512 * 1024,
         userAgent: userAgent(services),
         accept: 'text/plain',
       });
