@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as setTimer, clearTimeout as clearTimer } from 'node:timers';
 import { sql } from 'drizzle-orm';
 import { SignJWT, base64url } from 'jose';
+import { logError } from '../../lib/log';
 import type { Database, EnqueueOptions, Queue } from '../../ports';
 import { inBackground } from './priority';
 import { queryRows } from './database';
@@ -53,7 +54,7 @@ const JOB_NAME = /^[A-Za-z0-9][\w-]*(\/[A-Za-z0-9][\w-]*)*$/;
 const consoleLogger: QueueLogger = {
   info: (m) => console.info(m),
   warn: (m) => console.warn(m),
-  error: (m, e) => console.error(m, e),
+  error: (m, e) => (e === undefined ? console.error(m) : logError(m, e)),
 };
 
 /**
