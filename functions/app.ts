@@ -129,7 +129,14 @@ export function createApp(options: AppOptions) {
   });
   app.get(
     DOCS_PATH,
-    Scalar((c) => ({ url: '/api/openapi.json', pageTitle: `${API_TITLE} reference`, cdn: SCALAR_BUNDLE_PATH, nonce: c.get('secureHeadersNonce') })),
+    // No default fonts: they come from fonts.scalar.com, a third party the page's policy refuses.
+    Scalar((c) => ({
+      url: '/api/openapi.json',
+      pageTitle: `${API_TITLE} reference`,
+      cdn: SCALAR_BUNDLE_PATH,
+      nonce: c.get('secureHeadersNonce'),
+      withDefaultFonts: false,
+    })),
   );
 
   app.notFound((c) => {
