@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as setTimer, clearTimeout as clearTimer } from 'node:timers';
 import { sql } from 'drizzle-orm';
 import { SignJWT, base64url } from 'jose';
-import { logError } from '../../lib/log';
+import { describeError, logError } from '../../lib/log';
 import type { Database, EnqueueOptions, Queue } from '../../ports';
 import { inBackground } from './priority';
 import { queryRows } from './database';
@@ -130,7 +130,9 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
       const final = response.status === 489 && response.headers.get('Upstash-NonRetryable-Error') === 'true';
       return { ok: false, error: `HTTP ${response.status}: ${text.slice(0, 500)}`, final };
     } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error), final: false };
+      // Logged and stored: a query error's message would carry its parameters (lib/log.ts).
+      const { name, message, sqlstate } = describeError(error);
+      return { ok: false, error: [name, sqlstate, message].filter(Boolean).join(': '), final: false };
     }
   };
 
