@@ -4,9 +4,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
+import { routePath } from 'hono/route';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { ApiError, errorStatus, type ErrorCode } from './lib/errors';
 import type { AppEnv } from './lib/env';
+import { logError } from './lib/log';
+import { apiPolicy, docsPolicy } from './lib/security-headers';
 import { createRouter } from './lib/openapi';
 import type { Services } from './ports';
 import { apiKeysRouter } from './routes/api-keys';
@@ -39,6 +42,7 @@ export interface AppOptions {
 
 export const API_TITLE = 'VersaAI API';
 export const SCALAR_BUNDLE_PATH = '/vendor/scalar.js';
+const DOCS_PATH = '/api/docs';
 
 /** The one Hono app both runtimes serve: `/api/*` and `/health`; static files are the runtime's job. */
 export function createApp(options: AppOptions) {
@@ -49,7 +53,12 @@ export function createApp(options: AppOptions) {
     c.set('services', await options.services(c));
     await next();
   });
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
+  const apiHeaders = secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: apiPolicy });
+  const docsHeaders = secureHeaders({
+    crossOriginResourcePolicy: 'same-origin',
+    contentSecurityPolicy: { ...docsPolicy, scriptSrc: ["'self'", NONCE] },
+  });
+  app.use('*', (c, next) => (c.req.path === DOCS_PATH ? docsHeaders : apiHeaders)(c, next));
   app.use('/api/*', async (c, next) => {
     // The widget API answers CORS for each bot's own allowed origins (routes/widget.ts).
     if (c.req.path.startsWith('/api/v1/widget/')) return next();
@@ -118,7 +127,17 @@ export function createApp(options: AppOptions) {
     },
     servers: [{ url: '/' }],
   });
-  app.get('/api/docs', Scalar({ url: '/api/openapi.json', pageTitle: `${API_TITLE} reference`, cdn: SCALAR_BUNDLE_PATH }));
+  app.get(
+    DOCS_PATH,
+    // No default fonts: they come from fonts.scalar.com, a third party the page's policy refuses.
+    Scalar((c) => ({
+      url: '/api/openapi.json',
+      pageTitle: `${API_TITLE} reference`,
+      cdn: SCALAR_BUNDLE_PATH,
+      nonce: c.get('secureHeadersNonce'),
+      withDefaultFonts: false,
+    })),
+  );
 
   app.notFound((c) => {
     const error = new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
@@ -154,6 +173,7 @@ function toErrorResponse(err: Error, c: Context<AppEnv>) {
   if (err instanceof SyntaxError) {
     return c.json(new ApiError('bad_request', 'The request body is not valid JSON').body(id), 400);
   }
-  console.error(JSON.stringify({ level: 'error', requestId: id, message: err.message, stack: err.stack }));
+  // Never the error's message as such: a failed query's carries its parameters (lib/log.ts).
+  logError('request failed', err, { requestId: id, method: c.req.method, route: routePath(c, -1) });
   return c.json(new ApiError('internal_error', 'Something went wrong on our side; it has been logged').body(id), 500);
 }

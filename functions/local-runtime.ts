@@ -16,9 +16,11 @@ import {
 } from './adapters/local';
 import type { ResolveAll } from './adapters/local/outbound';
 import { outboundPolicy } from './lib/network';
+import { lockDataDir } from './adapters/local/data-dir-lock';
 import { createModels } from './core/models/registry';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
+import { logError } from './lib/log';
 import type { Services } from './ports';
 
 /**
@@ -77,6 +79,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const env = options.env ?? {};
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const port = options.port ?? 8787;
+  // Before anything reads the directory: a second runtime must not even open the database.
+  const lock = options.dataDir ? lockDataDir(options.dataDir, { port }) : undefined;
+  try {
+    return await composeRuntime(options, env, port, () => lock?.release());
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function composeRuntime(
+  options: LocalRuntimeOptions,
+  env: Record<string, string | undefined>,
+  port: number,
+  releaseLock: () => void,
+): Promise<LocalRuntime> {
   const config = parseConfig({
     // In-process streams cost nothing to poll; the edge default (1 s) saves Upstash requests.
     EVENTS_POLL_MS: '200',
@@ -119,7 +137,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
     waitUntil(promise) {
-      const tracked = promise.catch((error) => console.error('[waitUntil]', error)).finally(() => pending.delete(tracked));
+      const tracked = promise.catch((error) => logError('background work failed', error)).finally(() => pending.delete(tracked));
       pending.add(tracked);
     },
   };
@@ -143,6 +161,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await queue.stop();
       await Promise.allSettled([...pending]);
       await database.close();
+      releaseLock();
     },
   };
 }

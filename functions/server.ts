@@ -1,9 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
+import { BlockList, isIP } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener, type HttpBindings, type Http2Bindings } from '@hono/node-server';
 import { enqueueDailyJobs } from './core/jobs/registry';
+import type { Config, TrustProxy } from './lib/config';
+import { logError } from './lib/log';
+import { NODE_CLIENT_IP_HEADER } from './lib/request';
+import { dashboardSecurityHeaders } from './lib/security-headers';
 import { startLocalRuntime, type LocalRuntime } from './local-runtime';
 
 /**
@@ -31,57 +36,151 @@ function repoRoot(): string {
   return dir;
 }
 
+/** Answers in the API's one error shape, for what the server refuses before the app runs. */
+function refuse(res: ServerResponse, status: number, code: string, message: string) {
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** The decoded path of a request, or undefined when it cannot name a file (bad escapes, NUL). */
+function decodedPathname(url: string | undefined): string | undefined {
+  try {
+    const pathname = decodeURIComponent(new URL(url ?? '/', 'http://x').pathname);
+    return pathname.includes('\0') ? undefined : pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Serves a built file, or index.html for client-side routes; never a path outside `root`. */
 export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse) {
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const candidate = normalize(join(root, pathname));
-  const inside = candidate.startsWith(root);
-  const file = inside && existsSync(candidate) && statSync(candidate).isFile() ? candidate : join(root, 'index.html');
+  const pathname = decodedPathname(req.url);
+  if (pathname === undefined) return refuse(res, 400, 'bad_request', 'The request path is not a valid URL path');
+  const base = resolve(root);
+  const candidate = resolve(base, `.${pathname}`);
+  const inside = candidate.startsWith(base + sep);
+  const found = inside ? statSync(candidate, { throwIfNoEntry: false }) : undefined;
+  const file = found?.isFile() ? candidate : join(base, 'index.html');
   if (!existsSync(file)) {
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('The dashboard is not built: run `npm run build` (or use `npm run dev`).');
     return;
   }
-  const hashed = file.includes(`${join(root, 'assets')}`);
+  const hashed = file.startsWith(join(base, 'assets') + sep);
   res.writeHead(200, {
+    ...dashboardSecurityHeaders(),
     'content-type': MIME[extname(file)] ?? 'application/octet-stream',
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'x-content-type-options': 'nosniff',
   });
   res.end(readFileSync(file));
 }
 
-type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; rate limits want one spelling. */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+function proxyList(trust: TrustProxy): BlockList | undefined {
+  if (trust.kind !== 'ranges') return undefined;
+  const list = new BlockList();
+  for (const range of trust.ranges) {
+    const [address, prefix] = range.split('/');
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(prefix), type);
+  }
+  return list;
+}
+
+/**
+ * The client's address: the socket's, unless TRUST_PROXY names the proxies in front of us. Then
+ * X-Forwarded-For is read from the right (the entry our proxy added) past every trusted hop; the
+ * left part is whatever the client wrote and is never believed.
+ */
+export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trust: TrustProxy): string {
+  const socket = plainAddress(socketAddress ?? 'unknown');
+  if (trust.kind === 'none') return socket;
+  const forwarded = [forwardedFor ?? []].flat().join(',').split(',').map((entry) => plainAddress(entry.trim())).reverse();
+  const hops = [socket, ...forwarded];
+  const trusted = proxyList(trust);
+  for (let i = 0; i < hops.length - 1; i += 1) {
+    const isProxy = trusted ? isIP(hops[i]) !== 0 && trusted.check(hops[i], isIP(hops[i]) === 6 ? 'ipv6' : 'ipv4') : i < (trust.kind === 'hops' ? trust.hops : 0);
+    if (!isProxy || isIP(hops[i + 1]) === 0) return hops[i];
+  }
+  return hops[hops.length - 1];
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * DNS rebinding defence: a hostile page whose name resolves to this machine sends its own name as
+ * Host. IP literals and loopback names cannot be rebound, so they pass; any other name must be
+ * APP_URL's host or listed in ALLOWED_HOSTS.
+ */
+export function hostAllowed(host: string | undefined, config: Pick<Config, 'APP_URL' | 'ALLOWED_HOSTS'>): boolean {
+  if (!host) return true;
+  let url: URL;
+  try {
+    url = new URL(`http://${host}`);
+  } catch {
+    return false;
+  }
+  const { hostname } = url;
+  if (/[/@?#\\\s]/.test(host)) return false;
+  if (LOOPBACK_NAMES.has(hostname) || hostname.endsWith('.localhost') || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return true;
+  if (url.host === new URL(config.APP_URL).host) return true;
+  return config.ALLOWED_HOSTS.includes(hostname) || config.ALLOWED_HOSTS.includes(url.host);
+}
+
+function isApiPath(url: string | undefined): boolean {
+  const path = url ?? '/';
+  return API_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix));
+}
+
+/**
+ * A handler that throws (or rejects) answers 500 and is logged once; nothing a client sends may end
+ * the process, which also serves every other client and runs the jobs.
+ */
+function answerFailure(where: string, req: IncomingMessage, res: ServerResponse, error: unknown) {
+  logError('http handler failed', error, { where, method: req.method });
+  if (res.headersSent) res.destroy();
+  else refuse(res, 500, 'internal_error', 'Something went wrong on our side; it has been logged');
+}
 
 /** The HTTP server both `npm run dev`/`start` and the integration tests use. */
 export function createHttpServer(runtime: LocalRuntime, frontend: NodeHandler) {
-  // Rate limits, sessions and audit entries key on the caller's IP; it comes from the socket and
-  // replaces any x-real-ip a client sent.
+  const { config } = runtime;
   const api = getRequestListener((request, env: HttpBindings | Http2Bindings) => {
     const headers = new Headers(request.headers);
-    headers.set('x-real-ip', env.incoming.socket.remoteAddress ?? 'unknown');
+    headers.set(NODE_CLIENT_IP_HEADER, clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY));
     return runtime.app.fetch(new Request(request, { headers }), env);
   });
   return createServer((req, res) => {
-    const path = req.url ?? '/';
-    if (API_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix))) {
-      void api(req, res);
-    } else {
-      frontend(req, res);
+    const fail = (where: string) => (error: unknown) => answerFailure(where, req, res, error);
+    try {
+      if (!hostAllowed(req.headers.host, config)) {
+        return refuse(res, 421, 'misdirected_request', 'This server does not answer for that host name; add it to ALLOWED_HOSTS');
+      }
+      if (isApiPath(req.url)) api(req, res).catch(fail('api'));
+      else Promise.resolve(frontend(req, res)).catch(fail('frontend'));
+    } catch (error) {
+      fail(isApiPath(req.url) ? 'api' : 'frontend')(error);
     }
   });
 }
 
-export async function startServer(options: { dev?: boolean } = {}) {
-  const env = process.env;
+export async function startServer(options: { dev?: boolean; env?: Record<string, string | undefined> } = {}) {
+  const env = options.env ?? process.env;
   const port = Number(env.PORT ?? 8787);
   const host = env.HOST ?? '127.0.0.1';
   const root = repoRoot();
   const dataDir = resolve(root, env.DATA_DIR ?? '.data');
   const runtime = await startLocalRuntime({ dataDir, env, port, runJobs: true });
 
-  let frontend: (req: IncomingMessage, res: ServerResponse) => void = (req, res) =>
-    serveStatic(join(root, 'dist', 'web'), req, res);
+  let frontend: NodeHandler = (req, res) => serveStatic(join(root, 'dist', 'web'), req, res);
   let closeFrontend = async () => {};
 
   const server = createHttpServer(runtime, (req, res) => frontend(req, res));
@@ -90,32 +189,62 @@ export async function startServer(options: { dev?: boolean } = {}) {
     const { createServer: createVite } = await import('vite');
     const vite = await createVite({
       configFile: join(root, 'web', 'vite.config.ts'),
-      server: { middlewareMode: true, ws: { server } },
+      server: {
+        middlewareMode: true,
+        ws: { server },
+        // The config file denies .data and secrets by name; DATA_DIR may live anywhere.
+        fs: { deny: [`${dataDir}/**`] },
+        // Our own Host check runs first (hostAllowed); Vite's must not refuse what it accepted.
+        allowedHosts: [new URL(runtime.config.APP_URL).hostname, ...runtime.config.ALLOWED_HOSTS.map((name) => name.replace(/:\d+$/, ''))],
+      },
       appType: 'spa',
     });
-    frontend = (req, res) => vite.middlewares(req, res);
+    const headers = dashboardSecurityHeaders({ dev: true });
+    frontend = (req, res) => {
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      vite.middlewares(req, res);
+    };
     closeFrontend = () => vite.close();
   }
 
-  await new Promise<void>((done) => server.listen(port, host, done));
+  try {
+    await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
+  } catch (error) {
+    await closeFrontend();
+    await runtime.close();
+    throw error;
+  }
   // The local stand-in for the Workers cron: hourly, and the day's deduplication id keeps each
   // daily job to one run per day.
-  const daily = () => enqueueDailyJobs(runtime.services, new Date().toISOString().slice(0, 10)).catch((e) => console.error('[daily]', e));
+  const daily = () => enqueueDailyJobs(runtime.services, new Date().toISOString().slice(0, 10)).catch((e) => logError('daily jobs failed', e));
   void daily();
   const dailyTimer = setInterval(daily, 3_600_000);
   dailyTimer.unref();
   console.log(`VersaAI is running at ${runtime.config.APP_URL} (data in ${dataDir})`);
 
-  const shutdown = async () => {
+  const close = async () => {
     clearInterval(dailyTimer);
-    server.close();
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
     await closeFrontend();
     await runtime.close();
+  };
+  const shutdown = async () => {
+    await close();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  return { server, runtime };
+  return {
+    server,
+    runtime,
+    /** Stops serving and releases the data directory (tests; signals do the same, then exit). */
+    async close() {
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      await close();
+    },
+  };
 }
 
 const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -13,6 +13,9 @@ const child = spawn(process.execPath, ['dist/server/server.js'], {
     DATA_DIR: dataDir,
     APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`,
     NODE_ENV: process.env.NODE_ENV ?? 'development',
+    // The team test reads an invitation mailed to an address that has no account yet
+    // (E2E_OUTBOX_KEY in tests/e2e/helpers.ts).
+    DEV_OUTBOX_KEY: 'e2e-outbox-key-for-the-browser-suite',
     // The knowledge test imports a page from a server it starts on 127.0.0.1; only tests set this.
     ALLOW_PRIVATE_URLS: 'true',
     // The webhooks test sends to a receiver it starts on 127.0.0.1 and watches a retry happen.

@@ -5,6 +5,7 @@ import tailwindcss from '@tailwindcss/vite';
 import { tanstackRouter } from '@tanstack/router-plugin/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { dashboardHeadersFile } from '../functions/lib/security-headers';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(webDir, '..');
@@ -33,6 +34,17 @@ function scalarVendor(): Plugin {
   };
 }
 
+/** Workers static assets read `_headers`: the same CSP and framing headers the Node server sends. */
+function securityHeadersFile(): Plugin {
+  return {
+    name: 'versaai:security-headers',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: dashboardHeadersFile() });
+    },
+  };
+}
+
 const apiTarget = `http://127.0.0.1:${process.env.API_PORT || 8788}`;
 
 export default defineConfig({
@@ -49,6 +61,7 @@ export default defineConfig({
     react(),
     tailwindcss(),
     scalarVendor(),
+    securityHeadersFile(),
   ],
   build: {
     outDir: resolve(repoRoot, 'dist/web'),
@@ -57,6 +70,24 @@ export default defineConfig({
     chunkSizeWarningLimit: 800,
   },
   server: {
+    // The dev server serves files by absolute path (/@fs/...): only the dashboard's sources, the
+    // widget sources it imports and node_modules, and never secrets or the database, even there.
+    fs: {
+      strict: true,
+      allow: [webDir, resolve(repoRoot, 'widget/src'), resolve(repoRoot, 'node_modules')],
+      deny: [
+        '.env',
+        '.env.*',
+        '.dev.vars',
+        '.dev.vars.*',
+        '*.{crt,pem,key,p12,pfx,cer,der}',
+        '.npmrc',
+        '**/.git/**',
+        '**/.data/**',
+        '**/.wrangler/**',
+        'secrets.json',
+      ],
+    },
     proxy: {
       '/api': { target: apiTarget, changeOrigin: false },
       '/health': { target: apiTarget, changeOrigin: false },

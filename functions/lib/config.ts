@@ -7,6 +7,44 @@ import { z } from 'zod';
 const secret = (name: string) =>
   z.string({ error: `${name} is required` }).min(32, `${name} must be at least 32 characters`);
 
+/** Named address ranges TRUST_PROXY accepts besides addresses and CIDRs (the names Express uses). */
+const PROXY_RANGES: Record<string, string[]> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+const ADDRESS = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+/** Which proxies in front of the Node server may say who the client is (X-Forwarded-For). */
+export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'ranges'; ranges: string[] };
+
+const trustProxy = z
+  .string()
+  .default('')
+  .transform((value, ctx): TrustProxy => {
+    const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+    if (items.length === 0 || (items.length === 1 && items[0] === 'false')) return { kind: 'none' };
+    if (items.length === 1 && /^\d+$/.test(items[0])) return { kind: 'hops', hops: Number(items[0]) };
+    const ranges: string[] = [];
+    for (const item of items) {
+      if (PROXY_RANGES[item]) ranges.push(...PROXY_RANGES[item]);
+      else if (ADDRESS.safeParse(item).success) ranges.push(item);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          message: `TRUST_PROXY: "${item}" is not loopback, linklocal, uniquelocal, an IP address or a CIDR (or give one hop count)`,
+        });
+        return z.NEVER;
+      }
+    }
+    return { kind: 'ranges', ranges };
+  });
+
+const hostList = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : []));
+
 export const configSchema = z.object({
   runtime: z.enum(['edge', 'local']),
   /** Public origin of the app, used in links sent by mail and in job URLs. */
@@ -25,6 +63,25 @@ export const configSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
   /** Sign-in and sign-up attempts allowed per IP every 10 minutes (per account it is 10 per 15 minutes). */
   AUTH_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(30),
+  /**
+   * Node only (Workers always use Cloudflare's CF-Connecting-IP). Empty: the client is the socket's
+   * address and X-Forwarded-For is ignored, so nobody escapes the per-IP limits by sending one.
+   * Behind a reverse proxy: the proxies to believe, as `loopback`, `uniquelocal`, addresses or CIDRs
+   * (comma separated; X-Forwarded-For is read right to left, skipping them), or the number of proxy
+   * hops in front of the server (`1` for one nginx).
+   */
+  TRUST_PROXY: trustProxy,
+  /**
+   * Node only: host names the server answers besides APP_URL's host, loopback names and IP
+   * addresses (comma separated, `name` or `name:port`). Any other Host header is refused with 421,
+   * which stops DNS rebinding (a hostile page whose name points at 127.0.0.1) from reading the API.
+   */
+  ALLOWED_HOSTS: hostList,
+  /**
+   * Local runtime only: lets a script or test holding this key read any recipient's mail in the
+   * dev outbox (`X-Dev-Outbox-Key`). Unset, each signed-in user reads only mail to their own email.
+   */
+  DEV_OUTBOX_KEY: z.string().min(16, 'DEV_OUTBOX_KEY must be at least 16 characters').optional(),
   /** OpenAI (or any OpenAI-compatible server) for embeddings and chat; optional. */
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),

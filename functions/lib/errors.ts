@@ -13,6 +13,8 @@ export const errorStatus = {
   forbidden: 403,
   insufficient_role: 403,
   not_found: 404,
+  // The Host header names a site this server does not serve (DNS rebinding), Node only.
+  misdirected_request: 421,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -1,11 +1,20 @@
 import type { Context } from 'hono';
+import type { AppEnv } from './env';
 
 /**
- * The caller's IP. On Workers Cloudflare sets `cf-connecting-ip` (and overwrites any value a client
- * sends); the Node server sets `x-real-ip` from the socket, overwriting any client value too.
+ * The header the Node server (`server.ts`) sets to the client's address, always overwriting what
+ * the client sent: the socket's address, or the X-Forwarded-For entry TRUST_PROXY vouches for.
  */
-export function clientIp(c: Context): string {
-  return c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip') ?? 'unknown';
+export const NODE_CLIENT_IP_HEADER = 'x-real-ip';
+
+/**
+ * The caller's IP, for rate limits, sessions and the audit log. Each runtime trusts only the header
+ * its own front sets: on Workers Cloudflare's `cf-connecting-ip` (Cloudflare overwrites a client's);
+ * on Node the server's header. A `cf-connecting-ip` sent to the Node server is just a client's claim.
+ */
+export function clientIp(c: Context<AppEnv>): string {
+  const header = c.get('services').config.runtime === 'edge' ? 'cf-connecting-ip' : NODE_CLIENT_IP_HEADER;
+  return c.req.header(header) ?? 'unknown';
 }
 
 export function userAgent(c: Context): string | null {

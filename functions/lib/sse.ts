@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ChatEvent } from '../core/chat/engine';
+import { logError } from './log';
 
 /**
  * Streams chat events as Server-Sent Events: `event: <type>` and the rest as JSON data. If the
@@ -16,7 +17,7 @@ export function streamChatEvents(c: Context, events: AsyncGenerator<ChatEvent>) 
         await stream.writeSSE({ event: type, data: JSON.stringify(data) });
       }
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'chat stream failed', error: (error as Error).message, stack: (error as Error).stack }));
+      logError('chat stream failed', error);
       await stream.writeSSE({ event: 'error', data: JSON.stringify({ code: 'internal_error', message: 'The answer was interrupted; please try again' }) });
     }
   });

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export const PASSWORD = 'correct-horse-battery';
+/** DEV_OUTBOX_KEY of the browser suite's server (scripts/e2e-server.mjs): reads any recipient's mail. */
+export const E2E_OUTBOX_KEY = 'e2e-outbox-key-for-the-browser-suite';
 
 export function uniqueEmail(prefix = 'user') {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;

@@ -84,7 +84,12 @@ describe('the Worker in workerd', () => {
     const spa = await fetch(`${edge.baseUrl}/app/some/client/route`, { headers: { Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate' } });
     expect(spa.status).toBe(200);
     expect(spa.headers.get('content-type')).toContain('text/html');
+    // Static assets never reach the Worker: the `_headers` file gives the dashboard its CSP.
+    expect(spa.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(spa.headers.get('content-security-policy')).toContain("script-src 'self';");
+    expect(spa.headers.get('x-frame-options')).toBe('DENY');
     await spa.body?.cancel();
+    expect(api.res.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 });
 

@@ -22,6 +22,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { dashboardHeadersFile } from '../../functions/lib/security-headers';
 import { startFakeMail, startFakePinecone, startFakeQStash } from './fakes';
 import { startFakeUpstash } from './fake-upstash';
 import { startWsProxy } from './ws-proxy';
@@ -322,6 +323,8 @@ async function assetsDirectory(tmp: string): Promise<string> {
   const stub = join(tmp, 'assets');
   await mkdir(stub);
   await writeFile(join(stub, 'index.html'), '<!doctype html><title>VersaAI</title><div id="root">edge-test-spa</div>\n');
+  // What the web build writes next to index.html: the dashboard's CSP and framing headers.
+  await writeFile(join(stub, '_headers'), dashboardHeadersFile());
   return stub;
 }
 

@@ -3,6 +3,7 @@ import { createEmbeddings } from '../../core/embeddings';
 import { z } from 'zod';
 import { configSchema } from '../../lib/config';
 import { outboundPolicy } from '../../lib/network';
+import { logError } from '../../lib/log';
 import type { Services } from '../../ports';
 import { createR2BlobStore } from './blobs';
 import { openNeonDatabase } from './database';
@@ -104,7 +105,7 @@ export function createRequestScope(inner: EdgeExecutionContext): RequestScope {
 
   const runCleanups = async () => {
     for (const fn of cleanups.splice(0)) {
-      await fn().catch((err: unknown) => console.error(JSON.stringify({ level: 'error', message: `cleanup failed: ${String(err)}` })));
+      await fn().catch((err: unknown) => logError('cleanup failed', err));
     }
   };
 
@@ -158,7 +159,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
       const tracked = promise.then(
         () => undefined,
         (err: unknown) => {
-          console.error(JSON.stringify({ level: 'error', message: `background work failed: ${err instanceof Error ? err.message : String(err)}`, stack: err instanceof Error ? err.stack : undefined }));
+          logError('background work failed', err);
         },
       );
       pending.add(tracked);

@@ -3,8 +3,10 @@ import type { Database, DevOutbox, MailMessage, Mailer } from '../../ports';
 import { queryRows } from './database';
 
 /**
- * Dev mailer: keeps every mail in `local_outbox` (read by the dashboard and tests) and prints a
- * line with its links, so a developer can click a verification link without a mail server.
+ * Dev mailer: keeps every mail in `local_outbox` (each user reads their own in the dashboard) and
+ * prints a line with its links, so a developer can click a verification link without a mail
+ * server. The terminal gets every recipient's links, reset links included: whoever reads it runs
+ * the server and owns the data directory anyway, which is not true of whoever reaches the port.
  */
 export function createOutboxMailer(
   db: Database,
@@ -36,7 +38,7 @@ export function createOutboxMailer(
         db,
         sql`
           SELECT id, "to", subject, text, html, created_at FROM local_outbox
-          ${opts.to !== undefined ? sql`WHERE "to" = ${opts.to}` : sql``}
+          ${opts.to !== undefined ? sql`WHERE lower("to") = lower(${opts.to})` : sql``}
           ORDER BY created_at DESC, id DESC
           LIMIT ${limit}`,
       );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as setTimer, clearTimeout as clearTimer } from 'node:timers';
 import { sql } from 'drizzle-orm';
 import { SignJWT, base64url } from 'jose';
+import { describeError, logError } from '../../lib/log';
 import type { Database, EnqueueOptions, Queue } from '../../ports';
 import { inBackground } from './priority';
 import { queryRows } from './database';
@@ -53,7 +54,7 @@ const JOB_NAME = /^[A-Za-z0-9][\w-]*(\/[A-Za-z0-9][\w-]*)*$/;
 const consoleLogger: QueueLogger = {
   info: (m) => console.info(m),
   warn: (m) => console.warn(m),
-  error: (m, e) => console.error(m, e),
+  error: (m, e) => (e === undefined ? console.error(m) : logError(m, e)),
 };
 
 /**
@@ -129,7 +130,9 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
       const final = response.status === 489 && response.headers.get('Upstash-NonRetryable-Error') === 'true';
       return { ok: false, error: `HTTP ${response.status}: ${text.slice(0, 500)}`, final };
     } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error), final: false };
+      // Logged and stored: a query error's message would carry its parameters (lib/log.ts).
+      const { name, message, sqlstate } = describeError(error);
+      return { ok: false, error: [name, sqlstate, message].filter(Boolean).join(': '), final: false };
     }
   };
 

@@ -304,9 +304,10 @@ const core = {
 
   'outbox.title': 'Dev outbox',
   'outbox.desc': 'Emails the local runtime would have sent. Only available in development.',
-  'outbox.recipient': 'Recipient',
+  'outbox.onlyYours': 'Emails to {email}. Each person sees only the mail sent to their own address; links for other addresses appear in the server terminal.',
   'outbox.refresh': 'Refresh',
-  'outbox.empty': 'No emails for this recipient',
+  'outbox.empty': 'No emails for you yet',
+  'overview.openVerificationMail': 'Open your verification email',
 
   'nav.knowledge': 'Knowledge',
 
@@ -1136,9 +1137,10 @@ const coreEs: Record<keyof typeof core, string> = {
 
   'outbox.title': 'Buzón de desarrollo',
   'outbox.desc': 'Correos que el entorno local habría enviado. Solo disponible en desarrollo.',
-  'outbox.recipient': 'Destinatario',
+  'outbox.onlyYours': 'Correos para {email}. Cada persona ve solo los correos enviados a su propia dirección; los enlaces para otras direcciones aparecen en la terminal del servidor.',
   'outbox.refresh': 'Actualizar',
-  'outbox.empty': 'No hay correos para este destinatario',
+  'outbox.empty': 'Todavía no tienes correos',
+  'overview.openVerificationMail': 'Abrir tu correo de verificación',
 
   'nav.knowledge': 'Conocimiento',
 

@@ -173,7 +173,7 @@ export const devOutboxAvailableQuery = () =>
     queryKey: ['dev-outbox', 'available'],
     queryFn: async () => {
       try {
-        await api('/api/v1/dev/outbox?to=' + encodeURIComponent('probe@invalid'), { orgId: null });
+        await api('/api/v1/dev/outbox?limit=1', { orgId: null });
         return true;
       } catch (e) {
         if (e instanceof ApiError && e.status < 500) return false;
@@ -184,11 +184,11 @@ export const devOutboxAvailableQuery = () =>
     retry: false,
   });
 
-export const devOutboxQuery = (to: string) =>
+/** The signed-in user's own mail: the server never lists anyone else's. */
+export const devOutboxQuery = () =>
   queryOptions({
-    queryKey: ['dev-outbox', { to }],
-    queryFn: async () =>
-      (await api<List<OutboxMail>>('/api/v1/dev/outbox' + (to ? '?to=' + encodeURIComponent(to) : ''), { orgId: null })).data,
+    queryKey: ['dev-outbox', 'mine'],
+    queryFn: async () => (await api<List<OutboxMail>>('/api/v1/dev/outbox', { orgId: null })).data,
   });
 
 // ---- Knowledge ----------------------------------------------------------------------------

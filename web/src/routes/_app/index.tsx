@@ -5,7 +5,7 @@ import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, EmptyState, ErrorState, formatBytes, formatNumber, PageHeader, Spinner } from '../../components/ui';
 import { api } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
-import { apiKeysQuery, botsQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
+import { apiKeysQuery, botsQuery, devOutboxAvailableQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
 import { change, overviewNumbersQuery } from '../../lib/queries-analytics';
 import { conversationsPreviewQuery, contactName } from '../../lib/queries-inbox';
 import { useOrg } from '../../lib/use-org';
@@ -57,6 +57,7 @@ function Overview() {
   const apiKeys = useQuery({ ...apiKeysQuery(org.id), enabled: isAdmin });
   const bots = useQuery(botsQuery(org.id));
   const activeBots = bots.data?.filter((b) => b.status === 'active').length;
+  const devOutbox = useQuery({ ...devOutboxAvailableQuery(), enabled: !profile.emailVerified });
 
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
@@ -71,9 +72,13 @@ function Overview() {
       title: t('overview.stepVerify'),
       description: t('overview.stepVerifyDesc', { email: profile.email }),
       action: (
-        <Button size="sm" variant="secondary" loading={resend.isPending} onClick={() => resend.mutate()}>
-          {t('overview.resend')}
-        </Button>
+        <div className="flex flex-wrap items-center gap-2">
+          {/* Local development: the mail never leaves the machine, so point at the outbox. */}
+          {devOutbox.data && <ActionLink to="/dev/outbox">{t('overview.openVerificationMail')}</ActionLink>}
+          <Button size="sm" variant="secondary" loading={resend.isPending} onClick={() => resend.mutate()}>
+            {t('overview.resend')}
+          </Button>
+        </div>
       ),
     },
     {
@@ -333,7 +338,7 @@ function QuickLink({ to, children }: { to: '/conversations' | '/knowledge' | '/c
   );
 }
 
-function ActionLink({ to, children }: { to: '/profile' | '/team' | '/settings/api-keys'; children: ReactNode }) {
+function ActionLink({ to, children }: { to: '/profile' | '/team' | '/settings/api-keys' | '/dev/outbox'; children: ReactNode }) {
   return (
     <Link to={to} className="rounded-lg px-2.5 py-1.5 text-xs font-medium ring-1 ring-zinc-300 hover:bg-zinc-50 dark:ring-zinc-700 dark:hover:bg-zinc-800">
       {children}

@@ -1,7 +1,7 @@
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { createFileRoute, notFound } from '@tanstack/react-router';
-import { Fragment, useState } from 'react';
-import { Button, Card, EmptyState, ErrorState, formatDate, PageHeader, Spinner, TextField } from '../../../components/ui';
+import { Fragment } from 'react';
+import { Button, Card, EmptyState, ErrorState, formatDate, PageHeader, Spinner } from '../../../components/ui';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { devOutboxAvailableQuery, devOutboxQuery, profileQuery } from '../../../lib/queries';
 
@@ -35,13 +35,12 @@ function Outbox() {
   const locale = useLocale();
   const errorMessage = useErrorMessage();
   const { data: profile } = useSuspenseQuery(profileQuery());
-  const [to, setTo] = useState(profile.email);
-  const mails = useQuery(devOutboxQuery(to));
+  const mails = useQuery(devOutboxQuery());
   return (
     <>
       <PageHeader title={t('outbox.title')} description={t('outbox.desc')} />
-      <div className="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end">
-        <TextField className="flex-1" label={t('outbox.recipient')} type="search" value={to} onChange={(e) => setTo(e.target.value)} />
+      <div className="mb-6 flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">{t('outbox.onlyYours', { email: profile.email })}</p>
         <Button variant="secondary" onClick={() => void mails.refetch()} loading={mails.isFetching}>
           {t('outbox.refresh')}
         </Button>
