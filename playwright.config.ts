@@ -28,7 +28,8 @@ export default defineConfig({
     command: 'node scripts/e2e-server.mjs',
     url: `${baseURL}/health`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    // A loaded CI machine can take a while to start the built server the first time.
+    timeout: 180_000,
     stdout: 'ignore',
     stderr: 'pipe',
     // SIGTERM (not the default SIGKILL) so the script can delete its temp data directory.
