@@ -153,16 +153,36 @@ describe('chat engine through the playground', () => {
     }
   });
 
-  it('auto bots give their fixed reply; outside business hours the out-of-hours message', async () => {
+  it('auto bots give their fixed reply; a bot that goes quiet outside business hours sends the out-of-hours message', async () => {
     const auto = await setup({ type: 'auto', autoReply: 'Gracias, te contestamos por email.' });
     expect((await playground(auto.user, auto.bot.id, 'hola')).done.message.content).toBe('Gracias, te contestamos por email.');
 
     const closed = await setup({ outOfHoursMessage: 'Estamos cerrados.' });
+    // The default: business hours govern people, the assistant answers around the clock.
+    expect(closed.bot.answerOutsideHours).toBe(true);
     const notToday = (new Date().getUTCDay() + 3) % 7;
     await api.call('POST', `/api/v1/chatbots/${closed.bot.id}/schedules`, { token: closed.user.token, body: { weekday: notToday, opensAt: '09:00', closesAt: '10:00' } });
-    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).done.message.content).toBe('Estamos cerrados.');
-    await api.call('PUT', `/api/v1/chatbots/${closed.bot.id}/config`, { token: closed.user.token, body: { answerOutsideHours: true } });
     expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).text).toContain('30 días');
+    await api.call('PUT', `/api/v1/chatbots/${closed.bot.id}/config`, { token: closed.user.token, body: { answerOutsideHours: false } });
+    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).done.message.content).toBe('Estamos cerrados.');
+  });
+
+  it('outside business hours a visitor who asks for a person learns when the team is back and waits in the queue', async () => {
+    const { user, bot } = await setup({ language: 'es' });
+    await api.call('POST', `/api/v1/chatbots/${bot.id}/deploy`, { token: user.token });
+    const notToday = (new Date().getUTCDay() + 3) % 7;
+    await api.call('POST', `/api/v1/chatbots/${bot.id}/schedules`, { token: user.token, body: { weekday: notToday, opensAt: '09:00', closesAt: '10:00' } });
+    const session = await api.call('POST', `/api/v1/widget/${bot.id}/session`, { body: {} });
+    expect(session.status, session.text).toBe(200);
+    const auth = { authorization: `Bearer ${session.body.sessionToken}` };
+    const answered = await api.call('POST', `/api/v1/widget/${bot.id}/chat`, { headers: auth, body: { message: '¿Plazo de devolución?' } });
+    expect(parseSse(answered.raw).find((e) => e.event === 'done')!.data.message.content).toContain('30 días');
+
+    const human = await api.call('POST', `/api/v1/widget/${bot.id}/chat`, { headers: auth, body: { message: 'Quiero hablar con una persona' } });
+    const reply = parseSse(human.raw).find((e) => e.event === 'done')!.data.message.content as string;
+    expect(reply).toMatch(/vuelve (hoy|mañana|el \S+) a las 9:00/);
+    const [row] = await api.runtime.services.db.select().from(conversations).where(eq(conversations.id, session.body.conversationId));
+    expect(row.handoff).toBe('requested');
   });
 
   it('stays silent while a human has taken over the conversation', async () => {

@@ -13,12 +13,13 @@ import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
 import { systemPrompt } from './prompt';
-import { isOpen } from './schedule';
+import { isOpen, teamAwayMessage } from './schedule';
 
 /**
  * One engine for every entry point (widget, playground, API, channels): store the user's message,
  * decide who answers (nobody while a human has the conversation; the fixed reply for `auto` bots;
- * the out-of-hours message; otherwise the model with the knowledge base), stream the answer, and
+ * the out-of-hours message for bots that go quiet outside business hours; otherwise the model with
+ * the knowledge base), stream the answer, and
  * store it with its sources and measurements. A provider failure becomes the fallback message;
  * the conversation always stays whole.
  */
@@ -249,11 +250,13 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
   let answer: Answer | null = null;
   let handoffReason: HandoffReason | null = null;
+  const open = isOpen(bot.schedules, bot.timezone, input.now);
   if (input.handoff === 'bot' && input.channel !== 'playground' && asksForHuman(input.text)) {
     handoffReason = 'visitor_request';
-    answer = fixedReply(HANDOFF_MESSAGE[lang], null);
+    // Outside hours the request still queues for the team; the visitor learns when it is back.
+    answer = fixedReply(open ? HANDOFF_MESSAGE[lang] : teamAwayMessage(bot.schedules, bot.timezone, lang, input.now), null);
   } else if (bot.type === 'auto') answer = fixedReply(bot.autoReply || bot.welcomeMessage || DEFAULT_UNKNOWN[lang], null);
-  else if (!bot.answerOutsideHours && !isOpen(bot.schedules, bot.timezone, input.now)) {
+  else if (!bot.answerOutsideHours && !open) {
     answer = fixedReply(bot.outOfHoursMessage || DEFAULT_OUT_OF_HOURS[lang], null);
   }
   if (answer) {
