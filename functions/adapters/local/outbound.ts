@@ -65,7 +65,7 @@ export function createNodeOutbound(options: { resolve?: ResolveAll } = {}): Outb
           reject(new OutboundRefused(`${url.protocol} URLs are not supported`));
           return;
         }
-        const body = Buffer.from(request.body, 'utf8');
+        const body = Buffer.from(request.body ?? '', 'utf8');
         let settled = false;
         let timer: ReturnType<typeof setTimeout> | undefined;
         const finish = (error: Error | null, response?: OutboundResponse) => {
@@ -80,7 +80,7 @@ export function createNodeOutbound(options: { resolve?: ResolveAll } = {}): Outb
           {
             method: request.method,
             agent,
-            headers: { ...request.headers, 'content-length': String(body.byteLength) },
+            headers: request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(body.byteLength) },
             lookup: guardedLookup(request) as never,
           },
           (incoming) => readExcerpt(incoming, request.maxResponseBytes, (text) => finish(null, { status: incoming.statusCode ?? 0, body: text })),

@@ -8,7 +8,7 @@ import { asksForHuman, HANDOFF_MESSAGE, requestHandoff, type HandoffReason } fro
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL } from '../models/registry';
-import { decryptKeys } from '../models/org-keys';
+import { classifyModelError, decryptKeys, type ModelFailure } from '../models/org-keys';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
@@ -55,7 +55,7 @@ export type ChatEvent =
   | { type: 'token'; text: string }
   | { type: 'sources'; sources: PublicSource[] }
   | { type: 'done'; message: PublicMessage | null; conversationId: string }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; reason?: ModelFailure };
 
 export interface TurnInput {
   bot: BotRuntime;
@@ -136,6 +136,8 @@ interface Answer {
   timeToFirstTokenMs?: number;
   finishReason?: string;
   error?: string;
+  /** Why the model failed, kept with the answer so the inbox can say it in the agent's language. */
+  failure?: ModelFailure;
   isFallback?: boolean;
 }
 
@@ -156,6 +158,7 @@ function storeAnswer(services: Services, input: AnswerInput, answer: Answer, sta
     finishReason: answer.finishReason,
     error: answer.error,
     isFallback: answer.isFallback ?? false,
+    ...(answer.failure ? { metadata: { modelFailure: answer.failure } } : {}),
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   });
 }
@@ -307,9 +310,11 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     if (lastError !== undefined) {
       const message = lastError instanceof Error ? lastError.message : String(lastError);
       console.error(JSON.stringify({ level: 'error', message: 'model call failed', bot: bot.id, model: bot.model, error: message }));
-      yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent' };
+      const failure = classifyModelError(lastError);
+      // The team testing its bot learns why; a visitor only ever sees the fallback reply.
+      yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent', ...(input.channel === 'playground' ? { reason: failure } : {}) };
       const fallback = bot.fallbackMessage || DEFAULT_FALLBACK[lang];
-      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: message.slice(0, 1000), isFallback: true, finishReason: 'error' };
+      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: message.slice(0, 1000), failure, isFallback: true, finishReason: 'error' };
       for (const token of wordTokens(answer.content === fallback ? fallback : `\n\n${fallback}`)) yield { type: 'token', text: token };
     }
   }
