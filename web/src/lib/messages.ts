@@ -337,7 +337,7 @@ const core = {
   'common.remove': 'Remove',
   'common.none': 'None',
 
-  'errors.unsupported_media_type': 'That file type is not supported. Use TXT, MD, HTML, PDF, DOCX or CSV.',
+  'errors.unsupported_media_type': 'That file type is not supported. Use TXT, MD, HTML, PDF, DOCX, XLSX or CSV.',
   'errors.payload_too_large': 'The file is larger than the 25 MB limit.',
 
   'kb.title': 'Knowledge',
@@ -373,7 +373,7 @@ const core = {
 
   'docs.dropTitle': 'Drop files here or click to choose',
   'docs.dropActive': 'Release to upload',
-  'docs.dropHint': 'TXT, MD, HTML, PDF, DOCX or CSV · up to 25 MB each · several at once',
+  'docs.dropHint': 'TXT, MD, HTML, PDF, DOCX, XLSX or CSV · up to 25 MB each · several at once',
   'docs.uploads': 'Uploads',
   'docs.uploading': 'Uploading {percent}%',
   'docs.uploadQueued': 'Waiting…',
@@ -382,7 +382,7 @@ const core = {
   'docs.dismiss': 'Dismiss',
   'docs.dismissNamed': 'Dismiss {name}',
   'docs.tooLarge': 'Larger than 25 MB.',
-  'docs.badType': 'Unsupported type. Use TXT, MD, HTML, PDF, DOCX or CSV.',
+  'docs.badType': 'Unsupported type. Use TXT, MD, HTML, PDF, DOCX, XLSX or CSV.',
   'docs.duplicate': '“{file}” is already in this knowledge base as “{name}”.',
   'docs.duplicateShort': 'Already here as “{name}”.',
   'docs.uploaded': '{count, plural, one {# file uploaded} other {# files uploaded}}. Processing has started.',
@@ -1195,7 +1195,7 @@ const coreEs: Record<keyof typeof core, string> = {
   'common.remove': 'Quitar',
   'common.none': 'Ninguno',
 
-  'errors.unsupported_media_type': 'Ese tipo de archivo no está admitido. Usa TXT, MD, HTML, PDF, DOCX o CSV.',
+  'errors.unsupported_media_type': 'Ese tipo de archivo no está admitido. Usa TXT, MD, HTML, PDF, DOCX, XLSX o CSV.',
   'errors.payload_too_large': 'El archivo supera el límite de 25 MB.',
 
   'kb.title': 'Conocimiento',
@@ -1231,7 +1231,7 @@ const coreEs: Record<keyof typeof core, string> = {
 
   'docs.dropTitle': 'Suelta archivos aquí o haz clic para elegirlos',
   'docs.dropActive': 'Suelta para subir',
-  'docs.dropHint': 'TXT, MD, HTML, PDF, DOCX o CSV · hasta 25 MB cada uno · varios a la vez',
+  'docs.dropHint': 'TXT, MD, HTML, PDF, DOCX, XLSX o CSV · hasta 25 MB cada uno · varios a la vez',
   'docs.uploads': 'Subidas',
   'docs.uploading': 'Subiendo {percent} %',
   'docs.uploadQueued': 'En espera…',
@@ -1240,7 +1240,7 @@ const coreEs: Record<keyof typeof core, string> = {
   'docs.dismiss': 'Descartar',
   'docs.dismissNamed': 'Descartar {name}',
   'docs.tooLarge': 'Supera los 25 MB.',
-  'docs.badType': 'Tipo no admitido. Usa TXT, MD, HTML, PDF, DOCX o CSV.',
+  'docs.badType': 'Tipo no admitido. Usa TXT, MD, HTML, PDF, DOCX, XLSX o CSV.',
   'docs.duplicate': '«{file}» ya está en esta base de conocimiento como «{name}».',
   'docs.duplicateShort': 'Ya está aquí como «{name}».',
   'docs.uploaded': '{count, plural, one {# archivo subido} other {# archivos subidos}}. Ha comenzado el procesamiento.',
