@@ -118,7 +118,24 @@ export function createApp(options: AppOptions) {
     },
     servers: [{ url: '/' }],
   });
-  app.get('/api/docs', Scalar({ url: '/api/openapi.json', pageTitle: `${API_TITLE} reference`, cdn: SCALAR_BUNDLE_PATH }));
+  app.get(
+    '/api/docs',
+    Scalar({
+      url: '/api/openapi.json',
+      pageTitle: `${API_TITLE} reference`,
+      cdn: SCALAR_BUNDLE_PATH,
+      // The page is served by this deployment, often offline: no buttons that lead to Scalar's
+      // hosted services (client generation, "open in Scalar", the agent, MCP), no developer bar,
+      // no telemetry and no web fonts from a CDN.
+      hideClientButton: true,
+      showDeveloperTools: 'never',
+      telemetry: false,
+      withDefaultFonts: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      documentDownloadType: 'json',
+    }),
+  );
 
   app.notFound((c) => {
     const error = new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
