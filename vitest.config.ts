@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // The edge suite (workerd) and the browser suite (Playwright) have their own configs.
 export default defineConfig({
   test: {
-    include: ['functions/**/*.test.ts', 'db/**/*.test.ts', 'widget/**/*.test.ts'],
+    include: ['functions/**/*.test.ts', 'db/**/*.test.ts', 'widget/**/*.test.ts', 'web/src/lib/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

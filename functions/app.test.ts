@@ -45,6 +45,15 @@ describe('cross-cutting behaviour', () => {
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.raw).toMatch(/<script src="\/vendor\/scalar\.js"( nonce="[^"]+")?><\/script>/);
     expect(page.raw).toContain('"url": "/api/openapi.json"');
+    // Offline-safe: no buttons to Scalar's hosted services, no developer bar.
+    expect(page.raw).toContain('"hideClientButton": true');
+    expect(page.raw).toContain('"showDeveloperTools": "never"');
+    // The brief's knowledge-base aliases stay in the document but are not drawn as a second group.
+    const aliases = Object.entries(doc.body.paths as Record<string, Record<string, { tags?: string[]; 'x-scalar-ignore'?: boolean }>>)
+      .flatMap(([, ops]) => Object.values(ops))
+      .filter((op) => op.tags?.includes('Knowledge base (brief paths)'));
+    expect(aliases.length).toBeGreaterThan(0);
+    expect(aliases.every((op) => op['x-scalar-ignore'] === true)).toBe(true);
   });
 
   it('puts a request id and secure headers on every response', async () => {

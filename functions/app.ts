@@ -129,13 +129,21 @@ export function createApp(options: AppOptions) {
   });
   app.get(
     DOCS_PATH,
-    // No default fonts: they come from fonts.scalar.com, a third party the page's policy refuses.
+    // The page is served by this deployment, often offline: no buttons that lead to Scalar's hosted
+    // services (client generation, "open in Scalar", the agent, MCP), no developer bar, no telemetry,
+    // and no default fonts (they come from fonts.scalar.com, a third party the page's policy refuses).
     Scalar((c) => ({
       url: '/api/openapi.json',
       pageTitle: `${API_TITLE} reference`,
       cdn: SCALAR_BUNDLE_PATH,
       nonce: c.get('secureHeadersNonce'),
+      hideClientButton: true,
+      showDeveloperTools: 'never',
+      telemetry: false,
       withDefaultFonts: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      documentDownloadType: 'json',
     })),
   );
 

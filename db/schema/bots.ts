@@ -46,7 +46,11 @@ export const bots = pgTable(
     fallbackMessage: text('fallback_message'),
     autoReply: text('auto_reply'),
     outOfHoursMessage: text('out_of_hours_message'),
-    answerOutsideHours: boolean('answer_outside_hours').notNull().default(false),
+    /**
+     * Most owners expect the assistant around the clock and business hours to govern people
+     * (handoff); false makes the bot go quiet outside hours with its out-of-hours message.
+     */
+    answerOutsideHours: boolean('answer_outside_hours').notNull().default(true),
     memorySize: smallint('memory_size').notNull().default(10),
     retrievalTopK: smallint('retrieval_top_k').notNull().default(5),
     /** Minimum relevance of a passage to be used (0..1); 0.1 drops noise from unrelated questions. */

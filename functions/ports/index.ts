@@ -132,9 +132,10 @@ export interface Embeddings {
  */
 export interface OutboundRequest {
   url: string;
-  method: 'POST';
+  /** GET checks a credential (a provider's `/models`); POST delivers (webhooks). */
+  method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body: string;
+  body?: string;
   /** For the whole exchange, body included; past it the port throws `OutboundTimeout`. */
   timeoutMs: number;
   /** The response body is cut at this many bytes (the rest is not read). */

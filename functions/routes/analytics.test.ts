@@ -44,7 +44,9 @@ async function seedConversation(
     .onConflictDoUpdate({ target: [contacts.organizationId, contacts.channel, contacts.externalId], set: { name: null } })
     .returning();
   const { contact: _ignored, ...conversation } = values;
-  const [row] = await db.insert(conversations).values({ ...conversation, organizationId: orgId, contactId: contact.id }).returning();
+  // As the chat store does: a conversation's last activity is its newest message (none: not counted yet).
+  const lastMessageAt = thread.reduce<Date | null>((last, m) => (!last || m.createdAt > last ? m.createdAt : last), null);
+  const [row] = await db.insert(conversations).values({ lastMessageAt, ...conversation, organizationId: orgId, contactId: contact.id }).returning();
   for (const message of thread) {
     await db.insert(messages).values({ content: 'x', ...message, organizationId: orgId, conversationId: row.id, channel: values.channel });
   }

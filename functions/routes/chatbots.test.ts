@@ -153,16 +153,36 @@ describe('chat engine through the playground', () => {
     }
   });
 
-  it('auto bots give their fixed reply; outside business hours the out-of-hours message', async () => {
+  it('auto bots give their fixed reply; a bot that goes quiet outside business hours sends the out-of-hours message', async () => {
     const auto = await setup({ type: 'auto', autoReply: 'Gracias, te contestamos por email.' });
     expect((await playground(auto.user, auto.bot.id, 'hola')).done.message.content).toBe('Gracias, te contestamos por email.');
 
     const closed = await setup({ outOfHoursMessage: 'Estamos cerrados.' });
+    // The default: business hours govern people, the assistant answers around the clock.
+    expect(closed.bot.answerOutsideHours).toBe(true);
     const notToday = (new Date().getUTCDay() + 3) % 7;
     await api.call('POST', `/api/v1/chatbots/${closed.bot.id}/schedules`, { token: closed.user.token, body: { weekday: notToday, opensAt: '09:00', closesAt: '10:00' } });
-    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).done.message.content).toBe('Estamos cerrados.');
-    await api.call('PUT', `/api/v1/chatbots/${closed.bot.id}/config`, { token: closed.user.token, body: { answerOutsideHours: true } });
     expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).text).toContain('30 días');
+    await api.call('PUT', `/api/v1/chatbots/${closed.bot.id}/config`, { token: closed.user.token, body: { answerOutsideHours: false } });
+    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).done.message.content).toBe('Estamos cerrados.');
+  });
+
+  it('outside business hours a visitor who asks for a person learns when the team is back and waits in the queue', async () => {
+    const { user, bot } = await setup({ language: 'es' });
+    await api.call('POST', `/api/v1/chatbots/${bot.id}/deploy`, { token: user.token });
+    const notToday = (new Date().getUTCDay() + 3) % 7;
+    await api.call('POST', `/api/v1/chatbots/${bot.id}/schedules`, { token: user.token, body: { weekday: notToday, opensAt: '09:00', closesAt: '10:00' } });
+    const session = await api.call('POST', `/api/v1/widget/${bot.id}/session`, { body: {} });
+    expect(session.status, session.text).toBe(200);
+    const auth = { authorization: `Bearer ${session.body.sessionToken}` };
+    const answered = await api.call('POST', `/api/v1/widget/${bot.id}/chat`, { headers: auth, body: { message: '¿Plazo de devolución?' } });
+    expect(parseSse(answered.raw).find((e) => e.event === 'done')!.data.message.content).toContain('30 días');
+
+    const human = await api.call('POST', `/api/v1/widget/${bot.id}/chat`, { headers: auth, body: { message: 'Quiero hablar con una persona' } });
+    const reply = parseSse(human.raw).find((e) => e.event === 'done')!.data.message.content as string;
+    expect(reply).toMatch(/vuelve (hoy|mañana|el \S+) a las 9:00/);
+    const [row] = await api.runtime.services.db.select().from(conversations).where(eq(conversations.id, session.body.conversationId));
+    expect(row.handoff).toBe('requested');
   });
 
   it('stays silent while a human has taken over the conversation', async () => {
@@ -178,6 +198,58 @@ describe('chat engine through the playground', () => {
 });
 
 describe("an organization's own provider keys", () => {
+  it('are checked with the provider when saved: a rejected key or an unreachable server is refused with the reason', async () => {
+    const owner = await api.signUp();
+    await api.createOrg(owner);
+    llm.invalidKeys.add('sk-wrong-0000');
+    try {
+      const wrong = await api.call('PUT', '/api/v1/provider-keys/openai', { token: owner.token, body: { apiKey: 'sk-wrong-0000', baseUrl: llm.url } });
+      expect(wrong.status, wrong.text).toBe(422);
+      expect(wrong.body.error.details).toEqual([expect.objectContaining({ path: 'apiKey', code: 'invalid_key' })]);
+      expect((await api.call('GET', '/api/v1/provider-keys', { token: owner.token })).body.data).toEqual([]);
+
+      const closed = await startFakeOpenAI();
+      await closed.close();
+      const down = await api.call('PUT', '/api/v1/provider-keys/compatible', { token: owner.token, body: { apiKey: 'x', baseUrl: closed.url, models: ['m'] } });
+      expect(down.status, down.text).toBe(422);
+      expect(down.body.error.details).toEqual([expect.objectContaining({ path: 'baseUrl', code: 'unreachable' })]);
+
+      const good = await api.call('PUT', '/api/v1/provider-keys/openai', { token: owner.token, body: { apiKey: 'sk-good-1111', baseUrl: llm.url } });
+      expect(good.status, good.text).toBe(200);
+      expect(good.body).toMatchObject({ provider: 'openai', keyHint: '…1111', check: { status: 'verified' } });
+    } finally {
+      llm.invalidKeys.delete('sk-wrong-0000');
+    }
+  });
+
+  it('when a saved key stops working, the playground and the conversation say why; the visitor only gets the fallback', async () => {
+    const owner = await api.signUp();
+    await api.createOrg(owner);
+    const saved = await api.call('PUT', '/api/v1/provider-keys/openai', { token: owner.token, body: { apiKey: 'sk-revoked-2222', baseUrl: llm.url } });
+    expect(saved.status, saved.text).toBe(200);
+    const bot = await api.call('POST', '/api/v1/chatbots', { token: owner.token, body: { name: 'Clave', model: 'openai:gpt-4o-mini', answerOnlyFromKnowledge: false, fallbackMessage: 'Ahora no puedo responder.' } });
+    expect(bot.status, bot.text).toBe(201);
+    await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: owner.token });
+    llm.invalidKeys.add('sk-revoked-2222');
+    try {
+      const test = await playground(owner, bot.body.id, 'hola');
+      expect(test.events.find((e) => e.event === 'error')?.data).toMatchObject({ code: 'model_unavailable', reason: 'invalid_key' });
+      expect(test.done.message.content).toBe('Ahora no puedo responder.');
+
+      const session = await api.call('POST', `/api/v1/widget/${bot.body.id}/session`, { body: {} });
+      const chat = await api.call('POST', `/api/v1/widget/${bot.body.id}/chat`, { headers: { authorization: `Bearer ${session.body.sessionToken}` }, body: { message: 'hola' } });
+      const events = parseSse(chat.raw);
+      expect(events.find((e) => e.event === 'error')?.data.reason).toBeUndefined();
+      expect(events.find((e) => e.event === 'done')!.data.message.content).toBe('Ahora no puedo responder.');
+      const detail = await api.call('GET', `/api/v1/conversations/${session.body.conversationId}`, { token: owner.token });
+      expect(detail.status, detail.text).toBe(200);
+      const failed = detail.body.messages.find((m: { role: string }) => m.role === 'assistant');
+      expect(failed.metadata).toEqual({ modelFailure: 'invalid_key' });
+    } finally {
+      llm.invalidKeys.delete('sk-revoked-2222');
+    }
+  });
+
   it('unlock models for that organization only, are used for its bots, and are never returned', async () => {
     // The fake server is on loopback, which an organization's base URL may reach only with ALLOW_PRIVATE_URLS.
     const plain = await createTestApi({ env: { ALLOW_PRIVATE_URLS: 'true' } });

@@ -134,7 +134,7 @@ export function registerDocumentRoutes(router: ReturnType<typeof createRouter>) 
       method: 'post',
       path: '/{kb_id}/documents/upload',
       tags,
-      summary: 'Upload a file (admin): txt, md, html, pdf, docx or csv, up to 25 MB',
+      summary: 'Upload a file (admin): txt, md, html, pdf, docx, xlsx or csv, up to 25 MB',
       description:
         'Answers 202 with the `pending` document; processing continues in the background. The type is checked from the content, not only the name (415). The same content twice answers 409 with `details.existingDocumentId`.',
       security: bearerSecurity,
@@ -172,7 +172,7 @@ export function registerDocumentRoutes(router: ReturnType<typeof createRouter>) 
       if (bytes.byteLength === 0) throw new ApiError('validation_failed', 'The file is empty', { details: [{ path: 'file', message: 'Empty file', code: 'too_small' }] });
       const type = detectFileType(bytes, file.name, file.type || undefined);
       if (!type) {
-        throw new ApiError('unsupported_media_type', 'Upload a txt, md, html, pdf, docx or csv file; this content is not one of them');
+        throw new ApiError('unsupported_media_type', 'Upload a txt, md, html, pdf, docx, xlsx or csv file; this content is not one of them');
       }
       const hash = await sha256Hex(bytes);
       await assertNotDuplicate(c, kb.id, hash);

@@ -52,6 +52,9 @@ const alias = (method: 'get' | 'post' | 'put' | 'delete', path: string, summary:
   createRoute({
     method,
     ...(readOnly ? { 'x-read-only': true } : {}),
+    // Aliases of the Knowledge base operations: listed in the document (clients and the security
+    // suite see them) but not drawn a second time on the reference page.
+    'x-scalar-ignore': true,
     path,
     tags: ['Knowledge base (brief paths)'],
     summary,

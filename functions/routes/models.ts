@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { providerKeys } from '../../db/schema';
-import { forgetOrganizationBots, orgProviderKeys } from '../core/models/org-keys';
+import { checkProviderKey, forgetOrganizationBots, orgProviderKeys, type KeyCheck } from '../core/models/org-keys';
 import { encryptSecret } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { urlNotAllowed } from '../lib/network';
@@ -57,6 +57,26 @@ function publicKey(row: typeof providerKeys.$inferSelect) {
   return { provider: row.provider, keyHint: `…${row.keyHint}`, baseUrl: row.baseUrl, models: row.models, updatedAt: row.updatedAt.toISOString() };
 }
 
+const KeyCheckSchema = z
+  .object({
+    status: z.enum(['verified', 'unverified']),
+    reason: z.enum(['rate_limited', 'provider_error']).optional().openapi({ description: 'Why the provider could not confirm the key; it was saved anyway' }),
+  })
+  .openapi('ProviderKeyCheck', { description: 'What the provider said when asked for its model list with the key' });
+
+const REFUSALS = {
+  invalid_key: { path: 'apiKey', message: 'The provider rejected this key' },
+  wrong_url: { path: 'baseUrl', message: 'No OpenAI-compatible API at this address (GET /models answered 404)' },
+  unreachable: { path: 'baseUrl', message: 'The provider could not be reached' },
+  address_refused: { path: 'baseUrl', message: 'This address is not allowed' },
+} as const;
+
+/** A key the provider refused is not saved: the error names the field and carries the reason as its code. */
+function refuse(check: Extract<KeyCheck, { status: 'refused' }>): never {
+  const { path, message } = REFUSALS[check.reason];
+  throw new ApiError('validation_failed', `${message}: ${check.detail}`, { details: [{ path, message, code: check.reason }] });
+}
+
 providerKeysRouter.openapi(
   createRoute({
     method: 'get',
@@ -79,9 +99,9 @@ providerKeysRouter.openapi(
     method: 'put',
     path: '/{provider}',
     tags: ['Chatbots'],
-    summary: 'Set the organization\u2019s key for a provider (admin); stored encrypted',
+    summary: 'Set the organization\u2019s key for a provider (admin); checked with the provider, stored encrypted',
     description:
-      'For `compatible` (Ollama, vLLM, LM Studio…), `baseUrl` and `models` are required. A `baseUrl` on a loopback, private or metadata address (or a name that resolves to one) is refused with 422 `url_not_allowed`; every call through it is checked again.',
+      'For `compatible` (Ollama, vLLM, LM Studio…), `baseUrl` and `models` are required. A `baseUrl` on a loopback, private or metadata address (or a name that resolves to one) is refused with 422 `url_not_allowed`; every call through it is checked again. The key is then checked with `GET {baseUrl}/models`: a rejected key (401/403), a base URL without that endpoint (404) or one that cannot be reached answers 422 with the reason as the detail\u2019s `code` (`invalid_key`, `wrong_url`, `unreachable`, `address_refused`); a rate limit or provider error saves the key with `check.status` `unverified`.',
     security: bearerSecurity,
     middleware: [minRole('admin')] as const,
     request: {
@@ -95,7 +115,7 @@ providerKeysRouter.openapi(
         }),
       ),
     },
-    responses: { 200: jsonContent(ProviderKeySchema, 'Saved'), ...protectedErrors },
+    responses: { 200: jsonContent(ProviderKeySchema.extend({ check: KeyCheckSchema }), 'Saved'), ...protectedErrors },
   }),
   async (c) => {
     const { provider } = c.req.valid('param');
@@ -110,6 +130,8 @@ providerKeysRouter.openapi(
     // Checked on save for a clear answer; every call checks again (DNS can change after saving).
     const refusal = input.baseUrl ? await services.outbound.check(input.baseUrl) : null;
     if (refusal) throw urlNotAllowed(refusal, 'baseUrl');
+    const check = await checkProviderKey(services, { provider, apiKey: input.apiKey, baseUrl: input.baseUrl ?? null });
+    if (check.status === 'refused') refuse(check);
     const values = {
       apiKeyEncrypted: await encryptSecret(input.apiKey, services.config.ENCRYPTION_KEY),
       keyHint: input.apiKey.slice(-4),
@@ -122,7 +144,7 @@ providerKeysRouter.openapi(
       .onConflictDoUpdate({ target: [providerKeys.organizationId, providerKeys.provider], set: values })
       .returning();
     await forgetOrganizationBots(services, organizationId);
-    return c.json(publicKey(row), 200);
+    return c.json({ ...publicKey(row), check: check.status === 'verified' ? { status: check.status } : { status: check.status, reason: check.reason } }, 200);
   },
 );
 

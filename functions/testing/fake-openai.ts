@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local stand-in for an OpenAI-compatible chat server (what Ollama, vLLM or LM Studio expose):
  * POST /v1/chat/completions, streaming Server-Sent Events chunks in OpenAI's wire format, with
- * usage in the last chunk. Tests and the chat benchmark point COMPATIBLE_BASE_URL at it.
+ * usage in the last chunk; GET /v1/models; and OpenAI's 401 body for a key in `invalidKeys`. Tests and the chat benchmark point COMPATIBLE_BASE_URL at it.
  */
 export interface FakeChatRequest {
   model: string;
@@ -21,6 +21,8 @@ export interface FakeOpenAI {
   reply: (request: FakeChatRequest) => string;
   /** Models that answer HTTP 500. */
   failing: Set<string>;
+  /** API keys the server refuses with HTTP 401, as OpenAI does for a wrong key. */
+  invalidKeys: Set<string>;
   /** Milliseconds between streamed chunks (0 = as fast as possible). */
   tokenDelayMs: number;
   close(): Promise<void>;
@@ -47,10 +49,22 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
     requests: [],
     reply: (request) => `Echo: ${request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''}`,
     failing: new Set(),
+    invalidKeys: new Set(),
     tokenDelayMs: 0,
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
+    const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (fake.invalidKeys.has(key)) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } }),
+      );
+      return;
+    }
+    if (req.method === 'GET' && req.url?.endsWith('/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'fake-llm', object: 'model', owned_by: 'fake' }] }));
+      return;
+    }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
       return;

@@ -110,17 +110,27 @@ test('wizard with knowledge, playground answer with a source, deploy, install, w
   await closeToasts(page);
   await page.screenshot({ path: 'test-results/screenshots/chatbots-widget.png', fullPage: true });
 
-  // Hours: add a Monday interval and save.
+  // Hours: with none set the page says "always open" once (no week of "Closed" days under it).
   await tabs.getByRole('link', { name: 'Horario' }).click();
-  await expect(page.getByText('Sin horario: el asistente está siempre abierto.')).toBeVisible();
-  await page.getByRole('button', { name: 'Añadir horario el lunes' }).click();
+  await expect(page.getByText('Sin horario de atención: siempre abierto')).toBeVisible();
+  await expect(page.getByText('Cerrado', { exact: true })).toHaveCount(0);
+  // The assistant answers around the clock by default; hours govern the team.
+  await expect(page.getByRole('radio', { name: /El asistente sigue respondiendo/ })).toBeChecked();
+  await page.screenshot({ path: 'test-results/screenshots/chatbots-hours-none.png', fullPage: true });
+  await page.getByRole('button', { name: 'Definir horario' }).click();
+  await expect(page.getByText('Cerrado', { exact: true })).toHaveCount(2);
+  await page.getByRole('radio', { name: /El asistente deja de responder/ }).check();
   const savedHours = page.waitForResponse((r) => r.url().endsWith(`/api/v1/chatbots/${bot.id}/schedules`) && r.request().method() === 'POST');
+  const savedMode = page.waitForResponse((r) => r.url().endsWith(`/api/v1/chatbots/${bot.id}`) && r.request().method() === 'PUT');
   await page.getByRole('button', { name: 'Guardar cambios' }).click();
+  const modeRes = await savedMode;
+  expect((JSON.parse(await modeRes.text()) as { answerOutsideHours: boolean }).answerOutsideHours).toBe(false);
   const hoursRes = await savedHours;
   expect(hoursRes.status(), await hoursRes.text()).toBe(201);
   await expect(page.getByText('Horario guardado.')).toBeVisible();
   await expect(page.getByLabel('lunes, tramo 1: abre')).toHaveValue('09:00');
   await expect(page.getByLabel('lunes, tramo 1: cierra')).toHaveValue('18:00');
+  await expect(page.getByRole('radio', { name: /El asistente deja de responder/ })).toBeChecked();
   await page.screenshot({ path: 'test-results/screenshots/chatbots-hours.png', fullPage: true });
 
   // Back to the list: the card shows status, model and conversations.

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../ports';
 import { costOf } from './costs';
+import { customerConversationSql } from '../conversations/counted';
 import { addDays } from './dates';
 import { emptyRow, LATENCY_BUCKETS_MS, OPEN_BUCKET, type Channel, type MetricRow } from './metrics';
 
@@ -60,8 +61,9 @@ const SUMMED = [
   'thumbs_down',
 ];
 
+/** The scope's bots and channels, on top of the one rule of which conversations count (no playground). */
 export function conversationFilters(scope: MetricScope): SQL {
-  const parts: SQL[] = [];
+  const parts: SQL[] = [sql`and ${customerConversationSql('c')}`];
   if (scope.botIds?.length) parts.push(sql`and c.bot_id in (${sql.join(scope.botIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
   if (scope.channels?.length) parts.push(sql`and c.channel in (${sql.join(scope.channels.map((ch) => sql`${ch}::channel_kind`), sql`, `)})`);
   return sql.join(parts, sql` `);

@@ -39,7 +39,8 @@ export const COUNT_FIELDS = [
 export type CountField = (typeof COUNT_FIELDS)[number];
 export type MetricCounts = Record<CountField, number>;
 
-export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'playground'] as const;
+/** Customer channels: playground chats are the team testing its bot and are never counted. */
+export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export interface MetricRow extends MetricCounts {

@@ -3,6 +3,7 @@ import { bots, dailyMetrics } from '../../../db/schema';
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Database, Services } from '../../ports';
+import { customerChannel } from '../conversations/counted';
 import { computeMetricRows, type MetricScope } from './compute';
 import { addDays, dayCount, eachDay, isDay, localToday, maxDay, minDay } from './dates';
 import { accumulate, CHANNELS, summarize, type Channel, type MetricRow } from './metrics';
@@ -66,6 +67,8 @@ async function rolledUpRows(db: Database, scope: MetricScope): Promise<MetricRow
       dailyMetrics,
       scope.organizationId,
       between(dailyMetrics.day, scope.from, scope.to),
+      // Rows rolled up before playground chats were left out may still hold them.
+      customerChannel(dailyMetrics.channel),
       scope.botIds?.length ? inArray(dailyMetrics.botId, scope.botIds) : undefined,
       scope.channels?.length ? inArray(dailyMetrics.channel, scope.channels) : undefined,
     )}`)) as unknown as { rows: Array<{ rows: unknown }> };

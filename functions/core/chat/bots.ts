@@ -3,6 +3,7 @@ import { botKnowledgeBases, bots, conversations, knowledgeBases } from '../../..
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Database } from '../../ports';
+import { customerConversation } from '../conversations/counted';
 
 export type BotRow = typeof bots.$inferSelect;
 
@@ -21,7 +22,7 @@ export async function botExtras(db: Database, organizationId: string, ids: strin
     db
       .select({ botId: conversations.botId, n: count() })
       .from(conversations)
-      .where(inOrg(conversations, organizationId, inArray(conversations.botId, ids), inArray(conversations.channel, ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'])))
+      .where(inOrg(conversations, organizationId, inArray(conversations.botId, ids), customerConversation()))
       .groupBy(conversations.botId),
   ]);
   for (const link of links) extras.get(link.botId)!.knowledgeBaseIds.push(link.kb);

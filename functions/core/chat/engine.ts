@@ -8,17 +8,18 @@ import { asksForHuman, HANDOFF_MESSAGE, requestHandoff, type HandoffReason } fro
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
-import { decryptKeys } from '../models/org-keys';
+import { classifyModelError, decryptKeys, type ModelFailure } from '../models/org-keys';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
 import { systemPrompt } from './prompt';
-import { isOpen } from './schedule';
+import { isOpen, teamAwayMessage } from './schedule';
 
 /**
  * One engine for every entry point (widget, playground, API, channels): store the user's message,
  * decide who answers (nobody while a human has the conversation; the fixed reply for `auto` bots;
- * the out-of-hours message; otherwise the model with the knowledge base), stream the answer, and
+ * the out-of-hours message for bots that go quiet outside business hours; otherwise the model with
+ * the knowledge base), stream the answer, and
  * store it with its sources and measurements. A provider failure becomes the fallback message;
  * the conversation always stays whole.
  */
@@ -54,7 +55,7 @@ export type ChatEvent =
   | { type: 'token'; text: string }
   | { type: 'sources'; sources: PublicSource[] }
   | { type: 'done'; message: PublicMessage | null; conversationId: string }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; reason?: ModelFailure };
 
 export interface TurnInput {
   bot: BotRuntime;
@@ -135,6 +136,8 @@ interface Answer {
   timeToFirstTokenMs?: number;
   finishReason?: string;
   error?: string;
+  /** Why the model failed, kept with the answer so the inbox can say it in the agent's language. */
+  failure?: ModelFailure;
   isFallback?: boolean;
 }
 
@@ -155,6 +158,7 @@ function storeAnswer(services: Services, input: AnswerInput, answer: Answer, sta
     finishReason: answer.finishReason,
     error: answer.error,
     isFallback: answer.isFallback ?? false,
+    ...(answer.failure ? { metadata: { modelFailure: answer.failure } } : {}),
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   });
 }
@@ -249,11 +253,13 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
   let answer: Answer | null = null;
   let handoffReason: HandoffReason | null = null;
+  const open = isOpen(bot.schedules, bot.timezone, input.now);
   if (input.handoff === 'bot' && input.channel !== 'playground' && asksForHuman(input.text)) {
     handoffReason = 'visitor_request';
-    answer = fixedReply(HANDOFF_MESSAGE[lang], null);
+    // Outside hours the request still queues for the team; the visitor learns when it is back.
+    answer = fixedReply(open ? HANDOFF_MESSAGE[lang] : teamAwayMessage(bot.schedules, bot.timezone, lang, input.now), null);
   } else if (bot.type === 'auto') answer = fixedReply(bot.autoReply || bot.welcomeMessage || DEFAULT_UNKNOWN[lang], null);
-  else if (!bot.answerOutsideHours && !isOpen(bot.schedules, bot.timezone, input.now)) {
+  else if (!bot.answerOutsideHours && !open) {
     answer = fixedReply(bot.outOfHoursMessage || DEFAULT_OUT_OF_HOURS[lang], null);
   }
   if (answer) {
@@ -304,9 +310,11 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     if (lastError !== undefined) {
       const message = lastError instanceof Error ? lastError.message : String(lastError);
       console.error(JSON.stringify({ level: 'error', message: 'model call failed', bot: bot.id, model: bot.model, error: message }));
-      yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent' };
+      const failure = classifyModelError(lastError);
+      // The team testing its bot learns why; a visitor only ever sees the fallback reply.
+      yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent', ...(input.channel === 'playground' ? { reason: failure } : {}) };
       const fallback = bot.fallbackMessage || DEFAULT_FALLBACK[lang];
-      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: describeModelFailure(lastError), isFallback: true, finishReason: 'error' };
+      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: describeModelFailure(lastError), failure, isFallback: true, finishReason: 'error' };
       for (const token of wordTokens(answer.content === fallback ? fallback : `\n\n${fallback}`)) yield { type: 'token', text: token };
     }
   }

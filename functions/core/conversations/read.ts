@@ -1,10 +1,11 @@
-import { aliasedTable, and, asc, desc, eq, gt, ilike, isNotNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, desc, eq, gt, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { bots, contacts, conversations, messages, users } from '../../../db/schema';
 import { inOrg } from '../../lib/tenancy';
 import { decodeCursor, toPage } from '../../lib/pagination';
 import type { Database } from '../../ports';
 import { toPublicMessage } from '../chat/engine';
 import { likePattern } from '../../lib/sql';
+import { customerConversation } from './counted';
 
 /**
  * Reading the inbox: conversations with their contact, bot and assignee, filtered and ordered by
@@ -81,9 +82,7 @@ export async function listInbox(db: Database, organizationId: string, filters: I
       inOrg(
         conversations,
         organizationId,
-        // Playground chats are the team testing its bot; a widget opened without writing is not a conversation yet.
-        ne(conversations.channel, 'playground'),
-        isNotNull(conversations.lastMessageAt),
+        customerConversation(),
         ...filterConditions(filters, userId),
         after
           ? or(
@@ -116,7 +115,7 @@ export async function inboxCounts(db: Database, organizationId: string, userId: 
       unassigned: sql<number>`count(*) filter (where ${conversations.assigneeId} is null and ${conversations.status} in ('open', 'pending'))`.mapWith(Number),
     })
     .from(conversations)
-    .where(inOrg(conversations, organizationId, ne(conversations.channel, 'playground'), isNotNull(conversations.lastMessageAt)));
+    .where(inOrg(conversations, organizationId, customerConversation()));
   return row;
 }
 
@@ -240,7 +239,7 @@ export async function listBotConversations(db: Database, organizationId: string,
         conversations,
         organizationId,
         eq(conversations.botId, botId),
-        ne(conversations.channel, 'playground'),
+        customerConversation(),
         after
           ? or(lt(conversations.createdAt, new Date(after.createdAt)), and(eq(conversations.createdAt, new Date(after.createdAt)), lt(conversations.id, after.id)))
           : undefined,

@@ -11,6 +11,7 @@ const MIME_BY_TYPE: Record<SupportedType, string> = {
   html: 'text/html',
   pdf: 'application/pdf',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv',
 };
 
@@ -23,6 +24,7 @@ const TYPE_BY_EXTENSION: Record<string, SupportedType> = {
   htm: 'html',
   pdf: 'pdf',
   docx: 'docx',
+  xlsx: 'xlsx',
   csv: 'csv',
 };
 
@@ -34,6 +36,7 @@ const TYPE_BY_MIME: Record<string, SupportedType> = {
   'application/xhtml+xml': 'html',
   'application/pdf': 'pdf',
   [MIME_BY_TYPE.docx]: 'docx',
+  [MIME_BY_TYPE.xlsx]: 'xlsx',
   'text/csv': 'csv',
   'application/csv': 'csv',
 };
@@ -61,6 +64,7 @@ export function detectFileType(
   if (claimed === 'unsupported') return null;
   if (claimed === 'pdf') return isPdf(bytes) ? 'pdf' : null;
   if (claimed === 'docx') return isDocx(bytes) ? 'docx' : null;
+  if (claimed === 'xlsx') return isXlsx(bytes) ? 'xlsx' : null;
   if (claimed) return isUtf8Text(bytes) ? claimed : null;
   return sniffUnclaimed(bytes);
 }
@@ -84,6 +88,7 @@ function extensionOf(fileName: string): string | undefined {
 function sniffUnclaimed(bytes: Uint8Array): SupportedType | null {
   if (isPdf(bytes)) return 'pdf';
   if (isDocx(bytes)) return 'docx';
+  if (isXlsx(bytes)) return 'xlsx';
   if (!isUtf8Text(bytes)) return null;
   return looksLikeHtml(bytes) ? 'html' : 'txt';
 }
@@ -131,6 +136,12 @@ const DOCX_BODY_PART = 'word/document.xml';
 export function isDocx(bytes: Uint8Array): boolean {
   if (!startsWith(bytes, ZIP_LOCAL_HEADER)) return false;
   return zipEntryNames(bytes)?.includes(DOCX_BODY_PART) ?? false;
+}
+
+/** An XLSX is a zip whose central directory lists xl/workbook.xml (read without inflating anything). */
+export function isXlsx(bytes: Uint8Array): boolean {
+  if (!startsWith(bytes, ZIP_LOCAL_HEADER)) return false;
+  return zipEntryNames(bytes)?.includes('xl/workbook.xml') ?? false;
 }
 
 /** The entry names from a zip's central directory, or null when the directory is unreadable. */

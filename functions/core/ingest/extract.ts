@@ -3,6 +3,7 @@
  * job calls; each format lives in its own extractor.
  */
 import { extractDocx } from './extract-docx';
+import { extractXlsx } from './extract-xlsx';
 import { extractHtml } from './extract-html';
 import { extractPdf } from './extract-pdf';
 import { extractCsv, extractMarkdown, extractPlainText } from './extract-text';
@@ -31,6 +32,8 @@ async function extractByType({ bytes, type, sourceUrl }: ExtractInput): Promise<
       return extractPdf(bytes);
     case 'docx':
       return extractDocx(bytes);
+    case 'xlsx':
+      return extractXlsx(bytes);
     case 'html':
       return extractHtml(decodeText(bytes), sourceUrl);
     case 'md':

@@ -3,7 +3,7 @@
  * (sections -> chunks). Pure data, no I/O, so every step is testable and runs on both runtimes.
  */
 
-export type SupportedType = 'txt' | 'md' | 'html' | 'pdf' | 'docx' | 'csv';
+export type SupportedType = 'txt' | 'md' | 'html' | 'pdf' | 'docx' | 'xlsx' | 'csv';
 
 /** Where a piece of text came from, kept on every chunk so answers can cite the exact spot. */
 export interface SourceLocation {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../ports';
 import { rowsOf } from '../../lib/sql';
+import { customerConversationSql } from '../conversations/counted';
 
 /**
  * What an organization holds, for the dashboard's overview counters: one statement of indexed
@@ -19,14 +20,15 @@ export interface OrgUsage {
 }
 
 export async function orgUsage(db: Database, organizationId: string): Promise<OrgUsage> {
+  const customer = customerConversationSql('c');
   const [row = {}] = await rowsOf(
     db,
     sql`
     select
-      (select count(*) from conversations where organization_id = ${organizationId} and channel <> 'playground' and last_message_at is not null) as conversations,
-      (select count(*) from conversations where organization_id = ${organizationId} and channel <> 'playground' and last_message_at is not null and status in ('open', 'pending')) as open_conversations,
+      (select count(*) from conversations c where c.organization_id = ${organizationId} and ${customer}) as conversations,
+      (select count(*) from conversations c where c.organization_id = ${organizationId} and ${customer} and c.status in ('open', 'pending')) as open_conversations,
       -- Each conversation keeps its message count, so this stays cheap with millions of messages.
-      (select coalesce(sum(message_count), 0) from conversations where organization_id = ${organizationId} and channel <> 'playground') as messages,
+      (select coalesce(sum(c.message_count), 0) from conversations c where c.organization_id = ${organizationId} and ${customer}) as messages,
       (select count(*) from bots where organization_id = ${organizationId} and status <> 'archived') as bots,
       (select count(*) from bots where organization_id = ${organizationId} and status = 'active') as active_bots,
       (select count(*) from memberships where organization_id = ${organizationId}) as members,

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from '@tanstack/react-router';
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { api, fieldErrorOf, hasFieldErrors } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import { setCurrentOrgId } from '../lib/org';
@@ -9,12 +9,81 @@ import { LOCALE_NAMES } from './chrome';
 import { useToast } from './toast';
 import { Alert, Button, SelectField, TextField } from './ui';
 
+/** Where most of our customers are, offered first; the full list follows. */
+const COMMON_ZONES = [
+  'UTC',
+  'Europe/Madrid',
+  'America/Mexico_City',
+  'America/Bogota',
+  'America/Lima',
+  'America/Santiago',
+  'America/Argentina/Buenos_Aires',
+  'America/Caracas',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Europe/London',
+  'Atlantic/Canary',
+];
+
+/**
+ * Every time zone, common ones first. `Intl.supportedValuesOf` leaves out "UTC" in Chromium, so
+ * without it an organization on UTC showed the first entry, "Africa/Abidjan".
+ */
 export function timeZones(): string[] {
+  let all: string[] = [];
   try {
-    return Intl.supportedValuesOf('timeZone');
+    all = Intl.supportedValuesOf('timeZone');
   } catch {
-    return ['UTC'];
+    // Old browsers: the common list is still there.
   }
+  return [...new Set([...COMMON_ZONES, ...all])];
+}
+
+/** "UTC+01:00" for a zone, right now (daylight saving included). */
+export function utcOffset(zone: string, now = new Date()): string {
+  try {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value;
+    return (name ?? 'GMT').replace('GMT', 'UTC');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A searchable time-zone field: the browser filters the list as people type ("madrid", "mex"),
+ * each entry shows its UTC offset, and only a known zone is accepted.
+ */
+export function TimeZoneField({ label, value, onChange, error, className }: { label: string; value: string; onChange: (zone: string) => void; error?: string; className?: string }) {
+  const zones = useMemo(timeZones, []);
+  const listId = useId();
+  const [text, setText] = useState(value);
+  const known = zones.includes(text) || text === value;
+  return (
+    <>
+      <TextField
+        className={className}
+        label={label}
+        value={text}
+        list={listId}
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (zones.includes(e.target.value)) onChange(e.target.value);
+        }}
+        onBlur={() => {
+          if (!zones.includes(text)) setText(value);
+        }}
+        hint={known ? utcOffset(value) : undefined}
+        error={error}
+      />
+      <datalist id={listId}>
+        {zones.map((z) => (
+          <option key={z} value={z} label={utcOffset(z)} />
+        ))}
+      </datalist>
+    </>
+  );
 }
 
 export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
@@ -24,7 +93,6 @@ export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
   const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const router = useRouter();
-  const zones = useMemo(timeZones, []);
   const [name, setName] = useState('');
   const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   const [language, setLanguage] = useState<string>(locale);
@@ -66,13 +134,7 @@ export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
         placeholder={t('org.namePlaceholder')}
         error={fieldError('name')}
       />
-      <SelectField label={t('org.timezone')} value={timezone} onChange={(e) => setTimezone(e.target.value)} error={fieldError('timezone')}>
-        {zones.map((z) => (
-          <option key={z} value={z}>
-            {z}
-          </option>
-        ))}
-      </SelectField>
+      <TimeZoneField label={t('org.timezone')} value={timezone} onChange={setTimezone} error={fieldError('timezone')} />
       <SelectField label={t('org.language')} value={language} onChange={(e) => setLanguage(e.target.value)} error={fieldError('language')}>
         <option value="es">{LOCALE_NAMES.es}</option>
         <option value="en">{LOCALE_NAMES.en}</option>

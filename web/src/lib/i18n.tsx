@@ -53,9 +53,60 @@ export function useLocale(): Locale {
 
 export type TFunction = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+/** The numeric value of a count that may arrive already formatted ("1.234", "1,234"). */
+function countOf(value: string | number): number {
+  return typeof value === 'number' ? value : Number(String(value).replace(/[^\d-]/g, '') || NaN);
+}
+
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+
+/** The CLDR plural category of `count` in `locale` ("one", "other", and "many" for a million in Spanish). */
+export function pluralCategory(locale: Locale, count: number): Intl.LDMLPluralRule {
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
+  return rules.select(count);
+}
+
+/**
+ * ICU-style plurals inside a message: `{count, plural, one {# time} other {# times}}`. `=0`, `=1`
+ * pick exact values; `#` is the count as passed (numbers formatted for the locale); a missing
+ * category falls back to `other`.
+ */
+function applyPlurals(locale: Locale, template: string, vars: Record<string, string | number>): string {
+  let out = '';
+  let i = 0;
+  const head = /\{(\w+), plural,/g;
+  for (let match = head.exec(template); match; match = head.exec(template)) {
+    const options = new Map<string, string>();
+    let at = match.index + match[0].length;
+    // Options are `selector {text}` pairs up to the block's closing brace; texts may nest braces.
+    for (;;) {
+      while (template[at] === ' ') at++;
+      if (template[at] === '}' || at >= template.length) break;
+      const open = template.indexOf('{', at);
+      const selector = template.slice(at, open).trim();
+      let depth = 1;
+      let end = open + 1;
+      for (; end < template.length && depth > 0; end++) depth += template[end] === '{' ? 1 : template[end] === '}' ? -1 : 0;
+      options.set(selector, template.slice(open + 1, end - 1));
+      at = end;
+    }
+    const raw = vars[match[1]] ?? '';
+    const count = countOf(raw);
+    const chosen = options.get(`=${count}`) ?? options.get(pluralCategory(locale, count)) ?? options.get('other') ?? '';
+    const shown = typeof raw === 'number' ? new Intl.NumberFormat(locale).format(raw) : String(raw);
+    out += template.slice(i, match.index) + chosen.replace(/#/g, shown);
+    i = at + 1;
+    head.lastIndex = i;
+  }
+  return out + template.slice(i);
+}
+
 export function translate(locale: Locale, key: MessageKey, vars?: Record<string, string | number>) {
   const template = dictionaries[locale][key] ?? en[key] ?? key;
-  return vars ? template.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m)) : template;
+  if (!vars) return template;
+  const counted = template.includes(', plural,') ? applyPlurals(locale, template, vars) : template;
+  return counted.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
 export function useT(): TFunction {

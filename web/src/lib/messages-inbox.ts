@@ -1,7 +1,7 @@
 /** UI text of the inbox area (merged into messages.ts; Spanish must have every key). */
 export const en = {
   'nav.conversations': 'Conversations',
-  'nav.unread': '{count} unread conversations',
+  'nav.unread': '{count, plural, one {# unread conversation} other {# unread conversations}}',
 
   'inbox.title': 'Conversations',
   'inbox.search': 'Search conversations',
@@ -124,7 +124,7 @@ export const en = {
   'thread.agent': 'Agent',
   'thread.note': 'Private note',
   'thread.noteBy': 'Private note · {name}',
-  'thread.sources': '{count} sources',
+  'thread.sources': '{count, plural, one {# source} other {# sources}}',
   'thread.source': '1 source',
   'thread.sourcePage': 'p. {page}',
   'thread.fallback': 'Fallback answer',
@@ -227,7 +227,7 @@ export const en = {
 
 export const es: Record<keyof typeof en, string> = {
   'nav.conversations': 'Conversaciones',
-  'nav.unread': '{count} conversaciones sin leer',
+  'nav.unread': '{count, plural, one {# conversación sin leer} other {# conversaciones sin leer}}',
 
   'inbox.title': 'Conversaciones',
   'inbox.search': 'Buscar conversaciones',
@@ -350,7 +350,7 @@ export const es: Record<keyof typeof en, string> = {
   'thread.agent': 'Agente',
   'thread.note': 'Nota privada',
   'thread.noteBy': 'Nota privada · {name}',
-  'thread.sources': '{count} fuentes',
+  'thread.sources': '{count, plural, one {# fuente} other {# fuentes}}',
   'thread.source': '1 fuente',
   'thread.sourcePage': 'p. {page}',
   'thread.fallback': 'Respuesta de reserva',

@@ -3,7 +3,8 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
 import { getCurrentOrgId } from './org';
 
-export const ANALYTICS_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'playground'] as const;
+// Playground chats are the team testing its bot: never counted, so never a filter.
+export const ANALYTICS_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
 export type AnalyticsChannel = (typeof ANALYTICS_CHANNELS)[number];
 
 export interface AnalyticsFilters {

@@ -5,7 +5,7 @@ import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, EmptyState, ErrorState, formatBytes, formatNumber, PageHeader, Spinner } from '../../components/ui';
 import { api } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
-import { apiKeysQuery, botsQuery, devOutboxAvailableQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
+import { botsQuery, devOutboxAvailableQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
 import { change, overviewNumbersQuery } from '../../lib/queries-analytics';
 import { conversationsPreviewQuery, contactName } from '../../lib/queries-inbox';
 import { useOrg } from '../../lib/use-org';
@@ -52,10 +52,10 @@ function Overview() {
   const { data: profile } = useSuspenseQuery(profileQuery());
   const { data: members } = useSuspenseQuery(membersQuery(org.id));
   const isAdmin = hasRole(org.role, 'admin');
-  // Invitations and API keys are admin resources; others do not see those checklist items.
+  // Invitations are an admin resource; others do not see that checklist item.
   const invitations = useQuery({ ...invitationsQuery(org.id), enabled: isAdmin });
-  const apiKeys = useQuery({ ...apiKeysQuery(org.id), enabled: isAdmin });
   const bots = useQuery(botsQuery(org.id));
+  const usage = useQuery(usageQuery(org.id));
   const activeBots = bots.data?.filter((b) => b.status === 'active').length;
   const devOutbox = useQuery({ ...devOutboxAvailableQuery(), enabled: !profile.emailVerified });
 
@@ -65,10 +65,56 @@ function Overview() {
     onError: (e) => toast.error(errorMessage(e)),
   });
 
+  // The first ten minutes: knowledge, then a chatbot on it, then the chatbot on a site; each step
+  // is checked from what the organization really has.
+  const firstBot = bots.data?.find((b) => b.knowledgeBaseIds.length > 0) ?? bots.data?.[0];
   const steps: { key: string; done: boolean; title: string; description: string; action: ReactNode }[] = [
     {
+      key: 'knowledge',
+      done: (usage.data?.documents ?? 0) > 0,
+      title: t('overview.stepKnowledge'),
+      description: t('overview.stepKnowledgeDesc'),
+      action: isAdmin && <ActionLink to="/knowledge">{t('overview.stepKnowledgeAction')}</ActionLink>,
+    },
+    {
+      key: 'chatbot',
+      done: (bots.data ?? []).some((b) => b.knowledgeBaseIds.length > 0),
+      title: t('overview.stepBot'),
+      description: t('overview.stepBotDesc'),
+      action: isAdmin && (
+        <Link to="/chatbots" search={{ new: true }} className={ACTION_CLASS}>
+          {t('overview.stepBotAction')}
+        </Link>
+      ),
+    },
+    {
+      key: 'install',
+      done: (usage.data?.conversations ?? 0) > 0,
+      title: t('overview.stepInstall'),
+      description: t('overview.stepInstallDesc'),
+      action:
+        isAdmin &&
+        (firstBot ? (
+          <Link to="/chatbots/$botId" params={{ botId: firstBot.id }} search={{ tab: 'install' }} className={ACTION_CLASS}>
+            {t('overview.stepInstallAction')}
+          </Link>
+        ) : null),
+    },
+  ];
+  if (isAdmin) {
+    steps.push({
+      key: 'invite',
+      done: members.length > 1 || (invitations.data?.length ?? 0) > 0,
+      title: t('overview.stepInvite'),
+      description: t('overview.stepInviteDesc'),
+      action: <ActionLink to="/team">{t('overview.stepInviteAction')}</ActionLink>,
+    });
+  }
+  // Verifying the email is only a step while it is pending.
+  if (!profile.emailVerified) {
+    steps.unshift({
       key: 'verify',
-      done: profile.emailVerified,
+      done: false,
       title: t('overview.stepVerify'),
       description: t('overview.stepVerifyDesc', { email: profile.email }),
       action: (
@@ -80,32 +126,7 @@ function Overview() {
           </Button>
         </div>
       ),
-    },
-    {
-      key: '2fa',
-      done: profile.twoFactorEnabled,
-      title: t('overview.step2fa'),
-      description: t('overview.step2faDesc'),
-      action: <ActionLink to="/profile">{t('overview.step2faAction')}</ActionLink>,
-    },
-  ];
-  if (isAdmin) {
-    steps.push(
-      {
-        key: 'invite',
-        done: members.length > 1 || (invitations.data?.length ?? 0) > 0,
-        title: t('overview.stepInvite'),
-        description: t('overview.stepInviteDesc'),
-        action: <ActionLink to="/team">{t('overview.stepInviteAction')}</ActionLink>,
-      },
-      {
-        key: 'apikey',
-        done: (apiKeys.data?.length ?? 0) > 0,
-        title: t('overview.stepApiKey'),
-        description: t('overview.stepApiKeyDesc'),
-        action: <ActionLink to="/settings/api-keys">{t('overview.stepApiKeyAction')}</ActionLink>,
-      },
-    );
+    });
   }
   const done = steps.filter((s) => s.done).length;
 
@@ -338,9 +359,11 @@ function QuickLink({ to, children }: { to: '/conversations' | '/knowledge' | '/c
   );
 }
 
-function ActionLink({ to, children }: { to: '/profile' | '/team' | '/settings/api-keys' | '/dev/outbox'; children: ReactNode }) {
+const ACTION_CLASS = 'rounded-lg px-2.5 py-1.5 text-xs font-medium ring-1 ring-zinc-300 hover:bg-zinc-50 dark:ring-zinc-700 dark:hover:bg-zinc-800';
+
+function ActionLink({ to, children }: { to: '/knowledge' | '/team' | '/dev/outbox'; children: ReactNode }) {
   return (
-    <Link to={to} className="rounded-lg px-2.5 py-1.5 text-xs font-medium ring-1 ring-zinc-300 hover:bg-zinc-50 dark:ring-zinc-700 dark:hover:bg-zinc-800">
+    <Link to={to} className={ACTION_CLASS}>
       {children}
     </Link>
   );

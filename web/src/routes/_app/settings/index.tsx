@@ -2,7 +2,7 @@ import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-q
 import { createFileRoute, useNavigate, useRouter } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { LOCALE_NAMES } from '../../../components/chrome';
-import { timeZones } from '../../../components/create-org-form';
+import { TimeZoneField } from '../../../components/create-org-form';
 import { useToast } from '../../../components/toast';
 import { Alert, Button, Card, ConfirmDialog, SelectField, TextField } from '../../../components/ui';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../lib/api';
@@ -35,7 +35,6 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
   const toast = useToast();
   const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
-  const zones = useMemo(timeZones, []);
   const [form, setForm] = useState({
     name: org.name,
     description: org.description ?? '',
@@ -60,7 +59,6 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
     },
   });
   const fe = (p: string) => fieldErrorOf(save.error, p);
-  const zoneList = zones.includes(form.timezone) ? zones : [form.timezone, ...zones];
   return (
     <Card title={t('settings.organization')} description={canEdit ? t('settings.orgDesc') : t('settings.readOnly')}>
       <form
@@ -74,13 +72,7 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
           <TextField label={t('org.name')} value={form.name} onChange={set('name')} required maxLength={100} error={fe('name')} />
           <TextField label={t('org.website')} type="url" value={form.website} onChange={set('website')} placeholder="https://" error={fe('website')} />
           <TextField className="sm:col-span-2" label={t('org.description')} value={form.description} onChange={set('description')} error={fe('description')} />
-          <SelectField label={t('org.timezone')} value={form.timezone} onChange={set('timezone')} error={fe('timezone')}>
-            {zoneList.map((z) => (
-              <option key={z} value={z}>
-                {z}
-              </option>
-            ))}
-          </SelectField>
+          <TimeZoneField label={t('org.timezone')} value={form.timezone} onChange={(zone) => setForm((f) => ({ ...f, timezone: zone }))} error={fe('timezone')} />
           <SelectField label={t('org.language')} value={form.language} onChange={set('language')} error={fe('language')}>
             <option value="es">{LOCALE_NAMES.es}</option>
             <option value="en">{LOCALE_NAMES.en}</option>

@@ -3,7 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, formatDate, TextField } from '../../../components/ui';
-import { api, fieldErrorOf } from '../../../lib/api';
+import { api, ApiError, fieldErrorOf } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { chatModelsQuery, KEYED_PROVIDERS, providerKeysQuery, type KeyedProvider, type ProviderKey } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
@@ -39,6 +39,15 @@ function ProviderKeys() {
   );
 }
 
+/** Why the provider refused the key (the server's detail code), for a message in the user's language. */
+const REFUSALS = ['invalid_key', 'wrong_url', 'unreachable', 'address_refused'] as const;
+type Refusal = (typeof REFUSALS)[number];
+function refusalOf(error: unknown): { path: string; code: Refusal } | null {
+  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return null;
+  const detail = (error.details as Array<{ path?: unknown; code?: unknown }>).find((d) => REFUSALS.includes(d.code as Refusal));
+  return detail ? { path: String(detail.path), code: detail.code as Refusal } : null;
+}
+
 const splitModels = (text: string) =>
   text
     .split(',')
@@ -72,7 +81,7 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
   const save = useMutation({
     mutationFn: () => {
       const url = baseUrl.trim();
-      return api<ProviderKey>(`/api/v1/provider-keys/${provider}`, {
+      return api<ProviderKey & { check: { status: 'verified' | 'unverified'; reason?: 'rate_limited' | 'provider_error' } }>(`/api/v1/provider-keys/${provider}`, {
         method: 'PUT',
         body: {
           apiKey: apiKey.trim(),
@@ -86,7 +95,8 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
       setApiKey('');
       setBaseUrl(saved.baseUrl ?? '');
       setModelNames(saved.models.join(', '));
-      toast.success(t('providers.saved', { provider: name }));
+      if (saved.check.status === 'verified') toast.success(t('providers.savedVerified', { provider: name }));
+      else toast.info(t(saved.check.reason === 'rate_limited' ? 'providers.savedRateLimited' : 'providers.savedUnverified', { provider: name }));
       await invalidate();
     },
   });
@@ -104,7 +114,8 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
     onSettled: invalidate,
   });
 
-  const fe = (p: string) => fieldErrorOf(save.error, p);
+  const refusal = refusalOf(save.error);
+  const fe = (p: string) => (refusal?.path === p ? t(`providers.check.${refusal.code}`) : fieldErrorOf(save.error, p));
   const errors = { apiKey: fe('apiKey'), baseUrl: fe('baseUrl'), models: fe('models') ?? fe('models.0') };
   const available = (models.data?.data ?? []).filter((m) => m.provider === provider && m.available);
 

@@ -47,6 +47,8 @@ function HoursForm({ bot, saved, timezone, canWrite }: { bot: Bot; saved: Schedu
     saved.map((s) => ({ uid: uidSeq++, id: s.id, weekday: s.weekday, opensAt: hhmm(s.opensAt), closesAt: hhmm(s.closesAt) })),
   );
   const [rows, setRows] = useState(initial);
+  const [answerOutsideHours, setAnswerOutsideHours] = useState(bot.answerOutsideHours);
+  const modeChanged = answerOutsideHours !== bot.answerOutsideHours;
   const invalid = rows.filter((r) => !r.opensAt || !r.closesAt || r.opensAt === r.closesAt);
 
   const removed = initial.filter((i) => !rows.some((r) => r.id === i.id));
@@ -55,11 +57,16 @@ function HoursForm({ bot, saved, timezone, canWrite }: { bot: Bot; saved: Schedu
     const before = r.id && initial.find((i) => i.id === r.id);
     return before && (before.opensAt !== r.opensAt || before.closesAt !== r.closesAt);
   });
-  const dirty = removed.length + added.length + edited.length > 0;
+  const dirty = removed.length + added.length + edited.length > 0 || modeChanged;
 
   const save = useMutation({
     // One request per change: the API models each interval as its own resource.
     mutationFn: async () => {
+      if (modeChanged) {
+        const updated = await api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: { answerOutsideHours }, orgId: org.id });
+        queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], updated);
+        await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+      }
       for (const r of removed) await api(chatbotApi.schedule(bot.id, r.id!), { method: 'DELETE', orgId: org.id });
       for (const r of edited)
         await api(chatbotApi.schedule(bot.id, r.id!), { method: 'PUT', body: { weekday: r.weekday, opensAt: r.opensAt, closesAt: r.closesAt }, orgId: org.id });
@@ -110,23 +117,28 @@ function HoursForm({ bot, saved, timezone, canWrite }: { bot: Bot; saved: Schedu
           </>
         }
         actions={
-          canWrite && (
+          canWrite &&
+          rows.length > 0 && (
             <Button variant="secondary" size="sm" onClick={weekdaysPreset}>
               {t('bots.hours.preset')}
             </Button>
           )
         }
       >
-        {rows.length === 0 && (
-          <div className="mb-4">
-            <Alert>{t('bots.hours.alwaysOpen')}</Alert>
+        {rows.length === 0 ? (
+          // No hours is one state ("always open"), not seven closed days.
+          <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-zinc-50 p-4 dark:bg-zinc-800/50">
+            <div>
+              <p className="text-sm font-medium">{t('bots.hours.alwaysOpen')}</p>
+              <p className="text-sm text-zinc-500 dark:text-zinc-400">{t('bots.hours.alwaysOpenDesc')}</p>
+            </div>
+            {canWrite && (
+              <Button variant="secondary" size="sm" onClick={weekdaysPreset}>
+                {t('bots.hours.setHours')}
+              </Button>
+            )}
           </div>
-        )}
-        {rows.length > 0 && (
-          <div className="mb-4">
-            <Alert tone="info">{bot.answerOutsideHours ? t('bots.hours.outsideAnswers') : t('bots.hours.outsideMessage')}</Alert>
-          </div>
-        )}
+        ) : (
         <fieldset disabled={!canWrite}>
           <legend className="sr-only">{t('bots.hours.title')}</legend>
           <ul className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -188,10 +200,54 @@ function HoursForm({ bot, saved, timezone, canWrite }: { bot: Bot; saved: Schedu
               );
             })}
           </ul>
+          {canWrite && (
+            <div className="mt-2 flex justify-end">
+              <Button variant="ghost" size="sm" onClick={() => setRows([])}>
+                {t('bots.hours.clearAll')}
+              </Button>
+            </div>
+          )}
+        </fieldset>
+        )}
+      </Card>
+      <Card title={t('bots.hours.outsideTitle')} description={t('bots.hours.outsideDesc')}>
+        <fieldset disabled={!canWrite} className="space-y-3">
+          <legend className="sr-only">{t('bots.hours.outsideTitle')}</legend>
+          {[true, false].map((value) => (
+            <label
+              key={String(value)}
+              className="flex cursor-pointer gap-3 rounded-lg p-3 ring-1 ring-zinc-200 has-[:checked]:ring-2 has-[:checked]:ring-indigo-600 dark:ring-zinc-700"
+            >
+              <input
+                type="radio"
+                name="answerOutsideHours"
+                className="mt-1 accent-indigo-600"
+                checked={answerOutsideHours === value}
+                onChange={() => setAnswerOutsideHours(value)}
+              />
+              <span>
+                <span className="block text-sm font-medium">
+                  {value ? t('bots.hours.modeAlways') : t('bots.hours.modeQuiet')}
+                  {value && <span className="ml-2 text-xs font-normal text-zinc-500">{t('bots.hours.recommended')}</span>}
+                </span>
+                <span className="block text-sm text-zinc-500 dark:text-zinc-400">{value ? t('bots.hours.modeAlwaysDesc') : t('bots.hours.modeQuietDesc')}</span>
+              </span>
+            </label>
+          ))}
+          {rows.length === 0 && <p className="text-xs text-zinc-500">{t('bots.hours.modeNoHours')}</p>}
         </fieldset>
       </Card>
       {save.error && <Alert tone="error">{errorMessage(save.error)}</Alert>}
-      {canWrite && <SaveBar dirty={dirty} pending={save.isPending} onReset={() => setRows(initial)} />}
+      {canWrite && (
+        <SaveBar
+          dirty={dirty}
+          pending={save.isPending}
+          onReset={() => {
+            setRows(initial);
+            setAnswerOutsideHours(bot.answerOutsideHours);
+          }}
+        />
+      )}
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { Alert, Badge, Button, cx, formatNumber } from '../../../../components/u
 import { Markdown } from '../../../../components/markdown';
 import { streamEvents } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
+import { en, type MessageKey } from '../../../../lib/messages';
 import { chatbotApi, type Bot } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { readableOn } from './widget-mock';
@@ -110,7 +111,9 @@ export function PlaygroundTab({ bot }: { bot: Bot }) {
             streaming: false,
           }));
         } else if (event === 'error') {
-          patchLast((m) => ({ ...m, streaming: false, error: String(d.message ?? d.code ?? t('errors.unknown')) }));
+          // The server classifies provider failures (bad key, quota, down…) so the reason reads in the user's language.
+          const reason = typeof d.reason === 'string' && `modelFailure.${d.reason}` in en ? t(`modelFailure.${d.reason}` as MessageKey) : null;
+          patchLast((m) => ({ ...m, streaming: false, error: reason ? `${reason} ${t('modelFailure.fallbackSent')}` : d.code === 'model_unavailable' ? t('modelFailure.unknown') : t('errors.unknown') }));
         }
       }
       patchLast((m) => (m.streaming ? { ...m, streaming: false } : m));
@@ -302,7 +305,8 @@ function AssistantMessage({ message: m, color }: { message: ChatMessage; color: 
         <p className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs text-zinc-500" aria-label={t('bots.play.metrics')}>
           <span>{m.meta.model ? modelLabel(m.meta.model) : t('bots.play.fixedReply')}</span>
           <span>{t('bots.play.latency', { ms: formatNumber(m.meta.latencyMs, locale) })}</span>
-          {m.meta.timeToFirstTokenMs != null && <span>{t('bots.play.ttft', { ms: formatNumber(m.meta.timeToFirstTokenMs, locale) })}</span>}
+          {/* Fixed and extractive replies have no first token to wait for: a "0 ms" would mean nothing. */}
+          {m.meta.timeToFirstTokenMs != null && m.meta.model != null && !m.meta.model.startsWith('builtin:') && <span>{t('bots.play.ttft', { ms: formatNumber(m.meta.timeToFirstTokenMs, locale) })}</span>}
           {(m.meta.inputTokens != null || m.meta.outputTokens != null) && (
             <span>
               {t('bots.play.tokens', { input: formatNumber(m.meta.inputTokens ?? 0, locale), output: formatNumber(m.meta.outputTokens ?? 0, locale) })}

@@ -31,7 +31,6 @@ function fromBot(bot: Bot) {
     welcomeMessage: bot.welcomeMessage ?? '',
     fallbackMessage: bot.fallbackMessage ?? '',
     outOfHoursMessage: bot.outOfHoursMessage ?? '',
-    answerOutsideHours: bot.answerOutsideHours,
     retrievalTopK: String(bot.retrievalTopK),
     retrievalThreshold: bot.retrievalThreshold,
     answerOnlyFromKnowledge: bot.answerOnlyFromKnowledge,
@@ -57,7 +56,6 @@ function toBody(f: Form) {
     welcomeMessage: orNull(f.welcomeMessage),
     fallbackMessage: orNull(f.fallbackMessage),
     outOfHoursMessage: orNull(f.outOfHoursMessage),
-    answerOutsideHours: f.answerOutsideHours,
     retrievalTopK: Number(f.retrievalTopK),
     retrievalThreshold: f.retrievalThreshold,
     answerOnlyFromKnowledge: f.answerOnlyFromKnowledge,
@@ -275,13 +273,6 @@ function SettingsForm({ bot, canWrite }: { bot: Bot; canWrite: boolean }) {
               placeholder={t('bots.outOfHoursPlaceholder')}
               hint={t('bots.outOfHoursHint')}
               error={fe('outOfHoursMessage')}
-            />
-            <Switch
-              label={t('bots.answerOutsideHours')}
-              description={t('bots.answerOutsideHoursHint')}
-              checked={form.answerOutsideHours}
-              onChange={(v) => set('answerOutsideHours', v)}
-              disabled={!canWrite}
             />
           </div>
         </Card>

@@ -2,7 +2,7 @@ import { useSuspenseInfiniteQuery } from '@tanstack/react-query';
 import { Fragment, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { Button, cx } from '../../../../components/ui';
 import { useErrorMessage, useLocale, useT, type TFunction } from '../../../../lib/i18n';
-import type { MessageKey } from '../../../../lib/messages';
+import { en, type MessageKey } from '../../../../lib/messages';
 import { flattenMessages, messagesQuery, type Conversation, type InboxMessage } from '../../../../lib/queries-inbox';
 import { useOrg } from '../../../../lib/use-org';
 import { Avatar, contactName, formatDateTime, formatTime, Icon, ICONS } from './shared';
@@ -359,8 +359,8 @@ function MessageMeta({ message: m, failed }: { message: InboxMessage; failed: bo
         ))}
       </p>
       {failed && m.error && (
-        <p role="alert" className="max-w-xs text-xs text-red-600 dark:text-red-400">
-          {t('thread.failed')}: {m.error}
+        <p role="alert" className="max-w-xs text-xs text-red-600 dark:text-red-400" title={m.error}>
+          {t('thread.failed')}: {failureReason(m, t) ?? m.error}
         </p>
       )}
     </div>
@@ -394,4 +394,11 @@ function Sources({ sources }: { sources: NonNullable<InboxMessage['sources']> })
       </ul>
     </details>
   );
+}
+
+/** A model failure in the agent's language (the server stores its class); the provider's own words stay in the tooltip. */
+function failureReason(m: InboxMessage, t: TFunction): string | null {
+  const failure = m.metadata?.modelFailure;
+  const key = `modelFailure.${String(failure)}`;
+  return typeof failure === 'string' && key in en ? `${t(key as MessageKey)} ${t('modelFailure.fallbackSent')}` : null;
 }

@@ -23,6 +23,8 @@ export function EmbeddingModelSelect({
   const t = useT();
   const org = useOrg();
   const models = useQuery(embeddingModelsQuery(org.id));
+  // The built-in model's server label describes its internals; people need what it does for them.
+  const embeddingLabel = (m: EmbeddingModel) => (m.id.startsWith('openai:') ? m.label : t('kb.embeddingBuiltin'));
   const list: EmbeddingModel[] = models.data?.data ?? [];
   const current = list.find((m) => m.id === value);
   const listed = current || !value ? list : [{ id: value, label: value, dimension: 0, available: true }, ...list];
@@ -36,10 +38,10 @@ export function EmbeddingModelSelect({
       error={error}
       hint={
         <>
-          {current ? t('kb.embeddingHint', { dimension: current.dimension }) : null}
+          {current ? t(current.id.startsWith('openai:') ? 'kb.embeddingHintOpenAI' : 'kb.embeddingHintBuiltin') : null}
           {unavailable.length > 0 && (
             <span className="block">
-              {unavailable.map((m) => `${m.label}: ${m.reason ?? t('kb.unavailableWhy')}`).join(' · ')}
+              {unavailable.map((m) => `${embeddingLabel(m)}: ${m.reason ?? t('kb.unavailableWhy')}`).join(' · ')}
             </span>
           )}
         </>
@@ -48,7 +50,7 @@ export function EmbeddingModelSelect({
       {models.isPending && <option value={value}>{t('common.loading')}</option>}
       {listed.map((m) => (
         <option key={m.id} value={m.id} disabled={!m.available}>
-          {m.label}
+          {embeddingLabel(m)}
           {m.available ? '' : ` (${t('kb.unavailable')})`}
         </option>
       ))}

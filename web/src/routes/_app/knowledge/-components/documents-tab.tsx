@@ -28,7 +28,7 @@ import { useOrg } from '../../../../lib/use-org';
 import { AddContentMenu } from './add-content';
 import { DocumentStatus, sourceDetail, SourceIcon, useDocumentActions } from './shared';
 
-export const ACCEPTED_EXTENSIONS = ['txt', 'md', 'html', 'htm', 'pdf', 'docx', 'csv'];
+export const ACCEPTED_EXTENSIONS = ['txt', 'md', 'html', 'htm', 'pdf', 'docx', 'xlsx', 'csv'];
 const ACCEPT = '.txt,.md,.markdown,.html,.htm,.pdf,.docx,.csv';
 const MAX_BYTES = 25 * 1024 * 1024;
 const STATUSES: Status[] = ['pending', 'processing', 'ready', 'failed'];

@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Badge, Button, ConfirmDialog, cx, Dialog, ProgressBar, Spinner, TextField } from '../../../../components/ui';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
-import { useErrorMessage, useT } from '../../../../lib/i18n';
+import { useErrorMessage, useT, type TFunction } from '../../../../lib/i18n';
 import { knowledgeApi, type DocumentSource, type KnowledgeDocument } from '../../../../lib/queries';
 
 export function KbIcon({ className }: { className?: string }) {
@@ -50,7 +50,25 @@ export function sourceDetail(doc: KnowledgeDocument): string | null {
   }
   const ext = doc.name.match(/\.([a-z0-9]{1,5})$/i)?.[1];
   if (ext) return ext.toUpperCase();
-  return doc.mimeType;
+  return null;
+}
+
+/** What kind of document this is, in people's words (never a MIME type such as application/x-qa+json). */
+export function documentKind(doc: Pick<KnowledgeDocument, 'name' | 'mimeType' | 'sourceUrl' | 'source'>, t: TFunction): string {
+  const mime = (doc.mimeType ?? '').split(';')[0].trim();
+  if (doc.source === 'qa') return t('doc.kind.qa');
+  if (doc.sourceUrl) return t('doc.kind.web');
+  const byMime: Record<string, string> = {
+    'application/pdf': 'PDF',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word (DOCX)',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel (XLSX)',
+    'text/csv': 'CSV',
+    'text/html': 'HTML',
+    'text/markdown': 'Markdown',
+  };
+  if (byMime[mime]) return byMime[mime];
+  if (mime === 'text/plain') return t('doc.kind.text');
+  return doc.name.match(/\.([a-z0-9]{1,5})$/i)?.[1]?.toUpperCase() ?? t('doc.kind.text');
 }
 
 const statusTone = { pending: 'zinc', processing: 'indigo', ready: 'green', failed: 'red' } as const;

@@ -30,7 +30,7 @@ import {
 } from '../../../../../lib/queries';
 import { useOrg } from '../../../../../lib/use-org';
 import { Location } from '../../-components/search-tab';
-import { DocumentStatus, Fact, sourceDetail, SourceIcon, StatusBadge, useDocumentActions } from '../../-components/shared';
+import { DocumentStatus, documentKind, Fact, sourceDetail, SourceIcon, StatusBadge, useDocumentActions } from '../../-components/shared';
 
 export const Route = createFileRoute('/_app/knowledge/$kbId/documents/$docId')({
   loader: ({ context: { queryClient, orgId }, params: { kbId, docId } }) => {
@@ -154,7 +154,7 @@ function DocumentPage() {
                 )}
               </dd>
             </div>
-            <Fact label={t('doc.type')}>{doc.mimeType ?? '—'}</Fact>
+            <Fact label={t('doc.type')}>{documentKind(doc, t)}</Fact>
             <Fact label={t('docs.size')}>{formatBytes(doc.sizeBytes, locale)}</Fact>
             <Fact label={t('docs.pages')}>{formatNumber(doc.pageCount, locale)}</Fact>
             <Fact label={t('docs.chunks')}>{formatNumber(doc.chunkCount, locale)}</Fact>
