@@ -21,7 +21,7 @@ describe('fusion', () => {
     expect(rank, JSON.stringify(fused.slice(0, 6))).toBeGreaterThan(0);
     expect(rank).toBeLessThanOrEqual(5);
     // Equal-weight RRF (the old fusion) drops it, which is what this profile exists to prevent.
-    const equal = fuseLists(fulltext, vector, { method: 'rrf', k: 60, fulltextWeight: 1, vectorWeight: 1, reason: '' }, { fulltext: true, vector: true });
+    const equal = fuseLists(fulltext, vector, { kind: 'custom', method: 'rrf', k: 60, fulltextWeight: 1, vectorWeight: 1, reason: '' }, { fulltext: true, vector: true });
     expect(equal.findIndex((f) => f.key === 'answer') + 1).toBeGreaterThan(5);
   });
 

@@ -10,6 +10,8 @@
 export type FusionMethod = 'rrf' | 'convex';
 
 export interface FusionProfile {
+  /** Which kind of retriever the vectors are; the search tester explains the profile by it. */
+  kind: 'lexical' | 'semantic' | 'custom';
   /**
    * `rrf`: weighted reciprocal rank fusion, sum of weight / (k + rank); ranks only.
    * `convex`: weighted sum of scores normalized per list (full text: score / best score;
@@ -26,6 +28,7 @@ export interface FusionProfile {
 
 /** Models whose vectors are lexical (hashed n-grams): full text leads, vectors break ties and add near-misses. */
 const LEXICAL: FusionProfile = {
+  kind: 'lexical',
   method: 'convex',
   k: 60,
   fulltextWeight: 0.85,
@@ -36,6 +39,7 @@ const LEXICAL: FusionProfile = {
 
 /** Semantic models: both lists as equals, by rank (their score scales are unrelated). */
 const SEMANTIC: FusionProfile = {
+  kind: 'semantic',
   method: 'rrf',
   k: 60,
   fulltextWeight: 1,
