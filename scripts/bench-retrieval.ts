@@ -1,276 +1,389 @@
 /**
- * `npm run bench:retrieval`: retrieval quality and latency on the local runtime (in-memory PGlite
- * with pgvector, built-in embeddings).
+ * `npm run bench:retrieval`: retrieval quality and latency on the local runtime (PGlite with
+ * pgvector, built-in embedder), measured the way users run it.
  *
- * 1. Quality: recall@5 and MRR@10 of hybrid, vector-only and full-text-only search on the
- *    labeled help-center set in scripts/fixtures/retrieval-eval.json.
- * 2. Latency: p50/p95 of `searchKnowledge` (hybrid, topK 5) over ~200 queries on a knowledge base
- *    of 10k, then 100k synthetic support-article chunks, loaded in bulk (chunks with drizzle
- *    batch inserts, vectors with the HNSW index dropped and rebuilt afterwards, then ANALYZE).
+ * 1. Public sets (see scripts/fixtures/public-retrieval-set.ts): TypeScript's compiler messages in
+ *    Spanish and English (about 2k chunks each) and a mixed-language knowledge base of about 10k
+ *    chunks (es, en, fr, it, pt-br), with generated questions; optionally about 100k chunks
+ *    (BENCH_SETS=es,en,mixed-10k,mixed-100k: every translation plus synthetic support articles).
+ *    The data directory is built through the HTTP API (register, create knowledge bases, post
+ *    question-and-answer documents, let the job runner ingest them) and nothing else: no ANALYZE
+ *    or index work by the benchmark. It is cached under .cache/bench-retrieval/<key> (key: the
+ *    sets and the TypeScript version), so a second run only searches; BENCH_FRESH=1 rebuilds.
+ * 2. The project's own labeled help-center set (scripts/fixtures/retrieval-eval.json), inserted
+ *    directly into an in-memory database (quality only).
  *
- * Options: BENCH_SIZES=10000,100000 (chunk counts), BENCH_QUERIES=200.
+ * For each set: recall@1, recall@5, MRR@10 and p50/p95 per query of full text, vectors, hybrid
+ * (the product's default fusion for the model), other fusion profiles for comparison, and a
+ * plain and a Snowball-stemmed BM25 over the same chunk texts, computed in the same run.
  */
-import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { chunks, documents, knowledgeBases, organizations } from '../db/schema';
-import { startLocalRuntime } from '../functions/local-runtime';
-import { VECTOR_INDEX_SQL } from '../functions/adapters/local/database';
-import { createEmbeddings, hashEmbed } from '../functions/core/embeddings';
+import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime';
+import { createEmbeddings } from '../functions/core/embeddings';
 import { namespaceFor, vectorId } from '../functions/core/retrieval/namespace';
-import { candidateCount, fulltextPlan, fulltextStatement, searchKnowledge, type SearchInput, type SearchServices } from '../functions/core/retrieval/search';
+import type { FusionProfile } from '../functions/core/retrieval/fusion';
+import { searchKnowledge, type SearchInput, type SearchServices } from '../functions/core/retrieval/search';
+import { buildBm25, plainAnalyzer, stemmedAnalyzer } from './fixtures/bm25-baseline';
+import { LANGUAGES, loadMessages, makeQuestions, rng, typescriptVersion, type PublicQuestion } from './fixtures/public-retrieval-set';
 
 const MODEL = 'builtin-hash-384';
-const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
-const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
-const TARGET_P95: Record<number, number> = { 10000: 30, 100000: 100 };
+const SETS = (process.env.BENCH_SETS ?? 'es,en,mixed-10k').split(',');
+const QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 400);
+const TARGET_P95: Record<string, number> = { 'mixed-10k': 30, 'mixed-100k': 100 };
+const PAIRS_PER_DOCUMENT = 200;
+
+const log = (line = '') => console.log(line);
+const ms = (n: number) => `${n.toFixed(1)}`;
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+interface SetSpec {
+  name: string;
+  languages: string[];
+  /** Synthetic support-article chunks added to reach the size. */
+  padTo?: number;
+  questions: Array<'es' | 'en'>;
+  /** Also compare fusion profiles on this set. */
+  compareFusion: boolean;
+}
+
+const SPECS: Record<string, SetSpec> = {
+  es: { name: 'es', languages: ['es'], questions: ['es'], compareFusion: true },
+  en: { name: 'en', languages: ['en'], questions: ['en'], compareFusion: true },
+  'mixed-10k': { name: 'mixed-10k', languages: ['es', 'en', 'fr', 'it', 'pt-br'], questions: ['es', 'en'], compareFusion: false },
+  'mixed-100k': { name: 'mixed-100k', languages: [...LANGUAGES], padTo: 100_000, questions: ['es', 'en'], compareFusion: false },
+};
+
+/** Fusion profiles compared on the 2k sets; the product's default is the one fusion.ts picks. */
+const FUSION_VARIANTS: Array<[string, FusionProfile]> = [
+  ['hybrid, RRF 1:1 k60 (before)', { kind: 'custom', method: 'rrf', k: 60, fulltextWeight: 1, vectorWeight: 1, reason: '' }],
+  ['hybrid, RRF 1:0.25 k60', { kind: 'custom', method: 'rrf', k: 60, fulltextWeight: 1, vectorWeight: 0.25, reason: '' }],
+  ['hybrid, convex 0.7/0.3', { kind: 'custom', method: 'convex', k: 60, fulltextWeight: 0.7, vectorWeight: 0.3, reason: '' }],
+  ['hybrid, convex 0.85/0.15', { kind: 'custom', method: 'convex', k: 60, fulltextWeight: 0.85, vectorWeight: 0.15, reason: '' }],
+];
+
+// ---- the data directory, built through the API ------------------------------------------
+
+async function api(runtime: LocalRuntime, method: string, path: string, token?: string, body?: unknown) {
+  const res = await runtime.app.request(path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Support-article filler for the 100k set (the lighting shop of the labeled set, generated). */
+function fillerPairs(count: number, seed: number) {
+  const r = rng(seed);
+  const products = ['lámpara de pie', 'aplique', 'plafón', 'flexo', 'bombilla', 'tira LED', 'foco', 'colgante'];
+  const cities = ['Madrid', 'Sevilla', 'Bilbao', 'Valencia', 'Vigo', 'Lisboa', 'París', 'Roma'];
+  return Array.from({ length: count }, (_, i) => {
+    const p = `${r.pick(products)} ${r.pick(['Aura', 'Nova', 'Lira', 'Terra', 'Orbe'])} ${r.int(1, 90) * 10}`;
+    return {
+      question: `Artículo ${i}`,
+      answer: `El ${p} se envía a ${r.pick(cities)} en ${r.int(2, 9)} días laborables. Consume ${r.int(4, 36)} W y su garantía es de ${r.int(2, 5)} años. Si la app muestra el error E-${r.int(100, 4999)}, reinicia el dispositivo.`,
+    };
+  });
+}
+
+interface BuiltSet {
+  kbId: string;
+  chunks: number;
+}
+
+async function buildDataDir(runtime: LocalRuntime, sets: SetSpec[]): Promise<{ orgId: string; kbs: Record<string, BuiltSet> }> {
+  const user = await api(runtime, 'POST', '/api/v1/auth/register', undefined, {
+    email: `bench-${randomUUID()}@example.com`,
+    password: 'a-strong-password-1',
+    name: 'Bench',
+  });
+  const token = user.accessToken as string;
+  const org = await api(runtime, 'POST', '/api/v1/organizations', token, { name: 'Bench' });
+  const orgId = (org.id ?? (org.organization as { id: string })?.id) as string;
+  const kbs: Record<string, BuiltSet> = {};
+  for (const spec of sets) {
+    const started = performance.now();
+    const kb = await api(runtime, 'POST', '/api/v1/knowledge-bases', token, { name: spec.name });
+    const kbId = kb.id as string;
+    let pairs = 0;
+    const post = async (name: string, list: Array<{ question: string; answer: string }>) => {
+      for (let i = 0; i < list.length; i += PAIRS_PER_DOCUMENT) {
+        await api(runtime, 'POST', `/api/v1/knowledge-bases/${kbId}/documents`, token, {
+          type: 'qa',
+          name: `${name} ${i / PAIRS_PER_DOCUMENT + 1}`,
+          pairs: list.slice(i, i + PAIRS_PER_DOCUMENT),
+        });
+      }
+      pairs += list.length;
+    };
+    for (const language of spec.languages) {
+      await post(`TypeScript ${language}`, loadMessages(language).map((m) => ({ question: `TS${m.code}`, answer: m.text })));
+    }
+    if (spec.padTo && pairs < spec.padTo) await post('Artículos', fillerPairs(spec.padTo - pairs, 42));
+    const chunkCount = await waitUntilReady(runtime, kbId);
+    const seconds = (performance.now() - started) / 1000;
+    log(`  built "${spec.name}" through the API: ${chunkCount.toLocaleString('en')} chunks in ${seconds.toFixed(1)} s (${Math.round(chunkCount / seconds)} chunks/s, upload to ready)`);
+    kbs[spec.name] = { kbId, chunks: chunkCount };
+  }
+  return { orgId, kbs };
+}
+
+async function waitUntilReady(runtime: LocalRuntime, kbId: string): Promise<number> {
+  const { pglite } = runtime.database;
+  for (;;) {
+    const { rows } = await pglite.query<{ waiting: number; failed: number; chunks: number }>(
+      `SELECT count(*) FILTER (WHERE status IN ('pending', 'processing'))::int AS waiting,
+              count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              coalesce(sum(chunk_count), 0)::int AS chunks
+       FROM documents WHERE knowledge_base_id = $1`,
+      [kbId],
+    );
+    if (rows[0].failed > 0) throw new Error(`${rows[0].failed} documents failed to ingest`);
+    if (rows[0].waiting === 0) return rows[0].chunks;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** The local runtime gathers statistics by itself after a burst of writes; wait for it, never run it. */
+async function waitForStatistics(runtime: LocalRuntime, since: Date) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { rows } = await runtime.database.pglite.query<{ at: Date | null }>(
+      `SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'chunks'`,
+    );
+    if (rows[0]?.at && new Date(rows[0].at) >= since) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
+// ---- evaluation -----------------------------------------------------------------------------
+
+interface Row {
+  label: string;
+  recall1: number;
+  recall5: number;
+  mrr10: number;
+  p50: number;
+  p95: number;
+}
+
+function score(label: string, ranks: number[], times: number[]): Row {
+  const n = ranks.length;
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    label,
+    recall1: ranks.filter((r) => r === 1).length / n,
+    recall5: ranks.filter((r) => r > 0 && r <= 5).length / n,
+    mrr10: ranks.reduce((sum, r) => sum + (r > 0 && r <= 10 ? 1 / r : 0), 0) / n,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+  };
+}
+
+function printTable(title: string, rows: Row[]) {
+  log(title);
+  log(`  ${'retriever'.padEnd(30)} recall@1  recall@5  MRR@10   p50 ms   p95 ms`);
+  for (const r of rows) {
+    log(
+      `  ${r.label.padEnd(30)} ${r.recall1.toFixed(3).padStart(8)}  ${r.recall5.toFixed(3).padStart(8)}  ${r.mrr10.toFixed(3).padStart(6)}  ${ms(r.p50).padStart(7)}  ${ms(r.p95).padStart(7)}`,
+    );
+  }
+}
+
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+async function evaluateSet(runtime: LocalRuntime, services: SearchServices, orgId: string, spec: SetSpec, built: BuiltSet): Promise<Row[]> {
+  const { rows: chunkRows } = await runtime.database.pglite.query<{ id: string; content: string }>(
+    `SELECT c.id, c.content FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.knowledge_base_id = $1 AND d.status = 'ready'`,
+    [built.kbId],
+  );
+  // A question is answered by every chunk holding its message ("Q: TS1234\nA: <message>").
+  const byAnswer = new Map<string, Set<string>>();
+  for (const c of chunkRows) {
+    const answer = squash(c.content.slice(c.content.indexOf('A: ') + 3));
+    byAnswer.set(answer, (byAnswer.get(answer) ?? new Set()).add(c.id));
+  }
+  const questions: PublicQuestion[] = spec.questions.flatMap((language) =>
+    makeQuestions(language, loadMessages(language), Math.round(QUESTIONS / spec.questions.length), language === 'es' ? 11 : 17),
+  );
+  const targets = questions.map((q) => byAnswer.get(squash(q.answer)) ?? new Set<string>());
+  const unanswerable = targets.filter((t) => t.size === 0).length;
+  if (unanswerable) log(`  (${unanswerable} questions whose message is in no chunk count as misses)`);
+  const rankOf = (ids: string[], target: Set<string>) => ids.findIndex((id) => target.has(id)) + 1;
+
+  const input = (query: string, mode: SearchInput['mode'], fusion?: FusionProfile): SearchInput => ({
+    organizationId: orgId,
+    knowledgeBases: [{ id: built.kbId, embeddingModel: MODEL }],
+    query,
+    topK: 10,
+    mode,
+    ...(fusion ? { fusion } : {}),
+  });
+  const runs: Array<[string, SearchInput['mode'], FusionProfile | undefined]> = [
+    ['full text (BM25 in Postgres)', 'fulltext', undefined],
+    ['vectors (builtin-hash-384)', 'vector', undefined],
+    ['hybrid (default for the model)', 'hybrid', undefined],
+    ...(spec.compareFusion ? FUSION_VARIANTS.map(([label, profile]): [string, SearchInput['mode'], FusionProfile] => [label, 'hybrid', profile]) : []),
+  ];
+  const rows: Row[] = [];
+  for (const [label, mode, fusion] of runs) {
+    for (const q of questions.slice(0, 10)) await searchKnowledge(services, input(q.question, mode, fusion)); // warm-up
+    const ranks: number[] = [];
+    const times: number[] = [];
+    for (const [i, q] of questions.entries()) {
+      const t = performance.now();
+      const hits = await searchKnowledge(services, input(q.question, mode, fusion));
+      times.push(performance.now() - t);
+      ranks.push(rankOf(hits.map((h) => h.chunkId), targets[i]));
+    }
+    rows.push(score(label, ranks, times));
+  }
+
+  const docs = chunkRows.map((c) => ({ id: c.id, text: c.content }));
+  const baselines: Array<[string, ReturnType<typeof buildBm25>, (q: PublicQuestion) => boolean]> = [
+    ['BM25 baseline, plain words', buildBm25(docs, plainAnalyzer), () => true],
+  ];
+  const stemmed = { es: buildBm25(docs, stemmedAnalyzer('spanish')), en: buildBm25(docs, stemmedAnalyzer('english')) };
+  for (const [label, index] of baselines) {
+    const ranks: number[] = [];
+    const times: number[] = [];
+    for (const [i, q] of questions.entries()) {
+      const t = performance.now();
+      ranks.push(rankOf(index.search(q.question, 10), targets[i]));
+      times.push(performance.now() - t);
+    }
+    rows.push(score(label, ranks, times));
+  }
+  const ranks: number[] = [];
+  const times: number[] = [];
+  for (const [i, q] of questions.entries()) {
+    const t = performance.now();
+    ranks.push(rankOf(stemmed[q.language as 'es' | 'en'].search(q.question, 10), targets[i]));
+    times.push(performance.now() - t);
+  }
+  rows.push(score('BM25 baseline, Snowball stems', ranks, times));
+  printTable(`\n${spec.name}: ${questions.length} questions over ${built.chunks.toLocaleString('en')} chunks (${spec.languages.join(', ')}${spec.padTo ? ' + filler' : ''})`, rows);
+  const hybrid = rows.find((r) => r.label.startsWith('hybrid (default'))!;
+  const fulltext = rows[0];
+  const bm25 = rows.at(-1)!;
+  log(
+    `  hybrid recall@5 vs stemmed BM25: ${((hybrid.recall5 - bm25.recall5) * 100).toFixed(1)} points; vs full text: ${((hybrid.recall5 - fulltext.recall5) * 100).toFixed(1)} points`,
+  );
+  const target = TARGET_P95[spec.name];
+  if (target) log(`  hybrid p95 ${ms(hybrid.p95)} ms, target < ${target} ms: ${hybrid.p95 < target ? 'met' : 'MISSED'}`);
+  return rows;
+}
+
+// ---- the project's own labeled set ---------------------------------------------------------
 
 interface EvalSet {
   documents: Array<{ id: string; title: string; chunks: Array<{ id: string; text: string }> }>;
   questions: Array<{ id: string; language: string; question: string; answer: string }>;
 }
 
-const log = (line: string) => console.log(line);
-const ms = (n: number) => `${n.toFixed(1)} ms`;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-
-/** mulberry32: a seeded generator, so every run builds the same corpus and queries. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  return { next, pick, int };
-}
-
-// ---- synthetic support articles ---------------------------------------------------------
-
-const SERIES = ['Aura', 'Nova', 'Lira', 'Terra', 'Orbe', 'Vela', 'Luma', 'Dune', 'Kiro', 'Sole', 'Brisa', 'Alba', 'Cala', 'Delta', 'Eco', 'Faro', 'Gala', 'Halo', 'Iris', 'Jade', 'Koa', 'Loto', 'Mar', 'Nube', 'Olmo', 'Pino', 'Quasar', 'Roca', 'Sena', 'Tilo'];
-const TYPES_ES = ['lámpara de pie', 'aplique de pared', 'plafón', 'flexo', 'bombilla inteligente', 'tira LED', 'foco empotrable', 'lámpara colgante', 'lámpara de mesa', 'ventilador de techo'];
-const TYPES_EN = ['floor lamp', 'wall light', 'ceiling light', 'desk lamp', 'smart bulb', 'LED strip', 'recessed spotlight', 'pendant lamp', 'table lamp', 'ceiling fan'];
-const CITIES = ['Madrid', 'Barcelona', 'Valencia', 'Sevilla', 'Zaragoza', 'Málaga', 'Bilbao', 'Alicante', 'Córdoba', 'Valladolid', 'Vigo', 'Gijón', 'Granada', 'Murcia', 'Palma', 'Las Palmas', 'Tenerife', 'Pamplona', 'Santander', 'Salamanca', 'Lisboa', 'Oporto', 'París', 'Lyon', 'Burdeos', 'Milán', 'Roma', 'Berlín', 'Múnich', 'Bruselas', 'Ámsterdam', 'Toulouse', 'Marsella', 'Niza', 'Cádiz', 'Almería', 'Huelva', 'Girona', 'Lleida', 'Tarragona'];
-const CARRIERS = ['SEUR', 'Correos Express', 'MRW', 'DHL', 'GLS', 'UPS', 'Nacex', 'Zeleris'];
-const FEATURES_ES = ['sincronización', 'escenas', 'temporizador', 'modo ausente', 'control por voz', 'horarios', 'grupos de luces', 'sensor de movimiento', 'modo noche', 'actualización de firmware'];
-const FEATURES_EN = ['sync', 'scenes', 'timer', 'away mode', 'voice control', 'schedules', 'light groups', 'motion sensor', 'night mode', 'firmware update'];
-const COLORS = ['negro mate', 'blanco', 'latón', 'cobre', 'roble', 'gris grafito', 'verde salvia', 'terracota'];
-const STAFF = ['Lucía', 'Marcos', 'Irene', 'Javier', 'Sara', 'Pablo', 'Nerea', 'Hugo', 'Elena', 'Diego'];
-
-type Slots = ReturnType<typeof makeSlots>;
-function makeSlots(r: ReturnType<typeof rng>) {
-  const t = r.int(0, TYPES_ES.length - 1);
-  const series = `${r.pick(SERIES)} ${r.int(1, 60) * 10}`;
-  const f = r.int(0, FEATURES_ES.length - 1);
-  return {
-    productEs: `${TYPES_ES[t]} ${series}`,
-    productEn: `${series} ${TYPES_EN[t]}`,
-    series,
-    city: r.pick(CITIES),
-    carrier: r.pick(CARRIERS),
-    featureEs: FEATURES_ES[f],
-    featureEn: FEATURES_EN[f],
-    code: `E-${r.int(100, 4999)}`,
-    color: r.pick(COLORS),
-    staff: r.pick(STAFF),
-    days: r.int(2, 9),
-    price: `${r.int(9, 499)},${r.pick(['00', '50', '90', '95'])} €`,
-    watts: r.pick([4, 6, 9, 12, 18, 24, 36]),
-    years: r.int(2, 5),
-    percent: r.pick([5, 10, 15, 20, 25, 30]),
-  };
-}
-
-const SENTENCES_ES: Array<(s: Slots) => string> = [
-  (s) => `El ${s.productEs} se envía a ${s.city} con ${s.carrier} en un plazo de ${s.days} días laborables.`,
-  (s) => `Si la app muestra el error ${s.code} al usar ${s.featureEs}, reinicia el dispositivo y vuelve a emparejarlo.`,
-  (s) => `El ${s.productEs} consume ${s.watts} W y está disponible en acabado ${s.color}.`,
-  (s) => `La garantía del ${s.productEs} es de ${s.years} años desde la fecha de compra.`,
-  (s) => `Para montar el ${s.productEs} necesitas un destornillador de estrella y unos 20 minutos.`,
-  (s) => `Durante la campaña de primavera el ${s.productEs} tiene un ${s.percent}% de descuento en la tienda de ${s.city}.`,
-  (s) => `${s.staff}, del equipo de soporte, recomienda limpiar la pantalla con un paño seco y sin productos químicos.`,
-  (s) => `Los pedidos a ${s.city} que incluyen el ${s.productEs} pueden recogerse en el punto ${s.carrier} más cercano.`,
-  (s) => `La función ${s.featureEs} requiere la versión más reciente de la app Lumen Home y conexión Wi-Fi de 2,4 GHz.`,
-  (s) => `El precio del ${s.productEs} es de ${s.price}, con envío gratuito a partir de 49 €.`,
-  (s) => `Si el ${s.productEs} parpadea, comprueba que el regulador de pared sea compatible con LED.`,
-  (s) => `Las devoluciones del ${s.productEs} se gestionan desde Mi cuenta y ${s.carrier} recoge el paquete en tu domicilio.`,
-];
-const SENTENCES_EN: Array<(s: Slots) => string> = [
-  (s) => `The ${s.productEn} ships to ${s.city} with ${s.carrier} within ${s.days} business days.`,
-  (s) => `If the app shows error ${s.code} while using ${s.featureEn}, restart the device and pair it again.`,
-  (s) => `The ${s.productEn} draws ${s.watts} W and comes in a ${s.color} finish.`,
-  (s) => `The ${s.productEn} is covered by a ${s.years}-year warranty from the date of purchase.`,
-  (s) => `Assembling the ${s.productEn} takes about 20 minutes and a Phillips screwdriver.`,
-  (s) => `${s.staff} from the support team suggests updating the firmware before enabling ${s.featureEn}.`,
-  (s) => `The ${s.productEn} costs ${s.price} and standard shipping is free over €49.`,
-  (s) => `Returns of the ${s.productEn} can be booked from your account; ${s.carrier} collects the parcel at home.`,
-  (s) => `Customers in ${s.city} can pick up the ${s.productEn} at their nearest ${s.carrier} point.`,
-  (s) => `${s.featureEn} needs the latest Lumen Home app and a 2.4 GHz Wi-Fi network.`,
-];
-
-function syntheticChunk(r: ReturnType<typeof rng>): string {
-  const spanish = r.next() < 0.65;
-  const pool = spanish ? SENTENCES_ES : SENTENCES_EN;
-  const sentences: string[] = [];
-  const count = r.int(3, 6);
-  let slots = makeSlots(r);
-  for (let i = 0; i < count; i++) {
-    if (r.next() < 0.3) slots = makeSlots(r);
-    sentences.push(r.pick(pool)(slots));
+async function evaluateFixtures() {
+  const runtime = await startLocalRuntime({ dataDir: null });
+  try {
+    const { db } = runtime.database;
+    const services: SearchServices = { db, vectors: runtime.services.vectors, embeddings: runtime.services.embeddings ?? createEmbeddings(runtime.config) };
+    const [org] = await db.insert(organizations).values({ name: 'Bench', slug: `bench-${randomUUID()}` }).returning();
+    const [kb] = await db.insert(knowledgeBases).values({ organizationId: org.id, name: 'eval', embeddingModel: MODEL }).returning();
+    const evalSet = JSON.parse(readFileSync(new URL('./fixtures/retrieval-eval.json', import.meta.url), 'utf8')) as EvalSet;
+    const chunkIdByLabel = new Map<string, string>();
+    const texts: Array<{ id: string; text: string }> = [];
+    for (const doc of evalSet.documents) {
+      const [row] = await db.insert(documents).values({ organizationId: org.id, knowledgeBaseId: kb.id, name: doc.title, source: 'text', status: 'ready' }).returning();
+      const inserted = await db
+        .insert(chunks)
+        .values(doc.chunks.map((c, position) => ({ organizationId: org.id, knowledgeBaseId: kb.id, documentId: row.id, position, content: c.text })))
+        .returning({ id: chunks.id, position: chunks.position });
+      for (const c of inserted) {
+        chunkIdByLabel.set(doc.chunks[c.position].id, c.id);
+        texts.push({ id: c.id, text: doc.chunks[c.position].text });
+      }
+      const vectors = await services.embeddings.get(MODEL).embed(doc.chunks.map((c) => c.text));
+      await services.vectors.upsert(namespaceFor(kb.id), vectors.map((values, position) => ({ id: vectorId(row.id, position), values })));
+    }
+    const rows: Row[] = [];
+    for (const mode of ['fulltext', 'vector', 'hybrid'] as const) {
+      const ranks: number[] = [];
+      const times: number[] = [];
+      for (const q of evalSet.questions) {
+        const t = performance.now();
+        const hits = await searchKnowledge(services, { organizationId: org.id, knowledgeBases: [{ id: kb.id, embeddingModel: MODEL }], query: q.question, topK: 10, mode });
+        times.push(performance.now() - t);
+        ranks.push(hits.findIndex((h) => h.chunkId === chunkIdByLabel.get(q.answer)) + 1);
+      }
+      rows.push(score(mode, ranks, times));
+    }
+    const plain = buildBm25(texts, plainAnalyzer);
+    const stems = { es: buildBm25(texts, stemmedAnalyzer('spanish')), en: buildBm25(texts, stemmedAnalyzer('english')) };
+    for (const [label, search] of [
+      ['BM25 baseline, plain words', (q: EvalSet['questions'][number]) => plain.search(q.question, 10)],
+      ['BM25 baseline, Snowball stems', (q: EvalSet['questions'][number]) => stems[q.language === 'en' ? 'en' : 'es'].search(q.question, 10)],
+    ] as const) {
+      const ranks = evalSet.questions.map((q) => search(q).indexOf(chunkIdByLabel.get(q.answer)!) + 1);
+      rows.push(score(label, ranks, [0]));
+    }
+    printTable(`\nproject fixtures: ${evalSet.questions.length} labeled questions over ${texts.length} chunks (scripts/fixtures/retrieval-eval.json, written by us)`, rows);
+  } finally {
+    await runtime.close();
   }
-  return sentences.join(' ');
 }
 
-const QUERY_TEMPLATES: Array<(s: Slots) => string> = [
-  (s) => `¿Cuánto tarda el envío del ${s.productEs} a ${s.city}?`,
-  (s) => `error ${s.code} ${s.featureEs}`,
-  (s) => `garantía ${s.productEs}`,
-  (s) => `¿Qué precio tiene el ${s.productEs}?`,
-  (s) => `How do I fix error ${s.code}?`,
-  (s) => `Does the ${s.productEn} come in ${s.color}?`,
-  (s) => `How long does shipping to ${s.city} take with ${s.carrier}?`,
-  (s) => `${s.featureEn} not working`,
-  (s) => `devolver ${s.productEs}`,
-  (s) => `¿Cuántos vatios consume el ${s.productEs}?`,
-];
-
-// ---- helpers ---------------------------------------------------------------------------
+// ---- main ---------------------------------------------------------------------------------------
 
 async function main() {
+  const specs = SETS.map((name) => {
+    const spec = SPECS[name];
+    if (!spec) throw new Error(`unknown set "${name}" (known: ${Object.keys(SPECS).join(', ')})`);
+    return spec;
+  });
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: 1, ts: typescriptVersion(), specs, pairs: PAIRS_PER_DOCUMENT }))
+    .digest('hex')
+    .slice(0, 12);
+  const dataDir = join(process.cwd(), '.cache', 'bench-retrieval', key);
+  const cached = !process.env.BENCH_FRESH && existsSync(join(dataDir, 'bench-sets.json'));
+  // A build that did not finish left no bench-sets.json: start that directory over.
+  if (!cached) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  // Latency figures mean little on a machine busier than its cores: say how busy it was.
+  log(`machine: ${cpus().length} cores, load average ${loadavg().map((n) => n.toFixed(1)).join(' / ')} at start`);
+  log(`public sets: TypeScript ${typescriptVersion()} compiler messages (Apache-2.0), questions generated by scripts/fixtures/public-retrieval-set.ts`);
   const started = performance.now();
-  const runtime = await startLocalRuntime({ dataDir: null });
-  const { db, pglite } = runtime.database;
-  const services: SearchServices = {
-    db,
-    vectors: runtime.services.vectors,
-    embeddings: runtime.services.embeddings ?? createEmbeddings(runtime.config),
-  };
-  log(`local runtime (in-memory PGlite + pgvector) ready in ${ms(performance.now() - started)}`);
-
-  const [org] = await db.insert(organizations).values({ name: 'Bench', slug: `bench-${randomUUID()}` }).returning();
-  const newKb = async (name: string) =>
-    (await db.insert(knowledgeBases).values({ organizationId: org.id, name, embeddingModel: MODEL }).returning())[0];
-
-  // ---- quality on the labeled set ----
-  const evalSet = JSON.parse(readFileSync(new URL('./fixtures/retrieval-eval.json', import.meta.url), 'utf8')) as EvalSet;
-  const evalKb = await newKb('eval');
-  const chunkIdByLabel = new Map<string, string>();
-  for (const doc of evalSet.documents) {
-    const [row] = await db
-      .insert(documents)
-      .values({ organizationId: org.id, knowledgeBaseId: evalKb.id, name: doc.title, source: 'text', status: 'ready' })
-      .returning();
-    const inserted = await db
-      .insert(chunks)
-      .values(doc.chunks.map((c, position) => ({ organizationId: org.id, knowledgeBaseId: evalKb.id, documentId: row.id, position, content: c.text })))
-      .returning({ id: chunks.id, position: chunks.position });
-    for (const c of inserted) chunkIdByLabel.set(doc.chunks[c.position].id, c.id);
-    const vectors = await services.embeddings.get(MODEL).embed(doc.chunks.map((c) => c.text));
-    await services.vectors.upsert(namespaceFor(evalKb.id), vectors.map((values, position) => ({ id: vectorId(row.id, position), values })));
+  const runtime = await startLocalRuntime({ dataDir, env: {}, runJobs: true });
+  log(`local runtime on ${dataDir} ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  try {
+    let built: { orgId: string; kbs: Record<string, BuiltSet> };
+    if (cached) {
+      built = JSON.parse(readFileSync(join(dataDir, 'bench-sets.json'), 'utf8'));
+      log('  data directory reused from an earlier run (built through the API then); BENCH_FRESH=1 rebuilds it');
+    } else {
+      built = await buildDataDir(runtime, specs);
+      const since = new Date(Date.now() - 1000);
+      const analyzed = await waitForStatistics(runtime, since);
+      log(`  statistics gathered by the runtime's debounced ANALYZE: ${analyzed ? 'yes' : 'NOT within 120 s'}`);
+      writeFileSync(join(dataDir, 'bench-sets.json'), JSON.stringify(built));
+    }
+    const services: SearchServices = { db: runtime.database.db, vectors: runtime.services.vectors, embeddings: runtime.services.embeddings ?? createEmbeddings(runtime.config) };
+    const { rows } = await runtime.database.pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks');
+    log(`  ${rows[0].n.toLocaleString('en')} chunks in the data directory`);
+    for (const spec of specs) await evaluateSet(runtime, services, built.orgId, spec, built.kbs[spec.name]);
+  } finally {
+    await runtime.close();
   }
-  log('');
-  log(`quality: ${evalSet.questions.length} labeled questions over ${chunkIdByLabel.size} chunks in ${evalSet.documents.length} documents (scripts/fixtures/retrieval-eval.json)`);
-  const misses: string[] = [];
-  for (const mode of ['hybrid', 'vector', 'fulltext'] as const) {
-    let found = 0;
-    let reciprocal = 0;
-    for (const q of evalSet.questions) {
-      const hits = await searchKnowledge(services, {
-        organizationId: org.id,
-        knowledgeBases: [{ id: evalKb.id, embeddingModel: MODEL }],
-        query: q.question,
-        topK: 10,
-        mode,
-      });
-      const rank = hits.findIndex((h) => h.chunkId === chunkIdByLabel.get(q.answer)) + 1;
-      if (rank > 0 && rank <= 5) found++;
-      if (rank > 0) reciprocal += 1 / rank;
-      if (mode === 'hybrid' && (rank === 0 || rank > 5)) misses.push(`    ${q.id} (${rank || '>10'}) ${q.question}`);
-    }
-    const n = evalSet.questions.length;
-    log(`  ${mode.padEnd(8)}  recall@5 ${(found / n).toFixed(3)}  MRR@10 ${(reciprocal / n).toFixed(3)}`);
-  }
-  if (misses.length) log(`  hybrid misses (rank):\n${misses.join('\n')}`);
-
-  // ---- latency at scale ----
-  const kb = await newKb('synthetic');
-  const r = rng(42);
-  let loaded = 0;
-  const CHUNKS_PER_DOC = 20;
-  for (const size of SIZES) {
-    log('');
-    const loadStart = performance.now();
-    // Bulk load: building the HNSW graph once is several times faster than growing it row by row.
-    await pglite.exec('DROP INDEX IF EXISTS local_vectors_hnsw_384');
-    let embedMs = 0;
-    const before = loaded;
-    while (loaded < size) {
-      const docCount = Math.min(50, Math.ceil((size - loaded) / CHUNKS_PER_DOC));
-      const docs = await db
-        .insert(documents)
-        .values(Array.from({ length: docCount }, (_, i) => ({ organizationId: org.id, knowledgeBaseId: kb.id, name: `Artículo ${loaded / CHUNKS_PER_DOC + i + 1}`, source: 'text' as const, status: 'ready' as const })))
-        .returning({ id: documents.id });
-      const rows = docs.flatMap((d) =>
-        Array.from({ length: CHUNKS_PER_DOC }, (_, position) => ({ organizationId: org.id, knowledgeBaseId: kb.id, documentId: d.id, position, content: syntheticChunk(r) })),
-      ).slice(0, size - loaded);
-      await db.insert(chunks).values(rows);
-      const t = performance.now();
-      const vectors = rows.map((row) => hashEmbed(row.content));
-      embedMs += performance.now() - t;
-      await services.vectors.upsert(namespaceFor(kb.id), vectors.map((values, i) => ({ id: vectorId(rows[i].documentId, rows[i].position), values })));
-      loaded += rows.length;
-    }
-    const indexStart = performance.now();
-    await pglite.exec(`SET maintenance_work_mem = '1GB'; ${VECTOR_INDEX_SQL} RESET maintenance_work_mem; ANALYZE;`);
-    const indexMs = performance.now() - indexStart;
-    log(`${size.toLocaleString('en')} chunks: loaded in ${(((performance.now() - loadStart) / 1000)).toFixed(1)} s (builtin embeddings ${Math.round(((size - before) / embedMs) * 1000)} chunks/s, HNSW build ${(indexMs / 1000).toFixed(1)} s)`);
-
-    const qr = rng(7);
-    const queries = Array.from({ length: QUERIES }, () => qr.pick(QUERY_TEMPLATES)(makeSlots(qr)));
-    const input = (query: string, mode: SearchInput['mode']): SearchInput => ({
-      organizationId: org.id,
-      knowledgeBases: [{ id: kb.id, embeddingModel: MODEL }],
-      query,
-      topK: 5,
-      mode,
-    });
-    if (process.env.BENCH_EXPLAIN) {
-      // Investigation aid: the full-text side's plan and timing for a few queries.
-      for (const q of queries.slice(0, Number(process.env.BENCH_EXPLAIN) || 3)) {
-        const plan = await fulltextPlan(db, input(q, 'fulltext'));
-        if (!plan) continue;
-        log(`  EXPLAIN ${q}\n    match: ${plan.match}`);
-        const { sql: text, params } = new PgDialect().sqlToQuery(fulltextStatement(input(q, 'fulltext'), candidateCount(5))!);
-        const explained = await pglite.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE) ${text}`, params as unknown[]);
-        log(explained.rows.map((p) => `      ${p['QUERY PLAN'].slice(0, 160)}`).join('\n'));
-      }
-    }
-    for (const mode of ['hybrid', 'vector', 'fulltext'] as const) {
-      for (const q of queries.slice(0, 10)) await searchKnowledge(services, input(q, mode)); // warm-up
-      const times: number[] = [];
-      let empty = 0;
-      for (const q of queries) {
-        const t = performance.now();
-        const hits = await searchKnowledge(services, input(q, mode));
-        times.push(performance.now() - t);
-        if (hits.length === 0 && empty++ < 3 && process.env.BENCH_EXPLAIN) {
-          log(`    empty ${mode}: ${q} -> ${(await fulltextPlan(db, input(q, mode)))?.match}`);
-        }
-      }
-      times.sort((a, b) => a - b);
-      const p95 = percentile(times, 95);
-      const target = mode === 'hybrid' && TARGET_P95[size] ? `  target p95 < ${TARGET_P95[size]} ms: ${p95 < TARGET_P95[size] ? 'met' : 'MISSED'}` : '';
-      log(`  ${mode.padEnd(8)} ${queries.length} queries  p50 ${ms(percentile(times, 50))}  p95 ${ms(p95)}  max ${ms(times.at(-1)!)}${empty ? `  (${empty} empty)` : ''}${target}`);
-    }
-  }
-  const { rows: [{ n }] } = await pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM local_vectors');
-  log('');
-  log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s (${n.toLocaleString('en')} vectors)`);
-  await runtime.close();
+  await evaluateFixtures();
+  log(`\nload average ${loadavg().map((n) => n.toFixed(1)).join(' / ')} at the end (${cpus().length} cores)`);
+  log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 main().catch((error) => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, customType, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid, varchar, bigint } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, customType, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid, varchar, bigint } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { organizations, users } from './tenancy';
 import { bots } from './bots';
@@ -139,3 +139,35 @@ export const chunks = pgTable(
     index('chunks_search_idx').using('gin', t.searchVector),
   ],
 );
+
+/**
+ * Full-text term statistics per knowledge base, for BM25: how many chunks hold each lexeme
+ * (document frequency). Kept current by triggers on `chunks` (insert, delete, content update) in
+ * the same transaction as the change, so a search never sees counts of chunks that are not there.
+ */
+export const knowledgeBaseTerms = pgTable(
+  'knowledge_base_terms',
+  {
+    knowledgeBaseId: uuid('knowledge_base_id')
+      .notNull()
+      .references(() => knowledgeBases.id, { onDelete: 'cascade' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    lexeme: text('lexeme').notNull(),
+    chunkCount: integer('chunk_count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.knowledgeBaseId, t.lexeme] })],
+);
+
+/** Chunk count and total full-text length (lexemes) per knowledge base: BM25's N and average length. */
+export const knowledgeBaseTextStats = pgTable('knowledge_base_text_stats', {
+  knowledgeBaseId: uuid('knowledge_base_id')
+    .primaryKey()
+    .references(() => knowledgeBases.id, { onDelete: 'cascade' }),
+  organizationId: uuid('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  chunkCount: integer('chunk_count').notNull().default(0),
+  totalLength: doublePrecision('total_length').notNull().default(0),
+});

@@ -122,6 +122,17 @@ export const SearchBodySchema = z.object({
   scoreThreshold: z.number().min(0).max(1).optional(),
 });
 
+export const FusionProfileSchema = z
+  .object({
+    kind: z.enum(['lexical', 'semantic', 'custom']),
+    method: z.enum(['rrf', 'convex']),
+    k: z.number(),
+    fulltextWeight: z.number(),
+    vectorWeight: z.number(),
+    reason: z.string(),
+  })
+  .openapi('FusionProfile', { description: 'How hybrid search weighs full text and vectors for this knowledge base\'s embedding model' });
+
 export const SearchHitSchema = z
   .object({
     chunkId: z.uuid(),
@@ -131,11 +142,21 @@ export const SearchHitSchema = z
     position: z.number().int(),
     content: z.string(),
     location: z.object({ page: z.number().optional(), headings: z.array(z.string()).optional(), url: z.string().optional() }),
-    score: z.number().openapi({ description: 'Fused rank score (reciprocal rank fusion), 0..1; orders the hits' }),
+    score: z.number().openapi({ description: 'Fused score, 0..1, that orders the hits (see the response\'s `fusion`)' }),
     relevance: z.number().openapi({ description: 'Relevance on its own, 0..1 (better of vector similarity and full-text match); the threshold compares this' }),
     retrievers: z.array(z.enum(['vector', 'fulltext'])),
-    vectorScore: z.number().optional(),
-    fulltextScore: z.number().optional(),
+    vectorScore: z.number().optional().openapi({ description: 'Cosine similarity of query and chunk embeddings' }),
+    fulltextScore: z.number().optional().openapi({ description: 'BM25 score divided by the query\'s ideal score (every word once, average length)' }),
+    why: z
+      .object({
+        method: z.enum(['rrf', 'convex']),
+        fulltextRank: z.number().int().optional(),
+        vectorRank: z.number().int().optional(),
+        fulltextPart: z.number(),
+        vectorPart: z.number(),
+      })
+      .optional()
+      .openapi({ description: 'Why this rank: each retriever\'s rank and its part of the fused score' }),
     sourceUrl: z.string().nullable().optional(),
   })
   .openapi('SearchHit');

@@ -4,13 +4,13 @@ import { documents, knowledgeBases } from '../../db/schema';
 import { startProcessing } from '../core/ingest/pipeline';
 import { findKnowledgeBase, knowledgeBaseCounts, publicKnowledgeBase } from '../core/knowledge/knowledge-bases';
 import { namespaceFor } from '../core/retrieval/namespace';
-import { searchKnowledge } from '../core/retrieval/search';
+import { fusionFor, searchKnowledge } from '../core/retrieval/search';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { inOrg } from '../lib/tenancy';
 import type { Services } from '../ports';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
 import { registerDocumentRoutes } from './knowledge-documents';
-import { KbParamsSchema, KnowledgeBaseInputSchema, KnowledgeBaseSchema, SearchBodySchema, SearchHitSchema } from './knowledge.schemas';
+import { KbParamsSchema, KnowledgeBaseInputSchema, KnowledgeBaseSchema, SearchBodySchema, SearchHitSchema, FusionProfileSchema } from './knowledge.schemas';
 
 export const knowledgeRouter = createRouter();
 const tags = ['Knowledge base'];
@@ -214,7 +214,7 @@ knowledgeRouter.openapi(
     'x-read-only': true,
     request: { headers: OrgHeaderSchema, params: KbParamsSchema, body: jsonBody(SearchBodySchema) },
     responses: {
-      200: jsonContent(z.object({ data: z.array(SearchHitSchema), tookMs: z.number() }), 'Ranked chunks'),
+      200: jsonContent(z.object({ data: z.array(SearchHitSchema), tookMs: z.number(), fusion: FusionProfileSchema }), 'Ranked chunks'),
       ...protectedErrors,
     },
   }),
@@ -232,7 +232,8 @@ knowledgeRouter.openapi(
       scoreThreshold: body.scoreThreshold ?? kb.retrieval.scoreThreshold,
       mode: body.mode ?? kb.retrieval.mode,
     });
-    return c.json({ data: hits, tookMs: Math.round((performance.now() - started) * 10) / 10 }, 200);
+    const fusion = fusionFor([{ id: kb.id, embeddingModel: kb.embeddingModel }]);
+    return c.json({ data: hits, tookMs: Math.round((performance.now() - started) * 10) / 10, fusion }, 200);
   },
 );
 

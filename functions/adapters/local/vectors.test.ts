@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { queryRows } from './database';
 import { createPgVectorStore, EXACT_SEARCH_MAX, hnswQuery } from './vectors';
@@ -111,5 +111,21 @@ describe('createPgVectorStore', () => {
       sql`EXPLAIN ${hnswQuery(ns(), literal, 3072, 'halfvec', 5)}`,
     );
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('local_vectors_hnsw_3072');
+  });
+});
+
+describe('statistics after writes (PGlite has no autovacuum)', () => {
+  it('gathers them once after a burst of writes', async () => {
+    const local = await openLocalDatabase(null);
+    onTestFinished(() => local.close());
+    let analyzed = 0;
+    const store = createPgVectorStore(local.db, { analyzeDebounceMs: 50, onAnalyzed: () => analyzed++ });
+    const lastAnalyze = async () =>
+      (await queryRows<{ at: string | null }>(local.db, sql`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'local_vectors'`))[0]?.at ?? null;
+    expect(await lastAnalyze()).toBeNull();
+    const kb = `kb_${randomUUID()}`;
+    for (let i = 0; i < 5; i++) await store.upsert(kb, randomVectors(20, 3, i).map((values, j) => ({ id: `${i}-${j}`, values })));
+    await vi.waitFor(async () => expect(await lastAnalyze()).not.toBeNull(), { timeout: 10_000 });
+    expect(analyzed).toBe(1);
   });
 });

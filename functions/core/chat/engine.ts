@@ -10,6 +10,7 @@ import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
 import { classifyModelError, decryptKeys, type ModelFailure } from '../models/org-keys';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
+import { retrievalQuery } from '../retrieval/follow-up';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
 import { systemPrompt } from './prompt';
@@ -276,7 +277,8 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
       ? await searchKnowledge(services, {
           organizationId: bot.organizationId,
           knowledgeBases: bot.knowledgeBases,
-          query: input.text,
+          // "¿y los sábados?" borrows the topic of the previous question (see follow-up.ts).
+          query: retrievalQuery(input.text, input.history),
           topK: bot.retrievalTopK,
           scoreThreshold: bot.retrievalThreshold,
           mode: 'hybrid',

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunks, documents, knowledgeBases, organizations } from '../../../db/schema';
 import { startLocalRuntime, type LocalRuntime } from '../../local-runtime';
 import type { Embeddings } from '../../ports';
-import { createEmbeddings } from '../embeddings';
+import { createEmbeddings, createHashEmbedder } from '../embeddings';
 import { namespaceFor, parseVectorId, vectorId } from './namespace';
 import { searchKnowledge, type SearchInput, type SearchServices } from './search';
 
@@ -12,12 +13,16 @@ let services: SearchServices;
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({ dataDir: null });
-  const embeddings: Embeddings = runtime.services.embeddings ?? createEmbeddings(runtime.config);
+  const base: Embeddings = runtime.services.embeddings ?? createEmbeddings(runtime.config);
+  const other = createHashEmbedder(256);
+  const embeddings: Embeddings = { ...base, get: (id) => (id === OTHER_MODEL ? other : base.get(id)) };
   services = { db: runtime.services.db, vectors: runtime.services.vectors, embeddings };
 }, 60_000);
 afterAll(() => runtime?.close());
 
 const MODEL = 'builtin-hash-384';
+/** A second built-in model of another dimension, so a search over two knowledge bases really mixes models. */
+const OTHER_MODEL = 'builtin-hash-256';
 
 /** A fresh organization with one knowledge base; every test seeds its own. */
 async function seedOrg() {
@@ -33,7 +38,7 @@ async function addDocument(
   owner: { orgId: string; kbId: string },
   name: string,
   texts: string[],
-  options: { status?: 'pending' | 'processing' | 'ready' | 'failed'; namespaceKbId?: string; sourceUrl?: string } = {},
+  options: { status?: 'pending' | 'processing' | 'ready' | 'failed'; namespaceKbId?: string; sourceUrl?: string; model?: string } = {},
 ) {
   const [doc] = await services.db
     .insert(documents)
@@ -59,7 +64,7 @@ async function addDocument(
       })),
     )
     .returning();
-  const vectors = await services.embeddings.get(MODEL).embed(texts);
+  const vectors = await services.embeddings.get(options.model ?? MODEL).embed(texts);
   await services.vectors.upsert(
     namespaceFor(options.namespaceKbId ?? owner.kbId),
     vectors.map((values, position) => ({ id: vectorId(doc.id, position), values })),
@@ -143,12 +148,13 @@ describe.each([
     });
     expect(hits[0].score).toBeGreaterThan(0.9);
     expect(hits[0].vectorScore).toBeGreaterThan(0);
-    // Some words ("cuánto", "tarda") are not in the answer: an any-word match, scored below 1.
     expect(hits[0].fulltextScore).toBeGreaterThan(0);
-    expect(hits[0].fulltextScore).toBeLessThan(1);
-    const allWords = await search(owner, 'envío Canarias');
+    // A word of the query the chunk lacks lowers its full-text score ("PayPal" is in another chunk).
+    const allWords = await search(owner, 'envío Canarias', { mode: 'fulltext' });
+    const partial = await search(owner, 'envío Canarias PayPal', { mode: 'fulltext' });
     expect(allWords[0].chunkId).toBe(docs.shipping.chunkIds[1]);
-    expect(allWords[0].fulltextScore).toBeGreaterThan(1);
+    const partialScore = partial.find((h) => h.chunkId === docs.shipping.chunkIds[1])?.fulltextScore;
+    expect(partialScore, JSON.stringify(partial, null, 2)).toBeLessThan(allWords[0].fulltextScore!);
     expect(hits.length).toBeLessThanOrEqual(5);
     for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
 
@@ -281,31 +287,90 @@ describe.each([
     await expect(search(owner, '"envío" -canarias OR (:*&|!')).resolves.toBeInstanceOf(Array);
   });
 
-  it('searches several knowledge bases with different embedding models', async () => {
+  it('searches several knowledge bases with different embedding models, each queried with its own', async () => {
     const owner = await seedOrg();
-    const docs = await seedHelpCenter(owner);
+    await seedHelpCenter(owner);
     const [kb2] = await services.db
       .insert(knowledgeBases)
-      .values({ organizationId: owner.orgId, name: 'Legacy', embeddingModel: 'builtin-hash-384' })
+      .values({ organizationId: owner.orgId, name: 'Legacy', embeddingModel: OTHER_MODEL, embeddingDimension: 256 })
       .returning();
-    const legacy = await addDocument({ orgId: owner.orgId, kbId: kb2.id }, 'legacy', [
-      'La garantía de los productos electrónicos es de tres años en la Unión Europea.',
-    ]);
-    const hits = await searchKnowledge(searchServices(), {
-      organizationId: owner.orgId,
-      knowledgeBases: [
-        { id: owner.kbId, embeddingModel: MODEL },
-        { id: kb2.id, embeddingModel: MODEL },
-      ],
-      query: 'garantía productos electrónicos',
-      topK: 3,
-      mode: 'hybrid',
+    const legacy = await addDocument({ orgId: owner.orgId, kbId: kb2.id }, 'legacy', ['La garantía de los productos electrónicos es de tres años en la Unión Europea.'], {
+      model: OTHER_MODEL,
     });
-    expect(hits[0].chunkId).toBe(legacy.chunkIds[0]);
-    expect(hits[0].knowledgeBaseId).toBe(kb2.id);
-    expect(docs).toBeDefined();
+    const run = (mode: SearchInput['mode']) =>
+      searchKnowledge(searchServices(), {
+        organizationId: owner.orgId,
+        knowledgeBases: [
+          { id: owner.kbId, embeddingModel: MODEL },
+          { id: kb2.id, embeddingModel: OTHER_MODEL },
+        ],
+        query: 'garantía productos electrónicos',
+        topK: 3,
+        mode,
+      });
+    // Vectors only: the 256-dimension chunk is found only if the query was embedded with its model
+    // (a 384-dimension query vector cannot be compared with it).
+    const vectorOnly = await run('vector');
+    expect(vectorOnly[0]?.chunkId, JSON.stringify(vectorOnly, null, 2)).toBe(legacy.chunkIds[0]);
+    expect(vectorOnly[0].vectorScore).toBeGreaterThan(0.5);
+    const hybrid = await run('hybrid');
+    expect(hybrid[0]).toMatchObject({ chunkId: legacy.chunkIds[0], knowledgeBaseId: kb2.id, retrievers: ['vector', 'fulltext'] });
     await expect(search(owner, 'x', { knowledgeBases: [{ id: owner.kbId, embeddingModel: 'nope' }] })).rejects.toMatchObject({
       code: 'bad_request',
     });
+  });
+
+  it('weighs words by rarity (BM25): a rare name outranks common words repeated', async () => {
+    const owner = await seedOrg();
+    const filler = Array.from(
+      { length: 12 },
+      (_, i) => `El premio anual se lo dieron al equipo ${i}: premio a la constancia, y le dieron también un premio del público.`,
+    );
+    await addDocument(owner, 'premios', filler);
+    const target = await addDocument(owner, 'corliss', ['Corliss recibió la medalla de oro de la exposición por su máquina de vapor.']);
+    const hits = await search(owner, '¿Qué premio le dieron a Corliss?', { mode: 'fulltext' });
+    expect(hits[0]?.chunkId, JSON.stringify(hits.map((h) => [h.content.slice(0, 40), h.fulltextScore]))).toBe(target.chunkIds[0]);
+    // And hybrid keeps it first: the built-in embedder's list must not outvote full text.
+    const hybrid = await search(owner, '¿Qué premio le dieron a Corliss?');
+    expect(hybrid[0]?.chunkId).toBe(target.chunkIds[0]);
+  });
+});
+
+describe('full-text term statistics', () => {
+  const stats = async (kbId: string, lexeme: string) => {
+    const rows = await runtime.database.pglite.query<{ n: number | null; chunks: number | null }>(
+      `SELECT (SELECT chunk_count FROM knowledge_base_terms WHERE knowledge_base_id = $1 AND lexeme = $2) AS n,
+              (SELECT chunk_count FROM knowledge_base_text_stats WHERE knowledge_base_id = $1) AS chunks`,
+      [kbId, lexeme],
+    );
+    return rows.rows[0];
+  };
+
+  it('follow chunks in and out: deleting a document updates them', async () => {
+    const owner = await seedOrg();
+    const doc = await addDocument(owner, 'a', ['Corliss construyó máquinas de vapor.', 'La máquina de Corliss ganó la medalla.']);
+    const other = await addDocument(owner, 'b', ['Horario de atención: de lunes a viernes.']);
+    expect(await stats(owner.kbId, 'corliss')).toEqual({ n: 2, chunks: 3 });
+    await services.db.delete(documents).where(eq(documents.id, doc.documentId));
+    expect(await stats(owner.kbId, 'corliss')).toEqual({ n: null, chunks: 1 });
+    await services.db.update(chunks).set({ content: 'Corliss atiende los sábados.' }).where(eq(chunks.id, other.chunkIds[0]));
+    expect(await stats(owner.kbId, 'corliss')).toEqual({ n: 1, chunks: 1 });
+    expect((await stats(owner.kbId, 'horari')).n).toBeNull();
+  });
+
+  it("are kept per knowledge base: another tenant's documents do not change this one's scores", async () => {
+    const a = await seedOrg();
+    const b = await seedOrg();
+    await addDocument(a, 'a', ['La garantía cubre la lámpara Corliss durante dos años.', 'Envíos a Canarias en cinco días.']);
+    const query = (owner: { orgId: string; kbId: string }) => search(owner, 'garantía Corliss', { mode: 'fulltext' });
+    const before = await query(a);
+    await addDocument(b, 'b', Array.from({ length: 30 }, (_, i) => `Corliss modelo ${i} sin garantía.`));
+    const after = await query(a);
+    expect(after.map((h) => [h.chunkId, h.fulltextScore])).toEqual(before.map((h) => [h.chunkId, h.fulltextScore]));
+    expect(await stats(a.kbId, 'corliss')).toEqual({ n: 1, chunks: 2 });
+    expect(await stats(b.kbId, 'corliss')).toEqual({ n: 30, chunks: 30 });
+    // Deleting a whole knowledge base takes its statistics with it.
+    await services.db.delete(knowledgeBases).where(eq(knowledgeBases.id, b.kbId));
+    expect(await stats(b.kbId, 'corliss')).toEqual({ n: null, chunks: null });
   });
 });

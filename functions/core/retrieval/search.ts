@@ -1,9 +1,10 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { chunks, documents } from '../../../db/schema';
+import { chunks, documents, knowledgeBaseTerms, knowledgeBaseTextStats } from '../../../db/schema';
 import type { Services } from '../../ports';
 import { inOrg } from '../../lib/tenancy';
 import { isStopWord, normalizeTokens } from '../embeddings/builtin';
 import { namespaceFor, parseVectorId } from './namespace';
+import { fuseLists, fusionProfileFor, type FusionMethod, type FusionProfile } from './fusion';
 import { rowsOf } from '../../lib/sql';
 
 export type Retriever = 'vector' | 'fulltext';
@@ -17,10 +18,9 @@ export interface SearchHit {
   content: string;
   location: { page?: number; headings?: string[]; url?: string };
   /**
-   * Reciprocal rank fusion score normalized to 0..1: the sum over retrievers of 1 / (60 + rank)
-   * divided by the best sum possible in this mode (every active retriever ranking it first).
-   * So in hybrid mode a chunk first in both lists scores 1, first in only one of them 0.5; in a
-   * single mode the first hit scores 1. It orders hits; it is about ranks, not relevance.
+   * The fused score, 0..1, that orders hits: the fusion profile of the knowledge bases' embedding
+   * model (see fusion.ts) applied to both lists, divided by the best possible in this mode (so in
+   * a single mode the first hit scores 1). `why` gives each list's part.
    */
   score: number;
   /**
@@ -33,8 +33,13 @@ export interface SearchHit {
   retrievers: Retriever[];
   /** Cosine similarity of the query and chunk embeddings (-1..1). */
   vectorScore?: number;
-  /** ts_rank of the chunk for the query's words, mapped to 0..1 (rank / (rank + 1)); +1 when it has every word. */
+  /**
+   * BM25 of the chunk for the query's words divided by the query's ideal score (each word once in
+   * a chunk of average length): about 1 when the chunk has every word, above 1 when it repeats rare ones.
+   */
   fulltextScore?: number;
+  /** Why this rank: each retriever's rank and its part of the fused score. */
+  why?: { method: FusionMethod; fulltextRank?: number; vectorRank?: number; fulltextPart: number; vectorPart: number };
   /** Where to link: the chunk's own URL (with anchor) or its document's source URL. */
   sourceUrl?: string | null;
 }
@@ -47,12 +52,12 @@ export interface SearchInput {
   /** Minimum relevance (0..1, see SearchHit.relevance); 0 or absent keeps everything. */
   scoreThreshold?: number;
   mode: 'hybrid' | 'vector' | 'fulltext';
+  /** Overrides the fusion profile of the embedding model (the benchmark compares profiles). */
+  fusion?: FusionProfile;
 }
 
 export type SearchServices = Pick<Services, 'db' | 'vectors' | 'embeddings'>;
 
-/** RRF's k: ranks beyond the first few matter little, and no retriever's raw scale leaks in. */
-export const RRF_K = 60;
 /** Longest query text sent to the embedder and to full-text search. */
 const MAX_QUERY_CHARS = 2000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -154,7 +159,7 @@ async function vectorCandidates(db: SearchServices['db'], input: SearchInput, hi
 }
 
 /** Words of the query that take part in full-text matching; more would only add noise. */
-const MAX_QUERY_WORDS = 8;
+const MAX_QUERY_WORDS = 10;
 
 /**
  * Content words of the query: letters/digits with inner hyphens (no other tsquery syntax), no
@@ -176,131 +181,142 @@ export function queryWords(query: string): string[] {
     .map((w) => w.word);
 }
 
-/** Rows the full-text side may rank per query: ts_rank reads each matching tsvector. */
-const FULLTEXT_ROW_BUDGET = 500;
-
-export interface FulltextPlan {
-  /** Which chunks are candidates (a tsquery). */
-  match: string;
-  /** Every query word (bonus when a chunk has them all). */
-  all: string;
-  /** Any query word (what ts_rank scores). */
-  any: string;
-}
+/**
+ * Chunks the full-text side may score per query. Scoring reads each candidate's tsvector, so
+ * words too common to fit are left out of *matching* (they still count in the score of the chunks
+ * the rarer words bring in). 400 and 1,000 gave identical recall and MRR on the public sets of
+ * bench:retrieval (2k and 10k chunks); the smaller bound caps the work per query.
+ */
+export const FULLTEXT_ROW_BUDGET = 400;
+/** BM25's term-frequency saturation and length normalization (the usual Okapi values). */
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
 
 /**
  * Full-text side, planned inside the statement that runs it (CTEs, no round trip of its own).
- * Every chunk's `search_vector` holds Spanish and English stems, and each query word becomes
- * `(spanish stem | english form)` (Postgres's own parsers, so lexemes match the stored ones):
- * "facturas" finds "factura", "shipping" finds "shipped".
+ * Every chunk's `search_vector` holds Spanish and English stems, so each query word becomes the
+ * group of its Spanish and English lexemes (Postgres's own parsers, so they match the stored ones;
+ * the Spanish stemmer also drops accents, and numbers and names are kept as written).
  *
- * Which chunks are candidates: requiring every word finds nothing for natural questions
- * ("¿cuánto tarda el envío a Canarias?" — the answer never says "cuánto"), so a chunk qualifies
- * with any *selective* word, or with all of them. A word is selective unless Postgres's column
- * statistics (pg_stats.most_common_elems, gathered by ANALYZE) say it is in so many chunks that
- * ranking them all would exceed FULLTEXT_ROW_BUDGET; common words still count in the ranking.
- * Words are taken rarest first (ties in query order) while the running total of their estimates
- * stays within the budget. If every word is common, chunks need the rarest word and one more.
- * Without statistics (a table never analyzed) every word counts as selective. Ranking: all words
- * present first, then ts_rank over all the query's words (frequency-based; cover density cost as
- * much and ranked the labeled set slightly worse).
+ * Scoring is Okapi BM25 with the knowledge bases' own term statistics (`knowledge_base_terms`,
+ * `knowledge_base_text_stats`, kept by triggers in the transaction that changes the chunks):
+ * a word's weight is its IDF, so in "¿Qué premio le dieron a Corliss?" the rare "Corliss" counts
+ * far more than "premio" or "dieron".
  *
- * The CTEs end in `plan(match_q, all_q, any_q)`: one row of tsquery texts, or NULLs when no
- * word has a lexeme (stop words of Postgres's dictionaries), which then match nothing.
+ * Matching is OR of words, but only of words selective enough: words are taken rarest first
+ * (exact document frequencies from the same statistics, no ANALYZE needed) while the chunks they
+ * bring in stay within FULLTEXT_ROW_BUDGET; chunks holding every word always qualify. If every word
+ * is common, a chunk needs the rarest word and one more.
+ *
+ * The CTEs end in `plan(match_q, ideal)`: the match tsquery text (NULL when no word occurs in the
+ * knowledge bases: nothing matches) and the score a chunk would get with each word once at
+ * average length (the sum of the words' IDFs), which maps scores to 0..1.
  */
-function planCtes(words: string[]): SQL {
+function planCtes(input: SearchInput, words: string[]): SQL {
+  const kbIds = input.knowledgeBases.map((kb) => kb.id);
   return sql`
-    stats AS MATERIALIZED (
-      -- The column's most common lexemes with their frequencies; no row without statistics.
-      SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs,
-             greatest(c.reltuples, 0) AS total
-      FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relkind = 'r'
-        AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = s.schemaname)
-      WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_vector'
-      LIMIT 1
-    ), stems AS (
-      SELECT n, websearch_to_tsquery('spanish', w)::text AS es, websearch_to_tsquery('english', w)::text AS en
-      FROM unnest(${sql.param(words)}::text[]) WITH ORDINALITY AS t(w, n)
+    words AS (
+      SELECT w, n FROM unnest(${sql.param(words)}::text[]) WITH ORDINALITY AS t(w, n)
+    ), lexemes AS (
+      -- A hyphenated code ("E-1505") also yields its parts ('e', '-1505'); only the whole one counts.
+      SELECT DISTINCT n, lex FROM (
+        SELECT n, w, lex, length(lex) AS len, max(length(lex)) OVER (PARTITION BY n, cfg) AS longest
+        FROM words
+        CROSS JOIN (VALUES ('spanish'::regconfig), ('english'::regconfig)) AS c(cfg)
+        CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector(cfg, w))) AS lex
+      ) x
+      WHERE position('-' in w) = 0 OR len = longest
+    ), corpus AS MATERIALIZED (
+      SELECT greatest(sum(chunk_count), 1)::float8 AS chunks,
+             greatest(sum(total_length) / greatest(sum(chunk_count), 1), 1)::float8 AS avg_len
+      FROM ${knowledgeBaseTextStats}
+      WHERE ${knowledgeBaseTextStats.organizationId} = ${input.organizationId}
+        AND ${knowledgeBaseTextStats.knowledgeBaseId} = ANY(${sql.param(kbIds)}::uuid[])
+    ), terms AS MATERIALIZED (
+      -- share: a word's lexemes split its weight, so a word counts once however many stems it has.
+      SELECT l.n, l.lex, df.df, ln(1 + (corpus.chunks - df.df + 0.5) / (df.df + 0.5)) AS idf,
+             1.0 / count(*) OVER (PARTITION BY l.n) AS share
+      FROM lexemes l CROSS JOIN corpus
+      CROSS JOIN LATERAL (
+        SELECT coalesce(sum(t.chunk_count), 0)::float8 AS df FROM ${knowledgeBaseTerms} t
+        WHERE t.organization_id = ${input.organizationId} AND t.knowledge_base_id = ANY(${sql.param(kbIds)}::uuid[]) AND t.lexeme = l.lex
+      ) df
+      WHERE df.df > 0
     ), groups AS (
-      -- A word's group: its distinct non-empty lexemes, "((spanish) | (english))"; NULL when it has none.
-      -- Its estimate: chunks holding the commoner of them (0 when neither is a common lexeme).
-      SELECT grp, min(n) AS n, max(estimate) AS estimate
-      FROM (
-        SELECT n,
-          '(' || CASE WHEN es <> '' AND en <> '' AND es <> en THEN '(' || es || ') | (' || en || ')'
-                      WHEN es <> '' THEN '(' || es || ')'
-                      WHEN en <> '' THEN '(' || en || ')' END || ')' AS grp,
-          coalesce(greatest(stats.freqs[array_position(stats.elems, btrim(es, chr(39)))],
-                            stats.freqs[array_position(stats.elems, btrim(en, chr(39)))]) * stats.total, 0) AS estimate
-        FROM stems LEFT JOIN stats ON true
-      ) word
-      WHERE grp IS NOT NULL
-      GROUP BY grp
+      SELECT n, max(df) AS df, sum(share * idf) AS idf, '(' || string_agg(quote_literal(lex), ' | ' ORDER BY lex) || ')' AS q
+      FROM terms GROUP BY n
     ), ranked AS (
-      -- Rarest first (ties in query order), with the rows ranking them all would take so far.
-      SELECT grp, n, row_number() OVER rarest_first AS rarity, sum(estimate) OVER rarest_first AS rows_to_rank
+      -- Rarest first (ties in query order), with the chunks matching them all would bring in so far.
+      SELECT n, q, idf, row_number() OVER rarest_first AS rarity, sum(df) OVER rarest_first AS rows_to_rank
       FROM groups
-      WINDOW rarest_first AS (ORDER BY estimate, n ROWS UNBOUNDED PRECEDING)
+      WINDOW rarest_first AS (ORDER BY df, n ROWS UNBOUNDED PRECEDING)
     ), plan AS (
-      SELECT all_q, any_q,
-        CASE WHEN selective IS NOT NULL THEN selective || ' | (' || all_q || ')'
-             -- Every word is common: chunks with the rarest word and at least one other one.
+      SELECT ideal,
+        CASE WHEN selective IS NOT NULL AND words > 1 THEN selective || ' | (' || every || ')'
+             WHEN selective IS NOT NULL THEN selective
              WHEN others IS NOT NULL THEN '(' || rarest || ' & (' || others || '))'
              ELSE rarest END AS match_q
       FROM (
-        SELECT string_agg(grp, ' & ' ORDER BY n) AS all_q,
-               string_agg(grp, ' | ' ORDER BY n) AS any_q,
-               string_agg(grp, ' | ' ORDER BY rarity) FILTER (WHERE rows_to_rank <= ${sql.raw(String(FULLTEXT_ROW_BUDGET))}) AS selective,
-               min(grp) FILTER (WHERE rarity = 1) AS rarest,
-               string_agg(grp, ' | ' ORDER BY rarity) FILTER (WHERE rarity > 1) AS others
+        SELECT count(*) AS words, coalesce(sum(idf), 0) AS ideal,
+               string_agg(q, ' & ' ORDER BY n) AS every,
+               string_agg(q, ' | ' ORDER BY rarity) FILTER (WHERE rows_to_rank <= ${sql.raw(String(FULLTEXT_ROW_BUDGET))}) AS selective,
+               min(q) FILTER (WHERE rarity = 1) AS rarest,
+               string_agg(q, ' | ' ORDER BY rarity) FILTER (WHERE rarity > 1) AS others
         FROM ranked
       ) parts
     )`;
 }
 
 /** The full-text plan of a query on its own; not used by search (which plans in its statement), kept for the benchmark's diagnostics. */
-export async function fulltextPlan(db: SearchServices['db'], input: SearchInput): Promise<FulltextPlan | null> {
+export async function fulltextPlan(db: SearchServices['db'], input: SearchInput): Promise<{ match: string; ideal: number } | null> {
   const words = queryWords(input.query);
   if (words.length === 0) return null;
-  const [plan] = await rowsOf<{ match: string | null; all: string | null; any: string | null }>(
+  const [plan] = await rowsOf<{ match: string | null; ideal: number }>(
     db,
-    sql`WITH ${planCtes(words)} SELECT match_q AS "match", all_q AS "all", any_q AS "any" FROM plan`,
+    sql`WITH ${planCtes(input, words)} SELECT match_q AS "match", ideal FROM plan`,
   );
-  return plan?.match && plan.all && plan.any ? { match: plan.match, all: plan.all, any: plan.any } : null;
+  return plan?.match ? { match: plan.match, ideal: Number(plan.ideal) } : null;
 }
 
 /**
  * The full-text side as one statement: plan (see planCtes), candidates through the GIN index,
- * scores, and the chunk rows, best `limit` first; null when the query has no content words.
+ * BM25 scores, and the chunk rows, best `limit` first; null when the query has no content words.
  * Exported (not run) so the benchmark can EXPLAIN it.
  *
  * Candidates must come through the GIN index: a sequential scan decompresses and tests every
- * chunk's tsvector, a cost the planner does not see, and it chose one for a 10k-chunk knowledge
- * base whose index had a long pending list (PGlite runs no autovacuum to flush it), where it took
- * most of a search's time. So the match tsquery is a sub-select result rather than a constant (the
- * planner then assumes the default, low selectivity) and is cast outside it (the cast counts
- * against every row of a sequential scan, while an index scan evaluates it once).
+ * chunk's tsvector, a cost the planner does not see. So the match tsquery is a sub-select result
+ * rather than a constant (the planner then assumes the default, low selectivity) and is cast
+ * outside it (the cast counts against every row of a sequential scan, while an index scan
+ * evaluates it once).
  */
 export function fulltextStatement(input: SearchInput, limit: number): SQL | null {
   const words = queryWords(input.query);
   if (words.length === 0) return null;
-  return sql`WITH ${planCtes(words)} ${fulltextSelect(input, limit)}`;
+  return sql`WITH ${planCtes(input, words)} ${fulltextSelect(input, limit)}`;
 }
 
-/** The full-text candidates' SELECT; it reads the `plan` CTE (see planCtes). */
+/**
+ * The full-text candidates' SELECT; it reads the `plan`, `terms` and `corpus` CTEs. The score is
+ * BM25 over the query's words (a word's Spanish and English lexemes share its weight; one plain
+ * aggregate per candidate, which costs half of a per-word GROUP BY), divided by `plan.ideal`, so 1 means
+ * "every word once, at average length"; a chunk can pass 1 by repeating rare words.
+ */
 function fulltextSelect(input: SearchInput, limit: number): SQL {
-  // The index condition is evaluated once per scan, so its cast may sit outside the sub-select,
-  // where the planner counts it for every row a sequential scan would test (see above). The
-  // scores' tsqueries are cast inside theirs: they are evaluated per candidate row.
   const match = sql`(SELECT match_q FROM plan)::tsquery`;
-  const all = sql`(SELECT all_q::tsquery FROM plan)`;
-  const any = sql`(SELECT any_q::tsquery FROM plan)`;
+  // float8 literals: a bare 0.75 is numeric, and numeric arithmetic per candidate row is slow.
+  const k1 = sql.raw(`${BM25_K1}::float8`);
+  const b = sql.raw(`${BM25_B}::float8`);
   return sql`
-    SELECT ${chunkRowColumns},
-      ((${chunks.searchVector} @@ ${all})::int + ts_rank(${chunks.searchVector}, ${any}, 32)) AS "score"
+    SELECT ${chunkRowColumns}, bm25.score / greatest((SELECT ideal FROM plan), 1e-9) AS "score"
     FROM ${chunks} JOIN ${documents} ON ${documents.id} = ${chunks.documentId}
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(terms.share * terms.idf * u.tf * (${k1} + 1)
+               / (u.tf + ${k1} * (1 - ${b} + ${b} * length(${chunks.searchVector}) / (SELECT avg_len FROM corpus)))), 0)::float8 AS score
+      FROM (SELECT lexeme, coalesce(array_length(positions, 1), 1) AS tf FROM unnest(${chunks.searchVector})) u
+      JOIN terms ON terms.lex = u.lexeme
+    ) bm25
     WHERE ${searchable(input.organizationId, input.knowledgeBases.map((kb) => kb.id), sql`${chunks.searchVector} @@ ${match}`)}
-    ORDER BY "score" DESC
+    ORDER BY "score" DESC, ${chunks.id}
     LIMIT ${limit}`;
 }
 
@@ -327,8 +343,8 @@ async function fulltextWithVectorRows(db: SearchServices['db'], input: SearchInp
     words.length === 0
       ? sql`SELECT v.*, NULL::float8 AS "score", 'v' AS "kind" FROM (${vectorRowsSelect(input, hits)}) v`
       : hits.length === 0
-        ? sql`WITH ${planCtes(words)}, ft AS (${fulltextSelect(input, limit)}) SELECT ft.*, 'f' AS "kind" FROM ft`
-        : sql`WITH ${planCtes(words)}, ft AS (${fulltextSelect(input, limit)})
+        ? sql`WITH ${planCtes(input, words)}, ft AS (${fulltextSelect(input, limit)}) SELECT ft.*, 'f' AS "kind" FROM ft`
+        : sql`WITH ${planCtes(input, words)}, ft AS (${fulltextSelect(input, limit)})
             SELECT ft.*, 'f' AS "kind" FROM ft
             UNION ALL
             SELECT v.*, NULL::float8, 'v' FROM (${vectorRowsSelect(input, hits)}) v`;
@@ -387,42 +403,47 @@ export async function searchKnowledge(services: SearchServices, input: SearchInp
     vectorList = await vectorCandidates(services.db, normalized, hits, fulltextList);
   }
 
-  const fused = new Map<string, { row: ChunkRow; rrf: number; hit: Partial<SearchHit> & { retrievers: Retriever[] } }>();
-  const addList = (list: Candidate[], retriever: Retriever) => {
-    list.forEach(({ row, score }, index) => {
-      let entry = fused.get(row.chunkId);
-      if (!entry) {
-        entry = { row, rrf: 0, hit: { retrievers: [] } };
-        fused.set(row.chunkId, entry);
-      }
-      entry.rrf += 1 / (RRF_K + index + 1);
-      entry.hit.retrievers.push(retriever);
-      if (retriever === 'vector') entry.hit.vectorScore = score;
-      else entry.hit.fulltextScore = score;
-    });
-  };
-  addList(vectorList, 'vector');
-  addList(fulltextList, 'fulltext');
+  const profile = input.fusion ?? fusionProfileFor(input.knowledgeBases.map((kb) => kb.embeddingModel));
+  const toRanked = (list: Candidate[]) => list.map(({ row, score }) => ({ key: row.chunkId, item: row, score }));
+  const fused = fuseLists(toRanked(fulltextList), toRanked(vectorList), profile, { fulltext: useFulltext, vector: useVector });
 
-  const best = ((useVector ? 1 : 0) + (useFulltext ? 1 : 0)) / (RRF_K + 1);
   const threshold = input.scoreThreshold ?? 0;
-  return [...fused.values()]
-    .map(({ row, rrf, hit }): SearchHit => ({
-      chunkId: row.chunkId,
-      documentId: row.documentId,
-      documentName: row.documentName,
-      knowledgeBaseId: row.knowledgeBaseId,
-      position: row.position,
-      content: row.content,
-      location: row.location ?? {},
-      score: Math.min(1, rrf / best),
-      relevance: Math.round(Math.max(0, Math.min(1, Math.max(hit.vectorScore ?? 0, hit.fulltextScore ?? 0))) * 1000) / 1000,
-      retrievers: hit.retrievers,
-      ...(hit.vectorScore === undefined ? {} : { vectorScore: hit.vectorScore }),
-      ...(hit.fulltextScore === undefined ? {} : { fulltextScore: hit.fulltextScore }),
-      sourceUrl: row.location?.url ?? row.documentSourceUrl ?? null,
-    }))
+  return fused
+    .map(({ item: row, fused: score, ...why }): SearchHit => {
+      const retrievers: Retriever[] = [];
+      if (why.vectorRank !== undefined) retrievers.push('vector');
+      if (why.fulltextRank !== undefined) retrievers.push('fulltext');
+      const fulltextScore = why.fulltextScore === undefined ? undefined : round(why.fulltextScore);
+      return {
+        chunkId: row.chunkId,
+        documentId: row.documentId,
+        documentName: row.documentName,
+        knowledgeBaseId: row.knowledgeBaseId,
+        position: row.position,
+        content: row.content,
+        location: row.location ?? {},
+        score: round(score),
+        relevance: round(Math.max(0, Math.min(1, Math.max(why.vectorScore ?? 0, fulltextScore ?? 0)))),
+        retrievers,
+        ...(why.vectorScore === undefined ? {} : { vectorScore: why.vectorScore }),
+        ...(fulltextScore === undefined ? {} : { fulltextScore }),
+        why: {
+          method: profile.method,
+          ...(why.fulltextRank === undefined ? {} : { fulltextRank: why.fulltextRank }),
+          ...(why.vectorRank === undefined ? {} : { vectorRank: why.vectorRank }),
+          fulltextPart: round(why.fulltextPart),
+          vectorPart: round(why.vectorPart),
+        },
+        sourceUrl: row.location?.url ?? row.documentSourceUrl ?? null,
+      };
+    })
     .filter((hit) => hit.relevance >= threshold)
-    .sort((a, b) => b.score - a.score || (b.vectorScore ?? -2) - (a.vectorScore ?? -2) || (a.chunkId < b.chunkId ? -1 : 1))
     .slice(0, topK);
+}
+
+const round = (n: number) => Math.round(n * 10000) / 10000;
+
+/** What fusion does for these knowledge bases, for the search tester's explanation. */
+export function fusionFor(knowledgeBases: SearchInput['knowledgeBases']): FusionProfile {
+  return fusionProfileFor(knowledgeBases.map((kb) => kb.embeddingModel));
 }

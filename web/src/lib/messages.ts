@@ -492,6 +492,16 @@ const core = {
   'search.vector': 'Vector',
   'search.fulltext': 'Full-text',
   'search.openSource': 'Open the source',
+  'search.fusion.rrf': 'Fusion: reciprocal rank fusion (k = {k}), full text {fulltext}, vectors {vector}.',
+  'search.fusion.convex': 'Fusion: weighted scores, full text {fulltext}, vectors {vector}.',
+  'search.fusion.lexical':
+    'The built-in embedder compares words and spellings, much like full text but noisier, so full text (BM25, rare words weigh more) leads and vector similarity only reorders close results.',
+  'search.fusion.semantic':
+    'This embedding model understands meaning (synonyms, paraphrases), while full text finds exact names, codes and numbers, so both count as equals.',
+  'search.why': 'Why this rank',
+  'search.why.absent': 'not in its list',
+  'search.why.part': 'rank {rank} · score {score} · adds {part}',
+  'search.why.fused': 'Fused score',
 
   'settings.kbGeneral': 'General',
   'settings.kbGeneralDesc': 'How this knowledge base appears in the dashboard.',
@@ -1356,6 +1366,16 @@ const coreEs: Record<keyof typeof core, string> = {
   'search.vector': 'Vectorial',
   'search.fulltext': 'Texto completo',
   'search.openSource': 'Abrir el origen',
+  'search.fusion.rrf': 'Fusión: por posición (RRF, k = {k}), texto completo {fulltext}, vectores {vector}.',
+  'search.fusion.convex': 'Fusión: puntuaciones ponderadas, texto completo {fulltext}, vectores {vector}.',
+  'search.fusion.lexical':
+    'El modelo integrado compara palabras y grafías, como el texto completo pero con más ruido, así que manda el texto completo (BM25: las palabras raras pesan más) y la similitud vectorial solo reordena resultados parecidos.',
+  'search.fusion.semantic':
+    'Este modelo de embeddings entiende el significado (sinónimos, paráfrasis) y el texto completo encuentra nombres, códigos y números exactos, así que ambos cuentan por igual.',
+  'search.why': 'Por qué esta posición',
+  'search.why.absent': 'no está en su lista',
+  'search.why.part': 'posición {rank} · puntuación {score} · aporta {part}',
+  'search.why.fused': 'Puntuación combinada',
 
   'settings.kbGeneral': 'General',
   'settings.kbGeneralDesc': 'Cómo aparece esta base de conocimiento en el panel.',

@@ -270,7 +270,19 @@ export interface SearchHit {
   retrievers: ('vector' | 'fulltext')[];
   vectorScore?: number;
   fulltextScore?: number;
+  /** Why this rank: each retriever's rank and its part of the fused score. */
+  why?: { method: 'rrf' | 'convex'; fulltextRank?: number; vectorRank?: number; fulltextPart: number; vectorPart: number };
   sourceUrl?: string | null;
+}
+
+/** How hybrid search weighs its two lists for a knowledge base's embedding model. */
+export interface FusionProfile {
+  kind: 'lexical' | 'semantic' | 'custom';
+  method: 'rrf' | 'convex';
+  k: number;
+  fulltextWeight: number;
+  vectorWeight: number;
+  reason: string;
 }
 
 export interface DocumentFilters {

@@ -4,7 +4,7 @@ import { useId, useState, type ReactNode } from 'react';
 import { Badge, Button, Card, EmptyState, ErrorState, SelectField, TextField } from '../../../../components/ui';
 import { api } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
-import { knowledgeApi, type KnowledgeBase, type RetrievalMode, type SearchHit } from '../../../../lib/queries';
+import { knowledgeApi, type FusionProfile, type KnowledgeBase, type RetrievalMode, type SearchHit } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 
 const MODES: RetrievalMode[] = ['hybrid', 'vector', 'fulltext'];
@@ -19,7 +19,7 @@ export function SearchTab({ kb }: { kb: KnowledgeBase }) {
   const queryId = useId();
   const search = useMutation({
     mutationFn: (body: { query: string; mode: RetrievalMode; topK: number }) =>
-      api<{ data: SearchHit[]; tookMs: number }>(`${knowledgeApi.base(kb.id)}/search`, { method: 'POST', body, orgId: org.id }),
+      api<{ data: SearchHit[]; tookMs: number; fusion: FusionProfile }>(`${knowledgeApi.base(kb.id)}/search`, { method: 'POST', body, orgId: org.id }),
   });
   const submitted = search.variables?.query ?? '';
 
@@ -79,6 +79,7 @@ export function SearchTab({ kb }: { kb: KnowledgeBase }) {
             <span className="sr-only">{t('search.resultsLabel')}: </span>
             {t('search.summary', { count: search.data.data.length, ms: Math.round(search.data.tookMs) })}
           </h2>
+          {search.variables?.mode === 'hybrid' && <FusionNote fusion={search.data.fusion} />}
           {search.data.data.length === 0 ? (
             <EmptyState title={t('search.noResults')} description={t('search.noResultsDesc')} />
           ) : (
@@ -144,7 +145,50 @@ function SearchResult({ hit, rank, query }: { hit: SearchHit; rank: number; quer
           </span>
         )}
       </div>
+      {hit.why && <WhyThisRank hit={hit} />}
     </li>
+  );
+}
+
+/** What hybrid fusion does for this knowledge base's embedding model, and why. */
+function FusionNote({ fusion }: { fusion: FusionProfile }) {
+  const t = useT();
+  const locale = useLocale();
+  const pct = (n: number) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(n);
+  const total = fusion.fulltextWeight + fusion.vectorWeight;
+  return (
+    <p className="mb-3 rounded-lg bg-zinc-50 px-3 py-2 text-xs text-zinc-600 ring-1 ring-zinc-200 dark:bg-zinc-900 dark:text-zinc-400 dark:ring-zinc-800">
+      <span className="font-medium text-zinc-700 dark:text-zinc-300">
+        {t(fusion.method === 'rrf' ? 'search.fusion.rrf' : 'search.fusion.convex', {
+          fulltext: pct(fusion.fulltextWeight / total),
+          vector: pct(fusion.vectorWeight / total),
+          k: fusion.k,
+        })}
+      </span>{' '}
+      {fusion.kind === 'custom' ? fusion.reason : t(`search.fusion.${fusion.kind}`)}
+    </p>
+  );
+}
+
+/** "Why this rank": each retriever's rank and what it added to the fused score. */
+function WhyThisRank({ hit }: { hit: SearchHit }) {
+  const t = useT();
+  const locale = useLocale();
+  const fmt = (n: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }).format(n);
+  const why = hit.why!;
+  const rank = (r?: number) => (r == null ? t('search.why.absent') : `#${r}`);
+  return (
+    <details className="mt-2 text-xs text-zinc-500">
+      <summary className="cursor-pointer select-none">{t('search.why')}</summary>
+      <dl className="mt-1.5 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 tabular-nums">
+        <dt>{t('search.fulltext')}</dt>
+        <dd>{t('search.why.part', { rank: rank(why.fulltextRank), score: hit.fulltextScore == null ? '–' : fmt(hit.fulltextScore), part: fmt(why.fulltextPart) })}</dd>
+        <dt>{t('search.vector')}</dt>
+        <dd>{t('search.why.part', { rank: rank(why.vectorRank), score: hit.vectorScore == null ? '–' : fmt(hit.vectorScore), part: fmt(why.vectorPart) })}</dd>
+        <dt>{t('search.why.fused')}</dt>
+        <dd>{fmt(hit.score)}</dd>
+      </dl>
+    </details>
   );
 }
 
