@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { checkRequestText } from './lib/body';
 import { ApiError, errorStatus, type ErrorCode } from './lib/errors';
 import type { AppEnv } from './lib/env';
 import { createRouter } from './lib/openapi';
@@ -74,6 +75,7 @@ export function createApp(options: AppOptions) {
       },
     })(c, next);
   });
+  app.use('/api/*', checkRequestText);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -14,6 +14,7 @@ import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
 import { systemPrompt } from './prompt';
 import { isOpen } from './schedule';
+import { cleanText } from '../../lib/text';
 
 /**
  * One engine for every entry point (widget, playground, API, channels): store the user's message,
@@ -203,8 +204,10 @@ async function* streamFromModel(
   answer.finishReason = await result.finishReason;
 }
 
-export async function* chatTurn(services: Services, input: TurnInput): AsyncGenerator<ChatEvent> {
+export async function* chatTurn(services: Services, turn: TurnInput): AsyncGenerator<ChatEvent> {
   const started = performance.now();
+  // The text is also a search query and a prompt: the same cleaned text everywhere (lib/text.ts).
+  const input = { ...turn, text: cleanText(turn.text) };
   const { bot } = input;
   const userTurn = await storeUserTurn(
     services.db,
