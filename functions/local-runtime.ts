@@ -15,6 +15,8 @@ import {
   type LocalQueue,
 } from './adapters/local';
 import { createModels } from './core/models/registry';
+import { recoverUnansweredMessages } from './core/chat/recovery';
+import { enqueueSweep, SWEEP_INTERVAL_MINUTES } from './core/jobs/registry';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import type { Services } from './ports';
@@ -119,7 +121,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     },
   };
   app = createApp({ services: () => services });
-  if (options.runJobs) await queue.start();
+  let sweepTimer: ReturnType<typeof setInterval> | undefined;
+  if (options.runJobs) {
+    await queue.start();
+    // One process owns a data dir, so every question still unanswered now was left by the last
+    // process, however recent: answered (or marked) at once rather than at the next sweep.
+    await recoverUnansweredMessages(services, { olderThanSeconds: 0 });
+    sweepTimer = setInterval(() => void enqueueSweep(services).catch((e) => console.error('[sweep]', e)), SWEEP_INTERVAL_MINUTES * 60_000);
+    sweepTimer.unref();
+  }
 
   return {
     app,
@@ -135,6 +145,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }
     },
     async close() {
+      clearInterval(sweepTimer);
       await queue.stop();
       await Promise.allSettled([...pending]);
       await database.close();
