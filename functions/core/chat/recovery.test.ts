@@ -4,7 +4,7 @@
  * visible "not answered" note; documents stuck in processing end failed with the reason.
  */
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bots, documents, messages } from '../../../db/schema';
 import { conversationStreamKey } from '../events/publish';
 import { blobKeyFor, markFailed, startProcessing } from '../ingest/pipeline';
@@ -96,6 +96,32 @@ describe('recovery of questions left unanswered', () => {
     expect(replies[0].error).toMatch(/not active/);
     const thread = await inboxThread(user, conversationId);
     expect(thread.filter((m) => m.role === 'system').map((m) => m.content)).toEqual([replies[0].content]);
+  });
+
+  it('a reply job that fails on every attempt leaves the question marked, with the reason', async () => {
+    const { user, botId, organizationId, conversationId } = await liveBot();
+    // Its knowledge base now names an embedding model this deployment does not have: every
+    // attempt to answer throws, as a broken dependency would.
+    await api.runtime.services.db.execute(
+      sql`update knowledge_bases set embedding_model = 'gone:model' where id in (select knowledge_base_id from bot_knowledge_bases where bot_id = ${botId})`,
+    );
+    await forgetBot(api.runtime.services, botId);
+    const id = await storeQuestionThenDie(organizationId, conversationId, 'When does the shop open?');
+    await recoverUnansweredMessages(api.runtime.services, { olderThanSeconds: 0 });
+    // Retries are scheduled a few milliseconds apart; drain until the last one has run.
+    const replies = await vi.waitFor(
+      async () => {
+        await api.runtime.idle();
+        const found = await repliesTo(id);
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(replies.map((r) => r.role)).toEqual(['system']);
+    expect(replies[0].error).toMatch(/^Gave up after 3 attempts: /);
+    const thread = await inboxThread(user, conversationId);
+    expect(thread.map((m) => m.role)).toEqual(['user', 'system']);
   });
 
   it('marks an older question not answered when the visitor has written since, and answers the newest', async () => {
