@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { checkRequestText } from './lib/body';
 import { ApiError, errorStatus, type ErrorCode } from './lib/errors';
 import type { AppEnv } from './lib/env';
 import { logError } from './lib/log';
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions) {
       },
     })(c, next);
   });
+  app.use('/api/*', checkRequestText);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

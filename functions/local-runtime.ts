@@ -18,6 +18,8 @@ import type { ResolveAll } from './adapters/local/outbound';
 import { outboundPolicy } from './lib/network';
 import { lockDataDir } from './adapters/local/data-dir-lock';
 import { createModels } from './core/models/registry';
+import { recoverUnansweredMessages } from './core/chat/recovery';
+import { enqueueSweep, SWEEP_INTERVAL_MINUTES } from './core/jobs/registry';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import { logError } from './lib/log';
@@ -142,7 +144,15 @@ async function composeRuntime(
     },
   };
   app = createApp({ services: () => services });
-  if (options.runJobs) await queue.start();
+  let sweepTimer: ReturnType<typeof setInterval> | undefined;
+  if (options.runJobs) {
+    await queue.start();
+    // One process owns a data dir, so every question still unanswered now was left by the last
+    // process, however recent: answered (or marked) at once rather than at the next sweep.
+    await recoverUnansweredMessages(services, { olderThanSeconds: 0 });
+    sweepTimer = setInterval(() => void enqueueSweep(services).catch((e) => console.error('[sweep]', e)), SWEEP_INTERVAL_MINUTES * 60_000);
+    sweepTimer.unref();
+  }
 
   return {
     app,
@@ -158,6 +168,7 @@ async function composeRuntime(
       }
     },
     async close() {
+      clearInterval(sweepTimer);
       await queue.stop();
       await Promise.allSettled([...pending]);
       await database.close();

@@ -3,7 +3,10 @@
  * SPA and the widget) are served by the assets binding before the Worker runs; only `/api/*` and
  * `/health` reach this code (see wrangler.toml).
  */
-import { enqueueDailyJobs } from './core/jobs/registry';
+import { enqueueDailyJobs, enqueueSweep } from './core/jobs/registry';
+
+/** wrangler.toml's frequent trigger: the sweep for unanswered questions and stuck documents. */
+const SWEEP_CRON = '*/5 * * * *';
 import { createEdgeServices, createRequestScope, type EdgeEnv } from './adapters/edge/services';
 import { createApp } from './app';
 
@@ -27,6 +30,11 @@ export default {
     const scope = createRequestScope(ctx);
     try {
       const { queue } = createEdgeServices(env, scope.ctx);
+      if (event.cron === SWEEP_CRON) {
+        const { messageId } = await enqueueSweep({ queue }, new Date(event.scheduledTime));
+        console.log(JSON.stringify({ level: 'info', message: 'enqueued the sweep', messageId, cron: event.cron }));
+        return;
+      }
       const day = new Date(event.scheduledTime - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
       const messageIds = await enqueueDailyJobs({ queue }, day);
       console.log(JSON.stringify({ level: 'info', message: 'enqueued daily jobs', day, messageIds, cron: event.cron }));

@@ -4,6 +4,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export const errorStatus = {
   bad_request: 400,
   validation_failed: 422,
+  /** A NUL character or a lone UTF-16 surrogate in a string (see lib/text.ts). */
+  invalid_text: 422,
   unauthorized: 401,
   invalid_token: 401,
   token_expired: 401,

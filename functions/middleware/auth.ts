@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { apiKeys, memberships, users, type Role } from '../../db/schema';
 import { verifyAccessToken } from '../core/auth/access-token';
+import { assertAccessNotRevoked } from '../core/auth/revocation';
 import { sha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
@@ -63,10 +64,14 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (token.startsWith(API_KEY_PREFIX)) {
     c.set('principal', await authenticateApiKey(c, token));
   } else {
-    const { config, db } = c.get('services');
+    const { config, db, kv } = c.get('services');
     const claims = await verifyAccessToken(token, config.JWT_SECRET);
-    // A deleted account's tokens stop working at once, not when they expire.
-    const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, claims.userId)).limit(1);
+    // A deleted account's tokens, and a signed-out session's, stop working at once, not when
+    // they expire: one SQL and one KV read, side by side.
+    const [[user]] = await Promise.all([
+      db.select({ id: users.id }).from(users).where(eq(users.id, claims.userId)).limit(1),
+      assertAccessNotRevoked(kv, claims),
+    ]);
     if (!user) throw new ApiError('invalid_token', 'The account behind this token no longer exists');
     c.set('principal', { kind: 'user', userId: claims.userId, sessionId: claims.sessionId });
   }

@@ -21,6 +21,8 @@ export interface RateLimitResult {
 
 export interface KV {
   get<T = unknown>(key: string): Promise<T | null>;
+  /** Several keys in one round trip (MGET), in order; null for a missing key. */
+  getMany(keys: string[]): Promise<unknown[]>;
   set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
   del(key: string): Promise<void>;
   /** Sliding-window limit: `limit` hits per `windowSeconds` for `key`. */

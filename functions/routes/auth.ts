@@ -231,9 +231,10 @@ authRouter.openapi(
     const fromBody = typeof body.refreshToken === 'string' ? body.refreshToken : undefined;
     const presented = fromBody ?? getCookie(c, REFRESH_COOKIE);
     if (!presented) throw new ApiError('unauthorized', 'No refresh token: sign in first');
-    const { db, config } = c.get('services');
+    const services = c.get('services');
+    const { db } = services;
     try {
-      const { userId, tokens } = await rotateSession(db, config, presented, { userAgent: userAgent(c), ip: clientIp(c) });
+      const { userId, tokens } = await rotateSession(services, presented, { userAgent: userAgent(c), ip: clientIp(c) });
       const user = await findUserById(db, userId);
       if (!user) throw new ApiError('invalid_token', 'The account no longer exists');
       const delivered = deliverTokens(c, user, tokens, fromBody ? 'body' : 'cookie');
@@ -260,7 +261,7 @@ authRouter.openapi(
   async (c) => {
     const body = c.req.valid('json') ?? {};
     const presented = (typeof body.refreshToken === 'string' ? body.refreshToken : undefined) ?? getCookie(c, REFRESH_COOKIE);
-    if (presented) await endSessionByToken(c.get('services').db, presented);
+    if (presented) await endSessionByToken(c.get('services'), presented);
     deleteCookie(c, REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH, secure: true });
     return c.body(null, 204);
   },
@@ -339,10 +340,11 @@ authRouter.openapi(
   }),
   async (c) => {
     const { token, password } = c.req.valid('json');
-    const { db } = c.get('services');
+    const services = c.get('services');
+    const { db } = services;
     const userId = await consumeOneTimeToken(db, token, 'reset_password');
     await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
-    await revokeAllSessions(db, userId);
+    await revokeAllSessions(services, userId);
     await recordAudit(c, { action: 'auth.password_reset', actorUserId: userId, targetType: 'user', targetId: userId });
     return c.body(null, 204);
   },
@@ -539,7 +541,7 @@ authRouter.openapi(
       .where(and(eq(refreshTokens.familyId, session_id), eq(refreshTokens.userId, principal.userId)))
       .limit(1);
     if (!owned) throw new ApiError('not_found', 'Session not found');
-    await revokeFamily(db, session_id);
+    await revokeFamily(c.get('services'), session_id);
     await recordAudit(c, { action: 'auth.session_revoked', targetType: 'session', targetId: session_id });
     return c.body(null, 204);
   },

@@ -11,6 +11,7 @@ import { timingSafeEqual } from '../lib/crypto';
 import type { AppEnv } from '../lib/env';
 import { ApiError } from '../lib/errors';
 import { createRouter, jsonContent, publicErrors } from '../lib/openapi';
+import { cleanJsonText } from '../lib/text';
 
 /**
  * Public webhooks, one URL per platform and integration. No bearer auth: each request proves it
@@ -110,7 +111,8 @@ channelsRouter.openapi(
     if (integration.status === 'disconnected') return c.json({ ...none, ignored: 1 }, 200);
     let body: unknown;
     try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+      // A platform retries what we refuse, so text Postgres cannot store is cleaned, not refused.
+      body = cleanJsonText(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw)));
     } catch {
       throw new ApiError('bad_request', 'The body is not valid JSON');
     }

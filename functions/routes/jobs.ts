@@ -2,6 +2,23 @@ import { Receiver } from '@upstash/qstash';
 import { isJobName, jobs, type JobMeta } from '../core/jobs/registry';
 import { ApiError } from '../lib/errors';
 import { createRouter } from '../lib/openapi';
+import { storableReason } from '../lib/text';
+import type { Services } from '../ports';
+
+type GiveUp = { retries: number; run(services: Services, payload: unknown, reason: string): Promise<void> };
+
+/**
+ * The last attempt failed: the job's row gets the reason (the queue gives up after this one).
+ * Best effort: if even that fails, the sweep (`sweep-stuck-work`) still ends the row later.
+ */
+async function recordGiveUp(services: Services, name: string, giveUp: GiveUp, payload: unknown, retried: number, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  try {
+    await giveUp.run(services, payload, storableReason(`Gave up after ${retried + 1} attempts: ${message}`));
+  } catch (recordError) {
+    console.error(JSON.stringify({ level: 'error', job: name, message: 'could not record the failure', error: String(recordError) }));
+  }
+}
 
 /**
  * Job deliveries from QStash (edge) or the local runner (Node). Both sign the same way, and the
@@ -40,7 +57,14 @@ jobsRouter.post('/:name', async (c) => {
     return c.json({ ok: false, error: 'invalid payload' }, 200);
   }
   const retried = Number(c.req.header('upstash-retried') ?? 0) || 0;
-  const run = job.run as (s: typeof c.var.services, p: unknown, meta: JobMeta) => Promise<unknown>;
-  const result = await run(c.get('services'), parsed.data, { retried });
-  return c.json({ ok: true, result: result ?? null }, 200);
+  const services = c.get('services');
+  const run = job.run as (s: typeof services, p: unknown, meta: JobMeta) => Promise<unknown>;
+  try {
+    const result = await run(services, parsed.data, { retried });
+    return c.json({ ok: true, result: result ?? null }, 200);
+  } catch (error) {
+    const giveUp = 'giveUp' in job ? (job.giveUp as GiveUp | undefined) : undefined;
+    if (giveUp && retried >= giveUp.retries) await recordGiveUp(services, name, giveUp, parsed.data, retried, error);
+    throw error;
+  }
 });

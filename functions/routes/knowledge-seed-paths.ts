@@ -42,7 +42,8 @@ async function forward(c: Context<AppEnv>, dispatch: Dispatch, canonicalSuffix: 
   const init: RequestInit & { duplex?: 'half' } = {
     method: c.req.method,
     headers: c.req.raw.headers,
-    body: hasBody ? (bodyOverride ?? c.req.raw.body) : undefined,
+    // The body may already have been read (the text check in lib/body.ts); Hono keeps it cached.
+    body: hasBody ? (bodyOverride ?? (await c.req.arrayBuffer())) : undefined,
     duplex: 'half',
   };
   return dispatch(new Request(url, init), c);

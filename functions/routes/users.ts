@@ -87,7 +87,7 @@ usersRouter.openapi(
     }
     const { db } = c.get('services');
     await db.update(users).set({ passwordHash: await hashPassword(newPassword) }).where(eq(users.id, self.id));
-    await revokeAllSessions(db, self.id);
+    await revokeAllSessions(c.get('services'), self.id, { except: requireUser(c).sessionId });
     await recordAudit(c, { action: 'auth.password_changed', targetType: 'user', targetId: self.id });
     return c.body(null, 204);
   },

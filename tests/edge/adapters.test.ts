@@ -26,6 +26,14 @@ describe('KV on Upstash Redis', () => {
     expect(await kv.get(key)).toBeNull();
   });
 
+  test('getMany reads several keys in one call, null for missing ones', async () => {
+    const [a, b, missing] = [`t:${id()}`, `t:${id()}`, `t:${id()}`];
+    await kv.set(a, '123');
+    await kv.set(b, { n: 1 });
+    expect(await kv.getMany([a, missing, b])).toEqual(['123', null, { n: 1 }]);
+    expect(await kv.getMany([])).toEqual([]);
+  });
+
   test('ttl expires a key', async () => {
     const key = `t:${id()}`;
     await kv.set(key, 'soon gone', { ttlSeconds: 1 });

@@ -205,6 +205,39 @@ describe('cron', () => {
   });
 });
 
+describe('sweep', () => {
+  test('the 5-minute trigger enqueues the sweep once per slot', async () => {
+    const before = (await received(edge.qstashUrl)).length;
+    const scheduledTime = Date.UTC(2026, 10, 29, 10, 5);
+    const res = await fetch(`${edge.baseUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('*/5 * * * *')}&time=${scheduledTime}&format=json`);
+    const outcome = await res.text();
+    expect(res.status, `${outcome}\n${await workerLogs('sweep')}`).toBe(200);
+    const sweep = await eventually('the sweep publish', async () => (await received(edge.qstashUrl)).slice(before).find((m) => m.path.includes('/api/jobs/sweep-stuck-work')));
+    expect(sweep.headers['upstash-deduplication-id']).toBe(`sweep-stuck-work:${Math.floor(scheduledTime / 300_000)}`);
+    // The frequent trigger is only the sweep, not the daily jobs.
+    expect((await received(edge.qstashUrl)).slice(before).some((m) => m.path.includes('/api/jobs/purge-expired'))).toBe(false);
+  });
+});
+
+describe('revocation on Upstash', () => {
+  test('after logout the old access token is refused on the very next request', async () => {
+    const email = uniqueEmail('revoked');
+    onTestFinished(async () => {
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Revoked' } });
+    expect(register.status, register.explain).toBe(201);
+    const token = register.json.accessToken as string;
+    const refresh = register.res.headers.getSetCookie().find((c) => c.startsWith('versaai_rt='))!.split(';')[0].slice('versaai_rt='.length);
+    expect((await call('GET', '/api/v1/users/profile', { token })).status).toBe(200);
+    const out = await call('POST', '/api/v1/auth/logout', { body: { refreshToken: decodeURIComponent(refresh) } });
+    expect(out.status, out.explain).toBe(204);
+    const after = await call('GET', '/api/v1/users/profile', { token });
+    expect(after.status, after.explain).toBe(401);
+    expect(after.json?.error?.code).toBe('invalid_token');
+  });
+});
+
 async function upstash(command: unknown[]): Promise<unknown> {
   const res = await fetch(edge.upstash.url, {
     method: 'POST',

@@ -25,6 +25,11 @@ export function createUpstashKv(options: UpstashKvOptions): KV {
       const value = await redis.get<T>(key);
       return value ?? null;
     },
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      const values = await redis.mget<unknown[]>(...keys);
+      return values.map((value) => value ?? null);
+    },
     async set(key, value, setOptions) {
       const json = JSON.stringify(value ?? null);
       if (setOptions?.ttlSeconds) await redis.set(key, json, { ex: Math.max(1, Math.ceil(setOptions.ttlSeconds)) });

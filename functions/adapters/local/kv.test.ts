@@ -25,6 +25,16 @@ describe('createMemoryKV', () => {
     await expect(kv.ping()).resolves.toBeUndefined();
   });
 
+  it('getMany reads several keys in order, null for missing or expired ones', async () => {
+    const c = clock(1_000_000);
+    const kv = createMemoryKV({ now: c.now });
+    await kv.set('a', '123');
+    await kv.set('b', { n: 1 }, { ttlSeconds: 1 });
+    expect(await kv.getMany(['a', 'missing', 'b'])).toEqual(['123', null, { n: 1 }]);
+    c.advance(1000);
+    expect(await kv.getMany(['b', 'a'])).toEqual([null, '123']);
+  });
+
   it('allows `limit` hits per window and reports remaining and reset', async () => {
     const c = clock(60_000 * 1000); // start of a 60 s window
     const kv = createMemoryKV({ now: c.now });

@@ -58,6 +58,13 @@ export function createMemoryKV(options: { now?: () => number } = {}): KV & { cle
       return entry ? (JSON.parse(entry.json) as T) : null;
     },
 
+    async getMany(keys) {
+      return keys.map((key) => {
+        const entry = read(key);
+        return entry ? (JSON.parse(entry.json) as unknown) : null;
+      });
+    },
+
     async set(key, value, opts) {
       sweep();
       const ttl = opts?.ttlSeconds;

@@ -7,10 +7,12 @@ const ISSUER = 'versaai';
 export interface AccessClaims {
   userId: string;
   sessionId: string;
+  /** Seconds since the epoch (`iat`); 0 when absent. */
+  issuedAt: number;
 }
 
 /** Short-lived HS256 access token; the refresh token (rotating, in a cookie) renews it. */
-export async function signAccessToken(claims: AccessClaims, secret: string, ttlSeconds: number): Promise<string> {
+export async function signAccessToken(claims: Omit<AccessClaims, 'issuedAt'>, secret: string, ttlSeconds: number): Promise<string> {
   return new SignJWT({ sid: claims.sessionId, typ: 'access' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.userId)
@@ -26,7 +28,7 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
     if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
       throw new ApiError('invalid_token', 'The access token is not valid');
     }
-    return { userId: payload.sub, sessionId: payload.sid };
+    return { userId: payload.sub, sessionId: payload.sid, issuedAt: typeof payload.iat === 'number' ? payload.iat : 0 };
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new ApiError('token_expired', 'The access token has expired');

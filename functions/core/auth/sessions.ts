@@ -1,10 +1,18 @@
-import { and, eq, gt, isNull, desc } from 'drizzle-orm';
+import { and, eq, gt, isNull, desc, ne } from 'drizzle-orm';
 import { refreshTokens } from '../../../db/schema';
-import type { Database } from '../../ports';
+import type { Database, KV } from '../../ports';
 import { randomToken, sha256Hex } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import { signAccessToken } from './access-token';
 import type { Config } from '../../lib/config';
+import { revokeSessionAccess, revokeUserAccess } from './revocation';
+
+/** What revoking needs: the refresh tokens in SQL, and the access-token revocation in KV. */
+export interface SessionDeps {
+  db: Database;
+  kv: KV;
+  config: Config;
+}
 
 export interface IssuedTokens {
   accessToken: string;
@@ -55,12 +63,13 @@ export function startSession(db: Database, config: Config, userId: string, meta:
  * Rotates a refresh token. A token that was already rotated or revoked being presented again means
  * it leaked (or was replayed), so the whole family is revoked and the caller must sign in again.
  */
-export async function rotateSession(db: Database, config: Config, presented: string, meta: SessionMeta) {
+export async function rotateSession(deps: SessionDeps, presented: string, meta: SessionMeta) {
+  const { db, config } = deps;
   const hash = await sha256Hex(presented);
   const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash)).limit(1);
   if (!row) throw new ApiError('invalid_token', 'The refresh token is not valid; sign in again');
   if (row.revokedAt || row.rotatedAt) {
-    await revokeFamily(db, row.familyId);
+    await revokeFamily(deps, row.familyId);
     throw new ApiError('invalid_token', 'This refresh token was already used; every session using it has been signed out');
   }
   if (row.expiresAt < new Date()) throw new ApiError('token_expired', 'The session has expired; sign in again');
@@ -71,34 +80,50 @@ export async function rotateSession(db: Database, config: Config, presented: str
     .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.rotatedAt)))
     .returning({ id: refreshTokens.id });
   if (claimed.length === 0) {
-    await revokeFamily(db, row.familyId);
+    await revokeFamily(deps, row.familyId);
     throw new ApiError('invalid_token', 'This refresh token was already used; every session using it has been signed out');
   }
   return { userId: row.userId, tokens: await issue(db, config, row.userId, row.familyId, meta) };
 }
 
-export async function revokeFamily(db: Database, familyId: string) {
-  await db
+/** Signs one session out: its refresh tokens, and at once its access tokens. */
+export async function revokeFamily(deps: SessionDeps, familyId: string) {
+  await deps.db
     .update(refreshTokens)
     .set({ revokedAt: new Date() })
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  await revokeSessionAccess(deps, [familyId]);
 }
 
-export async function revokeAllSessions(db: Database, userId: string) {
-  await db
+/**
+ * Signs every session of a user out, access tokens included (password reset), or every one but
+ * the caller's own (`except`: a password change keeps the person who made it signed in).
+ */
+export async function revokeAllSessions(deps: SessionDeps, userId: string, options: { except?: string } = {}) {
+  const revoked = await deps.db
     .update(refreshTokens)
     .set({ revokedAt: new Date() })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    .where(
+      and(
+        eq(refreshTokens.userId, userId),
+        isNull(refreshTokens.revokedAt),
+        options.except ? ne(refreshTokens.familyId, options.except) : undefined,
+      ),
+    )
+    .returning({ familyId: refreshTokens.familyId });
+  await revokeSessionAccess(deps, revoked.map((r) => r.familyId));
+  // A cut-off by time would also end the session that is kept.
+  if (!options.except) await revokeUserAccess(deps, userId);
 }
 
 /** Revokes the family the presented refresh token belongs to (sign out of this device). */
-export async function endSessionByToken(db: Database, presented: string) {
-  const [row] = await db
+export async function endSessionByToken(deps: SessionDeps, presented: string) {
+  const [row] = await deps.db
     .select({ familyId: refreshTokens.familyId })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, await sha256Hex(presented)))
     .limit(1);
-  if (row) await revokeFamily(db, row.familyId);
+  if (row) await revokeFamily(deps, row.familyId);
 }
 
 /** Live sessions: the current (unrotated, unrevoked, unexpired) token of each family. */

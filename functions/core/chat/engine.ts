@@ -15,6 +15,7 @@ import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
 import { systemPrompt } from './prompt';
 import { isOpen, teamAwayMessage } from './schedule';
+import { cleanText } from '../../lib/text';
 
 /**
  * One engine for every entry point (widget, playground, API, channels): store the user's message,
@@ -208,8 +209,10 @@ async function* streamFromModel(
   answer.finishReason = await result.finishReason;
 }
 
-export async function* chatTurn(services: Services, input: TurnInput): AsyncGenerator<ChatEvent> {
+export async function* chatTurn(services: Services, turn: TurnInput): AsyncGenerator<ChatEvent> {
   const started = performance.now();
+  // The text is also a search query and a prompt: the same cleaned text everywhere (lib/text.ts).
+  const input = { ...turn, text: cleanText(turn.text) };
   const { bot } = input;
   const userTurn = await storeUserTurn(
     services.db,
@@ -237,6 +240,8 @@ export interface AnswerInput extends TurnInput {
   userMessage: MessageRow;
   handoff: UserTurn['handoff'];
   history: UserTurn['history'];
+  /** Answered after the chat request ended (crash recovery): the widget hears of it on its event stream. */
+  late?: boolean;
 }
 
 /** Decides who answers an already stored visitor message and, when it is the bot, answers it. */
@@ -267,7 +272,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
     const row = await storeAnswer(services, input, answer, started);
     if (handoffReason) await requestHandoff(services, bot.organizationId, input.conversationId, handoffReason);
-    await publishMessageCreated(services, row);
+    await publishMessageCreated(services, row, { toVisitor: input.late });
     yield done(toPublicMessage(row));
     return;
   }
@@ -321,7 +326,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     }
   }
   const row = await storeAnswer(services, input, answer, started);
-  await publishMessageCreated(services, row);
+  await publishMessageCreated(services, row, { toVisitor: input.late });
   if (row.isFallback && row.error) await publishMessageFailed(services, row);
   if (input.handoff === 'bot' && input.channel !== 'playground' && lowConfidence(bot, hits)) {
     await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
@@ -341,7 +346,12 @@ function lowConfidence(bot: BotRuntime, hits: SearchHit[]) {
  * job). Idempotent: a message that already has an answer returns that answer, never a second one.
  * Returns null when nobody should answer (a person has the conversation).
  */
-export async function replyToStoredMessage(services: Services, bot: BotRuntime, messageId: string): Promise<MessageRow | null> {
+export async function replyToStoredMessage(
+  services: Services,
+  bot: BotRuntime,
+  messageId: string,
+  options: { late?: boolean } = {},
+): Promise<MessageRow | null> {
   const context = await loadTurnContext(services.db, bot.organizationId, messageId, bot.memorySize);
   if (!context) return null;
   if (context.existingReply) return context.existingReply;
@@ -354,6 +364,7 @@ export async function replyToStoredMessage(services: Services, bot: BotRuntime, 
     userMessage: context.message,
     handoff: context.handoff,
     history: context.history,
+    late: options.late,
   });
   for await (const event of events) {
     if (event.type === 'done' && event.message) {

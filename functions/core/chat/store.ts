@@ -3,6 +3,7 @@ import type { ModelMessage } from 'ai';
 import { conversations, messages } from '../../../db/schema';
 import type { Database } from '../../ports';
 import { rowsOf } from '../../lib/sql';
+import { cleanText } from '../../lib/text';
 
 /**
  * The chat turn's writes, each a single statement: a message insert and the conversation's
@@ -38,8 +39,12 @@ export interface UserTurn {
   history: Array<{ role: string; content: string }>;
 }
 
-/** Stores the visitor's message; null when its external id was already stored (a redelivery). */
-export async function storeUserTurn(db: Database, values: MessageInsert, memorySize: number): Promise<UserTurn | null> {
+/**
+ * Stores the visitor's message, cleaned of what Postgres cannot store (lib/text.ts: a chat
+ * message is cleaned, never refused); null when its external id was already stored (a redelivery).
+ */
+export async function storeUserTurn(db: Database, input: MessageInsert, memorySize: number): Promise<UserTurn | null> {
+  const values = { ...input, content: cleanText(input.content) };
   const insert = db.insert(messages).values({ ...values, role: 'user' }).onConflictDoNothing().returning();
   const [raw] = await rowsOf(
     db,
@@ -80,7 +85,9 @@ export async function storeUserTurn(db: Database, values: MessageInsert, memoryS
  * twice: the existing answer is returned. Private notes and system notices ("an agent joined")
  * leave the conversation's preview and counters alone.
  */
-export async function storeReply(db: Database, values: MessageInsert): Promise<MessageRow> {
+export async function storeReply(db: Database, input: MessageInsert): Promise<MessageRow> {
+  // An agent's reply, or a model's answer echoing the visitor, may carry text Postgres refuses.
+  const values = { ...input, content: cleanText(input.content) };
   if (values.role === 'note' || values.role === 'system') {
     const [row] = await db.insert(messages).values(values).returning();
     return row;

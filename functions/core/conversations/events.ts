@@ -22,8 +22,9 @@ export function messageEventData(row: MessageRow): MessageEventData {
   };
 }
 
-export function publishMessageCreated(services: Services, row: MessageRow) {
-  const visible = row.role === 'agent' || row.role === 'system';
+/** `toVisitor`: a bot answer given after the chat request ended (crash recovery) reaches the widget this way. */
+export function publishMessageCreated(services: Services, row: MessageRow, options: { toVisitor?: boolean } = {}) {
+  const visible = row.role === 'agent' || row.role === 'system' || options.toVisitor === true;
   return publishEvent(services, row.organizationId, 'message.created', messageEventData(row), {
     ...(visible ? { visitorConversationId: row.conversationId } : {}),
     // Private notes are internal: never sent to outside systems.

@@ -9,6 +9,7 @@ import { publishDocumentStatus } from './document-events';
 import { extractDocument } from './extract';
 import { FetchFailure, safeFetch } from './fetch-url';
 import { ExtractionError, type ExtractedDocument, type SupportedType } from './types';
+import { cleanDocumentText, storableReason } from '../../lib/text';
 
 /**
  * The ingestion pipeline as background jobs:
@@ -40,7 +41,9 @@ async function loadCurrent(services: Services, documentId: string, generation: n
 }
 
 export async function markFailed(services: Services, doc: Pick<DocumentRow, 'id' | 'generation' | 'parentId'>, reason: string) {
-  const error = reason.slice(0, 1000);
+  // The reason often quotes the document or a library's message: made storable so that marking
+  // the failure can never fail on its text (a NUL in it used to leave the document `processing`).
+  const error = storableReason(reason);
   const current = and(eq(documents.id, doc.id), eq(documents.generation, doc.generation));
   // Conditional on the status, so `document.failed` goes out once per failure; a document that
   // already failed only gets the newer reason.
@@ -119,6 +122,30 @@ async function extractFor(services: Services, doc: DocumentRow): Promise<{ extra
   return { extracted: await extractDocument({ bytes: blob.body, type, sourceUrl: doc.sourceUrl ?? undefined, fileName: doc.name }) };
 }
 
+/**
+ * Extracted text is cleaned once, here, before chunking: NUL and the other C0 controls (except
+ * tab and line breaks) and lone surrogates, which PDFs and binary files leave behind and Postgres
+ * refuses (lib/text.ts).
+ */
+function cleanExtracted(doc: ExtractedDocument): ExtractedDocument {
+  const clean = cleanDocumentText;
+  return {
+    ...doc,
+    ...(doc.title === undefined ? {} : { title: clean(doc.title) }),
+    sections: doc.sections
+      .map((section) => ({
+        ...section,
+        text: clean(section.text),
+        location: {
+          ...section.location,
+          ...(section.location.headings ? { headings: section.location.headings.map(clean) } : {}),
+          ...(section.location.url ? { url: clean(section.location.url) } : {}),
+        },
+      }))
+      .filter((section) => section.text.trim() !== ''),
+  };
+}
+
 /** Job `ingest-document`: extract, chunk, store chunks, and hand embedding to batch jobs. */
 export async function ingestDocument(services: Services, payload: { documentId: string; generation: number }, meta: JobMeta) {
   const doc = await loadCurrent(services, payload.documentId, payload.generation);
@@ -127,7 +154,8 @@ export async function ingestDocument(services: Services, payload: { documentId: 
   await guarded(services, doc, meta, async () => {
     await db.update(documents).set({ status: 'processing', error: null }).where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
     const [kb] = await db.select().from(knowledgeBases).where(eq(knowledgeBases.id, doc.knowledgeBaseId));
-    const { extracted, hash, size } = await extractFor(services, doc);
+    const { extracted: raw, hash, size } = await extractFor(services, doc);
+    const extracted = cleanExtracted(raw);
     const settings = doc.source === 'qa' ? { ...kb.chunking, strategy: 'qa' as const } : kb.chunking;
     const pieces = chunkDocument(extracted, settings);
     if (pieces.length === 0) throw new ExtractionError('The document has no text');
@@ -263,6 +291,38 @@ export async function refreshWebsiteStatus(services: Services, websiteId: string
     .returning();
   if (changed) await publishDocumentStatus(services, changed);
   else if (status === 'failed') await db.update(documents).set({ error }).where(eq(documents.id, websiteId));
+}
+
+/** How long a document may stay pending or processing before the sweep calls it failed. */
+export const STUCK_DOCUMENT_MINUTES = 60;
+
+/**
+ * Sweep: documents left `pending` or `processing` past the deadline (a job lost with its queue
+ * message, a process killed mid-step, a failure that could not even be recorded) are marked
+ * failed with the reason, so none spins forever. Websites follow their pages.
+ */
+export async function failStuckDocuments(services: Services, olderThanMinutes = STUCK_DOCUMENT_MINUTES) {
+  const stuck = await services.db
+    .select({ id: documents.id, generation: documents.generation, parentId: documents.parentId })
+    .from(documents)
+    .where(
+      and(
+        inArray(documents.status, ['pending', 'processing']),
+        ne(documents.source, 'website'),
+        lt(documents.updatedAt, new Date(Date.now() - olderThanMinutes * 60_000)),
+      ),
+    )
+    .limit(1000);
+  for (const doc of stuck) {
+    await markFailed(services, doc, `Processing did not finish within ${olderThanMinutes} minutes; process the document again`);
+  }
+  return { failed: stuck.length };
+}
+
+/** Last attempt of an ingestion job failed outside the guarded step: the document records why. */
+export async function giveUpIngestion(services: Services, payload: { documentId: string; generation: number }, reason: string) {
+  const doc = await loadCurrent(services, payload.documentId, payload.generation);
+  if (doc && doc.status !== 'ready') await markFailed(services, doc, reason);
 }
 
 /** Starts (re)processing: a new generation, pending, and the ingest job. */

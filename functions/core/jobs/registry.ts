@@ -4,7 +4,8 @@ import { authTokens, invitations, refreshTokens } from '../../../db/schema';
 import type { MailMessage, Services } from '../../ports';
 import type { JobMeta } from './meta';
 import { crawlPage } from '../ingest/crawl';
-import { embedChunks, ingestDocument } from '../ingest/pipeline';
+import { embedChunks, failStuckDocuments, giveUpIngestion, ingestDocument, INGEST_JOB_RETRIES } from '../ingest/pipeline';
+import { answerLate, CHAT_REPLY_JOB, CHAT_REPLY_RETRIES, giveUpAnswer, recoverUnansweredMessages } from '../chat/recovery';
 import { refreshDocument, refreshDueSources } from '../ingest/refresh';
 import { ROLLUP_JOB, runRollupJob } from '../analytics/rollup';
 import { deliverWebhook } from '../webhooks/deliver';
@@ -21,6 +22,12 @@ export type { JobMeta };
 interface JobDefinition<T> {
   payload: z.ZodType<T>;
   run(services: Services, payload: T, meta: JobMeta): Promise<unknown>;
+  /**
+   * With `retries` (what the job is always enqueued with): when its last attempt throws, this
+   * records the failure on the job's own row (document, message) with the reason, so nothing is
+   * left half-done and silent. The reason is already storable and short.
+   */
+  giveUp?: { retries: number; run(services: Services, payload: T, reason: string): Promise<void> };
 }
 
 function defineJob<T>(definition: JobDefinition<T>): JobDefinition<T> {
@@ -28,6 +35,7 @@ function defineJob<T>(definition: JobDefinition<T>): JobDefinition<T> {
 }
 
 const DAY_MS = 86_400_000;
+const SWEEP_JOB = 'sweep-stuck-work';
 
 export const jobs = {
   /** Mail goes through the queue so a provider hiccup retries instead of losing the message. */
@@ -58,10 +66,26 @@ export const jobs = {
   'ingest-document': defineJob({
     payload: z.object({ documentId: z.uuid(), generation: z.number().int() }),
     run: ingestDocument,
+    giveUp: { retries: INGEST_JOB_RETRIES, run: giveUpIngestion },
   }),
   'embed-chunks': defineJob({
     payload: z.object({ documentId: z.uuid(), generation: z.number().int(), from: z.number().int(), to: z.number().int() }),
     run: embedChunks,
+    giveUp: { retries: INGEST_JOB_RETRIES, run: giveUpIngestion },
+  }),
+  /** A widget or API question left unanswered by a process that stopped mid-answer (core/chat/recovery.ts). */
+  [CHAT_REPLY_JOB]: defineJob({
+    payload: z.object({ messageId: z.uuid() }),
+    run: (services, { messageId }) => answerLate(services, messageId),
+    giveUp: { retries: CHAT_REPLY_RETRIES, run: (services, { messageId }, reason) => giveUpAnswer(services, messageId, reason) },
+  }),
+  /**
+   * Every few minutes (and daily): work a crash or a lost queue message left hanging. Unanswered
+   * questions get a reply job; documents stuck in processing past their deadline are failed.
+   */
+  [SWEEP_JOB]: defineJob({
+    payload: z.object({}).passthrough(),
+    run: async (services) => ({ ...(await recoverUnansweredMessages(services)), documents: await failStuckDocuments(services) }),
   }),
   'crawl-page': defineJob({
     payload: z.object({ documentId: z.uuid(), discoverOnly: z.boolean().optional() }),
@@ -115,7 +139,16 @@ export const jobs = {
 } satisfies Record<string, { payload: z.ZodType; run: (services: Services, payload: never, meta: JobMeta) => Promise<unknown> }>;
 
 /** Jobs the daily trigger queues (Workers cron on the edge, a timer in the Node server). */
-export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries'] as const;
+export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries', SWEEP_JOB] as const;
+
+/** How often the sweep runs besides daily: the edge's frequent cron, the local runtime's timer. */
+export const SWEEP_INTERVAL_MINUTES = 5;
+
+/** Queues the sweep once per interval slot (`at` rounded down); repeats within a slot are dropped. */
+export async function enqueueSweep(services: Pick<Services, 'queue'>, at = new Date()) {
+  const slot = Math.floor(at.getTime() / (SWEEP_INTERVAL_MINUTES * 60_000));
+  return services.queue.enqueue(SWEEP_JOB, {}, { deduplicationId: `${SWEEP_JOB}:${slot}` });
+}
 
 /** Queues the daily jobs for `day` (YYYY-MM-DD); the deduplication id makes repeats harmless. */
 export async function enqueueDailyJobs(services: Pick<Services, 'queue'>, day: string) {

@@ -29,7 +29,7 @@ export class ApiError extends Error {
 
   /** Validation details normalised to `{ path: 'a.b', message }`. */
   get fieldErrors(): FieldError[] {
-    if (this.code !== 'validation_failed' || !Array.isArray(this.details)) return [];
+    if ((this.code !== 'validation_failed' && this.code !== 'invalid_text') || !Array.isArray(this.details)) return [];
     return this.details.map((d: { path?: unknown; message?: unknown }) => ({
       path: Array.isArray(d.path) ? d.path.join('.') : String(d.path ?? ''),
       message: String(d.message ?? ''),

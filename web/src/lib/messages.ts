@@ -42,6 +42,7 @@ const core = {
   'errors.token_expired': 'Your session expired. Please sign in again.',
   'errors.invalid_token': 'This link is invalid or has expired.',
   'errors.validation_failed': 'Please check the highlighted fields.',
+  'errors.invalid_text': 'The text contains characters that cannot be saved (such as a NUL character). Remove them and try again.',
 
   'theme.label': 'Theme',
   'theme.toDark': 'Switch to dark mode',
@@ -916,6 +917,7 @@ const coreEs: Record<keyof typeof core, string> = {
   'errors.token_expired': 'Tu sesión caducó. Vuelve a iniciar sesión.',
   'errors.invalid_token': 'Este enlace no es válido o ha caducado.',
   'errors.validation_failed': 'Revisa los campos marcados.',
+  'errors.invalid_text': 'El texto contiene caracteres que no se pueden guardar (como un carácter NUL). Quítalos e inténtalo de nuevo.',
 
   'theme.label': 'Tema',
   'theme.toDark': 'Cambiar a modo oscuro',
