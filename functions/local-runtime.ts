@@ -20,6 +20,8 @@ import { createModels } from './core/models/registry';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import type { Services } from './ports';
+import { jobQueue } from './core/jobs/queue';
+import { eventSubscribers } from './event-subscribers';
 
 /**
  * The local runtime: the same app as the edge, composed with embedded defaults (PGlite with
@@ -109,7 +111,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const services: Services = {
     db,
     kv,
-    queue,
+    queue: jobQueue(queue),
     vectors,
     blobs,
     mail: outbox,
@@ -118,6 +120,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     models: createModels(config, outbound),
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
+    eventSubscribers,
     waitUntil(promise) {
       const tracked = promise.catch((error) => console.error('[waitUntil]', error)).finally(() => pending.delete(tracked));
       pending.add(tracked);
