@@ -24,6 +24,8 @@ import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import { logError } from './lib/log';
 import type { Services } from './ports';
+import { jobQueue } from './core/jobs/queue';
+import { eventSubscribers } from './event-subscribers';
 
 /**
  * The local runtime: the same app as the edge, composed with embedded defaults (PGlite with
@@ -129,7 +131,7 @@ async function composeRuntime(
   const services: Services = {
     db,
     kv,
-    queue,
+    queue: jobQueue(queue),
     vectors,
     blobs,
     mail: outbox,
@@ -138,6 +140,7 @@ async function composeRuntime(
     models: createModels(config, outbound),
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
+    eventSubscribers,
     waitUntil(promise) {
       const tracked = promise.catch((error) => logError('background work failed', error)).finally(() => pending.delete(tracked));
       pending.add(tracked);

@@ -1,5 +1,5 @@
 import type { Services } from '../ports';
-import type { Principal, OrgAccess } from '../middleware/auth';
+import type { Principal, OrgAccess } from './principal';
 import type { BotRuntime } from '../core/chat/bot-runtime';
 
 /** Hono environment shared by every router: what middleware puts on the context. */

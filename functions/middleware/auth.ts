@@ -7,17 +7,11 @@ import { assertAccessNotRevoked } from '../core/auth/revocation';
 import { sha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
+import type { OrgAccess, Principal } from '../lib/principal';
+
+export type { OrgAccess, Principal };
 
 export const API_KEY_PREFIX = 'vsk_';
-
-export type Principal =
-  | { kind: 'user'; userId: string; sessionId: string }
-  | { kind: 'apiKey'; apiKeyId: string; organizationId: string; role: Role };
-
-export interface OrgAccess {
-  organizationId: string;
-  role: Role;
-}
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, agent: 2, admin: 3, owner: 4 };
 

@@ -8,6 +8,8 @@ import type * as schema from '../../db/schema';
 import type { Config } from '../lib/config';
 import type { Models } from '../core/models/registry';
 import type { OutboundPolicy } from '../lib/network';
+import type { JobInput, JobName } from '../core/jobs/catalog';
+import type { OrgEvent, PublishOptions } from '../core/events/types';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -52,10 +54,32 @@ export interface EnqueueOptions {
   retries?: number;
 }
 
-export interface Queue {
+/** What a queue adapter does (QStash, the local runner): any name, any payload. */
+export interface QueueTransport {
   /** Deliver `payload` as a signed POST to `/api/jobs/<name>`. */
   enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<{ messageId: string }>;
   ping(): Promise<void>;
+}
+
+/**
+ * The queue handlers use: typed by job name from the catalog (core/jobs/catalog.ts), which also
+ * gives each job its retries and idempotency key unless the call passes its own.
+ */
+export interface Queue {
+  enqueue<N extends JobName>(name: N, payload: JobInput<N>, options?: EnqueueOptions): Promise<{ messageId: string }>;
+  ping(): Promise<void>;
+}
+
+/**
+ * A listener of organization events (the live stream, outgoing webhooks, and whatever comes
+ * next), registered at startup in `functions/event-subscribers.ts`: the publisher imports none.
+ * `inline` subscribers finish before publishing returns (an SSE client reconnecting right after
+ * must find the event); `background` ones run after the response (services.waitUntil).
+ */
+export interface EventSubscriber {
+  name: string;
+  timing: 'inline' | 'background';
+  deliver(services: Services, event: OrgEvent, options: PublishOptions): Promise<void>;
 }
 
 export interface VectorRecord {
@@ -195,6 +219,8 @@ export interface Services {
   models: Models;
   outbox?: DevOutbox;
   config: Config;
+  /** Who hears published events, in order (see EventSubscriber). */
+  eventSubscribers: readonly EventSubscriber[];
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */
   waitUntil(promise: Promise<unknown>): void;
 }

@@ -1,11 +1,15 @@
 import { Receiver } from '@upstash/qstash';
-import { isJobName, jobs, type JobMeta } from '../core/jobs/registry';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from '../lib/env';
+import { jobCatalog } from '../core/jobs/catalog';
+import { giveUpFor, isJobName, runJob } from '../core/jobs/registry';
 import { ApiError } from '../lib/errors';
 import { createRouter } from '../lib/openapi';
 import { storableReason } from '../lib/text';
 import type { Services } from '../ports';
 
-type GiveUp = { retries: number; run(services: Services, payload: unknown, reason: string): Promise<void> };
+type GiveUp = (services: Services, payload: never, reason: string) => Promise<void>;
 
 /**
  * The last attempt failed: the job's row gets the reason (the queue gives up after this one).
@@ -14,7 +18,7 @@ type GiveUp = { retries: number; run(services: Services, payload: unknown, reaso
 async function recordGiveUp(services: Services, name: string, giveUp: GiveUp, payload: unknown, retried: number, error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
   try {
-    await giveUp.run(services, payload, storableReason(`Gave up after ${retried + 1} attempts: ${message}`));
+    await (giveUp as (s: Services, p: unknown, r: string) => Promise<void>)(services, payload, storableReason(`Gave up after ${retried + 1} attempts: ${message}`));
   } catch (recordError) {
     console.error(JSON.stringify({ level: 'error', job: name, message: 'could not record the failure', error: String(recordError) }));
   }
@@ -42,29 +46,39 @@ jobsRouter.post('/:name', async (c) => {
     throw new ApiError('unauthorized', 'The job signature is not valid');
   }
   if (!isJobName(name)) throw new ApiError('not_found', `Unknown job "${name}"`);
-  const job = jobs[name];
   let payload: unknown;
   try {
     payload = JSON.parse(body || '{}');
   } catch {
-    throw new ApiError('bad_request', 'The job body is not valid JSON');
+    return refusePayload(c, name, 'The job body is not valid JSON');
   }
-  const parsed = job.payload.safeParse(payload);
-  // A malformed payload will never succeed: answer 4xx… but QStash retries anything non-2xx, so
-  // acknowledge with 200 and report it rather than retry a poison message forever.
-  if (!parsed.success) {
-    console.error(JSON.stringify({ level: 'error', job: name, message: 'invalid payload', issues: parsed.error.issues }));
-    return c.json({ ok: false, error: 'invalid payload' }, 200);
-  }
+  const parsed = jobCatalog[name].payload.safeParse(payload);
+  if (!parsed.success) return refusePayload(c, name, 'The job payload does not match its schema', parsed.error.issues);
   const retried = Number(c.req.header('upstash-retried') ?? 0) || 0;
   const services = c.get('services');
-  const run = job.run as (s: typeof services, p: unknown, meta: JobMeta) => Promise<unknown>;
   try {
-    const result = await run(services, parsed.data, { retried });
+    const result = await runJob(services, name, parsed.data, { retried });
     return c.json({ ok: true, result: result ?? null }, 200);
   } catch (error) {
-    const giveUp = 'giveUp' in job ? (job.giveUp as GiveUp | undefined) : undefined;
-    if (giveUp && retried >= giveUp.retries) await recordGiveUp(services, name, giveUp, parsed.data, retried, error);
+    const giveUp = giveUpFor(name);
+    if (giveUp && retried >= jobCatalog[name].retries) await recordGiveUp(services, name, giveUp, parsed.data, retried, error);
     throw error;
   }
 });
+
+/**
+ * A malformed payload will never succeed, so it must not be retried. QStash retries every
+ * non-2xx answer except 489 with `Upstash-NonRetryable-Error: true` (the local runner follows the
+ * same rule), so that is the status: a 4xx in the usual error shape, and the job goes to the dead
+ * letters at once instead of being retried.
+ */
+export const NON_RETRYABLE_STATUS = 489;
+
+function refusePayload(c: Context<AppEnv>, job: string, message: string, issues?: unknown) {
+  console.error(JSON.stringify({ level: 'error', job, message, issues }));
+  const error = new ApiError('bad_request', message, issues === undefined ? {} : { details: issues });
+  return c.body(JSON.stringify(error.body(c.get('requestId'))), NON_RETRYABLE_STATUS as ContentfulStatusCode, {
+    'Content-Type': 'application/json',
+    'Upstash-NonRetryable-Error': 'true',
+  });
+}

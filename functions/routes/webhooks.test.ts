@@ -128,8 +128,8 @@ describe('outgoing webhooks', () => {
       [4, 204, null],
     ]);
     expect(delivery.attemptLog.filter((a: { responseStatus: number }) => a.responseStatus < 300)).toHaveLength(1);
-    // A redelivered job for an attempt already made does nothing.
-    const replay = await api.runtime.services.queue.enqueue('deliver-webhook', { deliveryId: delivery.id, organizationId: (await adminOrgOf(user)).id, attempt: 2 });
+    // A redelivered job for an attempt already made does nothing (the raw runner: a redelivery skips deduplication).
+    const replay = await api.runtime.queue.enqueue('deliver-webhook', { deliveryId: delivery.id, organizationId: (await adminOrgOf(user)).id, attempt: 2 });
     expect(replay.messageId).toBeTruthy();
     await api.runtime.idle();
     expect(hook.requests).toHaveLength(4);
@@ -203,7 +203,7 @@ describe('outgoing webhooks', () => {
       .update(webhookDeliveries)
       .set({ status: 'pending', nextAttemptAt: new Date() })
       .where(eq(webhookDeliveries.id, delivery.id));
-    await api.runtime.services.queue.enqueue('deliver-webhook', { deliveryId: delivery.id, organizationId: org.id, attempt: 1 });
+    await api.runtime.queue.enqueue('deliver-webhook', { deliveryId: delivery.id, organizationId: org.id, attempt: 1 });
     await api.runtime.idle();
     expect(hook.requests.map((r) => r.headers['versaai-delivery-attempt'])).toEqual(['1', '2']);
     const [row] = (await deliveries(user, created.id)).data;

@@ -1,5 +1,5 @@
 import { Client } from '@upstash/qstash';
-import type { Queue } from '../../ports';
+import type { QueueTransport } from '../../ports';
 
 export interface QStashQueueOptions {
   token: string;
@@ -12,7 +12,7 @@ export interface QStashQueueOptions {
 const DEFAULT_RETRIES = 3;
 
 /** Background jobs through QStash: it POSTs the payload, signed, to our job route and retries on failure. */
-export function createQStashQueue(options: QStashQueueOptions): Queue {
+export function createQStashQueue(options: QStashQueueOptions): QueueTransport {
   // devMode false: otherwise a QSTASH_DEV variable would silently swap in the dev server's URL and
   // token. Telemetry off, as for Redis.
   const client = new Client({ token: options.token, baseUrl: options.baseUrl, devMode: false, enableTelemetry: false });

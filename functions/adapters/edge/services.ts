@@ -5,6 +5,8 @@ import { configSchema } from '../../lib/config';
 import { outboundPolicy } from '../../lib/network';
 import { logError } from '../../lib/log';
 import type { Services } from '../../ports';
+import { jobQueue } from '../../core/jobs/queue';
+import { eventSubscribers } from '../../event-subscribers';
 import { createR2BlobStore } from './blobs';
 import { openNeonDatabase } from './database';
 import { createUpstashKv } from './kv';
@@ -147,7 +149,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
   return {
     db: database.db,
     kv: createUpstashKv({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
-    queue: createQStashQueue({ token: config.QSTASH_TOKEN, baseUrl: config.QSTASH_URL, appUrl: config.APP_URL }),
+    queue: jobQueue(createQStashQueue({ token: config.QSTASH_TOKEN, baseUrl: config.QSTASH_URL, appUrl: config.APP_URL })),
     vectors: createPineconeStore({ apiKey: config.PINECONE_API_KEY, indexHost: config.PINECONE_INDEX_HOST }),
     blobs: createR2BlobStore(env.BLOBS),
     embeddings: createEmbeddings(config),
@@ -155,6 +157,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     mail: createHttpMailer({ apiUrl: config.MAIL_API_URL, apiKey: config.MAIL_API_KEY, from: config.MAIL_FROM }),
     outbound,
     config,
+    eventSubscribers,
     waitUntil(promise) {
       const tracked = promise.then(
         () => undefined,

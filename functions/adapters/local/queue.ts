@@ -3,7 +3,7 @@ import { setTimeout as setTimer, clearTimeout as clearTimer } from 'node:timers'
 import { sql } from 'drizzle-orm';
 import { SignJWT, base64url } from 'jose';
 import { describeError, logError } from '../../lib/log';
-import type { Database, EnqueueOptions, Queue } from '../../ports';
+import type { Database, EnqueueOptions, QueueTransport } from '../../ports';
 import { inBackground } from './priority';
 import { queryRows } from './database';
 
@@ -31,7 +31,7 @@ export interface LocalQueueOptions {
   pollIntervalMs?: number;
 }
 
-export interface LocalQueue extends Queue {
+export interface LocalQueue extends QueueTransport {
   /** Requeues jobs a crashed process left `running`, then delivers due jobs until `stop()`. */
   start(): Promise<void>;
   /** Stops picking jobs and waits for deliveries in flight. */

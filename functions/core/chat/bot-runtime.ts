@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { botKnowledgeBases, bots, knowledgeBases, organizations, schedules } from '../../../db/schema';
 import type { Services } from '../../ports';
 import type { ScheduleInterval } from './schedule';
-import { loadStoredKeys, type StoredProviderKey } from '../models/org-keys';
+import { loadStoredKeys, type StoredProviderKey } from '../models/stored-keys';
 
 /**
  * Everything a chat turn needs to know about a bot, read in one go and cached in KV for a minute:

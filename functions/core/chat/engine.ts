@@ -16,6 +16,9 @@ import { extractiveAnswer } from './extractive';
 import { systemPrompt } from './prompt';
 import { isOpen, teamAwayMessage } from './schedule';
 import { cleanText } from '../../lib/text';
+import { publicSource, toPublicMessage, type PublicMessage, type PublicSource } from './public-message';
+
+export { toPublicMessage, type PublicMessage, type PublicSource };
 
 /**
  * One engine for every entry point (widget, playground, API, channels): store the user's message,
@@ -27,30 +30,6 @@ import { cleanText } from '../../lib/text';
  */
 type ChannelKind = (typeof conversations.$inferSelect)['channel'];
 type MessageRow = typeof messages.$inferSelect;
-
-export interface PublicSource {
-  title: string;
-  url?: string;
-  documentId: string;
-  chunkId: string;
-  score: number;
-  page?: number;
-}
-
-export interface PublicMessage {
-  id: string;
-  role: MessageRow['role'];
-  content: string;
-  createdAt: string;
-  sources: PublicSource[];
-  feedback: number | null;
-  model?: string | null;
-  latencyMs?: number | null;
-  timeToFirstTokenMs?: number | null;
-  inputTokens?: number | null;
-  outputTokens?: number | null;
-  isFallback?: boolean;
-}
 
 export type ChatEvent =
   | { type: 'message'; message: PublicMessage }
@@ -70,23 +49,6 @@ export interface TurnInput {
 }
 
 const MEMORY_TOKEN_BUDGET = 2000;
-
-export function toPublicMessage(row: MessageRow): PublicMessage {
-  return {
-    id: row.id,
-    role: row.role,
-    content: row.content,
-    createdAt: row.createdAt.toISOString(),
-    sources: (row.sources as Array<MessageSource & { page?: number }>).map(publicSource),
-    feedback: row.feedback ?? null,
-    model: row.model,
-    latencyMs: row.latencyMs,
-    timeToFirstTokenMs: row.timeToFirstTokenMs,
-    inputTokens: row.inputTokens,
-    outputTokens: row.outputTokens,
-    isFallback: row.isFallback,
-  };
-}
 
 function sourcesOf(hits: SearchHit[]): Array<MessageSource & { page?: number }> {
   return hits.map((hit) => ({
@@ -372,8 +334,4 @@ export async function replyToStoredMessage(
     }
   }
   return reply;
-}
-
-function publicSource(s: MessageSource & { page?: number }): PublicSource {
-  return { title: s.title ?? '', ...(s.url ? { url: s.url } : {}), documentId: s.documentId, chunkId: s.chunkId, score: s.score, ...(s.page ? { page: s.page } : {}) };
 }

@@ -16,8 +16,6 @@ import { storeReply } from './store';
  * written since, the job keeps failing) a system note marks the message as not answered, visible
  * in the inbox and the widget. Channel messages have their own reply job and are not touched here.
  */
-export const CHAT_REPLY_JOB = 'chat-reply';
-export const CHAT_REPLY_RETRIES = 2;
 /** Longer than any answer takes, so a question still being answered is never answered twice. */
 export const UNANSWERED_AFTER_SECONDS = 120;
 /** Older questions are stale: nobody waits for those answers any more. */
@@ -50,7 +48,7 @@ export async function findUnanswered(services: Pick<Services, 'db'>, olderThanSe
 export async function recoverUnansweredMessages(services: Services, options: { olderThanSeconds?: number } = {}) {
   const rows = await findUnanswered(services, options.olderThanSeconds);
   for (const row of rows) {
-    await services.queue.enqueue(CHAT_REPLY_JOB, { messageId: row.id }, { deduplicationId: `${CHAT_REPLY_JOB}:${row.id}`, retries: CHAT_REPLY_RETRIES });
+    await services.queue.enqueue('chat-reply', { messageId: row.id });
   }
   return { queued: rows.length };
 }

@@ -1,6 +1,6 @@
 import type { messages } from '../../../db/schema';
 import type { Services } from '../../ports';
-import { toPublicMessage, type PublicMessage } from '../chat/engine';
+import { toPublicMessage, type PublicMessage } from '../chat/public-message';
 import { publishEvent } from '../events/publish';
 
 /**

@@ -1,28 +1,18 @@
 import type { Services } from '../../ports';
-import { notifyWebhooks } from '../webhooks/dispatch';
-import type { EventType, OrgEvent } from './types';
+import type { EventType, OrgEvent, PublishOptions } from './types';
 
 /**
- * Publishing an event: append it to the organization's stream (the dashboard's live inbox), to
- * the conversation's stream when the visitor should see it (agent replies reach the widget), and
- * hand it to outgoing webhooks. Stream writes are awaited (an SSE client that reconnects right
- * after must find the event); webhooks run after the response so a slow receiver never slows
- * a chat.
+ * Publishing an event: hand it to the subscribers the runtime registered at startup
+ * (`services.eventSubscribers`, listed in functions/event-subscribers.ts): the organization's live
+ * stream, outgoing webhooks, and whatever listens next. This module imports none of them.
+ * Inline subscribers are awaited (an SSE client that reconnects right after must find the event);
+ * background ones run after the response, so a slow webhook receiver never slows a chat.
  */
-const ORG_STREAM_MAX = 2000;
-const CONVERSATION_STREAM_MAX = 200;
-/** Streams expire a day after their last event; an SSE client older than that reloads. */
-const STREAM_TTL_SECONDS = 86_400;
+export type { PublishOptions };
 
+/** Where the live streams are: the stream subscriber writes them, the SSE routes read them. */
 export const orgStreamKey = (organizationId: string) => `events:org:${organizationId}`;
 export const conversationStreamKey = (conversationId: string) => `events:conv:${conversationId}`;
-
-export interface PublishOptions {
-  /** Also deliver to the widget listening on this conversation. */
-  visitorConversationId?: string;
-  /** Skip outgoing webhooks (events only the dashboard cares about, like read markers). */
-  webhooks?: boolean;
-}
 
 export function newEventId() {
   return `evt_${crypto.randomUUID().replaceAll('-', '')}`;
@@ -36,25 +26,19 @@ export async function publishEvent<T extends Record<string, unknown>>(
   options: PublishOptions = {},
 ): Promise<OrgEvent<T>> {
   const event: OrgEvent<T> = { id: newEventId(), type, organizationId, createdAt: new Date().toISOString(), data };
-  const json = JSON.stringify(event);
-  const writes: Array<Promise<unknown>> = [
-    services.kv.streamAppend(orgStreamKey(organizationId), json, { maxLen: ORG_STREAM_MAX, ttlSeconds: STREAM_TTL_SECONDS }),
-  ];
-  if (options.visitorConversationId) {
-    writes.push(
-      services.kv.streamAppend(conversationStreamKey(options.visitorConversationId), json, {
-        maxLen: CONVERSATION_STREAM_MAX,
-        ttlSeconds: STREAM_TTL_SECONDS,
-      }),
-    );
+  const subscribers = services.eventSubscribers;
+  await Promise.all(subscribers.filter((s) => s.timing === 'inline').map((s) => deliverInline(services, s, event, options)));
+  for (const subscriber of subscribers) {
+    if (subscriber.timing === 'background') services.waitUntil(subscriber.deliver(services, event, options));
   }
-  try {
-    await Promise.all(writes);
-  } catch (error) {
-    // The stream is a live view; the database already holds the truth, so a cache outage must not
-    // fail the request that changed it. Dashboards resync on reconnect.
-    console.error(JSON.stringify({ level: 'error', message: 'event stream append failed', type, error: (error as Error).message }));
-  }
-  if (options.webhooks !== false) services.waitUntil(notifyWebhooks(services, event));
   return event;
+}
+
+/** The database already holds the truth: a listener's failure must not fail the request that changed it. */
+async function deliverInline(services: Services, subscriber: Services['eventSubscribers'][number], event: OrgEvent, options: PublishOptions) {
+  try {
+    await subscriber.deliver(services, event, options);
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', message: `event subscriber ${subscriber.name} failed`, type: event.type, error: (error as Error).message }));
+  }
 }

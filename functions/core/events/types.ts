@@ -27,3 +27,10 @@ export interface OrgEvent<T = Record<string, unknown>> {
   createdAt: string;
   data: T;
 }
+
+export interface PublishOptions {
+  /** Also deliver to the widget listening on this conversation. */
+  visitorConversationId?: string;
+  /** Skip outgoing webhooks (events only the dashboard cares about, like read markers). */
+  webhooks?: boolean;
+}

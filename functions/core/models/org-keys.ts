@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { bots, providerKeys } from '../../../db/schema';
+import { bots } from '../../../db/schema';
 import { decryptSecret } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import { OutboundRefused, OutboundTimeout } from '../../lib/network';
@@ -7,21 +7,9 @@ import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { forgetBot } from '../chat/bot-runtime';
 import type { OrgProviderKey } from './registry';
+import { loadStoredKeys, type StoredProviderKey } from './stored-keys';
 
-/** Encrypted as stored (and as cached with a bot); decrypted only for the call that needs it. */
-export interface StoredProviderKey {
-  provider: OrgProviderKey['provider'];
-  apiKeyEncrypted: string;
-  baseUrl: string | null;
-  models: string[];
-}
-
-export async function loadStoredKeys(services: Pick<Services, 'db'>, organizationId: string): Promise<StoredProviderKey[]> {
-  return services.db
-    .select({ provider: providerKeys.provider, apiKeyEncrypted: providerKeys.apiKeyEncrypted, baseUrl: providerKeys.baseUrl, models: providerKeys.models })
-    .from(providerKeys)
-    .where(inOrg(providerKeys, organizationId));
-}
+export { loadStoredKeys, type StoredProviderKey };
 
 export async function decryptKeys(services: Pick<Services, 'config'>, stored: StoredProviderKey[]): Promise<OrgProviderKey[]> {
   return Promise.all(

@@ -7,7 +7,7 @@ import { inOrg } from '../../lib/tenancy';
 import type { Database, Services } from '../../ports';
 import { renderMail } from '../auth/mail-templates';
 import { webhookBody, type WebhookBody } from './body';
-import { enqueueMail } from '../jobs/registry';
+import { enqueueMail } from '../jobs/queue';
 import {
   ATTEMPT_HEADER,
   DELIVERY_ID_HEADER,
@@ -30,7 +30,6 @@ import { rowsOf } from '../../lib/sql';
 export const DELIVER_JOB = 'deliver-webhook';
 /** How much of a receiver's answer is kept with each attempt. */
 export const RESPONSE_EXCERPT_BYTES = 2048;
-const JOB_RETRIES = 3;
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -70,11 +69,8 @@ export function retryDelaySeconds(config: Config, failedAttempt: number): number
 }
 
 export function enqueueAttempt(services: Pick<Services, 'queue'>, payload: DeliverJobPayload, delaySeconds = 0) {
-  return services.queue.enqueue(DELIVER_JOB, payload, {
-    delaySeconds,
-    deduplicationId: `webhook-${payload.deliveryId}-${payload.attempt}`,
-    retries: JOB_RETRIES,
-  });
+  // Retries and the deduplication id (`webhook-<delivery>-<attempt>`) come from the job catalog.
+  return services.queue.enqueue(DELIVER_JOB, payload, { delaySeconds });
 }
 
 /** A retry can succeed when the receiver was slow, unreachable, overloaded or asked us to wait. */

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { webhookDeliveries, webhooks } from '../../../db/schema';
 import { inOrg } from '../../lib/tenancy';
-import type { Services } from '../../ports';
+import type { EventSubscriber, Services } from '../../ports';
 import type { OrgEvent } from '../events/types';
 import { webhookBody } from './body';
 import { enqueueAttempt } from './deliver';
@@ -37,3 +37,10 @@ export async function notifyWebhooks(services: Services, event: OrgEvent): Promi
   );
   await Promise.all(created.map((d) => enqueueAttempt(services, { deliveryId: d.id, organizationId: event.organizationId, attempt: 1 })));
 }
+
+/** Outgoing webhooks as an event subscriber; private events (`webhooks: false`) are not sent. */
+export const webhookSubscriber: EventSubscriber = {
+  name: 'webhooks',
+  timing: 'background',
+  deliver: (services, event, options) => (options.webhooks === false ? Promise.resolve() : notifyWebhooks(services, event)),
+};
