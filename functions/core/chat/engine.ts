@@ -1,10 +1,23 @@
 import { streamText, type ModelMessage } from 'ai';
-import { conversations, messages, type MessageSource } from '../../../db/schema';
+import { conversations, messages } from '../../../db/schema';
 import { eq } from 'drizzle-orm';
 import { loadTurnContext, storeReply, storeUserTurn, type UserTurn } from './store';
 import { publishEvent } from '../events/publish';
 import { publishMessageCreated, publishMessageFailed } from '../conversations/events';
-import { asksForHuman, HANDOFF_MESSAGE, requestHandoff, type HandoffReason } from './handoff';
+import {
+  asksForHuman,
+  DECLINED_MESSAGE,
+  HANDOFF_MESSAGE,
+  HANDOFF_NO,
+  HANDOFF_OFFER,
+  HANDOFF_YES,
+  offeredHandoff,
+  replyToOffer,
+  requestHandoff,
+  tappedReplyId,
+  type HandoffReason,
+  type QuickReply,
+} from './handoff';
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL } from '../models/registry';
@@ -12,6 +25,7 @@ import { decryptKeys } from '../models/org-keys';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
+import { citedIndexes, sourcesOf, type StoredSource } from './sources';
 import { systemPrompt } from './prompt';
 import { isOpen } from './schedule';
 
@@ -26,12 +40,18 @@ type ChannelKind = (typeof conversations.$inferSelect)['channel'];
 type MessageRow = typeof messages.$inferSelect;
 
 export interface PublicSource {
+  /** A human title: the document's title or heading, never a file name. */
   title: string;
+  /** The section the passage is under, when it is not the title itself. */
+  section?: string;
+  /** Where to read it: the page with its anchor, or a PDF's page; only when it is public. */
   url?: string;
   documentId: string;
   chunkId: string;
   score: number;
   page?: number;
+  /** False for passages retrieved but not used by the answer (visitors see only the cited ones). */
+  cited?: boolean;
 }
 
 export interface PublicMessage {
@@ -47,6 +67,8 @@ export interface PublicMessage {
   inputTokens?: number | null;
   outputTokens?: number | null;
   isFallback?: boolean;
+  /** Buttons under the message (the offer of a person); a tap answers with the button's id. */
+  quickReplies?: QuickReply[];
 }
 
 export type ChatEvent =
@@ -61,6 +83,8 @@ export interface TurnInput {
   conversationId: string;
   channel: ChannelKind;
   text: string;
+  /** The quick-reply button the visitor tapped (widget), e.g. `handoff.yes`. */
+  quickReply?: string;
   /** Platform message id (channels): a redelivery with the same id is not answered twice. */
   externalId?: string;
   now?: Date;
@@ -74,7 +98,7 @@ export function toPublicMessage(row: MessageRow): PublicMessage {
     role: row.role,
     content: row.content,
     createdAt: row.createdAt.toISOString(),
-    sources: (row.sources as Array<MessageSource & { page?: number }>).map(publicSource),
+    sources: (row.sources as StoredSource[]).map(publicSource),
     feedback: row.feedback ?? null,
     model: row.model,
     latencyMs: row.latencyMs,
@@ -82,18 +106,13 @@ export function toPublicMessage(row: MessageRow): PublicMessage {
     inputTokens: row.inputTokens,
     outputTokens: row.outputTokens,
     isFallback: row.isFallback,
+    ...(quickRepliesOf(row.metadata) ? { quickReplies: quickRepliesOf(row.metadata) } : {}),
   };
 }
 
-function sourcesOf(hits: SearchHit[]): Array<MessageSource & { page?: number }> {
-  return hits.map((hit) => ({
-    documentId: hit.documentId,
-    chunkId: hit.chunkId,
-    score: Math.round(hit.score * 1000) / 1000,
-    title: hit.documentName,
-    ...(hit.location.url || hit.sourceUrl ? { url: hit.location.url ?? hit.sourceUrl ?? undefined } : {}),
-    ...(hit.location.page ? { page: hit.location.page } : {}),
-  }));
+function quickRepliesOf(metadata: Record<string, unknown> | null): QuickReply[] | undefined {
+  const replies = metadata?.quickReplies;
+  return Array.isArray(replies) && replies.length > 0 ? (replies as QuickReply[]) : undefined;
 }
 
 function languageOf(bot: BotRuntime, text: string): 'es' | 'en' {
@@ -128,7 +147,7 @@ function memory(history: Array<{ role: string; content: string }>): ModelMessage
 
 interface Answer {
   content: string;
-  sources: Array<MessageSource & { page?: number }>;
+  sources: StoredSource[];
   model: string | null;
   inputTokens?: number;
   outputTokens?: number;
@@ -136,6 +155,8 @@ interface Answer {
   finishReason?: string;
   error?: string;
   isFallback?: boolean;
+  /** Extra message metadata: the offer's buttons and the language it was made in. */
+  metadata?: Record<string, unknown>;
 }
 
 function storeAnswer(services: Services, input: AnswerInput, answer: Answer, started: number): Promise<MessageRow> {
@@ -155,6 +176,7 @@ function storeAnswer(services: Services, input: AnswerInput, answer: Answer, sta
     finishReason: answer.finishReason,
     error: answer.error,
     isFallback: answer.isFallback ?? false,
+    ...(answer.metadata ? { metadata: answer.metadata } : {}),
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   });
 }
@@ -208,7 +230,15 @@ export async function* chatTurn(services: Services, input: TurnInput): AsyncGene
   const { bot } = input;
   const userTurn = await storeUserTurn(
     services.db,
-    { organizationId: bot.organizationId, conversationId: input.conversationId, role: 'user', content: input.text, channel: input.channel, externalId: input.externalId },
+    {
+      organizationId: bot.organizationId,
+      conversationId: input.conversationId,
+      role: 'user',
+      content: input.text,
+      channel: input.channel,
+      externalId: input.externalId,
+      ...(input.quickReply ? { contentType: 'interactive', metadata: { quickReplyId: input.quickReply } } : {}),
+    },
     bot.memorySize,
   );
   if (!userTurn) {
@@ -217,7 +247,11 @@ export async function* chatTurn(services: Services, input: TurnInput): AsyncGene
   }
   yield { type: 'message', message: toPublicMessage(userTurn.stored) };
   await publishUserMessage(services, userTurn.stored, userTurn.messageCount);
-  yield* answerTurn(services, { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history }, started);
+  yield* answerTurn(
+    services,
+    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply },
+    started,
+  );
 }
 
 /** The inbox hears of a visitor's message; the first one also announces the conversation. */
@@ -232,6 +266,21 @@ export interface AnswerInput extends TurnInput {
   userMessage: MessageRow;
   handoff: UserTurn['handoff'];
   history: UserTurn['history'];
+  lastReply: UserTurn['lastReply'];
+}
+
+/**
+ * The visitor's answer to the bot's offer of a person: a tapped button says it outright; a
+ * short "sí" / "vale" / "no, gracias" counts only right after an offer.
+ */
+function answerToOffer(input: AnswerInput): { choice: 'yes' | 'no'; language?: 'es' | 'en' } | null {
+  const tapped = input.quickReply ?? tappedReplyId(input.userMessage.metadata);
+  const offer = input.lastReply?.role === 'assistant' && offeredHandoff(input.lastReply.metadata) ? input.lastReply.metadata : null;
+  const language = offer?.language === 'en' || offer?.language === 'es' ? offer.language : undefined;
+  if (tapped === HANDOFF_YES) return { choice: 'yes', language };
+  if (tapped === HANDOFF_NO) return { choice: 'no', language };
+  const choice = offer ? replyToOffer(input.text) : null;
+  return choice ? { choice, language } : null;
 }
 
 /** Decides who answers an already stored visitor message and, when it is the bot, answers it. */
@@ -249,9 +298,16 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
   let answer: Answer | null = null;
   let handoffReason: HandoffReason | null = null;
+  const offerAnswer = input.channel === 'playground' ? null : answerToOffer(input);
   if (input.handoff === 'bot' && input.channel !== 'playground' && asksForHuman(input.text)) {
     handoffReason = 'visitor_request';
     answer = fixedReply(HANDOFF_MESSAGE[lang], null);
+  } else if (offerAnswer?.choice === 'yes') {
+    // A yes to our own offer: hand off (a no-op when a person was already asked for), never a knowledge search.
+    handoffReason = 'visitor_request';
+    answer = fixedReply(HANDOFF_MESSAGE[offerAnswer.language ?? lang], null);
+  } else if (offerAnswer?.choice === 'no') {
+    answer = fixedReply(DECLINED_MESSAGE[offerAnswer.language ?? lang], null);
   } else if (bot.type === 'auto') answer = fixedReply(bot.autoReply || bot.welcomeMessage || DEFAULT_UNKNOWN[lang], null);
   else if (!bot.answerOutsideHours && !isOpen(bot.schedules, bot.timezone, input.now)) {
     answer = fixedReply(bot.outOfHoursMessage || DEFAULT_OUT_OF_HOURS[lang], null);
@@ -277,13 +333,15 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
         })
       : [];
   const history = memory(input.history);
-  const sources = sourcesOf(hits);
-  if (sources.length > 0) yield { type: 'sources', sources: sources.map(publicSource) };
+  const retrieved = sourcesOf(hits, lang);
+  if (retrieved.length > 0) yield { type: 'sources', sources: retrieved.map(publicSource) };
 
-  answer = { content: '', sources, model: bot.model };
-  if (bot.model === BUILTIN_MODEL || hits.length === 0 && bot.answerOnlyFromKnowledge) {
-    const content = hits.length === 0 ? bot.fallbackMessage || DEFAULT_UNKNOWN[lang] : extractiveAnswer(input.text, hits, lang);
-    answer = { ...fixedReply(content, hits.length === 0 ? null : BUILTIN_MODEL), sources, isFallback: hits.length === 0 };
+  answer = { content: '', sources: retrieved, model: bot.model };
+  if (bot.model === BUILTIN_MODEL || (hits.length === 0 && bot.answerOnlyFromKnowledge)) {
+    const extracted = hits.length > 0 ? extractiveAnswer(input.text, hits) : { content: '', cited: [] };
+    const found = extracted.content !== '';
+    const content = found ? extracted.content : bot.fallbackMessage || DEFAULT_UNKNOWN[lang];
+    answer = { ...fixedReply(content, found ? BUILTIN_MODEL : null), sources: sourcesOf(hits, lang, extracted.cited), isFallback: !found };
     for (const token of wordTokens(content)) yield { type: 'token', text: token };
   } else {
     const system = systemPrompt(bot, hits);
@@ -306,16 +364,27 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
       console.error(JSON.stringify({ level: 'error', message: 'model call failed', bot: bot.id, model: bot.model, error: message }));
       yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent' };
       const fallback = bot.fallbackMessage || DEFAULT_FALLBACK[lang];
-      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: message.slice(0, 1000), isFallback: true, finishReason: 'error' };
+      answer = {
+        ...answer,
+        content: answer.content ? `${answer.content}\n\n${fallback}` : fallback,
+        sources: sourcesOf(hits, lang, []),
+        error: message.slice(0, 1000),
+        isFallback: true,
+        finishReason: 'error',
+      };
       for (const token of wordTokens(answer.content === fallback ? fallback : `\n\n${fallback}`)) yield { type: 'token', text: token };
     }
+    if (!answer.isFallback) answer.sources = sourcesOf(hits, lang, citedIndexes(answer.content, hits.length));
+  }
+  const handsOff = input.handoff === 'bot' && input.channel !== 'playground' && lowConfidence(bot, hits);
+  // The fallback asks "¿Quieres que te atienda una persona?": its buttons make the yes one tap.
+  if (answer.isFallback && input.handoff === 'bot' && input.channel !== 'playground' && !handsOff) {
+    answer.metadata = { quickReplies: HANDOFF_OFFER[lang], language: lang };
   }
   const row = await storeAnswer(services, input, answer, started);
   await publishMessageCreated(services, row);
   if (row.isFallback && row.error) await publishMessageFailed(services, row);
-  if (input.handoff === 'bot' && input.channel !== 'playground' && lowConfidence(bot, hits)) {
-    await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
-  }
+  if (handsOff) await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
   yield done(toPublicMessage(row));
 }
 
@@ -344,6 +413,7 @@ export async function replyToStoredMessage(services: Services, bot: BotRuntime, 
     userMessage: context.message,
     handoff: context.handoff,
     history: context.history,
+    lastReply: context.lastReply,
   });
   for await (const event of events) {
     if (event.type === 'done' && event.message) {
@@ -353,6 +423,15 @@ export async function replyToStoredMessage(services: Services, bot: BotRuntime, 
   return reply;
 }
 
-function publicSource(s: MessageSource & { page?: number }): PublicSource {
-  return { title: s.title ?? '', ...(s.url ? { url: s.url } : {}), documentId: s.documentId, chunkId: s.chunkId, score: s.score, ...(s.page ? { page: s.page } : {}) };
+function publicSource(s: StoredSource): PublicSource {
+  return {
+    title: s.title ?? '',
+    ...(s.section ? { section: s.section } : {}),
+    ...(s.url ? { url: s.url } : {}),
+    documentId: s.documentId,
+    chunkId: s.chunkId,
+    score: s.score,
+    ...(s.page ? { page: s.page } : {}),
+    ...(s.cited !== undefined ? { cited: s.cited } : {}),
+  };
 }
