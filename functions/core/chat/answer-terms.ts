@@ -30,9 +30,10 @@ const CONCEPTS: Array<[token: string, words: string]> = [
   ['@return', 'devolucion devoluciones devolver devuelvo devolvemos cambio cambios cambiar reembolso reembolsos return returns refund refunds exchange exchanges'],
   ['@pay', 'pago pagos pagar pagamos tarjeta tarjetas efectivo bizum paypal pay paying payment payments card cards cash'],
   ['@book', 'cita citas reservar reserva reservas reservo appointment appointments book booking bookings reserve reservation'],
-  ['@where', 'donde direccion ubicacion ubicados estais situados address located location where'],
-  ['@contact', 'telefono llamar llamaros contacto contactar email correo whatsapp phone call contact'],
+  ['@where', 'donde direccion ubicacion ubicados estais situados calle avenida plaza address located location where street road avenue'],
+  ['@contact', 'telefono llamar llamaros llamarnos llamanos llamenos contacto contactar email correo whatsapp phone call contact'],
   ['@park', 'aparcar aparcamiento parking park'],
+  ['@pickup', 'recoger recogida recogen recogemos recogeis collect collects collection pick pickup'],
   ['@wait', 'tarda tardan tardais tardamos plazo plazos demora long take takes'],
   ['@warranty', 'garantia garantias warranty guarantee'],
   ['@holiday', 'festivo festivos vacaciones holiday holidays'],
@@ -100,6 +101,9 @@ export function termsOf(text: string, options: TermOptions = {}): Set<string> {
     if (isStopWord(word) || (options.question && QUESTION_WORDS.has(word))) continue;
     if (word.length < 2 || (word.length < 3 && !/\d/.test(word))) continue;
     terms.add(stem(word));
+    // Verb forms the light stemmer leaves apart ("recoge" / "recogen", "llegado" / "llega",
+    // "devolver" / "devolución") still share their first five letters.
+    if (word.length >= 5 && !/\d/.test(word)) terms.add(`~${word.slice(0, 5)}`);
   }
   if (!options.question) {
     if (TIME.test(text)) terms.add('@hours');
@@ -113,5 +117,6 @@ export function termsOf(text: string, options: TermOptions = {}): Set<string> {
 /** How much a shared term says: a weekday or a shop intent more than an ordinary word. */
 export function termWeight(term: string): number {
   if (DAY_ORDER.includes(term)) return 2;
+  if (term.startsWith('~')) return 0.5;
   return term.startsWith('@') ? 1.5 : 1;
 }

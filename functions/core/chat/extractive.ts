@@ -43,7 +43,7 @@ interface Scored {
 const MAX_UNITS = 3;
 const MAX_LIST_UNITS = 6;
 /** Search ranks passages well; its order breaks near-ties between them. */
-const RANK_PRIOR = [0.8, 0.45, 0.25, 0.1];
+const RANK_PRIOR = [0.5, 0.3, 0.15, 0.05];
 const QUESTION_CONTEXT_WEIGHT = 0.75;
 const HEADING_CONTEXT_WEIGHT = 0.35;
 /** A unit this short ("Sí.") says little without the next one. */
@@ -152,22 +152,32 @@ function readPassage(hit: SearchHit, index: number): Passage {
   return passage;
 }
 
-function unitScore(wanted: Set<string>, passage: Passage, unit: Unit, index: number) {
-  let score = 0;
-  for (const term of wanted) {
-    const weight = termWeight(term);
-    if (unit.terms.has(term)) score += weight;
-    else if (unit.questionTerms.has(term)) score += weight * QUESTION_CONTEXT_WEIGHT;
-    else if (passage.headingTerms.has(term)) score += weight * HEADING_CONTEXT_WEIGHT;
-  }
+function weightIn(wanted: Set<string>, terms: Set<string>) {
+  let weight = 0;
+  for (const term of wanted) if (terms.has(term)) weight += termWeight(term);
+  return weight;
+}
+
+/**
+ * What a unit's own words match, plus its context: the FAQ question it answers, in proportion to
+ * how much of the visitor's question that FAQ question covers (so "¿Cuánto cuesta una tarta?"
+ * does not answer "¿Cuánto cuesta el desayuno?" on "cuánto cuesta" alone), and the passage's
+ * headings, which lift every unit of the passage alike.
+ */
+function unitScore(wanted: Set<string>, wantedWeight: number, passage: Passage, unit: Unit, index: number) {
+  const own = weightIn(wanted, unit.terms);
+  const question = weightIn(wanted, unit.questionTerms);
+  const headings = weightIn(wanted, passage.headingTerms);
+  const coverage = wantedWeight > 0 ? question / wantedWeight : 0;
   // Earlier sentences of a passage lead; later ones elaborate.
-  return score - index * 0.02;
+  return own + question * coverage * QUESTION_CONTEXT_WEIGHT + headings * HEADING_CONTEXT_WEIGHT - index * 0.02;
 }
 
 function bestUnit(wanted: Set<string>, passage: Passage): Scored | null {
   let best: Scored | null = null;
+  const wantedWeight = weightIn(wanted, wanted);
   passage.units.forEach((unit, index) => {
-    const score = unitScore(wanted, passage, unit, index);
+    const score = unitScore(wanted, wantedWeight, passage, unit, index);
     if (!best || score > best.score) best = { passage, index, score };
   });
   return best;
