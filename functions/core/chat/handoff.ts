@@ -53,7 +53,7 @@ export const DECLINED_MESSAGE = {
   en: 'All right. If you need anything else, just write here.',
 };
 
-const AFFIRMATIVE_START = /^(s[ií]+|vale|claro|ok|okay|okey|oki|dale|venga|perfecto|de acuerdo|por supuesto|por favor|porfa|yes|yeah|yep|yup|sure|please|of course|alright|all right)\b/;
+const AFFIRMATIVE_START = /^(si+|vale|claro|ok|okay|okey|oki|dale|venga|perfecto|de acuerdo|por supuesto|por favor|porfa|yes|yeah|yep|yup|sure|please|of course|alright|all right)\b/;
 const NEGATIVE_START = /^(no|nope|nah|no thanks|no gracias|mejor no|not now|ahora no)\b/;
 
 /** Lowercase, no accents on vowels, no punctuation or emoji: "¡Sí, por favor! 🙏" -> "si por favor". */
@@ -62,6 +62,7 @@ function normalizeReply(text: string) {
     .toLowerCase()
     .replace(/[áàä]/g, 'a')
     .replace(/[éèë]/g, 'e')
+    .replace(/[íìï]/g, 'i')
     .replace(/[óòö]/g, 'o')
     .replace(/[úùü]/g, 'u')
     .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
