@@ -6,7 +6,9 @@
 // Prints, overall and per language:
 //   - right fact: answers that contain every expected fact (target >= 90%);
 //   - echoed question: answers that repeat a question (the visitor's or an FAQ's) (target 0);
-//   - heading quoted: answers with a heading or document title as a line of their own (target 0).
+//   - heading quoted: answers with a heading or document title as a line of their own (target 0);
+//   - no answer: the bot said it does not know (the fallback with the offer of a person), which
+//     counts as a wrong fact but is neither an echo nor a heading.
 // BENCH_ANSWERS_VERBOSE=1 prints every answer.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,6 +105,7 @@ interface Outcome {
   right: boolean;
   echoed: boolean;
   heading: boolean;
+  fallback: boolean;
 }
 
 try {
@@ -141,14 +144,17 @@ try {
       const done = parseSse(await res.text()).find((event) => event.event === 'done');
       const answer: string = done?.data?.message?.content ?? '';
       const sources: Array<{ title: string }> = done?.data?.message?.sources ?? [];
+      // The fallback is the one answer that offers a person (its buttons say so).
+      const fallback = Boolean(done?.data?.message?.quickReplies?.length);
       const outcome: Outcome = {
         language: business.language,
         right: item.expect.every((pattern) => new RegExp(pattern, 'i').test(answer)),
-        echoed: echoes(answer, item.q, questions),
-        heading: quotesHeading(answer, headings),
+        echoed: !fallback && echoes(answer, item.q, questions),
+        heading: !fallback && quotesHeading(answer, headings),
+        fallback,
       };
       outcomes.push(outcome);
-      const flags = [outcome.right ? '' : 'WRONG', outcome.echoed ? 'ECHO' : '', outcome.heading ? 'HEADING' : ''].filter(Boolean).join(' ');
+      const flags = [outcome.right ? '' : fallback ? 'NO ANSWER' : 'WRONG', outcome.echoed ? 'ECHO' : '', outcome.heading ? 'HEADING' : ''].filter(Boolean).join(' ');
       const line = `[${business.id}] ${item.q}\n    -> ${answer.replace(/\n/g, ' / ')}\n    sources: ${sources.map((s) => s.title).join(', ') || '(none)'}`;
       if (flags) failures.push(`${flags}: ${line}`);
       else if (VERBOSE) console.log(`ok: ${line}`);
@@ -158,11 +164,11 @@ try {
   const pct = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);
   const row = (label: string, list: Outcome[]) =>
     console.log(
-      `${label.padEnd(9)} ${String(list.length).padStart(9)}  ${pct(list.filter((o) => o.right).length, list.length).padStart(10)}  ${pct(list.filter((o) => o.echoed).length, list.length).padStart(15)}  ${pct(list.filter((o) => o.heading).length, list.length).padStart(14)}`,
+      `${label.padEnd(9)} ${String(list.length).padStart(9)}  ${pct(list.filter((o) => o.right).length, list.length).padStart(10)}  ${pct(list.filter((o) => o.echoed).length, list.length).padStart(15)}  ${pct(list.filter((o) => o.heading).length, list.length).padStart(14)}  ${pct(list.filter((o) => o.fallback).length, list.length).padStart(9)}`,
     );
   if (failures.length > 0) console.log(`\n${failures.join('\n')}\n`);
   console.log(`keyless answers (builtin:extractive) on ${set.businesses.length} businesses, real pipeline, widget API`);
-  console.log(`${'language'.padEnd(9)} ${'questions'.padStart(9)}  ${'right fact'.padStart(10)}  ${'echoed question'.padStart(15)}  ${'heading quoted'.padStart(14)}`);
+  console.log(`${'language'.padEnd(9)} ${'questions'.padStart(9)}  ${'right fact'.padStart(10)}  ${'echoed question'.padStart(15)}  ${'heading quoted'.padStart(14)}  ${'no answer'.padStart(9)}`);
   row('es', outcomes.filter((o) => o.language === 'es'));
   row('en', outcomes.filter((o) => o.language === 'en'));
   row('all', outcomes);

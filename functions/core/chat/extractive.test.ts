@@ -73,7 +73,22 @@ describe('built-in extractive answerer', () => {
     expect(answer.cited).toEqual([0]);
   });
 
-  it('falls back to the best passage\u2019s first sentence when no word matches', () => {
-    expect(extractiveAnswer('xyzzy', [hit('Primera frase. Segunda frase.')])).toEqual({ content: 'Primera frase. Segunda frase.', cited: [0] });
+  it('says nothing rather than quote a passage that shares no word with the question', () => {
+    // "¿A qué hora abrís los domingos?" once got the delivery days because search found nothing better.
+    const delivery = hit('Q: ¿Repartís a domicilio?\nA: Repartimos a domicilio en Logroño los sábados por la mañana.');
+    expect(extractiveAnswer('¿A qué hora abrís los domingos?', [delivery])).toEqual({ content: '', cited: [] });
+    expect(extractiveAnswer('xyzzy', [hit('Primera frase. Segunda frase.')])).toEqual({ content: '', cited: [] });
+  });
+
+  it('a word every passage says ("cuesta") weighs less than the one only the right passage says ("desayuno")', () => {
+    const cake = hit('Q: ¿Cuánto cuesta una tarta de cumpleaños?\nA: Las tartas de cumpleaños cuestan desde 18 € la de seis raciones.');
+    const cafe = hit('Horno San Blas > Cafetería\n\nEn la cafetería servimos desayunos hasta las 12:00. El desayuno con café, zumo y tostada cuesta 4,50 €.', {
+      headings: ['Horno San Blas', 'Cafetería'],
+      score: 0.9,
+    });
+    const roscon = hit('El roscón mediano cuesta 22 € y el grande 30 €.', { score: 0.8 });
+    const answer = extractiveAnswer('¿Cuánto cuesta el desayuno?', [cake, cafe, roscon]);
+    expect(answer.content).toBe('El desayuno con café, zumo y tostada cuesta 4,50 €.');
+    expect(answer.cited).toEqual([1]);
   });
 });

@@ -38,7 +38,12 @@ interface Scored {
   passage: Passage;
   index: number;
   score: number;
+  /** The question's words the unit or its FAQ question says, by plain weight (no rarity). */
+  matched: number;
 }
+
+/** Each wanted term's weight in this question: its kind, less when every passage says it. */
+type Weights = Map<string, number>;
 
 const MAX_UNITS = 3;
 const MAX_LIST_UNITS = 6;
@@ -152,11 +157,30 @@ function readPassage(hit: SearchHit, index: number): Passage {
   return passage;
 }
 
-function weightIn(wanted: Set<string>, terms: Set<string>) {
+function weightIn(weights: Weights, terms: Set<string>) {
   let weight = 0;
-  for (const term of wanted) if (terms.has(term)) weight += termWeight(term);
+  for (const [term, w] of weights) if (terms.has(term)) weight += w;
   return weight;
 }
+
+function passageSays(passage: Passage, term: string) {
+  return passage.headingTerms.has(term) || passage.units.some((unit) => unit.terms.has(term) || unit.questionTerms.has(term));
+}
+
+/**
+ * Rarity among the retrieved passages, like IDF: "cuesta" in every passage cannot tell them apart,
+ * "desayuno" in one can. A term in every one of three passages weighs half.
+ */
+function weightsOf(wanted: Set<string>, passages: Passage[]): Weights {
+  const weights: Weights = new Map();
+  for (const term of wanted) {
+    const count = passages.filter((passage) => passageSays(passage, term)).length;
+    weights.set(term, termWeight(term) / (1 + 0.25 * Math.max(0, count - 1)));
+  }
+  return weights;
+}
+
+const plainWeights = (wanted: Set<string>): Weights => new Map([...wanted].map((term) => [term, termWeight(term)]));
 
 /**
  * What a unit's own words match, plus its context: the FAQ question it answers, in proportion to
@@ -164,24 +188,28 @@ function weightIn(wanted: Set<string>, terms: Set<string>) {
  * does not answer "¿Cuánto cuesta el desayuno?" on "cuánto cuesta" alone), and the passage's
  * headings, which lift every unit of the passage alike.
  */
-function unitScore(wanted: Set<string>, wantedWeight: number, passage: Passage, unit: Unit, index: number) {
-  const own = weightIn(wanted, unit.terms);
-  const question = weightIn(wanted, unit.questionTerms);
-  const headings = weightIn(wanted, passage.headingTerms);
+function unitScore(weights: Weights, wantedWeight: number, passage: Passage, unit: Unit, index: number) {
+  const own = weightIn(weights, unit.terms);
+  const question = weightIn(weights, unit.questionTerms);
+  const headings = weightIn(weights, passage.headingTerms);
   const coverage = wantedWeight > 0 ? question / wantedWeight : 0;
   // Earlier sentences of a passage lead; later ones elaborate.
   return own + question * coverage * QUESTION_CONTEXT_WEIGHT + headings * HEADING_CONTEXT_WEIGHT - index * 0.02;
 }
 
-function bestUnit(wanted: Set<string>, passage: Passage): Scored | null {
+function bestUnit(wanted: Set<string>, weights: Weights, passage: Passage): Scored | null {
   let best: Scored | null = null;
-  const wantedWeight = weightIn(wanted, wanted);
+  const wantedWeight = [...weights.values()].reduce((sum, w) => sum + w, 0);
+  const plain = plainWeights(wanted);
   passage.units.forEach((unit, index) => {
-    const score = unitScore(wanted, wantedWeight, passage, unit, index);
-    if (!best || score > best.score) best = { passage, index, score };
+    const score = unitScore(weights, wantedWeight, passage, unit, index);
+    if (!best || score > best.score) best = { passage, index, score, matched: Math.max(weightIn(plain, unit.terms), weightIn(plain, unit.questionTerms)) };
   });
   return best;
 }
+
+/** Below this, nothing the question asks is in the passage: better to say so than to quote it. */
+const MIN_MATCH = 1;
 
 /**
  * The answer's units around the best one: an FAQ answer from its start (it is short and reads as
@@ -220,9 +248,10 @@ function render(units: Unit[]): string {
 export function extractiveAnswer(question: string, hits: SearchHit[]): ExtractiveAnswer {
   const wanted = termsOf(question, { question: true });
   const passages = hits.map(readPassage);
+  const weights = weightsOf(wanted, passages);
   const ranked = passages
-    .map((passage) => bestUnit(wanted, passage))
-    .filter((scored): scored is Scored => scored !== null)
+    .map((passage) => bestUnit(wanted, weights, passage))
+    .filter((scored): scored is Scored => scored !== null && scored.matched >= MIN_MATCH)
     .map((scored) => ({ ...scored, total: scored.score + (RANK_PRIOR[scored.passage.hit] ?? 0) }))
     .sort((a, b) => b.total - a.total);
   const best = ranked[0];
