@@ -348,7 +348,7 @@ widgetRouter.openapi(
     path: '/{chatbot_id}/chat',
     tags,
     summary: 'Send a message; the answer streams back as Server-Sent Events (Bearer session token)',
-    description: `Events: \`message\` (the stored question), \`token\` ({ text }), \`sources\`, \`done\` ({ message }), \`error\`. Messages up to ${MAX_MESSAGE_CHARS} characters; rate limited per session and per IP (429 with Retry-After).`,
+    description: `Events: \`message\` (the stored question), \`token\` ({ text }), \`sources\` (the passages the answer cited, once it is complete), \`done\` ({ message }, with \`quickReplies\` when it offers a person), \`error\`. A tapped quick reply is sent as \`message\` (its label) with \`quickReply\` (its id). Messages up to ${MAX_MESSAGE_CHARS} characters; rate limited per session and per IP (429 with Retry-After).`,
     request: {
       params: BotPathSchema,
       body: jsonBody(

@@ -321,7 +321,11 @@ export class Widget {
     else body.appendChild(renderMarkdown(m.content ?? ''));
     const cls = `m ${m.role === 'user' ? 'u' : m.role === 'system' ? 's' : 'a'}`;
     if (el) el.replaceChildren(body);
-    else this.list.appendChild((el = h('div', { cls }, body)));
+    else {
+      // Only the latest message's buttons are live: an older offer was answered or passed over.
+      this.list.querySelectorAll('.qr').forEach((old) => old.remove());
+      this.list.appendChild((el = h('div', { cls }, body)));
+    }
     // A person answering says who they are: initials and first name above the bubble.
     const who = m.role === 'agent' && m.author?.name;
     if (who) el.insertBefore(h('div', { cls: 'who' }, h('span', { 'aria-hidden': 'true', text: who.charAt(0).toUpperCase() }), who), body);
