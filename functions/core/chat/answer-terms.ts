@@ -44,6 +44,7 @@ const CONCEPT_OF = new Map<string, string>();
 for (const [token, words] of CONCEPTS) for (const word of words.split(' ')) CONCEPT_OF.set(word, token);
 for (const [token, words] of DAYS) for (const word of words) CONCEPT_OF.set(word, token);
 const WEEKEND = new Set(['finde', 'weekend', 'weekends']);
+const WEEKDAYS = new Set(['laborable', 'laborables', 'weekday', 'weekdays']);
 const DAY_ORDER = DAYS.map(([token]) => token);
 
 /** Words that ask rather than say: they never decide which sentence answers. */
@@ -94,10 +95,13 @@ export interface TermOptions {
 export function termsOf(text: string, options: TermOptions = {}): Set<string> {
   const terms = new Set<string>();
   const words = normalizeTokens(text);
+  // "entre semana" is Monday to Friday (but "25 € a la semana" is not).
+  if (/\bentre semana\b/.test(words.join(' '))) for (const day of DAY_ORDER.slice(0, 5)) terms.add(day);
   for (const word of words) {
     const concept = CONCEPT_OF.get(word);
     if (concept) terms.add(concept);
     if (WEEKEND.has(word)) terms.add('@sat').add('@sun');
+    if (WEEKDAYS.has(word)) for (const day of DAY_ORDER.slice(0, 5)) terms.add(day);
     if (isStopWord(word) || (options.question && QUESTION_WORDS.has(word))) continue;
     if (word.length < 2 || (word.length < 3 && !/\d/.test(word))) continue;
     terms.add(stem(word));

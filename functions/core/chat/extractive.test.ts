@@ -28,6 +28,7 @@ describe('built-in extractive answerer', () => {
     const answer = extractiveAnswer('¿A qué hora abrís el sábado?', [hours, returns]);
     expect(answer.content).toBe('Los sábados abrimos de 10:00 a 14:00. Los domingos y festivos cerramos.');
     expect(answer.cited).toEqual([0]);
+    expect(extractiveAnswer('¿Qué horario tenéis entre semana?', [hours, returns]).content).toBe('Abrimos de lunes a viernes de 9:30 a 20:00.');
   });
 
   it('never echoes an FAQ question as a bullet: it answers with the sentence under it', () => {
