@@ -183,6 +183,90 @@ describe.each(['whatsapp', 'messenger', 'instagram', 'telegram'] as const)('%s e
   });
 });
 
+/** The customer's text message, saying something else. */
+function textSaying(platform: Platform, text: string, id: string): unknown {
+  const payload = structuredClone(textFixture(platform)) as any;
+  if (platform === 'whatsapp') Object.assign(payload.entry[0].changes[0].value.messages[0], { id, text: { body: text } });
+  else if (platform === 'telegram') {
+    payload.update_id += 1;
+    Object.assign(payload.message, { message_id: Number(id), text });
+  } else Object.assign(payload.entry[0].messaging[0].message, { mid: id, text });
+  return payload;
+}
+
+/** A tap on one of the buttons we sent, as each platform reports it. */
+function tapOn(platform: Platform, sent: (typeof fake.requests)[number], buttonId: string, label: string): unknown {
+  if (platform === 'whatsapp') {
+    const payload = structuredClone(textFixture('whatsapp')) as any;
+    payload.entry[0].changes[0].value.messages[0] = {
+      from: RECIPIENT.whatsapp,
+      id: 'wamid.TAP1',
+      timestamp: '1749416500',
+      type: 'interactive',
+      interactive: { type: 'button_reply', button_reply: { id: buttonId, title: label } },
+    };
+    return payload;
+  }
+  if (platform === 'telegram') {
+    const callback = structuredClone(telegramFixtures.callback) as any;
+    callback.callback_query.data = buttonId;
+    callback.callback_query.message.reply_markup = sent.body.reply_markup;
+    return callback;
+  }
+  return textSayingQuickReply(platform, label, buttonId);
+}
+
+function textSayingQuickReply(platform: 'messenger' | 'instagram', label: string, payloadId: string) {
+  const payload = textSaying(platform, label, `m_TAP_${platform}`) as any;
+  payload.entry[0].messaging[0].message.quick_reply = { payload: payloadId };
+  return payload;
+}
+
+function expectButtons(platform: Platform, request: (typeof fake.requests)[number]) {
+  const yes = { id: 'handoff.yes', label: 'Yes, a person' };
+  const no = { id: 'handoff.no', label: 'No, thanks' };
+  if (platform === 'whatsapp') {
+    expect(request.body).toMatchObject({
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text: expect.stringContaining('Would you like to talk to a person?') },
+        action: { buttons: [{ type: 'reply', reply: { id: yes.id, title: yes.label } }, { type: 'reply', reply: { id: no.id, title: no.label } }] },
+      },
+    });
+  } else if (platform === 'telegram') {
+    expect(request.body.reply_markup).toEqual({ inline_keyboard: [[{ text: yes.label, callback_data: yes.id }, { text: no.label, callback_data: no.id }]] });
+  } else {
+    expect(request.body.message.quick_replies).toEqual([
+      { content_type: 'text', title: yes.label, payload: yes.id },
+      { content_type: 'text', title: no.label, payload: no.id },
+    ]);
+  }
+}
+
+describe.each(['whatsapp', 'messenger', 'instagram', 'telegram'] as const)('%s: the offer of a person', (platform) => {
+  it('the fallback goes out with its buttons, and a tap on "yes" hands the conversation off', async () => {
+    const channel = await connectedChannel(platform);
+    const asked = await deliver(channel, textSaying(platform, 'xyzzy plugh quux', platform === 'telegram' ? '1366' : `m_UNKNOWN_${platform}`));
+    expect(asked.status, asked.text).toBe(200);
+    await drain();
+    const [offer] = fake.sent();
+    expect(offer, JSON.stringify(fake.requests)).toBeDefined();
+    expectButtons(platform, offer);
+
+    const tapped = await deliver(channel, tapOn(platform, offer, 'handoff.yes', 'Yes, a person'));
+    expect(tapped.status, tapped.text).toBe(200);
+    await drain();
+    const replies = fake.sent();
+    expect(replies).toHaveLength(2);
+    const text = platform === 'whatsapp' ? replies[1].body.text?.body : platform === 'telegram' ? replies[1].body.text : replies[1].body.message.text;
+    expect(text).toMatch(/passing you to a person/);
+    const inbox = await api.call('GET', `/api/v1/conversations?channel=${platform}&handoff=requested`, { token: channel.user.token });
+    expect(inbox.body.data, inbox.text).toHaveLength(1);
+    expect(inbox.body.data[0]).toMatchObject({ handoffReason: 'visitor_request' });
+  });
+});
+
 describe('verification before anything else', () => {
   it('a tampered, unsigned or wrongly signed Meta payload -> 401 and nothing stored', async () => {
     const channel = await connectedChannel('whatsapp');

@@ -4,11 +4,12 @@ import { conversations, messages } from '../../db/schema';
 import { identityHash } from '../core/chat/widget-session';
 import { parseSse } from '../testing/fake-openai';
 import { createTestApi, type TestApi } from '../testing/harness';
+import { openSse } from '../testing/sse-client';
 
 let api: TestApi;
 
 beforeAll(async () => {
-  api = await createTestApi({ env: { WIDGET_MESSAGES_PER_SESSION: '4' } });
+  api = await createTestApi({ env: { WIDGET_MESSAGES_PER_SESSION: '4', EVENTS_POLL_MS: '50', EVENTS_STREAM_SECONDS: '20' } });
 });
 afterAll(() => api.close());
 
@@ -84,7 +85,8 @@ describe('public widget API', () => {
     const events = parseSse(chat.raw);
     const done = events.find((e) => e.event === 'done')!.data;
     expect(done.message.content).toContain('10:00');
-    expect(done.message.sources[0]).toMatchObject({ title: 'Horario' });
+    expect(done.message.sources).toEqual([expect.objectContaining({ title: 'Horario' })]);
+    expect(done.message.sources[0].cited).toBeUndefined();
 
     const resumed = await newSession(bot.id, { sessionToken: session.sessionToken });
     expect(resumed.conversationId).toBe(session.conversationId);
@@ -159,5 +161,86 @@ describe('public widget API', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await api.call('POST', w(bot.id, '/chat'), { headers: auth, body: { message: `hola ${i}` } })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+});
+
+describe('the offer of a person', () => {
+  async function visitorOf(botId: string) {
+    const session = await newSession(botId);
+    const auth = { authorization: `Bearer ${session.sessionToken}` };
+    return {
+      ...session,
+      async say(message: string, quickReply?: string) {
+        const chat = await api.call('POST', w(botId, '/chat'), { headers: auth, body: { message, ...(quickReply ? { quickReply } : {}) } });
+        expect(chat.status, chat.text).toBe(200);
+        return parseSse(chat.raw).find((e) => e.event === 'done')!.data.message as { content: string; quickReplies?: Array<{ id: string; label: string }> };
+      },
+    };
+  }
+
+  async function handoffOf(conversationId: string) {
+    const [row] = await api.runtime.services.db.select({ handoff: conversations.handoff, reason: conversations.handoffReason }).from(conversations).where(eq(conversations.id, conversationId));
+    return row;
+  }
+
+  async function gapQuestions(user: { token: string }) {
+    const gaps = await api.call('GET', '/api/v1/analytics/knowledge-gaps', { token: user.token });
+    expect(gaps.status, gaps.text).toBe(200);
+    return (gaps.body.data as Array<{ question: string }>).map((g) => g.question);
+  }
+
+  it('"Sí" to the fallback\u2019s offer hands off: event published, not a knowledge gap', async () => {
+    const { user, bot } = await liveBot();
+    await deploy(user, bot.id);
+    const dashboard = await openSse(`${api.baseUrl}/api/v1/events`, { authorization: `Bearer ${user.token}` });
+    await dashboard.waitFor((e) => e.event === 'ready');
+    const v = await visitorOf(bot.id);
+
+    const offer = await v.say('xyzzy plugh quux');
+    expect(offer.content).toMatch(/¿Quieres que te atienda una persona\?/);
+    expect(offer.quickReplies).toEqual([
+      { id: 'handoff.yes', label: 'Sí, con una persona' },
+      { id: 'handoff.no', label: 'No, gracias' },
+    ]);
+
+    const yes = await v.say('¡Sí!');
+    expect(yes.content).toMatch(/persona del equipo/);
+    expect(yes.quickReplies).toBeUndefined();
+    expect(await handoffOf(v.conversationId)).toEqual({ handoff: 'requested', reason: 'visitor_request' });
+    const handoff = await dashboard.waitFor((e) => e.event === 'conversation.handoff');
+    expect(handoff.data.data).toMatchObject({ conversationId: v.conversationId, reason: 'visitor_request' });
+    dashboard.close();
+
+    const questions = await gapQuestions(user);
+    expect(questions).toContain('xyzzy plugh quux');
+    expect(questions).not.toContain('¡Sí!');
+  });
+
+  it('a tapped button says yes by its id; "no, gracias" gets a polite reply and the bot keeps the conversation', async () => {
+    const { user, bot } = await liveBot();
+    await deploy(user, bot.id);
+
+    const tapper = await visitorOf(bot.id);
+    await tapper.say('xyzzy plugh quux');
+    expect((await tapper.say('Sí, con una persona', 'handoff.yes')).content).toMatch(/persona del equipo/);
+    expect(await handoffOf(tapper.conversationId)).toMatchObject({ handoff: 'requested' });
+
+    const declines = await visitorOf(bot.id);
+    await declines.say('xyzzy plugh quux');
+    expect((await declines.say('no, gracias')).content).toBe('De acuerdo. Si necesitas algo más, escríbeme por aquí.');
+    expect(await handoffOf(declines.conversationId)).toMatchObject({ handoff: 'bot' });
+    // The offer was answered: a later "vale" is an ordinary message, not a yes to it.
+    expect((await declines.say('vale')).content).not.toMatch(/persona del equipo/);
+    expect(await handoffOf(declines.conversationId)).toMatchObject({ handoff: 'bot' });
+    expect(await gapQuestions(user)).not.toContain('no, gracias');
+  });
+
+  it('"sí" with no offer before it is just a message', async () => {
+    const { user, bot } = await liveBot();
+    await deploy(user, bot.id);
+    const v = await visitorOf(bot.id);
+    expect((await v.say('¿A qué hora abre la tienda?')).content).toContain('10:00');
+    await v.say('sí');
+    expect(await handoffOf(v.conversationId)).toMatchObject({ handoff: 'bot' });
   });
 });

@@ -2,9 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { contacts, conversations, messages } from '../../db/schema';
+import { contacts, conversations, messages, users } from '../../db/schema';
 import { loadBotRuntime } from '../core/chat/bot-runtime';
-import { chatTurn, toPublicMessage } from '../core/chat/engine';
+import { chatTurn, toPublicMessage, type ChatEvent, type PublicMessage, type PublicSource } from '../core/chat/engine';
 import { isOpen } from '../core/chat/schedule';
 import { identityHash, signWidgetSession, verifyWidgetSession, type WidgetSession } from '../core/chat/widget-session';
 import { decryptSecret, randomToken, timingSafeEqual } from '../lib/crypto';
@@ -16,7 +16,7 @@ import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
 import { conversationStreamKey } from '../core/events/publish';
 import { serveEventStream } from '../core/events/stream';
-import { publishConversationUpdated, type MessageEventData } from '../core/conversations/events';
+import { firstName, publishConversationUpdated, type MessageEventData } from '../core/conversations/events';
 
 /**
  * The public API the embeddable widget talks to. Only active bots answer; the browser's Origin
@@ -135,23 +135,72 @@ const MessageSchema = z
     role: z.enum(['user', 'assistant', 'agent', 'system', 'note']),
     content: z.string(),
     createdAt: z.string(),
-    sources: z.array(z.object({ title: z.string(), url: z.string().optional(), documentId: z.string(), chunkId: z.string(), score: z.number(), page: z.number().optional() })),
+    sources: z
+      .array(
+        z.object({
+          title: z.string().openapi({ description: 'The document\u2019s title or heading, never a file name', example: 'Preguntas frecuentes' }),
+          section: z.string().optional().openapi({ description: 'The heading the passage is under', example: 'Envíos' }),
+          url: z.string().optional().openapi({ description: 'The spot to read it: page URL with its anchor, or a PDF page', example: 'https://shop.example/envios#plazos' }),
+          documentId: z.string(),
+          chunkId: z.string(),
+          score: z.number(),
+          page: z.number().optional(),
+        }),
+      )
+      .openapi({ description: 'Only the passages the answer used' }),
     feedback: z.number().nullable(),
+    quickReplies: z
+      .array(z.object({ id: z.string(), label: z.string() }))
+      .optional()
+      .openapi({ description: 'Buttons under the message (the offer of a person); send the tapped id as `quickReply`' }),
+    author: z.object({ name: z.string() }).optional().openapi({ description: 'An agent\u2019s reply: who wrote it (first name)' }),
   })
   .openapi('WidgetMessage');
+
+/** What a visitor sees of a source: the cited ones only (older answers, stored before citing was tracked, show all). */
+function visitorSources(sources: PublicSource[]) {
+  return sources.filter((source) => source.cited !== false).map(({ cited: _cited, ...source }) => source);
+}
+
+function visitorMessage(message: PublicMessage, authorName?: string | null) {
+  const { id, role, content, createdAt, sources, feedback, quickReplies } = message;
+  return {
+    id,
+    role,
+    content,
+    createdAt,
+    sources: visitorSources(sources),
+    feedback,
+    ...(quickReplies ? { quickReplies } : {}),
+    ...(role === 'agent' && authorName ? { author: { name: firstName(authorName) } } : {}),
+  };
+}
+
+/** The chat stream as a visitor gets it: the sources the answer cited, once it is done. */
+async function* visitorEvents(events: AsyncGenerator<ChatEvent>): AsyncGenerator<ChatEvent> {
+  for await (const event of events) {
+    // Retrieved passages are announced before the answer knows which it uses: hold them back.
+    if (event.type === 'sources') continue;
+    if (event.type === 'done' && event.message) {
+      const message = { ...event.message, sources: visitorSources(event.message.sources) };
+      if (message.sources.length > 0) yield { type: 'sources', sources: message.sources };
+      yield { ...event, message };
+      continue;
+    }
+    yield event;
+  }
+}
 
 async function history(c: Context<AppEnv>, conversationId: string) {
   const rows = await c
     .get('services')
-    .db.select()
+    .db.select({ message: messages, authorName: users.name })
     .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
     .where(and(eq(messages.conversationId, conversationId), inArray(messages.role, ['user', 'assistant', 'agent'])))
     .orderBy(asc(messages.createdAt))
     .limit(200);
-  return rows.map((row) => {
-    const { id, role, content, createdAt, sources, feedback } = toPublicMessage(row);
-    return { id, role, content, createdAt, sources, feedback };
-  });
+  return rows.map((row) => visitorMessage(toPublicMessage(row.message), row.authorName));
 }
 
 /** A verified identity (hash = HMAC of the id with the bot's secret) or null. */
@@ -299,8 +348,20 @@ widgetRouter.openapi(
     path: '/{chatbot_id}/chat',
     tags,
     summary: 'Send a message; the answer streams back as Server-Sent Events (Bearer session token)',
-    description: `Events: \`message\` (the stored question), \`token\` ({ text }), \`sources\`, \`done\` ({ message }), \`error\`. Messages up to ${MAX_MESSAGE_CHARS} characters; rate limited per session and per IP (429 with Retry-After).`,
-    request: { params: BotPathSchema, body: jsonBody(z.object({ message: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) })) },
+    description: `Events: \`message\` (the stored question), \`token\` ({ text }), \`sources\` (the passages the answer cited, once it is complete), \`done\` ({ message }, with \`quickReplies\` when it offers a person), \`error\`. A tapped quick reply is sent as \`message\` (its label) with \`quickReply\` (its id). Messages up to ${MAX_MESSAGE_CHARS} characters; rate limited per session and per IP (429 with Retry-After).`,
+    request: {
+      params: BotPathSchema,
+      body: jsonBody(
+        z.object({
+          message: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+          quickReply: z
+            .string()
+            .regex(/^[a-z0-9._-]{1,64}$/)
+            .optional()
+            .openapi({ description: 'The id of the quick-reply button the visitor tapped (its label goes in `message`)', example: 'handoff.yes' }),
+        }),
+      ),
+    },
     responses: {
       200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
       401: jsonContent(z.any(), 'No or bad session'),
@@ -314,7 +375,8 @@ widgetRouter.openapi(
     const { config } = services;
     await enforceRateLimit(services.kv, `widget:chat:session:${s.conversationId}`, config.WIDGET_MESSAGES_PER_SESSION, 60, 'You are sending messages too fast; wait a moment');
     await enforceRateLimit(services.kv, `widget:chat:ip:${clientIp(c)}`, config.WIDGET_MESSAGES_PER_IP, 60, 'Too many messages from this network; wait a moment');
-    return streamChatEvents(c, chatTurn(services, { bot, conversationId: s.conversationId, channel: 'web', text: c.req.valid('json').message }));
+    const { message, quickReply } = c.req.valid('json');
+    return streamChatEvents(c, visitorEvents(chatTurn(services, { bot, conversationId: s.conversationId, channel: 'web', text: message, quickReply })));
   },
 );
 
@@ -373,7 +435,7 @@ widgetRouter.openapi(
     tags,
     summary: 'Live events of the visitor\u2019s conversation: agents\u2019 replies and status (Server-Sent Events, Bearer session token)',
     description:
-      'Events: `ready`, `message` (an agent\u2019s reply or a system note, the same shape as in history), `status` ({ status, handoff }). Resume with `Last-Event-ID`; the server ends the response after a while and the widget reconnects.',
+      'Events: `ready`, `message` (an agent\u2019s reply with its `author`, or a system note, the same shape as in history), `status` ({ status, handoff, changes }: `handoff` back to `bot` means the assistant answers again). Resume with `Last-Event-ID`; the server ends the response after a while and the widget reconnects.',
     request: { params: BotPathSchema },
     responses: {
       200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -391,13 +453,14 @@ widgetRouter.openapi(
         if (event.type === 'message.created') {
           const { message } = event.data as unknown as MessageEventData;
           if (message.role !== 'agent' && message.role !== 'system') return null;
-          const { authorUserId: _a, channel: _c, deliveryStatus: _d, contentType: _t, ...visible } = message;
-          return { event: 'message', data: visible };
+          return { event: 'message', data: { ...visitorMessage(message), ...(message.author ? { author: message.author } : {}) } };
         }
         if (event.type === 'conversation.updated') {
-          const conversation = (event.data as { conversation?: { status?: string; handoff?: string } }).conversation ?? {};
+          const data = event.data as { conversation?: { status?: string; handoff?: string }; changes?: string[] };
+          const conversation = data.conversation ?? {};
           if (!conversation.status && !conversation.handoff) return null;
-          return { event: 'status', data: { status: conversation.status ?? null, handoff: conversation.handoff ?? null } };
+          // `changes` lets the widget tell "the assistant is back" from any other update.
+          return { event: 'status', data: { status: conversation.status ?? null, handoff: conversation.handoff ?? null, changes: data.changes ?? [] } };
         }
         return null;
       },

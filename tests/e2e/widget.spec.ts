@@ -22,6 +22,8 @@ const TOKENS_AFTER_HOLD = [
   '- Sin coste\n- Con ticket\n\n',
   'Nota: <img src=x onerror="window.__xss=1">',
 ];
+const UNKNOWN = '¿Vendéis bicis?';
+const OFFER = { es: [{ id: 'handoff.yes', label: 'Sí, con una persona' }, { id: 'handoff.no', label: 'No, gracias' }] };
 const SOURCE = { title: 'Política de devoluciones', url: 'https://shop.example/returns', documentId: 'doc1', chunkId: 'c1', score: 0.91, page: 2 };
 
 interface Msg {
@@ -31,6 +33,8 @@ interface Msg {
   createdAt: string;
   sources?: (typeof SOURCE)[];
   feedback?: 1 | -1 | null;
+  quickReplies?: Array<{ id: string; label: string }>;
+  author?: { name: string };
 }
 
 /** The fake widget API; every request is recorded so tests can assert what was (not) sent. */
@@ -41,6 +45,8 @@ function fakeApi() {
   const ratings: any[] = [];
   let hold: Promise<void> | null = null;
   let failNextChat = false;
+  let liveEvents = false;
+  const pushed = new Map<string, Array<{ event: string; data: unknown }>>();
   let seq = 0;
   const id = (p: string) => `${p}_${++seq}`;
 
@@ -123,6 +129,21 @@ function fakeApi() {
         const user: Msg = { id: id('msg'), role: 'user', content: text, createdAt: new Date().toISOString() };
         conv.messages.push(user);
         send('message', user);
+        if (text === UNKNOWN || body?.quickReply) {
+          const content = body?.quickReply === 'handoff.yes' ? 'Te paso con una persona del equipo.' : 'No encuentro esa información. ¿Quieres que te atienda una persona?';
+          const reply: Msg = { id: id('msg'), role: 'assistant', content, createdAt: new Date().toISOString(), sources: [], feedback: null, ...(text === UNKNOWN ? { quickReplies: OFFER.es } : {}) };
+          conv.messages.push(reply);
+          send('token', { text: content });
+          send('done', { message: reply });
+          if (body?.quickReply === 'handoff.yes') {
+            const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+            pushed.set(token, [
+              { event: 'message', data: { id: id('msg'), role: 'agent', content: 'Hola, soy Ana. ¿En qué te ayudo?', createdAt: new Date().toISOString(), sources: [], feedback: null, author: { name: 'Ana' } } },
+              { event: 'status', data: { status: 'open', handoff: 'bot', changes: ['handoff'] } },
+            ]);
+          }
+          return res.end();
+        }
         const isQuestion = text === QUESTION;
         const before = isQuestion ? TOKENS_BEFORE_HOLD : [`Recibido: ${text}`];
         for (const t of before) send('token', { text: t });
@@ -147,8 +168,20 @@ function fakeApi() {
         if (!conv) return error(res, 401, 'unauthorized', 'Bad session');
         ratings.push(body);
         return json(res, 204);
+      case 'GET events': {
+        if (!liveEvents) return error(res, 404, 'not_found', 'Not found');
+        const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+        res.write('event: ready\ndata: {}\n\n');
+        let n = 0;
+        const timer = setInterval(() => {
+          for (const item of pushed.get(token)?.splice(0) ?? []) res.write(`id: ${++n}-0\nevent: ${item.event}\ndata: ${JSON.stringify(item.data)}\n\n`);
+        }, 50);
+        req.on('close', () => clearInterval(timer));
+        return;
+      }
       default:
-        // Includes GET events: the widget must tolerate the stream not existing yet.
+        // The widget must tolerate the events stream not existing yet.
         return error(res, 404, 'not_found', 'Not found');
     }
   });
@@ -168,6 +201,8 @@ function fakeApi() {
       };
     },
     failNextChat: () => void (failNextChat = true),
+    /** Serve the events stream (agents' replies pushed after a handoff) instead of a 404. */
+    liveEvents: (on: boolean) => void (liveEvents = on),
     /** Requests to one endpoint, optionally only those after `since` (an index into `requests`). */
     calls: (kind: string, since = 0) => requests.slice(since).filter((r) => r.path.endsWith(`/${kind}`)),
   };
@@ -436,4 +471,46 @@ test('widget: the pre-chat form comes before the first message and creates the s
   await input.fill('hola');
   await input.press('Enter');
   await expect(dialog.getByText('Recibido: hola')).toBeVisible();
+});
+
+test('widget: the offer of a person has buttons; "Sí" hands off; the agent shows by name; the assistant\u2019s return is announced', async ({ page }) => {
+  api.liveEvents(true);
+  try {
+    await page.goto(hostUrl);
+    await page.getByRole('button', { name: 'Abrir chat' }).click();
+    const dialog = page.getByRole('dialog');
+    const input = dialog.getByRole('textbox', { name: 'Escribe tu mensaje…' });
+    await input.fill(UNKNOWN);
+    await input.press('Enter');
+    const yes = dialog.getByRole('button', { name: 'Sí, con una persona' });
+    await expect(yes).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'No, gracias' })).toBeVisible();
+    const before = api.requests.length;
+    await yes.click();
+    await expect.poll(() => api.calls('chat', before).map((r) => r.body)).toEqual([{ message: 'Sí, con una persona', quickReply: 'handoff.yes' }]);
+    await expect(dialog.getByText('Te paso con una persona del equipo.')).toBeVisible();
+    // The buttons are gone once answered.
+    await expect(dialog.getByRole('button', { name: 'Sí, con una persona' })).toHaveCount(0);
+
+    const agent = dialog.locator('.m.a', { hasText: 'Hola, soy Ana' });
+    await expect(agent.locator('.who')).toHaveText('AAna');
+    await expect(agent.getByRole('button', { name: 'Útil', exact: true })).toHaveCount(0);
+    await expect(dialog.getByText('El asistente virtual retoma la conversación')).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/widget-handoff.png` });
+  } finally {
+    api.liveEvents(false);
+  }
+});
+
+test('widget: cited sources are links that open in a new tab', async ({ page }) => {
+  await page.goto(hostUrl);
+  await page.getByRole('button', { name: 'Abrir chat' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox').fill(QUESTION);
+  await dialog.getByRole('textbox').press('Enter');
+  const link = dialog.locator('.m.a').last().locator('.src a');
+  await expect(link).toHaveText('Política de devoluciones · p. 2');
+  await expect(link).toHaveAttribute('href', 'https://shop.example/returns');
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', 'noopener noreferrer nofollow');
 });

@@ -29,6 +29,7 @@ export interface WidgetConfig {
 
 export interface Source {
   title: string;
+  section?: string;
   url?: string;
   documentId: string;
   chunkId: string;
@@ -43,6 +44,10 @@ export interface Message {
   createdAt: string;
   sources?: Source[];
   feedback?: 1 | -1 | null;
+  /** Buttons under a bot message (the offer of a person); a tap sends the label with the id. */
+  quickReplies?: Array<{ id: string; label: string }>;
+  /** An agent's reply: who wrote it. */
+  author?: { name: string };
 }
 
 export interface Identity {
@@ -104,7 +109,7 @@ export function createApi(base: string, botId: string) {
     config: (): Promise<WidgetConfig> => call('/config').then(json<WidgetConfig>),
     session: (body: { sessionToken?: string; identity?: Identity; preChat?: Record<string, string> }): Promise<Session> =>
       call('/session', { method: 'POST', body }).then(json<Session>),
-    chat: (token: string, message: string) => call('/chat', { method: 'POST', token, body: { message } }),
+    chat: (token: string, message: string, quickReply?: string) => call('/chat', { method: 'POST', token, body: quickReply ? { message, quickReply } : { message } }),
     events: (token: string, lastEventId: string, signal: AbortSignal) =>
       call('/events', { token, signal, headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} }),
     feedback: (token: string, messageId: string, value: 1 | -1) => call('/feedback', { method: 'POST', token, body: { messageId, value } }),

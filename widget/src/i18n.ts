@@ -26,6 +26,7 @@ const en = {
   required: 'This field is required',
   badEmail: 'Enter a valid email',
   choose: 'Choose…',
+  botBack: 'The virtual assistant is back in the conversation',
 };
 export type Texts = typeof en;
 
@@ -55,6 +56,7 @@ const es: Texts = {
   required: 'Este campo es obligatorio',
   badEmail: 'Introduce un correo válido',
   choose: 'Elige…',
+  botBack: 'El asistente virtual retoma la conversación',
 };
 
 const isLocale = (v: unknown): v is Locale => v === 'es' || v === 'en';

@@ -52,6 +52,11 @@ background:var(--bg);border-radius:16px;overflow:hidden;box-shadow:0 12px 48px r
 .src{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px;font-size:12px;color:var(--mut);align-items:center}
 .src a,.src span{display:inline-block;max-width:220px;padding:2px 10px;border:1px solid var(--bd);border-radius:12px;color:var(--fg);text-decoration:none;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .src a:hover{border-color:var(--p);color:var(--p)}
+.who{display:flex;align-items:center;gap:6px;margin-bottom:4px;font-size:12px;font-weight:600;color:var(--mut)}
+.who span{width:22px;height:22px;border-radius:50%;display:flex;align-items:center;justify-content:center;background:var(--p);color:var(--pt);font-size:11px}
+.qr{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}
+.qr button{padding:6px 12px;border:1px solid var(--p);border-radius:16px;color:var(--p);font-weight:600;font-size:13px}
+.qr button:hover{background:var(--p);color:var(--pt)}
 .fb{display:flex;gap:2px;margin-top:4px}
 .fb button{width:28px;height:28px;border-radius:8px;display:flex;align-items:center;justify-content:center;color:var(--mut)}
 .fb svg{width:16px;height:16px}

@@ -321,27 +321,47 @@ export class Widget {
     else body.appendChild(renderMarkdown(m.content ?? ''));
     const cls = `m ${m.role === 'user' ? 'u' : m.role === 'system' ? 's' : 'a'}`;
     if (el) el.replaceChildren(body);
-    else this.list.appendChild((el = h('div', { cls }, body)));
+    else {
+      // Only the latest message's buttons are live: an older offer was answered or passed over.
+      this.list.querySelectorAll('.qr').forEach((old) => old.remove());
+      this.list.appendChild((el = h('div', { cls }, body)));
+    }
+    // A person answering says who they are: initials and first name above the bubble.
+    const who = m.role === 'agent' && m.author?.name;
+    if (who) el.insertBefore(h('div', { cls: 'who' }, h('span', { 'aria-hidden': 'true', text: who.charAt(0).toUpperCase() }), who), body);
     if (m.id) {
       el.dataset.id = m.id;
       this.shown.add(m.id);
     }
     if (m.sources?.length) el.appendChild(this.sources(m.sources));
+    // Thumbs rate the bot's answers only, never a person's reply or a notice.
     if (m.role === 'assistant' && m.id) el.appendChild(this.feedback(m.id, m.feedback ?? null));
+    if (m.quickReplies?.length && m.id) el.appendChild(this.quickReplies(m.quickReplies));
     this.scroll();
     return el;
+  }
+
+  /** Answer buttons ("Sí, con una persona"); they go away once the visitor says anything. */
+  private quickReplies(replies: NonNullable<Message['quickReplies']>) {
+    return h(
+      'div',
+      { cls: 'qr', role: 'group' },
+      ...replies.map((r) => h('button', { type: 'button', text: r.label, onclick: () => void this.sendMessage(r.label, r.id) })),
+    );
   }
 
   private sources(list: Source[]) {
     const seen = new Set<string>();
     const box = h('div', { cls: 'src' }, `${this.t.sources}:`);
     for (const s of list) {
-      const href = s.url ? safeUrl(s.url) : null;
-      const key = href ?? s.documentId;
+      const url = s.url ? safeUrl(s.url) : null;
+      const href = url && /^https?:/.test(url) ? url : null;
+      const key = href ?? s.documentId + (s.section ?? '');
       if (seen.has(key)) continue;
       seen.add(key);
       const text = s.title + (s.page ? ` · p. ${s.page}` : '');
-      box.appendChild(href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', title: text, text }) : h('span', { title: text, text }));
+      const title = s.section ? `${text} › ${s.section}` : text;
+      box.appendChild(href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', title, text }) : h('span', { title, text }));
     }
     return box;
   }
@@ -505,17 +525,18 @@ export class Widget {
   }
 
   /** Sends are queued so answers stream one at a time, in order. */
-  sendMessage(text: string): Promise<void> {
+  sendMessage(text: string, quickReply?: string): Promise<void> {
     const run = async () => {
       if (!(await this.ready) || this.dead || !text.trim()) return;
       this.open();
       if (!(await this.ensureSession())) return;
-      await this.chat(text.trim(), this.bubble({ role: 'user', content: text.trim() }));
+      this.list.querySelectorAll('.qr').forEach((el) => el.remove());
+      await this.chat(text.trim(), this.bubble({ role: 'user', content: text.trim() }), false, quickReply);
     };
     return (this.queue = this.queue.then(run, run)) as Promise<void>;
   }
 
-  private async chat(text: string, userEl: HTMLElement, renewed = false): Promise<void> {
+  private async chat(text: string, userEl: HTMLElement, renewed = false, quickReply?: string): Promise<void> {
     const { t } = this;
     userEl.querySelector('.st')?.remove();
     const typing = h('div', { cls: 'm a', 'aria-label': t.typing }, h('div', { cls: 'b ty' }, h('i'), h('i'), h('i')));
@@ -526,7 +547,7 @@ export class Widget {
     let sources: Source[] = [];
     let done = false;
     try {
-      const res = await this.api.chat(this.token ?? '', text);
+      const res = await this.api.chat(this.token ?? '', text, quickReply);
       await readSse(res, (ev) => {
         let d;
         try {
@@ -561,7 +582,7 @@ export class Widget {
     } catch (e) {
       typing.remove();
       if (!done) draft?.remove();
-      if (statusOf(e) === 401 && !renewed && (await this.renewSession())) return this.chat(text, userEl, true);
+      if (statusOf(e) === 401 && !renewed && (await this.renewSession())) return this.chat(text, userEl, true, quickReply);
       this.fail(e);
       const status = statusOf(e);
       const tooLong = status === 413 || status === 422;
@@ -573,7 +594,7 @@ export class Widget {
           text: t.retry,
           onclick: () => {
             this.input.focus();
-            this.queue = this.queue.then(() => this.chat(text, userEl));
+            this.queue = this.queue.then(() => this.chat(text, userEl, false, quickReply));
           },
         });
       userEl.appendChild(h('div', { cls: 'st', role: 'alert' }, tooLong ? t.tooLong : status === 429 ? t.rateLimited : t.notSent, retry));
@@ -592,9 +613,9 @@ export class Widget {
         await readSse(res, (ev) => {
           if (ev.id) lastId = ev.id;
           delay = 1000;
-          if (ev.event !== 'message') return;
           try {
-            this.remote(JSON.parse(ev.data));
+            if (ev.event === 'message') this.remote(JSON.parse(ev.data));
+            else if (ev.event === 'status') this.status(JSON.parse(ev.data));
           } catch {
             /* a malformed event is skipped */
           }
@@ -622,6 +643,11 @@ export class Widget {
       this.renderLauncher();
     }
     this.emit('message', m);
+  }
+
+  /** The conversation went back to the bot: say so, or the visitor waits for a person who left. */
+  private status(s: { handoff?: string | null; changes?: string[] }) {
+    if (s?.handoff === 'bot' && s.changes?.includes('handoff')) this.bubble({ role: 'system', content: this.t.botBack });
   }
 
   private rated() {

@@ -2,7 +2,7 @@ import type { Config } from '../../lib/config';
 import type { InstagramCredentials, MessengerCredentials } from './credentials';
 import { graphCall } from './meta';
 import type { TextLimit } from './split';
-import { emptyParse, type InboundMessage, type ParsedWebhook, type PlatformResult, type Recipient } from './types';
+import { emptyParse, type InboundMessage, type ParsedWebhook, type PlatformResult, type Recipient, type ReplyButtons } from './types';
 
 /**
  * Messenger and Instagram (Messenger Platform): the same webhook shape, `entry[].messaging[]`
@@ -143,14 +143,17 @@ export async function sendMetaText(
   recipient: Recipient,
   text: string,
   role: 'assistant' | 'agent',
+  buttons?: ReplyButtons,
 ): Promise<PlatformResult<{ externalId: string }>> {
   const tagged = role === 'agent' && recipient.outsideStandardWindow;
+  // Quick replies (Messenger and Instagram alike): a tap comes back as a message with `quick_reply.payload`.
+  const quickReplies = buttons?.replies.slice(0, 13).map((reply) => ({ content_type: 'text', title: reply.label.slice(0, 20), payload: reply.id }));
   const result = await graphCall<{ message_id?: string }>(config, 'me/messages', pageAccessToken, {
     body: {
       recipient: { id: recipient.externalId },
       messaging_type: tagged ? 'MESSAGE_TAG' : 'RESPONSE',
       ...(tagged ? { tag: 'HUMAN_AGENT' } : {}),
-      message: { text },
+      message: quickReplies && quickReplies.length > 0 ? { text, quick_replies: quickReplies } : { text },
     },
   });
   if (!result.ok) return result;

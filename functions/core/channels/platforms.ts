@@ -5,7 +5,7 @@ import { verifyMetaSignature } from './meta';
 import { checkInstagram, checkMessenger, INSTAGRAM_TEXT_LIMIT, MESSENGER_TEXT_LIMIT, parseMessaging, sendMetaText } from './messenger';
 import type { TextLimit } from './split';
 import { connectTelegram, disconnectTelegram, parseTelegram, sendTelegramText, TELEGRAM_TEXT_LIMIT, telegramBotId, type GroupMode } from './telegram';
-import type { IntegrationRow, ParsedWebhook, Platform, PlatformResult, Recipient, WebhookIntegration } from './types';
+import type { IntegrationRow, ParsedWebhook, Platform, PlatformResult, Recipient, ReplyButtons, WebhookIntegration } from './types';
 import { checkWhatsApp, parseWhatsApp, sendWhatsAppText, WHATSAPP_TEXT_LIMIT } from './whatsapp';
 
 /** The four platforms behind one switch: verify, parse, send, connect, disconnect. */
@@ -66,15 +66,16 @@ export function sendText(
   recipient: Recipient,
   text: string,
   role: 'assistant' | 'agent',
+  buttons?: ReplyButtons,
 ): Promise<PlatformResult<{ externalId: string }>> {
   switch (platform) {
     case 'whatsapp':
-      return sendWhatsAppText(config, credentials as WhatsAppCredentials, recipient.externalId, text);
+      return sendWhatsAppText(config, credentials as WhatsAppCredentials, recipient.externalId, text, buttons);
     case 'messenger':
     case 'instagram':
-      return sendMetaText(config, (credentials as MessengerCredentials).pageAccessToken, recipient, text, role);
+      return sendMetaText(config, (credentials as MessengerCredentials).pageAccessToken, recipient, text, role, buttons);
     case 'telegram':
-      return sendTelegramText(config, credentials as TelegramCredentials, recipient, text);
+      return sendTelegramText(config, credentials as TelegramCredentials, recipient, text, buttons);
   }
 }
 

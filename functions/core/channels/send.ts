@@ -3,6 +3,7 @@ import { channels, contacts, conversations, messages } from '../../../db/schema'
 import type { Services } from '../../ports';
 import { loadBotRuntime, type BotRuntime } from '../chat/bot-runtime';
 import { replyToStoredMessage } from '../chat/engine';
+import { HANDOFF_OFFER_HINT, type QuickReply } from '../chat/handoff';
 import { storeReply } from '../chat/store';
 import { messageEventData, publishMessageCreated, publishMessageFailed } from '../conversations/events';
 import { publishEvent } from '../events/publish';
@@ -12,7 +13,7 @@ import { sendText, TEXT_LIMITS } from './platforms';
 import { noteChannelError } from './state';
 import { splitText } from './split';
 import { answerCallbackQuery } from './telegram';
-import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient } from './types';
+import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient, ReplyButtons } from './types';
 
 /**
  * Sending our side of a channel conversation, for the bot's answers and agents' replies alike:
@@ -123,6 +124,14 @@ async function credentialsOf(services: Services, integration: IntegrationRow): P
   }
 }
 
+/** The buttons a stored message carries (the bot's offer of a person), for its last part. */
+function buttonsOf(message: MessageRow): ReplyButtons | undefined {
+  const replies = message.metadata.quickReplies;
+  if (!Array.isArray(replies) || replies.length === 0) return undefined;
+  const language = message.metadata.language === 'en' ? 'en' : 'es';
+  return { replies: replies as QuickReply[], fallbackText: HANDOFF_OFFER_HINT[language] };
+}
+
 /** Records parts already accepted by the platform, so a retry continues after them. */
 async function saveProgress(services: Services, message: MessageRow, platformMessageIds: string[]) {
   await services.db
@@ -152,8 +161,10 @@ export async function deliverMessage(services: Services, messageId: string, atte
   if (parts.length === 0) return markFailed(services, context, 'The message is empty.');
   const sent = Array.isArray(message.metadata.platformMessageIds) ? [...(message.metadata.platformMessageIds as string[])] : [];
   const recipient = recipientOf(context);
+  const buttons = buttonsOf(message);
   for (let index = sent.length; index < parts.length; index++) {
-    const result = await sendText(services.config, integration.platform, credentials, index === 0 ? recipient : { ...recipient, replyToPlatformMessageId: undefined }, parts[index], message.role);
+    const to = index === 0 ? recipient : { ...recipient, replyToPlatformMessageId: undefined };
+    const result = await sendText(services.config, integration.platform, credentials, to, parts[index], message.role, index === parts.length - 1 ? buttons : undefined);
     if (!result.ok) {
       if (sent.length > 0) await saveProgress(services, message, sent);
       if (result.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, result);

@@ -2,7 +2,7 @@ import type { Config } from '../../lib/config';
 import type { TelegramCredentials } from './credentials';
 import { callPlatform, clip, isFailure, retryAfterSeconds, type PlatformResponse } from './http';
 import type { TextLimit } from './split';
-import { emptyParse, type InboundContact, type InboundMessage, type ParsedWebhook, type PlatformFailure, type PlatformResult, type Recipient } from './types';
+import { emptyParse, type InboundContact, type InboundMessage, type ParsedWebhook, type PlatformFailure, type PlatformResult, type Recipient, type ReplyButtons } from './types';
 
 /**
  * Telegram Bot API: one `Update` per webhook call (`message`, `edited_message`,
@@ -210,11 +210,21 @@ export async function telegramCall<T>(config: Config, botToken: string, method: 
   return { ok: true, result: response.json.result as T };
 }
 
-export async function sendTelegramText(config: Config, credentials: TelegramCredentials, recipient: Recipient, text: string): Promise<PlatformResult<{ externalId: string }>> {
+export async function sendTelegramText(
+  config: Config,
+  credentials: TelegramCredentials,
+  recipient: Recipient,
+  text: string,
+  buttons?: ReplyButtons,
+): Promise<PlatformResult<{ externalId: string }>> {
   const result = await telegramCall<{ message_id?: number }>(config, credentials.botToken, 'sendMessage', {
     chat_id: recipient.externalId,
     text,
     link_preview_options: { is_disabled: true },
+    // A tap arrives as a callback_query whose `data` is the button's id.
+    ...(buttons && buttons.replies.length > 0
+      ? { reply_markup: { inline_keyboard: [buttons.replies.map((reply) => ({ text: reply.label, callback_data: reply.id.slice(0, 64) }))] } }
+      : {}),
     ...(recipient.replyToPlatformMessageId ? { reply_parameters: { message_id: recipient.replyToPlatformMessageId, allow_sending_without_reply: true } } : {}),
   });
   if (!result.ok) return result;

@@ -76,6 +76,15 @@ export interface PlatformFailure {
 
 export type PlatformResult<T> = ({ ok: true } & T) | PlatformFailure;
 
+/**
+ * Buttons under a message (the bot's offer of a person). Each platform sends them its own way and
+ * a tap comes back inbound with the button's id; `fallbackText` is added when they cannot be shown.
+ */
+export interface ReplyButtons {
+  replies: Array<{ id: string; label: string }>;
+  fallbackText: string;
+}
+
 /** Where a reply goes: the contact's platform id, plus what a Telegram group reply quotes. */
 export interface Recipient {
   externalId: string;

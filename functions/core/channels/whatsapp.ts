@@ -2,7 +2,7 @@ import type { Config } from '../../lib/config';
 import type { WhatsAppCredentials } from './credentials';
 import { graphCall } from './meta';
 import type { TextLimit } from './split';
-import { emptyParse, type InboundMessage, type ParsedWebhook, type PlatformResult, type StatusUpdate } from './types';
+import { emptyParse, type InboundMessage, type ParsedWebhook, type PlatformResult, type ReplyButtons, type StatusUpdate } from './types';
 
 /**
  * WhatsApp Cloud API: webhooks arrive as `whatsapp_business_account` objects whose `messages`
@@ -138,9 +138,36 @@ export function parseWhatsApp(body: any, phoneNumberId: string): ParsedWebhook {
   return parsed;
 }
 
-export async function sendWhatsAppText(config: Config, credentials: WhatsAppCredentials, to: string, text: string): Promise<PlatformResult<{ externalId: string }>> {
+/** Interactive messages take a body of up to 1024 characters and up to 3 reply buttons of 20. */
+const INTERACTIVE_BODY_LIMIT = 1024;
+const MAX_BUTTONS = 3;
+
+function messageOf(to: string, text: string, buttons?: ReplyButtons): Record<string, unknown> {
+  const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
+  if (buttons && buttons.replies.length > 0 && text.length <= INTERACTIVE_BODY_LIMIT) {
+    return {
+      ...base,
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text },
+        action: { buttons: buttons.replies.slice(0, MAX_BUTTONS).map((reply) => ({ type: 'reply', reply: { id: reply.id, title: reply.label.slice(0, 20) } })) },
+      },
+    };
+  }
+  const body = buttons ? `${text}\n\n${buttons.fallbackText}` : text;
+  return { ...base, type: 'text', text: { body: body.length <= WHATSAPP_TEXT_LIMIT.max ? body : text, preview_url: false } };
+}
+
+export async function sendWhatsAppText(
+  config: Config,
+  credentials: WhatsAppCredentials,
+  to: string,
+  text: string,
+  buttons?: ReplyButtons,
+): Promise<PlatformResult<{ externalId: string }>> {
   const result = await graphCall<{ messages?: Array<{ id?: string }> }>(config, `${credentials.phoneNumberId}/messages`, credentials.accessToken, {
-    body: { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: text, preview_url: false } },
+    body: messageOf(to, text, buttons),
   });
   if (!result.ok) return result;
   const id = result.data.messages?.[0]?.id;

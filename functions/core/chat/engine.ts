@@ -1,10 +1,23 @@
 import { streamText, type ModelMessage } from 'ai';
-import { conversations, messages, type MessageSource } from '../../../db/schema';
+import { conversations, messages } from '../../../db/schema';
 import { eq } from 'drizzle-orm';
 import { loadTurnContext, storeReply, storeUserTurn, type UserTurn } from './store';
 import { publishEvent } from '../events/publish';
 import { publishMessageCreated, publishMessageFailed } from '../conversations/events';
-import { asksForHuman, HANDOFF_MESSAGE, requestHandoff, type HandoffReason } from './handoff';
+import {
+  asksForHuman,
+  DECLINED_MESSAGE,
+  HANDOFF_MESSAGE,
+  HANDOFF_NO,
+  HANDOFF_OFFER,
+  HANDOFF_YES,
+  offeredHandoff,
+  replyToOffer,
+  requestHandoff,
+  tappedReplyId,
+  type HandoffReason,
+  type QuickReply,
+} from './handoff';
 import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
@@ -13,6 +26,7 @@ import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import { retrievalQuery } from '../retrieval/follow-up';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
+import { citedIndexes, sourcesOf, type StoredSource } from './sources';
 import { systemPrompt } from './prompt';
 import { isOpen, teamAwayMessage } from './schedule';
 import { cleanText } from '../../lib/text';
@@ -43,23 +57,14 @@ export interface TurnInput {
   conversationId: string;
   channel: ChannelKind;
   text: string;
+  /** The quick-reply button the visitor tapped (widget), e.g. `handoff.yes`. */
+  quickReply?: string;
   /** Platform message id (channels): a redelivery with the same id is not answered twice. */
   externalId?: string;
   now?: Date;
 }
 
 const MEMORY_TOKEN_BUDGET = 2000;
-
-function sourcesOf(hits: SearchHit[]): Array<MessageSource & { page?: number }> {
-  return hits.map((hit) => ({
-    documentId: hit.documentId,
-    chunkId: hit.chunkId,
-    score: Math.round(hit.score * 1000) / 1000,
-    title: hit.documentName,
-    ...(hit.location.url || hit.sourceUrl ? { url: hit.location.url ?? hit.sourceUrl ?? undefined } : {}),
-    ...(hit.location.page ? { page: hit.location.page } : {}),
-  }));
-}
 
 function languageOf(bot: BotRuntime, text: string): 'es' | 'en' {
   if (bot.language === 'es' || bot.language === 'en') return bot.language;
@@ -93,7 +98,7 @@ function memory(history: Array<{ role: string; content: string }>): ModelMessage
 
 interface Answer {
   content: string;
-  sources: Array<MessageSource & { page?: number }>;
+  sources: StoredSource[];
   model: string | null;
   inputTokens?: number;
   outputTokens?: number;
@@ -103,6 +108,8 @@ interface Answer {
   /** Why the model failed, kept with the answer so the inbox can say it in the agent's language. */
   failure?: ModelFailure;
   isFallback?: boolean;
+  /** Extra message metadata: the offer's buttons and the language it was made in. */
+  metadata?: Record<string, unknown>;
 }
 
 function storeAnswer(services: Services, input: AnswerInput, answer: Answer, started: number): Promise<MessageRow> {
@@ -122,7 +129,7 @@ function storeAnswer(services: Services, input: AnswerInput, answer: Answer, sta
     finishReason: answer.finishReason,
     error: answer.error,
     isFallback: answer.isFallback ?? false,
-    ...(answer.failure ? { metadata: { modelFailure: answer.failure } } : {}),
+    ...(answer.failure || answer.metadata ? { metadata: { ...answer.metadata, ...(answer.failure ? { modelFailure: answer.failure } : {}) } } : {}),
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   });
 }
@@ -178,7 +185,15 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
   const { bot } = input;
   const userTurn = await storeUserTurn(
     services.db,
-    { organizationId: bot.organizationId, conversationId: input.conversationId, role: 'user', content: input.text, channel: input.channel, externalId: input.externalId },
+    {
+      organizationId: bot.organizationId,
+      conversationId: input.conversationId,
+      role: 'user',
+      content: input.text,
+      channel: input.channel,
+      externalId: input.externalId,
+      ...(input.quickReply ? { contentType: 'interactive', metadata: { quickReplyId: input.quickReply } } : {}),
+    },
     bot.memorySize,
   );
   if (!userTurn) {
@@ -187,7 +202,11 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
   }
   yield { type: 'message', message: toPublicMessage(userTurn.stored) };
   await publishUserMessage(services, userTurn.stored, userTurn.messageCount);
-  yield* answerTurn(services, { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history }, started);
+  yield* answerTurn(
+    services,
+    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply },
+    started,
+  );
 }
 
 /** The inbox hears of a visitor's message; the first one also announces the conversation. */
@@ -204,6 +223,21 @@ export interface AnswerInput extends TurnInput {
   history: UserTurn['history'];
   /** Answered after the chat request ended (crash recovery): the widget hears of it on its event stream. */
   late?: boolean;
+  lastReply: UserTurn['lastReply'];
+}
+
+/**
+ * The visitor's answer to the bot's offer of a person: a tapped button says it outright; a
+ * short "sí" / "vale" / "no, gracias" counts only right after an offer.
+ */
+function answerToOffer(input: AnswerInput): { choice: 'yes' | 'no'; language?: 'es' | 'en' } | null {
+  const tapped = input.quickReply ?? tappedReplyId(input.userMessage.metadata);
+  const offer = input.lastReply?.role === 'assistant' && offeredHandoff(input.lastReply.metadata) ? input.lastReply.metadata : null;
+  const language = offer?.language === 'en' || offer?.language === 'es' ? offer.language : undefined;
+  if (tapped === HANDOFF_YES) return { choice: 'yes', language };
+  if (tapped === HANDOFF_NO) return { choice: 'no', language };
+  const choice = offer ? replyToOffer(input.text) : null;
+  return choice ? { choice, language } : null;
 }
 
 /** Decides who answers an already stored visitor message and, when it is the bot, answers it. */
@@ -222,10 +256,18 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   let answer: Answer | null = null;
   let handoffReason: HandoffReason | null = null;
   const open = isOpen(bot.schedules, bot.timezone, input.now);
+  // Outside hours a request for a person still queues for the team; the visitor learns when it is back.
+  const handoffReply = (language: 'es' | 'en') => (open ? HANDOFF_MESSAGE[language] : teamAwayMessage(bot.schedules, bot.timezone, language, input.now));
+  const offerAnswer = input.channel === 'playground' ? null : answerToOffer(input);
   if (input.handoff === 'bot' && input.channel !== 'playground' && asksForHuman(input.text)) {
     handoffReason = 'visitor_request';
-    // Outside hours the request still queues for the team; the visitor learns when it is back.
-    answer = fixedReply(open ? HANDOFF_MESSAGE[lang] : teamAwayMessage(bot.schedules, bot.timezone, lang, input.now), null);
+    answer = fixedReply(handoffReply(lang), null);
+  } else if (offerAnswer?.choice === 'yes') {
+    // A yes to our own offer: hand off (a no-op when a person was already asked for), never a knowledge search.
+    handoffReason = 'visitor_request';
+    answer = fixedReply(handoffReply(offerAnswer.language ?? lang), null);
+  } else if (offerAnswer?.choice === 'no') {
+    answer = fixedReply(DECLINED_MESSAGE[offerAnswer.language ?? lang], null);
   } else if (bot.type === 'auto') answer = fixedReply(bot.autoReply || bot.welcomeMessage || DEFAULT_UNKNOWN[lang], null);
   else if (!bot.answerOutsideHours && !open) {
     answer = fixedReply(bot.outOfHoursMessage || DEFAULT_OUT_OF_HOURS[lang], null);
@@ -252,13 +294,15 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
         })
       : [];
   const history = memory(input.history);
-  const sources = sourcesOf(hits);
-  if (sources.length > 0) yield { type: 'sources', sources: sources.map(publicSource) };
+  const retrieved = sourcesOf(hits, lang);
+  if (retrieved.length > 0) yield { type: 'sources', sources: retrieved.map(publicSource) };
 
-  answer = { content: '', sources, model: bot.model };
-  if (bot.model === BUILTIN_MODEL || hits.length === 0 && bot.answerOnlyFromKnowledge) {
-    const content = hits.length === 0 ? bot.fallbackMessage || DEFAULT_UNKNOWN[lang] : extractiveAnswer(input.text, hits, lang);
-    answer = { ...fixedReply(content, hits.length === 0 ? null : BUILTIN_MODEL), sources, isFallback: hits.length === 0 };
+  answer = { content: '', sources: retrieved, model: bot.model };
+  if (bot.model === BUILTIN_MODEL || (hits.length === 0 && bot.answerOnlyFromKnowledge)) {
+    const extracted = hits.length > 0 ? extractiveAnswer(input.text, hits) : { content: '', cited: [] };
+    const found = extracted.content !== '';
+    const content = found ? extracted.content : bot.fallbackMessage || DEFAULT_UNKNOWN[lang];
+    answer = { ...fixedReply(content, found ? BUILTIN_MODEL : null), sources: sourcesOf(hits, lang, extracted.cited), isFallback: !found };
     for (const token of wordTokens(content)) yield { type: 'token', text: token };
   } else {
     const system = systemPrompt(bot, hits);
@@ -283,16 +327,28 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
       // The team testing its bot learns why; a visitor only ever sees the fallback reply.
       yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent', ...(input.channel === 'playground' ? { reason: failure } : {}) };
       const fallback = bot.fallbackMessage || DEFAULT_FALLBACK[lang];
-      answer = { ...answer, content: answer.content ? `${answer.content}\n\n${fallback}` : fallback, error: describeModelFailure(lastError), failure, isFallback: true, finishReason: 'error' };
+      answer = {
+        ...answer,
+        content: answer.content ? `${answer.content}\n\n${fallback}` : fallback,
+        sources: sourcesOf(hits, lang, []),
+        error: describeModelFailure(lastError),
+        failure,
+        isFallback: true,
+        finishReason: 'error',
+      };
       for (const token of wordTokens(answer.content === fallback ? fallback : `\n\n${fallback}`)) yield { type: 'token', text: token };
     }
+    if (!answer.isFallback) answer.sources = sourcesOf(hits, lang, citedIndexes(answer.content, hits.length));
+  }
+  const handsOff = input.handoff === 'bot' && input.channel !== 'playground' && lowConfidence(bot, hits);
+  // The fallback asks "¿Quieres que te atienda una persona?": its buttons make the yes one tap.
+  if (answer.isFallback && input.handoff === 'bot' && input.channel !== 'playground' && !handsOff) {
+    answer.metadata = { quickReplies: HANDOFF_OFFER[lang], language: lang };
   }
   const row = await storeAnswer(services, input, answer, started);
   await publishMessageCreated(services, row, { toVisitor: input.late });
   if (row.isFallback && row.error) await publishMessageFailed(services, row);
-  if (input.handoff === 'bot' && input.channel !== 'playground' && lowConfidence(bot, hits)) {
-    await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
-  }
+  if (handsOff) await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
   yield done(toPublicMessage(row));
 }
 
@@ -327,6 +383,7 @@ export async function replyToStoredMessage(
     handoff: context.handoff,
     history: context.history,
     late: options.late,
+    lastReply: context.lastReply,
   });
   for await (const event of events) {
     if (event.type === 'done' && event.message) {

@@ -20,6 +20,85 @@ export function asksForHuman(text: string) {
   return HUMAN_REQUEST_PATTERNS.some((pattern) => pattern.test(text));
 }
 
+/** A button under a bot message; a tap comes back as a visitor message carrying its id. */
+export interface QuickReply {
+  id: string;
+  label: string;
+}
+
+export const HANDOFF_YES = 'handoff.yes';
+export const HANDOFF_NO = 'handoff.no';
+
+/** The buttons under an answer that offers a person (the fallback "¿Quieres que te atienda una persona?"). */
+export const HANDOFF_OFFER: Record<'es' | 'en', QuickReply[]> = {
+  // Labels fit WhatsApp's and Messenger's 20-character button titles.
+  es: [
+    { id: HANDOFF_YES, label: 'Sí, con una persona' },
+    { id: HANDOFF_NO, label: 'No, gracias' },
+  ],
+  en: [
+    { id: HANDOFF_YES, label: 'Yes, a person' },
+    { id: HANDOFF_NO, label: 'No, thanks' },
+  ],
+};
+
+/** Platforms without buttons (or a message too long for them) get the offer as a line of text. */
+export const HANDOFF_OFFER_HINT = {
+  es: 'Responde «sí» para hablar con una persona.',
+  en: 'Reply "yes" to talk to a person.',
+};
+
+export const DECLINED_MESSAGE = {
+  es: 'De acuerdo. Si necesitas algo más, escríbeme por aquí.',
+  en: 'All right. If you need anything else, just write here.',
+};
+
+const AFFIRMATIVE_START = /^(si+|vale|claro|ok|okay|okey|oki|dale|venga|perfecto|de acuerdo|por supuesto|por favor|porfa|yes|yeah|yep|yup|sure|please|of course|alright|all right)\b/;
+const NEGATIVE_START = /^(no|nope|nah|no thanks|no gracias|mejor no|not now|ahora no)\b/;
+
+/** Lowercase, no accents on vowels, no punctuation or emoji: "¡Sí, por favor! 🙏" -> "si por favor". */
+function normalizeReply(text: string) {
+  return text
+    .toLowerCase()
+    .replace(/[áàä]/g, 'a')
+    .replace(/[éèë]/g, 'e')
+    .replace(/[íìï]/g, 'i')
+    .replace(/[óòö]/g, 'o')
+    .replace(/[úùü]/g, 'u')
+    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** How a visitor answers the offer of a person: a short yes or no, not a new question. */
+export function replyToOffer(text: string): 'yes' | 'no' | null {
+  if (text.includes('?')) return null;
+  const reply = normalizeReply(text);
+  const words = reply.split(' ').length;
+  if (words === 0 || words > 6) return null;
+  if (NEGATIVE_START.test(reply)) return 'no';
+  if (AFFIRMATIVE_START.test(reply) && !/\b(no|not)\b/.test(reply)) return 'yes';
+  return null;
+}
+
+/** The button id a tap carried, whatever the platform: widget, WhatsApp, Telegram, Messenger/Instagram. */
+export function tappedReplyId(metadata: Record<string, unknown> | null | undefined): string | null {
+  if (!metadata) return null;
+  const nested = (key: string, field: string) => {
+    const value = metadata[key];
+    return value && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined;
+  };
+  const candidates = [metadata.quickReplyId, nested('interactive', 'id'), nested('button', 'payload'), metadata.data, nested('quickReply', 'payload'), nested('postback', 'payload')];
+  const id = candidates.find((value): value is string => typeof value === 'string' && value !== '');
+  return id ?? null;
+}
+
+/** Did this bot message offer a person (its buttons say so)? */
+export function offeredHandoff(metadata: Record<string, unknown> | null | undefined) {
+  const replies = metadata?.quickReplies;
+  return Array.isArray(replies) && replies.some((reply) => (reply as QuickReply)?.id === HANDOFF_YES);
+}
+
 export const HANDOFF_MESSAGE = {
   es: 'Te paso con una persona del equipo. Te responderán aquí mismo en cuanto puedan.',
   en: 'I am passing you to a person on our team. They will reply right here as soon as they can.',

@@ -1,4 +1,6 @@
-import type { messages, MessageSource } from '../../../db/schema';
+import type { messages } from '../../../db/schema';
+import type { QuickReply } from './handoff';
+import type { StoredSource } from './sources';
 
 /**
  * A stored message as API clients, the widget and event subscribers see it. Its own module so
@@ -8,12 +10,18 @@ import type { messages, MessageSource } from '../../../db/schema';
 type MessageRow = typeof messages.$inferSelect;
 
 export interface PublicSource {
+  /** A human title: the document's title or heading, never a file name. */
   title: string;
+  /** The section the passage is under, when it is not the title itself. */
+  section?: string;
+  /** Where to read it: the page with its anchor, or a PDF's page; only when it is public. */
   url?: string;
   documentId: string;
   chunkId: string;
   score: number;
   page?: number;
+  /** False for passages retrieved but not used by the answer (visitors see only the cited ones). */
+  cited?: boolean;
 }
 
 export interface PublicMessage {
@@ -29,6 +37,8 @@ export interface PublicMessage {
   inputTokens?: number | null;
   outputTokens?: number | null;
   isFallback?: boolean;
+  /** Buttons under the message (the offer of a person); a tap answers with the button's id. */
+  quickReplies?: QuickReply[];
 }
 
 export function toPublicMessage(row: MessageRow): PublicMessage {
@@ -37,7 +47,7 @@ export function toPublicMessage(row: MessageRow): PublicMessage {
     role: row.role,
     content: row.content,
     createdAt: row.createdAt.toISOString(),
-    sources: (row.sources as Array<MessageSource & { page?: number }>).map(publicSource),
+    sources: (row.sources as StoredSource[]).map(publicSource),
     feedback: row.feedback ?? null,
     model: row.model,
     latencyMs: row.latencyMs,
@@ -45,9 +55,24 @@ export function toPublicMessage(row: MessageRow): PublicMessage {
     inputTokens: row.inputTokens,
     outputTokens: row.outputTokens,
     isFallback: row.isFallback,
+    ...(quickRepliesOf(row.metadata) ? { quickReplies: quickRepliesOf(row.metadata) } : {}),
   };
 }
 
-export function publicSource(s: MessageSource & { page?: number }): PublicSource {
-  return { title: s.title ?? '', ...(s.url ? { url: s.url } : {}), documentId: s.documentId, chunkId: s.chunkId, score: s.score, ...(s.page ? { page: s.page } : {}) };
+function quickRepliesOf(metadata: Record<string, unknown> | null): QuickReply[] | undefined {
+  const replies = metadata?.quickReplies;
+  return Array.isArray(replies) && replies.length > 0 ? (replies as QuickReply[]) : undefined;
+}
+
+export function publicSource(s: StoredSource): PublicSource {
+  return {
+    title: s.title ?? '',
+    ...(s.section ? { section: s.section } : {}),
+    ...(s.url ? { url: s.url } : {}),
+    documentId: s.documentId,
+    chunkId: s.chunkId,
+    score: s.score,
+    ...(s.page ? { page: s.page } : {}),
+    ...(s.cited !== undefined ? { cited: s.cited } : {}),
+  };
 }

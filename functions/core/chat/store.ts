@@ -37,6 +37,13 @@ export interface UserTurn {
   messageCount: number;
   /** Earlier messages, oldest first (at most `memorySize`). */
   history: Array<{ role: string; content: string }>;
+  /** The latest bot or agent message before this one: what the visitor may be answering ("Sí"). */
+  lastReply: LastReply | null;
+}
+
+export interface LastReply {
+  role: string;
+  metadata: Record<string, unknown>;
 }
 
 /**
@@ -66,7 +73,10 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
         (select coalesce(json_agg(json_build_object('role', h.role, 'content', h.content) order by h.created_at), '[]'::json)
            from (select role, content, created_at from ${messages}
                  where conversation_id = ${values.conversationId} and role in ('user', 'assistant', 'agent')
-                 order by created_at desc limit ${memorySize}) h) as _history
+                 order by created_at desc limit ${memorySize}) h) as _history,
+        (select json_build_object('role', r.role, 'metadata', r.metadata) from ${messages} r
+           where r.conversation_id = ${values.conversationId} and r.role in ('assistant', 'agent')
+           order by r.created_at desc limit 1) as _last_reply
       from m`,
   );
   if (!raw) return null;
@@ -76,7 +86,13 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
     handoff: (raw._handoff as UserTurn['handoff']) ?? 'bot',
     messageCount: Number(raw._message_count ?? 0),
     history: history ?? [],
+    lastReply: parseJson<LastReply>(raw._last_reply),
   };
+}
+
+function parseJson<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
 /**
@@ -124,6 +140,7 @@ export interface TurnContext {
   message: MessageRow;
   handoff: UserTurn['handoff'];
   history: UserTurn['history'];
+  lastReply: LastReply | null;
   existingReply: MessageRow | null;
 }
 
@@ -134,7 +151,7 @@ export async function loadTurnContext(db: Database, organizationId: string, mess
     .from(messages)
     .where(sql`${messages.id} = ${messageId} and ${messages.organizationId} = ${organizationId} and ${messages.role} = 'user'`);
   if (!message) return null;
-  const [conversation, recent, replies] = await Promise.all([
+  const [conversation, recent, replies, previousReply] = await Promise.all([
     db.select({ handoff: conversations.handoff }).from(conversations).where(sql`${conversations.id} = ${message.conversationId}`),
     db
       .select({ role: messages.role, content: messages.content })
@@ -145,8 +162,20 @@ export async function loadTurnContext(db: Database, organizationId: string, mess
       .orderBy(sql`${messages.createdAt} desc`)
       .limit(memorySize),
     db.select().from(messages).where(sql`${messages.replyToId} = ${messageId} and ${messages.role} = 'assistant'`).limit(1),
+    db
+      .select({ role: messages.role, metadata: messages.metadata })
+      .from(messages)
+      .where(sql`${messages.conversationId} = ${message.conversationId} and ${messages.createdAt} < ${message.createdAt} and ${messages.role} in ('assistant', 'agent')`)
+      .orderBy(sql`${messages.createdAt} desc`)
+      .limit(1),
   ]);
-  return { message, handoff: conversation[0]?.handoff ?? 'bot', history: recent.reverse(), existingReply: replies[0] ?? null };
+  return {
+    message,
+    handoff: conversation[0]?.handoff ?? 'bot',
+    history: recent.reverse(),
+    lastReply: previousReply[0] ?? null,
+    existingReply: replies[0] ?? null,
+  };
 }
 
 export type { ModelMessage };
