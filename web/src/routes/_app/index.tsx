@@ -10,6 +10,7 @@ import { change, overviewNumbersQuery } from '../../lib/queries-analytics';
 import { conversationsPreviewQuery, contactName } from '../../lib/queries-inbox';
 import { useOrg } from '../../lib/use-org';
 import { formatPercent } from './-components/analytics/format';
+import { SampleShopCard } from './-components/sample-shop';
 import { Avatar, ChannelIcon, shortRelative, useNow } from './conversations/-components/shared';
 
 // The chart library loads after the numbers, so the first screen stays light.
@@ -122,6 +123,7 @@ function Overview() {
         {isAdmin && <QuickLink to="/knowledge">{t('overview.addKnowledge')}</QuickLink>}
         {isAdmin && <QuickLink to="/channels">{t('overview.connectChannel')}</QuickLink>}
       </div>
+      {isAdmin && bots.data?.length === 0 && <SampleShopCard orgId={org.id} />}
       <div className="mt-6 grid gap-6 lg:grid-cols-5">
         <ActivityCard orgId={org.id} className="lg:col-span-3" />
         <RecentConversations orgId={org.id} className="lg:col-span-2" />
