@@ -12,10 +12,10 @@ export function isPrivateUrlRefusal(error: unknown): boolean {
   return /private|loopback|link-local|internal|local address|ALLOW_PRIVATE_URLS/i.test(text);
 }
 
-export function PrivateUrlHint({ error }: { error: unknown }) {
+export function PrivateUrlHint({ error, target = 'import' }: { error: unknown; target?: 'import' | 'webhook' }) {
   const t = useT();
   if (!isPrivateUrlRefusal(error)) return null;
-  return <Alert tone="info">{t('local.privateUrlHint')}</Alert>;
+  return <Alert tone="info">{t(target === 'webhook' ? 'local.webhookUrlHint' : 'local.privateUrlHint')}</Alert>;
 }
 
 /** Whether platforms could deliver to this URL: https on a name that is not this machine or a private network. */

@@ -89,7 +89,7 @@ export function WebhookFormDialog({
           error={fieldErrorOf(save.error, 'url')}
           autoFocus
         />
-        <PrivateUrlHint error={save.error} />
+        <PrivateUrlHint error={save.error} target="webhook" />
         <TextField
           label={t('webhooks.name')}
           value={name}
