@@ -143,7 +143,7 @@ export function sampleShopPage(options: { widgetOrigin: string; botId: string; l
     <div class="card"><strong>Rosas rojas (12)</strong><br>39,90 €</div>
     <div class="card"><strong>Orquídea blanca</strong><br>24,50 €</div>
   </div>
-  <p class="hint">Esta es una página de ejemplo en otro origen. Abre el chat (abajo a la derecha) y pregunta, por ejemplo: «${escapeHtml(SAMPLE_SHOP.question)}»</p>
+  <p class="hint">Esta es una página de ejemplo con el widget de VersaAI. Abre el chat (abajo a la derecha) y pregunta, por ejemplo: «${escapeHtml(SAMPLE_SHOP.question)}»</p>
 </main>
 <script src="${escapeHtml(widgetOrigin)}/widget.js" data-bot-id="${escapeHtml(botId)}" async></script>
 </body>

@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { createFileRoute, Link } from '@tanstack/react-router';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, EmptyState, ErrorState, formatBytes, formatNumber, PageHeader, Spinner } from '../../components/ui';
 import { api } from '../../lib/api';
@@ -58,6 +58,8 @@ function Overview() {
   const apiKeys = useQuery({ ...apiKeysQuery(org.id), enabled: isAdmin });
   const bots = useQuery(botsQuery(org.id));
   const activeBots = bots.data?.filter((b) => b.status === 'active').length;
+  // Offered while there is no chatbot; once started it stays to show its links.
+  const [sampleStarted, setSampleStarted] = useState(false);
 
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
@@ -123,7 +125,7 @@ function Overview() {
         {isAdmin && <QuickLink to="/knowledge">{t('overview.addKnowledge')}</QuickLink>}
         {isAdmin && <QuickLink to="/channels">{t('overview.connectChannel')}</QuickLink>}
       </div>
-      {isAdmin && bots.data?.length === 0 && <SampleShopCard orgId={org.id} />}
+      {isAdmin && (bots.data?.length === 0 || sampleStarted) && <SampleShopCard orgId={org.id} onStart={() => setSampleStarted(true)} />}
       <div className="mt-6 grid gap-6 lg:grid-cols-5">
         <ActivityCard orgId={org.id} className="lg:col-span-3" />
         <RecentConversations orgId={org.id} className="lg:col-span-2" />

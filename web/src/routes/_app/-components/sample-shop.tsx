@@ -32,12 +32,13 @@ function useDocumentsReady(orgId: string, knowledgeBaseId: string | undefined) {
  * "Try it with a sample shop": creates the sample flower shop in this organization and links to
  * its page (served from this origin as a blob; `npm run dev -- --demo` serves it on another one).
  */
-export function SampleShopCard({ orgId }: { orgId: string }) {
+export function SampleShopCard({ orgId, onStart }: { orgId: string; onStart?: () => void }) {
   const t = useT();
   const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const create = useMutation({
     mutationFn: () => createSampleShop(dashboardApi(orgId)),
+    onMutate: () => onStart?.(),
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: ['bots'] });
       void queryClient.invalidateQueries({ queryKey: ['knowledge-bases'] });
