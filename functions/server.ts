@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
@@ -150,15 +150,18 @@ function answerFailure(where: string, req: IncomingMessage, res: ServerResponse,
   else refuse(res, 500, 'internal_error', 'Something went wrong on our side; it has been logged');
 }
 
-/** The HTTP server both `npm run dev`/`start` and the integration tests use. */
-export function createHttpServer(runtime: LocalRuntime, frontend: NodeHandler) {
+/**
+ * Routes `/api/*` and `/health` to the Hono app and everything else to the dashboard, after the
+ * Host check; a handler that throws answers 500 and the process keeps serving.
+ */
+export function createRequestListener(runtime: LocalRuntime, frontend: NodeHandler): NodeHandler {
   const { config } = runtime;
   const api = getRequestListener((request, env: HttpBindings | Http2Bindings) => {
     const headers = new Headers(request.headers);
     headers.set(NODE_CLIENT_IP_HEADER, clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY));
     return runtime.app.fetch(new Request(request, { headers }), env);
   });
-  return createServer((req, res) => {
+  return (req, res) => {
     const fail = (where: string) => (error: unknown) => answerFailure(where, req, res, error);
     try {
       if (!hostAllowed(req.headers.host, config)) {
@@ -169,58 +172,108 @@ export function createHttpServer(runtime: LocalRuntime, frontend: NodeHandler) {
     } catch (error) {
       fail(isApiPath(req.url) ? 'api' : 'frontend')(error);
     }
+  };
+}
+
+/** The HTTP server the integration tests use; `startServer` builds the same listener. */
+export function createHttpServer(runtime: LocalRuntime, frontend: NodeHandler) {
+  return createServer(createRequestListener(runtime, frontend));
+}
+
+export interface StartServerOptions {
+  /** Vite with hot reload for the dashboard instead of the built files. */
+  dev?: boolean;
+  /** Requests answered before the dashboard (dev: the widget rebuilt on change); true = handled. */
+  devAssets?: { handle(req: IncomingMessage, res: ServerResponse): boolean; close(): Promise<void> };
+  /** The environment to read settings from (tests); `process.env` otherwise. */
+  env?: Record<string, string | undefined>;
+}
+
+/** One line per start-up step with the seconds since the process started, so a slow start is visible. */
+function progress(line: string) {
+  console.log(`${(performance.now() / 1000).toFixed(1).padStart(5)} s  ${line}`);
+}
+
+async function startVite(root: string, server: Server, options: { dataDir: string; appUrl: string; allowedHosts: string[] }) {
+  const { createServer: createVite } = await import('vite');
+  return createVite({
+    configFile: join(root, 'web', 'vite.config.ts'),
+    server: {
+      middlewareMode: true,
+      ws: { server },
+      // The config file denies .data and secrets by name; DATA_DIR may live anywhere.
+      fs: { deny: [`${options.dataDir}/**`] },
+      // Our own Host check runs first (hostAllowed); Vite's must not refuse what it accepted.
+      allowedHosts: [new URL(options.appUrl).hostname, ...options.allowedHosts.map((name) => name.replace(/:\d+$/, ''))],
+    },
+    appType: 'spa',
   });
 }
 
-export async function startServer(options: { dev?: boolean; env?: Record<string, string | undefined> } = {}) {
+export async function startServer(options: StartServerOptions = {}) {
   const env = options.env ?? process.env;
   const port = Number(env.PORT ?? 8787);
   const host = env.HOST ?? '127.0.0.1';
   const root = repoRoot();
   const dataDir = resolve(root, env.DATA_DIR ?? '.data');
-  const runtime = await startLocalRuntime({ dataDir, env, port, runJobs: true });
+  const appUrl = env.APP_URL ?? `http://localhost:${port}`;
+
+  // Listen first: a browser opened early waits for the page instead of failing to connect.
+  let listener: NodeHandler | null = null;
+  let whenReady: () => void = () => {};
+  const ready = new Promise<void>((done) => (whenReady = done));
+  const server = createServer((req, res) => {
+    if (listener) return listener(req, res);
+    void ready.then(() => listener!(req, res));
+  });
+  await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, () => done()));
+  progress(`Listening on ${appUrl}; starting${options.dev ? ' (development)' : ''}…`);
+
+  // Vite starts while the database opens: both take a second or more and only meet here.
+  if (options.dev) progress('Starting Vite for the dashboard…');
+  const allowedHosts = (env.ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const vitePending = options.dev ? startVite(root, server, { dataDir, appUrl, allowedHosts }) : null;
+  vitePending?.catch(() => {});
+  progress(`Opening the database in ${dataDir} (migrations run only when the schema changed)…`);
+  let runtime: LocalRuntime;
+  try {
+    runtime = await startLocalRuntime({ dataDir, env, port, runJobs: true });
+  } catch (error) {
+    // Another runtime holds the data directory (or it cannot be opened): stop serving, say why.
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    await vitePending?.then((vite) => vite.close()).catch(() => {});
+    throw error;
+  }
+  progress('Database ready');
 
   let frontend: NodeHandler = (req, res) => serveStatic(join(root, 'dist', 'web'), req, res);
   let closeFrontend = async () => {};
-
-  const server = createHttpServer(runtime, (req, res) => frontend(req, res));
-
-  if (options.dev) {
-    const { createServer: createVite } = await import('vite');
-    const vite = await createVite({
-      configFile: join(root, 'web', 'vite.config.ts'),
-      server: {
-        middlewareMode: true,
-        ws: { server },
-        // The config file denies .data and secrets by name; DATA_DIR may live anywhere.
-        fs: { deny: [`${dataDir}/**`] },
-        // Our own Host check runs first (hostAllowed); Vite's must not refuse what it accepted.
-        allowedHosts: [new URL(runtime.config.APP_URL).hostname, ...runtime.config.ALLOWED_HOSTS.map((name) => name.replace(/:\d+$/, ''))],
-      },
-      appType: 'spa',
-    });
+  if (vitePending) {
+    const vite = await vitePending;
+    const assets = options.devAssets;
     const headers = dashboardSecurityHeaders({ dev: true });
     frontend = (req, res) => {
+      if (assets?.handle(req, res)) return;
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       vite.middlewares(req, res);
     };
-    closeFrontend = () => vite.close();
+    closeFrontend = async () => {
+      await assets?.close();
+      await vite.close();
+    };
+    progress('Vite ready');
   }
+  listener = createRequestListener(runtime, frontend);
+  whenReady();
 
-  try {
-    await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
-  } catch (error) {
-    await closeFrontend();
-    await runtime.close();
-    throw error;
-  }
   // The local stand-in for the Workers cron: hourly, and the day's deduplication id keeps each
   // daily job to one run per day.
   const daily = () => enqueueDailyJobs(runtime.services, new Date().toISOString().slice(0, 10)).catch((e) => logError('daily jobs failed', e));
   void daily();
   const dailyTimer = setInterval(daily, 3_600_000);
   dailyTimer.unref();
-  console.log(`VersaAI is running at ${runtime.config.APP_URL} (data in ${dataDir})`);
+  progress(`Dashboard ready at ${runtime.config.APP_URL} (data in ${dataDir})`);
 
   const close = async () => {
     clearInterval(dailyTimer);
@@ -238,6 +291,7 @@ export async function startServer(options: { dev?: boolean; env?: Record<string,
   return {
     server,
     runtime,
+    dataDir,
     /** Stops serving and releases the data directory (tests; signals do the same, then exit). */
     async close() {
       process.off('SIGINT', shutdown);

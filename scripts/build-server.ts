@@ -1,14 +1,42 @@
-// Bundles the Node entry into dist/server/server.js for `npm start`; npm packages stay external.
-import { build } from 'esbuild';
+// Bundles the Node entry into dist/server/server.js for `npm start` (and, with `dev`, the bundle
+// `npm run dev` runs). Runs under plain Node (type stripping) as well as tsx: no local imports.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
 
-await build({
-  entryPoints: ['functions/server.ts'],
-  outfile: 'dist/server/server.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'info',
-});
+const root = resolve(import.meta.dirname, '..');
+export const SERVER_OUTFILE = resolve(root, 'dist/server/server.js');
+
+/**
+ * npm packages are bundled too: Node resolves every file of an external package through its
+ * package.json, and drizzle-orm's (180 KB of `exports`) is parsed again for each of its hundreds
+ * of files, which cost ~2 s and ~150 MB at start. Left outside: PGlite (loads its .wasm and .data
+ * next to its module), unpdf (large, loaded only for PDFs), and the dev-only Vite and esbuild.
+ */
+const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'unpdf', 'vite', 'esbuild'];
+
+export function serverBundleOptions(outfile: string): BuildOptions {
+  return {
+    entryPoints: [resolve(root, 'functions/server.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: EXTERNAL,
+    // CommonJS packages inside an ESM bundle still call require() for Node built-ins.
+    banner: { js: "import { createRequire as __versaaiCreateRequire } from 'node:module'; const require = __versaaiCreateRequire(import.meta.url);" },
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  };
+}
+
+export async function buildServer(outfile = SERVER_OUTFILE) {
+  return build(serverBundleOptions(outfile));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildServer();
+  console.log(`built ${SERVER_OUTFILE}`);
+}

@@ -1,32 +1,42 @@
 // Starts the built Node server for the browser tests on a throwaway data directory, and removes
 // that directory when Playwright stops us (or the server exits), so every run starts empty.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'versaai-e2e-'));
-const child = spawn(process.execPath, ['dist/server/server.js'], {
-  env: {
-    ...process.env,
-    PORT: process.env.E2E_PORT ?? '4599',
-    DATA_DIR: dataDir,
-    APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`,
-    NODE_ENV: process.env.NODE_ENV ?? 'development',
-    // The team test reads an invitation mailed to an address that has no account yet
-    // (E2E_OUTBOX_KEY in tests/e2e/helpers.ts).
-    DEV_OUTBOX_KEY: 'e2e-outbox-key-for-the-browser-suite',
-    // The knowledge test imports a page from a server it starts on 127.0.0.1; only tests set this.
-    ALLOW_PRIVATE_URLS: 'true',
-    // The webhooks test sends to a receiver it starts on 127.0.0.1 and watches a retry happen.
-    WEBHOOKS_ALLOW_LOOPBACK: 'true',
-    WEBHOOK_RETRY_BASE_SECONDS: '1',
-    // The channels test starts a fake Telegram / Meta Graph API on this loopback port.
-    TELEGRAM_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
-    META_GRAPH_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
-  },
-  stdio: 'inherit',
-});
+// `--dev`: `npm run dev` exactly as a newcomer runs it (its own command from package.json, default
+// settings), for tests/e2e/newcomer.spec.ts; otherwise the built server with the test settings.
+const dev = process.argv.includes('--dev');
+const port = dev ? (process.env.E2E_DEV_PORT ?? '4596') : (process.env.E2E_PORT ?? '4599');
+const devCommand = JSON.parse(readFileSync('package.json', 'utf8')).scripts.dev;
+const child = dev
+  ? spawn('sh', ['-c', `exec ${devCommand}`], {
+      env: { ...process.env, PORT: port, DATA_DIR: dataDir, APP_URL: `http://127.0.0.1:${port}` },
+      stdio: 'inherit',
+    })
+  : spawn(process.execPath, ['dist/server/server.js'], {
+      env: {
+        ...process.env,
+        PORT: port,
+        DATA_DIR: dataDir,
+        APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${port}`,
+        NODE_ENV: process.env.NODE_ENV ?? 'development',
+        // The team test reads an invitation mailed to an address that has no account yet
+        // (E2E_OUTBOX_KEY in tests/e2e/helpers.ts).
+        DEV_OUTBOX_KEY: 'e2e-outbox-key-for-the-browser-suite',
+        // The knowledge test imports a page from a server it starts on 127.0.0.1; only tests set this.
+        ALLOW_PRIVATE_URLS: 'true',
+        // The webhooks test sends to a receiver it starts on 127.0.0.1 and watches a retry happen.
+        WEBHOOKS_ALLOW_LOOPBACK: 'true',
+        WEBHOOK_RETRY_BASE_SECONDS: '1',
+        // The channels test starts a fake Telegram / Meta Graph API on this loopback port.
+        TELEGRAM_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
+        META_GRAPH_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
+      },
+      stdio: 'inherit',
+    });
 
 let cleaned = false;
 function cleanup() {

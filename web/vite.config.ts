@@ -88,6 +88,9 @@ export default defineConfig({
         'secrets.json',
       ],
     },
+    // `npm run dev` transforms the app's entry and what it imports while the server starts, so
+    // the first page does not wait for it.
+    warmup: { clientFiles: ['./src/main.tsx'] },
     proxy: {
       '/api': { target: apiTarget, changeOrigin: false },
       '/health': { target: apiTarget, changeOrigin: false },

@@ -158,7 +158,9 @@ describe('connect, disconnect, status', () => {
     });
     expect(rejected.status).toBe(422);
     expect(rejected.body.error.message).toMatch(/Telegram rejected the credentials: Telegram refused the bot token: Unauthorized/);
-    expect((await api.call('GET', `/api/v1/integrations/${created.body.id}`, { token: user.token })).body.status).toBe('disconnected');
+    const afterRefusal = (await api.call('GET', `/api/v1/integrations/${created.body.id}`, { token: user.token })).body;
+    expect(afterRefusal).toMatchObject({ status: 'disconnected', lastError: expect.stringContaining('Telegram refused the bot token') });
+    expect(afterRefusal.lastErrorAt).not.toBeNull();
 
     fake.rejectToken(BOT_TOKEN);
     const stale = await api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: user.token });
@@ -167,14 +169,16 @@ describe('connect, disconnect, status', () => {
     expect(after.body).toMatchObject({ status: 'error', lastError: expect.stringContaining('Unauthorized') });
   });
 
-  it('an unreachable platform -> 503 and nothing changes', async () => {
+  it('an unreachable platform -> 503; the status stays and the last error says why', async () => {
     const { user, botId } = await orgWithBot();
     const created = await create(user, { platform: 'whatsapp', name: 'WA', botId, credentials: WHATSAPP });
     fake.respond({ api: 'meta' }, { ...OUTAGE, headers: { 'Retry-After': '7' } });
     const res = await api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: user.token });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('7');
-    expect((await api.call('GET', `/api/v1/integrations/${created.body.id}`, { token: user.token })).body.status).toBe('disconnected');
+    // Still disconnected, but the card can say why the connect failed.
+    const after = (await api.call('GET', `/api/v1/integrations/${created.body.id}`, { token: user.token })).body;
+    expect(after).toMatchObject({ status: 'disconnected', lastError: expect.stringContaining('could not be reached') });
   });
 
   it('WhatsApp reads the phone number and subscribes the app to the business account', async () => {

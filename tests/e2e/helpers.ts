@@ -87,19 +87,20 @@ export const API_ORIGIN = `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`;
 
 /**
  * A customer's website on its own loopback origin that embeds the real widget with one script
- * tag: `${origin}/?bot=<id>` serves the page for that bot.
+ * tag: `${origin}/?bot=<id>` serves the page for that bot. With `snippet` (what the Install tab
+ * gave to copy) the page at `${origin}/` embeds exactly that instead.
  */
-export async function startCustomerSite(page: { title: string; style: string; body: string }) {
+export async function startCustomerSite(page: { title: string; style: string; body: string; snippet?: string }) {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const bot = url.searchParams.get('bot') ?? '';
-    if (url.pathname !== '/' || !/^[0-9a-f-]{36}$/.test(bot)) return void res.writeHead(404).end('not found');
+    if (url.pathname !== '/' || (!page.snippet && !/^[0-9a-f-]{36}$/.test(bot))) return void res.writeHead(404).end('not found');
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html lang="es"><head><meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1"><title>${page.title}</title>
       <style>${page.style}</style></head>
       <body>${page.body}
-      <script src="${API_ORIGIN}/widget.js" data-bot-id="${bot}" async></script></body></html>`);
+      ${page.snippet ?? `<script src="${API_ORIGIN}/widget.js" data-bot-id="${bot}" async></script>`}</body></html>`);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

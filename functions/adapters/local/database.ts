@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -121,20 +122,67 @@ const FULLTEXT_INDEX_SQL = `
   ALTER INDEX chunks_search_idx SET (fastupdate = off);
   SELECT gin_clean_pending_list('chunks_search_idx'::regclass);`;
 
+/**
+ * PGlite's own start parameters plus smaller buffers: Postgres's default 128 MB of shared buffers
+ * live in the WebAssembly heap and are touched at start, which alone cost ~130 MB of RSS; a local
+ * database of a few thousand chunks fits in 16 MB and the OS page cache serves the rest. One
+ * session only, so few connection slots.
+ */
+const PGLITE_START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  '-c', 'shared_buffers=16MB',
+  '-c', 'max_connections=5',
+];
+
+/** The local schema's fingerprint: every committed migration and the local-only SQL. */
+export function schemaFingerprint(migrationsFolder: string): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) {
+    hash.update(file).update(readFileSync(join(migrationsFolder, file)));
+  }
+  return hash.update(LOCAL_TABLES_SQL).update(FULLTEXT_INDEX_SQL).digest('hex');
+}
+
+const SCHEMA_STATE_SQL = `CREATE TABLE IF NOT EXISTS local_schema_state (id integer PRIMARY KEY, fingerprint text NOT NULL)`;
+
+async function appliedFingerprint(pglite: PGlite): Promise<string | null> {
+  const exists = await pglite.query<{ found: boolean }>(`SELECT to_regclass('public.local_schema_state') IS NOT NULL AS found`);
+  if (!exists.rows[0]?.found) return null;
+  const row = await pglite.query<{ fingerprint: string }>('SELECT fingerprint FROM local_schema_state WHERE id = 1');
+  return row.rows[0]?.fingerprint ?? null;
+}
+
+/**
+ * Brings the schema up to date. Checking a dozen migrations and re-running the local DDL costs
+ * about half a second at every start, so a data directory whose schema already matches the
+ * fingerprint of the code skips it.
+ */
+async function migrateIfChanged(pglite: PGlite, db: ReturnType<typeof drizzle<typeof schema>>, migrationsFolder: string, persistent: boolean) {
+  const fingerprint = persistent ? schemaFingerprint(migrationsFolder) : null;
+  if (fingerprint && (await appliedFingerprint(pglite)) === fingerprint) return;
+  await migrate(db, { migrationsFolder });
+  await pglite.exec(LOCAL_TABLES_SQL);
+  await pglite.exec(FULLTEXT_INDEX_SQL);
+  if (fingerprint) {
+    await pglite.exec(SCHEMA_STATE_SQL);
+    await pglite.query(
+      'INSERT INTO local_schema_state (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint',
+      [fingerprint],
+    );
+  }
+}
+
 export async function openLocalDatabase(
   dataDir: string | null,
   options: { migrationsFolder?: string } = {},
 ): Promise<LocalDatabase> {
   const migrationsFolder = options.migrationsFolder ?? findMigrationsFolder();
-  const pglite = dataDir === null
-    ? new PGlite({ extensions: { vector } })
-    : new PGlite(join(dataDir, 'pg'), { extensions: { vector } });
+  const settings = { extensions: { vector }, startParams: PGLITE_START_PARAMS };
+  const pglite = dataDir === null ? new PGlite(settings) : new PGlite(join(dataDir, 'pg'), settings);
   try {
     const db = drizzle({ client: pglite, schema });
-    await migrate(db, { migrationsFolder });
-    await pglite.exec(LOCAL_TABLES_SQL);
+    await migrateIfChanged(pglite, db, migrationsFolder, dataDir !== null);
     await pglite.exec(VECTOR_SESSION_SQL);
-    await pglite.exec(FULLTEXT_INDEX_SQL);
     prioritizeRequests(pglite);
     return { db, pglite, close: () => pglite.close() };
   } catch (error) {

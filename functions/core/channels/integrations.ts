@@ -200,13 +200,18 @@ export async function connectIntegration(services: Services, organizationId: str
   const credentials = withServerSecrets(integration.platform, credentialsOrThrow(integration.platform, stored, change ?? {}));
   const result = await connectPlatform(services.config, integration.platform, credentials, webhookUrlOf(services.config, integration));
   if (!result.ok) {
-    // Stored credentials the platform now refuses (an expired token) put the channel in error;
-    // refused new ones are simply not saved, and whatever worked before keeps working.
-    if (!result.transient && !change) {
-      await services.db.update(channels).set({ status: 'error', lastError: result.reason, lastErrorAt: new Date() }).where(eq(channels.id, integration.id));
-      await forgetIntegration(services, integration.id);
-    }
-    throw platformError(integration, result);
+    // Every failed connect is the channel's last error, so the card says why instead of "No
+    // errors". Only stored credentials the platform now refuses (an expired token) put the channel
+    // in error; refused new ones are not saved, an outage changes nothing else, and whatever
+    // worked before keeps working.
+    const storedRefused = !result.transient && !change;
+    const error = platformError(integration, result);
+    await services.db
+      .update(channels)
+      .set({ lastError: error.message, lastErrorAt: new Date(), ...(storedRefused ? { status: 'error' as const } : {}) })
+      .where(eq(channels.id, integration.id));
+    await forgetIntegration(services, integration.id);
+    throw error;
   }
   const [row] = await services.db
     .update(channels)

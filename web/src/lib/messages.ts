@@ -5,6 +5,7 @@
 import * as analytics from './messages-analytics';
 import * as channels from './messages-channels';
 import * as inbox from './messages-inbox';
+import * as start from './messages-start';
 import * as webhooks from './messages-webhooks';
 
 const core = {
@@ -844,7 +845,7 @@ const core = {
   'bots.install.previewLive': 'The real widget on a sample page, with the saved look. Try it.',
   'bots.install.previewMock': 'A picture of the widget with the saved look.',
   'bots.install.previewAfterDeploy': 'The live preview answers only after deploy: the widget renders nothing for chatbots that are not active. Here is how it will look.',
-  'bots.install.noBundle': 'The widget script is not available on this server yet (widget.js). Here is how it will look.',
+  'bots.install.noBundle': 'This server has no widget script (widget.js) to load, so here is only a picture of it. Build it with `npm run build` (or `npm run build:widget`) and restart; `npm run dev` serves it and rebuilds it on every change.',
   'bots.install.originBlocked': 'The allowed websites do not include {origin}, so the widget may refuse to load in this preview.',
   'bots.install.previewFrame': 'Live widget preview of {name}',
   'bots.install.reload': 'Reload',
@@ -1719,7 +1720,7 @@ const coreEs: Record<keyof typeof core, string> = {
   'bots.install.previewLive': 'El widget real en una página de ejemplo, con la apariencia guardada. Pruébalo.',
   'bots.install.previewMock': 'Una imagen del widget con la apariencia guardada.',
   'bots.install.previewAfterDeploy': 'La vista previa en vivo solo responde después de desplegar: el widget no muestra nada si el chatbot no está activo. Así es como se verá.',
-  'bots.install.noBundle': 'El script del widget aún no está disponible en este servidor (widget.js). Así es como se verá.',
+  'bots.install.noBundle': 'Este servidor no tiene el script del widget (widget.js), así que aquí solo ves una imagen. Constrúyelo con `npm run build` (o `npm run build:widget`) y reinicia; `npm run dev` lo sirve y lo reconstruye con cada cambio.',
   'bots.install.originBlocked': 'Las webs permitidas no incluyen {origin}, así que el widget podría no cargarse en esta vista previa.',
   'bots.install.previewFrame': 'Vista previa en vivo del widget de {name}',
   'bots.install.reload': 'Recargar',
@@ -1757,8 +1758,8 @@ const coreEs: Record<keyof typeof core, string> = {
   'overview.chartError': 'No se pudieron cargar las cifras.',
 };
 
-export const en = { ...core, ...inbox.en, ...analytics.en, ...channels.en, ...webhooks.en };
+export const en = { ...core, ...inbox.en, ...analytics.en, ...channels.en, ...webhooks.en, ...start.en };
 
 export type MessageKey = keyof typeof en;
 
-export const es: Record<MessageKey, string> = { ...coreEs, ...inbox.es, ...analytics.es, ...channels.es, ...webhooks.es };
+export const es: Record<MessageKey, string> = { ...coreEs, ...inbox.es, ...analytics.es, ...channels.es, ...webhooks.es, ...start.es };

@@ -10,6 +10,7 @@ import { channelsApi, connectIntegration, integrationHealthQuery, integrationsQu
 import { useOrg } from '../../lib/use-org';
 import { RouteError } from '../-components/route-error';
 import { ChannelDialog, connectErrorMessage, PlatformMark, WebhookSetup } from './-components/channel-dialog';
+import { PublicUrlNotice } from './-components/local-hints';
 
 export const Route = createFileRoute('/_app/channels')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -43,6 +44,7 @@ function ChannelsPage() {
           <Alert>{t('channels.readOnly', { role: t(`role.${org.role}`) })}</Alert>
         </div>
       )}
+      <PublicUrlNotice className="mb-6" webhookUrl={integrations[0]?.webhook.url ?? window.location.origin} />
       {integrations.length === 0 ? (
         <EmptyState title={t('channels.empty.title')} description={t('channels.empty.description')} action={addButton} />
       ) : (

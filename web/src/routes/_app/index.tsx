@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { createFileRoute, Link } from '@tanstack/react-router';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, EmptyState, ErrorState, formatBytes, formatNumber, PageHeader, Spinner } from '../../components/ui';
 import { api } from '../../lib/api';
@@ -10,6 +10,7 @@ import { change, overviewNumbersQuery } from '../../lib/queries-analytics';
 import { conversationsPreviewQuery, contactName } from '../../lib/queries-inbox';
 import { useOrg } from '../../lib/use-org';
 import { formatPercent } from './-components/analytics/format';
+import { SampleShopCard } from './-components/sample-shop';
 import { Avatar, ChannelIcon, shortRelative, useNow } from './conversations/-components/shared';
 
 // The chart library loads after the numbers, so the first screen stays light.
@@ -58,6 +59,8 @@ function Overview() {
   const usage = useQuery(usageQuery(org.id));
   const activeBots = bots.data?.filter((b) => b.status === 'active').length;
   const devOutbox = useQuery({ ...devOutboxAvailableQuery(), enabled: !profile.emailVerified });
+  // Offered while there is no chatbot; once started it stays to show its links.
+  const [sampleStarted, setSampleStarted] = useState(false);
 
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
@@ -148,6 +151,7 @@ function Overview() {
         {isAdmin && <QuickLink to="/knowledge">{t('overview.addKnowledge')}</QuickLink>}
         {isAdmin && <QuickLink to="/channels">{t('overview.connectChannel')}</QuickLink>}
       </div>
+      {isAdmin && (bots.data?.length === 0 || sampleStarted) && <SampleShopCard orgId={org.id} onStart={() => setSampleStarted(true)} />}
       <div className="mt-6 grid gap-6 lg:grid-cols-5">
         <ActivityCard orgId={org.id} className="lg:col-span-3" />
         <RecentConversations orgId={org.id} className="lg:col-span-2" />

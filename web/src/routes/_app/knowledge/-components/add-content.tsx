@@ -6,6 +6,7 @@ import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../../../../lib/api
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type KnowledgeBase, type KnowledgeDocument, type RefreshSchedule } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
+import { PrivateUrlHint } from '../../-components/local-hints';
 
 type Kind = 'url' | 'website' | 'text' | 'qa';
 
@@ -136,6 +137,7 @@ function UrlForm({ kb, onDone }: { kb: KnowledgeBase; onDone: () => void }) {
         autoFocus
         error={fieldErrorOf(add.error, 'url')}
       />
+      <PrivateUrlHint error={add.error} />
       <ScheduleSelect value={schedule} onChange={setSchedule} />
       <FormError error={add.error} />
       <Actions onCancel={onDone} pending={add.isPending} label={t('add.import')} />
@@ -173,6 +175,7 @@ function WebsiteForm({ kb, onDone }: { kb: KnowledgeBase; onDone: () => void }) 
         autoFocus
         error={fieldErrorOf(add.error, 'url')}
       />
+      <PrivateUrlHint error={add.error} />
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField
           label={t('add.depth')}

@@ -6,6 +6,7 @@ import { fieldErrorOf, hasFieldErrors } from '../../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
 import { WEBHOOK_EVENT_GROUPS, WEBHOOK_EVENTS, webhooksApi, type Webhook, type WebhookEvent } from '../../../../../lib/queries-webhooks';
+import { PrivateUrlHint } from '../../../-components/local-hints';
 
 /**
  * Add or edit an endpoint: name, URL and the events it gets, as checkboxes grouped by area.
@@ -88,6 +89,7 @@ export function WebhookFormDialog({
           error={fieldErrorOf(save.error, 'url')}
           autoFocus
         />
+        <PrivateUrlHint error={save.error} target="webhook" />
         <TextField
           label={t('webhooks.name')}
           value={name}
