@@ -14,6 +14,7 @@ import {
   type LocalDatabase,
   type LocalQueue,
 } from './adapters/local';
+import { createAdmission } from './core/chat/admission';
 import { createModels } from './core/models/registry';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
@@ -113,6 +114,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     models: createModels(config),
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
+    admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
     waitUntil(promise) {
       const tracked = promise.catch((error) => console.error('[waitUntil]', error)).finally(() => pending.delete(tracked));
       pending.add(tracked);

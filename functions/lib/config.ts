@@ -72,6 +72,13 @@ export const configSchema = z.object({
   WIDGET_MESSAGES_PER_SESSION: z.coerce.number().int().positive().default(20),
   WIDGET_MESSAGES_PER_IP: z.coerce.number().int().positive().default(120),
   /**
+   * Load shedding of chat answers on the local runtime (one process): turns answered at once, turns
+   * waiting, and the expected wait past which a message is refused with 503 and Retry-After.
+   */
+  CHAT_MAX_CONCURRENT: z.coerce.number().int().positive().default(8),
+  CHAT_MAX_QUEUE: z.coerce.number().int().min(0).default(64),
+  CHAT_MAX_WAIT_MS: z.coerce.number().int().positive().default(2000),
+  /**
    * Complete local days each nightly analytics roll-up recomputes (yesterday and the days before),
    * so ratings and resolutions that arrive late still reach `daily_metrics`.
    */

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from '../../db/schema';
 import type { Config } from '../lib/config';
 import type { Models } from '../core/models/registry';
+import type { Admission } from '../core/chat/admission';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -170,6 +171,8 @@ export interface Services {
   models: Models;
   outbox?: DevOutbox;
   config: Config;
+  /** Load shedding for chat answers where one process serves all traffic (the local runtime). */
+  admission?: Admission;
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */
   waitUntil(promise: Promise<unknown>): void;
 }

@@ -4,13 +4,14 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { contacts, conversations, messages } from '../../db/schema';
 import { loadBotRuntime } from '../core/chat/bot-runtime';
+import { admitted } from '../core/chat/admission';
 import { chatTurn, toPublicMessage } from '../core/chat/engine';
 import { isOpen } from '../core/chat/schedule';
 import { identityHash, signWidgetSession, verifyWidgetSession, type WidgetSession } from '../core/chat/widget-session';
 import { decryptSecret, randomToken, timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
-import { createRouter, jsonBody, jsonContent, publicErrors } from '../lib/openapi';
+import { createRouter, errorResponse, jsonBody, jsonContent, publicErrors } from '../lib/openapi';
 import { enforceRateLimit } from '../lib/rate-limit';
 import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
@@ -299,7 +300,7 @@ widgetRouter.openapi(
     path: '/{chatbot_id}/chat',
     tags,
     summary: 'Send a message; the answer streams back as Server-Sent Events (Bearer session token)',
-    description: `Events: \`message\` (the stored question), \`token\` ({ text }), \`sources\`, \`done\` ({ message }), \`error\`. Messages up to ${MAX_MESSAGE_CHARS} characters; rate limited per session and per IP (429 with Retry-After).`,
+    description: `Events: \`message\` (the stored question), \`token\` ({ text }), \`sources\`, \`done\` ({ message }), \`error\`. Messages up to ${MAX_MESSAGE_CHARS} characters; rate limited per session and per IP (429 with Retry-After). When the server is saturated the message is refused before it is stored, with 503 \`overloaded\` and Retry-After: send it again after that many seconds.`,
     request: { params: BotPathSchema, body: jsonBody(z.object({ message: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) })) },
     responses: {
       200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -314,7 +315,10 @@ widgetRouter.openapi(
     const { config } = services;
     await enforceRateLimit(services.kv, `widget:chat:session:${s.conversationId}`, config.WIDGET_MESSAGES_PER_SESSION, 60, 'You are sending messages too fast; wait a moment');
     await enforceRateLimit(services.kv, `widget:chat:ip:${clientIp(c)}`, config.WIDGET_MESSAGES_PER_IP, 60, 'Too many messages from this network; wait a moment');
-    return streamChatEvents(c, chatTurn(services, { bot, conversationId: s.conversationId, channel: 'web', text: c.req.valid('json').message }));
+    // Refused before the message is stored: the widget keeps the text and sends it again.
+    const release = services.admission ? await services.admission.enter() : () => {};
+    const turn = chatTurn(services, { bot, conversationId: s.conversationId, channel: 'web', text: c.req.valid('json').message });
+    return streamChatEvents(c, admitted(release, turn));
   },
 );
 
