@@ -73,7 +73,7 @@ describe('widget chat under overload', () => {
     await vi.waitFor(() => expect(llm.requests.length).toBe(1), { timeout: 15_000 });
 
     const refused = await chat(b.sessionToken, 'segunda pregunta');
-    const body = await refused.json();
+    const body = (await refused.json()) as { error: unknown };
     expect(refused.status, JSON.stringify(body)).toBe(503);
     expect(body.error).toMatchObject({ code: 'overloaded', details: { retryAfterSeconds: expect.any(Number) } });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
