@@ -9,6 +9,7 @@ import {
   createMemoryKV,
   createNodeOutbound,
   createOutboxMailer,
+  createIngestWorkerPool,
   createPgVectorStore,
   openLocalDatabase,
   type LocalDatabase,
@@ -91,6 +92,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const kv = createMemoryKV();
   const vectors = createPgVectorStore(db);
   const pending = new Set<Promise<unknown>>();
+  // Requests before background work: ingestion computes on worker threads (see worker-pool.ts).
+  const ingestPool =
+    config.INGEST_WORKERS === 0 ? undefined : createIngestWorkerPool({ size: config.INGEST_WORKERS, maxMemoryMb: config.INGEST_WORKER_MAX_MEMORY_MB });
 
   // The app is created below; the queue delivers to it in-process, as QStash would over HTTP.
   let app: App | undefined;
@@ -114,6 +118,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     models: createModels(config),
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
+    ingestOffload: ingestPool,
     admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
     waitUntil(promise) {
       const tracked = promise.catch((error) => console.error('[waitUntil]', error)).finally(() => pending.delete(tracked));
@@ -139,6 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     async close() {
       await queue.stop();
       await Promise.allSettled([...pending]);
+      await ingestPool?.close();
       await database.close();
     },
   };

@@ -2,8 +2,9 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['functions/server.ts'],
-  outfile: 'dist/server/server.js',
+  // The ingestion worker is a second entry: worker-pool.ts loads it from beside server.js.
+  entryPoints: { server: 'functions/server.ts', 'ingest-worker': 'functions/adapters/local/ingest-worker.ts' },
+  outdir: 'dist/server',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -8,6 +8,7 @@ import type * as schema from '../../db/schema';
 import type { Config } from '../lib/config';
 import type { Models } from '../core/models/registry';
 import type { Admission } from '../core/chat/admission';
+import type { IngestOffload } from '../core/ingest/prepare';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -173,6 +174,8 @@ export interface Services {
   config: Config;
   /** Load shedding for chat answers where one process serves all traffic (the local runtime). */
   admission?: Admission;
+  /** Where ingestion's computation runs (a worker thread on Node); in process when absent. */
+  ingestOffload?: IngestOffload;
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */
   waitUntil(promise: Promise<unknown>): void;
 }
