@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeDocx } from '../../../scripts/fixtures/make-docx';
+import { lyingDocxBomb, makeDocx } from '../../../scripts/fixtures/make-docx';
 import { makePdf } from '../../../scripts/fixtures/make-pdf';
 import { extractDocument } from './extract';
-import { Zip, ZipDeflate } from 'fflate';
 import { extractDocx } from './extract-docx';
 import { extractHtml } from './extract-html';
 import { ExtractionError, type ExtractedDocument, type SupportedType } from './types';
@@ -286,33 +285,3 @@ describe('plain text', () => {
   });
 });
 
-/**
- * A DOCX whose word/document.xml is `megabytes` MB of repeated paragraphs, deflated as a stream
- * (never held whole in memory), with the central directory claiming `claimedBytes`.
- */
-function lyingDocxBomb(megabytes: number, claimedBytes: number): Uint8Array {
-  const out: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    out.push(chunk);
-  });
-  const part = new ZipDeflate('word/document.xml', { level: 6 });
-  zip.add(part);
-  part.push(encode('<?xml version="1.0"?><w:document xmlns:w="w"><w:body>'));
-  const block = encode('<w:p><w:r><w:t>junk junk junk</w:t></w:r></w:p>'.repeat(Math.ceil((1024 * 1024) / 48)));
-  for (let i = 0; i < megabytes; i++) part.push(block);
-  part.push(encode('</w:body></w:document>'), true);
-  zip.end();
-  const bytes = new Uint8Array(out.reduce((sum, c) => sum + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of out) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  // Central directory entries start with PK\x01\x02; the uncompressed size sits at offset 24.
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i + 46 < bytes.byteLength; i++) {
-    if (view.getUint32(i, true) === 0x02014b50) view.setUint32(i + 24, claimedBytes, true);
-  }
-  return bytes;
-}
