@@ -22,16 +22,17 @@ export async function startBenchServer(port: number, env: Record<string, string>
   const args = built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'pipe'],
   });
   let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-4000);
   });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // A first start runs initdb and the migrations: seconds alone, minutes on a crowded machine.
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${errors}`);
     try {
@@ -67,7 +68,7 @@ export interface HttpResult {
 }
 
 /** One HTTP request from `localAddress` (any 127.x.y.z works on Linux); the whole body as text. */
-export function httpCall(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string; timeoutMs?: number }): Promise<HttpResult> {
+export function httpCall(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; localAddress?: string; timeoutMs?: number }): Promise<HttpResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(
@@ -87,16 +88,19 @@ export function httpCall(url: string, options: { method?: string; headers?: Reco
   });
 }
 
-/** A JSON API client that throws on non-2xx. */
+/**
+ * A JSON API client that throws on non-2xx. A new connection per call: a reused keep-alive
+ * socket that the server closes as the next request leaves ends in ECONNRESET on a busy machine.
+ */
 export function benchApi(base: string) {
   return async function api(method: string, path: string, token?: string, body?: unknown) {
-    const res = await fetch(`${base}${path}`, {
+    const res = await httpCall(`${base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : ((await res.json()) as any);
+    if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path} -> ${res.status} ${res.body}`);
+    return res.status === 204 ? null : (JSON.parse(res.body) as any);
   };
 }
 
@@ -112,11 +116,16 @@ export async function waitReady(api: ReturnType<typeof benchApi>, token: string,
   }
 }
 
-/** Uploads one file through the API; returns the document id. */
+/** Uploads one file through the API (multipart, as the dashboard does); returns the document id. */
 export async function uploadFile(base: string, token: string, kbId: string, name: string, bytes: Uint8Array, type: string): Promise<string> {
   const form = new FormData();
   form.append('file', new File([bytes as BlobPart], name, { type }));
-  const res = await fetch(`${base}/api/v1/knowledge-bases/${kbId}/documents/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  if (res.status !== 202) throw new Error(`upload ${name} -> ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+  const encoded = new Request(base, { method: 'POST', body: form });
+  const res = await httpCall(`${base}/api/v1/knowledge-bases/${kbId}/documents/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')! },
+    body: new Uint8Array(await encoded.arrayBuffer()),
+  });
+  if (res.status !== 202) throw new Error(`upload ${name} -> ${res.status} ${res.body}`);
+  return (JSON.parse(res.body) as { id: string }).id;
 }
