@@ -12,7 +12,7 @@ import { benchApi, httpCall, startBenchServer, uploadFile, waitReady } from './b
 const PORT = Number(process.env.BENCH_PORT ?? 4643);
 const SESSIONS = Number(process.env.BENCH_LOAD_SESSIONS ?? 200);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
-const STEP_SECONDS = Number(process.env.BENCH_LOAD_STEP_SECONDS ?? 30);
+const STEP_SECONDS = Number(process.env.BENCH_LOAD_STEP_SECONDS ?? 20);
 const CHUNKS = 2000;
 
 /** Visitor i speaks from its own address: per-IP limits see 200 visitors, not one. */
