@@ -30,6 +30,8 @@ export async function startBenchServer(port: number, env: Record<string, string>
   });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
+  // Interrupted (Ctrl-C, a timeout): the server goes with the benchmark.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const base = `http://127.0.0.1:${port}`;
   // A first start runs initdb and the migrations: seconds alone, minutes on a crowded machine.
   const deadline = Date.now() + 300_000;
