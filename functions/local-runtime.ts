@@ -9,6 +9,7 @@ import {
   createMemoryKV,
   createNodeOutbound,
   createOutboxMailer,
+  createIngestWorkerPool,
   createPgVectorStore,
   openLocalDatabase,
   type LocalDatabase,
@@ -17,6 +18,7 @@ import {
 import type { ResolveAll } from './adapters/local/outbound';
 import { outboundPolicy } from './lib/network';
 import { lockDataDir } from './adapters/local/data-dir-lock';
+import { createAdmission } from './core/chat/admission';
 import { createModels } from './core/models/registry';
 import { recoverUnansweredMessages } from './core/chat/recovery';
 import { enqueueSweep, SWEEP_INTERVAL_MINUTES } from './core/jobs/registry';
@@ -116,6 +118,9 @@ async function composeRuntime(
   const kv = createMemoryKV();
   const vectors = createPgVectorStore(db);
   const pending = new Set<Promise<unknown>>();
+  // Requests before background work: ingestion computes on worker threads (see worker-pool.ts).
+  const ingestPool =
+    config.INGEST_WORKERS === 0 ? undefined : createIngestWorkerPool({ size: config.INGEST_WORKERS, maxMemoryMb: config.INGEST_WORKER_MAX_MEMORY_MB });
 
   // The app is created below; the queue delivers to it in-process, as QStash would over HTTP.
   let app: App | undefined;
@@ -141,6 +146,8 @@ async function composeRuntime(
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
     eventSubscribers,
+    ingestOffload: ingestPool,
+    admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
     waitUntil(promise) {
       const tracked = promise.catch((error) => logError('background work failed', error)).finally(() => pending.delete(tracked));
       pending.add(tracked);
@@ -174,6 +181,7 @@ async function composeRuntime(
       clearInterval(sweepTimer);
       await queue.stop();
       await Promise.allSettled([...pending]);
+      await ingestPool?.close();
       await database.close();
       releaseLock();
     },

@@ -1,6 +1,6 @@
 // Bundles the Node entry into dist/server/server.js for `npm start` (and, with `dev`, the bundle
 // `npm run dev` runs). Runs under plain Node (type stripping) as well as tsx: no local imports.
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 
@@ -17,8 +17,12 @@ const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'unpd
 
 export function serverBundleOptions(outfile: string): BuildOptions {
   return {
-    entryPoints: [resolve(root, 'functions/server.ts')],
-    outfile,
+    // The ingestion worker is a second entry: worker-pool.ts loads it from beside the server.
+    entryPoints: {
+      [basename(outfile, '.js')]: resolve(root, 'functions/server.ts'),
+      'ingest-worker': resolve(root, 'functions/adapters/local/ingest-worker.ts'),
+    },
+    outdir: dirname(outfile),
     bundle: true,
     platform: 'node',
     format: 'esm',

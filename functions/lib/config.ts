@@ -128,6 +128,20 @@ export const configSchema = z.object({
   WIDGET_MESSAGES_PER_SESSION: z.coerce.number().int().positive().default(20),
   WIDGET_MESSAGES_PER_IP: z.coerce.number().int().positive().default(120),
   /**
+   * Load shedding of chat answers on the local runtime (one process): turns answered at once, turns
+   * waiting, and the expected wait past which a message is refused with 503 and Retry-After.
+   */
+  CHAT_MAX_CONCURRENT: z.coerce.number().int().positive().default(8),
+  CHAT_MAX_QUEUE: z.coerce.number().int().min(0).default(64),
+  CHAT_MAX_WAIT_MS: z.coerce.number().int().positive().default(2000),
+  /**
+   * Local runtime: worker threads for ingestion's computation (extraction, chunking, built-in
+   * embeddings), default one per core beyond the first; 0 runs it on the request thread. Each
+   * worker's heap is capped, so a hostile file kills its worker, not the server.
+   */
+  INGEST_WORKERS: z.coerce.number().int().min(0).max(16).optional(),
+  INGEST_WORKER_MAX_MEMORY_MB: z.coerce.number().int().min(16).default(1024),
+  /**
    * Complete local days each nightly analytics roll-up recomputes (yesterday and the days before),
    * so ratings and resolutions that arrive late still reach `daily_metrics`.
    */

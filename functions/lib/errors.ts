@@ -22,6 +22,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   rate_limited: 429,
   service_unavailable: 503,
+  overloaded: 503,
   internal_error: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

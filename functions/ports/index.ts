@@ -10,6 +10,8 @@ import type { Models } from '../core/models/registry';
 import type { OutboundPolicy } from '../lib/network';
 import type { JobInput, JobName } from '../core/jobs/catalog';
 import type { OrgEvent, PublishOptions } from '../core/events/types';
+import type { Admission } from '../core/chat/admission';
+import type { IngestOffload } from '../core/ingest/prepare';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -221,6 +223,10 @@ export interface Services {
   config: Config;
   /** Who hears published events, in order (see EventSubscriber). */
   eventSubscribers: readonly EventSubscriber[];
+  /** Load shedding for chat answers where one process serves all traffic (the local runtime). */
+  admission?: Admission;
+  /** Where ingestion's computation runs (a worker thread on Node); in process when absent. */
+  ingestOffload?: IngestOffload;
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */
   waitUntil(promise: Promise<unknown>): void;
 }

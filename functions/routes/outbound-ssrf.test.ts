@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messages } from '../../db/schema';
+import { messages, providerKeys } from '../../db/schema';
+import { encryptSecret } from '../lib/crypto';
 import { parseSse } from '../testing/fake-openai';
 import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
 
@@ -54,10 +55,10 @@ afterAll(async () => {
   await new Promise<void>((done) => internal.close(() => done()));
 });
 
-async function orgAdmin(t: TestApi) {
+async function orgAdmin(t: TestApi): Promise<TestUser & { orgId?: string }> {
   const user = await t.signUp();
-  await t.createOrg(user);
-  return user;
+  const org = await t.createOrg(user);
+  return { ...user, orgId: org.id };
 }
 
 async function knowledgeBase(t: TestApi, user: TestUser) {
@@ -125,12 +126,19 @@ describe('a public-looking name that resolves to 127.0.0.1', () => {
       expect(res.status, `${baseUrl}: ${res.text}`).toBe(422);
     }
 
+    // A key saved while the name pointed at a public provider. Saving checks the key with that
+    // provider, which a machine without a network cannot reach, so the row is written as the
+    // route writes it; the attack is what happens after the attacker rebinds the name.
     dns['llm-rebind.attacker.test'] = PUBLIC;
-    const saved = await api.call('PUT', '/api/v1/provider-keys/compatible', {
-      token: user.token,
-      body: { apiKey: 'sk-x', baseUrl: `http://llm-rebind.attacker.test:${port}/v1`, models: ['m'] },
+    expect(await api.runtime.services.outbound.check(`http://llm-rebind.attacker.test:${port}/v1`)).toBeNull();
+    await api.runtime.services.db.insert(providerKeys).values({
+      organizationId: user.orgId!,
+      provider: 'compatible',
+      apiKeyEncrypted: await encryptSecret('sk-x', api.runtime.config.ENCRYPTION_KEY),
+      keyHint: 'sk-x',
+      baseUrl: `http://llm-rebind.attacker.test:${port}/v1`,
+      models: ['m'],
     });
-    expect(saved.status, saved.text).toBe(200);
     const bot = await api.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'b', model: 'compatible:m', answerOnlyFromKnowledge: false } });
     expect(bot.status, bot.text).toBe(201);
     dns['llm-rebind.attacker.test'] = LOOPBACK;
@@ -195,7 +203,11 @@ describe('with ALLOW_PRIVATE_URLS (local development)', () => {
   it("a provider's error body is never stored: only the status and its class", async () => {
     const user = await orgAdmin(dev);
     dns['llm.partner.test'] = LOOPBACK;
-    reply = () => ({ status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: 'internal-secret-token: admin panel at 10.0.0.7' } }) });
+    // The key passes the check on save (the model list answers); the chat call then fails with a body that must not be kept.
+    reply = (path) =>
+      path.endsWith('/models')
+        ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object: 'list', data: [{ id: 'm', object: 'model' }] }) }
+        : { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: 'internal-secret-token: admin panel at 10.0.0.7' } }) };
     const saved = await dev.call('PUT', '/api/v1/provider-keys/compatible', { token: user.token, body: { apiKey: 'sk-x', baseUrl: `http://llm.partner.test:${port}/v1`, models: ['m'] } });
     expect(saved.status, saved.text).toBe(200);
     const bot = await dev.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'b', model: 'compatible:m', answerOnlyFromKnowledge: false } });

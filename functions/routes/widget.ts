@@ -4,13 +4,14 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { contacts, conversations, messages, users } from '../../db/schema';
 import { loadBotRuntime } from '../core/chat/bot-runtime';
+import { admitted } from '../core/chat/admission';
 import { chatTurn, toPublicMessage, type ChatEvent, type PublicMessage, type PublicSource } from '../core/chat/engine';
 import { isOpen } from '../core/chat/schedule';
 import { identityHash, signWidgetSession, verifyWidgetSession, type WidgetSession } from '../core/chat/widget-session';
 import { decryptSecret, randomToken, timingSafeEqual } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
-import { createRouter, jsonBody, jsonContent, publicErrors } from '../lib/openapi';
+import { createRouter, errorResponse, jsonBody, jsonContent, publicErrors } from '../lib/openapi';
 import { enforceRateLimit } from '../lib/rate-limit';
 import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
@@ -376,7 +377,10 @@ widgetRouter.openapi(
     await enforceRateLimit(services.kv, `widget:chat:session:${s.conversationId}`, config.WIDGET_MESSAGES_PER_SESSION, 60, 'You are sending messages too fast; wait a moment');
     await enforceRateLimit(services.kv, `widget:chat:ip:${clientIp(c)}`, config.WIDGET_MESSAGES_PER_IP, 60, 'Too many messages from this network; wait a moment');
     const { message, quickReply } = c.req.valid('json');
-    return streamChatEvents(c, visitorEvents(chatTurn(services, { bot, conversationId: s.conversationId, channel: 'web', text: message, quickReply })));
+    // Refused before the message is stored: the widget keeps the text and sends it again.
+    const release = services.admission ? await services.admission.enter() : () => {};
+    const turn = chatTurn(services, { bot, conversationId: s.conversationId, channel: 'web', text: message, quickReply });
+    return streamChatEvents(c, visitorEvents(admitted(release, turn)));
   },
 );
 

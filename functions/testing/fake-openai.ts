@@ -25,6 +25,8 @@ export interface FakeOpenAI {
   invalidKeys: Set<string>;
   /** Milliseconds between streamed chunks (0 = as fast as possible). */
   tokenDelayMs: number;
+  /** When set, every answer waits for this promise first (a model that is slow until a test says so). */
+  hold?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'model crashed', type: 'server_error' } }));
       return;
     }
+    if (fake.hold) await fake.hold;
     const text = fake.reply(body);
     const pieces = text.match(/\S+\s*|\s+/g) ?? [text];
     const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;

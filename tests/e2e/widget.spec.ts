@@ -47,6 +47,7 @@ function fakeApi() {
   let failNextChat = false;
   let liveEvents = false;
   const pushed = new Map<string, Array<{ event: string; data: unknown }>>();
+  let busyChats = 0;
   let seq = 0;
   const id = (p: string) => `${p}_${++seq}`;
 
@@ -114,6 +115,13 @@ function fakeApi() {
       }
       case 'POST chat': {
         if (!conv) return error(res, 401, 'unauthorized', 'Bad session');
+        if (busyChats > 0) {
+          // What an overloaded server answers: nothing stored, come back after Retry-After.
+          busyChats--;
+          res.setHeader('Retry-After', '1');
+          res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
+          return error(res, 503, 'overloaded', 'The assistant is busy right now; send the message again in a moment');
+        }
         if (failNextChat) {
           // Cut the connection mid-answer. (Resetting it before any response is not enough:
           // Chromium silently retries a request whose reused keep-alive connection was reset.)
@@ -203,6 +211,8 @@ function fakeApi() {
     failNextChat: () => void (failNextChat = true),
     /** Serve the events stream (agents' replies pushed after a handoff) instead of a 404. */
     liveEvents: (on: boolean) => void (liveEvents = on),
+    /** The next `count` chat requests are refused with 503 overloaded and Retry-After: 1. */
+    busyChats: (count: number) => void (busyChats = count),
     /** Requests to one endpoint, optionally only those after `since` (an index into `requests`). */
     calls: (kind: string, since = 0) => requests.slice(since).filter((r) => r.path.endsWith(`/${kind}`)),
   };
@@ -396,6 +406,25 @@ test('widget: failed send offers Retry; too-long message shows an inline error',
   await input.press('Enter');
   await expect(dialog.locator('.m.u').last().getByRole('alert')).toHaveText('Tu mensaje es demasiado largo.');
   await expect(dialog.getByRole('button', { name: 'Reintentar' })).toHaveCount(0);
+});
+
+test('widget: a busy server (503 + Retry-After) gets the same message again, without the visitor doing anything', async ({ page }) => {
+  await page.goto(hostUrl);
+  await page.getByRole('button', { name: 'Abrir chat' }).click();
+  const dialog = page.getByRole('dialog');
+  const input = dialog.getByRole('textbox');
+  const before = api.calls('chat').length;
+
+  api.busyChats(2);
+  await input.fill('¿hay envío gratis?');
+  await input.press('Enter');
+  const sent = dialog.locator('.m.u').last();
+  await expect(sent.getByRole('status')).toHaveText('Estamos ocupados ahora mismo; lo enviamos de nuevo en un momento…');
+  await expect(dialog.getByText('Recibido: ¿hay envío gratis?')).toBeVisible();
+  await expect(sent.getByRole('status')).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  const chats = api.calls('chat').slice(before);
+  expect(chats.map((c) => c.body.message)).toEqual(['¿hay envío gratis?', '¿hay envío gratis?', '¿hay envío gratis?']);
 });
 
 test.describe('mobile', () => {

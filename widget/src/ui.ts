@@ -71,6 +71,8 @@ function onColor(hex: string): string {
 }
 
 const statusOf = (e: unknown) => (e instanceof ApiError ? e.status : 0);
+/** Automatic resends of one message while the server says it is busy (503/429 with Retry-After). */
+const MAX_BUSY_RETRIES = 5;
 
 export class Widget {
   readonly handle: VersaAIInstance;
@@ -536,7 +538,7 @@ export class Widget {
     return (this.queue = this.queue.then(run, run)) as Promise<void>;
   }
 
-  private async chat(text: string, userEl: HTMLElement, renewed = false, quickReply?: string): Promise<void> {
+  private async chat(text: string, userEl: HTMLElement, renewed = false, quickReply?: string, busyTries = 0): Promise<void> {
     const { t } = this;
     userEl.querySelector('.st')?.remove();
     const typing = h('div', { cls: 'm a', 'aria-label': t.typing }, h('div', { cls: 'b ty' }, h('i'), h('i'), h('i')));
@@ -583,6 +585,13 @@ export class Widget {
       typing.remove();
       if (!done) draft?.remove();
       if (statusOf(e) === 401 && !renewed && (await this.renewSession())) return this.chat(text, userEl, true, quickReply);
+      // A busy server stored nothing and says when to come back: wait and send the same text again.
+      const wait = e instanceof ApiError && (e.status === 503 || e.status === 429) ? e.retryAfter : undefined;
+      if (wait && busyTries < MAX_BUSY_RETRIES) {
+        userEl.appendChild(h('div', { cls: 'st', role: 'status' }, t.busy));
+        await new Promise((r) => setTimeout(r, Math.min(wait, 60) * 1000 * (1 + Math.random() / 4)));
+        return this.chat(text, userEl, renewed, quickReply, busyTries + 1);
+      }
       this.fail(e);
       const status = statusOf(e);
       const tooLong = status === 413 || status === 422;

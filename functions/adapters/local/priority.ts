@@ -32,9 +32,13 @@ export function prioritizeRequests(pglite: PGlite) {
       (background.getStore() ? waiting.background : waiting.request).push(resolve);
       next();
     });
+  // PGlite runs each statement synchronously on this thread, and a resolved promise continues in
+  // a microtask: handing the connection straight to the next waiter would chain statement after
+  // statement without ever returning to the event loop, so new requests (sockets, crypto on the
+  // thread pool) would wait until the database went idle. The next statement starts after I/O.
   const release = () => {
     busy = false;
-    next();
+    setImmediate(next);
   };
 
   for (const method of ['query', 'exec', 'transaction'] as const) {

@@ -192,6 +192,8 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
           const job = await claim();
           if (!job) break;
           void track(job);
+          // Starting a job runs its first steps synchronously; let waiting requests in between.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } while (pumpAgain && active);
       if (active) await schedule();

@@ -2,7 +2,11 @@ import { sql } from 'drizzle-orm';
 import type { Database, VectorMatch, VectorRecord, VectorStore } from '../../ports';
 import { queryRows, VECTOR_INDEXES } from './database';
 
-const BATCH = 500;
+/**
+ * Vectors per INSERT: each one is an HNSW insertion (a graph search of its own), so a statement
+ * of 500 holds the one local connection for long; small statements let requests in between.
+ */
+const UPSERT_BATCH = 16;
 /** Namespaces up to this many vectors are searched exactly; larger ones through HNSW. */
 export const EXACT_SEARCH_MAX = 2000;
 
@@ -78,8 +82,8 @@ export function createPgVectorStore(
       scheduleAnalyze();
       // Last record wins for a repeated id, as in Pinecone; Postgres would refuse the batch.
       const unique = [...new Map(records.map((r): [string, VectorRecord] => [r.id, r])).values()];
-      for (let i = 0; i < unique.length; i += BATCH) {
-        const rows = unique.slice(i, i + BATCH).map(
+      for (let i = 0; i < unique.length; i += UPSERT_BATCH) {
+        const rows = unique.slice(i, i + UPSERT_BATCH).map(
           (r) =>
             sql`(${namespace}, ${r.id}, ${toVectorLiteral(r.values)}::vector, ${
               r.metadata ? JSON.stringify(r.metadata) : null

@@ -1,8 +1,8 @@
 /**
- * DOCX text extraction: inflate only the parts we read (never the images), refuse zip bombs by
- * their declared size, and read WordprocessingML's paragraphs, headings, lists and tables.
+ * DOCX text extraction: inflate only the parts we read (never the images), stop zip bombs at a
+ * real byte cap, and read WordprocessingML's paragraphs, headings, lists and tables.
  */
-import { unzipSync } from 'fflate';
+import { Unzip, UnzipInflate } from 'fflate';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { ExtractedDocument, Section, SectionKind } from './types';
 import { ExtractionError } from './types';
@@ -16,14 +16,26 @@ const DOCUMENT_PART = 'word/document.xml';
 const STYLES_PART = 'word/styles.xml';
 
 /**
- * Largest part we agree to inflate. Real document.xml files stay under a few MB even for
- * 500-page books; anything larger is almost certainly a zip bomb (a few KB of zeros that
- * inflate to gigabytes), which would take the worker down if inflated.
+ * Most bytes of XML we agree to inflate from one document (all parts we read together). Real
+ * document.xml files stay under a few MB even for 500-page books; more is a zip bomb (a few MB
+ * that inflate to gigabytes), which would take the process down if inflated.
  */
-export const MAX_DOCX_PART_BYTES = 50 * 1024 * 1024;
+export const MAX_DOCX_XML_BYTES = 50 * 1024 * 1024;
+/** A Word file has a few dozen entries; thousands are a bomb of another kind. */
+export const MAX_DOCX_ENTRIES = 10_000;
+/**
+ * Compressed bytes handed to the inflater at once. Deflate expands at most ~1032:1, so one push
+ * produces at most ~16 MB before the byte count is checked again.
+ */
+const INFLATE_SLICE_BYTES = 16 * 1024;
 
-export function extractDocx(bytes: Uint8Array): ExtractedDocument {
-  const parts = unzipParts(bytes);
+export interface DocxLimits {
+  maxXmlBytes?: number;
+  maxEntries?: number;
+}
+
+export function extractDocx(bytes: Uint8Array, limits: DocxLimits = {}): ExtractedDocument {
+  const parts = unzipParts(bytes, limits);
   const documentXml = parts[DOCUMENT_PART];
   if (!documentXml) throw new ExtractionError('The file is not a Word document (word/document.xml is missing)');
   const headingStyles = headingLevelsByStyle(parts[STYLES_PART]);
@@ -31,29 +43,85 @@ export function extractDocx(bytes: Uint8Array): ExtractedDocument {
   return new DocxSectionWriter(headingStyles).write(body);
 }
 
-function unzipParts(bytes: Uint8Array): Record<string, Uint8Array> {
-  let oversized: string | undefined;
-  let parts: Record<string, Uint8Array>;
+export function tooLargeMessage(maxBytes: number): string {
+  return `The file expands to more than ${Math.round(maxBytes / 1024 / 1024)} MB of text`;
+}
+
+/**
+ * Inflates the parts we read with a streaming inflater fed in small slices, counting the bytes it
+ * really produces: the sizes a zip declares are the attacker's word, so they only serve to refuse
+ * early, never to bound the work.
+ */
+function unzipParts(bytes: Uint8Array, limits: DocxLimits): Record<string, Uint8Array> {
+  const maxBytes = limits.maxXmlBytes ?? MAX_DOCX_XML_BYTES;
+  const maxEntries = limits.maxEntries ?? MAX_DOCX_ENTRIES;
+  // The stream reader walks local headers only; a cut-off file has lost its directory at the end.
+  if (!hasEndOfCentralDirectory(bytes)) throw new ExtractionError('The Word document is corrupt (its zip structure cannot be read)');
+  const pieces: Record<string, Uint8Array[]> = {};
+  const finished = new Set<string>();
+  let produced = 0;
+  let entries = 0;
+  let failure: ExtractionError | undefined;
+  const fail = (error: ExtractionError) => {
+    failure ??= error;
+  };
+
+  const unzip = new Unzip((file) => {
+    entries++;
+    if (entries > maxEntries) return fail(new ExtractionError(`The Word document has more than ${maxEntries} parts`));
+    if (file.name !== DOCUMENT_PART && file.name !== STYLES_PART) return;
+    if ((file.originalSize ?? 0) > maxBytes) return fail(new ExtractionError(tooLargeMessage(maxBytes)));
+    const chunks: Uint8Array[] = (pieces[file.name] = []);
+    file.ondata = (error, chunk, final) => {
+      if (failure) return;
+      if (error) return fail(new ExtractionError('The Word document is corrupt (a part cannot be inflated)'));
+      produced += chunk.byteLength;
+      if (produced > maxBytes) {
+        file.terminate();
+        return fail(new ExtractionError(tooLargeMessage(maxBytes)));
+      }
+      chunks.push(chunk);
+      if (final) finished.add(file.name);
+    };
+    file.start();
+  });
+  unzip.register(UnzipInflate);
+
   try {
-    parts = unzipSync(bytes, {
-      filter: (file) => {
-        if (file.name !== DOCUMENT_PART && file.name !== STYLES_PART) return false;
-        // fflate inflates into a buffer of exactly the declared size, so a part that lies
-        // about its size is truncated, not grown: the declared size bounds the memory used.
-        if (file.originalSize > MAX_DOCX_PART_BYTES) {
-          oversized = file.name;
-          return false;
-        }
-        return true;
-      },
-    });
+    for (let offset = 0; offset < bytes.byteLength && !failure; offset += INFLATE_SLICE_BYTES) {
+      const end = Math.min(offset + INFLATE_SLICE_BYTES, bytes.byteLength);
+      unzip.push(bytes.subarray(offset, end), end === bytes.byteLength);
+    }
   } catch {
-    throw new ExtractionError('The Word document is corrupt (its zip structure cannot be read)');
+    fail(new ExtractionError('The Word document is corrupt (its zip structure cannot be read)'));
   }
-  if (oversized) {
-    throw new ExtractionError(`The Word document is too large once unpacked (${oversized} exceeds ${MAX_DOCX_PART_BYTES / 1024 / 1024} MB)`);
+  if (failure) throw failure;
+  if (entries === 0) throw new ExtractionError('The Word document is corrupt (its zip structure cannot be read)');
+  const parts: Record<string, Uint8Array> = {};
+  for (const [name, chunks] of Object.entries(pieces)) {
+    if (!finished.has(name)) throw new ExtractionError('The Word document is corrupt (a part is truncated)');
+    parts[name] = concat(chunks);
   }
   return parts;
+}
+
+/** The end-of-central-directory record: its signature within the last 22 + 65,535 bytes. */
+function hasEndOfCentralDirectory(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = bytes.byteLength - 22; i >= 0 && i >= bytes.byteLength - 22 - 65_535; i--) {
+    if (view.getUint32(i, true) === 0x06054b50) return true;
+  }
+  return false;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 function parseXml(bytes: Uint8Array): XmlDocument {

@@ -1,15 +1,15 @@
 import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import { chunks, documents, knowledgeBases } from '../../../db/schema';
-import type { Services } from '../../ports';
+import type { Database, Services } from '../../ports';
 import type { JobMeta } from '../jobs/meta';
 import { namespaceFor, vectorId } from '../retrieval/namespace';
 import { chunkDocument, qaSections, textSections } from './chunk';
+import { cleanExtracted, inProcessOffload, preparedFromChunks, type PreparedDocument } from './prepare';
 import { detectFileType } from './detect';
 import { publishDocumentStatus } from './document-events';
-import { extractDocument } from './extract';
 import { FetchFailure, safeFetch } from './fetch-url';
-import { ExtractionError, type ExtractedDocument, type SupportedType } from './types';
-import { cleanDocumentText, storableReason } from '../../lib/text';
+import { ExtractionError, type ChunkingSettings, type ExtractedDocument, type SupportedType } from './types';
+import { storableReason } from '../../lib/text';
 
 /**
  * The ingestion pipeline as background jobs:
@@ -23,7 +23,8 @@ import { cleanDocumentText, storableReason } from '../../lib/text';
 export const EMBED_BATCH_SIZE = 64;
 /** Retries QStash / the local runner give each ingestion job before we call it failed. */
 export const INGEST_JOB_RETRIES = 3;
-const CHUNK_INSERT_BATCH = 500;
+/** Chunks written (or deleted) per statement: a few milliseconds of database time each. */
+const CHUNK_WRITE_BATCH = 200;
 
 export type { JobMeta };
 
@@ -104,46 +105,93 @@ function typeOfFetched(contentType: string, url: string, bytes: Uint8Array): Sup
   return detectFileType(bytes, byMime[contentType] ?? name, contentType);
 }
 
-async function extractFor(services: Services, doc: DocumentRow): Promise<{ extracted: ExtractedDocument; hash?: string; size?: number }> {
+interface Prepared {
+  prepared: PreparedDocument;
+  hash?: string;
+  size?: number;
+}
+
+/** Text and chunks of the document, computed by the runtime's offload (a worker thread on Node). */
+async function prepareFor(services: Services, doc: DocumentRow, settings: ChunkingSettings): Promise<Prepared> {
+  const offload = services.ingestOffload ?? inProcessOffload;
   if (doc.source === 'url' && !(doc.metadata as { prefetched?: boolean }).prefetched) {
     const fetched = await fetchIntoBlob(services, doc);
-    const extracted = await extractDocument({ bytes: fetched.bytes, type: fetched.type, sourceUrl: fetched.url });
-    return { extracted, hash: fetched.hash, size: fetched.bytes.byteLength };
+    const prepared = await offload.prepare({ bytes: fetched.bytes, type: fetched.type, sourceUrl: fetched.url, settings });
+    return { prepared, hash: fetched.hash, size: fetched.bytes.byteLength };
   }
   const blob = await services.blobs.get(blobKeyFor(doc));
   if (!blob) throw new ExtractionError('The original file is missing; upload it again');
+  // Typed text and Q&A pairs are bounded by the JSON body limit: chunked right here.
   if (doc.source === 'qa') {
     const pairs = JSON.parse(new TextDecoder().decode(blob.body)) as Array<{ question: string; answer: string }>;
-    return { extracted: qaSections(pairs) };
+    return { prepared: chunkedHere(qaSections(pairs), { ...settings, strategy: 'qa' }) };
   }
-  if (doc.source === 'text') return { extracted: textSections(new TextDecoder().decode(blob.body)) };
+  if (doc.source === 'text') return { prepared: chunkedHere(textSections(new TextDecoder().decode(blob.body)), settings) };
   const type = detectFileType(blob.body, doc.source === 'url' ? 'page.html' : doc.name, doc.mimeType ?? undefined);
   if (!type) throw new ExtractionError('The file type is not supported');
-  return { extracted: await extractDocument({ bytes: blob.body, type, sourceUrl: doc.sourceUrl ?? undefined, fileName: doc.name }) };
+  return { prepared: await offload.prepare({ bytes: blob.body, type, sourceUrl: doc.sourceUrl ?? undefined, fileName: doc.name, settings }) };
+}
+
+function chunkedHere(raw: ExtractedDocument, settings: ChunkingSettings): PreparedDocument {
+  const extracted = cleanExtracted(raw);
+  const pieces = chunkDocument(extracted, settings);
+  return preparedFromChunks({ title: extracted.title, pageCount: extracted.pageCount, chunkCount: pieces.length, tokenCount: pieces.reduce((sum, p) => sum + p.tokenCount, 0) }, pieces);
+}
+
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Lets requests waiting on the event loop (and their statements) run between two batches of a job. */
+const yieldToRequests = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Runs `write` in a short transaction that first locks the document row and checks the
+ * generation: a re-process bumps it, so an older job stops at its next batch instead of mixing
+ * two versions. False when the document moved on.
+ */
+async function whileCurrent(services: Services, doc: DocumentRow, write: (tx: Transaction) => Promise<void>): Promise<boolean> {
+  return services.db.transaction(async (tx) => {
+    const [locked] = await tx.select({ generation: documents.generation }).from(documents).where(eq(documents.id, doc.id)).for('update');
+    if (!locked || locked.generation !== doc.generation) return false;
+    await write(tx);
+    return true;
+  });
 }
 
 /**
- * Extracted text is cleaned once, here, before chunking: NUL and the other C0 controls (except
- * tab and line breaks) and lone surrogates, which PDFs and binary files leave behind and Postgres
- * refuses (lib/text.ts).
+ * Replaces the document's chunks in bounded batches, each its own short transaction, so a
+ * 26,000-chunk CSV never holds the database (one connection locally) for more than a batch.
+ * Nothing is searchable meanwhile: search only reads `ready` documents.
  */
-function cleanExtracted(doc: ExtractedDocument): ExtractedDocument {
-  const clean = cleanDocumentText;
-  return {
-    ...doc,
-    ...(doc.title === undefined ? {} : { title: clean(doc.title) }),
-    sections: doc.sections
-      .map((section) => ({
-        ...section,
-        text: clean(section.text),
-        location: {
-          ...section.location,
-          ...(section.location.headings ? { headings: section.location.headings.map(clean) } : {}),
-          ...(section.location.url ? { url: clean(section.location.url) } : {}),
-        },
-      }))
-      .filter((section) => section.text.trim() !== ''),
-  };
+async function replaceChunks(services: Services, doc: DocumentRow, prepared: PreparedDocument): Promise<boolean> {
+  for (;;) {
+    let deleted = 0;
+    const current = await whileCurrent(services, doc, async (tx) => {
+      const batch = tx.select({ id: chunks.id }).from(chunks).where(eq(chunks.documentId, doc.id)).limit(CHUNK_WRITE_BATCH);
+      deleted = (await tx.delete(chunks).where(inArray(chunks.id, batch)).returning({ id: chunks.id })).length;
+    });
+    if (!current) return false;
+    if (deleted < CHUNK_WRITE_BATCH) break;
+    await yieldToRequests();
+  }
+  for (let from = 0; from < prepared.chunkCount; from += CHUNK_WRITE_BATCH) {
+    const pieces = await prepared.read(from, Math.min(from + CHUNK_WRITE_BATCH, prepared.chunkCount));
+    const current = await whileCurrent(services, doc, async (tx) => {
+      await tx.insert(chunks).values(
+        pieces.map((piece) => ({
+          organizationId: doc.organizationId,
+          knowledgeBaseId: doc.knowledgeBaseId,
+          documentId: doc.id,
+          position: piece.position,
+          content: piece.content,
+          tokenCount: piece.tokenCount,
+          location: piece.location,
+        })),
+      );
+    });
+    if (!current) return false;
+    await yieldToRequests();
+  }
+  return true;
 }
 
 /** Job `ingest-document`: extract, chunk, store chunks, and hand embedding to batch jobs. */
@@ -154,59 +202,42 @@ export async function ingestDocument(services: Services, payload: { documentId: 
   await guarded(services, doc, meta, async () => {
     await db.update(documents).set({ status: 'processing', error: null }).where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
     const [kb] = await db.select().from(knowledgeBases).where(eq(knowledgeBases.id, doc.knowledgeBaseId));
-    const { extracted: raw, hash, size } = await extractFor(services, doc);
-    const extracted = cleanExtracted(raw);
-    const settings = doc.source === 'qa' ? { ...kb.chunking, strategy: 'qa' as const } : kb.chunking;
-    const pieces = chunkDocument(extracted, settings);
-    if (pieces.length === 0) throw new ExtractionError('The document has no text');
+    const { prepared, hash, size } = await prepareFor(services, doc, kb.chunking);
+    try {
+      if (prepared.chunkCount === 0) throw new ExtractionError('The document has no text');
+      const previousCount = doc.chunkCount;
+      if (!(await replaceChunks(services, doc, prepared))) return;
+      const stillCurrent = await whileCurrent(services, doc, async (tx) => {
+        await tx
+          .update(documents)
+          .set({
+            chunkCount: prepared.chunkCount,
+            chunksDone: 0,
+            tokenCount: prepared.tokenCount,
+            pageCount: prepared.pageCount ?? null,
+            ...(hash ? { contentHash: hash, sizeBytes: size, lastRefreshedAt: new Date() } : {}),
+            ...(prepared.title && doc.source === 'url' ? { name: prepared.title.slice(0, 255) } : {}),
+          })
+          .where(eq(documents.id, doc.id));
+      });
+      if (!stillCurrent) return;
 
-    const previousCount = doc.chunkCount;
-    const stillCurrent = await db.transaction(async (tx) => {
-      // Lock the row: a concurrent re-process bumps the generation and must not interleave.
-      const [locked] = await tx.select({ generation: documents.generation }).from(documents).where(eq(documents.id, doc.id)).for('update');
-      if (!locked || locked.generation !== doc.generation) return false;
-      await tx.delete(chunks).where(eq(chunks.documentId, doc.id));
-      for (let i = 0; i < pieces.length; i += CHUNK_INSERT_BATCH) {
-        await tx.insert(chunks).values(
-          pieces.slice(i, i + CHUNK_INSERT_BATCH).map((piece) => ({
-            organizationId: doc.organizationId,
-            knowledgeBaseId: doc.knowledgeBaseId,
-            documentId: doc.id,
-            position: piece.position,
-            content: piece.content,
-            tokenCount: piece.tokenCount,
-            location: piece.location,
-          })),
+      // Vectors past the new end belong to the previous version of the document.
+      if (previousCount > prepared.chunkCount) {
+        const stale = Array.from({ length: previousCount - prepared.chunkCount }, (_, i) => vectorId(doc.id, prepared.chunkCount + i));
+        await services.vectors.deleteIds(namespaceFor(doc.knowledgeBaseId), stale);
+      }
+      for (let from = 0; from < prepared.chunkCount; from += EMBED_BATCH_SIZE) {
+        await services.queue.enqueue(
+          'embed-chunks',
+          { documentId: doc.id, generation: doc.generation, from, to: Math.min(from + EMBED_BATCH_SIZE, prepared.chunkCount) },
+          // No deduplication id: a redelivered ingest rewrites the chunks and needs its batches
+          // again; a redelivered batch finds its chunks embedded and does nothing.
+          { retries: INGEST_JOB_RETRIES },
         );
       }
-      await tx
-        .update(documents)
-        .set({
-          chunkCount: pieces.length,
-          chunksDone: 0,
-          tokenCount: pieces.reduce((sum, p) => sum + p.tokenCount, 0),
-          pageCount: extracted.pageCount ?? null,
-          ...(hash ? { contentHash: hash, sizeBytes: size, lastRefreshedAt: new Date() } : {}),
-          ...(extracted.title && doc.source === 'url' ? { name: extracted.title.slice(0, 255) } : {}),
-        })
-        .where(eq(documents.id, doc.id));
-      return true;
-    });
-    if (!stillCurrent) return;
-
-    // Vectors past the new end belong to the previous version of the document.
-    if (previousCount > pieces.length) {
-      const stale = Array.from({ length: previousCount - pieces.length }, (_, i) => vectorId(doc.id, pieces.length + i));
-      await services.vectors.deleteIds(namespaceFor(doc.knowledgeBaseId), stale);
-    }
-    for (let from = 0; from < pieces.length; from += EMBED_BATCH_SIZE) {
-      await services.queue.enqueue(
-        'embed-chunks',
-        { documentId: doc.id, generation: doc.generation, from, to: Math.min(from + EMBED_BATCH_SIZE, pieces.length) },
-        // No deduplication id: a redelivered ingest rewrites the chunks and needs its batches
-        // again; a redelivered batch finds its chunks embedded and does nothing.
-        { retries: INGEST_JOB_RETRIES },
-      );
+    } finally {
+      prepared.close();
     }
   });
   return { chunks: doc.chunkCount };
@@ -230,7 +261,7 @@ export async function embedChunks(
       .orderBy(asc(chunks.position));
     if (batch.length > 0) {
       const embedder = services.embeddings.get(kb.embeddingModel);
-      const values = await embedder.embed(batch.map((c) => c.content));
+      const values = await (services.ingestOffload ?? inProcessOffload).embed(embedder, batch.map((c) => c.content));
       await services.vectors.upsert(
         namespaceFor(doc.knowledgeBaseId),
         batch.map((c, i) => ({
