@@ -29,7 +29,9 @@ function rawRequest(port: number, target: string, headers: Record<string, string
       done({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head.toLowerCase(), body: rest.join('\r\n\r\n') });
     });
     const lines = Object.entries({ ...headers, connection: 'close' }).map(([name, value]) => `${name}: ${value}`);
-    socket.end(`GET ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    // Written without half-closing: `Connection: close` makes the server end the exchange, as a
+    // browser's would; a client that half-closes first may get no answer once the app defers work.
+    socket.write(`GET ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`, 'latin1');
   });
 }
 

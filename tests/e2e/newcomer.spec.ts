@@ -2,7 +2,7 @@
  * Issue 13, the first ten minutes, exactly as a newcomer does them under `npm run dev` (Vite, the
  * widget served and rebuilt by the dev server, default settings; see playwright.dev.config.ts):
  * sign up, upload a document, create and deploy a bot, copy the snippet from the Install tab,
- * paste it into a page on another origin, ask, ask for a person, the agent takes over in the
+ * paste it into a page on another origin, ask, answer "Sí" to the offer of a person, the agent takes over in the
  * inbox and replies, the visitor sees it, and the overview counts what the inbox shows.
  */
 import { mkdirSync } from 'node:fs';
@@ -119,20 +119,14 @@ test('newcomer under npm run dev: sign up, upload, deploy, embed on another orig
     await input.press('Enter');
     await expect(widget.locator('.m.a').last()).toContainText('13:00', { timeout: 30_000 });
 
-    // 7. Asking for a person. The bot either offers it with a "Sí" quick reply (then the visitor
-    // accepts, by the button when the widget shows one, or by typing) or hands off at once.
-    await input.fill('quiero hablar con una persona');
+    // 7. A question the shop's document does not answer: the bot says so and offers a person with
+    // two buttons; the visitor answers "Sí" and the conversation goes to the team.
+    await input.fill('¿Cuál es la capital de Australia?');
     await input.press('Enter');
-    const yes = widget.getByRole('button', { name: 'Sí', exact: true });
-    const handedOff = widget.locator('.m.a').filter({ hasText: /persona del equipo/ });
-    await expect(yes.or(handedOff).first()).toBeVisible({ timeout: 30_000 });
-    if (await yes.isVisible()) {
-      await yes.click();
-    } else if (!(await handedOff.isVisible())) {
-      await input.fill('Sí');
-      await input.press('Enter');
-    }
-    await expect(handedOff.last()).toBeVisible({ timeout: 30_000 });
+    const yes = widget.getByRole('button', { name: 'Sí, con una persona' });
+    await expect(yes).toBeVisible({ timeout: 30_000 });
+    await yes.click();
+    await expect(widget.locator('.m.a').filter({ hasText: /persona del equipo/ }).last()).toBeVisible({ timeout: 30_000 });
 
     // 8. The agent takes over in the inbox and replies; the visitor sees it live.
     await page.getByRole('link', { name: /^Conversaciones/ }).click();
