@@ -1,5 +1,13 @@
 import { expect, test } from '@playwright/test';
+import { startFakeOpenAI, type FakeOpenAI } from '../../functions/testing/fake-openai';
 import { createOrganization, signUp } from './helpers';
+
+// Saving a key checks it with the provider (GET {baseUrl}/models): a local OpenAI-compatible server answers.
+let llm: FakeOpenAI;
+test.beforeAll(async () => {
+  llm = await startFakeOpenAI();
+});
+test.afterAll(() => llm.close());
 
 test('set and remove an OpenAI-compatible server key; the key is never shown', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -16,7 +24,7 @@ test('set and remove an OpenAI-compatible server key; the key is never shown', a
 
   const secret = 'local-secret-key-e2e-7b3f';
   await card.getByLabel('Clave de API').fill(secret);
-  await card.getByLabel('URL base').fill('http://127.0.0.1:9/v1');
+  await card.getByLabel('URL base').fill(llm.url);
   await card.getByLabel('Nombres de los modelos').fill('mi-modelo');
   const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/provider-keys/compatible') && r.request().method() === 'PUT');
   const modelsReloaded = page.waitForResponse((r) => r.url().endsWith('/api/v1/models') && r.request().method() === 'GET');
@@ -25,11 +33,11 @@ test('set and remove an OpenAI-compatible server key; the key is never shown', a
   expect(res.status(), await res.text()).toBe(200);
   const body = await res.text();
   expect(body).not.toContain(secret);
-  expect(JSON.parse(body)).toMatchObject({ provider: 'compatible', keyHint: '…7b3f', baseUrl: 'http://127.0.0.1:9/v1', models: ['mi-modelo'] });
+  expect(JSON.parse(body)).toMatchObject({ provider: 'compatible', keyHint: '…7b3f', baseUrl: llm.url, models: ['mi-modelo'] });
   // The chatbot pages' model list is refreshed after a change.
   await modelsReloaded;
 
-  await expect(page.getByRole('status').filter({ hasText: 'Servidor compatible con OpenAI: clave guardada.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Servidor compatible con OpenAI: clave comprobada con el proveedor y guardada.' })).toBeVisible();
   await expect(card.getByText('Configurado (…7b3f)')).toBeVisible();
   await expect(card.getByText('Modelos: mi-modelo')).toBeVisible();
   await expect(card.getByLabel('Nueva clave de API')).toHaveValue('');
