@@ -108,7 +108,11 @@ export const analyticsOverviewQuery = (orgId: string, filters: AnalyticsFilters 
  * The Overview page's numbers (last 30 days vs the 30 before, today so far): the same request
  * and cache entry as the Analytics page with no filters, so both always show the same figures.
  */
-export const overviewNumbersQuery = (orgId: string) => analyticsOverviewQuery(orgId, {});
+/**
+ * The overview's counters: fetched again on every visit (the landing page must agree with the
+ * inbox the agent just left), then every minute like Analytics.
+ */
+export const overviewNumbersQuery = (orgId: string) => queryOptions({ ...analyticsOverviewQuery(orgId, {}), staleTime: 0 });
 
 export const knowledgeGapsQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
   queryOptions({
