@@ -45,15 +45,15 @@ describe('createHashEmbedder', () => {
     expect(hashEmbed('de la y el of the').every((v) => v === 0)).toBe(true);
   });
 
-  it('embeds thousands of chunks per second', () => {
+  // Its speed is a benchmark's business (npm run bench:ingest), not a test's: a busy CI machine failed a timed assertion here.
+  it('embeds a batch of typical chunks, each a distinct unit vector', () => {
     const paragraph =
       'Los pedidos realizados antes de las 14:00 se envían el mismo día laborable. Orders placed before 2 pm ship the same ' +
       'business day, and tracking numbers arrive by email. Las devoluciones son gratuitas durante 30 días. ';
     const text = paragraph.repeat(4); // ~150 words, a typical chunk
-    const started = performance.now();
-    for (let i = 0; i < 500; i++) hashEmbed(`${text} ${i}`);
-    const perSecond = 500 / ((performance.now() - started) / 1000);
-    expect(perSecond).toBeGreaterThan(1000);
+    const vectors = Array.from({ length: 50 }, (_, i) => hashEmbed(`${text} ${i}`));
+    for (const vector of vectors) expect(Math.hypot(...vector)).toBeCloseTo(1, 5);
+    expect(new Set(vectors.map((v) => v.join(','))).size).toBe(vectors.length);
   });
 
   it('supports other dimensions for experiments', async () => {

@@ -23,11 +23,13 @@ describe('countTokens', () => {
     expect(countTokens(long)).toBeLessThan(1300);
   });
 
-  it('is fast on megabytes', () => {
+  // Its speed on megabytes is measured by npm run bench:ingest (chunking MB/s), not timed here.
+  it('counts megabytes of text in proportion to their words', () => {
     const text = paragraphOf(0, 80_000); // ~5.6 MB
-    const started = performance.now();
-    countTokens(text);
-    expect(performance.now() - started).toBeLessThan(200);
+    const words = text.split(/\s+/).filter(Boolean).length;
+    const tokens = countTokens(text);
+    expect(tokens).toBeGreaterThan(words * 0.9);
+    expect(tokens).toBeLessThan(words * 2);
   });
 });
 
