@@ -16,6 +16,8 @@ export interface ReceiverReply {
   status: number;
   body?: string;
   delayMs?: number;
+  /** Answer only once this settles: a receiver that holds every delivery until the test lets go. */
+  holdUntil?: Promise<unknown>;
 }
 
 export interface WebhookReceiver {
@@ -58,7 +60,8 @@ export async function startWebhookReceiver(path = '/hooks/versaai'): Promise<Web
       const index = receiver.requests.push(request) - 1;
       const reply = receiver.respond(request, index);
       const answer = () => res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body ?? '');
-      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      if (reply.holdUntil) void reply.holdUntil.then(answer, answer);
+      else if (reply.delayMs) setTimeout(answer, reply.delayMs);
       else answer();
     });
   });
