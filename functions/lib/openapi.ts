@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { ApiError } from './errors';
+import { ApiError, errorStatus, type ErrorCode } from './errors';
 import type { AppEnv } from './env';
 
 /** A router whose validation failures become the one error shape (422 with the zod issues). */
@@ -19,12 +19,36 @@ export function createRouter() {
   });
 }
 
+/** One rejected field: where it is in the request, what is wrong, and a machine-readable reason. */
+const FieldIssueSchema = z
+  .object({
+    path: z.string().openapi({ example: 'name' }),
+    message: z.string().openapi({ example: 'Required' }),
+    code: z.string().openapi({ example: 'invalid_type', description: 'The zod issue code or a reason of our own (invalid_text, url_not_allowed…)' }),
+  })
+  .openapi('FieldIssue');
+
+/** The extra facts some errors carry; every key the API sends is listed, so clients can rely on them. */
+const ErrorFactsSchema = z
+  .object({
+    required: z.string().optional().openapi({ description: 'insufficient_role: the least role the action needs' }),
+    current: z.string().optional().openapi({ description: 'insufficient_role: the caller\u2019s role' }),
+    retryAfterSeconds: z.number().optional().openapi({ description: 'rate_limited / overloaded: when to retry' }),
+    available: z.array(z.string()).optional().openapi({ description: 'Embedding models that can be chosen instead' }),
+    organizationId: z.string().optional().openapi({ description: 'The organization that blocks the action' }),
+    existingDocumentId: z.string().optional().openapi({ description: 'conflict: the document with the same content' }),
+    existingDocumentName: z.string().optional(),
+  })
+  .openapi('ErrorFacts');
+
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: 'not_found' }),
+      code: z
+        .enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]])
+        .openapi({ example: 'not_found', description: 'Stable, machine-readable error code' }),
       message: z.string().openapi({ example: 'Organization not found' }),
-      details: z.unknown().optional(),
+      details: z.union([z.array(FieldIssueSchema), ErrorFactsSchema]).optional(),
       requestId: z.string().optional().openapi({ example: 'b7c1e0d2-…' }),
     }),
   })

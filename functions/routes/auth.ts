@@ -31,7 +31,7 @@ import { DUMMY_PASSWORD_HASH, decryptSecret, encryptSecret, hashPassword, verify
 import { ApiError } from '../lib/errors';
 import { enforceRateLimit } from '../lib/rate-limit';
 import type { AppEnv } from '../lib/env';
-import { bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors, publicErrors } from '../lib/openapi';
+import { bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors, publicErrors } from '../lib/openapi';
 import { clientIp, userAgent } from '../lib/request';
 import { authenticate, requireUser } from '../middleware/auth';
 import {
@@ -122,7 +122,7 @@ authRouter.openapi(
     request: { body: jsonBody(RegisterBodySchema) },
     responses: {
       201: jsonContent(SessionTokensSchema, 'Account created and signed in'),
-      409: jsonContent(z.any(), 'An account with this email already exists'),
+      409: errorResponse('An account with this email already exists'),
       ...publicErrors,
     },
   }),
@@ -160,7 +160,7 @@ authRouter.openapi(
     request: { body: jsonBody(LoginBodySchema) },
     responses: {
       200: jsonContent(z.union([SessionTokensSchema, TwoFactorChallengeSchema]), 'Signed in, or a 2FA challenge'),
-      401: jsonContent(z.any(), 'Wrong email or password'),
+      401: errorResponse('Wrong email or password'),
       ...publicErrors,
     },
   }),
@@ -191,7 +191,7 @@ authRouter.openapi(
     request: { body: jsonBody(LoginTwoFactorBodySchema) },
     responses: {
       200: jsonContent(SessionTokensSchema, 'Signed in'),
-      401: jsonContent(z.any(), 'Wrong code or expired challenge'),
+      401: errorResponse('Wrong code or expired challenge'),
       ...publicErrors,
     },
   }),
@@ -222,7 +222,7 @@ authRouter.openapi(
         z.object({ accessToken: z.string(), expiresIn: z.number(), refreshToken: z.string().optional() }),
         'New tokens',
       ),
-      401: jsonContent(z.any(), 'Missing, reused or expired refresh token'),
+      401: errorResponse('Missing, reused or expired refresh token'),
       ...publicErrors,
     },
   }),
@@ -363,7 +363,7 @@ authRouter.openapi(
     middleware: [authenticate] as const,
     responses: {
       200: jsonContent(z.object({ secret: z.string(), otpauthUrl: z.string() }), 'Scan the URL as a QR code'),
-      409: jsonContent(z.any(), '2FA is already on'),
+      409: errorResponse('2FA is already on'),
       ...protectedErrors,
     },
   }),
@@ -391,7 +391,7 @@ authRouter.openapi(
     request: { body: jsonBody(z.object({ code: CodeSchema })) },
     responses: {
       200: jsonContent(z.object({ backupCodes: z.array(z.string()) }), '2FA is on; store the backup codes'),
-      409: jsonContent(z.any(), 'Setup not started or already on'),
+      409: errorResponse('Setup not started or already on'),
       ...protectedErrors,
     },
   }),

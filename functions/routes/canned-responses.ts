@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, ilike, or } from 'drizzle-orm';
 import { cannedResponses } from '../../db/schema';
 import { ApiError } from '../lib/errors';
-import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
+import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors } from '../lib/openapi';
 import { inOrg } from '../lib/tenancy';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
 import { isUniqueViolation, likePattern } from '../lib/sql';
@@ -63,7 +63,7 @@ cannedResponsesRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
     request: { headers: OrgHeaderSchema, body: jsonBody(Body) },
-    responses: { 201: jsonContent(CannedSchema, 'Created'), 409: jsonContent(z.any(), 'That shortcut exists'), ...protectedErrors },
+    responses: { 201: jsonContent(CannedSchema, 'Created'), 409: errorResponse('That shortcut exists'), ...protectedErrors },
   }),
   async (c) => {
     try {
@@ -89,7 +89,7 @@ cannedResponsesRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
     request: { headers: OrgHeaderSchema, params: Params, body: jsonBody(Body) },
-    responses: { 200: jsonContent(CannedSchema, 'Updated'), 409: jsonContent(z.any(), 'That shortcut exists'), ...protectedErrors },
+    responses: { 200: jsonContent(CannedSchema, 'Updated'), 409: errorResponse('That shortcut exists'), ...protectedErrors },
   }),
   async (c) => {
     try {

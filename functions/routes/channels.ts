@@ -10,7 +10,7 @@ import { PLATFORMS, type Platform, type WebhookIntegration } from '../core/chann
 import { timingSafeEqual } from '../lib/crypto';
 import type { AppEnv } from '../lib/env';
 import { ApiError } from '../lib/errors';
-import { createRouter, jsonContent, publicErrors } from '../lib/openapi';
+import { createRouter, errorResponse, jsonContent, publicErrors } from '../lib/openapi';
 import { cleanJsonText } from '../lib/text';
 
 /**
@@ -68,8 +68,8 @@ channelsRouter.openapi(
     request: { params: Params },
     responses: {
       200: { description: 'The challenge, as plain text', content: { 'text/plain': { schema: z.string() } } },
-      403: jsonContent(z.any(), 'The verify token does not match'),
-      404: jsonContent(z.any(), 'No such webhook'),
+      403: errorResponse('The verify token does not match'),
+      404: errorResponse('No such webhook'),
       ...publicErrors,
     },
   }),
@@ -93,9 +93,9 @@ channelsRouter.openapi(
     request: { params: Params },
     responses: {
       200: jsonContent(OutcomeSchema, 'Accepted (also for events we deliberately ignore, so the platform does not retry them)'),
-      401: jsonContent(z.any(), 'Missing or wrong signature'),
-      404: jsonContent(z.any(), 'No such webhook'),
-      413: jsonContent(z.any(), 'Body too large'),
+      401: errorResponse('Missing or wrong signature'),
+      404: errorResponse('No such webhook'),
+      413: errorResponse('Body too large'),
       ...publicErrors,
     },
   }),

@@ -19,7 +19,7 @@ import {
 } from '../core/channels/integrations';
 import { PLATFORMS, type IntegrationRow } from '../core/channels/types';
 import type { AppEnv } from '../lib/env';
-import { CursorQuerySchema, OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
+import { CursorQuerySchema, OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors } from '../lib/openapi';
 import { decodeCursor, toPage } from '../lib/pagination';
 import { authenticate, hasRole, minRole, withOrg } from '../middleware/auth';
 
@@ -217,7 +217,7 @@ integrationsRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('admin')] as const,
     request: { headers: OrgHeaderSchema, params: Params, body: { required: false, content: { 'application/json': { schema: ConnectSchema } } } },
-    responses: { 200: jsonContent(IntegrationSchema, 'Connected'), 503: jsonContent(z.any(), 'The platform could not be reached'), ...protectedErrors },
+    responses: { 200: jsonContent(IntegrationSchema, 'Connected'), 503: errorResponse('The platform could not be reached'), ...protectedErrors },
   }),
   async (c) => {
     const { integration_id } = c.req.valid('param');

@@ -6,7 +6,7 @@ import { findUserById, normalizeEmail } from '../core/auth/users';
 import { publicOrganization } from '../core/orgs/organizations';
 import { sha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
-import { bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors, publicErrors } from '../lib/openapi';
+import { bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors, publicErrors } from '../lib/openapi';
 import type { Database } from '../ports';
 import { authenticate, requireUser } from '../middleware/auth';
 import { OrganizationSchema, RoleSchema } from './organizations.schemas';
@@ -44,7 +44,7 @@ invitationsRouter.openapi(
         z.object({ organizationName: z.string(), email: z.string(), role: RoleSchema, expiresAt: z.string() }),
         'The invitation',
       ),
-      404: jsonContent(z.any(), 'Unknown, used or expired'),
+      404: errorResponse('Unknown, used or expired'),
       ...publicErrors,
     },
   }),

@@ -8,7 +8,7 @@ import { QA_MIME, blobKeyFor, deleteDocumentVectors, refreshWebsiteStatus, start
 import { findKnowledgeBase, publicDocument, type DocumentRow } from '../core/knowledge/knowledge-bases';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
-import { CursorQuerySchema, OrgHeaderSchema, bearerSecurity, jsonBody, jsonContent, protectedErrors, type createRouter } from '../lib/openapi';
+import { CursorQuerySchema, OrgHeaderSchema, bearerSecurity, jsonBody, errorResponse, jsonContent, protectedErrors, type createRouter } from '../lib/openapi';
 import { decodeCursor, toPage } from '../lib/pagination';
 import { inOrg } from '../lib/tenancy';
 import type { Context } from 'hono';
@@ -149,9 +149,9 @@ export function registerDocumentRoutes(router: ReturnType<typeof createRouter>) 
       },
       responses: {
         202: jsonContent(DocumentSchema, 'Stored and queued'),
-        409: jsonContent(z.any(), 'Same content already uploaded'),
-        413: jsonContent(z.any(), 'Too large'),
-        415: jsonContent(z.any(), 'Unsupported or spoofed type'),
+        409: errorResponse('Same content already uploaded'),
+        413: errorResponse('Too large'),
+        415: errorResponse('Unsupported or spoofed type'),
         ...protectedErrors,
       },
     }),
@@ -192,7 +192,7 @@ export function registerDocumentRoutes(router: ReturnType<typeof createRouter>) 
       security: bearerSecurity,
       middleware: [minRole('admin')] as const,
       request: { headers: OrgHeaderSchema, params: KbParamsSchema, body: jsonBody(CreateDocumentSchema) },
-      responses: { 202: jsonContent(DocumentSchema, 'Created and queued'), 409: jsonContent(z.any(), 'Same content already added'), ...protectedErrors },
+      responses: { 202: jsonContent(DocumentSchema, 'Created and queued'), 409: errorResponse('Same content already added'), ...protectedErrors },
     }),
     async (c) => {
       const access = c.get('org');

@@ -14,7 +14,7 @@ import {
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { enforceRateLimit } from '../lib/rate-limit';
-import { bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
+import { bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors } from '../lib/openapi';
 import { inOrg } from '../lib/tenancy';
 import type { Database } from '../ports';
 import { authenticate, requireRole, requireUser, withOrg, type Principal } from '../middleware/auth';
@@ -219,7 +219,7 @@ organizationsRouter.openapi(
     },
     responses: {
       201: jsonContent(InvitationSchema, 'Invitation sent'),
-      409: jsonContent(z.any(), 'Already a member'),
+      409: errorResponse('Already a member'),
       ...protectedErrors,
     },
   }),

@@ -7,7 +7,7 @@ import { findUserById, publicUser, userOrganizations } from '../core/auth/users'
 import { countOwners, otherMemberCount } from '../core/orgs/organizations';
 import { hashPassword, verifyPassword } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
-import { bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
+import { bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, requireUser } from '../middleware/auth';
 import { LocaleSchema, PasswordSchema, UserSchema } from './auth.schemas';
 import { RoleSchema } from './organizations.schemas';
@@ -103,7 +103,7 @@ usersRouter.openapi(
       'Organizations where you are the only member are deleted with it. If you are the only owner of an organization that has other members, hand over ownership first (409).',
     security: bearerSecurity,
     request: { body: jsonBody(z.object({ password: z.string().min(1) })) },
-    responses: { 204: { description: 'Deleted' }, 409: jsonContent(z.any(), 'Sole owner of a shared organization'), ...protectedErrors },
+    responses: { 204: { description: 'Deleted' }, 409: errorResponse('Sole owner of a shared organization'), ...protectedErrors },
   }),
   async (c) => {
     const self = await loadSelf(c);

@@ -110,7 +110,7 @@ widgetRouter.openapi(
     tags,
     summary: 'What the widget needs to render (public; active bots only)',
     request: { params: BotPathSchema },
-    responses: { 200: jsonContent(ConfigSchema, 'Config'), 403: jsonContent(z.any(), 'Origin not allowed'), 404: jsonContent(z.any(), 'Not active'), ...publicErrors },
+    responses: { 200: jsonContent(ConfigSchema, 'Config'), 403: errorResponse('Origin not allowed'), 404: errorResponse('Not active'), ...publicErrors },
   }),
   (c) => {
     c.header('Cache-Control', 'public, max-age=60');
@@ -335,7 +335,7 @@ widgetRouter.openapi(
     tags,
     summary: 'The visitor\u2019s conversation (Bearer session token)',
     request: { params: BotPathSchema },
-    responses: { 200: jsonContent(z.object({ data: z.array(MessageSchema) }), 'Messages'), 401: jsonContent(z.any(), 'No or bad session'), ...publicErrors },
+    responses: { 200: jsonContent(z.object({ data: z.array(MessageSchema) }), 'Messages'), 401: errorResponse('No or bad session'), ...publicErrors },
   }),
   async (c) => {
     const s = await session(c);
@@ -365,7 +365,7 @@ widgetRouter.openapi(
     },
     responses: {
       200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
-      401: jsonContent(z.any(), 'No or bad session'),
+      401: errorResponse('No or bad session'),
       ...publicErrors,
     },
   }),
@@ -391,7 +391,7 @@ widgetRouter.openapi(
     tags,
     summary: 'Thumbs up (1) or down (-1) on one answer (Bearer session token)',
     request: { params: BotPathSchema, body: jsonBody(z.object({ messageId: z.uuid(), value: z.union([z.literal(1), z.literal(-1)]) })) },
-    responses: { 204: { description: 'Saved' }, 401: jsonContent(z.any(), 'No or bad session'), 404: jsonContent(z.any(), 'Not an answer in this conversation'), ...publicErrors },
+    responses: { 204: { description: 'Saved' }, 401: errorResponse('No or bad session'), 404: errorResponse('Not an answer in this conversation'), ...publicErrors },
   }),
   async (c) => {
     const s = await session(c);
@@ -417,7 +417,7 @@ widgetRouter.openapi(
       params: BotPathSchema,
       body: jsonBody(z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() })),
     },
-    responses: { 204: { description: 'Saved' }, 401: jsonContent(z.any(), 'No or bad session'), ...publicErrors },
+    responses: { 204: { description: 'Saved' }, 401: errorResponse('No or bad session'), ...publicErrors },
   }),
   async (c) => {
     const s = await session(c);
@@ -443,7 +443,7 @@ widgetRouter.openapi(
     request: { params: BotPathSchema },
     responses: {
       200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
-      401: jsonContent(z.any(), 'No or bad session'),
+      401: errorResponse('No or bad session'),
       ...publicErrors,
     },
   }),

@@ -3,6 +3,7 @@ import * as OTPAuth from 'otpauth';
 import { startLocalRuntime, type LocalRuntime } from '../local-runtime';
 import { createHttpServer } from '../server';
 import type { ResolveAll } from '../adapters/local/outbound';
+import { createContractCheck } from './contract';
 
 /**
  * Integration-test harness: the real app on the local runtime (in-memory PGlite), behind a real
@@ -28,6 +29,8 @@ export interface CallOptions {
   token?: string;
   orgId?: string;
   headers?: Record<string, string>;
+  /** Skip the contract check (for tests that send what no client would and only pin the status). */
+  unchecked?: boolean;
 }
 
 export interface ApiResponse {
@@ -80,6 +83,13 @@ export async function createTestApi(
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const contract = createContractCheck(runtime.app);
+
+  /** Fails the calling test when a response breaks what /api/openapi.json promises. */
+  function keepContract(method: string, path: string, res: Response, body: unknown) {
+    const breach = contract.check(method, path, res.status, res.headers.get('content-type'), body);
+    if (breach) throw new Error(`API contract broken: ${breach}`);
+  }
 
   async function call(method: string, path: string, opts: CallOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...opts.headers };
@@ -98,6 +108,7 @@ export async function createTestApi(
     } catch {
       body = text;
     }
+    if (!opts.unchecked) keepContract(method, path, res, body);
     return { status: res.status, headers: res.headers, body, raw: text, text: `${method} ${path} -> ${res.status} ${text.slice(0, 2000)}` };
   }
 
@@ -150,6 +161,7 @@ export async function createTestApi(
     } catch {
       body = text;
     }
+    keepContract('POST', path, res, body);
     return { status: res.status, headers: res.headers, body, raw: text, text: `POST ${path} (upload ${file.name}) -> ${res.status} ${text.slice(0, 2000)}` };
   }
 
