@@ -1,7 +1,9 @@
-import type { Context } from 'hono';
-import { auditLog } from '../../db/schema';
-import type { AppEnv } from '../lib/env';
-import { clientIp, userAgent } from '../lib/request';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { auditLog, users } from '../../db/schema';
+import { decodeCursor, toPage } from '../lib/pagination';
+import { inOrg } from '../lib/tenancy';
+import type { Database } from '../ports';
 
 export type AuditAction =
   | 'auth.register'
@@ -28,28 +30,95 @@ export type AuditAction =
   | 'webhook.deleted'
   | 'webhook.secret_rotated';
 
-interface AuditEntry {
+/** Every fact an entry may carry, by the actions that record it; the audit log's readers rely on these keys. */
+export const AuditMetadataSchema = z.object({
+  fields: z.array(z.string()).optional().describe('organization.updated, webhook.updated: the fields changed'),
+  email: z.string().optional().describe('member.invited: who was invited'),
+  role: z.string().optional().describe('member.invited, member.joined, member.removed, api_key.created: the role'),
+  from: z.string().optional().describe('member.role_changed: the previous role'),
+  to: z.string().optional().describe('member.role_changed: the new role'),
+  leaving: z.boolean().optional().describe('member.removed: the member left on their own'),
+  name: z.string().optional().describe('api_key.created: the key\u2019s name'),
+  invitationId: z.string().optional().describe('member.joined: the invitation accepted'),
+  url: z.string().optional().describe('webhook.created, webhook.deleted: the endpoint (without credentials or query)'),
+  events: z.array(z.string()).optional().describe('webhook.created: the events subscribed to'),
+});
+export type AuditMetadata = z.infer<typeof AuditMetadataSchema>;
+
+/** Who did it and from where: built from the request by `auditActor` (lib/request.ts). */
+export interface AuditActor {
+  userId?: string | null;
+  apiKeyId?: string | null;
+  ip: string;
+  userAgent: string | null;
+}
+
+export interface AuditEntry {
   action: AuditAction;
   organizationId?: string | null;
-  actorUserId?: string | null;
   targetType?: string;
   targetId?: string;
-  metadata?: Record<string, unknown>;
+  metadata?: AuditMetadata;
 }
 
 /** Records a security-relevant action with who did it (user or API key) and from where. */
-export async function recordAudit(c: Context<AppEnv>, entry: AuditEntry): Promise<void> {
-  const principal = c.get('principal') as AppEnv['Variables']['principal'] | undefined;
-  const { db } = c.get('services');
+export async function recordAudit(db: Database, actor: AuditActor, entry: AuditEntry): Promise<void> {
   await db.insert(auditLog).values({
     organizationId: entry.organizationId ?? null,
-    actorUserId: entry.actorUserId ?? (principal?.kind === 'user' ? principal.userId : null),
-    actorApiKeyId: principal?.kind === 'apiKey' ? principal.apiKeyId : null,
+    actorUserId: actor.userId ?? null,
+    actorApiKeyId: actor.apiKeyId ?? null,
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,
-    ip: clientIp(c),
-    userAgent: userAgent(c),
+    ip: actor.ip,
+    userAgent: actor.userAgent,
     metadata: entry.metadata ?? {},
   });
+}
+
+/** A page of the organization's audit log, newest first, with the acting user's name. */
+export async function listAuditEntries(
+  db: Database,
+  organizationId: string,
+  options: { limit: number; cursor?: string; action?: string },
+) {
+  const after = decodeCursor(options.cursor);
+  const rows = await db
+    .select({ entry: auditLog, actor: { id: users.id, name: users.name, email: users.email } })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUserId))
+    .where(
+      inOrg(
+        auditLog,
+        organizationId,
+        options.action ? eq(auditLog.action, options.action) : undefined,
+        after
+          ? or(
+              lt(auditLog.createdAt, new Date(after.createdAt)),
+              and(eq(auditLog.createdAt, new Date(after.createdAt)), lt(auditLog.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .limit(options.limit + 1);
+  const { page, nextCursor } = toPage(
+    rows.map((r) => ({ ...r, id: r.entry.id, createdAt: r.entry.createdAt })),
+    options.limit,
+  );
+  return {
+    data: page.map(({ entry, actor }) => ({
+      id: entry.id,
+      action: entry.action,
+      actor: actor?.id ? { id: actor.id, name: actor.name, email: actor.email } : null,
+      apiKeyId: entry.actorApiKeyId,
+      targetType: entry.targetType,
+      targetId: entry.targetId,
+      ip: entry.ip,
+      // The column is free JSON in the database; only what recordAudit wrote (these keys) is answered.
+      metadata: AuditMetadataSchema.parse(entry.metadata),
+      createdAt: entry.createdAt.toISOString(),
+    })),
+    nextCursor,
+  };
 }

@@ -83,6 +83,15 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
+/**
+ * Any JSON value. Only for maps whose keys and values are the customer's own (a contact's
+ * attributes, free metadata): every field the API itself defines gets a precise schema instead.
+ */
+export const JsonValueSchema = z.json().openapi('JsonValue');
+
+/** A JSON object of free keys (see JsonValueSchema for when it is the right schema). */
+export const JsonObjectSchema = z.record(z.string(), JsonValueSchema).openapi('JsonObject');
+
 export const bearerSecurity = [{ bearerAuth: [] }];
 
 /** Header carrying the organization an org-scoped request acts on. */

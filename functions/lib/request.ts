@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './env';
+import type { AuditActor } from '../core/audit';
 
 /**
  * The header the Node server (`server.ts`) sets to the client's address, always overwriting what
@@ -19,4 +20,18 @@ export function clientIp(c: Context<AppEnv>): string {
 
 export function userAgent(c: Context): string | null {
   return c.req.header('user-agent')?.slice(0, 500) ?? null;
+}
+
+/**
+ * Who is acting, for the audit log: the signed-in user or API key of the request, from its address.
+ * `userId` names the user when no one is signed in yet (sign-in, registration, password reset).
+ */
+export function auditActor(c: Context<AppEnv>, userId?: string): AuditActor {
+  const principal = c.get('principal') as AppEnv['Variables']['principal'] | undefined;
+  return {
+    userId: userId ?? (principal?.kind === 'user' ? principal.userId : null),
+    apiKeyId: principal?.kind === 'apiKey' ? principal.apiKeyId : null,
+    ip: clientIp(c),
+    userAgent: userAgent(c),
+  };
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { desc, eq, isNull } from 'drizzle-orm';
 import { apiKeys } from '../../db/schema';
 import { recordAudit } from '../core/audit';
+import { auditActor } from '../lib/request';
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
@@ -101,7 +102,7 @@ apiKeysRouter.openapi(
         expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
       })
       .returning();
-    await recordAudit(c, {
+    await recordAudit(c.get('services').db, auditActor(c), {
       action: 'api_key.created',
       organizationId: access.organizationId,
       targetType: 'api_key',
@@ -133,7 +134,7 @@ apiKeysRouter.openapi(
       .where(inOrg(apiKeys, access.organizationId, eq(apiKeys.id, key_id), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id });
     if (revoked.length === 0) throw new ApiError('not_found', 'API key not found');
-    await recordAudit(c, { action: 'api_key.revoked', organizationId: access.organizationId, targetType: 'api_key', targetId: key_id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'api_key.revoked', organizationId: access.organizationId, targetType: 'api_key', targetId: key_id });
     return c.body(null, 204);
   },
 );

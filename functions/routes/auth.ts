@@ -32,7 +32,7 @@ import { ApiError } from '../lib/errors';
 import { enforceRateLimit } from '../lib/rate-limit';
 import type { AppEnv } from '../lib/env';
 import { bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors, publicErrors } from '../lib/openapi';
-import { clientIp, userAgent } from '../lib/request';
+import { auditActor, clientIp, userAgent } from '../lib/request';
 import { authenticate, requireUser } from '../middleware/auth';
 import {
   CodeSchema,
@@ -84,7 +84,7 @@ async function signIn(c: Context<AppEnv>, user: UserRow, delivery: 'cookie' | 'b
   const { db, config } = c.get('services');
   const tokens = await startSession(db, config, user.id, { userAgent: userAgent(c), ip: clientIp(c) });
   await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
-  await recordAudit(c, { action: 'auth.login', actorUserId: user.id, targetType: 'user', targetId: user.id });
+  await recordAudit(c.get('services').db, auditActor(c, user.id), { action: 'auth.login', targetType: 'user', targetId: user.id });
   return deliverTokens(c, user, tokens, delivery);
 }
 
@@ -144,7 +144,7 @@ authRouter.openapi(
       .onConflictDoNothing()
       .returning();
     if (!user) throw new ApiError('conflict', 'An account with this email already exists');
-    await recordAudit(c, { action: 'auth.register', actorUserId: user.id, targetType: 'user', targetId: user.id });
+    await recordAudit(c.get('services').db, auditActor(c, user.id), { action: 'auth.register', targetType: 'user', targetId: user.id });
     await sendVerificationMail(c, user);
     return c.json(await signIn(c, user, body.tokenDelivery), 201);
   },
@@ -172,7 +172,7 @@ authRouter.openapi(
     // Hash even for unknown emails so response time does not reveal which accounts exist.
     const valid = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !valid) {
-      if (user) await recordAudit(c, { action: 'auth.login_failed', actorUserId: user.id, targetType: 'user', targetId: user.id });
+      if (user) await recordAudit(c.get('services').db, auditActor(c, user.id), { action: 'auth.login_failed', targetType: 'user', targetId: user.id });
       throw new ApiError('invalid_credentials', 'The email or password is not correct');
     }
     if (user.twoFactorEnabledAt) {
@@ -345,7 +345,7 @@ authRouter.openapi(
     const userId = await consumeOneTimeToken(db, token, 'reset_password');
     await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
     await revokeAllSessions(services, userId);
-    await recordAudit(c, { action: 'auth.password_reset', actorUserId: userId, targetType: 'user', targetId: userId });
+    await recordAudit(c.get('services').db, auditActor(c, userId), { action: 'auth.password_reset', targetType: 'user', targetId: userId });
     return c.body(null, 204);
   },
 );
@@ -406,7 +406,7 @@ authRouter.openapi(
     }
     await db.update(users).set({ twoFactorEnabledAt: new Date() }).where(eq(users.id, user.id));
     const backupCodes = await regenerateBackupCodes(db, user.id);
-    await recordAudit(c, { action: 'auth.2fa_enabled', targetType: 'user', targetId: user.id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'auth.2fa_enabled', targetType: 'user', targetId: user.id });
     return c.json({ backupCodes }, 200);
   },
 );
@@ -431,7 +431,7 @@ authRouter.openapi(
     const { db } = c.get('services');
     await db.update(users).set({ twoFactorEnabledAt: null, twoFactorSecret: null }).where(eq(users.id, user.id));
     await deleteBackupCodes(db, user.id);
-    await recordAudit(c, { action: 'auth.2fa_disabled', targetType: 'user', targetId: user.id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'auth.2fa_disabled', targetType: 'user', targetId: user.id });
     return c.body(null, 204);
   },
 );
@@ -472,7 +472,7 @@ authRouter.openapi(
       throw new ApiError('invalid_two_factor_code', 'The code is not correct');
     }
     const backupCodes = await regenerateBackupCodes(c.get('services').db, user.id);
-    await recordAudit(c, { action: 'auth.backup_codes_regenerated', targetType: 'user', targetId: user.id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'auth.backup_codes_regenerated', targetType: 'user', targetId: user.id });
     return c.json({ backupCodes }, 200);
   },
 );
@@ -542,7 +542,7 @@ authRouter.openapi(
       .limit(1);
     if (!owned) throw new ApiError('not_found', 'Session not found');
     await revokeFamily(c.get('services'), session_id);
-    await recordAudit(c, { action: 'auth.session_revoked', targetType: 'session', targetId: session_id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'auth.session_revoked', targetType: 'session', targetId: session_id });
     return c.body(null, 204);
   },
 );

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { invitations, memberships, organizations } from '../../db/schema';
 import { recordAudit } from '../core/audit';
+import { auditActor } from '../lib/request';
 import { findUserById, normalizeEmail } from '../core/auth/users';
 import { publicOrganization } from '../core/orgs/organizations';
 import { sha256Hex } from '../lib/crypto';
@@ -97,7 +98,7 @@ invitationsRouter.openapi(
       .select({ role: memberships.role })
       .from(memberships)
       .where(and(eq(memberships.organizationId, organization.id), eq(memberships.userId, user.id)));
-    await recordAudit(c, {
+    await recordAudit(c.get('services').db, auditActor(c), {
       action: 'member.joined',
       organizationId: organization.id,
       targetType: 'user',

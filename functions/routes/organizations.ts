@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { eq, gt, isNull, desc, sql } from 'drizzle-orm';
 import { invitations, memberships, organizations, users } from '../../db/schema';
 import { recordAudit } from '../core/audit';
+import { auditActor } from '../lib/request';
 import { orgUsage } from '../core/orgs/usage';
 import { enqueueMail } from '../core/jobs/registry';
 import { renderMail } from '../core/auth/mail-templates';
@@ -77,7 +78,7 @@ organizationsRouter.openapi(
   async (c) => {
     const principal = requireUser(c);
     const org = await createOrganization(c.get('services').db, principal.userId, c.req.valid('json'));
-    await recordAudit(c, { action: 'organization.created', organizationId: org.id, targetType: 'organization', targetId: org.id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'organization.created', organizationId: org.id, targetType: 'organization', targetId: org.id });
     return c.json(publicOrganization(org, 'owner'), 201);
   },
 );
@@ -149,7 +150,7 @@ organizationsRouter.openapi(
       .set(changes)
       .where(eq(organizations.id, access.organizationId))
       .returning();
-    await recordAudit(c, {
+    await recordAudit(c.get('services').db, auditActor(c), {
       action: 'organization.updated',
       organizationId: org.id,
       targetType: 'organization',
@@ -175,7 +176,7 @@ organizationsRouter.openapi(
     requireRole(access, 'owner');
     const { db } = c.get('services');
     await db.delete(organizations).where(eq(organizations.id, access.organizationId));
-    await recordAudit(c, { action: 'organization.deleted', targetType: 'organization', targetId: access.organizationId });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'organization.deleted', targetType: 'organization', targetId: access.organizationId });
     return c.body(null, 204);
   },
 );
@@ -259,7 +260,7 @@ organizationsRouter.openapi(
       c.get('services'),
       renderMail('invite', org.language, normalized, { inviter: inviter?.name ?? org.name, org: org.name, role, link }),
     );
-    await recordAudit(c, {
+    await recordAudit(c.get('services').db, auditActor(c), {
       action: 'member.invited',
       organizationId: access.organizationId,
       targetType: 'invitation',
@@ -329,7 +330,7 @@ organizationsRouter.openapi(
       .where(inOrg(invitations, access.organizationId, eq(invitations.id, invitation_id), isNull(invitations.acceptedAt)))
       .returning({ id: invitations.id });
     if (revoked.length === 0) throw new ApiError('not_found', 'Invitation not found');
-    await recordAudit(c, { action: 'member.invitation_revoked', organizationId: access.organizationId, targetType: 'invitation', targetId: invitation_id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'member.invitation_revoked', organizationId: access.organizationId, targetType: 'invitation', targetId: invitation_id });
     return c.body(null, 204);
   },
 );
@@ -365,7 +366,7 @@ organizationsRouter.openapi(
     const member = await findMember(db, access.organizationId, user_id);
     await assertCanChangeMember(db, access.organizationId, access.role, member, role);
     await db.update(memberships).set({ role }).where(eq(memberships.id, member.id));
-    await recordAudit(c, {
+    await recordAudit(c.get('services').db, auditActor(c), {
       action: 'member.role_changed',
       organizationId: access.organizationId,
       targetType: 'user',
@@ -397,7 +398,7 @@ organizationsRouter.openapi(
     const member = await findMember(db, access.organizationId, user_id);
     await assertCanChangeMember(db, access.organizationId, leaving ? 'owner' : access.role, member, null);
     await db.delete(memberships).where(eq(memberships.id, member.id));
-    await recordAudit(c, {
+    await recordAudit(c.get('services').db, auditActor(c), {
       action: 'member.removed',
       organizationId: access.organizationId,
       targetType: 'user',

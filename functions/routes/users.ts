@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { eq, inArray } from 'drizzle-orm';
 import { organizations, users } from '../../db/schema';
 import { recordAudit } from '../core/audit';
+import { auditActor } from '../lib/request';
 import { revokeAllSessions } from '../core/auth/sessions';
 import { findUserById, publicUser, userOrganizations } from '../core/auth/users';
 import { countOwners, otherMemberCount } from '../core/orgs/organizations';
@@ -88,7 +89,7 @@ usersRouter.openapi(
     const { db } = c.get('services');
     await db.update(users).set({ passwordHash: await hashPassword(newPassword) }).where(eq(users.id, self.id));
     await revokeAllSessions(c.get('services'), self.id, { except: requireUser(c).sessionId });
-    await recordAudit(c, { action: 'auth.password_changed', targetType: 'user', targetId: self.id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'auth.password_changed', targetType: 'user', targetId: self.id });
     return c.body(null, 204);
   },
 );

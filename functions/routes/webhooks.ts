@@ -3,6 +3,7 @@ import { desc } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { webhooks } from '../../db/schema';
 import { recordAudit } from '../core/audit';
+import { auditActor } from '../lib/request';
 import { WEBHOOK_EVENT_TYPES, type EventType } from '../core/events/types';
 import {
   createWebhook,
@@ -161,7 +162,7 @@ webhooksRouter.openapi(
   async (c) => {
     const { organizationId } = c.get('org');
     const { webhook, secret } = await createWebhook(c.get('services'), organizationId, c.req.valid('json'), actorId(c));
-    await recordAudit(c, { action: 'webhook.created', organizationId, targetType: 'webhook', targetId: webhook.id, metadata: { url: auditUrl(webhook.url), events: webhook.events } });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'webhook.created', organizationId, targetType: 'webhook', targetId: webhook.id, metadata: { url: auditUrl(webhook.url), events: webhook.events } });
     return c.json({ ...publicWebhook(webhook), secret }, 201);
   },
 );
@@ -199,7 +200,7 @@ webhooksRouter.openapi(
     const { organizationId } = c.get('org');
     const input = c.req.valid('json');
     const row = await updateWebhook(c.get('services'), organizationId, c.req.valid('param').webhook_id, input);
-    await recordAudit(c, { action: 'webhook.updated', organizationId, targetType: 'webhook', targetId: row.id, metadata: { fields: Object.keys(input) } });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'webhook.updated', organizationId, targetType: 'webhook', targetId: row.id, metadata: { fields: Object.keys(input) } });
     return c.json(publicWebhook(row), 200);
   },
 );
@@ -218,7 +219,7 @@ webhooksRouter.openapi(
   async (c) => {
     const { organizationId } = c.get('org');
     const row = await deleteWebhook(c.get('services'), organizationId, c.req.valid('param').webhook_id);
-    await recordAudit(c, { action: 'webhook.deleted', organizationId, targetType: 'webhook', targetId: row.id, metadata: { url: auditUrl(row.url) } });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'webhook.deleted', organizationId, targetType: 'webhook', targetId: row.id, metadata: { url: auditUrl(row.url) } });
     return c.body(null, 204);
   },
 );
@@ -256,7 +257,7 @@ webhooksRouter.openapi(
   async (c) => {
     const { organizationId } = c.get('org');
     const { webhook, secret } = await rotateSecret(c.get('services'), organizationId, c.req.valid('param').webhook_id);
-    await recordAudit(c, { action: 'webhook.secret_rotated', organizationId, targetType: 'webhook', targetId: webhook.id });
+    await recordAudit(c.get('services').db, auditActor(c), { action: 'webhook.secret_rotated', organizationId, targetType: 'webhook', targetId: webhook.id });
     return c.json({ ...publicWebhook(webhook), secret }, 200);
   },
 );
