@@ -5,6 +5,10 @@ import { organizations, users } from './tenancy';
 export const botStatusEnum = pgEnum('bot_status', ['draft', 'active', 'inactive', 'archived']);
 export const botTypeEnum = pgEnum('bot_type', ['ai', 'auto']);
 
+/** The tones and languages a bot can have; varchar columns, so the API's enums and the rows agree by type. */
+export const BOT_PERSONALITIES = ['professional', 'friendly', 'concise', 'playful'] as const;
+export const BOT_LANGUAGES = ['es', 'en', 'auto'] as const;
+
 export interface WidgetLook {
   title?: string;
   avatarUrl?: string;
@@ -40,8 +44,8 @@ export const bots = pgTable(
     systemPrompt: text('system_prompt').notNull().default(''),
     temperature: real('temperature').notNull().default(0.7),
     maxTokens: integer('max_tokens').notNull().default(1000),
-    personality: varchar('personality', { length: 32 }).notNull().default('professional'),
-    language: varchar('language', { length: 5 }).notNull().default('auto'),
+    personality: varchar('personality', { length: 32 }).$type<(typeof BOT_PERSONALITIES)[number]>().notNull().default('professional'),
+    language: varchar('language', { length: 5 }).$type<(typeof BOT_LANGUAGES)[number]>().notNull().default('auto'),
     welcomeMessage: text('welcome_message'),
     fallbackMessage: text('fallback_message'),
     autoReply: text('auto_reply'),

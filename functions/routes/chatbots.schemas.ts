@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { createSelectSchema } from 'drizzle-zod';
+import { BOT_LANGUAGES, BOT_PERSONALITIES, bots } from '../../db/schema';
 
 export const BotParamsSchema = z.object({ chatbot_id: z.uuid().openapi({ param: { name: 'chatbot_id', in: 'path' } }) });
 
@@ -36,7 +38,11 @@ const origin = z
   }, 'An origin like https://shop.example.com (scheme and host, no path)')
   .transform((v) => v.replace(/\/$/, ''));
 
-/** Every setting of a bot; `config` and create/update share it. */
+/**
+ * Every setting of a bot; `config` and create/update share it. Hand-written, not derived from
+ * `bots`: these are the API's input rules (bounds, trimming, origins) that the columns do not hold,
+ * `widget` and `preChatForm` are JSON columns, and `knowledgeBaseIds` is a link table.
+ */
 export const BotSettingsSchema = z.object({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).nullable(),
@@ -46,8 +52,8 @@ export const BotSettingsSchema = z.object({
   systemPrompt: z.string().max(20_000),
   temperature: z.number().min(0).max(2),
   maxTokens: z.number().int().min(16).max(16_000),
-  personality: z.enum(['professional', 'friendly', 'concise', 'playful']),
-  language: z.enum(['es', 'en', 'auto']),
+  personality: z.enum(BOT_PERSONALITIES),
+  language: z.enum(BOT_LANGUAGES),
   welcomeMessage: z.string().max(2000).nullable(),
   fallbackMessage: z.string().max(2000).nullable(),
   autoReply: z.string().max(4000).nullable(),
@@ -69,10 +75,12 @@ export const BotSettingsSchema = z.object({
   knowledgeBaseIds: z.array(z.uuid()).max(20),
 });
 
+/** Straight from the table: the id, the slug and the status enum. */
+const BotIdentitySchema = createSelectSchema(bots).pick({ id: true, slug: true, status: true });
+
+// Timestamps are ISO strings in the API (Date in the row); conversationCount is computed.
 export const BotSchema = BotSettingsSchema.extend({
-  id: z.uuid(),
-  slug: z.string(),
-  status: z.enum(['draft', 'active', 'inactive', 'archived']),
+  ...BotIdentitySchema.shape,
   conversationCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -82,9 +90,13 @@ export const BotSchema = BotSettingsSchema.extend({
 export const CreateBotSchema = BotSettingsSchema.partial().extend({ name: BotSettingsSchema.shape.name });
 export const UpdateBotSchema = BotSettingsSchema.partial().extend({ status: z.enum(['draft', 'inactive', 'archived']).optional() });
 
+export const BotListQuerySchema = z.object({ status: BotIdentitySchema.shape.status.optional(), q: z.string().max(200).optional() });
+
 export const ScheduleSchema = z
   .object({ id: z.uuid(), weekday: z.number().int().min(0).max(6), opensAt: hhmm, closesAt: hhmm })
   .openapi('ScheduleInterval');
+export const ScheduleParamsSchema = BotParamsSchema.extend({ schedule_id: z.uuid() });
+
 export const ScheduleInputSchema = z
   .object({ weekday: z.number().int().min(0).max(6).openapi({ description: '0 = Sunday' }), opensAt: hhmm, closesAt: hhmm })
   .refine((s) => s.opensAt !== s.closesAt, { message: 'Opening and closing times must differ', path: ['closesAt'] });
@@ -92,4 +104,8 @@ export const ScheduleInputSchema = z
 export const PlaygroundBodySchema = z.object({
   message: z.string().trim().min(1).max(2000),
   conversationId: z.uuid().optional().openapi({ description: 'Continue a playground conversation' }),
+});
+
+export const IdentitySecretSchema = z.object({
+  secret: z.string().openapi({ description: 'HMAC-SHA256 key: hash = hex(HMAC(secret, visitor id)), computed on your server' }),
 });
