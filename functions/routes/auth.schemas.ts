@@ -73,3 +73,34 @@ export const RefreshBodySchema = z.object({
 });
 
 export const CodeSchema = z.string().min(6).max(20).openapi({ example: '123456' });
+
+export const AccessTokenSchema = z.object({ accessToken: z.string(), expiresIn: z.number(), refreshToken: z.string().optional() });
+
+export const VerifyEmailQuerySchema = z.object({ token: z.string().min(10) });
+
+export const ForgotPasswordBodySchema = z.object({ email: EmailSchema });
+
+export const ResetPasswordBodySchema = z.object({ token: z.string().min(10), password: PasswordSchema });
+
+export const TwoFactorSetupSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
+
+export const TwoFactorCodeBodySchema = z.object({ code: CodeSchema });
+
+export const TwoFactorDisableBodySchema = z.object({ password: z.string().min(1), code: CodeSchema });
+
+export const BackupCodesSchema = z.object({ backupCodes: z.array(z.string()) });
+
+// Hand-written rather than derived from `refresh_tokens`: a session is a token family (`id` is the
+// family id), its dates are ISO strings, and `current` says whether it is the caller's.
+export const SessionSchema = z
+  .object({
+    id: z.uuid(),
+    userAgent: z.string().nullable(),
+    ip: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    current: z.boolean(),
+  })
+  .openapi('Session');
+
+export const SessionParamsSchema = z.object({ session_id: z.uuid() });

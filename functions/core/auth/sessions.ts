@@ -147,3 +147,14 @@ export async function listSessions(db: Database, userId: string) {
     )
     .orderBy(desc(refreshTokens.lastUsedAt));
 }
+
+/** Signs out one of the user's own sessions; another user's answers 404, as if it did not exist. */
+export async function revokeOwnSession(deps: SessionDeps, userId: string, familyId: string) {
+  const [owned] = await deps.db
+    .select({ id: refreshTokens.id })
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, userId)))
+    .limit(1);
+  if (!owned) throw new ApiError('not_found', 'Session not found');
+  await revokeFamily(deps, familyId);
+}

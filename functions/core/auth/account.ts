@@ -1,0 +1,74 @@
+import { eq } from 'drizzle-orm';
+import { users } from '../../../db/schema';
+import { hashPassword } from '../../lib/crypto';
+import { ApiError } from '../../lib/errors';
+import type { Services } from '../../ports';
+import { enqueueMail } from '../jobs/queue';
+import { renderMail } from './mail-templates';
+import { consumeOneTimeToken, createOneTimeToken } from './one-time-tokens';
+import { revokeAllSessions, startSession } from './sessions';
+import { findUserByEmail, normalizeEmail, type UserRow } from './users';
+
+type MailDeps = Pick<Services, 'db' | 'config' | 'queue'>;
+
+export interface NewAccount {
+  email: string;
+  name: string;
+  password: string;
+  locale?: 'es' | 'en';
+}
+
+/** Creates the account (emails are unique, case-insensitively); 409 when one exists. */
+export async function registerUser(services: Pick<Services, 'db'>, input: NewAccount): Promise<UserRow> {
+  const { db } = services;
+  if (await findUserByEmail(db, input.email)) throw new ApiError('conflict', 'An account with this email already exists');
+  const [user] = await db
+    .insert(users)
+    .values({ email: normalizeEmail(input.email), name: input.name, passwordHash: await hashPassword(input.password), locale: input.locale ?? 'es' })
+    .onConflictDoNothing()
+    .returning();
+  // Two registrations racing: the unique index lets one through.
+  if (!user) throw new ApiError('conflict', 'An account with this email already exists');
+  return user;
+}
+
+/** A new session for the user (refresh token family) and the time of their last sign-in. */
+export async function signInUser(services: Pick<Services, 'db' | 'config'>, user: UserRow, meta: { userAgent: string | null; ip: string }) {
+  const tokens = await startSession(services.db, services.config, user.id, meta);
+  await services.db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
+  return tokens;
+}
+
+/** Mails a single-use link that confirms the address. */
+export async function sendVerificationMail(services: MailDeps, user: UserRow) {
+  const token = await createOneTimeToken(services.db, user.id, 'verify_email');
+  const link = `${services.config.APP_URL}/verify-email?token=${encodeURIComponent(token)}`;
+  await enqueueMail(services, renderMail('verify', user.locale, user.email, { name: user.name, link }));
+}
+
+/** Confirms the address of the user the mailed token was for. */
+export async function verifyEmail(services: Pick<Services, 'db'>, token: string) {
+  const userId = await consumeOneTimeToken(services.db, token, 'verify_email');
+  await services.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, userId));
+}
+
+/**
+ * Mails a reset link when the account exists. Past the limit of mails per address nothing is sent,
+ * silently: the caller answers the same either way, so the route cannot tell who has an account.
+ */
+export async function requestPasswordReset(services: MailDeps & Pick<Services, 'kv'>, email: string) {
+  const limit = await services.kv.rateLimit(`forgot:${normalizeEmail(email)}`, 5, 3600);
+  const user = limit.success ? await findUserByEmail(services.db, email) : undefined;
+  if (!user) return;
+  const token = await createOneTimeToken(services.db, user.id, 'reset_password');
+  const link = `${services.config.APP_URL}/reset-password?token=${encodeURIComponent(token)}`;
+  await enqueueMail(services, renderMail('reset', user.locale, user.email, { name: user.name, link }));
+}
+
+/** Sets the new password of the user the mailed token was for and signs out every session; returns the user's id. */
+export async function resetPassword(services: Pick<Services, 'db' | 'kv' | 'config'>, token: string, password: string) {
+  const userId = await consumeOneTimeToken(services.db, token, 'reset_password');
+  await services.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
+  await revokeAllSessions(services, userId);
+  return userId;
+}

@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { loadBotRuntime } from '../core/chat/bot-runtime';
+import { verifyWidgetSession, type WidgetSession } from '../core/chat/widget-session';
+import { ApiError } from '../lib/errors';
+import type { AppEnv } from '../lib/env';
+
+function originAllowed(allowed: string[], origin: string | undefined): boolean {
+  if (!origin || allowed.length === 0) return true;
+  return allowed.includes(origin);
+}
+
+/** Loads the active bot, enforces its allowed origins, and answers CORS for them. */
+export const widgetBot = createMiddleware<AppEnv>(async (c, next) => {
+  const botId = c.req.param('chatbot_id') ?? '';
+  const origin = c.req.header('origin');
+  const bot = /^[0-9a-f-]{36}$/i.test(botId) ? await loadBotRuntime(c.get('services'), botId) : null;
+  if (!bot || bot.status !== 'active') {
+    // Readable by the embedding page, so the widget can tell "not available" from a network error.
+    if (origin) c.header('Access-Control-Allow-Origin', origin);
+    throw new ApiError('not_found', 'This chatbot is not available');
+  }
+  // A disallowed site gets no CORS header: the browser keeps the answer from it entirely.
+  if (!originAllowed(bot.allowedOrigins, origin)) {
+    throw new ApiError('forbidden', 'This site is not allowed to embed this chatbot');
+  }
+  if (origin) {
+    c.header('Access-Control-Allow-Origin', origin);
+    c.header('Vary', 'Origin');
+    c.header('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
+  }
+  if (c.req.method === 'OPTIONS') {
+    c.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    c.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, Last-Event-ID');
+    c.header('Access-Control-Max-Age', '600');
+    return c.body(null, 204);
+  }
+  c.set('widgetBot', bot);
+  await next();
+});
+
+/** The visitor's session from the Bearer token; the widget starts one with POST .../session. */
+export async function visitorSession(c: Context<AppEnv>): Promise<WidgetSession> {
+  const header = c.req.header('authorization') ?? '';
+  const token = header.toLowerCase().startsWith('bearer ') ? header.slice(7) : '';
+  if (!token) throw new ApiError('unauthorized', 'Start a chat session first (POST .../session)');
+  return verifyWidgetSession(token, c.get('widgetBot').id, c.get('services').config.JWT_SECRET);
+}
+
