@@ -10,30 +10,6 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 describe('cross-cutting behaviour', () => {
-  it('GET /health reports every dependency with latency', async () => {
-    const res = await api.call('GET', '/health');
-    expect(res.status, res.text).toBe(200);
-    expect(res.body.status).toBe('ok');
-    for (const name of ['sql', 'kv', 'queue', 'vectors']) {
-      expect(res.body.checks[name]).toMatchObject({ ok: true, latencyMs: expect.any(Number) });
-    }
-  });
-
-  it('GET /health answers 503 when a dependency is down', async () => {
-    const { vectors } = api.runtime.services;
-    const original = vectors.ping;
-    vectors.ping = async () => {
-      throw new Error('vector store unreachable');
-    };
-    try {
-      const res = await api.call('GET', '/health');
-      expect(res.status, res.text).toBe(503);
-      expect(res.body.checks.vectors).toMatchObject({ ok: false, error: 'vector store unreachable' });
-    } finally {
-      vectors.ping = original;
-    }
-  });
-
   it('serves an OpenAPI 3.1 document and the reference page', async () => {
     const doc = await api.call('GET', '/api/openapi.json');
     expect(doc.status).toBe(200);

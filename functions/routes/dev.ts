@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { users } from '../../db/schema';
+import { findUserById } from '../core/auth/users';
 import { timingSafeEqual } from '../lib/crypto';
 import type { AppEnv } from '../lib/env';
 import { ApiError } from '../lib/errors';
@@ -38,7 +37,7 @@ function operatorKeyPresented(c: Context<AppEnv>): boolean {
 
 async function ownEmail(c: Context<AppEnv>): Promise<string> {
   const { userId } = requireUser(c);
-  const [user] = await c.get('services').db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
+  const user = await findUserById(c.get('services').db, userId);
   if (!user) throw new ApiError('invalid_token', 'The account behind this token no longer exists');
   return user.email.toLowerCase();
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { ROLES } from '../../db/schema';
+import { createSelectSchema } from 'drizzle-zod';
+import { invitations, organizations, ROLES } from '../../db/schema';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -17,16 +18,10 @@ export const TimeZoneSchema = z
   .refine(isTimeZone, 'Not an IANA time zone (for example Europe/Madrid)')
   .openapi({ example: 'Europe/Madrid' });
 
-export const OrganizationSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string().openapi({ example: 'Acme' }),
-    slug: z.string().openapi({ example: 'acme-1a2b3c' }),
-    description: z.string().nullable(),
-    website: z.string().nullable(),
-    timezone: z.string(),
-    language: z.string(),
-    plan: z.string(),
+// From the table; `createdAt` is an ISO string in the API (a Date in the row) and `role` is the caller's.
+export const OrganizationSchema = createSelectSchema(organizations)
+  .pick({ id: true, name: true, slug: true, description: true, website: true, timezone: true, language: true, plan: true })
+  .extend({
     createdAt: z.string(),
     role: RoleSchema.optional().openapi({ description: 'Your role in it' }),
   })
@@ -47,6 +42,7 @@ export const UpdateOrganizationSchema = CreateOrganizationSchema.partial().exten
 
 export const OrgParamsSchema = z.object({ org_id: z.uuid().openapi({ param: { name: 'org_id', in: 'path' } }) });
 
+// Hand-written: a member joins the membership (role, joinedAt = its createdAt) with the user's name and email.
 export const MemberSchema = z
   .object({
     userId: z.uuid(),
@@ -57,12 +53,26 @@ export const MemberSchema = z
   })
   .openapi('Member');
 
-export const InvitationSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string(),
-    role: RoleSchema,
-    expiresAt: z.string(),
-    createdAt: z.string(),
-  })
+// From the table, with the dates as ISO strings; the token's hash and who accepted it stay inside.
+export const InvitationSchema = createSelectSchema(invitations)
+  .pick({ id: true, email: true })
+  .extend({ role: RoleSchema, expiresAt: z.string(), createdAt: z.string() })
   .openapi('Invitation');
+
+export const InviteBodySchema = z.object({ email: z.email().max(255), role: RoleSchema.default('agent') });
+
+export const MemberParamsSchema = OrgParamsSchema.extend({ user_id: z.uuid() });
+
+export const InvitationParamsSchema = OrgParamsSchema.extend({ invitation_id: z.uuid() });
+
+export const UsageSchema = z.object({
+  conversations: z.number().int(),
+  openConversations: z.number().int(),
+  messages: z.number().int(),
+  bots: z.number().int(),
+  activeBots: z.number().int(),
+  members: z.number().int(),
+  knowledgeBases: z.number().int(),
+  documents: z.number().int(),
+  storageBytes: z.number().int().openapi({ description: 'Bytes of uploaded and imported documents' }),
+});

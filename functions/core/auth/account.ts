@@ -1,13 +1,14 @@
-import { eq } from 'drizzle-orm';
-import { users } from '../../../db/schema';
-import { hashPassword } from '../../lib/crypto';
+import { eq, inArray } from 'drizzle-orm';
+import { organizations, users } from '../../../db/schema';
+import { hashPassword, verifyPassword } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import type { Services } from '../../ports';
 import { enqueueMail } from '../jobs/queue';
 import { renderMail } from './mail-templates';
 import { consumeOneTimeToken, createOneTimeToken } from './one-time-tokens';
 import { revokeAllSessions, startSession } from './sessions';
-import { findUserByEmail, normalizeEmail, type UserRow } from './users';
+import { countOwners, otherMemberCount } from '../orgs/organizations';
+import { findUserByEmail, normalizeEmail, publicUser, userOrganizations, type UserRow } from './users';
 
 type MailDeps = Pick<Services, 'db' | 'config' | 'queue'>;
 
@@ -71,4 +72,57 @@ export async function resetPassword(services: Pick<Services, 'db' | 'kv' | 'conf
   await services.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
   await revokeAllSessions(services, userId);
   return userId;
+}
+
+export interface ProfileChanges {
+  name?: string;
+  phone?: string | null;
+  locale?: 'es' | 'en';
+  avatarUrl?: string | null;
+}
+
+/** The user with their organizations, as /users/profile shows them. */
+export async function userProfile(services: Pick<Services, 'db'>, user: UserRow) {
+  return { ...publicUser(user), organizations: await userOrganizations(services.db, user.id) };
+}
+
+export async function updateProfile(services: Pick<Services, 'db'>, userId: string, changes: ProfileChanges) {
+  const [updated] = await services.db.update(users).set(changes).where(eq(users.id, userId)).returning();
+  return userProfile(services, updated);
+}
+
+/** A new password against the current one; every other session is signed out, the caller's is kept. */
+export async function changePassword(
+  services: Pick<Services, 'db' | 'kv' | 'config'>,
+  user: UserRow,
+  input: { currentPassword: string; newPassword: string; keepSession: string },
+) {
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    throw new ApiError('invalid_credentials', 'The current password is not correct');
+  }
+  await services.db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, user.id));
+  await revokeAllSessions(services, user.id, { except: input.keepSession });
+}
+
+/**
+ * Deletes the account with the organizations only it belongs to. The sole owner of an organization
+ * others belong to must hand it over first (409), so no organization is left without an owner.
+ */
+export async function deleteAccount(services: Pick<Services, 'db'>, user: UserRow, password: string) {
+  const { db } = services;
+  if (!(await verifyPassword(password, user.passwordHash))) throw new ApiError('invalid_credentials', 'The password is not correct');
+  const soloOrgs: string[] = [];
+  for (const org of await userOrganizations(db, user.id)) {
+    const others = await otherMemberCount(db, org.id, user.id);
+    if (others === 0) soloOrgs.push(org.id);
+    else if (org.role === 'owner' && (await countOwners(db, org.id)) <= 1) {
+      throw new ApiError('conflict', `You are the only owner of "${org.name}": make someone else owner first`, {
+        details: { organizationId: org.id },
+      });
+    }
+  }
+  await db.transaction(async (tx) => {
+    if (soloOrgs.length) await tx.delete(organizations).where(inArray(organizations.id, soloOrgs));
+    await tx.delete(users).where(eq(users.id, user.id));
+  });
 }
