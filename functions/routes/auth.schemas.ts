@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { createSelectSchema } from 'drizzle-zod';
+import { users } from '../../db/schema';
 
 export const PasswordSchema = z
   .string()
@@ -10,14 +12,11 @@ export const EmailSchema = z.email().max(255).openapi({ example: 'ana@example.co
 
 export const LocaleSchema = z.enum(['es', 'en']).openapi({ description: 'Interface and mail language' });
 
-export const UserSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string().openapi({ example: 'ana@example.com' }),
-    name: z.string().openapi({ example: 'Ana García' }),
-    phone: z.string().nullable(),
-    avatarUrl: z.string().nullable(),
-    locale: z.string().openapi({ example: 'es' }),
+// The columns come from the table; the flags are computed from timestamps (emailVerifiedAt,
+// twoFactorEnabledAt), createdAt is an ISO string, and the hashes and secrets stay inside.
+export const UserSchema = createSelectSchema(users)
+  .pick({ id: true, email: true, name: true, phone: true, avatarUrl: true, locale: true })
+  .extend({
     emailVerified: z.boolean(),
     twoFactorEnabled: z.boolean(),
     createdAt: z.string().openapi({ format: 'date-time' }),

@@ -221,7 +221,7 @@ widgetRouter.openapi(
       lastEventId: c.req.header('last-event-id'),
       project: (event) => {
         if (event.type === 'message.created') {
-          const { message } = event.data as unknown as MessageEventData;
+          const { message } = event.data as MessageEventData;
           if (message.role !== 'agent' && message.role !== 'system') return null;
           return { event: 'message', data: { ...visitorMessage(message), ...(message.author ? { author: message.author } : {}) } };
         }
