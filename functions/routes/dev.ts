@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { findUserById } from '../core/auth/users';
 import { timingSafeEqual } from '../lib/crypto';
@@ -6,6 +6,7 @@ import type { AppEnv } from '../lib/env';
 import { ApiError } from '../lib/errors';
 import { bearerSecurity, createRouter, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, requireUser } from '../middleware/auth';
+import { OutboxQuerySchema, OutboxSchema } from './dev.schemas';
 
 /**
  * The local runtime's mail outbox, so verification and reset links work with no mail provider.
@@ -52,20 +53,10 @@ devRouter.openapi(
       'Mail addressed to the signed-in user\'s email, newest first. With the operator\'s `X-Dev-Outbox-Key` (DEV_OUTBOX_KEY) instead of a token, `to` picks any recipient.',
     security: bearerSecurity,
     request: {
-      query: z.object({
-        to: z.string().optional().openapi({ description: 'Recipient; only with X-Dev-Outbox-Key', example: 'ana@example.com' }),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-      }),
+      query: OutboxQuerySchema,
     },
     responses: {
-      200: jsonContent(
-        z.object({
-          data: z.array(
-            z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), html: z.string().optional(), createdAt: z.string() }),
-          ),
-        }),
-        'Newest first',
-      ),
+      200: jsonContent(OutboxSchema, 'Newest first'),
       ...protectedErrors,
     },
   }),

@@ -1,23 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { createRouter, jsonContent } from '../lib/openapi';
 import { checkServices } from '../core/health';
+import { HealthSchema } from './health.schemas';
 
 /** /health: whether every dependency answers (for uptime checks and load balancers). */
 export const healthRouter = createRouter();
-
-const CheckSchema = z.object({
-  ok: z.boolean(),
-  latencyMs: z.number(),
-  error: z.string().optional(),
-});
-
-const HealthSchema = z
-  .object({
-    status: z.enum(['ok', 'degraded']),
-    runtime: z.enum(['edge', 'local']),
-    checks: z.object({ sql: CheckSchema, kv: CheckSchema, queue: CheckSchema, vectors: CheckSchema }),
-  })
-  .openapi('Health');
 
 healthRouter.openapi(
   createRoute({

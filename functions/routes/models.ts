@@ -1,16 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { orgProviderKeys } from '../core/models/org-keys';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, withOrg } from '../middleware/auth';
+import { ModelListSchema } from './models.schemas';
 
 /** /api/v1/models: the chat models an organization can use (its own keys: provider-keys.ts). */
 export const modelsRouter = createRouter();
 modelsRouter.use('*', authenticate, withOrg);
-
-const ModelListSchema = z.object({
-  data: z.array(z.object({ id: z.string(), provider: z.enum(['builtin', 'openai', 'groq', 'compatible']), label: z.string(), available: z.boolean() })),
-  defaultModel: z.string(),
-});
 
 modelsRouter.openapi(
   createRoute({
