@@ -9,14 +9,12 @@ import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, p
 import { inOrg } from '../lib/tenancy';
 import type { Services } from '../ports';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
-import { registerDocumentRoutes } from './knowledge-documents';
+import { knowledgeBaseDocumentsRouter } from './knowledge-bases-documents';
 import { KbParamsSchema, KnowledgeBaseInputSchema, KnowledgeBaseSchema, SearchBodySchema, SearchHitSchema, FusionProfileSchema } from './knowledge.schemas';
 
 export const knowledgeRouter = createRouter();
 const tags = ['Knowledge base'];
 knowledgeRouter.use('*', authenticate, withOrg);
-
-registerDocumentRoutes(knowledgeRouter);
 
 const DEFAULT_CHUNKING = { strategy: 'structure' as const, chunkSize: 400, chunkOverlap: 60 };
 const DEFAULT_RETRIEVAL = { mode: 'hybrid' as const, topK: 5, scoreThreshold: 0 };
@@ -237,3 +235,4 @@ knowledgeRouter.openapi(
   },
 );
 
+knowledgeRouter.route('/', knowledgeBaseDocumentsRouter);
