@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { createSelectSchema } from 'drizzle-zod';
-import { documents } from '../../db/schema';
+import { documents, knowledgeBases } from '../../db/schema';
 import { CursorQuerySchema } from '../lib/openapi';
 
 export const KbParamsSchema = z.object({ kb_id: z.uuid().openapi({ param: { name: 'kb_id', in: 'path' } }) });
@@ -25,19 +25,20 @@ export const RetrievalSchema = z
   })
   .openapi('RetrievalSettings');
 
-export const KnowledgeBaseSchema = z
-  .object({
-    id: z.uuid(),
+// Columns from the table; the JSON settings have their own schemas (with the API's limits) and
+// the counts are computed.
+export const KnowledgeBaseSchema = createSelectSchema(knowledgeBases, {
+  createdAt: () => z.string().openapi({ format: 'date-time' }),
+  updatedAt: () => z.string().openapi({ format: 'date-time' }),
+})
+  .pick({ id: true, name: true, description: true, embeddingModel: true, embeddingDimension: true, createdAt: true, updatedAt: true })
+  .extend({
     name: z.string().openapi({ example: 'Centro de ayuda' }),
-    description: z.string().nullable(),
     embeddingModel: z.string().openapi({ example: 'builtin-hash-384' }),
-    embeddingDimension: z.number().int(),
     chunking: ChunkingSchema,
     retrieval: RetrievalSchema,
     documentCount: z.number().int(),
     chunkCount: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
   })
   .openapi('KnowledgeBase');
 
@@ -49,10 +50,10 @@ export const KnowledgeBaseInputSchema = z.object({
   retrieval: RetrievalSchema.optional(),
 });
 
-const isoTimestamp = () => z.string().openapi({ format: 'date-time' });
-
 // The columns come from the table; `refreshSchedule` is a varchar there but only ever daily or
 // weekly, and `crawl` is computed (websites' progress).
+const isoTimestamp = () => z.string().openapi({ format: 'date-time' });
+
 export const DocumentSchema = createSelectSchema(documents, {
   lastRefreshedAt: () => z.string().nullable().openapi({ format: 'date-time' }),
   createdAt: isoTimestamp,
