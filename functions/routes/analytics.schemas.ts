@@ -109,3 +109,73 @@ export const ModelUsageSchema = z
 export const ReportMetricSchema = z.enum(REPORT_METRICS);
 
 export const FormatSchema = z.enum(['json', 'csv']).default('json').openapi({ description: '`csv` answers a file (text/csv) instead of JSON' });
+
+const TimingSchema = z.object({ avgMs: z.number().nullable(), count: z.number().int() });
+
+export const OverviewSchema = z.object({
+  ...RangeSchema,
+  totals: SummarySchema,
+  previous: z.object({ from: z.string(), to: z.string(), totals: SummarySchema }).openapi({ description: 'The same number of days just before' }),
+  today: SummarySchema.nullable().openapi({ description: 'Today so far, when the range includes it' }),
+  series: z.array(DaySummarySchema),
+  byBot: z.array(BotSummarySchema),
+  byChannel: z.array(ChannelSummarySchema),
+  histogram: HistogramSchema,
+  models: ModelUsageSchema,
+});
+
+export const ConversationMetricsSchema = z.object({ ...RangeSchema, totals: SummarySchema, series: z.array(DaySummarySchema), byChannel: z.array(ChannelSummarySchema) });
+
+export const PerformanceSchema = z.object({ ...RangeSchema, totals: SummarySchema, series: z.array(DaySummarySchema), histogram: HistogramSchema, models: ModelUsageSchema });
+
+export const ResponseTimesSchema = z.object({
+  ...RangeSchema,
+  firstResponse: TimingSchema,
+  bot: TimingSchema.extend({ p50: z.number().nullable(), p90: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), histogram: HistogramSchema }),
+  human: TimingSchema,
+  firstToken: TimingSchema,
+  series: z.array(
+    z.object({
+      day: z.string(),
+      avgFirstResponseMs: z.number().nullable(),
+      avgBotResponseMs: z.number().nullable(),
+      avgHumanResponseMs: z.number().nullable(),
+      avgFirstTokenMs: z.number().nullable(),
+      p50: z.number().nullable(),
+      p90: z.number().nullable(),
+    }),
+  ),
+});
+
+export const SatisfactionSchema = z.object({
+  ...RangeSchema,
+  ratingsCount: z.number().int(),
+  avgRating: z.number().nullable(),
+  satisfactionRate: z.number().nullable(),
+  distribution: z.record(z.string(), z.number().int()),
+  thumbsUp: z.number().int(),
+  thumbsDown: z.number().int(),
+  thumbsUpRate: z.number().nullable(),
+  series: z.array(z.object({ day: z.string(), ratingsCount: z.number().int(), avgRating: z.number().nullable(), thumbsUp: z.number().int(), thumbsDown: z.number().int() })),
+  byBot: z.array(z.object({ botId: z.uuid(), name: z.string(), ratingsCount: z.number().int(), avgRating: z.number().nullable(), thumbsUp: z.number().int(), thumbsDown: z.number().int() })),
+});
+
+export const AssistantsSchema = z.object({ ...RangeSchema, data: z.array(BotSummarySchema) });
+
+export const KnowledgeGapsQuerySchema = RangeQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+export const KnowledgeGapsSchema = z.object({
+  ...RangeSchema,
+  truncated: z.boolean(),
+  data: z.array(
+    z.object({
+      key: z.string(),
+      question: z.string().openapi({ description: 'The most frequent wording' }),
+      count: z.number().int(),
+      lastAskedAt: z.string(),
+      botIds: z.array(z.uuid()),
+      examples: z.array(z.string()),
+      conversationIds: z.array(z.uuid()),
+    }),
+  ),
+});

@@ -1,35 +1,14 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, ilike, or } from 'drizzle-orm';
-import { cannedResponses } from '../../db/schema';
-import { ApiError } from '../lib/errors';
-import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors } from '../lib/openapi';
-import { inOrg } from '../lib/tenancy';
+import { createRoute } from '@hono/zod-openapi';
+import { createCannedResponse, deleteCannedResponse, listCannedResponses, updateCannedResponse } from '../core/conversations/canned-responses';
+import { OrgHeaderSchema, bearerSecurity, createRouter, errorResponse, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
-import { isUniqueViolation, likePattern } from '../lib/sql';
+import { CannedResponseBody, CannedResponseListQuery, CannedResponseListSchema, CannedResponseParams, CannedResponseSchema } from './canned-responses.schemas';
 
-/** Saved replies, per organization, that agents insert with `/shortcut` in the inbox's reply box. */
+/** /api/v1/canned-responses: saved replies, per organization, that agents insert with `/shortcut` in the inbox's reply box. */
 export const cannedResponsesRouter = createRouter();
 cannedResponsesRouter.use('*', authenticate, withOrg);
 
 const tags = ['Canned responses'];
-const Params = z.object({ canned_response_id: z.uuid() });
-
-const CannedSchema = z
-  .object({ id: z.uuid(), shortcut: z.string(), content: z.string(), createdAt: z.string(), updatedAt: z.string() })
-  .openapi('CannedResponse');
-
-const Body = z.object({
-  shortcut: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'Letters, digits, - and _ only, without the slash')
-    .openapi({ example: 'horario' }),
-  content: z.string().trim().min(1).max(4000).openapi({ example: 'Nuestro horario es de lunes a viernes, de 9:00 a 18:00.' }),
-});
-
-type Row = typeof cannedResponses.$inferSelect;
-const toPublic = (r: Row) => ({ id: r.id, shortcut: r.shortcut, content: r.content, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });
 
 cannedResponsesRouter.openapi(
   createRoute({
@@ -38,20 +17,10 @@ cannedResponsesRouter.openapi(
     tags,
     summary: 'Canned responses, by shortcut; `q` filters by shortcut or text',
     security: bearerSecurity,
-    request: { headers: OrgHeaderSchema, query: z.object({ q: z.string().max(100).optional() }) },
-    responses: { 200: jsonContent(z.object({ data: z.array(CannedSchema) }), 'Canned responses'), ...protectedErrors },
+    request: { headers: OrgHeaderSchema, query: CannedResponseListQuery },
+    responses: { 200: jsonContent(CannedResponseListSchema, 'Canned responses'), ...protectedErrors },
   }),
-  async (c) => {
-    const q = c.req.valid('query').q?.trim();
-    const rows = await c
-      .get('services')
-      .db.select()
-      .from(cannedResponses)
-      .where(inOrg(cannedResponses, c.get('org').organizationId, q ? or(ilike(cannedResponses.shortcut, likePattern(q)), ilike(cannedResponses.content, likePattern(q))) : undefined))
-      .orderBy(asc(cannedResponses.shortcut))
-      .limit(500);
-    return c.json({ data: rows.map(toPublic) }, 200);
-  },
+  async (c) => c.json({ data: await listCannedResponses(c.get('services').db, c.get('org').organizationId, c.req.valid('query').q?.trim()) }, 200),
 );
 
 cannedResponsesRouter.openapi(
@@ -62,22 +31,10 @@ cannedResponsesRouter.openapi(
     summary: 'Create a canned response',
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
-    request: { headers: OrgHeaderSchema, body: jsonBody(Body) },
-    responses: { 201: jsonContent(CannedSchema, 'Created'), 409: errorResponse('That shortcut exists'), ...protectedErrors },
+    request: { headers: OrgHeaderSchema, body: jsonBody(CannedResponseBody) },
+    responses: { 201: jsonContent(CannedResponseSchema, 'Created'), 409: errorResponse('That shortcut exists'), ...protectedErrors },
   }),
-  async (c) => {
-    try {
-      const [row] = await c
-        .get('services')
-        .db.insert(cannedResponses)
-        .values({ ...c.req.valid('json'), organizationId: c.get('org').organizationId })
-        .returning();
-      return c.json(toPublic(row), 201);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError('conflict', 'A canned response with that shortcut already exists');
-      throw error;
-    }
-  },
+  async (c) => c.json(await createCannedResponse(c.get('services').db, c.get('org').organizationId, c.req.valid('json')), 201),
 );
 
 cannedResponsesRouter.openapi(
@@ -88,23 +45,12 @@ cannedResponsesRouter.openapi(
     summary: 'Update a canned response',
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
-    request: { headers: OrgHeaderSchema, params: Params, body: jsonBody(Body) },
-    responses: { 200: jsonContent(CannedSchema, 'Updated'), 409: errorResponse('That shortcut exists'), ...protectedErrors },
+    request: { headers: OrgHeaderSchema, params: CannedResponseParams, body: jsonBody(CannedResponseBody) },
+    responses: { 200: jsonContent(CannedResponseSchema, 'Updated'), 409: errorResponse('That shortcut exists'), ...protectedErrors },
   }),
   async (c) => {
-    try {
-      const [row] = await c
-        .get('services')
-        .db.update(cannedResponses)
-        .set(c.req.valid('json'))
-        .where(inOrg(cannedResponses, c.get('org').organizationId, eq(cannedResponses.id, c.req.valid('param').canned_response_id)))
-        .returning();
-      if (!row) throw new ApiError('not_found', 'Canned response not found');
-      return c.json(toPublic(row), 200);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError('conflict', 'A canned response with that shortcut already exists');
-      throw error;
-    }
+    const { canned_response_id } = c.req.valid('param');
+    return c.json(await updateCannedResponse(c.get('services').db, c.get('org').organizationId, canned_response_id, c.req.valid('json')), 200);
   },
 );
 
@@ -116,16 +62,11 @@ cannedResponsesRouter.openapi(
     summary: 'Delete a canned response',
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
-    request: { headers: OrgHeaderSchema, params: Params },
+    request: { headers: OrgHeaderSchema, params: CannedResponseParams },
     responses: { 204: { description: 'Deleted' }, ...protectedErrors },
   }),
   async (c) => {
-    const [row] = await c
-      .get('services')
-      .db.delete(cannedResponses)
-      .where(and(inOrg(cannedResponses, c.get('org').organizationId), eq(cannedResponses.id, c.req.valid('param').canned_response_id)))
-      .returning({ id: cannedResponses.id });
-    if (!row) throw new ApiError('not_found', 'Canned response not found');
+    await deleteCannedResponse(c.get('services').db, c.get('org').organizationId, c.req.valid('param').canned_response_id);
     return c.body(null, 204);
   },
 );

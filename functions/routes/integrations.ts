@@ -1,12 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
-  InstagramCredentialsSchema,
-  MessengerCredentialsSchema,
-  TelegramCredentialsSchema,
-  WhatsAppCredentialsSchema,
-} from '../core/channels/credentials';
-import {
   connectIntegration,
   createIntegration,
   deleteIntegration,
@@ -17,11 +11,12 @@ import {
   publicIntegration,
   updateIntegration,
 } from '../core/channels/integrations';
-import { PLATFORMS, type IntegrationRow } from '../core/channels/types';
+import type { IntegrationRow } from '../core/channels/types';
 import type { AppEnv } from '../lib/env';
 import { CursorQuerySchema, OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, errorResponse, jsonContent, protectedErrors } from '../lib/openapi';
 import { decodeCursor, toPage } from '../lib/pagination';
 import { authenticate, hasRole, minRole, withOrg } from '../middleware/auth';
+import { ConnectSchema, CreateIntegrationSchema, IntegrationSchema, Params, PlatformSchema, StatusSchema, UpdateIntegrationSchema } from './integrations.schemas';
 
 /**
  * Messaging integrations (the brief's `/integrations`): WhatsApp, Messenger, Instagram and
@@ -31,81 +26,6 @@ import { authenticate, hasRole, minRole, withOrg } from '../middleware/auth';
 export const integrationsRouter = createRouter();
 integrationsRouter.use('*', authenticate, withOrg);
 const tags = ['Integrations'];
-
-const PlatformSchema = z.enum(PLATFORMS).openapi({ example: 'telegram' });
-const GroupsSchema = z.enum(['ignore', 'mentions', 'all']).openapi({
-  description: 'Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything',
-});
-const SettingsInputSchema = z.object({ groups: GroupsSchema.optional() }).strict();
-const Params = z.object({ integration_id: z.uuid().openapi({ param: { name: 'integration_id', in: 'path' } }) });
-
-const IntegrationSchema = z
-  .object({
-    id: z.uuid(),
-    platform: PlatformSchema,
-    name: z.string(),
-    botId: z.uuid().nullable(),
-    bot: z.object({ id: z.uuid(), name: z.string() }).nullable(),
-    status: z.enum(['disconnected', 'connected', 'error']),
-    account: z
-      .object({ id: z.string().nullable(), name: z.string().nullable(), handle: z.string().nullable() })
-      .openapi({ description: 'The platform account as connect read it: phone number id and number, page, @username' }),
-    settings: z.object({ groups: GroupsSchema }),
-    credentials: z
-      .object({ configured: z.boolean(), fields: z.array(z.string()) })
-      .openapi({ description: 'Which credential fields are stored; their values are never returned' }),
-    webhook: z.object({
-      url: z.string().openapi({ description: 'Paste this as the callback URL (Meta); Telegram is set up by connect', example: 'https://app.example.com/api/v1/channels/whatsapp/6f1c…' }),
-      verifyToken: z.string().nullable().openapi({ description: 'Meta platforms, admins only: the verify token to paste next to the URL' }),
-    }),
-    lastMessageAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    lastErrorAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('Integration');
-
-const common = {
-  name: z.string().trim().min(1).max(200).openapi({ example: 'WhatsApp ventas' }),
-  botId: z.uuid().openapi({ description: 'The chatbot that answers on this channel' }),
-  settings: SettingsInputSchema.optional(),
-};
-const CreateIntegrationSchema = z
-  .discriminatedUnion('platform', [
-    z.object({ platform: z.literal('whatsapp'), ...common, credentials: WhatsAppCredentialsSchema.optional() }),
-    z.object({ platform: z.literal('messenger'), ...common, credentials: MessengerCredentialsSchema.optional() }),
-    z.object({ platform: z.literal('instagram'), ...common, credentials: InstagramCredentialsSchema.optional() }),
-    z.object({ platform: z.literal('telegram'), ...common, credentials: TelegramCredentialsSchema.optional() }),
-  ])
-  .openapi('CreateIntegration');
-
-const CredentialsChangeSchema = z
-  .record(z.string(), z.string().max(2000))
-  .openapi({ description: 'Credential fields to set or replace (the platform\u2019s fields, as in CreateIntegration); others keep their stored values' });
-
-const UpdateIntegrationSchema = z
-  .object({ name: common.name.optional(), botId: common.botId.optional(), settings: SettingsInputSchema.optional(), credentials: CredentialsChangeSchema.optional() })
-  .openapi('UpdateIntegration');
-
-const ConnectSchema = z.object({ credentials: CredentialsChangeSchema.optional() }).openapi('ConnectIntegration');
-
-const StatusSchema = z
-  .object({
-    id: z.uuid(),
-    platform: PlatformSchema,
-    status: z.enum(['disconnected', 'connected', 'error']),
-    webhookUrl: z.string(),
-    lastMessageAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    lastErrorAt: z.string().nullable(),
-    last24h: z.object({ received: z.number().int(), sent: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
-    platformWebhook: z
-      .object({ url: z.string(), pendingUpdates: z.number().int(), lastError: z.string().nullable(), lastErrorAt: z.string().nullable() })
-      .nullable()
-      .openapi({ description: 'Telegram\u2019s getWebhookInfo, with `check=true`' }),
-  })
-  .openapi('IntegrationStatus');
 
 type IntegrationOut = z.infer<typeof IntegrationSchema>;
 

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { knowledgeBases } from '../../db/schema';
+import { onlyKnowledgeBaseId } from '../core/knowledge/knowledge-bases';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
 import { OrgHeaderSchema, bearerSecurity, createRouter, protectedErrors } from '../lib/openapi';
-import { inOrg } from '../lib/tenancy';
 import { authenticate, withOrg } from '../middleware/auth';
 
 /**
@@ -22,14 +21,7 @@ const KbQuerySchema = z.object({
 async function resolveKnowledgeBaseId(c: Context<AppEnv>): Promise<string> {
   const requested = c.req.query('knowledge_base_id');
   if (requested) return requested;
-  const rows = await c
-    .get('services')
-    .db.select({ id: knowledgeBases.id })
-    .from(knowledgeBases)
-    .where(inOrg(knowledgeBases, c.get('org').organizationId))
-    .limit(2);
-  if (rows.length === 1) return rows[0].id;
-  throw new ApiError('bad_request', rows.length === 0 ? 'Create a knowledge base first' : 'Several knowledge bases: pass knowledge_base_id');
+  return onlyKnowledgeBaseId(c.get('services').db, c.get('org').organizationId);
 }
 
 async function forward(c: Context<AppEnv>, dispatch: Dispatch, canonicalSuffix: string, extraQuery: Record<string, string> = {}, bodyOverride?: string) {
@@ -71,19 +63,19 @@ export function createKnowledgeSeedPathsRouter(dispatch: Dispatch) {
   router.use('*', authenticate, withOrg);
   const same = (suffix: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) => forward(c, dispatch, suffix(c));
 
-  router.openapi(alias('get', '/documents', 'List documents (= GET /knowledge-bases/{kb_id}/documents)'), same(() => '/documents') as never);
-  router.openapi(alias('post', '/documents/upload', 'Upload a file (= POST /knowledge-bases/{kb_id}/documents/upload)'), same(() => '/documents/upload') as never);
-  router.openapi(alias('get', '/documents/{doc_id}', 'One document', DocIdSchema), same((c) => `/documents/${c.req.param('doc_id')}`) as never);
-  router.openapi(alias('put', '/documents/{doc_id}', 'Rename a document', DocIdSchema), same((c) => `/documents/${c.req.param('doc_id')}`) as never);
-  router.openapi(alias('delete', '/documents/{doc_id}', 'Delete a document', DocIdSchema), same((c) => `/documents/${c.req.param('doc_id')}`) as never);
-  router.openapi(alias('post', '/search', 'Search with the knowledge base\u2019s retrieval settings (hybrid by default)', undefined, true), same(() => '/search') as never);
+  router.openapi(alias('get', '/documents', 'List documents (= GET /knowledge-bases/{kb_id}/documents)'), same(() => '/documents'));
+  router.openapi(alias('post', '/documents/upload', 'Upload a file (= POST /knowledge-bases/{kb_id}/documents/upload)'), same(() => '/documents/upload'));
+  router.openapi(alias('get', '/documents/{doc_id}', 'One document', DocIdSchema), same((c) => `/documents/${c.req.param('doc_id')}`));
+  router.openapi(alias('put', '/documents/{doc_id}', 'Rename a document', DocIdSchema), same((c) => `/documents/${c.req.param('doc_id')}`));
+  router.openapi(alias('delete', '/documents/{doc_id}', 'Delete a document', DocIdSchema), same((c) => `/documents/${c.req.param('doc_id')}`));
+  router.openapi(alias('post', '/search', 'Search with the knowledge base\u2019s retrieval settings (hybrid by default)', undefined, true), same(() => '/search'));
   router.openapi(alias('post', '/semantic-search', 'Vector-only search (= /search with mode "vector")', undefined, true), (async (c: Context<AppEnv>) => {
     const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
     if (!body || typeof body !== 'object') throw new ApiError('bad_request', 'The request body is not valid JSON');
     return forward(c, dispatch, '/search', {}, JSON.stringify({ ...body, mode: 'vector' }));
-  }) as never);
-  router.openapi(alias('get', '/config', 'Embedding, chunking and retrieval settings (= GET /knowledge-bases/{kb_id})'), same(() => '') as never);
-  router.openapi(alias('put', '/config', 'Change the settings (= PUT /knowledge-bases/{kb_id})'), same(() => '') as never);
-  router.openapi(alias('post', '/reindex', 'Re-process every document'), same(() => '/reindex') as never);
+  }));
+  router.openapi(alias('get', '/config', 'Embedding, chunking and retrieval settings (= GET /knowledge-bases/{kb_id})'), same(() => ''));
+  router.openapi(alias('put', '/config', 'Change the settings (= PUT /knowledge-bases/{kb_id})'), same(() => ''));
+  router.openapi(alias('post', '/reindex', 'Re-process every document'), same(() => '/reindex'));
   return router;
 }

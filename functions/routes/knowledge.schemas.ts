@@ -1,4 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { createSelectSchema } from 'drizzle-zod';
+import { documents, knowledgeBases } from '../../db/schema';
+import { CursorQuerySchema } from '../lib/openapi';
 
 export const KbParamsSchema = z.object({ kb_id: z.uuid().openapi({ param: { name: 'kb_id', in: 'path' } }) });
 export const DocParamsSchema = KbParamsSchema.extend({ doc_id: z.uuid().openapi({ param: { name: 'doc_id', in: 'path' } }) });
@@ -22,19 +25,20 @@ export const RetrievalSchema = z
   })
   .openapi('RetrievalSettings');
 
-export const KnowledgeBaseSchema = z
-  .object({
-    id: z.uuid(),
+// Columns from the table; the JSON settings have their own schemas (with the API's limits) and
+// the counts are computed.
+export const KnowledgeBaseSchema = createSelectSchema(knowledgeBases, {
+  createdAt: () => z.string().openapi({ format: 'date-time' }),
+  updatedAt: () => z.string().openapi({ format: 'date-time' }),
+})
+  .pick({ id: true, name: true, description: true, embeddingModel: true, embeddingDimension: true, createdAt: true, updatedAt: true })
+  .extend({
     name: z.string().openapi({ example: 'Centro de ayuda' }),
-    description: z.string().nullable(),
     embeddingModel: z.string().openapi({ example: 'builtin-hash-384' }),
-    embeddingDimension: z.number().int(),
     chunking: ChunkingSchema,
     retrieval: RetrievalSchema,
     documentCount: z.number().int(),
     chunkCount: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
   })
   .openapi('KnowledgeBase');
 
@@ -46,26 +50,39 @@ export const KnowledgeBaseInputSchema = z.object({
   retrieval: RetrievalSchema.optional(),
 });
 
-export const DocumentSchema = z
-  .object({
-    id: z.uuid(),
-    knowledgeBaseId: z.uuid(),
+// The columns come from the table; `refreshSchedule` is a varchar there but only ever daily or
+// weekly, and `crawl` is computed (websites' progress).
+const isoTimestamp = () => z.string().openapi({ format: 'date-time' });
+
+export const DocumentSchema = createSelectSchema(documents, {
+  lastRefreshedAt: () => z.string().nullable().openapi({ format: 'date-time' }),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+})
+  .pick({
+    id: true,
+    knowledgeBaseId: true,
+    parentId: true,
+    name: true,
+    source: true,
+    sourceUrl: true,
+    mimeType: true,
+    sizeBytes: true,
+    status: true,
+    error: true,
+    pageCount: true,
+    chunkCount: true,
+    chunksDone: true,
+    tokenCount: true,
+    lastRefreshedAt: true,
+    createdAt: true,
+    updatedAt: true,
+  })
+  .extend({
     parentId: z.uuid().nullable().openapi({ description: 'The website a crawled page belongs to' }),
-    name: z.string(),
-    source: z.enum(['file', 'url', 'website', 'text', 'qa']),
-    sourceUrl: z.string().nullable(),
-    mimeType: z.string().nullable(),
-    sizeBytes: z.number().int(),
-    status: z.enum(['pending', 'processing', 'ready', 'failed']),
     error: z.string().nullable().openapi({ description: 'Why it failed, readable' }),
-    pageCount: z.number().int().nullable(),
-    chunkCount: z.number().int(),
     chunksDone: z.number().int().openapi({ description: 'Chunks embedded so far (progress)' }),
-    tokenCount: z.number().int(),
     refreshSchedule: z.enum(['daily', 'weekly']).nullable(),
-    lastRefreshedAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
     crawl: z
       .object({
         pagesFound: z.number().int(),
@@ -78,6 +95,19 @@ export const DocumentSchema = z
       .openapi({ description: 'Websites only' }),
   })
   .openapi('Document');
+
+export const DocumentListQuerySchema = CursorQuerySchema.extend({
+  status: z.enum(documents.status.enumValues).optional(),
+  q: z.string().max(200).optional().openapi({ description: 'Name or URL contains' }),
+  parent_id: z.uuid().optional(),
+});
+export const DocumentPageSchema = z.object({ data: z.array(DocumentSchema), nextCursor: z.string().nullable() });
+export const UpdateDocumentSchema = z.object({
+  name: z.string().trim().min(1).max(255).optional(),
+  refreshSchedule: z.enum(['daily', 'weekly']).nullable().optional(),
+});
+/** The file arrives as a multipart part; the upload checks it is one (422 otherwise). */
+export const UploadDocumentSchema = z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) });
 
 const RefreshScheduleSchema = z.enum(['daily', 'weekly']).nullable().optional();
 
@@ -114,6 +144,9 @@ export const ChunkSchema = z
     location: z.object({ page: z.number().optional(), headings: z.array(z.string()).optional(), url: z.string().optional() }),
   })
   .openapi('Chunk');
+
+export const ChunkQuerySchema = z.object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const ChunkPageSchema = z.object({ data: z.array(ChunkSchema), nextCursor: z.string().nullable() });
 
 export const SearchBodySchema = z.object({
   query: z.string().trim().min(1).max(2000).openapi({ example: '¿Cuál es el plazo de devolución?' }),

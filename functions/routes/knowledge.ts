@@ -1,25 +1,25 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, eq, ne } from 'drizzle-orm';
-import { documents, knowledgeBases } from '../../db/schema';
-import { startProcessing } from '../core/ingest/pipeline';
-import { findKnowledgeBase, knowledgeBaseCounts, publicKnowledgeBase } from '../core/knowledge/knowledge-bases';
-import { namespaceFor } from '../core/retrieval/namespace';
-import { fusionFor, searchKnowledge } from '../core/retrieval/search';
+import {
+  createKnowledgeBase,
+  deleteKnowledgeBase,
+  getKnowledgeBase,
+  listKnowledgeBases,
+  reindexKnowledgeBaseById,
+  searchKnowledgeBase,
+  updateKnowledgeBase,
+} from '../core/knowledge/knowledge-bases';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
-import { inOrg } from '../lib/tenancy';
-import type { Services } from '../ports';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
-import { registerDocumentRoutes } from './knowledge-documents';
+import { knowledgeBaseDocumentsRouter } from './knowledge-bases-documents';
 import { KbParamsSchema, KnowledgeBaseInputSchema, KnowledgeBaseSchema, SearchBodySchema, SearchHitSchema, FusionProfileSchema } from './knowledge.schemas';
 
+/**
+ * /api/v1/knowledge-bases: knowledge bases (settings, re-indexing, the search tester). Their
+ * documents are in knowledge-bases-documents.ts. Admins write; every member reads and searches.
+ */
 export const knowledgeRouter = createRouter();
 const tags = ['Knowledge base'];
 knowledgeRouter.use('*', authenticate, withOrg);
-
-registerDocumentRoutes(knowledgeRouter);
-
-const DEFAULT_CHUNKING = { strategy: 'structure' as const, chunkSize: 400, chunkOverlap: 60 };
-const DEFAULT_RETRIEVAL = { mode: 'hybrid' as const, topK: 5, scoreThreshold: 0 };
 
 knowledgeRouter.openapi(
   createRoute({
@@ -56,13 +56,7 @@ knowledgeRouter.openapi(
     request: { headers: OrgHeaderSchema },
     responses: { 200: jsonContent(z.object({ data: z.array(KnowledgeBaseSchema) }), 'Knowledge bases'), ...protectedErrors },
   }),
-  async (c) => {
-    const { organizationId } = c.get('org');
-    const { db } = c.get('services');
-    const rows = await db.select().from(knowledgeBases).where(inOrg(knowledgeBases, organizationId)).orderBy(desc(knowledgeBases.createdAt));
-    const counts = await knowledgeBaseCounts(db, organizationId, rows.map((r) => r.id));
-    return c.json({ data: rows.map((kb) => publicKnowledgeBase(kb, counts.get(kb.id))) }, 200);
-  },
+  async (c) => c.json({ data: await listKnowledgeBases(c.get('services').db, c.get('org').organizationId) }, 200),
 );
 
 knowledgeRouter.openapi(
@@ -77,25 +71,9 @@ knowledgeRouter.openapi(
     responses: { 201: jsonContent(KnowledgeBaseSchema, 'Created'), ...protectedErrors },
   }),
   async (c) => {
-    const access = c.get('org');
-    const input = c.req.valid('json');
-    const { db, embeddings } = c.get('services');
-    const embedder = embeddings.get(input.embeddingModel ?? embeddings.defaultModel);
     const principal = c.get('principal');
-    const [kb] = await db
-      .insert(knowledgeBases)
-      .values({
-        organizationId: access.organizationId,
-        name: input.name,
-        description: input.description ?? null,
-        embeddingModel: embedder.model,
-        embeddingDimension: embedder.dimension,
-        chunking: input.chunking ?? DEFAULT_CHUNKING,
-        retrieval: input.retrieval ?? DEFAULT_RETRIEVAL,
-        createdBy: principal.kind === 'user' ? principal.userId : null,
-      })
-      .returning();
-    return c.json(publicKnowledgeBase(kb), 201);
+    const createdBy = principal.kind === 'user' ? principal.userId : null;
+    return c.json(await createKnowledgeBase(c.get('services'), c.get('org').organizationId, createdBy, c.req.valid('json')), 201);
   },
 );
 
@@ -109,25 +87,8 @@ knowledgeRouter.openapi(
     request: { headers: OrgHeaderSchema, params: KbParamsSchema },
     responses: { 200: jsonContent(KnowledgeBaseSchema, 'The knowledge base'), ...protectedErrors },
   }),
-  async (c) => {
-    const { organizationId } = c.get('org');
-    const { db } = c.get('services');
-    const kb = await findKnowledgeBase(db, organizationId, c.req.valid('param').kb_id);
-    const counts = await knowledgeBaseCounts(db, organizationId, [kb.id]);
-    return c.json(publicKnowledgeBase(kb, counts.get(kb.id)), 200);
-  },
+  async (c) => c.json(await getKnowledgeBase(c.get('services').db, c.get('org').organizationId, c.req.valid('param').kb_id), 200),
 );
-
-/** Re-processes every document: new chunks, and vectors in a fresh namespace. */
-export async function reindexKnowledgeBase(services: Services, organizationId: string, knowledgeBaseId: string) {
-  await services.vectors.deleteNamespace(namespaceFor(knowledgeBaseId));
-  const docs = await services.db
-    .select({ id: documents.id })
-    .from(documents)
-    .where(inOrg(documents, organizationId, eq(documents.knowledgeBaseId, knowledgeBaseId), ne(documents.source, 'website')));
-  for (const doc of docs) await startProcessing(services, doc);
-  return docs.length;
-}
 
 knowledgeRouter.openapi(
   createRoute({
@@ -141,26 +102,7 @@ knowledgeRouter.openapi(
     request: { headers: OrgHeaderSchema, params: KbParamsSchema, body: jsonBody(KnowledgeBaseInputSchema.partial()) },
     responses: { 200: jsonContent(KnowledgeBaseSchema, 'Updated'), ...protectedErrors },
   }),
-  async (c) => {
-    const access = c.get('org');
-    const services = c.get('services');
-    const kb = await findKnowledgeBase(services.db, access.organizationId, c.req.valid('param').kb_id);
-    const input = c.req.valid('json');
-    const embedder = input.embeddingModel ? services.embeddings.get(input.embeddingModel) : null;
-    const modelChanged = embedder !== null && embedder.model !== kb.embeddingModel;
-    const chunkingChanged = input.chunking !== undefined && JSON.stringify(input.chunking) !== JSON.stringify(kb.chunking);
-    const [updated] = await services.db
-      .update(knowledgeBases)
-      .set({
-        ...input,
-        ...(embedder ? { embeddingModel: embedder.model, embeddingDimension: embedder.dimension } : {}),
-      })
-      .where(eq(knowledgeBases.id, kb.id))
-      .returning();
-    if (modelChanged || chunkingChanged) await reindexKnowledgeBase(services, access.organizationId, kb.id);
-    const counts = await knowledgeBaseCounts(services.db, access.organizationId, [kb.id]);
-    return c.json(publicKnowledgeBase(updated, counts.get(kb.id)), 200);
-  },
+  async (c) => c.json(await updateKnowledgeBase(c.get('services'), c.get('org').organizationId, c.req.valid('param').kb_id, c.req.valid('json')), 200),
 );
 
 knowledgeRouter.openapi(
@@ -175,11 +117,7 @@ knowledgeRouter.openapi(
     responses: { 204: { description: 'Deleted' }, ...protectedErrors },
   }),
   async (c) => {
-    const access = c.get('org');
-    const services = c.get('services');
-    const kb = await findKnowledgeBase(services.db, access.organizationId, c.req.valid('param').kb_id);
-    await services.vectors.deleteNamespace(namespaceFor(kb.id));
-    await services.db.delete(knowledgeBases).where(eq(knowledgeBases.id, kb.id));
+    await deleteKnowledgeBase(c.get('services'), c.get('org').organizationId, c.req.valid('param').kb_id);
     return c.body(null, 204);
   },
 );
@@ -195,12 +133,7 @@ knowledgeRouter.openapi(
     request: { headers: OrgHeaderSchema, params: KbParamsSchema },
     responses: { 202: jsonContent(z.object({ documents: z.number().int() }), 'Queued'), ...protectedErrors },
   }),
-  async (c) => {
-    const access = c.get('org');
-    const services = c.get('services');
-    const kb = await findKnowledgeBase(services.db, access.organizationId, c.req.valid('param').kb_id);
-    return c.json({ documents: await reindexKnowledgeBase(services, access.organizationId, kb.id) }, 202);
-  },
+  async (c) => c.json({ documents: await reindexKnowledgeBaseById(c.get('services'), c.get('org').organizationId, c.req.valid('param').kb_id) }, 202),
 );
 
 knowledgeRouter.openapi(
@@ -218,22 +151,7 @@ knowledgeRouter.openapi(
       ...protectedErrors,
     },
   }),
-  async (c) => {
-    const { organizationId } = c.get('org');
-    const services = c.get('services');
-    const kb = await findKnowledgeBase(services.db, organizationId, c.req.valid('param').kb_id);
-    const body = c.req.valid('json');
-    const started = performance.now();
-    const hits = await searchKnowledge(services, {
-      organizationId,
-      knowledgeBases: [{ id: kb.id, embeddingModel: kb.embeddingModel }],
-      query: body.query,
-      topK: body.topK ?? kb.retrieval.topK,
-      scoreThreshold: body.scoreThreshold ?? kb.retrieval.scoreThreshold,
-      mode: body.mode ?? kb.retrieval.mode,
-    });
-    const fusion = fusionFor([{ id: kb.id, embeddingModel: kb.embeddingModel }]);
-    return c.json({ data: hits, tookMs: Math.round((performance.now() - started) * 10) / 10, fusion }, 200);
-  },
+  async (c) => c.json(await searchKnowledgeBase(c.get('services'), c.get('org').organizationId, c.req.valid('param').kb_id, c.req.valid('json')), 200),
 );
 
+knowledgeRouter.route('/', knowledgeBaseDocumentsRouter);

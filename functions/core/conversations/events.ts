@@ -17,8 +17,8 @@ export interface MessageEventData extends Record<string, unknown> {
     authorUserId: string | null;
     /** An agent's reply: who wrote it, by first name (what the visitor sees above the bubble). */
     author?: { name: string };
-    channel: string;
-    deliveryStatus: string | null;
+    channel: MessageRow['channel'];
+    deliveryStatus: MessageRow['deliveryStatus'];
     contentType: string;
   };
 }

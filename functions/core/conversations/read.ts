@@ -1,11 +1,13 @@
 import { aliasedTable, and, asc, desc, eq, gt, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { bots, contacts, conversations, messages, users } from '../../../db/schema';
+import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import { decodeCursor, toPage } from '../../lib/pagination';
 import type { Database } from '../../ports';
 import { toPublicMessage } from '../chat/engine';
 import { likePattern } from '../../lib/sql';
 import { customerConversation } from './counted';
+import type { ContactAttributes, MessageMetadata } from './json-columns';
 
 /**
  * Reading the inbox: conversations with their contact, bot and assignee, filtered and ordered by
@@ -152,7 +154,7 @@ export function publicConversation(
       email: contact.email,
       phone: contact.phone ?? null,
       ...(contact.externalId !== undefined ? { externalId: contact.externalId } : {}),
-      ...(contact.attributes !== undefined ? { attributes: contact.attributes } : {}),
+      ...(contact.attributes !== undefined ? { attributes: contact.attributes as ContactAttributes } : {}),
     },
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
@@ -179,11 +181,13 @@ export async function findConversation(db: Database, organizationId: string, id:
   return row ? { row: row.conversation, public: publicConversation(row.conversation, row.contact, row.bot, row.assignee) } : null;
 }
 
+// The JSON columns are typed `Record<string, unknown>` in the tables; json-columns.ts lists every
+// key their writers put there, so the inbox reads them with that shape.
 export function inboxMessage(row: MessageRow, authorName: string | null = null) {
   return {
     ...toPublicMessage(row),
     contentType: row.contentType,
-    metadata: row.metadata,
+    metadata: row.metadata as MessageMetadata,
     channel: row.channel,
     deliveryStatus: row.deliveryStatus,
     error: row.error,
@@ -214,6 +218,20 @@ export async function listMessages(db: Database, organizationId: string, convers
     .limit(options.limit + 1);
   const { page, nextCursor } = toPage(rows.map((r) => ({ ...r, id: r.message.id, createdAt: r.message.createdAt })), options.limit);
   return { data: page.reverse().map((r) => inboxMessage(r.message, r.authorName)), nextCursor };
+}
+
+/** A conversation's messages (404 when it is not in this org), oldest first, paged back. */
+export async function listConversationMessages(db: Database, organizationId: string, conversationId: string, options: { cursor?: string; limit: number }) {
+  const [exists] = await db.select({ id: conversations.id }).from(conversations).where(inOrg(conversations, organizationId, eq(conversations.id, conversationId)));
+  if (!exists) throw new ApiError('not_found', 'Conversation not found');
+  return listMessages(db, organizationId, conversationId, options);
+}
+
+/** A message an agent just stored, as the inbox shows it (with the author's name). */
+export async function agentMessageView(db: Database, row: MessageRow, userId: string | null) {
+  if (!userId) return inboxMessage(row, null);
+  const [author] = await db.select({ name: users.name }).from(users).where(eq(users.id, userId));
+  return inboxMessage(row, author?.name ?? null);
 }
 
 /** The API's conversation detail: the conversation and (up to 1000 of) its messages. */

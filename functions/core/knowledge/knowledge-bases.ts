@@ -1,8 +1,11 @@
-import { and, count, eq, inArray, isNull } from 'drizzle-orm';
-import { chunks, documents, knowledgeBases } from '../../../db/schema';
+import { and, count, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { chunks, documents, knowledgeBases, type ChunkingSettings, type RetrievalSettings } from '../../../db/schema';
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
-import type { Database } from '../../ports';
+import type { Database, Services } from '../../ports';
+import { startProcessing } from '../ingest/pipeline';
+import { namespaceFor } from '../retrieval/namespace';
+import { fusionFor, searchKnowledge } from '../retrieval/search';
 
 export type KnowledgeBaseRow = typeof knowledgeBases.$inferSelect;
 export type DocumentRow = typeof documents.$inferSelect;
@@ -14,6 +17,13 @@ export async function findKnowledgeBase(db: Database, organizationId: string, id
 }
 
 /** Top-level document and chunk counts per knowledge base, for lists and cards. */
+/** The organization's knowledge base when it has exactly one (the brief's paths name none). */
+export async function onlyKnowledgeBaseId(db: Database, organizationId: string): Promise<string> {
+  const rows = await db.select({ id: knowledgeBases.id }).from(knowledgeBases).where(inOrg(knowledgeBases, organizationId)).limit(2);
+  if (rows.length === 1) return rows[0].id;
+  throw new ApiError('bad_request', rows.length === 0 ? 'Create a knowledge base first' : 'Several knowledge bases: pass knowledge_base_id');
+}
+
 export async function knowledgeBaseCounts(db: Database, organizationId: string, ids: string[]) {
   if (ids.length === 0) return new Map<string, { documentCount: number; chunkCount: number }>();
   const docRows = await db
@@ -97,3 +107,107 @@ export async function publicDocument(db: Database, doc: DocumentRow) {
   };
 }
 
+
+const DEFAULT_CHUNKING: ChunkingSettings = { strategy: 'structure', chunkSize: 400, chunkOverlap: 60 };
+const DEFAULT_RETRIEVAL: RetrievalSettings = { mode: 'hybrid', topK: 5, scoreThreshold: 0 };
+
+export interface KnowledgeBaseInput {
+  name: string;
+  description?: string | null;
+  embeddingModel?: string;
+  chunking?: ChunkingSettings;
+  retrieval?: RetrievalSettings;
+}
+
+/** The organization's knowledge bases, newest first, with their document and chunk counts. */
+export async function listKnowledgeBases(db: Database, organizationId: string) {
+  const rows = await db.select().from(knowledgeBases).where(inOrg(knowledgeBases, organizationId)).orderBy(desc(knowledgeBases.createdAt));
+  const counts = await knowledgeBaseCounts(db, organizationId, rows.map((r) => r.id));
+  return rows.map((kb) => publicKnowledgeBase(kb, counts.get(kb.id)));
+}
+
+export async function getKnowledgeBase(db: Database, organizationId: string, id: string) {
+  const kb = await findKnowledgeBase(db, organizationId, id);
+  const counts = await knowledgeBaseCounts(db, organizationId, [kb.id]);
+  return publicKnowledgeBase(kb, counts.get(kb.id));
+}
+
+export async function createKnowledgeBase(services: Services, organizationId: string, createdBy: string | null, input: KnowledgeBaseInput) {
+  const embedder = services.embeddings.get(input.embeddingModel ?? services.embeddings.defaultModel);
+  const [kb] = await services.db
+    .insert(knowledgeBases)
+    .values({
+      organizationId,
+      name: input.name,
+      description: input.description ?? null,
+      embeddingModel: embedder.model,
+      embeddingDimension: embedder.dimension,
+      chunking: input.chunking ?? DEFAULT_CHUNKING,
+      retrieval: input.retrieval ?? DEFAULT_RETRIEVAL,
+      createdBy,
+    })
+    .returning();
+  return publicKnowledgeBase(kb);
+}
+
+/** Changing the embedding model or the chunking re-indexes every document. */
+export async function updateKnowledgeBase(services: Services, organizationId: string, id: string, input: Partial<KnowledgeBaseInput>) {
+  const kb = await findKnowledgeBase(services.db, organizationId, id);
+  const embedder = input.embeddingModel ? services.embeddings.get(input.embeddingModel) : null;
+  const modelChanged = embedder !== null && embedder.model !== kb.embeddingModel;
+  const chunkingChanged = input.chunking !== undefined && JSON.stringify(input.chunking) !== JSON.stringify(kb.chunking);
+  const [updated] = await services.db
+    .update(knowledgeBases)
+    .set({
+      ...input,
+      ...(embedder ? { embeddingModel: embedder.model, embeddingDimension: embedder.dimension } : {}),
+    })
+    .where(eq(knowledgeBases.id, kb.id))
+    .returning();
+  if (modelChanged || chunkingChanged) await reindexKnowledgeBase(services, organizationId, kb.id);
+  const counts = await knowledgeBaseCounts(services.db, organizationId, [kb.id]);
+  return publicKnowledgeBase(updated, counts.get(kb.id));
+}
+
+export async function deleteKnowledgeBase(services: Services, organizationId: string, id: string) {
+  const kb = await findKnowledgeBase(services.db, organizationId, id);
+  await services.vectors.deleteNamespace(namespaceFor(kb.id));
+  await services.db.delete(knowledgeBases).where(eq(knowledgeBases.id, kb.id));
+}
+
+/** Re-processes every document: new chunks, and vectors in a fresh namespace. */
+export async function reindexKnowledgeBase(services: Services, organizationId: string, knowledgeBaseId: string) {
+  await services.vectors.deleteNamespace(namespaceFor(knowledgeBaseId));
+  const docs = await services.db
+    .select({ id: documents.id })
+    .from(documents)
+    .where(inOrg(documents, organizationId, eq(documents.knowledgeBaseId, knowledgeBaseId), ne(documents.source, 'website')));
+  for (const doc of docs) await startProcessing(services, doc);
+  return docs.length;
+}
+
+export async function reindexKnowledgeBaseById(services: Services, organizationId: string, id: string) {
+  const kb = await findKnowledgeBase(services.db, organizationId, id);
+  return reindexKnowledgeBase(services, organizationId, kb.id);
+}
+
+/** The search tester: ranked chunks, with the knowledge base's retrieval settings as defaults. */
+export async function searchKnowledgeBase(
+  services: Services,
+  organizationId: string,
+  id: string,
+  query: { query: string; topK?: number; scoreThreshold?: number; mode?: RetrievalSettings['mode'] },
+) {
+  const kb = await findKnowledgeBase(services.db, organizationId, id);
+  const started = performance.now();
+  const hits = await searchKnowledge(services, {
+    organizationId,
+    knowledgeBases: [{ id: kb.id, embeddingModel: kb.embeddingModel }],
+    query: query.query,
+    topK: query.topK ?? kb.retrieval.topK,
+    scoreThreshold: query.scoreThreshold ?? kb.retrieval.scoreThreshold,
+    mode: query.mode ?? kb.retrieval.mode,
+  });
+  const fusion = fusionFor([{ id: kb.id, embeddingModel: kb.embeddingModel }]);
+  return { data: hits, tookMs: Math.round((performance.now() - started) * 10) / 10, fusion };
+}

@@ -8,7 +8,7 @@ import type { Database, Services } from '../../ports';
 import { newEventId } from '../events/publish';
 import type { EventType } from '../events/types';
 import { loadTarget, runAttempt, type DeliveryRow, type WebhookRow } from './deliver';
-import { webhookBody, type WebhookBody } from './body';
+import { webhookBody, type WebhookBody, type WebhookEventData, type WebhookPayloadType } from './body';
 import { newWebhookSecret } from './signature';
 import { forgetSubscriptions } from './subscriptions';
 import { assertWebhookUrl } from './url-policy';
@@ -59,7 +59,8 @@ export function publicDelivery(row: DeliveryRow, attempts: AttemptRow[]) {
     nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
     deliveredAt: row.deliveredAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
-    payload: webhookBody(row.payload as unknown as WebhookBody),
+    // A stored payload is a body dispatch built from one of the events WebhookEventData lists.
+    payload: webhookBody(row.payload as unknown as WebhookBody<WebhookEventData, WebhookPayloadType>),
     attemptLog: attempts.map((a) => ({
       attempt: a.attempt,
       responseStatus: a.responseStatus,
@@ -69,6 +70,11 @@ export function publicDelivery(row: DeliveryRow, attempts: AttemptRow[]) {
       createdAt: a.createdAt.toISOString(),
     })),
   };
+}
+
+/** The organization's webhooks, newest first. */
+export function listWebhooks(db: Database, organizationId: string): Promise<WebhookRow[]> {
+  return db.select().from(webhooks).where(inOrg(webhooks, organizationId)).orderBy(desc(webhooks.createdAt));
 }
 
 export async function findWebhook(db: Database, organizationId: string, webhookId: string): Promise<WebhookRow> {

@@ -1,0 +1,72 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * The shapes of the conversation tables' JSON columns (contacts.attributes, messages.metadata).
+ * The tables type them as `Record<string, unknown>`; these list every key the writers (the widget
+ * session, the channel parsers, the chat engine, channel sending) put there, so the API can
+ * document them and the inbox can read them typed. A new key written anywhere belongs here too.
+ */
+/**
+ * A value a messaging platform sent and we keep verbatim (WhatsApp's location, contact cards,
+ * orders, referral…): JSON whose shape is the platform's, not ours.
+ */
+type PlatformValue = string | number | boolean | null | PlatformValue[] | { [key: string]: PlatformValue };
+const PlatformValueSchema: z.ZodType<PlatformValue> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(PlatformValueSchema), z.record(z.string(), PlatformValueSchema)]))
+  .openapi('PlatformValue', { description: 'JSON a messaging platform sent, kept as the platform shaped it' });
+
+/** What we know about a contact beyond name, email and phone: pre-chat answers, identity, platform facts. */
+export const ContactAttributesSchema = z
+  .record(z.string(), z.union([z.string(), z.boolean()]))
+  .openapi('ContactAttributes', {
+    description:
+      'Pre-chat form answers by field key (strings), plus `identityId` and `identityVerified` (widget identity), `chatType`, `username` and `languageCode` (Telegram)',
+  });
+
+export const QuickReplySchema = z.object({ id: z.string(), label: z.string() }).openapi('QuickReply');
+
+/** Channel details a message carries; which keys appear depends on the channel and the content type. */
+export const MessageMetadataSchema = z
+  .object({
+    quickReplies: z.array(QuickReplySchema).optional().openapi({ description: 'Buttons offered under a bot answer' }),
+    language: z.string().optional().openapi({ description: 'The language the buttons were offered in' }),
+    quickReplyId: z.string().optional().openapi({ description: 'The button the visitor tapped' }),
+    modelFailure: z.string().optional().openapi({ description: 'Why the model did not answer (the fallback was sent)' }),
+    platformMessageIds: z.array(z.string()).optional().openapi({ description: 'Ids the platform gave the parts we sent' }),
+    parts: z.number().optional().openapi({ description: 'How many platform messages a long reply was split into' }),
+    edited: z.boolean().optional(),
+    editedAt: z.string().optional(),
+    edits: z.array(z.object({ content: z.string(), until: z.string() })).optional().openapi({ description: 'Earlier texts of an edited message' }),
+    rawType: z.string().optional().openapi({ description: 'The platform\u2019s own message type' }),
+    timestamp: PlatformValueSchema.optional(),
+    media: z.record(z.string(), PlatformValueSchema).optional().openapi({ description: 'Media ids, mime type, file name, caption, size…' }),
+    attachments: z.array(z.record(z.string(), PlatformValueSchema)).optional(),
+    location: z.record(z.string(), PlatformValueSchema).optional(),
+    contacts: z.array(PlatformValueSchema).optional(),
+    command: z.string().optional(),
+    args: z.string().optional(),
+    callbackQueryId: z.string().optional(),
+    data: PlatformValueSchema.optional(),
+    messageId: PlatformValueSchema.optional(),
+    telegramMessageId: z.number().optional(),
+    date: z.number().optional(),
+    editDate: z.number().optional(),
+    numEdit: z.number().optional(),
+    group: z.boolean().optional(),
+    from: z.record(z.string(), PlatformValueSchema).optional().openapi({ description: 'Who wrote it, in a group chat' }),
+    replyTo: PlatformValueSchema.optional(),
+    quickReply: z.record(z.string(), PlatformValueSchema).optional(),
+    postback: z.record(z.string(), PlatformValueSchema).optional(),
+    reaction: z.record(z.string(), PlatformValueSchema).optional(),
+    interactive: z.record(z.string(), PlatformValueSchema).optional(),
+    button: z.record(z.string(), PlatformValueSchema).optional(),
+    order: PlatformValueSchema.optional(),
+    system: PlatformValueSchema.optional(),
+    errors: PlatformValueSchema.optional(),
+    context: PlatformValueSchema.optional(),
+    referral: PlatformValueSchema.optional(),
+  })
+  .openapi('MessageMetadata');
+
+export type ContactAttributes = z.infer<typeof ContactAttributesSchema>;
+export type MessageMetadata = z.infer<typeof MessageMetadataSchema>;

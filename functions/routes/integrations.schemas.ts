@@ -1,0 +1,88 @@
+import { z } from '@hono/zod-openapi';
+import {
+  InstagramCredentialsSchema,
+  MessengerCredentialsSchema,
+  TelegramCredentialsSchema,
+  WhatsAppCredentialsSchema,
+} from '../core/channels/credentials';
+import { PLATFORMS } from '../core/channels/types';
+
+/**
+ * The integrations API's contract. Hand-written rather than derived from the table: the API
+ * never returns credentials (only which fields are stored), adds the webhook URL and the bot, and
+ * reads the account and settings out of JSON columns.
+ */
+export const PlatformSchema = z.enum(PLATFORMS).openapi({ example: 'telegram' });
+export const GroupsSchema = z.enum(['ignore', 'mentions', 'all']).openapi({
+  description: 'Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything',
+});
+export const SettingsInputSchema = z.object({ groups: GroupsSchema.optional() }).strict();
+export const Params = z.object({ integration_id: z.uuid().openapi({ param: { name: 'integration_id', in: 'path' } }) });
+
+export const IntegrationSchema = z
+  .object({
+    id: z.uuid(),
+    platform: PlatformSchema,
+    name: z.string(),
+    botId: z.uuid().nullable(),
+    bot: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+    status: z.enum(['disconnected', 'connected', 'error']),
+    account: z
+      .object({ id: z.string().nullable(), name: z.string().nullable(), handle: z.string().nullable() })
+      .openapi({ description: 'The platform account as connect read it: phone number id and number, page, @username' }),
+    settings: z.object({ groups: GroupsSchema }),
+    credentials: z
+      .object({ configured: z.boolean(), fields: z.array(z.string()) })
+      .openapi({ description: 'Which credential fields are stored; their values are never returned' }),
+    webhook: z.object({
+      url: z.string().openapi({ description: 'Paste this as the callback URL (Meta); Telegram is set up by connect', example: 'https://app.example.com/api/v1/channels/whatsapp/6f1c…' }),
+      verifyToken: z.string().nullable().openapi({ description: 'Meta platforms, admins only: the verify token to paste next to the URL' }),
+    }),
+    lastMessageAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    lastErrorAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Integration');
+
+export const common = {
+  name: z.string().trim().min(1).max(200).openapi({ example: 'WhatsApp ventas' }),
+  botId: z.uuid().openapi({ description: 'The chatbot that answers on this channel' }),
+  settings: SettingsInputSchema.optional(),
+};
+export const CreateIntegrationSchema = z
+  .discriminatedUnion('platform', [
+    z.object({ platform: z.literal('whatsapp'), ...common, credentials: WhatsAppCredentialsSchema.optional() }),
+    z.object({ platform: z.literal('messenger'), ...common, credentials: MessengerCredentialsSchema.optional() }),
+    z.object({ platform: z.literal('instagram'), ...common, credentials: InstagramCredentialsSchema.optional() }),
+    z.object({ platform: z.literal('telegram'), ...common, credentials: TelegramCredentialsSchema.optional() }),
+  ])
+  .openapi('CreateIntegration');
+
+export const CredentialsChangeSchema = z
+  .record(z.string(), z.string().max(2000))
+  .openapi({ description: 'Credential fields to set or replace (the platform\u2019s fields, as in CreateIntegration); others keep their stored values' });
+
+export const UpdateIntegrationSchema = z
+  .object({ name: common.name.optional(), botId: common.botId.optional(), settings: SettingsInputSchema.optional(), credentials: CredentialsChangeSchema.optional() })
+  .openapi('UpdateIntegration');
+
+export const ConnectSchema = z.object({ credentials: CredentialsChangeSchema.optional() }).openapi('ConnectIntegration');
+
+export const StatusSchema = z
+  .object({
+    id: z.uuid(),
+    platform: PlatformSchema,
+    status: z.enum(['disconnected', 'connected', 'error']),
+    webhookUrl: z.string(),
+    lastMessageAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    lastErrorAt: z.string().nullable(),
+    last24h: z.object({ received: z.number().int(), sent: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
+    platformWebhook: z
+      .object({ url: z.string(), pendingUpdates: z.number().int(), lastError: z.string().nullable(), lastErrorAt: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'Telegram\u2019s getWebhookInfo, with `check=true`' }),
+  })
+  .openapi('IntegrationStatus');
