@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One migrated database per run; every in-memory database starts from a copy of it.
+    globalSetup: ['functions/testing/global-setup.ts'],
+    // The usual output, then the ten slowest files and tests (where the suite's time goes).
+    reporters: ['default', './functions/testing/slowest-reporter.ts'],
   },
 });
