@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Unit and integration tests: real HTTP against the Hono app on the local runtime (PGlite).
@@ -5,8 +6,17 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['functions/**/*.test.ts', 'db/**/*.test.ts', 'widget/**/*.test.ts', 'web/src/lib/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Generous: on a 2-core machine shared with other work a test can take several times its usual
+    // time; a limit, never an assertion on speed.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than cores: a single worker on a 2-core machine. Test
+    // files mostly wait on sockets, timers and PGlite, so two share two cores well.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // One migrated database per run; every in-memory database starts from a copy of it.
+    globalSetup: ['functions/testing/global-setup.ts'],
+    // The usual output, then the ten slowest files and tests (where the suite's time goes).
+    reporters: ['default', './functions/testing/slowest-reporter.ts'],
   },
 });

@@ -96,8 +96,17 @@ function send(op: Operation, options: { token?: string; orgId?: string } = {}) {
   return api.call(op.method, fill(op.path), { ...options, body: bodyFor(op) });
 }
 
-function expectNoData(res: { status: number; text: string }, allowed: number[]) {
-  expect(allowed, res.text).toContain(res.status);
+/** The route as the OpenAPI document names it (method and path template), then what it answered. */
+function failureOf(op: Operation, res: { text: string }, context = ''): string {
+  return `${op.method} ${op.path}${context ? ` (${context})` : ''}: ${res.text}`;
+}
+
+function expectNoData(op: Operation, res: { status: number; text: string }, allowed: number[], context = '') {
+  expect(allowed, failureOf(op, res, context)).toContain(res.status);
+}
+
+function expectErrorCode(op: Operation, res: { body: any; text: string }, code: string) {
+  expect(res.body?.error?.code, failureOf(op, res)).toBe(code);
 }
 
 describe('security suite over every protected route', () => {
@@ -120,8 +129,8 @@ describe('security suite over every protected route', () => {
   it('no token -> 401 unauthorized', async () => {
     for (const op of operations) {
       const res = await send(op);
-      expectNoData(res, [401]);
-      expect(res.body.error.code, res.text).toBe('unauthorized');
+      expectNoData(op, res, [401]);
+      expectErrorCode(op, res, 'unauthorized');
     }
   });
 
@@ -132,10 +141,11 @@ describe('security suite over every protected route', () => {
       .setIssuer('versaai')
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('not-the-server-secret-not-the-server-secret'));
+    const tokens = { forged, garbage: 'garbage', 'unknown API key': 'vsk_not-a-real-key' };
     for (const op of operations) {
-      for (const token of [forged, 'garbage', 'vsk_not-a-real-key']) {
+      for (const [kind, token] of Object.entries(tokens)) {
         const res = await send(op, { token });
-        expectNoData(res, [401]);
+        expectNoData(op, res, [401], `${kind} token`);
       }
     }
   });
@@ -150,15 +160,15 @@ describe('security suite over every protected route', () => {
       .sign(new TextEncoder().encode(api.runtime.config.JWT_SECRET));
     for (const op of operations) {
       const res = await send(op, { token: expired });
-      expectNoData(res, [401]);
-      expect(res.body.error.code, res.text).toBe('token_expired');
+      expectNoData(op, res, [401]);
+      expectErrorCode(op, res, 'token_expired');
     }
   });
 
   it("another organization's ids -> 404, never data", async () => {
     for (const op of operations.filter((o) => o.orgScoped)) {
       const res = await send(op, { token: attacker.token, orgId: ids.org_id });
-      expectNoData(res, [404]);
+      expectNoData(op, res, [404]);
     }
     // Resource ids of the victim's organization, used from the attacker's own organization.
     const own = await api.call('DELETE', `/api/v1/api-keys/${ids.key_id}`, { token: attacker.token });
@@ -175,9 +185,9 @@ describe('security suite over every protected route', () => {
     const foreignConversation = await api.call('GET', `/api/v1/conversations/${ids.conversation_id}`, { token: attacker.token });
     expect(foreignConversation.status, foreignConversation.text).toBe(404);
     const foreignBot = await api.call('GET', `/api/v1/chatbots/${ids.chatbot_id}/conversations`, { token: attacker.token });
-    expect(foreignBot.status).toBe(404);
+    expect(foreignBot.status, foreignBot.text).toBe(404);
     const foreignDocInOwnKb = await api.call('GET', `/api/v1/knowledge-bases/${kb.body.id}/documents/${ids.doc_id}`, { token: attacker.token });
-    expect(foreignDocInOwnKb.status).toBe(404);
+    expect(foreignDocInOwnKb.status, foreignDocInOwnKb.text).toBe(404);
   });
 
   it('too low a role -> 403 on every org-scoped write', async () => {
@@ -185,8 +195,8 @@ describe('security suite over every protected route', () => {
     expect(writes.length).toBeGreaterThan(5);
     for (const op of writes) {
       const res = await send(op, { token: viewer.token, orgId: ids.org_id });
-      expectNoData(res, [403]);
-      expect(res.body.error.code, res.text).toBe('insufficient_role');
+      expectNoData(op, res, [403]);
+      expectErrorCode(op, res, 'insufficient_role');
     }
     // The victim's data is intact after all that.
     const members = await api.call('GET', `/api/v1/organizations/${ids.org_id}/members`, { token: victim.token });

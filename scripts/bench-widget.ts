@@ -1,13 +1,11 @@
 /**
  * `npm run bench:widget`: builds the embeddable widget and prints the raw, gzip and brotli sizes
  * of dist/web/widget.js, the one file every customer site loads. Fails above 12 KB gzipped
- * (the budget in issue 4).
+ * (the budget in issue 4; widget/size.test.ts checks the same budget in `npm test`).
  */
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { buildWidget, WIDGET_OUTFILE } from '../widget/build';
-
-const LIMIT_GZIP_BYTES = 12 * 1024;
+import { buildWidget, WIDGET_GZIP_BUDGET_BYTES as LIMIT_GZIP_BYTES, WIDGET_OUTFILE } from '../widget/build';
 
 await buildWidget();
 const file = readFileSync(WIDGET_OUTFILE);

@@ -25,9 +25,19 @@ const widgetOptions = {
   logLevel: 'warning',
 } satisfies BuildOptions;
 
+/** What every customer site downloads, gzipped: the budget from issue 4 (checked by `npm test`). */
+export const WIDGET_GZIP_BUDGET_BYTES = 12 * 1024;
+
 export async function buildWidget() {
   const { build } = await import('esbuild');
   await build({ ...widgetOptions, outfile: WIDGET_OUTFILE, minify: true });
+}
+
+/** The production bundle in memory, byte for byte what `buildWidget` writes (for the size test). */
+export async function bundleWidget(): Promise<Uint8Array> {
+  const { build } = await import('esbuild');
+  const result = await build({ ...widgetOptions, outfile: WIDGET_OUTFILE, minify: true, write: false });
+  return result.outputFiles[0].contents;
 }
 
 export interface WidgetDevServer {

@@ -1,6 +1,6 @@
 /**
- * Web Crypto helpers shared by both runtimes: password hashing, random tokens, digests and
- * AES-GCM for secrets stored in the database.
+ * Web Crypto helpers shared by both runtimes: password hashing, random tokens, digests, HMAC
+ * signatures and AES-GCM for secrets stored in the database.
  */
 const encoder = new TextEncoder();
 
@@ -20,9 +20,41 @@ export function randomToken(bytes = 32): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** Lower-case hex, two digits a byte (how digests and signatures travel in headers and rows). */
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  return Array.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The bytes of a hex string of exactly `length` bytes, or null when it is anything else. */
+export function fromHex(hex: string, length: number): Uint8Array | null {
+  if (hex.length !== length * 2 || !/^[0-9a-f]*$/i.test(hex)) return null;
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+function bytesOf(data: string | Uint8Array): BufferSource {
+  return (typeof data === 'string' ? encoder.encode(data) : data) as BufferSource;
+}
+
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', bytesOf(data)));
+}
+
+function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
+}
+
+/** hex(HMAC-SHA256(secret, message)). */
+export async function hmacSha256Hex(secret: string, message: string | Uint8Array): Promise<string> {
+  return toHex(await crypto.subtle.sign('HMAC', await hmacKey(secret, 'sign'), bytesOf(message)));
+}
+
+/** Whether `hexSignature` is HMAC-SHA256(secret, message); `crypto.subtle.verify` compares in constant time. */
+export async function verifyHmacSha256Hex(secret: string, message: string | Uint8Array, hexSignature: string): Promise<boolean> {
+  const signature = fromHex(hexSignature, 32);
+  if (!signature) return false;
+  return crypto.subtle.verify('HMAC', await hmacKey(secret, 'verify'), signature as BufferSource, bytesOf(message));
 }
 
 /** Compare two strings without leaking where they differ through timing. */

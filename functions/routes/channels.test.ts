@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channels, messages } from '../../db/schema';
 import instagramFixtures from '../core/channels/fixtures/instagram.json';
 import messengerFixtures from '../core/channels/fixtures/messenger.json';
@@ -460,11 +460,13 @@ describe('replying', () => {
     )) as unknown as { rows: Array<{ wait: number }> };
     expect(queued.rows).toHaveLength(1);
     expect(queued.rows[0].wait).toBeGreaterThan(0.3);
-    const deadline = Date.now() + 5000;
-    while (fake.sent().length < 2 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      await drain();
-    }
+    await vi.waitFor(
+      async () => {
+        await drain();
+        expect(fake.sent()).toHaveLength(2);
+      },
+      { timeout: 5000, interval: 100 },
+    );
     const [sent] = (await storedMessages(channel.orgId)).filter((m) => m.role === 'assistant');
     expect(sent).toMatchObject({ deliveryStatus: 'sent', error: null });
     expect(fake.sent()).toHaveLength(2);

@@ -114,26 +114,5 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
   return fake;
 }
 
-/** Parses a text/event-stream body into `{ event, data }` pairs (data parsed as JSON). */
-export function parseSse(text: string): Array<{ event: string; data: any }> {
-  return text
-    .split(/\n\n+/)
-    .map((block) => block.trim())
-    .filter(Boolean)
-    .map((block) => {
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-      }
-      const joined = data.join('\n');
-      let parsed: unknown = joined;
-      try {
-        parsed = JSON.parse(joined);
-      } catch {
-        // not JSON
-      }
-      return { event, data: parsed };
-    });
-}
+/** Where the chat tests have always found it; the parser lives with the SSE test client. */
+export { parseSse } from './sse-client';

@@ -1,6 +1,11 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+
 /**
  * A test client for live event streams: connects with fetch (so it can send Authorization and
- * Last-Event-ID), collects events as they arrive, and waits for the one a test expects.
+ * Last-Event-ID), collects events as they arrive, and waits for the one a test expects. Parsing
+ * is `eventsource-parser`'s; the widget keeps its own small parser (widget/src/sse.ts) because
+ * the library would push widget.js over its size budget.
  */
 export interface SseEvent {
   id?: string;
@@ -25,23 +30,13 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   };
   if (res.ok && res.body) {
     void (async () => {
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
       try {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const parsed = parseBlock(block);
-            if (parsed) {
-              events.push(parsed);
-              notify();
-            }
-          }
+          events.push(toSseEvent(value));
+          notify();
         }
       } catch {
         // Aborted by close().
@@ -73,23 +68,23 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   };
 }
 
-function parseBlock(block: string): SseEvent | null {
-  let event = 'message';
-  let id: string | undefined;
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    if (line.startsWith('event:')) event = line.slice(6).trim();
-    else if (line.startsWith('id:')) id = line.slice(3).trim();
-    else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-  }
-  if (data.length === 0) return null;
-  const joined = data.join('\n');
-  let parsed: unknown = joined;
+/** Data that is JSON is handed over parsed (every event the API sends), anything else as text. */
+function toSseEvent(message: EventSourceMessage): SseEvent {
+  let data: unknown = message.data;
   try {
-    parsed = JSON.parse(joined);
+    data = JSON.parse(message.data);
   } catch {
     // not JSON
   }
-  return { id, event, data: parsed };
+  return { id: message.id, event: message.event ?? 'message', data };
+}
+
+/** Parses a whole text/event-stream body (a chat answer read to its end) into events. */
+export function parseSse(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (message) => events.push(toSseEvent(message)) });
+  parser.feed(text);
+  // A body that ends without the blank line still ends its last event here.
+  parser.feed('\n\n');
+  return events;
 }

@@ -25,23 +25,32 @@ export interface WebhookReceiver {
   requests: ReceivedRequest[];
   /** Decides each answer; `index` counts requests from 0. Default: 200 "ok". */
   respond: (request: ReceivedRequest, index: number) => ReceiverReply;
-  /** Resolves once `count` requests arrived (polling, with a deadline). */
+  /** Resolves once `count` requests arrived (woken by each arrival; fails after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(path = '/hooks/versaai'): Promise<WebhookReceiver> {
+  const arrivals = new Set<() => void>();
   const receiver: WebhookReceiver = {
     url: '',
     requests: [],
     respond: () => ({ status: 200, body: 'ok' }),
-    async waitFor(count, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (receiver.requests.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} webhook requests, got ${receiver.requests.length}`);
-        await new Promise((done) => setTimeout(done, 20));
-      }
-      return receiver.requests;
+    waitFor(count, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (receiver.requests.length < count) return;
+          arrivals.delete(check);
+          clearTimeout(timer);
+          resolve(receiver.requests);
+        };
+        const timer = setTimeout(() => {
+          arrivals.delete(check);
+          reject(new Error(`expected ${count} webhook requests, got ${receiver.requests.length}`));
+        }, timeoutMs);
+        arrivals.add(check);
+        check();
+      });
     },
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
@@ -58,6 +67,7 @@ export async function startWebhookReceiver(path = '/hooks/versaai'): Promise<Web
       }
       const request: ReceivedRequest = { headers: req.headers, rawBody, body, receivedAt: Date.now() };
       const index = receiver.requests.push(request) - 1;
+      for (const check of [...arrivals]) check();
       const reply = receiver.respond(request, index);
       const answer = () => res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body ?? '');
       if (reply.holdUntil) void reply.holdUntil.then(answer, answer);

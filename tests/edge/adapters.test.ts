@@ -3,7 +3,7 @@
  * same code workerd runs) against the same stand-ins the Worker uses: Upstash wire format over
  * real Redis, Pinecone's data plane, QStash, the mail API.
  */
-import { describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test, vi } from 'vitest';
 import { createUpstashKv } from '../../functions/adapters/edge/kv';
 import { createHttpMailer } from '../../functions/adapters/edge/mail';
 import { createQStashQueue } from '../../functions/adapters/edge/queue';
@@ -38,9 +38,7 @@ describe('KV on Upstash Redis', () => {
     const key = `t:${id()}`;
     await kv.set(key, 'soon gone', { ttlSeconds: 1 });
     expect(await kv.get(key)).toBe('soon gone');
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && (await kv.get(key)) !== null) await new Promise((r) => setTimeout(r, 200));
-    expect(await kv.get(key)).toBeNull();
+    await expect.poll(() => kv.get(key), { timeout: 5000, interval: 200 }).toBeNull();
   });
 
   test('rateLimit is a sliding window per key', async () => {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { describe, expect, inject, onTestFinished, test } from 'vitest';
+import { describe, expect, inject, onTestFinished, test, vi } from 'vitest';
 import type { Received } from './fakes';
 
 const edge = inject('edge');
@@ -49,14 +49,15 @@ async function received(url: string): Promise<Received[]> {
 }
 
 /** Poll until `check` returns a value (work after the response runs in waitUntil). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
+function eventually<T>(what: string, check: () => Promise<T | undefined>, timeout = 15_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (value === undefined) throw new Error(`Timed out waiting for ${what}`);
+      return value;
+    },
+    { timeout, interval: 100 },
+  );
 }
 
 function uniqueEmail(tag: string) {

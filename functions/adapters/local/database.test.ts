@@ -25,7 +25,7 @@ describe('openLocalDatabase', () => {
     const { rows } = await local.pglite.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'local_%' ORDER BY 1`,
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['local_jobs', 'local_outbox', 'local_vectors']);
+    expect(rows.map((r) => r.table_name)).toEqual(['local_jobs', 'local_outbox', 'local_schema_state', 'local_vectors']);
     const ext = await local.pglite.query(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`);
     expect(ext.rows).toHaveLength(1);
   });

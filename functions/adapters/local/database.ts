@@ -154,22 +154,44 @@ async function appliedFingerprint(pglite: PGlite): Promise<string | null> {
 
 /**
  * Brings the schema up to date. Checking a dozen migrations and re-running the local DDL costs
- * about half a second at every start, so a data directory whose schema already matches the
- * fingerprint of the code skips it.
+ * about half a second at every start, so a database whose schema already matches the
+ * fingerprint of the code (a data directory, or the test template) skips it.
  */
-async function migrateIfChanged(pglite: PGlite, db: ReturnType<typeof drizzle<typeof schema>>, migrationsFolder: string, persistent: boolean) {
-  const fingerprint = persistent ? schemaFingerprint(migrationsFolder) : null;
-  if (fingerprint && (await appliedFingerprint(pglite)) === fingerprint) return;
+async function migrateIfChanged(pglite: PGlite, db: ReturnType<typeof drizzle<typeof schema>>, migrationsFolder: string) {
+  const fingerprint = schemaFingerprint(migrationsFolder);
+  if ((await appliedFingerprint(pglite)) === fingerprint) return;
   await migrate(db, { migrationsFolder });
   await pglite.exec(LOCAL_TABLES_SQL);
   await pglite.exec(FULLTEXT_INDEX_SQL);
-  if (fingerprint) {
-    await pglite.exec(SCHEMA_STATE_SQL);
-    await pglite.query(
-      'INSERT INTO local_schema_state (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint',
-      [fingerprint],
-    );
-  }
+  await pglite.exec(SCHEMA_STATE_SQL);
+  await pglite.query(
+    'INSERT INTO local_schema_state (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint',
+    [fingerprint],
+  );
+}
+
+/**
+ * Names a file holding a dump of a migrated data directory (`PGlite.dumpDataDir`). The test
+ * global setup (functions/testing/global-setup.ts) writes one per run: every test file opens
+ * in-memory databases, and starting each from a copy of the dump instead of an empty cluster
+ * saves initdb and the migrations (seconds per database on a busy machine).
+ */
+export const DATABASE_TEMPLATE_ENV = 'VERSAAI_DATABASE_TEMPLATE';
+
+let cachedTemplate: { path: string; blob: Blob } | undefined;
+
+/** The template for in-memory databases, when one is named (read once per process). */
+function inMemoryTemplate(): Blob | undefined {
+  const path = process.env[DATABASE_TEMPLATE_ENV];
+  if (!path || !existsSync(path)) return undefined;
+  if (cachedTemplate?.path !== path) cachedTemplate = { path, blob: new Blob([readFileSync(path)]) };
+  return cachedTemplate.blob;
+}
+
+/** Dumps a database's data directory, as a template for in-memory databases (see above). */
+export async function dumpDatabaseTemplate(database: LocalDatabase): Promise<Uint8Array> {
+  const dump = await database.pglite.dumpDataDir('none');
+  return new Uint8Array(await dump.arrayBuffer());
 }
 
 export async function openLocalDatabase(
@@ -177,11 +199,14 @@ export async function openLocalDatabase(
   options: { migrationsFolder?: string } = {},
 ): Promise<LocalDatabase> {
   const migrationsFolder = options.migrationsFolder ?? findMigrationsFolder();
-  const settings = { extensions: { vector }, startParams: PGLITE_START_PARAMS };
+  const template = dataDir === null ? inMemoryTemplate() : undefined;
+  const settings = { extensions: { vector }, startParams: PGLITE_START_PARAMS, loadDataDir: template };
   const pglite = dataDir === null ? new PGlite(settings) : new PGlite(join(dataDir, 'pg'), settings);
   try {
     const db = drizzle({ client: pglite, schema });
-    await migrateIfChanged(pglite, db, migrationsFolder, dataDir !== null);
+    // A template carries the fingerprint of the schema it was made with: one made from other
+    // migrations is brought up to date like any data directory.
+    await migrateIfChanged(pglite, db, migrationsFolder);
     await pglite.exec(VECTOR_SESSION_SQL);
     prioritizeRequests(pglite);
     return { db, pglite, close: () => pglite.close() };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Receiver } from '@upstash/qstash';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Database } from '../../ports';
 import { openLocalDatabase, queryRows, type LocalDatabase } from './database';
 import { createLocalQueue, type LocalQueueOptions } from './queue';
@@ -28,14 +28,16 @@ interface JobRow {
   payload: unknown;
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Until `probe` gives a value: the queue works in the background, on its own timers. */
+function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeout = 10_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await probe();
+      if (!value) throw new Error(`still waiting for ${what}`);
+      return value;
+    },
+    { timeout, interval: 10 },
+  );
 }
 
 const jobs = (db: Database) => queryRows<JobRow>(db, sql`SELECT * FROM local_jobs ORDER BY created_at`);

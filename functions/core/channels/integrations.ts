@@ -1,12 +1,11 @@
 import { and, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm';
 import { bots, channels, conversations, messages } from '../../../db/schema';
-import { randomToken } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import type { Cursor } from '../../lib/pagination';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { credentialFields, mergeCredentials, openCredentials, sealCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
-import { connectPlatform, disconnectPlatform, settingsOf, webhookUrlOf, type IntegrationSettings } from './platforms';
+import { connectPlatform, disconnectPlatform, settingsOf, webhookUrlOf, withServerSecrets, type IntegrationSettings } from './platforms';
 import { telegramWebhookInfo } from './telegram';
 import { forgetIntegration } from './state';
 import type { IntegrationRow, Platform, PlatformFailure } from './types';
@@ -133,12 +132,6 @@ export async function createIntegration(services: Services, organizationId: stri
     .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: input.settings ?? {} })
     .returning();
   return row;
-}
-
-/** Telegram's webhook secret is ours to make: random, and new on every credential change. */
-function withServerSecrets(platform: Platform, credentials: AnyCredentials): AnyCredentials {
-  if (platform !== 'telegram') return credentials;
-  return { ...(credentials as TelegramCredentials), webhookSecret: randomToken(32) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Config } from '../../lib/config';
+import { hmacSha256Hex, verifyHmacSha256Hex } from '../../lib/crypto';
 import { callPlatform, clip, isFailure, retryAfterSeconds, type PlatformResponse } from './http';
 import type { PlatformFailure, PlatformResult } from './types';
 
@@ -6,37 +7,22 @@ import type { PlatformFailure, PlatformResult } from './types';
  * What WhatsApp Cloud API, Messenger and Instagram share: Meta's webhook handshake and signature,
  * Graph API URLs, and how Graph errors read (`{ error: { code, error_subcode, message } }`).
  */
-const encoder = new TextEncoder();
-
 export function graphUrl(config: Pick<Config, 'META_GRAPH_API_URL' | 'META_GRAPH_API_VERSION'>, path: string) {
   return `${config.META_GRAPH_API_URL}/${config.META_GRAPH_API_VERSION}/${path.replace(/^\/+/, '')}`;
-}
-
-function hexToBytes(hex: string): Uint8Array | null {
-  if (!/^[0-9a-f]{64}$/i.test(hex)) return null;
-  const bytes = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
 }
 
 /**
  * `X-Hub-Signature-256: sha256=<hex>` is HMAC-SHA256 of the exact bytes Meta sent, keyed with the
  * app secret. Checked on the raw body before parsing: re-serialized JSON would not match, and an
- * unverified body must not reach the parser at all. `crypto.subtle.verify` compares in constant time.
+ * unverified body must not reach the parser at all. The comparison is constant-time.
  */
 export async function verifyMetaSignature(appSecret: string, rawBody: Uint8Array, header: string | undefined): Promise<boolean> {
   if (!header?.startsWith('sha256=')) return false;
-  const signature = hexToBytes(header.slice('sha256='.length));
-  if (!signature) return false;
-  const key = await crypto.subtle.importKey('raw', encoder.encode(appSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-  return crypto.subtle.verify('HMAC', key, signature as BufferSource, rawBody as BufferSource);
+  return verifyHmacSha256Hex(appSecret, rawBody, header.slice('sha256='.length));
 }
 
 export async function signMetaPayload(appSecret: string, rawBody: string | Uint8Array): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(appSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const bytes = typeof rawBody === 'string' ? encoder.encode(rawBody) : rawBody;
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, bytes as BufferSource));
-  return `sha256=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `sha256=${await hmacSha256Hex(appSecret, rawBody)}`;
 }
 
 // Graph codes that mean "slow down" or "try again": throttling (4, 17, 32, 613, 80007, 130429),

@@ -1,20 +1,12 @@
 import type { Config } from '../../lib/config';
-import { timingSafeEqual } from '../../lib/crypto';
-import type { AnyCredentials, CredentialsByPlatform, InstagramCredentials, MessengerCredentials, TelegramCredentials, WhatsAppCredentials } from './credentials';
+import { randomToken, timingSafeEqual } from '../../lib/crypto';
+import type { AnyCredentials, CredentialsByPlatform, InstagramCredentials, MessengerCredentials } from './credentials';
 import { verifyMetaSignature } from './meta';
 import { checkInstagram, checkMessenger, INSTAGRAM_TEXT_LIMIT, MESSENGER_TEXT_LIMIT, parseMessaging, sendMetaText } from './messenger';
 import type { TextLimit } from './split';
 import { connectTelegram, disconnectTelegram, parseTelegram, sendTelegramText, TELEGRAM_TEXT_LIMIT, telegramBotId, type GroupMode } from './telegram';
 import type { IntegrationRow, ParsedWebhook, Platform, PlatformResult, Recipient, ReplyButtons, WebhookIntegration } from './types';
 import { checkWhatsApp, parseWhatsApp, sendWhatsAppText, WHATSAPP_TEXT_LIMIT } from './whatsapp';
-
-/** The four platforms behind one switch: verify, parse, send, connect, disconnect. */
-export const TEXT_LIMITS: Record<Platform, TextLimit> = {
-  whatsapp: WHATSAPP_TEXT_LIMIT,
-  messenger: MESSENGER_TEXT_LIMIT,
-  instagram: INSTAGRAM_TEXT_LIMIT,
-  telegram: TELEGRAM_TEXT_LIMIT,
-};
 
 export interface AccountInfo {
   id: string;
@@ -30,33 +22,108 @@ export interface IntegrationSettings {
 
 export const settingsOf = (integration: Pick<IntegrationRow, 'settings'>) => (integration.settings ?? {}) as IntegrationSettings;
 
-/** Is this request really from the platform? Checked on the raw bytes before anything is parsed. */
-export async function verifyWebhook(platform: Platform, credentials: AnyCredentials, rawBody: Uint8Array, header: (name: string) => string | undefined) {
-  if (platform === 'telegram') {
-    const expected = (credentials as TelegramCredentials).webhookSecret;
-    const given = header('x-telegram-bot-api-secret-token');
-    return Boolean(expected && given && timingSafeEqual(given, expected));
-  }
-  return verifyMetaSignature((credentials as WhatsAppCredentials).appSecret, rawBody, header('x-hub-signature-256'));
+type Header = (name: string) => string | undefined;
+type SendText<C> = (
+  config: Config,
+  credentials: C,
+  recipient: Recipient,
+  text: string,
+  role: 'assistant' | 'agent',
+  buttons?: ReplyButtons,
+) => Promise<PlatformResult<{ externalId: string }>>;
+
+/**
+ * Everything that differs between platforms, in one place: a new channel is one more entry in
+ * `PLATFORM_ADAPTERS` (plus its credential schema in credentials.ts). Methods, not function-typed
+ * properties, so each entry keeps its own credentials type.
+ */
+export interface PlatformAdapter<C extends AnyCredentials> {
+  /** How long one message may be; longer replies are split (split.ts). */
+  textLimit: TextLimit;
+  /** Is this request really from the platform? Checked on the raw bytes before anything is parsed. */
+  verifyWebhook(credentials: C, rawBody: Uint8Array, header: Header): Promise<boolean>;
+  parseWebhook(body: unknown, integration: WebhookIntegration, credentials: C): ParsedWebhook;
+  sendText: SendText<C>;
+  /** Proves the credentials with the platform (and, for Telegram and Messenger, subscribes us). */
+  connect(config: Config, credentials: C, webhookUrl: string): Promise<PlatformResult<{ account: AccountInfo }>>;
+  disconnect(config: Config, credentials: C): Promise<PlatformResult<object>>;
+  /** Secrets the server makes rather than the admin types, renewed on every credential change. */
+  withServerSecrets(credentials: C): C;
 }
 
-export function parseWebhook(platform: Platform, body: unknown, integration: WebhookIntegration, credentials: AnyCredentials): ParsedWebhook {
-  switch (platform) {
-    case 'whatsapp':
-      return parseWhatsApp(body, (credentials as WhatsAppCredentials).phoneNumberId);
-    case 'messenger':
-      return parseMessaging(body, 'messenger', (credentials as MessengerCredentials).pageId);
-    case 'instagram':
-      return parseMessaging(body, 'instagram', (credentials as InstagramCredentials).accountId);
-    case 'telegram': {
+/** Meta's platforms: the webhook is signed with the app secret; the subscription belongs to the app. */
+const metaWebhook = {
+  verifyWebhook: (credentials: { appSecret: string }, rawBody: Uint8Array, header: Header) =>
+    verifyMetaSignature(credentials.appSecret, rawBody, header('x-hub-signature-256')),
+  // Meta's subscriptions belong to the app and stay; events for a disconnected channel are ignored.
+  disconnect: async () => ({ ok: true as const }),
+  withServerSecrets: <C>(credentials: C) => credentials,
+};
+
+const sendMessaging: SendText<MessengerCredentials | InstagramCredentials> = (config, credentials, recipient, text, role, buttons) =>
+  sendMetaText(config, credentials.pageAccessToken, recipient, text, role, buttons);
+
+export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsByPlatform[P]> } = {
+  whatsapp: {
+    ...metaWebhook,
+    textLimit: WHATSAPP_TEXT_LIMIT,
+    parseWebhook: (body, _integration, credentials) => parseWhatsApp(body, credentials.phoneNumberId),
+    sendText: (config, credentials, recipient, text, _role, buttons) => sendWhatsAppText(config, credentials, recipient.externalId, text, buttons),
+    connect: (config, credentials) => checkWhatsApp(config, credentials),
+  },
+  messenger: {
+    ...metaWebhook,
+    textLimit: MESSENGER_TEXT_LIMIT,
+    parseWebhook: (body, _integration, credentials) => parseMessaging(body, 'messenger', credentials.pageId),
+    sendText: sendMessaging,
+    connect: (config, credentials) => checkMessenger(config, credentials),
+  },
+  instagram: {
+    ...metaWebhook,
+    textLimit: INSTAGRAM_TEXT_LIMIT,
+    parseWebhook: (body, _integration, credentials) => parseMessaging(body, 'instagram', credentials.accountId),
+    sendText: sendMessaging,
+    connect: (config, credentials) => checkInstagram(config, credentials),
+  },
+  telegram: {
+    textLimit: TELEGRAM_TEXT_LIMIT,
+    async verifyWebhook(credentials, _rawBody, header) {
+      const given = header('x-telegram-bot-api-secret-token');
+      return Boolean(credentials.webhookSecret && given && timingSafeEqual(given, credentials.webhookSecret));
+    },
+    parseWebhook(body, integration, credentials) {
       const settings = settingsOf(integration);
       return parseTelegram(body, {
-        botId: telegramBotId((credentials as TelegramCredentials).botToken),
+        botId: telegramBotId(credentials.botToken),
         username: settings.account?.handle?.replace(/^@/, '') ?? null,
         groups: settings.groups ?? 'mentions',
       });
-    }
-  }
+    },
+    sendText: (config, credentials, recipient, text, _role, buttons) => sendTelegramText(config, credentials, recipient, text, buttons),
+    connect: (config, credentials, webhookUrl) => connectTelegram(config, credentials, webhookUrl),
+    // Telegram stops calling us.
+    disconnect: (config, credentials) => disconnectTelegram(config, credentials),
+    // The webhook secret is ours to make: random, and new on every credential change.
+    withServerSecrets: (credentials) => ({ ...credentials, webhookSecret: randomToken(32) }),
+  },
+};
+
+/**
+ * The adapter for a platform known only at run time. Credentials are decrypted from the row of
+ * the same platform, so the one cast here is where that pairing is trusted.
+ */
+export function platformAdapter(platform: Platform): PlatformAdapter<AnyCredentials> {
+  return PLATFORM_ADAPTERS[platform] as PlatformAdapter<AnyCredentials>;
+}
+
+export const TEXT_LIMITS = Object.fromEntries(Object.entries(PLATFORM_ADAPTERS).map(([p, a]) => [p, a.textLimit])) as Record<Platform, TextLimit>;
+
+export function verifyWebhook(platform: Platform, credentials: AnyCredentials, rawBody: Uint8Array, header: Header) {
+  return platformAdapter(platform).verifyWebhook(credentials, rawBody, header);
+}
+
+export function parseWebhook(platform: Platform, body: unknown, integration: WebhookIntegration, credentials: AnyCredentials): ParsedWebhook {
+  return platformAdapter(platform).parseWebhook(body, integration, credentials);
 }
 
 export function sendText(
@@ -68,40 +135,24 @@ export function sendText(
   role: 'assistant' | 'agent',
   buttons?: ReplyButtons,
 ): Promise<PlatformResult<{ externalId: string }>> {
-  switch (platform) {
-    case 'whatsapp':
-      return sendWhatsAppText(config, credentials as WhatsAppCredentials, recipient.externalId, text, buttons);
-    case 'messenger':
-    case 'instagram':
-      return sendMetaText(config, (credentials as MessengerCredentials).pageAccessToken, recipient, text, role, buttons);
-    case 'telegram':
-      return sendTelegramText(config, credentials as TelegramCredentials, recipient, text, buttons);
-  }
+  return platformAdapter(platform).sendText(config, credentials, recipient, text, role, buttons);
 }
 
-/** Proves the credentials with the platform (and, for Telegram and Messenger, subscribes us). */
 export function connectPlatform<P extends Platform>(
   config: Config,
   platform: P,
   credentials: CredentialsByPlatform[P],
   webhookUrl: string,
 ): Promise<PlatformResult<{ account: AccountInfo }>> {
-  switch (platform) {
-    case 'whatsapp':
-      return checkWhatsApp(config, credentials as WhatsAppCredentials);
-    case 'messenger':
-      return checkMessenger(config, credentials as MessengerCredentials);
-    case 'instagram':
-      return checkInstagram(config, credentials as InstagramCredentials);
-    default:
-      return connectTelegram(config, credentials as TelegramCredentials, webhookUrl);
-  }
+  return platformAdapter(platform).connect(config, credentials, webhookUrl);
 }
 
-/** Telegram stops calling us; Meta's subscriptions belong to the app and stay (events are then ignored). */
-export async function disconnectPlatform(config: Config, platform: Platform, credentials: AnyCredentials): Promise<PlatformResult<object>> {
-  if (platform !== 'telegram') return { ok: true };
-  return disconnectTelegram(config, credentials as TelegramCredentials);
+export function disconnectPlatform(config: Config, platform: Platform, credentials: AnyCredentials): Promise<PlatformResult<object>> {
+  return platformAdapter(platform).disconnect(config, credentials);
+}
+
+export function withServerSecrets(platform: Platform, credentials: AnyCredentials): AnyCredentials {
+  return platformAdapter(platform).withServerSecrets(credentials);
 }
 
 export function webhookUrlOf(config: Pick<Config, 'APP_URL'>, integration: Pick<IntegrationRow, 'id' | 'platform'>) {

@@ -1,5 +1,6 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { ApiError } from '../../lib/errors';
+import { hmacSha256Hex } from '../../lib/crypto';
 
 /**
  * A widget visitor's session: a signed token naming the bot, the contact and the conversation.
@@ -38,7 +39,5 @@ export async function verifyWidgetSession(token: string, botId: string, secret: 
 
 /** hex(HMAC-SHA256(secret, visitorId)), what the customer's server computes for identify(). */
 export async function identityHash(secret: string, visitorId: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(visitorId));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hmacSha256Hex(secret, visitorId);
 }

@@ -10,6 +10,7 @@ import { publishDocumentStatus } from './document-events';
 import { FetchFailure, safeFetch } from './fetch-url';
 import { ExtractionError, type ChunkingSettings, type ExtractedDocument, type SupportedType } from './types';
 import { storableReason } from '../../lib/text';
+import { sha256Hex } from '../../lib/crypto';
 
 /**
  * The ingestion pipeline as background jobs:
@@ -67,11 +68,6 @@ async function guarded(services: Services, doc: DocumentRow, meta: JobMeta, step
     }
     throw error;
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function userAgent(services: Services) {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunks, documents, knowledgeBases, organizations } from '../../../db/schema';
 import { startLocalRuntime, type LocalRuntime } from '../../local-runtime';
-import type { Embeddings } from '../../ports';
+import type { Embedder, Embeddings } from '../../ports';
 import { createEmbeddings, createHashEmbedder } from '../embeddings';
 import { namespaceFor, parseVectorId, vectorId } from './namespace';
 import { searchKnowledge, type SearchInput, type SearchServices } from './search';
@@ -14,15 +14,25 @@ let services: SearchServices;
 beforeAll(async () => {
   runtime = await startLocalRuntime({ dataDir: null });
   const base: Embeddings = runtime.services.embeddings ?? createEmbeddings(runtime.config);
-  const other = createHashEmbedder(256);
-  const embeddings: Embeddings = { ...base, get: (id) => (id === OTHER_MODEL ? other : base.get(id)) };
+  const embeddings: Embeddings = { ...base, get: (id) => (id === OTHER_MODEL ? mirrored : base.get(id)) };
   services = { db: runtime.services.db, vectors: runtime.services.vectors, embeddings };
 }, 60_000);
 afterAll(() => runtime?.close());
 
 const MODEL = 'builtin-hash-384';
-/** A second built-in model of another dimension, so a search over two knowledge bases really mixes models. */
-const OTHER_MODEL = 'builtin-hash-256';
+/**
+ * A second model of the same dimension whose vectors are the built-in ones negated: a text is as
+ * similar to itself as before, but a query embedded with the other model scores about -1 against
+ * it. Same dimension, so a search that embeds the query with the wrong model gets no error to
+ * hide behind; it simply finds the opposite.
+ */
+const OTHER_MODEL = 'builtin-mirror-384';
+const builtin = createHashEmbedder(384);
+const mirrored: Embedder = {
+  model: OTHER_MODEL,
+  dimension: 384,
+  embed: async (texts) => (await builtin.embed(texts)).map((vector) => vector.map((v) => -v)),
+};
 
 /** A fresh organization with one knowledge base; every test seeds its own. */
 async function seedOrg() {
@@ -289,12 +299,12 @@ describe.each([
 
   it('searches several knowledge bases with different embedding models, each queried with its own', async () => {
     const owner = await seedOrg();
-    await seedHelpCenter(owner);
+    const help = await seedHelpCenter(owner);
     const [kb2] = await services.db
       .insert(knowledgeBases)
-      .values({ organizationId: owner.orgId, name: 'Legacy', embeddingModel: OTHER_MODEL, embeddingDimension: 256 })
+      .values({ organizationId: owner.orgId, name: 'Legacy', embeddingModel: OTHER_MODEL, embeddingDimension: 384 })
       .returning();
-    const legacy = await addDocument({ orgId: owner.orgId, kbId: kb2.id }, 'legacy', ['La garantía de los productos electrónicos es de tres años en la Unión Europea.'], {
+    const legacy = await addDocument({ orgId: owner.orgId, kbId: kb2.id }, 'legacy', ['Las devoluciones de productos electrónicos son gratuitas durante dos años.'], {
       model: OTHER_MODEL,
     });
     const run = (mode: SearchInput['mode']) =>
@@ -304,17 +314,22 @@ describe.each([
           { id: owner.kbId, embeddingModel: MODEL },
           { id: kb2.id, embeddingModel: OTHER_MODEL },
         ],
-        query: 'garantía productos electrónicos',
-        topK: 3,
+        query: 'devoluciones gratuitas',
+        topK: 5,
         mode,
       });
-    // Vectors only: the 256-dimension chunk is found only if the query was embedded with its model
-    // (a 384-dimension query vector cannot be compared with it).
+    // Vectors only: each knowledge base's best chunk scores high only if the query was embedded
+    // with that knowledge base's model (with the other one it scores below zero).
     const vectorOnly = await run('vector');
-    expect(vectorOnly[0]?.chunkId, JSON.stringify(vectorOnly, null, 2)).toBe(legacy.chunkIds[0]);
-    expect(vectorOnly[0].vectorScore).toBeGreaterThan(0.5);
+    const byChunk = new Map(vectorOnly.map((hit) => [hit.chunkId, hit]));
+    const ownReturns = help.refunds.chunkIds[1];
+    expect(byChunk.get(legacy.chunkIds[0])?.vectorScore, JSON.stringify(vectorOnly, null, 2)).toBeGreaterThan(0.3);
+    expect(byChunk.get(ownReturns)?.vectorScore, JSON.stringify(vectorOnly, null, 2)).toBeGreaterThan(0.3);
+    expect(byChunk.get(legacy.chunkIds[0])?.knowledgeBaseId).toBe(kb2.id);
+    // Hybrid fuses both: the two matching chunks, one per model, lead the list.
     const hybrid = await run('hybrid');
-    expect(hybrid[0]).toMatchObject({ chunkId: legacy.chunkIds[0], knowledgeBaseId: kb2.id, retrievers: ['vector', 'fulltext'] });
+    expect(hybrid.slice(0, 2).map((hit) => hit.chunkId).sort(), JSON.stringify(hybrid, null, 2)).toEqual([legacy.chunkIds[0], ownReturns].sort());
+    expect(hybrid.find((hit) => hit.chunkId === legacy.chunkIds[0])?.retrievers).toEqual(['vector', 'fulltext']);
     await expect(search(owner, 'x', { knowledgeBases: [{ id: owner.kbId, embeddingModel: 'nope' }] })).rejects.toMatchObject({
       code: 'bad_request',
     });

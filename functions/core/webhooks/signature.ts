@@ -1,4 +1,4 @@
-import { randomToken } from '../../lib/crypto';
+import { hmacSha256Hex, randomToken } from '../../lib/crypto';
 
 /**
  * Webhook signatures, Stripe style: `VersaAI-Signature: t=<unix seconds>,v1=<hex>` where the hex
@@ -18,14 +18,7 @@ export function newWebhookSecret(): string {
   return `${SECRET_PREFIX}${randomToken(24)}`;
 }
 
-async function hmacHex(secret: string, message: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(message));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** The header value for `body` sent at `timestampSeconds`. */
 export async function signatureHeader(secret: string, body: string, timestampSeconds: number): Promise<string> {
-  return `t=${timestampSeconds},v1=${await hmacHex(secret, `${timestampSeconds}.${body}`)}`;
+  return `t=${timestampSeconds},v1=${await hmacSha256Hex(secret, `${timestampSeconds}.${body}`)}`;
 }
