@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, ilike, isNull, lt, ne, or, type SQL } from 'drizzle-orm';
+import { sha256Hex } from '../../lib/crypto';
 import { chunks, documents } from '../../../db/schema';
 import { ApiError } from '../../lib/errors';
 import { decodeCursor, toPage } from '../../lib/pagination';
@@ -17,11 +18,6 @@ import { findKnowledgeBase, publicDocument, type DocumentRow } from './knowledge
  * a document of another organization or knowledge base is "not found".
  */
 type DocumentStatus = DocumentRow['status'];
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export async function findDocument(db: Database, organizationId: string, kbId: string, docId: string): Promise<DocumentRow> {
   const [doc] = await db
