@@ -368,7 +368,7 @@ export class Widget {
     return box;
   }
 
-  private feedback(id: string, current: 1 | -1 | null) {
+  private feedback(id: string, current: Message['feedback']) {
     const { t } = this;
     const buttons = ([1, -1] as const).map((v) =>
       h(
@@ -380,7 +380,7 @@ export class Widget {
           'aria-pressed': String(current === v),
           onclick: async () => {
             const before = current;
-            const mark = (val: 1 | -1 | null) => buttons.forEach((b, i) => b.setAttribute('aria-pressed', String((i ? -1 : 1) === val)));
+            const mark = (val: number | null) => buttons.forEach((b, i) => b.setAttribute('aria-pressed', String((i ? -1 : 1) === val)));
             mark((current = v));
             try {
               await this.api.feedback(this.token ?? '', id, v);

@@ -15,17 +15,11 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { getAccessToken, refreshAccessToken } from './api';
 import { useCurrentOrgId } from './org';
+import type { WebhookEvent } from './queries-webhooks';
 import { appendMessage, inboxKeys, invalidateInboxLists, patchConversation, type Conversation, type InboxMessage } from './queries-inbox';
 
-export type LiveEventType =
-  | 'conversation.created'
-  | 'conversation.updated'
-  | 'conversation.handoff'
-  | 'message.created'
-  | 'message.updated'
-  | 'message.failed'
-  | 'document.ready'
-  | 'document.failed';
+/** The stream carries the same events outgoing webhooks deliver. */
+export type LiveEventType = WebhookEvent;
 
 /** The envelope every event carries (the same one outgoing webhooks deliver). */
 export interface LiveEvent<T = Record<string, unknown>> {

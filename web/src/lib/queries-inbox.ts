@@ -5,102 +5,31 @@
  */
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
+import type { ApiQuery, ApiResponse, Schemas } from './api-contract';
 import type { TFunction } from './i18n';
 
-export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
-export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
-export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
-export const HANDOFF_STATES = ['bot', 'requested', 'human'] as const;
-export const EXPORT_FORMATS = ['json', 'csv', 'txt'] as const;
+export type Conversation = Schemas['Conversation'];
+export type ConversationStatus = Conversation['status'];
+export type Priority = Conversation['priority'];
+export type Handoff = Conversation['handoff'];
+export type Channel = NonNullable<ApiQuery<'/api/v1/conversations'>['channel']>;
+export type ExportFormat = NonNullable<ApiQuery<'/api/v1/conversations/{conversation_id}/export'>['format']>;
+export type Contact = Conversation['contact'];
 
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type Channel = (typeof CHANNELS)[number];
-export type Handoff = (typeof HANDOFF_STATES)[number];
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const satisfies readonly ConversationStatus[];
+export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const satisfies readonly Priority[];
+export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const satisfies readonly Channel[];
+export const HANDOFF_STATES = ['bot', 'requested', 'human'] as const satisfies readonly Handoff[];
+export const EXPORT_FORMATS = ['json', 'csv', 'txt'] as const satisfies readonly ExportFormat[];
 
-export interface Contact {
-  id: string;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  externalId?: string;
-  attributes?: Record<string, unknown>;
-}
-
-export interface Conversation {
-  id: string;
-  botId: string;
-  bot: { id: string; name: string } | null;
-  channel: string;
-  status: ConversationStatus;
-  priority: Priority;
-  handoff: Handoff;
-  handoffReason: string | null;
-  assigneeId: string | null;
-  assignee: { id: string; name: string } | null;
-  tags: string[];
-  rating: number | null;
-  feedback: string | null;
-  unreadCount: number;
-  messageCount: number;
-  lastMessageAt: string | null;
-  lastMessagePreview: string | null;
-  firstResponseAt: string | null;
-  handedOffAt: string | null;
-  resolvedAt: string | null;
-  contact: Contact;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface MessageSource {
-  title: string;
-  url?: string | null;
-  documentId: string;
-  chunkId: string;
-  score: number;
-  page?: number | null;
-}
-
-export type MessageRole = 'user' | 'assistant' | 'agent' | 'system' | 'note';
-
-export interface InboxMessage {
-  id: string;
-  role: MessageRole;
-  content: string;
-  contentType?: string;
-  metadata?: Record<string, unknown>;
-  channel?: string;
-  deliveryStatus?: string | null;
-  error?: string | null;
-  author: { id: string; name: string | null } | null;
-  createdAt: string;
-  sources?: MessageSource[];
-  feedback?: number | null;
-  model?: string | null;
-  latencyMs?: number | null;
-  isFallback?: boolean;
+export type InboxMessage = Schemas['Message'] & {
   /** Set on a message shown before the server confirmed it. */
   pending?: boolean;
-}
-
-export interface InboxCounts {
-  open: number;
-  pending: number;
-  unread: number;
-  handoffRequested: number;
-  mine: number;
-  unassigned: number;
-}
-
-export interface CannedResponse {
-  id: string;
-  shortcut: string;
-  content: string;
-  createdAt?: string;
-  updatedAt?: string;
-}
+};
+export type MessageSource = InboxMessage['sources'][number];
+export type MessageRole = InboxMessage['role'];
+export type InboxCounts = ApiResponse<'/api/v1/conversations/counts'>;
+export type CannedResponse = Schemas['CannedResponse'];
 
 /** The list's server-side filters (what GET /conversations understands). */
 export interface ConversationFilters {
@@ -194,7 +123,7 @@ export const conversationQuery = (orgId: string, id: string) =>
     queryKey: inboxKeys.detail(orgId, id),
     queryFn: async ({ signal }) => {
       // The detail also carries (up to 1000) messages; the thread pages them on its own.
-      const { messages: _messages, ...conversation } = await api<Conversation & { messages?: InboxMessage[] }>(inboxApi.conversation(id), {
+      const { messages: _messages, ...conversation } = await api<ApiResponse<'/api/v1/conversations/{conversation_id}'>>(inboxApi.conversation(id), {
         orgId,
         signal,
       });

@@ -5,15 +5,11 @@ import { AuthLayout, linkClass } from '../components/chrome';
 import { Alert, Button, TextField } from '../components/ui';
 import { api, ApiError } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
-import type { User } from '../lib/queries';
+import type { ApiResponse, Schemas } from '../lib/api-contract';
 import { ensureSession, safeRedirect, startSession } from '../lib/session';
 
-interface AuthResult {
-  user: User;
-  accessToken: string;
-  expiresIn: number;
-}
-type LoginResult = AuthResult | { twoFactorRequired: true; challengeToken: string };
+type AuthResult = Schemas['SessionTokens'];
+type LoginResult = ApiResponse<'/api/v1/auth/login', 'post'>;
 
 export const Route = createFileRoute('/sign-in')({
   validateSearch: (search: Record<string, unknown>): { redirect?: string } => ({ redirect: safeRedirect(search.redirect) }),

@@ -4,6 +4,7 @@ import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, EmptyState, ErrorState, formatBytes, formatNumber, PageHeader, Spinner } from '../../components/ui';
 import { api } from '../../lib/api';
+import type { ApiResponse } from '../../lib/api-contract';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
 import { botsQuery, devOutboxAvailableQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
 import { change, overviewNumbersQuery } from '../../lib/queries-analytics';
@@ -16,17 +17,7 @@ import { Avatar, ChannelIcon, shortRelative, useNow } from './conversations/-com
 // The chart library loads after the numbers, so the first screen stays light.
 const ActivityChart = lazy(() => import('./-components/analytics/charts').then((m) => ({ default: m.ActivityChart })));
 
-interface OrgUsage {
-  conversations: number;
-  openConversations: number;
-  messages: number;
-  bots: number;
-  activeBots: number;
-  members: number;
-  knowledgeBases: number;
-  documents: number;
-  storageBytes: number;
-}
+type OrgUsage = ApiResponse<'/api/v1/organizations/{org_id}/usage'>;
 
 const usageQuery = (orgId: string) =>
   queryOptions({

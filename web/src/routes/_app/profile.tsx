@@ -39,7 +39,7 @@ function ProfileForm({ profile }: { profile: Profile }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(profile.name);
   const [phone, setPhone] = useState(profile.phone ?? '');
-  const [locale, setLocaleField] = useState<Locale>(profile.locale ?? 'es');
+  const [locale, setLocaleField] = useState<Locale>(profile.locale === 'en' ? 'en' : 'es');
   const save = useMutation({
     mutationFn: () => api<Profile>('/api/v1/users/profile', { method: 'PUT', body: { name, phone: phone || null, locale }, orgId: null }),
     onSuccess: async () => {

@@ -41,7 +41,7 @@ export function EmbeddingModelSelect({
           {current ? t(current.id.startsWith('openai:') ? 'kb.embeddingHintOpenAI' : 'kb.embeddingHintBuiltin') : null}
           {unavailable.length > 0 && (
             <span className="block">
-              {unavailable.map((m) => `${embeddingLabel(m)}: ${m.reason ?? t('kb.unavailableWhy')}`).join(' · ')}
+              {unavailable.map((m) => `${embeddingLabel(m)}: ${t('kb.unavailableWhy')}`).join(' · ')}
             </span>
           )}
         </>
