@@ -3,6 +3,7 @@ import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { useToast } from '../components/toast';
 import { Alert, Button, formatDate, PageLoader } from '../components/ui';
+import type { ApiResponse } from '../lib/api-contract';
 import { api } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import { setCurrentOrgId } from '../lib/org';
@@ -28,7 +29,7 @@ function Invite() {
 
   const accept = useMutation({
     mutationFn: () =>
-      api<{ organization: { id: string; name: string } }>('/api/v1/invitations/accept', { method: 'POST', body: { token }, orgId: null }),
+      api<ApiResponse<'/api/v1/invitations/accept', 'post'>>('/api/v1/invitations/accept', { method: 'POST', body: { token }, orgId: null }),
     onSuccess: async ({ organization }) => {
       setCurrentOrgId(organization.id);
       await Promise.all([

@@ -3,6 +3,7 @@ import { createFileRoute, Link } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { AuthLayout } from '../components/chrome';
 import { Alert, Button, Spinner } from '../components/ui';
+import type { ApiResponse } from '../lib/api-contract';
 import { api } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
 
@@ -21,7 +22,7 @@ function VerifyEmail() {
   // A token is single-use: never refetch or retry it.
   const result = useQuery({
     queryKey: ['verify-email', { token }],
-    queryFn: () => api<{ verified: boolean }>(`/api/v1/auth/verify-email?token=${encodeURIComponent(token ?? '')}`, { orgId: null }),
+    queryFn: () => api<ApiResponse<'/api/v1/auth/verify-email'>>(`/api/v1/auth/verify-email?token=${encodeURIComponent(token ?? '')}`, { orgId: null }),
     enabled: !!token,
     retry: false,
     staleTime: Infinity,

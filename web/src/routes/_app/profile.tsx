@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { LOCALE_NAMES } from '../../components/chrome';
 import { useToast } from '../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, Dialog, ErrorState, formatDate, PageHeader, SelectField, Spinner, NewPasswordField, TextField } from '../../components/ui';
+import type { ApiResponse } from '../../lib/api-contract';
 import { api, ApiError, fieldErrorOf } from '../../lib/api';
 import { setLocale, useErrorMessage, useLocale, useT, type Locale } from '../../lib/i18n';
 import { backupCodesQuery, profileQuery, sessionsQuery, type Profile, type Session } from '../../lib/queries';
@@ -207,7 +208,7 @@ function TwoFactorSetup({ onCodes }: { onCodes: (codes: string[]) => void }) {
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const setup = useMutation({
-    mutationFn: () => api<{ secret: string; otpauthUrl: string }>('/api/v1/auth/2fa/setup', { method: 'POST', body: {}, orgId: null }),
+    mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/setup', 'post'>>('/api/v1/auth/2fa/setup', { method: 'POST', body: {}, orgId: null }),
   });
   useEffect(() => {
     if (!setup.data) return;
@@ -218,7 +219,7 @@ function TwoFactorSetup({ onCodes }: { onCodes: (codes: string[]) => void }) {
     };
   }, [setup.data]);
   const verify = useMutation({
-    mutationFn: () => api<{ backupCodes: string[] }>('/api/v1/auth/2fa/verify', { method: 'POST', body: { code: code.trim() }, orgId: null }),
+    mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/verify', 'post'>>('/api/v1/auth/2fa/verify', { method: 'POST', body: { code: code.trim() }, orgId: null }),
     onSuccess: async ({ backupCodes }) => {
       toast.success(t('twoFactor.enabled'));
       onCodes(backupCodes);
@@ -294,7 +295,7 @@ function TwoFactorManage({ onCodes }: { onCodes: (codes: string[]) => void }) {
     disable.reset();
   };
   const regenerate = useMutation({
-    mutationFn: () => api<{ backupCodes: string[] }>('/api/v1/auth/2fa/backup-codes', { method: 'POST', body: { code: code.trim() }, orgId: null }),
+    mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/backup-codes', 'post'>>('/api/v1/auth/2fa/backup-codes', { method: 'POST', body: { code: code.trim() }, orgId: null }),
     onSuccess: async ({ backupCodes }) => {
       close();
       onCodes(backupCodes);

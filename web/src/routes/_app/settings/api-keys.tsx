@@ -3,6 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, DataTable, EmptyState, formatDate, SelectField, TextField } from '../../../components/ui';
+import type { ApiResponse } from '../../../lib/api-contract';
 import { api } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { apiKeysQuery, type ApiKey, type Role } from '../../../lib/queries';
@@ -32,7 +33,7 @@ function ApiKeys() {
   const invalidate = () => queryClient.invalidateQueries({ queryKey: ['api-keys', { orgId: org.id }] });
 
   const create = useMutation({
-    mutationFn: () => api<{ apiKey: ApiKey; key: string }>('/api/v1/api-keys', { method: 'POST', body: { name, role }, orgId: org.id }),
+    mutationFn: () => api<ApiResponse<'/api/v1/api-keys', 'post'>>('/api/v1/api-keys', { method: 'POST', body: { name, role }, orgId: org.id }),
     onSuccess: async ({ apiKey, key }) => {
       setCreated({ name: apiKey.name, key });
       setName('');

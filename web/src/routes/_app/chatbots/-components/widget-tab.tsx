@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, cx, EmptyState, SelectField, Spinner, TextField } from '../../../../components/ui';
+import type { ApiResponse } from '../../../../lib/api-contract';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { chatbotApi, identitySecretQuery, type Bot, type PreChatField, type WidgetLook } from '../../../../lib/queries';
@@ -472,7 +473,7 @@ function IdentitySecretCard({ bot }: { bot: Bot }) {
   const [confirming, setConfirming] = useState(false);
   const secret = useQuery({ ...identitySecretQuery(org.id, bot.id), enabled: revealed });
   const rotate = useMutation({
-    mutationFn: () => api<{ secret: string }>(chatbotApi.identitySecret(bot.id), { method: 'POST', body: {}, orgId: org.id }),
+    mutationFn: () => api<ApiResponse<'/api/v1/chatbots/{chatbot_id}/identity-secret', 'post'>>(chatbotApi.identitySecret(bot.id), { method: 'POST', body: {}, orgId: org.id }),
     onSuccess: (data) => {
       queryClient.setQueryData(identitySecretQuery(org.id, bot.id).queryKey, data);
       setConfirming(false);

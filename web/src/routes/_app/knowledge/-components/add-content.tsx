@@ -48,6 +48,10 @@ export function AddContentMenu({ kb }: { kb: KnowledgeBase }) {
   );
 }
 
+/**
+ * Hand-written: the document lists fields that have a server default (maxDepth, maxPages) as
+ * required, since it describes the parsed body; the form leaves them out to get the defaults.
+ */
 type AddBody =
   | { type: 'text'; name: string; text: string }
   | { type: 'qa'; name: string; pairs: { question: string; answer: string }[] }
