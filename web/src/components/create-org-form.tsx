@@ -8,6 +8,7 @@ import type { Organization } from '../lib/queries';
 import { LOCALE_NAMES } from './chrome';
 import { useToast } from './toast';
 import { Alert, Button, SelectField, TextField } from './ui';
+import { queryKeys } from '../lib/query-keys';
 
 /** Where most of our customers are, offered first; the full list follows. */
 const COMMON_ZONES = [
@@ -102,8 +103,8 @@ export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
     onSuccess: async (org) => {
       setCurrentOrgId(org.id);
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
-        queryClient.invalidateQueries({ queryKey: ['profile'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.profile() }),
       ]);
       await router.invalidate();
       toast.success(t('org.created', { name: org.name }));

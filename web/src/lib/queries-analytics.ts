@@ -3,6 +3,7 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
 import type { ApiResponse, Schemas } from './api-contract';
 import { getCurrentOrgId } from './org';
+import { queryKeys } from './query-keys';
 
 // Playground chats are the team testing its bot: never counted, so never a filter.
 export type AnalyticsChannel = Schemas['AnalyticsChannel']['channel'];
@@ -40,7 +41,7 @@ export const analyticsApi = {
 /** Everything the Analytics page draws; today's numbers refresh every minute while it is open. */
 export const analyticsOverviewQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
   queryOptions({
-    queryKey: ['analytics', { orgId }, 'overview', filters],
+    queryKey: queryKeys.analytics.overview(orgId, filters),
     queryFn: ({ signal }) => api<AnalyticsOverview>(analyticsApi.overview(filters), { orgId, signal }),
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
@@ -59,7 +60,7 @@ export const overviewNumbersQuery = (orgId: string) => queryOptions({ ...analyti
 
 export const knowledgeGapsQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
   queryOptions({
-    queryKey: ['analytics', { orgId }, 'knowledge-gaps', filters],
+    queryKey: queryKeys.analytics.knowledgeGaps(orgId, filters),
     queryFn: ({ signal }) => api<KnowledgeGapList>(analyticsApi.knowledgeGaps(filters), { orgId, signal }),
     placeholderData: keepPreviousData,
     staleTime: 30_000,

@@ -2,6 +2,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { api } from './api';
 import type { Schemas } from './api-contract';
+import { queryKeys } from './query-keys';
 
 export type Integration = Schemas['Integration'];
 export type Platform = Integration['platform'];
@@ -32,13 +33,13 @@ export const channelsApi = {
 
 export const integrationsQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['integrations', { orgId }],
+    queryKey: queryKeys.integrations.all(orgId),
     queryFn: async () => (await api<{ data: Integration[] }>(`${channelsApi.list}?limit=100`, { orgId })).data,
   });
 
 export const integrationHealthQuery = (orgId: string, id: string) =>
   queryOptions({
-    queryKey: ['integrations', { orgId, id }, 'status'],
+    queryKey: queryKeys.integrations.status(orgId, id),
     queryFn: () => api<IntegrationHealth>(channelsApi.status(id), { orgId }),
     // The card shows the last message and error: keep it fresh while the page is open.
     refetchInterval: 30_000,

@@ -1,12 +1,13 @@
 /**
  * The inbox's queries and mutations: conversations (list, counts, detail, messages) and canned
- * responses. Keys all start with `['conversations', { orgId }]` so one prefix invalidates the lot;
+ * responses. Keys (query-keys.ts) all start with `['conversations', { orgId }]` so one prefix invalidates the lot;
  * the live event stream (live-events.ts) invalidates the narrower keys below.
  */
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
 import type { ApiQuery, ApiResponse, Schemas } from './api-contract';
 import type { TFunction } from './i18n';
+import { queryKeys } from './query-keys';
 
 export type Conversation = Schemas['Conversation'];
 export type ConversationStatus = Conversation['status'];
@@ -59,15 +60,6 @@ export const inboxApi = {
   cannedOne: (id: string) => `/api/v1/canned-responses/${encodeURIComponent(id)}`,
 };
 
-export const inboxKeys = {
-  all: (orgId: string) => ['conversations', { orgId }] as const,
-  lists: (orgId: string) => ['conversations', { orgId }, 'list'] as const,
-  list: (orgId: string, filters: ConversationFilters) => ['conversations', { orgId }, 'list', filters] as const,
-  counts: (orgId: string) => ['conversations', { orgId }, 'counts'] as const,
-  detail: (orgId: string, id: string) => ['conversations', { orgId }, 'detail', id] as const,
-  messages: (orgId: string, id: string) => ['conversations', { orgId }, 'messages', id] as const,
-  canned: (orgId: string) => ['canned-responses', { orgId }] as const,
-};
 
 export function filtersToQuery(filters: ConversationFilters) {
   const qs = new URLSearchParams();
@@ -87,7 +79,7 @@ const LIST_PAGE = 25;
 
 export const conversationsQuery = (orgId: string, filters: ConversationFilters) =>
   infiniteQueryOptions({
-    queryKey: inboxKeys.list(orgId, filters),
+    queryKey: queryKeys.conversations.list(orgId, filters),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
       const qs = filtersToQuery(filters);
@@ -103,7 +95,7 @@ export const conversationsQuery = (orgId: string, filters: ConversationFilters) 
 /** A small list (first page only), e.g. the bell's "waiting for a person". */
 export const conversationsPreviewQuery = (orgId: string, filters: ConversationFilters, limit = 20) =>
   queryOptions({
-    queryKey: [...inboxKeys.list(orgId, filters), { limit }] as const,
+    queryKey: queryKeys.conversations.preview(orgId, filters, limit),
     queryFn: ({ signal }) => {
       const qs = filtersToQuery(filters);
       qs.set('limit', String(limit));
@@ -113,14 +105,14 @@ export const conversationsPreviewQuery = (orgId: string, filters: ConversationFi
 
 export const inboxCountsQuery = (orgId: string) =>
   queryOptions({
-    queryKey: inboxKeys.counts(orgId),
+    queryKey: queryKeys.conversations.counts(orgId),
     queryFn: ({ signal }) => api<InboxCounts>(inboxApi.counts, { orgId, signal }),
     refetchInterval: 60_000,
   });
 
 export const conversationQuery = (orgId: string, id: string) =>
   queryOptions({
-    queryKey: inboxKeys.detail(orgId, id),
+    queryKey: queryKeys.conversations.detail(orgId, id),
     queryFn: async ({ signal }) => {
       // The detail also carries (up to 1000) messages; the thread pages them on its own.
       const { messages: _messages, ...conversation } = await api<ApiResponse<'/api/v1/conversations/{conversation_id}'>>(inboxApi.conversation(id), {
@@ -136,7 +128,7 @@ const MESSAGE_PAGE = 50;
 /** Pages newest first; each page's `data` is oldest first. */
 export const messagesQuery = (orgId: string, id: string) =>
   infiniteQueryOptions({
-    queryKey: inboxKeys.messages(orgId, id),
+    queryKey: queryKeys.conversations.messages(orgId, id),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
       const qs = new URLSearchParams({ limit: String(MESSAGE_PAGE) });
@@ -148,7 +140,7 @@ export const messagesQuery = (orgId: string, id: string) =>
 
 export const cannedResponsesQuery = (orgId: string) =>
   queryOptions({
-    queryKey: inboxKeys.canned(orgId),
+    queryKey: queryKeys.cannedResponses.list(orgId),
     queryFn: async ({ signal }) => (await api<{ data: CannedResponse[] }>(inboxApi.canned, { orgId, signal })).data,
     staleTime: 5 * 60_000,
   });
@@ -156,7 +148,7 @@ export const cannedResponsesQuery = (orgId: string) =>
 /** An unfiltered peek: does this organization have any conversation at all (for the empty state)? */
 export const anyConversationQuery = (orgId: string) =>
   queryOptions({
-    queryKey: [...inboxKeys.lists(orgId), 'any'] as const,
+    queryKey: queryKeys.conversations.any(orgId),
     queryFn: async ({ signal }) => (await api<Page<Conversation>>(`${inboxApi.list}?limit=1`, { orgId, signal })).data.length > 0,
   });
 
@@ -185,7 +177,7 @@ export function flattenMessages(data: InfiniteData<Page<InboxMessage>> | undefin
 
 /** Adds a message at the end of the thread's cache unless it is there already. */
 export function appendMessage(queryClient: QueryClient, orgId: string, conversationId: string, message: InboxMessage) {
-  queryClient.setQueryData<InfiniteData<Page<InboxMessage>>>(inboxKeys.messages(orgId, conversationId), (old) => {
+  queryClient.setQueryData<InfiniteData<Page<InboxMessage>>>(queryKeys.conversations.messages(orgId, conversationId), (old) => {
     if (!old || old.pages.length === 0) return old;
     if (old.pages.some((p) => p.data.some((m) => m.id === message.id))) {
       // Replace in place (e.g. a live copy without author name by the server's full one).
@@ -201,10 +193,10 @@ export function appendMessage(queryClient: QueryClient, orgId: string, conversat
 
 /** Applies a partial update to a conversation everywhere it is cached (detail and list pages). */
 export function patchConversation(queryClient: QueryClient, orgId: string, id: string, patch: Partial<Conversation>) {
-  queryClient.setQueryData<Conversation>(inboxKeys.detail(orgId, id), (old) => (old ? { ...old, ...patch } : old));
+  queryClient.setQueryData<Conversation>(queryKeys.conversations.detail(orgId, id), (old) => (old ? { ...old, ...patch } : old));
   const patchPage = (p: Page<Conversation>) => ({ ...p, data: p.data.map((c) => (c.id === id ? { ...c, ...patch } : c)) });
   // Lists are infinite queries ({ pages }) or single pages ({ data }, the bell's preview).
-  queryClient.setQueriesData<InfiniteData<Page<Conversation>> | Page<Conversation>>({ queryKey: inboxKeys.lists(orgId) }, (old) => {
+  queryClient.setQueriesData<InfiniteData<Page<Conversation>> | Page<Conversation>>({ queryKey: queryKeys.conversations.lists(orgId) }, (old) => {
     if (!old || typeof old !== 'object') return old;
     if ('pages' in old && Array.isArray(old.pages)) return { ...old, pages: old.pages.map(patchPage) };
     if ('data' in old && Array.isArray(old.data)) return patchPage(old);
@@ -213,8 +205,8 @@ export function patchConversation(queryClient: QueryClient, orgId: string, id: s
 }
 
 export function invalidateInboxLists(queryClient: QueryClient, orgId: string) {
-  void queryClient.invalidateQueries({ queryKey: inboxKeys.lists(orgId) });
-  void queryClient.invalidateQueries({ queryKey: inboxKeys.counts(orgId) });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.lists(orgId) });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.counts(orgId) });
 }
 
 // ---- Mutations -------------------------------------------------------------------------------
@@ -232,7 +224,7 @@ export function useConversationActions(orgId: string, id: string) {
   const queryClient = useQueryClient();
   const settle = (updated?: Conversation) => {
     if (updated) {
-      queryClient.setQueryData(inboxKeys.detail(orgId, id), updated);
+      queryClient.setQueryData(queryKeys.conversations.detail(orgId, id), updated);
       patchConversation(queryClient, orgId, id, updated);
     }
     invalidateInboxLists(queryClient, orgId);
@@ -249,7 +241,7 @@ export function useConversationActions(orgId: string, id: string) {
       patchConversation(queryClient, orgId, id, patch);
     },
     onSuccess: settle,
-    onError: () => void queryClient.invalidateQueries({ queryKey: inboxKeys.all(orgId) }),
+    onError: () => void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all(orgId) }),
   });
   const assign = useMutation({
     mutationFn: (assigneeId: string | null) => api<Conversation>(`${inboxApi.conversation(id)}/assign`, { method: 'POST', body: { assigneeId }, orgId }),
@@ -266,8 +258,8 @@ export function useConversationActions(orgId: string, id: string) {
   const remove = useMutation({
     mutationFn: () => api<void>(inboxApi.conversation(id), { method: 'DELETE', orgId }),
     onSuccess: () => {
-      queryClient.removeQueries({ queryKey: inboxKeys.detail(orgId, id) });
-      queryClient.removeQueries({ queryKey: inboxKeys.messages(orgId, id) });
+      queryClient.removeQueries({ queryKey: queryKeys.conversations.detail(orgId, id) });
+      queryClient.removeQueries({ queryKey: queryKeys.conversations.messages(orgId, id) });
       invalidateInboxLists(queryClient, orgId);
     },
   });
@@ -276,7 +268,7 @@ export function useConversationActions(orgId: string, id: string) {
       api<InboxMessage>(inboxApi.messages(id), { method: 'POST', body: input, orgId }),
     onSuccess: (message) => {
       appendMessage(queryClient, orgId, id, message);
-      void queryClient.invalidateQueries({ queryKey: inboxKeys.detail(orgId, id) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.detail(orgId, id) });
       invalidateInboxLists(queryClient, orgId);
     },
   });
@@ -296,12 +288,12 @@ export async function markRead(queryClient: QueryClient, orgId: string, id: stri
   } catch {
     // Viewers cannot mark read (agents and up); the badge comes back with the next refetch.
   }
-  void queryClient.invalidateQueries({ queryKey: inboxKeys.counts(orgId) });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.counts(orgId) });
 }
 
 export function useCannedMutations(orgId: string) {
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: inboxKeys.canned(orgId) });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.cannedResponses.list(orgId) });
   const create = useMutation({
     mutationFn: (body: { shortcut: string; content: string }) => api<CannedResponse>(inboxApi.canned, { method: 'POST', body, orgId }),
     onSuccess: refresh,

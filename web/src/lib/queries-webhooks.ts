@@ -2,6 +2,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { api } from './api';
 import type { ApiBody, ApiResponse, Schemas } from './api-contract';
+import { queryKeys } from './query-keys';
 
 export const WEBHOOK_EVENT_GROUPS = {
   conversations: ['conversation.created', 'conversation.updated', 'conversation.handoff'],
@@ -32,13 +33,13 @@ const LIVE = { staleTime: 0 };
 
 export const webhooksQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['webhooks', { orgId }],
+    queryKey: queryKeys.webhooks.all(orgId),
     queryFn: async () => (await api<{ data: Webhook[] }>(base, { orgId })).data,
   });
 
 export const webhookQuery = (orgId: string, webhookId: string) =>
   queryOptions({
-    queryKey: ['webhooks', { orgId, webhookId }],
+    queryKey: queryKeys.webhooks.detail(orgId, webhookId),
     queryFn: () => api<Webhook>(one(webhookId), { orgId }),
     ...LIVE,
   });
@@ -46,7 +47,7 @@ export const webhookQuery = (orgId: string, webhookId: string) =>
 /** Polls while a delivery is still being retried, so the log shows attempts as they happen. */
 export const webhookDeliveriesQuery = (orgId: string, webhookId: string, status?: DeliveryStatus) =>
   infiniteQueryOptions({
-    queryKey: ['webhook-deliveries', { orgId, webhookId }, { status: status ?? null }],
+    queryKey: queryKeys.webhooks.deliveriesByStatus(orgId, webhookId, status),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) => {
       const qs = new URLSearchParams({ limit: '20' });

@@ -3,6 +3,7 @@ import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { api, ApiError } from './api';
 
 import type { ApiResponse, ListItem, Schemas } from './api-contract';
+import { queryKeys } from './query-keys';
 
 export type Role = Schemas['Member']['role'];
 export const ROLES: Role[] = ['owner', 'admin', 'agent', 'viewer'];
@@ -31,41 +32,41 @@ interface List<T> {
 }
 
 export const profileQuery = () =>
-  queryOptions({ queryKey: ['profile'], queryFn: () => api<Profile>('/api/v1/users/profile', { orgId: null }) });
+  queryOptions({ queryKey: queryKeys.profile(), queryFn: () => api<Profile>('/api/v1/users/profile', { orgId: null }) });
 
 export const organizationsQuery = () =>
   queryOptions({
-    queryKey: ['organizations'],
+    queryKey: queryKeys.organizations.list(),
     queryFn: async () => (await api<List<OrgSummary>>('/api/v1/organizations', { orgId: null })).data,
   });
 
 export const organizationQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['organization', { orgId }],
+    queryKey: queryKeys.organizations.detail(orgId),
     queryFn: () => api<Organization>(`/api/v1/organizations/${orgId}`, { orgId }),
   });
 
 export const membersQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['members', { orgId }],
+    queryKey: queryKeys.members.list(orgId),
     queryFn: async () => (await api<List<Member>>(`/api/v1/organizations/${orgId}/members`, { orgId })).data,
   });
 
 export const invitationsQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['invitations', { orgId }],
+    queryKey: queryKeys.invitations.list(orgId),
     queryFn: async () => (await api<List<Invitation>>(`/api/v1/organizations/${orgId}/invitations`, { orgId })).data,
   });
 
 export const apiKeysQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['api-keys', { orgId }],
+    queryKey: queryKeys.apiKeys.list(orgId),
     queryFn: async () => (await api<List<ApiKey>>('/api/v1/api-keys', { orgId })).data,
   });
 
 export const auditLogQuery = (orgId: string) =>
   infiniteQueryOptions({
-    queryKey: ['audit-log', { orgId }],
+    queryKey: queryKeys.auditLog.list(orgId),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) => {
       const qs = new URLSearchParams({ limit: '25' });
@@ -77,19 +78,19 @@ export const auditLogQuery = (orgId: string) =>
 
 export const sessionsQuery = () =>
   queryOptions({
-    queryKey: ['sessions'],
+    queryKey: queryKeys.sessions(),
     queryFn: async () => (await api<List<Session>>('/api/v1/auth/sessions', { orgId: null })).data,
   });
 
 export const backupCodesQuery = () =>
   queryOptions({
-    queryKey: ['backup-codes'],
+    queryKey: queryKeys.backupCodes(),
     queryFn: () => api<ApiResponse<'/api/v1/auth/2fa/backup-codes'>>('/api/v1/auth/2fa/backup-codes', { orgId: null }),
   });
 
 export const invitationPreviewQuery = (token: string) =>
   queryOptions({
-    queryKey: ['invitation-preview', { token }],
+    queryKey: queryKeys.invitations.preview(token),
     queryFn: () =>
       api<InvitationPreview>(`/api/v1/invitations/${encodeURIComponent(token)}`, { orgId: null }),
     retry: false,
@@ -98,7 +99,7 @@ export const invitationPreviewQuery = (token: string) =>
 /** The dev outbox exists only in the local runtime; a 404 means "hide it", not an error. */
 export const devOutboxAvailableQuery = () =>
   queryOptions({
-    queryKey: ['dev-outbox', 'available'],
+    queryKey: queryKeys.devOutbox.available(),
     queryFn: async () => {
       try {
         await api('/api/v1/dev/outbox?limit=1', { orgId: null });
@@ -115,7 +116,7 @@ export const devOutboxAvailableQuery = () =>
 /** The signed-in user's own mail: the server never lists anyone else's. */
 export const devOutboxQuery = () =>
   queryOptions({
-    queryKey: ['dev-outbox', 'mine'],
+    queryKey: queryKeys.devOutbox.mine(),
     queryFn: async () => (await api<List<OutboxMail>>('/api/v1/dev/outbox', { orgId: null })).data,
   });
 
@@ -158,26 +159,26 @@ const POLL_MS = 1500;
 
 export const knowledgeBasesQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['knowledge-bases', { orgId }],
+    queryKey: queryKeys.knowledgeBases.all(orgId),
     queryFn: async () => (await api<List<KnowledgeBase>>(knowledgeApi.bases, { orgId })).data,
   });
 
 export const knowledgeBaseQuery = (orgId: string, kbId: string) =>
   queryOptions({
-    queryKey: ['knowledge-bases', { orgId, kbId }],
+    queryKey: queryKeys.knowledgeBases.detail(orgId, kbId),
     queryFn: () => api<KnowledgeBase>(knowledgeApi.base(kbId), { orgId }),
   });
 
 export const embeddingModelsQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['embedding-models', { orgId }],
+    queryKey: queryKeys.embeddingModels.list(orgId),
     queryFn: () => api<EmbeddingModels>(`${knowledgeApi.bases}/embedding-models`, { orgId }),
     staleTime: 5 * 60_000,
   });
 
 export const documentsQuery = (orgId: string, kbId: string, filters: DocumentFilters = {}) =>
   infiniteQueryOptions({
-    queryKey: ['knowledge-documents', { orgId, kbId }, filters],
+    queryKey: queryKeys.documents.list(orgId, kbId, filters),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) => {
       const qs = new URLSearchParams({ limit: '50' });
@@ -194,14 +195,14 @@ export const documentsQuery = (orgId: string, kbId: string, filters: DocumentFil
 
 export const documentQuery = (orgId: string, kbId: string, docId: string) =>
   queryOptions({
-    queryKey: ['knowledge-documents', { orgId, kbId }, { docId }],
+    queryKey: queryKeys.documents.detail(orgId, kbId, docId),
     queryFn: () => api<KnowledgeDocument>(knowledgeApi.document(kbId, docId), { orgId }),
     refetchInterval: (query) => (query.state.data && isInProgress(query.state.data) ? POLL_MS : false),
   });
 
 export const chunksQuery = (orgId: string, kbId: string, docId: string) =>
   infiniteQueryOptions({
-    queryKey: ['knowledge-chunks', { orgId, kbId, docId }],
+    queryKey: queryKeys.documents.chunks(orgId, kbId, docId),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) => {
       const qs = new URLSearchParams({ limit: '20' });
@@ -252,7 +253,7 @@ export const chatbotApi = {
 
 export const botsQuery = (orgId: string, filters: BotFilters = {}) =>
   queryOptions({
-    queryKey: ['bots', { orgId }, filters],
+    queryKey: queryKeys.chatbots.list(orgId, filters),
     queryFn: async () => {
       const qs = new URLSearchParams();
       if (filters.status) qs.set('status', filters.status);
@@ -264,13 +265,13 @@ export const botsQuery = (orgId: string, filters: BotFilters = {}) =>
 
 export const botQuery = (orgId: string, botId: string) =>
   queryOptions({
-    queryKey: ['bots', { orgId, botId }],
+    queryKey: queryKeys.chatbots.detail(orgId, botId),
     queryFn: () => api<Bot>(chatbotApi.bot(botId), { orgId }),
   });
 
 export const chatModelsQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['chat-models', { orgId }],
+    queryKey: queryKeys.chatModels.list(orgId),
     queryFn: () => api<ChatModels>('/api/v1/models', { orgId }),
     staleTime: 5 * 60_000,
   });
@@ -284,19 +285,19 @@ export type ProviderKey = Schemas['ProviderKey'];
 
 export const providerKeysQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['provider-keys', { orgId }],
+    queryKey: queryKeys.providerKeys.list(orgId),
     queryFn: async () => (await api<List<ProviderKey>>('/api/v1/provider-keys', { orgId })).data,
   });
 
 export const schedulesQuery = (orgId: string, botId: string) =>
   queryOptions({
-    queryKey: ['bot-schedules', { orgId, botId }],
+    queryKey: queryKeys.chatbots.schedules(orgId, botId),
     queryFn: () => api<Schedules>(chatbotApi.schedules(botId), { orgId }),
   });
 
 export const identitySecretQuery = (orgId: string, botId: string) =>
   queryOptions({
-    queryKey: ['bot-identity-secret', { orgId, botId }],
+    queryKey: queryKeys.chatbots.identitySecret(orgId, botId),
     queryFn: () => api<ApiResponse<'/api/v1/chatbots/{chatbot_id}/identity-secret'>>(chatbotApi.identitySecret(botId), { orgId }),
     staleTime: Infinity,
   });

@@ -9,6 +9,7 @@ import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import { setCurrentOrgId } from '../lib/org';
 import { invitationPreviewQuery } from '../lib/queries';
 import { ensureSession } from '../lib/session';
+import { queryKeys } from '../lib/query-keys';
 
 export const Route = createFileRoute('/invite/$token')({
   beforeLoad: async () => ({ signedIn: await ensureSession() }),
@@ -33,8 +34,8 @@ function Invite() {
     onSuccess: async ({ organization }) => {
       setCurrentOrgId(organization.id);
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
-        queryClient.invalidateQueries({ queryKey: ['profile'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.profile() }),
       ]);
       toast.success(t('invite.joined', { name: organization.name }));
       router.history.push('/');

@@ -11,6 +11,7 @@ import { useOrg } from '../../lib/use-org';
 import { RouteError } from '../-components/route-error';
 import { ChannelDialog, connectErrorMessage, PlatformMark, WebhookSetup } from './-components/channel-dialog';
 import { PublicUrlNotice } from './-components/local-hints';
+import { queryKeys } from '../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/channels')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -69,7 +70,7 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
   const headingId = useId();
   const health = useQuery(integrationHealthQuery(org.id, integration.id));
   const [confirm, setConfirm] = useState<'disconnect' | 'delete' | null>(null);
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: ['integrations', { orgId: org.id }] });
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: queryKeys.integrations.all(org.id) });
 
   const connect = useMutation({
     mutationFn: () => connectIntegration(org.id, integration.id),

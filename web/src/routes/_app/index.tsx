@@ -13,6 +13,7 @@ import { useOrg } from '../../lib/use-org';
 import { formatPercent } from './-components/analytics/format';
 import { SampleShopCard } from './-components/sample-shop';
 import { Avatar, ChannelIcon, shortRelative, useNow } from './conversations/-components/shared';
+import { queryKeys } from '../../lib/query-keys';
 
 // The chart library loads after the numbers, so the first screen stays light.
 const ActivityChart = lazy(() => import('./-components/analytics/charts').then((m) => ({ default: m.ActivityChart })));
@@ -21,7 +22,7 @@ type OrgUsage = ApiResponse<'/api/v1/organizations/{org_id}/usage'>;
 
 const usageQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['usage', { orgId }],
+    queryKey: queryKeys.usage.detail(orgId),
     queryFn: ({ signal }) => api<OrgUsage>(`/api/v1/organizations/${orgId}/usage`, { orgId, signal }),
     staleTime: 30_000,
   });

@@ -10,6 +10,7 @@ import { api, ApiError, fieldErrorOf } from '../../lib/api';
 import { setLocale, useErrorMessage, useLocale, useT, type Locale } from '../../lib/i18n';
 import { backupCodesQuery, profileQuery, sessionsQuery, type Profile, type Session } from '../../lib/queries';
 import { endSession } from '../../lib/session';
+import { queryKeys } from '../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/profile')({
   loader: ({ context: { queryClient } }) => queryClient.ensureQueryData(profileQuery()),
@@ -46,7 +47,7 @@ function ProfileForm({ profile }: { profile: Profile }) {
     onSuccess: async () => {
       setLocale(locale);
       toast.success(t('common.saved'));
-      await queryClient.invalidateQueries({ queryKey: ['profile'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.profile() });
     },
   });
   const resend = useMutation({
@@ -223,8 +224,8 @@ function TwoFactorSetup({ onCodes }: { onCodes: (codes: string[]) => void }) {
     onSuccess: async ({ backupCodes }) => {
       toast.success(t('twoFactor.enabled'));
       onCodes(backupCodes);
-      await queryClient.invalidateQueries({ queryKey: ['profile'] });
-      await queryClient.invalidateQueries({ queryKey: ['backup-codes'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.profile() });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.backupCodes() });
     },
   });
 
@@ -299,7 +300,7 @@ function TwoFactorManage({ onCodes }: { onCodes: (codes: string[]) => void }) {
     onSuccess: async ({ backupCodes }) => {
       close();
       onCodes(backupCodes);
-      await queryClient.invalidateQueries({ queryKey: ['backup-codes'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.backupCodes() });
     },
   });
   const disable = useMutation({
@@ -307,7 +308,7 @@ function TwoFactorManage({ onCodes }: { onCodes: (codes: string[]) => void }) {
     onSuccess: async () => {
       close();
       toast.success(t('twoFactor.disabled'));
-      await queryClient.invalidateQueries({ queryKey: ['profile'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.profile() });
     },
   });
   const active = dialog === 'regenerate' ? regenerate : disable;
@@ -372,7 +373,7 @@ function Sessions() {
       setRevoking(null);
     },
     onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['sessions'] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.sessions() }),
   });
   return (
     <Card title={t('sessions.title')} description={t('sessions.desc')}>

@@ -7,6 +7,7 @@ import { api, fieldErrorOf } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
 import { hasRole, invitationsQuery, membersQuery, profileQuery, ROLES, type Invitation, type Member, type Role } from '../../lib/queries';
 import { useOrg } from '../../lib/use-org';
+import { queryKeys } from '../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/team')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -51,7 +52,7 @@ function InviteForm({ orgId, myRole }: { orgId: string; myRole: Role }) {
     onSuccess: async (inv) => {
       toast.success(t('team.invited', { email: inv.email }));
       setEmail('');
-      await queryClient.invalidateQueries({ queryKey: ['invitations', { orgId }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.invitations.list(orgId) });
     },
   });
   const fieldError = fieldErrorOf(invite.error, 'email');
@@ -109,7 +110,7 @@ function MembersCard({ orgId, myRole, canManage }: { orgId: string; myRole: Role
       api(`/api/v1/organizations/${orgId}/members/${userId}`, { method: 'PUT', body: { role }, orgId }),
     onSuccess: () => toast.success(t('team.roleChanged')),
     onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['members', { orgId }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.members.list(orgId) }),
   });
   const remove = useMutation({
     mutationFn: (userId: string) => api(`/api/v1/organizations/${orgId}/members/${userId}`, { method: 'DELETE', orgId }),
@@ -118,7 +119,7 @@ function MembersCard({ orgId, myRole, canManage }: { orgId: string; myRole: Role
       setRemoving(null);
     },
     onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['members', { orgId }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.members.list(orgId) }),
   });
 
   // Admins cannot touch owners; nobody edits themselves here.
@@ -200,7 +201,7 @@ function InvitationsCard({ orgId }: { orgId: string }) {
       setRevoking(null);
     },
     onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['invitations', { orgId }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.invitations.list(orgId) }),
   });
   return (
     <Card title={t('team.pending')}>

@@ -19,6 +19,7 @@ import {
   type Platform,
 } from '../../../lib/queries-channels';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 /** A small brand-coloured mark for each platform (decorative: the name is always next to it). */
 export function PlatformMark({ platform, className }: { platform: Platform; className?: string }) {
@@ -121,7 +122,7 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
       setValues({});
       toast.success(t('channels.connectedToast', { name: row.name }));
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['integrations', { orgId: org.id }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.integrations.all(org.id) }),
   });
 
   const title = done ? t('channels.dialog.doneTitle', { name: done.name }) : editing ? t('channels.dialog.editTitle', { name: editing.name }) : t('channels.dialog.title');

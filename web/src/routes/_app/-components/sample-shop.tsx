@@ -6,6 +6,7 @@ import type { ApiResponse } from '../../../lib/api-contract';
 import { api } from '../../../lib/api';
 import { useErrorMessage, useT } from '../../../lib/i18n';
 import { createSampleShop, SAMPLE_SHOP, sampleShopPage, type ApiCall } from '../../../../../functions/core/demo/sample-shop';
+import { queryKeys } from '../../../lib/query-keys';
 
 /** The recipe's requests through the dashboard's own client, in this organization. */
 function dashboardApi(orgId: string): ApiCall {
@@ -15,7 +16,7 @@ function dashboardApi(orgId: string): ApiCall {
 /** Documents are ingested in the background: poll until every one is ready. */
 function useDocumentsReady(orgId: string, knowledgeBaseId: string | undefined) {
   return useQuery({
-    queryKey: ['sample-shop-documents', { orgId, knowledgeBaseId }],
+    queryKey: queryKeys.documents.sampleShop(orgId, knowledgeBaseId),
     enabled: Boolean(knowledgeBaseId),
     queryFn: async () => {
       const page = await api<ApiResponse<'/api/v1/knowledge-bases/{kb_id}/documents'>>(`/api/v1/knowledge-bases/${knowledgeBaseId}/documents?limit=100`, { orgId });
@@ -37,9 +38,9 @@ export function SampleShopCard({ orgId, onStart }: { orgId: string; onStart?: ()
     mutationFn: () => createSampleShop(dashboardApi(orgId)),
     onMutate: () => onStart?.(),
     onSettled: () => {
-      void queryClient.invalidateQueries({ queryKey: ['bots'] });
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-bases'] });
-      void queryClient.invalidateQueries({ queryKey: ['usage'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.root() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.root() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.usage.root() });
     },
   });
   const shop = create.data;

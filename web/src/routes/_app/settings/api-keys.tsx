@@ -8,6 +8,7 @@ import { api } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { apiKeysQuery, type ApiKey, type Role } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/settings/api-keys')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -30,7 +31,7 @@ function ApiKeys() {
   const [role, setRole] = useState<Role>('agent');
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: ['api-keys', { orgId: org.id }] });
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.list(org.id) });
 
   const create = useMutation({
     mutationFn: () => api<ApiResponse<'/api/v1/api-keys', 'post'>>('/api/v1/api-keys', { method: 'POST', body: { name, role }, orgId: org.id }),

@@ -10,6 +10,7 @@ import { useErrorMessage, useT } from '../../../lib/i18n';
 import { setCurrentOrgId } from '../../../lib/org';
 import { hasRole, organizationQuery, type Organization } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/settings/')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -53,8 +54,8 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
     onSuccess: async () => {
       toast.success(t('common.saved'));
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organization', { orgId: org.id }] }),
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.detail(org.id) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
       ]);
     },
   });
@@ -108,10 +109,10 @@ function DeleteOrg({ org }: { org: Organization }) {
     onSuccess: async () => {
       setOpen(false);
       setCurrentOrgId(null);
-      queryClient.removeQueries({ queryKey: ['organization', { orgId: org.id }] });
+      queryClient.removeQueries({ queryKey: queryKeys.organizations.detail(org.id) });
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
-        queryClient.invalidateQueries({ queryKey: ['profile'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.profile() }),
       ]);
       toast.success(t('settings.deleted', { name: org.name }));
       await router.invalidate();

@@ -7,6 +7,7 @@ import { api, ApiError, fieldErrorOf } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { chatModelsQuery, KEYED_PROVIDERS, providerKeysQuery, type KeyedProvider, type ProviderKey } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/settings/providers')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -74,8 +75,8 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
   // Model pickers on the chatbot pages read the models list; a key change changes what is available.
   const invalidate = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['provider-keys', { orgId: org.id }] }),
-      queryClient.invalidateQueries({ queryKey: ['chat-models', { orgId: org.id }] }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.providerKeys.list(org.id) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.chatModels.list(org.id) }),
     ]);
 
   const save = useMutation({

@@ -13,6 +13,7 @@ import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { hasRole, knowledgeApi, knowledgeBasesQuery } from '../../../../lib/queries';
 import { knowledgeGapsQuery, type AnalyticsFilters, type KnowledgeGap } from '../../../../lib/queries-analytics';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export function KnowledgeGapsCard({ filters, botNames }: { filters: AnalyticsFilters; botNames: Map<string, string> }) {
   const t = useT();
@@ -120,7 +121,7 @@ function AddToKnowledgeDialog({ gap, onClose, onAdded }: { gap: KnowledgeGap | n
         body: { type: 'qa', name: question.trim().slice(0, 200), pairs: [{ question: question.trim(), answer: answer.trim() }] },
       }),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) });
       toast.success(t('analytics.addedToast'));
       onAdded(gap!);
     },

@@ -10,6 +10,7 @@ import { useOrg } from '../../../../lib/use-org';
 import { ModelSelect } from './shared';
 import { KnowledgeChecklist } from './knowledge-tab';
 import { ColorField, PositionField } from './widget-tab';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const STEPS = ['basics', 'brain', 'look'] as const;
 const DEFAULT_COLOR = '#4f46e5';
@@ -64,8 +65,8 @@ function Wizard({ onClose }: { onClose: () => void }) {
       }),
     onSuccess: async (bot) => {
       toast.success(t('bots.created', { name: bot.name }));
-      queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], bot);
-      await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+      queryClient.setQueryData(queryKeys.chatbots.detail(org.id, bot.id), bot);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
       await navigate({ to: '/chatbots/$botId', params: { botId: bot.id } });
     },
     onError: (e) => {

@@ -9,6 +9,7 @@ import { chatbotApi, type Bot, type BotLanguage, type BotType, type Personality 
 import { useOrg } from '../../../../lib/use-org';
 import { TypeChoice } from './create-wizard';
 import { DeleteBotDialog, ModelSelect, SaveBar, sameJson, UnsavedChangesGuard } from './shared';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const PERSONALITIES: Personality[] = ['professional', 'friendly', 'concise', 'playful'];
 const LANGUAGES: BotLanguage[] = ['auto', 'es', 'en'];
@@ -90,8 +91,8 @@ function SettingsForm({ bot, canWrite }: { bot: Bot; canWrite: boolean }) {
     mutationFn: () => api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: changed, orgId: org.id }),
     onSuccess: async (updated) => {
       toast.success(t('common.saved'));
-      queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], updated);
-      await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+      queryClient.setQueryData(queryKeys.chatbots.detail(org.id, bot.id), updated);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
     },
   });
   const fe = (p: string) => fieldErrorOf(save.error, p);

@@ -6,6 +6,7 @@ import { api } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { chatbotApi, chatModelsQuery, EXTRACTIVE_MODEL, type Bot, type BotStatus, type ChatModel } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export function BotIcon({ className, color }: { className?: string; color?: string }) {
   return (
@@ -111,8 +112,8 @@ export function useBotMutations(bot: Bot) {
   const queryClient = useQueryClient();
   const org = useOrg();
   const refresh = async (updated?: Bot) => {
-    if (updated) queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], updated);
-    await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+    if (updated) queryClient.setQueryData(queryKeys.chatbots.detail(org.id, bot.id), updated);
+    await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
   };
   const deploy = useMutation({
     mutationFn: () => api<Bot>(chatbotApi.deploy(bot.id), { method: 'POST', body: {}, orgId: org.id }),
@@ -135,7 +136,7 @@ export function useBotMutations(bot: Bot) {
     onSuccess: async () => {
       toast.success(t('bots.deleted', { name: bot.name }));
       // Lists only: refetching the deleted bot itself would 404 under the page still showing it.
-      await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }], predicate: (q) => q.queryKey.length > 2 });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id), predicate: (q) => q.queryKey.length > 2 });
     },
     onError: (e) => toast.error(errorMessage(e)),
   });
@@ -156,7 +157,7 @@ export function DeleteBotDialog({ bot, open, onClose, onDeleted }: { bot: Bot; o
           onSuccess: async () => {
             onClose();
             await onDeleted?.();
-            queryClient.removeQueries({ queryKey: ['bots', { orgId: org.id, botId: bot.id }] });
+            queryClient.removeQueries({ queryKey: queryKeys.chatbots.detail(org.id, bot.id) });
           },
         })
       }

@@ -7,6 +7,7 @@ import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { chatbotApi, identitySecretQuery, type Bot, type PreChatField, type WidgetLook } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 import { SaveBar, sameJson, UnsavedChangesGuard } from './shared';
 import { WidgetMock } from './widget-mock';
 
@@ -218,8 +219,8 @@ function WidgetForm({ bot, canWrite }: { bot: Bot; canWrite: boolean }) {
     mutationFn: () => api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: changed, orgId: org.id }),
     onSuccess: async (updated) => {
       toast.success(t('common.saved'));
-      queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], updated);
-      await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+      queryClient.setQueryData(queryKeys.chatbots.detail(org.id, bot.id), updated);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
     },
   });
   const fe = (p: string) => fieldErrorOf(save.error, p);

@@ -11,6 +11,7 @@ import { DocumentsTab } from '../-components/documents-tab';
 import { SearchTab } from '../-components/search-tab';
 import { SettingsTab } from '../-components/settings-tab';
 import { KbIcon } from '../-components/shared';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const TABS = ['documents', 'search', 'settings'] as const;
 type Tab = (typeof TABS)[number];
@@ -113,7 +114,7 @@ function ReindexButton({ kbId, documentCount }: { kbId: string; documentCount: n
     onSuccess: async () => {
       setOpen(false);
       toast.info(t('kb.reindexStarted'));
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(org.id, kbId) });
     },
     onError: (e) => toast.error(errorMessage(e)),
   });

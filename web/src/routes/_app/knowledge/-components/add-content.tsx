@@ -7,6 +7,7 @@ import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type KnowledgeBase, type KnowledgeDocument, type RefreshSchedule } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { PrivateUrlHint } from '../../-components/local-hints';
+import { queryKeys } from '../../../../lib/query-keys';
 
 type Kind = 'url' | 'website' | 'text' | 'qa';
 
@@ -69,8 +70,8 @@ function useAddDocument(kb: KnowledgeBase, onDone: () => void) {
       toast.success(t('add.added', { name: doc.name }));
       onDone();
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId: kb.id }] }),
-        queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) }),
       ]);
     },
   });

@@ -7,6 +7,7 @@ import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { embeddingModelsQuery, knowledgeApi, type EmbeddingModel, type KnowledgeBase } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 
 /** The embedding model select; unavailable models stay listed (disabled) with the reason. */
 export function EmbeddingModelSelect({
@@ -92,8 +93,8 @@ function CreateForm({ onClose }: { onClose: () => void }) {
       }),
     onSuccess: async (kb) => {
       toast.success(t('kb.created', { name: kb.name }));
-      queryClient.setQueryData(['knowledge-bases', { orgId: org.id, kbId: kb.id }], kb);
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }], exact: true });
+      queryClient.setQueryData(queryKeys.knowledgeBases.detail(org.id, kb.id), kb);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id), exact: true });
       onClose();
       await navigate({ to: '/knowledge/$kbId', params: { kbId: kb.id } });
     },

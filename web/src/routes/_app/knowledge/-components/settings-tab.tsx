@@ -8,6 +8,7 @@ import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type ChunkingStrategy, type KnowledgeBase, type RetrievalMode } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { EmbeddingModelSelect } from './create-kb-dialog';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const STRATEGIES: ChunkingStrategy[] = ['structure', 'fixed', 'qa'];
 const MODES: RetrievalMode[] = ['hybrid', 'vector', 'fulltext'];
@@ -60,10 +61,10 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
     onSuccess: async (updated) => {
       setConfirming(false);
       toast.success(t('common.saved'));
-      queryClient.setQueryData(['knowledge-bases', { orgId: org.id, kbId: kb.id }], updated);
+      queryClient.setQueryData(queryKeys.knowledgeBases.detail(org.id, kb.id), updated);
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] }),
-        reindexes && queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId: kb.id }] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) }),
+        reindexes && queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) }),
       ]);
     },
     onError: () => setConfirming(false),
@@ -218,9 +219,9 @@ function DeleteKnowledgeBase({ kb }: { kb: KnowledgeBase }) {
       setOpen(false);
       toast.success(t('settings.kbDeleted', { name: kb.name }));
       await navigate({ to: '/knowledge' });
-      queryClient.removeQueries({ queryKey: ['knowledge-bases', { orgId: org.id, kbId: kb.id }] });
-      queryClient.removeQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId: kb.id }] });
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }], exact: true });
+      queryClient.removeQueries({ queryKey: queryKeys.knowledgeBases.detail(org.id, kb.id) });
+      queryClient.removeQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id), exact: true });
     },
     onError: (e) => toast.error(errorMessage(e)),
   });

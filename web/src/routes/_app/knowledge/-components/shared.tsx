@@ -5,6 +5,7 @@ import { Alert, Badge, Button, ConfirmDialog, cx, Dialog, ProgressBar, Spinner, 
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT, type TFunction } from '../../../../lib/i18n';
 import { knowledgeApi, type DocumentSource, type KnowledgeDocument } from '../../../../lib/queries';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export function KbIcon({ className }: { className?: string }) {
   return (
@@ -126,8 +127,8 @@ export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; 
 
   const invalidate = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId, kbId }] }),
-      queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId }] }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(orgId, kbId) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(orgId) }),
     ]);
 
   const post = useMutation({
@@ -138,7 +139,7 @@ export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; 
     onError: (e) => toast.error(errorMessage(e)),
     onSettled: async (_d, _e, { doc }) => {
       await invalidate();
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-chunks', { orgId, kbId, docId: doc.id }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.documents.chunks(orgId, kbId, doc.id) });
     },
   });
 
@@ -148,8 +149,8 @@ export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; 
       setDeleting(null);
       toast.success(t('docs.deleted', { name: doc.name }));
       onDeleted?.(doc);
-      queryClient.removeQueries({ queryKey: ['knowledge-documents', { orgId, kbId }, { docId: doc.id }] });
-      queryClient.removeQueries({ queryKey: ['knowledge-chunks', { orgId, kbId, docId: doc.id }] });
+      queryClient.removeQueries({ queryKey: queryKeys.documents.detail(orgId, kbId, doc.id) });
+      queryClient.removeQueries({ queryKey: queryKeys.documents.chunks(orgId, kbId, doc.id) });
       await invalidate();
     },
     onError: (e) => toast.error(errorMessage(e)),

@@ -31,6 +31,7 @@ import {
 import { useOrg } from '../../../../../lib/use-org';
 import { Location } from '../../-components/search-tab';
 import { DocumentStatus, documentKind, Fact, sourceDetail, SourceIcon, StatusBadge, useDocumentActions } from '../../-components/shared';
+import { queryKeys } from '../../../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/knowledge/$kbId/documents/$docId')({
   loader: ({ context: { queryClient, orgId }, params: { kbId, docId } }) => {
@@ -62,8 +63,8 @@ function DocumentPage() {
   useEffect(() => {
     const working = isInProgress(doc);
     if (wasWorking.current && !working) {
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-chunks', { orgId: org.id, kbId, docId }] });
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.documents.chunks(org.id, kbId, docId) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) });
     }
     wasWorking.current = working;
   }, [doc, queryClient, org.id, kbId, docId]);

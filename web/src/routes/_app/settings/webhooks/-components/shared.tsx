@@ -5,6 +5,7 @@ import { Badge, Button, ConfirmDialog, CopyButton } from '../../../../../compone
 import { useErrorMessage, useT } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
 import { webhooksApi, webhookState, type DeliveryStatus, type Webhook, type WebhookState } from '../../../../../lib/queries-webhooks';
+import { queryKeys } from '../../../../../lib/query-keys';
 
 const STATE_TONE: Record<WebhookState, 'green' | 'zinc' | 'red'> = { active: 'green', paused: 'zinc', disabled: 'red' };
 const DELIVERY_TONE: Record<DeliveryStatus, 'green' | 'red' | 'amber'> = { succeeded: 'green', failed: 'red', pending: 'amber' };
@@ -57,8 +58,8 @@ export function useWebhookActions(orgId: string, options: { onSecret: (s: Reveal
   const [deleting, setDeleting] = useState<Webhook | null>(null);
   const refresh = (webhookId?: string) =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['webhooks', { orgId }] }),
-      webhookId ? queryClient.invalidateQueries({ queryKey: ['webhook-deliveries', { orgId, webhookId }] }) : null,
+      queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all(orgId) }),
+      webhookId ? queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.deliveries(orgId, webhookId) }) : null,
     ]);
 
   const test = useMutation({
@@ -90,7 +91,7 @@ export function useWebhookActions(orgId: string, options: { onSecret: (s: Reveal
     onSuccess: (_data, w) => {
       setDeleting(null);
       toast.success(t('webhooks.deleted', { name: w.name }));
-      queryClient.removeQueries({ queryKey: ['webhooks', { orgId, webhookId: w.id }] });
+      queryClient.removeQueries({ queryKey: queryKeys.webhooks.detail(orgId, w.id) });
       options.onDeleted?.();
     },
     onError: (e) => toast.error(errorMessage(e)),

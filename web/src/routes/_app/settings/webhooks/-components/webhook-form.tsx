@@ -7,6 +7,7 @@ import { useErrorMessage, useT } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
 import { WEBHOOK_EVENT_GROUPS, WEBHOOK_EVENTS, webhooksApi, type Webhook, type WebhookEvent } from '../../../../../lib/queries-webhooks';
 import { PrivateUrlHint } from '../../../-components/local-hints';
+import { queryKeys } from '../../../../../lib/query-keys';
 
 /**
  * Add or edit an endpoint: name, URL and the events it gets, as checkboxes grouped by area.
@@ -41,7 +42,7 @@ export function WebhookFormDialog({
       return editing ? webhooksApi.update(orgId, editing.id, input) : webhooksApi.create(orgId, input);
     },
     onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: ['webhooks', { orgId }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all(orgId) });
       if ('secret' in saved) onCreated?.(saved as Webhook & { secret: string });
       toast.success(t(editing ? 'webhooks.saved' : 'webhooks.created'));
       onClose();
