@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from '@tanstack/react-router';
 import { useId, useMemo, useState } from 'react';
+import { OWN_ERROR } from '../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import { setCurrentOrgId } from '../lib/org';
@@ -99,6 +100,7 @@ export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
   const [language, setLanguage] = useState<string>(locale);
 
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<Organization>('/api/v1/organizations', { method: 'POST', body: { name, timezone, language }, orgId: null }),
     onSuccess: async (org) => {
       setCurrentOrgId(org.id);

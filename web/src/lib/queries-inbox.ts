@@ -7,6 +7,7 @@ import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient, type I
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
 import type { ApiQuery, ApiResponse, Schemas } from './api-contract';
 import type { TFunction } from './i18n';
+import { OWN_ERROR } from './mutation-errors';
 import { queryKeys } from './query-keys';
 
 export type Conversation = Schemas['Conversation'];
@@ -264,6 +265,8 @@ export function useConversationActions(orgId: string, id: string) {
     },
   });
   const send = useMutation({
+    // The reply box words its own failure ("could not send: …").
+    meta: OWN_ERROR,
     mutationFn: (input: { content: string; private?: boolean }) =>
       api<InboxMessage>(inboxApi.messages(id), { method: 'POST', body: input, orgId }),
     onSuccess: (message) => {
@@ -294,11 +297,14 @@ export async function markRead(queryClient: QueryClient, orgId: string, id: stri
 export function useCannedMutations(orgId: string) {
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.cannedResponses.list(orgId) });
+  // Create and update show their errors in the dialog's fields.
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: (body: { shortcut: string; content: string }) => api<CannedResponse>(inboxApi.canned, { method: 'POST', body, orgId }),
     onSuccess: refresh,
   });
   const update = useMutation({
+    meta: OWN_ERROR,
     mutationFn: ({ id, ...body }: { id: string; shortcut: string; content: string }) =>
       api<CannedResponse>(inboxApi.cannedOne(id), { method: 'PUT', body, orgId }),
     onSuccess: refresh,

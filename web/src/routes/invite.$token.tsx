@@ -3,6 +3,7 @@ import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { useToast } from '../components/toast';
 import { Alert, Button, formatDate, PageLoader } from '../components/ui';
+import { OWN_ERROR } from '../lib/mutation-errors';
 import type { ApiResponse } from '../lib/api-contract';
 import { api } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
@@ -29,6 +30,7 @@ function Invite() {
   const here = `/invite/${token}`;
 
   const accept = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<ApiResponse<'/api/v1/invitations/accept', 'post'>>('/api/v1/invitations/accept', { method: 'POST', body: { token }, orgId: null }),
     onSuccess: async ({ organization }) => {

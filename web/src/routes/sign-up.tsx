@@ -3,6 +3,7 @@ import { createFileRoute, Link, redirect, useRouter } from '@tanstack/react-rout
 import { useState } from 'react';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { Alert, Button, NewPasswordField, TextField } from '../components/ui';
+import { OWN_ERROR } from '../lib/mutation-errors';
 import type { ApiResponse } from '../lib/api-contract';
 import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
@@ -31,6 +32,7 @@ function SignUp() {
   const [password, setPassword] = useState('');
 
   const register = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<ApiResponse<'/api/v1/auth/register', 'post'>>('/api/v1/auth/register', {
         method: 'POST',

@@ -3,6 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { useToast } from '../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, formatDate, formatNumber, PageHeader } from '../../components/ui';
+import { OWN_ERROR } from '../../lib/mutation-errors';
 import { api } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
 import { hasRole } from '../../lib/queries';
@@ -73,6 +74,7 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
   const invalidate = () => queryClient.invalidateQueries({ queryKey: queryKeys.integrations.all(org.id) });
 
   const connect = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => connectIntegration(org.id, integration.id),
     onSuccess: (row) => toast.success(t('channels.connectedToast', { name: row.name })),
     onError: (e) => toast.error(connectErrorMessage(t, errorMessage, integration.platform, e)),
@@ -84,7 +86,6 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
       setConfirm(null);
       toast.success(t('channels.disconnectedToast', { name: integration.name }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
   const remove = useMutation({
@@ -93,7 +94,6 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
       setConfirm(null);
       toast.success(t('channels.deletedToast', { name: integration.name }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
 

@@ -5,7 +5,7 @@ import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, EmptyState, ErrorState, formatBytes, formatNumber, PageHeader, Spinner } from '../../components/ui';
 import { api } from '../../lib/api';
 import type { ApiResponse } from '../../lib/api-contract';
-import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
+import { useLocale, useT } from '../../lib/i18n';
 import { botsQuery, devOutboxAvailableQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
 import { change, overviewNumbersQuery } from '../../lib/queries-analytics';
 import { conversationsPreviewQuery, contactName } from '../../lib/queries-inbox';
@@ -40,7 +40,6 @@ export const Route = createFileRoute('/_app/')({
 function Overview() {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const org = useOrg();
   const { data: profile } = useSuspenseQuery(profileQuery());
   const { data: members } = useSuspenseQuery(membersQuery(org.id));
@@ -57,7 +56,6 @@ function Overview() {
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
     onSuccess: () => toast.success(t('overview.verificationSent')),
-    onError: (e) => toast.error(errorMessage(e)),
   });
 
   // The first ten minutes: knowledge, then a chatbot on it, then the chatbot on a site; each step

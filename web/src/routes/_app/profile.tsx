@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { LOCALE_NAMES } from '../../components/chrome';
 import { useToast } from '../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, Dialog, ErrorState, formatDate, PageHeader, SelectField, Spinner, NewPasswordField, TextField } from '../../components/ui';
+import { OWN_ERROR } from '../../lib/mutation-errors';
 import type { ApiResponse } from '../../lib/api-contract';
 import { api, ApiError, fieldErrorOf } from '../../lib/api';
 import { setLocale, useErrorMessage, useLocale, useT, type Locale } from '../../lib/i18n';
@@ -43,6 +44,7 @@ function ProfileForm({ profile }: { profile: Profile }) {
   const [phone, setPhone] = useState(profile.phone ?? '');
   const [locale, setLocaleField] = useState<Locale>(profile.locale === 'en' ? 'en' : 'es');
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<Profile>('/api/v1/users/profile', { method: 'PUT', body: { name, phone: phone || null, locale }, orgId: null }),
     onSuccess: async () => {
       setLocale(locale);
@@ -53,7 +55,6 @@ function ProfileForm({ profile }: { profile: Profile }) {
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
     onSuccess: () => toast.success(t('overview.verificationSent')),
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const fe = (p: string) => fieldErrorOf(save.error, p);
   return (
@@ -106,6 +107,7 @@ function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const change = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/users/change-password', { method: 'POST', body: { currentPassword: current, newPassword: next }, orgId: null }),
     onSuccess: () => {
       toast.success(t('profile.passwordChanged'));
@@ -209,6 +211,7 @@ function TwoFactorSetup({ onCodes }: { onCodes: (codes: string[]) => void }) {
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const setup = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/setup', 'post'>>('/api/v1/auth/2fa/setup', { method: 'POST', body: {}, orgId: null }),
   });
   useEffect(() => {
@@ -220,6 +223,7 @@ function TwoFactorSetup({ onCodes }: { onCodes: (codes: string[]) => void }) {
     };
   }, [setup.data]);
   const verify = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/verify', 'post'>>('/api/v1/auth/2fa/verify', { method: 'POST', body: { code: code.trim() }, orgId: null }),
     onSuccess: async ({ backupCodes }) => {
       toast.success(t('twoFactor.enabled'));
@@ -296,6 +300,7 @@ function TwoFactorManage({ onCodes }: { onCodes: (codes: string[]) => void }) {
     disable.reset();
   };
   const regenerate = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/backup-codes', 'post'>>('/api/v1/auth/2fa/backup-codes', { method: 'POST', body: { code: code.trim() }, orgId: null }),
     onSuccess: async ({ backupCodes }) => {
       close();
@@ -304,6 +309,7 @@ function TwoFactorManage({ onCodes }: { onCodes: (codes: string[]) => void }) {
     },
   });
   const disable = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/auth/2fa/disable', { method: 'POST', body: { password, code: code.trim() }, orgId: null }),
     onSuccess: async () => {
       close();
@@ -372,7 +378,6 @@ function Sessions() {
       toast.success(t('sessions.revoked'));
       setRevoking(null);
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.sessions() }),
   });
   return (
@@ -426,6 +431,7 @@ function DeleteAccount() {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const del = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/users/account', { method: 'DELETE', body: { password }, orgId: null }),
     onSuccess: async () => {
       setOpen(false);

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Button, CopyButton, cx, Dialog, SelectField, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { ApiError, fieldErrorOf } from '../../../lib/api';
 import { useErrorMessage, useT, type TFunction } from '../../../lib/i18n';
 import type { MessageKey } from '../../../lib/messages';
@@ -104,6 +105,7 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
   const chosenBot = botId || availableBots[0]?.id || '';
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: async () => {
       const credentials = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
       const settings = platform === 'telegram' ? { settings: { groups } } : {};

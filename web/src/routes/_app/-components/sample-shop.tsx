@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useMemo } from 'react';
 import { Alert, Button, Card } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import type { ApiResponse } from '../../../lib/api-contract';
 import { api } from '../../../lib/api';
 import { useErrorMessage, useT } from '../../../lib/i18n';
@@ -35,6 +36,7 @@ export function SampleShopCard({ orgId, onStart }: { orgId: string; onStart?: ()
   const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => createSampleShop(dashboardApi(orgId)),
     onMutate: () => onStart?.(),
     onSettled: () => {

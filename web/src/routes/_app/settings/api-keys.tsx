@@ -3,6 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, DataTable, EmptyState, formatDate, SelectField, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import type { ApiResponse } from '../../../lib/api-contract';
 import { api } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
@@ -34,6 +35,7 @@ function ApiKeys() {
   const invalidate = () => queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.list(org.id) });
 
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<ApiResponse<'/api/v1/api-keys', 'post'>>('/api/v1/api-keys', { method: 'POST', body: { name, role }, orgId: org.id }),
     onSuccess: async ({ apiKey, key }) => {
       setCreated({ name: apiKey.name, key });
@@ -47,7 +49,6 @@ function ApiKeys() {
       toast.success(t('apiKeys.revoked'));
       setRevoking(null);
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
 

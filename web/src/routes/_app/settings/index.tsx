@@ -5,6 +5,7 @@ import { LOCALE_NAMES } from '../../../components/chrome';
 import { TimeZoneField } from '../../../components/create-org-form';
 import { useToast } from '../../../components/toast';
 import { Alert, Button, Card, ConfirmDialog, SelectField, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../lib/api';
 import { useErrorMessage, useT } from '../../../lib/i18n';
 import { setCurrentOrgId } from '../../../lib/org';
@@ -45,6 +46,7 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
   });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<Organization>(`/api/v1/organizations/${org.id}`, {
         method: 'PUT',
@@ -99,7 +101,6 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
 function DeleteOrg({ org }: { org: Organization }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const router = useRouter();
   const navigate = useNavigate();
@@ -118,7 +119,6 @@ function DeleteOrg({ org }: { org: Organization }) {
       await router.invalidate();
       await navigate({ to: '/' });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return (
     <Card danger title={t('settings.dangerZone')} description={t('settings.deleteDesc')}>

@@ -3,6 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, formatDate, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { api, ApiError, fieldErrorOf } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { chatModelsQuery, KEYED_PROVIDERS, providerKeysQuery, type KeyedProvider, type ProviderKey } from '../../../lib/queries';
@@ -80,6 +81,7 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
     ]);
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => {
       const url = baseUrl.trim();
       return api<ProviderKey & { check: { status: 'verified' | 'unverified'; reason?: 'rate_limited' | 'provider_error' } }>(`/api/v1/provider-keys/${provider}`, {
@@ -111,7 +113,6 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
       save.reset();
       toast.success(t('providers.removed', { provider: name }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
 

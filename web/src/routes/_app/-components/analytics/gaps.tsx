@@ -99,7 +99,6 @@ function AddToKnowledgeDialog({ gap, onClose, onAdded }: { gap: KnowledgeGap | n
   const t = useT();
   const org = useOrg();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const bases = useQuery({ ...knowledgeBasesQuery(org.id), enabled: gap !== null });
   const [question, setQuestion] = useState('');
@@ -125,7 +124,6 @@ function AddToKnowledgeDialog({ gap, onClose, onAdded }: { gap: KnowledgeGap | n
       toast.success(t('analytics.addedToast'));
       onAdded(gap!);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
 
   return (

@@ -3,6 +3,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, cx, Dialog, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { chatbotApi, chatModelsQuery, type Bot, type BotType, type WidgetLook } from '../../../../lib/queries';
@@ -49,6 +50,7 @@ function Wizard({ onClose }: { onClose: () => void }) {
   }, [models.data, model]);
 
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<Bot>(chatbotApi.bots, {
         method: 'POST',

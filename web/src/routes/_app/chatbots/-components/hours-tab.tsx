@@ -3,6 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Card, ErrorState, PageLoader } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { chatbotApi, hasRole, schedulesQuery, type Bot, type Schedule } from '../../../../lib/queries';
@@ -61,6 +62,7 @@ function HoursForm({ bot, saved, timezone, canWrite }: { bot: Bot; saved: Schedu
   const dirty = removed.length + added.length + edited.length > 0 || modeChanged;
 
   const save = useMutation({
+    meta: OWN_ERROR,
     // One request per change: the API models each interval as its own resource.
     mutationFn: async () => {
       if (modeChanged) {

@@ -91,7 +91,6 @@ export function KnowledgeChecklist({
 export function KnowledgeTab({ bot, canWrite }: { bot: Bot; canWrite: boolean }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const org = useOrg();
   const key = queryKeys.chatbots.detail(org.id, bot.id);
@@ -109,9 +108,8 @@ export function KnowledgeTab({ bot, canWrite }: { bot: Bot; canWrite: boolean })
       toast.success(attached ? t('bots.kb.attached') : t('bots.kb.detached'));
       await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
     },
-    onError: (e, _vars, ctx) => {
+    onError: (_e, _vars, ctx) => {
       if (ctx?.previous) queryClient.setQueryData(key, ctx.previous);
-      toast.error(errorMessage(e));
     },
   });
   const ids = bot.knowledgeBaseIds ?? [];

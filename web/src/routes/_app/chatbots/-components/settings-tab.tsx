@@ -3,6 +3,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Card, SelectField, Switch, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { chatbotApi, type Bot, type BotLanguage, type BotType, type Personality } from '../../../../lib/queries';
@@ -88,6 +89,7 @@ function SettingsForm({ bot, canWrite }: { bot: Bot; canWrite: boolean }) {
   const dirty = Object.keys(changed).length > 0;
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: changed, orgId: org.id }),
     onSuccess: async (updated) => {
       toast.success(t('common.saved'));

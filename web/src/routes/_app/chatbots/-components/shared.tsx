@@ -3,7 +3,7 @@ import { useBlocker } from '@tanstack/react-router';
 import { useToast } from '../../../../components/toast';
 import { Badge, Button, ConfirmDialog, cx, Dialog, SelectField } from '../../../../components/ui';
 import { api } from '../../../../lib/api';
-import { useErrorMessage, useT } from '../../../../lib/i18n';
+import { useT } from '../../../../lib/i18n';
 import { chatbotApi, chatModelsQuery, EXTRACTIVE_MODEL, type Bot, type BotStatus, type ChatModel } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { queryKeys } from '../../../../lib/query-keys';
@@ -108,7 +108,6 @@ export function ModelSelect({
 export function useBotMutations(bot: Bot) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const org = useOrg();
   const refresh = async (updated?: Bot) => {
@@ -121,7 +120,6 @@ export function useBotMutations(bot: Bot) {
       toast.success(t('bots.deployed', { name: bot.name }));
       await refresh(b);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const setStatus = useMutation({
     mutationFn: (status: 'inactive' | 'archived' | 'draft') => api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: { status }, orgId: org.id }),
@@ -129,7 +127,6 @@ export function useBotMutations(bot: Bot) {
       toast.success(t(`bots.statusChanged.${status}`, { name: bot.name }));
       await refresh(b);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const remove = useMutation({
     mutationFn: () => api(chatbotApi.bot(bot.id), { method: 'DELETE', orgId: org.id }),
@@ -138,7 +135,6 @@ export function useBotMutations(bot: Bot) {
       // Lists only: refetching the deleted bot itself would 404 under the page still showing it.
       await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id), predicate: (q) => q.queryKey.length > 2 });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return { deploy, setStatus, remove };
 }

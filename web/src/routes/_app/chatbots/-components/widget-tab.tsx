@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, cx, EmptyState, SelectField, Spinner, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import type { ApiResponse } from '../../../../lib/api-contract';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
@@ -216,6 +217,7 @@ function WidgetForm({ bot, canWrite }: { bot: Bot; canWrite: boolean }) {
   const colorValid = HEX.test(form.look.primaryColor);
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: changed, orgId: org.id }),
     onSuccess: async (updated) => {
       toast.success(t('common.saved'));
@@ -481,7 +483,6 @@ function IdentitySecretCard({ bot }: { bot: Bot }) {
       setRevealed(true);
       toast.success(t('bots.identity.rotated'));
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const value = secret.data?.secret;
   const sample = `// ${t('bots.identity.sampleServer')}

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Dialog, DropdownMenu, SelectField, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type KnowledgeBase, type KnowledgeDocument, type RefreshSchedule } from '../../../../lib/queries';
@@ -65,6 +66,7 @@ function useAddDocument(kb: KnowledgeBase, onDone: () => void) {
   const queryClient = useQueryClient();
   const org = useOrg();
   return useMutation({
+    meta: OWN_ERROR,
     mutationFn: (body: AddBody) => api<KnowledgeDocument>(knowledgeApi.documents(kb.id), { method: 'POST', body, orgId: org.id }),
     onSuccess: async (doc) => {
       toast.success(t('add.added', { name: doc.name }));

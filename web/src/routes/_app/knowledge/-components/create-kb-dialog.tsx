@@ -3,6 +3,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Dialog, SelectField, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { embeddingModelsQuery, knowledgeApi, type EmbeddingModel, type KnowledgeBase } from '../../../../lib/queries';
@@ -85,6 +86,7 @@ function CreateForm({ onClose }: { onClose: () => void }) {
   }, [models.data, embeddingModel]);
 
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<KnowledgeBase>(knowledgeApi.bases, {
         method: 'POST',

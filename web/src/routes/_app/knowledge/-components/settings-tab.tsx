@@ -3,6 +3,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Card, ConfirmDialog, Dialog, SelectField, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type ChunkingStrategy, type KnowledgeBase, type RetrievalMode } from '../../../../lib/queries';
@@ -45,6 +46,7 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
   const reindexes = (modelChanged || chunkingChanged) && kb.documentCount > 0;
 
   const save = useMutation({
+    meta: OWN_ERROR,
     // Only what changed: the server re-indexes when the model or chunking is in the body and differs.
     mutationFn: () =>
       api<KnowledgeBase>(knowledgeApi.base(kb.id), {
@@ -208,7 +210,6 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
 function DeleteKnowledgeBase({ kb }: { kb: KnowledgeBase }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const org = useOrg();
@@ -223,7 +224,6 @@ function DeleteKnowledgeBase({ kb }: { kb: KnowledgeBase }) {
       queryClient.removeQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) });
       await queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id), exact: true });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return (
     <Card danger title={t('settings.dangerZone')} description={t('settings.kbDeleteDesc')}>

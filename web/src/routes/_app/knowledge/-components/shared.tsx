@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Badge, Button, ConfirmDialog, cx, Dialog, ProgressBar, Spinner, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT, type TFunction } from '../../../../lib/i18n';
 import { knowledgeApi, type DocumentSource, type KnowledgeDocument } from '../../../../lib/queries';
@@ -120,7 +121,6 @@ export type DocAction = 'rename' | 'reprocess' | 'refresh' | 'delete';
 export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; kbId: string; onDeleted?: (doc: KnowledgeDocument) => void }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const [renaming, setRenaming] = useState<KnowledgeDocument | null>(null);
   const [deleting, setDeleting] = useState<KnowledgeDocument | null>(null);
@@ -136,7 +136,6 @@ export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; 
       api<KnowledgeDocument>(`${knowledgeApi.document(kbId, doc.id)}/${action}`, { method: 'POST', body: {}, orgId }),
     onSuccess: (_d, { doc, action }) =>
       toast.info(t(action === 'refresh' ? 'docs.refreshStarted' : 'docs.reprocessStarted', { name: doc.name })),
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: async (_d, _e, { doc }) => {
       await invalidate();
       await queryClient.invalidateQueries({ queryKey: queryKeys.documents.chunks(orgId, kbId, doc.id) });
@@ -153,7 +152,6 @@ export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; 
       queryClient.removeQueries({ queryKey: queryKeys.documents.chunks(orgId, kbId, doc.id) });
       await invalidate();
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
 
   const run = (action: DocAction, doc: KnowledgeDocument) => {
@@ -218,6 +216,7 @@ function RenameForm({
   const errorMessage = useErrorMessage();
   const [name, setName] = useState(doc.name);
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<KnowledgeDocument>(knowledgeApi.document(kbId, doc.id), { method: 'PUT', body: { name: name.trim() }, orgId }),
     onSuccess: async () => {
       toast.success(t('docs.renamed'));

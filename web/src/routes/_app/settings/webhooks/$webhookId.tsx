@@ -199,7 +199,6 @@ function DeliveryRow({ orgId, webhookId, delivery }: { orgId: string; webhookId:
   const t = useT();
   const locale = useLocale();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const panelId = useId();
   const [open, setOpen] = useState(false);
@@ -210,7 +209,6 @@ function DeliveryRow({ orgId, webhookId, delivery }: { orgId: string; webhookId:
       if (ok) toast.success(t('webhooks.resentOk', { status: updated.responseStatus ?? '' }));
       else toast.error(t('webhooks.resendFailed', { error: updated.lastError ?? '' }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.deliveries(orgId, webhookId) }),

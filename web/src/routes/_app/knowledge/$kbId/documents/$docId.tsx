@@ -178,7 +178,6 @@ function DocumentPage() {
 function ScheduleEditor({ doc, canWrite }: { doc: KnowledgeDocument; canWrite: boolean }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const org = useOrg();
   const save = useMutation({
@@ -188,7 +187,6 @@ function ScheduleEditor({ doc, canWrite }: { doc: KnowledgeDocument; canWrite: b
       toast.success(t('doc.scheduleSaved'));
       queryClient.setQueryData(documentQuery(org.id, doc.knowledgeBaseId, doc.id).queryKey, updated);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return (
     <div className="mt-5 flex flex-wrap items-end gap-3 border-t border-zinc-100 pt-5 dark:border-zinc-800">

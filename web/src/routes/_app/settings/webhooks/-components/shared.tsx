@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useToast } from '../../../../../components/toast';
 import { Badge, Button, ConfirmDialog, CopyButton } from '../../../../../components/ui';
-import { useErrorMessage, useT } from '../../../../../lib/i18n';
+import { useT } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
 import { webhooksApi, webhookState, type DeliveryStatus, type Webhook, type WebhookState } from '../../../../../lib/queries-webhooks';
 import { queryKeys } from '../../../../../lib/query-keys';
@@ -52,7 +52,6 @@ export type RevealedSecret = { name: string; secret: string };
 export function useWebhookActions(orgId: string, options: { onSecret: (s: RevealedSecret) => void; onDeleted?: () => void }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const [rotating, setRotating] = useState<Webhook | null>(null);
   const [deleting, setDeleting] = useState<Webhook | null>(null);
@@ -69,13 +68,11 @@ export function useWebhookActions(orgId: string, options: { onSecret: (s: Reveal
       if (ok) toast.success(t('webhooks.testOk', { status: delivery.responseStatus ?? '', ms: attempt?.durationMs ?? 0 }));
       else toast.error(t('webhooks.testFailed', { error: delivery.lastError ?? '' }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: (_data, _error, w) => refresh(w.id),
   });
   const toggle = useMutation({
     mutationFn: (w: Webhook) => webhooksApi.update(orgId, w.id, { isActive: !w.isActive }),
     onSuccess: (w) => toast.success(t(w.isActive ? 'webhooks.resumed' : 'webhooks.paused', { name: w.name })),
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: (_data, _error, w) => refresh(w.id),
   });
   const rotate = useMutation({
@@ -84,7 +81,6 @@ export function useWebhookActions(orgId: string, options: { onSecret: (s: Reveal
       setRotating(null);
       options.onSecret({ name: w.name, secret: w.secret });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const remove = useMutation({
     mutationFn: (w: Webhook) => webhooksApi.remove(orgId, w.id),
@@ -94,7 +90,6 @@ export function useWebhookActions(orgId: string, options: { onSecret: (s: Reveal
       queryClient.removeQueries({ queryKey: queryKeys.webhooks.detail(orgId, w.id) });
       options.onDeleted?.();
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: () => refresh(),
   });
 

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { useToast } from '../../../../../components/toast';
 import { Alert, Button, Dialog, TextField } from '../../../../../components/ui';
+import { OWN_ERROR } from '../../../../../lib/mutation-errors';
 import { fieldErrorOf, hasFieldErrors } from '../../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
@@ -37,6 +38,7 @@ export function WebhookFormDialog({
   const [showEventsError, setShowEventsError] = useState(false);
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => {
       const input = { name: name.trim() || undefined, url: url.trim(), events };
       return editing ? webhooksApi.update(orgId, editing.id, input) : webhooksApi.create(orgId, input);
