@@ -10,7 +10,7 @@ import { chatbotApi, chatModelsQuery, type Bot, type BotType, type WidgetLook } 
 import { useOrg } from '../../../../lib/use-org';
 import { ModelSelect } from './shared';
 import { KnowledgeChecklist } from './knowledge-tab';
-import { ColorField, PositionField } from './widget-tab';
+import { ColorField, PositionField } from './widget-look-fields';
 import { queryKeys } from '../../../../lib/query-keys';
 
 const STEPS = ['basics', 'brain', 'look'] as const;
