@@ -18,12 +18,8 @@ export type WidgetConfig = Omit<Schemas['WidgetConfig'], 'widget' | 'preChatForm
 export type Message = Schemas['WidgetMessage'];
 export type Source = Message['sources'][number];
 
-export interface Identity {
-  id: string;
-  name?: string;
-  email?: string;
-  hash?: string;
-}
+/** What the host page says about its signed-in visitor (`VersaAI.identify`), as the session accepts it. */
+export type Identity = NonNullable<NonNullable<SessionPath['requestBody']>['content']['application/json']['identity']>;
 
 export type Session = SessionPath['responses'][200]['content']['application/json'];
 

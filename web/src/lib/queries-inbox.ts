@@ -5,7 +5,7 @@
  */
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
-import type { ApiQuery, ApiResponse, Schemas } from './api-contract';
+import type { ApiBody, ApiQuery, ApiResponse, Schemas } from './api-contract';
 import type { TFunction } from './i18n';
 import { OWN_ERROR } from './mutation-errors';
 import { queryKeys } from './query-keys';
@@ -212,13 +212,7 @@ export function invalidateInboxLists(queryClient: QueryClient, orgId: string) {
 
 // ---- Mutations -------------------------------------------------------------------------------
 
-export interface ConversationChanges {
-  status?: ConversationStatus;
-  priority?: Priority;
-  assigneeId?: string | null;
-  tags?: string[];
-  handoff?: 'human' | 'bot';
-}
+export type ConversationChanges = ApiBody<'/api/v1/conversations/{conversation_id}', 'put'>;
 
 /** Everything an agent does to one conversation; each call refreshes the caches it touches. */
 export function useConversationActions(orgId: string, id: string) {
