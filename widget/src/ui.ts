@@ -1,10 +1,11 @@
 import { ApiError, createApi, type Api, type Identity, type Message, type Session, type Source, type WidgetConfig } from './api';
 import { pickLocale, texts, type Texts } from './i18n';
-import { renderMarkdown, safeUrl } from './markdown';
+import { renderMarkdown } from './markdown';
 import { readSse } from './sse';
 import { ratedKey, sessionKey, store } from './storage';
 import { css } from './styles';
-import { h, icon, onColor } from './dom';
+import { h } from './dom';
+import { composer, frame, panelHeader, renderLauncher } from './chrome';
 import { preChatForm } from './prechat';
 import { ratingCard } from './rating';
 import { feedbackView, quickRepliesView, sourcesView } from './message-parts';
@@ -117,52 +118,19 @@ export class Widget {
 
   private build() {
     const { cfg, t } = this;
-    const look = cfg.widget ?? {};
-    const title = look.title || cfg.name;
-    const theme = look.theme === 'dark' || look.theme === 'auto' ? look.theme : '';
-    this.w = h('div', { cls: `w ${theme} ${look.position === 'bottom-left' ? 'left' : ''} ${cfg.online ? 'on' : ''}` });
-    const color = look.primaryColor ?? '';
-    if (/^#([0-9a-f]{3}){1,2}$/i.test(color)) {
-      this.w.style.setProperty('--p', color);
-      this.w.style.setProperty('--pt', onColor(color));
-    }
+    const title = cfg.widget?.title || cfg.name;
+    this.w = frame(cfg);
     this.launcher = h('button', { cls: 'l', type: 'button', 'aria-haspopup': 'dialog', 'aria-controls': 'p', onclick: () => this.handle.toggle() });
-    const avatarUrl = look.avatarUrl && safeUrl(look.avatarUrl);
-    const avatar = avatarUrl
-      ? h('img', { cls: 'av', src: avatarUrl, alt: '' })
-      : h('div', { cls: 'av', 'aria-hidden': 'true', text: title.trim().charAt(0).toUpperCase() });
-    this.rateBtn = h('button', { cls: 'hb', type: 'button', 'aria-label': t.rate, title: t.rate, hidden: true, onclick: () => this.showRating(true) }, icon('star'));
-    const header = h(
-      'div',
-      { cls: 'h' },
-      avatar,
-      h('div', { cls: 'ht' }, h('b', { text: title }), h('span', { text: cfg.online ? t.online : t.offline })),
-      this.rateBtn,
-      h('button', { cls: 'hb', type: 'button', 'aria-label': t.close, title: t.close, onclick: () => this.close() }, icon('x')),
-    );
+    const top = panelHeader(cfg, t, { rate: () => this.showRating(true), close: () => this.close() });
+    this.rateBtn = top.rateBtn;
     this.list = h('div', { cls: 'ms', role: 'log', 'aria-live': 'polite' });
-    this.input = h('textarea', {
-      rows: 1,
-      placeholder: t.placeholder,
-      'aria-label': t.placeholder,
-      onkeydown: (e: KeyboardEvent) => {
-        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-          e.preventDefault();
-          this.submit();
-        }
-      },
-      oninput: () => this.autosize(),
-    });
-    this.composer = h(
-      'form',
-      { cls: 'c', onsubmit: (e: Event) => (e.preventDefault(), this.submit()) },
-      this.input,
-      h('button', { type: 'submit', 'aria-label': t.send, title: t.send }, icon('send')),
-    );
+    const bottom = composer(t, { submit: () => this.submit(), resize: () => this.autosize() });
+    this.input = bottom.input;
+    this.composer = bottom.form;
     this.panel = h(
       'div',
       { cls: 'p', id: 'p', role: 'dialog', 'aria-modal': 'true', 'aria-label': title, hidden: true, onkeydown: (e: KeyboardEvent) => this.onKey(e) },
-      header,
+      top.header,
       this.list,
       this.composer,
     );
@@ -174,14 +142,7 @@ export class Widget {
   }
 
   private renderLauncher() {
-    const { t, launcher: l, isOpen } = this;
-    const text = !isOpen && this.cfg.widget?.launcherText;
-    l.setAttribute('aria-expanded', String(isOpen));
-    if (text) l.removeAttribute('aria-label');
-    else l.setAttribute('aria-label', isOpen ? t.close : t.open);
-    l.replaceChildren(icon(isOpen ? 'x' : 'chat'));
-    if (text) l.appendChild(h('span', { text }));
-    if (this.unread) l.appendChild(h('i', { text: String(this.unread) }));
+    renderLauncher(this.launcher, this.t, { isOpen: this.isOpen, text: this.cfg.widget?.launcherText, unread: this.unread });
   }
 
   open() {
