@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createRouter, RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ToastProvider } from './components/toast';
+import { MutationErrorToasts, ToastProvider } from './components/toast';
 import { PageLoader } from './components/ui';
 import { ApiError, onUnauthenticated } from './lib/api';
 import { routeTree } from './routeTree.gen';
@@ -48,6 +48,7 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <ToastProvider>
+        <MutationErrorToasts />
         <RouterProvider router={router} />
       </ToastProvider>
     </QueryClientProvider>

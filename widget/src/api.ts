@@ -1,68 +1,27 @@
-export interface WidgetLook {
-  title?: string;
-  avatarUrl?: string;
-  primaryColor?: string;
-  position?: 'bottom-right' | 'bottom-left';
-  launcherText?: string;
-  theme?: 'light' | 'dark' | 'auto';
-}
+import type { components, paths } from '../../web/src/lib/api-types.gen';
 
-export interface PreChatField {
-  key: string;
-  label: string;
-  type: 'text' | 'email' | 'phone' | 'select';
-  required: boolean;
-  options?: string[];
-}
+type Schemas = components['schemas'];
+type SessionPath = paths['/api/v1/widget/{chatbot_id}/session']['post'];
 
-export interface WidgetConfig {
-  botId: string;
-  name: string;
-  language: string;
-  welcomeMessage: string | null;
-  online: boolean;
-  outOfHoursMessage: string | null;
+export type WidgetLook = Schemas['WidgetLook'];
+export type PreChatField = Schemas['Chatbot']['preChatForm'][number];
+
+/**
+ * The document types the config's `widget` and `preChatForm` as open objects; they are the bot's
+ * WidgetLook and pre-chat fields, so the widget reads them as such.
+ */
+export type WidgetConfig = Omit<Schemas['WidgetConfig'], 'widget' | 'preChatForm'> & {
   widget: WidgetLook;
   preChatForm: PreChatField[];
-  requireIdentity: boolean;
-}
+};
 
-export interface Source {
-  title: string;
-  section?: string;
-  url?: string;
-  documentId: string;
-  chunkId: string;
-  score: number;
-  page?: number;
-}
+export type Message = Schemas['WidgetMessage'];
+export type Source = Message['sources'][number];
 
-export interface Message {
-  id: string;
-  role: 'user' | 'assistant' | 'agent' | 'system';
-  content: string;
-  createdAt: string;
-  sources?: Source[];
-  feedback?: 1 | -1 | null;
-  /** Buttons under a bot message (the offer of a person); a tap sends the label with the id. */
-  quickReplies?: Array<{ id: string; label: string }>;
-  /** An agent's reply: who wrote it. */
-  author?: { name: string };
-}
+/** What the host page says about its signed-in visitor (`VersaAI.identify`), as the session accepts it. */
+export type Identity = NonNullable<NonNullable<SessionPath['requestBody']>['content']['application/json']['identity']>;
 
-export interface Identity {
-  id: string;
-  name?: string;
-  email?: string;
-  hash?: string;
-}
-
-export interface Session {
-  sessionToken: string;
-  conversationId: string;
-  contact: { name: string | null; email: string | null; verified: boolean };
-  messages: Message[];
-}
+export type Session = SessionPath['responses'][200]['content']['application/json'];
 
 /** status 0 means the request never got an answer (offline, DNS, CORS refusal, aborted). */
 export class ApiError extends Error {

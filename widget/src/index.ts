@@ -1,5 +1,6 @@
 import type { Identity } from './api';
-import { Widget, type InitOptions, type VersaAIInstance, type WidgetEvent } from './ui';
+import type { InitOptions, VersaAIInstance, WidgetEvent } from './types';
+import { Widget } from './ui';
 
 export type { InitOptions, VersaAIInstance, WidgetEvent };
 

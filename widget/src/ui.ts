@@ -1,74 +1,15 @@
 import { ApiError, createApi, type Api, type Identity, type Message, type Session, type Source, type WidgetConfig } from './api';
 import { pickLocale, texts, type Texts } from './i18n';
-import { renderMarkdown, safeUrl } from './markdown';
+import { renderMarkdown } from './markdown';
 import { readSse } from './sse';
 import { ratedKey, sessionKey, store } from './storage';
 import { css } from './styles';
-
-export interface InitOptions {
-  botId: string;
-  apiBase?: string;
-  open?: boolean;
-  locale?: string;
-}
-
-export type WidgetEvent = 'ready' | 'open' | 'close' | 'message' | 'error';
-type Listener = (data?: unknown) => void;
-
-export interface VersaAIInstance {
-  open(): void;
-  close(): void;
-  toggle(): void;
-  identify(identity: Identity): Promise<void>;
-  sendMessage(text: string): Promise<void>;
-  destroy(): void;
-  on(event: WidgetEvent, cb: Listener): VersaAIInstance;
-  off(event: WidgetEvent, cb: Listener): VersaAIInstance;
-}
-
-type Kid = Node | string | null | undefined | false;
-
-/** Element builder: text goes through textContent/append(string), never through HTML parsing. */
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...kids: Kid[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const k in props) {
-    const v = props[k];
-    if (v == null || v === false) continue;
-    if (k === 'text') el.textContent = String(v);
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v as EventListener);
-    else el.setAttribute(k === 'cls' ? 'class' : k, v === true ? '' : String(v));
-  }
-  for (const c of kids) if (c) el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-  return el;
-}
-
-const ICONS = {
-  chat: 'M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z',
-  x: 'M18 6 6 18M6 6l12 12',
-  send: 'M22 2 11 13M22 2l-7 20-4-9-9-4z',
-  up: 'M7 10v12M15 5.9 14 10h5.8a2 2 0 0 1 2 2.3l-1.4 8a2 2 0 0 1-2 1.7H4a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2h2.8a2 2 0 0 0 1.8-1.1L12 2a3.1 3.1 0 0 1 3 3.9z',
-  down: 'M17 14V2M9 18.1 10 14H4.2a2 2 0 0 1-2-2.3l1.4-8A2 2 0 0 1 5.6 2H20a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-2.8a2 2 0 0 0-1.8 1.1L12 22a3.1 3.1 0 0 1-3-3.9z',
-  star: 'm12 2 3.1 6.3 6.9 1-5 4.9 1.2 6.8-6.2-3.2L5.8 21 7 14.2 2 9.3l6.9-1z',
-};
-
-function icon(name: keyof typeof ICONS): SVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', ICONS[name]);
-  svg.appendChild(path);
-  return svg;
-}
-
-/** Dark text on light brand colours, white on dark ones (perceived brightness, YIQ). */
-function onColor(hex: string): string {
-  let c = hex.slice(1);
-  if (c.length === 3) c = c.replace(/./g, '$&$&');
-  const n = parseInt(c, 16);
-  return ((n >> 16) & 255) * 0.299 + ((n >> 8) & 255) * 0.587 + (n & 255) * 0.114 > 170 ? '#111827' : '#fff';
-}
+import { h } from './dom';
+import { composer, frame, panelHeader, renderLauncher } from './chrome';
+import { preChatForm } from './prechat';
+import { ratingCard } from './rating';
+import { feedbackView, quickRepliesView, sourcesView } from './message-parts';
+import type { InitOptions, Listener, VersaAIInstance, WidgetEvent } from './types';
 
 const statusOf = (e: unknown) => (e instanceof ApiError ? e.status : 0);
 /** Automatic resends of one message while the server says it is busy (503/429 with Retry-After). */
@@ -177,52 +118,19 @@ export class Widget {
 
   private build() {
     const { cfg, t } = this;
-    const look = cfg.widget ?? {};
-    const title = look.title || cfg.name;
-    const theme = look.theme === 'dark' || look.theme === 'auto' ? look.theme : '';
-    this.w = h('div', { cls: `w ${theme} ${look.position === 'bottom-left' ? 'left' : ''} ${cfg.online ? 'on' : ''}` });
-    const color = look.primaryColor ?? '';
-    if (/^#([0-9a-f]{3}){1,2}$/i.test(color)) {
-      this.w.style.setProperty('--p', color);
-      this.w.style.setProperty('--pt', onColor(color));
-    }
+    const title = cfg.widget?.title || cfg.name;
+    this.w = frame(cfg);
     this.launcher = h('button', { cls: 'l', type: 'button', 'aria-haspopup': 'dialog', 'aria-controls': 'p', onclick: () => this.handle.toggle() });
-    const avatarUrl = look.avatarUrl && safeUrl(look.avatarUrl);
-    const avatar = avatarUrl
-      ? h('img', { cls: 'av', src: avatarUrl, alt: '' })
-      : h('div', { cls: 'av', 'aria-hidden': 'true', text: title.trim().charAt(0).toUpperCase() });
-    this.rateBtn = h('button', { cls: 'hb', type: 'button', 'aria-label': t.rate, title: t.rate, hidden: true, onclick: () => this.showRating(true) }, icon('star'));
-    const header = h(
-      'div',
-      { cls: 'h' },
-      avatar,
-      h('div', { cls: 'ht' }, h('b', { text: title }), h('span', { text: cfg.online ? t.online : t.offline })),
-      this.rateBtn,
-      h('button', { cls: 'hb', type: 'button', 'aria-label': t.close, title: t.close, onclick: () => this.close() }, icon('x')),
-    );
+    const top = panelHeader(cfg, t, { rate: () => this.showRating(true), close: () => this.close() });
+    this.rateBtn = top.rateBtn;
     this.list = h('div', { cls: 'ms', role: 'log', 'aria-live': 'polite' });
-    this.input = h('textarea', {
-      rows: 1,
-      placeholder: t.placeholder,
-      'aria-label': t.placeholder,
-      onkeydown: (e: KeyboardEvent) => {
-        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-          e.preventDefault();
-          this.submit();
-        }
-      },
-      oninput: () => this.autosize(),
-    });
-    this.composer = h(
-      'form',
-      { cls: 'c', onsubmit: (e: Event) => (e.preventDefault(), this.submit()) },
-      this.input,
-      h('button', { type: 'submit', 'aria-label': t.send, title: t.send }, icon('send')),
-    );
+    const bottom = composer(t, { submit: () => this.submit(), resize: () => this.autosize() });
+    this.input = bottom.input;
+    this.composer = bottom.form;
     this.panel = h(
       'div',
       { cls: 'p', id: 'p', role: 'dialog', 'aria-modal': 'true', 'aria-label': title, hidden: true, onkeydown: (e: KeyboardEvent) => this.onKey(e) },
-      header,
+      top.header,
       this.list,
       this.composer,
     );
@@ -234,14 +142,7 @@ export class Widget {
   }
 
   private renderLauncher() {
-    const { t, launcher: l, isOpen } = this;
-    const text = !isOpen && this.cfg.widget?.launcherText;
-    l.setAttribute('aria-expanded', String(isOpen));
-    if (text) l.removeAttribute('aria-label');
-    else l.setAttribute('aria-label', isOpen ? t.close : t.open);
-    l.replaceChildren(icon(isOpen ? 'x' : 'chat'));
-    if (text) l.appendChild(h('span', { text }));
-    if (this.unread) l.appendChild(h('i', { text: String(this.unread) }));
+    renderLauncher(this.launcher, this.t, { isOpen: this.isOpen, text: this.cfg.widget?.launcherText, unread: this.unread });
   }
 
   open() {
@@ -335,65 +236,12 @@ export class Widget {
       el.dataset.id = m.id;
       this.shown.add(m.id);
     }
-    if (m.sources?.length) el.appendChild(this.sources(m.sources));
+    if (m.sources?.length) el.appendChild(sourcesView(m.sources, this.t));
     // Thumbs rate the bot's answers only, never a person's reply or a notice.
-    if (m.role === 'assistant' && m.id) el.appendChild(this.feedback(m.id, m.feedback ?? null));
-    if (m.quickReplies?.length && m.id) el.appendChild(this.quickReplies(m.quickReplies));
+    if (m.role === 'assistant' && m.id) el.appendChild(feedbackView(m.feedback ?? null, this.t, (v) => this.api.feedback(this.token ?? '', m.id!, v), (e) => this.fail(e)));
+    if (m.quickReplies?.length && m.id) el.appendChild(quickRepliesView(m.quickReplies, (label, id) => void this.sendMessage(label, id)));
     this.scroll();
     return el;
-  }
-
-  /** Answer buttons ("Sí, con una persona"); they go away once the visitor says anything. */
-  private quickReplies(replies: NonNullable<Message['quickReplies']>) {
-    return h(
-      'div',
-      { cls: 'qr', role: 'group' },
-      ...replies.map((r) => h('button', { type: 'button', text: r.label, onclick: () => void this.sendMessage(r.label, r.id) })),
-    );
-  }
-
-  private sources(list: Source[]) {
-    const seen = new Set<string>();
-    const box = h('div', { cls: 'src' }, `${this.t.sources}:`);
-    for (const s of list) {
-      const url = s.url ? safeUrl(s.url) : null;
-      const href = url && /^https?:/.test(url) ? url : null;
-      const key = href ?? s.documentId + (s.section ?? '');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const text = s.title + (s.page ? ` · p. ${s.page}` : '');
-      const title = s.section ? `${text} › ${s.section}` : text;
-      box.appendChild(href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', title, text }) : h('span', { title, text }));
-    }
-    return box;
-  }
-
-  private feedback(id: string, current: 1 | -1 | null) {
-    const { t } = this;
-    const buttons = ([1, -1] as const).map((v) =>
-      h(
-        'button',
-        {
-          type: 'button',
-          'aria-label': v > 0 ? t.helpful : t.notHelpful,
-          title: v > 0 ? t.helpful : t.notHelpful,
-          'aria-pressed': String(current === v),
-          onclick: async () => {
-            const before = current;
-            const mark = (val: 1 | -1 | null) => buttons.forEach((b, i) => b.setAttribute('aria-pressed', String((i ? -1 : 1) === val)));
-            mark((current = v));
-            try {
-              await this.api.feedback(this.token ?? '', id, v);
-            } catch (e) {
-              mark((current = before));
-              this.fail(e);
-            }
-          },
-        },
-        icon(v > 0 ? 'up' : 'down'),
-      ),
-    );
-    return h('div', { cls: 'fb' }, ...buttons);
   }
 
   private notice(text: string, retry?: () => void) {
@@ -463,22 +311,7 @@ export class Widget {
   }
 
   private preChat(): Promise<boolean> {
-    const { t } = this;
-    const values: Record<string, HTMLInputElement | HTMLSelectElement> = {};
-    const form = h('form', { cls: 'card', novalidate: true }, h('h3', { text: t.formTitle }));
-    for (const f of this.cfg.preChatForm) {
-      const type = f.type === 'phone' ? 'tel' : f.type;
-      const input =
-        f.type === 'select'
-          ? h('select', { required: f.required }, h('option', { value: '', text: t.choose }), ...(f.options ?? []).map((o) => h('option', { value: o, text: o })))
-          : h('input', { type, required: f.required, autocomplete: f.key === 'name' ? 'name' : type === 'text' ? null : type });
-      const known = this.identity?.[f.key as 'name' | 'email'];
-      if (known) input.value = known;
-      values[f.key] = input;
-      form.appendChild(h('label', {}, f.label + (f.required ? ' *' : ''), input, h('small', { hidden: true })));
-    }
-    const submit = h('button', { type: 'submit', cls: 'pri', text: t.start });
-    form.appendChild(submit);
+    const { form, submit, read } = preChatForm(this.cfg.preChatForm, this.t, this.identity);
     this.composer.hidden = true;
     this.list.appendChild(form);
     if (this.isOpen) this.focusFirst();
@@ -486,20 +319,8 @@ export class Widget {
     return new Promise((resolve) => {
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
-        const preChat: Record<string, string> = {};
-        let invalid: HTMLInputElement | HTMLSelectElement | null = null;
-        for (const f of this.cfg.preChatForm) {
-          const input = values[f.key];
-          const v = input.value.trim();
-          const msg = f.required && !v ? t.required : f.type === 'email' && v && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) ? t.badEmail : '';
-          const hint = input.nextElementSibling as HTMLElement;
-          hint.textContent = msg;
-          hint.hidden = !msg;
-          input.setAttribute('aria-invalid', String(!!msg));
-          if (msg) invalid ??= input;
-          if (v) preChat[f.key] = v;
-        }
-        if (invalid) return invalid.focus();
+        const preChat = read();
+        if (!preChat) return;
         submit.disabled = true;
         if (await this.startSession({ preChat })) {
           form.remove();
@@ -666,52 +487,15 @@ export class Widget {
   private showRating(focus: boolean) {
     const { t } = this;
     if (!this.ratingCard?.isConnected) {
-      let value = 0;
-      const send = h('button', { type: 'submit', cls: 'pri', disabled: true, text: t.submit });
-      const stars = [1, 2, 3, 4, 5].map((n) =>
-        h(
-          'button',
-          {
-            type: 'button',
-            'aria-label': `${n} ${t.stars}`,
-            'aria-pressed': 'false',
-            onclick: () => {
-              value = n;
-              stars.forEach((s, i) => {
-                s.classList.toggle('on', i < n);
-                s.setAttribute('aria-pressed', String(i === n - 1));
-              });
-              send.disabled = false;
-            },
-          },
-          icon('star'),
-        ),
-      );
-      const comment = h('textarea', { rows: 2, maxlength: 1000 });
-      const card = h(
-        'form',
-        {
-          cls: 'card',
-          onsubmit: async (e: Event) => {
-            e.preventDefault();
-            send.disabled = true;
-            try {
-              await this.api.rating(this.token ?? '', value, comment.value.trim() || undefined);
-              store.set(ratedKey(this.opts.botId, this.conversationId), '1');
-              this.rateBtn.hidden = true;
-              card.replaceChildren(h('h3', { text: t.thanks }));
-              this.input.focus();
-            } catch (err) {
-              send.disabled = false;
-              this.fail(err);
-            }
-          },
+      const card = ratingCard(t, {
+        save: async (value, comment) => {
+          await this.api.rating(this.token ?? '', value, comment);
+          store.set(ratedKey(this.opts.botId, this.conversationId), '1');
+          this.rateBtn.hidden = true;
         },
-        h('h3', { text: t.rate }),
-        h('div', { cls: 'stars', role: 'group', 'aria-label': t.rate }, ...stars),
-        h('label', {}, t.comment, comment),
-        send,
-      );
+        saved: () => this.input.focus(),
+        fail: (err) => this.fail(err),
+      });
       this.ratingCard = card;
       this.list.appendChild(card);
     }

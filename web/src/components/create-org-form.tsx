@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from '@tanstack/react-router';
 import { useId, useMemo, useState } from 'react';
+import { OWN_ERROR } from '../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import { setCurrentOrgId } from '../lib/org';
@@ -8,6 +9,7 @@ import type { Organization } from '../lib/queries';
 import { LOCALE_NAMES } from './chrome';
 import { useToast } from './toast';
 import { Alert, Button, SelectField, TextField } from './ui';
+import { queryKeys } from '../lib/query-keys';
 
 /** Where most of our customers are, offered first; the full list follows. */
 const COMMON_ZONES = [
@@ -98,12 +100,13 @@ export function CreateOrgForm({ onDone }: { onDone?: () => void }) {
   const [language, setLanguage] = useState<string>(locale);
 
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<Organization>('/api/v1/organizations', { method: 'POST', body: { name, timezone, language }, orgId: null }),
     onSuccess: async (org) => {
       setCurrentOrgId(org.id);
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
-        queryClient.invalidateQueries({ queryKey: ['profile'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.profile() }),
       ]);
       await router.invalidate();
       toast.success(t('org.created', { name: org.name }));

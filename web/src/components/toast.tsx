@@ -1,5 +1,7 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { useT } from '../lib/i18n';
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useErrorMessage, useT } from '../lib/i18n';
+import { toastsItsError } from '../lib/mutation-errors';
 import { cx } from './ui';
 
 type Tone = 'success' | 'error' | 'info';
@@ -71,4 +73,24 @@ export function useToast(): ToastApi {
   const ctx = useContext(ToastContext);
   if (!ctx) throw new Error('useToast outside ToastProvider');
   return ctx;
+}
+
+/**
+ * The app's one mutation error path: toasts every failed mutation's message unless the mutation
+ * opts out (`meta: OWN_ERROR`, lib/mutation-errors.ts). Mounted once, inside ToastProvider.
+ */
+export function MutationErrorToasts() {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const errorMessage = useErrorMessage();
+  useEffect(
+    () =>
+      queryClient.getMutationCache().subscribe((event) => {
+        if (event.type === 'updated' && event.action.type === 'error' && toastsItsError(event.mutation.options.meta)) {
+          toast.error(errorMessage(event.action.error));
+        }
+      }),
+    [queryClient, toast, errorMessage],
+  );
+  return null;
 }

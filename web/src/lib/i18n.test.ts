@@ -20,4 +20,14 @@ describe('plurals through Intl.PluralRules', () => {
     expect(pluralCategory('es', 1_000_000)).toBe('many');
     expect(translate('es', 'kb.documents', { count: 1_000_000 })).toBe('1.000.000 documentos');
   });
+
+  it('words counts of documents, conversations and days in both languages', () => {
+    expect(translate('en', 'settings.kbDeleteBody', { name: 'Docs', count: 1 })).toBe('This permanently deletes Docs and its 1 document.');
+    expect(translate('en', 'settings.kbDeleteBody', { name: 'Docs', count: 3 })).toBe('This permanently deletes Docs and its 3 documents.');
+    expect(translate('es', 'settings.kbDeleteBody', { name: 'Docs', count: 1 })).toBe('Se eliminará para siempre Docs y su documento.');
+    expect(translate('es', 'settings.kbDeleteBody', { name: 'Docs', count: 3 })).toBe('Se eliminará para siempre Docs y sus 3 documentos.');
+    expect(translate('en', 'analytics.activitySummary', { conversations: '1', days: 1 })).toBe('1 conversation over 1 day');
+    expect(translate('es', 'analytics.activitySummary', { conversations: '1.234', days: 30 })).toBe('1.234 conversaciones en 30 días');
+    expect(translate('es', 'docs.progress', { done: 0, total: 1 })).toBe('0 de 1 fragmento');
+  });
 });

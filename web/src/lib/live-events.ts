@@ -15,17 +15,12 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { getAccessToken, refreshAccessToken } from './api';
 import { useCurrentOrgId } from './org';
-import { appendMessage, inboxKeys, invalidateInboxLists, patchConversation, type Conversation, type InboxMessage } from './queries-inbox';
+import type { WebhookEvent } from './queries-webhooks';
+import { appendMessage, invalidateInboxLists, patchConversation, type Conversation, type InboxMessage } from './queries-inbox';
+import { queryKeys } from './query-keys';
 
-export type LiveEventType =
-  | 'conversation.created'
-  | 'conversation.updated'
-  | 'conversation.handoff'
-  | 'message.created'
-  | 'message.updated'
-  | 'message.failed'
-  | 'document.ready'
-  | 'document.failed';
+/** The stream carries the same events outgoing webhooks deliver. */
+export type LiveEventType = WebhookEvent;
 
 /** The envelope every event carries (the same one outgoing webhooks deliver). */
 export interface LiveEvent<T = Record<string, unknown>> {
@@ -182,7 +177,7 @@ async function run(conn: Connection) {
           setStatus('open');
           delay = 1000;
           // After an outage the server replays what it still holds; resync anyway, it is cheap.
-          if (resync) conn.queryClient.invalidateQueries({ queryKey: inboxKeys.all(conn.orgId) });
+          if (resync) conn.queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all(conn.orgId) });
           resync = false;
           return;
         }
@@ -275,15 +270,15 @@ function handle(conn: Connection, event: LiveEvent) {
             author: message.author ?? (authorUserId ? { id: authorUserId, name: null } : null),
           } as InboxMessage);
           // The live copy lacks the author's name; the refetch brings it.
-          void queryClient.invalidateQueries({ queryKey: inboxKeys.messages(orgId, conversationId) });
-          void queryClient.invalidateQueries({ queryKey: inboxKeys.detail(orgId, conversationId) });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.messages(orgId, conversationId) });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.detail(orgId, conversationId) });
         }
         invalidateInboxLists(queryClient, orgId);
         break;
       }
       case 'conversation.created':
         invalidateInboxLists(queryClient, orgId);
-        void queryClient.invalidateQueries({ queryKey: ['bots', { orgId }] });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(orgId) });
         break;
       case 'conversation.updated':
       case 'conversation.handoff': {
@@ -294,15 +289,15 @@ function handle(conn: Connection, event: LiveEvent) {
             const { id: _id, messages: _m, ...patch } = conversation as Partial<Conversation> & { id?: string; messages?: unknown };
             patchConversation(queryClient, orgId, conversationId, patch);
           }
-          void queryClient.invalidateQueries({ queryKey: inboxKeys.detail(orgId, conversationId) });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.detail(orgId, conversationId) });
         }
         invalidateInboxLists(queryClient, orgId);
         break;
       }
       case 'document.ready':
       case 'document.failed':
-        void queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId }] });
-        void queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId }] });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.documents.all(orgId) });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(orgId) });
         break;
     }
   } catch (error) {

@@ -1,11 +1,13 @@
 /** Analytics and reports: types, queryOptions factories and the CSV download. */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
+import type { ApiResponse, Schemas } from './api-contract';
 import { getCurrentOrgId } from './org';
+import { queryKeys } from './query-keys';
 
 // Playground chats are the team testing its bot: never counted, so never a filter.
-export const ANALYTICS_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
-export type AnalyticsChannel = (typeof ANALYTICS_CHANNELS)[number];
+export type AnalyticsChannel = Schemas['AnalyticsChannel']['channel'];
+export const ANALYTICS_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const satisfies readonly AnalyticsChannel[];
 
 export interface AnalyticsFilters {
   /** Local days (YYYY-MM-DD) in the organization's timezone; both default on the server (last 30 days). */
@@ -15,68 +17,10 @@ export interface AnalyticsFilters {
   channel?: AnalyticsChannel;
 }
 
-export interface Summary {
-  conversations: number;
-  messages: number;
-  userMessages: number;
-  botMessages: number;
-  agentMessages: number;
-  uniqueContacts: number;
-  resolvedConversations: number;
-  botResolved: number;
-  handoffs: number;
-  botResolutionRate: number | null;
-  handoffRate: number | null;
-  avgFirstResponseMs: number | null;
-  avgBotResponseMs: number | null;
-  avgHumanResponseMs: number | null;
-  avgFirstTokenMs: number | null;
-  responseTime: { p50: number | null; p90: number | null; p95: number | null; p99: number | null };
-  ratingsCount: number;
-  avgRating: number | null;
-  satisfactionRate: number | null;
-  ratingDistribution: Record<string, number>;
-  thumbsUp: number;
-  thumbsDown: number;
-  thumbsUpRate: number | null;
-  failedAnswers: number;
-  knowledgeGaps: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
-
-export interface AnalyticsOverview {
-  from: string;
-  to: string;
-  timezone: string;
-  totals: Summary;
-  previous: { from: string; to: string; totals: Summary };
-  today: Summary | null;
-  series: Array<Summary & { day: string }>;
-  byBot: Array<Summary & { botId: string; name: string; status: string; model: string }>;
-  byChannel: Array<Summary & { channel: AnalyticsChannel }>;
-  histogram: Array<{ upToMs: number | null; count: number }>;
-  models: Array<{ model: string; messages: number; inputTokens: number; outputTokens: number; costUsd: number; priced: boolean }>;
-}
-
-export interface KnowledgeGap {
-  key: string;
-  question: string;
-  count: number;
-  lastAskedAt: string;
-  botIds: string[];
-  examples: string[];
-  conversationIds: string[];
-}
-
-export interface KnowledgeGapList {
-  from: string;
-  to: string;
-  timezone: string;
-  truncated: boolean;
-  data: KnowledgeGap[];
-}
+export type Summary = Schemas['AnalyticsSummary'];
+export type AnalyticsOverview = ApiResponse<'/api/v1/analytics/overview'>;
+export type KnowledgeGapList = ApiResponse<'/api/v1/analytics/knowledge-gaps'>;
+export type KnowledgeGap = KnowledgeGapList['data'][number];
 
 function rangeQueryString(filters: AnalyticsFilters) {
   const qs = new URLSearchParams();
@@ -97,7 +41,7 @@ export const analyticsApi = {
 /** Everything the Analytics page draws; today's numbers refresh every minute while it is open. */
 export const analyticsOverviewQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
   queryOptions({
-    queryKey: ['analytics', { orgId }, 'overview', filters],
+    queryKey: queryKeys.analytics.overview(orgId, filters),
     queryFn: ({ signal }) => api<AnalyticsOverview>(analyticsApi.overview(filters), { orgId, signal }),
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
@@ -116,7 +60,7 @@ export const overviewNumbersQuery = (orgId: string) => queryOptions({ ...analyti
 
 export const knowledgeGapsQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
   queryOptions({
-    queryKey: ['analytics', { orgId }, 'knowledge-gaps', filters],
+    queryKey: queryKeys.analytics.knowledgeGaps(orgId, filters),
     queryFn: ({ signal }) => api<KnowledgeGapList>(analyticsApi.knowledgeGaps(filters), { orgId, signal }),
     placeholderData: keepPreviousData,
     staleTime: 30_000,
@@ -128,13 +72,8 @@ export function change(current: number | null, previous: number | null): number 
   return (current - previous) / previous;
 }
 
-export interface CsvReportRequest {
-  from: string;
-  to: string;
-  botIds?: string[];
-  channels?: AnalyticsChannel[];
-  groupBy: 'day' | 'week' | 'month' | 'bot' | 'channel' | 'total';
-}
+/** A custom report's range and grouping; the CSV format is added by the download. */
+export type CsvReportRequest = Pick<Schemas['CustomReportRequest'], 'from' | 'to' | 'botIds' | 'channels' | 'groupBy'>;
 
 /**
  * Downloads a custom report as CSV. `api()` reads JSON, so this is a plain fetch with the same

@@ -1,106 +1,37 @@
 /**
  * The inbox's queries and mutations: conversations (list, counts, detail, messages) and canned
- * responses. Keys all start with `['conversations', { orgId }]` so one prefix invalidates the lot;
+ * responses. Keys (query-keys.ts) all start with `['conversations', { orgId }]` so one prefix invalidates the lot;
  * the live event stream (live-events.ts) invalidates the narrower keys below.
  */
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
+import type { ApiBody, ApiQuery, ApiResponse, Schemas } from './api-contract';
 import type { TFunction } from './i18n';
+import { OWN_ERROR } from './mutation-errors';
+import { queryKeys } from './query-keys';
 
-export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
-export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
-export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
-export const HANDOFF_STATES = ['bot', 'requested', 'human'] as const;
-export const EXPORT_FORMATS = ['json', 'csv', 'txt'] as const;
+export type Conversation = Schemas['Conversation'];
+export type ConversationStatus = Conversation['status'];
+export type Priority = Conversation['priority'];
+export type Handoff = Conversation['handoff'];
+export type Channel = NonNullable<ApiQuery<'/api/v1/conversations'>['channel']>;
+export type ExportFormat = NonNullable<ApiQuery<'/api/v1/conversations/{conversation_id}/export'>['format']>;
+export type Contact = Conversation['contact'];
 
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type Channel = (typeof CHANNELS)[number];
-export type Handoff = (typeof HANDOFF_STATES)[number];
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const satisfies readonly ConversationStatus[];
+export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const satisfies readonly Priority[];
+export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const satisfies readonly Channel[];
+export const HANDOFF_STATES = ['bot', 'requested', 'human'] as const satisfies readonly Handoff[];
+export const EXPORT_FORMATS = ['json', 'csv', 'txt'] as const satisfies readonly ExportFormat[];
 
-export interface Contact {
-  id: string;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  externalId?: string;
-  attributes?: Record<string, unknown>;
-}
-
-export interface Conversation {
-  id: string;
-  botId: string;
-  bot: { id: string; name: string } | null;
-  channel: string;
-  status: ConversationStatus;
-  priority: Priority;
-  handoff: Handoff;
-  handoffReason: string | null;
-  assigneeId: string | null;
-  assignee: { id: string; name: string } | null;
-  tags: string[];
-  rating: number | null;
-  feedback: string | null;
-  unreadCount: number;
-  messageCount: number;
-  lastMessageAt: string | null;
-  lastMessagePreview: string | null;
-  firstResponseAt: string | null;
-  handedOffAt: string | null;
-  resolvedAt: string | null;
-  contact: Contact;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface MessageSource {
-  title: string;
-  url?: string | null;
-  documentId: string;
-  chunkId: string;
-  score: number;
-  page?: number | null;
-}
-
-export type MessageRole = 'user' | 'assistant' | 'agent' | 'system' | 'note';
-
-export interface InboxMessage {
-  id: string;
-  role: MessageRole;
-  content: string;
-  contentType?: string;
-  metadata?: Record<string, unknown>;
-  channel?: string;
-  deliveryStatus?: string | null;
-  error?: string | null;
-  author: { id: string; name: string | null } | null;
-  createdAt: string;
-  sources?: MessageSource[];
-  feedback?: number | null;
-  model?: string | null;
-  latencyMs?: number | null;
-  isFallback?: boolean;
+export type InboxMessage = Schemas['Message'] & {
   /** Set on a message shown before the server confirmed it. */
   pending?: boolean;
-}
-
-export interface InboxCounts {
-  open: number;
-  pending: number;
-  unread: number;
-  handoffRequested: number;
-  mine: number;
-  unassigned: number;
-}
-
-export interface CannedResponse {
-  id: string;
-  shortcut: string;
-  content: string;
-  createdAt?: string;
-  updatedAt?: string;
-}
+};
+export type MessageSource = InboxMessage['sources'][number];
+export type MessageRole = InboxMessage['role'];
+export type InboxCounts = ApiResponse<'/api/v1/conversations/counts'>;
+export type CannedResponse = Schemas['CannedResponse'];
 
 /** The list's server-side filters (what GET /conversations understands). */
 export interface ConversationFilters {
@@ -130,15 +61,6 @@ export const inboxApi = {
   cannedOne: (id: string) => `/api/v1/canned-responses/${encodeURIComponent(id)}`,
 };
 
-export const inboxKeys = {
-  all: (orgId: string) => ['conversations', { orgId }] as const,
-  lists: (orgId: string) => ['conversations', { orgId }, 'list'] as const,
-  list: (orgId: string, filters: ConversationFilters) => ['conversations', { orgId }, 'list', filters] as const,
-  counts: (orgId: string) => ['conversations', { orgId }, 'counts'] as const,
-  detail: (orgId: string, id: string) => ['conversations', { orgId }, 'detail', id] as const,
-  messages: (orgId: string, id: string) => ['conversations', { orgId }, 'messages', id] as const,
-  canned: (orgId: string) => ['canned-responses', { orgId }] as const,
-};
 
 export function filtersToQuery(filters: ConversationFilters) {
   const qs = new URLSearchParams();
@@ -158,7 +80,7 @@ const LIST_PAGE = 25;
 
 export const conversationsQuery = (orgId: string, filters: ConversationFilters) =>
   infiniteQueryOptions({
-    queryKey: inboxKeys.list(orgId, filters),
+    queryKey: queryKeys.conversations.list(orgId, filters),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
       const qs = filtersToQuery(filters);
@@ -174,7 +96,7 @@ export const conversationsQuery = (orgId: string, filters: ConversationFilters) 
 /** A small list (first page only), e.g. the bell's "waiting for a person". */
 export const conversationsPreviewQuery = (orgId: string, filters: ConversationFilters, limit = 20) =>
   queryOptions({
-    queryKey: [...inboxKeys.list(orgId, filters), { limit }] as const,
+    queryKey: queryKeys.conversations.preview(orgId, filters, limit),
     queryFn: ({ signal }) => {
       const qs = filtersToQuery(filters);
       qs.set('limit', String(limit));
@@ -184,17 +106,17 @@ export const conversationsPreviewQuery = (orgId: string, filters: ConversationFi
 
 export const inboxCountsQuery = (orgId: string) =>
   queryOptions({
-    queryKey: inboxKeys.counts(orgId),
+    queryKey: queryKeys.conversations.counts(orgId),
     queryFn: ({ signal }) => api<InboxCounts>(inboxApi.counts, { orgId, signal }),
     refetchInterval: 60_000,
   });
 
 export const conversationQuery = (orgId: string, id: string) =>
   queryOptions({
-    queryKey: inboxKeys.detail(orgId, id),
+    queryKey: queryKeys.conversations.detail(orgId, id),
     queryFn: async ({ signal }) => {
       // The detail also carries (up to 1000) messages; the thread pages them on its own.
-      const { messages: _messages, ...conversation } = await api<Conversation & { messages?: InboxMessage[] }>(inboxApi.conversation(id), {
+      const { messages: _messages, ...conversation } = await api<ApiResponse<'/api/v1/conversations/{conversation_id}'>>(inboxApi.conversation(id), {
         orgId,
         signal,
       });
@@ -207,7 +129,7 @@ const MESSAGE_PAGE = 50;
 /** Pages newest first; each page's `data` is oldest first. */
 export const messagesQuery = (orgId: string, id: string) =>
   infiniteQueryOptions({
-    queryKey: inboxKeys.messages(orgId, id),
+    queryKey: queryKeys.conversations.messages(orgId, id),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
       const qs = new URLSearchParams({ limit: String(MESSAGE_PAGE) });
@@ -219,7 +141,7 @@ export const messagesQuery = (orgId: string, id: string) =>
 
 export const cannedResponsesQuery = (orgId: string) =>
   queryOptions({
-    queryKey: inboxKeys.canned(orgId),
+    queryKey: queryKeys.cannedResponses.list(orgId),
     queryFn: async ({ signal }) => (await api<{ data: CannedResponse[] }>(inboxApi.canned, { orgId, signal })).data,
     staleTime: 5 * 60_000,
   });
@@ -227,7 +149,7 @@ export const cannedResponsesQuery = (orgId: string) =>
 /** An unfiltered peek: does this organization have any conversation at all (for the empty state)? */
 export const anyConversationQuery = (orgId: string) =>
   queryOptions({
-    queryKey: [...inboxKeys.lists(orgId), 'any'] as const,
+    queryKey: queryKeys.conversations.any(orgId),
     queryFn: async ({ signal }) => (await api<Page<Conversation>>(`${inboxApi.list}?limit=1`, { orgId, signal })).data.length > 0,
   });
 
@@ -256,7 +178,7 @@ export function flattenMessages(data: InfiniteData<Page<InboxMessage>> | undefin
 
 /** Adds a message at the end of the thread's cache unless it is there already. */
 export function appendMessage(queryClient: QueryClient, orgId: string, conversationId: string, message: InboxMessage) {
-  queryClient.setQueryData<InfiniteData<Page<InboxMessage>>>(inboxKeys.messages(orgId, conversationId), (old) => {
+  queryClient.setQueryData<InfiniteData<Page<InboxMessage>>>(queryKeys.conversations.messages(orgId, conversationId), (old) => {
     if (!old || old.pages.length === 0) return old;
     if (old.pages.some((p) => p.data.some((m) => m.id === message.id))) {
       // Replace in place (e.g. a live copy without author name by the server's full one).
@@ -272,10 +194,10 @@ export function appendMessage(queryClient: QueryClient, orgId: string, conversat
 
 /** Applies a partial update to a conversation everywhere it is cached (detail and list pages). */
 export function patchConversation(queryClient: QueryClient, orgId: string, id: string, patch: Partial<Conversation>) {
-  queryClient.setQueryData<Conversation>(inboxKeys.detail(orgId, id), (old) => (old ? { ...old, ...patch } : old));
+  queryClient.setQueryData<Conversation>(queryKeys.conversations.detail(orgId, id), (old) => (old ? { ...old, ...patch } : old));
   const patchPage = (p: Page<Conversation>) => ({ ...p, data: p.data.map((c) => (c.id === id ? { ...c, ...patch } : c)) });
   // Lists are infinite queries ({ pages }) or single pages ({ data }, the bell's preview).
-  queryClient.setQueriesData<InfiniteData<Page<Conversation>> | Page<Conversation>>({ queryKey: inboxKeys.lists(orgId) }, (old) => {
+  queryClient.setQueriesData<InfiniteData<Page<Conversation>> | Page<Conversation>>({ queryKey: queryKeys.conversations.lists(orgId) }, (old) => {
     if (!old || typeof old !== 'object') return old;
     if ('pages' in old && Array.isArray(old.pages)) return { ...old, pages: old.pages.map(patchPage) };
     if ('data' in old && Array.isArray(old.data)) return patchPage(old);
@@ -284,26 +206,20 @@ export function patchConversation(queryClient: QueryClient, orgId: string, id: s
 }
 
 export function invalidateInboxLists(queryClient: QueryClient, orgId: string) {
-  void queryClient.invalidateQueries({ queryKey: inboxKeys.lists(orgId) });
-  void queryClient.invalidateQueries({ queryKey: inboxKeys.counts(orgId) });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.lists(orgId) });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.counts(orgId) });
 }
 
 // ---- Mutations -------------------------------------------------------------------------------
 
-export interface ConversationChanges {
-  status?: ConversationStatus;
-  priority?: Priority;
-  assigneeId?: string | null;
-  tags?: string[];
-  handoff?: 'human' | 'bot';
-}
+export type ConversationChanges = ApiBody<'/api/v1/conversations/{conversation_id}', 'put'>;
 
 /** Everything an agent does to one conversation; each call refreshes the caches it touches. */
 export function useConversationActions(orgId: string, id: string) {
   const queryClient = useQueryClient();
   const settle = (updated?: Conversation) => {
     if (updated) {
-      queryClient.setQueryData(inboxKeys.detail(orgId, id), updated);
+      queryClient.setQueryData(queryKeys.conversations.detail(orgId, id), updated);
       patchConversation(queryClient, orgId, id, updated);
     }
     invalidateInboxLists(queryClient, orgId);
@@ -320,7 +236,7 @@ export function useConversationActions(orgId: string, id: string) {
       patchConversation(queryClient, orgId, id, patch);
     },
     onSuccess: settle,
-    onError: () => void queryClient.invalidateQueries({ queryKey: inboxKeys.all(orgId) }),
+    onError: () => void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all(orgId) }),
   });
   const assign = useMutation({
     mutationFn: (assigneeId: string | null) => api<Conversation>(`${inboxApi.conversation(id)}/assign`, { method: 'POST', body: { assigneeId }, orgId }),
@@ -337,17 +253,19 @@ export function useConversationActions(orgId: string, id: string) {
   const remove = useMutation({
     mutationFn: () => api<void>(inboxApi.conversation(id), { method: 'DELETE', orgId }),
     onSuccess: () => {
-      queryClient.removeQueries({ queryKey: inboxKeys.detail(orgId, id) });
-      queryClient.removeQueries({ queryKey: inboxKeys.messages(orgId, id) });
+      queryClient.removeQueries({ queryKey: queryKeys.conversations.detail(orgId, id) });
+      queryClient.removeQueries({ queryKey: queryKeys.conversations.messages(orgId, id) });
       invalidateInboxLists(queryClient, orgId);
     },
   });
   const send = useMutation({
+    // The reply box words its own failure ("could not send: …").
+    meta: OWN_ERROR,
     mutationFn: (input: { content: string; private?: boolean }) =>
       api<InboxMessage>(inboxApi.messages(id), { method: 'POST', body: input, orgId }),
     onSuccess: (message) => {
       appendMessage(queryClient, orgId, id, message);
-      void queryClient.invalidateQueries({ queryKey: inboxKeys.detail(orgId, id) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.detail(orgId, id) });
       invalidateInboxLists(queryClient, orgId);
     },
   });
@@ -367,17 +285,20 @@ export async function markRead(queryClient: QueryClient, orgId: string, id: stri
   } catch {
     // Viewers cannot mark read (agents and up); the badge comes back with the next refetch.
   }
-  void queryClient.invalidateQueries({ queryKey: inboxKeys.counts(orgId) });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.counts(orgId) });
 }
 
 export function useCannedMutations(orgId: string) {
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: inboxKeys.canned(orgId) });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.cannedResponses.list(orgId) });
+  // Create and update show their errors in the dialog's fields.
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: (body: { shortcut: string; content: string }) => api<CannedResponse>(inboxApi.canned, { method: 'POST', body, orgId }),
     onSuccess: refresh,
   });
   const update = useMutation({
+    meta: OWN_ERROR,
     mutationFn: ({ id, ...body }: { id: string; shortcut: string; content: string }) =>
       api<CannedResponse>(inboxApi.cannedOne(id), { method: 'PUT', body, orgId }),
     onSuccess: refresh,

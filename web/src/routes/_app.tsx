@@ -13,6 +13,7 @@ import { useTheme } from '../lib/theme';
 import { HandoffBell } from '../components/handoff-bell';
 import { useLiveEvents } from '../lib/live-events';
 import { inboxCountsQuery } from '../lib/queries-inbox';
+import { queryKeys } from '../lib/query-keys';
 
 export const Route = createFileRoute('/_app')({
   beforeLoad: async ({ context: { queryClient }, location }) => {
@@ -315,7 +316,7 @@ function UserMenu() {
     setLocale(l);
     // Keep the account's language (used for emails) in step; the UI does not wait for it.
     api('/api/v1/users/profile', { method: 'PUT', body: { locale: l }, orgId: null })
-      .then(() => queryClient.invalidateQueries({ queryKey: ['profile'] }))
+      .then(() => queryClient.invalidateQueries({ queryKey: queryKeys.profile() }))
       .catch(() => undefined);
   };
 

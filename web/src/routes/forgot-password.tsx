@@ -3,6 +3,7 @@ import { createFileRoute, Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { Alert, Button, TextField } from '../components/ui';
+import { OWN_ERROR } from '../lib/mutation-errors';
 import { api } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
 
@@ -13,6 +14,7 @@ function ForgotPassword() {
   const errorMessage = useErrorMessage();
   const [email, setEmail] = useState('');
   const send = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/auth/forgot-password', { method: 'POST', body: { email }, orgId: null }),
   });
   return (

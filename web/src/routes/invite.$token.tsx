@@ -3,11 +3,14 @@ import { createFileRoute, Link, useRouter } from '@tanstack/react-router';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { useToast } from '../components/toast';
 import { Alert, Button, formatDate, PageLoader } from '../components/ui';
+import { OWN_ERROR } from '../lib/mutation-errors';
+import type { ApiResponse } from '../lib/api-contract';
 import { api } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
 import { setCurrentOrgId } from '../lib/org';
 import { invitationPreviewQuery } from '../lib/queries';
 import { ensureSession } from '../lib/session';
+import { queryKeys } from '../lib/query-keys';
 
 export const Route = createFileRoute('/invite/$token')({
   beforeLoad: async () => ({ signedIn: await ensureSession() }),
@@ -27,13 +30,14 @@ function Invite() {
   const here = `/invite/${token}`;
 
   const accept = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
-      api<{ organization: { id: string; name: string } }>('/api/v1/invitations/accept', { method: 'POST', body: { token }, orgId: null }),
+      api<ApiResponse<'/api/v1/invitations/accept', 'post'>>('/api/v1/invitations/accept', { method: 'POST', body: { token }, orgId: null }),
     onSuccess: async ({ organization }) => {
       setCurrentOrgId(organization.id);
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
-        queryClient.invalidateQueries({ queryKey: ['profile'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.profile() }),
       ]);
       toast.success(t('invite.joined', { name: organization.name }));
       router.history.push('/');

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { useToast } from '../components/toast';
 import { Alert, Button, NewPasswordField, TextField } from '../components/ui';
+import { OWN_ERROR } from '../lib/mutation-errors';
 import { api, fieldErrorOf } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
 
@@ -24,6 +25,7 @@ function ResetPassword() {
   const [confirm, setConfirm] = useState('');
   const mismatch = confirm.length > 0 && confirm !== password;
   const reset = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/auth/reset-password', { method: 'POST', body: { token, password }, orgId: null }),
     onSuccess: () => {
       toast.success(t('reset.done'));

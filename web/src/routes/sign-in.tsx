@@ -3,17 +3,14 @@ import { createFileRoute, Link, redirect, useRouter } from '@tanstack/react-rout
 import { useState } from 'react';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { Alert, Button, TextField } from '../components/ui';
+import { OWN_ERROR } from '../lib/mutation-errors';
 import { api, ApiError } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
-import type { User } from '../lib/queries';
+import type { ApiResponse, Schemas } from '../lib/api-contract';
 import { ensureSession, safeRedirect, startSession } from '../lib/session';
 
-interface AuthResult {
-  user: User;
-  accessToken: string;
-  expiresIn: number;
-}
-type LoginResult = AuthResult | { twoFactorRequired: true; challengeToken: string };
+type AuthResult = Schemas['SessionTokens'];
+type LoginResult = ApiResponse<'/api/v1/auth/login', 'post'>;
 
 export const Route = createFileRoute('/sign-in')({
   validateSearch: (search: Record<string, unknown>): { redirect?: string } => ({ redirect: safeRedirect(search.redirect) }),
@@ -40,6 +37,7 @@ function SignIn() {
   };
 
   const login = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<LoginResult>('/api/v1/auth/login', { method: 'POST', body: { email, password }, orgId: null }),
     onSuccess: async (result) => {
       if ('twoFactorRequired' in result) setChallenge(result.challengeToken);
@@ -47,6 +45,7 @@ function SignIn() {
     },
   });
   const verify = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<AuthResult>('/api/v1/auth/login/2fa', {
         method: 'POST',

@@ -3,9 +3,10 @@ import { createFileRoute, Link, redirect, useRouter } from '@tanstack/react-rout
 import { useState } from 'react';
 import { AuthLayout, linkClass } from '../components/chrome';
 import { Alert, Button, NewPasswordField, TextField } from '../components/ui';
+import { OWN_ERROR } from '../lib/mutation-errors';
+import type { ApiResponse } from '../lib/api-contract';
 import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../lib/api';
 import { useErrorMessage, useLocale, useT } from '../lib/i18n';
-import type { User } from '../lib/queries';
 import { ensureSession, safeRedirect, startSession } from '../lib/session';
 
 export const Route = createFileRoute('/sign-up')({
@@ -31,8 +32,9 @@ function SignUp() {
   const [password, setPassword] = useState('');
 
   const register = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
-      api<{ user: User; accessToken: string }>('/api/v1/auth/register', {
+      api<ApiResponse<'/api/v1/auth/register', 'post'>>('/api/v1/auth/register', {
         method: 'POST',
         body: { name, email, password, locale },
         orgId: null,

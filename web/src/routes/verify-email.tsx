@@ -3,8 +3,10 @@ import { createFileRoute, Link } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { AuthLayout } from '../components/chrome';
 import { Alert, Button, Spinner } from '../components/ui';
+import type { ApiResponse } from '../lib/api-contract';
 import { api } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
+import { queryKeys } from '../lib/query-keys';
 
 export const Route = createFileRoute('/verify-email')({
   validateSearch: (search: Record<string, unknown>): { token?: string } => ({
@@ -20,8 +22,8 @@ function VerifyEmail() {
   const queryClient = useQueryClient();
   // A token is single-use: never refetch or retry it.
   const result = useQuery({
-    queryKey: ['verify-email', { token }],
-    queryFn: () => api<{ verified: boolean }>(`/api/v1/auth/verify-email?token=${encodeURIComponent(token ?? '')}`, { orgId: null }),
+    queryKey: queryKeys.verifyEmail(token),
+    queryFn: () => api<ApiResponse<'/api/v1/auth/verify-email'>>(`/api/v1/auth/verify-email?token=${encodeURIComponent(token ?? '')}`, { orgId: null }),
     enabled: !!token,
     retry: false,
     staleTime: Infinity,
@@ -29,7 +31,7 @@ function VerifyEmail() {
     refetchOnWindowFocus: false,
   });
   useEffect(() => {
-    if (result.isSuccess) void queryClient.invalidateQueries({ queryKey: ['profile'] });
+    if (result.isSuccess) void queryClient.invalidateQueries({ queryKey: queryKeys.profile() });
   }, [result.isSuccess, queryClient]);
 
   return (

@@ -3,6 +3,7 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { useToast } from '../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, formatDate, formatNumber, PageHeader } from '../../components/ui';
+import { OWN_ERROR } from '../../lib/mutation-errors';
 import { api } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
 import { hasRole } from '../../lib/queries';
@@ -11,6 +12,7 @@ import { useOrg } from '../../lib/use-org';
 import { RouteError } from '../-components/route-error';
 import { ChannelDialog, connectErrorMessage, PlatformMark, WebhookSetup } from './-components/channel-dialog';
 import { PublicUrlNotice } from './-components/local-hints';
+import { queryKeys } from '../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/channels')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -69,9 +71,10 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
   const headingId = useId();
   const health = useQuery(integrationHealthQuery(org.id, integration.id));
   const [confirm, setConfirm] = useState<'disconnect' | 'delete' | null>(null);
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: ['integrations', { orgId: org.id }] });
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: queryKeys.integrations.all(org.id) });
 
   const connect = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => connectIntegration(org.id, integration.id),
     onSuccess: (row) => toast.success(t('channels.connectedToast', { name: row.name })),
     onError: (e) => toast.error(connectErrorMessage(t, errorMessage, integration.platform, e)),
@@ -83,7 +86,6 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
       setConfirm(null);
       toast.success(t('channels.disconnectedToast', { name: integration.name }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
   const remove = useMutation({
@@ -92,7 +94,6 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
       setConfirm(null);
       toast.success(t('channels.deletedToast', { name: integration.name }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
 

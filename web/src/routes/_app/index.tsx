@@ -4,7 +4,8 @@ import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useToast } from '../../components/toast';
 import { Badge, Button, Card, cx, EmptyState, ErrorState, formatBytes, formatNumber, PageHeader, Spinner } from '../../components/ui';
 import { api } from '../../lib/api';
-import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
+import type { ApiResponse } from '../../lib/api-contract';
+import { useLocale, useT } from '../../lib/i18n';
 import { botsQuery, devOutboxAvailableQuery, hasRole, invitationsQuery, membersQuery, profileQuery } from '../../lib/queries';
 import { change, overviewNumbersQuery } from '../../lib/queries-analytics';
 import { conversationsPreviewQuery, contactName } from '../../lib/queries-inbox';
@@ -12,25 +13,16 @@ import { useOrg } from '../../lib/use-org';
 import { formatPercent } from './-components/analytics/format';
 import { SampleShopCard } from './-components/sample-shop';
 import { Avatar, ChannelIcon, shortRelative, useNow } from './conversations/-components/shared';
+import { queryKeys } from '../../lib/query-keys';
 
 // The chart library loads after the numbers, so the first screen stays light.
 const ActivityChart = lazy(() => import('./-components/analytics/charts').then((m) => ({ default: m.ActivityChart })));
 
-interface OrgUsage {
-  conversations: number;
-  openConversations: number;
-  messages: number;
-  bots: number;
-  activeBots: number;
-  members: number;
-  knowledgeBases: number;
-  documents: number;
-  storageBytes: number;
-}
+type OrgUsage = ApiResponse<'/api/v1/organizations/{org_id}/usage'>;
 
 const usageQuery = (orgId: string) =>
   queryOptions({
-    queryKey: ['usage', { orgId }],
+    queryKey: queryKeys.usage.detail(orgId),
     queryFn: ({ signal }) => api<OrgUsage>(`/api/v1/organizations/${orgId}/usage`, { orgId, signal }),
     staleTime: 30_000,
   });
@@ -48,7 +40,6 @@ export const Route = createFileRoute('/_app/')({
 function Overview() {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const org = useOrg();
   const { data: profile } = useSuspenseQuery(profileQuery());
   const { data: members } = useSuspenseQuery(membersQuery(org.id));
@@ -65,7 +56,6 @@ function Overview() {
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
     onSuccess: () => toast.success(t('overview.verificationSent')),
-    onError: (e) => toast.error(errorMessage(e)),
   });
 
   // The first ten minutes: knowledge, then a chatbot on it, then the chatbot on a site; each step

@@ -5,10 +5,13 @@ import { useEffect, useState } from 'react';
 import { LOCALE_NAMES } from '../../components/chrome';
 import { useToast } from '../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, Dialog, ErrorState, formatDate, PageHeader, SelectField, Spinner, NewPasswordField, TextField } from '../../components/ui';
+import { OWN_ERROR } from '../../lib/mutation-errors';
+import type { ApiResponse } from '../../lib/api-contract';
 import { api, ApiError, fieldErrorOf } from '../../lib/api';
 import { setLocale, useErrorMessage, useLocale, useT, type Locale } from '../../lib/i18n';
 import { backupCodesQuery, profileQuery, sessionsQuery, type Profile, type Session } from '../../lib/queries';
 import { endSession } from '../../lib/session';
+import { queryKeys } from '../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/profile')({
   loader: ({ context: { queryClient } }) => queryClient.ensureQueryData(profileQuery()),
@@ -39,19 +42,19 @@ function ProfileForm({ profile }: { profile: Profile }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(profile.name);
   const [phone, setPhone] = useState(profile.phone ?? '');
-  const [locale, setLocaleField] = useState<Locale>(profile.locale ?? 'es');
+  const [locale, setLocaleField] = useState<Locale>(profile.locale === 'en' ? 'en' : 'es');
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<Profile>('/api/v1/users/profile', { method: 'PUT', body: { name, phone: phone || null, locale }, orgId: null }),
     onSuccess: async () => {
       setLocale(locale);
       toast.success(t('common.saved'));
-      await queryClient.invalidateQueries({ queryKey: ['profile'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.profile() });
     },
   });
   const resend = useMutation({
     mutationFn: () => api('/api/v1/auth/resend-verification', { method: 'POST', body: {}, orgId: null }),
     onSuccess: () => toast.success(t('overview.verificationSent')),
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const fe = (p: string) => fieldErrorOf(save.error, p);
   return (
@@ -104,6 +107,7 @@ function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const change = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/users/change-password', { method: 'POST', body: { currentPassword: current, newPassword: next }, orgId: null }),
     onSuccess: () => {
       toast.success(t('profile.passwordChanged'));
@@ -207,7 +211,8 @@ function TwoFactorSetup({ onCodes }: { onCodes: (codes: string[]) => void }) {
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const setup = useMutation({
-    mutationFn: () => api<{ secret: string; otpauthUrl: string }>('/api/v1/auth/2fa/setup', { method: 'POST', body: {}, orgId: null }),
+    meta: OWN_ERROR,
+    mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/setup', 'post'>>('/api/v1/auth/2fa/setup', { method: 'POST', body: {}, orgId: null }),
   });
   useEffect(() => {
     if (!setup.data) return;
@@ -218,12 +223,13 @@ function TwoFactorSetup({ onCodes }: { onCodes: (codes: string[]) => void }) {
     };
   }, [setup.data]);
   const verify = useMutation({
-    mutationFn: () => api<{ backupCodes: string[] }>('/api/v1/auth/2fa/verify', { method: 'POST', body: { code: code.trim() }, orgId: null }),
+    meta: OWN_ERROR,
+    mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/verify', 'post'>>('/api/v1/auth/2fa/verify', { method: 'POST', body: { code: code.trim() }, orgId: null }),
     onSuccess: async ({ backupCodes }) => {
       toast.success(t('twoFactor.enabled'));
       onCodes(backupCodes);
-      await queryClient.invalidateQueries({ queryKey: ['profile'] });
-      await queryClient.invalidateQueries({ queryKey: ['backup-codes'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.profile() });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.backupCodes() });
     },
   });
 
@@ -294,19 +300,21 @@ function TwoFactorManage({ onCodes }: { onCodes: (codes: string[]) => void }) {
     disable.reset();
   };
   const regenerate = useMutation({
-    mutationFn: () => api<{ backupCodes: string[] }>('/api/v1/auth/2fa/backup-codes', { method: 'POST', body: { code: code.trim() }, orgId: null }),
+    meta: OWN_ERROR,
+    mutationFn: () => api<ApiResponse<'/api/v1/auth/2fa/backup-codes', 'post'>>('/api/v1/auth/2fa/backup-codes', { method: 'POST', body: { code: code.trim() }, orgId: null }),
     onSuccess: async ({ backupCodes }) => {
       close();
       onCodes(backupCodes);
-      await queryClient.invalidateQueries({ queryKey: ['backup-codes'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.backupCodes() });
     },
   });
   const disable = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/auth/2fa/disable', { method: 'POST', body: { password, code: code.trim() }, orgId: null }),
     onSuccess: async () => {
       close();
       toast.success(t('twoFactor.disabled'));
-      await queryClient.invalidateQueries({ queryKey: ['profile'] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.profile() });
     },
   });
   const active = dialog === 'regenerate' ? regenerate : disable;
@@ -370,8 +378,7 @@ function Sessions() {
       toast.success(t('sessions.revoked'));
       setRevoking(null);
     },
-    onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['sessions'] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.sessions() }),
   });
   return (
     <Card title={t('sessions.title')} description={t('sessions.desc')}>
@@ -424,6 +431,7 @@ function DeleteAccount() {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const del = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api('/api/v1/users/account', { method: 'DELETE', body: { password }, orgId: null }),
     onSuccess: async () => {
       setOpen(false);

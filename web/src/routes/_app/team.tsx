@@ -3,10 +3,12 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, DataTable, EmptyState, ErrorState, formatDate, PageHeader, SelectField, Spinner, TextField } from '../../components/ui';
+import { OWN_ERROR } from '../../lib/mutation-errors';
 import { api, fieldErrorOf } from '../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../lib/i18n';
 import { hasRole, invitationsQuery, membersQuery, profileQuery, ROLES, type Invitation, type Member, type Role } from '../../lib/queries';
 import { useOrg } from '../../lib/use-org';
+import { queryKeys } from '../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/team')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -47,11 +49,12 @@ function InviteForm({ orgId, myRole }: { orgId: string; myRole: Role }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('agent');
   const invite = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<Invitation>(`/api/v1/organizations/${orgId}/members/invite`, { method: 'POST', body: { email, role }, orgId }),
     onSuccess: async (inv) => {
       toast.success(t('team.invited', { email: inv.email }));
       setEmail('');
-      await queryClient.invalidateQueries({ queryKey: ['invitations', { orgId }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.invitations.list(orgId) });
     },
   });
   const fieldError = fieldErrorOf(invite.error, 'email');
@@ -98,7 +101,6 @@ function MembersCard({ orgId, myRole, canManage }: { orgId: string; myRole: Role
   const t = useT();
   const locale = useLocale();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const { data: members } = useSuspenseQuery(membersQuery(orgId));
   const { data: me } = useSuspenseQuery(profileQuery());
@@ -108,8 +110,7 @@ function MembersCard({ orgId, myRole, canManage }: { orgId: string; myRole: Role
     mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
       api(`/api/v1/organizations/${orgId}/members/${userId}`, { method: 'PUT', body: { role }, orgId }),
     onSuccess: () => toast.success(t('team.roleChanged')),
-    onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['members', { orgId }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.members.list(orgId) }),
   });
   const remove = useMutation({
     mutationFn: (userId: string) => api(`/api/v1/organizations/${orgId}/members/${userId}`, { method: 'DELETE', orgId }),
@@ -117,8 +118,7 @@ function MembersCard({ orgId, myRole, canManage }: { orgId: string; myRole: Role
       toast.success(t('team.removed', { name: removing?.name ?? '' }));
       setRemoving(null);
     },
-    onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['members', { orgId }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.members.list(orgId) }),
   });
 
   // Admins cannot touch owners; nobody edits themselves here.
@@ -199,8 +199,7 @@ function InvitationsCard({ orgId }: { orgId: string }) {
       toast.success(t('team.revoked'));
       setRevoking(null);
     },
-    onError: (e) => toast.error(errorMessage(e)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['invitations', { orgId }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.invitations.list(orgId) }),
   });
   return (
     <Card title={t('team.pending')}>

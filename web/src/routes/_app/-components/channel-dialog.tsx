@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Button, CopyButton, cx, Dialog, SelectField, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { ApiError, fieldErrorOf } from '../../../lib/api';
 import { useErrorMessage, useT, type TFunction } from '../../../lib/i18n';
 import type { MessageKey } from '../../../lib/messages';
@@ -19,6 +20,7 @@ import {
   type Platform,
 } from '../../../lib/queries-channels';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 /** A small brand-coloured mark for each platform (decorative: the name is always next to it). */
 export function PlatformMark({ platform, className }: { platform: Platform; className?: string }) {
@@ -103,6 +105,7 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
   const chosenBot = botId || availableBots[0]?.id || '';
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: async () => {
       const credentials = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
       const settings = platform === 'telegram' ? { settings: { groups } } : {};
@@ -121,7 +124,7 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
       setValues({});
       toast.success(t('channels.connectedToast', { name: row.name }));
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['integrations', { orgId: org.id }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.integrations.all(org.id) }),
   });
 
   const title = done ? t('channels.dialog.doneTitle', { name: done.name }) : editing ? t('channels.dialog.editTitle', { name: editing.name }) : t('channels.dialog.title');

@@ -2,26 +2,25 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useMemo } from 'react';
 import { Alert, Button, Card } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
+import type { ApiResponse } from '../../../lib/api-contract';
 import { api } from '../../../lib/api';
 import { useErrorMessage, useT } from '../../../lib/i18n';
 import { createSampleShop, SAMPLE_SHOP, sampleShopPage, type ApiCall } from '../../../../../functions/core/demo/sample-shop';
+import { queryKeys } from '../../../lib/query-keys';
 
 /** The recipe's requests through the dashboard's own client, in this organization. */
 function dashboardApi(orgId: string): ApiCall {
   return <T,>(method: 'GET' | 'POST', path: string, body?: unknown) => api<T>(path, { method, body, orgId });
 }
 
-interface DocumentState {
-  status: string;
-}
-
 /** Documents are ingested in the background: poll until every one is ready. */
 function useDocumentsReady(orgId: string, knowledgeBaseId: string | undefined) {
   return useQuery({
-    queryKey: ['sample-shop-documents', { orgId, knowledgeBaseId }],
+    queryKey: queryKeys.documents.sampleShop(orgId, knowledgeBaseId),
     enabled: Boolean(knowledgeBaseId),
     queryFn: async () => {
-      const page = await api<{ data: DocumentState[] }>(`/api/v1/knowledge-bases/${knowledgeBaseId}/documents?limit=100`, { orgId });
+      const page = await api<ApiResponse<'/api/v1/knowledge-bases/{kb_id}/documents'>>(`/api/v1/knowledge-bases/${knowledgeBaseId}/documents?limit=100`, { orgId });
       return { ready: page.data.filter((d) => d.status === 'ready').length, total: page.data.length };
     },
     refetchInterval: (query) => (query.state.data && query.state.data.total > 0 && query.state.data.ready === query.state.data.total ? false : 1000),
@@ -37,12 +36,13 @@ export function SampleShopCard({ orgId, onStart }: { orgId: string; onStart?: ()
   const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => createSampleShop(dashboardApi(orgId)),
     onMutate: () => onStart?.(),
     onSettled: () => {
-      void queryClient.invalidateQueries({ queryKey: ['bots'] });
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-bases'] });
-      void queryClient.invalidateQueries({ queryKey: ['usage'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.root() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.root() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.usage.root() });
     },
   });
   const shop = create.data;

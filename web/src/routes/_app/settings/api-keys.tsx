@@ -3,10 +3,13 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, CopyButton, DataTable, EmptyState, formatDate, SelectField, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
+import type { ApiResponse } from '../../../lib/api-contract';
 import { api } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { apiKeysQuery, type ApiKey, type Role } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/settings/api-keys')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -29,10 +32,11 @@ function ApiKeys() {
   const [role, setRole] = useState<Role>('agent');
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: ['api-keys', { orgId: org.id }] });
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys.list(org.id) });
 
   const create = useMutation({
-    mutationFn: () => api<{ apiKey: ApiKey; key: string }>('/api/v1/api-keys', { method: 'POST', body: { name, role }, orgId: org.id }),
+    meta: OWN_ERROR,
+    mutationFn: () => api<ApiResponse<'/api/v1/api-keys', 'post'>>('/api/v1/api-keys', { method: 'POST', body: { name, role }, orgId: org.id }),
     onSuccess: async ({ apiKey, key }) => {
       setCreated({ name: apiKey.name, key });
       setName('');
@@ -45,7 +49,6 @@ function ApiKeys() {
       toast.success(t('apiKeys.revoked'));
       setRevoking(null);
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
 

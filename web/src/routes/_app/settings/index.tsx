@@ -5,11 +5,13 @@ import { LOCALE_NAMES } from '../../../components/chrome';
 import { TimeZoneField } from '../../../components/create-org-form';
 import { useToast } from '../../../components/toast';
 import { Alert, Button, Card, ConfirmDialog, SelectField, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../lib/api';
 import { useErrorMessage, useT } from '../../../lib/i18n';
 import { setCurrentOrgId } from '../../../lib/org';
 import { hasRole, organizationQuery, type Organization } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/settings/')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -44,6 +46,7 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
   });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<Organization>(`/api/v1/organizations/${org.id}`, {
         method: 'PUT',
@@ -53,8 +56,8 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
     onSuccess: async () => {
       toast.success(t('common.saved'));
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organization', { orgId: org.id }] }),
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.detail(org.id) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
       ]);
     },
   });
@@ -98,7 +101,6 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
 function DeleteOrg({ org }: { org: Organization }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const router = useRouter();
   const navigate = useNavigate();
@@ -108,16 +110,15 @@ function DeleteOrg({ org }: { org: Organization }) {
     onSuccess: async () => {
       setOpen(false);
       setCurrentOrgId(null);
-      queryClient.removeQueries({ queryKey: ['organization', { orgId: org.id }] });
+      queryClient.removeQueries({ queryKey: queryKeys.organizations.detail(org.id) });
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['organizations'] }),
-        queryClient.invalidateQueries({ queryKey: ['profile'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.profile() }),
       ]);
       toast.success(t('settings.deleted', { name: org.name }));
       await router.invalidate();
       await navigate({ to: '/' });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return (
     <Card danger title={t('settings.dangerZone')} description={t('settings.deleteDesc')}>

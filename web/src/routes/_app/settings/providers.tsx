@@ -3,10 +3,12 @@ import { createFileRoute } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { useToast } from '../../../components/toast';
 import { Alert, Badge, Button, Card, ConfirmDialog, formatDate, TextField } from '../../../components/ui';
+import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { api, ApiError, fieldErrorOf } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { chatModelsQuery, KEYED_PROVIDERS, providerKeysQuery, type KeyedProvider, type ProviderKey } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
+import { queryKeys } from '../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/settings/providers')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -74,11 +76,12 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
   // Model pickers on the chatbot pages read the models list; a key change changes what is available.
   const invalidate = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['provider-keys', { orgId: org.id }] }),
-      queryClient.invalidateQueries({ queryKey: ['chat-models', { orgId: org.id }] }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.providerKeys.list(org.id) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.chatModels.list(org.id) }),
     ]);
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => {
       const url = baseUrl.trim();
       return api<ProviderKey & { check: { status: 'verified' | 'unverified'; reason?: 'rate_limited' | 'provider_error' } }>(`/api/v1/provider-keys/${provider}`, {
@@ -110,7 +113,6 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
       save.reset();
       toast.success(t('providers.removed', { provider: name }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: invalidate,
   });
 

@@ -13,6 +13,7 @@ import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { hasRole, knowledgeApi, knowledgeBasesQuery } from '../../../../lib/queries';
 import { knowledgeGapsQuery, type AnalyticsFilters, type KnowledgeGap } from '../../../../lib/queries-analytics';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export function KnowledgeGapsCard({ filters, botNames }: { filters: AnalyticsFilters; botNames: Map<string, string> }) {
   const t = useT();
@@ -98,7 +99,6 @@ function AddToKnowledgeDialog({ gap, onClose, onAdded }: { gap: KnowledgeGap | n
   const t = useT();
   const org = useOrg();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const bases = useQuery({ ...knowledgeBasesQuery(org.id), enabled: gap !== null });
   const [question, setQuestion] = useState('');
@@ -120,11 +120,10 @@ function AddToKnowledgeDialog({ gap, onClose, onAdded }: { gap: KnowledgeGap | n
         body: { type: 'qa', name: question.trim().slice(0, 200), pairs: [{ question: question.trim(), answer: answer.trim() }] },
       }),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) });
       toast.success(t('analytics.addedToast'));
       onAdded(gap!);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
 
   return (

@@ -3,13 +3,15 @@ import { useNavigate } from '@tanstack/react-router';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, cx, Dialog, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { chatbotApi, chatModelsQuery, type Bot, type BotType, type WidgetLook } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { ModelSelect } from './shared';
 import { KnowledgeChecklist } from './knowledge-tab';
-import { ColorField, PositionField } from './widget-tab';
+import { ColorField, PositionField } from './widget-look-fields';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const STEPS = ['basics', 'brain', 'look'] as const;
 const DEFAULT_COLOR = '#4f46e5';
@@ -48,6 +50,7 @@ function Wizard({ onClose }: { onClose: () => void }) {
   }, [models.data, model]);
 
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<Bot>(chatbotApi.bots, {
         method: 'POST',
@@ -64,8 +67,8 @@ function Wizard({ onClose }: { onClose: () => void }) {
       }),
     onSuccess: async (bot) => {
       toast.success(t('bots.created', { name: bot.name }));
-      queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], bot);
-      await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+      queryClient.setQueryData(queryKeys.chatbots.detail(org.id, bot.id), bot);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
       await navigate({ to: '/chatbots/$botId', params: { botId: bot.id } });
     },
     onError: (e) => {

@@ -3,11 +3,13 @@ import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Card, ErrorState, PageLoader } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { chatbotApi, hasRole, schedulesQuery, type Bot, type Schedule } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { SaveBar, UnsavedChangesGuard } from './shared';
+import { queryKeys } from '../../../../lib/query-keys';
 
 /** Monday first, as people read a week; the API counts 0 = Sunday. */
 const WEEK = [1, 2, 3, 4, 5, 6, 0];
@@ -60,12 +62,13 @@ function HoursForm({ bot, saved, timezone, canWrite }: { bot: Bot; saved: Schedu
   const dirty = removed.length + added.length + edited.length > 0 || modeChanged;
 
   const save = useMutation({
+    meta: OWN_ERROR,
     // One request per change: the API models each interval as its own resource.
     mutationFn: async () => {
       if (modeChanged) {
         const updated = await api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: { answerOutsideHours }, orgId: org.id });
-        queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], updated);
-        await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+        queryClient.setQueryData(queryKeys.chatbots.detail(org.id, bot.id), updated);
+        await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
       }
       for (const r of removed) await api(chatbotApi.schedule(bot.id, r.id!), { method: 'DELETE', orgId: org.id });
       for (const r of edited)
@@ -75,7 +78,7 @@ function HoursForm({ bot, saved, timezone, canWrite }: { bot: Bot; saved: Schedu
     },
     onSuccess: () => toast.success(t('bots.hours.saved')),
     // Partial success is possible; reload what the server has either way.
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['bot-schedules', { orgId: org.id, botId: bot.id }] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.schedules(org.id, bot.id) }),
   });
 
   const add = (weekday: number) => {

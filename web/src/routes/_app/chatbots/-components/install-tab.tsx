@@ -6,6 +6,7 @@ import { useLocale, useT } from '../../../../lib/i18n';
 import type { Bot } from '../../../../lib/queries';
 import { useBotMutations } from './shared';
 import { WidgetMock } from './widget-mock';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
@@ -16,7 +17,7 @@ export function scriptTag(botId: string, origin = window.location.origin) {
 /** Whether the server has a widget bundle to load (it is built separately from the dashboard). */
 function useWidgetBundle() {
   return useQuery({
-    queryKey: ['widget-bundle'],
+    queryKey: queryKeys.chatbots.widgetBundle(),
     queryFn: async () => {
       const res = await fetch('/widget.js', { method: 'HEAD', cache: 'no-store' });
       const type = res.headers.get('Content-Type') ?? '';

@@ -6,6 +6,7 @@ import { api } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { chatbotApi, knowledgeBasesQuery, type Bot } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 
 /** Checkbox list of the organization's knowledge bases with their document counts. */
 export function KnowledgeChecklist({
@@ -90,10 +91,9 @@ export function KnowledgeChecklist({
 export function KnowledgeTab({ bot, canWrite }: { bot: Bot; canWrite: boolean }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const org = useOrg();
-  const key = ['bots', { orgId: org.id, botId: bot.id }];
+  const key = queryKeys.chatbots.detail(org.id, bot.id);
   const save = useMutation({
     mutationFn: ({ ids }: { ids: string[]; changed: string; attached: boolean }) =>
       api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: { knowledgeBaseIds: ids }, orgId: org.id }),
@@ -106,11 +106,10 @@ export function KnowledgeTab({ bot, canWrite }: { bot: Bot; canWrite: boolean })
     onSuccess: async (updated, { attached }) => {
       queryClient.setQueryData(key, updated);
       toast.success(attached ? t('bots.kb.attached') : t('bots.kb.detached'));
-      await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
     },
-    onError: (e, _vars, ctx) => {
+    onError: (_e, _vars, ctx) => {
       if (ctx?.previous) queryClient.setQueryData(key, ctx.previous);
-      toast.error(errorMessage(e));
     },
   });
   const ids = bot.knowledgeBaseIds ?? [];

@@ -5,18 +5,12 @@ import { streamEvents } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { en, type MessageKey } from '../../../../lib/messages';
 import { chatbotApi, type Bot } from '../../../../lib/queries';
+import type { MessageSource } from '../../../../lib/queries-inbox';
 import { useOrg } from '../../../../lib/use-org';
 import { readableOn } from './widget-mock';
 import { useModelLabel } from './shared';
 
-export interface Source {
-  title: string;
-  url?: string | null;
-  documentId: string;
-  chunkId: string;
-  score: number;
-  page?: number | null;
-}
+export type Source = MessageSource;
 
 interface AnswerMeta {
   /** Null for fixed replies (fallback, out of hours, automatic reply). */

@@ -3,9 +3,10 @@ import { useBlocker } from '@tanstack/react-router';
 import { useToast } from '../../../../components/toast';
 import { Badge, Button, ConfirmDialog, cx, Dialog, SelectField } from '../../../../components/ui';
 import { api } from '../../../../lib/api';
-import { useErrorMessage, useT } from '../../../../lib/i18n';
+import { useT } from '../../../../lib/i18n';
 import { chatbotApi, chatModelsQuery, EXTRACTIVE_MODEL, type Bot, type BotStatus, type ChatModel } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export function BotIcon({ className, color }: { className?: string; color?: string }) {
   return (
@@ -107,12 +108,11 @@ export function ModelSelect({
 export function useBotMutations(bot: Bot) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const org = useOrg();
   const refresh = async (updated?: Bot) => {
-    if (updated) queryClient.setQueryData(['bots', { orgId: org.id, botId: bot.id }], updated);
-    await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }] });
+    if (updated) queryClient.setQueryData(queryKeys.chatbots.detail(org.id, bot.id), updated);
+    await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id) });
   };
   const deploy = useMutation({
     mutationFn: () => api<Bot>(chatbotApi.deploy(bot.id), { method: 'POST', body: {}, orgId: org.id }),
@@ -120,7 +120,6 @@ export function useBotMutations(bot: Bot) {
       toast.success(t('bots.deployed', { name: bot.name }));
       await refresh(b);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const setStatus = useMutation({
     mutationFn: (status: 'inactive' | 'archived' | 'draft') => api<Bot>(chatbotApi.bot(bot.id), { method: 'PUT', body: { status }, orgId: org.id }),
@@ -128,16 +127,14 @@ export function useBotMutations(bot: Bot) {
       toast.success(t(`bots.statusChanged.${status}`, { name: bot.name }));
       await refresh(b);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const remove = useMutation({
     mutationFn: () => api(chatbotApi.bot(bot.id), { method: 'DELETE', orgId: org.id }),
     onSuccess: async () => {
       toast.success(t('bots.deleted', { name: bot.name }));
       // Lists only: refetching the deleted bot itself would 404 under the page still showing it.
-      await queryClient.invalidateQueries({ queryKey: ['bots', { orgId: org.id }], predicate: (q) => q.queryKey.length > 2 });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.chatbots.all(org.id), predicate: (q) => q.queryKey.length > 2 });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return { deploy, setStatus, remove };
 }
@@ -156,7 +153,7 @@ export function DeleteBotDialog({ bot, open, onClose, onDeleted }: { bot: Bot; o
           onSuccess: async () => {
             onClose();
             await onDeleted?.();
-            queryClient.removeQueries({ queryKey: ['bots', { orgId: org.id, botId: bot.id }] });
+            queryClient.removeQueries({ queryKey: queryKeys.chatbots.detail(org.id, bot.id) });
           },
         })
       }

@@ -174,7 +174,6 @@ export function CannedResponsesDialog({ open, onClose }: { open: boolean; onClos
               toast.success(t('canned.deleted'));
               setDeleting(null);
             },
-            onError: (e) => toast.error(errorMessage(e)),
           })
         }
       />

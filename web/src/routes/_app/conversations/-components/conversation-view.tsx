@@ -117,7 +117,7 @@ function Header({
   const name = contactName(c, t);
   const done = c.status === 'resolved' || c.status === 'closed';
   const setStatus = (status: Conversation['status'], message?: string) =>
-    update.mutate({ status }, { onSuccess: () => message && toast.success(message), onError: (e) => toast.error(errorMessage(e)) });
+    update.mutate({ status }, { onSuccess: () => message && toast.success(message) });
 
   return (
     <header className="flex items-start gap-3 border-b border-zinc-200 px-4 py-3 sm:px-5 dark:border-zinc-800">
@@ -207,7 +207,6 @@ function Header({
               toast.success(t('conv.deleted'));
               void navigate({ to: '/conversations', search: true });
             },
-            onError: (e) => toast.error(errorMessage(e)),
           })
         }
       />
@@ -220,13 +219,12 @@ function HandoffStrip({ conversation: c, canWrite, myId }: { conversation: Conve
   const t = useT();
   const org = useOrg();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const { takeover, handback } = useConversationActions(org.id, c.id);
   const reason = c.handoffReason && ['visitor_request', 'low_confidence', 'agent'].includes(c.handoffReason)
     ? t(`inbox.reason.${c.handoffReason as 'visitor_request' | 'low_confidence' | 'agent'}`)
     : null;
   const take = () =>
-    takeover.mutate(undefined, { onSuccess: () => toast.success(t('conv.tookOver')), onError: (e) => toast.error(errorMessage(e)) });
+    takeover.mutate(undefined, { onSuccess: () => toast.success(t('conv.tookOver')) });
 
   if (c.handoff === 'human') {
     const who = c.assigneeId === myId ? t('conv.answering.you') : c.assignee ? t('conv.answering.agent', { name: c.assignee.name }) : t('conv.answering.someone');
@@ -242,7 +240,7 @@ function HandoffStrip({ conversation: c, canWrite, myId }: { conversation: Conve
             variant="secondary"
             size="sm"
             loading={handback.isPending}
-            onClick={() => handback.mutate(undefined, { onSuccess: () => toast.success(t('conv.handedBack')), onError: (e) => toast.error(errorMessage(e)) })}
+            onClick={() => handback.mutate(undefined, { onSuccess: () => toast.success(t('conv.handedBack')) })}
           >
             <Icon d={ICONS.bot} className="size-4" /> {t('conv.handBack')}
           </Button>

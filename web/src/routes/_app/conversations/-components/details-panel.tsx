@@ -1,9 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useId, useState, type ReactNode } from 'react';
-import { useToast } from '../../../../components/toast';
 import { Button, cx } from '../../../../components/ui';
-import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
+import { useLocale, useT } from '../../../../lib/i18n';
 import { membersQuery } from '../../../../lib/queries';
 import { CONVERSATION_STATUSES, PRIORITIES, useConversationActions, type Conversation } from '../../../../lib/queries-inbox';
 import { useOrg, useProfile } from '../../../../lib/use-org';
@@ -47,11 +46,8 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
   const locale = useLocale();
   const org = useOrg();
   const profile = useProfile();
-  const toast = useToast();
-  const errorMessage = useErrorMessage();
   const members = useQuery(membersQuery(org.id));
   const { update, assign } = useConversationActions(org.id, c.id);
-  const onError = (e: unknown) => toast.error(errorMessage(e));
   const name = contactName(c, t);
   const attributes = Object.entries(c.contact.attributes ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== '');
   const hasContact = !!(c.contact.name || c.contact.email || c.contact.phone || attributes.length);
@@ -75,7 +71,7 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
                   id={id}
                   value={c.status}
                   disabled={!canWrite}
-                  onChange={(e) => update.mutate({ status: e.target.value as Conversation['status'] }, { onError })}
+                  onChange={(e) => update.mutate({ status: e.target.value as Conversation['status'] })}
                   className={selectClass}
                 >
                   {CONVERSATION_STATUSES.map((s) => (
@@ -92,7 +88,7 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
                   id={id}
                   value={c.assigneeId ?? ''}
                   disabled={!canWrite || assign.isPending}
-                  onChange={(e) => assign.mutate(e.target.value || null, { onError })}
+                  onChange={(e) => assign.mutate(e.target.value || null)}
                   className={selectClass}
                 >
                   <option value="">{t('details.unassigned')}</option>
@@ -113,7 +109,7 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
                   id={id}
                   value={c.priority}
                   disabled={!canWrite}
-                  onChange={(e) => update.mutate({ priority: e.target.value as Conversation['priority'] }, { onError })}
+                  onChange={(e) => update.mutate({ priority: e.target.value as Conversation['priority'] })}
                   className={selectClass}
                 >
                   {PRIORITIES.map((p) => (
@@ -124,7 +120,7 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
                 </select>
               )}
             </Field>
-            <TagsEditor tags={c.tags} disabled={!canWrite} onChange={(tags) => update.mutate({ tags }, { onError })} />
+            <TagsEditor tags={c.tags} disabled={!canWrite} onChange={(tags) => update.mutate({ tags })} />
           </div>
         </Section>
 

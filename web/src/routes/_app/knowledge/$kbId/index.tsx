@@ -4,13 +4,14 @@ import { useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Badge, Button, ConfirmDialog, cx, formatNumber } from '../../../../components/ui';
 import { api } from '../../../../lib/api';
-import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
+import { useLocale, useT } from '../../../../lib/i18n';
 import { hasRole, knowledgeApi, knowledgeBaseQuery, type DocumentStatus } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { DocumentsTab } from '../-components/documents-tab';
 import { SearchTab } from '../-components/search-tab';
 import { SettingsTab } from '../-components/settings-tab';
 import { KbIcon } from '../-components/shared';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const TABS = ['documents', 'search', 'settings'] as const;
 type Tab = (typeof TABS)[number];
@@ -104,7 +105,6 @@ function KnowledgeBasePage() {
 function ReindexButton({ kbId, documentCount }: { kbId: string; documentCount: number }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const org = useOrg();
   const [open, setOpen] = useState(false);
@@ -113,9 +113,8 @@ function ReindexButton({ kbId, documentCount }: { kbId: string; documentCount: n
     onSuccess: async () => {
       setOpen(false);
       toast.info(t('kb.reindexStarted'));
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(org.id, kbId) });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return (
     <>

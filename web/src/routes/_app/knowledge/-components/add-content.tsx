@@ -2,11 +2,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Dialog, DropdownMenu, SelectField, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, ApiError, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type KnowledgeBase, type KnowledgeDocument, type RefreshSchedule } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { PrivateUrlHint } from '../../-components/local-hints';
+import { queryKeys } from '../../../../lib/query-keys';
 
 type Kind = 'url' | 'website' | 'text' | 'qa';
 
@@ -48,6 +50,10 @@ export function AddContentMenu({ kb }: { kb: KnowledgeBase }) {
   );
 }
 
+/**
+ * Hand-written: the document lists fields that have a server default (maxDepth, maxPages) as
+ * required, since it describes the parsed body; the form leaves them out to get the defaults.
+ */
 type AddBody =
   | { type: 'text'; name: string; text: string }
   | { type: 'qa'; name: string; pairs: { question: string; answer: string }[] }
@@ -60,13 +66,14 @@ function useAddDocument(kb: KnowledgeBase, onDone: () => void) {
   const queryClient = useQueryClient();
   const org = useOrg();
   return useMutation({
+    meta: OWN_ERROR,
     mutationFn: (body: AddBody) => api<KnowledgeDocument>(knowledgeApi.documents(kb.id), { method: 'POST', body, orgId: org.id }),
     onSuccess: async (doc) => {
       toast.success(t('add.added', { name: doc.name }));
       onDone();
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId: kb.id }] }),
-        queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) }),
       ]);
     },
   });

@@ -3,10 +3,12 @@ import { useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Dialog, SelectField, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { embeddingModelsQuery, knowledgeApi, type EmbeddingModel, type KnowledgeBase } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
+import { queryKeys } from '../../../../lib/query-keys';
 
 /** The embedding model select; unavailable models stay listed (disabled) with the reason. */
 export function EmbeddingModelSelect({
@@ -41,7 +43,7 @@ export function EmbeddingModelSelect({
           {current ? t(current.id.startsWith('openai:') ? 'kb.embeddingHintOpenAI' : 'kb.embeddingHintBuiltin') : null}
           {unavailable.length > 0 && (
             <span className="block">
-              {unavailable.map((m) => `${embeddingLabel(m)}: ${m.reason ?? t('kb.unavailableWhy')}`).join(' · ')}
+              {unavailable.map((m) => `${embeddingLabel(m)}: ${t('kb.unavailableWhy')}`).join(' · ')}
             </span>
           )}
         </>
@@ -84,6 +86,7 @@ function CreateForm({ onClose }: { onClose: () => void }) {
   }, [models.data, embeddingModel]);
 
   const create = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () =>
       api<KnowledgeBase>(knowledgeApi.bases, {
         method: 'POST',
@@ -92,8 +95,8 @@ function CreateForm({ onClose }: { onClose: () => void }) {
       }),
     onSuccess: async (kb) => {
       toast.success(t('kb.created', { name: kb.name }));
-      queryClient.setQueryData(['knowledge-bases', { orgId: org.id, kbId: kb.id }], kb);
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }], exact: true });
+      queryClient.setQueryData(queryKeys.knowledgeBases.detail(org.id, kb.id), kb);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id), exact: true });
       onClose();
       await navigate({ to: '/knowledge/$kbId', params: { kbId: kb.id } });
     },

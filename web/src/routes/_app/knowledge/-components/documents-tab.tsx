@@ -27,6 +27,7 @@ import {
 import { useOrg } from '../../../../lib/use-org';
 import { AddContentMenu } from './add-content';
 import { DocumentStatus, sourceDetail, SourceIcon, useDocumentActions } from './shared';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export const ACCEPTED_EXTENSIONS = ['txt', 'md', 'html', 'htm', 'pdf', 'docx', 'xlsx', 'csv'];
 const ACCEPT = '.txt,.md,.markdown,.html,.htm,.pdf,.docx,.csv';
@@ -84,7 +85,7 @@ function Uploader({ kb }: { kb: KnowledgeBase }) {
       });
       patch(key, { progress: 1, state: 'processing' });
       // Keep the row until the table shows the new document, so nothing flickers away.
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId: kb.id }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) });
       drop(key);
       return true;
     } catch (e) {
@@ -112,7 +113,7 @@ function Uploader({ kb }: { kb: KnowledgeBase }) {
     const results = await Promise.all(files.map(uploadOne));
     const ok = results.filter(Boolean).length;
     if (ok > 1) toast.success(t('docs.uploaded', { count: ok }));
-    await queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) });
   };
 
   const onDrop = (e: DragEvent) => {
@@ -231,7 +232,7 @@ function DocumentsTable({ kb, canWrite, status, q }: { kb: KnowledgeBase; canWri
   const working = list.filter(isInProgress).length;
   const prevWorking = useRef(working);
   useEffect(() => {
-    if (working < prevWorking.current) void queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] });
+    if (working < prevWorking.current) void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) });
     prevWorking.current = working;
   }, [working, queryClient, org.id]);
 

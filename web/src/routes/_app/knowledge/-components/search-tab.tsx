@@ -2,6 +2,8 @@ import { useMutation } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useId, useState, type ReactNode } from 'react';
 import { Badge, Button, Card, EmptyState, ErrorState, SelectField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
+import type { ApiResponse } from '../../../../lib/api-contract';
 import { api } from '../../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type FusionProfile, type KnowledgeBase, type RetrievalMode, type SearchHit } from '../../../../lib/queries';
@@ -18,8 +20,9 @@ export function SearchTab({ kb }: { kb: KnowledgeBase }) {
   const [topK, setTopK] = useState(String(kb.retrieval.topK));
   const queryId = useId();
   const search = useMutation({
+    meta: OWN_ERROR,
     mutationFn: (body: { query: string; mode: RetrievalMode; topK: number }) =>
-      api<{ data: SearchHit[]; tookMs: number; fusion: FusionProfile }>(`${knowledgeApi.base(kb.id)}/search`, { method: 'POST', body, orgId: org.id }),
+      api<ApiResponse<'/api/v1/knowledge-bases/{kb_id}/search', 'post'>>(`${knowledgeApi.base(kb.id)}/search`, { method: 'POST', body, orgId: org.id }),
   });
   const submitted = search.variables?.query ?? '';
 

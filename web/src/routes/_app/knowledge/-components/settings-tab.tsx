@@ -3,11 +3,13 @@ import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Button, Card, ConfirmDialog, Dialog, SelectField, TextAreaField, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { knowledgeApi, type ChunkingStrategy, type KnowledgeBase, type RetrievalMode } from '../../../../lib/queries';
 import { useOrg } from '../../../../lib/use-org';
 import { EmbeddingModelSelect } from './create-kb-dialog';
+import { queryKeys } from '../../../../lib/query-keys';
 
 const STRATEGIES: ChunkingStrategy[] = ['structure', 'fixed', 'qa'];
 const MODES: RetrievalMode[] = ['hybrid', 'vector', 'fulltext'];
@@ -44,6 +46,7 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
   const reindexes = (modelChanged || chunkingChanged) && kb.documentCount > 0;
 
   const save = useMutation({
+    meta: OWN_ERROR,
     // Only what changed: the server re-indexes when the model or chunking is in the body and differs.
     mutationFn: () =>
       api<KnowledgeBase>(knowledgeApi.base(kb.id), {
@@ -60,10 +63,10 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
     onSuccess: async (updated) => {
       setConfirming(false);
       toast.success(t('common.saved'));
-      queryClient.setQueryData(['knowledge-bases', { orgId: org.id, kbId: kb.id }], updated);
+      queryClient.setQueryData(queryKeys.knowledgeBases.detail(org.id, kb.id), updated);
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] }),
-        reindexes && queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId: kb.id }] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) }),
+        reindexes && queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) }),
       ]);
     },
     onError: () => setConfirming(false),
@@ -207,7 +210,6 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
 function DeleteKnowledgeBase({ kb }: { kb: KnowledgeBase }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const org = useOrg();
@@ -218,11 +220,10 @@ function DeleteKnowledgeBase({ kb }: { kb: KnowledgeBase }) {
       setOpen(false);
       toast.success(t('settings.kbDeleted', { name: kb.name }));
       await navigate({ to: '/knowledge' });
-      queryClient.removeQueries({ queryKey: ['knowledge-bases', { orgId: org.id, kbId: kb.id }] });
-      queryClient.removeQueries({ queryKey: ['knowledge-documents', { orgId: org.id, kbId: kb.id }] });
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }], exact: true });
+      queryClient.removeQueries({ queryKey: queryKeys.knowledgeBases.detail(org.id, kb.id) });
+      queryClient.removeQueries({ queryKey: queryKeys.documents.ofBase(org.id, kb.id) });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id), exact: true });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return (
     <Card danger title={t('settings.dangerZone')} description={t('settings.kbDeleteDesc')}>

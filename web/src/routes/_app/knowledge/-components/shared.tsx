@@ -2,9 +2,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useToast } from '../../../../components/toast';
 import { Alert, Badge, Button, ConfirmDialog, cx, Dialog, ProgressBar, Spinner, TextField } from '../../../../components/ui';
+import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../../lib/api';
 import { useErrorMessage, useT, type TFunction } from '../../../../lib/i18n';
 import { knowledgeApi, type DocumentSource, type KnowledgeDocument } from '../../../../lib/queries';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export function KbIcon({ className }: { className?: string }) {
   return (
@@ -119,15 +121,14 @@ export type DocAction = 'rename' | 'reprocess' | 'refresh' | 'delete';
 export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; kbId: string; onDeleted?: (doc: KnowledgeDocument) => void }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const [renaming, setRenaming] = useState<KnowledgeDocument | null>(null);
   const [deleting, setDeleting] = useState<KnowledgeDocument | null>(null);
 
   const invalidate = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['knowledge-documents', { orgId, kbId }] }),
-      queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId }] }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.documents.ofBase(orgId, kbId) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(orgId) }),
     ]);
 
   const post = useMutation({
@@ -135,10 +136,9 @@ export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; 
       api<KnowledgeDocument>(`${knowledgeApi.document(kbId, doc.id)}/${action}`, { method: 'POST', body: {}, orgId }),
     onSuccess: (_d, { doc, action }) =>
       toast.info(t(action === 'refresh' ? 'docs.refreshStarted' : 'docs.reprocessStarted', { name: doc.name })),
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: async (_d, _e, { doc }) => {
       await invalidate();
-      await queryClient.invalidateQueries({ queryKey: ['knowledge-chunks', { orgId, kbId, docId: doc.id }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.documents.chunks(orgId, kbId, doc.id) });
     },
   });
 
@@ -148,11 +148,10 @@ export function useDocumentActions({ orgId, kbId, onDeleted }: { orgId: string; 
       setDeleting(null);
       toast.success(t('docs.deleted', { name: doc.name }));
       onDeleted?.(doc);
-      queryClient.removeQueries({ queryKey: ['knowledge-documents', { orgId, kbId }, { docId: doc.id }] });
-      queryClient.removeQueries({ queryKey: ['knowledge-chunks', { orgId, kbId, docId: doc.id }] });
+      queryClient.removeQueries({ queryKey: queryKeys.documents.detail(orgId, kbId, doc.id) });
+      queryClient.removeQueries({ queryKey: queryKeys.documents.chunks(orgId, kbId, doc.id) });
       await invalidate();
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
 
   const run = (action: DocAction, doc: KnowledgeDocument) => {
@@ -217,6 +216,7 @@ function RenameForm({
   const errorMessage = useErrorMessage();
   const [name, setName] = useState(doc.name);
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => api<KnowledgeDocument>(knowledgeApi.document(kbId, doc.id), { method: 'PUT', body: { name: name.trim() }, orgId }),
     onSuccess: async () => {
       toast.success(t('docs.renamed'));

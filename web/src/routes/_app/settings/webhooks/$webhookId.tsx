@@ -18,6 +18,7 @@ import {
 import { useOrg } from '../../../../lib/use-org';
 import { DeliveryStatusBadge, SecretNotice, useWebhookActions, WebhookStateBadge, type RevealedSecret } from './-components/shared';
 import { WebhookFormDialog } from './-components/webhook-form';
+import { queryKeys } from '../../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/settings/webhooks/$webhookId')({
   validateSearch: (search: Record<string, unknown>): { status?: DeliveryStatus } => ({
@@ -142,7 +143,7 @@ function DeliveryLog({ orgId, webhook }: { orgId: string; webhook: Webhook }) {
   const retrying = rows.some((d) => d.status === 'pending');
   const wasRetrying = useRef(retrying);
   useEffect(() => {
-    if (wasRetrying.current && !retrying) void queryClient.invalidateQueries({ queryKey: ['webhooks', { orgId, webhookId: webhook.id }] });
+    if (wasRetrying.current && !retrying) void queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.detail(orgId, webhook.id) });
     wasRetrying.current = retrying;
   }, [retrying, queryClient, orgId, webhook.id]);
 
@@ -198,7 +199,6 @@ function DeliveryRow({ orgId, webhookId, delivery }: { orgId: string; webhookId:
   const t = useT();
   const locale = useLocale();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const panelId = useId();
   const [open, setOpen] = useState(false);
@@ -209,11 +209,10 @@ function DeliveryRow({ orgId, webhookId, delivery }: { orgId: string; webhookId:
       if (ok) toast.success(t('webhooks.resentOk', { status: updated.responseStatus ?? '' }));
       else toast.error(t('webhooks.resendFailed', { error: updated.lastError ?? '' }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: () =>
       Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['webhook-deliveries', { orgId, webhookId }] }),
-        queryClient.invalidateQueries({ queryKey: ['webhooks', { orgId }] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.deliveries(orgId, webhookId) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all(orgId) }),
       ]),
   });
   const time = formatDate(delivery.createdAt, locale, true);

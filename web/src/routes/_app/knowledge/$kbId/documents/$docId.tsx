@@ -31,6 +31,7 @@ import {
 import { useOrg } from '../../../../../lib/use-org';
 import { Location } from '../../-components/search-tab';
 import { DocumentStatus, documentKind, Fact, sourceDetail, SourceIcon, StatusBadge, useDocumentActions } from '../../-components/shared';
+import { queryKeys } from '../../../../../lib/query-keys';
 
 export const Route = createFileRoute('/_app/knowledge/$kbId/documents/$docId')({
   loader: ({ context: { queryClient, orgId }, params: { kbId, docId } }) => {
@@ -62,8 +63,8 @@ function DocumentPage() {
   useEffect(() => {
     const working = isInProgress(doc);
     if (wasWorking.current && !working) {
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-chunks', { orgId: org.id, kbId, docId }] });
-      void queryClient.invalidateQueries({ queryKey: ['knowledge-bases', { orgId: org.id }] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.documents.chunks(org.id, kbId, docId) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.all(org.id) });
     }
     wasWorking.current = working;
   }, [doc, queryClient, org.id, kbId, docId]);
@@ -177,7 +178,6 @@ function DocumentPage() {
 function ScheduleEditor({ doc, canWrite }: { doc: KnowledgeDocument; canWrite: boolean }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const org = useOrg();
   const save = useMutation({
@@ -187,7 +187,6 @@ function ScheduleEditor({ doc, canWrite }: { doc: KnowledgeDocument; canWrite: b
       toast.success(t('doc.scheduleSaved'));
       queryClient.setQueryData(documentQuery(org.id, doc.knowledgeBaseId, doc.id).queryKey, updated);
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   return (
     <div className="mt-5 flex flex-wrap items-end gap-3 border-t border-zinc-100 pt-5 dark:border-zinc-800">

@@ -2,9 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useToast } from '../../../../../components/toast';
 import { Badge, Button, ConfirmDialog, CopyButton } from '../../../../../components/ui';
-import { useErrorMessage, useT } from '../../../../../lib/i18n';
+import { useT } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
 import { webhooksApi, webhookState, type DeliveryStatus, type Webhook, type WebhookState } from '../../../../../lib/queries-webhooks';
+import { queryKeys } from '../../../../../lib/query-keys';
 
 const STATE_TONE: Record<WebhookState, 'green' | 'zinc' | 'red'> = { active: 'green', paused: 'zinc', disabled: 'red' };
 const DELIVERY_TONE: Record<DeliveryStatus, 'green' | 'red' | 'amber'> = { succeeded: 'green', failed: 'red', pending: 'amber' };
@@ -51,14 +52,13 @@ export type RevealedSecret = { name: string; secret: string };
 export function useWebhookActions(orgId: string, options: { onSecret: (s: RevealedSecret) => void; onDeleted?: () => void }) {
   const t = useT();
   const toast = useToast();
-  const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const [rotating, setRotating] = useState<Webhook | null>(null);
   const [deleting, setDeleting] = useState<Webhook | null>(null);
   const refresh = (webhookId?: string) =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['webhooks', { orgId }] }),
-      webhookId ? queryClient.invalidateQueries({ queryKey: ['webhook-deliveries', { orgId, webhookId }] }) : null,
+      queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all(orgId) }),
+      webhookId ? queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.deliveries(orgId, webhookId) }) : null,
     ]);
 
   const test = useMutation({
@@ -68,13 +68,11 @@ export function useWebhookActions(orgId: string, options: { onSecret: (s: Reveal
       if (ok) toast.success(t('webhooks.testOk', { status: delivery.responseStatus ?? '', ms: attempt?.durationMs ?? 0 }));
       else toast.error(t('webhooks.testFailed', { error: delivery.lastError ?? '' }));
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: (_data, _error, w) => refresh(w.id),
   });
   const toggle = useMutation({
     mutationFn: (w: Webhook) => webhooksApi.update(orgId, w.id, { isActive: !w.isActive }),
     onSuccess: (w) => toast.success(t(w.isActive ? 'webhooks.resumed' : 'webhooks.paused', { name: w.name })),
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: (_data, _error, w) => refresh(w.id),
   });
   const rotate = useMutation({
@@ -83,17 +81,15 @@ export function useWebhookActions(orgId: string, options: { onSecret: (s: Reveal
       setRotating(null);
       options.onSecret({ name: w.name, secret: w.secret });
     },
-    onError: (e) => toast.error(errorMessage(e)),
   });
   const remove = useMutation({
     mutationFn: (w: Webhook) => webhooksApi.remove(orgId, w.id),
     onSuccess: (_data, w) => {
       setDeleting(null);
       toast.success(t('webhooks.deleted', { name: w.name }));
-      queryClient.removeQueries({ queryKey: ['webhooks', { orgId, webhookId: w.id }] });
+      queryClient.removeQueries({ queryKey: queryKeys.webhooks.detail(orgId, w.id) });
       options.onDeleted?.();
     },
-    onError: (e) => toast.error(errorMessage(e)),
     onSettled: () => refresh(),
   });
 

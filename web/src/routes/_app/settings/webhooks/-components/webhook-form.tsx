@@ -2,11 +2,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { useToast } from '../../../../../components/toast';
 import { Alert, Button, Dialog, TextField } from '../../../../../components/ui';
+import { OWN_ERROR } from '../../../../../lib/mutation-errors';
 import { fieldErrorOf, hasFieldErrors } from '../../../../../lib/api';
 import { useErrorMessage, useT } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
 import { WEBHOOK_EVENT_GROUPS, WEBHOOK_EVENTS, webhooksApi, type Webhook, type WebhookEvent } from '../../../../../lib/queries-webhooks';
 import { PrivateUrlHint } from '../../../-components/local-hints';
+import { queryKeys } from '../../../../../lib/query-keys';
 
 /**
  * Add or edit an endpoint: name, URL and the events it gets, as checkboxes grouped by area.
@@ -36,12 +38,13 @@ export function WebhookFormDialog({
   const [showEventsError, setShowEventsError] = useState(false);
 
   const save = useMutation({
+    meta: OWN_ERROR,
     mutationFn: () => {
       const input = { name: name.trim() || undefined, url: url.trim(), events };
       return editing ? webhooksApi.update(orgId, editing.id, input) : webhooksApi.create(orgId, input);
     },
     onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: ['webhooks', { orgId }] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.webhooks.all(orgId) });
       if ('secret' in saved) onCreated?.(saved as Webhook & { secret: string });
       toast.success(t(editing ? 'webhooks.saved' : 'webhooks.created'));
       onClose();

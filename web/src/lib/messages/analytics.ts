@@ -1,4 +1,4 @@
-/** UI text of the analytics area (merged into messages.ts; Spanish must have every key). */
+/** UI text of the analytics area (Spanish must have every key). */
 export const en = {
   'nav.analytics': 'Analytics',
 
@@ -46,7 +46,7 @@ export const en = {
 
   'analytics.activityTitle': 'Activity',
   'analytics.activityDesc': 'Conversations started, messages and contacts per day',
-  'analytics.activitySummary': '{conversations} conversations over {days} days',
+  'analytics.activitySummary': '{conversations, plural, one {# conversation} other {# conversations}} over {days, plural, one {# day} other {# days}}',
   'analytics.resolutionTitle': 'Resolution',
   'analytics.resolutionDesc': 'Conversations by the day they started: resolved by the bot, handed to a person, or neither yet',
   'analytics.resolutionSummary': 'Conversations per day resolved by the bot, handed to a person, and the rest',
@@ -143,7 +143,7 @@ export const es: Record<keyof typeof en, string> = {
 
   'analytics.activityTitle': 'Actividad',
   'analytics.activityDesc': 'Conversaciones iniciadas, mensajes y contactos por día',
-  'analytics.activitySummary': '{conversations} conversaciones en {days} días',
+  'analytics.activitySummary': '{conversations, plural, one {# conversación} other {# conversaciones}} en {days, plural, one {# día} other {# días}}',
   'analytics.resolutionTitle': 'Resolución',
   'analytics.resolutionDesc': 'Conversaciones por el día en que empezaron: resueltas por el bot, pasadas a una persona o ninguna de las dos todavía',
   'analytics.resolutionSummary': 'Conversaciones por día resueltas por el bot, pasadas a una persona y el resto',

@@ -1,4 +1,4 @@
-/** UI text of the channels area (merged into messages.ts; Spanish must have every key). */
+/** UI text of the channels area (Spanish must have every key). */
 export const en = {
   'nav.channels': 'Channels',
 

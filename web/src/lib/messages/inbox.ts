@@ -1,4 +1,4 @@
-/** UI text of the inbox area (merged into messages.ts; Spanish must have every key). */
+/** UI text of the inbox area (Spanish must have every key). */
 export const en = {
   'nav.conversations': 'Conversations',
   'nav.unread': '{count, plural, one {# unread conversation} other {# unread conversations}}',

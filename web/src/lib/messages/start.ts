@@ -1,4 +1,4 @@
-/** UI text of the first steps: the sample shop and the hints for trying things locally (merged into messages.ts; Spanish must have every key). */
+/** UI text of the first steps: the sample shop and the hints for trying things locally (Spanish must have every key). */
 export const en = {
   'sample.title': 'Try it with a sample shop',
   'sample.desc': 'A flower shop with its hours, shipping, returns and FAQ, a deployed chatbot that answers from them and a shop page with the widget. Ready in a few seconds; delete it whenever you like.',

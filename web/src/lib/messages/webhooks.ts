@@ -1,4 +1,4 @@
-/** UI text of the webhooks area (merged into messages.ts; Spanish must have every key). */
+/** UI text of the webhooks area (Spanish must have every key). */
 export const en = {
   'nav.webhooks': 'Webhooks',
   'webhooks.intro': 'Send this organization’s events to your own systems as they happen: conversations, messages, hand-offs and documents. Every request is signed with the endpoint’s secret.',

@@ -1,0 +1,23 @@
+/** The dashboard's UI kit, one component per file; import from here. */
+export { cx } from './cx';
+export { Button } from './button';
+export { Spinner } from './spinner';
+export { TextField } from './text-field';
+export { TextAreaField } from './text-area-field';
+export { NewPasswordField } from './new-password-field';
+export { SelectField } from './select-field';
+export { Card } from './card';
+export { PageHeader } from './page-header';
+export { Badge } from './badge';
+export { PageLoader } from './page-loader';
+export { EmptyState } from './empty-state';
+export { ErrorState } from './error-state';
+export { Alert } from './alert';
+export { Dialog } from './dialog';
+export { ConfirmDialog } from './confirm-dialog';
+export { CopyButton } from './copy-button';
+export { formatDate, formatBytes, formatNumber } from './format';
+export { ProgressBar } from './progress-bar';
+export { DropdownMenu, type MenuItem } from './dropdown-menu';
+export { Switch } from './switch';
+export { DataTable, type Column } from './data-table';
