@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
+import ts from 'typescript';
 import { createApp } from '../functions/app';
 import type { Services } from '../functions/ports';
 
@@ -33,11 +34,25 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
+/**
+ * Recursive JSON schemas: openapi-typescript writes them as `components["schemas"]["X"]` inside
+ * their own definition, which TypeScript refuses (TS2502) in an interface property. They become a
+ * recursive type alias instead, which TypeScript accepts.
+ */
+const RECURSIVE_JSON_SCHEMAS = new Set(['PlatformValue', 'JsonValue']);
+const JSON_VALUE_ALIAS = 'export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };\n\n';
+
 /** The text of api-types.gen.ts for the current API. */
 export async function generateApiTypes(): Promise<string> {
   const document = await buildOpenApiDocument();
-  const ast = await openapiTS(document as never, { alphabetize: true });
-  return HEADER + astToString(ast);
+  const ast = await openapiTS(document as never, {
+    alphabetize: true,
+    transform(_schema, { path }) {
+      const name = path?.match(/^#\/components\/schemas\/([^/]+)$/)?.[1];
+      return name && RECURSIVE_JSON_SCHEMAS.has(name) ? ts.factory.createTypeReferenceNode('JsonValue') : undefined;
+    },
+  });
+  return HEADER + JSON_VALUE_ALIAS + astToString(ast);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
