@@ -47,7 +47,8 @@ function startFakeOpenAI(behaviour: { failFirst?: number; status?: number; dim?:
     calls.push({ model: body.model, input: body.input, authorization: req.headers.authorization });
     if (failuresLeft > 0) {
       failuresLeft--;
-      res.writeHead(behaviour.status ?? 500, { 'content-type': 'application/json' });
+      // `retry-after-ms` (a header the SDK honours) replaces its back-off of seconds; the count is what is tested.
+      res.writeHead(behaviour.status ?? 500, { 'content-type': 'application/json', 'retry-after-ms': '10' });
       res.end(JSON.stringify({ error: { message: 'temporarily unavailable', type: 'server_error' } }));
       return;
     }
