@@ -11,6 +11,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Test files share their worker's module graph (the app is imported once per worker, not once
+    // per file: imports were most of the suite's time). Each file still builds its own runtime and
+    // database, and no test mocks modules or timers; spies restore themselves.
+    isolate: false,
+    restoreMocks: true,
     // Vitest's default is one worker fewer than cores: a single worker on a 2-core machine. Test
     // files mostly wait on sockets, timers and PGlite, so two share two cores well.
     maxWorkers: Math.max(2, availableParallelism() - 1),
