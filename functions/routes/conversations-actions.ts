@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { markConversationRead, updateConversation, type ConversationChanges } from '../core/conversations/manage';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
-import { inboxActor } from './conversations-actor';
+import { inboxActor } from './conversations.shared';
 import { AssignBody, ConversationParams, ConversationSchema, PriorityBody, StatusBody, TagsBody } from './conversations.schemas';
 
 /**

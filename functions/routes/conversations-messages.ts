@@ -3,7 +3,7 @@ import { postAgentMessage } from '../core/conversations/manage';
 import { agentMessageView, listConversationMessages } from '../core/conversations/read';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
-import { inboxActor } from './conversations-actor';
+import { inboxActor } from './conversations.shared';
 import { ConversationParams, MessagePageSchema, MessageSchema, MessagesQuery, PostMessageBody } from './conversations.schemas';
 
 /** /api/v1/conversations/{id}/messages: read a conversation's messages, reply as an agent, add private notes. */

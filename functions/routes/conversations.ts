@@ -6,7 +6,7 @@ import { ApiError } from '../lib/errors';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
 import { conversationActionsRouter } from './conversations-actions';
-import { inboxActor } from './conversations-actor';
+import { inboxActor } from './conversations.shared';
 import { conversationExportRouter } from './conversations-export';
 import { conversationMessagesRouter } from './conversations-messages';
 import {
