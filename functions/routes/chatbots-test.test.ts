@@ -1,35 +1,20 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversations, messages } from '../../db/schema';
-import { parseSse, startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';
-import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { botWithKnowledge, startBotTestApi } from '../testing/bots';
+import { parseSse, type FakeOpenAI } from '../testing/fake-openai';
+import type { TestApi, TestUser } from '../testing/harness';
 
 let api: TestApi;
 let llm: FakeOpenAI;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  llm = await startFakeOpenAI();
-  // The fake provider is on loopback, which an organization's base URL may reach only with ALLOW_PRIVATE_URLS.
-  api = await createTestApi({ env: { COMPATIBLE_BASE_URL: llm.url, COMPATIBLE_MODELS: 'fake-llm,broken-llm', ALLOW_PRIVATE_URLS: 'true' } });
+  ({ api, llm, close } = await startBotTestApi());
 });
-afterAll(async () => {
-  await api.close();
-  await llm.close();
-});
+afterAll(() => close());
 
-async function setup(botOverrides: Record<string, unknown> = {}) {
-  const user = await api.signUp();
-  await api.createOrg(user);
-  const kb = await api.call('POST', '/api/v1/knowledge-bases', { token: user.token, body: { name: 'Ayuda' } });
-  await api.call('POST', `/api/v1/knowledge-bases/${kb.body.id}/documents`, {
-    token: user.token,
-    body: { type: 'text', name: 'Devoluciones', text: '# Devoluciones\n\nEl plazo de devolución es de 30 días naturales desde la entrega.\n\n# Envíos\n\nLos envíos a Canarias tardan siete días.' },
-  });
-  await api.runtime.queue.drain();
-  const bot = await api.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'Soporte', knowledgeBaseIds: [kb.body.id], model: 'builtin:extractive', ...botOverrides } });
-  expect(bot.status, bot.text).toBe(201);
-  return { user, kbId: kb.body.id as string, bot: bot.body };
-}
+const setup = (botOverrides: Record<string, unknown> = {}) => botWithKnowledge(api, botOverrides);
 
 async function playground(user: TestUser, botId: string, message: string, conversationId?: string) {
   const res = await api.call('POST', `/api/v1/chatbots/${botId}/test`, { token: user.token, body: { message, conversationId } });

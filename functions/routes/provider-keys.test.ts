@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBotTestApi } from '../testing/bots';
 import { parseSse, startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';
 import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
 
 let api: TestApi;
 let llm: FakeOpenAI;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  llm = await startFakeOpenAI();
-  // The fake provider is on loopback, which an organization's base URL may reach only with ALLOW_PRIVATE_URLS.
-  api = await createTestApi({ env: { COMPATIBLE_BASE_URL: llm.url, COMPATIBLE_MODELS: 'fake-llm,broken-llm', ALLOW_PRIVATE_URLS: 'true' } });
+  ({ api, llm, close } = await startBotTestApi());
 });
-afterAll(async () => {
-  await api.close();
-  await llm.close();
-});
+afterAll(() => close());
 
 async function playground(user: TestUser, botId: string, message: string, conversationId?: string) {
   const res = await api.call('POST', `/api/v1/chatbots/${botId}/test`, { token: user.token, body: { message, conversationId } });
