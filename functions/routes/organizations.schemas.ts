@@ -23,7 +23,7 @@ export const OrganizationSchema = createSelectSchema(organizations)
   .pick({ id: true, name: true, slug: true, description: true, website: true, timezone: true, language: true, plan: true })
   .extend({
     createdAt: z.string(),
-    role: RoleSchema.optional().openapi({ description: 'Your role in it' }),
+    role: RoleSchema.openapi({ description: 'Your role in it' }),
   })
   .openapi('Organization');
 

@@ -72,7 +72,8 @@ export async function otherMemberCount(db: Database, organizationId: string, use
   return row?.n ?? 0;
 }
 
-export function publicOrganization(org: OrganizationRow, role?: Role) {
+/** An organization as its member sees it: with their own role in it. */
+export function publicOrganization(org: OrganizationRow, role: Role) {
   return {
     id: org.id,
     name: org.name,
@@ -83,6 +84,6 @@ export function publicOrganization(org: OrganizationRow, role?: Role) {
     language: org.language,
     plan: org.plan,
     createdAt: org.createdAt.toISOString(),
-    ...(role ? { role } : {}),
+    role,
   };
 }

@@ -15274,7 +15274,7 @@ export interface components {
              * @example agent
              * @enum {string}
              */
-            role?: "owner" | "admin" | "agent" | "viewer";
+            role: "owner" | "admin" | "agent" | "viewer";
             slug: string;
             timezone: string;
             website: string | null;

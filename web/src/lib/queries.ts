@@ -16,7 +16,7 @@ export type Profile = ApiResponse<'/api/v1/users/profile'>;
  * The organization routes always answer with the caller's role (the schema marks it optional
  * because it is shared with answers that have no caller).
  */
-export type Organization = Schemas['Organization'] & { role: Role };
+export type Organization = Schemas['Organization'];
 export type OrgSummary = Organization;
 export type Member = Schemas['Member'];
 export type Invitation = Schemas['Invitation'];
