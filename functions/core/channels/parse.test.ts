@@ -207,7 +207,10 @@ describe('Graph errors', () => {
 
   it('reads Retry-After as seconds or a date', () => {
     expect(retryAfterSeconds('12')).toBe(12);
-    expect(retryAfterSeconds(new Date(Date.now() + 5000).toUTCString(), Date.now())).toBeGreaterThan(3);
+    // A fixed clock: the HTTP date five seconds after it (whole seconds, as the header carries them).
+    const now = Date.parse('2026-03-01T10:00:00Z');
+    expect(retryAfterSeconds(new Date(now + 5000).toUTCString(), now)).toBe(5);
+    expect(retryAfterSeconds(new Date(now - 5000).toUTCString(), now)).toBe(0);
     expect(retryAfterSeconds('soon')).toBeUndefined();
     expect(retryAfterSeconds(null)).toBeUndefined();
   });
