@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversations, messages } from '../../db/schema';
-import { botWithKnowledge, startBotTestApi } from '../testing/bots';
+import { botWithKnowledge, playground, startBotTestApi } from '../testing/bots';
 import { parseSse, type FakeOpenAI } from '../testing/fake-openai';
 import type { TestApi, TestUser } from '../testing/harness';
 
@@ -16,19 +16,10 @@ afterAll(() => close());
 
 const setup = (botOverrides: Record<string, unknown> = {}) => botWithKnowledge(api, botOverrides);
 
-async function playground(user: TestUser, botId: string, message: string, conversationId?: string) {
-  const res = await api.call('POST', `/api/v1/chatbots/${botId}/test`, { token: user.token, body: { message, conversationId } });
-  expect(res.status, res.text).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-  const events = parseSse(res.raw);
-  const done = events.find((e) => e.event === 'done')?.data;
-  return { events, done, text: events.filter((e) => e.event === 'token').map((e) => e.data.text).join('') };
-}
-
 describe('chat engine through the playground', () => {
   it('the built-in answerer quotes the knowledge base with a citation and stores the answer', async () => {
     const { user, bot } = await setup();
-    const { events, done, text } = await playground(user, bot.id, '¿Cuál es el plazo de devolución?');
+    const { events, done, text } = await playground(api, user, bot.id, '¿Cuál es el plazo de devolución?');
     expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['message', 'sources', 'token', 'done']));
     expect(events[0].event).toBe('message');
     expect(text).toContain('30 días');
@@ -43,14 +34,14 @@ describe('chat engine through the playground', () => {
 
   it('answers with the fallback message when nothing in the knowledge base matches', async () => {
     const { user, bot } = await setup({ fallbackMessage: 'No lo sé, te paso con una persona.' });
-    const { done } = await playground(user, bot.id, 'xyzzy plugh quux');
+    const { done } = await playground(api, user, bot.id, 'xyzzy plugh quux');
     expect(done.message).toMatchObject({ content: 'No lo sé, te paso con una persona.', isFallback: true });
   });
 
   it('streams a model answer with the context in its prompt, and remembers the conversation', async () => {
     const { user, bot } = await setup({ model: 'compatible:fake-llm', systemPrompt: 'Eres el asistente de Tienda Sol.' });
     llm.reply = () => 'El plazo es de 30 días [1].';
-    const first = await playground(user, bot.id, '¿Plazo de devolución?');
+    const first = await playground(api, user, bot.id, '¿Plazo de devolución?');
     expect(first.text).toBe('El plazo es de 30 días [1].');
     expect(first.events.filter((e) => e.event === 'token').length).toBeGreaterThan(3);
     expect(first.done.message).toMatchObject({ model: 'compatible:fake-llm', outputTokens: expect.any(Number), inputTokens: expect.any(Number) });
@@ -62,7 +53,7 @@ describe('chat engine through the playground', () => {
     expect(system).toContain('30 días naturales');
 
     llm.reply = () => 'Siete días.';
-    await playground(user, bot.id, '¿Y a Canarias?', first.done.conversationId);
+    await playground(api, user, bot.id, '¿Y a Canarias?', first.done.conversationId);
     const followUp = llm.requests.at(-1)!;
     expect(followUp.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(followUp.messages[2].content).toBe('El plazo es de 30 días [1].');
@@ -72,12 +63,12 @@ describe('chat engine through the playground', () => {
     const { user, bot } = await setup({ model: 'compatible:broken-llm', fallbackModel: 'compatible:fake-llm', fallbackMessage: 'Ahora no puedo responder.' });
     llm.failing.add('broken-llm');
     llm.reply = () => 'Respuesta del modelo de reserva.';
-    const saved = await playground(user, bot.id, '¿Plazo de devolución?');
+    const saved = await playground(api, user, bot.id, '¿Plazo de devolución?');
     expect(saved.done.message).toMatchObject({ content: 'Respuesta del modelo de reserva.', model: 'compatible:fake-llm' });
 
     llm.failing.add('fake-llm');
     try {
-      const failed = await playground(user, bot.id, '¿Plazo de devolución?');
+      const failed = await playground(api, user, bot.id, '¿Plazo de devolución?');
       expect(failed.events.some((e) => e.event === 'error')).toBe(true);
       expect(failed.done.message).toMatchObject({ content: 'Ahora no puedo responder.', isFallback: true });
       const [row] = await api.runtime.services.db.select().from(messages).where(eq(messages.id, failed.done.message.id));
@@ -89,16 +80,16 @@ describe('chat engine through the playground', () => {
 
   it('auto bots give their fixed reply; a bot that goes quiet outside business hours sends the out-of-hours message', async () => {
     const auto = await setup({ type: 'auto', autoReply: 'Gracias, te contestamos por email.' });
-    expect((await playground(auto.user, auto.bot.id, 'hola')).done.message.content).toBe('Gracias, te contestamos por email.');
+    expect((await playground(api, auto.user, auto.bot.id, 'hola')).done.message.content).toBe('Gracias, te contestamos por email.');
 
     const closed = await setup({ outOfHoursMessage: 'Estamos cerrados.' });
     // The default: business hours govern people, the assistant answers around the clock.
     expect(closed.bot.answerOutsideHours).toBe(true);
     const notToday = (new Date().getUTCDay() + 3) % 7;
     await api.call('POST', `/api/v1/chatbots/${closed.bot.id}/schedules`, { token: closed.user.token, body: { weekday: notToday, opensAt: '09:00', closesAt: '10:00' } });
-    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).text).toContain('30 días');
+    expect((await playground(api, closed.user, closed.bot.id, '¿Plazo de devolución?')).text).toContain('30 días');
     await api.call('PUT', `/api/v1/chatbots/${closed.bot.id}/config`, { token: closed.user.token, body: { answerOutsideHours: false } });
-    expect((await playground(closed.user, closed.bot.id, '¿Plazo de devolución?')).done.message.content).toBe('Estamos cerrados.');
+    expect((await playground(api, closed.user, closed.bot.id, '¿Plazo de devolución?')).done.message.content).toBe('Estamos cerrados.');
   });
 
   it('outside business hours a visitor who asks for a person learns when the team is back and waits in the queue', async () => {
@@ -121,9 +112,9 @@ describe('chat engine through the playground', () => {
 
   it('stays silent while a human has taken over the conversation', async () => {
     const { user, bot } = await setup();
-    const first = await playground(user, bot.id, 'hola');
+    const first = await playground(api, user, bot.id, 'hola');
     await api.runtime.services.db.update(conversations).set({ handoff: 'human' }).where(eq(conversations.id, first.done.conversationId));
-    const second = await playground(user, bot.id, '¿Plazo de devolución?', first.done.conversationId);
+    const second = await playground(api, user, bot.id, '¿Plazo de devolución?', first.done.conversationId);
     expect(second.done).toMatchObject({ message: null });
     expect(second.events.some((e) => e.event === 'token')).toBe(false);
     const stored = await api.runtime.services.db.select().from(messages).where(eq(messages.conversationId, first.done.conversationId));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBotTestApi } from '../testing/bots';
+import { playground, startBotTestApi } from '../testing/bots';
 import { parseSse, startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';
 import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
 
@@ -11,15 +11,6 @@ beforeAll(async () => {
   ({ api, llm, close } = await startBotTestApi());
 });
 afterAll(() => close());
-
-async function playground(user: TestUser, botId: string, message: string, conversationId?: string) {
-  const res = await api.call('POST', `/api/v1/chatbots/${botId}/test`, { token: user.token, body: { message, conversationId } });
-  expect(res.status, res.text).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-  const events = parseSse(res.raw);
-  const done = events.find((e) => e.event === 'done')?.data;
-  return { events, done, text: events.filter((e) => e.event === 'token').map((e) => e.data.text).join('') };
-}
 
 describe("an organization's own provider keys", () => {
   it('are checked with the provider when saved: a rejected key or an unreachable server is refused with the reason', async () => {
@@ -56,7 +47,7 @@ describe("an organization's own provider keys", () => {
     await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: owner.token });
     llm.invalidKeys.add('sk-revoked-2222');
     try {
-      const test = await playground(owner, bot.body.id, 'hola');
+      const test = await playground(api, owner, bot.body.id, 'hola');
       expect(test.events.find((e) => e.event === 'error')?.data).toMatchObject({ code: 'model_unavailable', reason: 'invalid_key' });
       expect(test.done.message.content).toBe('Ahora no puedo responder.');
 

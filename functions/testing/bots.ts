@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from './fake-openai';
+import { parseSse, startFakeOpenAI, type FakeOpenAI } from './fake-openai';
 import { createTestApi, type TestApi, type TestUser } from './harness';
 
 /**
@@ -33,4 +33,14 @@ export async function botWithKnowledge(api: TestApi, botOverrides: Record<string
   const bot = await api.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'Soporte', knowledgeBaseIds: [kb.body.id], model: 'builtin:extractive', ...botOverrides } });
   expect(bot.status, bot.text).toBe(201);
   return { user, kbId: kb.body.id as string, bot: bot.body };
+}
+
+/** One playground turn (POST /chatbots/{id}/test): its SSE events, the `done` event's data and the streamed text. */
+export async function playground(api: TestApi, user: TestUser, botId: string, message: string, conversationId?: string) {
+  const res = await api.call('POST', `/api/v1/chatbots/${botId}/test`, { token: user.token, body: { message, conversationId } });
+  expect(res.status, res.text).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const events = parseSse(res.raw);
+  const done = events.find((e) => e.event === 'done')?.data;
+  return { events, done, text: events.filter((e) => e.event === 'token').map((e) => e.data.text).join('') };
 }
