@@ -28,7 +28,9 @@ test('the API reference renders under its own policy', async ({ page }) => {
   const violations = cspViolations(page);
   const res = await page.goto('/api/docs');
   expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self' 'nonce-/);
-  await expect(page.getByText('VersaAI API').first()).toBeVisible();
+  // Scalar renders the whole document in the browser (150 operations): on a loaded 2-core machine
+  // that took over 10 s once, so the wait is longer than the default. A wait, not a speed check.
+  await expect(page.getByText('VersaAI API').first()).toBeVisible({ timeout: 30_000 });
   expect(violations).toEqual([]);
 });
 
