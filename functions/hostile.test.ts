@@ -233,7 +233,9 @@ async function fetchWithRetry(url: string, init: RequestInit): Promise<Response>
     try {
       return await fetch(url, init);
     } catch (error) {
-      if (attempt >= 5) throw error;
+      // On a loaded machine the client writes slowly and can lose the race several times running.
+      if (attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }
