@@ -216,28 +216,10 @@ async function send(op: Operation, c: Case) {
   if (body !== undefined) headers['content-type'] = c.contentType ?? 'application/json';
   const url = `${api.baseUrl}${c.path ?? fill(op.path)}${c.query ? `?${c.query}` : ''}`;
   const hasBody = op.method !== 'GET' && op.method !== 'HEAD';
-  const res = await fetchWithRetry(url, { method: op.method, headers, body: hasBody ? body : undefined });
+  const res = await fetch(url, { method: op.method, headers, body: hasBody ? body : undefined });
   // Event streams never end by themselves; their status and headers are all this suite needs.
   const text = res.headers.get('content-type')?.includes('text/event-stream') ? (await res.body?.cancel(), '') : await res.text();
   return { status: res.status, text, contentType: res.headers.get('content-type') ?? '' };
-}
-
-/**
- * A server that refuses an oversized body answers 413 before reading it all, and Node closes the
- * connection if the rest is slow to arrive; the client can then see the close instead of the 413.
- * That is the transport, not the app, so such a request is sent again (a crashed server would not
- * answer the retries either).
- */
-async function fetchWithRetry(url: string, init: RequestInit): Promise<Response> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetch(url, init);
-    } catch (error) {
-      // On a loaded machine the client writes slowly and can lose the race several times running.
-      if (attempt >= 10) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
 }
 
 function problem(op: Operation, c: Case, res: { status: number; text: string; contentType: string }): string | null {

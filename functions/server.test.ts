@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TrustProxy } from './lib/config';
 import { dashboardHeadersFile } from './lib/security-headers';
-import { clientAddress, createHttpServer, hostAllowed, serveStatic, startServer } from './server';
+import { clientAddress, createHttpServer, hostAllowed, LINGER, serveStatic, startServer } from './server';
 import { createTestApi, type TestApi } from './testing/harness';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -86,6 +86,63 @@ describe('the Node server under hostile requests (built mode)', () => {
     const res = await rawRequest(port, '/%E0%A4%A');
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error.code).toBe('bad_request');
+  });
+
+  it.each(['close', 'keep-alive'])(
+    'answers 413 to a busy client that reads only after sending its oversized body (Connection: %s)',
+    async (connection) => {
+      // The server answers on the declared length before the body arrives. Closing the socket
+      // while the client still sends makes the kernel reset it and the unread 413 is lost.
+      const answer = await new Promise<string>((done, fail) => {
+        const socket = connect(port, '127.0.0.1');
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk.toString('latin1')));
+        socket.on('error', fail);
+        socket.on('close', () => done(data));
+        const head = [`POST /api/v1/auth/login HTTP/1.1`, `host: 127.0.0.1:${port}`, 'content-type: application/json', `content-length: ${4 * 1024 * 1024}`, `connection: ${connection}`];
+        socket.write(`${head.join('\r\n')}\r\n\r\n`);
+        socket.pause();
+        const piece = Buffer.alloc(256 * 1024, 'x');
+        let sent = 0;
+        const writeNext = () => {
+          if (sent === 16) return socket.resume().end();
+          sent++;
+          socket.write(piece);
+          setTimeout(writeNext, 100);
+        };
+        writeNext();
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 413/);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('payload_too_large');
+    },
+  );
+
+  it('cuts off a client that keeps sending after its 413, once the lingering bound is reached', async () => {
+    const bound = LINGER.bytes;
+    LINGER.bytes = 512 * 1024;
+    try {
+      const outcome = await new Promise<{ answer: string; sent: number }>((done) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        let sent = 0;
+        socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+        socket.on('error', () => {});
+        socket.on('close', () => done({ answer, sent }));
+        socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${1024 ** 3}\r\n\r\n`);
+        const piece = Buffer.alloc(64 * 1024, 'x');
+        const writeMore = () => {
+          if (socket.destroyed || sent >= 64 * 1024 * 1024) return;
+          sent += piece.length;
+          if (socket.write(piece)) setImmediate(writeMore);
+          else socket.once('drain', writeMore);
+        };
+        writeMore();
+      });
+      expect(outcome.answer).toMatch(/^HTTP\/1\.1 413/);
+      expect(outcome.sent).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      LINGER.bytes = bound;
+    }
   });
 
   it('logs nothing for requests it refuses on purpose', () => {

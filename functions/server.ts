@@ -150,24 +150,72 @@ function answerFailure(where: string, req: IncomingMessage, res: ServerResponse,
   else refuse(res, 500, 'internal_error', 'Something went wrong on our side; it has been logged');
 }
 
+/** How long and how much of a refused body is still read after the answer (see lingerOverUnreadBody). */
+export const LINGER = { ms: 10_000, bytes: 64 * 1024 * 1024 };
+
+/**
+ * A request answered before its body was read (a 413 on the declared length, a 401 before an
+ * upload) still has bytes in flight. Closing the socket then makes the kernel reset the
+ * connection, and a reset discards the answer the client has not read yet: the client sees
+ * "socket hang up" instead of the 413. So the rest of the body is read and thrown away, bounded
+ * in time and bytes (a client that never stops sending is cut off), and only then may the
+ * connection close: the lingering close of nginx and Apache.
+ */
+export function lingerOverUnreadBody(req: IncomingMessage) {
+  const socket = req.socket;
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || req.readableEnded || !socket || socket.destroyed) return;
+  // On a `Connection: close` exchange Node has just called destroySoon(), which destroys the
+  // socket once the answer is written; keep it for reading instead and close it ourselves.
+  const closing = socket.listeners('finish').some((l) => l === socket.destroy || (l as { listener?: unknown }).listener === socket.destroy);
+  socket.removeListener('finish', socket.destroy);
+  // The app's body reader (a web stream over `req`) pauses `req` whenever its queue is full; the
+  // answer is sent and nobody will read that queue, so it is detached before draining.
+  req.removeAllListeners('data');
+  req.removeAllListeners('readable');
+  let read = 0;
+  const close = () => {
+    clearTimeout(timer);
+    req.off('data', count);
+    socket.destroySoon();
+  };
+  const count = (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > LINGER.bytes) close();
+  };
+  const timer = setTimeout(close, LINGER.ms);
+  timer.unref();
+  req.once('end', () => (closing ? close() : clearTimeout(timer)));
+  req.once('error', close);
+  // Listener removals settle on the next tick; a resume() before that would leave `req` paused.
+  process.nextTick(() => req.on('data', count).resume());
+}
+
 /**
  * Routes `/api/*` and `/health` to the Hono app and everything else to the dashboard, after the
  * Host check; a handler that throws answers 500 and the process keeps serving.
  */
 export function createRequestListener(runtime: LocalRuntime, frontend: NodeHandler): NodeHandler {
   const { config } = runtime;
-  const api = getRequestListener((request, env: HttpBindings | Http2Bindings) => {
-    const headers = new Headers(request.headers);
-    headers.set(NODE_CLIENT_IP_HEADER, clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY));
-    return runtime.app.fetch(new Request(request, { headers }), env);
-  });
+  const api = getRequestListener(
+    (request, env: HttpBindings | Http2Bindings) => {
+      const headers = new Headers(request.headers);
+      headers.set(NODE_CLIENT_IP_HEADER, clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY));
+      return runtime.app.fetch(new Request(request, { headers }), env);
+    },
+    // The adapter would cut an unread body off after 500 ms; lingerOverUnreadBody waits longer.
+    { autoCleanupIncoming: false },
+  );
   return (req, res) => {
     const fail = (where: string) => (error: unknown) => answerFailure(where, req, res, error);
     try {
       if (!hostAllowed(req.headers.host, config)) {
         return refuse(res, 421, 'misdirected_request', 'This server does not answer for that host name; add it to ALLOWED_HOSTS');
       }
-      if (isApiPath(req.url)) api(req, res).catch(fail('api'));
+      if (isApiPath(req.url)) {
+        res.once('finish', () => lingerOverUnreadBody(req));
+        api(req, res).catch(fail('api'));
+      }
       else Promise.resolve(frontend(req, res)).catch(fail('frontend'));
     } catch (error) {
       fail(isApiPath(req.url) ? 'api' : 'frontend')(error);
