@@ -59,6 +59,8 @@ export const bots = pgTable(
     retrievalTopK: smallint('retrieval_top_k').notNull().default(5),
     /** Minimum relevance of a passage to be used (0..1); 0.1 drops noise from unrelated questions. */
     retrievalThreshold: real('retrieval_threshold').notNull().default(0.1),
+    /** With a model: let it reorder the first candidates before answering (costs one small call per turn). */
+    retrievalRerank: boolean('retrieval_rerank').notNull().default(false),
     answerOnlyFromKnowledge: boolean('answer_only_from_knowledge').notNull().default(true),
     handoffConfidence: real('handoff_confidence'),
     widget: jsonb('widget').$type<WidgetLook>().notNull().default({}),

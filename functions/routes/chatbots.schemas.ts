@@ -62,6 +62,7 @@ export const BotSettingsSchema = z.object({
   memorySize: z.number().int().min(0).max(50),
   retrievalTopK: z.number().int().min(1).max(20),
   retrievalThreshold: z.number().min(0).max(1),
+  retrievalRerank: z.boolean().openapi({ description: 'With a model: it reorders the first 30 passages before answering (one small extra call per turn)' }),
   answerOnlyFromKnowledge: z.boolean(),
   handoffConfidence: z
     .number()

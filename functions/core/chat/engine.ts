@@ -22,8 +22,8 @@ import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
 import { classifyModelError, decryptKeys, type ModelFailure } from '../models/org-keys';
-import { searchKnowledge, type SearchHit } from '../retrieval/search';
-import { retrievalQuery } from '../retrieval/follow-up';
+import type { SearchHit } from '../retrieval/search';
+import { retrieveForTurn } from './retrieve';
 import type { BotRuntime } from './bot-runtime';
 import { extractiveAnswer } from './extractive';
 import { citedIndexes, sourcesOf, type StoredSource } from './sources';
@@ -281,28 +281,18 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     return;
   }
 
-  const hits =
-    bot.knowledgeBases.length > 0
-      ? await searchKnowledge(services, {
-          organizationId: bot.organizationId,
-          knowledgeBases: bot.knowledgeBases,
-          // "¿y los sábados?" borrows the topic of the previous question (see follow-up.ts).
-          query: retrievalQuery(input.text, input.history),
-          topK: bot.retrievalTopK,
-          scoreThreshold: bot.retrievalThreshold,
-          mode: 'hybrid',
-        })
-      : [];
+  // Follow-ups become standalone queries; with a model, rewritten and optionally reranked (retrieve.ts).
+  const { hits, trace } = await retrieveForTurn(services, bot, input.text, input.history);
   const history = memory(input.history);
   const retrieved = sourcesOf(hits, lang);
   if (retrieved.length > 0) yield { type: 'sources', sources: retrieved.map(publicSource) };
 
-  answer = { content: '', sources: retrieved, model: bot.model };
+  answer = { content: '', sources: retrieved, model: bot.model, ...(trace ? { metadata: { retrieval: trace } } : {}) };
   if (bot.model === BUILTIN_MODEL || (hits.length === 0 && bot.answerOnlyFromKnowledge)) {
     const extracted = hits.length > 0 ? extractiveAnswer(input.text, hits) : { content: '', cited: [] };
     const found = extracted.content !== '';
     const content = found ? extracted.content : bot.fallbackMessage || DEFAULT_UNKNOWN[lang];
-    answer = { ...fixedReply(content, found ? BUILTIN_MODEL : null), sources: sourcesOf(hits, lang, extracted.cited), isFallback: !found };
+    answer = { ...fixedReply(content, found ? BUILTIN_MODEL : null), sources: sourcesOf(hits, lang, extracted.cited), isFallback: !found, metadata: answer.metadata };
     for (const token of wordTokens(content)) yield { type: 'token', text: token };
   } else {
     const system = systemPrompt(bot, hits);
@@ -343,7 +333,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   const handsOff = input.handoff === 'bot' && input.channel !== 'playground' && lowConfidence(bot, hits);
   // The fallback asks "¿Quieres que te atienda una persona?": its buttons make the yes one tap.
   if (answer.isFallback && input.handoff === 'bot' && input.channel !== 'playground' && !handsOff) {
-    answer.metadata = { quickReplies: HANDOFF_OFFER[lang], language: lang };
+    answer.metadata = { ...answer.metadata, quickReplies: HANDOFF_OFFER[lang], language: lang };
   }
   const row = await storeAnswer(services, input, answer, started);
   await publishMessageCreated(services, row, { toVisitor: input.late });

@@ -32,6 +32,16 @@ export const MessageMetadataSchema = z
     language: z.string().optional().openapi({ description: 'The language the buttons were offered in' }),
     quickReplyId: z.string().optional().openapi({ description: 'The button the visitor tapped' }),
     modelFailure: z.string().optional().openapi({ description: 'Why the model did not answer (the fallback was sent)' }),
+    retrieval: z
+      .object({
+        query: z.string(),
+        rewrite: z.enum(['model', 'borrowed', 'as_typed']),
+        rerank: z.enum(['model', 'kept']).optional(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+      })
+      .optional()
+      .openapi({ description: 'How the passages were found when the model helped: the query searched, whether the model rewrote it and reranked, and the tokens that cost' }),
     platformMessageIds: z.array(z.string()).optional().openapi({ description: 'Ids the platform gave the parts we sent' }),
     parts: z.number().optional().openapi({ description: 'How many platform messages a long reply was split into' }),
     edited: z.boolean().optional(),

@@ -3384,6 +3384,8 @@ export interface paths {
                             /** @enum {string} */
                             type: "text" | "email" | "phone" | "select";
                         }[];
+                        /** @description With a model: it reorders the first 30 passages before answering (one small extra call per turn) */
+                        retrievalRerank?: boolean;
                         retrievalThreshold?: number;
                         retrievalTopK?: number;
                         systemPrompt?: string;
@@ -3609,6 +3611,8 @@ export interface paths {
                             /** @enum {string} */
                             type: "text" | "email" | "phone" | "select";
                         }[];
+                        /** @description With a model: it reorders the first 30 passages before answering (one small extra call per turn) */
+                        retrievalRerank?: boolean;
                         retrievalThreshold?: number;
                         retrievalTopK?: number;
                         /** @enum {string} */
@@ -3837,6 +3841,8 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "text" | "email" | "phone" | "select";
                             }[];
+                            /** @description With a model: it reorders the first 30 passages before answering (one small extra call per turn) */
+                            retrievalRerank: boolean;
                             retrievalThreshold: number;
                             retrievalTopK: number;
                             systemPrompt: string;
@@ -3956,6 +3962,8 @@ export interface paths {
                             /** @enum {string} */
                             type: "text" | "email" | "phone" | "select";
                         }[];
+                        /** @description With a model: it reorders the first 30 passages before answering (one small extra call per turn) */
+                        retrievalRerank?: boolean;
                         retrievalThreshold?: number;
                         retrievalTopK?: number;
                         systemPrompt?: string;
@@ -14548,6 +14556,8 @@ export interface components {
                 /** @enum {string} */
                 type: "text" | "email" | "phone" | "select";
             }[];
+            /** @description With a model: it reorders the first 30 passages before answering (one small extra call per turn) */
+            retrievalRerank: boolean;
             retrievalThreshold: number;
             retrievalTopK: number;
             slug: string;
@@ -15248,6 +15258,16 @@ export interface components {
             };
             referral?: components["schemas"]["PlatformValue"];
             replyTo?: components["schemas"]["PlatformValue"];
+            /** @description How the passages were found when the model helped: the query searched, whether the model rewrote it and reranked, and the tokens that cost */
+            retrieval?: {
+                inputTokens: number;
+                outputTokens: number;
+                query: string;
+                /** @enum {string} */
+                rerank?: "model" | "kept";
+                /** @enum {string} */
+                rewrite: "model" | "borrowed" | "as_typed";
+            };
             system?: components["schemas"]["PlatformValue"];
             telegramMessageId?: number;
             timestamp?: components["schemas"]["PlatformValue"];

@@ -24,6 +24,7 @@ export function fromBot(bot: Bot) {
     outOfHoursMessage: bot.outOfHoursMessage ?? '',
     retrievalTopK: String(bot.retrievalTopK),
     retrievalThreshold: bot.retrievalThreshold,
+    retrievalRerank: bot.retrievalRerank,
     answerOnlyFromKnowledge: bot.answerOnlyFromKnowledge,
   };
 }
@@ -49,6 +50,7 @@ export function toBody(f: Form) {
     outOfHoursMessage: orNull(f.outOfHoursMessage),
     retrievalTopK: Number(f.retrievalTopK),
     retrievalThreshold: f.retrievalThreshold,
+    retrievalRerank: f.retrievalRerank,
     answerOnlyFromKnowledge: f.answerOnlyFromKnowledge,
   };
 }

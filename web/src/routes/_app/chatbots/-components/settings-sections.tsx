@@ -245,6 +245,14 @@ export function RetrievalSection({ form, set, fe, canWrite }: SectionProps) {
           onChange={(v) => set('answerOnlyFromKnowledge', v)}
           disabled={!canWrite}
         />
+        <Switch
+          className="sm:col-span-2"
+          label={t('bots.rerank')}
+          description={t('bots.rerankHint')}
+          checked={form.retrievalRerank}
+          onChange={(v) => set('retrievalRerank', v)}
+          disabled={!canWrite || form.model === 'builtin:extractive'}
+        />
       </div>
     </Card>
   );

@@ -1,0 +1,1 @@
+ALTER TABLE "bots" ADD COLUMN "retrieval_rerank" boolean DEFAULT false NOT NULL;
