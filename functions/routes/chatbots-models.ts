@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { addBotModel, changeBotModel, listBotModels, removeBotModel, setRouting } from '../core/models/toolbox';
-import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
+import { OrgHeaderSchema, bearerSecurity, createRouter, errorResponse, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { minRole } from '../middleware/auth';
 import { BotParamsSchema } from './chatbots.schemas';
 import { BotModelChangeSchema, BotModelInputSchema, BotModelListSchema, BotModelParamsSchema, BotModelSchema, RoutingSchema } from './chatbots-models.schemas';
@@ -37,7 +37,7 @@ chatbotsModelsRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('admin')] as const,
     request: { headers: OrgHeaderSchema, params: BotParamsSchema, body: jsonBody(BotModelInputSchema) },
-    responses: { 201: jsonContent(BotModelSchema, 'Added'), ...protectedErrors },
+    responses: { 201: jsonContent(BotModelSchema, 'Added'), 409: errorResponse('The model already has this task in the toolbox'), ...protectedErrors },
   }),
   async (c) => c.json(await addBotModel(c.get('services'), c.get('org').organizationId, c.req.valid('param').chatbot_id, c.req.valid('json')), 201),
 );
@@ -51,7 +51,7 @@ chatbotsModelsRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('admin')] as const,
     request: { headers: OrgHeaderSchema, params: BotModelParamsSchema, body: jsonBody(BotModelChangeSchema) },
-    responses: { 200: jsonContent(BotModelSchema, 'Changed'), ...protectedErrors },
+    responses: { 200: jsonContent(BotModelSchema, 'Changed'), 409: errorResponse('The model already has the new task in the toolbox'), ...protectedErrors },
   }),
   async (c) => {
     const { chatbot_id, model_entry_id } = c.req.valid('param');

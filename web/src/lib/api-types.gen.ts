@@ -351,6 +351,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cost and quality per model: tokens and cost, thumbs, ratings and handoffs of the conversations it answered in
+         * @description Cost uses the prices a bot set in its toolbox (`/chatbots/{id}/models`) and list prices otherwise. Read live from the messages of the range.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only these chatbots (comma separated) */
+                    botIds?: string;
+                    /** @description Only these channels (comma separated) */
+                    channels?: string;
+                    /** @description First day, included, in the organization’s timezone; default 29 days before `to` */
+                    from?: string;
+                    /** @description Last day, included; default today */
+                    to?: string;
+                };
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Per model */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ModelReport"][];
+                            from: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/overview": {
         parameters: {
             query?: never;
@@ -4581,6 +4691,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The model already has this task in the toolbox */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Validation failed */
                 422: {
                     headers: {
@@ -4756,6 +4875,15 @@ export interface paths {
                 };
                 /** @description Not found (also returned for other organizations’ resources) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The model already has the new task in the toolbox */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15964,6 +16092,33 @@ export interface components {
             system?: components["schemas"]["PlatformValue"];
             telegramMessageId?: number;
             timestamp?: components["schemas"]["PlatformValue"];
+        };
+        ModelReport: {
+            /** @description Mean rating (1..5) of the conversations the model answered in */
+            avgRating: number | null;
+            conversations: number;
+            costPerAnswerUsd: number;
+            /** @description From the bot’s toolbox prices where set, else list prices */
+            costUsd: number;
+            /** @description Answers where the model failed and the fallback reply was sent */
+            failed: number;
+            handoffRate: number | null;
+            /** @description Conversations it answered in that went to a person */
+            handoffs: number;
+            inputTokens: number;
+            /** @description Answers the model gave */
+            messages: number;
+            model: string;
+            outputTokens: number;
+            /** @description False when some answers came from a hosted model without a known price (counted as 0) */
+            priced: boolean;
+            ratedConversations: number;
+            /** @description Answers by toolbox task (`general`, `fast`, `complex`…) */
+            tasks: {
+                [key: string]: number;
+            };
+            thumbsDown: number;
+            thumbsUp: number;
         };
         ModelRouting: {
             /**
