@@ -95,6 +95,13 @@ const COMPLEX_WORDS = [
   'falla', 'fallo', 'reembolso', 'devolucion del dinero', 'cobrado dos veces', 'cobro duplicado', 'contrato', 'legal', 'rgpd', 'migrar', 'migracion',
   'configurar', 'configuracion', 'paso a paso', 'recomiendas', 'recomendarias', 'que plan', 'ventajas', 'reclamacion', 'queja', 'roto', 'danado', 'estropeado',
   'garantia', 'cancelar mi suscripcion', 'factura incorrecta',
+  // Things that went wrong, in either language: a small model tends to answer these with a platitude.
+  'fails', 'failing', 'failed', 'stuck', 'crashes', 'declined', 'missing', 'charged', 'never receive', 'duplicate', 'duplicates', 'lost', 'damaged', 'short by',
+  'stopped', 'wrong', 'less than', 'higher than', 'cannot log in', 'penalty', 'calculated', 'options', 'compatible', 'choose', 'should i', 'would you recommend',
+  'allergy', 'fever', 'claim', 'quote', 'report', 'transfer', 'how do i set up', 'how do we',
+  'error', 'rechaza', 'faltan', 'cobrado', 'cobrar', 'no llega', 'no me llega', 'duplica', 'perdi', 'no me deja', 'penalizacion', 'calcula', 'opciones', 'compatible',
+  'elegir', 'deberia', 'alergia', 'fiebre', 'reclamar', 'presupuesto', 'informe', 'cambiar el titular', 'se cierra', 'no sincroniza', 'no aparece', 'menos dinero',
+  'no he recibido', 'no entiendo', 'ninguna solucion', 'nadie',
 ];
 
 /** Short, factual asks a small model answers as well as a big one. */
