@@ -89,6 +89,7 @@ export const queryKeys = {
   analytics: {
     overview: (orgId: string, filters: AnalyticsFilters) => ['analytics', { orgId }, 'overview', filters] as const,
     knowledgeGaps: (orgId: string, filters: AnalyticsFilters) => ['analytics', { orgId }, 'knowledge-gaps', filters] as const,
+    models: (orgId: string, filters: AnalyticsFilters) => ['analytics', { orgId }, 'models', filters] as const,
   },
   conversations,
   cannedResponses: { list: (orgId: string) => ['canned-responses', { orgId }] as const },
