@@ -22,7 +22,7 @@ import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
 import { classifyModelError, decryptKeys, type ModelFailure } from '../models/org-keys';
-import { routeMessage, type RoutedModel } from '../models/routing';
+import { modelChain, routeMessage, type RoutedModel } from '../models/routing';
 import { classifyWithModel } from '../models/classifier';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import { retrievalQuery } from '../retrieval/follow-up';
@@ -323,7 +323,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   } else {
     const system = systemPrompt(bot, hits);
     // The routed model first, then the bot's own model and its fallback: the chain it always had.
-    const candidates = [...new Set([route.model, bot.model, ...(bot.fallbackModel ? [bot.fallbackModel] : [])])].filter((m) => m !== BUILTIN_MODEL);
+    const candidates = modelChain(bot, route.model);
     let lastError: unknown;
     for (const modelId of candidates) {
       try {

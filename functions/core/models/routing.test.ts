@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoutingConfig } from '../../../db/schema';
 import { labelOf } from './classifier';
-import { keywordClassify, pickModelForTask, routeMessage, ruleMatches, SUGGESTED_RULES, type ToolboxModel } from './routing';
+import { keywordClassify, modelChain, pickModelForTask, routeMessage, ruleMatches, SUGGESTED_RULES, type ToolboxModel } from './routing';
 
 const entry = (provider: string, modelId: string, taskType: string, enabled = true): ToolboxModel => ({
   provider,
@@ -99,5 +99,13 @@ describe('toolbox routing', () => {
     expect(labelOf('Complex.')).toBe('complex');
     expect(labelOf(' SIMPLE')).toBe('simple');
     expect(labelOf('I am not sure')).toBeNull();
+  });
+});
+
+describe('model chain', () => {
+  it('tries the routed model, then the bot’s model and fallback, once each, never the extractive answerer', () => {
+    expect(modelChain({ model: 'openai:gpt-4o-mini', fallbackModel: 'groq:llama-3.1-8b-instant' }, 'openai:gpt-4o')).toEqual(['openai:gpt-4o', 'openai:gpt-4o-mini', 'groq:llama-3.1-8b-instant']);
+    expect(modelChain({ model: 'openai:gpt-4o', fallbackModel: 'openai:gpt-4o' }, 'openai:gpt-4o')).toEqual(['openai:gpt-4o']);
+    expect(modelChain({ model: 'builtin:extractive', fallbackModel: null }, 'openai:gpt-4o')).toEqual(['openai:gpt-4o']);
   });
 });

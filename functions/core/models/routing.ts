@@ -52,6 +52,14 @@ export function pickModelForTask(bot: Pick<RoutableBot, 'model' | 'toolbox'>, ta
   return { model: bot.model, task: 'general', reason };
 }
 
+/**
+ * The models to try in order for a routed choice: the routed model, then the bot's own model and
+ * its fallback (the chain bots always had). The built-in extractive answerer is not a chat model.
+ */
+export function modelChain(bot: { model: string; fallbackModel: string | null }, routed: string): string[] {
+  return [...new Set([routed, bot.model, ...(bot.fallbackModel ? [bot.fallbackModel] : [])])].filter((m) => m !== 'builtin:extractive');
+}
+
 /** Lower case without accents, so "Facturación" matches "facturacion". */
 export function fold(text: string) {
   return text.toLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '');
