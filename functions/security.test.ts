@@ -68,6 +68,8 @@ beforeAll(async () => {
   ids.chatbot_id = bot.body.id;
   const hours = await api.call('POST', `/api/v1/chatbots/${bot.body.id}/schedules`, { token: victim.token, orgId: org.id, body: { weekday: 1, opensAt: '09:00', closesAt: '18:00' } });
   ids.schedule_id = hours.body.id;
+  const toolboxEntry = await api.call('POST', `/api/v1/chatbots/${bot.body.id}/models`, { token: victim.token, orgId: org.id, body: { provider: 'openai', model_id: 'gpt-4o', task_type: 'complex' } });
+  ids.model_entry_id = toolboxEntry.body.id;
   await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: victim.token, orgId: org.id });
   const visitor = await api.call('POST', `/api/v1/widget/${bot.body.id}/session`, { body: {} });
   await api.call('POST', `/api/v1/widget/${bot.body.id}/chat`, { headers: { authorization: `Bearer ${visitor.body.sessionToken}` }, body: { message: 'launch code?' } });

@@ -18,6 +18,27 @@ export interface WidgetLook {
   theme?: 'light' | 'dark' | 'auto';
 }
 
+/**
+ * How a bot with a toolbox of models picks one per message. `rules`: the first rule whose
+ * conditions all hold names the task; `classifier`: the toolbox's `classifier` model labels the
+ * message simple or complex (its rules decide when the classifier fails or is absent).
+ */
+export interface RoutingRule {
+  /** Every condition given must hold. */
+  minLength?: number;
+  maxLength?: number;
+  language?: 'es' | 'en';
+  channels?: string[];
+  /** Any of these words or phrases (case and accent insensitive). */
+  words?: string[];
+  task: string;
+}
+
+export interface RoutingConfig {
+  mode: 'rules' | 'classifier';
+  rules: RoutingRule[];
+}
+
 export interface PreChatField {
   key: string;
   label: string;
@@ -68,6 +89,8 @@ export const bots = pgTable(
     allowedOrigins: text('allowed_origins').array().notNull().default([]),
     /** AES-GCM ciphertext of the HMAC key that signs visitor identities (identify()). */
     identitySecretEncrypted: text('identity_secret_encrypted'),
+    /** Which toolbox model answers each message (bot_models); unused while the toolbox is empty. */
+    routing: jsonb('routing').$type<RoutingConfig>().notNull().default({ mode: 'rules', rules: [] }),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     deployedAt: ts('deployed_at'),
     createdAt: createdAt(),
@@ -116,7 +139,41 @@ export const cannedResponses = pgTable(
   (t) => [uniqueIndex('canned_responses_org_shortcut_key').on(t.organizationId, t.shortcut)],
 );
 
-export const providerEnum = pgEnum('model_provider', ['openai', 'groq', 'compatible']);
+/**
+ * Providers an organization can hold a key for: the SDK providers, one custom OpenAI-compatible
+ * server, and presets of OpenAI-compatible services (their base URLs: core/models/presets.ts).
+ */
+export const MODEL_PROVIDERS = ['openai', 'groq', 'compatible', 'gemini', 'mistral', 'together', 'openrouter', 'deepseek', 'ollama', 'lmstudio'] as const;
+export const providerEnum = pgEnum('model_provider', MODEL_PROVIDERS);
+
+/** Tasks every toolbox knows; flows may name others (their AI steps refer to a task by name). */
+export const BUILTIN_TASKS = ['general', 'complex', 'fast', 'classifier'] as const;
+
+/**
+ * A bot's toolbox: models by task, with optional prices (USD per million tokens) that analytics
+ * prefers over its list prices. The model's id in the registry is `<provider>:<modelId>`.
+ */
+export const botModels = pgTable(
+  'bot_models',
+  {
+    id: id(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    botId: uuid('bot_id')
+      .notNull()
+      .references(() => bots.id, { onDelete: 'cascade' }),
+    provider: varchar('provider', { length: 32 }).notNull(),
+    modelId: varchar('model_id', { length: 100 }).notNull(),
+    taskType: varchar('task_type', { length: 64 }).notNull().default('general'),
+    costInputPer1M: real('cost_input_per_1m'),
+    costOutputPer1M: real('cost_output_per_1m'),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('bot_models_bot_task_model_key').on(t.botId, t.taskType, t.provider, t.modelId)],
+);
 
 /**
  * An organization's own model provider keys (AES-GCM encrypted, never returned by the API); they

@@ -179,3 +179,26 @@ export const KnowledgeGapsSchema = z.object({
     }),
   ),
 });
+
+export const ModelReportSchema = z
+  .object({
+    model: z.string(),
+    messages: z.number().int().openapi({ description: 'Answers the model gave' }),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    costUsd: z.number().openapi({ description: 'From the bot\u2019s toolbox prices where set, else list prices' }),
+    costPerAnswerUsd: z.number(),
+    priced: z.boolean().openapi({ description: 'False when some answers came from a hosted model without a known price (counted as 0)' }),
+    failed: z.number().int().openapi({ description: 'Answers where the model failed and the fallback reply was sent' }),
+    thumbsUp: z.number().int(),
+    thumbsDown: z.number().int(),
+    tasks: z.record(z.string(), z.number().int()).openapi({ description: 'Answers by toolbox task (`general`, `fast`, `complex`…)' }),
+    conversations: z.number().int(),
+    ratedConversations: z.number().int(),
+    avgRating: z.number().nullable().openapi({ description: 'Mean rating (1..5) of the conversations the model answered in' }),
+    handoffs: z.number().int().openapi({ description: 'Conversations it answered in that went to a person' }),
+    handoffRate: z.number().nullable(),
+  })
+  .openapi('ModelReport');
+
+export const ModelsReportSchema = z.object({ from: z.string(), to: z.string(), timezone: z.string(), data: z.array(ModelReportSchema) });

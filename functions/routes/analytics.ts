@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { assistantsView, conversationsView, knowledgeGapsView, overviewView, performanceView, responseTimeView, satisfactionView } from '../core/analytics/views';
+import { modelsView } from '../core/analytics/models';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, withOrg } from '../middleware/auth';
 import {
@@ -7,6 +8,7 @@ import {
   ConversationMetricsSchema,
   KnowledgeGapsQuerySchema,
   KnowledgeGapsSchema,
+  ModelsReportSchema,
   OverviewSchema,
   PerformanceSchema,
   RangeQuerySchema,
@@ -121,4 +123,18 @@ analyticsRouter.openapi(
     const query = c.req.valid('query');
     return c.json(await knowledgeGapsView(c.get('services'), c.get('org').organizationId, rangeInput(query), query.limit), 200);
   },
+);
+
+analyticsRouter.openapi(
+  createRoute({
+    method: 'get',
+    path: '/models',
+    tags,
+    summary: 'Cost and quality per model: tokens and cost, thumbs, ratings and handoffs of the conversations it answered in',
+    description: 'Cost uses the prices a bot set in its toolbox (`/chatbots/{id}/models`) and list prices otherwise. Read live from the messages of the range.',
+    security: bearerSecurity,
+    request,
+    responses: { 200: jsonContent(ModelsReportSchema, 'Per model'), ...protectedErrors },
+  }),
+  async (c) => c.json(await modelsView(c.get('services'), c.get('org').organizationId, rangeInput(c.req.valid('query'))), 200),
 );

@@ -7,6 +7,7 @@ import { CursorQuerySchema, OrgHeaderSchema, bearerSecurity, createRouter, jsonB
 import { authenticate, minRole, withOrg } from '../middleware/auth';
 import { BotListQuerySchema, BotParamsSchema, BotSchema, BotSettingsSchema, CreateBotSchema, UpdateBotSchema } from './chatbots.schemas';
 import { chatbotsIdentitySecretRouter } from './chatbots-identity-secret';
+import { chatbotsModelsRouter } from './chatbots-models';
 import { chatbotsSchedulesRouter } from './chatbots-schedules';
 import { chatbotsTestRouter } from './chatbots-test';
 
@@ -164,5 +165,6 @@ chatbotsRouter.openapi(
 );
 
 chatbotsRouter.route('/', chatbotsSchedulesRouter);
+chatbotsRouter.route('/', chatbotsModelsRouter);
 chatbotsRouter.route('/', chatbotsIdentitySecretRouter);
 chatbotsRouter.route('/', chatbotsTestRouter);

@@ -31,3 +31,22 @@ export const ProviderKeyBodySchema = z.object({
   baseUrl: z.url().max(500).optional(),
   models: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
 });
+
+export const ProviderPresetSchema = z
+  .object({
+    id: ProviderSchema,
+    label: z.string(),
+    baseUrl: z.string().openapi({ description: 'Where the key\u2019s calls go unless the key names another base URL' }),
+    local: z.boolean().openapi({ description: 'Runs on the operator\u2019s machine or network (Ollama, LM Studio)' }),
+    keyUrl: z.string().nullable(),
+    suggestedModels: z.array(z.string()),
+    available: z.boolean().openapi({ description: 'False for local presets where the deployment does not allow private addresses' }),
+  })
+  .openapi('ProviderPreset');
+
+export const ProviderModelListSchema = z
+  .object({
+    data: z.array(z.object({ id: z.string() })),
+    source: z.enum(['provider', 'suggested']).openapi({ description: '`provider`: read from its `GET /models`; `suggested`: it has no list, or it failed' }),
+  })
+  .openapi('ProviderModelList');

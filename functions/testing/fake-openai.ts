@@ -23,6 +23,8 @@ export interface FakeOpenAI {
   failing: Set<string>;
   /** API keys the server refuses with HTTP 401, as OpenAI does for a wrong key. */
   invalidKeys: Set<string>;
+  /** What GET /models lists. */
+  models: string[];
   /** Milliseconds between streamed chunks (0 = as fast as possible). */
   tokenDelayMs: number;
   /** When set, every answer waits for this promise first (a model that is slow until a test says so). */
@@ -52,6 +54,7 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
     reply: (request) => `Echo: ${request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''}`,
     failing: new Set(),
     invalidKeys: new Set(),
+    models: ['fake-llm'],
     tokenDelayMs: 0,
     close: async () => {},
   };
@@ -64,7 +67,7 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
       return;
     }
     if (req.method === 'GET' && req.url?.endsWith('/models')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'fake-llm', object: 'model', owned_by: 'fake' }] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: fake.models.map((id) => ({ id, object: 'model', owned_by: 'fake' })) }));
       return;
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {

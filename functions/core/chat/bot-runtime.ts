@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { botKnowledgeBases, bots, knowledgeBases, organizations, schedules } from '../../../db/schema';
+import { botKnowledgeBases, botModels, bots, knowledgeBases, organizations, schedules } from '../../../db/schema';
 import type { Services } from '../../ports';
 import type { ScheduleInterval } from './schedule';
 import { loadStoredKeys, type StoredProviderKey } from '../models/stored-keys';
+import type { ToolboxModel } from '../models/routing';
 
 /**
  * Everything a chat turn needs to know about a bot, read in one go and cached in KV for a minute:
@@ -19,6 +20,8 @@ export type BotRuntime = Omit<BotRow, 'createdAt' | 'updatedAt' | 'deployedAt' |
   timezone: string;
   /** The organization's own provider keys, still encrypted. */
   providerKeys: StoredProviderKey[];
+  /** The bot's models by task (bot_models), which `routing` chooses from per message. */
+  toolbox: ToolboxModel[];
 };
 
 const TTL_SECONDS = 60;
@@ -34,7 +37,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     .where(eq(bots.id, botId))
     .limit(1);
   if (!row) return null;
-  const [kbs, hours, keys] = await Promise.all([
+  const [kbs, hours, keys, toolbox] = await Promise.all([
     services.db
       .select({ id: knowledgeBases.id, embeddingModel: knowledgeBases.embeddingModel })
       .from(botKnowledgeBases)
@@ -45,6 +48,18 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
       .from(schedules)
       .where(eq(schedules.botId, botId)),
     loadStoredKeys(services, row.bot.organizationId),
+    services.db
+      .select({
+        provider: botModels.provider,
+        modelId: botModels.modelId,
+        taskType: botModels.taskType,
+        enabled: botModels.enabled,
+        costInputPer1M: botModels.costInputPer1M,
+        costOutputPer1M: botModels.costOutputPer1M,
+      })
+      .from(botModels)
+      .where(eq(botModels.botId, botId))
+      .orderBy(botModels.createdAt),
   ]);
   const { createdAt: _c, updatedAt: _u, deployedAt: _d, ...bot } = row.bot;
   const runtime: BotRuntime = {
@@ -54,6 +69,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     schedules: hours.map((h) => ({ weekday: h.weekday, opensAt: h.opensAt.slice(0, 5), closesAt: h.closesAt.slice(0, 5) })),
     timezone: row.timezone,
     providerKeys: keys,
+    toolbox,
   };
   await services.kv.set(key(botId), runtime, { ttlSeconds: TTL_SECONDS });
   return runtime;

@@ -22,6 +22,8 @@ import type { Services } from '../../ports';
 import { countTokens } from '../ingest/chunk';
 import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
 import { classifyModelError, decryptKeys, type ModelFailure } from '../models/org-keys';
+import { modelChain, routeMessage, type RoutedModel } from '../models/routing';
+import { classifyWithModel } from '../models/classifier';
 import type { SearchHit } from '../retrieval/search';
 import { retrieveForTurn } from './retrieve';
 import type { BotRuntime } from './bot-runtime';
@@ -62,6 +64,8 @@ export interface TurnInput {
   /** Platform message id (channels): a redelivery with the same id is not answered twice. */
   externalId?: string;
   now?: Date;
+  /** A flow node's chosen task (toolbox routing): its model answers, whatever the bot's rules say. */
+  task?: string;
 }
 
 const MEMORY_TOKEN_BUDGET = 2000;
@@ -110,6 +114,15 @@ interface Answer {
   isFallback?: boolean;
   /** Extra message metadata: the offer's buttons and the language it was made in. */
   metadata?: Record<string, unknown>;
+  /** Which toolbox task and rule chose the model (message metadata `model`, `task`, `routeReason`). */
+  route?: RoutedModel;
+}
+
+/** The route as stored on the answer: the model that did answer, and the one routing chose if another had to. */
+function routeMetadata(answer: Answer): Record<string, unknown> {
+  if (!answer.route || !answer.model) return {};
+  const { route } = answer;
+  return { model: answer.model, task: route.task, routeReason: route.reason, ...(answer.model !== route.model ? { routedModel: route.model } : {}) };
 }
 
 function storeAnswer(services: Services, input: AnswerInput, answer: Answer, started: number): Promise<MessageRow> {
@@ -129,7 +142,9 @@ function storeAnswer(services: Services, input: AnswerInput, answer: Answer, sta
     finishReason: answer.finishReason,
     error: answer.error,
     isFallback: answer.isFallback ?? false,
-    ...(answer.failure || answer.metadata ? { metadata: { ...answer.metadata, ...(answer.failure ? { modelFailure: answer.failure } : {}) } } : {}),
+    ...(answer.failure || answer.metadata || answer.route
+      ? { metadata: { ...answer.metadata, ...routeMetadata(answer), ...(answer.failure ? { modelFailure: answer.failure } : {}) } }
+      : {}),
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   });
 }
@@ -287,16 +302,18 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   const retrieved = sourcesOf(hits, lang);
   if (retrieved.length > 0) yield { type: 'sources', sources: retrieved.map(publicSource) };
 
-  answer = { content: '', sources: retrieved, model: bot.model, ...(trace ? { metadata: { retrieval: trace } } : {}) };
-  if (bot.model === BUILTIN_MODEL || (hits.length === 0 && bot.answerOnlyFromKnowledge)) {
+  const route = await routeTurn(services, input);
+  answer = { content: '', sources: retrieved, model: route.model, route, ...(trace ? { metadata: { retrieval: trace } } : {}) };
+  if (route.model === BUILTIN_MODEL || (hits.length === 0 && bot.answerOnlyFromKnowledge)) {
     const extracted = hits.length > 0 ? extractiveAnswer(input.text, hits) : { content: '', cited: [] };
     const found = extracted.content !== '';
     const content = found ? extracted.content : bot.fallbackMessage || DEFAULT_UNKNOWN[lang];
-    answer = { ...fixedReply(content, found ? BUILTIN_MODEL : null), sources: sourcesOf(hits, lang, extracted.cited), isFallback: !found, metadata: answer.metadata };
+    answer = { ...fixedReply(content, found ? BUILTIN_MODEL : null), sources: sourcesOf(hits, lang, extracted.cited), isFallback: !found, route, metadata: answer.metadata };
     for (const token of wordTokens(content)) yield { type: 'token', text: token };
   } else {
     const system = systemPrompt(bot, hits);
-    const candidates = [bot.model, ...(bot.fallbackModel && bot.fallbackModel !== bot.model ? [bot.fallbackModel] : [])];
+    // The routed model first, then the bot's own model and its fallback: the chain it always had.
+    const candidates = modelChain(bot, route.model);
     let lastError: unknown;
     for (const modelId of candidates) {
       try {
@@ -312,7 +329,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     }
     if (lastError !== undefined) {
       const message = lastError instanceof Error ? lastError.message : String(lastError);
-      console.error(JSON.stringify({ level: 'error', message: 'model call failed', bot: bot.id, model: bot.model, error: message }));
+      console.error(JSON.stringify({ level: 'error', message: 'model call failed', bot: bot.id, model: route.model, error: message }));
       const failure = classifyModelError(lastError);
       // The team testing its bot learns why; a visitor only ever sees the fallback reply.
       yield { type: 'error', code: 'model_unavailable', message: 'The assistant could not answer; a fallback reply was sent', ...(input.channel === 'playground' ? { reason: failure } : {}) };
@@ -340,6 +357,24 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   if (row.isFallback && row.error) await publishMessageFailed(services, row);
   if (handsOff) await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
   yield done(toPublicMessage(row));
+}
+
+/**
+ * The toolbox model for this message (routing.ts): a flow's task, the classifier model or the
+ * bot's rules. A bot without a toolbox answers with its own model, as before.
+ */
+async function routeTurn(services: Services, input: AnswerInput): Promise<RoutedModel> {
+  const { bot } = input;
+  const toolbox = bot.toolbox ?? [];
+  const routing = bot.routing ?? { mode: 'rules', rules: [] };
+  return routeMessage(
+    { model: bot.model, routing, toolbox },
+    { text: input.text, language: languageOf(bot, input.text), channel: input.channel },
+    {
+      task: input.task,
+      classify: async (model, text) => classifyWithModel(services, await decryptKeys(services, bot.providerKeys), model, text),
+    },
+  );
 }
 
 /** The bot's `handoffConfidence` (0..1): below it, the best knowledge match is not good enough. */

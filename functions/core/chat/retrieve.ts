@@ -2,6 +2,7 @@ import type { Services } from '../../ports';
 import type { MessageMetadata } from '../conversations/json-columns';
 import { BUILTIN_MODEL } from '../models/registry';
 import { decryptKeys } from '../models/org-keys';
+import { pickModelForTask } from '../models/routing';
 import { RERANK_POOL, rerankHits, rewriteFollowUp } from '../retrieval/model-steps';
 import { searchKnowledge, type SearchHit } from '../retrieval/search';
 import type { BotRuntime } from './bot-runtime';
@@ -48,11 +49,15 @@ export async function retrieveForTurn(
   };
 }
 
-/** The bot's own model for the retrieval steps; none for the keyless built-in answerer. */
+/**
+ * The model for the retrieval steps: the toolbox's `fast` model when the bot has one (these are
+ * short, cheap calls), else its general or own model; none for the keyless built-in answerer.
+ */
 async function helperModel(services: Services, bot: BotRuntime) {
-  if (bot.model === BUILTIN_MODEL) return null;
+  const modelId = pickModelForTask(bot, 'fast', 'retrieval').model;
+  if (modelId === BUILTIN_MODEL) return null;
   try {
-    const resolved = services.models.resolve(bot.model, await decryptKeys(services, bot.providerKeys));
+    const resolved = services.models.resolve(modelId, await decryptKeys(services, bot.providerKeys));
     return resolved.kind === 'llm' ? resolved.model : null;
   } catch {
     // A model that cannot be resolved fails the answer step with its own message; retrieval goes keyless.

@@ -6,6 +6,7 @@ import { OutboundRefused, OutboundTimeout } from '../../lib/network';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { forgetBot } from '../chat/bot-runtime';
+import { presetOf } from './presets';
 import type { OrgProviderKey } from './registry';
 import { loadStoredKeys, type StoredProviderKey } from './stored-keys';
 
@@ -39,27 +40,51 @@ export const PROVIDER_BASE_URLS: Record<'openai' | 'groq', string> = {
  * key, so those save it with a warning rather than refuse a key that may well be right.
  */
 export type KeyCheck =
-  | { status: 'verified' }
+  | { status: 'verified'; models: string[] }
   | { status: 'unverified'; reason: 'rate_limited' | 'provider_error' }
   | { status: 'refused'; reason: 'invalid_key' | 'wrong_url' | 'unreachable' | 'address_refused'; detail: string };
 
 const KEY_CHECK_TIMEOUT_MS = 8000;
+/** Large enough for OpenRouter's few hundred models; past it the ids read so far are kept. */
+const MODEL_LIST_MAX_BYTES = 2 * 1024 * 1024;
+
+/** The base URL a key's calls go to: the one given, else the provider's (or preset's) own. */
+export function providerBaseUrl(provider: OrgProviderKey['provider'], baseUrl: string | null): string {
+  const own = provider === 'openai' || provider === 'groq' ? PROVIDER_BASE_URLS[provider] : (presetOf(provider)?.baseUrl ?? '');
+  return (baseUrl ?? own).replace(/\/+$/, '');
+}
+
+/**
+ * Model ids from an OpenAI-style `{ data: [{ id }] }` list. A list cut at the size bound is not
+ * JSON any more, so the ids are then read from its text. Gemini prefixes its ids with `models/`.
+ */
+export function modelIdsOf(body: string): string[] {
+  let ids: string[];
+  try {
+    const parsed = JSON.parse(body) as { data?: Array<{ id?: unknown }>; models?: Array<{ id?: unknown; name?: unknown }> };
+    const entries = parsed.data ?? parsed.models ?? [];
+    ids = entries.map((e) => (typeof e.id === 'string' ? e.id : typeof (e as { name?: unknown }).name === 'string' ? String((e as { name: string }).name) : '')).filter(Boolean);
+  } catch {
+    ids = [...body.matchAll(/"id"\s*:\s*"([^"]{1,200})"/g)].map((m) => m[1]);
+  }
+  return [...new Set(ids.map((id) => id.replace(/^models\//, '')))];
+}
 
 /** Asks the provider, with the key, for its cheapest authenticated answer: the model list. */
 export async function checkProviderKey(
   services: Pick<Services, 'outbound' | 'config'>,
   input: { provider: OrgProviderKey['provider']; apiKey: string; baseUrl: string | null },
 ): Promise<KeyCheck> {
-  const base = (input.baseUrl ?? (input.provider === 'compatible' ? '' : PROVIDER_BASE_URLS[input.provider])).replace(/\/+$/, '');
+  const base = providerBaseUrl(input.provider, input.baseUrl);
   try {
     const response = await services.outbound.send({
       url: `${base}/models`,
       method: 'GET',
       headers: { authorization: `Bearer ${input.apiKey}`, accept: 'application/json' },
       timeoutMs: KEY_CHECK_TIMEOUT_MS,
-      maxResponseBytes: 2048,
+      maxResponseBytes: MODEL_LIST_MAX_BYTES,
     });
-    if (response.status >= 200 && response.status < 300) return { status: 'verified' };
+    if (response.status >= 200 && response.status < 300) return { status: 'verified', models: modelIdsOf(response.body) };
     if (response.status === 401 || response.status === 403) return { status: 'refused', reason: 'invalid_key', detail: `The provider answered HTTP ${response.status}` };
     if (response.status === 404) return { status: 'refused', reason: 'wrong_url', detail: `${base}/models answered HTTP 404` };
     if (response.status === 429) return { status: 'unverified', reason: 'rate_limited' };

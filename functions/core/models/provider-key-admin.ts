@@ -2,10 +2,12 @@ import { eq } from 'drizzle-orm';
 import { providerKeys } from '../../../db/schema';
 import { encryptSecret } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
-import { urlNotAllowed } from '../../lib/network';
+import { outboundPolicy, PRIVATE_URLS_SETTING, urlNotAllowed } from '../../lib/network';
+import { decryptSecret } from '../../lib/crypto';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { checkProviderKey, forgetOrganizationBots, type KeyCheck } from './org-keys';
+import { PROVIDER_PRESETS, presetOf } from './presets';
 
 type Provider = (typeof providerKeys.$inferSelect)['provider'];
 
@@ -42,7 +44,34 @@ export async function listProviderKeys(services: Pick<Services, 'db'>, organizat
  * Checks the key with the provider and stores it encrypted (replacing the provider's previous key);
  * the organization's bots reload their models.
  */
+/** Local presets (Ollama, LM Studio) exist only where the operator lets tenants reach private addresses. */
+function localAllowed(services: Pick<Services, 'config'>) {
+  return outboundPolicy(services.config).allowPrivate;
+}
+
+/** The presets, each saying whether this deployment offers it. */
+export function listPresets(services: Pick<Services, 'config'>) {
+  const allowLocal = localAllowed(services);
+  return PROVIDER_PRESETS.map((p) => ({ ...p, available: !p.local || allowLocal }));
+}
+
+/** Models to offer when none were named: the provider's own list, unless it is too long to be a choice. */
+const MAX_MODELS_KEPT = 50;
+function modelsToKeep(provider: Provider, given: string[] | undefined, check: KeyCheck): string[] {
+  if (given?.length) return given;
+  const preset = presetOf(provider);
+  if (!preset) return [];
+  const listed = check.status === 'verified' ? check.models : [];
+  if (listed.length > 0 && listed.length <= MAX_MODELS_KEPT) return listed;
+  const suggested = preset.suggestedModels.filter((m) => listed.length === 0 || listed.includes(m));
+  return suggested.length > 0 ? suggested : listed.slice(0, MAX_MODELS_KEPT);
+}
+
 export async function saveProviderKey(services: Services, organizationId: string, provider: Provider, input: ProviderKeyInput) {
+  if (presetOf(provider)?.local && !localAllowed(services)) {
+    const message = `Local providers are available only where the operator allows private addresses (${PRIVATE_URLS_SETTING})`;
+    throw new ApiError('validation_failed', message, { details: [{ path: 'provider', message, code: 'local_provider_not_allowed' }] });
+  }
   if (provider === 'compatible' && (!input.baseUrl || !input.models?.length)) {
     throw new ApiError('validation_failed', 'A compatible server needs its base URL and the names of its models', {
       details: [{ path: input.baseUrl ? 'models' : 'baseUrl', message: 'Required for compatible servers', code: 'custom' }],
@@ -57,7 +86,7 @@ export async function saveProviderKey(services: Services, organizationId: string
     apiKeyEncrypted: await encryptSecret(input.apiKey, services.config.ENCRYPTION_KEY),
     keyHint: input.apiKey.slice(-4),
     baseUrl: input.baseUrl ?? null,
-    models: input.models ?? [],
+    models: modelsToKeep(provider, input.models, check),
   };
   const [row] = await services.db
     .insert(providerKeys)
@@ -66,6 +95,20 @@ export async function saveProviderKey(services: Services, organizationId: string
     .returning();
   await forgetOrganizationBots(services, organizationId);
   return { ...publicKey(row), check: check.status === 'verified' ? { status: check.status } : { status: check.status, reason: check.reason } };
+}
+
+/**
+ * The provider's model list read with the stored key, for the dashboard's model picker. A provider
+ * without a list (or one that fails) answers with the preset's suggestions and the stored names.
+ */
+export async function listProviderModels(services: Services, organizationId: string, provider: Provider) {
+  const [row] = await services.db.select().from(providerKeys).where(inOrg(providerKeys, organizationId, eq(providerKeys.provider, provider)));
+  if (!row) throw new ApiError('not_found', 'No key for this provider');
+  const apiKey = await decryptSecret(row.apiKeyEncrypted, services.config.ENCRYPTION_KEY);
+  const check = await checkProviderKey(services, { provider, apiKey, baseUrl: row.baseUrl });
+  if (check.status === 'verified' && check.models.length > 0) return { data: check.models.map((id) => ({ id })), source: 'provider' as const };
+  const fallback = [...new Set([...row.models, ...(presetOf(provider)?.suggestedModels ?? [])])];
+  return { data: fallback.map((id) => ({ id })), source: 'suggested' as const };
 }
 
 export async function removeProviderKey(services: Pick<Services, 'db' | 'kv'>, organizationId: string, provider: Provider) {

@@ -5,6 +5,7 @@ import { ApiError } from '../../lib/errors';
 import type { Config } from '../../lib/config';
 import { OutboundRefused, OutboundTimeout } from '../../lib/network';
 import type { OutboundHttp } from '../../ports';
+import { PROVIDER_PRESETS, presetOf, type PresetId } from './presets';
 
 /**
  * Chat models by id `<provider>:<model>`. OpenAI and Groq through their AI SDK providers, any
@@ -13,7 +14,7 @@ import type { OutboundHttp } from '../../ports';
  */
 export const BUILTIN_MODEL = 'builtin:extractive';
 
-export type Provider = 'builtin' | 'openai' | 'groq' | 'compatible';
+export type Provider = 'builtin' | 'openai' | 'groq' | 'compatible' | PresetId;
 
 export interface ModelInfo {
   id: string;
@@ -26,7 +27,7 @@ export type ResolvedModel = { id: string; kind: 'builtin' } | { id: string; kind
 
 /** An organization's own key for a provider (decrypted), which wins over the environment's. */
 export interface OrgProviderKey {
-  provider: 'openai' | 'groq' | 'compatible';
+  provider: Exclude<Provider, 'builtin'>;
   apiKey: string;
   baseUrl: string | null;
   models: string[];
@@ -127,6 +128,10 @@ export function createModels(config: Config, outbound?: Pick<OutboundHttp, 'fetc
         label: `${m} (${compatible?.baseUrl ? new URL(compatible.baseUrl).host : 'compatible server'})`,
         available: Boolean(compatible?.baseUrl),
       })),
+      // Presets offer the models chosen when their key was saved (read from the provider's list).
+      ...PROVIDER_PRESETS.flatMap((preset) =>
+        (keyFor(preset.id, orgKeys)?.models ?? []).map((m) => ({ id: `${preset.id}:${m}`, provider: preset.id, label: `${preset.label} ${m}`, available: true })),
+      ),
     ];
   }
 
@@ -149,6 +154,8 @@ export function createModels(config: Config, outbound?: Pick<OutboundHttp, 'fetc
     if (provider === 'openai') return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, fetch }).chat(name);
     if (provider === 'groq') return createGroq({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, fetch })(name);
     if (provider === 'compatible' && key.baseUrl) return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl, fetch }).chat(name);
+    const preset = presetOf(provider);
+    if (preset) return createOpenAI({ name: preset.id, apiKey: key.apiKey, baseURL: key.baseUrl ?? preset.baseUrl, fetch }).chat(name);
     return null;
   }
 

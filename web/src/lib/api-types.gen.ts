@@ -351,6 +351,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cost and quality per model: tokens and cost, thumbs, ratings and handoffs of the conversations it answered in
+         * @description Cost uses the prices a bot set in its toolbox (`/chatbots/{id}/models`) and list prices otherwise. Read live from the messages of the range.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only these chatbots (comma separated) */
+                    botIds?: string;
+                    /** @description Only these channels (comma separated) */
+                    channels?: string;
+                    /** @description First day, included, in the organization’s timezone; default 29 days before `to` */
+                    from?: string;
+                    /** @description Last day, included; default today */
+                    to?: string;
+                };
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Per model */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ModelReport"][];
+                            from: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/overview": {
         parameters: {
             query?: never;
@@ -4422,6 +4532,491 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bot’s toolbox: models by task, and its routing rule
+         * @description An empty toolbox answers every message with the bot’s `model` (and `fallbackModel`), as before.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Toolbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["BotModel"][];
+                            routing: components["schemas"]["ModelRouting"];
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a model to the toolbox for a task (admin)
+         * @description Tasks: `general` (default), `complex`, `fast`, `classifier` (labels messages for the `classifier` routing mode) or a name a flow’s AI step uses. The same model may serve several tasks; the same model twice for one task answers 409. Optional prices (USD per 1M tokens) take precedence over list prices in analytics.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BotModelInput"];
+                };
+            };
+            responses: {
+                /** @description Added */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BotModel"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The model already has this task in the toolbox */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/models/{model_entry_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a model from the toolbox (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    model_entry_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a toolbox model’s task, prices or whether it is enabled (admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    model_entry_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BotModelChange"];
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BotModel"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The model already has the new task in the toolbox */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set how the toolbox picks a model per message (admin)
+         * @description Each answer records the choice in its metadata: `model` (the one that answered), `task` and `routeReason` (`flow`, `rule:<n>`, `classifier:<label>`, `keywords:<label>`, `default` or `bot_model`). When the chosen model fails, the bot’s `model` and then its `fallbackModel` answer.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ModelRouting"];
+                };
+            };
+            responses: {
+                /** @description Saved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelRouting"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -10324,7 +10919,7 @@ export interface paths {
                                 id: string;
                                 label: string;
                                 /** @enum {string} */
-                                provider: "builtin" | "openai" | "groq" | "compatible";
+                                provider: "builtin" | "openai" | "groq" | "compatible" | "gemini" | "mistral" | "together" | "openrouter" | "deepseek" | "ollama" | "lmstudio";
                             }[];
                             defaultModel: string;
                         };
@@ -11644,7 +12239,7 @@ export interface paths {
         get?: never;
         /**
          * Set the organization’s key for a provider (admin); checked with the provider, stored encrypted
-         * @description For `compatible` (Ollama, vLLM, LM Studio…), `baseUrl` and `models` are required. A `baseUrl` on a loopback, private or metadata address (or a name that resolves to one) is refused with 422 `url_not_allowed`; every call through it is checked again. The key is then checked with `GET {baseUrl}/models`: a rejected key (401/403), a base URL without that endpoint (404) or one that cannot be reached answers 422 with the reason as the detail’s `code` (`invalid_key`, `wrong_url`, `unreachable`, `address_refused`); a rate limit or provider error saves the key with `check.status` `unverified`.
+         * @description For `compatible` (any OpenAI-compatible server), `baseUrl` and `models` are required. For a preset (`gemini`, `mistral`, `together`, `openrouter`, `deepseek`, `ollama`, `lmstudio`; see `/presets`) both are optional: the preset’s base URL, and the models its `GET /models` lists (its suggestions when the list is long). A `baseUrl` on a loopback, private or metadata address (or a name that resolves to one) is refused with 422 `url_not_allowed`; every call through it is checked again. The key is then checked with `GET {baseUrl}/models`: a rejected key (401/403), a base URL without that endpoint (404) or one that cannot be reached answers 422 with the reason as the detail’s `code` (`invalid_key`, `wrong_url`, `unreachable`, `address_refused`); a rate limit or provider error saves the key with `check.status` `unverified`.
          */
         put: {
             parameters: {
@@ -11654,7 +12249,7 @@ export interface paths {
                     "x-organization-id"?: string;
                 };
                 path: {
-                    provider: "openai" | "groq" | "compatible";
+                    provider: "openai" | "groq" | "compatible" | "gemini" | "mistral" | "together" | "openrouter" | "deepseek" | "ollama" | "lmstudio";
                 };
                 cookie?: never;
             };
@@ -11746,7 +12341,7 @@ export interface paths {
                     "x-organization-id"?: string;
                 };
                 path: {
-                    provider: "openai" | "groq" | "compatible";
+                    provider: "openai" | "groq" | "compatible" | "gemini" | "mistral" | "together" | "openrouter" | "deepseek" | "ollama" | "lmstudio";
                 };
                 cookie?: never;
             };
@@ -11815,6 +12410,202 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/provider-keys/{provider}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models the provider offers with the saved key (admin), for a model picker
+         * @description Read from the provider’s `GET /models` through the outbound port; when it has no list or fails, the preset’s suggestions and the names saved with the key.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    provider: "openai" | "groq" | "compatible" | "gemini" | "mistral" | "together" | "openrouter" | "deepseek" | "ollama" | "lmstudio";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Models */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProviderModelList"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/provider-keys/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenAI-compatible services that need only a key (Gemini, Mistral, Together, OpenRouter, DeepSeek, Ollama, LM Studio)
+         * @description Each preset is a base URL; save a key with `PUT /api/v1/provider-keys/{id}`. Local presets (Ollama, LM Studio) are `available` only where the operator set `ALLOW_PRIVATE_URLS=true` (never on a hosted deployment); elsewhere saving one answers 422 `local_provider_not_allowed`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Presets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ProviderPreset"][];
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -14498,6 +15289,56 @@ export interface components {
             /** @description webhook.created, webhook.deleted: the endpoint (without credentials or query) */
             url?: string;
         };
+        BotModel: {
+            /** @description False while neither the organization nor the deployment has a key for its provider */
+            available: boolean;
+            cost_input_per_1m: number | null;
+            cost_output_per_1m: number | null;
+            created_at: string;
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The id the rest of the API uses (`<provider>:<model_id>`)
+             * @example openai:gpt-4o
+             */
+            model: string;
+            model_id: string;
+            provider: string;
+            task_type: string;
+        };
+        BotModelChange: {
+            /** @description USD per million tokens; analytics uses it instead of its list price */
+            cost_input_per_1m?: number | null;
+            /** @description USD per million tokens; analytics uses it instead of its list price */
+            cost_output_per_1m?: number | null;
+            enabled?: boolean;
+            /**
+             * @description One of `general`, `complex`, `fast`, `classifier`, or a task a flow’s AI step names
+             * @example complex
+             */
+            task_type?: string;
+        };
+        BotModelInput: {
+            /** @description USD per million tokens; analytics uses it instead of its list price */
+            cost_input_per_1m?: number | null;
+            /** @description USD per million tokens; analytics uses it instead of its list price */
+            cost_output_per_1m?: number | null;
+            enabled?: boolean;
+            /** @example gpt-4o */
+            model_id: string;
+            /**
+             * @example openai
+             * @enum {string}
+             */
+            provider: "builtin" | "openai" | "groq" | "compatible" | "gemini" | "mistral" | "together" | "openrouter" | "deepseek" | "ollama" | "lmstudio";
+            /**
+             * @description One of `general`, `complex`, `fast`, `classifier`, or a task a flow’s AI step names
+             * @default general
+             * @example complex
+             */
+            task_type: string;
+        };
         CannedResponse: {
             content: string;
             /** Format: date-time */
@@ -15272,6 +16113,41 @@ export interface components {
             telegramMessageId?: number;
             timestamp?: components["schemas"]["PlatformValue"];
         };
+        ModelReport: {
+            /** @description Mean rating (1..5) of the conversations the model answered in */
+            avgRating: number | null;
+            conversations: number;
+            costPerAnswerUsd: number;
+            /** @description From the bot’s toolbox prices where set, else list prices */
+            costUsd: number;
+            /** @description Answers where the model failed and the fallback reply was sent */
+            failed: number;
+            handoffRate: number | null;
+            /** @description Conversations it answered in that went to a person */
+            handoffs: number;
+            inputTokens: number;
+            /** @description Answers the model gave */
+            messages: number;
+            model: string;
+            outputTokens: number;
+            /** @description False when some answers came from a hosted model without a known price (counted as 0) */
+            priced: boolean;
+            ratedConversations: number;
+            /** @description Answers by toolbox task (`general`, `fast`, `complex`…) */
+            tasks: {
+                [key: string]: number;
+            };
+            thumbsDown: number;
+            thumbsUp: number;
+        };
+        ModelRouting: {
+            /**
+             * @description `rules`: the first matching rule; `classifier`: the toolbox’s `classifier` model labels each message simple (task `fast`) or complex (task `complex`), and the rules (then a keyword classifier) decide when it fails or is absent
+             * @enum {string}
+             */
+            mode: "rules" | "classifier";
+            rules: components["schemas"]["RoutingRule"][];
+        };
         ModelUsage: {
             costUsd: number;
             inputTokens: number;
@@ -15346,7 +16222,7 @@ export interface components {
             keyHint: string;
             models: string[];
             /** @enum {string} */
-            provider: "openai" | "groq" | "compatible";
+            provider: "openai" | "groq" | "compatible" | "gemini" | "mistral" | "together" | "openrouter" | "deepseek" | "ollama" | "lmstudio";
             updatedAt: string;
         };
         /** @description What the provider said when asked for its model list with the key */
@@ -15358,6 +16234,29 @@ export interface components {
             reason?: "rate_limited" | "provider_error";
             /** @enum {string} */
             status: "verified" | "unverified";
+        };
+        ProviderModelList: {
+            data: {
+                id: string;
+            }[];
+            /**
+             * @description `provider`: read from its `GET /models`; `suggested`: it has no list, or it failed
+             * @enum {string}
+             */
+            source: "provider" | "suggested";
+        };
+        ProviderPreset: {
+            /** @description False for local presets where the deployment does not allow private addresses */
+            available: boolean;
+            /** @description Where the key’s calls go unless the key names another base URL */
+            baseUrl: string;
+            /** @enum {string} */
+            id: "openai" | "groq" | "compatible" | "gemini" | "mistral" | "together" | "openrouter" | "deepseek" | "ollama" | "lmstudio";
+            keyUrl: string | null;
+            label: string;
+            /** @description Runs on the operator’s machine or network (Ollama, LM Studio) */
+            local: boolean;
+            suggestedModels: string[];
         };
         QuickReply: {
             id: string;
@@ -15373,6 +16272,21 @@ export interface components {
             scoreThreshold: number;
             /** @example 5 */
             topK: number;
+        };
+        /** @description Every condition given must hold; the first matching rule names the task */
+        RoutingRule: {
+            channels?: string[];
+            /** @enum {string} */
+            language?: "es" | "en";
+            maxLength?: number;
+            minLength?: number;
+            /**
+             * @description One of `general`, `complex`, `fast`, `classifier`, or a task a flow’s AI step names
+             * @example complex
+             */
+            task: string;
+            /** @description Any of these words or phrases (case and accent insensitive) */
+            words?: string[];
         };
         ScheduleInterval: {
             closesAt: string;

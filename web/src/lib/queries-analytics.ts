@@ -21,6 +21,7 @@ export type Summary = Schemas['AnalyticsSummary'];
 export type AnalyticsOverview = ApiResponse<'/api/v1/analytics/overview'>;
 export type KnowledgeGapList = ApiResponse<'/api/v1/analytics/knowledge-gaps'>;
 export type KnowledgeGap = KnowledgeGapList['data'][number];
+export type ModelReport = ApiResponse<'/api/v1/analytics/models'>;
 
 function rangeQueryString(filters: AnalyticsFilters) {
   const qs = new URLSearchParams();
@@ -35,6 +36,7 @@ function rangeQueryString(filters: AnalyticsFilters) {
 export const analyticsApi = {
   overview: (filters: AnalyticsFilters) => `/api/v1/analytics/overview${rangeQueryString(filters)}`,
   knowledgeGaps: (filters: AnalyticsFilters) => `/api/v1/analytics/knowledge-gaps${rangeQueryString(filters)}`,
+  models: (filters: AnalyticsFilters) => `/api/v1/analytics/models${rangeQueryString(filters)}`,
   customReport: '/api/v1/reports/custom',
 };
 
@@ -57,6 +59,15 @@ export const analyticsOverviewQuery = (orgId: string, filters: AnalyticsFilters 
  * inbox the agent just left), then every minute like Analytics.
  */
 export const overviewNumbersQuery = (orgId: string) => queryOptions({ ...analyticsOverviewQuery(orgId, {}), staleTime: 0 });
+
+/** Cost and quality per model (toolbox prices, thumbs, ratings, handoffs). */
+export const modelReportQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
+  queryOptions({
+    queryKey: queryKeys.analytics.models(orgId, filters),
+    queryFn: ({ signal }) => api<ModelReport>(analyticsApi.models(filters), { orgId, signal }),
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
 
 export const knowledgeGapsQuery = (orgId: string, filters: AnalyticsFilters = {}) =>
   queryOptions({

@@ -249,6 +249,9 @@ export const chatbotApi = {
   schedules: (botId: string) => `${botPath(botId)}/schedules`,
   schedule: (botId: string, id: string) => `${botPath(botId)}/schedules/${encodeURIComponent(id)}`,
   identitySecret: (botId: string) => `${botPath(botId)}/identity-secret`,
+  models: (botId: string) => `${botPath(botId)}/models`,
+  model: (botId: string, id: string) => `${botPath(botId)}/models/${encodeURIComponent(id)}`,
+  routing: (botId: string) => `${botPath(botId)}/routing`,
 };
 
 export const botsQuery = (orgId: string, filters: BotFilters = {}) =>
@@ -282,6 +285,27 @@ export const KEYED_PROVIDERS: KeyedProvider[] = ['openai', 'groq', 'compatible']
 
 /** An organization's own provider key; the key itself is never returned, only its last characters. */
 export type ProviderKey = Schemas['ProviderKey'];
+
+/** OpenAI-compatible services that need only a key; `available` is false for local ones on a hosted deployment. */
+export type ProviderPreset = Schemas['ProviderPreset'];
+
+export const providerPresetsQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: queryKeys.providerKeys.presets(orgId),
+    queryFn: async () => (await api<List<ProviderPreset>>('/api/v1/provider-keys/presets', { orgId })).data,
+    staleTime: 10 * 60_000,
+  });
+
+/** A bot's toolbox of models by task, with its routing rule. */
+export type BotModel = Schemas['BotModel'];
+export type ModelRouting = Schemas['ModelRouting'];
+export type RoutingRule = Schemas['RoutingRule'];
+
+export const botModelsQuery = (orgId: string, botId: string) =>
+  queryOptions({
+    queryKey: queryKeys.chatbots.models(orgId, botId),
+    queryFn: () => api<{ data: BotModel[]; routing: ModelRouting }>(chatbotApi.models(botId), { orgId }),
+  });
 
 export const providerKeysQuery = (orgId: string) =>
   queryOptions({

@@ -45,7 +45,7 @@ export const queryKeys = {
   },
   apiKeys: { list: (orgId: string) => ['api-keys', { orgId }] as const },
   auditLog: { list: (orgId: string) => ['audit-log', { orgId }] as const },
-  providerKeys: { list: (orgId: string) => ['provider-keys', { orgId }] as const },
+  providerKeys: { list: (orgId: string) => ['provider-keys', { orgId }] as const, presets: (orgId: string) => ['provider-presets', { orgId }] as const },
   chatModels: { list: (orgId: string) => ['chat-models', { orgId }] as const },
   embeddingModels: { list: (orgId: string) => ['embedding-models', { orgId }] as const },
   knowledgeBases: {
@@ -69,6 +69,7 @@ export const queryKeys = {
     list: (orgId: string, filters: BotFilters) => ['bots', { orgId }, filters] as const,
     detail: (orgId: string, botId: string) => ['bots', { orgId, botId }] as const,
     schedules: (orgId: string, botId: string) => ['bot-schedules', { orgId, botId }] as const,
+    models: (orgId: string, botId: string) => ['bot-models', { orgId, botId }] as const,
     identitySecret: (orgId: string, botId: string) => ['bot-identity-secret', { orgId, botId }] as const,
     widgetBundle: () => ['widget-bundle'] as const,
   },
@@ -88,6 +89,7 @@ export const queryKeys = {
   analytics: {
     overview: (orgId: string, filters: AnalyticsFilters) => ['analytics', { orgId }, 'overview', filters] as const,
     knowledgeGaps: (orgId: string, filters: AnalyticsFilters) => ['analytics', { orgId }, 'knowledge-gaps', filters] as const,
+    models: (orgId: string, filters: AnalyticsFilters) => ['analytics', { orgId }, 'models', filters] as const,
   },
   conversations,
   cannedResponses: { list: (orgId: string) => ['canned-responses', { orgId }] as const },

@@ -11,6 +11,7 @@ import {
   change,
   downloadReportCsv,
   knowledgeGapsQuery,
+  modelReportQuery,
   type AnalyticsChannel,
   type AnalyticsFilters,
   type AnalyticsOverview,
@@ -81,7 +82,7 @@ function AnalyticsPage() {
         <ErrorState message={errorMessage(overview.error)} onRetry={() => void overview.refetch()} />
       ) : (
         <div className={cx('space-y-6 transition-opacity', overview.isPlaceholderData && 'opacity-60')} aria-busy={overview.isFetching || undefined}>
-          <Dashboard data={overview.data} />
+          <Dashboard data={overview.data} filters={filters} />
           <KnowledgeGapsCard filters={filters} botNames={botNames} />
         </div>
       )}
@@ -192,7 +193,7 @@ function ExportButton({ data, filters }: { data: AnalyticsOverview; filters: Ana
   );
 }
 
-function Dashboard({ data }: { data: AnalyticsOverview }) {
+function Dashboard({ data, filters }: { data: AnalyticsOverview; filters: AnalyticsFilters }) {
   const t = useT();
   const locale = useLocale();
   const { totals, previous } = data;
@@ -283,7 +284,7 @@ function Dashboard({ data }: { data: AnalyticsOverview }) {
             </Card>
           </div>
           <AssistantsTable data={data} />
-          {data.models.length > 0 && <ModelsTable data={data} />}
+          {data.models.length > 0 && <ModelsTable filters={filters} />}
         </>
       )}
     </>
@@ -367,10 +368,15 @@ function AssistantsTable({ data }: { data: AnalyticsOverview }) {
   );
 }
 
-function ModelsTable({ data }: { data: AnalyticsOverview }) {
+/** Cost and quality per model: what the toolbox's routing is judged by. */
+function ModelsTable({ filters }: { filters: AnalyticsFilters }) {
   const t = useT();
   const locale = useLocale();
+  const org = useOrg();
+  const report = useQuery(modelReportQuery(org.id, filters));
   const number = (n: number) => formatCompact(n, locale);
+  const rows = report.data?.data ?? [];
+  if (rows.length === 0) return null;
   return (
     <Card title={t('analytics.modelsTitle')} description={t('analytics.modelsDesc')}>
       <div className="-mx-5 -my-5 overflow-x-auto">
@@ -382,18 +388,35 @@ function ModelsTable({ data }: { data: AnalyticsOverview }) {
               <th scope="col" className={th}>{t('analytics.inputTokens')}</th>
               <th scope="col" className={th}>{t('analytics.outputTokens')}</th>
               <th scope="col" className={th}>{t('analytics.cost')}</th>
+              <th scope="col" className={th}>{t('analytics.costPerAnswer')}</th>
+              <th scope="col" className={th}>{t('analytics.modelThumbs')}</th>
+              <th scope="col" className={th}>{t('analytics.modelRating')}</th>
+              <th scope="col" className={th}>{t('analytics.modelHandoffs')}</th>
             </tr>
           </thead>
           <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {data.models.map((m) => (
+            {rows.map((m) => (
               <tr key={m.model}>
                 <th scope="row" className="px-3 py-2 text-left font-mono text-xs font-medium">
                   {m.model}
+                  {Object.keys(m.tasks).length > 0 && (
+                    <span className="block font-sans text-xs font-normal text-zinc-500 dark:text-zinc-400">
+                      {Object.entries(m.tasks)
+                        .map(([task, count]) => `${task} ${number(count)}`)
+                        .join(' · ')}
+                    </span>
+                  )}
                 </th>
                 <td className={td}>{number(m.messages)}</td>
                 <td className={td}>{number(m.inputTokens)}</td>
                 <td className={td}>{number(m.outputTokens)}</td>
                 <td className={td}>{m.priced ? formatUsd(m.costUsd, locale) : t('analytics.unpriced')}</td>
+                <td className={td}>{m.priced ? formatUsd(m.costPerAnswerUsd, locale) : '—'}</td>
+                <td className={td}>
+                  👍 {number(m.thumbsUp)} · 👎 {number(m.thumbsDown)}
+                </td>
+                <td className={td}>{m.avgRating === null ? '—' : m.avgRating.toLocaleString(locale)}</td>
+                <td className={td}>{formatPercent(m.handoffRate, locale)}</td>
               </tr>
             ))}
           </tbody>

@@ -8,12 +8,13 @@ import { useOrg } from '../../../lib/use-org';
 import { HoursTab } from './-components/hours-tab';
 import { InstallTab } from './-components/install-tab';
 import { KnowledgeTab } from './-components/knowledge-tab';
+import { ModelsTab } from './-components/models-tab';
 import { PlaygroundTab } from './-components/playground-tab';
 import { SettingsTab } from './-components/settings-tab';
 import { BotIcon, DeleteBotDialog, StatusBadge, useBotMutations, useModelLabel } from './-components/shared';
 import { WidgetTab } from './-components/widget-tab';
 
-const TABS = ['settings', 'knowledge', 'widget', 'hours', 'playground', 'install'] as const;
+const TABS = ['settings', 'knowledge', 'models', 'widget', 'hours', 'playground', 'install'] as const;
 type Tab = (typeof TABS)[number];
 
 export const Route = createFileRoute('/_app/chatbots/$botId')({
@@ -148,6 +149,7 @@ function BotPage() {
       </nav>
       {tab === 'settings' && <SettingsTab bot={bot} canWrite={canWrite} />}
       {tab === 'knowledge' && <KnowledgeTab bot={bot} canWrite={canWrite} />}
+      {tab === 'models' && <ModelsTab bot={bot} canWrite={canWrite} />}
       {tab === 'widget' && <WidgetTab bot={bot} canWrite={canWrite} />}
       {tab === 'hours' && <HoursTab bot={bot} canWrite={canWrite} />}
       {tab === 'playground' && <PlaygroundTab bot={bot} />}

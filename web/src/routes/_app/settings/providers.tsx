@@ -6,7 +6,7 @@ import { Alert, Badge, Button, Card, ConfirmDialog, formatDate, TextField } from
 import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { api, ApiError, fieldErrorOf } from '../../../lib/api';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
-import { chatModelsQuery, KEYED_PROVIDERS, providerKeysQuery, type KeyedProvider, type ProviderKey } from '../../../lib/queries';
+import { chatModelsQuery, KEYED_PROVIDERS, providerKeysQuery, providerPresetsQuery, type KeyedProvider, type ProviderKey, type ProviderPreset } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
 import { queryKeys } from '../../../lib/query-keys';
 
@@ -17,8 +17,8 @@ export const Route = createFileRoute('/_app/settings/providers')({
   component: ProviderKeys,
 });
 
-const KEY_PLACEHOLDER: Record<KeyedProvider, string> = { openai: 'sk-…', groq: 'gsk_…', compatible: 'ollama' };
-const URL_PLACEHOLDER: Record<KeyedProvider, string> = {
+const KEY_PLACEHOLDER: Partial<Record<KeyedProvider, string>> = { openai: 'sk-…', groq: 'gsk_…', compatible: 'ollama', ollama: 'ollama', lmstudio: 'lm-studio' };
+const URL_PLACEHOLDER: Partial<Record<KeyedProvider, string>> = {
   openai: 'https://api.openai.com/v1',
   groq: 'https://api.groq.com/openai/v1',
   compatible: 'http://localhost:11434/v1',
@@ -37,7 +37,35 @@ function ProviderKeys() {
       {KEYED_PROVIDERS.map((p) => (
         <ProviderCard key={p} provider={p} row={keys.find((k) => k.provider === p)} />
       ))}
+      <ProviderPresets keys={keys} />
     </div>
+  );
+}
+
+/**
+ * OpenAI-compatible services that need only a key. Local ones (Ollama, LM Studio) are listed only
+ * where the deployment allows private addresses; a hosted deployment never offers them.
+ */
+function ProviderPresets({ keys }: { keys: ProviderKey[] }) {
+  const t = useT();
+  const org = useOrg();
+  const presets = useQuery(providerPresetsQuery(org.id));
+  const offered = (presets.data ?? []).filter((p) => p.available);
+  if (offered.length === 0) return null;
+  const hiddenLocal = (presets.data ?? []).some((p) => p.local && !p.available);
+  return (
+    <section aria-labelledby="provider-presets" className="space-y-4">
+      <div>
+        <h2 id="provider-presets" className="text-lg font-semibold">
+          {t('providers.presets.title')}
+        </h2>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">{t('providers.presets.desc')}</p>
+        {hiddenLocal && <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">{t('providers.presets.localHidden')}</p>}
+      </div>
+      {offered.map((p) => (
+        <ProviderCard key={p.id} provider={p.id} preset={p} row={keys.find((k) => k.provider === p.id)} />
+      ))}
+    </section>
   );
 }
 
@@ -56,7 +84,7 @@ const splitModels = (text: string) =>
     .map((m) => m.trim())
     .filter(Boolean);
 
-function ProviderCard({ provider, row }: { provider: KeyedProvider; row: ProviderKey | undefined }) {
+function ProviderCard({ provider, row, preset }: { provider: KeyedProvider; row: ProviderKey | undefined; preset?: ProviderPreset }) {
   const t = useT();
   const locale = useLocale();
   const toast = useToast();
@@ -66,7 +94,7 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
   const headingId = useId();
   const models = useQuery(chatModelsQuery(org.id));
   const compatible = provider === 'compatible';
-  const name = t(`providers.name.${provider}`);
+  const name = preset ? preset.label : t(`providers.name.${provider}`);
 
   const [apiKey, setApiKey] = useState('');
   const [baseUrl, setBaseUrl] = useState(row?.baseUrl ?? '');
@@ -125,7 +153,23 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
     <div role="group" aria-labelledby={headingId}>
       <Card
         title={<span id={headingId}>{name}</span>}
-        description={t(`providers.desc.${provider}`)}
+        description={
+          preset ? (
+            <>
+              {t(preset.local ? 'providers.presets.localDesc' : 'providers.presets.cloudDesc')}
+              {preset.keyUrl && (
+                <>
+                  {' '}
+                  <a href={preset.keyUrl} target="_blank" rel="noreferrer" className="text-indigo-600 hover:underline dark:text-indigo-400">
+                    {t('providers.presets.getKey')}
+                  </a>
+                </>
+              )}
+            </>
+          ) : (
+            t(`providers.desc.${provider}`)
+          )
+        }
         actions={
           row ? (
             <Badge tone="green">{t('providers.configured', { hint: row.keyHint })}</Badge>
@@ -182,8 +226,8 @@ function ProviderCard({ provider, row }: { provider: KeyedProvider; row: Provide
             onChange={(e) => setBaseUrl(e.target.value)}
             required={compatible}
             maxLength={500}
-            placeholder={URL_PLACEHOLDER[provider]}
-            hint={compatible ? t('providers.baseUrlHintCompatible') : t('providers.baseUrlHint')}
+            placeholder={preset?.baseUrl ?? URL_PLACEHOLDER[provider]}
+            hint={compatible ? t('providers.baseUrlHintCompatible') : preset ? t('providers.presets.baseUrlHint') : t('providers.baseUrlHint')}
             error={errors.baseUrl}
           />
           {compatible && (
