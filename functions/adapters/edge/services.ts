@@ -10,6 +10,7 @@ import { eventSubscribers } from '../../event-subscribers';
 import { createR2BlobStore } from './blobs';
 import { openNeonDatabase } from './database';
 import { createUpstashKv } from './kv';
+import { createDurableLiveEvents } from './live-events';
 import { createHttpMailer } from './mail';
 import { createFetchOutbound } from './outbound';
 import { createQStashQueue } from './queue';
@@ -40,6 +41,8 @@ export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 export interface EdgeEnv {
   BLOBS: R2Bucket;
   ASSETS?: Fetcher;
+  /** The live event streams' Durable Objects (wrangler.toml); without it the SSE routes poll Upstash. */
+  EVENT_STREAMS?: DurableObjectNamespace;
   [name: string]: unknown;
 }
 
@@ -158,6 +161,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     outbound,
     config,
     eventSubscribers,
+    live: env.EVENT_STREAMS ? createDurableLiveEvents(env.EVENT_STREAMS) : undefined,
     waitUntil(promise) {
       const tracked = promise.then(
         () => undefined,

@@ -70,6 +70,8 @@ export class StreamHub {
    */
   private coveredAfter: string | null = null;
   private heartbeat?: ReturnType<typeof setInterval>;
+  private locating?: Promise<string>;
+  private readonly replays = new Map<string, Promise<StreamEntry[]>>();
   private readonly keep: number;
   private readonly heartbeatMs: number;
   private readonly maxBufferedBytes: number;
@@ -143,6 +145,16 @@ export class StreamHub {
     if (this.coveredAfter !== null && compareIds(after, this.coveredAfter) >= 0) {
       return this.recent.filter((entry) => compareIds(entry.id, after) > 0);
     }
+    // A reconnect storm (a deploy, a network blip) brings many clients with the same id: one read.
+    let reading = this.replays.get(after);
+    if (!reading) {
+      reading = this.readLogAfter(after).finally(() => this.replays.delete(after));
+      this.replays.set(after, reading);
+    }
+    return reading;
+  }
+
+  private async readLogAfter(after: string): Promise<StreamEntry[]> {
     const entries: StreamEntry[] = [];
     let cursor = after;
     for (let batch = 0; batch < MAX_REPLAY_BATCHES; batch++) {
@@ -159,10 +171,12 @@ export class StreamHub {
   }
 
   private async newestId(): Promise<string> {
-    if (this.coveredAfter !== null) return this.recent.at(-1)?.id ?? this.coveredAfter;
-    const last = await this.log.lastId();
-    this.cover(last);
-    return this.recent.at(-1) && compareIds(this.recent.at(-1)!.id, last) > 0 ? this.recent.at(-1)!.id : last;
+    if (this.coveredAfter === null) {
+      // Clients connecting together to a fresh hub share one log read.
+      this.locating ??= this.log.lastId().finally(() => (this.locating = undefined));
+      this.cover(await this.locating);
+    }
+    return this.recent.at(-1)?.id ?? this.coveredAfter!;
   }
 
   /** The log holds nothing after `id` that the hub has not been handed (or will be). */
