@@ -6,6 +6,7 @@ import { outboundPolicy } from '../../lib/network';
 import { logError } from '../../lib/log';
 import type { Services } from '../../ports';
 import { jobQueue } from '../../core/jobs/queue';
+import { SERVICES_DONE_HEADER } from '../../core/events/stream';
 import { eventSubscribers } from '../../event-subscribers';
 import { createR2BlobStore } from './blobs';
 import { openNeonDatabase } from './database';
@@ -120,6 +121,13 @@ export function createRequestScope(inner: EdgeExecutionContext): RequestScope {
       if (!response || !response.body || response.webSocket || response.status === 101) {
         inner.waitUntil(runCleanups());
         return response;
+      }
+      if (response.headers.has(SERVICES_DONE_HEADER)) {
+        // A live event stream: its body needs none of the services, so the pool closes now.
+        inner.waitUntil(runCleanups());
+        const headers = new Headers(response.headers);
+        headers.delete(SERVICES_DONE_HEADER);
+        return new Response(response.body, { status: response.status, statusText: response.statusText, headers }) as typeof response;
       }
       const { readable, writable } = new TransformStream();
       inner.waitUntil(response.body.pipeTo(writable).catch(() => undefined).then(runCleanups));

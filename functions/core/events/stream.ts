@@ -6,12 +6,20 @@ import type { OrgEvent } from './types';
 import { STREAM_VIEWS, type StreamView } from './views';
 
 /**
+ * Marks a streamed response whose body uses no per-request service (the database above all): the
+ * edge (the only runtime that sets it) closes the request's Neon pool once the headers are out, not when a long stream ends, so an
+ * open dashboard does not hold a Postgres connection. Stripped before the response leaves.
+ */
+export const SERVICES_DONE_HEADER = 'x-versaai-services-done';
+
+/**
  * Serves a live stream to one client: pushed by `services.live` (a Durable Object at the edge, the
  * in-process hub locally); polled from the log when a deployment has no push (no binding).
  * Headers the route set before (the widget's CORS) are kept.
  */
 export async function serveLiveStream(c: Context<AppEnv>, stream: { key: string; view: StreamView; lastEventId?: string | null }) {
   const { kv, live, config } = c.get('services');
+  if (config.runtime === 'edge') c.header(SERVICES_DONE_HEADER, '1');
   if (!live) {
     return serveEventStream<unknown>(c, kv, {
       key: stream.key,
