@@ -12,8 +12,8 @@ import { json, readBody } from './fakes';
  * - `Authorization: Bearer <token>` required (401 otherwise);
  * - with `Upstash-Encoding: base64`, every string in a result is base64 except a bare "OK",
  *   which is how @upstash/redis decodes it;
- * - `GET /__commands` (no token, like the other fakes' inspection routes) answers how many commands
- *   were received, in total, by name and by `NAME key`, so tests and benchmarks can count what the
+ * - `GET /__commands` (no token, like the other fakes' inspection routes) answers how many HTTP requests
+ *   (round trips) and commands were received, in total, by name and by `NAME key`, so tests and benchmarks can count what the
  *   Worker costs (a pipeline or transaction counts each of its commands);
  * - Lua scripts may declare Upstash's own `#!lua flags=allow-key-locking` (as @upstash/ratelimit's
  *   do), which stock Redis rejects: the flag is dropped before Redis sees the script, and EVALSHA
@@ -36,7 +36,7 @@ class Status {
 }
 
 export async function startFakeUpstash(options: { redisPort: number; token: string }): Promise<FakeUpstash> {
-  const counts = { total: 0, byCommand: {} as Record<string, number>, byKey: {} as Record<string, number> };
+  const counts = { requests: 0, total: 0, byCommand: {} as Record<string, number>, byKey: {} as Record<string, number> };
   const count = (commands: string[][]) => {
     for (const args of commands) {
       const name = (args[0] ?? '').toUpperCase();
@@ -49,6 +49,7 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
   };
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/__commands') return json(res, 200, counts);
+    counts.requests += 1;
     handle(req, res).catch((err: unknown) => json(res, 500, { error: String(err) }));
   });
 

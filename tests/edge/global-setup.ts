@@ -65,7 +65,9 @@ export interface EdgeStackOptions {
 }
 
 /** The whole stack of the edge suite, for the suite and for benchmarks (scripts/bench-realtime.ts). */
-export async function startEdgeStack(options: EdgeStackOptions = {}): Promise<{ context: EdgeContext; teardown: () => Promise<void> }> {
+export async function startEdgeStack(
+  options: EdgeStackOptions = {},
+): Promise<{ context: EdgeContext; teardown: () => Promise<void>; sqlStatements: () => number }> {
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   const teardown = async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch((err) => console.error('[edge teardown]', err));
@@ -230,7 +232,7 @@ export async function startEdgeStack(options: EdgeStackOptions = {}): Promise<{ 
     const logsUrl = `http://127.0.0.1:${(logs.address() as AddressInfo).port}`;
 
     const context: EdgeContext = { logsUrl, keys: { mail: mailKey, qstash: qstashToken, pinecone: pineconeKey }, baseUrl, databaseUrl, upstash: { url: upstash.url, token: upstashToken }, mailUrl: mail.url, qstashUrl: qstash.url, pineconeUrl: pinecone.url };
-    return { context, teardown };
+    return { context, teardown, sqlStatements: () => proxy.statements() };
   } catch (err) {
     await teardown();
     throw err;
