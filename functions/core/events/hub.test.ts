@@ -5,7 +5,7 @@ import { STREAM_VIEWS } from './views';
 import type { OrgEvent } from './types';
 
 /** A hub over an in-memory log that counts its reads, and a publisher that appends then notifies. */
-function setup(options: { keep?: number } = {}) {
+function setup(options: { keep?: number; maxBufferedBytes?: number } = {}) {
   const kv = createMemoryKV();
   const key = `events:org:${crypto.randomUUID()}`;
   const reads = { read: 0, lastId: 0 };
@@ -19,7 +19,7 @@ function setup(options: { keep?: number } = {}) {
       return kv.streamLastId(key);
     },
   };
-  const hub = new StreamHub(log, { keep: options.keep });
+  const hub = new StreamHub(log, { keep: options.keep, maxBufferedBytes: options.maxBufferedBytes });
   const append = async (type: OrgEvent['type'], data: Record<string, unknown>) => {
     const event: OrgEvent = { id: `evt_${crypto.randomUUID()}`, type, organizationId: 'o', createdAt: new Date().toISOString(), data };
     const json = JSON.stringify(event);
@@ -128,5 +128,20 @@ describe('StreamHub', () => {
     await visitor.until('__never__').catch((error: Error) => expect(error.message).toContain('ended before'));
     expect(visitor.text).not.toContain('hidden');
     expect(hub.clientCount).toBe(0);
+  });
+
+  it('drops a client that stops reading instead of buffering for it without end', async () => {
+    const { hub, publish, open } = setup({ maxBufferedBytes: 2000 });
+    const reader = open();
+    const idle = open();
+    await reader.until('event: ready');
+    await idle.until('event: ready');
+    for (let i = 0; i < 20; i++) {
+      await publish('document.ready', { documentId: `d${i}`, padding: 'x'.repeat(200) });
+      await reader.until(`"d${i}"`);
+    }
+    // `idle` never read past `ready`: it was dropped; `reader` kept up and is still there.
+    expect(hub.clientCount).toBe(1);
+    await reader.close();
   });
 });

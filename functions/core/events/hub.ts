@@ -101,15 +101,19 @@ export class StreamHub {
   /** An SSE response for one client: `ready`, what it missed after `lastEventId`, then live entries. */
   open(options: OpenOptions): Response {
     let client!: Client;
-    const body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        client = { controller, project: options.project, queued: [], sent: new Set(), closed: false };
-        this.clients.add(client);
-        this.startHeartbeat();
-        client.timer = setTimeout(() => this.drop(client, true), options.maxDurationMs);
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          client = { controller, project: options.project, queued: [], sent: new Set(), closed: false };
+          this.clients.add(client);
+          this.startHeartbeat();
+          client.timer = setTimeout(() => this.drop(client, true), options.maxDurationMs);
+        },
+        cancel: () => this.drop(client, false),
       },
-      cancel: () => this.drop(client, false),
-    });
+      // Measured in bytes, so `desiredSize` tells how far behind a client is.
+      { highWaterMark: 0, size: (chunk) => chunk?.byteLength ?? 0 },
+    );
     void this.catchUp(client, validId(options.lastEventId)).catch((error: unknown) => {
       console.error(JSON.stringify({ level: 'error', message: 'event stream replay failed', error: (error as Error).message }));
       this.drop(client, true);
