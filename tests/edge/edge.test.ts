@@ -393,3 +393,51 @@ describe('live events pushed by a Durable Object', () => {
     resumed.close();
   });
 });
+
+describe('the widget stream pushed by its conversation\'s Durable Object', () => {
+  test('an agent\'s reply reaches the visitor\'s open stream without any read of the conversation log', async () => {
+    const email = uniqueEmail('widget-push');
+    onTestFinished(async () => {
+      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Pablo Agent' } });
+    const token = register.json.accessToken as string;
+    expect((await call('POST', '/api/v1/organizations', { body: { name: `Edge Widget ${crypto.randomUUID().slice(0, 6)}` }, token })).status).toBe(201);
+    const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Widget bot' }, token });
+    expect(bot.status, bot.explain).toBe(201);
+    const deployed = await call('POST', `/api/v1/chatbots/${bot.json.id}/deploy`, { token });
+    expect(deployed.status, deployed.explain).toBeLessThan(300);
+    const session = await call('POST', `/api/v1/widget/${bot.json.id}/session`, { body: {} });
+    expect(session.status, session.explain).toBe(200);
+    const conversationId = session.json.conversationId as string;
+    const key = `events:conv:${conversationId}`;
+
+    const controller = new AbortController();
+    onTestFinished(() => controller.abort());
+    const res = await fetch(`${edge.baseUrl}/api/v1/widget/${bot.json.id}/events`, { headers: { Authorization: `Bearer ${session.json.sessionToken}` }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!text.includes(needle)) {
+        if (Date.now() > deadline) throw new Error(`no ${needle} in the widget stream; got:\n${text}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}; got:\n${text}`);
+        text += value;
+      }
+    };
+    await readUntil('event: ready');
+    const before = await upstashCounts();
+
+    const taken = await call('POST', `/api/v1/conversations/${conversationId}/takeover`, { token });
+    expect(taken.status, taken.explain).toBe(200);
+    const reply = await call('POST', `/api/v1/conversations/${conversationId}/messages`, { token, body: { content: 'Hola, soy Pablo: te ayudo yo.' } });
+    expect(reply.status, reply.explain).toBe(201);
+    await readUntil('Hola, soy Pablo');
+    expect(text).toContain('event: message');
+    const after = await upstashCounts();
+    expect(streamReads(after, key), JSON.stringify(after.byKey)).toBe(streamReads(before, key));
+  });
+});
