@@ -28,6 +28,7 @@ import { logError } from './lib/log';
 import type { Services } from './ports';
 import { jobQueue } from './core/jobs/queue';
 import { eventSubscribers } from './event-subscribers';
+import { createInProcessLiveEvents } from './adapters/local/live-events';
 
 /**
  * The local runtime: the same app as the edge, composed with embedded defaults (PGlite with
@@ -116,6 +117,7 @@ async function composeRuntime(
   const outbox = createOutboxMailer(db);
   const blobs = createFileBlobStore(join(options.dataDir ?? join(tmpdir(), `versaai-${randomBytes(6).toString('hex')}`), 'blobs'));
   const kv = createMemoryKV();
+  const live = createInProcessLiveEvents(kv);
   const vectors = createPgVectorStore(db);
   const pending = new Set<Promise<unknown>>();
   // Requests before background work: ingestion computes on worker threads (see worker-pool.ts).
@@ -146,6 +148,7 @@ async function composeRuntime(
     outbox: env.NODE_ENV === 'production' ? undefined : outbox,
     config,
     eventSubscribers,
+    live,
     ingestOffload: ingestPool,
     admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
     waitUntil(promise) {
@@ -179,6 +182,7 @@ async function composeRuntime(
     },
     async close() {
       clearInterval(sweepTimer);
+      live.close();
       await queue.stop();
       await Promise.allSettled([...pending]);
       await ingestPool?.close();

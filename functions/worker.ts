@@ -9,6 +9,8 @@ import { enqueueDailyJobs, enqueueSweep } from './core/jobs/registry';
 const SWEEP_CRON = '*/5 * * * *';
 import { createEdgeServices, createRequestScope, type EdgeEnv } from './adapters/edge/services';
 import { createApp } from './app';
+// The live event streams' Durable Object class (wrangler.toml [[durable_objects.bindings]]).
+export { EventStreamObject } from './adapters/edge/event-stream-object';
 
 // The app holds routes and middleware only; every request builds its own services.
 const app = createApp({ services: (c) => createEdgeServices(c.env as EdgeEnv, c.executionCtx) });

@@ -151,6 +151,11 @@ export const configSchema = z.object({
   EVENTS_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** A live event stream ends after this long; clients reconnect with Last-Event-ID. */
   EVENTS_STREAM_SECONDS: z.coerce.number().int().min(1).default(55),
+  /**
+   * The same for a pushed stream (a Durable Object, or the local runtime's hub): it costs nothing
+   * while idle, so it lasts longer; each reconnect re-checks the caller (a KV and a SQL read).
+   */
+  EVENTS_PUSH_STREAM_SECONDS: z.coerce.number().int().min(1).default(300),
   /** Body size limit for JSON requests, bytes. */
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1_000_000),
   /** Meta Graph API (WhatsApp Cloud API, Messenger, Instagram): origin and version; tests and staging point elsewhere. */

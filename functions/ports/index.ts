@@ -12,6 +12,7 @@ import type { JobInput, JobName } from '../core/jobs/catalog';
 import type { OrgEvent, PublishOptions } from '../core/events/types';
 import type { Admission } from '../core/chat/admission';
 import type { IngestOffload } from '../core/ingest/prepare';
+import type { StreamView } from '../core/events/views';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -82,6 +83,27 @@ export interface EventSubscriber {
   name: string;
   timing: 'inline' | 'background';
   deliver(services: Services, event: OrgEvent, options: PublishOptions): Promise<void>;
+}
+
+/**
+ * Live event streams pushed to connected clients (SSE), in front of the durable log in KV
+ * (`streamAppend`): a Durable Object per stream at the edge, an in-process hub locally. Whoever
+ * appends to a stream's log hands the same entry to `notify`; `open` serves one client.
+ */
+export interface LiveEvents {
+  /** An entry just appended to `key`'s log: write it to the stream's connected clients. */
+  notify(key: string, entry: StreamEntry): Promise<void>;
+  /** An SSE response: `ready`, what the log holds after `lastEventId`, then entries as they are notified. */
+  open(request: LiveStreamRequest): Promise<Response>;
+}
+
+export interface LiveStreamRequest {
+  key: string;
+  lastEventId?: string | null;
+  /** Which projection of the events this client sees (core/events/views.ts). */
+  view: StreamView;
+  /** The response ends after this long; the client reconnects with its last id. */
+  maxDurationMs: number;
 }
 
 export interface VectorRecord {
@@ -221,6 +243,11 @@ export interface Services {
   models: Models;
   outbox?: DevOutbox;
   config: Config;
+  /**
+   * Push for the live event streams; absent on an edge deployment without the Durable Object
+   * binding, where the SSE routes poll the log instead (core/events/stream.ts).
+   */
+  live?: LiveEvents;
   /** Who hears published events, in order (see EventSubscriber). */
   eventSubscribers: readonly EventSubscriber[];
   /** Load shedding for chat answers where one process serves all traffic (the local runtime). */

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { orgStreamKey } from '../core/events/publish';
-import { serveEventStream } from '../core/events/stream';
+import { serveLiveStream } from '../core/events/stream';
 import { OrgHeaderSchema, bearerSecurity, createRouter, protectedErrors } from '../lib/openapi';
 import { authenticate, withOrg } from '../middleware/auth';
 
@@ -23,14 +23,10 @@ eventsRouter.openapi(
     request: { headers: OrgHeaderSchema.extend({ 'last-event-id': z.string().max(64).optional() }) },
     responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } }, ...protectedErrors },
   }),
-  (c) => {
-    const { kv, config } = c.get('services');
-    return serveEventStream(c, kv, {
+  (c) =>
+    serveLiveStream(c, {
       key: orgStreamKey(c.get('org').organizationId),
+      view: 'organization',
       lastEventId: c.req.header('last-event-id') ?? c.req.query('lastEventId'),
-      project: (event) => ({ event: event.type, data: event }),
-      pollMs: config.EVENTS_POLL_MS,
-      maxDurationMs: config.EVENTS_STREAM_SECONDS * 1000,
-    });
-  },
+    }),
 );

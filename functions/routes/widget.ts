@@ -5,8 +5,7 @@ import { chatTurn } from '../core/chat/engine';
 import { isOpen } from '../core/chat/schedule';
 import { rateAnswer, rateConversation, startVisitorSession, visitorEvents, visitorHistory, visitorMessage } from '../core/chat/widget-visitor';
 import { conversationStreamKey } from '../core/events/publish';
-import { serveEventStream } from '../core/events/stream';
-import type { MessageEventData } from '../core/conversations/events';
+import { serveLiveStream } from '../core/events/stream';
 import type { AppEnv } from '../lib/env';
 import { createRouter, errorResponse, jsonBody, jsonContent, publicErrors } from '../lib/openapi';
 import { enforceRateLimit } from '../lib/rate-limit';
@@ -215,27 +214,6 @@ widgetRouter.openapi(
   }),
   async (c) => {
     const s = await visitorSession(c);
-    const { kv, config } = c.get('services');
-    return serveEventStream<unknown>(c, kv, {
-      key: conversationStreamKey(s.conversationId),
-      lastEventId: c.req.header('last-event-id'),
-      project: (event) => {
-        if (event.type === 'message.created') {
-          const { message } = event.data as MessageEventData;
-          if (message.role !== 'agent' && message.role !== 'system') return null;
-          return { event: 'message', data: { ...visitorMessage(message), ...(message.author ? { author: message.author } : {}) } };
-        }
-        if (event.type === 'conversation.updated') {
-          const data = event.data as { conversation?: { status?: string; handoff?: string }; changes?: string[] };
-          const conversation = data.conversation ?? {};
-          if (!conversation.status && !conversation.handoff) return null;
-          // `changes` lets the widget tell "the assistant is back" from any other update.
-          return { event: 'status', data: { status: conversation.status ?? null, handoff: conversation.handoff ?? null, changes: data.changes ?? [] } };
-        }
-        return null;
-      },
-      pollMs: config.EVENTS_POLL_MS,
-      maxDurationMs: config.EVENTS_STREAM_SECONDS * 1000,
-    });
+    return serveLiveStream(c, { key: conversationStreamKey(s.conversationId), view: 'visitor', lastEventId: c.req.header('last-event-id') });
   },
 );

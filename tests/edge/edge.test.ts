@@ -310,3 +310,134 @@ describe('inbox and live events in workerd (Upstash streams)', () => {
     expect(inbox.json.data.map((c: { id: string }) => c.id)).toEqual([started.json.id]);
   });
 });
+
+interface UpstashCounts {
+  total: number;
+  byCommand: Record<string, number>;
+  byKey: Record<string, number>;
+}
+
+async function upstashCounts(): Promise<UpstashCounts> {
+  return (await (await fetch(`${edge.upstash.url}/__commands`)).json()) as UpstashCounts;
+}
+
+/** Commands that read a stream key (what a polling SSE route would keep sending). */
+function streamReads(counts: UpstashCounts, key: string) {
+  return ['XRANGE', 'XREVRANGE', 'XREAD', 'XLEN'].reduce((n, cmd) => n + (counts.byKey[`${cmd} ${key}`] ?? 0), 0);
+}
+
+describe('live events pushed by a Durable Object', () => {
+  test('an idle subscriber costs no Upstash command; events arrive by push; a reconnect resumes with Last-Event-ID', async () => {
+    const email = uniqueEmail('push');
+    onTestFinished(async () => {
+      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Push Agent' } });
+    const token = register.json.accessToken as string;
+    const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge Push ${crypto.randomUUID().slice(0, 6)}` }, token });
+    expect(org.status, org.explain).toBe(201);
+    const key = `events:org:${org.json.id}`;
+    const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Push bot' }, token });
+    expect(bot.status, bot.explain).toBe(201);
+
+    const subscribe = async (lastEventId?: string) => {
+      const controller = new AbortController();
+      const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) };
+      const res = await fetch(`${edge.baseUrl}/api/v1/events`, { headers, signal: controller.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const stream = { text: '', close: () => controller.abort() };
+      const readUntil = async (needle: string) => {
+        const deadline = Date.now() + 15_000;
+        while (!stream.text.includes(needle)) {
+          if (Date.now() > deadline) throw new Error(`no ${needle} in the stream; got:\n${stream.text}`);
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`stream ended before ${needle}; got:\n${stream.text}`);
+          stream.text += value;
+        }
+      };
+      return Object.assign(stream, { readUntil, lastId: () => [...stream.text.matchAll(/^id: (\d+-\d+)$/gm)].at(-1)?.[1] });
+    };
+
+    const live = await subscribe();
+    await live.readUntil('event: ready');
+    // Idle: a polling route would read the stream about once a second; a pushed one not at all.
+    const before = await upstashCounts();
+    await new Promise((r) => setTimeout(r, 3500));
+    const idle = await upstashCounts();
+    expect(streamReads(idle, key), JSON.stringify(idle.byKey)).toBe(streamReads(before, key));
+
+    const first = await call('POST', '/api/v1/conversations', { body: { botId: bot.json.id, contact: { name: 'Ana' }, message: 'Primera por push' }, token });
+    expect(first.status, first.explain).toBe(201);
+    await live.readUntil('Primera por push');
+    expect(live.text).toContain('event: conversation.created');
+    // It came by push: the log was written (XADD) but never read for this subscriber.
+    const pushed = await upstashCounts();
+    expect(streamReads(pushed, key), JSON.stringify(pushed.byKey)).toBe(streamReads(before, key));
+    expect(pushed.byKey[`XADD ${key}`] ?? 0).toBeGreaterThan(before.byKey[`XADD ${key}`] ?? 0);
+    const seen = live.lastId()!;
+    expect(seen).toBeTruthy();
+    live.close();
+
+    // While disconnected, more happens; the reconnect with the last id seen gets exactly that.
+    const second = await call('POST', '/api/v1/conversations', { body: { botId: bot.json.id, contact: { name: 'Beto' }, message: 'Segunda sin nadie' }, token });
+    expect(second.status, second.explain).toBe(201);
+    const resumed = await subscribe(seen);
+    await resumed.readUntil('Segunda sin nadie');
+    expect(resumed.text).toContain('event: conversation.created');
+    // Nothing at or before the resume point is sent again (the ready line repeats it as its id).
+    const ids = [...resumed.text.matchAll(/^id: (\d+)-(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    const [sm, ss] = seen.split('-').map(Number) as [number, number];
+    expect(ids.slice(1).every(([m, s]) => m > sm || (m === sm && s > ss)), resumed.text).toBe(true);
+    resumed.close();
+  });
+});
+
+describe('the widget stream pushed by its conversation\'s Durable Object', () => {
+  test('an agent\'s reply reaches the visitor\'s open stream without any read of the conversation log', async () => {
+    const email = uniqueEmail('widget-push');
+    onTestFinished(async () => {
+      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Pablo Agent' } });
+    const token = register.json.accessToken as string;
+    expect((await call('POST', '/api/v1/organizations', { body: { name: `Edge Widget ${crypto.randomUUID().slice(0, 6)}` }, token })).status).toBe(201);
+    const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Widget bot' }, token });
+    expect(bot.status, bot.explain).toBe(201);
+    const deployed = await call('POST', `/api/v1/chatbots/${bot.json.id}/deploy`, { token });
+    expect(deployed.status, deployed.explain).toBeLessThan(300);
+    const session = await call('POST', `/api/v1/widget/${bot.json.id}/session`, { body: {} });
+    expect(session.status, session.explain).toBe(200);
+    const conversationId = session.json.conversationId as string;
+    const key = `events:conv:${conversationId}`;
+
+    const controller = new AbortController();
+    onTestFinished(() => controller.abort());
+    const res = await fetch(`${edge.baseUrl}/api/v1/widget/${bot.json.id}/events`, { headers: { Authorization: `Bearer ${session.json.sessionToken}` }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!text.includes(needle)) {
+        if (Date.now() > deadline) throw new Error(`no ${needle} in the widget stream; got:\n${text}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}; got:\n${text}`);
+        text += value;
+      }
+    };
+    await readUntil('event: ready');
+    const before = await upstashCounts();
+
+    const taken = await call('POST', `/api/v1/conversations/${conversationId}/takeover`, { token });
+    expect(taken.status, taken.explain).toBe(200);
+    const reply = await call('POST', `/api/v1/conversations/${conversationId}/messages`, { token, body: { content: 'Hola, soy Pablo: te ayudo yo.' } });
+    expect(reply.status, reply.explain).toBe(201);
+    await readUntil('Hola, soy Pablo');
+    expect(text).toContain('event: message');
+    const after = await upstashCounts();
+    expect(streamReads(after, key), JSON.stringify(after.byKey)).toBe(streamReads(before, key));
+  });
+});

@@ -12,6 +12,9 @@ import { json, readBody } from './fakes';
  * - `Authorization: Bearer <token>` required (401 otherwise);
  * - with `Upstash-Encoding: base64`, every string in a result is base64 except a bare "OK",
  *   which is how @upstash/redis decodes it;
+ * - `GET /__commands` (no token, like the other fakes' inspection routes) answers how many HTTP requests
+ *   (round trips) and commands were received, in total, by name and by `NAME key`, so tests and benchmarks can count what the
+ *   Worker costs (a pipeline or transaction counts each of its commands);
  * - Lua scripts may declare Upstash's own `#!lua flags=allow-key-locking` (as @upstash/ratelimit's
  *   do), which stock Redis rejects: the flag is dropped before Redis sees the script, and EVALSHA
  *   with the SHA-1 of the original text keeps working, as it does on Upstash.
@@ -33,7 +36,20 @@ class Status {
 }
 
 export async function startFakeUpstash(options: { redisPort: number; token: string }): Promise<FakeUpstash> {
+  const counts = { requests: 0, total: 0, byCommand: {} as Record<string, number>, byKey: {} as Record<string, number> };
+  const count = (commands: string[][]) => {
+    for (const args of commands) {
+      const name = (args[0] ?? '').toUpperCase();
+      counts.total += 1;
+      counts.byCommand[name] = (counts.byCommand[name] ?? 0) + 1;
+      // A script's first key, not its text.
+      const key = `${name} ${(name.startsWith('EVAL') ? args[3] : args[1]) ?? ''}`;
+      counts.byKey[key] = (counts.byKey[key] ?? 0) + 1;
+    }
+  };
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/__commands') return json(res, 200, counts);
+    counts.requests += 1;
     handle(req, res).catch((err: unknown) => json(res, 500, { error: String(err) }));
   });
 
@@ -49,6 +65,7 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
     };
 
     if (path === '' || path === '/') {
+      count([toArgs(body)]);
       const [reply] = await redis([toArgs(body)]);
       if (reply instanceof RedisError) return json(res, 400, { error: reply.message });
       return json(res, 200, { result: encode(reply, base64) });
@@ -56,6 +73,7 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
     if (path === '/pipeline' || path === '/multi-exec') {
       if (!Array.isArray(body)) return json(res, 400, { error: 'ERR the body must be an array of commands' });
       const commands = body.map(toArgs);
+      count(commands);
       if (path === '/pipeline') {
         const replies = await redis(commands);
         return json(res, 200, replies.map((r) => (r instanceof RedisError ? { error: r.message } : { result: encode(r, base64) })));

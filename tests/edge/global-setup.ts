@@ -52,6 +52,22 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const STARTUP_DEADLINE_MS = 120_000;
 
 export default async function setup(project: TestProject) {
+  const { context, teardown } = await startEdgeStack();
+  project.provide('edge', context);
+  return teardown;
+}
+
+export interface EdgeStackOptions {
+  /** Rewrites the copy of wrangler.toml the Worker runs with (benchmarks compare configurations). */
+  editToml?: (toml: string) => string;
+  /** Extra `.dev.vars` entries. */
+  vars?: Record<string, string>;
+}
+
+/** The whole stack of the edge suite, for the suite and for benchmarks (scripts/bench-realtime.ts). */
+export async function startEdgeStack(
+  options: EdgeStackOptions = {},
+): Promise<{ context: EdgeContext; teardown: () => Promise<void>; sqlStatements: () => number }> {
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   const teardown = async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch((err) => console.error('[edge teardown]', err));
@@ -157,7 +173,7 @@ export default async function setup(project: TestProject) {
     let toml = await readFile(join(ROOT, 'wrangler.toml'), 'utf8');
     toml = replaceOnce(toml, /^main = ".*"$/m, `main = ${JSON.stringify(join(ROOT, 'functions/worker.ts'))}`);
     toml = replaceOnce(toml, /^directory = ".*"$/m, `directory = ${JSON.stringify(assetsDir)}`);
-    await writeFile(join(wranglerDir, 'wrangler.toml'), toml);
+    await writeFile(join(wranglerDir, 'wrangler.toml'), options.editToml ? options.editToml(toml) : toml);
     const vars: Record<string, string> = {
       APP_URL: baseUrl,
       JWT_SECRET: randomBytes(32).toString('base64url'),
@@ -175,6 +191,7 @@ export default async function setup(project: TestProject) {
       MAIL_API_URL: mail.url,
       MAIL_API_KEY: mailKey,
       MAIL_FROM: 'VersaAI <no-reply@versaai.test>',
+      ...options.vars,
     };
     await writeFile(join(wranglerDir, '.dev.vars'), Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n');
 
@@ -214,8 +231,8 @@ export default async function setup(project: TestProject) {
     cleanups.push(() => new Promise<void>((r) => logs.close(() => r())));
     const logsUrl = `http://127.0.0.1:${(logs.address() as AddressInfo).port}`;
 
-    project.provide('edge', { logsUrl, keys: { mail: mailKey, qstash: qstashToken, pinecone: pineconeKey }, baseUrl, databaseUrl, upstash: { url: upstash.url, token: upstashToken }, mailUrl: mail.url, qstashUrl: qstash.url, pineconeUrl: pinecone.url });
-    return teardown;
+    const context: EdgeContext = { logsUrl, keys: { mail: mailKey, qstash: qstashToken, pinecone: pineconeKey }, baseUrl, databaseUrl, upstash: { url: upstash.url, token: upstashToken }, mailUrl: mail.url, qstashUrl: qstash.url, pineconeUrl: pinecone.url };
+    return { context, teardown, sqlStatements: () => proxy.statements() };
   } catch (err) {
     await teardown();
     throw err;

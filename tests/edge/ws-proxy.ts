@@ -5,6 +5,8 @@ import { WebSocketServer } from 'ws';
 
 export interface WsProxy {
   port: number;
+  /** SQL statements clients sent so far (simple queries and extended-protocol executes). */
+  statements(): number;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startWsProxy(options: { allowedPorts: number[]; host?: str
     res.writeHead(426, { 'Content-Type': 'text/plain' }).end('WebSocket upgrade required');
   });
   const wss = new WebSocketServer({ server });
+  let statements = 0;
 
   wss.on('connection', (ws, req) => {
     const address = new URL(req.url ?? '/', 'http://proxy').searchParams.get('address') ?? '';
@@ -32,6 +35,25 @@ export async function startWsProxy(options: { allowedPorts: number[]; host?: str
     const socket = connect({ host: '127.0.0.1', port });
     const pending: Buffer[] = [];
     let connected = false;
+    // Counts statements by reading the frontend messages' framing: [type][int32 length], after
+    // the untyped startup message.
+    let started = false;
+    let unread = Buffer.alloc(0);
+    const countStatements = (chunk: Buffer) => {
+      unread = Buffer.concat([unread, chunk]);
+      for (;;) {
+        const header = started ? 5 : 4;
+        if (unread.length < header) return;
+        const length = unread.readInt32BE(started ? 1 : 0);
+        const total = started ? 1 + length : length;
+        if (unread.length < total) return;
+        const type = started ? String.fromCharCode(unread[0]!) : '';
+        if (type === 'Q' || type === 'E') statements += 1;
+        // An SSLRequest (80877103) is answered and followed by the real startup message.
+        if (!started && !(length === 8 && unread.readInt32BE(4) === 80877103)) started = true;
+        unread = unread.subarray(total);
+      }
+    };
 
     socket.on('connect', () => {
       connected = true;
@@ -45,6 +67,7 @@ export async function startWsProxy(options: { allowedPorts: number[]; host?: str
 
     ws.on('message', (data) => {
       const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      countStatements(chunk);
       if (connected) socket.write(chunk);
       else pending.push(chunk);
     });
@@ -56,6 +79,7 @@ export async function startWsProxy(options: { allowedPorts: number[]; host?: str
   const port = (server.address() as AddressInfo).port;
   return {
     port,
+    statements: () => statements,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();

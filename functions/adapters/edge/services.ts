@@ -6,10 +6,12 @@ import { outboundPolicy } from '../../lib/network';
 import { logError } from '../../lib/log';
 import type { Services } from '../../ports';
 import { jobQueue } from '../../core/jobs/queue';
+import { SERVICES_DONE_HEADER } from '../../core/events/stream';
 import { eventSubscribers } from '../../event-subscribers';
 import { createR2BlobStore } from './blobs';
 import { openNeonDatabase } from './database';
 import { createUpstashKv } from './kv';
+import { createDurableLiveEvents } from './live-events';
 import { createHttpMailer } from './mail';
 import { createFetchOutbound } from './outbound';
 import { createQStashQueue } from './queue';
@@ -40,6 +42,8 @@ export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 export interface EdgeEnv {
   BLOBS: R2Bucket;
   ASSETS?: Fetcher;
+  /** The live event streams' Durable Objects (wrangler.toml); without it the SSE routes poll Upstash. */
+  EVENT_STREAMS?: DurableObjectNamespace;
   [name: string]: unknown;
 }
 
@@ -118,6 +122,13 @@ export function createRequestScope(inner: EdgeExecutionContext): RequestScope {
         inner.waitUntil(runCleanups());
         return response;
       }
+      if (response.headers.has(SERVICES_DONE_HEADER)) {
+        // A live event stream: its body needs none of the services, so the pool closes now.
+        inner.waitUntil(runCleanups());
+        const headers = new Headers(response.headers);
+        headers.delete(SERVICES_DONE_HEADER);
+        return new Response(response.body, { status: response.status, statusText: response.statusText, headers }) as typeof response;
+      }
       const { readable, writable } = new TransformStream();
       inner.waitUntil(response.body.pipeTo(writable).catch(() => undefined).then(runCleanups));
       return new Response(readable, response) as typeof response;
@@ -158,6 +169,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     outbound,
     config,
     eventSubscribers,
+    live: env.EVENT_STREAMS ? createDurableLiveEvents(env.EVENT_STREAMS) : undefined,
     waitUntil(promise) {
       const tracked = promise.then(
         () => undefined,

@@ -1,10 +1,12 @@
-import type { EventSubscriber } from '../../ports';
+import type { EventSubscriber, Services } from '../../ports';
 import { conversationStreamKey, orgStreamKey } from './publish';
 
 /**
  * The live stream subscriber: appends each event to the organization's stream (the dashboard's
  * live inbox) and, when the visitor should see it, to the conversation's stream (agent replies
- * reach the widget). Awaited by the publisher, so an SSE client reconnecting right after finds it.
+ * reach the widget), then pushes the appended entry to the stream's connected clients
+ * (`services.live`: a Durable Object per stream at the edge). The log write is awaited before the
+ * push, so a client reconnecting right after finds the event either way.
  */
 const ORG_STREAM_MAX = 2000;
 const CONVERSATION_STREAM_MAX = 200;
@@ -16,16 +18,9 @@ export const liveStreamSubscriber: EventSubscriber = {
   timing: 'inline',
   async deliver(services, event, options) {
     const json = JSON.stringify(event);
-    const writes: Array<Promise<unknown>> = [
-      services.kv.streamAppend(orgStreamKey(event.organizationId), json, { maxLen: ORG_STREAM_MAX, ttlSeconds: STREAM_TTL_SECONDS }),
-    ];
+    const writes = [appendAndPush(services, orgStreamKey(event.organizationId), json, ORG_STREAM_MAX)];
     if (options.visitorConversationId) {
-      writes.push(
-        services.kv.streamAppend(conversationStreamKey(options.visitorConversationId), json, {
-          maxLen: CONVERSATION_STREAM_MAX,
-          ttlSeconds: STREAM_TTL_SECONDS,
-        }),
-      );
+      writes.push(appendAndPush(services, conversationStreamKey(options.visitorConversationId), json, CONVERSATION_STREAM_MAX));
     }
     try {
       await Promise.all(writes);
@@ -36,3 +31,8 @@ export const liveStreamSubscriber: EventSubscriber = {
     }
   },
 };
+
+async function appendAndPush(services: Services, key: string, data: string, maxLen: number) {
+  const id = await services.kv.streamAppend(key, data, { maxLen, ttlSeconds: STREAM_TTL_SECONDS });
+  await services.live?.notify(key, { id, data });
+}

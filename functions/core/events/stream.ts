@@ -1,12 +1,48 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { AppEnv } from '../../lib/env';
 import type { KV, StreamEntry } from '../../ports';
 import type { OrgEvent } from './types';
+import { STREAM_VIEWS, type StreamView } from './views';
+
+/**
+ * Marks a streamed response whose body uses no per-request service (the database above all): the
+ * edge (the only runtime that sets it) closes the request's Neon pool once the headers are out, not when a long stream ends, so an
+ * open dashboard does not hold a Postgres connection. Stripped before the response leaves.
+ */
+export const SERVICES_DONE_HEADER = 'x-versaai-services-done';
+
+/**
+ * Serves a live stream to one client: pushed by `services.live` (a Durable Object at the edge, the
+ * in-process hub locally); polled from the log when a deployment has no push (no binding).
+ * Headers the route set before (the widget's CORS) are kept.
+ */
+export async function serveLiveStream(c: Context<AppEnv>, stream: { key: string; view: StreamView; lastEventId?: string | null }) {
+  const { kv, live, config } = c.get('services');
+  if (config.runtime === 'edge') c.header(SERVICES_DONE_HEADER, '1');
+  if (!live) {
+    return serveEventStream<unknown>(c, kv, {
+      key: stream.key,
+      lastEventId: stream.lastEventId,
+      project: STREAM_VIEWS[stream.view],
+      pollMs: config.EVENTS_POLL_MS,
+      maxDurationMs: config.EVENTS_STREAM_SECONDS * 1000,
+    });
+  }
+  const res = await live.open({ ...stream, maxDurationMs: config.EVENTS_PUSH_STREAM_SECONDS * 1000 });
+  if (!res.ok || !res.body) throw new Error(`the live stream answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  return c.body(res.body, 200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Accel-Buffering': 'no',
+  });
+}
 
 /**
  * Serves an event stream as Server-Sent Events, resumable: each event's `id` is its stream entry
  * id, and a client reconnecting with `Last-Event-ID` gets everything after it that the stream
- * still holds. Redis streams over REST cannot block, so new entries are polled; the response ends
+ * still holds. Redis streams over REST cannot block, so new entries are polled (the fallback of
+ * `serveLiveStream` where there is no push); the response ends
  * after `maxDurationMs` and the client reconnects (EventSource and our clients do so by themselves),
  * which keeps edge invocations bounded.
  */
