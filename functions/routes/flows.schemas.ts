@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { flowDocument, flowIssue } from '../core/flows/schema';
 import { flowReply, flowState, flowStep } from '../core/flows/state';
 import { TEMPLATE_IDS } from '../core/flows/templates';
+import { named } from '../lib/openapi';
 
 /** The flows API's contract (see _prompts/flows-contract.md): documents are the shared zod schema. */
 export const FlowParamsSchema = z.object({
@@ -12,8 +13,8 @@ export const FlowVersionParamsSchema = FlowParamsSchema.extend({
   version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
-export const FlowDocumentSchema = flowDocument.openapi('FlowDocument');
-export const FlowIssueSchema = flowIssue.openapi('FlowIssue');
+export const FlowDocumentSchema = named(flowDocument, 'FlowDocument');
+export const FlowIssueSchema = named(flowIssue, 'FlowIssue');
 const iso = z.string().openapi({ format: 'date-time' });
 
 export const FlowSchema = z
@@ -59,7 +60,7 @@ export const SaveDraftSchema = z
 export const ValidateFlowSchema = z.object({ document: FlowDocumentSchema.optional() }).openapi('ValidateFlow');
 export const FlowIssuesSchema = z.object({ issues: z.array(FlowIssueSchema) }).openapi('FlowIssues');
 
-export const FlowStateSchema = flowState.openapi('FlowState');
+export const FlowStateSchema = named(flowState, 'FlowState');
 export const TestSessionSchema = z
   .object({
     state: FlowStateSchema,
@@ -67,8 +68,8 @@ export const TestSessionSchema = z
     history: z.array(z.object({ text: z.string().max(4000), quickReply: z.string().max(200).optional() })).max(200),
   })
   .openapi('FlowTestSession');
-export const FlowReplySchema = flowReply.openapi('FlowReply');
-export const FlowStepSchema = flowStep.openapi('FlowStep');
+export const FlowReplySchema = named(flowReply, 'FlowReply');
+export const FlowStepSchema = named(flowStep, 'FlowStep');
 export const FlowTestBodySchema = z
   .object({
     session: TestSessionSchema.optional(),
