@@ -218,7 +218,21 @@ try {
   console.log(`per incoming message, request in -> done out, ${SESSIONS} concurrent sessions x ${ROUNDS} messages (PGlite, zero-latency API):`);
   console.log(`  visitors pacing 0.3–1 s: p50 ${percentile(paced, 0.5).toFixed(1)} ms, p95 ${percentile(paced, 0.95).toFixed(1)} ms (goal p95 < 15 ms), p99 ${percentile(paced, 0.99).toFixed(1)} ms`);
   console.log(`  back-to-back sends:      p50 ${percentile(saturated, 0.5).toFixed(1)} ms, p95 ${percentile(saturated, 0.95).toFixed(1)} ms, p99 ${percentile(saturated, 0.99).toFixed(1)} ms`);
-  console.log(`  CPU per message (server + HTTP client + API server, one process): ${cpuPerMessage.toFixed(2)} ms; machine load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+  // The same load on a bot without a flow (no knowledge base: its fixed fallback reply), to
+  // separate what the flow adds from the turn every bot pays (auth, rate limits, storing, events).
+  const plain = await api('POST', '/api/v1/chatbots', token, { name: 'Plain', model: 'builtin:extractive' });
+  await api('POST', `/api/v1/chatbots/${plain.id}/deploy`, token);
+  const plainSessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(plain.id)));
+  for (const s of plainSessions) await send(s, plain.id, 'hola');
+  const plainCpuBefore = process.cpuUsage();
+  const plainTimes: number[] = [];
+  await Promise.all(plainSessions.map(async (s, i) => {
+    for (let r = 0; r < ROUNDS; r++) plainTimes.push(await send(s, plain.id, `pregunta ${i}-${r}`));
+  }));
+  const plainCpu = process.cpuUsage(plainCpuBefore);
+  const plainCpuPerMessage = (plainCpu.user + plainCpu.system) / 1000 / (SESSIONS * ROUNDS);
+  console.log(`  same load, a bot without a flow: p50 ${percentile(plainTimes, 0.5).toFixed(1)} ms, p95 ${percentile(plainTimes, 0.95).toFixed(1)} ms`);
+  console.log(`  CPU per message (server + HTTP client + API server, one process): flow ${cpuPerMessage.toFixed(2)} ms, no flow ${plainCpuPerMessage.toFixed(2)} ms -> the flow adds ${(cpuPerMessage - plainCpuPerMessage).toFixed(2)} ms; machine load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 } finally {
   await new Promise((done) => server.close(done));
   await runtime.close();

@@ -99,6 +99,10 @@ const MAX_DELAY_MS = 3000;
 
 class NodeTimeout extends Error {}
 
+/** Values from the visitor, APIs and models are JSON (parsed JSON, strings, numbers). */
+type Json = FlowState['variables'][string];
+const asJson = (value: unknown) => value as Json;
+
 function lang(host: FlowHost): 'es' | 'en' {
   return host.language.startsWith('en') ? 'en' : 'es';
 }
@@ -233,8 +237,8 @@ export async function runTurn({ doc: initialDoc, state: initialState, incoming, 
       nodeId: node.id,
       type: node.type,
       output: outcome.output,
-      ...(outcome.input !== undefined ? { input: outcome.input } : {}),
-      ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+      ...(outcome.input !== undefined ? { input: asJson(outcome.input) } : {}),
+      ...(outcome.result !== undefined ? { result: asJson(outcome.result) } : {}),
       variables: { ...state.variables },
       ...(outcome.error ? { error: outcome.error } : {}),
     });
@@ -284,7 +288,7 @@ export async function runTurn({ doc: initialDoc, state: initialState, incoming, 
           },
         });
         if (node.data.saveAs) state.variables[node.data.saveAs] = result.text;
-        for (const [name, value] of Object.entries(result.extracted)) state.variables[name] = value;
+        for (const [name, value] of Object.entries(result.extracted)) state.variables[name] = asJson(value);
         return { output: 'next', input: { prompt }, result: { text: result.text, extracted: result.extracted }, replies: node.data.reply && result.text ? [{ text: result.text }] : [] };
       }
       case 'api_call': {
@@ -299,7 +303,7 @@ export async function runTurn({ doc: initialDoc, state: initialState, incoming, 
         }
         if (statusVariable) state.variables[statusVariable] = answer.status;
         const ok = answer.status >= 200 && answer.status < 300;
-        if (ok) for (const m of mapping) state.variables[m.variable] = readPath(answer.json, m.path) ?? null;
+        if (ok) for (const m of mapping) state.variables[m.variable] = asJson(readPath(answer.json, m.path) ?? null);
         return {
           output: ok ? 'success' : 'error',
           input: { method: request.method, url: answer.url },

@@ -8,13 +8,16 @@ import { z } from 'zod';
 export const FLOW_STATUSES = ['running', 'waiting', 'completed', 'handed_off', 'stopped'] as const;
 export type FlowStatus = (typeof FLOW_STATUSES)[number];
 
+/** Any JSON value: variables hold what visitors typed and what APIs answered. */
+const json = z.json();
+
 export const flowState = z.object({
   flowId: z.string().nullable(),
   version: z.number().int().nullable(),
   status: z.enum(FLOW_STATUSES),
   /** The node waiting for the visitor's next message, and the re-prompts it has used. */
   waiting: z.object({ nodeId: z.string(), retries: z.number().int().min(0) }).nullable(),
-  variables: z.record(z.string(), z.unknown()),
+  variables: z.record(z.string(), json),
 });
 export type FlowState = z.infer<typeof flowState>;
 
@@ -29,9 +32,9 @@ export const flowStep = z.object({
   nodeId: z.string(),
   type: z.string(),
   output: z.string().nullable(),
-  input: z.unknown().optional(),
-  result: z.unknown().optional(),
-  variables: z.record(z.string(), z.unknown()),
+  input: json.optional(),
+  result: json.optional(),
+  variables: z.record(z.string(), json),
   error: z.string().optional(),
 });
 export type FlowStep = z.infer<typeof flowStep>;
