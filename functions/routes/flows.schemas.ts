@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { flowDocument, flowIssue } from '../core/flows/schema';
+import { flowDocument, flowIssue, flowTool } from '../core/flows/schema';
 import { flowReply, flowState, flowStep } from '../core/flows/state';
 import { TEMPLATE_IDS } from '../core/flows/templates';
 import { named } from '../lib/openapi';
@@ -13,7 +13,16 @@ export const FlowVersionParamsSchema = FlowParamsSchema.extend({
   version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
-export const FlowDocumentSchema = named(flowDocument, 'FlowDocument');
+// Free JSON inside the shared schemas (variables, a tool's input schema, a step's trace) is
+// documented as any JSON type; z.json() would need a named recursive component, and its type
+// differs from what the runtime holds.
+const AnyJson = z.unknown().openapi({ type: ['string', 'number', 'boolean', 'array', 'object', 'null'] as unknown as 'string', description: 'Any JSON value' });
+const JsonObjectSchema = z.record(z.string(), AnyJson);
+const JsonValueSchema = AnyJson;
+export const FlowDocumentSchema = named(
+  flowDocument.extend({ tools: z.array(flowTool.extend({ inputSchema: JsonObjectSchema })).max(20).default([]) }),
+  'FlowDocument',
+);
 export const FlowIssueSchema = named(flowIssue, 'FlowIssue');
 const iso = z.string().openapi({ format: 'date-time' });
 
@@ -60,7 +69,7 @@ export const SaveDraftSchema = z
 export const ValidateFlowSchema = z.object({ document: FlowDocumentSchema.optional() }).openapi('ValidateFlow');
 export const FlowIssuesSchema = z.object({ issues: z.array(FlowIssueSchema) }).openapi('FlowIssues');
 
-export const FlowStateSchema = named(flowState, 'FlowState');
+export const FlowStateSchema = named(flowState.extend({ variables: z.record(z.string(), JsonValueSchema) }), 'FlowState');
 export const TestSessionSchema = z
   .object({
     state: FlowStateSchema,
@@ -69,7 +78,10 @@ export const TestSessionSchema = z
   })
   .openapi('FlowTestSession');
 export const FlowReplySchema = named(flowReply, 'FlowReply');
-export const FlowStepSchema = named(flowStep, 'FlowStep');
+export const FlowStepSchema = named(
+  flowStep.extend({ input: JsonValueSchema.optional(), result: JsonValueSchema.optional(), variables: z.record(z.string(), JsonValueSchema) }),
+  'FlowStep',
+);
 export const FlowTestBodySchema = z
   .object({
     session: TestSessionSchema.optional(),

@@ -226,7 +226,7 @@ export const flowTool = z.object({
   name: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_-]+$/),
   description: z.string().min(1).max(1000),
   /** JSON Schema (object) of the tool's input, as the model sees it. */
-  inputSchema: z.record(z.string(), z.json()),
+  inputSchema: z.record(z.string(), z.unknown()),
   request: apiRequest,
 });
 

@@ -9,7 +9,7 @@ export const FLOW_STATUSES = ['running', 'waiting', 'completed', 'handed_off', '
 export type FlowStatus = (typeof FLOW_STATUSES)[number];
 
 /** Any JSON value: variables hold what visitors typed and what APIs answered. */
-const json = z.json();
+const json = z.unknown();
 
 export const flowState = z.object({
   flowId: z.string().nullable(),

@@ -16925,7 +16925,7 @@ export interface components {
             tools: {
                 description: string;
                 inputSchema: {
-                    [key: string]: unknown;
+                    [key: string]: string | number | boolean | unknown[] | Record<string, never> | null;
                 };
                 name: string;
                 request: {
@@ -17004,7 +17004,7 @@ export interface components {
             /** @enum {string} */
             status: "running" | "waiting" | "completed" | "handed_off" | "stopped";
             variables: {
-                [key: string]: unknown;
+                [key: string]: string | number | boolean | unknown[] | Record<string, never> | null;
             };
             version: number | null;
             waiting: {
@@ -17014,13 +17014,15 @@ export interface components {
         };
         FlowStep: {
             error?: string;
-            input?: unknown;
+            /** @description Any JSON value */
+            input?: string | number | boolean | unknown[] | Record<string, never> | null;
             nodeId: string;
             output: string | null;
-            result?: unknown;
+            /** @description Any JSON value */
+            result?: string | number | boolean | unknown[] | Record<string, never> | null;
             type: string;
             variables: {
-                [key: string]: unknown;
+                [key: string]: string | number | boolean | unknown[] | Record<string, never> | null;
             };
         };
         FlowTemplate: {
