@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiError, errorStatus, type ErrorCode } from './errors';
 import type { AppEnv } from './env';
+import { flowIssue } from '../core/flows/schema';
 
 /** A router whose validation failures become the one error shape (422 with the zod issues). */
 export function createRouter() {
@@ -17,6 +18,17 @@ export function createRouter() {
       }
     },
   });
+}
+
+/**
+ * Names a schema built with plain `zod` (shared with the dashboard, e.g. core/flows/schema.ts) as
+ * an OpenAPI component. Such a schema gets `.openapi` only if it was created after
+ * @hono/zod-openapi extended zod, which depends on import order (scripts may load it first);
+ * without it the schema is simply documented inline.
+ */
+export function named<T extends z.ZodType>(schema: T, name: string): T {
+  const withOpenApi = schema as T & { openapi?: (name: string) => T };
+  return typeof withOpenApi.openapi === 'function' ? withOpenApi.openapi(name) : schema;
 }
 
 /** One rejected field: where it is in the request, what is wrong, and a machine-readable reason. */
@@ -38,6 +50,8 @@ const ErrorFactsSchema = z
     organizationId: z.string().optional().openapi({ description: 'The organization that blocks the action' }),
     existingDocumentId: z.string().optional().openapi({ description: 'conflict: the document with the same content' }),
     existingDocumentName: z.string().optional(),
+    issues: z.array(named(flowIssue, 'FlowIssue')).optional().openapi({ description: 'flow_invalid: what blocks publishing, each naming its node' }),
+    draftRevision: z.number().int().optional().openapi({ description: 'conflict (flow draft): the revision saved meanwhile' }),
   })
   .openapi('ErrorFacts');
 

@@ -10,6 +10,7 @@ import { chatbotsIdentitySecretRouter } from './chatbots-identity-secret';
 import { chatbotsModelsRouter } from './chatbots-models';
 import { chatbotsSchedulesRouter } from './chatbots-schedules';
 import { chatbotsTestRouter } from './chatbots-test';
+import { chatbotsFlowsRouter } from './flows';
 
 /**
  * /api/v1/chatbots: the bots and their settings. Sub-resources live in their own files, mounted
@@ -168,3 +169,4 @@ chatbotsRouter.route('/', chatbotsSchedulesRouter);
 chatbotsRouter.route('/', chatbotsModelsRouter);
 chatbotsRouter.route('/', chatbotsIdentitySecretRouter);
 chatbotsRouter.route('/', chatbotsTestRouter);
+chatbotsRouter.route('/', chatbotsFlowsRouter);

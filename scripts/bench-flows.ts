@@ -1,0 +1,241 @@
+// `npm run bench:flows` (server part): what flows add on the server, with a zero-latency API
+// server on loopback and no model time (the flow below needs no model):
+//   - per flow step: the runtime alone (in process, an in-memory host), p50 of the time per step
+//     of a 50-step turn (goal < 2 ms), and the marginal cost of a step through the whole widget
+//     turn on PGlite (a 41-step turn minus a 1-step turn, divided by 40);
+//   - per incoming message: request in -> `done` out through the widget API, p50/p95 at 20
+//     concurrent sessions (goal p95 < 15 ms), on the local storage path (PGlite);
+//   - SQL and KV round trips per flow turn.
+// The edge adapters path (Neon + Upstash in workerd) is not measured here: it needs the
+// `npm run test:edge` stand-ins (Postgres, Redis, wrangler); see the report.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTurn, type FlowHost } from '../functions/core/flows/runtime';
+import { flowDocument } from '../functions/core/flows/schema';
+import { initialState } from '../functions/core/flows/state';
+import { startLocalRuntime } from '../functions/local-runtime';
+import { parseSse } from '../functions/testing/fake-openai';
+import { jsonApi, percentile, serveOnLoopback } from './bench-lib';
+
+const SESSIONS = 20;
+const ROUNDS = Number(process.env.BENCH_FLOWS_ROUNDS ?? 15);
+const pos = { x: 0, y: 0 };
+
+// ---- the runtime alone -----------------------------------------------------------------------
+/** start -> N message/condition nodes alternating -> end: every step substitutes or branches. */
+function chainFlow(steps: number) {
+  const nodes: unknown[] = [{ id: 'start', type: 'start', position: pos, data: {} }];
+  const edges: unknown[] = [];
+  let previous = { id: 'start', out: 'next' };
+  for (let i = 0; i < steps; i++) {
+    const id = `n${i}`;
+    if (i % 2 === 0) nodes.push({ id, type: 'message', position: pos, data: { text: `Paso ${i} para {{name}}: {{message}}` } });
+    else nodes.push({ id, type: 'condition', position: pos, data: { rules: [{ id: 'r', when: { kind: 'variable', variable: 'name', operator: 'equals', value: 'Ana' } }] } });
+    edges.push({ id: `e${i}`, source: previous.id, sourceHandle: previous.out, target: id });
+    previous = { id, out: i % 2 === 0 ? 'next' : 'rule:r' };
+  }
+  return flowDocument.parse({ nodes, edges, variables: [{ name: 'name' }], settings: { stepLimit: 100, nodeTimeoutMs: 10_000 } });
+}
+
+const memoryHost: FlowHost = {
+  channel: 'web',
+  language: 'es',
+  conversationId: null,
+  contactName: null,
+  isOpen: () => true,
+  knowledge: async () => ({ answered: false, text: '' }),
+  classifyIntent: async () => null,
+  ai: async () => ({ text: '', extracted: {} }),
+  http: async () => ({ status: 200, body: '{}' }),
+  secret: async () => undefined,
+  applyAction: async () => null,
+  emitWebhook: async () => null,
+  loadFlow: async () => null,
+  sleep: async () => {},
+};
+
+async function runtimeAlone() {
+  const STEPS = 50;
+  const flow = chainFlow(STEPS);
+  const state = { ...initialState('f', 1), variables: { name: 'Ana' } };
+  for (let i = 0; i < 200; i++) await runTurn({ doc: flow, state, incoming: { text: 'hola' }, host: memoryHost });
+  const perStep: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const started = performance.now();
+    const result = await runTurn({ doc: flow, state, incoming: { text: 'hola' }, host: memoryHost });
+    perStep.push((performance.now() - started) / result.steps.length);
+  }
+  console.log(`runtime alone, per step (${STEPS + 1}-step turns, in-memory host): p50 ${(percentile(perStep, 0.5) * 1000).toFixed(1)} µs, p99 ${(percentile(perStep, 0.99) * 1000).toFixed(1)} µs (goal p50 < 2 ms)`);
+}
+
+// ---- through the app on PGlite ---------------------------------------------------------------
+const apiServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"order":{"status":"shipped"}}'));
+await new Promise<void>((done) => apiServer.listen(0, '127.0.0.1', done));
+const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+
+/** What a visitor goes through: a choice, a validated email, an API call, a reply, and round again. */
+function conversationFlow() {
+  return {
+    nodes: [
+      { id: 'start', type: 'start', position: pos, data: {} },
+      { id: 'hello', type: 'message', position: pos, data: { text: 'Hola, te ayudo con tu pedido.' } },
+      { id: 'topic', type: 'question', position: pos, data: { prompt: '¿Qué necesitas?', variable: 'topic', choices: [{ id: 'status', label: 'Estado' }, { id: 'other', label: 'Otra cosa' }] } },
+      { id: 'email', type: 'input', position: pos, data: { prompt: '¿Tu email?', variable: 'email', validation: 'email' } },
+      { id: 'lookup', type: 'api_call', position: pos, data: { request: { url: `${apiUrl}/orders?email={{email}}`, timeoutMs: 2000 }, mapping: [{ variable: 'state', path: 'order.status' }] } },
+      { id: 'vip', type: 'condition', position: pos, data: { rules: [{ id: 'shipped', when: { kind: 'variable', variable: 'state', operator: 'equals', value: 'shipped' } }] } },
+      { id: 'done', type: 'message', position: pos, data: { text: 'Tu pedido ({{email}}) está: {{state}}.' } },
+    ],
+    edges: [
+      ['start', 'next', 'hello'],
+      ['hello', 'next', 'topic'],
+      ['topic', 'choice:status', 'email'],
+      ['topic', 'choice:other', 'email'],
+      ['email', 'next', 'lookup'],
+      ['lookup', 'success', 'vip'],
+      ['lookup', 'error', 'done'],
+      ['vip', 'rule:shipped', 'done'],
+      ['vip', 'else', 'done'],
+      ['done', 'next', 'topic'],
+    ].map(([source, sourceHandle, target], i) => ({ id: `e${i}`, source, sourceHandle, target })),
+  };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-flows-'));
+const runtime = await startLocalRuntime({
+  dataDir,
+  runJobs: true,
+  env: { AUTH_ATTEMPTS_PER_IP: '100000', WIDGET_MESSAGES_PER_SESSION: '1000000', WIDGET_MESSAGES_PER_IP: '1000000', ALLOW_PRIVATE_URLS: 'true' },
+});
+const { server, base } = await serveOnLoopback(runtime);
+const api = jsonApi(base);
+
+async function send(sessionToken: string, botId: string, message: string, quickReply?: string) {
+  const started = performance.now();
+  const res = await fetch(`${base}/api/v1/widget/${botId}/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` },
+    body: JSON.stringify({ message, ...(quickReply ? { quickReply } : {}) }),
+  });
+  const text = await res.text();
+  const elapsed = performance.now() - started;
+  if (res.status !== 200) throw new Error(`chat -> ${res.status} ${text}`);
+  if (!parseSse(text).some((e) => e.event === 'done' && e.data.message)) throw new Error(`no answer: ${text.slice(0, 300)}`);
+  return elapsed;
+}
+
+async function botWithFlow(token: string, name: string, document: unknown) {
+  const bot = await api('POST', '/api/v1/chatbots', token, { name, model: 'builtin:extractive' });
+  await api('POST', `/api/v1/chatbots/${bot.id}/deploy`, token);
+  const flow = await api('POST', `/api/v1/chatbots/${bot.id}/flows`, token, { name, document });
+  await api('POST', `/api/v1/chatbots/${bot.id}/flows/${flow.id}/publish`, token);
+  return bot.id as string;
+}
+
+const newSession = async (botId: string) => (await api('POST', `/api/v1/widget/${botId}/session`, undefined, {})).sessionToken as string;
+
+try {
+  await runtimeAlone();
+  const user = await api('POST', '/api/v1/auth/register', undefined, { email: 'bench@example.com', password: 'a-strong-password-1', name: 'Bench' });
+  const token = user.accessToken;
+  await api('POST', '/api/v1/organizations', token, { name: 'Bench' });
+
+  // Marginal cost of a step through the whole turn: each answer to `ask` runs N chained steps and
+  // asks again; N = 40 against N = 0, one session each (sessions are rate limited per IP).
+  const looping = (steps: number) => {
+    const chain = chainFlow(steps);
+    const ask = { id: 'ask', type: 'input', position: pos, data: { prompt: '¿Tu nombre?', variable: 'name' } };
+    const nodes = [...chain.nodes, ask];
+    const edges = chain.edges.filter((e) => e.source !== 'start');
+    const first = steps > 0 ? 'n0' : 'ask';
+    const lastId = steps > 0 ? `n${steps - 1}` : null;
+    const lastOut = steps > 0 ? ((steps - 1) % 2 === 0 ? 'next' : 'rule:r') : null;
+    edges.push({ id: 's', source: 'start', sourceHandle: 'next', target: 'ask' }, { id: 'a', source: 'ask', sourceHandle: 'next', target: first });
+    if (lastId && lastOut) edges.push({ id: 'l', source: lastId, sourceHandle: lastOut, target: 'ask' });
+    return { ...chain, nodes, edges };
+  };
+  const longBot = await botWithFlow(token, 'Long', looping(40));
+  const shortBot = await botWithFlow(token, 'Short', looping(0));
+  const longSession = await newSession(longBot);
+  const shortSession = await newSession(shortBot);
+  for (let i = 0; i < 10; i++) await Promise.all([send(longSession, longBot, 'Ana'), send(shortSession, shortBot, 'Ana')]);
+  const longs: number[] = [];
+  const shorts: number[] = [];
+  for (let i = 0; i < 80; i++) {
+    longs.push(await send(longSession, longBot, 'Ana'));
+    shorts.push(await send(shortSession, shortBot, 'Ana'));
+  }
+  const marginal = (percentile(longs, 0.5) - percentile(shorts, 0.5)) / 40;
+  console.log(`through the widget on PGlite: 2-step turn p50 ${percentile(shorts, 0.5).toFixed(1)} ms, 42-step turn p50 ${percentile(longs, 0.5).toFixed(1)} ms -> ${marginal.toFixed(3)} ms per extra step (goal < 2 ms)`);
+
+  // Round trips of one flow turn (an email answered: input -> api_call -> condition -> message -> question).
+  const botId = await botWithFlow(token, 'Orders', conversationFlow());
+  const { pglite } = runtime.database;
+  let sql = 0;
+  const originalQuery = pglite.query.bind(pglite);
+  const originalExec = pglite.exec.bind(pglite);
+  (pglite as any).query = (...args: unknown[]) => (sql++, (originalQuery as any)(...args));
+  (pglite as any).exec = (...args: unknown[]) => (sql++, (originalExec as any)(...args));
+  let kv = 0;
+  const kvStore = runtime.services.kv as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['get', 'set', 'del', 'rateLimit', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
+    const original = kvStore[name].bind(kvStore);
+    kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
+  }
+  const probe = await newSession(botId);
+  await send(probe, botId, 'hola');
+  await send(probe, botId, 'Estado', 'status');
+  sql = 0;
+  kv = 0;
+  await send(probe, botId, 'ana@example.com');
+  console.log(`round trips per flow turn (input -> api_call -> condition -> message -> question): SQL ${sql}, KV ${kv}`);
+
+  // 20 concurrent visitors, each going round the flow.
+  const sessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(botId)));
+  const script = (i: number, r: number): [string, string?] => (r === 0 ? ['hola'] : r % 2 === 1 ? ['Estado', 'status'] : [`v${i}-${r}@example.com`]);
+  async function latencyRun(thinkMs: () => number) {
+    const times: number[] = [];
+    await Promise.all(
+      sessions.map(async (s, i) => {
+        await new Promise((r) => setTimeout(r, thinkMs()));
+        for (let r = 0; r < ROUNDS; r++) {
+          const [text, quickReply] = script(i, r);
+          times.push(await send(s, botId, text, quickReply));
+          await new Promise((res) => setTimeout(res, thinkMs()));
+        }
+      }),
+    );
+    return times;
+  }
+  const paced = await latencyRun(() => 300 + Math.random() * 700);
+  // CPU time is what a loaded machine cannot inflate: this process holds server and clients alike.
+  const cpuBefore = process.cpuUsage();
+  const saturated = await latencyRun(() => 0);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuPerMessage = (cpu.user + cpu.system) / 1000 / (SESSIONS * ROUNDS);
+  console.log(`per incoming message, request in -> done out, ${SESSIONS} concurrent sessions x ${ROUNDS} messages (PGlite, zero-latency API):`);
+  console.log(`  visitors pacing 0.3–1 s: p50 ${percentile(paced, 0.5).toFixed(1)} ms, p95 ${percentile(paced, 0.95).toFixed(1)} ms (goal p95 < 15 ms), p99 ${percentile(paced, 0.99).toFixed(1)} ms`);
+  console.log(`  back-to-back sends:      p50 ${percentile(saturated, 0.5).toFixed(1)} ms, p95 ${percentile(saturated, 0.95).toFixed(1)} ms, p99 ${percentile(saturated, 0.99).toFixed(1)} ms`);
+  // The same load on a bot without a flow (no knowledge base: its fixed fallback reply), to
+  // separate what the flow adds from the turn every bot pays (auth, rate limits, storing, events).
+  const plain = await api('POST', '/api/v1/chatbots', token, { name: 'Plain', model: 'builtin:extractive' });
+  await api('POST', `/api/v1/chatbots/${plain.id}/deploy`, token);
+  const plainSessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(plain.id)));
+  for (const s of plainSessions) await send(s, plain.id, 'hola');
+  const plainCpuBefore = process.cpuUsage();
+  const plainTimes: number[] = [];
+  await Promise.all(plainSessions.map(async (s, i) => {
+    for (let r = 0; r < ROUNDS; r++) plainTimes.push(await send(s, plain.id, `pregunta ${i}-${r}`));
+  }));
+  const plainCpu = process.cpuUsage(plainCpuBefore);
+  const plainCpuPerMessage = (plainCpu.user + plainCpu.system) / 1000 / (SESSIONS * ROUNDS);
+  console.log(`  same load, a bot without a flow: p50 ${percentile(plainTimes, 0.5).toFixed(1)} ms, p95 ${percentile(plainTimes, 0.95).toFixed(1)} ms`);
+  console.log(`  CPU per message (server + HTTP client + API server, one process): flow ${cpuPerMessage.toFixed(2)} ms, no flow ${plainCpuPerMessage.toFixed(2)} ms -> the flow adds ${(cpuPerMessage - plainCpuPerMessage).toFixed(2)} ms; machine load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+} finally {
+  await new Promise((done) => server.close(done));
+  await runtime.close();
+  await new Promise((done) => apiServer.close(done));
+  rmSync(dataDir, { recursive: true, force: true });
+}
