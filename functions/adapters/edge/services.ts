@@ -40,6 +40,8 @@ export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 export interface EdgeEnv {
   BLOBS: R2Bucket;
   ASSETS?: Fetcher;
+  /** The ingestion worker (wrangler.toml [[services]]); only the request worker has it. */
+  INGEST?: Fetcher;
   [name: string]: unknown;
 }
 
