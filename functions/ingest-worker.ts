@@ -28,6 +28,8 @@ export default {
   async fetch(request: Request, env: EdgeEnv, ctx: ExecutionContext): Promise<Response> {
     const scope = createRequestScope(ctx);
     const response = await app.fetch(request, env, scope.ctx);
+    // Says which worker ran a job (the edge suite checks it; logs and QStash's console show it).
+    response.headers.set('X-VersaAI-Worker', 'ingest');
     return scope.finish(response);
   },
 } satisfies ExportedHandler<EdgeEnv>;
