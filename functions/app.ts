@@ -2,14 +2,11 @@ import { Scalar } from '@scalar/hono-api-reference';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { routePath } from 'hono/route';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { checkRequestText } from './lib/body';
-import { ApiError, errorStatus, type ErrorCode } from './lib/errors';
+import { ApiError } from './lib/errors';
 import type { AppEnv } from './lib/env';
-import { logError } from './lib/log';
 import { apiPolicy, docsPolicy } from './lib/security-headers';
 import { createRouter } from './lib/openapi';
 import type { Services } from './ports';
@@ -23,7 +20,9 @@ import { chatbotsRouter } from './routes/chatbots';
 import { conversationsRouter } from './routes/conversations';
 import { cannedResponsesRouter } from './routes/canned-responses';
 import { eventsRouter } from './routes/events';
-import { jobsRouter } from './routes/jobs';
+import { createJobsRouter } from './routes/jobs';
+import type { JobTable } from './core/jobs/registry';
+import { toErrorResponse } from './lib/error-response';
 import { modelsRouter } from './routes/models';
 import { providerKeysRouter } from './routes/provider-keys';
 import { widgetRouter } from './routes/widget';
@@ -42,6 +41,11 @@ import { flowTemplatesRouter } from './routes/flow-templates';
 export interface AppOptions {
   /** Builds the services for one request (the edge opens a Neon pool per request; Node reuses one PGlite). */
   services: (c: Context<AppEnv>) => Services | Promise<Services>;
+  /**
+   * The background jobs `/api/jobs/<name>` runs: all of them on Node (core/jobs/all.ts); at the
+   * edge only the request side's, so the request worker never loads the extractors.
+   */
+  jobs: JobTable;
 }
 
 export const API_TITLE = 'VersaAI API';
@@ -122,7 +126,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/secrets', secretsRouter);
   app.route('/api/v1/flow-templates', flowTemplatesRouter);
   app.route('/api/v1/dev', devRouter);
-  app.route('/api/jobs', jobsRouter);
+  app.route('/api/jobs', createJobsRouter(options.jobs));
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
@@ -172,23 +176,4 @@ function executionContextOf(c: Context<AppEnv>) {
   } catch {
     return undefined;
   }
-}
-
-function toErrorResponse(err: Error, c: Context<AppEnv>) {
-  const id = c.get('requestId');
-  if (err instanceof ApiError) {
-    for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
-    return c.json(err.body(id), err.status);
-  }
-  if (err instanceof HTTPException) {
-    const code = (Object.entries(errorStatus).find(([, status]) => status === err.status)?.[0] ?? 'bad_request') as ErrorCode;
-    const mapped = new ApiError(code, err.message || 'Bad request');
-    return c.json(mapped.body(id), err.status >= 400 && err.status < 500 ? err.status : mapped.status);
-  }
-  if (err instanceof SyntaxError) {
-    return c.json(new ApiError('bad_request', 'The request body is not valid JSON').body(id), 400);
-  }
-  // Never the error's message as such: a failed query's carries its parameters (lib/log.ts).
-  logError('request failed', err, { requestId: id, method: c.req.method, route: routePath(c, -1) });
-  return c.json(new ApiError('internal_error', 'Something went wrong on our side; it has been logged').body(id), 500);
 }

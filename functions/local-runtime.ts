@@ -22,6 +22,7 @@ import { createAdmission } from './core/chat/admission';
 import { createModels } from './core/models/registry';
 import { recoverUnansweredMessages } from './core/chat/recovery';
 import { enqueueSweep, SWEEP_INTERVAL_MINUTES } from './core/jobs/registry';
+import { allJobs } from './core/jobs/all';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import { logError } from './lib/log';
@@ -156,7 +157,7 @@ async function composeRuntime(
       pending.add(tracked);
     },
   };
-  app = createApp({ services: () => services });
+  app = createApp({ services: () => services, jobs: allJobs });
   let sweepTimer: ReturnType<typeof setInterval> | undefined;
   if (options.runJobs) {
     await queue.start();

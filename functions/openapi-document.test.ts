@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app';
+import { requestJobs } from './core/jobs/registry';
 import { errorStatus } from './lib/errors';
 import { createContractCheck } from './testing/contract';
 
@@ -8,6 +9,7 @@ const app = createApp({
   services: () => {
     throw new Error('the OpenAPI document must not need the services');
   },
+  jobs: requestJobs,
 });
 
 async function openApiDocument() {

@@ -2,7 +2,9 @@
 // OpenAI-compatible server on loopback and a 10k-chunk knowledge base:
 //   - server overhead per message (request in -> first token out, minus the model's time),
 //     p50 / p99 at 20 concurrent widget sessions;
-//   - SQL and KV round trips per chat turn;
+//   - SQL and KV round trips per chat turn: KV calls on the local adapter, and KV round trips on the
+//     edge adapter (adapters/edge/kv.ts against the edge suite's fake Upstash REST API in front of a
+//     real redis-server: each HTTP request it serves is one round trip);
 //   - messages per second sustained for BENCH_CHAT_SECONDS (default 60), zero errors, all stored.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,10 @@ import { messages } from '../db/schema';
 import { startLocalRuntime } from '../functions/local-runtime';
 import { parseSse, startFakeOpenAI } from '../functions/testing/fake-openai';
 import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { createUpstashKv } from '../functions/adapters/edge/kv';
+import { startFakeUpstash } from '../tests/edge/fake-upstash';
 
 const SESSIONS = 20;
 const CHUNKS = Number(process.env.BENCH_CHAT_CHUNKS ?? 10_000);
@@ -70,6 +76,36 @@ async function sendMessage(sessionToken: string, botId: string, text: string) {
   return firstToken;
 }
 
+/** redis-server behind the edge suite's fake Upstash REST API, and the edge KV adapter on it. */
+async function startEdgeKv() {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const upstash = await startFakeUpstash({ redisPort: port, token: 'bench' });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await upstash.command(['PING'])) === 'PONG') break;
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    upstash,
+    kv: createUpstashKv({ url: upstash.url, token: 'bench' }),
+    async close() {
+      await upstash.close();
+      redis.kill();
+    },
+  };
+}
+
 try {
   console.log(`setting up: ${CHUNKS} chunks through the real ingestion pipeline…`);
   const user = await api('POST', '/api/v1/auth/register', undefined, { email: 'bench@example.com', password: 'a-strong-password-1', name: 'Bench' });
@@ -113,7 +149,7 @@ try {
   (pglite as any).exec = (...args: unknown[]) => (sql++, (originalExec as any)(...args));
   let kv = 0;
   const kvStore = runtime.services.kv as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const name of ['get', 'set', 'del', 'rateLimit', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
+  for (const name of ['get', 'getMany', 'set', 'del', 'rateLimit', 'rateLimitAll', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
     const original = kvStore[name].bind(kvStore);
     kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
   }
@@ -121,7 +157,37 @@ try {
   sql = 0;
   kv = 0;
   await sendMessage(sessions[0], bot.id, '¿Qué dice el artículo 77 sobre garantía?');
-  console.log(`round trips per chat turn (widget, hybrid retrieval, model answer): SQL ${sql}, KV ${kv}`);
+  console.log(`round trips per chat turn (widget, hybrid retrieval, model answer): SQL ${sql}, KV calls on the local adapter ${kv}`);
+  (pglite as any).query = originalQuery;
+  (pglite as any).exec = originalExec;
+
+  // The same turn on the edge KV adapter: what Upstash would see.
+  const edgeKv = await startEdgeKv();
+  try {
+    const localKv = runtime.services.kv;
+    runtime.services.kv = edgeKv.kv;
+    try {
+      await sendMessage(sessions[0], bot.id, '¿Cuál es el plazo de devoluciones 43?');
+      await runtime.idle();
+      const from = edgeKv.upstash.requests.length;
+      sql = 0;
+      // At the edge the job runner is QStash and vectors are Pinecone: their local tables are not SQL there.
+      const edgeSql = (text: unknown) => !/\blocal_(jobs|vectors)\b/.test(String(text));
+      (pglite as any).query = (...args: unknown[]) => (edgeSql(args[0]) && sql++, (originalQuery as any)(...args));
+      (pglite as any).exec = (...args: unknown[]) => (edgeSql(args[0]) && sql++, (originalExec as any)(...args));
+      await sendMessage(sessions[0], bot.id, '¿Qué dice el artículo 78 sobre garantía?');
+      await runtime.idle(); // background work (webhook lookups) counts too
+      (pglite as any).query = originalQuery;
+      (pglite as any).exec = originalExec;
+      const trips = edgeKv.upstash.requests.slice(from);
+      console.log(`round trips per chat turn on the edge adapters: KV ${trips.length} (goal <= 3), SQL ${sql} (goal <= 4; the local job runner's and pgvector's statements left out: QStash and Pinecone at the edge)`);
+      for (const trip of trips) console.log(`  ${trip.path} ${trip.commands.map((c) => `${c[0]} ${c[0] === 'EVAL' ? c[3] : (c[1] ?? '')}`.trim()).join(' + ')}`);
+    } finally {
+      runtime.services.kv = localKv;
+    }
+  } finally {
+    await edgeKv.close();
+  }
 
   // Latency at 20 concurrent sessions, two ways: visitors who read before typing again (1–3 s
   // between messages, how a chat is used), and back-to-back sends (every session always waiting,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { createApp } from '../functions/app';
+import { requestJobs } from '../functions/core/jobs/registry';
 import type { Services } from '../functions/ports';
 
 export const GENERATED_PATH = fileURLToPath(new URL('../web/src/lib/api-types.gen.ts', import.meta.url));
@@ -28,7 +29,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const services = {
     config: { APP_URL: 'http://localhost', CORS_ORIGINS: [], MAX_JSON_BYTES: 1_000_000, MAX_UPLOAD_BYTES: 1_000_000 },
   } as unknown as Services;
-  const app = createApp({ services: () => services });
+  const app = createApp({ services: () => services, jobs: requestJobs });
   const response = await app.request('/api/openapi.json');
   if (!response.ok) throw new Error(`/api/openapi.json answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;

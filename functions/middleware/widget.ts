@@ -4,6 +4,7 @@ import { loadBotRuntime } from '../core/chat/bot-runtime';
 import { verifyWidgetSession, type WidgetSession } from '../core/chat/widget-session';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
+import type { RateLimitCheck, RateLimitResult } from '../ports';
 
 function originAllowed(allowed: string[], origin: string | undefined): boolean {
   if (!origin || allowed.length === 0) return true;
@@ -40,10 +41,36 @@ export const widgetBot = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /** The visitor's session from the Bearer token; the widget starts one with POST .../session. */
-export async function visitorSession(c: Context<AppEnv>): Promise<WidgetSession> {
+export async function visitorSession(c: Context<AppEnv>, botId = c.get('widgetBot').id): Promise<WidgetSession> {
   const header = c.req.header('authorization') ?? '';
   const token = header.toLowerCase().startsWith('bearer ') ? header.slice(7) : '';
   if (!token) throw new ApiError('unauthorized', 'Start a chat session first (POST .../session)');
-  return verifyWidgetSession(token, c.get('widgetBot').id, c.get('services').config.JWT_SECRET);
+  return verifyWidgetSession(token, botId, c.get('services').config.JWT_SECRET);
+}
+
+const chatLimits = new WeakMap<Request, Promise<RateLimitResult[]>>();
+
+/**
+ * Before `widgetBot` on POST .../chat: checks the session (no I/O) and hits the session and IP
+ * limits in the same turn as `widgetBot`'s bot lookup, so the edge sends the three in one KV round
+ * trip. The chat handler reads the results with `chatRateLimits` (a bad session is refused here,
+ * before the bot is looked up).
+ */
+export function startChatRateLimits(limits: (c: Context<AppEnv>, session: WidgetSession) => RateLimitCheck[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const session = await visitorSession(c, c.req.param('chatbot_id') ?? '');
+    const results = c.get('services').kv.rateLimitAll(limits(c, session));
+    results.catch(() => {}); // read by the handler; a 404 bot never reads it
+    chatLimits.set(c.req.raw, results);
+    await next();
+  });
+}
+
+/** The session and IP limit results `startChatRateLimits` started for this request. */
+export function chatRateLimits(c: Context<AppEnv>): Promise<RateLimitResult[]> {
+  const results = chatLimits.get(c.req.raw);
+  if (!results) throw new Error('startChatRateLimits must run before the chat route');
+  return results;
 }
 

@@ -24,6 +24,16 @@ export interface RateLimitResult {
   reset: number;
 }
 
+export interface RateLimitCheck {
+  key: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * Each call is a network round trip at the edge (Upstash), where calls made in the same turn of
+ * the event loop share one: start independent calls together (Promise.all) on hot paths.
+ */
 export interface KV {
   get<T = unknown>(key: string): Promise<T | null>;
   /** Several keys in one round trip (MGET), in order; null for a missing key. */
@@ -32,6 +42,11 @@ export interface KV {
   del(key: string): Promise<void>;
   /** Sliding-window limit: `limit` hits per `windowSeconds` for `key`. */
   rateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  /**
+   * One hit against each of several limits, in one round trip, results in order. Every limit is
+   * hit (a refusal by one does not spare the others), as if `rateLimit` were called for each.
+   */
+  rateLimitAll(checks: RateLimitCheck[]): Promise<RateLimitResult[]>;
   /**
    * Append to an event stream (a Redis stream at the edge), keeping about `maxLen` entries and
    * expiring the whole stream `ttlSeconds` after the last append. Returns the entry id

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../lib/env';
 import { jobCatalog } from '../core/jobs/catalog';
-import { giveUpFor, isJobName, runJob } from '../core/jobs/registry';
+import { giveUpFor, handlerFor, isJobName, type JobTable } from '../core/jobs/registry';
 import { ApiError } from '../lib/errors';
 import { createRouter } from '../lib/openapi';
 import { storableReason } from '../lib/text';
@@ -26,12 +26,16 @@ async function recordGiveUp(services: Services, name: string, giveUp: GiveUp, pa
 
 /**
  * Job deliveries from QStash (edge) or the local runner (Node). Both sign the same way, and the
- * signature is verified in every mode: an unsigned request never runs a job.
+ * signature is verified in every mode: an unsigned request never runs a job. `table` is the jobs
+ * this deployment runs (at the edge the request worker and the ingestion worker each have theirs).
  */
-export const jobsRouter = createRouter();
+export function createJobsRouter(table: JobTable) {
+  const jobsRouter = createRouter();
+  jobsRouter.post('/:name', (c) => runDelivery(c, c.req.param('name'), table));
+  return jobsRouter;
+}
 
-jobsRouter.post('/:name', async (c) => {
-  const name = c.req.param('name');
+async function runDelivery(c: Context<AppEnv>, name: string, table: JobTable) {
   const { config } = c.get('services');
   const signature = c.req.header('upstash-signature');
   if (!signature) throw new ApiError('unauthorized', 'Missing Upstash-Signature header');
@@ -46,6 +50,9 @@ jobsRouter.post('/:name', async (c) => {
     throw new ApiError('unauthorized', 'The job signature is not valid');
   }
   if (!isJobName(name)) throw new ApiError('not_found', `Unknown job "${name}"`);
+  const handler = handlerFor(table, name);
+  // A known job this deployment does not run: misrouted (the edge forwards ingestion jobs).
+  if (!handler) throw new ApiError('not_found', `The job "${name}" does not run here`);
   let payload: unknown;
   try {
     payload = JSON.parse(body || '{}');
@@ -57,14 +64,14 @@ jobsRouter.post('/:name', async (c) => {
   const retried = Number(c.req.header('upstash-retried') ?? 0) || 0;
   const services = c.get('services');
   try {
-    const result = await runJob(services, name, parsed.data, { retried });
+    const result = await handler(services, parsed.data, { retried });
     return c.json({ ok: true, result: result ?? null }, 200);
   } catch (error) {
-    const giveUp = giveUpFor(name);
+    const giveUp = giveUpFor(table, name);
     if (giveUp && retried >= jobCatalog[name].retries) await recordGiveUp(services, name, giveUp, parsed.data, retried, error);
     throw error;
   }
-});
+}
 
 /**
  * A malformed payload will never succeed, so it must not be retried. QStash retries every

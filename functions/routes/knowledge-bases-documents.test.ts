@@ -9,7 +9,7 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { makeDocx } from '../../scripts/fixtures/make-docx';
 import { makePdf } from '../../scripts/fixtures/make-pdf';
-import { ingestDocument } from '../core/ingest/pipeline';
+import { ingestDocument } from '../core/ingest/process-document';
 import { startLocalRuntime } from '../local-runtime';
 import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
 import { setupKnowledgeBase, settledDocument, searchKnowledgeBase } from '../testing/knowledge';

@@ -8,10 +8,10 @@ import { conversationStreamKey } from '../core/events/publish';
 import { serveLiveStream } from '../core/events/stream';
 import type { AppEnv } from '../lib/env';
 import { createRouter, errorResponse, jsonBody, jsonContent, publicErrors } from '../lib/openapi';
-import { enforceRateLimit } from '../lib/rate-limit';
+import { enforceRateLimit, refuseIfLimited } from '../lib/rate-limit';
 import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
-import { visitorSession, widgetBot } from '../middleware/widget';
+import { chatRateLimits, startChatRateLimits, visitorSession, widgetBot } from '../middleware/widget';
 import {
   BotPathSchema,
   ChatBodySchema,
@@ -33,6 +33,14 @@ import {
  */
 export const widgetRouter = createRouter();
 const tags = ['Widget'];
+// Registered first: it runs before widgetBot so the bot lookup and both limits share a round trip.
+widgetRouter.use(
+  '/:chatbot_id/chat',
+  startChatRateLimits((c, session) => [
+    { key: `widget:chat:session:${session.conversationId}`, limit: c.get('services').config.WIDGET_MESSAGES_PER_SESSION, windowSeconds: 60 },
+    { key: `widget:chat:ip:${clientIp(c)}`, limit: c.get('services').config.WIDGET_MESSAGES_PER_IP, windowSeconds: 60 },
+  ]),
+);
 widgetRouter.use('/:chatbot_id/*', widgetBot);
 widgetRouter.use('/:chatbot_id', widgetBot);
 
@@ -149,9 +157,9 @@ widgetRouter.openapi(
     const s = await visitorSession(c);
     const bot = c.get('widgetBot');
     const services = c.get('services');
-    const { config } = services;
-    await enforceRateLimit(services.kv, `widget:chat:session:${s.conversationId}`, config.WIDGET_MESSAGES_PER_SESSION, 60, 'You are sending messages too fast; wait a moment');
-    await enforceRateLimit(services.kv, `widget:chat:ip:${clientIp(c)}`, config.WIDGET_MESSAGES_PER_IP, 60, 'Too many messages from this network; wait a moment');
+    const [sessionLimit, ipLimit] = await chatRateLimits(c);
+    refuseIfLimited(sessionLimit!, 'You are sending messages too fast; wait a moment');
+    refuseIfLimited(ipLimit!, 'Too many messages from this network; wait a moment');
     const { message, quickReply } = c.req.valid('json');
     // Refused before the message is stored: the widget keeps the text and sends it again.
     const release = services.admission ? await services.admission.enter() : () => {};

@@ -54,6 +54,55 @@ describe('KV on Upstash Redis', () => {
     expect((await kv.rateLimit(`rl:${id()}`, 3, 60)).success).toBe(true);
   });
 
+  test('rateLimitAll hits every limit, results in order, in one round trip', async () => {
+    const [a, b] = [`rl:${id()}`, `rl:${id()}`];
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    try {
+      const first = await kv.rateLimitAll([{ key: a, limit: 2, windowSeconds: 60 }, { key: b, limit: 1, windowSeconds: 60 }]);
+      expect(first.map((r) => [r.success, r.remaining])).toEqual([[true, 1], [true, 0]]);
+      expect(fetchSpy).toHaveBeenCalledTimes(1);
+      // b refuses, and a is hit all the same.
+      const second = await kv.rateLimitAll([{ key: a, limit: 2, windowSeconds: 60 }, { key: b, limit: 1, windowSeconds: 60 }]);
+      expect(second.map((r) => [r.success, r.remaining])).toEqual([[true, 0], [false, 0]]);
+      expect((await kv.rateLimit(a, 2, 60)).success).toBe(false);
+      expect(await kv.rateLimitAll([])).toEqual([]);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  test('calls started together share one round trip, reads and writes alike, each with its own result', async () => {
+    const [a, b, c] = [`t:${id()}`, `t:${id()}`, `rl:${id()}`];
+    await kv.set(a, { v: 1 });
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    try {
+      const [got, , limited, id1, missing] = await Promise.all([
+        kv.get(a),
+        kv.set(b, 'x', { ttlSeconds: 60 }),
+        kv.rateLimit(c, 1, 60),
+        kv.streamAppend(`s:${id()}`, 'e', { maxLen: 10, ttlSeconds: 60 }),
+        kv.get(`t:${id()}`),
+      ]);
+      expect(fetchSpy).toHaveBeenCalledTimes(1);
+      expect(got).toEqual({ v: 1 });
+      expect(limited.success).toBe(true);
+      expect(id1).toMatch(/^\d+-\d+$/);
+      expect(missing).toBeNull();
+    } finally {
+      fetchSpy.mockRestore();
+    }
+    expect(await kv.get(b)).toBe('x');
+  });
+
+  test('a failing command fails only its own call', async () => {
+    const key = `t:${id()}`;
+    await kv.set(key, 'text');
+    // XADD on a string key is a WRONGTYPE error in the same pipeline as a good read.
+    const [bad, good] = await Promise.allSettled([kv.streamAppend(key, 'e', { maxLen: 10, ttlSeconds: 60 }), kv.get(key)]);
+    expect(bad.status).toBe('rejected');
+    expect(good).toEqual({ status: 'fulfilled', value: 'text' });
+  });
+
   test('event streams: ordered ids, reads strictly after an id, trimmed, expiring', async () => {
     const key = `events:${id()}`;
     expect(await kv.streamLastId(key)).toBe('0-0');

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, inject, onTestFinished, test, vi } from 'vitest';
-import type { Received } from './fakes';
+import { makePdf } from '../../scripts/fixtures/make-pdf';
+import type { Delivery, Received } from './fakes';
 
 const edge = inject('edge');
 
@@ -439,5 +440,64 @@ describe('the widget stream pushed by its conversation\'s Durable Object', () =>
     expect(text).toContain('event: message');
     const after = await upstashCounts();
     expect(streamReads(after, key), JSON.stringify(after.byKey)).toBe(streamReads(before, key));
+  });
+});
+
+describe('ingestion in its own worker (INGEST service binding)', () => {
+  test('a PDF uploaded through the request worker is extracted, chunked and embedded by the ingestion worker', async () => {
+    const email = uniqueEmail('ingest');
+    onTestFinished(async () => {
+      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+    });
+    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Edge Ingest' } });
+    expect(register.status, register.explain).toBe(201);
+    const token = register.json.accessToken as string;
+    const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge Ingest ${crypto.randomUUID().slice(0, 6)}` }, token });
+    expect(org.status, org.explain).toBe(201);
+    const kb = await call('POST', '/api/v1/knowledge-bases', { body: { name: 'Edge manuals' }, token });
+    expect(kb.status, kb.explain).toBe(201);
+
+    const form = new FormData();
+    form.append('file', new File([new Uint8Array(await makePdf(3))], 'manual.pdf', { type: 'application/pdf' }));
+    const upload = await fetch(`${edge.baseUrl}/api/v1/knowledge-bases/${kb.json.id}/documents/upload`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, Origin: edge.baseUrl }, body: form });
+    const uploaded = await upload.text();
+    expect(upload.status, uploaded).toBe(202);
+    const documentId = (JSON.parse(uploaded) as { id: string }).id;
+
+    const doc = await eventually(
+      'the document to be ready',
+      async () => {
+        const r = await call('GET', `/api/v1/knowledge-bases/${kb.json.id}/documents/${documentId}`, { token });
+        if (r.json?.status === 'failed') throw new Error(`ingestion failed: ${r.text}\n${await workerLogs(undefined)}`);
+        return r.json?.status === 'ready' ? r.json : undefined;
+      },
+      45_000,
+    );
+    expect(doc.pageCount).toBe(3);
+    const stored = await sql<{ content: string }>('SELECT content FROM chunks WHERE document_id = $1 ORDER BY position', [documentId]);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.map((c) => c.content).join('\n')).toContain('Section 2');
+
+    // QStash delivered both ingestion jobs to the public job URL, and the ingestion worker answered.
+    const deliveries = ((await (await fetch(`${edge.qstashUrl}/__deliveries`)).json()) as Delivery[]).filter((d) => /\/api\/jobs\/(ingest-document|embed-chunks)$/.test(d.url));
+    const succeeded = deliveries.filter((d) => d.status === 200);
+    expect(succeeded.some((d) => d.url.endsWith('/api/jobs/ingest-document')), JSON.stringify(deliveries)).toBe(true);
+    expect(succeeded.some((d) => d.url.endsWith('/api/jobs/embed-chunks')), JSON.stringify(deliveries)).toBe(true);
+    expect(succeeded.every((d) => d.worker === 'ingest'), JSON.stringify(deliveries)).toBe(true);
+  });
+
+  test('the ingestion worker checks the QStash signature itself', async () => {
+    const forged = await fetch(`${edge.baseUrl}/api/jobs/ingest-document`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Upstash-Signature': 'not.a.signature' },
+      body: JSON.stringify({ documentId: crypto.randomUUID(), generation: 1 }),
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('x-versaai-worker')).toBe('ingest');
+    // A request-side job is answered by the request worker.
+    const requestSide = await fetch(`${edge.baseUrl}/api/jobs/send-mail`, { method: 'POST', headers: { 'Upstash-Signature': 'not.a.signature' }, body: '{}' });
+    expect(requestSide.status).toBe(401);
+    expect(requestSide.headers.get('x-versaai-worker')).toBeNull();
   });
 });

@@ -24,6 +24,11 @@ export interface FakeUpstash {
   close(): Promise<void>;
   /** Run a command directly against the backing Redis (for assertions). */
   command(args: Array<string | number>): Promise<unknown>;
+  /**
+   * Every HTTP request served so far (one per round trip: a pipeline is one), each with the
+   * commands it carried; `npm run bench:chat` counts a chat turn's round trips with it.
+   */
+  requests: Array<{ path: string; commands: string[][] }>;
 }
 
 type Reply = string | number | null | RedisError | Status | Reply[];
@@ -47,6 +52,7 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
       counts.byKey[key] = (counts.byKey[key] ?? 0) + 1;
     }
   };
+  const requests: FakeUpstash['requests'] = [];
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/__commands') return json(res, 200, counts);
     counts.requests += 1;
@@ -57,6 +63,8 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
     if (req.headers.authorization !== `Bearer ${options.token}`) return json(res, 401, { error: 'Unauthorized' });
     if (req.method !== 'POST') return json(res, 405, { error: 'Only POST is supported by this fake' });
     const body = JSON.parse((await readBody(req)) || 'null') as unknown;
+    const requestPath = new URL(req.url ?? '/', 'http://x').pathname;
+    requests.push({ path: requestPath, commands: (requestPath === '/' ? [body] : Array.isArray(body) ? body : []).map((c) => (Array.isArray(c) ? c.map(String) : [String(c)])) });
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
     const toArgs = (cmd: unknown) => {
@@ -131,6 +139,7 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     command: async (args) => {
       const [reply] = await redis([args.map(String)]);
       if (reply instanceof RedisError) throw new Error(reply.message);

@@ -69,6 +69,8 @@ export interface Delivery {
   url: string;
   attempt: number;
   status: number;
+  /** The answering worker's `X-VersaAI-Worker` header (`ingest` from the ingestion worker). */
+  worker: string | null;
   at: string;
 }
 
@@ -112,11 +114,11 @@ export async function startFakeQStash(options: { token: string; currentSigningKe
     })
       .then(async (res) => {
         await res.body?.cancel();
-        return res.status;
+        return { status: res.status, worker: res.headers.get('x-versaai-worker') };
       })
-      .catch(() => 0)
-      .then((status) => {
-        deliveries.push({ messageId, url, attempt, status, at: new Date().toISOString() });
+      .catch(() => ({ status: 0, worker: null }))
+      .then(({ status, worker }) => {
+        deliveries.push({ messageId, url, attempt, status, worker, at: new Date().toISOString() });
         if ((status < 200 || status >= 300) && attempt < retries) later(200 * 2 ** attempt, () => deliver(messageId, url, body, headers, retries, attempt + 1));
       });
   };

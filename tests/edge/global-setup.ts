@@ -3,6 +3,7 @@
  * (free ports, temp dirs), then the Worker itself in workerd via `wrangler dev`:
  *
  *   test --HTTP--> wrangler dev (workerd, functions/worker.ts, edge adapters)
+ *                    |-- INGEST service binding --> functions/ingest-worker.ts (ingestion jobs, same workerd)
  *                    |-- Neon driver --ws--> ws-proxy.ts --tcp--> Postgres 15 (migrated)
  *                    |-- @upstash/redis + ratelimit --HTTP--> fake-upstash.ts --RESP--> redis-server
  *                    |-- QStash client --HTTP--> fake QStash --signed POST--> /api/jobs/<name> (back into the Worker)
@@ -174,6 +175,11 @@ export async function startEdgeStack(
     toml = replaceOnce(toml, /^main = ".*"$/m, `main = ${JSON.stringify(join(ROOT, 'functions/worker.ts'))}`);
     toml = replaceOnce(toml, /^directory = ".*"$/m, `directory = ${JSON.stringify(assetsDir)}`);
     await writeFile(join(wranglerDir, 'wrangler.toml'), options.editToml ? options.editToml(toml) : toml);
+    // The ingestion worker runs beside it in the same workerd, reached through the INGEST service
+    // binding exactly as deployed; both read the one .dev.vars below.
+    let ingestToml = await readFile(join(ROOT, 'wrangler.ingest.toml'), 'utf8');
+    ingestToml = replaceOnce(ingestToml, /^main = ".*"$/m, `main = ${JSON.stringify(join(ROOT, 'functions/ingest-worker.ts'))}`);
+    await writeFile(join(wranglerDir, 'wrangler.ingest.toml'), ingestToml);
     const vars: Record<string, string> = {
       APP_URL: baseUrl,
       JWT_SECRET: randomBytes(32).toString('base64url'),
@@ -202,6 +208,7 @@ export async function startEdgeStack(
         join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
         'dev',
         '--config', join(wranglerDir, 'wrangler.toml'),
+        '--config', join(wranglerDir, 'wrangler.ingest.toml'),
         '--ip', '127.0.0.1',
         '--port', String(port),
         '--inspector-ip', '127.0.0.1',

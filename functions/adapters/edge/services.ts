@@ -44,6 +44,8 @@ export interface EdgeEnv {
   ASSETS?: Fetcher;
   /** The live event streams' Durable Objects (wrangler.toml); without it the SSE routes poll Upstash. */
   EVENT_STREAMS?: DurableObjectNamespace;
+  /** The ingestion worker (wrangler.toml [[services]]); only the request worker has it. */
+  INGEST?: Fetcher;
   [name: string]: unknown;
 }
 

@@ -51,6 +51,26 @@ describe('createMemoryKV', () => {
     expect((await kv.rateLimit('ip:2', 3, 60)).success).toBe(true);
   });
 
+  it('rateLimitAll hits every limit in order, as separate rateLimit calls would', async () => {
+    const c = clock(60_000 * 1000);
+    const kv = createMemoryKV({ now: c.now });
+    const checks = [
+      { key: 'session', limit: 2, windowSeconds: 60 },
+      { key: 'ip', limit: 1, windowSeconds: 60 },
+    ];
+    expect((await kv.rateLimitAll(checks)).map((r) => [r.success, r.remaining])).toEqual([
+      [true, 1],
+      [true, 0],
+    ]);
+    // The IP limit refuses, and the session limit is hit all the same.
+    expect((await kv.rateLimitAll(checks)).map((r) => [r.success, r.remaining])).toEqual([
+      [true, 0],
+      [false, 0],
+    ]);
+    expect((await kv.rateLimit('session', 2, 60)).success).toBe(false);
+    expect(await kv.rateLimitAll([])).toEqual([]);
+  });
+
   it('slides: the previous window weighs by how much of it still overlaps', async () => {
     const c = clock(60_000 * 1000);
     const kv = createMemoryKV({ now: c.now });

@@ -95,6 +95,12 @@ export function createMemoryKV(options: { now?: () => number } = {}): KV & { cle
       return { success: true, limit, remaining: Math.max(0, limit - (used + 1 + previous)), reset };
     },
 
+    async rateLimitAll(checks) {
+      const results: RateLimitResult[] = [];
+      for (const check of checks) results.push(await this.rateLimit(check.key, check.limit, check.windowSeconds));
+      return results;
+    },
+
     // Ids follow Redis: `<ms>-<seq>`, strictly increasing even when the clock stands still.
     async streamAppend(key, data, options) {
       sweep();

@@ -19,7 +19,7 @@ import {
   type QuickReply,
 } from './handoff';
 import type { Services } from '../../ports';
-import { countTokens } from '../ingest/chunk';
+import { countTokens } from '../ingest/tokens';
 import { BUILTIN_MODEL, describeModelFailure } from '../models/registry';
 import { classifyModelError, decryptKeys, type ModelFailure } from '../models/org-keys';
 import { modelChain, routeMessage, type RoutedModel } from '../models/routing';

@@ -27,10 +27,12 @@ export async function publishEvent<T extends Record<string, unknown>>(
 ): Promise<OrgEvent<T>> {
   const event: OrgEvent<T> = { id: newEventId(), type, organizationId, createdAt: new Date().toISOString(), data };
   const subscribers = services.eventSubscribers;
-  await Promise.all(subscribers.filter((s) => s.timing === 'inline').map((s) => deliverInline(services, s, event, options)));
+  // Background deliveries start first, in the same turn as the inline ones, so their first reads
+  // (the webhook subscriptions) share a KV round trip with the stream append at the edge.
   for (const subscriber of subscribers) {
     if (subscriber.timing === 'background') services.waitUntil(subscriber.deliver(services, event, options));
   }
+  await Promise.all(subscribers.filter((s) => s.timing === 'inline').map((s) => deliverInline(services, s, event, options)));
   return event;
 }
 

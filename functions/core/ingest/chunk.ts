@@ -5,6 +5,9 @@
  */
 import { extractPlainText, makeLocation } from './extract-text';
 import type { Chunk, ChunkingSettings, ExtractedDocument, Section, SourceLocation } from './types';
+import { countTokens, estimateTokens } from './tokens';
+
+export { countTokens };
 
 /**
  * Structure-aware chunks of 400 tokens: small enough that a chunk is about one thing (so its
@@ -17,40 +20,6 @@ export const DEFAULT_CHUNKING: ChunkingSettings = { strategy: 'structure', chunk
 
 /** Below this a chunk cannot hold a sentence; smaller settings are raised to it. */
 const MIN_CHUNK_SIZE = 16;
-
-// ---------------------------------------------------------------------------------------------
-// Token estimate
-
-/**
- * An estimate of BPE tokens (OpenAI-style tokenizers) without a vocabulary: English averages
- * ~4 characters and ~0.75 words per token. Spanish and code have longer words (the character
- * estimate is better), short-word prose the opposite, so averaging the two halves the typical
- * error to ~10%. One pass over char codes, no regex, no allocation: fast on megabytes.
- * Known limit: scripts without spaces (CJK) are underestimated.
- */
-function estimateTokens(text: string): number {
-  let words = 0;
-  let inWord = false;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    const isSpace = code === 32 || (code >= 9 && code <= 13) || code === 0xa0;
-    if (isSpace) inWord = false;
-    else if (!inWord) {
-      inWord = true;
-      words++;
-    }
-  }
-  return (text.length / 4 + (words * 4) / 3) / 2;
-}
-
-/**
- * The estimate is additive over whitespace joins (its character and word counts both are), so
- * packing sums the parts; the epsilon keeps float noise in those sums from rounding a chunk
- * that exactly fills its budget up by one token.
- */
-export function countTokens(text: string): number {
-  return Math.max(0, Math.ceil(estimateTokens(text) - 1e-9));
-}
 
 /** What joining with this separator adds to the estimate: its characters, no words. */
 function separatorTokens(separator: string): number {

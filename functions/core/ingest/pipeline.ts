@@ -1,31 +1,24 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
-import { chunks, documents, knowledgeBases } from '../../../db/schema';
-import type { Database, Services } from '../../ports';
+import { and, count, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { documents } from '../../../db/schema';
+import type { Services } from '../../ports';
 import type { JobMeta } from '../jobs/meta';
 import { namespaceFor, vectorId } from '../retrieval/namespace';
-import { chunkDocument, qaSections, textSections } from './chunk';
-import { cleanExtracted, inProcessOffload, preparedFromChunks, type PreparedDocument } from './prepare';
 import { detectFileType } from './detect';
 import { publishDocumentStatus } from './document-events';
-import { FetchFailure, safeFetch } from './fetch-url';
-import { ExtractionError, type ChunkingSettings, type ExtractedDocument, type SupportedType } from './types';
+import { safeFetch } from './fetch-url';
+import { ExtractionError, type SupportedType } from './types';
 import { storableReason } from '../../lib/text';
 import { sha256Hex } from '../../lib/crypto';
 
 /**
- * The ingestion pipeline as background jobs:
- *   ingest-document: get bytes -> extract -> chunk -> store chunks -> fan out embed batches
- *   embed-chunks:    embed one batch -> upsert vectors -> mark chunks embedded -> maybe `ready`
- * Every step is idempotent (same chunks, same vector ids `${documentId}#${position}`), and a job
- * of an older `generation` stops without writing, so re-processing never mixes two versions.
- * Search only sees documents whose status is `ready`, so nothing half-written is searchable.
+ * The request-side half of ingestion: starting (re)processing, document state (failed, website
+ * status, the sweep), originals and vectors of deleted documents. Nothing here extracts or
+ * chunks: the jobs that do (`process-document.ts`, `crawl-page.ts`) run in the ingestion worker
+ * at the edge (functions/ingest-worker.ts), so the request worker never loads the PDF library.
  */
 
-export const EMBED_BATCH_SIZE = 64;
 /** Retries QStash / the local runner give each ingestion job before we call it failed. */
 export const INGEST_JOB_RETRIES = 3;
-/** Chunks written (or deleted) per statement: a few milliseconds of database time each. */
-const CHUNK_WRITE_BATCH = 200;
 
 export type { JobMeta };
 
@@ -37,7 +30,7 @@ export function blobKeyFor(doc: Pick<DocumentRow, 'organizationId' | 'knowledgeB
 
 export const QA_MIME = 'application/vnd.versaai.qa+json';
 
-async function loadCurrent(services: Services, documentId: string, generation: number): Promise<DocumentRow | null> {
+export async function loadCurrent(services: Services, documentId: string, generation: number): Promise<DocumentRow | null> {
   const [doc] = await services.db.select().from(documents).where(eq(documents.id, documentId)).limit(1);
   return doc && doc.generation === generation ? doc : null;
 }
@@ -53,21 +46,6 @@ export async function markFailed(services: Services, doc: Pick<DocumentRow, 'id'
   if (failed) await publishDocumentStatus(services, failed);
   else await services.db.update(documents).set({ error }).where(current);
   if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
-}
-
-/** Runs a step; a permanent problem marks the document failed, a transient one retries until the last attempt. */
-async function guarded(services: Services, doc: DocumentRow, meta: JobMeta, step: () => Promise<void>) {
-  try {
-    await step();
-  } catch (error) {
-    const permanent = error instanceof ExtractionError || (error instanceof FetchFailure && error.permanent);
-    if (permanent || meta.retried >= INGEST_JOB_RETRIES) {
-      const reason = permanent ? (error as Error).message : `Gave up after ${meta.retried + 1} attempts: ${(error as Error).message}`;
-      await markFailed(services, doc, reason);
-      return;
-    }
-    throw error;
-  }
 }
 
 export function userAgent(services: Services) {
@@ -99,200 +77,6 @@ function typeOfFetched(contentType: string, url: string, bytes: Uint8Array): Sup
     'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'file.docx',
   };
   return detectFileType(bytes, byMime[contentType] ?? name, contentType);
-}
-
-interface Prepared {
-  prepared: PreparedDocument;
-  hash?: string;
-  size?: number;
-}
-
-/** Text and chunks of the document, computed by the runtime's offload (a worker thread on Node). */
-async function prepareFor(services: Services, doc: DocumentRow, settings: ChunkingSettings): Promise<Prepared> {
-  const offload = services.ingestOffload ?? inProcessOffload;
-  if (doc.source === 'url' && !(doc.metadata as { prefetched?: boolean }).prefetched) {
-    const fetched = await fetchIntoBlob(services, doc);
-    const prepared = await offload.prepare({ bytes: fetched.bytes, type: fetched.type, sourceUrl: fetched.url, settings });
-    return { prepared, hash: fetched.hash, size: fetched.bytes.byteLength };
-  }
-  const blob = await services.blobs.get(blobKeyFor(doc));
-  if (!blob) throw new ExtractionError('The original file is missing; upload it again');
-  // Typed text and Q&A pairs are bounded by the JSON body limit: chunked right here.
-  if (doc.source === 'qa') {
-    const pairs = JSON.parse(new TextDecoder().decode(blob.body)) as Array<{ question: string; answer: string }>;
-    return { prepared: chunkedHere(qaSections(pairs), { ...settings, strategy: 'qa' }) };
-  }
-  if (doc.source === 'text') return { prepared: chunkedHere(textSections(new TextDecoder().decode(blob.body)), settings) };
-  const type = detectFileType(blob.body, doc.source === 'url' ? 'page.html' : doc.name, doc.mimeType ?? undefined);
-  if (!type) throw new ExtractionError('The file type is not supported');
-  return { prepared: await offload.prepare({ bytes: blob.body, type, sourceUrl: doc.sourceUrl ?? undefined, fileName: doc.name, settings }) };
-}
-
-function chunkedHere(raw: ExtractedDocument, settings: ChunkingSettings): PreparedDocument {
-  const extracted = cleanExtracted(raw);
-  const pieces = chunkDocument(extracted, settings);
-  return preparedFromChunks({ title: extracted.title, pageCount: extracted.pageCount, chunkCount: pieces.length, tokenCount: pieces.reduce((sum, p) => sum + p.tokenCount, 0) }, pieces);
-}
-
-type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
-
-/** Lets requests waiting on the event loop (and their statements) run between two batches of a job. */
-const yieldToRequests = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/**
- * Runs `write` in a short transaction that first locks the document row and checks the
- * generation: a re-process bumps it, so an older job stops at its next batch instead of mixing
- * two versions. False when the document moved on.
- */
-async function whileCurrent(services: Services, doc: DocumentRow, write: (tx: Transaction) => Promise<void>): Promise<boolean> {
-  return services.db.transaction(async (tx) => {
-    const [locked] = await tx.select({ generation: documents.generation }).from(documents).where(eq(documents.id, doc.id)).for('update');
-    if (!locked || locked.generation !== doc.generation) return false;
-    await write(tx);
-    return true;
-  });
-}
-
-/**
- * Replaces the document's chunks in bounded batches, each its own short transaction, so a
- * 26,000-chunk CSV never holds the database (one connection locally) for more than a batch.
- * Nothing is searchable meanwhile: search only reads `ready` documents.
- */
-async function replaceChunks(services: Services, doc: DocumentRow, prepared: PreparedDocument): Promise<boolean> {
-  for (;;) {
-    let deleted = 0;
-    const current = await whileCurrent(services, doc, async (tx) => {
-      const batch = tx.select({ id: chunks.id }).from(chunks).where(eq(chunks.documentId, doc.id)).limit(CHUNK_WRITE_BATCH);
-      deleted = (await tx.delete(chunks).where(inArray(chunks.id, batch)).returning({ id: chunks.id })).length;
-    });
-    if (!current) return false;
-    if (deleted < CHUNK_WRITE_BATCH) break;
-    await yieldToRequests();
-  }
-  for (let from = 0; from < prepared.chunkCount; from += CHUNK_WRITE_BATCH) {
-    const pieces = await prepared.read(from, Math.min(from + CHUNK_WRITE_BATCH, prepared.chunkCount));
-    const current = await whileCurrent(services, doc, async (tx) => {
-      await tx.insert(chunks).values(
-        pieces.map((piece) => ({
-          organizationId: doc.organizationId,
-          knowledgeBaseId: doc.knowledgeBaseId,
-          documentId: doc.id,
-          position: piece.position,
-          content: piece.content,
-          tokenCount: piece.tokenCount,
-          location: piece.location,
-        })),
-      );
-    });
-    if (!current) return false;
-    await yieldToRequests();
-  }
-  return true;
-}
-
-/** Job `ingest-document`: extract, chunk, store chunks, and hand embedding to batch jobs. */
-export async function ingestDocument(services: Services, payload: { documentId: string; generation: number }, meta: JobMeta) {
-  const doc = await loadCurrent(services, payload.documentId, payload.generation);
-  if (!doc) return { skipped: 'stale or deleted' };
-  const { db } = services;
-  await guarded(services, doc, meta, async () => {
-    await db.update(documents).set({ status: 'processing', error: null }).where(and(eq(documents.id, doc.id), eq(documents.generation, doc.generation)));
-    const [kb] = await db.select().from(knowledgeBases).where(eq(knowledgeBases.id, doc.knowledgeBaseId));
-    const { prepared, hash, size } = await prepareFor(services, doc, kb.chunking);
-    try {
-      if (prepared.chunkCount === 0) throw new ExtractionError('The document has no text');
-      const previousCount = doc.chunkCount;
-      if (!(await replaceChunks(services, doc, prepared))) return;
-      const stillCurrent = await whileCurrent(services, doc, async (tx) => {
-        await tx
-          .update(documents)
-          .set({
-            chunkCount: prepared.chunkCount,
-            chunksDone: 0,
-            tokenCount: prepared.tokenCount,
-            pageCount: prepared.pageCount ?? null,
-            ...(hash ? { contentHash: hash, sizeBytes: size, lastRefreshedAt: new Date() } : {}),
-            ...(prepared.title && doc.source === 'url' ? { name: prepared.title.slice(0, 255) } : {}),
-          })
-          .where(eq(documents.id, doc.id));
-      });
-      if (!stillCurrent) return;
-
-      // Vectors past the new end belong to the previous version of the document.
-      if (previousCount > prepared.chunkCount) {
-        const stale = Array.from({ length: previousCount - prepared.chunkCount }, (_, i) => vectorId(doc.id, prepared.chunkCount + i));
-        await services.vectors.deleteIds(namespaceFor(doc.knowledgeBaseId), stale);
-      }
-      for (let from = 0; from < prepared.chunkCount; from += EMBED_BATCH_SIZE) {
-        await services.queue.enqueue(
-          'embed-chunks',
-          { documentId: doc.id, generation: doc.generation, from, to: Math.min(from + EMBED_BATCH_SIZE, prepared.chunkCount) },
-          // No deduplication id: a redelivered ingest rewrites the chunks and needs its batches
-          // again; a redelivered batch finds its chunks embedded and does nothing.
-          { retries: INGEST_JOB_RETRIES },
-        );
-      }
-    } finally {
-      prepared.close();
-    }
-  });
-  return { chunks: doc.chunkCount };
-}
-
-/** Job `embed-chunks`: one batch of vectors; the last batch to finish makes the document `ready`. */
-export async function embedChunks(
-  services: Services,
-  payload: { documentId: string; generation: number; from: number; to: number },
-  meta: JobMeta,
-) {
-  const doc = await loadCurrent(services, payload.documentId, payload.generation);
-  if (!doc) return { skipped: 'stale or deleted' };
-  const { db } = services;
-  await guarded(services, doc, meta, async () => {
-    const [kb] = await db.select().from(knowledgeBases).where(eq(knowledgeBases.id, doc.knowledgeBaseId));
-    const batch = await db
-      .select({ id: chunks.id, position: chunks.position, content: chunks.content })
-      .from(chunks)
-      .where(and(eq(chunks.documentId, doc.id), gte(chunks.position, payload.from), lt(chunks.position, payload.to), isNull(chunks.embeddedAt)))
-      .orderBy(asc(chunks.position));
-    if (batch.length > 0) {
-      const embedder = services.embeddings.get(kb.embeddingModel);
-      const values = await (services.ingestOffload ?? inProcessOffload).embed(embedder, batch.map((c) => c.content));
-      await services.vectors.upsert(
-        namespaceFor(doc.knowledgeBaseId),
-        batch.map((c, i) => ({
-          id: vectorId(doc.id, c.position),
-          values: values[i],
-          metadata: { documentId: doc.id, chunkId: c.id, position: c.position, organizationId: doc.organizationId },
-        })),
-      );
-      await db.update(chunks).set({ embeddedAt: new Date() }).where(inArray(chunks.id, batch.map((c) => c.id)));
-    }
-    await updateProgress(services, doc);
-  });
-  return { embedded: payload.to - payload.from };
-}
-
-async function updateProgress(services: Services, doc: DocumentRow) {
-  const { db } = services;
-  const [{ done }] = await db
-    .select({ done: count() })
-    .from(chunks)
-    .where(and(eq(chunks.documentId, doc.id), isNotNull(chunks.embeddedAt)));
-  const current = and(eq(documents.id, doc.id), eq(documents.generation, doc.generation));
-  // The batch that completes the document flips it to ready and announces it; batches finishing
-  // together race on the conditional update, and only one wins.
-  const [ready] =
-    done >= doc.chunkCount
-      ? await db
-          .update(documents)
-          .set({ chunksDone: done, status: 'ready' })
-          .where(and(current, ne(documents.status, 'ready'), lte(documents.chunkCount, done)))
-          .returning()
-      : [];
-  if (ready) await publishDocumentStatus(services, ready);
-  else await db.update(documents).set({ chunksDone: done }).where(current);
-  if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
 }
 
 /** A website is processing while any page is, ready when at least one page is, else failed. */

@@ -146,5 +146,18 @@ export function jobOptions<N extends JobName>(name: N, payload: JobInput<N>, opt
   return { ...options, retries: options.retries ?? spec.retries, ...(key ? { deduplicationId: key } : {}) };
 }
 
+/**
+ * The ingestion jobs: they extract, chunk and embed, with the format libraries that takes (the
+ * PDF one alone is megabytes). At the edge they run in the ingestion worker
+ * (functions/ingest-worker.ts), which the request worker forwards their deliveries to; the Node
+ * runtime runs them in process like every other job.
+ */
+export const INGEST_JOBS = ['ingest-document', 'embed-chunks', 'crawl-page', 'refresh-document'] as const satisfies readonly JobName[];
+export type IngestJobName = (typeof INGEST_JOBS)[number];
+
+export function isIngestJob(name: string): name is IngestJobName {
+  return (INGEST_JOBS as readonly string[]).includes(name);
+}
+
 /** Jobs the daily trigger queues (Workers cron on the edge, a timer in the Node server). */
 export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries', SWEEP_JOB] as const;

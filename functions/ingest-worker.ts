@@ -1,0 +1,35 @@
+/**
+ * The ingestion worker (wrangler.ingest.toml): runs the ingestion jobs (core/jobs/catalog.ts
+ * INGEST_JOBS): extraction (PDF, DOCX, XLSX, HTML), chunking and embedding, with the format
+ * libraries that takes. It has no public route: QStash delivers to the request worker's
+ * `/api/jobs/<name>`, which passes ingestion deliveries here through its INGEST service binding,
+ * and this worker checks the QStash signature like any job route. Same edge services, same job
+ * route code, only the job table differs.
+ */
+import { requestId } from 'hono/request-id';
+import { createEdgeServices, createRequestScope, type EdgeEnv } from './adapters/edge/services';
+import { ingestJobs } from './core/ingest/jobs';
+import { ApiError } from './lib/errors';
+import { toErrorResponse } from './lib/error-response';
+import { createRouter } from './lib/openapi';
+import { createJobsRouter } from './routes/jobs';
+
+const app = createRouter();
+app.use('*', requestId());
+app.use('*', async (c, next) => {
+  c.set('services', createEdgeServices(c.env as EdgeEnv, c.executionCtx));
+  await next();
+});
+app.route('/api/jobs', createJobsRouter(ingestJobs));
+app.notFound((c) => c.json(new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`).body(c.get('requestId')), 404));
+app.onError((err, c) => toErrorResponse(err, c));
+
+export default {
+  async fetch(request: Request, env: EdgeEnv, ctx: ExecutionContext): Promise<Response> {
+    const scope = createRequestScope(ctx);
+    const response = await app.fetch(request, env, scope.ctx);
+    // Says which worker ran a job (the edge suite checks it; logs and QStash's console show it).
+    response.headers.set('X-VersaAI-Worker', 'ingest');
+    return scope.finish(response);
+  },
+} satisfies ExportedHandler<EdgeEnv>;
