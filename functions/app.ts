@@ -27,6 +27,7 @@ import { jobsRouter } from './routes/jobs';
 import { modelsRouter } from './routes/models';
 import { providerKeysRouter } from './routes/provider-keys';
 import { widgetRouter } from './routes/widget';
+import { OPENAI_PATH_PREFIX, openAIErrorResponse, openaiRouter } from './routes/openai';
 import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
@@ -107,6 +108,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/canned-responses', cannedResponsesRouter);
   app.route('/api/v1/events', eventsRouter);
   app.route('/api/v1/widget', widgetRouter);
+  app.route('/api/v1/openai', openaiRouter);
   app.route('/api/v1/integrations', integrationsRouter);
   app.route('/api/v1/channels', channelsRouter);
   app.route(
@@ -171,6 +173,8 @@ function executionContextOf(c: Context<AppEnv>) {
 }
 
 function toErrorResponse(err: Error, c: Context<AppEnv>) {
+  // OpenAI clients read OpenAI's error shape, also from the guards that run before its router.
+  if (c.req.path.startsWith(OPENAI_PATH_PREFIX)) return openAIErrorResponse(err, c);
   const id = c.get('requestId');
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);

@@ -66,7 +66,7 @@ export interface TurnInput {
 
 const MEMORY_TOKEN_BUDGET = 2000;
 
-function languageOf(bot: BotRuntime, text: string): 'es' | 'en' {
+export function languageOf(bot: Pick<BotRuntime, 'language'>, text: string): 'es' | 'en' {
   if (bot.language === 'es' || bot.language === 'en') return bot.language;
   return /\b(the|what|how|where|when|is|are|do|does|can|my|your)\b/i.test(text) && !/[ñ¿¡áéíóú]/i.test(text) ? 'en' : 'es';
 }
@@ -130,7 +130,8 @@ function storeAnswer(services: Services, input: AnswerInput, answer: Answer, sta
     error: answer.error,
     isFallback: answer.isFallback ?? false,
     ...(answer.failure || answer.metadata ? { metadata: { ...answer.metadata, ...(answer.failure ? { modelFailure: answer.failure } : {}) } } : {}),
-    deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
+    // Answers on the widget, the playground and the API are delivered in the response itself.
+    deliveryStatus: input.channel === 'web' || input.channel === 'playground' || input.channel === 'api' ? null : 'pending',
   });
 }
 
