@@ -27,6 +27,7 @@ import { jobsRouter } from './routes/jobs';
 import { modelsRouter } from './routes/models';
 import { providerKeysRouter } from './routes/provider-keys';
 import { widgetRouter } from './routes/widget';
+import { botsTrainRouter } from './routes/bots-train';
 import { OPENAI_PATH_PREFIX, openAIErrorResponse, openaiRouter } from './routes/openai';
 import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
@@ -78,7 +79,8 @@ export function createApp(options: AppOptions) {
   app.use('/api/*', async (c, next) => {
     const { config } = c.get('services');
     // Uploads carry files (plus multipart framing); everything else is small JSON.
-    const maxSize = c.req.path.endsWith('/documents/upload') ? config.MAX_UPLOAD_BYTES + 64 * 1024 : config.MAX_JSON_BYTES;
+    const isUpload = c.req.path.endsWith('/documents/upload') || c.req.path.endsWith('/train');
+    const maxSize = isUpload ? config.MAX_UPLOAD_BYTES + 64 * 1024 : config.MAX_JSON_BYTES;
     return bodyLimit({
       maxSize,
       onError: () => {
@@ -102,6 +104,9 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/api-keys', apiKeysRouter);
   app.route('/api/v1/knowledge-bases', knowledgeRouter);
   app.route('/api/v1/chatbots', chatbotsRouter);
+  // The brief's path for teaching a bot a file, under both names a client may use for bots.
+  app.route('/api/v1/bots', botsTrainRouter);
+  app.route('/api/v1/chatbots', botsTrainRouter);
   app.route('/api/v1/models', modelsRouter);
   app.route('/api/v1/provider-keys', providerKeysRouter);
   app.route('/api/v1/conversations', conversationsRouter);
