@@ -140,6 +140,29 @@ try {
   await widget(0, 0);
   await openai(0, 0);
 
+  // Round trips of one turn on each path, measured alone: the cost that does not depend on the machine's load.
+  const { pglite } = runtime.database;
+  let sql = 0;
+  let kv = 0;
+  const originalQuery = pglite.query.bind(pglite);
+  const originalExec = pglite.exec.bind(pglite);
+  (pglite as any).query = (...args: unknown[]) => (sql++, (originalQuery as any)(...args));
+  (pglite as any).exec = (...args: unknown[]) => (sql++, (originalExec as any)(...args));
+  const kvStore = runtime.services.kv as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['get', 'getMany', 'set', 'del', 'rateLimit', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
+    const original = kvStore[name].bind(kvStore);
+    kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
+  }
+  const roundTrips = async (turn: () => Promise<number>) => {
+    await runtime.idle();
+    sql = 0;
+    kv = 0;
+    await turn();
+    await runtime.idle();
+    return `SQL ${sql}, KV ${kv}`;
+  };
+  console.log(`round trips per turn (request, answer and the work after it): OpenAI-compatible ${await roundTrips(() => openai(1, 0))}; widget ${await roundTrips(() => widget(1, 0))}`);
+
   const paced = () => 1000 + Math.random() * 2000;
   const results = {
     openaiPaced: await run(openai, paced, modelMs),
