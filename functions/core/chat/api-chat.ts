@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { bots, contacts, conversations, messages } from '../../../db/schema';
 import { randomToken } from '../../lib/crypto';
+import { rowsOf } from '../../lib/sql';
 import { inOrg } from '../../lib/tenancy';
 import type { Database, Services } from '../../ports';
 import { loadBotRuntime, type BotRuntime } from './bot-runtime';
@@ -13,21 +14,35 @@ import { loadBotRuntime, type BotRuntime } from './bot-runtime';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Only deployed (active) bots answer through the API, as on the widget. */
+const slugKey = (organizationId: string, slug: string) => `api-bot-slug:${organizationId}:${slug}`;
+const SLUG_TTL_SECONDS = 300;
+
+/**
+ * Only deployed (active) bots answer through the API, as on the widget. A slug's bot id is cached
+ * (the hot path then reads KV only); the loaded bot must still carry that slug, so a renamed bot
+ * is looked up again rather than answered under its old name.
+ */
 export async function findApiBot(services: Pick<Services, 'db' | 'kv'>, organizationId: string, model: string): Promise<BotRuntime | null> {
-  let botId = UUID.test(model) ? model : null;
-  if (!botId) {
-    const [row] = await services.db
-      .select({ id: bots.id })
-      .from(bots)
-      .where(inOrg(bots, organizationId, eq(bots.slug, model)))
-      .limit(1);
-    botId = row?.id ?? null;
+  const usable = (bot: BotRuntime | null) => bot && bot.organizationId === organizationId && bot.status === 'active';
+  if (UUID.test(model)) {
+    const bot = await loadBotRuntime(services, model);
+    // Another organization's bot is as unknown as a missing one.
+    return usable(bot) ? bot : null;
   }
-  if (!botId) return null;
-  const bot = await loadBotRuntime(services, botId);
-  // Another organization's bot is as unknown as a missing one.
-  return bot && bot.organizationId === organizationId && bot.status === 'active' ? bot : null;
+  const cachedId = await services.kv.get<string>(slugKey(organizationId, model));
+  if (cachedId) {
+    const bot = await loadBotRuntime(services, cachedId);
+    if (usable(bot) && bot!.slug === model) return bot;
+  }
+  const [row] = await services.db
+    .select({ id: bots.id })
+    .from(bots)
+    .where(inOrg(bots, organizationId, eq(bots.slug, model)))
+    .limit(1);
+  if (!row) return null;
+  await services.kv.set(slugKey(organizationId, model), row.id, { ttlSeconds: SLUG_TTL_SECONDS });
+  const bot = await loadBotRuntime(services, row.id);
+  return usable(bot) ? bot : null;
 }
 
 export async function listApiBots(db: Database, organizationId: string) {
@@ -47,23 +62,25 @@ export const MAX_API_USER_CHARS = 200;
 export async function apiConversation(db: Database, bot: BotRuntime, user: string | null, apiKeyId: string): Promise<string> {
   // The same contact as POST /conversations with `contact.externalId`: the caller's id for the person.
   const externalId = user ?? `api:${randomToken(12)}`;
-  const [contact] = await db
+  const upsert = db
     .insert(contacts)
     .values({ organizationId: bot.organizationId, channel: 'api', externalId, name: user, lastSeenAt: new Date() })
     .onConflictDoUpdate({ target: [contacts.organizationId, contacts.channel, contacts.externalId], set: { lastSeenAt: sql`now()` } })
     .returning({ id: contacts.id });
-  if (user) {
-    const [existing] = await db
-      .select({ id: conversations.id })
-      .from(conversations)
-      .where(and(eq(conversations.botId, bot.id), eq(conversations.contactId, contact.id), eq(conversations.channel, 'api')))
-      .orderBy(desc(conversations.createdAt))
-      .limit(1);
-    if (existing) return existing.id;
-  }
+  // One round trip on the hot path: the contact and its latest conversation with this bot.
+  const [found] = await rowsOf<{ contact_id: string; conversation_id: string | null }>(
+    db,
+    sql`with c as (${upsert.getSQL()})
+      select c.id as contact_id,
+        (select v.id from ${conversations} v
+          where v.bot_id = ${bot.id} and v.contact_id = c.id and v.channel = 'api'
+          order by v.created_at desc limit 1) as conversation_id
+      from c`,
+  );
+  if (user && found.conversation_id) return found.conversation_id;
   const [created] = await db
     .insert(conversations)
-    .values({ organizationId: bot.organizationId, botId: bot.id, contactId: contact.id, channel: 'api', metadata: { apiKeyId } })
+    .values({ organizationId: bot.organizationId, botId: bot.id, contactId: found.contact_id, channel: 'api', metadata: { apiKeyId } })
     .returning({ id: conversations.id });
   return created.id;
 }
