@@ -60,27 +60,30 @@ export const MAX_API_USER_CHARS = 200;
  * when it was resolved. Without a user every request starts a conversation of its own.
  */
 export async function apiConversation(db: Database, bot: BotRuntime, user: string | null, apiKeyId: string): Promise<string> {
+  if (user) {
+    // The hot path only reads (a write per turn costs more than the answer itself): the contact
+    // and its latest conversation with this bot in one round trip.
+    const [found] = await rowsOf<{ contact_id: string; conversation_id: string | null }>(
+      db,
+      sql`select c.id as contact_id,
+          (select v.id from ${conversations} v
+            where v.bot_id = ${bot.id} and v.contact_id = c.id and v.channel = 'api'
+            order by v.created_at desc limit 1) as conversation_id
+        from ${contacts} c
+        where c.organization_id = ${bot.organizationId} and c.channel = 'api' and c.external_id = ${user}`,
+    );
+    if (found?.conversation_id) return found.conversation_id;
+  }
   // The same contact as POST /conversations with `contact.externalId`: the caller's id for the person.
   const externalId = user ?? `api:${randomToken(12)}`;
-  const upsert = db
+  const [contact] = await db
     .insert(contacts)
     .values({ organizationId: bot.organizationId, channel: 'api', externalId, name: user, lastSeenAt: new Date() })
     .onConflictDoUpdate({ target: [contacts.organizationId, contacts.channel, contacts.externalId], set: { lastSeenAt: sql`now()` } })
     .returning({ id: contacts.id });
-  // One round trip on the hot path: the contact and its latest conversation with this bot.
-  const [found] = await rowsOf<{ contact_id: string; conversation_id: string | null }>(
-    db,
-    sql`with c as (${upsert.getSQL()})
-      select c.id as contact_id,
-        (select v.id from ${conversations} v
-          where v.bot_id = ${bot.id} and v.contact_id = c.id and v.channel = 'api'
-          order by v.created_at desc limit 1) as conversation_id
-      from c`,
-  );
-  if (user && found.conversation_id) return found.conversation_id;
   const [created] = await db
     .insert(conversations)
-    .values({ organizationId: bot.organizationId, botId: bot.id, contactId: found.contact_id, channel: 'api', metadata: { apiKeyId } })
+    .values({ organizationId: bot.organizationId, botId: bot.id, contactId: contact.id, channel: 'api', metadata: { apiKeyId } })
     .returning({ id: conversations.id });
   return created.id;
 }
