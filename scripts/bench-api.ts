@@ -12,7 +12,7 @@ import { startLocalRuntime } from '../functions/local-runtime';
 import { startFakeOpenAI } from '../functions/testing/fake-openai';
 import { jsonApi, percentile, serveOnLoopback } from './bench-lib';
 
-const CLIENTS = 20;
+const CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 20);
 const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 10);
 const CHUNKS = Number(process.env.BENCH_API_CHUNKS ?? 1000);
 const GOAL_P50_MS = 20;
@@ -177,7 +177,7 @@ try {
     await runtime.idle();
     return `SQL ${sql}, KV ${kv}`;
   };
-  console.log(`round trips per turn (request, answer and the work after it): OpenAI-compatible ${await roundTrips(() => openai(1, 0))}; widget ${await roundTrips(() => widget(1, 0))}`);
+  console.log(`round trips per turn (request, answer and the work after it): OpenAI-compatible ${await roundTrips(() => openai(0, 1))}; widget ${await roundTrips(() => widget(0, 1))}`);
 
   const paced = () => 1000 + Math.random() * 2000;
   // Alternating order (widget, API, API, widget), so a change in the machine's load during the run
