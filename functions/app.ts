@@ -26,6 +26,8 @@ import { toErrorResponse } from './lib/error-response';
 import { modelsRouter } from './routes/models';
 import { providerKeysRouter } from './routes/provider-keys';
 import { widgetRouter } from './routes/widget';
+import { botsTrainRouter } from './routes/bots-train';
+import { OPENAI_PATH_PREFIX, openAIErrorResponse, openaiRouter } from './routes/openai';
 import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
@@ -83,7 +85,8 @@ export function createApp(options: AppOptions) {
   app.use('/api/*', async (c, next) => {
     const { config } = c.get('services');
     // Uploads carry files (plus multipart framing); everything else is small JSON.
-    const maxSize = c.req.path.endsWith('/documents/upload') ? config.MAX_UPLOAD_BYTES + 64 * 1024 : config.MAX_JSON_BYTES;
+    const isUpload = c.req.path.endsWith('/documents/upload') || c.req.path.endsWith('/train');
+    const maxSize = isUpload ? config.MAX_UPLOAD_BYTES + 64 * 1024 : config.MAX_JSON_BYTES;
     return bodyLimit({
       maxSize,
       onError: () => {
@@ -107,12 +110,16 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/api-keys', apiKeysRouter);
   app.route('/api/v1/knowledge-bases', knowledgeRouter);
   app.route('/api/v1/chatbots', chatbotsRouter);
+  // The brief's path for teaching a bot a file, under both names a client may use for bots.
+  app.route('/api/v1/bots', botsTrainRouter);
+  app.route('/api/v1/chatbots', botsTrainRouter);
   app.route('/api/v1/models', modelsRouter);
   app.route('/api/v1/provider-keys', providerKeysRouter);
   app.route('/api/v1/conversations', conversationsRouter);
   app.route('/api/v1/canned-responses', cannedResponsesRouter);
   app.route('/api/v1/events', eventsRouter);
   app.route('/api/v1/widget', widgetRouter);
+  app.route('/api/v1/openai', openaiRouter);
   app.route('/api/v1/integrations', integrationsRouter);
   app.route('/api/v1/channels', channelsRouter);
   app.route(
@@ -163,7 +170,8 @@ export function createApp(options: AppOptions) {
     return c.json(error.body(c.get('requestId')), 404);
   });
 
-  app.onError((err, c) => toErrorResponse(err, c));
+  // OpenAI clients read OpenAI's error shape, also from the guards that run before its router.
+  app.onError((err, c) => (c.req.path.startsWith(OPENAI_PATH_PREFIX) ? openAIErrorResponse(err, c) : toErrorResponse(err, c)));
   return app;
 }
 

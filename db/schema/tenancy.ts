@@ -1,9 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns';
 
 export const roleEnum = pgEnum('member_role', ['owner', 'admin', 'agent', 'viewer']);
 export const ROLES = roleEnum.enumValues;
+
+/**
+ * What an API key may do: `read` the API's GET routes, `chat` through the OpenAI-compatible
+ * endpoint, `admin` every write. Keys made before scopes existed hold all three.
+ */
+export const API_KEY_SCOPES = ['read', 'chat', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export type Role = (typeof ROLES)[number];
 
 export const users = pgTable(
@@ -162,6 +169,11 @@ export const apiKeys = pgTable(
     prefix: varchar('prefix', { length: 16 }).notNull(),
     keyHash: text('key_hash').notNull(),
     role: roleEnum('role').notNull().default('admin'),
+    scopes: text('scopes').array().$type<ApiKeyScope[]>().notNull().default(sql`'{read,chat,admin}'::text[]`),
+    /** Requests per minute this key may make; null = no limit of its own. */
+    rateLimitPerMinute: integer('rate_limit_per_minute'),
+    /** Requests authenticated with the key (counted after each request, never blocking it). */
+    requestCount: bigint('request_count', { mode: 'number' }).notNull().default(0),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     lastUsedAt: ts('last_used_at'),
     expiresAt: ts('expires_at'),

@@ -24,6 +24,7 @@ export type AuditAction =
   | 'member.role_changed'
   | 'member.removed'
   | 'api_key.created'
+  | 'api_key.updated'
   | 'api_key.revoked'
   | 'webhook.created'
   | 'webhook.updated'
@@ -38,7 +39,9 @@ export const AuditMetadataSchema = z.object({
   from: z.string().optional().describe('member.role_changed: the previous role'),
   to: z.string().optional().describe('member.role_changed: the new role'),
   leaving: z.boolean().optional().describe('member.removed: the member left on their own'),
-  name: z.string().optional().describe('api_key.created: the key\u2019s name'),
+  name: z.string().optional().describe('api_key.created, api_key.updated: the key\u2019s name'),
+  scopes: z.array(z.string()).optional().describe('api_key.created, api_key.updated: what the key may do (read, chat, admin)'),
+  rateLimitPerMinute: z.number().nullable().optional().describe('api_key.created, api_key.updated: the key\u2019s requests per minute (null = none)'),
   invitationId: z.string().optional().describe('member.joined: the invitation accepted'),
   url: z.string().optional().describe('webhook.created, webhook.deleted: the endpoint (without credentials or query)'),
   events: z.array(z.string()).optional().describe('webhook.created: the events subscribed to'),

@@ -14,6 +14,8 @@ export const errorStatus = {
   invalid_two_factor_code: 401,
   forbidden: 403,
   insufficient_role: 403,
+  /** An API key without the scope (read, chat, admin) the route needs. */
+  insufficient_scope: 403,
   not_found: 404,
   // The Host header names a site this server does not serve (DNS rebinding), Node only.
   misdirected_request: 421,

@@ -1,11 +1,12 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
-import { apiKeys, memberships, users, type Role } from '../../db/schema';
+import { apiKeys, memberships, users, type ApiKeyScope, type Role } from '../../db/schema';
 import { verifyAccessToken } from '../core/auth/access-token';
 import { assertAccessNotRevoked } from '../core/auth/revocation';
 import { sha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { enforceRateLimit } from '../lib/rate-limit';
 import type { AppEnv } from '../lib/env';
 import type { OrgAccess, Principal } from '../lib/principal';
 
@@ -28,7 +29,7 @@ export function requireRole(access: OrgAccess, atLeast: Role): void {
   }
 }
 
-function bearerToken(c: Context<AppEnv>): string {
+export function bearerToken(c: Context<AppEnv>): string {
   const header = c.req.header('authorization');
   if (!header) throw new ApiError('unauthorized', 'Sign in first: the Authorization header is missing');
   const [scheme, token] = header.split(' ');
@@ -38,8 +39,14 @@ function bearerToken(c: Context<AppEnv>): string {
   return token;
 }
 
-async function authenticateApiKey(c: Context<AppEnv>, key: string): Promise<Principal> {
-  const { db } = c.get('services');
+/**
+ * An organization API key: valid, not revoked or expired, holding `scope`, and inside its own
+ * requests-per-minute limit (429 with Retry-After past it). Every accepted request is counted
+ * after the fact, so the count never delays the answer.
+ */
+export async function authenticateApiKey(c: Context<AppEnv>, key: string, scope: ApiKeyScope): Promise<Extract<Principal, { kind: 'apiKey' }>> {
+  const services = c.get('services');
+  const { db, kv } = services;
   const [row] = await db
     .select()
     .from(apiKeys)
@@ -48,15 +55,31 @@ async function authenticateApiKey(c: Context<AppEnv>, key: string): Promise<Prin
   if (!row || (row.expiresAt && row.expiresAt < new Date())) {
     throw new ApiError('invalid_token', 'The API key is not valid or has been revoked');
   }
-  c.get('services').waitUntil(db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id)));
-  return { kind: 'apiKey', apiKeyId: row.id, organizationId: row.organizationId, role: row.role };
+  if (!row.scopes.includes(scope)) {
+    throw new ApiError('insufficient_scope', `This API key lacks the "${scope}" scope`, { details: { required: scope, current: row.scopes.join(',') } });
+  }
+  if (row.rateLimitPerMinute !== null) {
+    await enforceRateLimit(kv, `api-key:${row.id}`, row.rateLimitPerMinute, 60, 'This API key is over its requests per minute; wait a moment');
+  }
+  services.waitUntil(
+    db
+      .update(apiKeys)
+      .set({ lastUsedAt: new Date(), requestCount: sql`${apiKeys.requestCount} + 1` })
+      .where(eq(apiKeys.id, row.id)),
+  );
+  return { kind: 'apiKey', apiKeyId: row.id, organizationId: row.organizationId, role: row.role, scopes: row.scopes };
+}
+
+/** Reading (GET, HEAD) needs the `read` scope; every other verb changes something and needs `admin`. */
+function scopeForMethod(method: string): ApiKeyScope {
+  return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
 }
 
 /** Accepts a user's access token (JWT) or an organization API key (`vsk_…`). */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c);
   if (token.startsWith(API_KEY_PREFIX)) {
-    c.set('principal', await authenticateApiKey(c, token));
+    c.set('principal', await authenticateApiKey(c, token, scopeForMethod(c.req.method)));
   } else {
     const { config, db, kv } = c.get('services');
     const claims = await verifyAccessToken(token, config.JWT_SECRET);

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { recordAudit } from '../core/audit';
-import { createApiKey, listApiKeys, revokeApiKey } from '../core/orgs/api-keys';
+import { createApiKey, listApiKeys, revokeApiKey, updateApiKey } from '../core/orgs/api-keys';
 import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { auditActor } from '../lib/request';
 import { API_KEY_PREFIX, authenticate, requireRole, withOrg } from '../middleware/auth';
-import { ApiKeyParamsSchema, ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema } from './api-keys.schemas';
+import { ApiKeyParamsSchema, ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema, UpdateApiKeySchema } from './api-keys.schemas';
 
 /** /api/v1/api-keys: keys that act as the organization, for servers and integrations. */
 export const apiKeysRouter = createRouter();
@@ -50,9 +50,37 @@ apiKeysRouter.openapi(
       organizationId: access.organizationId,
       targetType: 'api_key',
       targetId: created.apiKey.id,
-      metadata: { name: input.name, role: input.role },
+      metadata: { name: input.name, role: input.role, scopes: input.scopes, rateLimitPerMinute: input.rateLimitPerMinute ?? null },
     });
     return c.json(created, 201);
+  },
+);
+
+apiKeysRouter.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/{key_id}',
+    tags,
+    summary: 'Rename a key, change its scopes or its requests per minute (admin)',
+    security: bearerSecurity,
+    request: { headers: OrgHeaderSchema, params: ApiKeyParamsSchema, body: jsonBody(UpdateApiKeySchema) },
+    responses: { 200: jsonContent(ApiKeySchema, 'The key as it is now'), ...protectedErrors },
+  }),
+  async (c) => {
+    const access = c.get('org');
+    requireRole(access, 'admin');
+    const { key_id } = c.req.valid('param');
+    const changes = c.req.valid('json');
+    const { db } = c.get('services');
+    const updated = await updateApiKey(db, access.organizationId, key_id, changes);
+    await recordAudit(db, auditActor(c), {
+      action: 'api_key.updated',
+      organizationId: access.organizationId,
+      targetType: 'api_key',
+      targetId: key_id,
+      metadata: changes,
+    });
+    return c.json(updated, 200);
   },
 );
 

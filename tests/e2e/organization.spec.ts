@@ -26,12 +26,27 @@ test('create an API key, shown once, then listed', async ({ page }) => {
   await page.getByRole('link', { name: 'Claves de API' }).click();
   await expect(page.getByText('Aún no hay claves de API')).toBeVisible();
   await page.getByLabel('Nombre', { exact: true }).fill('CI server');
+  await page.getByRole('checkbox', { name: /^Administración/ }).uncheck();
+  await page.getByLabel('Peticiones por minuto').fill('60');
   const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/api-keys') && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Crear clave' }).click();
   expect((await created).status()).toBe(201);
   await expect(page.getByLabel('Nueva clave de API')).toHaveText(/\S{20,}/);
   await expect(page.getByRole('cell', { name: 'CI server Agente' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Lectura Chat', exact: true })).toBeVisible();
+  await expect(page.getByText('60 por minuto')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Revocar la clave CI server' })).toBeVisible();
+
+  // Scopes and the limit can change later; the key stays the same.
+  await page.getByRole('button', { name: 'Editar la clave CI server' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Editar «CI server»' });
+  await dialog.getByLabel('Peticiones por minuto').fill('');
+  await dialog.getByRole('checkbox', { name: /^Administración/ }).check();
+  const saved = page.waitForResponse((r) => r.url().includes('/api/v1/api-keys/') && r.request().method() === 'PATCH');
+  await dialog.getByRole('button', { name: 'Guardar cambios' }).click();
+  expect((await saved).status()).toBe(200);
+  await expect(page.getByRole('cell', { name: 'Lectura Chat Administración', exact: true })).toBeVisible();
+  await expect(page.getByText('Sin límite')).toBeVisible();
 });
 
 test('switch the language to English and back', async ({ page }) => {

@@ -71,7 +71,7 @@ export interface TurnInput {
 
 const MEMORY_TOKEN_BUDGET = 2000;
 
-function languageOf(bot: BotRuntime, text: string): 'es' | 'en' {
+export function languageOf(bot: Pick<BotRuntime, 'language'>, text: string): 'es' | 'en' {
   if (bot.language === 'es' || bot.language === 'en') return bot.language;
   return /\b(the|what|how|where|when|is|are|do|does|can|my|your)\b/i.test(text) && !/[ñ¿¡áéíóú]/i.test(text) ? 'en' : 'es';
 }
@@ -146,7 +146,8 @@ function storeAnswer(services: Services, input: AnswerInput, answer: Answer, sta
     ...(answer.failure || answer.metadata || answer.route
       ? { metadata: { ...answer.metadata, ...routeMetadata(answer), ...(answer.failure ? { modelFailure: answer.failure } : {}) } }
       : {}),
-    deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
+    // Answers on the widget, the playground and the API are delivered in the response itself.
+    deliveryStatus: input.channel === 'web' || input.channel === 'playground' || input.channel === 'api' ? null : 'pending',
   });
 }
 

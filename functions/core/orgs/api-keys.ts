@@ -1,5 +1,5 @@
 import { desc, eq, isNull } from 'drizzle-orm';
-import { apiKeys, type Role } from '../../../db/schema';
+import { apiKeys, type ApiKeyScope, type Role } from '../../../db/schema';
 import { randomToken, sha256Hex } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
@@ -12,6 +12,9 @@ function publicKey(row: typeof apiKeys.$inferSelect) {
     name: row.name,
     prefix: row.prefix,
     role: row.role,
+    scopes: row.scopes,
+    rateLimitPerMinute: row.rateLimitPerMinute,
+    requestCount: row.requestCount,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -35,7 +38,7 @@ export async function createApiKey(
   db: Database,
   organizationId: string,
   createdBy: string | null,
-  input: { name: string; role: Role; expiresInDays?: number },
+  input: { name: string; role: Role; expiresInDays?: number; scopes: ApiKeyScope[]; rateLimitPerMinute?: number | null },
   keyPrefix: string,
 ) {
   const key = `${keyPrefix}${randomToken(32)}`;
@@ -45,6 +48,8 @@ export async function createApiKey(
       organizationId,
       name: input.name,
       role: input.role,
+      scopes: input.scopes,
+      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
       prefix: key.slice(0, 10),
       keyHash: await sha256Hex(key),
       createdBy,
@@ -61,4 +66,22 @@ export async function revokeApiKey(db: Database, organizationId: string, keyId: 
     .where(inOrg(apiKeys, organizationId, eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
   if (revoked.length === 0) throw new ApiError('not_found', 'API key not found');
+}
+
+export interface ApiKeyChanges {
+  name?: string;
+  scopes?: ApiKeyScope[];
+  /** null removes the key's own limit. */
+  rateLimitPerMinute?: number | null;
+}
+
+/** Renames a key or changes what it may do and how fast; the secret stays the same. */
+export async function updateApiKey(db: Database, organizationId: string, keyId: string, changes: ApiKeyChanges) {
+  const [row] = await db
+    .update(apiKeys)
+    .set(changes)
+    .where(inOrg(apiKeys, organizationId, eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .returning();
+  if (!row) throw new ApiError('not_found', 'API key not found');
+  return publicKey(row);
 }

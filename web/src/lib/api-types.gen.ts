@@ -1075,10 +1075,23 @@ export interface paths {
                         /** @example CRM sync */
                         name: string;
                         /**
+                         * @description Requests per minute; null = no limit of its own
+                         * @example 60
+                         */
+                        rateLimitPerMinute?: number | null;
+                        /**
                          * @default admin
                          * @enum {string}
                          */
                         role?: "admin" | "agent" | "viewer";
+                        /**
+                         * @default [
+                         *       "read",
+                         *       "chat",
+                         *       "admin"
+                         *     ]
+                         */
+                        scopes?: components["schemas"]["ApiKeyScope"][];
                     };
                 };
             };
@@ -1248,7 +1261,90 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename a key, change its scopes or its requests per minute (admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    key_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateApiKey"];
+                };
+            };
+            responses: {
+                /** @description The key as it is now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/audit-log": {
@@ -2779,6 +2875,138 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bots/{chatbot_id}/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Teach a bot a file (admin): the upload into its first knowledge base, or a new one linked to it
+         * @description The brief’s path. Same file types, size limit and answers as POST /knowledge-bases/{kb_id}/documents/upload: 202 with the `pending` document (its `knowledgeBaseId` says where it went); processing continues in the background.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** Format: binary */
+                        file?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Stored and queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Same content already uploaded */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported or spoofed type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6705,6 +6933,138 @@ export interface paths {
                 };
                 /** @description Not found (also returned for other organizations’ resources) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Teach a bot a file (admin): the upload into its first knowledge base, or a new one linked to it
+         * @description The brief’s path. Same file types, size limit and answers as POST /knowledge-bases/{kb_id}/documents/upload: 202 with the `pending` document (its `knowledgeBaseId` says where it went); processing continues in the background.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** Format: binary */
+                        file?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Stored and queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Same content already uploaded */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported or spoofed type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12318,6 +12678,259 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/openai/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat with a bot in OpenAI’s Chat Completions format (API key with the chat scope)
+         * @description `model` is a bot’s id or slug. The bot’s knowledge, instructions and business hours apply; `user` (or the `X-VersaAI-User` header) keeps one conversation per end user, shown in the inbox as channel API. While a person holds it, the bot is silent: the answer is the person’s new replies or a status text, with `versaai.status: "human"`. Citations come in `choices[0].message.citations` (or the last chunk’s `citations`). Rate limited per key (429 with Retry-After). Errors have OpenAI’s shape.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChatCompletionRequest"];
+                };
+            };
+            responses: {
+                /** @description A `chat.completion`, or with `stream: true` Server-Sent Events: `chat.completion.chunk` objects (the last carries `finish_reason`, `citations` and `versaai`), a usage chunk when `stream_options.include_usage` is set, then `data: [DONE]`. Messages up to 2000 characters. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChatCompletion"];
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Invalid request (`invalid_request_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description Missing, invalid or revoked API key (`invalid_api_key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The key lacks the `chat` scope (`insufficient_scope`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description No active bot with that id or slug in the key’s organization (`model_not_found`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description Over the key’s requests per minute (`rate_limit_exceeded`, with Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The assistant is busy (`overloaded`, with Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization’s active bots, as OpenAI models (API key with the chat scope) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Models */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIModelList"];
+                    };
+                };
+                /** @description Missing, invalid or revoked API key (`invalid_api_key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The key lacks the `chat` scope (`insufficient_scope`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description Over the key’s requests per minute (`rate_limit_exceeded`, with Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One active bot by id or slug, as an OpenAI model */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    model: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Model */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIModel"];
+                    };
+                };
+                /** @description Invalid request (`invalid_request_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description Missing, invalid or revoked API key (`invalid_api_key`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The key lacks the `chat` scope (`insufficient_scope`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description No active bot with that id or slug in the key’s organization (`model_not_found`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description Over the key’s requests per minute (`rate_limit_exceeded`, with Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The assistant is busy (`overloaded`, with Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations": {
         parameters: {
             query?: never;
@@ -16839,13 +17452,23 @@ export interface components {
             name: string;
             /** @example vsk_Ab12Cd */
             prefix: string;
+            /** @description Requests per minute this key may make (429 with Retry-After past it); null = no limit of its own */
+            rateLimitPerMinute: number | null;
+            /** @description Requests authenticated with this key so far */
+            requestCount: number;
             /**
              * @description owner > admin > agent > viewer
              * @example agent
              * @enum {string}
              */
             role: "owner" | "admin" | "agent" | "viewer";
+            scopes: components["schemas"]["ApiKeyScope"][];
         };
+        /**
+         * @description `read`: GET routes; `chat`: the OpenAI-compatible endpoint (/api/v1/openai); `admin`: every other write
+         * @enum {string}
+         */
+        ApiKeyScope: "read" | "chat" | "admin";
         AuditEntry: {
             /** @example member.role_changed */
             action: string;
@@ -16878,10 +17501,14 @@ export interface components {
             invitationId?: string;
             /** @description member.removed: the member left on their own */
             leaving?: boolean;
-            /** @description api_key.created: the key’s name */
+            /** @description api_key.created, api_key.updated: the key’s name */
             name?: string;
+            /** @description api_key.created, api_key.updated: the key’s requests per minute (null = none) */
+            rateLimitPerMinute?: number | null;
             /** @description member.invited, member.joined, member.removed, api_key.created: the role */
             role?: string;
+            /** @description api_key.created, api_key.updated: what the key may do (read, chat, admin) */
+            scopes?: string[];
             /** @description member.role_changed: the new role */
             to?: string;
             /** @description webhook.created, webhook.deleted: the endpoint (without credentials or query) */
@@ -17012,6 +17639,62 @@ export interface components {
             updatedAt: string;
             welcomeMessage: string | null;
             widget: components["schemas"]["WidgetLook"];
+        };
+        ChatCompletion: {
+            choices: {
+                /** @enum {string} */
+                finish_reason: "stop" | "length";
+                index: number;
+                logprobs: null;
+                message: {
+                    citations: components["schemas"]["OpenAICitation"][];
+                    content: string;
+                    refusal: null;
+                    /** @enum {string} */
+                    role: "assistant";
+                };
+            }[];
+            created: number;
+            id: string;
+            model: string;
+            /** @enum {string} */
+            object: "chat.completion";
+            usage: components["schemas"]["OpenAIUsage"];
+            versaai: components["schemas"]["VersaAIFields"];
+        };
+        ChatCompletionRequest: {
+            /** @description The last message must be the end user’s new one; earlier ones are accepted, but the memory is the stored conversation */
+            messages: ({
+                content?: string | ({
+                    text: string;
+                    /** @enum {string} */
+                    type: "text";
+                } | ({
+                    type: string;
+                } & {
+                    [key: string]: components["schemas"]["JsonValue"];
+                }))[] | null;
+                name?: string;
+                /** @enum {string} */
+                role: "system" | "developer" | "user" | "assistant" | "tool" | "function";
+            } & {
+                [key: string]: components["schemas"]["JsonValue"];
+            })[];
+            /**
+             * @description The bot’s id or slug (GET /api/v1/openai/models)
+             * @example soporte
+             */
+            model: string;
+            stream?: boolean;
+            stream_options?: ({
+                include_usage?: boolean;
+            } & {
+                [key: string]: components["schemas"]["JsonValue"];
+            }) | null;
+            /** @description The end user: one conversation per user and bot, shown in the inbox as channel API. The X-VersaAI-User header does the same. */
+            user?: string;
+        } & {
+            [key: string]: components["schemas"]["JsonValue"];
         };
         Chunk: {
             content: string;
@@ -17396,7 +18079,7 @@ export interface components {
                  * @example not_found
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "not_found" | "misdirected_request" | "conflict" | "flow_invalid" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
+                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "insufficient_scope" | "not_found" | "misdirected_request" | "conflict" | "flow_invalid" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
                 details?: components["schemas"]["FieldIssue"][] | components["schemas"]["ErrorFacts"];
                 /** @example Organization not found */
                 message: string;
@@ -18055,6 +18738,7 @@ export interface components {
              */
             role: "owner" | "admin" | "agent" | "viewer";
         };
+        JsonValue: JsonValue;
         KnowledgeBase: {
             chunkCount: number;
             chunking: components["schemas"]["ChunkingSettings"];
@@ -18260,6 +18944,50 @@ export interface components {
             /** @description False for hosted models without a known price (cost shown as 0) */
             priced: boolean;
         }[];
+        OpenAICitation: {
+            chunkId: string;
+            documentId: string;
+            page?: number;
+            score: number;
+            section?: string;
+            title: string;
+            url?: string;
+        };
+        OpenAIError: {
+            error: {
+                /** @example model_not_found */
+                code: string | null;
+                message: string;
+                param: string | null;
+                /** @enum {string} */
+                type: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "requests" | "server_error";
+            };
+        };
+        OpenAIModel: {
+            created: number;
+            /**
+             * @description The bot’s slug (its id works as well)
+             * @example soporte
+             */
+            id: string;
+            /** @enum {string} */
+            object: "model";
+            owned_by: string;
+            versaai: {
+                botId: string;
+                name: string;
+            };
+        };
+        OpenAIModelList: {
+            data: components["schemas"]["OpenAIModel"][];
+            /** @enum {string} */
+            object: "list";
+        };
+        OpenAIUsage: {
+            completion_tokens: number;
+            prompt_tokens: number;
+            total_tokens: number;
+        };
         Organization: {
             createdAt: string;
             description: string | null;
@@ -18472,6 +19200,15 @@ export interface components {
             /** @enum {boolean} */
             twoFactorRequired: true;
         };
+        UpdateApiKey: {
+            name?: string;
+            /**
+             * @description Requests per minute; null = no limit of its own
+             * @example 60
+             */
+            rateLimitPerMinute?: number | null;
+            scopes?: components["schemas"]["ApiKeyScope"][];
+        };
         UpdateFlow: {
             description?: string;
             isEntry?: boolean;
@@ -18512,6 +19249,16 @@ export interface components {
         };
         ValidateFlow: {
             document?: components["schemas"]["FlowDocument"];
+        };
+        VersaAIFields: {
+            conversationId: string;
+            /** @description The stored answer; null when a person holds the conversation */
+            messageId: string | null;
+            /**
+             * @description `human`: a person holds the conversation and the bot is silent (the content is their reply, or a status text); `requested`: a person was asked for
+             * @enum {string}
+             */
+            status: "bot" | "requested" | "human";
         };
         Webhook: {
             /** Format: date-time */

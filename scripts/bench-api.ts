@@ -1,0 +1,204 @@
+// `npm run bench:api`: the server latency the OpenAI-compatible path adds to first token, against
+// a zero-latency OpenAI-compatible model server on loopback, beside the widget path's figure from
+// the same run (same bot, same knowledge base, same process):
+//   - 20 concurrent clients, each its own conversation (a widget session / an API `user`);
+//   - time from sending to the first token of content, minus the model's own time to first byte;
+//   - p50 / p99 with clients pacing 1–3 s between messages, and back-to-back.
+// Goal (issue 16): OpenAI-compatible p50 < 20 ms at 20 concurrent clients.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalRuntime } from '../functions/local-runtime';
+import { startFakeOpenAI } from '../functions/testing/fake-openai';
+import { jsonApi, percentile, serveOnLoopback } from './bench-lib';
+
+const CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 20);
+const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 10);
+const CHUNKS = Number(process.env.BENCH_API_CHUNKS ?? 1000);
+const GOAL_P50_MS = 20;
+
+const llm = await startFakeOpenAI({ recordRequests: false });
+llm.reply = () => 'Según la documentación, el plazo es de 30 días [1].';
+const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-api-'));
+const runtime = await startLocalRuntime({
+  dataDir,
+  runJobs: true,
+  env: {
+    COMPATIBLE_BASE_URL: llm.url,
+    COMPATIBLE_MODELS: 'zero-latency',
+    AUTH_ATTEMPTS_PER_IP: '100000',
+    WIDGET_MESSAGES_PER_SESSION: '1000000',
+    WIDGET_MESSAGES_PER_IP: '1000000',
+  },
+});
+const { server, base } = await serveOnLoopback(runtime);
+const api = jsonApi(base);
+
+function knowledgeText(chunks: number): string {
+  const topics = ['envíos', 'devoluciones', 'garantía', 'facturas', 'pagos', 'cuenta', 'privacidad', 'horarios', 'tiendas', 'productos'];
+  return Array.from({ length: chunks }, (_, i) => {
+    const topic = topics[i % topics.length];
+    return `## ${topic} ${i}\n\nArtículo ${i} sobre ${topic}: el código ${topic.slice(0, 3)}-${i} se aplica a los pedidos del lote ${i % 97}.`;
+  }).join('\n\n');
+}
+
+/** Reads a streamed response until `isFirstToken` sees the first token; returns ms since `started`, after draining the rest. */
+async function timeToFirstToken(res: Response, started: number, isFirstToken: (buffer: string) => boolean, isComplete: (buffer: string) => boolean) {
+  if (res.status !== 200) throw new Error(`-> ${res.status} ${await res.text()}`);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let first = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    if (!first && isFirstToken(buffer)) first = performance.now() - started;
+  }
+  if (!first || !isComplete(buffer)) throw new Error(`no answer: ${buffer.slice(0, 300)}`);
+  return first;
+}
+
+async function widgetTurn(sessionToken: string, botId: string, text: string) {
+  const started = performance.now();
+  const res = await fetch(`${base}/api/v1/widget/${botId}/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` },
+    body: JSON.stringify({ message: text }),
+  });
+  return timeToFirstToken(res, started, (b) => b.includes('event: token'), (b) => b.includes('event: done'));
+}
+
+/** The first chunk with content (the role chunk before it carries none). */
+const CONTENT_CHUNK = /"delta":\{"content":"[^"]/;
+
+async function openAITurn(key: string, model: string, user: string, text: string) {
+  const started = performance.now();
+  const res = await fetch(`${base}/api/v1/openai/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model, user, stream: true, messages: [{ role: 'user', content: text }] }),
+  });
+  return timeToFirstToken(res, started, (b) => CONTENT_CHUNK.test(b), (b) => b.includes('data: [DONE]'));
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let refused = 0;
+
+/** A turn the server refused with 503 (load shedding, nothing stored) is sent again after Retry-After, as a client would; refusals are counted. */
+async function withRetry(turn: () => Promise<number>): Promise<number> {
+  for (;;) {
+    try {
+      return await turn();
+    } catch (error) {
+      const retryAfter = /^-> 503 /.test((error as Error).message) ? 1 : null;
+      if (retryAfter === null) throw error;
+      refused++;
+      await pause(retryAfter * 1000);
+    }
+  }
+}
+
+/** Every client sends ROUNDS messages through `turn`, waiting `thinkMs()` between them; TTFT minus model time. */
+async function run(turn: (client: number, round: number) => Promise<number>, thinkMs: () => number, modelMs: number) {
+  const samples: number[] = [];
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      await pause(thinkMs());
+      for (let round = 0; round < ROUNDS; round++) {
+        samples.push(Math.max(0, (await withRetry(() => turn(client, round))) - modelMs));
+        await pause(thinkMs());
+      }
+    }),
+  );
+  return samples;
+}
+
+const figure = (samples: number[]) => `p50 ${percentile(samples, 0.5).toFixed(1)} ms, p99 ${percentile(samples, 0.99).toFixed(1)} ms`;
+
+try {
+  const user = await api('POST', '/api/v1/auth/register', undefined, { email: 'bench@example.com', password: 'a-strong-password-1', name: 'Bench' });
+  const token = user.accessToken;
+  await api('POST', '/api/v1/organizations', token, { name: 'Bench' });
+  const kb = await api('POST', '/api/v1/knowledge-bases', token, { name: 'Bench', chunking: { strategy: 'structure', chunkSize: 60, chunkOverlap: 0 } });
+  const form = new FormData();
+  form.append('file', new File([knowledgeText(CHUNKS)], 'centro-de-ayuda.md', { type: 'text/markdown' }));
+  const uploaded = await fetch(`${base}/api/v1/knowledge-bases/${kb.id}/documents/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  if (uploaded.status !== 202) throw new Error(`upload -> ${uploaded.status} ${await uploaded.text()}`);
+  const doc = (await uploaded.json()) as { id: string };
+  for (;;) {
+    const current = await api('GET', `/api/v1/knowledge-bases/${kb.id}/documents/${doc.id}`, token);
+    if (current.status === 'ready') break;
+    if (current.status === 'failed') throw new Error(current.error);
+    await pause(200);
+  }
+  await runtime.database.pglite.exec('ANALYZE');
+  const bot = await api('POST', '/api/v1/chatbots', token, { name: 'Bench', model: 'compatible:zero-latency', knowledgeBaseIds: [kb.id], memorySize: 10 });
+  await api('POST', `/api/v1/chatbots/${bot.id}/deploy`, token);
+  const { key } = await api('POST', '/api/v1/api-keys', token, { name: 'bench', scopes: ['chat'] });
+  const sessions: string[] = [];
+  for (let i = 0; i < CLIENTS; i++) sessions.push((await api('POST', `/api/v1/widget/${bot.id}/session`, undefined, {})).sessionToken);
+
+  const modelStarted = performance.now();
+  const modelRes = await fetch(`${llm.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'zero-latency', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+  });
+  await modelRes.body!.getReader().read();
+  const modelMs = performance.now() - modelStarted;
+
+  const question = (client: number, round: number) => `Pregunta ${client}-${round} sobre envíos del lote ${(client * ROUNDS + round) % 97}`;
+  const widget = (client: number, round: number) => widgetTurn(sessions[client], bot.id, question(client, round));
+  const openai = (client: number, round: number) => openAITurn(key, bot.slug, `bench-user-${client}`, question(client, round));
+  // Warm both paths (caches, prepared plans) before measuring.
+  await widget(0, 0);
+  await openai(0, 0);
+
+  // Round trips of one turn on each path, measured alone: the cost that does not depend on the machine's load.
+  const { pglite } = runtime.database;
+  let sql = 0;
+  let kv = 0;
+  const originalQuery = pglite.query.bind(pglite);
+  const originalExec = pglite.exec.bind(pglite);
+  (pglite as any).query = (...args: unknown[]) => (sql++, (originalQuery as any)(...args));
+  (pglite as any).exec = (...args: unknown[]) => (sql++, (originalExec as any)(...args));
+  const kvStore = runtime.services.kv as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['get', 'getMany', 'set', 'del', 'rateLimit', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
+    const original = kvStore[name].bind(kvStore);
+    kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
+  }
+  const roundTrips = async (turn: () => Promise<number>) => {
+    await runtime.idle();
+    sql = 0;
+    kv = 0;
+    await turn();
+    await runtime.idle();
+    return `SQL ${sql}, KV ${kv}`;
+  };
+  console.log(`round trips per turn (request, answer and the work after it): OpenAI-compatible ${await roundTrips(() => openai(0, 1))}; widget ${await roundTrips(() => widget(0, 1))}`);
+
+  const paced = () => 1000 + Math.random() * 2000;
+  // Alternating order (widget, API, API, widget), so a change in the machine's load during the run
+  // does not favour one path.
+  const widgetPaced = await run(widget, paced, modelMs);
+  const openaiPaced = await run(openai, paced, modelMs);
+  const openaiBackToBack = await run(openai, () => 0, modelMs);
+  const widgetBackToBack = await run(widget, () => 0, modelMs);
+  const results = { openaiPaced, widgetPaced, openaiBackToBack, widgetBackToBack };
+  console.log(`server latency to first token, ${CLIENTS} concurrent clients x ${ROUNDS} messages, ${CHUNKS}-chunk knowledge base, model time ${modelMs.toFixed(1)} ms subtracted:`);
+  console.log(`  clients pacing 1–3 s   OpenAI-compatible ${figure(results.openaiPaced)} (goal p50 < ${GOAL_P50_MS})   widget ${figure(results.widgetPaced)}`);
+  console.log(`  back-to-back sends     OpenAI-compatible ${figure(results.openaiBackToBack)}   widget ${figure(results.widgetBackToBack)}`);
+  const [load1] = loadavg();
+  console.log(`  turns refused with 503 and sent again: ${refused}; machine load average ${load1.toFixed(1)} on ${availableParallelism()} cores`);
+  if (percentile(results.openaiPaced, 0.5) >= GOAL_P50_MS) {
+    console.error(`over the goal: OpenAI-compatible p50 ${percentile(results.openaiPaced, 0.5).toFixed(1)} ms >= ${GOAL_P50_MS} ms`);
+    process.exitCode = 1;
+  }
+} finally {
+  await new Promise((done) => server.close(done));
+  await runtime.close();
+  await llm.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
