@@ -291,6 +291,17 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
     [showAnalytics, analytics.data],
   );
 
+  const ariaLabels = useMemo(
+    () => ({
+      'controls.zoomIn.ariaLabel': t('flows.zoomIn'),
+      'controls.zoomOut.ariaLabel': t('flows.zoomOut'),
+      'controls.fitView.ariaLabel': t('flows.fitView'),
+      'minimap.ariaLabel': t('flows.minimap'),
+      'controls.ariaLabel': t('flows.controls'),
+    }),
+    [t],
+  );
+
   const nodes = useMemo<CanvasNode[]>(
     () =>
       doc.nodes.map((node) => ({
@@ -567,6 +578,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
             onlyRenderVisibleElements
+            ariaLabelConfig={ariaLabels}
           >
             <Background gap={20} />
             <Controls showInteractive={false} />
