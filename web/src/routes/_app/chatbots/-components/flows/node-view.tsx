@@ -38,11 +38,11 @@ export const NODE_COLORS: Record<FlowNodeType, string> = {
 
 export const NODE_ICONS: Record<FlowNodeType, string> = {
   start: '▶',
-  message: '💬',
-  question: '❓',
+  message: '✉',
+  question: '?',
   input: '✎',
-  condition: '⑂',
-  knowledge: '📚',
+  condition: '◇',
+  knowledge: '☰',
   ai: '✦',
   api_call: '⇄',
   action: '⚑',
@@ -104,7 +104,7 @@ function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
       data-node-type={node.type}
       aria-label={`${typeLabel(t, node.type)}: ${node.label ?? node.id}`}
       className={cx(
-        'w-60 rounded-lg border bg-white text-xs text-zinc-800 shadow-sm dark:bg-zinc-900 dark:text-zinc-100',
+        'w-60 rounded-lg border bg-white text-xs text-zinc-800 dark:bg-zinc-900 dark:text-zinc-100',
         selected ? 'border-indigo-500 ring-2 ring-indigo-500/40' : 'border-zinc-200 dark:border-zinc-700',
         worst === 'error' && 'border-red-500! ring-2 ring-red-500/40',
         worst === 'warning' && !selected && 'border-amber-500!',
