@@ -586,9 +586,11 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
           </ReactFlow>
         </div>
         <aside className="w-80 shrink-0 overflow-y-auto border-l border-zinc-200 dark:border-zinc-800">
-          {side === 'test' ? (
+          {/* Kept mounted while hidden: the test conversation survives editing a node. */}
+          <div className={cx('h-full', side !== 'test' && 'hidden')}>
             <TestPanel botId={botId} flowId={flow.id} doc={draft} onStep={setActiveNode} />
-          ) : selectedNode ? (
+          </div>
+          {side === 'test' ? null : selectedNode ? (
             <NodePanel
               key={selectedNode.id}
               node={selectedNode}

@@ -2,7 +2,7 @@
  * How a node looks on the canvas: its type, a one-line summary, one output handle per
  * `nodeOutputs(node)` (labelled), and overlays (validation problems, test position, analytics).
  */
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { cx } from '../../../../../components/ui';
 import { useT, type TFunction } from '../../../../../lib/i18n';
@@ -93,8 +93,13 @@ export function nodeSummary(t: TFunction, node: FlowNode): string {
   }
 }
 
+/** Below this zoom the text is too small to read: it is not painted (panning a big flow stays smooth). */
+const DETAIL_ZOOM = 0.45;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
+
 function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
   const t = useT();
+  const far = useStore(zoomedOut);
   const { node, issues, stats, active } = data;
   const outputs = nodeOutputs(node);
   const worst = issues?.some((i) => i.severity === 'error') ? 'error' : issues?.length ? 'warning' : undefined;
@@ -109,6 +114,7 @@ function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
         worst === 'error' && 'border-red-500! ring-2 ring-red-500/40',
         worst === 'warning' && !selected && 'border-amber-500!',
         active && 'ring-4! ring-amber-400!',
+        far && '[&_p]:invisible [&_li]:text-transparent [&_span]:invisible',
       )}
     >
       {node.type !== 'start' && <Handle type="target" position={Position.Left} id="in" className="size-2.5! bg-zinc-500!" />}
