@@ -36,6 +36,8 @@ import { integrationsRouter } from './routes/integrations';
 import { webhooksRouter } from './routes/webhooks';
 import { analyticsRouter } from './routes/analytics';
 import { reportsRouter } from './routes/reports';
+import { secretsRouter } from './routes/secrets';
+import { flowTemplatesRouter } from './routes/flow-templates';
 
 export interface AppOptions {
   /** Builds the services for one request (the edge opens a Neon pool per request; Node reuses one PGlite). */
@@ -117,6 +119,8 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/webhooks', webhooksRouter);
   app.route('/api/v1/analytics', analyticsRouter);
   app.route('/api/v1/reports', reportsRouter);
+  app.route('/api/v1/secrets', secretsRouter);
+  app.route('/api/v1/flow-templates', flowTemplatesRouter);
   app.route('/api/v1/dev', devRouter);
   app.route('/api/jobs', jobsRouter);
 

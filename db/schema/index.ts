@@ -5,3 +5,4 @@ export * from './conversations';
 export * from './channels';
 export * from './webhooks';
 export * from './analytics';
+export * from './flows';

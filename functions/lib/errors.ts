@@ -18,6 +18,8 @@ export const errorStatus = {
   // The Host header names a site this server does not serve (DNS rebinding), Node only.
   misdirected_request: 421,
   conflict: 409,
+  /** A flow with errors cannot be published; `details.issues` names the nodes. */
+  flow_invalid: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiError, errorStatus, type ErrorCode } from './errors';
 import type { AppEnv } from './env';
+import { flowIssue } from '../core/flows/schema';
 
 /** A router whose validation failures become the one error shape (422 with the zod issues). */
 export function createRouter() {
@@ -38,6 +39,8 @@ const ErrorFactsSchema = z
     organizationId: z.string().optional().openapi({ description: 'The organization that blocks the action' }),
     existingDocumentId: z.string().optional().openapi({ description: 'conflict: the document with the same content' }),
     existingDocumentName: z.string().optional(),
+    issues: z.array(flowIssue.openapi('FlowIssue')).optional().openapi({ description: 'flow_invalid: what blocks publishing, each naming its node' }),
+    draftRevision: z.number().int().optional().openapi({ description: 'conflict (flow draft): the revision saved meanwhile' }),
   })
   .openapi('ErrorFacts');
 

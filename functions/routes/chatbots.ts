@@ -9,6 +9,7 @@ import { BotListQuerySchema, BotParamsSchema, BotSchema, BotSettingsSchema, Crea
 import { chatbotsIdentitySecretRouter } from './chatbots-identity-secret';
 import { chatbotsSchedulesRouter } from './chatbots-schedules';
 import { chatbotsTestRouter } from './chatbots-test';
+import { chatbotsFlowsRouter } from './flows';
 
 /**
  * /api/v1/chatbots: the bots and their settings. Sub-resources live in their own files, mounted
@@ -166,3 +167,4 @@ chatbotsRouter.openapi(
 chatbotsRouter.route('/', chatbotsSchedulesRouter);
 chatbotsRouter.route('/', chatbotsIdentitySecretRouter);
 chatbotsRouter.route('/', chatbotsTestRouter);
+chatbotsRouter.route('/', chatbotsFlowsRouter);

@@ -31,6 +31,7 @@ import { systemPrompt } from './prompt';
 import { isOpen, teamAwayMessage } from './schedule';
 import { cleanText } from '../../lib/text';
 import { publicSource, toPublicMessage, type PublicMessage, type PublicSource } from './public-message';
+import { answerWithFlow, flowFor } from '../flows/turn';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -249,6 +250,12 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   // A person has the conversation: the bot stays silent (agents see the message live in the inbox).
   if (input.handoff === 'human') {
     yield done(null);
+    return;
+  }
+  // The bot's published entry flow answers, until it finishes (core/flows/turn.ts).
+  const flow = await flowFor(services, input);
+  if (flow) {
+    yield* answerWithFlow(services, input, flow, started);
     return;
   }
 

@@ -4,7 +4,7 @@ import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import { decodeCursor, toPage } from '../../lib/pagination';
 import type { Database } from '../../ports';
-import { toPublicMessage } from '../chat/engine';
+import { toPublicMessage } from '../chat/public-message';
 import { likePattern } from '../../lib/sql';
 import { customerConversation } from './counted';
 import type { ContactAttributes, MessageMetadata } from './json-columns';

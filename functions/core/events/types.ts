@@ -11,6 +11,8 @@ export const EVENT_TYPES = [
   'message.failed',
   'document.ready',
   'document.failed',
+  /** A flow's webhook node: `data.event` is the flow's own event name, `data.variables` what it chose. */
+  'flow.event',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -4240,6 +4240,1243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chatbots/{chatbot_id}/flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chatbot’s flows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Flows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Flow"][];
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a flow: empty, from a template, or from a document (import); the bot’s first flow is its entry flow */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateFlow"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Flow"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One flow with its draft */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Flow */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Flow"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a flow and its versions */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename a flow or make it the entry flow (the previous entry flow stops being one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateFlow"];
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Flow"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many conversations reached each node and stopped there, and how flows ended (default: the last 30 days) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Analytics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FlowAnalytics"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Autosave the draft (only its shape is checked); 409 when `baseRevision` is stale */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SaveFlowDraft"];
+                };
+            };
+            responses: {
+                /** @description Saved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Flow"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Saved elsewhere since `baseRevision`; `details.draftRevision` is the current one */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the draft as the next version; refused (422 `flow_invalid`, `details.issues`) when it has errors */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Published */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FlowVersion"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The flow has errors (`flow_invalid`), or the request is not valid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the draft (or a given document) one visitor message at a time, with each step’s trace
+         * @description Without `session` the flow starts from its start node. Send back the returned `session` with the next `text` (or `quickReply`, a button id); sending an earlier session replays from that point. Actions and webhooks are recorded in the steps, not applied; knowledge, model and API calls run for real.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FlowTestRequest"];
+                };
+            };
+            responses: {
+                /** @description The replies and steps of this message */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FlowTestResult"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The issues of a document (the draft by default), each naming its node */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ValidateFlow"];
+                };
+            };
+            responses: {
+                /** @description Issues */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FlowIssues"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published versions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Versions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["FlowVersionSummary"][];
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One published version with its document */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Version */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FlowVersion"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chatbots/{chatbot_id}/flows/{flow_id}/versions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy a published version into the draft */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    chatbot_id: string;
+                    flow_id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Restored into the draft */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Flow"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chatbots/{chatbot_id}/identity-secret": {
         parameters: {
             query?: never;
@@ -6593,6 +7830,98 @@ export interface paths {
                     };
                     content: {
                         "text/event-stream": string;
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flow-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Flow templates, named in Spanish and English */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Templates */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["FlowTemplate"][];
+                        };
                     };
                 };
                 /** @description Malformed request */
@@ -12219,6 +13548,275 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization’s secrets (names and dates, never values) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Secrets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Secret"][];
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a secret, or replace the value of the one with that name */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateSecret"];
+                };
+            };
+            responses: {
+                /** @description Saved */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Secret"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/secrets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a secret (flows that use it fail their API call until it exists again) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/account": {
         parameters: {
             query?: never;
@@ -12728,7 +14326,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        events: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed")[];
+                        events: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed" | "flow.event")[];
                         isActive?: boolean;
                         /**
                          * @description Defaults to the URL’s host
@@ -12936,7 +14534,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        events?: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed")[];
+                        events?: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed" | "flow.event")[];
                         /** @description true turns a disabled endpoint back on and resets its failure count */
                         isActive?: boolean;
                         /**
@@ -14699,6 +16297,12 @@ export interface components {
             /** @default true */
             useSitemap: boolean;
         };
+        CreateFlow: {
+            description?: string;
+            document?: components["schemas"]["FlowDocument"];
+            name: string;
+            template?: components["schemas"]["FlowTemplateId"];
+        };
         CreateIntegration: {
             /**
              * Format: uuid
@@ -14837,6 +16441,11 @@ export interface components {
                 groups?: "ignore" | "mentions" | "all";
             };
         };
+        CreateSecret: {
+            /** @example ORDERS_API_TOKEN */
+            name: string;
+            value: string;
+        };
         CustomReport: {
             botIds: string[];
             channels: string[];
@@ -14936,7 +16545,7 @@ export interface components {
                  * @example not_found
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "not_found" | "misdirected_request" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
+                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "not_found" | "misdirected_request" | "conflict" | "flow_invalid" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
                 details?: components["schemas"]["FieldIssue"][] | components["schemas"]["ErrorFacts"];
                 /** @example Organization not found */
                 message: string;
@@ -14949,9 +16558,13 @@ export interface components {
             available?: string[];
             /** @description insufficient_role: the caller’s role */
             current?: string;
+            /** @description conflict (flow draft): the revision saved meanwhile */
+            draftRevision?: number;
             /** @description conflict: the document with the same content */
             existingDocumentId?: string;
             existingDocumentName?: string;
+            /** @description flow_invalid: what blocks publishing, each naming its node */
+            issues?: components["schemas"]["FlowIssue"][];
             /** @description The organization that blocks the action */
             organizationId?: string;
             /** @description insufficient_role: the least role the action needs */
@@ -14969,6 +16582,494 @@ export interface components {
             message: string;
             /** @example name */
             path: string;
+        };
+        Flow: {
+            /** Format: uuid */
+            botId: string;
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            draft: components["schemas"]["FlowDocument"];
+            draftRevision: number;
+            /** Format: uuid */
+            id: string;
+            /** @description The bot’s entry flow: answers every conversation once published */
+            isEntry: boolean;
+            name: string;
+            publishedVersion: number | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        FlowAnalytics: {
+            nodes: {
+                droppedOff: number;
+                nodeId: string;
+                reached: number;
+            }[];
+            outcomes: {
+                abandoned: number;
+                completed: number;
+                handedOff: number;
+            };
+        };
+        FlowDocument: {
+            edges: {
+                id: string;
+                source: string;
+                sourceHandle: string;
+                target: string;
+            }[];
+            /**
+             * @default 1
+             * @enum {number}
+             */
+            format: 1;
+            nodes: ({
+                data: Record<string, never>;
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "start";
+            } | {
+                data: {
+                    /** @default 0 */
+                    delayMs: number;
+                    media?: {
+                        /** @enum {string} */
+                        kind: "image" | "file";
+                        name?: string;
+                        /** Format: uri */
+                        url: string;
+                    };
+                    /** @default  */
+                    text: string;
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "message";
+            } | {
+                data: {
+                    /** @default false */
+                    allowFreeText: boolean;
+                    choices: {
+                        id: string;
+                        label: string;
+                    }[];
+                    /**
+                     * @default buttons
+                     * @enum {string}
+                     */
+                    display: "buttons" | "list";
+                    prompt: string;
+                    /** @default 2 */
+                    retries: number;
+                    retryPrompt?: string;
+                    variable: string;
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "question";
+            } | {
+                data: {
+                    /** @default false */
+                    allowSkip: boolean;
+                    prompt: string;
+                    /** @default 2 */
+                    retries: number;
+                    retryPrompt?: string;
+                    skipLabel?: string;
+                    /**
+                     * @default text
+                     * @enum {string}
+                     */
+                    validation: "text" | "email" | "phone" | "number" | "date";
+                    variable: string;
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "input";
+            } | {
+                data: {
+                    rules: {
+                        id: string;
+                        label?: string;
+                        when: {
+                            /** @enum {string} */
+                            kind: "variable";
+                            /** @enum {string} */
+                            operator: "equals" | "not_equals" | "contains" | "greater" | "less" | "matches" | "is_set" | "is_not_set";
+                            value?: string;
+                            variable: string;
+                        } | {
+                            /** @default [] */
+                            examples: string[];
+                            intent: string;
+                            /** @enum {string} */
+                            kind: "intent";
+                        } | {
+                            channels: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground")[];
+                            /** @enum {string} */
+                            kind: "channel";
+                        } | {
+                            /** @enum {string} */
+                            kind: "language";
+                            languages: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "business_hours";
+                            open: boolean;
+                        };
+                    }[];
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "condition";
+            } | {
+                data: {
+                    query?: string;
+                    saveAs?: string;
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "knowledge";
+            } | {
+                data: {
+                    /** @default [] */
+                    extract: {
+                        /** @default  */
+                        description: string;
+                        name: string;
+                        /**
+                         * @default string
+                         * @enum {string}
+                         */
+                        type: "string" | "number" | "boolean";
+                    }[];
+                    /** @default 3 */
+                    maxSteps: number;
+                    prompt: string;
+                    /** @default true */
+                    reply: boolean;
+                    saveAs?: string;
+                    task?: string;
+                    /** @default [] */
+                    tools: string[];
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "ai";
+            } | {
+                data: {
+                    /** @default [] */
+                    mapping: {
+                        path: string;
+                        variable: string;
+                    }[];
+                    request: {
+                        /**
+                         * @default {
+                         *       "kind": "none"
+                         *     }
+                         */
+                        auth: {
+                            /** @enum {string} */
+                            kind: "none";
+                        } | {
+                            /** @enum {string} */
+                            kind: "bearer";
+                            secret: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "basic";
+                            secret: string;
+                            username: string;
+                        } | {
+                            header: string;
+                            /** @enum {string} */
+                            kind: "header";
+                            secret: string;
+                        };
+                        body?: string;
+                        /** @default [] */
+                        headers: {
+                            name: string;
+                            value: string;
+                        }[];
+                        /**
+                         * @default GET
+                         * @enum {string}
+                         */
+                        method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                        /** @default 10000 */
+                        timeoutMs: number;
+                        url: string;
+                    };
+                    statusVariable?: string;
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "api_call";
+            } | {
+                data: {
+                    action: {
+                        /** Format: uuid */
+                        assigneeId?: string;
+                        /** @enum {string} */
+                        kind: "handoff";
+                        note?: string;
+                        team?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "add_tags";
+                        tags: string[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "set_priority";
+                        /** @enum {string} */
+                        priority: "low" | "medium" | "high" | "urgent";
+                    } | {
+                        attributes: {
+                            key: string;
+                            value: string;
+                        }[];
+                        /** @enum {string} */
+                        kind: "set_attributes";
+                    } | {
+                        /** @enum {string} */
+                        kind: "close";
+                    } | {
+                        /** Format: uuid */
+                        flowId: string;
+                        /** @enum {string} */
+                        kind: "goto_flow";
+                    } | {
+                        /** @enum {string} */
+                        kind: "end";
+                    };
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "action";
+            } | {
+                data: {
+                    event: string;
+                    /** @default [] */
+                    variables: string[];
+                };
+                id: string;
+                label?: string;
+                position: {
+                    x: number;
+                    y: number;
+                };
+                /** @enum {string} */
+                type: "webhook";
+            })[];
+            /**
+             * @default {
+             *       "stepLimit": 25,
+             *       "nodeTimeoutMs": 10000
+             *     }
+             */
+            settings: {
+                /** @default 10000 */
+                nodeTimeoutMs: number;
+                /** @default 25 */
+                stepLimit: number;
+            };
+            /** @default [] */
+            tools: {
+                description: string;
+                inputSchema: {
+                    [key: string]: unknown;
+                };
+                name: string;
+                request: {
+                    /**
+                     * @default {
+                     *       "kind": "none"
+                     *     }
+                     */
+                    auth: {
+                        /** @enum {string} */
+                        kind: "none";
+                    } | {
+                        /** @enum {string} */
+                        kind: "bearer";
+                        secret: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "basic";
+                        secret: string;
+                        username: string;
+                    } | {
+                        header: string;
+                        /** @enum {string} */
+                        kind: "header";
+                        secret: string;
+                    };
+                    body?: string;
+                    /** @default [] */
+                    headers: {
+                        name: string;
+                        value: string;
+                    }[];
+                    /**
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                    /** @default 10000 */
+                    timeoutMs: number;
+                    url: string;
+                };
+            }[];
+            /** @default [] */
+            variables: {
+                description?: string;
+                name: string;
+            }[];
+        };
+        FlowIssue: {
+            /** @enum {string} */
+            code: "no_start" | "many_starts" | "unreachable" | "dangling_output" | "unknown_target" | "unknown_output" | "missing_variable" | "loop_without_exit" | "unknown_tool" | "unknown_secret" | "invalid_node";
+            edgeId?: string;
+            message: string;
+            nodeId?: string;
+            /** @enum {string} */
+            severity: "error" | "warning";
+        };
+        FlowIssues: {
+            issues: components["schemas"]["FlowIssue"][];
+        };
+        FlowReply: {
+            media?: {
+                /** @enum {string} */
+                kind: "image" | "file";
+                name?: string;
+                url: string;
+            };
+            quickReplies?: {
+                id: string;
+                label: string;
+            }[];
+            text: string;
+        };
+        FlowState: {
+            flowId: string | null;
+            /** @enum {string} */
+            status: "running" | "waiting" | "completed" | "handed_off" | "stopped";
+            variables: {
+                [key: string]: unknown;
+            };
+            version: number | null;
+            waiting: {
+                nodeId: string;
+                retries: number;
+            } | null;
+        };
+        FlowStep: {
+            error?: string;
+            input?: unknown;
+            nodeId: string;
+            output: string | null;
+            result?: unknown;
+            type: string;
+            variables: {
+                [key: string]: unknown;
+            };
+        };
+        FlowTemplate: {
+            description: {
+                en: string;
+                es: string;
+            };
+            id: components["schemas"]["FlowTemplateId"];
+            name: {
+                en: string;
+                es: string;
+            };
+        };
+        /** @enum {string} */
+        FlowTemplateId: "lead_capture" | "faq_handoff" | "appointment_request" | "order_status" | "after_hours";
+        FlowTestRequest: {
+            document?: components["schemas"]["FlowDocument"];
+            quickReply?: string;
+            session?: components["schemas"]["FlowTestSession"];
+            text?: string;
+        };
+        FlowTestResult: {
+            replies: components["schemas"]["FlowReply"][];
+            session: components["schemas"]["FlowTestSession"];
+            steps: components["schemas"]["FlowStep"][];
+        };
+        FlowTestSession: {
+            history: {
+                quickReply?: string;
+                text: string;
+            }[];
+            state: components["schemas"]["FlowState"];
+        };
+        FlowVersion: {
+            document: components["schemas"]["FlowDocument"];
+            /** Format: uuid */
+            flowId: string;
+            /** Format: date-time */
+            publishedAt: string;
+            /** Format: uuid */
+            publishedBy: string | null;
+            version: number;
+        };
+        FlowVersionSummary: {
+            /** Format: date-time */
+            publishedAt: string;
+            /** Format: uuid */
+            publishedBy: string | null;
+            version: number;
         };
         /** @description How hybrid search weighs full text and vectors for this knowledge base's embedding model */
         FusionProfile: {
@@ -15354,6 +17455,11 @@ export interface components {
             /** @example 5 */
             topK: number;
         };
+        SaveFlowDraft: {
+            /** @description The draftRevision this copy was loaded at; a newer one answers 409 */
+            baseRevision?: number;
+            document: components["schemas"]["FlowDocument"];
+        };
         ScheduleInterval: {
             closesAt: string;
             /** Format: uuid */
@@ -15396,6 +17502,13 @@ export interface components {
                 vectorRank?: number;
             };
         };
+        Secret: {
+            /** Format: date-time */
+            createdAt: string;
+            name: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         Session: {
             createdAt: string;
             current: boolean;
@@ -15422,6 +17535,11 @@ export interface components {
             challengeToken: string;
             /** @enum {boolean} */
             twoFactorRequired: true;
+        };
+        UpdateFlow: {
+            description?: string;
+            isEntry?: boolean;
+            name?: string;
         };
         UpdateIntegration: {
             /**
@@ -15456,6 +17574,9 @@ export interface components {
             phone: string | null;
             twoFactorEnabled: boolean;
         };
+        ValidateFlow: {
+            document?: components["schemas"]["FlowDocument"];
+        };
         Webhook: {
             /** Format: date-time */
             createdAt: string;
@@ -15465,7 +17586,7 @@ export interface components {
              */
             disabledAt: string | null;
             disabledReason: string | null;
-            events: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed")[];
+            events: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed" | "flow.event")[];
             /** @description Deliveries that failed for good in a row */
             failureCount: number;
             /** Format: uuid */
@@ -15694,7 +17815,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             organizationId: string;
-            type: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed") | "webhook.test";
+            type: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed" | "flow.event") | "webhook.test";
         };
         WidgetConfig: {
             /** Format: uuid */

@@ -1,0 +1,146 @@
+import { eq, sql } from 'drizzle-orm';
+import { contacts, conversations, flowNodeCounts, flowSessions, messages } from '../../../db/schema';
+import type { Services } from '../../ports';
+import type { BotRuntime } from '../chat/bot-runtime';
+import { tappedReplyId } from '../chat/handoff';
+import { toPublicMessage, type PublicMessage } from '../chat/public-message';
+import { storeReply } from '../chat/store';
+import { publishMessageCreated } from '../conversations/events';
+import { createFlowHost } from './host';
+import { runTurn, type TurnResult } from './runtime';
+import { flowState, initialState, type FlowReply, type FlowState } from './state';
+import { loadEntryFlow, loadVersion, type EntryFlow } from './store';
+
+/**
+ * Where flows meet the chat turn (engine.ts calls `flowFor`, then `answerWithFlow`): when the
+ * bot has a published entry flow and the conversation's flow has not finished, the visitor's
+ * message goes to the flow runtime instead of the knowledge answer. The conversation's position
+ * is read and written once per message (flow_sessions), so any invocation can resume it.
+ */
+type MessageRow = typeof messages.$inferSelect;
+type ChannelKind = (typeof conversations.$inferSelect)['channel'];
+
+export interface FlowTurnInput {
+  bot: BotRuntime;
+  conversationId: string;
+  channel: ChannelKind;
+  text: string;
+  quickReply?: string;
+  userMessage: MessageRow;
+  late?: boolean;
+  now?: Date;
+}
+
+export interface ActiveFlow {
+  doc: EntryFlow['document'];
+  state: FlowState;
+}
+
+/** The flow this message belongs to, or null when the bot answers as usual. */
+export async function flowFor(services: Services, input: Pick<FlowTurnInput, 'bot' | 'conversationId'>): Promise<ActiveFlow | null> {
+  const entry = await loadEntryFlow(services, input.bot.id);
+  if (!entry) return null;
+  const [session] = await services.db.select().from(flowSessions).where(eq(flowSessions.conversationId, input.conversationId)).limit(1);
+  if (!session) return { doc: entry.document, state: initialState(entry.flowId, entry.version) };
+  const parsed = flowState.safeParse(session.state);
+  // A finished flow hands the conversation to the bot's usual answers.
+  if (!parsed.success || (parsed.data.status !== 'waiting' && parsed.data.status !== 'running')) return null;
+  const state = parsed.data;
+  if (state.flowId === entry.flowId && state.version === entry.version) return { doc: entry.document, state };
+  // The conversation keeps the version it started with (or the flow it went to).
+  const version = state.flowId && state.version !== null ? await loadVersion(services, input.bot.organizationId, state.flowId, state.version) : null;
+  return version ? { doc: version.document, state } : { doc: entry.document, state: initialState(entry.flowId, entry.version) };
+}
+
+function languageOf(bot: BotRuntime, text: string) {
+  if (bot.language === 'es' || bot.language === 'en') return bot.language;
+  return /\b(the|what|how|where|when|is|are|do|does|can|my|your)\b/i.test(text) && !/[ñ¿¡áéíóú]/i.test(text) ? 'en' : 'es';
+}
+
+/** One stored bot message per visitor message: the flow's replies joined, the last buttons under it. */
+function combine(replies: FlowReply[]) {
+  const text = replies
+    .map((r) => [r.text, r.media ? (r.media.name ? `[${r.media.name}](${r.media.url})` : r.media.url) : ''].filter(Boolean).join('\n'))
+    .filter(Boolean)
+    .join('\n\n');
+  const quickReplies = replies.at(-1)?.quickReplies;
+  const media = replies.filter((r) => r.media).map((r) => r.media);
+  return { text, quickReplies, media };
+}
+
+async function saveSession(services: Services, organizationId: string, conversationId: string, state: FlowState) {
+  const values = { conversationId, organizationId, flowId: state.flowId!, version: state.version ?? 0, status: state.status, state: state as unknown as Record<string, unknown> };
+  await services.db
+    .insert(flowSessions)
+    .values(values)
+    .onConflictDoUpdate({ target: flowSessions.conversationId, set: { flowId: values.flowId, version: values.version, status: values.status, state: values.state, updatedAt: new Date() } });
+}
+
+/** Counts each node entered today, in one statement. */
+export async function countReached(services: Pick<Services, 'db'>, organizationId: string, reached: TurnResult['reached'], now = new Date()) {
+  const counts = new Map<string, { flowId: string; nodeId: string; n: number }>();
+  for (const r of reached) {
+    if (!r.flowId) continue;
+    const key = `${r.flowId}\u0000${r.nodeId}`;
+    const entry = counts.get(key) ?? { flowId: r.flowId, nodeId: r.nodeId, n: 0 };
+    entry.n += 1;
+    counts.set(key, entry);
+  }
+  if (counts.size === 0) return;
+  const day = now.toISOString().slice(0, 10);
+  await services.db
+    .insert(flowNodeCounts)
+    .values([...counts.values()].map((c) => ({ organizationId, flowId: c.flowId, nodeId: c.nodeId, day, reached: c.n })))
+    .onConflictDoUpdate({ target: [flowNodeCounts.flowId, flowNodeCounts.nodeId, flowNodeCounts.day], set: { reached: sql`${flowNodeCounts.reached} + excluded.reached` } });
+}
+
+async function contactName(services: Services, conversationId: string) {
+  const [row] = await services.db
+    .select({ name: contacts.name })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(eq(conversations.id, conversationId))
+    .limit(1);
+  return row?.name ?? null;
+}
+
+export type FlowChatEvent = { type: 'token'; text: string } | { type: 'done'; message: PublicMessage | null; conversationId: string };
+
+export async function* answerWithFlow(services: Services, input: FlowTurnInput, flow: ActiveFlow, started = performance.now()): AsyncGenerator<FlowChatEvent> {
+  const { bot } = input;
+  const language = languageOf(bot, input.text);
+  const host = createFlowHost({ services, bot, channel: input.channel, language, conversationId: input.conversationId, contactName: await contactName(services, input.conversationId), now: input.now });
+  const quickReply = input.quickReply ?? tappedReplyId(input.userMessage.metadata);
+  const result = await runTurn({ doc: flow.doc, state: flow.state, incoming: { text: input.text, quickReply }, host });
+  await Promise.all([saveSession(services, bot.organizationId, input.conversationId, result.state), countReached(services, bot.organizationId, result.reached)]);
+  const failed = result.steps.find((s) => s.error);
+  if (failed) console.error(JSON.stringify({ level: 'warn', message: 'flow step failed', bot: bot.id, conversation: input.conversationId, node: failed.nodeId, error: failed.error }));
+
+  const { text, quickReplies, media } = combine(result.replies);
+  if (!text) {
+    yield { type: 'done', message: null, conversationId: input.conversationId };
+    return;
+  }
+  yield { type: 'token', text };
+  const row = await storeReply(services.db, {
+    organizationId: bot.organizationId,
+    conversationId: input.conversationId,
+    replyToId: input.userMessage.id,
+    role: 'assistant',
+    content: text,
+    channel: input.channel,
+    sources: [],
+    model: null,
+    latencyMs: Math.round(performance.now() - started),
+    timeToFirstTokenMs: 0,
+    metadata: {
+      flow: { flowId: result.state.flowId, version: result.state.version, nodeId: result.state.waiting?.nodeId ?? null },
+      language,
+      ...(quickReplies?.length ? { quickReplies } : {}),
+      ...(media.length ? { media } : {}),
+    },
+    deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
+  });
+  await publishMessageCreated(services, row, { toVisitor: input.late });
+  yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+}
