@@ -5,65 +5,20 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { FlowDocument, FlowIssue } from '../../../functions/core/flows/schema';
 import { api } from './api';
+import type { Schemas } from './api-contract';
 
-export interface Flow {
-  id: string;
-  botId: string;
-  name: string;
-  description: string | null;
-  isEntry: boolean;
-  draft: FlowDocument;
-  draftRevision: number;
-  publishedVersion: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface FlowVersionSummary {
-  version: number;
-  publishedAt: string;
-  publishedBy: string | null;
-}
-
-export interface FlowVersion extends FlowVersionSummary {
-  document: FlowDocument;
-}
-
-export interface FlowTemplate {
-  id: string;
-  name: { es: string; en: string };
-  description: { es: string; en: string };
-}
-
-export interface FlowReply {
-  text: string;
-  quickReplies?: { id: string; label: string }[];
-  media?: { kind: string; url: string; name?: string };
-}
-
-export interface FlowStep {
-  nodeId: string;
-  type: string;
-  output: string | null;
-  input?: unknown;
-  result?: unknown;
-  variables: Record<string, unknown>;
-  error?: string;
-}
-
-/** Opaque to the dashboard: sent back as is on the next turn. */
-export type TestSession = unknown;
-
-export interface TestTurnResult {
-  session: TestSession;
-  replies: FlowReply[];
-  steps: FlowStep[];
-}
-
-export interface FlowAnalytics {
-  nodes: { nodeId: string; reached: number; droppedOff: number }[];
-  outcomes: { completed: number; handedOff: number; abandoned: number };
-}
+/** The API's flow, with the draft typed by the shared zod schema (what the editor edits). */
+export type Flow = Omit<Schemas['Flow'], 'draft'> & { draft: FlowDocument };
+export type FlowVersionSummary = Schemas['FlowVersionSummary'];
+export type FlowVersion = Omit<Schemas['FlowVersion'], 'document'> & { document: FlowDocument };
+export type FlowTemplate = Schemas['FlowTemplate'];
+export type FlowTemplateId = Schemas['FlowTemplateId'];
+export type FlowReply = Schemas['FlowReply'];
+export type FlowStep = Schemas['FlowStep'];
+/** Opaque to the dashboard: sent back as is on the next turn ("replay" resends an earlier one). */
+export type TestSession = Schemas['FlowTestSession'];
+export type TestTurnResult = Omit<Schemas['FlowTestResult'], 'session'> & { session: TestSession };
+export type FlowAnalytics = Schemas['FlowAnalytics'];
 
 const base = (botId: string) => `/api/v1/chatbots/${encodeURIComponent(botId)}/flows`;
 const one = (botId: string, flowId: string) => `${base(botId)}/${encodeURIComponent(flowId)}`;
@@ -79,7 +34,7 @@ export const flowKeys = {
 
 export const flowApi = {
   list: (botId: string) => api<{ data: Flow[] }>(base(botId)),
-  create: (botId: string, body: { name: string; description?: string; template?: string; document?: FlowDocument }) =>
+  create: (botId: string, body: { name: string; description?: string; template?: Schemas['FlowTemplateId']; document?: FlowDocument }) =>
     api<Flow>(base(botId), { method: 'POST', body }),
   get: (botId: string, flowId: string) => api<Flow>(one(botId, flowId)),
   update: (botId: string, flowId: string, body: { name?: string; description?: string; isEntry?: boolean }) =>

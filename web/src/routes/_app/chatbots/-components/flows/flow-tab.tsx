@@ -144,7 +144,7 @@ function CreateFlowDialog({ botId, mode, onClose, onCreated }: { botId: string; 
     mutationFn: () => {
       const chosen = templates.data?.find((x) => x.id === template);
       const finalName = name.trim() || (mode === 'template' && chosen ? chosen.name[locale] : t('flows.defaultName'));
-      return flowApi.create(botId, { name: finalName, template: mode === 'template' ? template || undefined : undefined });
+      return flowApi.create(botId, { name: finalName, template: mode === 'template' && chosen ? chosen.id : undefined });
     },
     onSuccess: (f) => {
       setName('');
