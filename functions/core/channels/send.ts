@@ -129,8 +129,15 @@ function buttonsOf(message: MessageRow): ReplyButtons | undefined {
   const replies = message.metadata.quickReplies;
   if (!Array.isArray(replies) || replies.length === 0) return undefined;
   const language = message.metadata.language === 'en' ? 'en' : 'es';
+  // A flow's choices, where buttons cannot be drawn, become a numbered list (the flow takes "2").
+  if (message.metadata.flow) {
+    const numbered = (replies as QuickReply[]).map((reply, i) => `${i + 1}. ${reply.label}`).join('\n');
+    return { replies: replies as QuickReply[], fallbackText: numbered, listButton: FLOW_LIST_BUTTON[language] };
+  }
   return { replies: replies as QuickReply[], fallbackText: HANDOFF_OFFER_HINT[language] };
 }
+
+const FLOW_LIST_BUTTON = { es: 'Ver opciones', en: 'See options' };
 
 /** Records parts already accepted by the platform, so a retry continues after them. */
 async function saveProgress(services: Services, message: MessageRow, platformMessageIds: string[]) {

@@ -223,7 +223,7 @@ export async function sendTelegramText(
     link_preview_options: { is_disabled: true },
     // A tap arrives as a callback_query whose `data` is the button's id.
     ...(buttons && buttons.replies.length > 0
-      ? { reply_markup: { inline_keyboard: [buttons.replies.map((reply) => ({ text: reply.label, callback_data: reply.id.slice(0, 64) }))] } }
+      ? { reply_markup: { inline_keyboard: keyboardRows(buttons.replies.map((reply) => ({ text: reply.label, callback_data: reply.id.slice(0, 64) }))) } }
       : {}),
     ...(recipient.replyToPlatformMessageId ? { reply_parameters: { message_id: recipient.replyToPlatformMessageId, allow_sending_without_reply: true } } : {}),
   });
@@ -267,4 +267,9 @@ export function telegramWebhookInfo(config: Config, credentials: TelegramCredent
 /** Stops the spinner on a tapped inline button; Telegram shows it until this is called. */
 export function answerCallbackQuery(config: Config, credentials: TelegramCredentials, callbackQueryId: string) {
   return telegramCall<boolean>(config, credentials.botToken, 'answerCallbackQuery', { callback_query_id: callbackQueryId });
+}
+
+/** Up to three buttons share a row; longer choices (a flow's list) get one row each. */
+function keyboardRows<T>(buttons: T[]): T[][] {
+  return buttons.length <= 3 ? [buttons] : buttons.map((b) => [b]);
 }

@@ -83,6 +83,8 @@ export type PlatformResult<T> = ({ ok: true } & T) | PlatformFailure;
 export interface ReplyButtons {
   replies: Array<{ id: string; label: string }>;
   fallbackText: string;
+  /** The label of the button that opens a list (WhatsApp, more than 3 choices). */
+  listButton?: string;
 }
 
 /** Where a reply goes: the contact's platform id, plus what a Telegram group reply quotes. */

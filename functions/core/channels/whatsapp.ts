@@ -141,10 +141,26 @@ export function parseWhatsApp(body: any, phoneNumberId: string): ParsedWebhook {
 /** Interactive messages take a body of up to 1024 characters and up to 3 reply buttons of 20. */
 const INTERACTIVE_BODY_LIMIT = 1024;
 const MAX_BUTTONS = 3;
+/** List messages: up to 10 rows of 24-character titles, opened by a button of 20. */
+const MAX_LIST_ROWS = 10;
 
 function messageOf(to: string, text: string, buttons?: ReplyButtons): Record<string, unknown> {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
-  if (buttons && buttons.replies.length > 0 && text.length <= INTERACTIVE_BODY_LIMIT) {
+  if (buttons && buttons.replies.length > MAX_BUTTONS && buttons.replies.length <= MAX_LIST_ROWS && text.length <= INTERACTIVE_BODY_LIMIT) {
+    return {
+      ...base,
+      type: 'interactive',
+      interactive: {
+        type: 'list',
+        body: { text },
+        action: {
+          button: (buttons.listButton ?? 'Options').slice(0, 20),
+          sections: [{ rows: buttons.replies.map((reply) => ({ id: reply.id, title: reply.label.slice(0, 24) })) }],
+        },
+      },
+    };
+  }
+  if (buttons && buttons.replies.length > 0 && buttons.replies.length <= MAX_BUTTONS && text.length <= INTERACTIVE_BODY_LIMIT) {
     return {
       ...base,
       type: 'interactive',
