@@ -3,6 +3,13 @@ import { ApiError, errorStatus, type ErrorCode } from './errors';
 import type { AppEnv } from './env';
 import { flowIssue } from '../core/flows/schema';
 
+/**
+ * A name in the OpenAPI document for a schema of functions/core (plain zod, shared with the
+ * dashboard). Re-wrapped with the extended `z`: in the server bundle such a module can be evaluated
+ * before @hono/zod-openapi extends zod, and its schemas then have no `.openapi()`.
+ */
+export const namedSchema = <T extends z.ZodRawShape>(schema: z.ZodObject<T>, name: string) => z.object(schema.shape).openapi(name);
+
 /** A router whose validation failures become the one error shape (422 with the zod issues). */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -39,7 +46,7 @@ const ErrorFactsSchema = z
     organizationId: z.string().optional().openapi({ description: 'The organization that blocks the action' }),
     existingDocumentId: z.string().optional().openapi({ description: 'conflict: the document with the same content' }),
     existingDocumentName: z.string().optional(),
-    issues: z.array(flowIssue.openapi('FlowIssue')).optional().openapi({ description: 'flow_invalid: what blocks publishing, each naming its node' }),
+    issues: z.array(namedSchema(flowIssue, 'FlowIssue')).optional().openapi({ description: 'flow_invalid: what blocks publishing, each naming its node' }),
     draftRevision: z.number().int().optional().openapi({ description: 'conflict (flow draft): the revision saved meanwhile' }),
   })
   .openapi('ErrorFacts');

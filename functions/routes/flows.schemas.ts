@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { namedSchema } from '../lib/openapi';
 import { flowDocument, flowIssue } from '../core/flows/schema';
 import { flowReply, flowState, flowStep } from '../core/flows/state';
 import { TEMPLATE_IDS } from '../core/flows/templates';
@@ -12,8 +13,8 @@ export const FlowVersionParamsSchema = FlowParamsSchema.extend({
   version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
-export const FlowDocumentSchema = flowDocument.openapi('FlowDocument');
-export const FlowIssueSchema = flowIssue.openapi('FlowIssue');
+export const FlowDocumentSchema = namedSchema(flowDocument, 'FlowDocument');
+export const FlowIssueSchema = namedSchema(flowIssue, 'FlowIssue');
 const iso = z.string().openapi({ format: 'date-time' });
 
 export const FlowSchema = z
@@ -59,7 +60,7 @@ export const SaveDraftSchema = z
 export const ValidateFlowSchema = z.object({ document: FlowDocumentSchema.optional() }).openapi('ValidateFlow');
 export const FlowIssuesSchema = z.object({ issues: z.array(FlowIssueSchema) }).openapi('FlowIssues');
 
-export const FlowStateSchema = flowState.openapi('FlowState');
+export const FlowStateSchema = namedSchema(flowState, 'FlowState');
 export const TestSessionSchema = z
   .object({
     state: FlowStateSchema,
@@ -67,8 +68,8 @@ export const TestSessionSchema = z
     history: z.array(z.object({ text: z.string().max(4000), quickReply: z.string().max(200).optional() })).max(200),
   })
   .openapi('FlowTestSession');
-export const FlowReplySchema = flowReply.openapi('FlowReply');
-export const FlowStepSchema = flowStep.openapi('FlowStep');
+export const FlowReplySchema = namedSchema(flowReply, 'FlowReply');
+export const FlowStepSchema = namedSchema(flowStep, 'FlowStep');
 export const FlowTestBodySchema = z
   .object({
     session: TestSessionSchema.optional(),
