@@ -286,3 +286,17 @@ export const checkpoint = <T>(h: History<T>): History<T> => {
   if (past.length > HISTORY_LIMIT) past.shift();
   return { past, present: h.present, future: [] };
 };
+
+/** Room a node takes on the canvas (about; questions are taller), for placing new nodes. */
+const NODE_BOX = { width: 260, height: 190 };
+
+/** The first spot at or below `wanted` that no node covers, so added nodes never hide others. */
+export function freeSpot(doc: FlowDocument, wanted: { x: number; y: number }): { x: number; y: number } {
+  let spot = { x: Math.round(wanted.x), y: Math.round(wanted.y) };
+  for (let tries = 0; tries < 100; tries++) {
+    const covered = doc.nodes.some((n) => Math.abs(n.position.x - spot.x) < NODE_BOX.width && Math.abs(n.position.y - spot.y) < NODE_BOX.height);
+    if (!covered) return spot;
+    spot = { x: spot.x, y: spot.y + NODE_BOX.height };
+  }
+  return spot;
+}

@@ -33,6 +33,7 @@ import {
   exportFileName,
   exportFlowJson,
   freshId,
+  freeSpot,
   historyOf,
   moveNodes,
   PALETTE_TYPES,
@@ -199,11 +200,9 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
 
   const addAt = useCallback(
     (type: PaletteType, position: { x: number; y: number }) => {
-      let id = '';
-      setHistory((h) => {
-        id = freshId(type, h.present.nodes.map((n) => n.id));
-        return pushHistory(h, addNode(h.present, createNode(type, id, position, nodeDefaults)));
-      });
+      const doc = latest.current;
+      const id = freshId(type, doc.nodes.map((n) => n.id));
+      setHistory((h) => pushHistory(h, addNode(h.present, createNode(type, id, position, nodeDefaults))));
       setSelected(new Set([id]));
       setSide('node');
     },
@@ -211,12 +210,13 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
   );
 
   const canvasRef = useRef<HTMLDivElement>(null);
+  /** A click on the palette: next to the other nodes, in a free spot, and brought into view. */
   function addFromPalette(type: PaletteType) {
     const box = canvasRef.current?.getBoundingClientRect();
     const center = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-    // Stagger clicks so new nodes do not pile up exactly on top of each other.
-    const offset = (draft.nodes.length % 5) * 30;
-    addAt(type, { x: Math.round(center.x - 120 + offset), y: Math.round(center.y - 40 + offset) });
+    const spot = freeSpot(draft, { x: center.x - 120, y: center.y - 60 });
+    addAt(type, spot);
+    void rf.setCenter(spot.x + 120, spot.y + 60, { zoom: rf.getZoom(), duration: 200 });
   }
 
   function onDrop(e: DragEvent) {
@@ -574,6 +574,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
             multiSelectionKeyCode="Shift"
             colorMode={theme}
             fitView
+            fitViewOptions={{ maxZoom: 1 }}
             minZoom={0.1}
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
