@@ -55,6 +55,8 @@ const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id
 const panel = (page: Page) => page.locator('aside');
 
 async function selectNode(page: Page, id: string) {
+  // The view follows the last added node; fit the whole flow so any node can be clicked.
+  await page.getByRole('button', { name: 'Ajustar a la vista' }).click();
   await node(page, id).click();
   await expect(panel(page).getByText(`Id: ${id}`)).toBeVisible();
 }
@@ -118,9 +120,11 @@ test('flows: a lead-capture flow built from the palette, refused then published,
   await page.keyboard.press('Control+z');
   await page.keyboard.press('Control+z');
   await expect(node(page, 'action_1')).toHaveCount(0);
+  await expect(node(page, 'message_1')).toContainText('¡Hola!');
+  await page.keyboard.press('Control+Shift+z');
+  await expect(node(page, 'message_1')).toContainText('¡Gracias!');
   await page.keyboard.press('Control+Shift+z');
   await expect(node(page, 'action_1')).toBeVisible();
-  await page.keyboard.press('Control+Shift+z');
   await waitSaved(page);
 
   // Nothing is wired yet: publishing is refused and names the unreachable nodes, on the canvas too.

@@ -128,7 +128,8 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
     async (force = false): Promise<void> => {
       if (inFlight.current) await inFlight.current;
       const document = latest.current;
-      if (document === savedDoc.current) return;
+      // Undo/redo can come back to exactly what was saved.
+      if (document === savedDoc.current) return setSaveState('saved');
       if (schemaProblems(document).length > 0) {
         setSaveState('invalid');
         return;
@@ -159,7 +160,8 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
   );
 
   useEffect(() => {
-    if (draft === savedDoc.current || !canWrite) return;
+    if (!canWrite) return;
+    if (draft === savedDoc.current) return setSaveState((s) => (s === 'unsaved' ? 'saved' : s));
     setSaveState('unsaved');
     const timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
     return () => clearTimeout(timer);
@@ -564,6 +566,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}
             onNodeDragStart={() => !readOnly && setHistory(checkpoint)}
+            onNodeClick={() => setSide('node')}
             onPaneClick={() => {
               setSelected(new Set());
               setSelectedEdges(new Set());
