@@ -84,7 +84,7 @@ async function dragConnect(page: Page, fromHandle: Locator, toHandle: Locator) {
 test.beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
 
 test('flows: a lead-capture flow built from the palette, refused then published, completed in the widget on another origin', async ({ page, browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   await page.setViewportSize({ width: 1440, height: 1000 });
   const auth = await dashboardUser(page, 'Lucía Campos', 'Viveros Campos');
   const bot = await deployedBot(page, auth, 'Asistente del vivero');
@@ -174,7 +174,10 @@ test('flows: a lead-capture flow built from the palette, refused then published,
   const visitorContext = await browser.newContext({ locale: 'es-ES', viewport: { width: 1280, height: 800 } });
   try {
     const visitor = await visitorContext.newPage();
+    const config = visitor.waitForResponse((r) => r.url().includes(`/api/v1/widget/${bot.id}/config`));
     await visitor.goto(`${site.origin}/?bot=${bot.id}`);
+    const configRes = await config;
+    expect(configRes.status(), await configRes.text()).toBe(200);
     await visitor.getByRole('button', { name: 'Abrir chat' }).click();
     const dialog = visitor.getByRole('dialog', { name: 'Asistente del vivero' });
     const input = dialog.getByRole('textbox', { name: 'Escribe tu mensaje…' });

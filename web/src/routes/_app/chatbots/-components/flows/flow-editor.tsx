@@ -116,7 +116,10 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
     async (document: FlowDocument) => {
       try {
         const result = await flowApi.validate(botId, flow.id, document);
-        if (latest.current === document) setIssues(result.issues);
+        if (latest.current !== document) return;
+        setIssues(result.issues);
+        // The refusal banner goes once nothing blocks publishing any more.
+        if (!result.issues.some((i) => i.severity === 'error')) setPublishRefused(false);
       } catch {
         // Checks are advisory while editing; publishing checks again on the server.
       }
