@@ -162,12 +162,13 @@ test('flows: a lead-capture flow built from the palette, refused then published,
   expect(publishRes.status(), await publishRes.text()).toBe(201);
   await expect(page.getByText('La versión 1 está activa.')).toBeVisible();
 
-  // Entry flow: runs for new conversations on every channel.
+  // A bot's first flow is its entry flow (runs for new conversations on every channel); the list says so.
   await page.getByRole('button', { name: 'Todos los flujos' }).click();
-  await page.getByRole('button', { name: 'Más acciones para Captación de leads' }).click();
-  await page.getByRole('menuitem', { name: 'Usar como flujo de entrada' }).click();
-  await expect(page.getByText('Flujo de entrada', { exact: true }).first()).toBeVisible();
   await expect(page.getByText('Publicado v1')).toBeVisible();
+  await expect(page.getByText('Flujo de entrada', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Más acciones para Captación de leads' }).click();
+  await expect(page.getByRole('menuitem', { name: 'Dejar de usar como flujo de entrada', exact: true })).toBeVisible();
+  await page.keyboard.press('Escape');
 
   // The visitor, on another origin.
   const site = await startCustomerSite({ title: 'Viveros Campos', style: 'body { font-family: sans-serif; margin: 40px; }', body: '<h1>Viveros Campos</h1>' });
