@@ -9,6 +9,7 @@ import * as auth from './auth';
 import * as channels from './channels';
 import * as chatbots from './chatbots';
 import * as common from './common';
+import * as flows from './flows';
 import * as inbox from './inbox';
 import * as knowledge from './knowledge';
 import * as organization from './organization';
@@ -29,6 +30,7 @@ export const en = {
   ...channels.en,
   ...webhooks.en,
   ...start.en,
+  ...flows.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -46,4 +48,5 @@ export const es: Record<MessageKey, string> = {
   ...channels.es,
   ...webhooks.es,
   ...start.es,
+  ...flows.es,
 };

@@ -1,7 +1,7 @@
 import { useSuspenseQuery } from '@tanstack/react-query';
 import { createFileRoute, Link } from '@tanstack/react-router';
-import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, cx, DropdownMenu, formatDate, formatNumber } from '../../../components/ui';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { Alert, Button, cx, DropdownMenu, formatDate, formatNumber, PageLoader } from '../../../components/ui';
 import { useLocale, useT } from '../../../lib/i18n';
 import { botQuery, chatModelsQuery, hasRole, knowledgeBasesQuery } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
@@ -14,7 +14,10 @@ import { SettingsTab } from './-components/settings-tab';
 import { BotIcon, DeleteBotDialog, StatusBadge, useBotMutations, useModelLabel } from './-components/shared';
 import { WidgetTab } from './-components/widget-tab';
 
-const TABS = ['settings', 'knowledge', 'models', 'widget', 'hours', 'playground', 'install'] as const;
+// The flow editor (canvas library and all) is its own chunk: only the Flow tab loads it.
+const FlowTab = lazy(() => import('./-components/flows/flow-tab'));
+
+const TABS = ['settings', 'knowledge', 'flow', 'models', 'widget', 'hours', 'playground', 'install'] as const;
 type Tab = (typeof TABS)[number];
 
 export const Route = createFileRoute('/_app/chatbots/$botId')({
@@ -149,6 +152,11 @@ function BotPage() {
       </nav>
       {tab === 'settings' && <SettingsTab bot={bot} canWrite={canWrite} />}
       {tab === 'knowledge' && <KnowledgeTab bot={bot} canWrite={canWrite} />}
+      {tab === 'flow' && (
+        <Suspense fallback={<PageLoader />}>
+          <FlowTab bot={bot} canWrite={canWrite} />
+        </Suspense>
+      )}
       {tab === 'models' && <ModelsTab bot={bot} canWrite={canWrite} />}
       {tab === 'widget' && <WidgetTab bot={bot} canWrite={canWrite} />}
       {tab === 'hours' && <HoursTab bot={bot} canWrite={canWrite} />}

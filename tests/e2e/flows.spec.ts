@@ -1,0 +1,262 @@
+/**
+ * Issue 15: the visual flow editor end to end on the real local runtime. A lead-capture flow is
+ * built from the palette (not a template): start → question with buttons → email input (validated)
+ * → thank-you message, or a handoff. Publishing is refused while nodes are unreachable (the node is
+ * named), then succeeds; a visitor on another origin completes the flow in the widget with the
+ * buttons and an email (an invalid one first gets the re-prompt). A second test wires an API call
+ * node to a test server on loopback and runs it in the editor's test chat.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { createOrganization, signUp, startCustomerSite } from './helpers';
+
+const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+type Auth = Record<string, string>;
+
+async function dashboardUser(page: Page, name: string, orgName: string): Promise<Auth> {
+  const registered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register') && r.request().method() === 'POST');
+  await signUp(page, { name });
+  const { accessToken } = (await (await registered).json()) as { accessToken: string };
+  const orgCreated = page.waitForResponse((r) => r.url().endsWith('/api/v1/organizations') && r.request().method() === 'POST');
+  await createOrganization(page, orgName);
+  const org = (await (await orgCreated).json()) as { id: string };
+  return { Authorization: `Bearer ${accessToken}`, 'X-Organization-Id': org.id };
+}
+
+/** A deployed bot (through the API: the bot is not what these tests are about). */
+async function deployedBot(page: Page, auth: Auth, name: string) {
+  const res = await page.request.post('/api/v1/chatbots', { headers: auth, data: { name, widget: { title: name } } });
+  expect(res.status(), await res.text()).toBe(201);
+  const bot = (await res.json()) as { id: string };
+  const deployed = await page.request.post(`/api/v1/chatbots/${bot.id}/deploy`, { headers: auth });
+  expect(deployed.status(), await deployed.text()).toBe(200);
+  return bot;
+}
+
+/** Opens the Flow tab and creates a blank flow; the editor opens on it. */
+async function newFlow(page: Page, botId: string, name: string) {
+  await page.goto(`/chatbots/${botId}?tab=flow`);
+  await page.getByRole('button', { name: 'Nuevo flujo' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Nuevo flujo' });
+  await dialog.getByLabel('Nombre').fill(name);
+  const created = page.waitForResponse((r) => r.url().endsWith(`/api/v1/chatbots/${botId}/flows`) && r.request().method() === 'POST');
+  await dialog.getByRole('button', { name: 'Crear' }).click();
+  const res = await created;
+  expect(res.status(), await res.text()).toBe(201);
+  await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
+  return (await res.json()) as { id: string };
+}
+
+const canvas = (page: Page) => page.getByRole('region', { name: 'Lienzo del flujo' });
+const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+const panel = (page: Page) => page.locator('aside');
+
+async function selectNode(page: Page, id: string) {
+  // The view follows the last added node; fit the whole flow so any node can be clicked.
+  await page.getByRole('button', { name: 'Ajustar a la vista' }).click();
+  await node(page, id).click();
+  await expect(panel(page).getByText(`Id: ${id}`)).toBeVisible();
+}
+
+async function wire(page: Page, from: string, output: string, to: string) {
+  await selectNode(page, from);
+  await panel(page).getByLabel(`${output} →`).selectOption(to);
+}
+
+async function waitSaved(page: Page) {
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved', { timeout: 15_000 });
+}
+
+/** Drag a node's output handle onto another node's input handle, as a person connects them. */
+async function dragConnect(page: Page, fromHandle: Locator, toHandle: Locator) {
+  const a = (await fromHandle.boundingBox())!;
+  const b = (await toHandle.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+test.beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
+
+test('flows: a lead-capture flow built from the palette, refused then published, completed in the widget on another origin', async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  const auth = await dashboardUser(page, 'Lucía Campos', 'Viveros Campos');
+  const bot = await deployedBot(page, auth, 'Asistente del vivero');
+  await newFlow(page, bot.id, 'Captación de leads');
+
+  // Palette: one node dragged onto the canvas, the rest added with a click (both are offered).
+  await page.getByRole('button', { name: 'Añadir Pregunta' }).dragTo(canvas(page), { targetPosition: { x: 420, y: 120 } });
+  await expect(node(page, 'question_1')).toBeVisible();
+  const p = panel(page);
+  await p.getByLabel('Pregunta al visitante').fill('¿Qué necesitas?');
+  await p.getByLabel('Opción 1', { exact: true }).fill('Presupuesto');
+  await p.getByLabel('Opción 2', { exact: true }).fill('Hablar con alguien');
+  await expect(node(page, 'question_1').getByText('Presupuesto')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Añadir Dato' }).click();
+  await expect(p.getByText('Id: input_1')).toBeVisible();
+  await p.getByLabel('Pregunta al visitante').fill('¿Cuál es tu correo electrónico?');
+  await expect(p.getByLabel('Validación')).toHaveValue('email');
+  await expect(p.getByLabel('Guardar en la variable')).toHaveValue('email');
+  await p.getByLabel('Mensaje tras una respuesta no válida').fill('Ese correo no parece válido. Escríbelo de nuevo, por favor.');
+
+  await page.getByRole('button', { name: 'Añadir Mensaje' }).click();
+  await expect(p.getByText('Id: message_1')).toBeVisible();
+  await p.getByLabel(/^Texto/).fill('¡Gracias! Te enviaremos el presupuesto a {{email}}.');
+
+  await page.getByRole('button', { name: 'Añadir Acción' }).click();
+  await expect(p.getByText('Id: action_1')).toBeVisible();
+  await expect(p.getByLabel('Acción', { exact: true })).toHaveValue('handoff');
+
+  // Undo/redo: the message text edit goes away and comes back.
+  await selectNode(page, 'message_1');
+  await page.locator('.react-flow__pane').click({ position: { x: 10, y: 10 } });
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  await expect(node(page, 'action_1')).toHaveCount(0);
+  await expect(node(page, 'message_1')).toContainText('¡Hola!');
+  await page.keyboard.press('Control+Shift+z');
+  await expect(node(page, 'message_1')).toContainText('¡Gracias!');
+  await page.keyboard.press('Control+Shift+z');
+  await expect(node(page, 'action_1')).toBeVisible();
+  await waitSaved(page);
+
+  // Nothing is wired yet: publishing is refused and names the unreachable nodes, on the canvas too.
+  const refused = page.waitForResponse((r) => r.url().endsWith('/publish'));
+  await page.getByRole('button', { name: 'Publicar' }).click();
+  expect((await refused).status()).toBe(422);
+  await expect(page.getByText('No se pudo publicar: corrige los errores de abajo.')).toBeVisible();
+  await expect(page.getByTestId('flow-issues').getByText('question_1').first()).toBeVisible();
+  await expect(node(page, 'question_1').getByRole('note')).toBeVisible();
+
+  // Wire it: start → question by dragging the handle, the rest from the side panel.
+  await dragConnect(page, node(page, 'start').locator('.react-flow__handle.source'), node(page, 'question_1').locator('.react-flow__handle.target'));
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  await wire(page, 'question_1', 'Presupuesto', 'input_1');
+  await wire(page, 'question_1', 'Hablar con alguien', 'action_1');
+  await wire(page, 'question_1', 'No válido', 'action_1');
+  await wire(page, 'input_1', 'Siguiente', 'message_1');
+  await wire(page, 'input_1', 'No válido', 'action_1');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(6);
+  await waitSaved(page);
+
+  // The editor's test chat runs the draft: the buttons, then the email prompt.
+  await page.getByRole('button', { name: 'Probar', exact: true }).click();
+  const testChat = page.getByRole('region', { name: 'Probar el flujo' });
+  await testChat.getByRole('button', { name: 'Empezar' }).click();
+  await expect(testChat.getByText('¿Qué necesitas?')).toBeVisible();
+  await testChat.getByRole('button', { name: 'Presupuesto' }).click();
+  await expect(testChat.getByText('¿Cuál es tu correo electrónico?')).toBeVisible();
+  await expect(node(page, 'input_1').locator('[data-node-id]')).toHaveClass(/ring-amber-400/);
+  await page.screenshot({ path: `${SHOTS}/flows-editor-test.png` });
+
+  const published = page.waitForResponse((r) => r.url().endsWith('/publish'));
+  await page.getByRole('button', { name: 'Publicar' }).click();
+  const publishRes = await published;
+  expect(publishRes.status(), await publishRes.text()).toBe(201);
+  await expect(page.getByText('La versión 1 está activa.')).toBeVisible();
+
+  // A bot's first flow is its entry flow (runs for new conversations on every channel); the list says so.
+  await page.getByRole('button', { name: 'Todos los flujos' }).click();
+  await expect(page.getByText('Publicado v1')).toBeVisible();
+  await expect(page.getByText('Flujo de entrada', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Más acciones para Captación de leads' }).click();
+  await expect(page.getByRole('menuitem', { name: 'Dejar de usar como flujo de entrada', exact: true })).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  // The visitor, on another origin.
+  const site = await startCustomerSite({ title: 'Viveros Campos', style: 'body { font-family: sans-serif; margin: 40px; }', body: '<h1>Viveros Campos</h1>' });
+  const visitorContext = await browser.newContext({ locale: 'es-ES', viewport: { width: 1280, height: 800 } });
+  try {
+    const visitor = await visitorContext.newPage();
+    const config = visitor.waitForResponse((r) => r.url().includes(`/api/v1/widget/${bot.id}/config`));
+    await visitor.goto(`${site.origin}/?bot=${bot.id}`);
+    const configRes = await config;
+    expect(configRes.status(), await configRes.text()).toBe(200);
+    await visitor.getByRole('button', { name: 'Abrir chat' }).click();
+    const dialog = visitor.getByRole('dialog', { name: 'Asistente del vivero' });
+    const input = dialog.getByRole('textbox', { name: 'Escribe tu mensaje…' });
+    // The flow speaks first if the widget starts it on open; otherwise the first message starts it.
+    const question = dialog.getByText('¿Qué necesitas?');
+    if (!(await question.isVisible().catch(() => false))) {
+      await visitor.waitForTimeout(1500);
+      if (!(await question.isVisible())) {
+        await input.fill('Hola');
+        await input.press('Enter');
+      }
+    }
+    await expect(question).toBeVisible();
+    await dialog.getByRole('button', { name: 'Presupuesto' }).click();
+    await expect(dialog.getByText('¿Cuál es tu correo electrónico?')).toBeVisible();
+    await input.fill('esto-no-es-un-correo');
+    await input.press('Enter');
+    await expect(dialog.getByText('Ese correo no parece válido. Escríbelo de nuevo, por favor.')).toBeVisible();
+    await input.fill('lucia@example.com');
+    await input.press('Enter');
+    await expect(dialog.getByText('¡Gracias! Te enviaremos el presupuesto a lucia@example.com.')).toBeVisible();
+    await visitor.screenshot({ path: `${SHOTS}/flows-widget-completed.png` });
+  } finally {
+    await visitorContext.close();
+    await site.close();
+  }
+
+  // Analytics on the canvas: the visitor's path is counted.
+  await page.getByRole('button', { name: 'Abrir' }).first().click();
+  await page.getByRole('button', { name: 'Analítica' }).click();
+  await expect(node(page, 'message_1').getByTestId('node-stats')).toContainText('1 llegaron');
+});
+
+test('flows: an API call node reaches a test server and its mapped field reaches the reply; a failing call takes the error output', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  const api = createServer((req, res) => {
+    if (req.url === '/orders/42') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ order: { status: 'enviado' } }));
+    res.writeHead(500).end('boom');
+  });
+  await new Promise<void>((done) => api.listen(0, '127.0.0.1', done));
+  const origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  try {
+    const auth = await dashboardUser(page, 'Tomás Vidal', 'Envíos Vidal');
+    const bot = await deployedBot(page, auth, 'Seguimiento');
+    await newFlow(page, bot.id, 'Estado del pedido');
+    const p = panel(page);
+
+    await page.getByRole('button', { name: 'Añadir Llamada a API' }).click();
+    await expect(p.getByText('Id: api_call_1')).toBeVisible();
+    await p.getByLabel('URL (admite {{variables}})').fill(`${origin}/orders/42`);
+    await p.getByRole('button', { name: '+ Añadir' }).last().click();
+    await p.getByLabel('Ruta JSON (p. ej. items.0.name)').fill('order.status');
+    await p.getByLabel('Variable', { exact: true }).last().fill('estado');
+
+    await page.getByRole('button', { name: 'Añadir Mensaje' }).click();
+    await p.getByLabel(/^Texto/).fill('Tu pedido está: {{estado}}');
+    await page.getByRole('button', { name: 'Añadir Mensaje' }).click();
+    await expect(p.getByText('Id: message_2')).toBeVisible();
+    await p.getByLabel(/^Texto/).fill('No pudimos consultar el pedido.');
+
+    await wire(page, 'start', 'Siguiente', 'api_call_1');
+    await wire(page, 'api_call_1', 'Éxito', 'message_1');
+    await wire(page, 'api_call_1', 'Error', 'message_2');
+    await waitSaved(page);
+
+    await page.getByRole('button', { name: 'Probar', exact: true }).click();
+    const testChat = page.getByRole('region', { name: 'Probar el flujo' });
+    await testChat.getByRole('button', { name: 'Empezar' }).click();
+    await expect(testChat.getByText('Tu pedido está: enviado')).toBeVisible();
+
+    // A failing call takes the error output (selecting a node brings its panel back; the chat is kept).
+    await selectNode(page, 'api_call_1');
+    await p.getByLabel('URL (admite {{variables}})').fill(`${origin}/orders/0`);
+    await page.getByRole('button', { name: 'Probar', exact: true }).click();
+    await testChat.getByRole('button', { name: 'Reiniciar' }).click();
+    await expect(testChat.getByText('No pudimos consultar el pedido.')).toBeVisible();
+  } finally {
+    await new Promise((done) => api.close(done));
+  }
+});

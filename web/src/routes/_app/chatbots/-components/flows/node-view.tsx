@@ -1,0 +1,156 @@
+/**
+ * How a node looks on the canvas: its type, a one-line summary, one output handle per
+ * `nodeOutputs(node)` (labelled), and overlays (validation problems, test position, analytics).
+ */
+import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { cx } from '../../../../../components/ui';
+import { useT, type TFunction } from '../../../../../lib/i18n';
+import type { MessageKey } from '../../../../../lib/messages';
+import { nodeOutputs, type FlowNode, type FlowNodeType } from '../../../../../../../functions/core/flows/schema';
+
+export interface NodeIssue {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export type FlowNodeData = {
+  node: FlowNode;
+  issues?: NodeIssue[];
+  stats?: { reached: number; droppedOff: number };
+  /** Where the test chat is now. */
+  active?: boolean;
+};
+export type CanvasNode = Node<FlowNodeData, 'flow'>;
+
+export const NODE_COLORS: Record<FlowNodeType, string> = {
+  start: 'bg-emerald-600',
+  message: 'bg-sky-600',
+  question: 'bg-violet-600',
+  input: 'bg-fuchsia-600',
+  condition: 'bg-amber-600',
+  knowledge: 'bg-teal-600',
+  ai: 'bg-indigo-600',
+  api_call: 'bg-orange-600',
+  action: 'bg-rose-600',
+  webhook: 'bg-zinc-600',
+};
+
+export const NODE_ICONS: Record<FlowNodeType, string> = {
+  start: '▶',
+  message: '✉',
+  question: '?',
+  input: '✎',
+  condition: '◇',
+  knowledge: '☰',
+  ai: '✦',
+  api_call: '⇄',
+  action: '⚑',
+  webhook: '⚡',
+};
+
+export const typeLabel = (t: TFunction, type: FlowNodeType) => t(`flows.node.${type}` as MessageKey);
+
+/** The visible name of an output: a choice's label, a rule's label, or the translated output name. */
+export function outputLabel(t: TFunction, node: FlowNode, output: string): string {
+  if (node.type === 'question' && output.startsWith('choice:')) {
+    return node.data.choices.find((c) => `choice:${c.id}` === output)?.label ?? output;
+  }
+  if (node.type === 'condition' && output.startsWith('rule:')) {
+    const index = node.data.rules.findIndex((r) => `rule:${r.id}` === output);
+    return node.data.rules[index]?.label || t('flows.out.rule', { n: index + 1 });
+  }
+  const key = `flows.out.${output}` as MessageKey;
+  return t(key) === key ? output : t(key);
+}
+
+const clip = (s: string, n = 90) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function nodeSummary(t: TFunction, node: FlowNode): string {
+  switch (node.type) {
+    case 'start':
+      return t('flows.summary.start');
+    case 'message':
+      return clip(node.data.text || node.data.media?.url || t('flows.summary.empty'));
+    case 'question':
+      return `${clip(node.data.prompt, 70)} ${t('flows.summary.saveTo', { variable: node.data.variable })}`;
+    case 'input':
+      return `${clip(node.data.prompt, 60)} (${t(`flows.f.validation.${node.data.validation}` as MessageKey)}) ${t('flows.summary.saveTo', { variable: node.data.variable })}`;
+    case 'condition':
+      return node.data.rules
+        .map((r) => (r.when.kind === 'variable' ? `${r.when.variable} ${r.when.operator.replace(/_/g, ' ')} ${r.when.value ?? ''}`.trim() : t(`flows.f.rule.${r.when.kind}` as MessageKey)))
+        .join(' · ');
+    case 'knowledge':
+      return t('flows.summary.knowledge');
+    case 'ai':
+      return clip(node.data.prompt);
+    case 'api_call':
+      return clip(`${node.data.request.method} ${node.data.request.url}`);
+    case 'action':
+      return t(`flows.f.action.${node.data.action.kind}` as MessageKey);
+    case 'webhook':
+      return t('flows.summary.webhook', { event: node.data.event });
+  }
+}
+
+/** Below this zoom the text is too small to read: it is not painted (panning a big flow stays smooth). */
+const DETAIL_ZOOM = 0.45;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
+
+function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
+  const t = useT();
+  const far = useStore(zoomedOut);
+  const { node, issues, stats, active } = data;
+  const outputs = nodeOutputs(node);
+  const worst = issues?.some((i) => i.severity === 'error') ? 'error' : issues?.length ? 'warning' : undefined;
+  return (
+    <div
+      data-node-id={node.id}
+      data-node-type={node.type}
+      aria-label={`${typeLabel(t, node.type)}: ${node.label ?? node.id}`}
+      className={cx(
+        'w-60 rounded-lg border bg-white text-xs text-zinc-800 dark:bg-zinc-900 dark:text-zinc-100',
+        selected ? 'border-indigo-500 ring-2 ring-indigo-500/40' : 'border-zinc-200 dark:border-zinc-700',
+        worst === 'error' && 'border-red-500! ring-2 ring-red-500/40',
+        worst === 'warning' && !selected && 'border-amber-500!',
+        active && 'ring-4! ring-amber-400!',
+        far && '[&_p]:invisible [&_li]:text-transparent [&_span]:invisible',
+      )}
+    >
+      {node.type !== 'start' && <Handle type="target" position={Position.Left} id="in" className="size-2.5! bg-zinc-500!" />}
+      <div className="flex items-center gap-2 rounded-t-lg border-b border-zinc-100 px-2.5 py-1.5 dark:border-zinc-800">
+        <span aria-hidden="true" className={cx('flex size-5 items-center justify-center rounded text-[11px] text-white', NODE_COLORS[node.type])}>
+          {NODE_ICONS[node.type]}
+        </span>
+        <span className="font-semibold">{typeLabel(t, node.type)}</span>
+        <span className="ml-auto truncate font-mono text-[10px] text-zinc-400">{node.label || node.id}</span>
+      </div>
+      <p className="line-clamp-2 px-2.5 py-1.5 text-zinc-600 dark:text-zinc-300">{nodeSummary(t, node)}</p>
+      {outputs.length > 0 && (
+        <ul className="border-t border-zinc-100 py-1 dark:border-zinc-800">
+          {outputs.map((out) => (
+            <li key={out} className="relative py-0.5 pr-4 text-right text-[11px] text-zinc-500 dark:text-zinc-400">
+              {outputLabel(t, node, out)}
+              <Handle type="source" position={Position.Right} id={out} className="size-2.5! bg-indigo-500!" />
+            </li>
+          ))}
+        </ul>
+      )}
+      {issues && issues.length > 0 && (
+        <p role="note" className={cx('border-t px-2.5 py-1 text-[11px]', worst === 'error' ? 'border-red-200 text-red-700 dark:text-red-400' : 'border-amber-200 text-amber-700')}>
+          {clip(issues[0]!.message, 120)}
+          {issues.length > 1 && ` (+${issues.length - 1})`}
+        </p>
+      )}
+      {stats && (
+        <p data-testid="node-stats" className="flex justify-between rounded-b-lg bg-indigo-50 px-2.5 py-1 text-[11px] text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200">
+          <span>{t('flows.analyticsReached', { count: stats.reached })}</span>
+          <span>{t('flows.analyticsDropped', { count: stats.droppedOff })}</span>
+        </p>
+      )}
+    </div>
+  );
+}
+
+export const FlowNodeView = memo(FlowNodeViewImpl);
+export const nodeTypes = { flow: FlowNodeView };
