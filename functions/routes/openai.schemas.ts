@@ -58,6 +58,8 @@ export const openAIErrors = {
   401: openAIErrorResponse('Missing, invalid or revoked API key (`invalid_api_key`)'),
   403: openAIErrorResponse('The key lacks the `chat` scope (`insufficient_scope`)'),
   404: openAIErrorResponse('No active bot with that id or slug in the key\u2019s organization (`model_not_found`)'),
+  413: openAIErrorResponse('The body is over the size limit (`payload_too_large`)'),
+  415: openAIErrorResponse('The body is not JSON (`unsupported_media_type`)'),
   429: openAIErrorResponse('Over the key\u2019s requests per minute (`rate_limit_exceeded`, with Retry-After)'),
   503: openAIErrorResponse('The assistant is busy (`overloaded`, with Retry-After)'),
 } as const;

@@ -41,7 +41,7 @@ type OpenAIError = z.infer<typeof OpenAIErrorSchema>['error'];
 
 class OpenAIFailure extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 503,
     readonly error: OpenAIError,
     readonly headers: Record<string, string> = {},
   ) {
@@ -77,6 +77,9 @@ function toOpenAIFailure(err: Error): OpenAIFailure {
         return new OpenAIFailure(404, { message: err.message, type: 'invalid_request_error', param: null, code: 'not_found' });
       case 'payload_too_large':
         return new OpenAIFailure(413, { message: err.message, type: 'invalid_request_error', param: null, code: err.code });
+      case 'unsupported_media_type':
+        // The status says what to change (the Content-Type), whatever shape the body has.
+        return new OpenAIFailure(415, { message: err.message, type: 'invalid_request_error', param: null, code: err.code });
       case 'internal_error':
         break;
       default: {

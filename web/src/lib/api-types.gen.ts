@@ -12750,6 +12750,24 @@ export interface paths {
                         "application/json": components["schemas"]["OpenAIError"];
                     };
                 };
+                /** @description The body is over the size limit (`payload_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The body is not JSON (`unsupported_media_type`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
                 /** @description Over the key’s requests per minute (`rate_limit_exceeded`, with Retry-After) */
                 429: {
                     headers: {
@@ -12896,6 +12914,24 @@ export interface paths {
                 };
                 /** @description No active bot with that id or slug in the key’s organization (`model_not_found`) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The body is over the size limit (`payload_too_large`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description The body is not JSON (`unsupported_media_type`) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
