@@ -93,9 +93,16 @@ function withoutDurableObjects(toml: string) {
   return toml.replace(/\[\[durable_objects\.bindings\]\][\s\S]*?new_sqlite_classes = \[[^\]]*\]\n/, '');
 }
 
+/** The ingestion worker binds the same objects by script name; without them that binding goes too. */
+function ingestWithoutDurableObjects(toml: string) {
+  return toml.replace(/\[\[durable_objects\.bindings\]\][\s\S]*?script_name = "versaai"\n/, '');
+}
+
 async function run(mode: 'polling' | 'push', subscribers: number) {
   const started = Date.now();
-  const { context: edge, teardown } = await startEdgeStack({ editToml: mode === 'polling' ? withoutDurableObjects : undefined });
+  const { context: edge, teardown } = await startEdgeStack(
+    mode === 'polling' ? { editToml: withoutDurableObjects, editIngestToml: ingestWithoutDurableObjects } : {},
+  );
   const open: Subscriber[] = [];
   try {
     const call = jsonCall(edge);

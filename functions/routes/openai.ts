@@ -8,7 +8,7 @@ import { admitted } from '../core/chat/admission';
 import { agentRepliesSince, apiConversation, findApiBot, handoffState, HUMAN_HOLDS_MESSAGE, listApiBots, MAX_API_USER_CHARS } from '../core/chat/api-chat';
 import { chatTurn, languageOf, type ChatEvent, type PublicMessage } from '../core/chat/engine';
 import { visitorSources } from '../core/chat/widget-visitor';
-import { countTokens } from '../core/ingest/chunk';
+import { countTokens } from '../core/ingest/tokens';
 import { randomToken } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';

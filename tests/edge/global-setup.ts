@@ -61,6 +61,8 @@ export default async function setup(project: TestProject) {
 export interface EdgeStackOptions {
   /** Rewrites the copy of wrangler.toml the Worker runs with (benchmarks compare configurations). */
   editToml?: (toml: string) => string;
+  /** The same for wrangler.ingest.toml (a binding removed from one may be referenced by the other). */
+  editIngestToml?: (toml: string) => string;
   /** Extra `.dev.vars` entries. */
   vars?: Record<string, string>;
 }
@@ -179,7 +181,7 @@ export async function startEdgeStack(
     // binding exactly as deployed; both read the one .dev.vars below.
     let ingestToml = await readFile(join(ROOT, 'wrangler.ingest.toml'), 'utf8');
     ingestToml = replaceOnce(ingestToml, /^main = ".*"$/m, `main = ${JSON.stringify(join(ROOT, 'functions/ingest-worker.ts'))}`);
-    await writeFile(join(wranglerDir, 'wrangler.ingest.toml'), ingestToml);
+    await writeFile(join(wranglerDir, 'wrangler.ingest.toml'), options.editIngestToml ? options.editIngestToml(ingestToml) : ingestToml);
     const vars: Record<string, string> = {
       APP_URL: baseUrl,
       JWT_SECRET: randomBytes(32).toString('base64url'),
