@@ -5,42 +5,16 @@
 //   - time from sending to the first token of content, minus the model's own time to first byte;
 //   - p50 / p99 with clients pacing 1–3 s between messages, and back-to-back.
 // Goal (issue 16): OpenAI-compatible p50 < 20 ms at 20 concurrent clients.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalRuntime } from '../functions/local-runtime';
-import { startFakeOpenAI } from '../functions/testing/fake-openai';
-import { jsonApi, percentile, serveOnLoopback } from './bench-lib';
+import { availableParallelism, loadavg } from 'node:os';
+import { knowledgeText, percentile, settleAfterIngestion, startChatBench } from './bench-lib';
 
 const CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 20);
 const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 10);
 const CHUNKS = Number(process.env.BENCH_API_CHUNKS ?? 1000);
 const GOAL_P50_MS = 20;
 
-const llm = await startFakeOpenAI({ recordRequests: false });
-llm.reply = () => 'Según la documentación, el plazo es de 30 días [1].';
-const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-api-'));
-const runtime = await startLocalRuntime({
-  dataDir,
-  runJobs: true,
-  env: {
-    COMPATIBLE_BASE_URL: llm.url,
-    COMPATIBLE_MODELS: 'zero-latency',
-    AUTH_ATTEMPTS_PER_IP: '100000',
-    WIDGET_MESSAGES_PER_SESSION: '1000000',
-    WIDGET_MESSAGES_PER_IP: '1000000',
-  },
-});
-const { server, base } = await serveOnLoopback(runtime);
-const api = jsonApi(base);
+const { llm, runtime, base, api, close } = await startChatBench('api');
 
-function knowledgeText(chunks: number): string {
-  const topics = ['envíos', 'devoluciones', 'garantía', 'facturas', 'pagos', 'cuenta', 'privacidad', 'horarios', 'tiendas', 'productos'];
-  return Array.from({ length: chunks }, (_, i) => {
-    const topic = topics[i % topics.length];
-    return `## ${topic} ${i}\n\nArtículo ${i} sobre ${topic}: el código ${topic.slice(0, 3)}-${i} se aplica a los pedidos del lote ${i % 97}.`;
-  }).join('\n\n');
-}
 
 /** Reads a streamed response until `isFirstToken` sees the first token; returns ms since `started`, after draining the rest. */
 async function timeToFirstToken(res: Response, started: number, isFirstToken: (buffer: string) => boolean, isComplete: (buffer: string) => boolean) {
@@ -133,7 +107,7 @@ try {
     if (current.status === 'failed') throw new Error(current.error);
     await pause(200);
   }
-  await runtime.database.pglite.exec('ANALYZE');
+  await settleAfterIngestion(runtime);
   const bot = await api('POST', '/api/v1/chatbots', token, { name: 'Bench', model: 'compatible:zero-latency', knowledgeBaseIds: [kb.id], memorySize: 10 });
   await api('POST', `/api/v1/chatbots/${bot.id}/deploy`, token);
   const { key } = await api('POST', '/api/v1/api-keys', token, { name: 'bench', scopes: ['chat'] });
@@ -197,8 +171,5 @@ try {
     process.exitCode = 1;
   }
 } finally {
-  await new Promise((done) => server.close(done));
-  await runtime.close();
-  await llm.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }

@@ -6,14 +6,10 @@
 //     edge adapter (adapters/edge/kv.ts against the edge suite's fake Upstash REST API in front of a
 //     real redis-server: each HTTP request it serves is one round trip);
 //   - messages per second sustained for BENCH_CHAT_SECONDS (default 60), zero errors, all stored.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { count } from 'drizzle-orm';
 import { messages } from '../db/schema';
-import { startLocalRuntime } from '../functions/local-runtime';
-import { parseSse, startFakeOpenAI } from '../functions/testing/fake-openai';
-import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
+import { parseSse } from '../functions/testing/fake-openai';
+import { knowledgeText, percentile, settleAfterIngestion, startChatBench } from './bench-lib';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { createUpstashKv } from '../functions/adapters/edge/kv';
@@ -23,33 +19,8 @@ const SESSIONS = 20;
 const CHUNKS = Number(process.env.BENCH_CHAT_CHUNKS ?? 10_000);
 const SUSTAIN_SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 60);
 
-const llm = await startFakeOpenAI({ recordRequests: false });
-llm.reply = () => 'Según la documentación, el plazo es de 30 días [1].';
-const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-chat-'));
-const runtime = await startLocalRuntime({
-  dataDir,
-  runJobs: true,
-  env: {
-    COMPATIBLE_BASE_URL: llm.url,
-    COMPATIBLE_MODELS: 'zero-latency',
-    AUTH_ATTEMPTS_PER_IP: '100000',
-    WIDGET_MESSAGES_PER_SESSION: '1000000',
-    WIDGET_MESSAGES_PER_IP: '1000000',
-  },
-});
-const { server, base } = await serveOnLoopback(runtime);
+const { llm, runtime, base, api, close } = await startChatBench('chat');
 
-const api = jsonApi(base);
-
-function knowledgeText(chunks: number): string {
-  const topics = ['envíos', 'devoluciones', 'garantía', 'facturas', 'pagos', 'cuenta', 'privacidad', 'horarios', 'tiendas', 'productos'];
-  const parts: string[] = [];
-  for (let i = 0; i < chunks; i++) {
-    const topic = topics[i % topics.length];
-    parts.push(`## ${topic} ${i}\n\nArtículo ${i} sobre ${topic}: el código de referencia ${topic.slice(0, 3)}-${i} se aplica a los pedidos del lote ${i % 97} y a la región ${i % 17}.`);
-  }
-  return parts.join('\n\n');
-}
 
 /** One widget message; returns ms from sending to the first token (client side) and the model's share. */
 async function sendMessage(sessionToken: string, botId: string, text: string) {
@@ -128,7 +99,7 @@ try {
     if (current.status === 'failed') throw new Error(current.error);
     await new Promise((r) => setTimeout(r, 200));
   }
-  await runtime.database.pglite.exec('ANALYZE');
+  await settleAfterIngestion(runtime);
   const bot = await api('POST', '/api/v1/chatbots', token, { name: 'Bench', model: 'compatible:zero-latency', knowledgeBaseIds: [kb.id], memorySize: 10 });
   await api('POST', `/api/v1/chatbots/${bot.id}/deploy`, token);
   const sessions: string[] = [];
@@ -235,8 +206,5 @@ try {
   const [{ after }] = await runtime.services.db.select({ after: count() }).from(messages);
   console.log(`sustained ${SUSTAIN_SECONDS} s at ${SESSIONS} sessions: ${(sent / SUSTAIN_SECONDS).toFixed(1)} messages/s, ${errors} errors, stored ${after - before} of ${sent * 2} expected rows (question + answer)`);
 } finally {
-  await new Promise((done) => server.close(done));
-  await runtime.close();
-  await llm.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }

@@ -1,9 +1,14 @@
 // What the benchmarks share: the local runtime served on a loopback port, a JSON client for its
-// API, and percentiles.
+// API, percentiles, and the chat benchmarks' model, runtime and knowledge.
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalRuntime } from '../functions/local-runtime';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ANALYZE_DEBOUNCE_MS } from '../functions/adapters/local/vectors';
+import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime';
 import { createHttpServer } from '../functions/server';
+import { startFakeOpenAI } from '../functions/testing/fake-openai';
 
 /** The app on 127.0.0.1 (a free port); static files from `frontend`, or 404 without one. */
 export async function serveOnLoopback(runtime: LocalRuntime, frontend?: (req: IncomingMessage, res: ServerResponse) => void) {
@@ -28,4 +33,59 @@ export function jsonApi(base: string) {
 export function percentile(values: number[], p: number) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/**
+ * The chat benchmarks' world: a zero-latency OpenAI-compatible model (`compatible:zero-latency`)
+ * and the local runtime with jobs, served on loopback, with limits lifted so load is measured
+ * rather than refused.
+ */
+export async function startChatBench(label: string) {
+  const llm = await startFakeOpenAI({ recordRequests: false });
+  llm.reply = () => 'Según la documentación, el plazo es de 30 días [1].';
+  const dataDir = mkdtempSync(join(tmpdir(), `versaai-bench-${label}-`));
+  const runtime = await startLocalRuntime({
+    dataDir,
+    runJobs: true,
+    env: {
+      COMPATIBLE_BASE_URL: llm.url,
+      COMPATIBLE_MODELS: 'zero-latency',
+      AUTH_ATTEMPTS_PER_IP: '100000',
+      WIDGET_MESSAGES_PER_SESSION: '1000000',
+      WIDGET_MESSAGES_PER_IP: '1000000',
+    },
+  });
+  const { server, base } = await serveOnLoopback(runtime);
+  return {
+    llm,
+    runtime,
+    server,
+    base,
+    api: jsonApi(base),
+    async close() {
+      await new Promise((done) => server.close(done));
+      await runtime.close();
+      await llm.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A help-centre document of `chunks` short articles on ten topics. */
+export function knowledgeText(chunks: number): string {
+  const topics = ['envíos', 'devoluciones', 'garantía', 'facturas', 'pagos', 'cuenta', 'privacidad', 'horarios', 'tiendas', 'productos'];
+  return Array.from({ length: chunks }, (_, i) => {
+    const topic = topics[i % topics.length];
+    return `## ${topic} ${i}\n\nArtículo ${i} sobre ${topic}: el código de referencia ${topic.slice(0, 3)}-${i} se aplica a los pedidos del lote ${i % 97} y a la región ${i % 17}.`;
+  }).join('\n\n');
+}
+
+/**
+ * Waits until the runtime has gathered statistics the way it does after every ingestion burst
+ * (one debounced ANALYZE), so searches run on the plans users get, not on ones the bench made.
+ */
+export async function settleAfterIngestion(runtime: LocalRuntime) {
+  await runtime.idle();
+  await new Promise((resolve) => setTimeout(resolve, ANALYZE_DEBOUNCE_MS + 1000));
+  await runtime.idle();
 }
