@@ -4,11 +4,12 @@ import type { Services } from '../../ports';
 import type { ScheduleInterval } from './schedule';
 import { loadStoredKeys, type StoredProviderKey } from '../models/stored-keys';
 import type { ToolboxModel } from '../models/routing';
+import { readEntryFlow, type EntryFlow } from '../flows/entry';
 
 /**
  * Everything a chat turn needs to know about a bot, read in one go and cached in KV for a minute:
  * the widget's hot path then costs one KV read instead of four SQL queries. Every change to a bot,
- * its schedules or its knowledge bases calls `forgetBot`.
+ * its schedules, its knowledge bases or its flows calls `forgetBot`.
  */
 type BotRow = typeof bots.$inferSelect;
 
@@ -22,6 +23,8 @@ export type BotRuntime = Omit<BotRow, 'createdAt' | 'updatedAt' | 'deployedAt' |
   providerKeys: StoredProviderKey[];
   /** The bot's models by task (bot_models), which `routing` chooses from per message. */
   toolbox: ToolboxModel[];
+  /** The published entry flow that runs every incoming message, or null. */
+  entryFlow: EntryFlow | null;
 };
 
 const TTL_SECONDS = 60;
@@ -37,7 +40,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     .where(eq(bots.id, botId))
     .limit(1);
   if (!row) return null;
-  const [kbs, hours, keys, toolbox] = await Promise.all([
+  const [kbs, hours, keys, toolbox, entryFlow] = await Promise.all([
     services.db
       .select({ id: knowledgeBases.id, embeddingModel: knowledgeBases.embeddingModel })
       .from(botKnowledgeBases)
@@ -60,6 +63,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
       .from(botModels)
       .where(eq(botModels.botId, botId))
       .orderBy(botModels.createdAt),
+    readEntryFlow(services.db, botId),
   ]);
   const { createdAt: _c, updatedAt: _u, deployedAt: _d, ...bot } = row.bot;
   const runtime: BotRuntime = {
@@ -70,6 +74,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     timezone: row.timezone,
     providerKeys: keys,
     toolbox,
+    entryFlow,
   };
   await services.kv.set(key(botId), runtime, { ttlSeconds: TTL_SECONDS });
   return runtime;

@@ -3,6 +3,8 @@ import { flows, flowVersions, type FlowRow, type FlowVersionRow } from '../../..
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
+import { forgetBot } from '../chat/bot-runtime';
+import type { EntryFlow } from './entry';
 import { findBot } from '../chat/bots';
 import { emptyFlow, type FlowDocument } from './schema';
 import { secretNames } from './secrets';
@@ -31,34 +33,6 @@ export function publicFlow(row: FlowRow) {
 
 export function publicVersion(row: FlowVersionRow) {
   return { flowId: row.flowId, version: row.version, document: row.document, publishedBy: row.publishedBy, publishedAt: row.publishedAt.toISOString() };
-}
-
-const entryKey = (botId: string) => `flow-entry:${botId}`;
-const ENTRY_TTL_SECONDS = 60;
-
-export interface EntryFlow {
-  flowId: string;
-  version: number;
-  document: FlowDocument;
-}
-
-/** The bot's published entry flow, or null (then the bot answers as it always did). */
-export async function loadEntryFlow(services: Pick<Services, 'db' | 'kv'>, botId: string): Promise<EntryFlow | null> {
-  const cached = await services.kv.get<{ entry: EntryFlow | null }>(entryKey(botId));
-  if (cached) return cached.entry;
-  const [row] = await services.db
-    .select({ flowId: flows.id, version: flowVersions.version, document: flowVersions.document })
-    .from(flows)
-    .innerJoin(flowVersions, and(eq(flowVersions.flowId, flows.id), eq(flowVersions.version, flows.publishedVersion)))
-    .where(and(eq(flows.botId, botId), eq(flows.isEntry, true)))
-    .limit(1);
-  const entry = row ?? null;
-  await services.kv.set(entryKey(botId), { entry }, { ttlSeconds: ENTRY_TTL_SECONDS });
-  return entry;
-}
-
-export async function forgetEntryFlow(services: Pick<Services, 'kv'>, botId: string) {
-  await services.kv.del(entryKey(botId));
 }
 
 /** A published version of one of the bot's flows (goto_flow), or null. */
@@ -117,7 +91,7 @@ export async function updateFlow(services: Pick<Services, 'db' | 'kv'>, organiza
       .returning();
     return updated!;
   });
-  await forgetEntryFlow(services, botId);
+  await forgetBot(services, botId);
   return publicFlow(row);
 }
 
@@ -138,7 +112,7 @@ export async function saveDraft(services: Pick<Services, 'db'>, organizationId: 
 export async function deleteFlow(services: Pick<Services, 'db' | 'kv'>, organizationId: string, botId: string, flowId: string) {
   await findFlow(services, organizationId, botId, flowId);
   await services.db.delete(flows).where(inOrg(flows, organizationId, eq(flows.id, flowId)));
-  await forgetEntryFlow(services, botId);
+  await forgetBot(services, botId);
 }
 
 /** The issues of a document in the context of its organization (secrets) and bot (other flows). */
@@ -165,7 +139,7 @@ export async function publishFlow(services: Pick<Services, 'db' | 'kv'>, organiz
     await tx.update(flows).set({ publishedVersion: next }).where(eq(flows.id, flowId));
     return row!;
   });
-  await forgetEntryFlow(services, botId);
+  await forgetBot(services, botId);
   return publicVersion(version);
 }
 

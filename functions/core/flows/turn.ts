@@ -9,7 +9,8 @@ import { publishMessageCreated } from '../conversations/events';
 import { createFlowHost } from './host';
 import { runTurn, type TurnResult } from './runtime';
 import { flowState, initialState, type FlowReply, type FlowState } from './state';
-import { loadEntryFlow, loadVersion, type EntryFlow } from './store';
+import type { EntryFlow } from './entry';
+import { loadVersion } from './store';
 
 /**
  * Where flows meet the chat turn (engine.ts calls `flowFor`, then `answerWithFlow`): when the
@@ -38,7 +39,7 @@ export interface ActiveFlow {
 
 /** The flow this message belongs to, or null when the bot answers as usual. */
 export async function flowFor(services: Services, input: Pick<FlowTurnInput, 'bot' | 'conversationId'>): Promise<ActiveFlow | null> {
-  const entry = await loadEntryFlow(services, input.bot.id);
+  const entry = input.bot.entryFlow;
   if (!entry) return null;
   const [session] = await services.db.select().from(flowSessions).where(eq(flowSessions.conversationId, input.conversationId)).limit(1);
   if (!session) return { doc: entry.document, state: initialState(entry.flowId, entry.version) };
