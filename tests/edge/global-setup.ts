@@ -176,6 +176,8 @@ export async function startEdgeStack(
     let toml = await readFile(join(ROOT, 'wrangler.toml'), 'utf8');
     toml = replaceOnce(toml, /^main = ".*"$/m, `main = ${JSON.stringify(join(ROOT, 'functions/worker.ts'))}`);
     toml = replaceOnce(toml, /^directory = ".*"$/m, `directory = ${JSON.stringify(assetsDir)}`);
+    // The [alias] table's module paths are relative to the config's own directory.
+    toml = toml.replace(/^(".+" = )"\.\/(.+)"$/gm, (_, key: string, path: string) => `${key}${JSON.stringify(join(ROOT, path))}`);
     await writeFile(join(wranglerDir, 'wrangler.toml'), options.editToml ? options.editToml(toml) : toml);
     // The ingestion worker runs beside it in the same workerd, reached through the INGEST service
     // binding exactly as deployed; both read the one .dev.vars below.
