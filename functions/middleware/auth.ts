@@ -1,10 +1,10 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { apiKeys, memberships, users, type ApiKeyScope, type Role } from '../../db/schema';
 import { verifyAccessToken } from '../core/auth/access-token';
 import { assertAccessNotRevoked } from '../core/auth/revocation';
-import { sha256Hex } from '../lib/crypto';
+import { findApiKeyGrant } from '../core/orgs/api-keys';
 import { ApiError } from '../lib/errors';
 import { enforceRateLimit } from '../lib/rate-limit';
 import type { AppEnv } from '../lib/env';
@@ -47,27 +47,21 @@ export function bearerToken(c: Context<AppEnv>): string {
 export async function authenticateApiKey(c: Context<AppEnv>, key: string, scope: ApiKeyScope): Promise<Extract<Principal, { kind: 'apiKey' }>> {
   const services = c.get('services');
   const { db, kv } = services;
-  const [row] = await db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, await sha256Hex(key)), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  if (!row || (row.expiresAt && row.expiresAt < new Date())) {
-    throw new ApiError('invalid_token', 'The API key is not valid or has been revoked');
+  const grant = await findApiKeyGrant(services, key);
+  if (!grant) throw new ApiError('invalid_token', 'The API key is not valid or has been revoked');
+  if (!grant.scopes.includes(scope)) {
+    throw new ApiError('insufficient_scope', `This API key lacks the "${scope}" scope`, { details: { required: scope, current: grant.scopes.join(',') } });
   }
-  if (!row.scopes.includes(scope)) {
-    throw new ApiError('insufficient_scope', `This API key lacks the "${scope}" scope`, { details: { required: scope, current: row.scopes.join(',') } });
-  }
-  if (row.rateLimitPerMinute !== null) {
-    await enforceRateLimit(kv, `api-key:${row.id}`, row.rateLimitPerMinute, 60, 'This API key is over its requests per minute; wait a moment');
+  if (grant.rateLimitPerMinute !== null) {
+    await enforceRateLimit(kv, `api-key:${grant.id}`, grant.rateLimitPerMinute, 60, 'This API key is over its requests per minute; wait a moment');
   }
   services.waitUntil(
     db
       .update(apiKeys)
       .set({ lastUsedAt: new Date(), requestCount: sql`${apiKeys.requestCount} + 1` })
-      .where(eq(apiKeys.id, row.id)),
+      .where(eq(apiKeys.id, grant.id)),
   );
-  return { kind: 'apiKey', apiKeyId: row.id, organizationId: row.organizationId, role: row.role, scopes: row.scopes };
+  return { kind: 'apiKey', apiKeyId: grant.id, organizationId: grant.organizationId, role: grant.role, scopes: grant.scopes };
 }
 
 /** Reading (GET, HEAD) needs the `read` scope; every other verb changes something and needs `admin`. */

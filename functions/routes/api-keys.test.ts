@@ -94,6 +94,18 @@ describe('API key scopes, limits and usage', () => {
     expect(audit.body.data[0].metadata).toMatchObject({ rateLimitPerMinute: null });
   });
 
+  it('applies a key\u2019s new scopes from the very next request, though it was just used', async () => {
+    const owner = await api.signUp();
+    await api.createOrg(owner);
+    const created = await api.call('POST', '/api/v1/api-keys', { token: owner.token, body: { name: 'Sync', scopes: ['read'] } });
+    const key = created.body.key as string;
+    expect((await api.call('GET', '/api/v1/knowledge-bases', { token: key })).status).toBe(200);
+    await api.call('PATCH', `/api/v1/api-keys/${created.body.apiKey.id}`, { token: owner.token, body: { scopes: ['chat'] } });
+    const refused = await api.call('GET', '/api/v1/knowledge-bases', { token: key });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'insufficient_scope' });
+  });
+
   it('never edits another organization\u2019s key', async () => {
     const owner = await api.signUp();
     await api.createOrg(owner);

@@ -71,8 +71,9 @@ apiKeysRouter.openapi(
     requireRole(access, 'admin');
     const { key_id } = c.req.valid('param');
     const changes = c.req.valid('json');
-    const { db } = c.get('services');
-    const updated = await updateApiKey(db, access.organizationId, key_id, changes);
+    const services = c.get('services');
+    const { db } = services;
+    const updated = await updateApiKey(services, access.organizationId, key_id, changes);
     await recordAudit(db, auditActor(c), {
       action: 'api_key.updated',
       organizationId: access.organizationId,
@@ -98,8 +99,9 @@ apiKeysRouter.openapi(
     const access = c.get('org');
     requireRole(access, 'admin');
     const { key_id } = c.req.valid('param');
-    const { db } = c.get('services');
-    await revokeApiKey(db, access.organizationId, key_id);
+    const services = c.get('services');
+    const { db } = services;
+    await revokeApiKey(services, access.organizationId, key_id);
     await recordAudit(db, auditActor(c), { action: 'api_key.revoked', organizationId: access.organizationId, targetType: 'api_key', targetId: key_id });
     return c.body(null, 204);
   },
