@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -70,7 +70,31 @@ function send(res: ServerResponse, response: FakeResponse) {
   res.end(JSON.stringify(response.body));
 }
 
-export async function startFakePlatforms(options: { port?: number } = {}): Promise<FakePlatforms> {
+/**
+ * Listens on `port`; while another holder has it (EADDRINUSE), tries again until `waitMs` passed.
+ * The browser suite's server reaches the platforms at one fixed port, so spec files that need the
+ * fake take turns on it instead of failing when Playwright runs them side by side.
+ */
+async function listenWhenFree(server: Server, port: number, waitMs: number) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await new Promise<void>((done, fail) => {
+        server.once('error', fail);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', fail);
+          done();
+        });
+      });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() >= deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export async function startFakePlatforms(options: { port?: number; waitForPortMs?: number } = {}): Promise<FakePlatforms> {
   const requests: RecordedRequest[] = [];
   let scripted: Scripted[] = [];
   let rejected = new Set<string>();
@@ -155,7 +179,7 @@ export async function startFakePlatforms(options: { port?: number } = {}): Promi
     waiters = [];
     current.forEach((wake) => wake());
   });
-  await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done));
+  await listenWhenFree(server, options.port ?? 0, options.waitForPortMs ?? 0);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {

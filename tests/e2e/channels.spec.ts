@@ -11,8 +11,10 @@ const FAKE_PORT = Number(new URL(process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://1
 const BOT_TOKEN = '987654321:AAHe2eFakeTelegramTokenForTheChannelsPage';
 let fake: FakePlatforms;
 
-test.beforeAll(async () => {
-  fake = await startFakePlatforms({ port: FAKE_PORT });
+test.beforeAll(async ({}, testInfo) => {
+  // flows.spec.ts takes the same fixed port for a while: wait our turn on it.
+  testInfo.setTimeout(180_000);
+  fake = await startFakePlatforms({ port: FAKE_PORT, waitForPortMs: 150_000 });
 });
 test.afterAll(async () => {
   await fake.close();

@@ -3,7 +3,8 @@
  * built from the palette (not a template): start → question with buttons → email input (validated)
  * → thank-you message, or a handoff. Publishing is refused while nodes are unreachable (the node is
  * named), then succeeds; a visitor on another origin completes the flow in the widget with the
- * buttons and an email (an invalid one first gets the re-prompt). A second test wires an API call
+ * buttons and an email (an invalid one first gets the re-prompt), and a Telegram customer runs the
+ * same flow with an inline keyboard (the test platform server). A second test wires an API call
  * node to a test server on loopback and runs it in the editor's test chat.
  */
 import { createServer } from 'node:http';
@@ -11,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { startFakePlatforms } from '../../functions/testing/fake-platforms';
 import { createOrganization, signUp, startCustomerSite } from './helpers';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
@@ -83,8 +85,8 @@ async function dragConnect(page: Page, fromHandle: Locator, toHandle: Locator) {
 
 test.beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
 
-test('flows: a lead-capture flow built from the palette, refused then published, completed in the widget on another origin', async ({ page, browser }) => {
-  test.setTimeout(240_000);
+test('flows: a lead-capture flow built from the palette, refused then published, completed in the widget on another origin and over Telegram', async ({ page, browser }) => {
+  test.setTimeout(420_000);
   await page.setViewportSize({ width: 1440, height: 1000 });
   const auth = await dashboardUser(page, 'Lucía Campos', 'Viveros Campos');
   const bot = await deployedBot(page, auth, 'Asistente del vivero');
@@ -210,12 +212,73 @@ test('flows: a lead-capture flow built from the palette, refused then published,
   await page.getByRole('button', { name: 'Abrir' }).first().click();
   await page.getByRole('button', { name: 'Analítica' }).click();
   await expect(node(page, 'message_1').getByTestId('node-stats')).toContainText('1 llegaron');
+
+  // The same published flow over a channel: Telegram, through the test platform server.
+  await completeOverTelegram(page, auth, bot.id);
 });
+
+const FAKE_PLATFORMS_PORT = Number(new URL(process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597').port);
+const TELEGRAM_TOKEN = '123123123:AAFlowsOverTelegramTestTokenForTheE2eSuite';
+
+/**
+ * A Telegram customer runs the bot's published entry flow: the question's options arrive as an
+ * inline keyboard, a tap comes back as a callback_query with the button's id, the email is
+ * validated with the same re-prompt, and the thank-you message has the variable filled in.
+ */
+async function completeOverTelegram(page: Page, auth: Auth, botId: string) {
+  // Other spec files use the same fixed port for the fake platforms: wait our turn on it.
+  const fake = await startFakePlatforms({ port: FAKE_PLATFORMS_PORT, waitForPortMs: 150_000 });
+  try {
+    const created = await page.request.post('/api/v1/integrations', { headers: auth, data: { platform: 'telegram', name: 'Telegram', botId, credentials: { botToken: TELEGRAM_TOKEN } } });
+    expect(created.status(), await created.text()).toBe(201);
+    const integration = (await created.json()) as { id: string };
+    const connected = await page.request.post(`/api/v1/integrations/${integration.id}/connect`, { headers: auth });
+    expect(connected.status(), await connected.text()).toBe(200);
+    const webhook = new URL(((await connected.json()) as { webhook: { url: string } }).webhook.url).pathname;
+    const secret = fake.telegramWebhook(TELEGRAM_TOKEN)!.secretToken;
+    const chat = { id: 777000222, first_name: 'Ana', type: 'private' };
+    let updateId = 900000;
+    const deliver = async (update: Record<string, unknown>) => {
+      const res = await page.request.post(webhook, { data: { update_id: ++updateId, ...update }, headers: { 'X-Telegram-Bot-Api-Secret-Token': secret } });
+      expect(res.status(), await res.text()).toBe(200);
+    };
+    const say = (text: string) => deliver({ message: { message_id: updateId, from: { id: chat.id, is_bot: false, first_name: 'Ana' }, chat, date: Math.floor(Date.now() / 1000), text } });
+    const sentTexts = () => fake.sent().map((r) => String(r.body.text ?? ''));
+
+    await say('Hola');
+    const [question] = await fake.waitForSent(1, 20_000);
+    expect(question.body.text).toContain('¿Qué necesitas?');
+    const keyboard = (question.body.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard.flat();
+    expect(keyboard.map((b) => b.text)).toEqual(['Presupuesto', 'Hablar con alguien']);
+
+    const budget = keyboard.find((b) => b.text === 'Presupuesto')!;
+    await deliver({
+      callback_query: {
+        id: 'cbq-flow-1',
+        from: { id: chat.id, is_bot: false, first_name: 'Ana' },
+        message: { message_id: 5001, chat, date: Math.floor(Date.now() / 1000), text: question.body.text, reply_markup: question.body.reply_markup },
+        data: budget.callback_data,
+      },
+    });
+    await expect.poll(sentTexts, { timeout: 20_000 }).toContain('¿Cuál es tu correo electrónico?');
+    await say('esto-no-es-un-correo');
+    await expect.poll(sentTexts, { timeout: 20_000 }).toContain('Ese correo no parece válido. Escríbelo de nuevo, por favor.');
+    await say('ana@example.com');
+    await expect.poll(sentTexts, { timeout: 20_000 }).toContain('¡Gracias! Te enviaremos el presupuesto a ana@example.com.');
+    // The tap was acknowledged, so Telegram stops the button's spinner.
+    expect(fake.requests.some((r) => r.endpoint === 'answerCallbackQuery' && r.body?.callback_query_id === 'cbq-flow-1')).toBe(true);
+  } finally {
+    await fake.close();
+  }
+}
 
 test('flows: an API call node reaches a test server and its mapped field reaches the reply; a failing call takes the error output', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 1000 });
+  const ORDERS_TOKEN = 'tok_orders_9f8e7d6c5b4a';
   const api = createServer((req, res) => {
+    // The flow authenticates with the organization's secret, which the test server checks.
+    if (req.headers.authorization !== `Bearer ${ORDERS_TOKEN}`) return void res.writeHead(401).end('no token');
     if (req.url === '/orders/42') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ order: { status: 'enviado' } }));
     res.writeHead(500).end('boom');
   });
@@ -224,12 +287,26 @@ test('flows: an API call node reaches a test server and its mapped field reaches
   try {
     const auth = await dashboardUser(page, 'Tomás Vidal', 'Envíos Vidal');
     const bot = await deployedBot(page, auth, 'Seguimiento');
+
+    // Settings → Secrets: the token goes in once and never comes back.
+    await page.goto('/settings');
+    await page.getByRole('link', { name: 'Secretos' }).click();
+    await expect(page.getByText('Aún no hay secretos')).toBeVisible();
+    await page.getByLabel('Nombre').fill('ORDERS_TOKEN');
+    await page.getByLabel('Valor').fill(ORDERS_TOKEN);
+    await page.getByRole('button', { name: 'Guardar secreto' }).click();
+    await expect(page.getByText('Secreto «ORDERS_TOKEN» guardado.')).toBeVisible();
+    await expect(page.getByText('ORDERS_TOKEN', { exact: true })).toBeVisible();
+    expect(await page.content()).not.toContain(ORDERS_TOKEN);
+
     await newFlow(page, bot.id, 'Estado del pedido');
     const p = panel(page);
 
     await page.getByRole('button', { name: 'Añadir Llamada a API' }).click();
     await expect(p.getByText('Id: api_call_1')).toBeVisible();
     await p.getByLabel('URL (admite {{variables}})').fill(`${origin}/orders/42`);
+    await p.getByLabel('Autenticación').selectOption('bearer');
+    await p.getByLabel(/^Nombre del secreto/).fill('ORDERS_TOKEN');
     await p.getByRole('button', { name: '+ Añadir' }).last().click();
     await p.getByLabel('Ruta JSON (p. ej. items.0.name)').fill('order.status');
     await p.getByLabel('Variable', { exact: true }).last().fill('estado');

@@ -33,6 +33,7 @@ import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/ind
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys'
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
 import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
+import { Route as AppSettingsSecretsRouteImport } from './routes/_app/settings/secrets'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
 import { Route as AppSettingsWebhooksIndexRouteImport } from './routes/_app/settings/webhooks/index'
 import { Route as AppSettingsWebhooksWebhookIdRouteImport } from './routes/_app/settings/webhooks/$webhookId'
@@ -158,6 +159,11 @@ const AppSettingsProvidersRoute = AppSettingsProvidersRouteImport.update({
   path: '/providers',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppSettingsSecretsRoute = AppSettingsSecretsRouteImport.update({
+  id: '/secrets',
+  path: '/secrets',
+  getParentRoute: () => AppSettingsRoute,
+} as any)
 const AppKnowledgeKbIdIndexRoute = AppKnowledgeKbIdIndexRouteImport.update({
   id: '/knowledge/$kbId/',
   path: '/knowledge/$kbId/',
@@ -202,6 +208,7 @@ export interface FileRoutesByFullPath {
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
+  '/settings/secrets': typeof AppSettingsSecretsRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
   '/conversations/': typeof AppConversationsIndexRoute
   '/knowledge/': typeof AppKnowledgeIndexRoute
@@ -229,6 +236,7 @@ export interface FileRoutesByTo {
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
+  '/settings/secrets': typeof AppSettingsSecretsRoute
   '/chatbots': typeof AppChatbotsIndexRoute
   '/conversations': typeof AppConversationsIndexRoute
   '/knowledge': typeof AppKnowledgeIndexRoute
@@ -260,6 +268,7 @@ export interface FileRoutesById {
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/_app/settings/providers': typeof AppSettingsProvidersRoute
+  '/_app/settings/secrets': typeof AppSettingsSecretsRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
   '/_app/conversations/': typeof AppConversationsIndexRoute
   '/_app/knowledge/': typeof AppKnowledgeIndexRoute
@@ -291,6 +300,7 @@ export interface FileRouteTypes {
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/providers'
+    | '/settings/secrets'
     | '/chatbots/'
     | '/conversations/'
     | '/knowledge/'
@@ -318,6 +328,7 @@ export interface FileRouteTypes {
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/providers'
+    | '/settings/secrets'
     | '/chatbots'
     | '/conversations'
     | '/knowledge'
@@ -348,6 +359,7 @@ export interface FileRouteTypes {
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
     | '/_app/settings/providers'
+    | '/_app/settings/secrets'
     | '/_app/chatbots/'
     | '/_app/conversations/'
     | '/_app/knowledge/'
@@ -538,6 +550,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsProvidersRouteImport
       parentRoute: typeof AppSettingsRoute
     }
+    '/_app/settings/secrets': {
+      id: '/_app/settings/secrets'
+      path: '/secrets'
+      fullPath: '/settings/secrets'
+      preLoaderRoute: typeof AppSettingsSecretsRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/knowledge/$kbId/': {
       id: '/_app/knowledge/$kbId/'
       path: '/knowledge/$kbId'
@@ -588,6 +607,7 @@ interface AppSettingsRouteChildren {
   AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
   AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
   AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
+  AppSettingsSecretsRoute: typeof AppSettingsSecretsRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
   AppSettingsWebhooksWebhookIdRoute: typeof AppSettingsWebhooksWebhookIdRoute
   AppSettingsWebhooksIndexRoute: typeof AppSettingsWebhooksIndexRoute
@@ -597,6 +617,7 @@ const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
   AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
   AppSettingsProvidersRoute: AppSettingsProvidersRoute,
+  AppSettingsSecretsRoute: AppSettingsSecretsRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
   AppSettingsWebhooksWebhookIdRoute: AppSettingsWebhooksWebhookIdRoute,
   AppSettingsWebhooksIndexRoute: AppSettingsWebhooksIndexRoute,

@@ -74,3 +74,12 @@ export const flowAnalyticsQuery = (orgId: string, botId: string, flowId: string)
 
 export const flowTemplatesQuery = (orgId: string) =>
   queryOptions({ queryKey: flowKeys.templates(orgId), queryFn: () => flowApi.templates().then((r) => r.data), staleTime: 5 * 60_000 });
+
+/** The organization's secrets (names and dates; values never come back), for flows' API calls. */
+export type Secret = Schemas['Secret'];
+export const secretKeys = { list: (orgId: string) => ['secrets', { orgId }] as const };
+export const secretsQuery = (orgId: string) =>
+  queryOptions({
+    queryKey: secretKeys.list(orgId),
+    queryFn: async () => (await api<{ data: Secret[] }>('/api/v1/secrets', { orgId })).data,
+  });

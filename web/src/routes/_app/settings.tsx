@@ -29,6 +29,9 @@ function SettingsLayout() {
             <Link to="/settings/providers" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.providers')}
             </Link>
+            <Link to="/settings/secrets" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
+              {t('settings.secrets')}
+            </Link>
             <Link to="/settings/webhooks" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('nav.webhooks')}
             </Link>

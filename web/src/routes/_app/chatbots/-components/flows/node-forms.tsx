@@ -4,7 +4,10 @@
  */
 import { useId, useState, type ReactNode } from 'react';
 import { Button, SelectField, TextAreaField, TextField } from '../../../../../components/ui';
+import { useQuery } from '@tanstack/react-query';
 import { useT } from '../../../../../lib/i18n';
+import { secretsQuery } from '../../../../../lib/queries-flows';
+import { useOrg } from '../../../../../lib/use-org';
 import type { MessageKey } from '../../../../../lib/messages';
 import {
   FLOW_CHANNELS,
@@ -471,9 +474,28 @@ function RequestFields({ request, onChange }: { request: Request; onChange: (r: 
       </SelectField>
       {auth.kind === 'basic' && <TextField label={t('flows.f.username')} value={auth.username} onChange={(e) => onChange({ ...request, auth: { ...auth, username: e.target.value } })} />}
       {auth.kind === 'header' && <TextField label={t('flows.f.authHeader')} value={auth.header} onChange={(e) => onChange({ ...request, auth: { ...auth, header: e.target.value } })} />}
-      {auth.kind !== 'none' && <TextField label={t('flows.f.secret')} value={auth.secret} onChange={(e) => onChange({ ...request, auth: { ...auth, secret: e.target.value } })} />}
+      {auth.kind !== 'none' && <SecretNameField value={auth.secret} onChange={(secret) => onChange({ ...request, auth: { ...auth, secret } })} />}
       <NumberField label={t('flows.f.timeout')} min={100} max={30_000} value={request.timeoutMs} onChange={(timeoutMs) => onChange({ ...request, timeoutMs })} />
     </div>
+  );
+}
+
+/** A secret's name, suggesting the organization's secrets (their names only; values never come back). */
+function SecretNameField({ value, onChange }: { value: string; onChange: (name: string) => void }) {
+  const t = useT();
+  const org = useOrg();
+  const listId = useId();
+  // Only admins may list secrets; anyone else simply gets no suggestions.
+  const secrets = useQuery({ ...secretsQuery(org.id), retry: false });
+  return (
+    <>
+      <TextField label={t('flows.f.secret')} value={value} list={listId} autoComplete="off" spellCheck={false} onChange={(e) => onChange(e.target.value)} />
+      <datalist id={listId}>
+        {(secrets.data ?? []).map((secret) => (
+          <option key={secret.name} value={secret.name} />
+        ))}
+      </datalist>
+    </>
   );
 }
 
