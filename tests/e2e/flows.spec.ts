@@ -10,78 +10,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startFakePlatforms } from '../../functions/testing/fake-platforms';
-import { createOrganization, signUp, startCustomerSite } from './helpers';
-
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
-type Auth = Record<string, string>;
-
-async function dashboardUser(page: Page, name: string, orgName: string): Promise<Auth> {
-  const registered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register') && r.request().method() === 'POST');
-  await signUp(page, { name });
-  const { accessToken } = (await (await registered).json()) as { accessToken: string };
-  const orgCreated = page.waitForResponse((r) => r.url().endsWith('/api/v1/organizations') && r.request().method() === 'POST');
-  await createOrganization(page, orgName);
-  const org = (await (await orgCreated).json()) as { id: string };
-  return { Authorization: `Bearer ${accessToken}`, 'X-Organization-Id': org.id };
-}
-
-/** A deployed bot (through the API: the bot is not what these tests are about). */
-async function deployedBot(page: Page, auth: Auth, name: string) {
-  const res = await page.request.post('/api/v1/chatbots', { headers: auth, data: { name, widget: { title: name } } });
-  expect(res.status(), await res.text()).toBe(201);
-  const bot = (await res.json()) as { id: string };
-  const deployed = await page.request.post(`/api/v1/chatbots/${bot.id}/deploy`, { headers: auth });
-  expect(deployed.status(), await deployed.text()).toBe(200);
-  return bot;
-}
-
-/** Opens the Flow tab and creates a blank flow; the editor opens on it. */
-async function newFlow(page: Page, botId: string, name: string) {
-  await page.goto(`/chatbots/${botId}?tab=flow`);
-  await page.getByRole('button', { name: 'Nuevo flujo' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Nuevo flujo' });
-  await dialog.getByLabel('Nombre').fill(name);
-  const created = page.waitForResponse((r) => r.url().endsWith(`/api/v1/chatbots/${botId}/flows`) && r.request().method() === 'POST');
-  await dialog.getByRole('button', { name: 'Crear' }).click();
-  const res = await created;
-  expect(res.status(), await res.text()).toBe(201);
-  await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
-  return (await res.json()) as { id: string };
-}
-
-const canvas = (page: Page) => page.getByRole('region', { name: 'Lienzo del flujo' });
-const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
-const panel = (page: Page) => page.locator('aside');
-
-async function selectNode(page: Page, id: string) {
-  // The view follows the last added node; fit the whole flow so any node can be clicked.
-  await page.getByRole('button', { name: 'Ajustar a la vista' }).click();
-  await node(page, id).click();
-  await expect(panel(page).getByText(`Id: ${id}`)).toBeVisible();
-}
-
-async function wire(page: Page, from: string, output: string, to: string) {
-  await selectNode(page, from);
-  await panel(page).getByLabel(`${output} →`).selectOption(to);
-}
-
-async function waitSaved(page: Page) {
-  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved', { timeout: 15_000 });
-}
-
-/** Drag a node's output handle onto another node's input handle, as a person connects them. */
-async function dragConnect(page: Page, fromHandle: Locator, toHandle: Locator) {
-  const a = (await fromHandle.boundingBox())!;
-  const b = (await toHandle.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
+import { canvas, deployedBot, dashboardUser, dragConnect, newFlow, node, panel, selectNode, SHOTS, waitSaved, wire, type Auth } from './flow-helpers';
+import { startCustomerSite } from './helpers';
 
 test.beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
 
