@@ -40,7 +40,7 @@ export interface FakeMedia {
 
 const sizeOf = (file: FakeMediaFile) => file.bytes?.byteLength ?? file.size ?? 0;
 
-async function writeFile(req: IncomingMessage, res: ServerResponse, file: FakeMediaFile, served: Map<string, number>, key: string) {
+async function writeFile(_req: IncomingMessage, res: ServerResponse, file: FakeMediaFile, served: Map<string, number>, key: string) {
   const size = sizeOf(file);
   res.writeHead(200, { 'Content-Type': file.contentType ?? file.mimeType, ...(file.chunked ? {} : { 'Content-Length': String(size) }) });
   let written = 0;
@@ -48,7 +48,7 @@ async function writeFile(req: IncomingMessage, res: ServerResponse, file: FakeMe
   const body = file.bytes ?? null;
   const head = file.head ?? new Uint8Array(0);
   const filler = Buffer.alloc(CHUNK);
-  while (written < size && !res.destroyed && !req.destroyed) {
+  while (written < size && !res.destroyed) {
     const length = Math.min(CHUNK, size - written);
     let chunk: Buffer;
     if (body) chunk = Buffer.from(body.subarray(written, written + length));

@@ -94,8 +94,6 @@ export async function attachmentResponse(services: Services, organizationId: str
       'Content-Length': String(blob.size),
       'Content-Disposition': disposition(served.inline && !download, attachment.filename ?? 'file'),
       'X-Content-Type-Options': 'nosniff',
-      // Opened directly, it still cannot run anything or reach anything.
-      'Content-Security-Policy': "default-src 'none'; media-src 'self'; img-src 'self'; sandbox",
       'Cache-Control': 'private, max-age=300',
     },
   });
