@@ -12,6 +12,7 @@ import * as common from './common';
 import * as flows from './flows';
 import * as inbox from './inbox';
 import * as knowledge from './knowledge';
+import * as media from './media';
 import * as organization from './organization';
 import * as overview from './overview';
 import * as start from './start';
@@ -31,6 +32,7 @@ export const en = {
   ...webhooks.en,
   ...start.en,
   ...flows.en,
+  ...media.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -49,4 +51,5 @@ export const es: Record<MessageKey, string> = {
   ...webhooks.es,
   ...start.es,
   ...flows.es,
+  ...media.es,
 };
