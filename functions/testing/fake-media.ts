@@ -57,7 +57,17 @@ async function writeFile(_req: IncomingMessage, res: ServerResponse, file: FakeM
     written += length;
     served.set(key, written);
     // Respect back-pressure: a reader that stops reading stops the generator too.
-    if (!res.write(chunk)) await new Promise<void>((resume) => (res.once('drain', resume), res.once('close', resume)));
+    if (!res.write(chunk)) {
+      await new Promise<void>((resume) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resume();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    }
   }
   res.end();
 }
