@@ -85,7 +85,7 @@ export function createApp(options: AppOptions) {
   app.use('/api/*', async (c, next) => {
     const { config } = c.get('services');
     // Uploads carry files (plus multipart framing); everything else is small JSON.
-    const isUpload = c.req.path.endsWith('/documents/upload') || c.req.path.endsWith('/train');
+    const isUpload = c.req.path.endsWith('/documents/upload') || c.req.path.endsWith('/train') || /^\/api\/v1\/conversations\/[^/]+\/attachments$/.test(c.req.path);
     const maxSize = isUpload ? config.MAX_UPLOAD_BYTES + 64 * 1024 : config.MAX_JSON_BYTES;
     return bodyLimit({
       maxSize,

@@ -5,14 +5,22 @@
 //     paused (the webhook's own cost; target p99 < 50 ms), then with the reply jobs running behind;
 //   - inbound messages per second accepted by BENCH_CHANNELS_CONCURRENCY concurrent senders
 //     (default 20) for BENCH_CHANNELS_SECONDS (default 20) while replies drain behind; then every
-//     accepted message stored exactly once, redeliveries store nothing, and every reply is sent once.
+//     accepted message stored exactly once, redeliveries store nothing, and every reply is sent once;
+//   - media: a 100 MB WhatsApp video (BENCH_CHANNELS_VIDEO_MB) downloaded through the real path (the
+//     download-media job's handler: Graph media lookup, then the file streamed through the outbound
+//     port into blob storage) with a document limit high enough to take it, printing the peak RSS
+//     growth while it streams; then a file above its limit sent without a Content-Length, which
+//     must be refused by counting, printing how many bytes were read before the abort.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import { messages } from '../db/schema';
 import { signMetaPayload } from '../functions/core/channels/meta';
 import { startLocalRuntime } from '../functions/local-runtime';
+import { attachmentsOf } from '../functions/core/channels/attachments';
+import { downloadMessageMedia } from '../functions/core/channels/media-download';
+import { DOWNLOAD_LIMITS } from '../functions/core/channels/media-types';
 import { startFakePlatforms } from '../functions/testing/fake-platforms';
 import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
 
@@ -23,13 +31,17 @@ const CONTACTS = 200;
 const P99_TARGET_MS = 50;
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
 const PHONE_NUMBER_ID = '106540352242922';
+const VIDEO_MB = Number(process.env.BENCH_CHANNELS_VIDEO_MB ?? 100);
+/** RSS may grow by buffers and allocator noise, not by the file: well under its size. */
+const RSS_BUDGET_MB = 40;
 
 const fake = await startFakePlatforms();
 const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-channels-'));
 const runtime = await startLocalRuntime({
   dataDir,
   runJobs: true,
-  env: { META_GRAPH_API_URL: fake.url, TELEGRAM_API_URL: fake.url, AUTH_ATTEMPTS_PER_IP: '100000' },
+  // The fake file server is on loopback, which the outbound port refuses otherwise.
+  env: { META_GRAPH_API_URL: fake.url, TELEGRAM_API_URL: fake.url, AUTH_ATTEMPTS_PER_IP: '100000', ALLOW_PRIVATE_URLS: 'true' },
 });
 const { server, base } = await serveOnLoopback(runtime);
 
@@ -85,6 +97,74 @@ async function waitForReplies(expected: number, timeoutMs: number) {
     if (performance.now() - started > timeoutMs) throw new Error(`only ${fake.sent().length} of ${expected} replies sent after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A WhatsApp media message as Meta sends it, signed. */
+async function signedMedia(type: 'video' | 'image', mediaId: string) {
+  sequence += 1;
+  const from = '34699999999';
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+      contacts: [{ profile: { name: 'Cliente media' }, wa_id: from }],
+      messages: [{ from, id: `wamid.BENCHMEDIA${sequence}`, timestamp: String(Math.floor(Date.now() / 1000)), type, [type]: { id: mediaId, mime_type: type === 'video' ? 'video/mp4' : 'image/jpeg' } }],
+    } }] }],
+  });
+  return { body, signature: await signMetaPayload(APP_SECRET, body) };
+}
+
+async function lastUserMessage(orgId: string) {
+  const [row] = await runtime.services.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.organizationId, orgId), eq(messages.role, 'user')))
+    .orderBy(desc(messages.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** Runs the download job's handler for the newest message while sampling RSS; the job runner is paused so nothing else runs. */
+async function downloadSampled(orgId: string) {
+  const row = await lastUserMessage(orgId);
+  global.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  const started = performance.now();
+  const result = await downloadMessageMedia(runtime.services, row.id, false);
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const after = await lastUserMessage(orgId);
+  return { result, ms: performance.now() - started, peakRssMb: (peak - base) / 1024 / 1024, attachment: attachmentsOf(after.metadata)[0] };
+}
+
+async function benchMedia(hook: string, orgId: string) {
+  console.log(`media: a ${VIDEO_MB} MB WhatsApp video streamed through the download job's path, then an oversized file refused:`);
+  await runtime.queue.drain({ timeoutMs: 60_000 });
+  await runtime.queue.stop();
+  // WhatsApp's own video limit is 16 MB: the bench lifts it to take the big file through the real path.
+  const videoLimit = DOWNLOAD_LIMITS.whatsapp.video;
+  DOWNLOAD_LIMITS.whatsapp.video = (VIDEO_MB + 1) * 1024 * 1024;
+  const mp4Head = new Uint8Array([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x6d, 0x70, 0x34, 0x32]);
+  fake.media.whatsapp('bench-video', { mimeType: 'video/mp4', size: VIDEO_MB * 1024 * 1024, head: mp4Head });
+  await deliver(hook, await signedMedia('video', 'bench-video'));
+  const video = await downloadSampled(orgId);
+  DOWNLOAD_LIMITS.whatsapp.video = videoLimit;
+  const mbPerSecond = VIDEO_MB / (video.ms / 1000);
+  console.log(`  ${VIDEO_MB} MB video: ${video.attachment.status} (${video.attachment.size} bytes) in ${(video.ms / 1000).toFixed(1)} s = ${mbPerSecond.toFixed(0)} MB/s, peak RSS delta ${video.peakRssMb.toFixed(1)} MB`);
+
+  // 64 MB offered as an "image" with no Content-Length: only counting can stop it at WhatsApp's 5 MB.
+  fake.media.whatsapp('bench-huge', { mimeType: 'image/jpeg', size: 64 * 1024 * 1024, head: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]), chunked: true });
+  await deliver(hook, await signedMedia('image', 'bench-huge'));
+  const refused = await downloadSampled(orgId);
+  const served = fake.media.served.get('/wa-media/bench-huge') ?? 0;
+  console.log(
+    `  64 MB file over the 5 MB image limit, no Content-Length: ${refused.attachment.status}; bytes read before the abort ${refused.result && 'bytesRead' in refused.result ? refused.result.bytesRead : '?'} (server wrote ${served}), peak RSS delta ${refused.peakRssMb.toFixed(1)} MB`,
+  );
+  await runtime.queue.start();
+  return { peakRssMb: video.peakRssMb, videoStatus: video.attachment.status, refusedStatus: refused.attachment.status };
 }
 
 try {
@@ -170,7 +250,12 @@ try {
   const duplicates = fake.sent().length - expectedReplies;
   console.log(`  backlog drained ${(drainMs / 1000).toFixed(1)} s after the senders stopped; ${expectedReplies} replies in all, duplicate sends ${duplicates}`);
 
+  const media = await benchMedia(hook, org.id);
+
   const failedChecks = [
+    media.peakRssMb >= RSS_BUDGET_MB ? `RSS grew ${media.peakRssMb.toFixed(1)} MB while streaming a ${VIDEO_MB} MB video (budget ${RSS_BUDGET_MB} MB)` : null,
+    media.videoStatus !== 'stored' ? `the ${VIDEO_MB} MB video was not stored (${media.videoStatus})` : null,
+    media.refusedStatus !== 'too_large' ? `the oversized file was not refused (${media.refusedStatus})` : null,
     p99 >= P99_TARGET_MS ? `p99 ${p99.toFixed(1)} ms (runner paused) is over ${P99_TARGET_MS} ms` : null,
     stored !== accepted.length ? `${accepted.length - stored} accepted messages were not stored` : null,
     afterReplays !== stored ? 'a redelivery was stored twice' : null,

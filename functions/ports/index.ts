@@ -149,6 +149,14 @@ export interface VectorStore {
 export interface BlobStore {
   put(key: string, data: ArrayBuffer | Uint8Array | string, options?: { contentType?: string }): Promise<void>;
   get(key: string): Promise<{ body: Uint8Array; contentType?: string } | null>;
+  /**
+   * Stores a stream without holding it whole (downloads of up to 100 MB). `size`, when known, lets
+   * R2 take it in one request; otherwise it goes up in fixed-size parts. An erroring stream stores
+   * nothing. Resolves with the bytes written.
+   */
+  putStream(key: string, stream: ReadableStream<Uint8Array>, options?: { contentType?: string; size?: number }): Promise<{ size: number }>;
+  /** A blob as a stream (served to the inbox without reading it into memory). */
+  getStream(key: string): Promise<{ body: ReadableStream<Uint8Array>; size: number; contentType?: string } | null>;
   delete(key: string): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { conversationActionsRouter } from './conversations-actions';
 import { inboxActor } from './conversations.shared';
 import { conversationExportRouter } from './conversations-export';
 import { conversationMessagesRouter } from './conversations-messages';
+import { conversationAttachmentsRouter } from './conversations-attachments';
 import {
   ConversationDetailSchema,
   ConversationPageSchema,
@@ -133,5 +134,6 @@ router.openapi(
 
 conversationsRouter.route('/', router);
 conversationsRouter.route('/', conversationMessagesRouter);
+conversationsRouter.route('/', conversationAttachmentsRouter);
 conversationsRouter.route('/', conversationExportRouter);
 conversationsRouter.route('/', conversationActionsRouter);

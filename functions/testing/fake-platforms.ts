@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createFakeMedia, readMultipart, type FakeMedia } from './fake-media';
 
 /**
  * A fake of the platform APIs we call, on loopback, for tests, the benchmark and the browser
@@ -36,7 +37,9 @@ interface Scripted {
 export interface FakePlatforms {
   url: string;
   requests: RecordedRequest[];
-  /** Messages sent to customers (WhatsApp messages, Send API, sendMessage), in order. */
+  /** Files customers send (WhatsApp media ids, Telegram file ids, Messenger CDN URLs) and uploads (fake-media.ts). */
+  media: FakeMedia;
+  /** Messages sent to customers (WhatsApp messages, Send API, sendMessage, sendPhoto…), in order. */
   sent(): RecordedRequest[];
   /** Answer matching requests with `response`, `times` times (default: until `reset`). */
   respond(match: { endpoint?: RegExp | string; api?: 'meta' | 'telegram' }, response: FakeResponse, times?: number): void;
@@ -54,13 +57,13 @@ export interface FakePlatforms {
 
 export const OUTAGE: FakeResponse = { status: 503, body: { error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2, is_transient: true } } };
 
-const SEND_ENDPOINTS = /^(sendMessage|me\/messages|\d+\/messages)$/;
+const SEND_ENDPOINTS = /^(sendMessage|sendPhoto|sendDocument|sendAudio|sendVideo|me\/messages|\d+\/messages)$/;
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -102,6 +105,7 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
   let webhooks = new Map<string, { url: string; secretToken: string }>();
   let waiters: Array<() => void> = [];
   let counter = 0;
+  let url = '';
 
   const sentRequests = () => requests.filter((r) => SEND_ENDPOINTS.test(r.endpoint) && r.method === 'POST');
 
@@ -142,6 +146,10 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
         return ok(true);
       case 'getWebhookInfo':
         return ok({ url: webhooks.get(token)?.url ?? '', has_custom_certificate: false, pending_update_count: 0 });
+      case 'sendPhoto':
+      case 'sendDocument':
+      case 'sendAudio':
+      case 'sendVideo':
       case 'sendMessage':
         counter += 1;
         return ok({ message_id: 10_000 + counter, date: Math.floor(Date.now() / 1000), chat: { id: Number(request.body?.chat_id) }, text: request.body?.text });
@@ -152,14 +160,20 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     }
   }
 
+  const fakeMedia = createFakeMedia(() => url);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const text = await readBody(req);
+    const raw = await readBody(req);
+    const text = raw.toString('utf8');
     let body: unknown = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = text;
+    if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+      body = await readMultipart(raw, req.headers['content-type']!).catch(() => text);
+    } else {
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        body = text;
+      }
     }
     const telegramMatch = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
@@ -169,7 +183,9 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
       : { api: 'meta', method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, endpoint: url.pathname.replace(/^\/v\d+\.\d+\//, ''), token: bearer };
     requests.push(request);
     const script = scripted.find((s) => s.remaining > 0 && s.matches(request));
-    if (script) {
+    if (!script && !(request.token && rejected.has(request.token)) && (await fakeMedia.handle(req, res, request))) {
+      // Served by the media fake (downloads stream; uploads answer JSON).
+    } else if (script) {
       script.remaining -= 1;
       send(res, script.response);
     } else {
@@ -180,11 +196,13 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     current.forEach((wake) => wake());
   });
   await listenWhenFree(server, options.port ?? 0, options.waitForPortMs ?? 0);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Read by the media fake when it builds download URLs.
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     url,
     requests,
+    media: fakeMedia.media,
     sent: sentRequests,
     respond(match, response, times = Number.POSITIVE_INFINITY) {
       scripted.push({
@@ -219,6 +237,7 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
       rejected = new Set();
       pages = new Map();
       webhooks = new Map();
+      fakeMedia.media.reset();
     },
     close: () => new Promise<void>((done) => server.close(() => done())),
   };

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { dirname, resolve, sep } from 'node:path';
 import type { BlobStore } from '../../ports';
 
@@ -34,7 +38,57 @@ export function createFileBlobStore(dir: string): BlobStore {
     await rename(tmp, path);
   };
 
+  const writeMeta = async (path: string, contentType: string | undefined) => {
+    if (contentType) await writeAtomic(path + META, JSON.stringify({ contentType }));
+    else await rm(path + META, { force: true });
+  };
+
+  const readMeta = async (path: string) => {
+    try {
+      return (JSON.parse(await readFile(path + META, 'utf8')) as { contentType?: string }).contentType;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return undefined;
+    }
+  };
+
   return {
+    async putStream(key, stream, options) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      let size = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.byteLength;
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(Readable.fromWeb(stream as NodeWebStream<Uint8Array>), counter, createWriteStream(tmp));
+      } catch (error) {
+        await rm(tmp, { force: true });
+        throw error;
+      }
+      await rename(tmp, path);
+      await writeMeta(path, options?.contentType);
+      return { size };
+    },
+
+    async getStream(key) {
+      const path = pathOf(key);
+      let size: number;
+      try {
+        size = (await stat(path)).size;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+      const contentType = await readMeta(path);
+      const body = Readable.toWeb(createReadStream(path)) as unknown as ReadableStream<Uint8Array>;
+      return contentType ? { body, size, contentType } : { body, size };
+    },
+
     async put(key, data, options) {
       const path = pathOf(key);
       await mkdir(dirname(path), { recursive: true });

@@ -6,6 +6,7 @@ import { storeUserTurn } from '../chat/store';
 import { messageEventData, publishMessageCreated } from '../conversations/events';
 import { publishEvent } from '../events/publish';
 import { applyStatus } from './state';
+import { DOWNLOAD_MEDIA_JOB, withPendingAttachments } from './media-download';
 import type { InboundContact, InboundEdit, InboundMessage, MessageRow, ParsedWebhook, WebhookIntegration } from './types';
 import { rowsOf } from '../../lib/sql';
 
@@ -73,18 +74,23 @@ async function enqueueReply(services: Services, messageId: string) {
  * deduplication id: if the first delivery stopped between storing and queueing, this is what
  * answers it; otherwise the queue (or the idempotent job) drops it.
  */
-async function onRedelivery(services: Services, integration: WebhookIntegration, message: InboundMessage, answering: boolean) {
-  if (!message.answer || !answering) return;
+async function onRedelivery(services: Services, integration: WebhookIntegration, message: InboundMessage, answering: boolean, files: number) {
+  if (files === 0 && (!message.answer || !answering)) return;
   const [stored] = await services.db
     .select({ id: messages.id })
     .from(messages)
     .where(and(eq(messages.organizationId, integration.organizationId), eq(messages.channel, integration.platform), eq(messages.externalId, message.externalId)))
     .limit(1);
-  if (stored) await enqueueReply(services, stored.id);
+  if (!stored) return;
+  // A message with files is answered by its download job, which is queued again instead.
+  if (files > 0) await services.queue.enqueue(DOWNLOAD_MEDIA_JOB, { messageId: stored.id, reply: message.answer && answering });
+  else await enqueueReply(services, stored.id);
 }
 
 async function storeMessage(services: Services, integration: WebhookIntegration & { botId: string }, message: InboundMessage, answering: boolean): Promise<boolean> {
   const conversationId = await conversationFor(services, integration, message.contact);
+  // Files are listed as pending and fetched by a job: a download never holds up the webhook's 200.
+  const media = withPendingAttachments(integration.platform, message);
   const turn = await storeUserTurn(
     services.db,
     {
@@ -93,7 +99,7 @@ async function storeMessage(services: Services, integration: WebhookIntegration 
       role: 'user',
       content: message.content,
       contentType: message.contentType,
-      metadata: message.metadata,
+      metadata: media.metadata,
       channel: integration.platform,
       externalId: message.externalId,
     },
@@ -101,10 +107,13 @@ async function storeMessage(services: Services, integration: WebhookIntegration 
     0,
   );
   if (!turn) {
-    await onRedelivery(services, integration, message, answering);
+    await onRedelivery(services, integration, message, answering, media.files);
     return false;
   }
-  if (message.answer && answering) await enqueueReply(services, turn.stored.id);
+  const reply = message.answer && answering;
+  // With files, the answer waits for them (the model may read them): the download job queues it.
+  if (media.files > 0) await services.queue.enqueue(DOWNLOAD_MEDIA_JOB, { messageId: turn.stored.id, reply });
+  else if (reply) await enqueueReply(services, turn.stored.id);
   if (turn.messageCount === 1) {
     await publishEvent(services, integration.organizationId, 'conversation.created', { conversationId, channel: integration.platform });
   }

@@ -12,6 +12,7 @@ import { errorMessage } from './http';
 import { sendText, TEXT_LIMITS } from './platforms';
 import { noteChannelError } from './state';
 import { splitText } from './split';
+import { attachmentsToSend, sendMessageAttachments } from './media-send';
 import { answerCallbackQuery } from './telegram';
 import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient, ReplyButtons } from './types';
 
@@ -165,9 +166,16 @@ export async function deliverMessage(services: Services, messageId: string, atte
   if (!credentials) return markFailed(services, context, 'The channel\u2019s credentials cannot be read; connect it again.', true);
 
   const parts = splitText(message.content, TEXT_LIMITS[integration.platform as Platform]);
-  if (parts.length === 0) return markFailed(services, context, 'The message is empty.');
+  const withFiles = attachmentsToSend(message).length > 0;
+  if (parts.length === 0 && !withFiles) return markFailed(services, context, 'The message is empty.');
   const sent = Array.isArray(message.metadata.platformMessageIds) ? [...(message.metadata.platformMessageIds as string[])] : [];
   const recipient = recipientOf(context);
+  // Files first (media-send.ts records each one sent), then the text.
+  const files = withFiles ? await sendMessageAttachments(services, integration.platform, credentials, recipient, message) : null;
+  if (files && !files.ok) {
+    if (files.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, files);
+    return markFailed(services, context, files.transient ? `Gave up after ${attempt} attempts: ${files.reason}` : files.reason, files.credentialsRejected);
+  }
   const buttons = buttonsOf(message);
   for (let index = sent.length; index < parts.length; index++) {
     const to = index === 0 ? recipient : { ...recipient, replyToPlatformMessageId: undefined };
@@ -181,10 +189,12 @@ export async function deliverMessage(services: Services, messageId: string, atte
     sent.push(result.externalId);
     if (index < parts.length - 1) await saveProgress(services, message, sent);
   }
+  // Receipts come by the first platform id: the first file's when there are files.
+  const firstId = (files?.ok ? files.externalIds[0] : undefined) ?? sent[0];
   const [row] = await services.db
     .update(messages)
     .set({
-      externalId: sent[0],
+      externalId: firstId,
       deliveryStatus: 'sent',
       error: null,
       metadata: sql`${messages.metadata} || ${JSON.stringify({ platformMessageIds: sent, parts: parts.length })}::jsonb`,
@@ -192,7 +202,7 @@ export async function deliverMessage(services: Services, messageId: string, atte
     .where(and(eq(messages.id, message.id), stillPending))
     .returning();
   await announce(services, row);
-  return { outcome: 'sent', parts: parts.length, externalId: sent[0] };
+  return { outcome: 'sent', parts: parts.length, externalId: firstId };
 }
 
 const GREETING = {

@@ -188,7 +188,7 @@ export function parseTelegram(update: any, ctx: TelegramContext): ParsedWebhook 
   return parsed;
 }
 
-function telegramFailure(response: PlatformResponse): PlatformFailure {
+export function telegramFailure(response: PlatformResponse): PlatformFailure {
   const body = response.json ?? {};
   const code = Number(body.error_code ?? response.status);
   const description = clip(String(body.description ?? `HTTP ${response.status}`));

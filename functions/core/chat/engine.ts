@@ -34,6 +34,7 @@ import { isOpen, teamAwayMessage } from './schedule';
 import { cleanText } from '../../lib/text';
 import { publicSource, toPublicMessage, type PublicMessage, type PublicSource } from './public-message';
 import { answerWithFlow, flowFor } from '../flows/turn';
+import { userContentFor } from './media-input';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -166,13 +167,15 @@ async function* streamFromModel(
   text: string,
   started: number,
   answer: Answer,
+  userMessage?: MessageRow,
 ): AsyncGenerator<ChatEvent> {
   const resolved = services.models.resolve(modelId, await decryptKeys(services, bot.providerKeys));
   if (resolved.kind === 'builtin') throw new Error('builtin is not streamed through the SDK');
   const result = streamText({
     model: resolved.model,
     system,
-    messages: [...history, { role: 'user', content: text }],
+    // A channel customer's pictures go to models that read images (chat/media-input.ts).
+    messages: [...history, { role: 'user', content: await userContentFor(services, modelId, userMessage, text) }],
     temperature: bot.temperature,
     maxOutputTokens: bot.maxTokens,
     // No SDK retries: a second try doubles the wait the visitor sees; the fallback model is the retry.
@@ -326,7 +329,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     for (const modelId of candidates) {
       try {
         answer.timeToFirstTokenMs = undefined;
-        yield* streamFromModel(services, bot, modelId, system, history, input.text, started, answer);
+        yield* streamFromModel(services, bot, modelId, system, history, input.text, started, answer, input.userMessage);
         lastError = undefined;
         break;
       } catch (error) {

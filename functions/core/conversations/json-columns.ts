@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { messageAttachmentSchema } from '../channels/attachments';
 
 /**
  * The shapes of the conversation tables' JSON columns (contacts.attributes, messages.metadata).
@@ -50,7 +51,12 @@ export const MessageMetadataSchema = z
     rawType: z.string().optional().openapi({ description: 'The platform\u2019s own message type' }),
     timestamp: PlatformValueSchema.optional(),
     media: z.record(z.string(), PlatformValueSchema).optional().openapi({ description: 'Media ids, mime type, file name, caption, size…' }),
-    attachments: z.array(z.record(z.string(), PlatformValueSchema)).optional(),
+    attachments: z
+      .array(messageAttachmentSchema)
+      .optional()
+      .openapi({ description: 'Files the message carries (images, audio, video, documents, stickers); the bytes are served by the attachment route' }),
+    platformAttachments: z.array(z.record(z.string(), PlatformValueSchema)).optional().openapi({ description: 'Messenger/Instagram attachments as the platform sent them' }),
+    transcript: z.string().optional().openapi({ description: 'What an audio message says, when a transcription model is configured' }),
     location: z.record(z.string(), PlatformValueSchema).optional(),
     contacts: z.array(PlatformValueSchema).optional(),
     command: z.string().optional(),

@@ -174,7 +174,7 @@ export async function postAgentMessage(
   services: Services,
   actor: Actor,
   id: string,
-  input: { content: string; private?: boolean },
+  input: { content: string; private?: boolean; id?: string; contentType?: string; metadata?: Record<string, unknown> },
 ) {
   const found = await requireConversation(services, actor.organizationId, id);
   const { row } = found;
@@ -186,6 +186,10 @@ export async function postAgentMessage(
     conversationId: id,
     role: isNote ? 'note' : 'agent',
     content: input.content,
+    // An agent's file (core/channels/media-outgoing.ts) brings its id, kind and attachment list.
+    ...(input.id ? { id: input.id } : {}),
+    ...(input.contentType ? { contentType: input.contentType } : {}),
+    ...(input.metadata ? { metadata: input.metadata } : {}),
     channel: row.channel,
     authorUserId: actor.userId,
     deliveryStatus: !isNote && platform ? 'pending' : null,

@@ -120,6 +120,15 @@ export const jobCatalog = {
     retries: RETRIES,
     idempotencyKey: (p) => (p.attempt ? `send-channel-message:${p.messageId}:${p.attempt}` : `send:${p.messageId}`),
   }),
+  /**
+   * The files of an incoming channel message, from the platform into blob storage
+   * (core/channels/media-download.ts); `reply` queues the bot's answer once they are in.
+   */
+  'download-media': job({
+    payload: z.object({ messageId: z.uuid(), reply: z.boolean().default(false) }),
+    retries: RETRIES,
+    idempotencyKey: (p) => `download-media:${p.messageId}`,
+  }),
 } satisfies Record<string, JobSpec<z.ZodType>>;
 
 export type JobName = keyof typeof jobCatalog;

@@ -10,6 +10,7 @@ import { ROLLUP_JOB, runRollupJob } from '../analytics/rollup';
 import { deliverWebhook } from '../webhooks/deliver';
 import { sweepStaleDeliveries } from '../webhooks/sweep';
 import { deliverMessage, replyOnChannel } from '../channels/send';
+import { downloadMessageMedia, giveUpMedia } from '../channels/media-download';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -66,6 +67,7 @@ const requestHandlers = {
   'refresh-due-sources': (services) => refreshDueSources(services),
   'channel-reply': (services, { messageId }) => replyOnChannel(services, messageId),
   'send-channel-message': (services, { messageId, attempt }) => deliverMessage(services, messageId, attempt ?? 1),
+  'download-media': (services, { messageId, reply }) => downloadMessageMedia(services, messageId, reply),
 } satisfies { [N in Exclude<JobName, IngestJobName>]: JobHandler<N> };
 
 /**
@@ -76,6 +78,7 @@ export const requestJobs: JobTable = {
   handlers: requestHandlers,
   giveUps: {
     'chat-reply': (services, { messageId }, reason) => giveUpAnswer(services, messageId, reason),
+    'download-media': (services, { messageId, reply }, reason) => giveUpMedia(services, messageId, reply, reason),
     // The ingestion jobs' give-ups only mark the document, so the request side can record them too.
     'ingest-document': giveUpIngestion,
     'embed-chunks': giveUpIngestion,

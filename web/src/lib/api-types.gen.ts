@@ -7677,6 +7677,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{conversation_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a file as an agent (takes the conversation from the bot)
+         * @description Multipart `file` (and an optional `caption`, sent after it). Checked against the channel: WhatsApp images up to 5 MB (JPEG, PNG), audio and video 16 MB, documents 100 MB; Messenger 25 MB; Instagram images 8 MB; Telegram photos 10 MB, other files 50 MB; the widget 10 MB; and at most 25 MB per upload. The file goes out like an agent reply.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** @description Text sent after the file */
+                        caption?: string;
+                        /** Format: binary */
+                        file?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The stored message */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Larger than the channel allows */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A type the channel does not take */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{conversation_id}/export": {
         parameters: {
             query?: never;
@@ -8057,6 +8182,110 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/messages/{message_id}/attachments/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bytes of a message’s file
+         * @description Streamed with its type, `Content-Disposition` and `X-Content-Type-Options: nosniff`. Images (JPEG, PNG, GIF, WebP), audio, video and PDF are served inline; anything else as an `application/octet-stream` download. 404 while the file is pending or when it was not stored.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Serve as a download even when the type could be shown inline */
+                    download?: "1" | "true";
+                };
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    conversation_id: string;
+                    /** @description Position in the message’s `metadata.attachments` */
+                    index: number | null;
+                    message_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -18856,11 +19085,26 @@ export interface components {
             }[];
             timeToFirstTokenMs?: number | null;
         };
+        MessageAttachment: {
+            /** @description Where the bytes are stored; null until they are */
+            blobKey: string | null;
+            error?: string | null;
+            filename: string | null;
+            /** @enum {string} */
+            kind: "image" | "audio" | "video" | "document" | "sticker";
+            mimeType: string | null;
+            /** @description Bytes, once known */
+            size: number | null;
+            /**
+             * @description `pending` while the download job runs; `too_large` and `failed` say why in `error`
+             * @enum {string}
+             */
+            status: "pending" | "stored" | "failed" | "too_large";
+        };
         MessageMetadata: {
             args?: string;
-            attachments?: {
-                [key: string]: components["schemas"]["PlatformValue"];
-            }[];
+            /** @description Files the message carries (images, audio, video, documents, stickers); the bytes are served by the attachment route */
+            attachments?: components["schemas"]["MessageAttachment"][];
             button?: {
                 [key: string]: components["schemas"]["PlatformValue"];
             };
@@ -18903,6 +19147,10 @@ export interface components {
             order?: components["schemas"]["PlatformValue"];
             /** @description How many platform messages a long reply was split into */
             parts?: number;
+            /** @description Messenger/Instagram attachments as the platform sent them */
+            platformAttachments?: {
+                [key: string]: components["schemas"]["PlatformValue"];
+            }[];
             /** @description Ids the platform gave the parts we sent */
             platformMessageIds?: string[];
             postback?: {
@@ -18935,6 +19183,8 @@ export interface components {
             system?: components["schemas"]["PlatformValue"];
             telegramMessageId?: number;
             timestamp?: components["schemas"]["PlatformValue"];
+            /** @description What an audio message says, when a transcription model is configured */
+            transcript?: string;
         };
         ModelReport: {
             /** @description Mean rating (1..5) of the conversations the model answered in */

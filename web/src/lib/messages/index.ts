@@ -12,6 +12,7 @@ import * as common from './common';
 import * as flows from './flows';
 import * as inbox from './inbox';
 import * as knowledge from './knowledge';
+import * as media from './media';
 import * as organization from './organization';
 import * as overview from './overview';
 import * as secrets from './secrets';
@@ -33,6 +34,7 @@ export const en = {
   ...start.en,
   ...flows.en,
   ...secrets.en,
+  ...media.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -52,4 +54,5 @@ export const es: Record<MessageKey, string> = {
   ...start.es,
   ...flows.es,
   ...secrets.es,
+  ...media.es,
 };

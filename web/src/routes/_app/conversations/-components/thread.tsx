@@ -5,6 +5,7 @@ import { useErrorMessage, useLocale, useT, type TFunction } from '../../../../li
 import { en, type MessageKey } from '../../../../lib/messages';
 import { flattenMessages, messagesQuery, type Conversation, type InboxMessage } from '../../../../lib/queries-inbox';
 import { useOrg } from '../../../../lib/use-org';
+import { hasOnlyPlaceholder, MessageAttachments } from './attachments';
 import { Avatar, contactName, formatDateTime, formatTime, Icon, ICONS } from './shared';
 
 /** Within this many pixels of the bottom, new messages keep the view pinned to the end. */
@@ -314,7 +315,10 @@ function MessageItem({ message: m, conversation, grouped }: { message: InboxMess
             )}
           </p>
         )}
-        <div className={bubble}>{m.role === 'user' ? <Linkified text={m.content} /> : <RichText text={m.content} />}</div>
+        <div className={bubble}>
+          <MessageAttachments conversationId={conversation.id} message={m} />
+          {hasOnlyPlaceholder(m) ? null : m.role === 'user' ? <Linkified text={m.content} /> : <RichText text={m.content} />}
+        </div>
         {m.role === 'assistant' && !!m.sources?.length && <Sources sources={m.sources} />}
         <MessageMeta message={m} failed={failed} />
       </div>
