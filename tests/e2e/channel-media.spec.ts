@@ -16,8 +16,10 @@ const CUSTOMER = '34600111222';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 let fake: FakePlatforms;
 
-test.beforeAll(async () => {
-  fake = await startFakePlatforms({ port: FAKE_PORT });
+test.beforeAll(async ({}, testInfo) => {
+  // Other spec files use the same fixed port for the fake platforms: wait our turn on it.
+  testInfo.setTimeout(180_000);
+  fake = await startFakePlatforms({ port: FAKE_PORT, waitForPortMs: 150_000 });
 });
 test.afterAll(async () => {
   await fake.close();
