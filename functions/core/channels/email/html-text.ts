@@ -110,8 +110,10 @@ export function htmlToText(html: string): string {
     } else if (name === 'img' && !closing) {
       const alt = attribute(match[0], 'alt');
       if (alt) push(`[${alt}]`);
+    } else if (name === 'li') {
+      if (!closing) push('\n- ');
     } else if (BLOCK_TAGS.has(name)) {
-      push(name === 'li' && !closing ? '\n- ' : '\n');
+      push('\n');
     } else if (name === 'td' || name === 'th') {
       push(' ');
     }
