@@ -38,7 +38,7 @@ async function conversationFor(services: Pick<Services, 'db'>, integration: Webh
   // Email threads: the conversation holding a message this one answers, for the same sender;
   // otherwise only an open conversation continues (elsewhere, the latest one does).
   const threaded = threadRefs !== undefined;
-  const refs = threadRefs && threadRefs.length > 0 ? threadRefs : ['\u0000none'];
+  const refs = threadRefs && threadRefs.length > 0 ? threadRefs : ['<none>'];
   const row = await firstRow<{ conversation_id: string }>(
     services,
     sql`with ct as (
