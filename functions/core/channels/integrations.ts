@@ -68,7 +68,7 @@ export async function publicIntegration(
     botId: row.botId,
     bot: row.botId && botName ? { id: row.botId, name: botName } : null,
     status: row.status,
-    account: { id: row.externalAccountId, name: settings.account?.name ?? null, handle: settings.account?.handle ?? null },
+    account: { id: row.externalAccountId, name: settings.account?.name ?? null, handle: settings.account?.handle ?? (row.platform === 'email' ? row.externalAccountId : null) },
     settings: { groups: settings.groups ?? 'mentions' },
     credentials: { configured: credentials !== null, fields },
     webhook: { url: webhookUrlOf(services.config, row), verifyToken },
