@@ -56,7 +56,7 @@ async function emailChannel(signingKey = SIGNING_KEY): Promise<EmailChannel> {
 }
 
 async function post(channel: Pick<EmailChannel, 'integrationId'>, delivery: { body: Uint8Array; contentType: string }) {
-  return api.call("POST", `/api/v1/channels/email/${channel.integrationId}`, { rawBody: delivery.body as Uint8Array<ArrayBuffer>, headers: { 'content-type': delivery.contentType } });
+  return api.call('POST', `/api/v1/channels/email/${channel.integrationId}`, { rawBody: delivery.body as Uint8Array<ArrayBuffer>, headers: { 'content-type': delivery.contentType } });
 }
 
 /** A fixture delivered as Mailgun forwards it, signed with `key`. */
