@@ -86,7 +86,9 @@ export function createApp(options: AppOptions) {
     const { config } = c.get('services');
     // Uploads carry files (plus multipart framing); everything else is small JSON.
     const isUpload = c.req.path.endsWith('/documents/upload') || c.req.path.endsWith('/train') || /^\/api\/v1\/conversations\/[^/]+\/attachments$/.test(c.req.path);
-    const maxSize = isUpload ? config.MAX_UPLOAD_BYTES + 64 * 1024 : config.MAX_JSON_BYTES;
+    // Inbound mail (a Mailgun form) carries its attachments.
+    const isMail = c.req.path.startsWith('/api/v1/channels/email/');
+    const maxSize = isUpload ? config.MAX_UPLOAD_BYTES + 64 * 1024 : isMail ? config.EMAIL_MAX_BYTES : config.MAX_JSON_BYTES;
     return bodyLimit({
       maxSize,
       onError: () => {

@@ -5,12 +5,16 @@
  * `/api/jobs/<name>`, which passes ingestion deliveries here through its INGEST service binding,
  * and this worker checks the QStash signature like any job route. Same edge services, same job
  * route code, only the job table differs.
+ *
+ * It also receives the email channels' mail from Cloudflare Email Routing (`email` below): the
+ * MIME parser that takes lives here, not in the request worker.
  */
 import { requestId } from 'hono/request-id';
 import { createEdgeServices, createRequestScope, type EdgeEnv } from './adapters/edge/services';
 import { ingestJobs } from './core/ingest/jobs';
 import { ApiError } from './lib/errors';
 import { toErrorResponse } from './lib/error-response';
+import { receiveRoutedMail } from './core/channels/email/routing';
 import { createRouter } from './lib/openapi';
 import { createJobsRouter } from './routes/jobs';
 
@@ -31,5 +35,16 @@ export default {
     // Says which worker ran a job (the edge suite checks it; logs and QStash's console show it).
     response.headers.set('X-VersaAI-Worker', 'ingest');
     return scope.finish(response);
+  },
+
+  /** Cloudflare Email Routing: mail for an email channel's inbox address (core/channels/email/routing.ts). */
+  async email(message: ForwardableEmailMessage, env: EdgeEnv, ctx: ExecutionContext): Promise<void> {
+    const scope = createRequestScope(ctx);
+    try {
+      await receiveRoutedMail(createEdgeServices(env, scope.ctx), message);
+    } finally {
+      // Closes the request's database pool once background work is done.
+      scope.finish(new Response(null));
+    }
   },
 } satisfies ExportedHandler<EdgeEnv>;

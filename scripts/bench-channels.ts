@@ -11,10 +11,13 @@
 //     port into blob storage) with a document limit high enough to take it, printing the peak RSS
 //     growth while it streams; then a file above its limit sent without a Content-Length, which
 //     must be refused by counting, printing how many bytes were read before the abort.
+//   - the same for email: Mailgun inbound-route deliveries (signed multipart forms) to 200 with the
+//     runner paused, then a redelivery burst (Mailgun retrying with fresh signatures, concurrently)
+//     that stores nothing new, and every mail answered exactly once through the mail port.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { messages } from '../db/schema';
 import { signMetaPayload } from '../functions/core/channels/meta';
 import { startLocalRuntime } from '../functions/local-runtime';
@@ -22,6 +25,8 @@ import { attachmentsOf } from '../functions/core/channels/attachments';
 import { downloadMessageMedia } from '../functions/core/channels/media-download';
 import { DOWNLOAD_LIMITS } from '../functions/core/channels/media-types';
 import { startFakePlatforms } from '../functions/testing/fake-platforms';
+import { signedMailgunDelivery } from '../functions/testing/fake-mailgun';
+import { queryRows } from '../functions/adapters/local/database';
 import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
 
 const LATENCY_SAMPLES = Number(process.env.BENCH_CHANNELS_LATENCY ?? 500);
@@ -167,6 +172,78 @@ async function benchMedia(hook: string, orgId: string) {
   return { peakRssMb: video.peakRssMb, videoStatus: video.attachment.status, refusedStatus: refused.attachment.status };
 }
 
+const MAILGUN_KEY = 'key-bench-mailgun-signing-0123456789';
+
+/** Mail the local outbox holds from `address` (what the mail port sent). */
+async function mailsFrom(address: string) {
+  const [row] = await queryRows<{ n: number | string }>(runtime.services.db, sql`select count(*) as n from local_outbox where "from" like ${`%<${address}>`}`);
+  return Number(row.n);
+}
+
+async function benchEmail(token: string, botId: string) {
+  const integration = await api('POST', '/api/v1/integrations', token, { platform: 'email', name: 'Bench mail', botId, credentials: { signingKey: MAILGUN_KEY } });
+  await api('POST', `/api/v1/integrations/${integration.id}/connect`, token, {});
+  const hook = `${base}/api/v1/channels/email/${integration.id}`;
+  let mailSequence = 0;
+  const fieldsFor = (n: number) => ({
+    recipient: integration.inboxAddress,
+    sender: `cliente${n % CONTACTS}@example.com`,
+    from: `Cliente ${n % CONTACTS} <cliente${n % CONTACTS}@example.com>`,
+    subject: `Consulta ${n}`,
+    'body-plain': '¿Cuál es el horario de la tienda?\n\n-- \nUn cliente',
+    'body-html': '<p>¿Cuál es el horario de la tienda?</p>',
+    'Message-Id': `<bench-${n}@example.com>`,
+  });
+  const post = async (n: number) => {
+    const delivery = await signedMailgunDelivery(MAILGUN_KEY, fieldsFor(n));
+    const started = performance.now();
+    const res = await fetch(hook, { method: 'POST', headers: { 'content-type': delivery.contentType }, body: delivery.body as Uint8Array<ArrayBuffer> });
+    const outcome = (await res.json()) as { stored?: number; duplicates?: number };
+    const ms = performance.now() - started;
+    if (res.status !== 200) throw new Error(`email webhook -> ${res.status} ${JSON.stringify(outcome)}`);
+    return { ms, outcome };
+  };
+  for (let i = 0; i < 20; i++) await post(++mailSequence);
+  await runtime.queue.drain({ timeoutMs: 120_000 });
+
+  console.log(`email (Mailgun inbound route), ${LATENCY_SAMPLES} sequential deliveries, job runner paused (target p99 < ${P99_TARGET_MS} ms):`);
+  await runtime.queue.stop();
+  const latencies: number[] = [];
+  const accepted: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const n = ++mailSequence;
+    const { ms, outcome } = await post(n);
+    latencies.push(ms);
+    if (outcome.stored === 1) accepted.push(n);
+  }
+  const p99 = percentile(latencies, 0.99);
+  console.log(`  webhook -> 200                p50 ${percentile(latencies, 0.5).toFixed(1)} ms   p95 ${percentile(latencies, 0.95).toFixed(1)} ms   p99 ${p99.toFixed(1)} ms   max ${Math.max(...latencies).toFixed(1)} ms`);
+  // Mailgun retrying: each of the first 200 mails three more times, concurrently, with fresh tokens.
+  const replays = accepted.slice(0, 200);
+  const outcomes = await Promise.all(replays.flatMap((n) => [post(n), post(n), post(n)]));
+  const restored = outcomes.filter((o) => o.outcome.stored !== 0).length;
+  await runtime.queue.start();
+  const expected = 20 + accepted.length;
+  const drainStarted = performance.now();
+  await runtime.queue.drain({ timeoutMs: 15 * 60_000 });
+  const sent = await mailsFrom(integration.inboxAddress);
+  const [row] = await runtime.services.db
+    .select({ n: count() })
+    .from(messages)
+    .where(and(eq(messages.channel, 'email'), eq(messages.role, 'user')));
+  const stored = Number(row.n);
+  console.log(`  ${outcomes.length} redeliveries stored ${restored} more (expected 0); ${stored} mails stored of ${expected} accepted (lost ${expected - stored})`);
+  console.log(`  replies drained in ${((performance.now() - drainStarted) / 1000).toFixed(1)} s: ${sent} sent through the mail port for ${expected} mails (duplicates ${sent - expected})`);
+  return {
+    failed: [
+      p99 >= P99_TARGET_MS ? `email p99 ${p99.toFixed(1)} ms (runner paused) is over ${P99_TARGET_MS} ms` : null,
+      restored > 0 ? `${restored} email redeliveries were stored again` : null,
+      stored !== expected ? `${expected - stored} accepted mails were not stored` : null,
+      sent !== expected ? `${sent} email replies for ${expected} mails` : null,
+    ],
+  };
+}
+
 try {
   const user = await api('POST', '/api/v1/auth/register', undefined, { email: 'bench-channels@example.com', password: 'a-strong-password-1', name: 'Bench' });
   const token = user.accessToken;
@@ -252,10 +329,13 @@ try {
 
   const media = await benchMedia(hook, org.id);
 
+  const email = await benchEmail(token, bot.id);
+
   const failedChecks = [
     media.peakRssMb >= RSS_BUDGET_MB ? `RSS grew ${media.peakRssMb.toFixed(1)} MB while streaming a ${VIDEO_MB} MB video (budget ${RSS_BUDGET_MB} MB)` : null,
     media.videoStatus !== 'stored' ? `the ${VIDEO_MB} MB video was not stored (${media.videoStatus})` : null,
     media.refusedStatus !== 'too_large' ? `the oversized file was not refused (${media.refusedStatus})` : null,
+    ...email.failed,
     p99 >= P99_TARGET_MS ? `p99 ${p99.toFixed(1)} ms (runner paused) is over ${P99_TARGET_MS} ms` : null,
     stored !== accepted.length ? `${accepted.length - stored} accepted messages were not stored` : null,
     afterReplays !== stored ? 'a redelivery was stored twice' : null,

@@ -3,7 +3,7 @@ import { createdAt, id, ts, updatedAt } from './columns';
 import { organizations } from './tenancy';
 import { bots } from './bots';
 
-export const platformEnum = pgEnum('channel_platform', ['whatsapp', 'messenger', 'instagram', 'telegram']);
+export const platformEnum = pgEnum('channel_platform', ['whatsapp', 'messenger', 'instagram', 'telegram', 'email']);
 export const integrationStatusEnum = pgEnum('integration_status', ['disconnected', 'connected', 'error']);
 
 /** A messaging integration: platform credentials (encrypted) linked to one bot. */
@@ -20,7 +20,7 @@ export const channels = pgTable(
     status: integrationStatusEnum('status').notNull().default('disconnected'),
     /** AES-GCM ciphertext of the platform credentials JSON; never returned by the API. */
     credentialsEncrypted: text('credentials_encrypted'),
-    /** Platform-side account id (phone number id, page id, bot username) for display and routing. */
+    /** Platform-side account id (phone number id, page id, bot username, email inbox address) for display and routing. */
     externalAccountId: varchar('external_account_id', { length: 255 }),
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
     lastMessageAt: ts('last_message_at'),
@@ -29,5 +29,9 @@ export const channels = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('channels_org_idx').on(t.organizationId, t.platform)],
+  (t) => [
+    index('channels_org_idx').on(t.organizationId, t.platform),
+    // Cloudflare Email Routing hands over a mail by its recipient: the email channel's inbox address.
+    index('channels_account_idx').on(t.externalAccountId),
+  ],
 );

@@ -163,6 +163,20 @@ export const configSchema = z.object({
   META_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'META_GRAPH_API_VERSION looks like v26.0').default('v26.0'),
   /** Telegram Bot API origin. */
   TELEGRAM_API_URL: z.url().default('https://api.telegram.org').transform((url) => url.replace(/\/+$/, '')),
+  /**
+   * Email channels: the domain of every organization's inbox address (`acme-x7k2p9q4ab@<domain>`),
+   * whose mail a provider (Mailgun inbound routes, Cloudflare Email Routing) hands to us. Replies
+   * go out through the mail port from that address.
+   */
+  EMAIL_INBOUND_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'EMAIL_INBOUND_DOMAIN is a domain name, like inbound.example.com')
+    .default('inbound.versaai.local'),
+  /** A signed inbound-mail webhook older than this is refused (replays), seconds. */
+  EMAIL_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(900),
+  /** The largest inbound mail accepted (body and attachments), and the largest attachment kept, bytes. */
+  EMAIL_MAX_BYTES: z.coerce.number().int().positive().default(25_000_000),
+  EMAIL_ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().default(10_000_000),
   /** Upper bound for one call to a platform API (send, connect checks), ms. */
   CHANNEL_API_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Sending a channel message: attempts before it is marked failed, first retry delay (doubles), and the longest wait. */

@@ -22,6 +22,8 @@ export const errorStatus = {
   conflict: 409,
   /** A flow with errors cannot be published; `details.issues` names the nodes. */
   flow_invalid: 422,
+  /** A signed webhook delivery we have already processed (Mailgun does not retry a 406). */
+  replayed_request: 406,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

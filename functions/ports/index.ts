@@ -165,6 +165,11 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** Sender, when not the deployment's MAIL_FROM (an email channel answers from its inbox address). */
+  from?: string;
+  replyTo?: string;
+  /** Extra headers: threading (Message-ID, In-Reply-To, References) and Auto-Submitted. */
+  headers?: Record<string, string>;
 }
 
 export interface Mailer {

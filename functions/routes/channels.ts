@@ -13,7 +13,7 @@ export const channelsRouter = createRouter();
 const tags = ['Channel webhooks'];
 
 const Params = z.object({
-  platform: z.string().openapi({ param: { name: 'platform', in: 'path' }, description: 'whatsapp, messenger, instagram or telegram', example: 'whatsapp' }),
+  platform: z.string().openapi({ param: { name: 'platform', in: 'path' }, description: 'whatsapp, messenger, instagram, telegram or email', example: 'whatsapp' }),
   integration_id: z.string().openapi({ param: { name: 'integration_id', in: 'path' }, description: 'The integration id from the dashboard' }),
 });
 
@@ -57,13 +57,15 @@ channelsRouter.openapi(
     tags,
     summary: 'Messages and receipts from the platform (public, signed)',
     description:
-      'The body is the platform\u2019s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, or a Telegram Update). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`. Redeliveries are recognised by the platform\u2019s message id and stored once.',
+      'The body is the platform\u2019s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, or a Telegram Update). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`. Email: a Mailgun inbound route\u2019s `forward()` (multipart/form-data with `timestamp`, `token` and `signature`). Redeliveries are recognised by the platform\u2019s message id (email: Message-Id) and stored once.',
     request: { params: Params },
     responses: {
       200: jsonContent(OutcomeSchema, 'Accepted (also for events we deliberately ignore, so the platform does not retry them)'),
-      401: errorResponse('Missing or wrong signature'),
+      401: errorResponse('Missing or wrong signature (email: also a timestamp too far from now)'),
       404: errorResponse('No such webhook'),
+      406: errorResponse('Email: a signed delivery whose token was already received (a replay; Mailgun does not retry a 406)'),
       413: errorResponse('Body too large'),
+      415: errorResponse('Email: the body is not a form'),
       503: errorResponse('The channel\u2019s credentials cannot be read right now (the platform redelivers later)'),
       ...publicErrors,
     },

@@ -3,6 +3,7 @@ import {
   InstagramCredentialsSchema,
   MessengerCredentialsSchema,
   TelegramCredentialsSchema,
+  EmailCredentialsSchema,
   WhatsAppCredentialsSchema,
 } from '../core/channels/credentials';
 import { PLATFORMS } from '../core/channels/types';
@@ -38,6 +39,10 @@ export const IntegrationSchema = z
       url: z.string().openapi({ description: 'Paste this as the callback URL (Meta); Telegram is set up by connect', example: 'https://app.example.com/api/v1/channels/whatsapp/6f1c…' }),
       verifyToken: z.string().nullable().openapi({ description: 'Meta platforms, admins only: the verify token to paste next to the URL' }),
     }),
+    inboxAddress: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Email channels: the address customers write to (route it to the webhook URL in Mailgun, or to the worker with Cloudflare Email Routing)', example: 'acme-x7k2p9q4ab@inbound.versaai.local' }),
     lastMessageAt: z.string().nullable(),
     lastError: z.string().nullable(),
     lastErrorAt: z.string().nullable(),
@@ -57,6 +62,7 @@ export const CreateIntegrationSchema = z
     z.object({ platform: z.literal('messenger'), ...common, credentials: MessengerCredentialsSchema.optional() }),
     z.object({ platform: z.literal('instagram'), ...common, credentials: InstagramCredentialsSchema.optional() }),
     z.object({ platform: z.literal('telegram'), ...common, credentials: TelegramCredentialsSchema.optional() }),
+    z.object({ platform: z.literal('email'), ...common, credentials: EmailCredentialsSchema.optional() }),
   ])
   .openapi('CreateIntegration');
 

@@ -25,7 +25,7 @@ export interface TestApi {
 
 export interface CallOptions {
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Uint8Array<ArrayBuffer>;
   token?: string;
   orgId?: string;
   headers?: Record<string, string>;

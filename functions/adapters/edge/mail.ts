@@ -16,11 +16,13 @@ export function createHttpMailer(options: HttpMailerOptions): Mailer {
         method: 'POST',
         headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({
-          from: options.from,
+          from: message.from ?? options.from,
           to: message.to,
           subject: message.subject,
           text: message.text,
           ...(message.html ? { html: message.html } : {}),
+          ...(message.replyTo ? { reply_to: message.replyTo } : {}),
+          ...(message.headers ? { headers: message.headers } : {}),
         }),
       });
       if (!res.ok) {

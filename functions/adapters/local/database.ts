@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS local_outbox (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS local_outbox_to_idx ON local_outbox ("to", created_at DESC);
+-- Email channels answer from their own address, in a thread (added after the table existed).
+ALTER TABLE local_outbox ADD COLUMN IF NOT EXISTS "from" text;
+ALTER TABLE local_outbox ADD COLUMN IF NOT EXISTS headers jsonb;
 `;
 
 /**

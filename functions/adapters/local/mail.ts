@@ -16,8 +16,9 @@ export function createOutboxMailer(
   return {
     async send(message: MailMessage) {
       await db.execute(sql`
-        INSERT INTO local_outbox ("to", subject, text, html)
-        VALUES (${message.to}, ${message.subject}, ${message.text}, ${message.html ?? null})`);
+        INSERT INTO local_outbox ("to", subject, text, html, "from", headers)
+        VALUES (${message.to}, ${message.subject}, ${message.text}, ${message.html ?? null}, ${message.from ?? null},
+                ${message.headers ? JSON.stringify(message.headers) : null}::jsonb)`);
       const links = message.text.match(/https?:\/\/\S+/g) ?? [];
       log(
         `[mail] to=${message.to} subject=${JSON.stringify(message.subject)}` +
@@ -33,11 +34,13 @@ export function createOutboxMailer(
         subject: string;
         text: string;
         html: string | null;
+        from: string | null;
+        headers: Record<string, string> | string | null;
         created_at: Date | string;
       }>(
         db,
         sql`
-          SELECT id, "to", subject, text, html, created_at FROM local_outbox
+          SELECT id, "to", subject, text, html, "from", headers, created_at FROM local_outbox
           ${opts.to !== undefined ? sql`WHERE lower("to") = lower(${opts.to})` : sql``}
           ORDER BY created_at DESC, id DESC
           LIMIT ${limit}`,
@@ -48,6 +51,8 @@ export function createOutboxMailer(
         subject: r.subject,
         text: r.text,
         ...(r.html !== null ? { html: r.html } : {}),
+        ...(r.from !== null ? { from: r.from } : {}),
+        ...(r.headers !== null ? { headers: typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers } : {}),
         createdAt: new Date(r.created_at).toISOString(),
       }));
     },

@@ -20,6 +20,7 @@ export const messageAttachmentSchema = z
     filename: z.string().nullable(),
     blobKey: z.string().nullable().openapi({ description: 'Where the bytes are stored; null until they are' }),
     error: z.string().nullable().optional(),
+    inline: z.boolean().optional().openapi({ description: 'Email: an image the message showed inline (`cid:`) rather than a file the sender attached' }),
   })
   .openapi('MessageAttachment');
 

@@ -47,11 +47,22 @@ export const TelegramCredentialsSchema = z.object({
     .openapi({ description: 'The bot token from @BotFather', example: '123456789:AAEhBP0av28fhjRdM2ZJu1PsMKrcZhGs4wE' }),
 });
 
+export const EmailCredentialsSchema = z.object({
+  signingKey: z
+    .string()
+    .min(16)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces')
+    .openapi({ description: 'Mailgun\u2019s HTTP webhook signing key (Sending > Webhooks); signs every inbound-route delivery. Not needed with Cloudflare Email Routing' })
+    .optional(),
+});
+
 export const CREDENTIAL_SCHEMAS = {
   whatsapp: WhatsAppCredentialsSchema,
   messenger: MessengerCredentialsSchema,
   instagram: InstagramCredentialsSchema,
   telegram: TelegramCredentialsSchema,
+  email: EmailCredentialsSchema,
 } as const;
 
 export type WhatsAppCredentials = z.infer<typeof WhatsAppCredentialsSchema> & { verifyToken: string };
@@ -60,11 +71,14 @@ export type InstagramCredentials = z.infer<typeof InstagramCredentialsSchema> & 
 /** `webhookSecret` is ours: sent to setWebhook and checked on every update. */
 export type TelegramCredentials = z.infer<typeof TelegramCredentialsSchema> & { webhookSecret: string };
 
+export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
+
 export interface CredentialsByPlatform {
   whatsapp: WhatsAppCredentials;
   messenger: MessengerCredentials;
   instagram: InstagramCredentials;
   telegram: TelegramCredentials;
+  email: EmailCredentials;
 }
 export type AnyCredentials = CredentialsByPlatform[Platform];
 
@@ -84,7 +98,7 @@ export function mergeCredentials(platform: Platform, stored: Record<string, unkn
   }
   const complete: Record<string, unknown> = { ...merged, ...result.data };
   // Meta's handshake needs a verify token; a generated one is as good as a chosen one.
-  if (platform !== 'telegram') complete.verifyToken ??= randomToken(24);
+  if (platform === 'whatsapp' || platform === 'messenger' || platform === 'instagram') complete.verifyToken ??= randomToken(24);
   return { ok: true as const, credentials: complete as unknown as AnyCredentials };
 }
 

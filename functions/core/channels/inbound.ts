@@ -35,24 +35,36 @@ async function firstRow<T>(services: Pick<Services, 'db'>, query: ReturnType<typ
  * current bot, created when there is none, and the channel's "last message received": one
  * statement, because this runs for every message.
  */
-async function conversationFor(services: Pick<Services, 'db'>, integration: WebhookIntegration & { botId: string }, contact: InboundContact) {
+async function conversationFor(services: Pick<Services, 'db'>, integration: WebhookIntegration & { botId: string }, contact: InboundContact, threadRefs?: string[]) {
+  // Email threads: the conversation holding a message this one answers, for the same sender;
+  // otherwise only an open conversation continues (elsewhere, the latest one does).
+  const threaded = threadRefs !== undefined;
+  const refs = threadRefs && threadRefs.length > 0 ? threadRefs : ['<none>'];
   const row = await firstRow<{ conversation_id: string }>(
     services,
     sql`with ct as (
-        insert into ${contacts} (organization_id, channel, external_id, name, phone, attributes, last_seen_at)
+        insert into ${contacts} (organization_id, channel, external_id, name, phone, email, attributes, last_seen_at)
         values (${integration.organizationId}, ${integration.platform}::channel_kind, ${contact.externalId}, ${contact.name ?? null},
-                ${contact.phone ?? null}, ${JSON.stringify(contact.attributes ?? {})}::jsonb, now())
+                ${contact.phone ?? null}, ${contact.email ?? null}, ${JSON.stringify(contact.attributes ?? {})}::jsonb, now())
         on conflict (organization_id, channel, external_id) do update set
           name = coalesce(excluded.name, ${contacts.name}),
           phone = coalesce(excluded.phone, ${contacts.phone}),
+          email = coalesce(excluded.email, ${contacts.email}),
           attributes = ${contacts.attributes} || excluded.attributes,
           last_seen_at = now(), updated_at = now()
         returning id),
-      existing as (
+      by_thread as (
+        select c.id from ${messages} m join ${conversations} c on c.id = m.conversation_id, ct
+        where ${threaded} and m.organization_id = ${integration.organizationId} and m.channel = ${integration.platform}::channel_kind
+          and m.external_id in ${refs} and c.contact_id = ct.id and c.channel_id = ${integration.id}
+        order by m.created_at desc limit 1),
+      latest as (
         select c.id from ${conversations} c, ct
         where c.organization_id = ${integration.organizationId} and c.contact_id = ct.id
           and c.channel_id = ${integration.id} and c.bot_id = ${integration.botId}
+          and (not ${threaded} or c.status in ('open', 'pending'))
         order by c.created_at desc limit 1),
+      existing as (select coalesce((select id from by_thread), (select id from latest)) as id where exists (select 1 from by_thread) or exists (select 1 from latest)),
       created as (
         insert into ${conversations} (organization_id, bot_id, contact_id, channel_id, channel)
         select ${integration.organizationId}, ${integration.botId}, ct.id, ${integration.id}, ${integration.platform}::channel_kind
@@ -87,8 +99,17 @@ async function onRedelivery(services: Services, integration: WebhookIntegration,
   else await enqueueReply(services, stored.id);
 }
 
-async function storeMessage(services: Services, integration: WebhookIntegration & { botId: string }, message: InboundMessage, answering: boolean): Promise<boolean> {
-  const conversationId = await conversationFor(services, integration, message.contact);
+/** Runs on a message just stored, before the inbox hears of it or the reply is queued (email stores its attachments). */
+export type OnStored = (message: InboundMessage, row: MessageRow) => Promise<MessageRow>;
+
+async function storeMessage(
+  services: Services,
+  integration: WebhookIntegration & { botId: string },
+  message: InboundMessage,
+  answering: boolean,
+  onStored?: OnStored,
+): Promise<boolean> {
+  const conversationId = await conversationFor(services, integration, message.contact, message.threadRefs);
   // Files are listed as pending and fetched by a job: a download never holds up the webhook's 200.
   const media = withPendingAttachments(integration.platform, message);
   const turn = await storeUserTurn(
@@ -110,14 +131,15 @@ async function storeMessage(services: Services, integration: WebhookIntegration 
     await onRedelivery(services, integration, message, answering, media.files);
     return false;
   }
+  const stored = onStored ? await onStored(message, turn.stored) : turn.stored;
   const reply = message.answer && answering;
   // With files, the answer waits for them (the model may read them): the download job queues it.
-  if (media.files > 0) await services.queue.enqueue(DOWNLOAD_MEDIA_JOB, { messageId: turn.stored.id, reply });
-  else if (reply) await enqueueReply(services, turn.stored.id);
+  if (media.files > 0) await services.queue.enqueue(DOWNLOAD_MEDIA_JOB, { messageId: stored.id, reply });
+  else if (reply) await enqueueReply(services, stored.id);
   if (turn.messageCount === 1) {
     await publishEvent(services, integration.organizationId, 'conversation.created', { conversationId, channel: integration.platform });
   }
-  await publishMessageCreated(services, turn.stored);
+  await publishMessageCreated(services, stored);
   return true;
 }
 
@@ -145,7 +167,7 @@ async function applyEdit(services: Services, integration: WebhookIntegration, ed
   return rows.length > 0;
 }
 
-export async function storeInbound(services: Services, integration: WebhookIntegration, parsed: ParsedWebhook): Promise<InboundOutcome> {
+export async function storeInbound(services: Services, integration: WebhookIntegration, parsed: ParsedWebhook, onStored?: OnStored): Promise<InboundOutcome> {
   const outcome: InboundOutcome = { stored: 0, duplicates: 0, edits: 0, statuses: 0, ignored: parsed.ignored };
   if (parsed.messages.length > 0) {
     // Conversations belong to a bot: without one (never linked, or deleted since the integration
@@ -159,7 +181,7 @@ export async function storeInbound(services: Services, integration: WebhookInteg
       const answering = bot.status === 'active';
       // In order: a customer's "hi" then "I need help" must land (and be answered) in that order.
       for (const message of parsed.messages) {
-        if (await storeMessage(services, linked, message, answering)) outcome.stored += 1;
+        if (await storeMessage(services, linked, message, answering, onStored)) outcome.stored += 1;
         else outcome.duplicates += 1;
       }
     }

@@ -6,6 +6,7 @@ import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { credentialFields, mergeCredentials, openCredentials, sealCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
 import { connectPlatform, disconnectPlatform, settingsOf, webhookUrlOf, withServerSecrets, type IntegrationSettings } from './platforms';
+import { newInboxAddress } from './email/address';
 import { telegramWebhookInfo } from './telegram';
 import { forgetIntegration } from './state';
 import type { IntegrationRow, Platform, PlatformFailure } from './types';
@@ -33,6 +34,8 @@ export interface PublicIntegration {
   settings: { groups: 'ignore' | 'mentions' | 'all' };
   credentials: { configured: boolean; fields: string[] };
   webhook: { url: string; verifyToken: string | null };
+  /** Email channels: the address customers write to. */
+  inboxAddress: string | null;
   lastMessageAt: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
@@ -65,10 +68,11 @@ export async function publicIntegration(
     botId: row.botId,
     bot: row.botId && botName ? { id: row.botId, name: botName } : null,
     status: row.status,
-    account: { id: row.externalAccountId, name: settings.account?.name ?? null, handle: settings.account?.handle ?? null },
+    account: { id: row.externalAccountId, name: settings.account?.name ?? null, handle: settings.account?.handle ?? (row.platform === 'email' ? row.externalAccountId : null) },
     settings: { groups: settings.groups ?? 'mentions' },
     credentials: { configured: credentials !== null, fields },
     webhook: { url: webhookUrlOf(services.config, row), verifyToken },
+    inboxAddress: row.platform === 'email' ? row.externalAccountId : null,
     lastMessageAt: iso(row.lastMessageAt),
     lastError: row.lastError,
     lastErrorAt: iso(row.lastErrorAt),
@@ -127,9 +131,11 @@ function credentialsOrThrow(platform: Platform, stored: Record<string, unknown> 
 export async function createIntegration(services: Services, organizationId: string, input: IntegrationInput & { platform: Platform; name: string; botId: string }) {
   await requireBot(services, organizationId, input.botId);
   const sealed = input.credentials ? await sealCredentials(withServerSecrets(input.platform, credentialsOrThrow(input.platform, null, input.credentials)), services.config.ENCRYPTION_KEY) : null;
+  // An email channel's address is ours to make, once: it is where customers write.
+  const externalAccountId = input.platform === 'email' ? await newInboxAddress(services, organizationId) : null;
   const [row] = await services.db
     .insert(channels)
-    .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: input.settings ?? {} })
+    .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: input.settings ?? {}, externalAccountId })
     .returning();
   return row;
 }
@@ -150,7 +156,7 @@ export async function updateIntegration(services: Services, organizationId: stri
     const credentials = withServerSecrets(integration.platform, credentialsOrThrow(integration.platform, stored, input.credentials));
     if (integration.status === 'connected') {
       const account = await proveWithPlatform(services, integration, credentials);
-      changes.externalAccountId = account.id;
+      changes.externalAccountId = account.id || integration.externalAccountId;
       changes.settings = { ...settingsOf(integration), ...changes.settings, account: { name: account.name, handle: account.handle } };
     }
     changes.credentialsEncrypted = await sealCredentials(credentials, services.config.ENCRYPTION_KEY);
@@ -211,7 +217,8 @@ export async function connectIntegration(services: Services, organizationId: str
     .set({
       status: 'connected',
       credentialsEncrypted: await sealCredentials(credentials, services.config.ENCRYPTION_KEY),
-      externalAccountId: result.account.id,
+      // A platform that names no account (email: the inbox address is ours) keeps the one we set.
+      externalAccountId: result.account.id || integration.externalAccountId,
       settings: { ...settingsOf(integration), account: { name: result.account.name, handle: result.account.handle } },
       lastError: null,
       lastErrorAt: null,

@@ -15,6 +15,8 @@ export const DOWNLOAD_LIMITS: Record<Platform, Record<AttachmentKind, number>> =
   messenger: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
   instagram: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
   telegram: { image: 20 * MB, audio: 20 * MB, video: 20 * MB, document: 20 * MB, sticker: 20 * MB },
+  // Mail arrives with its attachments inside (the email module stores them under its own limit).
+  email: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
 };
 
 export type SendChannel = Platform | 'web';
@@ -26,6 +28,8 @@ export const SEND_LIMITS: Record<SendChannel, Record<'image' | 'audio' | 'video'
   instagram: { image: 8 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB },
   telegram: { image: 10 * MB, audio: 50 * MB, video: 50 * MB, document: 50 * MB },
   web: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
+  // Common providers' message size limit is about 25 MB, encoded: the file itself must stay under it.
+  email: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
 };
 
 /** Types each channel accepts for a kind when we send (null: any type). */

@@ -5,7 +5,8 @@ import { verifyMetaSignature } from './meta';
 import { checkInstagram, checkMessenger, INSTAGRAM_TEXT_LIMIT, MESSENGER_TEXT_LIMIT, parseMessaging, sendMetaText } from './messenger';
 import type { TextLimit } from './split';
 import { connectTelegram, disconnectTelegram, parseTelegram, sendTelegramText, TELEGRAM_TEXT_LIMIT, telegramBotId, type GroupMode } from './telegram';
-import type { IntegrationRow, ParsedWebhook, Platform, PlatformResult, Recipient, ReplyButtons, WebhookIntegration } from './types';
+import { checkMailgunSignature, formOf, signatureFields } from './email/mailgun';
+import { emptyParse, type IntegrationRow, type ParsedWebhook, type Platform, type PlatformResult, type Recipient, type ReplyButtons, type WebhookIntegration } from './types';
 import { checkWhatsApp, parseWhatsApp, sendWhatsAppText, WHATSAPP_TEXT_LIMIT } from './whatsapp';
 
 export interface AccountInfo {
@@ -105,6 +106,27 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
     disconnect: (config, credentials) => disconnectTelegram(config, credentials),
     // The webhook secret is ours to make: random, and new on every credential change.
     withServerSecrets: (credentials) => ({ ...credentials, webhookSecret: randomToken(32) }),
+  },
+  // Email (email/*): mail arrives as a Mailgun form (email/receive.ts) or raw MIME from
+  // Cloudflare Email Routing (the ingestion worker), and replies leave through the mail port
+  // (email/outbound.ts, called by send.ts), so parsing and sending here are never reached.
+  email: {
+    // One mail is one message: no splitting.
+    textLimit: { max: 200_000, unit: 'chars' },
+    async verifyWebhook(credentials, rawBody, header) {
+      const contentType = header('content-type');
+      if (!credentials.signingKey || !contentType) return false;
+      const form = await formOf(rawBody, contentType);
+      const fields = form ? signatureFields(form) : null;
+      // Freshness and replays are the receiver's (email/receive.ts): it answers them differently.
+      return fields !== null && (await checkMailgunSignature(credentials.signingKey, fields, Date.now(), Number.MAX_SAFE_INTEGER)) === 'valid';
+    },
+    parseWebhook: () => ({ ...emptyParse(), ignored: 1 }),
+    sendText: async () => ({ ok: false, transient: false, reason: 'Email is sent through the mail port' }),
+    // Nothing to ask a platform: the inbox address is ours, and the provider needs no subscription.
+    connect: async () => ({ ok: true, account: { id: '', name: null, handle: null } }),
+    disconnect: async () => ({ ok: true }),
+    withServerSecrets: (credentials) => credentials,
   },
 };
 

@@ -8,6 +8,7 @@ import { storeReply } from '../chat/store';
 import { messageEventData, publishMessageCreated, publishMessageFailed } from '../conversations/events';
 import { publishEvent } from '../events/publish';
 import { openCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
+import { sendEmailReply } from './email/outbound';
 import { errorMessage } from './http';
 import { sendText, TEXT_LIMITS } from './platforms';
 import { noteChannelError } from './state';
@@ -26,7 +27,7 @@ import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient, 
  * reason and show on the channel's status.
  */
 export const SEND_JOB = 'send-channel-message';
-const CHANNEL_PLATFORMS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram']);
+const CHANNEL_PLATFORMS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram', 'email']);
 const DONE = new Set(['sent', 'delivered', 'read', 'failed']);
 const DAY_MS = 86_400_000;
 /** A message written before delivery tracking (no status yet) counts as pending. */
@@ -179,7 +180,12 @@ export async function deliverMessage(services: Services, messageId: string, atte
   const buttons = buttonsOf(message);
   for (let index = sent.length; index < parts.length; index++) {
     const to = index === 0 ? recipient : { ...recipient, replyToPlatformMessageId: undefined };
-    const result = await sendText(services.config, integration.platform, credentials, to, parts[index], message.role, index === parts.length - 1 ? buttons : undefined);
+    const lastButtons = index === parts.length - 1 ? buttons : undefined;
+    // Email needs the mail port and the thread, which a platform's sendText does not get.
+    const result =
+      integration.platform === 'email'
+        ? await sendEmailReply(services, integration, message, to.externalId, parts[index], lastButtons)
+        : await sendText(services.config, integration.platform, credentials, to, parts[index], message.role, lastButtons);
     if (!result.ok) {
       if (sent.length > 0) await saveProgress(services, message, sent);
       if (result.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, result);

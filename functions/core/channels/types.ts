@@ -6,7 +6,7 @@ import type { channels, messages } from '../../../db/schema';
  * Instagram and Telegram differ only in their own files.
  */
 export type Platform = (typeof channels.$inferSelect)['platform'];
-export const PLATFORMS = ['whatsapp', 'messenger', 'instagram', 'telegram'] as const satisfies readonly Platform[];
+export const PLATFORMS = ['whatsapp', 'messenger', 'instagram', 'telegram', 'email'] as const satisfies readonly Platform[];
 export type IntegrationRow = typeof channels.$inferSelect;
 /** What a webhook needs of its integration (cached in KV, so JSON-safe: no dates). */
 export type WebhookIntegration = Pick<IntegrationRow, 'id' | 'organizationId' | 'botId' | 'platform' | 'status' | 'credentialsEncrypted' | 'settings'>;
@@ -18,6 +18,7 @@ export interface InboundContact {
   externalId: string;
   name?: string | null;
   phone?: string | null;
+  email?: string | null;
   attributes?: Record<string, unknown>;
 }
 
@@ -34,6 +35,12 @@ export interface InboundMessage {
   metadata: Record<string, unknown>;
   /** False for things nobody answers (reactions, group chatter the bot was not addressed in). */
   answer: boolean;
+  /**
+   * Email: the message ids this one answers (`In-Reply-To`, `References`). The conversation that
+   * holds one of them is this message's; without a match the sender's open conversation is, and
+   * a resolved one is not reopened (a new mail is a new subject).
+   */
+  threadRefs?: string[];
 }
 
 /** A customer changed a message they sent earlier. */

@@ -2,7 +2,8 @@ import { timingSafeEqual } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import { cleanJsonText } from '../../lib/text';
 import type { Services } from '../../ports';
-import { openCredentials, type AnyCredentials } from './credentials';
+import { openCredentials, type AnyCredentials, type EmailCredentials } from './credentials';
+import { receiveMailgun } from './email/receive';
 import { errorMessage } from './http';
 import { storeInbound } from './inbound';
 import { metaChallenge } from './meta';
@@ -33,7 +34,7 @@ async function webhookTarget(services: Services, platform: string, id: string): 
 /** Meta's verification handshake: the challenge to echo when the verify token is the integration's. */
 export async function verificationChallenge(services: Services, platform: string, id: string, query: Record<string, string>) {
   const { integration, credentials } = await webhookTarget(services, platform, id);
-  if (integration.platform === 'telegram' || !('verifyToken' in credentials)) throw new ApiError('not_found', 'Telegram webhooks have no verification handshake');
+  if (integration.platform === 'telegram' || integration.platform === 'email' || !('verifyToken' in credentials)) throw new ApiError('not_found', 'Telegram webhooks have no verification handshake');
   const challenge = metaChallenge(query, credentials.verifyToken, timingSafeEqual);
   if (challenge === null) throw new ApiError('forbidden', 'The verify token does not match this integration');
   return challenge;
@@ -42,6 +43,8 @@ export async function verificationChallenge(services: Services, platform: string
 /** A signed delivery of messages and receipts: verified on the raw body, then parsed and stored. */
 export async function receiveWebhook(services: Services, platform: string, id: string, raw: Uint8Array, header: (name: string) => string | undefined) {
   const { integration, credentials } = await webhookTarget(services, platform, id);
+  // Mail comes as a form whose signature, freshness and replay checks are its own.
+  if (integration.platform === 'email') return { ok: true as const, ...(await receiveMailgun(services, integration, credentials as EmailCredentials, raw, header)) };
   if (!(await verifyWebhook(integration.platform, credentials, raw, header))) {
     throw new ApiError('unauthorized', 'The webhook signature is missing or not valid');
   }

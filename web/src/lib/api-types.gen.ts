@@ -3413,7 +3413,7 @@ export interface paths {
                 path: {
                     /** @description The integration id from the dashboard */
                     integration_id: string;
-                    /** @description whatsapp, messenger, instagram or telegram */
+                    /** @description whatsapp, messenger, instagram, telegram or email */
                     platform: string;
                 };
                 cookie?: never;
@@ -3488,7 +3488,7 @@ export interface paths {
         put?: never;
         /**
          * Messages and receipts from the platform (public, signed)
-         * @description The body is the platform’s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, or a Telegram Update). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`. Redeliveries are recognised by the platform’s message id and stored once.
+         * @description The body is the platform’s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, or a Telegram Update). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`. Email: a Mailgun inbound route’s `forward()` (multipart/form-data with `timestamp`, `token` and `signature`). Redeliveries are recognised by the platform’s message id (email: Message-Id) and stored once.
          */
         post: {
             parameters: {
@@ -3497,7 +3497,7 @@ export interface paths {
                 path: {
                     /** @description The integration id from the dashboard */
                     integration_id: string;
-                    /** @description whatsapp, messenger, instagram or telegram */
+                    /** @description whatsapp, messenger, instagram, telegram or email */
                     platform: string;
                 };
                 cookie?: never;
@@ -3522,7 +3522,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Missing or wrong signature */
+                /** @description Missing or wrong signature (email: also a timestamp too far from now) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3540,8 +3540,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Email: a signed delivery whose token was already received (a replay; Mailgun does not retry a 406) */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Body too large */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Email: the body is not a form */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7112,7 +7130,7 @@ export interface paths {
                     /** @description `me`, `unassigned` or a user id */
                     assignee?: "me" | "unassigned" | string;
                     bot_id?: string;
-                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api";
+                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "email";
                     /** @description Opaque cursor from the previous page */
                     cursor?: string;
                     handoff?: "bot" | "requested" | "human";
@@ -8918,6 +8936,12 @@ export interface paths {
                         "application/json": {
                             data: {
                                 createdAt: string;
+                                /** @description The sender, when not the deployment’s (an email channel’s inbox address) */
+                                from?: string;
+                                /** @description Extra headers: an email channel’s threading (Message-ID, In-Reply-To, References) */
+                                headers?: {
+                                    [key: string]: string;
+                                };
                                 html?: string;
                                 id: string;
                                 subject: string;
@@ -9195,7 +9219,7 @@ export interface paths {
                     /** @description Opaque cursor from the previous page */
                     cursor?: string;
                     limit?: number;
-                    platform?: "whatsapp" | "messenger" | "instagram" | "telegram";
+                    platform?: "whatsapp" | "messenger" | "instagram" | "telegram" | "email";
                 };
                 header?: {
                     /** @description Organization to act on; defaults to the caller’s only organization */
@@ -18016,7 +18040,7 @@ export interface components {
             /** Format: uuid */
             botId: string;
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
             contact: {
                 attributes?: components["schemas"]["ContactAttributes"];
                 email: string | null;
@@ -18239,6 +18263,27 @@ export interface components {
                  */
                 groups?: "ignore" | "mentions" | "all";
             };
+        } | {
+            /**
+             * Format: uuid
+             * @description The chatbot that answers on this channel
+             */
+            botId: string;
+            credentials?: {
+                /** @description Mailgun’s HTTP webhook signing key (Sending > Webhooks); signs every inbound-route delivery. Not needed with Cloudflare Email Routing */
+                signingKey?: string;
+            };
+            /** @example WhatsApp ventas */
+            name: string;
+            /** @enum {string} */
+            platform: "email";
+            settings?: {
+                /**
+                 * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
+                 * @enum {string}
+                 */
+                groups?: "ignore" | "mentions" | "all";
+            };
         };
         CreateSecret: {
             /** @example ORDERS_API_TOKEN */
@@ -18344,7 +18389,7 @@ export interface components {
                  * @example not_found
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "insufficient_scope" | "not_found" | "misdirected_request" | "conflict" | "flow_invalid" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
+                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "insufficient_scope" | "not_found" | "misdirected_request" | "conflict" | "flow_invalid" | "replayed_request" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
                 details?: components["schemas"]["FieldIssue"][] | components["schemas"]["ErrorFacts"];
                 /** @example Organization not found */
                 message: string;
@@ -18525,7 +18570,7 @@ export interface components {
                             /** @enum {string} */
                             kind: "intent";
                         } | {
-                            channels: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground")[];
+                            channels: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email")[];
                             /** @enum {string} */
                             kind: "channel";
                         } | {
@@ -18933,6 +18978,11 @@ export interface components {
             };
             /** Format: uuid */
             id: string;
+            /**
+             * @description Email channels: the address customers write to (route it to the webhook URL in Mailgun, or to the worker with Cloudflare Email Routing)
+             * @example acme-x7k2p9q4ab@inbound.versaai.local
+             */
+            inboxAddress: string | null;
             lastError: string | null;
             lastErrorAt: string | null;
             lastMessageAt: string | null;
@@ -18941,7 +18991,7 @@ export interface components {
              * @example telegram
              * @enum {string}
              */
-            platform: "whatsapp" | "messenger" | "instagram" | "telegram";
+            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "email";
             settings: {
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
@@ -18978,7 +19028,7 @@ export interface components {
              * @example telegram
              * @enum {string}
              */
-            platform: "whatsapp" | "messenger" | "instagram" | "telegram";
+            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "email";
             /** @description Telegram’s getWebhookInfo, with `check=true` */
             platformWebhook: {
                 lastError: string | null;
@@ -19047,7 +19097,7 @@ export interface components {
                 name: string | null;
             } | null;
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
             content: string;
             contentType: string;
             /** Format: date-time */
@@ -19640,7 +19690,7 @@ export interface components {
                     /** Format: uuid */
                     botId?: string;
                     /** @enum {string} */
-                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
                     contact?: {
                         attributes?: components["schemas"]["ContactAttributes"];
                         email: string | null;
@@ -19690,7 +19740,7 @@ export interface components {
                     /** Format: uuid */
                     botId: string;
                     /** @enum {string} */
-                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
                     /**
                      * @description `requested`: waiting for a person; `human`: a person has it and the bot is silent
                      * @enum {string}
@@ -19716,7 +19766,7 @@ export interface components {
                     /** Format: uuid */
                     authorUserId: string | null;
                     /** @enum {string} */
-                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
                     content: string;
                     contentType: string;
                     /** Format: date-time */

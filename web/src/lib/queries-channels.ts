@@ -6,7 +6,7 @@ import { queryKeys } from './query-keys';
 
 export type Integration = Schemas['Integration'];
 export type Platform = Integration['platform'];
-export const PLATFORMS: Platform[] = ['whatsapp', 'messenger', 'instagram', 'telegram'];
+export const PLATFORMS: Platform[] = ['whatsapp', 'messenger', 'instagram', 'telegram', 'email'];
 export type IntegrationStatus = Integration['status'];
 export type GroupMode = Integration['settings']['groups'];
 export const GROUP_MODES: GroupMode[] = ['mentions', 'all', 'ignore'];
@@ -18,9 +18,10 @@ export const CREDENTIAL_FIELDS: Record<Platform, Array<{ name: string; secret?: 
   messenger: [{ name: 'pageId' }, { name: 'pageAccessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'verifyToken', optional: true }],
   instagram: [{ name: 'accountId' }, { name: 'pageAccessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'verifyToken', optional: true }],
   telegram: [{ name: 'botToken', secret: true }],
+  email: [{ name: 'signingKey', secret: true, optional: true }],
 };
 
-export const isMeta = (platform: Platform) => platform !== 'telegram';
+export const isMeta = (platform: Platform) => platform === 'whatsapp' || platform === 'messenger' || platform === 'instagram';
 
 const path = (id: string) => `/api/v1/integrations/${encodeURIComponent(id)}`;
 export const channelsApi = {

@@ -7,6 +7,7 @@ import * as account from './account';
 import * as analytics from './analytics';
 import * as auth from './auth';
 import * as channels from './channels';
+import * as channelsEmail from './channels-email';
 import * as chatbots from './chatbots';
 import * as common from './common';
 import * as flows from './flows';
@@ -30,6 +31,7 @@ export const en = {
   ...inbox.en,
   ...analytics.en,
   ...channels.en,
+  ...channelsEmail.en,
   ...webhooks.en,
   ...start.en,
   ...flows.en,
@@ -50,6 +52,7 @@ export const es: Record<MessageKey, string> = {
   ...inbox.es,
   ...analytics.es,
   ...channels.es,
+  ...channelsEmail.es,
   ...webhooks.es,
   ...start.es,
   ...flows.es,

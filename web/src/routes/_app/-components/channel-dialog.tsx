@@ -29,6 +29,7 @@ export function PlatformMark({ platform, className }: { platform: Platform; clas
     messenger: ['M', 'bg-blue-600'],
     instagram: ['IG', 'bg-gradient-to-br from-amber-400 via-pink-500 to-purple-600'],
     telegram: ['TG', 'bg-sky-500'],
+    email: ['@', 'bg-zinc-600'],
   };
   const [letters, colour] = look[platform];
   return (
@@ -61,8 +62,13 @@ export function WebhookSetup({ integration }: { integration: Integration }) {
             {t('channels.verifyToken')}: {t('channels.verifyTokenHidden')}
           </p>
         ))}
+      {integration.platform === 'email' && integration.inboxAddress && <CopyRow label={t('channels.email.inboxAddress')} value={integration.inboxAddress} />}
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
-        {integration.platform === 'telegram' ? t('channels.setupTelegram') : t(`channels.setupMeta.${integration.platform}`)}
+        {integration.platform === 'telegram'
+          ? t('channels.setupTelegram')
+          : integration.platform === 'email'
+            ? t('channels.email.setup')
+            : t(`channels.setupMeta.${integration.platform}`)}
       </p>
     </div>
   );
@@ -134,8 +140,10 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
     <Dialog open={open} onClose={onClose} title={title} size="lg">
       {done ? (
         <div className="space-y-4">
-          <Alert tone="success">{isMeta(done.platform) ? t('channels.dialog.doneMeta') : t('channels.dialog.doneTelegram')}</Alert>
-          {isMeta(done.platform) && <WebhookSetup integration={done} />}
+          <Alert tone="success">
+            {isMeta(done.platform) ? t('channels.dialog.doneMeta') : done.platform === 'email' ? t('channels.dialog.doneEmail') : t('channels.dialog.doneTelegram')}
+          </Alert>
+          {(isMeta(done.platform) || done.platform === 'email') && <WebhookSetup integration={done} />}
           <div className="flex justify-end">
             <Button onClick={onClose}>{t('common.done')}</Button>
           </div>
