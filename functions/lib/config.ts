@@ -163,6 +163,13 @@ export const configSchema = z.object({
   META_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'META_GRAPH_API_VERSION looks like v26.0').default('v26.0'),
   /** Telegram Bot API origin. */
   TELEGRAM_API_URL: z.url().default('https://api.telegram.org').transform((url) => url.replace(/\/+$/, '')),
+  /** Slack Web API origin (`/api/auth.test`, `/api/chat.postMessage`). */
+  SLACK_API_URL: z.url().default('https://slack.com').transform((url) => url.replace(/\/+$/, '')),
+  /** Discord REST origin (`/api/v10/...`) and Gateway websocket URL. */
+  DISCORD_API_URL: z.url().default('https://discord.com').transform((url) => url.replace(/\/+$/, '')),
+  DISCORD_GATEWAY_URL: z.string().regex(/^wss?:\/\//, 'A ws:// or wss:// URL').default('wss://gateway.discord.gg'),
+  /** Largest file taken from Slack (and Discord) into blob storage, bytes; bigger ones are recorded as too large. */
+  CHANNEL_FILE_MAX_BYTES: z.coerce.number().int().positive().default(25_000_000),
   /** Upper bound for one call to a platform API (send, connect checks), ms. */
   CHANNEL_API_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Sending a channel message: attempts before it is marked failed, first retry delay (doubles), and the longest wait. */

@@ -47,11 +47,33 @@ export const TelegramCredentialsSchema = z.object({
     .openapi({ description: 'The bot token from @BotFather', example: '123456789:AAEhBP0av28fhjRdM2ZJu1PsMKrcZhGs4wE' }),
 });
 
+export const SlackCredentialsSchema = z.object({
+  botToken: z
+    .string()
+    .regex(/^xoxb-[A-Za-z0-9-]{10,250}$/, 'A Slack bot token starts with xoxb-')
+    .openapi({ description: 'The app\u2019s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read' }),
+  signingSecret: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,128}$/, 'The signing secret from Basic Information > App Credentials')
+    .openapi({ description: 'The app\u2019s signing secret; signs every Events API request', example: '8f742231b10e8888abcd99yyyzzz85a5' }),
+});
+
+export const DiscordCredentialsSchema = z.object({
+  applicationId: z.string().regex(/^\d{15,25}$/, 'A numeric Discord id (snowflake)').openapi({ description: 'The application id (General Information)', example: '1133557799002244668' }),
+  publicKey: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'The public key is 64 hexadecimal characters')
+    .openapi({ description: 'The application\u2019s public key (General Information); verifies every interaction (Ed25519)' }),
+  botToken: token('The bot\u2019s token (Bot > Reset Token), with the Message Content intent enabled'),
+});
+
 export const CREDENTIAL_SCHEMAS = {
   whatsapp: WhatsAppCredentialsSchema,
   messenger: MessengerCredentialsSchema,
   instagram: InstagramCredentialsSchema,
   telegram: TelegramCredentialsSchema,
+  slack: SlackCredentialsSchema,
+  discord: DiscordCredentialsSchema,
 } as const;
 
 export type WhatsAppCredentials = z.infer<typeof WhatsAppCredentialsSchema> & { verifyToken: string };
@@ -60,11 +82,16 @@ export type InstagramCredentials = z.infer<typeof InstagramCredentialsSchema> & 
 /** `webhookSecret` is ours: sent to setWebhook and checked on every update. */
 export type TelegramCredentials = z.infer<typeof TelegramCredentialsSchema> & { webhookSecret: string };
 
+export type SlackCredentials = z.infer<typeof SlackCredentialsSchema>;
+export type DiscordCredentials = z.infer<typeof DiscordCredentialsSchema>;
+
 export interface CredentialsByPlatform {
   whatsapp: WhatsAppCredentials;
   messenger: MessengerCredentials;
   instagram: InstagramCredentials;
   telegram: TelegramCredentials;
+  slack: SlackCredentials;
+  discord: DiscordCredentials;
 }
 export type AnyCredentials = CredentialsByPlatform[Platform];
 
@@ -84,7 +111,7 @@ export function mergeCredentials(platform: Platform, stored: Record<string, unkn
   }
   const complete: Record<string, unknown> = { ...merged, ...result.data };
   // Meta's handshake needs a verify token; a generated one is as good as a chosen one.
-  if (platform !== 'telegram') complete.verifyToken ??= randomToken(24);
+  if (platform === 'whatsapp' || platform === 'messenger' || platform === 'instagram') complete.verifyToken ??= randomToken(24);
   return { ok: true as const, credentials: complete as unknown as AnyCredentials };
 }
 

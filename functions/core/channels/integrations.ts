@@ -5,7 +5,7 @@ import type { Cursor } from '../../lib/pagination';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { credentialFields, mergeCredentials, openCredentials, sealCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
-import { connectPlatform, disconnectPlatform, settingsOf, webhookUrlOf, withServerSecrets, type IntegrationSettings } from './platforms';
+import { connectPlatform, disconnectPlatform, discordSettingsOf, settingsOf, webhookUrlOf, withServerSecrets, type IntegrationSettings } from './platforms';
 import { telegramWebhookInfo } from './telegram';
 import { forgetIntegration } from './state';
 import type { IntegrationRow, Platform, PlatformFailure } from './types';
@@ -19,7 +19,7 @@ export interface IntegrationInput {
   name?: string;
   botId?: string | null;
   credentials?: Record<string, unknown>;
-  settings?: Pick<IntegrationSettings, 'groups'>;
+  settings?: Pick<IntegrationSettings, 'groups' | 'discord' | 'handoffNotify'>;
 }
 
 export interface PublicIntegration {
@@ -30,7 +30,11 @@ export interface PublicIntegration {
   bot: { id: string; name: string } | null;
   status: IntegrationRow['status'];
   account: { id: string | null; name: string | null; handle: string | null };
-  settings: { groups: 'ignore' | 'mentions' | 'all' };
+  settings: {
+    groups: 'ignore' | 'mentions' | 'all';
+    discord?: { channels: string[]; dms: boolean };
+    handoffNotify?: { channelId: string | null; webhookUrl: boolean };
+  };
   credentials: { configured: boolean; fields: string[] };
   webhook: { url: string; verifyToken: string | null };
   lastMessageAt: string | null;
@@ -66,7 +70,11 @@ export async function publicIntegration(
     bot: row.botId && botName ? { id: row.botId, name: botName } : null,
     status: row.status,
     account: { id: row.externalAccountId, name: settings.account?.name ?? null, handle: settings.account?.handle ?? null },
-    settings: { groups: settings.groups ?? 'mentions' },
+    settings: {
+      groups: settings.groups ?? 'mentions',
+      ...(row.platform === 'discord' ? { discord: discordSettingsOf(row) } : {}),
+      ...(row.platform === 'slack' ? { handoffNotify: { channelId: settings.handoffNotify?.channelId ?? null, webhookUrl: Boolean(settings.handoffNotify?.webhookUrl) } } : {}),
+    },
     credentials: { configured: credentials !== null, fields },
     webhook: { url: webhookUrlOf(services.config, row), verifyToken },
     lastMessageAt: iso(row.lastMessageAt),
@@ -118,6 +126,25 @@ async function requireBot(services: Pick<Services, 'db'>, organizationId: string
   if (!bot) throw new ApiError('validation_failed', 'The request is not valid', { details: [{ path: 'botId', message: 'No chatbot with this id in the organization', code: 'custom' }] });
 }
 
+/**
+ * Settings as stored after a change: the handoff notice keeps its stored webhook URL unless a new
+ * one is given (the API never returns it), and a new URL must pass the outbound policy now, not
+ * when a handoff happens.
+ */
+async function mergeSettings(services: Services, current: IntegrationSettings, change: IntegrationInput['settings']): Promise<IntegrationSettings> {
+  if (!change) return current;
+  const merged: IntegrationSettings = { ...current, ...change };
+  if (change.handoffNotify) {
+    merged.handoffNotify = { ...current.handoffNotify, ...change.handoffNotify };
+    const url = change.handoffNotify.webhookUrl;
+    const refused = url ? await services.outbound.check(url) : null;
+    if (refused) {
+      throw new ApiError('validation_failed', 'The request is not valid', { details: [{ path: 'settings.handoffNotify.webhookUrl', message: refused, code: 'custom' }] });
+    }
+  }
+  return merged;
+}
+
 function credentialsOrThrow(platform: Platform, stored: Record<string, unknown> | null, change: Record<string, unknown>) {
   const merged = mergeCredentials(platform, stored, change);
   if (!merged.ok) throw new ApiError('validation_failed', 'The credentials are not complete or not valid', { details: merged.issues });
@@ -129,7 +156,7 @@ export async function createIntegration(services: Services, organizationId: stri
   const sealed = input.credentials ? await sealCredentials(withServerSecrets(input.platform, credentialsOrThrow(input.platform, null, input.credentials)), services.config.ENCRYPTION_KEY) : null;
   const [row] = await services.db
     .insert(channels)
-    .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: input.settings ?? {} })
+    .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: { ...(await mergeSettings(services, {}, input.settings)) } })
     .returning();
   return row;
 }
@@ -144,7 +171,7 @@ export async function updateIntegration(services: Services, organizationId: stri
   const changes: Partial<typeof channels.$inferInsert> = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.botId !== undefined) changes.botId = input.botId;
-  if (input.settings) changes.settings = { ...settingsOf(integration), ...input.settings };
+  if (input.settings) changes.settings = { ...(await mergeSettings(services, settingsOf(integration), input.settings)) };
   if (input.credentials) {
     const stored = (await readCredentials(services, integration).catch(() => null)) as Record<string, unknown> | null;
     const credentials = withServerSecrets(integration.platform, credentialsOrThrow(integration.platform, stored, input.credentials));

@@ -3413,7 +3413,7 @@ export interface paths {
                 path: {
                     /** @description The integration id from the dashboard */
                     integration_id: string;
-                    /** @description whatsapp, messenger, instagram or telegram */
+                    /** @description whatsapp, messenger, instagram, telegram, slack or discord */
                     platform: string;
                 };
                 cookie?: never;
@@ -3488,7 +3488,7 @@ export interface paths {
         put?: never;
         /**
          * Messages and receipts from the platform (public, signed)
-         * @description The body is the platform’s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, or a Telegram Update). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`. Redeliveries are recognised by the platform’s message id and stored once.
+         * @description The body is the platform’s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, a Telegram Update, a Slack Events API event, a Discord interaction). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`; Slack requests `X-Slack-Signature` and `X-Slack-Request-Timestamp` (at most 5 minutes old); Discord requests `X-Signature-Ed25519` and `X-Signature-Timestamp`. Redeliveries (Slack’s `X-Slack-Retry-Num` included) are recognised by the platform’s message id and stored once.
          */
         post: {
             parameters: {
@@ -3497,20 +3497,20 @@ export interface paths {
                 path: {
                     /** @description The integration id from the dashboard */
                     integration_id: string;
-                    /** @description whatsapp, messenger, instagram or telegram */
+                    /** @description whatsapp, messenger, instagram, telegram, slack or discord */
                     platform: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Accepted (also for events we deliberately ignore, so the platform does not retry them) */
+                /** @description Accepted (also for events we deliberately ignore, so the platform does not retry them); Slack’s URL check and Discord’s interactions get the answer those platforms expect */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ChannelWebhookOutcome"];
+                        "application/json": components["schemas"]["ChannelWebhookOutcome"] | components["schemas"]["SlackUrlVerification"] | components["schemas"]["DiscordInteractionResponse"];
                     };
                 };
                 /** @description Malformed request */
@@ -7112,7 +7112,7 @@ export interface paths {
                     /** @description `me`, `unassigned` or a user id */
                     assignee?: "me" | "unassigned" | string;
                     bot_id?: string;
-                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api";
+                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "slack" | "discord";
                     /** @description Opaque cursor from the previous page */
                     cursor?: string;
                     handoff?: "bot" | "requested" | "human";
@@ -8966,7 +8966,7 @@ export interface paths {
                     /** @description Opaque cursor from the previous page */
                     cursor?: string;
                     limit?: number;
-                    platform?: "whatsapp" | "messenger" | "instagram" | "telegram";
+                    platform?: "whatsapp" | "messenger" | "instagram" | "telegram" | "slack" | "discord";
                 };
                 header?: {
                     /** @description Organization to act on; defaults to the caller’s only organization */
@@ -17399,7 +17399,7 @@ export interface components {
         };
         AnalyticsChannel: components["schemas"]["AnalyticsSummary"] & {
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "slack" | "discord";
         };
         AnalyticsDay: components["schemas"]["AnalyticsSummary"] & {
             /** Format: date */
@@ -17787,7 +17787,7 @@ export interface components {
             /** Format: uuid */
             botId: string;
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "slack" | "discord";
             contact: {
                 attributes?: components["schemas"]["ContactAttributes"];
                 email: string | null;
@@ -17908,11 +17908,13 @@ export interface components {
             /** @enum {string} */
             platform: "whatsapp";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         } | {
             /**
@@ -17944,11 +17946,13 @@ export interface components {
             /** @enum {string} */
             platform: "messenger";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         } | {
             /**
@@ -17980,11 +17984,13 @@ export interface components {
             /** @enum {string} */
             platform: "instagram";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         } | {
             /**
@@ -18004,11 +18010,71 @@ export interface components {
             /** @enum {string} */
             platform: "telegram";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description The chatbot that answers on this channel
+             */
+            botId: string;
+            credentials?: {
+                /** @description The app’s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read */
+                botToken: string;
+                /**
+                 * @description The app’s signing secret; signs every Events API request
+                 * @example 8f742231b10e8888abcd99yyyzzz85a5
+                 */
+                signingSecret: string;
+            };
+            /** @example WhatsApp ventas */
+            name: string;
+            /** @enum {string} */
+            platform: "slack";
+            settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
+                /**
+                 * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
+                 * @enum {string}
+                 */
+                groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description The chatbot that answers on this channel
+             */
+            botId: string;
+            credentials?: {
+                /**
+                 * @description The application id (General Information)
+                 * @example 1133557799002244668
+                 */
+                applicationId: string;
+                /** @description The bot’s token (Bot > Reset Token), with the Message Content intent enabled */
+                botToken: string;
+                /** @description The application’s public key (General Information); verifies every interaction (Ed25519) */
+                publicKey: string;
+            };
+            /** @example WhatsApp ventas */
+            name: string;
+            /** @enum {string} */
+            platform: "discord";
+            settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
+                /**
+                 * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
+                 * @enum {string}
+                 */
+                groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         };
         CreateSecret: {
@@ -18041,7 +18107,7 @@ export interface components {
             /** @description Only these chatbots */
             botIds?: string[];
             /** @description Only these channels */
-            channels?: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api")[];
+            channels?: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "slack" | "discord")[];
             /**
              * @description `csv` answers a file (text/csv) instead of JSON
              * @default json
@@ -18065,6 +18131,19 @@ export interface components {
              * @example 2026-03-31
              */
             to: string;
+        };
+        /** @description Discord: PONG (1) to a PING, or the deferred answer (5) to a slash command */
+        DiscordInteractionResponse: {
+            data?: {
+                [key: string]: unknown;
+            };
+            type: number;
+        };
+        DiscordSettings: {
+            /** @description Discord channel ids the bot answers ordinary messages in */
+            channels: string[];
+            /** @description Whether the bot answers direct messages */
+            dms: boolean;
         };
         Document: {
             chunkCount: number;
@@ -18296,7 +18375,7 @@ export interface components {
                             /** @enum {string} */
                             kind: "intent";
                         } | {
-                            channels: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground")[];
+                            channels: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "slack" | "discord")[];
                             /** @enum {string} */
                             kind: "channel";
                         } | {
@@ -18654,6 +18733,15 @@ export interface components {
             reason: string;
             vectorWeight: number;
         };
+        HandoffNotifySettings: {
+            /** @description Slack: a channel the bot posts in when a conversation is handed to a person */
+            channelId?: string | null;
+            /**
+             * Format: uri
+             * @description Slack: an incoming-webhook URL to post to instead (checked like every outbound address)
+             */
+            webhookUrl?: string | null;
+        };
         Health: {
             checks: {
                 kv: {
@@ -18712,13 +18800,19 @@ export interface components {
              * @example telegram
              * @enum {string}
              */
-            platform: "whatsapp" | "messenger" | "instagram" | "telegram";
+            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "slack" | "discord";
             settings: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups: "ignore" | "mentions" | "all";
+                handoffNotify?: {
+                    channelId: string | null;
+                    /** @description Whether an incoming-webhook URL is set (the URL itself is a secret) */
+                    webhookUrl: boolean;
+                };
             };
             /** @enum {string} */
             status: "disconnected" | "connected" | "error";
@@ -18749,7 +18843,7 @@ export interface components {
              * @example telegram
              * @enum {string}
              */
-            platform: "whatsapp" | "messenger" | "instagram" | "telegram";
+            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "slack" | "discord";
             /** @description Telegram’s getWebhookInfo, with `check=true` */
             platformWebhook: {
                 lastError: string | null;
@@ -18818,7 +18912,7 @@ export interface components {
                 name: string | null;
             } | null;
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "slack" | "discord";
             content: string;
             contentType: string;
             /** Format: date-time */
@@ -19230,6 +19324,10 @@ export interface components {
             refreshToken?: string;
             user: components["schemas"]["User"];
         };
+        /** @description Slack’s url_verification answered */
+        SlackUrlVerification: {
+            challenge: string;
+        };
         TwoFactorChallenge: {
             /** @description Send it with the code to /auth/login/2fa within 5 minutes */
             challengeToken: string;
@@ -19263,11 +19361,13 @@ export interface components {
             /** @example WhatsApp ventas */
             name?: string;
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         };
         User: {
@@ -19390,7 +19490,7 @@ export interface components {
                     /** Format: uuid */
                     botId?: string;
                     /** @enum {string} */
-                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "slack" | "discord";
                     contact?: {
                         attributes?: components["schemas"]["ContactAttributes"];
                         email: string | null;
@@ -19440,7 +19540,7 @@ export interface components {
                     /** Format: uuid */
                     botId: string;
                     /** @enum {string} */
-                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "slack" | "discord";
                     /**
                      * @description `requested`: waiting for a person; `human`: a person has it and the bot is silent
                      * @enum {string}
@@ -19466,7 +19566,7 @@ export interface components {
                     /** Format: uuid */
                     authorUserId: string | null;
                     /** @enum {string} */
-                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground";
+                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "slack" | "discord";
                     content: string;
                     contentType: string;
                     /** Format: date-time */

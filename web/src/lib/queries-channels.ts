@@ -6,7 +6,7 @@ import { queryKeys } from './query-keys';
 
 export type Integration = Schemas['Integration'];
 export type Platform = Integration['platform'];
-export const PLATFORMS: Platform[] = ['whatsapp', 'messenger', 'instagram', 'telegram'];
+export const PLATFORMS: Platform[] = ['whatsapp', 'messenger', 'instagram', 'telegram', 'slack', 'discord'];
 export type IntegrationStatus = Integration['status'];
 export type GroupMode = Integration['settings']['groups'];
 export const GROUP_MODES: GroupMode[] = ['mentions', 'all', 'ignore'];
@@ -18,9 +18,14 @@ export const CREDENTIAL_FIELDS: Record<Platform, Array<{ name: string; secret?: 
   messenger: [{ name: 'pageId' }, { name: 'pageAccessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'verifyToken', optional: true }],
   instagram: [{ name: 'accountId' }, { name: 'pageAccessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'verifyToken', optional: true }],
   telegram: [{ name: 'botToken', secret: true }],
+  slack: [{ name: 'botToken', secret: true }, { name: 'signingSecret', secret: true }],
+  discord: [{ name: 'applicationId' }, { name: 'publicKey' }, { name: 'botToken', secret: true }],
 };
 
-export const isMeta = (platform: Platform) => platform !== 'telegram';
+/** Platforms whose webhook URL the admin pastes in the platform's settings (Telegram registers itself). */
+export const pastesWebhookUrl = (platform: Platform) => platform !== 'telegram';
+
+export const isMeta = (platform: Platform) => platform === 'whatsapp' || platform === 'messenger' || platform === 'instagram';
 
 const path = (id: string) => `/api/v1/integrations/${encodeURIComponent(id)}`;
 export const channelsApi = {
@@ -55,7 +60,7 @@ export interface IntegrationDraft {
   name: string;
   botId: string;
   credentials: Record<string, string>;
-  settings?: { groups: GroupMode };
+  settings?: Schemas['UpdateIntegration']['settings'];
 }
 
 export function createIntegration(orgId: string, draft: IntegrationDraft) {

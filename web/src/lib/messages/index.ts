@@ -7,6 +7,7 @@ import * as account from './account';
 import * as analytics from './analytics';
 import * as auth from './auth';
 import * as channels from './channels';
+import * as channelsSlackDiscord from './channels-slack-discord';
 import * as chatbots from './chatbots';
 import * as common from './common';
 import * as flows from './flows';
@@ -28,6 +29,7 @@ export const en = {
   ...inbox.en,
   ...analytics.en,
   ...channels.en,
+  ...channelsSlackDiscord.en,
   ...webhooks.en,
   ...start.en,
   ...flows.en,
@@ -46,6 +48,7 @@ export const es: Record<MessageKey, string> = {
   ...inbox.es,
   ...analytics.es,
   ...channels.es,
+  ...channelsSlackDiscord.es,
   ...webhooks.es,
   ...start.es,
   ...flows.es,
