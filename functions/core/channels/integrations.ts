@@ -246,7 +246,21 @@ export async function connectIntegration(services: Services, organizationId: str
     .where(eq(channels.id, integration.id))
     .returning();
   await forgetIntegration(services, integration.id);
+  await syncDiscordGateway(services, row);
   return row;
+}
+
+/** Discord's Gateway follows the integration: open while connected (settings may have changed), closed otherwise. */
+async function syncDiscordGateway(services: Services, row: Pick<IntegrationRow, 'id' | 'platform' | 'status'>) {
+  if (row.platform !== 'discord' || !services.discordGateways) return;
+  if (row.status === 'disconnected') await services.discordGateways.stop(row.id);
+  else await services.discordGateways.start(row.id);
+}
+
+/** A restarted process opens the Gateway of every connected Discord integration again. */
+export async function reopenDiscordGateways(services: Services) {
+  const rows = await services.db.select({ id: channels.id, platform: channels.platform, status: channels.status }).from(channels).where(and(eq(channels.platform, 'discord'), eq(channels.status, 'connected')));
+  for (const row of rows) await syncDiscordGateway(services, row);
 }
 
 /** Disconnect: Telegram stops calling us (deleteWebhook); for every platform, events are ignored and nothing is sent. */
@@ -265,6 +279,7 @@ export async function disconnectIntegration(services: Services, organizationId: 
     .where(eq(channels.id, integration.id))
     .returning();
   await forgetIntegration(services, integration.id);
+  await syncDiscordGateway(services, row);
   return row;
 }
 
