@@ -218,6 +218,17 @@ describe('Slack', () => {
     expect(row.metadata.attachments).toEqual([{ kind: 'image', status: 'pending', mimeType: 'image/png', size: 2048, filename: 'photo.png', blobKey: null }]);
   });
 
+  it('a handoff posts a notice with the conversation\u2019s link to the configured Slack channel', async () => {
+    const channel = await connected('slack', { handoffNotify: { channelId: 'C0AGENTSXX' } });
+    await toSlack(channel, slackEvent({ channel: 'D0DM', channel_type: 'im', text: 'I want to talk to a human please', ts: ts() }));
+    await api.runtime.queue.drain();
+    await api.runtime.idle();
+    const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
+    const notice = slackPosts().find((p) => p.body.channel === 'C0AGENTSXX');
+    expect(notice?.body.text).toContain(`/conversations/${row.conversationId}`);
+    expect(notice?.headers.authorization).toBe(`Bearer ${SLACK.botToken}`);
+  });
+
   it('an agent\u2019s reply from the inbox goes to the thread', async () => {
     const channel = await connected('slack');
     const parent = ts();
