@@ -30,7 +30,7 @@ const OutcomeSchema = z
 
 const SlackChallengeSchema = z.object({ challenge: z.string() }).openapi('SlackUrlVerification', { description: 'Slack\u2019s url_verification answered' });
 const DiscordInteractionResponseSchema = z
-  .object({ type: z.number().int(), data: z.record(z.string(), z.unknown()).optional() })
+  .object({ type: z.number().int(), data: z.object({ content: z.string(), flags: z.number().int().optional() }).optional() })
   .openapi('DiscordInteractionResponse', { description: 'Discord: PONG (1) to a PING, or the deferred answer (5) to a slash command' });
 
 channelsRouter.openapi(

@@ -18135,7 +18135,8 @@ export interface components {
         /** @description Discord: PONG (1) to a PING, or the deferred answer (5) to a slash command */
         DiscordInteractionResponse: {
             data?: {
-                [key: string]: unknown;
+                content: string;
+                flags?: number;
             };
             type: number;
         };
