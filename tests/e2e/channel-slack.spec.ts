@@ -69,8 +69,16 @@ test('an agent answers a Slack thread from the inbox', async ({ page }) => {
   expect(delivered.status(), await delivered.text()).toBe(200);
 
   // The conversation is in the inbox; the agent takes it and answers.
-  await page.goto('/conversations');
-  await page.getByText('quiero hablar con una persona').first().click();
+  let conversationId = '';
+  await expect
+    .poll(async () => {
+      const list = (await (await page.request.get('/api/v1/conversations?channel=slack', { headers: auth })).json()) as { data: Array<{ id: string }> };
+      conversationId = list.data[0]?.id ?? '';
+      return conversationId;
+    })
+    .not.toBe('');
+  await page.goto(`/conversations/${conversationId}`);
+  await expect(page.getByText('quiero hablar con una persona').first()).toBeVisible();
   const takeover = page.waitForResponse((r) => r.url().endsWith('/takeover'));
   await page.getByRole('button', { name: 'Tomar el control' }).click();
   expect((await takeover).status()).toBe(200);
