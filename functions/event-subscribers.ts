@@ -1,3 +1,4 @@
+import { slackHandoffSubscriber } from './core/channels/handoff-notify';
 import { liveStreamSubscriber } from './core/events/live-stream';
 import { webhookSubscriber } from './core/webhooks/dispatch';
 import type { EventSubscriber } from './ports';
@@ -7,4 +8,4 @@ import type { EventSubscriber } from './ports';
  * (local-runtime.ts, adapters/edge/services.ts). A new listener (analytics, flows) is one more
  * entry; the publisher (core/events/publish.ts) never imports its listeners.
  */
-export const eventSubscribers: readonly EventSubscriber[] = [liveStreamSubscriber, webhookSubscriber];
+export const eventSubscribers: readonly EventSubscriber[] = [liveStreamSubscriber, webhookSubscriber, slackHandoffSubscriber];

@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createLocalDiscordGateways } from './adapters/local/discord-gateways';
+import { reopenDiscordGateways } from './core/channels/integrations';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -136,6 +138,7 @@ async function composeRuntime(
   });
 
   const outbound = createNodeOutbound({ policy: outboundPolicy(config), resolve: options.resolve });
+  const discordGateways = createLocalDiscordGateways(() => services);
   const services: Services = {
     db,
     kv,
@@ -151,6 +154,7 @@ async function composeRuntime(
     eventSubscribers,
     live,
     ingestOffload: ingestPool,
+    discordGateways,
     admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
     waitUntil(promise) {
       const tracked = promise.catch((error) => logError('background work failed', error)).finally(() => pending.delete(tracked));
@@ -166,6 +170,8 @@ async function composeRuntime(
     await recoverUnansweredMessages(services, { olderThanSeconds: 0 });
     sweepTimer = setInterval(() => void enqueueSweep(services).catch((e) => console.error('[sweep]', e)), SWEEP_INTERVAL_MINUTES * 60_000);
     sweepTimer.unref();
+    // Connected Discord bots get their Gateway connection back with the process.
+    await reopenDiscordGateways(services).catch((error) => logError('discord gateways not reopened', error));
   }
 
   return {
@@ -183,6 +189,7 @@ async function composeRuntime(
     },
     async close() {
       clearInterval(sweepTimer);
+      discordGateways.closeAll();
       live.close();
       await queue.stop();
       await Promise.allSettled([...pending]);

@@ -16,6 +16,8 @@ import { createEdgeServices, createRequestScope, type EdgeEnv } from './adapters
 import { createApp } from './app';
 // The live event streams' Durable Object class (wrangler.toml [[durable_objects.bindings]]).
 export { EventStreamObject } from './adapters/edge/event-stream-object';
+// Discord Gateway connections (wrangler.toml, DISCORD_GATEWAYS).
+export { DiscordGatewayObject } from './adapters/edge/discord-gateway-object';
 
 // The app holds routes and middleware only; every request builds its own services.
 const app = createApp({ services: (c) => createEdgeServices(c.env as EdgeEnv, c.executionCtx), jobs: requestJobs });

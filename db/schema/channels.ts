@@ -3,7 +3,7 @@ import { createdAt, id, ts, updatedAt } from './columns';
 import { organizations } from './tenancy';
 import { bots } from './bots';
 
-export const platformEnum = pgEnum('channel_platform', ['whatsapp', 'messenger', 'instagram', 'telegram', 'email']);
+export const platformEnum = pgEnum('channel_platform', ['whatsapp', 'messenger', 'instagram', 'telegram', 'email', 'slack', 'discord']);
 export const integrationStatusEnum = pgEnum('integration_status', ['disconnected', 'connected', 'error']);
 
 /** A messaging integration: platform credentials (encrypted) linked to one bot. */

@@ -5,7 +5,7 @@ import { organizations, users } from './tenancy';
 import { bots } from './bots';
 import { channels } from './channels';
 
-export const channelKindEnum = pgEnum('channel_kind', ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'playground', 'email']);
+export const channelKindEnum = pgEnum('channel_kind', ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'playground', 'email', 'slack', 'discord']);
 
 /** One person on one channel (a widget visitor, a WhatsApp number, a Telegram user). */
 export const contacts = pgTable(

@@ -177,6 +177,13 @@ export const configSchema = z.object({
   /** The largest inbound mail accepted (body and attachments), and the largest attachment kept, bytes. */
   EMAIL_MAX_BYTES: z.coerce.number().int().positive().default(25_000_000),
   EMAIL_ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().default(10_000_000),
+  /** Slack Web API origin (`/api/auth.test`, `/api/chat.postMessage`). */
+  SLACK_API_URL: z.url().default('https://slack.com').transform((url) => url.replace(/\/+$/, '')),
+  /** Discord REST origin (`/api/v10/...`) and Gateway websocket URL. */
+  DISCORD_API_URL: z.url().default('https://discord.com').transform((url) => url.replace(/\/+$/, '')),
+  DISCORD_GATEWAY_URL: z.string().regex(/^wss?:\/\//, 'A ws:// or wss:// URL').default('wss://gateway.discord.gg'),
+  /** Largest file taken from Slack (and Discord) into blob storage, bytes; bigger ones are recorded as too large. */
+  CHANNEL_FILE_MAX_BYTES: z.coerce.number().int().positive().default(25_000_000),
   /** Upper bound for one call to a platform API (send, connect checks), ms. */
   CHANNEL_API_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Sending a channel message: attempts before it is marked failed, first retry delay (doubles), and the longest wait. */

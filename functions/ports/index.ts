@@ -282,6 +282,17 @@ export interface Services {
   admission?: Admission;
   /** Where ingestion's computation runs (a worker thread on Node); in process when absent. */
   ingestOffload?: IngestOffload;
+  /**
+   * Where Discord Gateway connections live (a Durable Object per integration at the edge, in
+   * process on Node); absent where none can be held, and then only interactions reach the bot.
+   */
+  discordGateways?: DiscordGateways;
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */
   waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Opens (or re-opens) and closes one Discord integration's Gateway connection; both idempotent. */
+export interface DiscordGateways {
+  start(integrationId: string): Promise<void>;
+  stop(integrationId: string): Promise<void>;
 }

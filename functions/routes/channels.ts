@@ -13,7 +13,7 @@ export const channelsRouter = createRouter();
 const tags = ['Channel webhooks'];
 
 const Params = z.object({
-  platform: z.string().openapi({ param: { name: 'platform', in: 'path' }, description: 'whatsapp, messenger, instagram, telegram or email', example: 'whatsapp' }),
+  platform: z.string().openapi({ param: { name: 'platform', in: 'path' }, description: 'whatsapp, messenger, instagram, telegram, email, slack or discord', example: 'whatsapp' }),
   integration_id: z.string().openapi({ param: { name: 'integration_id', in: 'path' }, description: 'The integration id from the dashboard' }),
 });
 
@@ -27,6 +27,11 @@ const OutcomeSchema = z
     ignored: z.number().int(),
   })
   .openapi('ChannelWebhookOutcome');
+
+const SlackChallengeSchema = z.object({ challenge: z.string() }).openapi('SlackUrlVerification', { description: 'Slack\u2019s url_verification answered' });
+const DiscordInteractionResponseSchema = z
+  .object({ type: z.number().int(), data: z.object({ content: z.string(), flags: z.number().int().optional() }).optional() })
+  .openapi('DiscordInteractionResponse', { description: 'Discord: PONG (1) to a PING, or the deferred answer (5) to a slash command' });
 
 channelsRouter.openapi(
   createRoute({
@@ -57,10 +62,13 @@ channelsRouter.openapi(
     tags,
     summary: 'Messages and receipts from the platform (public, signed)',
     description:
-      'The body is the platform\u2019s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, or a Telegram Update). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`. Email: a Mailgun inbound route\u2019s `forward()` (multipart/form-data with `timestamp`, `token` and `signature`). Redeliveries are recognised by the platform\u2019s message id (email: Message-Id) and stored once.',
+      'The body is the platform\u2019s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, a Telegram Update, a Slack Events API event, a Discord interaction) or an inbound mail. Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`; Slack requests `X-Slack-Signature` and `X-Slack-Request-Timestamp` (at most 5 minutes old); Discord requests `X-Signature-Ed25519` and `X-Signature-Timestamp`; email, a Mailgun inbound route’s `forward()` (multipart/form-data with `timestamp`, `token` and `signature`). Redeliveries (Slack\u2019s `X-Slack-Retry-Num` included) are recognised by the platform\u2019s message id (email: Message-Id) and stored once.',
     request: { params: Params },
     responses: {
-      200: jsonContent(OutcomeSchema, 'Accepted (also for events we deliberately ignore, so the platform does not retry them)'),
+      200: jsonContent(
+        z.union([OutcomeSchema, SlackChallengeSchema, DiscordInteractionResponseSchema]),
+        'Accepted (also for events we deliberately ignore, so the platform does not retry them); Slack\u2019s URL check and Discord\u2019s interactions get the answer those platforms expect',
+      ),
       401: errorResponse('Missing or wrong signature (email: also a timestamp too far from now)'),
       404: errorResponse('No such webhook'),
       406: errorResponse('Email: a signed delivery whose token was already received (a replay; Mailgun does not retry a 406)'),
@@ -73,6 +81,7 @@ channelsRouter.openapi(
   async (c) => {
     const { platform, integration_id } = c.req.valid('param');
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    return c.json(await receiveWebhook(c.get('services'), platform, integration_id, raw, (name) => c.req.header(name)), 200);
+    const result = await receiveWebhook(c.get('services'), platform, integration_id, raw, (name) => c.req.header(name));
+    return c.json('reply' in result ? (result.reply as z.infer<typeof DiscordInteractionResponseSchema>) : result, 200);
   },
 );

@@ -15,7 +15,7 @@ export const STATUSES = conversations.status.enumValues;
 export const PRIORITIES = conversations.priority.enumValues;
 const HANDOFF_STATES = conversations.handoff.enumValues;
 /** Channels an inbox conversation can be on (the playground's never reach the inbox). */
-const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'email'] as const;
+const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'email', 'slack', 'discord'] as const;
 export const MAX_AGENT_MESSAGE = 4000;
 
 export const ConversationParams = z.object({ conversation_id: z.uuid() });

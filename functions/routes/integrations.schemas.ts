@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import {
+  DiscordCredentialsSchema,
   InstagramCredentialsSchema,
+  SlackCredentialsSchema,
   MessengerCredentialsSchema,
   TelegramCredentialsSchema,
   EmailCredentialsSchema,
@@ -17,7 +19,30 @@ export const PlatformSchema = z.enum(PLATFORMS).openapi({ example: 'telegram' })
 export const GroupsSchema = z.enum(['ignore', 'mentions', 'all']).openapi({
   description: 'Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything',
 });
-export const SettingsInputSchema = z.object({ groups: GroupsSchema.optional() }).strict();
+const snowflake = z.string().regex(/^\d{15,25}$/, 'A numeric Discord id');
+export const DiscordSettingsSchema = z
+  .object({
+    channels: z.array(snowflake).max(100).openapi({ description: 'Discord channel ids the bot answers ordinary messages in' }),
+    dms: z.boolean().openapi({ description: 'Whether the bot answers direct messages' }),
+  })
+  .openapi('DiscordSettings');
+export const HandoffNotifySchema = z
+  .object({
+    channelId: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{6,20}$/, 'A Slack channel id (C… or G…)')
+      .nullable()
+      .optional()
+      .openapi({ description: 'Slack: a channel the bot posts in when a conversation is handed to a person' }),
+    webhookUrl: z
+      .url({ protocol: /^https$/ })
+      .max(500)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Slack: an incoming-webhook URL to post to instead (checked like every outbound address)' }),
+  })
+  .openapi('HandoffNotifySettings');
+export const SettingsInputSchema = z.object({ groups: GroupsSchema.optional(), discord: DiscordSettingsSchema.optional(), handoffNotify: HandoffNotifySchema.optional() }).strict();
 export const Params = z.object({ integration_id: z.uuid().openapi({ param: { name: 'integration_id', in: 'path' } }) });
 
 export const IntegrationSchema = z
@@ -31,7 +56,13 @@ export const IntegrationSchema = z
     account: z
       .object({ id: z.string().nullable(), name: z.string().nullable(), handle: z.string().nullable() })
       .openapi({ description: 'The platform account as connect read it: phone number id and number, page, @username' }),
-    settings: z.object({ groups: GroupsSchema }),
+    settings: z.object({
+      groups: GroupsSchema,
+      discord: DiscordSettingsSchema.optional(),
+      handoffNotify: z
+        .object({ channelId: z.string().nullable(), webhookUrl: z.boolean().openapi({ description: 'Whether an incoming-webhook URL is set (the URL itself is a secret)' }) })
+        .optional(),
+    }),
     credentials: z
       .object({ configured: z.boolean(), fields: z.array(z.string()) })
       .openapi({ description: 'Which credential fields are stored; their values are never returned' }),
@@ -63,6 +94,8 @@ export const CreateIntegrationSchema = z
     z.object({ platform: z.literal('instagram'), ...common, credentials: InstagramCredentialsSchema.optional() }),
     z.object({ platform: z.literal('telegram'), ...common, credentials: TelegramCredentialsSchema.optional() }),
     z.object({ platform: z.literal('email'), ...common, credentials: EmailCredentialsSchema.optional() }),
+    z.object({ platform: z.literal('slack'), ...common, credentials: SlackCredentialsSchema.optional() }),
+    z.object({ platform: z.literal('discord'), ...common, credentials: DiscordCredentialsSchema.optional() }),
   ])
   .openapi('CreateIntegration');
 

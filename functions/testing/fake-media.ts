@@ -104,7 +104,7 @@ export function createFakeMedia(baseUrl: () => string) {
    * Answers the request when it is a media call; false lets the platforms' fake answer it.
    * `endpoint` and `token` are as fake-platforms.ts records them; uploads are JSON-answered there.
    */
-  async function handle(req: IncomingMessage, res: ServerResponse, request: { api: 'meta' | 'telegram'; method: string; path: string; endpoint: string; token: string | null; body: any }): Promise<boolean> {
+  async function handle(req: IncomingMessage, res: ServerResponse, request: { api: string; method: string; path: string; endpoint: string; token: string | null; body: any }): Promise<boolean> {
     const path = decodeURIComponent(request.path);
     if (request.method === 'GET' && path.startsWith('/cdn/')) {
       const file = cdn.get(path.slice('/cdn/'.length));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeMedia, readMultipart, type FakeMedia } from './fake-media';
+import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 
 /**
  * A fake of the platform APIs we call, on loopback, for tests, the benchmark and the browser
@@ -10,13 +11,13 @@ import { createFakeMedia, readMultipart, type FakeMedia } from './fake-media';
  * (`rejectToken`). Point META_GRAPH_API_URL and TELEGRAM_API_URL at `url`.
  */
 export interface RecordedRequest {
-  api: 'meta' | 'telegram';
+  api: 'meta' | 'telegram' | 'slack' | 'discord';
   method: string;
   path: string;
   query: Record<string, string>;
   headers: Record<string, string>;
   body: any;
-  /** Telegram: the method name (sendMessage…); Meta: the Graph path without the version. */
+  /** Telegram and Slack: the method name (sendMessage, chat.postMessage…); Meta: the Graph path without the version; Discord: the path after /api/v10/. */
   endpoint: string;
   /** The token the request carried (Bearer for Meta, in the path for Telegram). */
   token: string | null;
@@ -42,7 +43,7 @@ export interface FakePlatforms {
   /** Messages sent to customers (WhatsApp messages, Send API, sendMessage, sendPhoto…), in order. */
   sent(): RecordedRequest[];
   /** Answer matching requests with `response`, `times` times (default: until `reset`). */
-  respond(match: { endpoint?: RegExp | string; api?: 'meta' | 'telegram' }, response: FakeResponse, times?: number): void;
+  respond(match: { endpoint?: RegExp | string; api?: RecordedRequest['api'] }, response: FakeResponse, times?: number): void;
   /** Requests with this token are refused the way each platform refuses an expired or revoked token. */
   rejectToken(token: string): void;
   /** What `GET /me` answers for a Page access token (Messenger's connect check). */
@@ -51,13 +52,31 @@ export interface FakePlatforms {
   telegramWebhook(botToken: string): { url: string; secretToken: string } | undefined;
   /** Resolves when `count` messages have been sent (or rejects after `timeoutMs`). */
   waitForSent(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
+  /** Discord's Gateway on `${wsUrl}`: what bots sent (IDENTIFY, RESUME, heartbeats) and a way to push events. */
+  gateway: FakeDiscordGateway;
+  wsUrl: string;
+  /** Which application a Discord bot token belongs to (`GET /applications/@me`). */
+  setDiscordApp(botToken: string, applicationId: string): void;
   reset(): void;
   close(): Promise<void>;
 }
 
+export interface FakeDiscordGateway {
+  /** Every payload clients sent, in order. */
+  received: Array<{ op: number; d: any }>;
+  /** How many sockets are open now. */
+  connections(): number;
+  /** A MESSAGE_CREATE to every identified (or resumed) connection; returns its sequence number. */
+  dispatch(type: string, data: unknown): number;
+  /** Close every socket the way Discord does before asking for a resume (4000, unknown error). */
+  dropAll(code?: number): void;
+  /** Resolves when a payload with this op has arrived `count` times. */
+  waitFor(op: number, count?: number, timeoutMs?: number): Promise<void>;
+}
+
 export const OUTAGE: FakeResponse = { status: 503, body: { error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2, is_transient: true } } };
 
-const SEND_ENDPOINTS = /^(sendMessage|sendPhoto|sendDocument|sendAudio|sendVideo|me\/messages|\d+\/messages)$/;
+const SEND_ENDPOINTS = /^(sendMessage|sendPhoto|sendDocument|sendAudio|sendVideo|me\/messages|\d+\/messages|chat\.postMessage|channels\/\d+\/messages|webhooks\/\d+\/[^/]+)$/;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -106,6 +125,7 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
   let waiters: Array<() => void> = [];
   let counter = 0;
   let url = '';
+  let discordApps = new Map<string, string>();
 
   const sentRequests = () => requests.filter((r) => SEND_ENDPOINTS.test(r.endpoint) && r.method === 'POST');
 
@@ -161,6 +181,37 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
   }
 
   const fakeMedia = createFakeMedia(() => url);
+  function slack(request: RecordedRequest): FakeResponse {
+    if (!request.token || rejected.has(request.token)) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    switch (request.endpoint) {
+      case 'auth.test':
+        return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake Team', user: 'fakebot', team_id: 'T0FAKE', user_id: 'U0FAKEBOT', bot_id: 'B0FAKE' } };
+      case 'chat.postMessage':
+        counter += 1;
+        return { status: 200, body: { ok: true, channel: request.body?.channel, ts: `1700000000.${String(counter).padStart(6, '0')}`, message: { text: request.body?.text } } };
+      default:
+        return { status: 200, body: { ok: false, error: 'unknown_method' } };
+    }
+  }
+
+  function discord(request: RecordedRequest): FakeResponse {
+    const unauthorized = { status: 401, body: { message: '401: Unauthorized', code: 0 } };
+    const endpoint = request.endpoint;
+    if (endpoint.startsWith('webhooks/')) {
+      counter += 1;
+      return { status: 200, body: { id: String(900000000000000000n + BigInt(counter)), content: request.body?.content } };
+    }
+    if (!request.token || rejected.has(request.token)) return unauthorized;
+    if (endpoint === 'users/@me') return { status: 200, body: { id: '222222222222222222', username: 'fakebot', bot: true } };
+    if (endpoint === 'applications/@me') return { status: 200, body: { id: discordApps.get(request.token) ?? '111111111111111111', name: 'Fake App' } };
+    if (/^applications\/\d+\/commands$/.test(endpoint)) return { status: 201, body: { id: '333333333333333333', ...request.body } };
+    if (/^channels\/\d+\/messages$/.test(endpoint) && request.method === 'POST') {
+      counter += 1;
+      return { status: 200, body: { id: String(800000000000000000n + BigInt(counter)), channel_id: endpoint.split('/')[1], content: request.body?.content } };
+    }
+    return { status: 404, body: { message: '404: Not Found', code: 0 } };
+  }
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
@@ -178,9 +229,14 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     const telegramMatch = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
     const bearer = /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1] ?? null;
+    const common = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body };
     const request: RecordedRequest = telegramMatch
-      ? { api: 'telegram', method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, endpoint: telegramMatch[2], token: decodeURIComponent(telegramMatch[1]) }
-      : { api: 'meta', method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, endpoint: url.pathname.replace(/^\/v\d+\.\d+\//, ''), token: bearer };
+      ? { api: 'telegram', ...common, endpoint: telegramMatch[2], token: decodeURIComponent(telegramMatch[1]) }
+      : url.pathname.startsWith('/api/v10/')
+        ? { api: 'discord', ...common, endpoint: url.pathname.slice('/api/v10/'.length), token: /^Bot (.+)$/.exec(headers.authorization ?? '')?.[1] ?? null }
+        : url.pathname.startsWith('/api/')
+          ? { api: 'slack', ...common, endpoint: url.pathname.slice('/api/'.length), token: bearer }
+          : { api: 'meta', ...common, endpoint: url.pathname.replace(/^\/v\d+\.\d+\//, ''), token: bearer };
     requests.push(request);
     const script = scripted.find((s) => s.remaining > 0 && s.matches(request));
     if (!script && !(request.token && rejected.has(request.token)) && (await fakeMedia.handle(req, res, request))) {
@@ -189,12 +245,14 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
       script.remaining -= 1;
       send(res, script.response);
     } else {
-      send(res, request.api === 'telegram' ? telegram(request) : meta(request));
+      const answer = { telegram, slack, discord, meta }[request.api];
+      send(res, answer(request));
     }
     const current = waiters;
     waiters = [];
     current.forEach((wake) => wake());
   });
+  const gateway = fakeGateway(server);
   await listenWhenFree(server, options.port ?? 0, options.waitForPortMs ?? 0);
   // Read by the media fake when it builds download URLs.
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -216,6 +274,8 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     rejectToken: (token) => void rejected.add(token),
     setPage: (token, page) => void pages.set(token, page),
     telegramWebhook: (botToken) => webhooks.get(botToken),
+    gateway: gateway.api,
+    wsUrl: url.replace(/^http/, 'ws'),
     async waitForSent(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (sentRequests().length < count) {
@@ -238,7 +298,75 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
       pages = new Map();
       webhooks = new Map();
       fakeMedia.media.reset();
+      discordApps = new Map();
+      gateway.api.received.length = 0;
     },
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    setDiscordApp: (botToken: string, applicationId: string) => void discordApps.set(botToken, applicationId),
+    close: () => {
+      gateway.close();
+      return new Promise<void>((done) => server.close(() => done()));
+    },
   };
+}
+
+/**
+ * Discord's Gateway as a bot sees it: HELLO on connect, READY after IDENTIFY (RESUMED after a
+ * RESUME with a known session), ACK for every heartbeat, and dispatches with increasing `s`.
+ */
+function fakeGateway(server: ReturnType<typeof createServer>) {
+  const wss = new WebSocketServer({ server });
+  const received: Array<{ op: number; d: any }> = [];
+  const ready = new Set<WsSocket>();
+  let seq = 0;
+  let waiters: Array<() => void> = [];
+  const sendTo = (socket: WsSocket, payload: unknown) => socket.send(JSON.stringify(payload));
+  wss.on('connection', (socket) => {
+    sendTo(socket, { op: 10, d: { heartbeat_interval: 45_000 }, s: null, t: null });
+    socket.on('message', (raw) => {
+      const payload = JSON.parse(String(raw)) as { op: number; d: any };
+      received.push(payload);
+      if (payload.op === 1) sendTo(socket, { op: 11 });
+      if (payload.op === 2) {
+        ready.add(socket);
+        seq += 1;
+        sendTo(socket, { op: 0, s: seq, t: 'READY', d: { session_id: 'fake-session', resume_gateway_url: '', user: { id: '222222222222222222', username: 'fakebot', bot: true } } });
+      }
+      if (payload.op === 6) {
+        ready.add(socket);
+        seq += 1;
+        sendTo(socket, { op: 0, s: seq, t: 'RESUMED', d: null });
+      }
+      const current = waiters;
+      waiters = [];
+      current.forEach((wake) => wake());
+    });
+    socket.on('close', () => ready.delete(socket));
+  });
+  const api: FakeDiscordGateway = {
+    received,
+    connections: () => ready.size,
+    dispatch(type, data) {
+      seq += 1;
+      for (const socket of ready) sendTo(socket, { op: 0, s: seq, t: type, d: data });
+      return seq;
+    },
+    dropAll(code = 4000) {
+      for (const socket of ready) socket.close(code, 'fake drop');
+      ready.clear();
+    },
+    async waitFor(op, count = 1, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.filter((p) => p.op === op).length < count) {
+        if (Date.now() > deadline) throw new Error(`gateway: expected ${count} payloads with op ${op}`);
+        await new Promise<void>((wake) => {
+          const timer = setTimeout(wake, 100);
+          waiters.push(() => {
+            clearTimeout(timer);
+            wake();
+          });
+        });
+      }
+    },
+  };
+  return { api, close: () => wss.close() };
 }

@@ -1,4 +1,5 @@
 import { createModels } from '../../core/models/registry';
+import { createDurableDiscordGateways } from './discord-gateways';
 import { createEmbeddings } from '../../core/embeddings';
 import { z } from 'zod';
 import { configSchema } from '../../lib/config';
@@ -44,6 +45,8 @@ export interface EdgeEnv {
   ASSETS?: Fetcher;
   /** The live event streams' Durable Objects (wrangler.toml); without it the SSE routes poll Upstash. */
   EVENT_STREAMS?: DurableObjectNamespace;
+  /** Discord Gateway connections, one Durable Object per Discord integration (wrangler.toml). */
+  DISCORD_GATEWAYS?: DurableObjectNamespace;
   /** The ingestion worker (wrangler.toml [[services]]); only the request worker has it. */
   INGEST?: Fetcher;
   [name: string]: unknown;
@@ -172,6 +175,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     config,
     eventSubscribers,
     live: env.EVENT_STREAMS ? createDurableLiveEvents(env.EVENT_STREAMS) : undefined,
+    discordGateways: env.DISCORD_GATEWAYS ? createDurableDiscordGateways(env.DISCORD_GATEWAYS) : undefined,
     waitUntil(promise) {
       const tracked = promise.then(
         () => undefined,

@@ -40,7 +40,7 @@ export type CountField = (typeof COUNT_FIELDS)[number];
 export type MetricCounts = Record<CountField, number>;
 
 /** Customer channels: playground chats are the team testing its bot and are never counted. */
-export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
+export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'email', 'slack', 'discord'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export interface MetricRow extends MetricCounts {

@@ -57,12 +57,34 @@ export const EmailCredentialsSchema = z.object({
     .optional(),
 });
 
+export const SlackCredentialsSchema = z.object({
+  botToken: z
+    .string()
+    .regex(/^xoxb-[A-Za-z0-9-]{10,250}$/, 'A Slack bot token starts with xoxb-')
+    .openapi({ description: 'The app\u2019s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read' }),
+  signingSecret: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,128}$/, 'The signing secret from Basic Information > App Credentials')
+    .openapi({ description: 'The app\u2019s signing secret; signs every Events API request', example: '8f742231b10e8888abcd99yyyzzz85a5' }),
+});
+
+export const DiscordCredentialsSchema = z.object({
+  applicationId: z.string().regex(/^\d{15,25}$/, 'A numeric Discord id (snowflake)').openapi({ description: 'The application id (General Information)', example: '1133557799002244668' }),
+  publicKey: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'The public key is 64 hexadecimal characters')
+    .openapi({ description: 'The application\u2019s public key (General Information); verifies every interaction (Ed25519)' }),
+  botToken: token('The bot\u2019s token (Bot > Reset Token), with the Message Content intent enabled'),
+});
+
 export const CREDENTIAL_SCHEMAS = {
   whatsapp: WhatsAppCredentialsSchema,
   messenger: MessengerCredentialsSchema,
   instagram: InstagramCredentialsSchema,
   telegram: TelegramCredentialsSchema,
   email: EmailCredentialsSchema,
+  slack: SlackCredentialsSchema,
+  discord: DiscordCredentialsSchema,
 } as const;
 
 export type WhatsAppCredentials = z.infer<typeof WhatsAppCredentialsSchema> & { verifyToken: string };
@@ -72,6 +94,8 @@ export type InstagramCredentials = z.infer<typeof InstagramCredentialsSchema> & 
 export type TelegramCredentials = z.infer<typeof TelegramCredentialsSchema> & { webhookSecret: string };
 
 export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
+export type SlackCredentials = z.infer<typeof SlackCredentialsSchema>;
+export type DiscordCredentials = z.infer<typeof DiscordCredentialsSchema>;
 
 export interface CredentialsByPlatform {
   whatsapp: WhatsAppCredentials;
@@ -79,6 +103,8 @@ export interface CredentialsByPlatform {
   instagram: InstagramCredentials;
   telegram: TelegramCredentials;
   email: EmailCredentials;
+  slack: SlackCredentials;
+  discord: DiscordCredentials;
 }
 export type AnyCredentials = CredentialsByPlatform[Platform];
 

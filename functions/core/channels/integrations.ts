@@ -5,7 +5,7 @@ import type { Cursor } from '../../lib/pagination';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { credentialFields, mergeCredentials, openCredentials, sealCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
-import { connectPlatform, disconnectPlatform, settingsOf, webhookUrlOf, withServerSecrets, type IntegrationSettings } from './platforms';
+import { connectPlatform, disconnectPlatform, discordSettingsOf, settingsOf, webhookUrlOf, withServerSecrets, type IntegrationSettings } from './platforms';
 import { newInboxAddress } from './email/address';
 import { telegramWebhookInfo } from './telegram';
 import { forgetIntegration } from './state';
@@ -20,7 +20,7 @@ export interface IntegrationInput {
   name?: string;
   botId?: string | null;
   credentials?: Record<string, unknown>;
-  settings?: Pick<IntegrationSettings, 'groups'>;
+  settings?: Pick<IntegrationSettings, 'groups' | 'discord' | 'handoffNotify'>;
 }
 
 export interface PublicIntegration {
@@ -31,7 +31,11 @@ export interface PublicIntegration {
   bot: { id: string; name: string } | null;
   status: IntegrationRow['status'];
   account: { id: string | null; name: string | null; handle: string | null };
-  settings: { groups: 'ignore' | 'mentions' | 'all' };
+  settings: {
+    groups: 'ignore' | 'mentions' | 'all';
+    discord?: { channels: string[]; dms: boolean };
+    handoffNotify?: { channelId: string | null; webhookUrl: boolean };
+  };
   credentials: { configured: boolean; fields: string[] };
   webhook: { url: string; verifyToken: string | null };
   /** Email channels: the address customers write to. */
@@ -69,7 +73,11 @@ export async function publicIntegration(
     bot: row.botId && botName ? { id: row.botId, name: botName } : null,
     status: row.status,
     account: { id: row.externalAccountId, name: settings.account?.name ?? null, handle: settings.account?.handle ?? (row.platform === 'email' ? row.externalAccountId : null) },
-    settings: { groups: settings.groups ?? 'mentions' },
+    settings: {
+      groups: settings.groups ?? 'mentions',
+      ...(row.platform === 'discord' ? { discord: discordSettingsOf(row) } : {}),
+      ...(row.platform === 'slack' ? { handoffNotify: { channelId: settings.handoffNotify?.channelId ?? null, webhookUrl: Boolean(settings.handoffNotify?.webhookUrl) } } : {}),
+    },
     credentials: { configured: credentials !== null, fields },
     webhook: { url: webhookUrlOf(services.config, row), verifyToken },
     inboxAddress: row.platform === 'email' ? row.externalAccountId : null,
@@ -122,6 +130,25 @@ async function requireBot(services: Pick<Services, 'db'>, organizationId: string
   if (!bot) throw new ApiError('validation_failed', 'The request is not valid', { details: [{ path: 'botId', message: 'No chatbot with this id in the organization', code: 'custom' }] });
 }
 
+/**
+ * Settings as stored after a change: the handoff notice keeps its stored webhook URL unless a new
+ * one is given (the API never returns it), and a new URL must pass the outbound policy now, not
+ * when a handoff happens.
+ */
+async function mergeSettings(services: Services, current: IntegrationSettings, change: IntegrationInput['settings']): Promise<IntegrationSettings> {
+  if (!change) return current;
+  const merged: IntegrationSettings = { ...current, ...change };
+  if (change.handoffNotify) {
+    merged.handoffNotify = { ...current.handoffNotify, ...change.handoffNotify };
+    const url = change.handoffNotify.webhookUrl;
+    const refused = url ? await services.outbound.check(url) : null;
+    if (refused) {
+      throw new ApiError('validation_failed', 'The request is not valid', { details: [{ path: 'settings.handoffNotify.webhookUrl', message: refused, code: 'custom' }] });
+    }
+  }
+  return merged;
+}
+
 function credentialsOrThrow(platform: Platform, stored: Record<string, unknown> | null, change: Record<string, unknown>) {
   const merged = mergeCredentials(platform, stored, change);
   if (!merged.ok) throw new ApiError('validation_failed', 'The credentials are not complete or not valid', { details: merged.issues });
@@ -135,7 +162,7 @@ export async function createIntegration(services: Services, organizationId: stri
   const externalAccountId = input.platform === 'email' ? await newInboxAddress(services, organizationId) : null;
   const [row] = await services.db
     .insert(channels)
-    .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: input.settings ?? {}, externalAccountId })
+    .values({ organizationId, platform: input.platform, name: input.name, botId: input.botId, credentialsEncrypted: sealed, settings: { ...(await mergeSettings(services, {}, input.settings)) }, externalAccountId })
     .returning();
   return row;
 }
@@ -150,7 +177,7 @@ export async function updateIntegration(services: Services, organizationId: stri
   const changes: Partial<typeof channels.$inferInsert> = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.botId !== undefined) changes.botId = input.botId;
-  if (input.settings) changes.settings = { ...settingsOf(integration), ...input.settings };
+  if (input.settings) changes.settings = { ...(await mergeSettings(services, settingsOf(integration), input.settings)) };
   if (input.credentials) {
     const stored = (await readCredentials(services, integration).catch(() => null)) as Record<string, unknown> | null;
     const credentials = withServerSecrets(integration.platform, credentialsOrThrow(integration.platform, stored, input.credentials));
@@ -226,7 +253,21 @@ export async function connectIntegration(services: Services, organizationId: str
     .where(eq(channels.id, integration.id))
     .returning();
   await forgetIntegration(services, integration.id);
+  await syncDiscordGateway(services, row);
   return row;
+}
+
+/** Discord's Gateway follows the integration: open while connected (settings may have changed), closed otherwise. */
+async function syncDiscordGateway(services: Services, row: Pick<IntegrationRow, 'id' | 'platform' | 'status'>) {
+  if (row.platform !== 'discord' || !services.discordGateways) return;
+  if (row.status === 'disconnected') await services.discordGateways.stop(row.id);
+  else await services.discordGateways.start(row.id);
+}
+
+/** A restarted process opens the Gateway of every connected Discord integration again. */
+export async function reopenDiscordGateways(services: Services) {
+  const rows = await services.db.select({ id: channels.id, platform: channels.platform, status: channels.status }).from(channels).where(and(eq(channels.platform, 'discord'), eq(channels.status, 'connected')));
+  for (const row of rows) await syncDiscordGateway(services, row);
 }
 
 /** Disconnect: Telegram stops calling us (deleteWebhook); for every platform, events are ignored and nothing is sent. */
@@ -245,6 +286,7 @@ export async function disconnectIntegration(services: Services, organizationId: 
     .where(eq(channels.id, integration.id))
     .returning();
   await forgetIntegration(services, integration.id);
+  await syncDiscordGateway(services, row);
   return row;
 }
 

@@ -32,7 +32,7 @@ function refuse(channel: SendChannel, kind: string, size: number, mimeType: stri
   return null;
 }
 
-const NAMES: Record<SendChannel, string> = { whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', telegram: 'Telegram', web: 'The chat widget', email: 'Email' };
+const NAMES: Record<SendChannel, string> = { whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', telegram: 'Telegram', web: 'The chat widget', email: 'Email', slack: 'Slack', discord: 'Discord' };
 const channelName = (channel: SendChannel) => NAMES[channel];
 
 /** An agent's file into a conversation: stored, then sent through the conversation's channel. */

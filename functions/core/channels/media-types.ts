@@ -17,6 +17,10 @@ export const DOWNLOAD_LIMITS: Record<Platform, Record<AttachmentKind, number>> =
   telegram: { image: 20 * MB, audio: 20 * MB, video: 20 * MB, document: 20 * MB, sticker: 20 * MB },
   // Mail arrives with its attachments inside (the email module stores them under its own limit).
   email: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
+  // Files shared in Slack and Discord are listed with their URLs (`slackFiles`, `discordFiles`); the
+  // download job does not fetch them yet, and CHANNEL_FILE_MAX_BYTES is their limit when it does.
+  slack: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
+  discord: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
 };
 
 export type SendChannel = Platform | 'web';
@@ -30,6 +34,9 @@ export const SEND_LIMITS: Record<SendChannel, Record<'image' | 'audio' | 'video'
   web: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
   // Common providers' message size limit is about 25 MB, encoded: the file itself must stay under it.
   email: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
+  // Slack's files.uploadV2 and Discord's attachments (free tier: 10 MB); not sent from the inbox yet.
+  slack: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB },
+  discord: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
 };
 
 /** Types each channel accepts for a kind when we send (null: any type). */

@@ -8,6 +8,8 @@ import { connectTelegram, disconnectTelegram, parseTelegram, sendTelegramText, T
 import { checkMailgunSignature, formOf, signatureFields } from './email/mailgun';
 import { emptyParse, type IntegrationRow, type ParsedWebhook, type Platform, type PlatformResult, type Recipient, type ReplyButtons, type WebhookIntegration } from './types';
 import { checkWhatsApp, parseWhatsApp, sendWhatsAppText, WHATSAPP_TEXT_LIMIT } from './whatsapp';
+import { checkSlack, parseSlack, sendSlackText, slackHandshake, SLACK_TEXT_LIMIT, verifySlackSignature } from './slack';
+import { connectDiscord, discordHandshake, DISCORD_TEXT_LIMIT, parseDiscordInteraction, sendDiscordText, verifyDiscordSignature, type DiscordSettings } from './discord';
 
 export interface AccountInfo {
   id: string;
@@ -19,7 +21,21 @@ export interface AccountInfo {
 export interface IntegrationSettings {
   groups?: GroupMode;
   account?: { name: string | null; handle: string | null };
+  /** Discord: the channels the bot answers in, and whether it answers DMs. */
+  discord?: DiscordSettings;
+  /** Slack: where agents hear about a handoff (a channel the bot posts in, or an incoming webhook). */
+  handoffNotify?: HandoffNotifySettings;
 }
+
+export interface HandoffNotifySettings {
+  channelId?: string | null;
+  webhookUrl?: string | null;
+}
+
+export const discordSettingsOf = (integration: Pick<IntegrationRow, 'settings'>): DiscordSettings => ({
+  channels: settingsOf(integration).discord?.channels ?? [],
+  dms: settingsOf(integration).discord?.dms ?? true,
+});
 
 export const settingsOf = (integration: Pick<IntegrationRow, 'settings'>) => (integration.settings ?? {}) as IntegrationSettings;
 
@@ -50,7 +66,15 @@ export interface PlatformAdapter<C extends AnyCredentials> {
   disconnect(config: Config, credentials: C): Promise<PlatformResult<object>>;
   /** Secrets the server makes rather than the admin types, renewed on every credential change. */
   withServerSecrets(credentials: C): C;
+  /**
+   * A verified request the platform wants a particular answer to (Slack's `url_verification`
+   * challenge, Discord's PING and deferred command response): the body to answer with, and
+   * whether what it carries is also stored. Null for ordinary deliveries.
+   */
+  handshake?(body: unknown): { reply: unknown; store: boolean } | null;
 }
+
+const noServerSecrets = <C>(credentials: C) => credentials;
 
 /** Meta's platforms: the webhook is signed with the app secret; the subscription belongs to the app. */
 const metaWebhook = {
@@ -128,6 +152,29 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
     disconnect: async () => ({ ok: true }),
     withServerSecrets: (credentials) => credentials,
   },
+  slack: {
+    textLimit: SLACK_TEXT_LIMIT,
+    verifyWebhook: (credentials, rawBody, header) =>
+      verifySlackSignature(credentials.signingSecret, rawBody, header('x-slack-request-timestamp'), header('x-slack-signature')),
+    parseWebhook: (body) => parseSlack(body),
+    handshake: slackHandshake,
+    sendText: (config, credentials, recipient, text, _role, buttons) => sendSlackText(config, credentials, recipient, text, buttons),
+    connect: (config, credentials) => checkSlack(config, credentials),
+    // The Request URL is the app's setting in Slack; events for a disconnected channel are ignored.
+    disconnect: async () => ({ ok: true as const }),
+    withServerSecrets: noServerSecrets,
+  },
+  discord: {
+    textLimit: DISCORD_TEXT_LIMIT,
+    verifyWebhook: (credentials, rawBody, header) => verifyDiscordSignature(credentials.publicKey, rawBody, header('x-signature-ed25519'), header('x-signature-timestamp')),
+    parseWebhook: (body) => parseDiscordInteraction(body),
+    handshake: discordHandshake,
+    sendText: (config, credentials, recipient, text, _role, buttons) => sendDiscordText(config, credentials, recipient, text, buttons),
+    connect: (config, credentials) => connectDiscord(config, credentials),
+    // The Gateway connection is closed by the integration code (it knows the runtime's gateway host).
+    disconnect: async () => ({ ok: true as const }),
+    withServerSecrets: noServerSecrets,
+  },
 };
 
 /**
@@ -171,6 +218,10 @@ export function connectPlatform<P extends Platform>(
 
 export function disconnectPlatform(config: Config, platform: Platform, credentials: AnyCredentials): Promise<PlatformResult<object>> {
   return platformAdapter(platform).disconnect(config, credentials);
+}
+
+export function webhookHandshake(platform: Platform, body: unknown) {
+  return platformAdapter(platform).handshake?.(body) ?? null;
 }
 
 export function withServerSecrets(platform: Platform, credentials: AnyCredentials): AnyCredentials {

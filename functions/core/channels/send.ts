@@ -27,7 +27,7 @@ import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient, 
  * reason and show on the channel's status.
  */
 export const SEND_JOB = 'send-channel-message';
-const CHANNEL_PLATFORMS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram', 'email']);
+const CHANNEL_PLATFORMS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram', 'email', 'slack', 'discord']);
 const DONE = new Set(['sent', 'delivered', 'read', 'failed']);
 const DAY_MS = 86_400_000;
 /** A message written before delivery tracking (no status yet) counts as pending. */
@@ -74,6 +74,7 @@ function recipientOf(context: DeliveryContext): Recipient {
     externalId: context.contactExternalId,
     replyToPlatformMessageId: context.message.role === 'assistant' ? quote : undefined,
     outsideStandardWindow: context.lastCustomerAt ? Date.now() - context.lastCustomerAt.getTime() > DAY_MS : false,
+    replyContext: context.message.role === 'assistant' ? replied : undefined,
   };
 }
 

@@ -6,7 +6,7 @@ import type { channels, messages } from '../../../db/schema';
  * Instagram and Telegram differ only in their own files.
  */
 export type Platform = (typeof channels.$inferSelect)['platform'];
-export const PLATFORMS = ['whatsapp', 'messenger', 'instagram', 'telegram', 'email'] as const satisfies readonly Platform[];
+export const PLATFORMS = ['whatsapp', 'messenger', 'instagram', 'telegram', 'email', 'slack', 'discord'] as const satisfies readonly Platform[];
 export type IntegrationRow = typeof channels.$inferSelect;
 /** What a webhook needs of its integration (cached in KV, so JSON-safe: no dates). */
 export type WebhookIntegration = Pick<IntegrationRow, 'id' | 'organizationId' | 'botId' | 'platform' | 'status' | 'credentialsEncrypted' | 'settings'>;
@@ -101,4 +101,6 @@ export interface Recipient {
   replyToPlatformMessageId?: number;
   /** Meta: the customer's last message is over 24 h old (agents then need the HUMAN_AGENT tag). */
   outsideStandardWindow?: boolean;
+  /** The metadata of the customer message a bot reply answers (Discord: the interaction to follow up). */
+  replyContext?: Record<string, unknown>;
 }

@@ -7,7 +7,7 @@ import { receiveMailgun } from './email/receive';
 import { errorMessage } from './http';
 import { storeInbound } from './inbound';
 import { metaChallenge } from './meta';
-import { parseWebhook, verifyWebhook } from './platforms';
+import { parseWebhook, verifyWebhook, webhookHandshake } from './platforms';
 import { loadWebhookIntegration } from './state';
 import { PLATFORMS, type Platform, type WebhookIntegration } from './types';
 
@@ -34,7 +34,7 @@ async function webhookTarget(services: Services, platform: string, id: string): 
 /** Meta's verification handshake: the challenge to echo when the verify token is the integration's. */
 export async function verificationChallenge(services: Services, platform: string, id: string, query: Record<string, string>) {
   const { integration, credentials } = await webhookTarget(services, platform, id);
-  if (integration.platform === 'telegram' || integration.platform === 'email' || !('verifyToken' in credentials)) throw new ApiError('not_found', 'Telegram webhooks have no verification handshake');
+  if (!('verifyToken' in credentials)) throw new ApiError('not_found', 'Only Meta webhooks have a GET verification handshake');
   const challenge = metaChallenge(query, credentials.verifyToken, timingSafeEqual);
   if (challenge === null) throw new ApiError('forbidden', 'The verify token does not match this integration');
   return challenge;
@@ -49,9 +49,6 @@ export async function receiveWebhook(services: Services, platform: string, id: s
     throw new ApiError('unauthorized', 'The webhook signature is missing or not valid');
   }
   const none = { ok: true as const, stored: 0, duplicates: 0, edits: 0, statuses: 0, ignored: 0 };
-  // A disconnected channel is not ours to answer; 200 keeps Meta from disabling the subscription.
-  // One in error (its token refused for sending) still receives: the inbox keeps getting messages.
-  if (integration.status === 'disconnected') return { ...none, ignored: 1 };
   let body: unknown;
   try {
     // A platform retries what we refuse, so text Postgres cannot store is cleaned, not refused.
@@ -59,6 +56,13 @@ export async function receiveWebhook(services: Services, platform: string, id: s
   } catch {
     throw new ApiError('bad_request', 'The body is not valid JSON');
   }
+  // Slack's URL check and Discord's PING come before (and without) a connected channel: they are
+  // how the admin saves our URL in the platform's settings.
+  const handshake = webhookHandshake(integration.platform, body);
+  if (handshake && !handshake.store) return { reply: handshake.reply };
+  // A disconnected channel is not ours to answer; 200 keeps Meta from disabling the subscription.
+  // One in error (its token refused for sending) still receives: the inbox keeps getting messages.
+  if (integration.status === 'disconnected') return { ...none, ignored: 1 };
   const outcome = await storeInbound(services, integration, parseWebhook(integration.platform, body, integration, credentials));
-  return { ok: true as const, ...outcome };
+  return handshake ? { reply: handshake.reply } : { ok: true as const, ...outcome };
 }

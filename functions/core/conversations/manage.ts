@@ -29,7 +29,7 @@ interface Actor {
   userId: string | null;
 }
 
-export const PLATFORM_CHANNELS = new Set(['whatsapp', 'messenger', 'instagram', 'telegram', 'email']);
+export const PLATFORM_CHANNELS = new Set(['whatsapp', 'messenger', 'instagram', 'telegram', 'email', 'slack', 'discord']);
 
 async function requireConversation(services: Services, organizationId: string, id: string) {
   const found = await findConversation(services.db, organizationId, id);

@@ -24,7 +24,7 @@ const nodeId = z.string().min(1).max(64);
 const shortText = z.string().max(200);
 const longText = z.string().max(4000);
 
-export const FLOW_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'playground', 'email'] as const;
+export const FLOW_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'playground', 'email', 'slack', 'discord'] as const;
 
 // ---- node data, one schema per node type -------------------------------------------------------
 

@@ -3413,7 +3413,7 @@ export interface paths {
                 path: {
                     /** @description The integration id from the dashboard */
                     integration_id: string;
-                    /** @description whatsapp, messenger, instagram, telegram or email */
+                    /** @description whatsapp, messenger, instagram, telegram, email, slack or discord */
                     platform: string;
                 };
                 cookie?: never;
@@ -3488,7 +3488,7 @@ export interface paths {
         put?: never;
         /**
          * Messages and receipts from the platform (public, signed)
-         * @description The body is the platform’s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, or a Telegram Update). Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`. Email: a Mailgun inbound route’s `forward()` (multipart/form-data with `timestamp`, `token` and `signature`). Redeliveries are recognised by the platform’s message id (email: Message-Id) and stored once.
+         * @description The body is the platform’s own webhook payload (WhatsApp Cloud API, Messenger, Instagram, a Telegram Update, a Slack Events API event, a Discord interaction) or an inbound mail. Meta requests must carry `X-Hub-Signature-256`; Telegram requests `X-Telegram-Bot-Api-Secret-Token`; Slack requests `X-Slack-Signature` and `X-Slack-Request-Timestamp` (at most 5 minutes old); Discord requests `X-Signature-Ed25519` and `X-Signature-Timestamp`; email, a Mailgun inbound route’s `forward()` (multipart/form-data with `timestamp`, `token` and `signature`). Redeliveries (Slack’s `X-Slack-Retry-Num` included) are recognised by the platform’s message id (email: Message-Id) and stored once.
          */
         post: {
             parameters: {
@@ -3497,20 +3497,20 @@ export interface paths {
                 path: {
                     /** @description The integration id from the dashboard */
                     integration_id: string;
-                    /** @description whatsapp, messenger, instagram, telegram or email */
+                    /** @description whatsapp, messenger, instagram, telegram, email, slack or discord */
                     platform: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Accepted (also for events we deliberately ignore, so the platform does not retry them) */
+                /** @description Accepted (also for events we deliberately ignore, so the platform does not retry them); Slack’s URL check and Discord’s interactions get the answer those platforms expect */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ChannelWebhookOutcome"];
+                        "application/json": components["schemas"]["ChannelWebhookOutcome"] | components["schemas"]["SlackUrlVerification"] | components["schemas"]["DiscordInteractionResponse"];
                     };
                 };
                 /** @description Malformed request */
@@ -7130,7 +7130,7 @@ export interface paths {
                     /** @description `me`, `unassigned` or a user id */
                     assignee?: "me" | "unassigned" | string;
                     bot_id?: string;
-                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "email";
+                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "email" | "slack" | "discord";
                     /** @description Opaque cursor from the previous page */
                     cursor?: string;
                     handoff?: "bot" | "requested" | "human";
@@ -9219,7 +9219,7 @@ export interface paths {
                     /** @description Opaque cursor from the previous page */
                     cursor?: string;
                     limit?: number;
-                    platform?: "whatsapp" | "messenger" | "instagram" | "telegram" | "email";
+                    platform?: "whatsapp" | "messenger" | "instagram" | "telegram" | "email" | "slack" | "discord";
                 };
                 header?: {
                     /** @description Organization to act on; defaults to the caller’s only organization */
@@ -17652,7 +17652,7 @@ export interface components {
         };
         AnalyticsChannel: components["schemas"]["AnalyticsSummary"] & {
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "email" | "slack" | "discord";
         };
         AnalyticsDay: components["schemas"]["AnalyticsSummary"] & {
             /** Format: date */
@@ -18040,7 +18040,7 @@ export interface components {
             /** Format: uuid */
             botId: string;
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
             contact: {
                 attributes?: components["schemas"]["ContactAttributes"];
                 email: string | null;
@@ -18161,11 +18161,13 @@ export interface components {
             /** @enum {string} */
             platform: "whatsapp";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         } | {
             /**
@@ -18197,11 +18199,13 @@ export interface components {
             /** @enum {string} */
             platform: "messenger";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         } | {
             /**
@@ -18233,11 +18237,13 @@ export interface components {
             /** @enum {string} */
             platform: "instagram";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         } | {
             /**
@@ -18257,11 +18263,13 @@ export interface components {
             /** @enum {string} */
             platform: "telegram";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         } | {
             /**
@@ -18278,11 +18286,71 @@ export interface components {
             /** @enum {string} */
             platform: "email";
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description The chatbot that answers on this channel
+             */
+            botId: string;
+            credentials?: {
+                /** @description The app’s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read */
+                botToken: string;
+                /**
+                 * @description The app’s signing secret; signs every Events API request
+                 * @example 8f742231b10e8888abcd99yyyzzz85a5
+                 */
+                signingSecret: string;
+            };
+            /** @example WhatsApp ventas */
+            name: string;
+            /** @enum {string} */
+            platform: "slack";
+            settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
+                /**
+                 * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
+                 * @enum {string}
+                 */
+                groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description The chatbot that answers on this channel
+             */
+            botId: string;
+            credentials?: {
+                /**
+                 * @description The application id (General Information)
+                 * @example 1133557799002244668
+                 */
+                applicationId: string;
+                /** @description The bot’s token (Bot > Reset Token), with the Message Content intent enabled */
+                botToken: string;
+                /** @description The application’s public key (General Information); verifies every interaction (Ed25519) */
+                publicKey: string;
+            };
+            /** @example WhatsApp ventas */
+            name: string;
+            /** @enum {string} */
+            platform: "discord";
+            settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
+                /**
+                 * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
+                 * @enum {string}
+                 */
+                groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         };
         CreateSecret: {
@@ -18315,7 +18383,7 @@ export interface components {
             /** @description Only these chatbots */
             botIds?: string[];
             /** @description Only these channels */
-            channels?: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api")[];
+            channels?: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "email" | "slack" | "discord")[];
             /**
              * @description `csv` answers a file (text/csv) instead of JSON
              * @default json
@@ -18339,6 +18407,20 @@ export interface components {
              * @example 2026-03-31
              */
             to: string;
+        };
+        /** @description Discord: PONG (1) to a PING, or the deferred answer (5) to a slash command */
+        DiscordInteractionResponse: {
+            data?: {
+                content: string;
+                flags?: number;
+            };
+            type: number;
+        };
+        DiscordSettings: {
+            /** @description Discord channel ids the bot answers ordinary messages in */
+            channels: string[];
+            /** @description Whether the bot answers direct messages */
+            dms: boolean;
         };
         Document: {
             chunkCount: number;
@@ -18570,7 +18652,7 @@ export interface components {
                             /** @enum {string} */
                             kind: "intent";
                         } | {
-                            channels: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email")[];
+                            channels: ("web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord")[];
                             /** @enum {string} */
                             kind: "channel";
                         } | {
@@ -18928,6 +19010,15 @@ export interface components {
             reason: string;
             vectorWeight: number;
         };
+        HandoffNotifySettings: {
+            /** @description Slack: a channel the bot posts in when a conversation is handed to a person */
+            channelId?: string | null;
+            /**
+             * Format: uri
+             * @description Slack: an incoming-webhook URL to post to instead (checked like every outbound address)
+             */
+            webhookUrl?: string | null;
+        };
         Health: {
             checks: {
                 kv: {
@@ -18991,13 +19082,19 @@ export interface components {
              * @example telegram
              * @enum {string}
              */
-            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "email";
+            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "email" | "slack" | "discord";
             settings: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups: "ignore" | "mentions" | "all";
+                handoffNotify?: {
+                    channelId: string | null;
+                    /** @description Whether an incoming-webhook URL is set (the URL itself is a secret) */
+                    webhookUrl: boolean;
+                };
             };
             /** @enum {string} */
             status: "disconnected" | "connected" | "error";
@@ -19028,7 +19125,7 @@ export interface components {
              * @example telegram
              * @enum {string}
              */
-            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "email";
+            platform: "whatsapp" | "messenger" | "instagram" | "telegram" | "email" | "slack" | "discord";
             /** @description Telegram’s getWebhookInfo, with `check=true` */
             platformWebhook: {
                 lastError: string | null;
@@ -19097,7 +19194,7 @@ export interface components {
                 name: string | null;
             } | null;
             /** @enum {string} */
-            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
             content: string;
             contentType: string;
             /** Format: date-time */
@@ -19140,6 +19237,8 @@ export interface components {
             blobKey: string | null;
             error?: string | null;
             filename: string | null;
+            /** @description Email: an image the message showed inline (`cid:`) rather than a file the sender attached */
+            inline?: boolean;
             /** @enum {string} */
             kind: "image" | "audio" | "video" | "document" | "sticker";
             mimeType: string | null;
@@ -19530,6 +19629,10 @@ export interface components {
             refreshToken?: string;
             user: components["schemas"]["User"];
         };
+        /** @description Slack’s url_verification answered */
+        SlackUrlVerification: {
+            challenge: string;
+        };
         TwoFactorChallenge: {
             /** @description Send it with the code to /auth/login/2fa within 5 minutes */
             challengeToken: string;
@@ -19563,11 +19666,13 @@ export interface components {
             /** @example WhatsApp ventas */
             name?: string;
             settings?: {
+                discord?: components["schemas"]["DiscordSettings"];
                 /**
                  * @description Telegram groups: ignore them, answer only when mentioned, replied to or commanded (default), or answer everything
                  * @enum {string}
                  */
                 groups?: "ignore" | "mentions" | "all";
+                handoffNotify?: components["schemas"]["HandoffNotifySettings"];
             };
         };
         User: {
@@ -19690,7 +19795,7 @@ export interface components {
                     /** Format: uuid */
                     botId?: string;
                     /** @enum {string} */
-                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
+                    channel?: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
                     contact?: {
                         attributes?: components["schemas"]["ContactAttributes"];
                         email: string | null;
@@ -19740,7 +19845,7 @@ export interface components {
                     /** Format: uuid */
                     botId: string;
                     /** @enum {string} */
-                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
+                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
                     /**
                      * @description `requested`: waiting for a person; `human`: a person has it and the bot is silent
                      * @enum {string}
@@ -19766,7 +19871,7 @@ export interface components {
                     /** Format: uuid */
                     authorUserId: string | null;
                     /** @enum {string} */
-                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email";
+                    channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
                     content: string;
                     contentType: string;
                     /** Format: date-time */

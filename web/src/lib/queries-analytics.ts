@@ -7,7 +7,7 @@ import { queryKeys } from './query-keys';
 
 // Playground chats are the team testing its bot: never counted, so never a filter.
 export type AnalyticsChannel = Schemas['AnalyticsChannel']['channel'];
-export const ANALYTICS_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const satisfies readonly AnalyticsChannel[];
+export const ANALYTICS_CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'email', 'slack', 'discord'] as const satisfies readonly AnalyticsChannel[];
 
 export interface AnalyticsFilters {
   /** Local days (YYYY-MM-DD) in the organization's timezone; both default on the server (last 30 days). */

@@ -6,7 +6,7 @@ import { queryKeys } from './query-keys';
 
 export type Integration = Schemas['Integration'];
 export type Platform = Integration['platform'];
-export const PLATFORMS: Platform[] = ['whatsapp', 'messenger', 'instagram', 'telegram', 'email'];
+export const PLATFORMS: Platform[] = ['whatsapp', 'messenger', 'instagram', 'telegram', 'email', 'slack', 'discord'];
 export type IntegrationStatus = Integration['status'];
 export type GroupMode = Integration['settings']['groups'];
 export const GROUP_MODES: GroupMode[] = ['mentions', 'all', 'ignore'];
@@ -19,7 +19,12 @@ export const CREDENTIAL_FIELDS: Record<Platform, Array<{ name: string; secret?: 
   instagram: [{ name: 'accountId' }, { name: 'pageAccessToken', secret: true }, { name: 'appSecret', secret: true }, { name: 'verifyToken', optional: true }],
   telegram: [{ name: 'botToken', secret: true }],
   email: [{ name: 'signingKey', secret: true, optional: true }],
+  slack: [{ name: 'botToken', secret: true }, { name: 'signingSecret', secret: true }],
+  discord: [{ name: 'applicationId' }, { name: 'publicKey' }, { name: 'botToken', secret: true }],
 };
+
+/** Platforms whose webhook URL the admin pastes in the platform's settings (Telegram registers itself). */
+export const pastesWebhookUrl = (platform: Platform) => platform !== 'telegram';
 
 export const isMeta = (platform: Platform) => platform === 'whatsapp' || platform === 'messenger' || platform === 'instagram';
 
@@ -56,7 +61,7 @@ export interface IntegrationDraft {
   name: string;
   botId: string;
   credentials: Record<string, string>;
-  settings?: { groups: GroupMode };
+  settings?: Schemas['UpdateIntegration']['settings'];
 }
 
 export function createIntegration(orgId: string, draft: IntegrationDraft) {

@@ -20,7 +20,7 @@ export type Contact = Conversation['contact'];
 
 export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const satisfies readonly ConversationStatus[];
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const satisfies readonly Priority[];
-export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'email'] as const satisfies readonly Channel[];
+export const CHANNELS = ['web', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api', 'email', 'slack', 'discord'] as const satisfies readonly Channel[];
 export const HANDOFF_STATES = ['bot', 'requested', 'human'] as const satisfies readonly Handoff[];
 export const EXPORT_FORMATS = ['json', 'csv', 'txt'] as const satisfies readonly ExportFormat[];
 

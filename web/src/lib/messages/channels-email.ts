@@ -9,6 +9,7 @@ export const en = {
     'Customers write to this address. With Mailgun, create an inbound route for it that forwards to the webhook URL. With Cloudflare Email Routing, send the inbound domain to the VersaAI ingestion worker. Replies go out from this address, in the customer’s thread.',
   'channels.dialog.doneEmail': 'This channel now receives mail. Send a message to the inbox address to try it.',
   'inbox.channel.email': 'Email',
+  'analytics.channel.email': 'Email',
 };
 
 export const es: Record<keyof typeof en, string> = {
@@ -21,4 +22,5 @@ export const es: Record<keyof typeof en, string> = {
     'Tus clientes escriben a esta dirección. Con Mailgun, crea una ruta de entrada para ella que reenvíe a la URL del webhook. Con Cloudflare Email Routing, envía el dominio de entrada al worker de ingesta de VersaAI. Las respuestas salen desde esta dirección, en el hilo del cliente.',
   'channels.dialog.doneEmail': 'Este canal ya recibe correo. Envía un mensaje a la dirección de la bandeja para probarlo.',
   'inbox.channel.email': 'Correo electrónico',
+  'analytics.channel.email': 'Correo electrónico',
 };

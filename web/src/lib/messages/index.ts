@@ -8,6 +8,7 @@ import * as analytics from './analytics';
 import * as auth from './auth';
 import * as channels from './channels';
 import * as channelsEmail from './channels-email';
+import * as channelsSlackDiscord from './channels-slack-discord';
 import * as chatbots from './chatbots';
 import * as common from './common';
 import * as flows from './flows';
@@ -32,6 +33,7 @@ export const en = {
   ...analytics.en,
   ...channels.en,
   ...channelsEmail.en,
+  ...channelsSlackDiscord.en,
   ...webhooks.en,
   ...start.en,
   ...flows.en,
@@ -53,6 +55,7 @@ export const es: Record<MessageKey, string> = {
   ...analytics.es,
   ...channels.es,
   ...channelsEmail.es,
+  ...channelsSlackDiscord.es,
   ...webhooks.es,
   ...start.es,
   ...flows.es,

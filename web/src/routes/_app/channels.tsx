@@ -132,6 +132,18 @@ function IntegrationCard({ integration, canWrite, onEdit }: { integration: Integ
               <div className="flex flex-wrap justify-between gap-2">
                 <dt className="text-zinc-500 dark:text-zinc-400">{integration.bot ? t('channels.bot', { name: integration.bot.name }) : t('channels.noBot')}</dt>
                 {integration.platform === 'telegram' && <dd className="text-zinc-500 dark:text-zinc-400">{t('channels.groupsSetting', { mode: t(`channels.groups.${integration.settings.groups}`) })}</dd>}
+                {integration.settings.discord && (
+                  <dd className="text-zinc-500 dark:text-zinc-400">
+                    {t('channels.discordSetting', { count: integration.settings.discord.channels.length, dms: t(integration.settings.discord.dms ? 'channels.on' : 'channels.off') })}
+                  </dd>
+                )}
+                {integration.settings.handoffNotify && (
+                  <dd className="text-zinc-500 dark:text-zinc-400">
+                    {t('channels.slackSetting', {
+                      target: integration.settings.handoffNotify.channelId ?? (integration.settings.handoffNotify.webhookUrl ? 'webhook' : t('channels.none')),
+                    })}
+                  </dd>
+                )}
               </div>
               <div className="flex flex-wrap justify-between gap-2">
                 <dt className="text-zinc-500 dark:text-zinc-400">{t('channels.lastMessage')}</dt>

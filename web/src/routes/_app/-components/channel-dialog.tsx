@@ -13,6 +13,7 @@ import {
   CREDENTIAL_FIELDS,
   GROUP_MODES,
   isMeta,
+  pastesWebhookUrl,
   PLATFORMS,
   updateIntegration,
   type GroupMode,
@@ -30,6 +31,8 @@ export function PlatformMark({ platform, className }: { platform: Platform; clas
     instagram: ['IG', 'bg-gradient-to-br from-amber-400 via-pink-500 to-purple-600'],
     telegram: ['TG', 'bg-sky-500'],
     email: ['@', 'bg-zinc-600'],
+    slack: ['SL', 'bg-purple-700'],
+    discord: ['DC', 'bg-indigo-500'],
   };
   const [letters, colour] = look[platform];
   return (
@@ -48,7 +51,7 @@ export function connectErrorMessage(t: TFunction, errorMessage: (e: unknown) => 
   return errorMessage(error);
 }
 
-/** Where to paste what: Meta needs the URL and verify token; Telegram was set up by connect. */
+/** Where to paste what: Meta needs the URL and verify token, Slack and Discord the URL; Telegram was set up by connect. */
 export function WebhookSetup({ integration }: { integration: Integration }) {
   const t = useT();
   return (
@@ -73,6 +76,18 @@ export function WebhookSetup({ integration }: { integration: Integration }) {
     </div>
   );
 }
+
+/** Done text per platform: what connecting did and what is left to paste. */
+function doneMessage(t: TFunction, platform: Platform) {
+  if (isMeta(platform)) return t('channels.dialog.doneMeta');
+  if (platform === 'slack') return t('channels.dialog.doneSlack');
+  if (platform === 'discord') return t('channels.dialog.doneDiscord');
+  if (platform === 'email') return t('channels.dialog.doneEmail');
+  return t('channels.dialog.doneTelegram');
+}
+
+/** Discord's channel list as typed (commas or spaces) to the ids the API takes. */
+const channelIds = (text: string) => text.split(/[\s,]+/).map((id) => id.trim()).filter(Boolean);
 
 function CopyRow({ label, value }: { label: string; value: string }) {
   return (
@@ -102,6 +117,10 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
   const [name, setName] = useState(editing?.name ?? '');
   const [botId, setBotId] = useState(editing?.botId ?? '');
   const [groups, setGroups] = useState<GroupMode>(editing?.settings.groups ?? 'mentions');
+  const [discordChannels, setDiscordChannels] = useState((editing?.settings.discord?.channels ?? []).join(', '));
+  const [discordDms, setDiscordDms] = useState(editing?.settings.discord?.dms ?? true);
+  const [notifyChannel, setNotifyChannel] = useState(editing?.settings.handoffNotify?.channelId ?? '');
+  const [notifyWebhook, setNotifyWebhook] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   // Created on the first try: a refused connect keeps it, and the next try updates it instead.
   const [created, setCreated] = useState<Integration | null>(null);
@@ -114,7 +133,7 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
     meta: OWN_ERROR,
     mutationFn: async () => {
       const credentials = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
-      const settings = platform === 'telegram' ? { settings: { groups } } : {};
+      const settings = settingsFor(platform, { groups, discordChannels, discordDms, notifyChannel, notifyWebhook });
       let id = target?.id;
       if (!id) {
         const row = await createIntegration(org.id, { platform, name: name.trim(), botId: chosenBot, credentials, ...settings });
@@ -140,10 +159,8 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
     <Dialog open={open} onClose={onClose} title={title} size="lg">
       {done ? (
         <div className="space-y-4">
-          <Alert tone="success">
-            {isMeta(done.platform) ? t('channels.dialog.doneMeta') : done.platform === 'email' ? t('channels.dialog.doneEmail') : t('channels.dialog.doneTelegram')}
-          </Alert>
-          {(isMeta(done.platform) || done.platform === 'email') && <WebhookSetup integration={done} />}
+          <Alert tone="success">{doneMessage(t, done.platform)}</Alert>
+          {pastesWebhookUrl(done.platform) && <WebhookSetup integration={done} />}
           <div className="flex justify-end">
             <Button onClick={onClose}>{t('common.done')}</Button>
           </div>
@@ -249,6 +266,45 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
             </SelectField>
           )}
 
+          {platform === 'discord' && (
+            <div className="space-y-3">
+              <TextField
+                label={t('channels.discord.channels')}
+                value={discordChannels}
+                onChange={(e) => setDiscordChannels(e.target.value)}
+                hint={t('channels.discord.channelsHint')}
+                spellCheck={false}
+                error={fieldErrorOf(save.error, 'settings.discord.channels')}
+              />
+              <label className="flex items-center gap-2 text-sm">
+                <input type="checkbox" checked={discordDms} onChange={(e) => setDiscordDms(e.target.checked)} />
+                {t('channels.discord.dms')}
+              </label>
+            </div>
+          )}
+
+          {platform === 'slack' && (
+            <div className="grid gap-4 sm:grid-cols-2">
+              <TextField
+                label={t('channels.slack.notifyChannel')}
+                value={notifyChannel}
+                onChange={(e) => setNotifyChannel(e.target.value)}
+                hint={t('channels.slack.notifyChannelHint')}
+                spellCheck={false}
+                error={fieldErrorOf(save.error, 'settings.handoffNotify.channelId')}
+              />
+              <TextField
+                label={t('channels.slack.notifyWebhook')}
+                type="password"
+                autoComplete="off"
+                value={notifyWebhook}
+                onChange={(e) => setNotifyWebhook(e.target.value)}
+                hint={t('channels.slack.notifyWebhookHint')}
+                error={fieldErrorOf(save.error, 'settings.handoffNotify.webhookUrl')}
+              />
+            </div>
+          )}
+
           {generalError && <Alert tone="error">{generalError}</Alert>}
 
           <div className="flex justify-end gap-2">
@@ -263,4 +319,24 @@ export function ChannelDialog({ open, onClose, editing }: { open: boolean; onClo
       )}
     </Dialog>
   );
+}
+
+interface SettingsDraft {
+  groups: GroupMode;
+  discordChannels: string;
+  discordDms: boolean;
+  notifyChannel: string;
+  notifyWebhook: string;
+}
+
+/** The settings a platform has; an empty webhook field keeps the stored URL. */
+function settingsFor(platform: Platform, draft: SettingsDraft) {
+  if (platform === 'telegram') return { settings: { groups: draft.groups } };
+  if (platform === 'discord') return { settings: { discord: { channels: channelIds(draft.discordChannels), dms: draft.discordDms } } };
+  if (platform === 'slack') {
+    const channelId = draft.notifyChannel.trim() || null;
+    const webhookUrl = draft.notifyWebhook.trim();
+    return { settings: { handoffNotify: { channelId, ...(webhookUrl ? { webhookUrl } : {}) } } };
+  }
+  return {};
 }
