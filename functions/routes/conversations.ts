@@ -9,6 +9,7 @@ import { conversationActionsRouter } from './conversations-actions';
 import { inboxActor } from './conversations.shared';
 import { conversationExportRouter } from './conversations-export';
 import { conversationMessagesRouter } from './conversations-messages';
+import { conversationWhatsAppRouter } from './conversations-whatsapp';
 import {
   ConversationDetailSchema,
   ConversationPageSchema,
@@ -135,3 +136,4 @@ conversationsRouter.route('/', router);
 conversationsRouter.route('/', conversationMessagesRouter);
 conversationsRouter.route('/', conversationExportRouter);
 conversationsRouter.route('/', conversationActionsRouter);
+conversationsRouter.route('/', conversationWhatsAppRouter);
