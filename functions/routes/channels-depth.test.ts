@@ -160,14 +160,17 @@ describe('WhatsApp templates and the 24-hour window', () => {
     expect(stored).toMatchObject({ deliveryStatus: 'sent', externalId: expect.stringMatching(/^wamid\.FAKE/) });
   });
 
-  it('without the WhatsApp Business Account id the templates answer a clear 409; other tenants get 404', async () => {
+  it('without the WhatsApp Business Account id the list says why and sending is a clear 409; other tenants get 404', async () => {
     const { businessAccountId: _, ...withoutWaba } = CREDENTIALS.whatsapp;
     const channel = await connectedChannel('whatsapp', undefined, withoutWaba);
     await deliver(channel, whatsappText('wamid.T2', 'Hello'));
     const [conversation] = await conversationsOf(channel.orgId);
     const res = await api.call('GET', `/api/v1/conversations/${conversation.id}/whatsapp-templates`, { token: channel.user.token });
-    expect(res.status).toBe(409);
-    expect(res.body.error.message).toContain('businessAccountId');
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ window: { open: true }, templates: [], templatesUnavailable: expect.stringContaining('businessAccountId') });
+    const send = await api.call('POST', `/api/v1/conversations/${conversation.id}/whatsapp-templates`, { token: channel.user.token, body: { name: 'hello_again', language: 'es' } });
+    expect(send.status).toBe(409);
+    expect(send.body.error.message).toContain('businessAccountId');
 
     const stranger = await api.signUp();
     await api.createOrg(stranger, 'Other');

@@ -25,7 +25,11 @@ export const WhatsAppTemplateSchema = z
   .openapi('WhatsAppTemplate');
 
 export const ConversationTemplatesSchema = z
-  .object({ window: CustomerWindowSchema, templates: z.array(WhatsAppTemplateSchema) })
+  .object({
+    window: CustomerWindowSchema,
+    templates: z.array(WhatsAppTemplateSchema),
+    templatesUnavailable: z.string().nullable().openapi({ description: 'Why the templates could not be listed (no WhatsApp Business Account id, WhatsApp refused)' }),
+  })
   .openapi('ConversationTemplates');
 
 const value = z.string().trim().min(1).max(1024);

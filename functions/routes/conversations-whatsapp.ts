@@ -23,10 +23,11 @@ conversationWhatsAppRouter.openapi(
     path: '/{conversation_id}/whatsapp-templates',
     tags,
     summary: 'The 24-hour window and the approved WhatsApp templates for a WhatsApp conversation',
-    description: 'Needs the WhatsApp Business Account id (`businessAccountId`) in the channel\u2019s credentials; 409 without it or off WhatsApp.',
+    description:
+      'Templates need the WhatsApp Business Account id (`businessAccountId`) in the channel\u2019s credentials; without it the list is empty and `templatesUnavailable` says why. 409 off WhatsApp.',
     security: bearerSecurity,
     request: { headers: OrgHeaderSchema, params: ConversationParams },
-    responses: { 200: jsonContent(ConversationTemplatesSchema, 'The window and the templates'), 409: errorResponse('Not a WhatsApp conversation, or the channel has no WhatsApp Business Account id'), 503: errorResponse('WhatsApp did not answer'), ...protectedErrors },
+    responses: { 200: jsonContent(ConversationTemplatesSchema, 'The window and the templates'), 409: errorResponse('Not a WhatsApp conversation'), ...protectedErrors },
   }),
   async (c) => c.json(await conversationTemplates(c.get('services'), c.get('org').organizationId, c.req.valid('param').conversation_id), 200),
 );

@@ -30,10 +30,20 @@ async function whatsappChannelOf(services: Services, organizationId: string, con
 }
 
 /** The reply box's question: may free text go out, and if not, which templates can. */
-export async function conversationTemplates(services: Services, organizationId: string, conversationId: string): Promise<{ window: CustomerWindow; templates: WhatsAppTemplate[] }> {
+export async function conversationTemplates(
+  services: Services,
+  organizationId: string,
+  conversationId: string,
+): Promise<{ window: CustomerWindow; templates: WhatsAppTemplate[]; templatesUnavailable: string | null }> {
   const { conversation, integrationId, credentials } = await whatsappChannelOf(services, organizationId, conversationId);
-  const [window, templates] = await Promise.all([customerWindow(services, conversation), listApprovedTemplates(services, integrationId, credentials)]);
-  return { window, templates };
+  const window = await customerWindow(services, conversation);
+  try {
+    return { window, templates: await listApprovedTemplates(services, integrationId, credentials), templatesUnavailable: null };
+  } catch (error) {
+    // The window still matters to the reply box when the templates cannot be read (no account id, Meta down).
+    if (error instanceof ApiError) return { window, templates: [], templatesUnavailable: error.message };
+    throw error;
+  }
 }
 
 /**

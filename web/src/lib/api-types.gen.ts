@@ -8783,7 +8783,7 @@ export interface paths {
         };
         /**
          * The 24-hour window and the approved WhatsApp templates for a WhatsApp conversation
-         * @description Needs the WhatsApp Business Account id (`businessAccountId`) in the channel’s credentials; 409 without it or off WhatsApp.
+         * @description Templates need the WhatsApp Business Account id (`businessAccountId`) in the channel’s credentials; without it the list is empty and `templatesUnavailable` says why. 409 off WhatsApp.
          */
         get: {
             parameters: {
@@ -8844,7 +8844,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not a WhatsApp conversation, or the channel has no WhatsApp Business Account id */
+                /** @description Not a WhatsApp conversation */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8864,15 +8864,6 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description WhatsApp did not answer */
-                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18321,6 +18312,8 @@ export interface components {
         };
         ConversationTemplates: {
             templates: components["schemas"]["WhatsAppTemplate"][];
+            /** @description Why the templates could not be listed (no WhatsApp Business Account id, WhatsApp refused) */
+            templatesUnavailable: string | null;
             window: components["schemas"]["CustomerWindow"];
         };
         CreateDocument: {

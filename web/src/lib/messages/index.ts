@@ -11,6 +11,7 @@ import * as chatbots from './chatbots';
 import * as common from './common';
 import * as flows from './flows';
 import * as inbox from './inbox';
+import * as inboxChannels from './inbox-channels';
 import * as knowledge from './knowledge';
 import * as organization from './organization';
 import * as overview from './overview';
@@ -26,6 +27,7 @@ export const en = {
   ...knowledge.en,
   ...chatbots.en,
   ...inbox.en,
+  ...inboxChannels.en,
   ...analytics.en,
   ...channels.en,
   ...webhooks.en,
@@ -44,6 +46,7 @@ export const es: Record<MessageKey, string> = {
   ...knowledge.es,
   ...chatbots.es,
   ...inbox.es,
+  ...inboxChannels.es,
   ...analytics.es,
   ...channels.es,
   ...webhooks.es,
