@@ -8,7 +8,6 @@ import type { Services } from '../../ports';
  * is closed (WhatsApp would refuse it too, later and less clearly); an approved template
  * (conversation-templates.ts) is the way back in.
  */
-const WINDOW_MS = 86_400_000;
 
 export interface CustomerWindow {
   /** Whether free text may be sent now (always true off WhatsApp). */
@@ -20,19 +19,19 @@ export interface CustomerWindow {
 
 type ConversationRow = typeof conversations.$inferSelect;
 
-export async function customerWindow(services: Pick<Services, 'db'>, conversation: Pick<ConversationRow, 'id' | 'channel'>): Promise<CustomerWindow> {
+export async function customerWindow(services: Pick<Services, 'db' | 'config'>, conversation: Pick<ConversationRow, 'id' | 'channel'>): Promise<CustomerWindow> {
   const [row] = await services.db
     .select({ at: sql<string | null>`max(${messages.createdAt})` })
     .from(messages)
     .where(and(eq(messages.conversationId, conversation.id), eq(messages.role, 'user')));
   const last = row?.at ? new Date(row.at) : null;
-  const closesAt = last ? new Date(last.getTime() + WINDOW_MS) : null;
+  const closesAt = last ? new Date(last.getTime() + services.config.WHATSAPP_WINDOW_SECONDS * 1000) : null;
   const open = conversation.channel !== 'whatsapp' || (closesAt !== null && closesAt.getTime() > Date.now());
   return { open, lastCustomerMessageAt: last?.toISOString() ?? null, closesAt: closesAt?.toISOString() ?? null };
 }
 
 /** Agents' free text on a WhatsApp conversation whose window closed: a clear 409 instead of a failed send. */
-export async function assertFreeTextAllowed(services: Pick<Services, 'db'>, conversation: Pick<ConversationRow, 'id' | 'channel'>) {
+export async function assertFreeTextAllowed(services: Pick<Services, 'db' | 'config'>, conversation: Pick<ConversationRow, 'id' | 'channel'>) {
   if (conversation.channel !== 'whatsapp') return;
   const window = await customerWindow(services, conversation);
   if (window.open) return;
