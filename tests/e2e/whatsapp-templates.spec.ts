@@ -94,7 +94,9 @@ test('an agent sends a WhatsApp template once the 24-hour window has closed', as
   await dialog.getByRole('button', { name: 'Enviar plantilla' }).click();
   await expect(dialog).toBeHidden();
 
-  const [sent] = await fake.waitForSent(1, 20_000).then((all) => all.filter((r) => r.body?.type === 'template'));
+  // The bot's own answer to the customer went out first; the template is the one of type `template`.
+  await expect.poll(() => fake.sent().filter((r) => r.body?.type === 'template').length, { timeout: 20_000 }).toBe(1);
+  const sent = fake.sent().find((r) => r.body?.type === 'template')!;
   expect(sent.body).toEqual({
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
