@@ -17,6 +17,7 @@ import { devRouter } from './routes/dev';
 import { healthRouter } from './routes/health';
 import { invitationsRouter } from './routes/invitations';
 import { chatbotsRouter } from './routes/chatbots';
+import { contactsRouter } from './routes/contacts';
 import { conversationsRouter } from './routes/conversations';
 import { cannedResponsesRouter } from './routes/canned-responses';
 import { eventsRouter } from './routes/events';
@@ -118,6 +119,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/models', modelsRouter);
   app.route('/api/v1/provider-keys', providerKeysRouter);
   app.route('/api/v1/conversations', conversationsRouter);
+  app.route('/api/v1/contacts', contactsRouter);
   app.route('/api/v1/canned-responses', cannedResponsesRouter);
   app.route('/api/v1/events', eventsRouter);
   app.route('/api/v1/widget', widgetRouter);

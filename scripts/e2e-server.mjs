@@ -36,6 +36,8 @@ const child = dev
         META_GRAPH_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
         SLACK_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
         DISCORD_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
+        // The WhatsApp templates test watches the 24-hour window close (tests/e2e/whatsapp-templates.spec.ts).
+        WHATSAPP_WINDOW_SECONDS: process.env.E2E_WHATSAPP_WINDOW_SECONDS ?? '30',
       },
       stdio: 'inherit',
     });

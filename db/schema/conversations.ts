@@ -23,10 +23,18 @@ export const contacts = pgTable(
     phone: varchar('phone', { length: 32 }),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     lastSeenAt: ts('last_seen_at'),
+    /**
+     * Set when an agent merged this person into another contact: the row stays as the channel
+     * identity (organization, channel, external id), so their next message lands on the kept one.
+     */
+    mergedIntoId: uuid('merged_into_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('contacts_org_channel_external_key').on(t.organizationId, t.channel, t.externalId)],
+  (t) => [
+    uniqueIndex('contacts_org_channel_external_key').on(t.organizationId, t.channel, t.externalId),
+    index('contacts_merged_into_idx').on(t.mergedIntoId).where(sql`merged_into_id is not null`),
+  ],
 );
 
 export const conversationStatusEnum = pgEnum('conversation_status', ['open', 'pending', 'resolved', 'closed']);
@@ -76,6 +84,11 @@ export const conversations = pgTable(
     index('conversations_contact_idx').on(t.contactId),
     index('conversations_assignee_idx').on(t.organizationId, t.assigneeId),
     index('conversations_org_created_idx').on(t.organizationId, t.createdAt),
+    // Two first messages from a new contact at the same moment make one conversation: the
+    // webhook's insert meets this index and takes the row the other one made (inbound.ts).
+    uniqueIndex('conversations_one_open_per_channel_key')
+      .on(t.contactId, t.channelId, t.botId)
+      .where(sql`channel_id is not null and status in ('open', 'pending')`),
   ],
 );
 

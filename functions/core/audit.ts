@@ -29,7 +29,8 @@ export type AuditAction =
   | 'webhook.created'
   | 'webhook.updated'
   | 'webhook.deleted'
-  | 'webhook.secret_rotated';
+  | 'webhook.secret_rotated'
+  | 'contact.merged';
 
 /** Every fact an entry may carry, by the actions that record it; the audit log's readers rely on these keys. */
 export const AuditMetadataSchema = z.object({
@@ -45,6 +46,9 @@ export const AuditMetadataSchema = z.object({
   invitationId: z.string().optional().describe('member.joined: the invitation accepted'),
   url: z.string().optional().describe('webhook.created, webhook.deleted: the endpoint (without credentials or query)'),
   events: z.array(z.string()).optional().describe('webhook.created: the events subscribed to'),
+  mergedContactId: z.string().optional().describe('contact.merged: the contact merged into the target (kept as its channel identity)'),
+  channel: z.string().optional().describe('contact.merged: the merged contact’s channel'),
+  conversations: z.number().optional().describe('contact.merged: how many conversations moved'),
 });
 export type AuditMetadata = z.infer<typeof AuditMetadataSchema>;
 

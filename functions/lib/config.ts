@@ -189,6 +189,8 @@ export const configSchema = z.object({
   /** Sending a channel message: attempts before it is marked failed, first retry delay (doubles), and the longest wait. */
   CHANNEL_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
   CHANNEL_RETRY_BASE_SECONDS: z.coerce.number().min(0).default(10),
+  /** WhatsApp's customer service window (24 h, Meta's rule); only the browser tests shorten it, to see it close. */
+  WHATSAPP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
   CHANNEL_RETRY_MAX_SECONDS: z.coerce.number().min(0).default(3600),
 });
 

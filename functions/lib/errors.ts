@@ -20,6 +20,8 @@ export const errorStatus = {
   // The Host header names a site this server does not serve (DNS rebinding), Node only.
   misdirected_request: 421,
   conflict: 409,
+  /** WhatsApp free text more than 24 hours after the customer's last message: only a template may go out. */
+  messaging_window_closed: 409,
   /** A flow with errors cannot be published; `details.issues` names the nodes. */
   flow_invalid: 422,
   /** A signed webhook delivery we have already processed (Mailgun does not retry a 406). */

@@ -50,6 +50,8 @@ const ErrorFactsSchema = z
     organizationId: z.string().optional().openapi({ description: 'The organization that blocks the action' }),
     existingDocumentId: z.string().optional().openapi({ description: 'conflict: the document with the same content' }),
     existingDocumentName: z.string().optional(),
+    lastCustomerMessageAt: z.string().nullable().optional().openapi({ description: 'messaging_window_closed: the customer\u2019s last message' }),
+    closesAt: z.string().nullable().optional().openapi({ description: 'messaging_window_closed: when the 24-hour window closed' }),
     issues: z.array(named(flowIssue, 'FlowIssue')).optional().openapi({ description: 'flow_invalid: what blocks publishing, each naming its node' }),
     draftRevision: z.number().int().optional().openapi({ description: 'conflict (flow draft): the revision saved meanwhile' }),
   })

@@ -359,12 +359,13 @@ describe('idempotency and order', () => {
     expect(fake.sent()).toHaveLength(1);
   });
 
-  it('several messages in one payload are all stored, in order, each answered once (stickers, reactions not)', async () => {
+  it('several messages in one payload are all stored, in order, each answered once (stickers not; a reaction attaches to its message)', async () => {
     const channel = await connectedChannel('whatsapp');
     const res = await deliver(channel, whatsappFixtures.batch);
     expect(res.body).toMatchObject({ stored: 5 });
     const interactive = await deliver(channel, whatsappFixtures.interactive);
-    expect(interactive.body).toMatchObject({ stored: 6 });
+    // The reaction names a message we do not have: nothing to attach it to (channels-depth.test.ts covers the rest).
+    expect(interactive.body).toMatchObject({ stored: 5, ignored: 1 });
     await drain();
     const users = (await storedMessages(channel.orgId)).filter((m) => m.role === 'user');
     expect(users.map((m) => m.externalId)).toEqual([
@@ -376,13 +377,12 @@ describe('idempotency and order', () => {
       'wamid.INTERACTIVE1',
       'wamid.INTERACTIVE2',
       'wamid.BUTTON1',
-      'wamid.REACTION1',
       'wamid.STICKER1',
       'wamid.UNSUPPORTED1',
     ]);
-    expect(users.map((m) => m.contentType)).toEqual(['image', 'audio', 'document', 'location', 'contacts', 'interactive', 'interactive', 'interactive', 'reaction', 'sticker', 'unsupported']);
+    expect(users.map((m) => m.contentType)).toEqual(['image', 'audio', 'document', 'location', 'contacts', 'interactive', 'interactive', 'interactive', 'sticker', 'unsupported']);
     expect(users[0].metadata).toMatchObject({ media: { id: '1003383421387256', caption: 'This is the lamp I bought' }, rawType: 'image' });
-    // Five media/location/contacts and three button replies are answered; the reaction, sticker and unsupported are not.
+    // Five media/location/contacts and three button replies are answered; the sticker and unsupported are not.
     expect(fake.sent()).toHaveLength(8);
   });
 

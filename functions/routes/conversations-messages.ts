@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { postAgentMessage } from '../core/conversations/manage';
 import { agentMessageView, listConversationMessages } from '../core/conversations/read';
-import { OrgHeaderSchema, bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
+import { OrgHeaderSchema, bearerSecurity, createRouter, errorResponse, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
 import { inboxActor } from './conversations.shared';
 import { ConversationParams, MessagePageSchema, MessageSchema, MessagesQuery, PostMessageBody } from './conversations.schemas';
@@ -38,7 +38,11 @@ conversationMessagesRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
     request: { headers: OrgHeaderSchema, params: ConversationParams, body: jsonBody(PostMessageBody) },
-    responses: { 201: jsonContent(MessageSchema, 'The stored message'), ...protectedErrors },
+    responses: {
+      201: jsonContent(MessageSchema, 'The stored message'),
+      409: errorResponse('`messaging_window_closed`: a WhatsApp reply more than 24 hours after the customer\u2019s last message; send an approved template (`/whatsapp-templates`) instead'),
+      ...protectedErrors,
+    },
   }),
   async (c) => {
     const actor = inboxActor(c);

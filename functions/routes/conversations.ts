@@ -10,6 +10,7 @@ import { inboxActor } from './conversations.shared';
 import { conversationExportRouter } from './conversations-export';
 import { conversationMessagesRouter } from './conversations-messages';
 import { conversationAttachmentsRouter } from './conversations-attachments';
+import { conversationWhatsAppRouter } from './conversations-whatsapp';
 import {
   ConversationDetailSchema,
   ConversationPageSchema,
@@ -137,3 +138,4 @@ conversationsRouter.route('/', conversationMessagesRouter);
 conversationsRouter.route('/', conversationAttachmentsRouter);
 conversationsRouter.route('/', conversationExportRouter);
 conversationsRouter.route('/', conversationActionsRouter);
+conversationsRouter.route('/', conversationWhatsAppRouter);

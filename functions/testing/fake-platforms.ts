@@ -50,6 +50,12 @@ export interface FakePlatforms {
   setPage(token: string, page: { id: string; name: string }): void;
   /** The last setWebhook a Telegram bot made. */
   telegramWebhook(botToken: string): { url: string; secretToken: string } | undefined;
+  /** Read receipts and typing indicators (WhatsApp `status: read`, Meta `sender_action`, Telegram `sendChatAction`). */
+  signals(): RecordedRequest[];
+  /** What the template list answers for a WhatsApp Business Account. */
+  setTemplates(templates: unknown[]): void;
+  /** What the user profile API answers for a Messenger PSID or an Instagram IGSID. */
+  setProfile(userId: string, profile: Record<string, unknown>): void;
   /** Resolves when `count` messages have been sent (or rejects after `timeoutMs`). */
   waitForSent(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Discord's Gateway on `${wsUrl}`: what bots sent (IDENTIFY, RESUME, heartbeats) and a way to push events. */
@@ -77,6 +83,25 @@ export interface FakeDiscordGateway {
 export const OUTAGE: FakeResponse = { status: 503, body: { error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2, is_transient: true } } };
 
 const SEND_ENDPOINTS = /^(sendMessage|sendPhoto|sendDocument|sendAudio|sendVideo|me\/messages|\d+\/messages|chat\.postMessage|channels\/\d+\/messages|webhooks\/\d+\/[^/]+)$/;
+/** Read receipts and typing indicators go to the same endpoints but are not messages. */
+const isSignal = (r: RecordedRequest) => r.body?.status === 'read' || typeof r.body?.sender_action === 'string';
+
+/** What `GET /{waba-id}/message_templates` lists unless a test sets its own (`setTemplates`). */
+export const FAKE_TEMPLATES = [
+  {
+    id: '1001',
+    name: 'order_update',
+    language: 'en_US',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    components: [
+      { type: 'HEADER', format: 'TEXT', text: 'Order {{1}}' },
+      { type: 'BODY', text: 'Hi {{1}}, your order {{2}} is on its way.' },
+      { type: 'FOOTER', text: 'Reply STOP to opt out' },
+    ],
+  },
+  { id: '1002', name: 'hello_again', language: 'es', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: '¡Hola! ¿Seguimos hablando?' }] },
+];
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -127,13 +152,22 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
   let url = '';
   let discordApps = new Map<string, string>();
 
-  const sentRequests = () => requests.filter((r) => SEND_ENDPOINTS.test(r.endpoint) && r.method === 'POST');
+  let templates: unknown[] = FAKE_TEMPLATES;
+  let profiles = new Map<string, Record<string, unknown>>();
+  const sentRequests = () => requests.filter((r) => SEND_ENDPOINTS.test(r.endpoint) && r.method === 'POST' && !isSignal(r));
+  const signalRequests = () => requests.filter((r) => (SEND_ENDPOINTS.test(r.endpoint) && isSignal(r)) || r.endpoint === 'sendChatAction');
 
   function meta(request: RecordedRequest): FakeResponse {
     if (request.token && rejected.has(request.token)) {
       return { status: 401, body: { error: { message: 'Error validating access token: Session has expired.', type: 'OAuthException', code: 190, error_subcode: 463, fbtrace_id: 'FAKE' } } };
     }
     const [first, second] = request.endpoint.split('/');
+    if (request.method === 'POST' && isSignal(request)) return { status: 200, body: first === 'me' ? { recipient_id: request.body?.recipient?.id } : { success: true } };
+    if (request.method === 'GET' && second === 'message_templates') return { status: 200, body: { data: templates, paging: { cursors: { before: 'a', after: 'b' } } } };
+    if (request.method === 'GET' && /^\d+$/.test(first) && !second && /profile_pic/.test(request.query.fields ?? '')) {
+      const profile = profiles.get(first);
+      return profile ? { status: 200, body: { id: first, ...profile } } : { status: 400, body: { error: { message: `Unsupported get request. Object with ID '${first}' does not exist`, type: 'GraphMethodException', code: 100, error_subcode: 33 } } };
+    }
     if (request.method === 'POST' && second === 'messages' && first === 'me') {
       counter += 1;
       return { status: 200, body: { recipient_id: request.body?.recipient?.id, message_id: `m_FAKE${counter}` } };
@@ -174,6 +208,7 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
         counter += 1;
         return ok({ message_id: 10_000 + counter, date: Math.floor(Date.now() / 1000), chat: { id: Number(request.body?.chat_id) }, text: request.body?.text });
       case 'answerCallbackQuery':
+      case 'sendChatAction':
         return ok(true);
       default:
         return { status: 404, body: { ok: false, error_code: 404, description: 'Not Found: method not found' } };
@@ -262,6 +297,9 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     requests,
     media: fakeMedia.media,
     sent: sentRequests,
+    signals: signalRequests,
+    setTemplates: (list) => void (templates = list),
+    setProfile: (userId, profile) => void profiles.set(userId, profile),
     respond(match, response, times = Number.POSITIVE_INFINITY) {
       scripted.push({
         matches: (r) =>
@@ -298,6 +336,8 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
       pages = new Map();
       webhooks = new Map();
       fakeMedia.media.reset();
+      templates = FAKE_TEMPLATES;
+      profiles = new Map();
       discordApps = new Map();
       gateway.api.received.length = 0;
     },

@@ -46,6 +46,19 @@ test('an incoming WhatsApp image shows in the inbox, and the agent sends a file 
   ).json()) as { id: string };
   expect((await page.request.post(`/api/v1/integrations/${integration.id}/connect`, { headers: auth })).status()).toBe(200);
 
+  /** Meta posts a customer's message, signed with the app secret. */
+  const deliver = async (message: Record<string, unknown>) => {
+    const payload = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID }, contacts: [{ profile: { name: 'Ana Pérez' }, wa_id: CUSTOMER }], messages: [message] } }] }],
+    });
+    const res = await page.request.post(`/api/v1/channels/whatsapp/${integration.id}`, {
+      data: payload,
+      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': await signMetaPayload(APP_SECRET, payload) },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+  };
+
   // The customer sends a photo: Meta posts the message with a media id, signed with the app secret.
   fake.media.whatsapp('4490709327384033', { mimeType: 'image/png', bytes: PNG });
   const body = JSON.stringify({
@@ -84,7 +97,11 @@ test('an incoming WhatsApp image shows in the inbox, and the agent sends a file 
   expect(fake.requests.some((r) => r.path === '/wa-media/4490709327384033' && r.headers.authorization === 'Bearer EAAG-e2e-whatsapp-token')).toBe(true);
   await page.screenshot({ path: 'test-results/screenshots/channel-media-incoming.png' });
 
-  // The agent sends a PDF back through the reply box's file button.
+  // The customer asks for the catalogue (the browser suite's server keeps WhatsApp's 24-hour
+  // window to seconds for the templates spec; this message opens it again), and the agent sends a
+  // PDF back through the reply box's file button.
+  await deliver({ from: CUSTOMER, id: 'wamid.E2ETEXT2', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '¿Me mandas el catálogo?' } });
+  await expect(page.getByText('¿Me mandas el catálogo?')).toBeVisible();
   fake.reset();
   const uploaded = page.waitForResponse((r) => r.url().endsWith(`/api/v1/conversations/${conversationId}/attachments`));
   await page.getByLabel('Enviar un archivo').setInputFiles({ name: 'catalogo.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });

@@ -5,6 +5,8 @@ import { loadBotRuntime } from '../chat/bot-runtime';
 import { storeUserTurn } from '../chat/store';
 import { messageEventData, publishMessageCreated } from '../conversations/events';
 import { publishEvent } from '../events/publish';
+import { refreshProfileWhenDue } from './profiles';
+import { applyReaction, isReaction } from './reactions';
 import { applyStatus } from './state';
 import { DOWNLOAD_MEDIA_JOB, withPendingAttachments } from './media-download';
 import type { InboundContact, InboundEdit, InboundMessage, MessageRow, ParsedWebhook, WebhookIntegration } from './types';
@@ -30,17 +32,33 @@ async function firstRow<T>(services: Pick<Services, 'db'>, query: ReturnType<typ
   return (await rowsOf<T>(services.db, query))[0];
 }
 
+/** Where a customer message lands: its conversation, and the channel identity it came from. */
+interface Landing {
+  conversationId: string;
+  /** The contact row of this channel identity (a merged one points at the kept contact). */
+  identityId: string;
+  profileFetchedAt: string | null;
+}
+
 /**
- * The contact (created or refreshed) and its latest conversation on this integration with its
- * current bot, created when there is none, and the channel's "last message received": one
- * statement, because this runs for every message.
+ * The contact (created or refreshed) and its conversation on this integration with its current
+ * bot (an open one first), created when there is none, and the channel's "last message
+ * received": one statement, because this runs for every message. A contact an agent merged into
+ * another stays as the channel identity: its messages land on the kept contact, and the
+ * conversation remembers where replies go. Two first messages at the same moment both reach the
+ * insert; the unique index on open conversations turns the second into "take the first one's row".
  */
-async function conversationFor(services: Pick<Services, 'db'>, integration: WebhookIntegration & { botId: string }, contact: InboundContact, threadRefs?: string[]) {
+async function conversationFor(
+  services: Pick<Services, 'db'>,
+  integration: WebhookIntegration & { botId: string },
+  contact: InboundContact,
+  threadRefs?: string[],
+): Promise<Landing> {
   // Email threads: the conversation holding a message this one answers, for the same sender;
-  // otherwise only an open conversation continues (elsewhere, the latest one does).
+  // otherwise only an open conversation continues (elsewhere an open one first, then the latest).
   const threaded = threadRefs !== undefined;
   const refs = threadRefs && threadRefs.length > 0 ? threadRefs : ['<none>'];
-  const row = await firstRow<{ conversation_id: string }>(
+  const row = await firstRow<{ conversation_id: string; identity_id: string; profile_fetched_at: string | null }>(
     services,
     sql`with ct as (
         insert into ${contacts} (organization_id, channel, external_id, name, phone, email, attributes, last_seen_at)
@@ -52,29 +70,34 @@ async function conversationFor(services: Pick<Services, 'db'>, integration: Webh
           email = coalesce(excluded.email, ${contacts.email}),
           attributes = ${contacts.attributes} || excluded.attributes,
           last_seen_at = now(), updated_at = now()
-        returning id),
+        returning id, merged_into_id, attributes->>'profileFetchedAt' as profile_fetched_at),
+      person as (select coalesce(ct.merged_into_id, ct.id) as id, ct.merged_into_id is not null as merged from ct),
       by_thread as (
-        select c.id from ${messages} m join ${conversations} c on c.id = m.conversation_id, ct
+        select c.id from ${messages} m join ${conversations} c on c.id = m.conversation_id, person
         where ${threaded} and m.organization_id = ${integration.organizationId} and m.channel = ${integration.platform}::channel_kind
-          and m.external_id in ${refs} and c.contact_id = ct.id and c.channel_id = ${integration.id}
+          and m.external_id in ${refs} and c.contact_id = person.id and c.channel_id = ${integration.id}
         order by m.created_at desc limit 1),
       latest as (
-        select c.id from ${conversations} c, ct
-        where c.organization_id = ${integration.organizationId} and c.contact_id = ct.id
+        select c.id from ${conversations} c, person
+        where c.organization_id = ${integration.organizationId} and c.contact_id = person.id
           and c.channel_id = ${integration.id} and c.bot_id = ${integration.botId}
           and (not ${threaded} or c.status in ('open', 'pending'))
-        order by c.created_at desc limit 1),
+        order by (c.status in ('open', 'pending')) desc, c.created_at desc limit 1),
       existing as (select coalesce((select id from by_thread), (select id from latest)) as id where exists (select 1 from by_thread) or exists (select 1 from latest)),
       created as (
-        insert into ${conversations} (organization_id, bot_id, contact_id, channel_id, channel)
-        select ${integration.organizationId}, ${integration.botId}, ct.id, ${integration.id}, ${integration.platform}::channel_kind
-        from ct where not exists (select 1 from existing)
+        insert into ${conversations} (organization_id, bot_id, contact_id, channel_id, channel, metadata)
+        select ${integration.organizationId}, ${integration.botId}, person.id, ${integration.id}, ${integration.platform}::channel_kind,
+          case when person.merged then jsonb_build_object('recipientExternalId', ${contact.externalId}::text) else '{}'::jsonb end
+        from person where not exists (select 1 from existing)
+        on conflict (contact_id, channel_id, bot_id) where channel_id is not null and status in ('open', 'pending')
+          do update set updated_at = ${conversations.updatedAt}
         returning id),
       touched as (update ${channels} set last_message_at = now() where id = ${integration.id} returning 1)
-      select coalesce((select id from existing), (select id from created)) as conversation_id`,
+      select coalesce((select id from existing), (select id from created)) as conversation_id,
+        (select id from ct) as identity_id, (select profile_fetched_at from ct) as profile_fetched_at`,
   );
   if (!row?.conversation_id) throw new Error('conversation was neither found nor created');
-  return row.conversation_id;
+  return { conversationId: row.conversation_id, identityId: row.identity_id, profileFetchedAt: row.profile_fetched_at };
 }
 
 async function enqueueReply(services: Services, messageId: string) {
@@ -109,7 +132,8 @@ async function storeMessage(
   answering: boolean,
   onStored?: OnStored,
 ): Promise<boolean> {
-  const conversationId = await conversationFor(services, integration, message.contact, message.threadRefs);
+  const landing = await conversationFor(services, integration, message.contact, message.threadRefs);
+  const { conversationId } = landing;
   // Files are listed as pending and fetched by a job: a download never holds up the webhook's 200.
   const media = withPendingAttachments(integration.platform, message);
   const turn = await storeUserTurn(
@@ -136,6 +160,7 @@ async function storeMessage(
   // With files, the answer waits for them (the model may read them): the download job queues it.
   if (media.files > 0) await services.queue.enqueue(DOWNLOAD_MEDIA_JOB, { messageId: stored.id, reply });
   else if (reply) await enqueueReply(services, stored.id);
+  await refreshProfileWhenDue(services, integration, landing.identityId, landing.profileFetchedAt);
   if (turn.messageCount === 1) {
     await publishEvent(services, integration.organizationId, 'conversation.created', { conversationId, channel: integration.platform });
   }
@@ -181,7 +206,11 @@ export async function storeInbound(services: Services, integration: WebhookInteg
       const answering = bot.status === 'active';
       // In order: a customer's "hi" then "I need help" must land (and be answered) in that order.
       for (const message of parsed.messages) {
-        if (await storeMessage(services, linked, message, answering, onStored)) outcome.stored += 1;
+        // A reaction belongs on the message it reacts to, not in the thread as something to answer.
+        if (isReaction(message)) {
+          if (await applyReaction(services, integration, message)) outcome.stored += 1;
+          else outcome.ignored += 1;
+        } else if (await storeMessage(services, linked, message, answering, onStored)) outcome.stored += 1;
         else outcome.duplicates += 1;
       }
     }

@@ -7,14 +7,16 @@ import { HANDOFF_OFFER_HINT, type QuickReply } from '../chat/handoff';
 import { storeReply } from '../chat/store';
 import { messageEventData, publishMessageCreated, publishMessageFailed } from '../conversations/events';
 import { publishEvent } from '../events/publish';
-import { openCredentials, type AnyCredentials, type TelegramCredentials } from './credentials';
 import { sendEmailReply } from './email/outbound';
+import { openCredentials, type AnyCredentials, type TelegramCredentials, type WhatsAppCredentials } from './credentials';
 import { errorMessage } from './http';
 import { sendText, TEXT_LIMITS } from './platforms';
+import { signalAnswering } from './signals';
 import { noteChannelError } from './state';
 import { splitText } from './split';
 import { attachmentsToSend, sendMessageAttachments } from './media-send';
 import { answerCallbackQuery } from './telegram';
+import { sendWhatsAppTemplate, type TemplatePayload } from './whatsapp-templates';
 import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient, ReplyButtons } from './types';
 
 /**
@@ -30,6 +32,8 @@ export const SEND_JOB = 'send-channel-message';
 const CHANNEL_PLATFORMS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram', 'email', 'slack', 'discord']);
 const DONE = new Set(['sent', 'delivered', 'read', 'failed']);
 const DAY_MS = 86_400_000;
+/** Where replies go: the contact's id on the platform, or, for a merged contact, the identity the conversation came from. */
+const recipientExternalId = sql<string>`coalesce(${conversations.metadata}->>'recipientExternalId', ${contacts.externalId})`;
 /** A message written before delivery tracking (no status yet) counts as pending. */
 const stillPending = sql`coalesce(${messages.deliveryStatus}, 'pending') = 'pending'`;
 
@@ -53,7 +57,7 @@ async function loadDelivery(services: Services, messageId: string): Promise<Deli
     .select({
       message: messages,
       integration: channels,
-      contactExternalId: contacts.externalId,
+      contactExternalId: recipientExternalId,
       repliedMetadata: sql<Record<string, unknown> | null>`(select r.metadata from ${messages} r where r.id = ${messages.replyToId})`,
       lastCustomerAt: sql<string | null>`(select max(u.created_at) from ${messages} u where u.conversation_id = ${messages.conversationId} and u.role = 'user')`,
     })
@@ -167,6 +171,7 @@ export async function deliverMessage(services: Services, messageId: string, atte
   const credentials = await credentialsOf(services, integration);
   if (!credentials) return markFailed(services, context, 'The channel\u2019s credentials cannot be read; connect it again.', true);
 
+  if (message.contentType === 'template') return deliverTemplate(services, context, credentials, attempt);
   const parts = splitText(message.content, TEXT_LIMITS[integration.platform as Platform]);
   const withFiles = attachmentsToSend(message).length > 0;
   if (parts.length === 0 && !withFiles) return markFailed(services, context, 'The message is empty.');
@@ -212,6 +217,24 @@ export async function deliverMessage(services: Services, messageId: string, atte
   return { outcome: 'sent', parts: parts.length, externalId: firstId };
 }
 
+/** A WhatsApp template goes out whole, as stored in `metadata.template` (conversation-templates.ts). */
+async function deliverTemplate(services: Services, context: DeliveryContext, credentials: AnyCredentials, attempt: number): Promise<DeliveryOutcome> {
+  const template = context.message.metadata.template as TemplatePayload | undefined;
+  if (context.integration?.platform !== 'whatsapp' || !template) return markFailed(services, context, 'Templates can only be sent on WhatsApp.');
+  const result = await sendWhatsAppTemplate(services.config, credentials as WhatsAppCredentials, context.contactExternalId, template);
+  if (!result.ok) {
+    if (result.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, result);
+    return markFailed(services, context, result.transient ? `Gave up after ${attempt} attempts: ${result.reason}` : result.reason, result.credentialsRejected);
+  }
+  const [row] = await services.db
+    .update(messages)
+    .set({ externalId: result.externalId, deliveryStatus: 'sent', error: null })
+    .where(and(eq(messages.id, context.message.id), stillPending))
+    .returning();
+  await announce(services, row);
+  return { outcome: 'sent', parts: 1, externalId: result.externalId };
+}
+
 const GREETING = {
   es: '¡Hola! ¿En qué puedo ayudarte?',
   en: 'Hi! How can I help you?',
@@ -246,9 +269,10 @@ async function welcome(services: Services, bot: BotRuntime, userMessage: Message
  */
 export async function replyOnChannel(services: Services, messageId: string): Promise<DeliveryOutcome> {
   const [row] = await services.db
-    .select({ message: messages, botId: conversations.botId, handoff: conversations.handoff, integration: channels })
+    .select({ message: messages, botId: conversations.botId, handoff: conversations.handoff, integration: channels, recipient: recipientExternalId })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(channels, eq(channels.id, conversations.channelId))
     .where(and(eq(messages.id, messageId), eq(messages.role, 'user')))
     .limit(1);
@@ -261,12 +285,21 @@ export async function replyOnChannel(services: Services, messageId: string): Pro
   if (row.integration.platform === 'telegram' && typeof metadata.callbackQueryId === 'string') {
     await acknowledgeButton(services, row.integration, metadata.callbackQueryId);
   }
+  const signals = row.handoff === 'human' ? null : await startSignals(services, row.integration, row.recipient, row.message);
   const reply =
     metadata.command === 'start' && row.handoff !== 'human'
       ? await welcome(services, bot, row.message)
       : await replyToStoredMessage(services, bot, messageId);
+  // Settled long before: awaited only so the edge does not cut it off when the job returns.
+  await signals;
   if (!reply) return { outcome: 'skipped', reason: 'a person has the conversation' };
   return deliverMessage(services, reply.id);
+}
+
+/** "Seen" and "typing…" while the bot works on the answer (signals.ts); null when they cannot be sent. */
+async function startSignals(services: Services, integration: IntegrationRow, recipient: string, message: MessageRow) {
+  const credentials = await credentialsOf(services, integration);
+  return credentials ? signalAnswering(services.config, integration.platform as Platform, credentials, recipient, message) : null;
 }
 
 /** Best effort: a button left spinning is cosmetic, never a reason to hold the answer back. */

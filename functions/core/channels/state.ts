@@ -98,8 +98,8 @@ export async function applyStatus(services: Services, integration: WebhookIntegr
         and(
           eq(conversations.organizationId, integration.organizationId),
           eq(conversations.channelId, integration.id),
-          eq(contacts.channel, integration.platform),
-          eq(contacts.externalId, update.contactExternalId),
+          // A merged contact's conversations name the identity they came from (contacts/merge.ts).
+          sql`coalesce(${conversations.metadata}->>'recipientExternalId', ${contacts.externalId}) = ${update.contactExternalId}`,
         ),
       );
     rows = await db

@@ -11,7 +11,7 @@ import { emptyParse, type InboundContact, type InboundMessage, type ParsedWebhoo
  * can share a chat id (a person's private chats with both), so our ids are `bot:chat:message`.
  */
 export const TELEGRAM_TEXT_LIMIT: TextLimit = { max: 4096, unit: 'chars' };
-export const TELEGRAM_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+export const TELEGRAM_UPDATES = ['message', 'edited_message', 'callback_query', 'message_reaction'] as const;
 
 export type GroupMode = 'ignore' | 'mentions' | 'all';
 
@@ -178,12 +178,35 @@ function parseCallback(query: any, ctx: TelegramContext, parsed: ParsedWebhook) 
   });
 }
 
+/**
+ * `message_reaction` (a person's reactions on a message changed): their newest emoji, or a
+ * removal when none is left. Custom and paid reactions have no emoji to show and count as none.
+ */
+function parseReaction(update: any, ctx: TelegramContext, parsed: ParsedWebhook) {
+  const chat = update?.chat;
+  if (!chat || update.message_id === undefined || !update.user || update.user.is_bot || (isGroup(chat) && ctx.groups === 'ignore')) {
+    parsed.ignored += 1;
+    return;
+  }
+  const emojis = (Array.isArray(update.new_reaction) ? update.new_reaction : []).filter((r: any) => r?.type === 'emoji' && typeof r.emoji === 'string');
+  const emoji: string | null = emojis.length > 0 ? emojis[emojis.length - 1].emoji : null;
+  parsed.messages.push({
+    externalId: `${ctx.botId}:reaction:${chat.id}:${update.message_id}:${update.user.id}:${update.date ?? ''}`,
+    contact: contactOf(chat, update.user),
+    contentType: 'reaction',
+    content: emoji ?? '(reaction removed)',
+    metadata: { reaction: { targetExternalId: telegramMessageKey(ctx.botId, chat.id, update.message_id), emoji, from: String(update.user.id) } },
+    answer: false,
+  });
+}
+
 export function parseTelegram(update: any, ctx: TelegramContext): ParsedWebhook {
   const parsed = emptyParse();
   if (typeof update?.update_id !== 'number') parsed.ignored += 1;
   else if (update.message) parseMessage(update.message, ctx, parsed);
   else if (update.edited_message) parseEdit(update.edited_message, ctx, parsed);
   else if (update.callback_query) parseCallback(update.callback_query, ctx, parsed);
+  else if (update.message_reaction) parseReaction(update.message_reaction, ctx, parsed);
   else parsed.ignored += 1;
   return parsed;
 }

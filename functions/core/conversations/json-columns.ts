@@ -21,7 +21,7 @@ export const ContactAttributesSchema = z
   .record(z.string(), z.union([z.string(), z.boolean()]))
   .openapi('ContactAttributes', {
     description:
-      'Pre-chat form answers by field key (strings), plus `identityId` and `identityVerified` (widget identity), `chatType`, `username` and `languageCode` (Telegram)',
+      'Pre-chat form answers by field key (strings), plus `identityId` and `identityVerified` (widget identity), `chatType`, `username` and `languageCode` (Telegram), `avatarUrl`, `profileName`, `username` and `profileFetchedAt` (Messenger/Instagram profiles)',
   });
 
 export const QuickReplySchema = z.object({ id: z.string(), label: z.string() }).openapi('QuickReply');
@@ -81,6 +81,18 @@ export const MessageMetadataSchema = z
     errors: PlatformValueSchema.optional(),
     context: PlatformValueSchema.optional(),
     referral: PlatformValueSchema.optional(),
+    reactions: z
+      .array(z.object({ emoji: z.string(), from: z.string(), at: z.string() }))
+      .optional()
+      .openapi({ description: 'The customer’s reactions on this message (one per person; a removed one is gone)' }),
+    template: z
+      .object({
+        name: z.string(),
+        language: z.object({ code: z.string() }),
+        components: z.array(z.object({ type: z.string(), parameters: z.array(z.object({ type: z.string(), text: z.string(), parameter_name: z.string().optional() })) })),
+      })
+      .optional()
+      .openapi({ description: 'A WhatsApp template message as sent to Meta (`contentType: template`)' }),
   })
   .openapi('MessageMetadata');
 

@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { storeReply } from '../chat/store';
+import { assertFreeTextAllowed } from '../channels/window';
 import { publishEvent } from '../events/publish';
 import { publishConversationUpdated, publishMessageCreated } from './events';
 import { findConversation } from './read';
@@ -179,6 +180,7 @@ export async function postAgentMessage(
   const found = await requireConversation(services, actor.organizationId, id);
   const { row } = found;
   const isNote = input.private === true;
+  if (!isNote) await assertFreeTextAllowed(services, row);
   if (!isNote && row.handoff !== 'human') await updateConversation(services, actor, id, { handoff: 'human' }, found);
   const platform = PLATFORM_CHANNELS.has(row.channel);
   const stored = await storeReply(services.db, {

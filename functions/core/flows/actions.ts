@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import { contacts, conversations } from '../../../db/schema';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
+import { ApiError } from '../../lib/errors';
+import { sendConversationTemplate } from '../channels/conversation-templates';
 import { requestHandoff } from '../chat/handoff';
 import { updateConversation } from '../conversations/manage';
 import { findConversation } from '../conversations/read';
@@ -48,8 +50,35 @@ export async function applyConversationAction(services: Services, organizationId
     case 'close':
       await updateConversation(services, actor, conversationId, { status: 'closed' });
       return { closed: true };
+    case 'send_whatsapp_template':
+      return sendTemplateFromFlow(services, organizationId, conversationId, action, variables);
     case 'goto_flow':
     case 'end':
       return null;
+  }
+}
+
+/** Off WhatsApp, or with a template the account no longer has, the flow goes on and the result says why. */
+async function sendTemplateFromFlow(
+  services: Services,
+  organizationId: string,
+  conversationId: string,
+  action: Extract<FlowAction, { kind: 'send_whatsapp_template' }>,
+  variables: Variables,
+) {
+  const conversation = await findConversation(services.db, organizationId, conversationId);
+  if (conversation?.row.channel !== 'whatsapp') return { skipped: 'not a WhatsApp conversation' };
+  try {
+    const stored = await sendConversationTemplate(
+      services,
+      { organizationId, userId: null },
+      conversationId,
+      { name: action.name, language: action.language, variables: { header: action.header.map((v) => interpolate(v, variables)), body: action.body.map((v) => interpolate(v, variables)) } },
+      'assistant',
+    );
+    return { template: action.name, messageId: stored.id };
+  } catch (error) {
+    if (error instanceof ApiError) return { skipped: error.message };
+    throw error;
   }
 }

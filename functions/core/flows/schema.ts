@@ -172,6 +172,15 @@ export const flowAction = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('close') }),
   z.object({ kind: z.literal('goto_flow'), flowId: z.string().uuid() }),
   z.object({ kind: z.literal('end') }),
+  /** WhatsApp only (skipped elsewhere): an approved template, the one message allowed after the 24-hour window. */
+  z.object({
+    kind: z.literal('send_whatsapp_template'),
+    name: z.string().min(1).max(512),
+    language: z.string().min(2).max(15),
+    /** Values for the body's variables in order; `{{variable}}` references are filled in. */
+    body: z.array(shortText).max(20).default([]),
+    header: z.array(shortText).max(1).default([]),
+  }),
 ]);
 
 /** Do something to the conversation. Handoff, close, goto_flow and end stop the flow; others continue via `next`. */

@@ -63,6 +63,7 @@ function variablesReadBy(node: FlowNode): string[] {
       return [...placeholdersIn(request.url), ...placeholdersIn(request.body), ...request.headers.flatMap((h) => placeholdersIn(h.value))];
     }
     case 'action':
+      if (node.data.action.kind === 'send_whatsapp_template') return [...node.data.action.header, ...node.data.action.body].flatMap(placeholdersIn);
       return node.data.action.kind === 'set_attributes' ? node.data.action.attributes.flatMap((a) => placeholdersIn(a.value)) : [];
     case 'webhook':
       return node.data.variables;

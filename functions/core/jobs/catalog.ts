@@ -129,6 +129,11 @@ export const jobCatalog = {
     retries: RETRIES,
     idempotencyKey: (p) => `download-media:${p.messageId}`,
   }),
+  /** A Messenger/Instagram contact's name and picture from the user profile API (core/channels/profiles.ts), at most daily. */
+  'channel-profile': job({
+    payload: z.object({ contactId: z.uuid(), integrationId: z.uuid() }),
+    retries: RETRIES,
+  }),
 } satisfies Record<string, JobSpec<z.ZodType>>;
 
 export type JobName = keyof typeof jobCatalog;

@@ -11,6 +11,7 @@ import { deliverWebhook } from '../webhooks/deliver';
 import { sweepStaleDeliveries } from '../webhooks/sweep';
 import { deliverMessage, replyOnChannel } from '../channels/send';
 import { downloadMessageMedia, giveUpMedia } from '../channels/media-download';
+import { refreshContactProfile } from '../channels/profiles';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -68,6 +69,7 @@ const requestHandlers = {
   'channel-reply': (services, { messageId }) => replyOnChannel(services, messageId),
   'send-channel-message': (services, { messageId, attempt }) => deliverMessage(services, messageId, attempt ?? 1),
   'download-media': (services, { messageId, reply }) => downloadMessageMedia(services, messageId, reply),
+  'channel-profile': (services, { contactId, integrationId }) => refreshContactProfile(services, contactId, integrationId),
 } satisfies { [N in Exclude<JobName, IngestJobName>]: JobHandler<N> };
 
 /**

@@ -7116,6 +7116,215 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find contacts (merged ones are left out), most recently seen first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Leave this contact out (the one being merged into) */
+                    exclude?: string;
+                    /** @description Text in the name, email, phone or platform id */
+                    q?: string;
+                };
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Up to 20 contacts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactList"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contact_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge another contact into this one (same person, another channel)
+         * @description Conversations (with their messages), attributes, and the name, email and phone this contact lacks move here. The merged contact stays only as its channel identity: the person’s next message on that channel lands on this contact. Cannot be undone from the API.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    contact_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MergeContactBody"];
+                };
+            };
+            responses: {
+                /** @description The kept contact, the merged one, and how many conversations moved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactMergeOutcome"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description One of the contacts was already merged into another */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -8180,6 +8389,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `messaging_window_closed`: a WhatsApp reply more than 24 hours after the customer’s last message; send an approved template (`/whatsapp-templates`) instead */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Validation failed */
                 422: {
                     headers: {
@@ -8788,6 +9006,217 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/whatsapp-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 24-hour window and the approved WhatsApp templates for a WhatsApp conversation
+         * @description Templates need the WhatsApp Business Account id (`businessAccountId`) in the channel’s credentials; without it the list is empty and `templatesUnavailable` says why. 409 off WhatsApp.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The window and the templates */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversationTemplates"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not a WhatsApp conversation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send an approved WhatsApp template (takes the conversation from the bot)
+         * @description Allowed whether or not the 24-hour window is open. Every variable needs a value (422 otherwise). The message is stored at once as `pending` and sent in the background like any agent reply.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SendTemplateBody"];
+                };
+            };
+            responses: {
+                /** @description The stored template message */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not a WhatsApp conversation, or the channel has no WhatsApp Business Account id */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description WhatsApp did not answer */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17778,6 +18207,10 @@ export interface components {
             targetType: string | null;
         };
         AuditMetadata: {
+            /** @description contact.merged: the merged contact’s channel */
+            channel?: string;
+            /** @description contact.merged: how many conversations moved */
+            conversations?: number;
             /** @description member.invited: who was invited */
             email?: string;
             /** @description webhook.created: the events subscribed to */
@@ -17790,6 +18223,8 @@ export interface components {
             invitationId?: string;
             /** @description member.removed: the member left on their own */
             leaving?: boolean;
+            /** @description contact.merged: the contact merged into the target (kept as its channel identity) */
+            mergedContactId?: string;
             /** @description api_key.created, api_key.updated: the key’s name */
             name?: string;
             /** @description api_key.created, api_key.updated: the key’s requests per minute (null = none) */
@@ -18020,9 +18455,53 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** @description Pre-chat form answers by field key (strings), plus `identityId` and `identityVerified` (widget identity), `chatType`, `username` and `languageCode` (Telegram) */
+        /** @description Pre-chat form answers by field key (strings), plus `identityId` and `identityVerified` (widget identity), `chatType`, `username` and `languageCode` (Telegram), `avatarUrl`, `profileName`, `username` and `profileFetchedAt` (Messenger/Instagram profiles) */
         ContactAttributes: {
             [key: string]: string | boolean;
+        };
+        ContactList: {
+            data: components["schemas"]["ContactSummary"][];
+        };
+        ContactMergeOutcome: {
+            contact: {
+                attributes: components["schemas"]["ContactAttributes"];
+                /** @enum {string} */
+                channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
+                email: string | null;
+                externalId: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                mergedIntoId: string | null;
+                name: string | null;
+                phone: string | null;
+            };
+            merged: {
+                attributes: components["schemas"]["ContactAttributes"];
+                /** @enum {string} */
+                channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
+                email: string | null;
+                externalId: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                mergedIntoId: string | null;
+                name: string | null;
+                phone: string | null;
+            };
+            movedConversations: number;
+        };
+        ContactSummary: {
+            attributes: components["schemas"]["ContactAttributes"];
+            /** @enum {string} */
+            channel: "web" | "whatsapp" | "messenger" | "instagram" | "telegram" | "api" | "playground" | "email" | "slack" | "discord";
+            conversationCount: number;
+            email: string | null;
+            externalId: string;
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+            phone: string | null;
         };
         Conversation: {
             assignee: {
@@ -18083,6 +18562,12 @@ export interface components {
         };
         ConversationDetail: components["schemas"]["Conversation"] & {
             messages: components["schemas"]["Message"][];
+        };
+        ConversationTemplates: {
+            templates: components["schemas"]["WhatsAppTemplate"][];
+            /** @description Why the templates could not be listed (no WhatsApp Business Account id, WhatsApp refused) */
+            templatesUnavailable: string | null;
+            window: components["schemas"]["CustomerWindow"];
         };
         CreateDocument: {
             name: string;
@@ -18358,6 +18843,17 @@ export interface components {
             name: string;
             value: string;
         };
+        CustomerWindow: {
+            /**
+             * Format: date-time
+             * @description 24 hours after the customer’s last message
+             */
+            closesAt: string | null;
+            /** Format: date-time */
+            lastCustomerMessageAt: string | null;
+            /** @description Whether free text may be sent now; when false, only an approved template can go out */
+            open: boolean;
+        };
         CustomReport: {
             botIds: string[];
             channels: string[];
@@ -18471,7 +18967,7 @@ export interface components {
                  * @example not_found
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "insufficient_scope" | "not_found" | "misdirected_request" | "conflict" | "flow_invalid" | "replayed_request" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
+                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "insufficient_scope" | "not_found" | "misdirected_request" | "conflict" | "messaging_window_closed" | "flow_invalid" | "replayed_request" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
                 details?: components["schemas"]["FieldIssue"][] | components["schemas"]["ErrorFacts"];
                 /** @example Organization not found */
                 message: string;
@@ -18482,6 +18978,8 @@ export interface components {
         ErrorFacts: {
             /** @description Embedding models that can be chosen instead */
             available?: string[];
+            /** @description messaging_window_closed: when the 24-hour window closed */
+            closesAt?: string | null;
             /** @description insufficient_role: the caller’s role */
             current?: string;
             /** @description conflict (flow draft): the revision saved meanwhile */
@@ -18491,6 +18989,8 @@ export interface components {
             existingDocumentName?: string;
             /** @description flow_invalid: what blocks publishing, each naming its node */
             issues?: components["schemas"]["FlowIssue"][];
+            /** @description messaging_window_closed: the customer’s last message */
+            lastCustomerMessageAt?: string | null;
             /** @description The organization that blocks the action */
             organizationId?: string;
             /** @description insufficient_role: the least role the action needs */
@@ -18810,6 +19310,15 @@ export interface components {
                     } | {
                         /** @enum {string} */
                         kind: "end";
+                    } | {
+                        /** @default [] */
+                        body: string[];
+                        /** @default [] */
+                        header: string[];
+                        /** @enum {string} */
+                        kind: "send_whatsapp_template";
+                        language: string;
+                        name: string;
                     };
                 };
                 id: string;
@@ -19187,6 +19696,13 @@ export interface components {
             /** Format: uuid */
             userId: string;
         };
+        MergeContactBody: {
+            /**
+             * Format: uuid
+             * @description The contact to merge into this one; it keeps only its channel identity
+             */
+            contactId: string;
+        };
         Message: {
             author: {
                 /** Format: uuid */
@@ -19317,6 +19833,12 @@ export interface components {
             reaction?: {
                 [key: string]: components["schemas"]["PlatformValue"];
             };
+            /** @description The customer’s reactions on this message (one per person; a removed one is gone) */
+            reactions?: {
+                at: string;
+                emoji: string;
+                from: string;
+            }[];
             referral?: components["schemas"]["PlatformValue"];
             replyTo?: components["schemas"]["PlatformValue"];
             /** @description How the passages were found when the model helped: the query searched, whether the model rewrote it and reranked, and the tokens that cost */
@@ -19331,6 +19853,21 @@ export interface components {
             };
             system?: components["schemas"]["PlatformValue"];
             telegramMessageId?: number;
+            /** @description A WhatsApp template message as sent to Meta (`contentType: template`) */
+            template?: {
+                components: {
+                    parameters: {
+                        parameter_name?: string;
+                        text: string;
+                        type: string;
+                    }[];
+                    type: string;
+                }[];
+                language: {
+                    code: string;
+                };
+                name: string;
+            };
             timestamp?: components["schemas"]["PlatformValue"];
             /** @description What an audio message says, when a transcription model is configured */
             transcript?: string;
@@ -19607,6 +20144,28 @@ export interface components {
             name: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        SendTemplateBody: {
+            /** @example en_US */
+            language: string;
+            /** @example order_update */
+            name: string;
+            /**
+             * @description Values for the template’s variables, in the order `variables` lists them
+             * @example {
+             *       "header": [
+             *         "#1234"
+             *       ],
+             *       "body": [
+             *         "Ana",
+             *         "#1234"
+             *       ]
+             *     }
+             */
+            variables?: {
+                body?: string[];
+                header?: string[];
+            };
         };
         Session: {
             createdAt: string;
@@ -19940,6 +20499,22 @@ export interface components {
             /** Format: uuid */
             organizationId: string;
             type: ("conversation.created" | "conversation.updated" | "conversation.handoff" | "message.created" | "message.updated" | "message.failed" | "document.ready" | "document.failed" | "flow.event") | "webhook.test";
+        };
+        WhatsAppTemplate: {
+            body: string;
+            category: string | null;
+            footer: string | null;
+            header: string | null;
+            /** @example en_US */
+            language: string;
+            name: string;
+            /** @description False when the template needs a media header or button values, which cannot be sent from here */
+            supported: boolean;
+            /** @description Variable names (`1`, `2`… or named) in the order their values are given */
+            variables: {
+                body: string[];
+                header: string[];
+            };
         };
         WidgetConfig: {
             /** Format: uuid */

@@ -13,6 +13,7 @@ import * as chatbots from './chatbots';
 import * as common from './common';
 import * as flows from './flows';
 import * as inbox from './inbox';
+import * as inboxChannels from './inbox-channels';
 import * as knowledge from './knowledge';
 import * as media from './media';
 import * as organization from './organization';
@@ -30,6 +31,7 @@ export const en = {
   ...knowledge.en,
   ...chatbots.en,
   ...inbox.en,
+  ...inboxChannels.en,
   ...analytics.en,
   ...channels.en,
   ...channelsEmail.en,
@@ -52,6 +54,7 @@ export const es: Record<MessageKey, string> = {
   ...knowledge.es,
   ...chatbots.es,
   ...inbox.es,
+  ...inboxChannels.es,
   ...analytics.es,
   ...channels.es,
   ...channelsEmail.es,

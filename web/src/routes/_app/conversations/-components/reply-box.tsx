@@ -8,6 +8,7 @@ import { useOrg } from '../../../../lib/use-org';
 import { AttachFileButton } from './attachments';
 import { CannedResponsesDialog } from './canned-dialog';
 import { contactName, Icon, ICONS } from './shared';
+import { useWhatsAppWindow, WindowClosedNotice } from './whatsapp-templates';
 
 type Mode = 'reply' | 'note';
 
@@ -38,6 +39,9 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
   const hintId = useId();
   const note = mode === 'note';
   const name = contactName(conversation, t);
+  const whatsapp = useWhatsAppWindow(org.id, conversation);
+  // WhatsApp refuses free text 24 hours after the customer's last message: only a template goes out.
+  const windowClosed = !note && whatsapp !== undefined && !whatsapp.window.open;
 
   useEffect(() => {
     if (text) drafts.set(conversation.id, { text, mode });
@@ -160,8 +164,10 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
             </button>
           ))}
         </div>
+        {windowClosed && <WindowClosedNotice orgId={org.id} conversation={conversation} data={whatsapp} />}
         <div
           className={cx(
+            windowClosed && 'hidden',
             'relative rounded-xl ring-1 transition-colors focus-within:ring-2',
             note
               ? 'bg-amber-50 ring-amber-300 focus-within:ring-amber-500 dark:bg-amber-950/30 dark:ring-amber-800'

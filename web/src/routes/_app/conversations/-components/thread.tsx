@@ -319,10 +319,26 @@ function MessageItem({ message: m, conversation, grouped }: { message: InboxMess
           <MessageAttachments conversationId={conversation.id} message={m} />
           {hasOnlyPlaceholder(m) ? null : m.role === 'user' ? <Linkified text={m.content} /> : <RichText text={m.content} />}
         </div>
+        <Reactions message={m} />
         {m.role === 'assistant' && !!m.sources?.length && <Sources sources={m.sources} />}
         <MessageMeta message={m} failed={failed} />
       </div>
     </div>
+  );
+}
+
+/** The customer's reactions on this message (stored on it by the channel webhook, never a message of their own). */
+function Reactions({ message: m }: { message: InboxMessage }) {
+  const t = useT();
+  const reactions = m.metadata?.reactions ?? [];
+  if (reactions.length === 0) return null;
+  const list = reactions.map((r) => r.emoji).join(' ');
+  return (
+    <p className="-mt-2 px-2" data-testid="reactions">
+      <span role="img" aria-label={t('thread.reactions', { list })} className="rounded-full bg-white px-1.5 py-0.5 text-sm shadow-xs ring-1 ring-zinc-200 dark:bg-zinc-800 dark:ring-zinc-700">
+        {list}
+      </span>
+    </p>
   );
 }
 

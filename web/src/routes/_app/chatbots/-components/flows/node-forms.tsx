@@ -539,6 +539,8 @@ function defaultAction(kind: FlowAction['kind'], flows: { id: string }[]): FlowA
       return { kind, attributes: [{ key: 'source', value: 'flow' }] };
     case 'goto_flow':
       return { kind, flowId: flows[0]?.id ?? '00000000-0000-0000-0000-000000000000' };
+    case 'send_whatsapp_template':
+      return { kind, name: '', language: 'en_US', body: [], header: [] };
   }
 }
 
@@ -549,7 +551,7 @@ function ActionForm({ node, flows, onChange }: { node: Of<'action'>; flows: { id
   return (
     <div className="space-y-3">
       <SelectField label={t('flows.f.action')} value={a.kind} onChange={(e) => set(defaultAction(e.target.value as FlowAction['kind'], flows), 'kind')}>
-        {(['handoff', 'add_tags', 'set_priority', 'set_attributes', 'close', 'goto_flow', 'end'] as const).map((k) => (
+        {(['handoff', 'add_tags', 'set_priority', 'set_attributes', 'close', 'goto_flow', 'end', 'send_whatsapp_template'] as const).map((k) => (
           <option key={k} value={k}>
             {t(`flows.f.action.${k}`)}
           </option>
@@ -584,6 +586,16 @@ function ActionForm({ node, flows, onChange }: { node: Of<'action'>; flows: { id
             )}
           />
         </Section>
+      )}
+      {a.kind === 'send_whatsapp_template' && (
+        <>
+          <p className="text-xs text-zinc-500 dark:text-zinc-400">{t('flows.f.templateHint')}</p>
+          <div className="grid grid-cols-2 gap-2">
+            <TextField label={t('flows.f.templateName')} value={a.name} onChange={(e) => set({ ...a, name: e.target.value.trim() }, 'templateName')} />
+            <TextField label={t('flows.f.templateLanguage')} value={a.language} onChange={(e) => set({ ...a, language: e.target.value.trim() }, 'templateLanguage')} />
+          </div>
+          <CommaField label={t('flows.f.templateBody')} value={a.body} onChange={(body) => set({ ...a, body }, 'templateBody')} />
+        </>
       )}
       {a.kind === 'goto_flow' && (
         <SelectField label={t('flows.f.flow')} value={a.flowId} onChange={(e) => set({ ...a, flowId: e.target.value }, 'flow')}>
