@@ -107,10 +107,10 @@ describe('plans and limits (billing configured)', () => {
     expect(answered.find((e) => e.event === 'done')?.data.message.content).toMatch(/2 a 4 días/);
     expect(limitOf(await usage(team.owner, team.orgId), 'messagesPerMonth')).toEqual({ name: 'messagesPerMonth', used: 1, limit: 100 });
 
-    await kv.set(messagesCounterKey(team.orgId), 78);
+    await kv.set(messagesCounterKey(team.orgId), 79);
     await visitor.say('¿Y a Canarias?');
-    let await api.runtime.idle();
-    mails = await api.outboxFor(team.owner.email);
+    await api.runtime.idle();
+    let mails = await api.outboxFor(team.owner.email);
     expect(mails.filter((m) => /80%/.test(m.subject))).toHaveLength(1);
 
     await kv.set(messagesCounterKey(team.orgId), 99);
