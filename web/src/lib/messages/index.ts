@@ -6,6 +6,7 @@
 import * as account from './account';
 import * as analytics from './analytics';
 import * as auth from './auth';
+import * as billing from './billing';
 import * as channels from './channels';
 import * as chatbots from './chatbots';
 import * as common from './common';
@@ -31,6 +32,7 @@ export const en = {
   ...webhooks.en,
   ...start.en,
   ...flows.en,
+  ...billing.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -49,4 +51,5 @@ export const es: Record<MessageKey, string> = {
   ...webhooks.es,
   ...start.es,
   ...flows.es,
+  ...billing.es,
 };
