@@ -25,6 +25,7 @@ export const en = {
   'plan.status': 'Subscription: {status}',
   'plan.over': 'Limit reached',
   'errors.plan_limit_reached': 'Your plan’s limit is reached. Upgrade in Settings → Plan & usage to add more.',
+  'inbox.reason.plan_limit': 'The plan’s bot answers for this month are used up: the visitor was told someone will reply.',
 };
 
 export const es: Record<keyof typeof en, string> = {
@@ -53,4 +54,5 @@ export const es: Record<keyof typeof en, string> = {
   'plan.status': 'Suscripción: {status}',
   'plan.over': 'Límite alcanzado',
   'errors.plan_limit_reached': 'Has llegado al límite de tu plan. Mejóralo en Ajustes → Plan y uso para añadir más.',
+  'inbox.reason.plan_limit': 'Se han agotado las respuestas del bot de este mes: se avisó al visitante de que le responderá una persona.',
 };
