@@ -3,7 +3,7 @@ import { billingAccounts, memberships, organizations, users } from '../../../db/
 import { ApiError } from '../../lib/errors';
 import type { Services } from '../../ports';
 import { billingEnabled, priceIds, type PaidPlan } from './plans';
-import { stripeClient, type Stripe } from './stripe-client';
+import { callStripe, stripeClient, type Stripe } from './stripe-client';
 
 /** Checkout to upgrade and the Customer Portal to manage: both start from the organization's Stripe customer. */
 
@@ -22,10 +22,12 @@ async function ensureCustomer(services: Pick<Services, 'db'>, stripe: Stripe, or
     .leftJoin(users, eq(users.id, memberships.userId))
     .where(eq(organizations.id, organizationId))
     .limit(1);
-  const customer = await stripe.customers.create(
-    { name: org?.name ?? undefined, email: org?.email ?? undefined, metadata: { organizationId } },
-    // Two clicks at once make one customer.
-    { idempotencyKey: `customer-${organizationId}` },
+  const customer = await callStripe(() =>
+    stripe.customers.create(
+      { name: org?.name ?? undefined, email: org?.email ?? undefined, metadata: { organizationId } },
+      // Two clicks at once make one customer.
+      { idempotencyKey: `customer-${organizationId}` },
+    ),
   );
   await services.db.insert(billingAccounts).values({ organizationId, stripeCustomerId: customer.id }).onConflictDoNothing();
   const [stored] = await services.db.select({ id: billingAccounts.stripeCustomerId }).from(billingAccounts).where(eq(billingAccounts.organizationId, organizationId));
@@ -41,7 +43,7 @@ export async function createCheckout(services: Pick<Services, 'db' | 'config'>, 
   const stripe = stripeClient(services.config);
   const customer = await ensureCustomer(services, stripe, organizationId);
   const back = `${services.config.APP_URL}/settings/plan`;
-  const session = await stripe.checkout.sessions.create({
+  const session = await callStripe(() => stripe.checkout.sessions.create({
     mode: 'subscription',
     customer,
     line_items: [{ price, quantity: 1 }],
@@ -50,7 +52,7 @@ export async function createCheckout(services: Pick<Services, 'db' | 'config'>, 
     subscription_data: { metadata: { organizationId } },
     success_url: `${back}?checkout=success`,
     cancel_url: `${back}?checkout=cancelled`,
-  });
+  }));
   if (!session.url) throw new ApiError('service_unavailable', 'Stripe did not return a checkout page');
   return { url: session.url };
 }
@@ -59,9 +61,11 @@ export async function createPortal(services: Pick<Services, 'db' | 'config'>, or
   requireBilling(services);
   const [account] = await services.db.select().from(billingAccounts).where(eq(billingAccounts.organizationId, organizationId));
   if (!account) throw new ApiError('not_found', 'This organization has no subscription to manage yet; upgrade first');
-  const session = await stripeClient(services.config).billingPortal.sessions.create({
-    customer: account.stripeCustomerId,
-    return_url: `${services.config.APP_URL}/settings/plan`,
-  });
+  const session = await callStripe(() =>
+    stripeClient(services.config).billingPortal.sessions.create({
+      customer: account.stripeCustomerId,
+      return_url: `${services.config.APP_URL}/settings/plan`,
+    }),
+  );
   return { url: session.url };
 }

@@ -24,4 +24,19 @@ export function stripeClient(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_
 
 export const subtleCrypto = Stripe.createSubtleCryptoProvider();
 
+/**
+ * One call to Stripe: an outage or a 5xx becomes 503 (Stripe retries its webhook; the dashboard
+ * says to try again), anything else Stripe refuses stays an error of ours (500, logged).
+ */
+export async function callStripe<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || error instanceof Stripe.errors.StripeRateLimitError) {
+      throw new ApiError('service_unavailable', 'Stripe could not be reached; try again in a moment');
+    }
+    throw error;
+  }
+}
+
 export type { Stripe };

@@ -4,7 +4,7 @@ import { ApiError } from '../../lib/errors';
 import type { Services } from '../../ports';
 import { forgetBot } from '../chat/bot-runtime';
 import { planForPrice, type PlanId } from './plans';
-import { stripeClient, subtleCrypto, type Stripe } from './stripe-client';
+import { callStripe, stripeClient, subtleCrypto, type Stripe } from './stripe-client';
 
 /**
  * Stripe's webhooks move an organization's plan. Verified (`Stripe-Signature`), idempotent by
@@ -67,12 +67,12 @@ async function subscriptionStateFor(services: Pick<Services, 'config'>, event: S
       const session = event.data.object;
       if (session.mode !== 'subscription' || !session.subscription) return null;
       const id = typeof session.subscription === 'string' ? session.subscription : session.subscription.id;
-      const state = stateOf(await stripe.subscriptions.retrieve(id));
+      const state = stateOf(await callStripe(() => stripe.subscriptions.retrieve(id)));
       return { ...state, organizationId: state.organizationId ?? session.client_reference_id ?? session.metadata?.organizationId ?? null };
     }
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
-      return stateOf(await stripe.subscriptions.retrieve(event.data.object.id));
+      return stateOf(await callStripe(() => stripe.subscriptions.retrieve(event.data.object.id)));
     case 'customer.subscription.deleted':
       // A deleted subscription is final: its object says so, no need to ask again.
       return stateOf(event.data.object);
