@@ -6,7 +6,8 @@ const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? '4599'}`;
 export default defineConfig({
   testDir: 'tests/e2e',
   // The newcomer's journey runs under `npm run dev`: playwright.dev.config.ts.
-  testIgnore: ['**/newcomer.spec.ts'],
+  // Billing runs with Stripe configured: playwright.billing.config.ts.
+  testIgnore: ['**/newcomer.spec.ts', '**/billing.spec.ts'],
   outputDir: 'test-results/artifacts',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,

@@ -49,6 +49,12 @@ export interface AppOptions {
    * edge only the request side's, so the request worker never loads the extractors.
    */
   jobs: JobTable;
+  /**
+   * Routers that load heavy libraries, mounted where the runtime serves them in this app (Node:
+   * billing with the `stripe` package at `/api/v1/billing`). The request worker passes none and
+   * forwards those paths to the back-office worker instead (functions/worker.ts).
+   */
+  backOffice?: Array<{ path: string; router: ReturnType<typeof createRouter> }>;
 }
 
 export const API_TITLE = 'VersaAI API';
@@ -138,6 +144,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/flow-templates', flowTemplatesRouter);
   app.route('/api/v1/dev', devRouter);
   app.route('/api/jobs', createJobsRouter(options.jobs));
+  for (const { path, router } of options.backOffice ?? []) app.route(path, router);
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

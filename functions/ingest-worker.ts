@@ -1,5 +1,6 @@
 /**
- * The ingestion worker (wrangler.ingest.toml): runs the ingestion jobs (core/jobs/catalog.ts
+ * The ingestion and back-office worker (wrangler.ingest.toml): serves the billing routes (the
+ * `stripe` package, forwarded by the request worker) and runs the ingestion jobs (core/jobs/catalog.ts
  * INGEST_JOBS): extraction (PDF, DOCX, XLSX, HTML), chunking and embedding, with the format
  * libraries that takes. It has no public route: QStash delivers to the request worker's
  * `/api/jobs/<name>`, which passes ingestion deliveries here through its INGEST service binding,
@@ -17,6 +18,8 @@ import { toErrorResponse } from './lib/error-response';
 import { receiveRoutedMail } from './core/channels/email/routing';
 import { createRouter } from './lib/openapi';
 import { createJobsRouter } from './routes/jobs';
+import { billingRouter } from './routes/billing';
+import { BILLING_PATH } from './core/billing/plans';
 
 const app = createRouter();
 app.use('*', requestId());
@@ -25,6 +28,8 @@ app.use('*', async (c, next) => {
   await next();
 });
 app.route('/api/jobs', createJobsRouter(ingestJobs));
+// Billing loads the `stripe` package: the request worker forwards these paths here.
+app.route(BILLING_PATH, billingRouter);
 app.notFound((c) => c.json(new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`).body(c.get('requestId')), 404));
 app.onError((err, c) => toErrorResponse(err, c));
 

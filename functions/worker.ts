@@ -9,6 +9,7 @@
 import { enqueueDailyJobs, enqueueSweep, requestJobs } from './core/jobs/registry';
 import { isIngestJob } from './core/jobs/catalog';
 import { ApiError } from './lib/errors';
+import { BILLING_PATH } from './core/billing/plans';
 
 /** wrangler.toml's frequent trigger: the sweep for unanswered questions and stuck documents. */
 const SWEEP_CRON = '*/5 * * * *';
@@ -42,9 +43,20 @@ function ingestionDelivery(request: Request, env: EdgeEnv): Promise<Response> | 
   return env.INGEST.fetch(request);
 }
 
+/** Billing needs the `stripe` package, which only the back-office worker bundles: its paths go there whole. */
+function billingRequest(request: Request, env: EdgeEnv): Promise<Response> | undefined {
+  const path = new URL(request.url).pathname;
+  if (path !== BILLING_PATH && !path.startsWith(`${BILLING_PATH}/`)) return undefined;
+  if (!env.INGEST) {
+    const error = new ApiError('service_unavailable', 'The back-office worker is not bound (INGEST)');
+    return Promise.resolve(Response.json(error.body(), { status: error.status }));
+  }
+  return env.INGEST.fetch(request);
+}
+
 export default {
   async fetch(request: Request, env: EdgeEnv, ctx: ExecutionContext): Promise<Response> {
-    const forwarded = ingestionDelivery(request, env);
+    const forwarded = ingestionDelivery(request, env) ?? billingRequest(request, env);
     if (forwarded) return forwarded;
     const scope = createRequestScope(ctx);
     const response = await app.fetch(request, env, scope.ctx);

@@ -14,6 +14,10 @@ import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { createUpstashKv } from '../functions/adapters/edge/kv';
 import { startFakeUpstash } from '../tests/edge/fake-upstash';
+import { eq } from 'drizzle-orm';
+import { organizations } from '../db/schema';
+import { forgetBot } from '../functions/core/chat/bot-runtime';
+import { countBotAnswer } from '../functions/core/billing/messages-quota';
 
 const SESSIONS = 20;
 const CHUNKS = Number(process.env.BENCH_CHAT_CHUNKS ?? 10_000);
@@ -120,7 +124,7 @@ try {
   (pglite as any).exec = (...args: unknown[]) => (sql++, (originalExec as any)(...args));
   let kv = 0;
   const kvStore = runtime.services.kv as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const name of ['get', 'getMany', 'set', 'del', 'rateLimit', 'rateLimitAll', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
+  for (const name of ['get', 'getMany', 'set', 'del', 'incr', 'rateLimit', 'rateLimitAll', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
     const original = kvStore[name].bind(kvStore);
     kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
   }
@@ -132,7 +136,47 @@ try {
   (pglite as any).query = originalQuery;
   (pglite as any).exec = originalExec;
 
-  // The same turn on the edge KV adapter: what Upstash would see.
+  // Plan limits: the same turn, one session at a time, with limits off (no billing: `unlimited`,
+  // no KV call) and on (billing configured, the `business` plan: one INCR per answer). The
+  // difference of the medians is what the limit check costs a turn.
+  const config = runtime.services.config as { STRIPE_SECRET_KEY?: string };
+  const [orgRow] = await runtime.services.db.select({ id: organizations.id }).from(organizations).limit(1);
+  async function setLimits(on: boolean) {
+    config.STRIPE_SECRET_KEY = on ? 'sk_bench_limits' : undefined;
+    await runtime.services.db.update(organizations).set({ plan: on ? 'business' : 'free' }).where(eq(organizations.id, orgRow!.id));
+    await forgetBot(runtime.services, bot.id);
+  }
+  async function sequentialTurns(label: string, n: number) {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) times.push(await sendMessage(sessions[1], bot.id, `Pregunta ${label} ${i} sobre el envío ${i % 53}`));
+    return times;
+  }
+  const LIMIT_TURNS = Number(process.env.BENCH_CHAT_LIMIT_TURNS ?? 150);
+  const withoutLimits: number[] = [];
+  const withLimits: number[] = [];
+  // Interleaved blocks, so drift (JIT, caches, the other processes on the machine) hits both alike.
+  for (let block = 0; block < 6; block++) {
+    await setLimits(false);
+    withoutLimits.push(...(await sequentialTurns(`off${block}`, LIMIT_TURNS / 6)));
+    await setLimits(true);
+    withLimits.push(...(await sequentialTurns(`on${block}`, LIMIT_TURNS / 6)));
+  }
+  const off50 = percentile(withoutLimits, 0.5);
+  const on50 = percentile(withLimits, 0.5);
+  console.log(`plan limits on a chat turn (${withLimits.length} sequential turns each way, time to first token):`);
+  console.log(`  without limits (self-hosted, unlimited): p50 ${off50.toFixed(2)} ms`);
+  console.log(`  with limits (billing on, KV answer counter): p50 ${on50.toFixed(2)} ms`);
+  console.log(`  difference of the medians: ${(on50 - off50).toFixed(2)} ms (end to end, so machine noise included)`);
+  // The check itself, alone: what the turn awaits (the INCR shares the turn's KV round trip at the edge).
+  const checkTimes: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const started = performance.now();
+    await countBotAnswer(runtime.services, orgRow!.id, 'business');
+    checkTimes.push(performance.now() - started);
+  }
+  console.log(`  the limit check alone (countBotAnswer, local KV): p50 ${percentile(checkTimes, 0.5).toFixed(3)} ms, p99 ${percentile(checkTimes, 0.99).toFixed(3)} ms (goal: adds < 1 ms p50)`);
+
+  // The same turn on the edge KV adapter: what Upstash would see (limits on: the INCR's round trip shows).
   const edgeKv = await startEdgeKv();
   try {
     const localKv = runtime.services.kv;
@@ -151,6 +195,7 @@ try {
       (pglite as any).query = originalQuery;
       (pglite as any).exec = originalExec;
       const trips = edgeKv.upstash.requests.slice(from);
+      await setLimits(false);
       console.log(`round trips per chat turn on the edge adapters: KV ${trips.length} (goal <= 3), SQL ${sql} (goal <= 4; the local job runner's and pgvector's statements left out: QStash and Pinecone at the edge)`);
       for (const trip of trips) console.log(`  ${trip.path} ${trip.commands.map((c) => `${c[0]} ${c[0] === 'EVAL' ? c[3] : (c[1] ?? '')}`.trim()).join(' + ')}`);
     } finally {

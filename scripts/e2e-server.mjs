@@ -9,6 +9,18 @@ const dataDir = mkdtempSync(join(tmpdir(), 'versaai-e2e-'));
 // `--dev`: `npm run dev` exactly as a newcomer runs it (its own command from package.json, default
 // settings), for tests/e2e/newcomer.spec.ts; otherwise the built server with the test settings.
 const dev = process.argv.includes('--dev');
+// `--billing`: Stripe configured against the fake Stripe server tests/e2e/billing.spec.ts starts
+// (playwright.billing.config.ts); every other spec runs self-hosted, without plan limits.
+const billing = process.argv.includes('--billing');
+const billingEnv = billing
+  ? {
+      STRIPE_SECRET_KEY: 'sk_test_e2e_billing',
+      STRIPE_WEBHOOK_SECRET: 'whsec_e2e_billing_secret',
+      STRIPE_PRICE_PRO: 'price_pro',
+      STRIPE_PRICE_BUSINESS: 'price_business',
+      STRIPE_API_URL: process.env.E2E_FAKE_STRIPE_URL ?? 'http://127.0.0.1:4595',
+    }
+  : {};
 const port = dev ? (process.env.E2E_DEV_PORT ?? '4596') : (process.env.E2E_PORT ?? '4599');
 const devCommand = JSON.parse(readFileSync('package.json', 'utf8')).scripts.dev;
 const child = dev
@@ -38,6 +50,7 @@ const child = dev
         DISCORD_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
         // The WhatsApp templates test watches the 24-hour window close (tests/e2e/whatsapp-templates.spec.ts).
         WHATSAPP_WINDOW_SECONDS: process.env.E2E_WHATSAPP_WINDOW_SECONDS ?? '30',
+        ...billingEnv,
       },
       stdio: 'inherit',
     });

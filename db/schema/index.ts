@@ -6,3 +6,4 @@ export * from './channels';
 export * from './webhooks';
 export * from './analytics';
 export * from './flows';
+export * from './billing';

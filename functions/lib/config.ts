@@ -192,6 +192,18 @@ export const configSchema = z.object({
   /** WhatsApp's customer service window (24 h, Meta's rule); only the browser tests shorten it, to see it close. */
   WHATSAPP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
   CHANNEL_RETRY_MAX_SECONDS: z.coerce.number().min(0).default(3600),
+  /**
+   * Billing with Stripe. Without a secret key billing is off and every organization is on the
+   * `unlimited` plan (self-hosting); with one, new organizations start on `free` and upgrade
+   * through Checkout. The webhook secret verifies `Stripe-Signature`; the price ids say which
+   * Stripe price is which plan (core/billing/plans.ts).
+   */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_PRICE_PRO: z.string().min(1).optional(),
+  STRIPE_PRICE_BUSINESS: z.string().min(1).optional(),
+  /** Where the Stripe client sends its requests (tests run a local server that speaks Stripe's wire format). */
+  STRIPE_API_URL: z.url().default('https://api.stripe.com').transform((url) => url.replace(/\/+$/, '')),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -16,6 +16,8 @@ export const errorStatus = {
   insufficient_role: 403,
   /** An API key without the scope (read, chat, admin) the route needs. */
   insufficient_scope: 403,
+  /** The organization's plan does not allow more; `details` names the limit, the usage and the limit. */
+  plan_limit_reached: 403,
   not_found: 404,
   // The Host header names a site this server does not serve (DNS rebinding), Node only.
   misdirected_request: 421,

@@ -54,6 +54,10 @@ const ErrorFactsSchema = z
     closesAt: z.string().nullable().optional().openapi({ description: 'messaging_window_closed: when the 24-hour window closed' }),
     issues: z.array(named(flowIssue, 'FlowIssue')).optional().openapi({ description: 'flow_invalid: what blocks publishing, each naming its node' }),
     draftRevision: z.number().int().optional().openapi({ description: 'conflict (flow draft): the revision saved meanwhile' }),
+    limitName: z.string().optional().openapi({ description: 'plan_limit_reached: which limit (bots, members, messagesPerMonth, storageBytes, channels, flows)' }),
+    usage: z.number().optional().openapi({ description: 'plan_limit_reached: what the organization uses now' }),
+    limit: z.number().optional().openapi({ description: 'plan_limit_reached: what its plan allows' }),
+    plan: z.string().optional().openapi({ description: 'plan_limit_reached: the organization\u2019s plan' }),
   })
   .openapi('ErrorFacts');
 

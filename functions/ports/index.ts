@@ -40,6 +40,11 @@ export interface KV {
   getMany(keys: string[]): Promise<unknown[]>;
   set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
   del(key: string): Promise<void>;
+  /**
+   * Adds 1 to the counter at `key` and returns the new value; the counter expires `ttlSeconds`
+   * after its first hit (a month's usage counter outlives its month, then goes). `get` reads it.
+   */
+  incr(key: string, options: { ttlSeconds: number }): Promise<number>;
   /** Sliding-window limit: `limit` hits per `windowSeconds` for `key`. */
   rateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
   /**

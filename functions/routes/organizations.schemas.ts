@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { createSelectSchema } from 'drizzle-zod';
 import { invitations, organizations, ROLES } from '../../db/schema';
+import { LIMIT_NAMES, PLAN_IDS } from '../core/billing/plans';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -75,4 +76,22 @@ export const UsageSchema = z.object({
   knowledgeBases: z.number().int(),
   documents: z.number().int(),
   storageBytes: z.number().int().openapi({ description: 'Bytes of uploaded and imported documents' }),
+  plan: z
+    .object({
+      plan: z.enum(PLAN_IDS),
+      billingEnabled: z.boolean().openapi({ description: 'False on a deployment without Stripe: every organization is on `unlimited`' }),
+      upgrades: z.array(z.enum(PLAN_IDS)).openapi({ description: 'Plans Checkout can move the organization to' }),
+      canManage: z.boolean().openapi({ description: 'The organization has a Stripe customer: the Customer Portal can manage it' }),
+      subscriptionStatus: z.string().nullable(),
+      periodStart: z.string(),
+      resetsAt: z.string().openapi({ description: 'When the monthly answer count starts again (the first of next month, UTC)' }),
+      limits: z.array(
+        z.object({
+          name: z.enum(LIMIT_NAMES),
+          used: z.number().int(),
+          limit: z.number().int().nullable().openapi({ description: 'null: no limit' }),
+        }),
+      ),
+    })
+    .openapi('PlanUsage', { description: 'The plan, each of its limits with what is used of it, and the reset date' }),
 });

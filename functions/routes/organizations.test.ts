@@ -55,7 +55,11 @@ describe('usage', () => {
     const org = await api.createOrg(owner);
     const empty = await api.call('GET', `/api/v1/organizations/${org.id}/usage`, { token: owner.token });
     expect(empty.status, empty.text).toBe(200);
-    expect(empty.body).toEqual({ conversations: 0, openConversations: 0, messages: 0, bots: 0, activeBots: 0, members: 1, knowledgeBases: 0, documents: 0, storageBytes: 0 });
+    const { plan: emptyPlan, ...emptyCounts } = empty.body;
+    expect(emptyCounts).toEqual({ conversations: 0, openConversations: 0, messages: 0, bots: 0, activeBots: 0, members: 1, knowledgeBases: 0, documents: 0, storageBytes: 0 });
+    // No Stripe configured (self-hosting): every organization is on `unlimited`, nothing to buy.
+    expect(emptyPlan).toMatchObject({ plan: 'unlimited', billingEnabled: false, upgrades: [], canManage: false });
+    expect(emptyPlan.limits).toContainEqual({ name: 'bots', used: 0, limit: null });
 
     const kb = await api.call('POST', '/api/v1/knowledge-bases', { token: owner.token, body: { name: 'Ayuda' } });
     const text = 'Abrimos de lunes a viernes de 9:00 a 18:00.';
@@ -68,7 +72,9 @@ describe('usage', () => {
     await api.call('POST', `/api/v1/widget/${bot.body.id}/chat`, { headers: { authorization: `Bearer ${session.body.sessionToken}` }, body: { message: '¿Qué horario tenéis?' } });
 
     const usage = await api.call('GET', `/api/v1/organizations/${org.id}/usage`, { token: owner.token });
-    expect(usage.body).toEqual({
+    const { plan, ...counts } = usage.body;
+    expect(plan.limits).toContainEqual({ name: 'bots', used: 2, limit: null });
+    expect(counts).toEqual({
       conversations: 1,
       openConversations: 1,
       messages: 2,

@@ -3,6 +3,7 @@ import { recordAudit } from '../core/audit';
 import { deleteOrganization, findOrganization, listOrganizations, updateOrganization } from '../core/orgs/manage';
 import { createOrganization, publicOrganization } from '../core/orgs/organizations';
 import { orgUsage } from '../core/orgs/usage';
+import { planUsage } from '../core/billing/usage';
 import { bearerSecurity, createRouter, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { auditActor } from '../lib/request';
 import { authenticate, requireRole, requireUser, withOrg } from '../middleware/auth';
@@ -74,12 +75,17 @@ organizationsRouter.openapi(
     method: 'get',
     path: '/{org_id}/usage',
     tags,
-    summary: 'What the organization holds: conversations, messages, bots, members, knowledge and storage',
+    summary: 'What the organization holds (conversations, messages, bots, members, knowledge, storage), and its plan\u2019s limits with what is used of each',
     security: bearerSecurity,
     request: { params: OrgParamsSchema },
     responses: { 200: jsonContent(UsageSchema, 'Usage'), ...protectedErrors },
   }),
-  async (c) => c.json(await orgUsage(c.get('services').db, c.get('org').organizationId), 200),
+  async (c) => {
+    const services = c.get('services');
+    const { organizationId } = c.get('org');
+    const [usage, plan] = await Promise.all([orgUsage(services.db, organizationId), planUsage(services, organizationId)]);
+    return c.json({ ...usage, plan }, 200);
+  },
 );
 
 organizationsRouter.openapi(

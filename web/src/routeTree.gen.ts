@@ -32,6 +32,7 @@ import { Route as AppKnowledgeIndexRouteImport } from './routes/_app/knowledge/i
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index'
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys'
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
+import { Route as AppSettingsPlanRouteImport } from './routes/_app/settings/plan'
 import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
 import { Route as AppSettingsSecretsRouteImport } from './routes/_app/settings/secrets'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
@@ -154,6 +155,11 @@ const AppSettingsAuditLogRoute = AppSettingsAuditLogRouteImport.update({
   path: '/audit-log',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppSettingsPlanRoute = AppSettingsPlanRouteImport.update({
+  id: '/plan',
+  path: '/plan',
+  getParentRoute: () => AppSettingsRoute,
+} as any)
 const AppSettingsProvidersRoute = AppSettingsProvidersRouteImport.update({
   id: '/providers',
   path: '/providers',
@@ -207,6 +213,7 @@ export interface FileRoutesByFullPath {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/settings/plan': typeof AppSettingsPlanRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/settings/secrets': typeof AppSettingsSecretsRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
@@ -235,6 +242,7 @@ export interface FileRoutesByTo {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/settings/plan': typeof AppSettingsPlanRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/settings/secrets': typeof AppSettingsSecretsRoute
   '/chatbots': typeof AppChatbotsIndexRoute
@@ -267,6 +275,7 @@ export interface FileRoutesById {
   '/_app/dev/outbox': typeof AppDevOutboxRoute
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/_app/settings/plan': typeof AppSettingsPlanRoute
   '/_app/settings/providers': typeof AppSettingsProvidersRoute
   '/_app/settings/secrets': typeof AppSettingsSecretsRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
@@ -299,6 +308,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/settings/plan'
     | '/settings/providers'
     | '/settings/secrets'
     | '/chatbots/'
@@ -327,6 +337,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/settings/plan'
     | '/settings/providers'
     | '/settings/secrets'
     | '/chatbots'
@@ -358,6 +369,7 @@ export interface FileRouteTypes {
     | '/_app/dev/outbox'
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
+    | '/_app/settings/plan'
     | '/_app/settings/providers'
     | '/_app/settings/secrets'
     | '/_app/chatbots/'
@@ -543,6 +555,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsAuditLogRouteImport
       parentRoute: typeof AppSettingsRoute
     }
+    '/_app/settings/plan': {
+      id: '/_app/settings/plan'
+      path: '/plan'
+      fullPath: '/settings/plan'
+      preLoaderRoute: typeof AppSettingsPlanRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/settings/providers': {
       id: '/_app/settings/providers'
       path: '/providers'
@@ -606,6 +625,7 @@ const AppConversationsRouteRouteWithChildren =
 interface AppSettingsRouteChildren {
   AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
   AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
+  AppSettingsPlanRoute: typeof AppSettingsPlanRoute
   AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
   AppSettingsSecretsRoute: typeof AppSettingsSecretsRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
@@ -616,6 +636,7 @@ interface AppSettingsRouteChildren {
 const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
   AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
+  AppSettingsPlanRoute: AppSettingsPlanRoute,
   AppSettingsProvidersRoute: AppSettingsProvidersRoute,
   AppSettingsSecretsRoute: AppSettingsSecretsRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,

@@ -33,6 +33,13 @@ if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], window *
 return {1, used}
 `;
 
+/** INCR, and the expiry set by the hit that created the counter, atomically. */
+const COUNT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+`;
+
 /**
  * KV on Upstash Redis over its REST API (plain fetch, so it works in workerd). Values are stored as
  * JSON text that we serialize ourselves, so `get` returns exactly what `set` was given.
@@ -125,6 +132,9 @@ export function createUpstashKv(options: UpstashKvOptions): KV {
     },
     del(key) {
       return run([['DEL', key]], () => undefined);
+    },
+    incr(key, incrOptions) {
+      return run([['EVAL', COUNT, 1, key, Math.max(1, Math.ceil(incrOptions.ttlSeconds))]], ([n]) => Number(n));
     },
     rateLimit(key, limit, windowSeconds) {
       const { command, reset } = rateLimitCommand(key, limit, windowSeconds, Date.now());

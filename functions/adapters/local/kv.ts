@@ -78,6 +78,14 @@ export function createMemoryKV(options: { now?: () => number } = {}): KV & { cle
       entries.delete(key);
     },
 
+    async incr(key, opts) {
+      sweep();
+      const entry = read(key);
+      const next = (entry ? Number(JSON.parse(entry.json)) || 0 : 0) + 1;
+      entries.set(key, { json: JSON.stringify(next), expiresAt: entry ? entry.expiresAt : now() + opts.ttlSeconds * 1000 });
+      return next;
+    },
+
     // Mirrors @upstash/ratelimit's slidingWindow: the previous fixed window counts in proportion
     // to how much of it still overlaps the sliding window, and a refused hit is not counted.
     async rateLimit(key, limit, windowSeconds): Promise<RateLimitResult> {

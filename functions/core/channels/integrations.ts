@@ -10,6 +10,7 @@ import { newInboxAddress } from './email/address';
 import { telegramWebhookInfo } from './telegram';
 import { forgetIntegration } from './state';
 import type { IntegrationRow, Platform, PlatformFailure } from './types';
+import { assertWithinLimit } from '../billing/limits';
 
 /**
  * Integrations (the `channels` table): a platform account linked to one bot. Credentials are
@@ -222,6 +223,7 @@ export async function connectIntegration(services: Services, organizationId: str
   if (!integration.botId) {
     throw new ApiError('validation_failed', 'Link a chatbot first', { details: [{ path: 'botId', message: 'The integration needs a chatbot to answer', code: 'custom' }] });
   }
+  await assertWithinLimit(services, organizationId, 'channels', 1, { alreadyCounted: integration.status === 'connected' });
   const stored = (await readCredentials(services, integration).catch(() => null)) as Record<string, unknown> | null;
   const credentials = withServerSecrets(integration.platform, credentialsOrThrow(integration.platform, stored, change ?? {}));
   const result = await connectPlatform(services.config, integration.platform, credentials, webhookUrlOf(services.config, integration));

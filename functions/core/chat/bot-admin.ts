@@ -6,6 +6,7 @@ import { orgProviderKeys } from '../models/org-keys';
 import { slugify } from '../orgs/organizations';
 import { forgetBot } from './bot-runtime';
 import { botExtras, findBot, publicBot, setKnowledgeBases, type BotRow } from './bots';
+import { assertWithinLimit } from '../billing/limits';
 
 type BotStatus = BotRow['status'];
 type BotDeps = Pick<Services, 'db' | 'kv' | 'config' | 'models'>;
@@ -43,6 +44,7 @@ export async function listBots(services: Pick<Services, 'db'>, organizationId: s
 
 /** A new draft bot; without a model it gets the first usable provider model (else the default). */
 export async function createBot(services: BotDeps, organizationId: string, createdBy: string | null, input: BotSettingsInput & { name: string }) {
+  await assertWithinLimit(services, organizationId, 'bots');
   const { knowledgeBaseIds, ...columns } = input;
   const keys = await orgProviderKeys(services, organizationId);
   const model = columns.model ?? services.models.list(keys).find((m) => m.available && m.provider !== 'builtin')?.id ?? services.models.defaultModel;

@@ -19,6 +19,8 @@ export type BotRuntime = Omit<BotRow, 'createdAt' | 'updatedAt' | 'deployedAt' |
   knowledgeBases: Array<{ id: string; embeddingModel: string }>;
   schedules: ScheduleInterval[];
   timezone: string;
+  /** The organization's stored plan, for the monthly answer limit (core/billing/messages-quota.ts). */
+  plan: string;
   /** The organization's own provider keys, still encrypted. */
   providerKeys: StoredProviderKey[];
   /** The bot's models by task (bot_models), which `routing` chooses from per message. */
@@ -34,7 +36,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
   const cached = await services.kv.get<BotRuntime>(key(botId));
   if (cached) return cached;
   const [row] = await services.db
-    .select({ bot: bots, timezone: organizations.timezone })
+    .select({ bot: bots, timezone: organizations.timezone, plan: organizations.plan })
     .from(bots)
     .innerJoin(organizations, eq(organizations.id, bots.organizationId))
     .where(eq(bots.id, botId))
@@ -72,6 +74,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     knowledgeBases: kbs,
     schedules: hours.map((h) => ({ weekday: h.weekday, opensAt: h.opensAt.slice(0, 5), closesAt: h.closesAt.slice(0, 5) })),
     timezone: row.timezone,
+    plan: row.plan,
     providerKeys: keys,
     toolbox,
     entryFlow,

@@ -11,6 +11,7 @@ import {
   HANDOFF_NO,
   HANDOFF_OFFER,
   HANDOFF_YES,
+  OVER_LIMIT_MESSAGE,
   offeredHandoff,
   replyToOffer,
   requestHandoff,
@@ -35,6 +36,7 @@ import { cleanText } from '../../lib/text';
 import { publicSource, toPublicMessage, type PublicMessage, type PublicSource } from './public-message';
 import { answerWithFlow, flowFor } from '../flows/turn';
 import { userContentFor } from './media-input';
+import { countBotAnswer, type AnswerQuota } from '../billing/messages-quota';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -221,12 +223,26 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
     return;
   }
   yield { type: 'message', message: toPublicMessage(userTurn.stored) };
+  // Counted alongside the message's announcement, so the INCR shares its KV round trip.
+  const quota = startAnswerCount(services, bot, input.channel, userTurn.handoff);
   await publishUserMessage(services, userTurn.stored, userTurn.messageCount);
   yield* answerTurn(
     services,
-    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply },
+    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, quota },
     started,
   );
+}
+
+/**
+ * Counts the bot answer this turn is about to give against the plan's monthly answers. Nothing is
+ * counted when a person has the conversation (the bot stays silent) or in the playground (the
+ * team testing its bot is not a customer conversation).
+ */
+function startAnswerCount(services: Services, bot: BotRuntime, channel: ChannelKind, handoff: UserTurn['handoff']): Promise<AnswerQuota> | null {
+  if (handoff === 'human' || channel === 'playground') return null;
+  const counting = countBotAnswer(services, bot.organizationId, bot.plan);
+  counting.catch(() => {}); // read by answerTurn; a failure there fails the turn like any KV failure
+  return counting;
 }
 
 /** The inbox hears of a visitor's message; the first one also announces the conversation. */
@@ -244,6 +260,8 @@ export interface AnswerInput extends TurnInput {
   /** Answered after the chat request ended (crash recovery): the widget hears of it on its event stream. */
   late?: boolean;
   lastReply: UserTurn['lastReply'];
+  /** This answer's count against the monthly limit, when the caller started it; otherwise answerTurn counts. */
+  quota?: Promise<AnswerQuota> | null;
 }
 
 /**
@@ -269,6 +287,12 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   // A person has the conversation: the bot stays silent (agents see the message live in the inbox).
   if (input.handoff === 'human') {
     yield done(null);
+    return;
+  }
+  // Past the plan's monthly answers no bot (nor flow) answers: a person will, from the inbox.
+  const quota = await (input.quota !== undefined ? input.quota : startAnswerCount(services, bot, input.channel, input.handoff));
+  if (quota && !quota.allowed) {
+    yield* answerOverLimit(services, input, lang, started);
     return;
   }
   // The bot's published entry flow answers, until it finishes (core/flows/turn.ts).
@@ -368,6 +392,16 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   if (row.isFallback && row.error) await publishMessageFailed(services, row);
   if (handsOff) await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
   yield done(toPublicMessage(row));
+}
+
+/** "We'll get back to you", and the conversation goes to the inbox as a request for a person. */
+async function* answerOverLimit(services: Services, input: AnswerInput, lang: 'es' | 'en', started: number): AsyncGenerator<ChatEvent> {
+  const answer: Answer = { content: OVER_LIMIT_MESSAGE[lang], sources: [], model: null, timeToFirstTokenMs: 0, metadata: { planLimit: 'messagesPerMonth' } };
+  for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
+  const row = await storeAnswer(services, input, answer, started);
+  await requestHandoff(services, input.bot.organizationId, input.conversationId, 'plan_limit');
+  await publishMessageCreated(services, row, { toVisitor: input.late });
+  yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
 }
 
 /**

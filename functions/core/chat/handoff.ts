@@ -8,7 +8,7 @@ import { publishEvent } from '../events/publish';
  * when its knowledge is not confident enough (the bot's `handoffConfidence`); an agent takes it
  * (the bot goes silent) and can hand it back.
  */
-export type HandoffReason = 'visitor_request' | 'low_confidence' | 'agent';
+export type HandoffReason = 'visitor_request' | 'low_confidence' | 'agent' | 'plan_limit';
 
 const HUMAN_REQUEST_PATTERNS = [
   /\b(hablar|habla|hable|comunicarme|comunicar|p[aá]same|pasar|pasarme|contactar|quiero|necesito|atienda|atender)\b.{0,40}\b(persona|humano|agente|asesor|operador|alguien)\b/i,
@@ -98,6 +98,12 @@ export function offeredHandoff(metadata: Record<string, unknown> | null | undefi
   const replies = metadata?.quickReplies;
   return Array.isArray(replies) && replies.some((reply) => (reply as QuickReply)?.id === HANDOFF_YES);
 }
+
+/** Past the plan's monthly answers: no bot answer, the conversation waits in the inbox for a person. */
+export const OVER_LIMIT_MESSAGE = {
+  es: 'Gracias por tu mensaje. Una persona del equipo te responderá aquí mismo lo antes posible.',
+  en: 'Thanks for your message. Someone from our team will get back to you right here as soon as possible.',
+};
 
 export const HANDOFF_MESSAGE = {
   es: 'Te paso con una persona del equipo. Te responderán aquí mismo en cuanto puedan.',

@@ -10,6 +10,7 @@ import { emptyFlow, type FlowDocument } from './schema';
 import { secretNames } from './secrets';
 import { templateDocument, type TemplateId } from './templates';
 import { hasErrors, validateFlow } from './validate';
+import { assertWithinLimit } from '../billing/limits';
 
 /**
  * A bot's flows: the draft the editor autosaves (with a revision so a stale tab gets 409), the
@@ -64,12 +65,13 @@ export async function listFlows(services: Pick<Services, 'db'>, organizationId: 
 }
 
 export async function createFlow(
-  services: Pick<Services, 'db' | 'kv'>,
+  services: Pick<Services, 'db' | 'kv' | 'config'>,
   organizationId: string,
   botId: string,
   input: { name: string; description?: string; template?: TemplateId; document?: FlowDocument },
 ) {
   const bot = await findBot(services.db, organizationId, botId);
+  await assertWithinLimit(services, organizationId, 'flows');
   const draft = input.document ?? (input.template ? templateDocument(input.template, bot.language) : emptyFlow());
   // The bot's first flow is its entry flow: nothing runs until it is published anyway.
   const [existing] = await services.db.select({ id: flows.id }).from(flows).where(inOrg(flows, organizationId, eq(flows.botId, botId), eq(flows.isEntry, true))).limit(1);
@@ -125,8 +127,10 @@ export async function validateInContext(services: Pick<Services, 'db'>, organiza
 }
 
 /** Freezes the draft as the next version; refused (422 `flow_invalid`) when it has errors. */
-export async function publishFlow(services: Pick<Services, 'db' | 'kv'>, organizationId: string, botId: string, flowId: string, userId: string | null) {
+export async function publishFlow(services: Pick<Services, 'db' | 'kv' | 'config'>, organizationId: string, botId: string, flowId: string, userId: string | null) {
   const flow = await findFlow(services, organizationId, botId, flowId);
+  // Publishing adds no flow, but after a downgrade an organization over its limit publishes nothing new.
+  await assertWithinLimit(services, organizationId, 'flows', 0);
   const issues = await validateInContext(services, organizationId, botId, flow.draft);
   if (hasErrors(issues)) {
     const first = issues.find((i) => i.severity === 'error')!;

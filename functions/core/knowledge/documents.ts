@@ -11,6 +11,7 @@ import { detectFileType, mimeFor } from '../ingest/detect';
 import { assertFetchableUrl } from '../ingest/fetch-url';
 import { QA_MIME, blobKeyFor, deleteDocumentVectors, refreshWebsiteStatus, startProcessing } from '../ingest/pipeline';
 import { findKnowledgeBase, publicDocument, type DocumentRow } from './knowledge-bases';
+import { assertWithinLimit } from '../billing/limits';
 
 /**
  * A knowledge base's documents: listing, adding (stored content, web pages, websites), editing,
@@ -114,6 +115,7 @@ export async function addTextDocument(services: Services, organizationId: string
 async function storeDocument(services: Services, organizationId: string, kbId: string, uploadedBy: string | null, content: StoredContent) {
   const hash = await sha256Hex(content.bytes);
   await assertNotDuplicate(services.db, organizationId, kbId, hash);
+  await assertWithinLimit(services, organizationId, 'storageBytes', content.bytes.byteLength);
   const [doc] = await services.db
     .insert(documents)
     .values({

@@ -8,6 +8,7 @@ import { renderMail } from '../auth/mail-templates';
 import { findUserById, normalizeEmail } from '../auth/users';
 import { enqueueMail } from '../jobs/queue';
 import { findOrganization } from './manage';
+import { assertWithinLimit } from '../billing/limits';
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
 
@@ -40,6 +41,7 @@ export async function inviteMember(
     .where(inOrg(memberships, organizationId, sql`lower(${users.email}) = ${email}`))
     .limit(1);
   if (existing) throw new ApiError('conflict', 'This person is already a member');
+  await assertWithinLimit(services, organizationId, 'members');
 
   const token = randomToken(32);
   const [invitation] = await db

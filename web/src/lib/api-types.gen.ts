@@ -2881,6 +2881,301 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a Stripe Checkout to upgrade the organization (owner)
+         * @description Answers the Checkout page’s URL. The plan changes when Stripe’s signed webhook confirms the subscription, not when the browser comes back.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CheckoutRequest"];
+                };
+            };
+            responses: {
+                /** @description The Checkout page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRedirect"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Stripe could not be reached */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open the Stripe Customer Portal to manage the subscription (owner) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The Customer Portal */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRedirect"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Stripe could not be reached */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/stripe-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe’s webhook (public, signed with Stripe-Signature)
+         * @description Handles checkout.session.completed and customer.subscription.created/updated/deleted. Each event id is handled once; an event older than the state already applied changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Handled (also for events that change nothing, so Stripe does not retry them) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StripeWebhookOutcome"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Billing is not configured */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Stripe could not be reached to read the subscription (Stripe retries) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bots/{chatbot_id}/train": {
         parameters: {
             query?: never;
@@ -14698,7 +14993,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the organization holds: conversations, messages, bots, members, knowledge and storage */
+        /** What the organization holds (conversations, messages, bots, members, knowledge, storage), and its plan’s limits with what is used of each */
         get: {
             parameters: {
                 query?: never;
@@ -14725,6 +15020,7 @@ export interface paths {
                             members: number;
                             messages: number;
                             openConversations: number;
+                            plan: components["schemas"]["PlanUsage"];
                             /** @description Bytes of uploaded and imported documents */
                             storageBytes: number;
                         };
@@ -18238,6 +18534,10 @@ export interface components {
             /** @description webhook.created, webhook.deleted: the endpoint (without credentials or query) */
             url?: string;
         };
+        BillingRedirect: {
+            /** @description The Stripe page to send the browser to */
+            url: string;
+        };
         BotModel: {
             /** @description False while neither the organization nor the deployment has a key for its provider */
             available: boolean;
@@ -18419,6 +18719,10 @@ export interface components {
             user?: string;
         } & {
             [key: string]: components["schemas"]["JsonValue"];
+        };
+        CheckoutRequest: {
+            /** @enum {string} */
+            plan: "pro" | "business";
         };
         Chunk: {
             content: string;
@@ -18967,7 +19271,7 @@ export interface components {
                  * @example not_found
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "insufficient_scope" | "not_found" | "misdirected_request" | "conflict" | "messaging_window_closed" | "flow_invalid" | "replayed_request" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
+                code: "bad_request" | "validation_failed" | "invalid_text" | "unauthorized" | "invalid_token" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "forbidden" | "insufficient_role" | "insufficient_scope" | "plan_limit_reached" | "not_found" | "misdirected_request" | "conflict" | "messaging_window_closed" | "flow_invalid" | "replayed_request" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "overloaded" | "internal_error";
                 details?: components["schemas"]["FieldIssue"][] | components["schemas"]["ErrorFacts"];
                 /** @example Organization not found */
                 message: string;
@@ -18991,12 +19295,20 @@ export interface components {
             issues?: components["schemas"]["FlowIssue"][];
             /** @description messaging_window_closed: the customer’s last message */
             lastCustomerMessageAt?: string | null;
+            /** @description plan_limit_reached: what its plan allows */
+            limit?: number;
+            /** @description plan_limit_reached: which limit (bots, members, messagesPerMonth, storageBytes, channels, flows) */
+            limitName?: string;
             /** @description The organization that blocks the action */
             organizationId?: string;
+            /** @description plan_limit_reached: the organization’s plan */
+            plan?: string;
             /** @description insufficient_role: the least role the action needs */
             required?: string;
             /** @description rate_limited / overloaded: when to retry */
             retryAfterSeconds?: number;
+            /** @description plan_limit_reached: what the organization uses now */
+            usage?: number;
         };
         FieldIssue: {
             /**
@@ -19992,6 +20304,28 @@ export interface components {
             to: string;
             totals: components["schemas"]["AnalyticsSummary"];
         };
+        /** @description The plan, each of its limits with what is used of it, and the reset date */
+        PlanUsage: {
+            /** @description False on a deployment without Stripe: every organization is on `unlimited` */
+            billingEnabled: boolean;
+            /** @description The organization has a Stripe customer: the Customer Portal can manage it */
+            canManage: boolean;
+            limits: {
+                /** @description null: no limit */
+                limit: number | null;
+                /** @enum {string} */
+                name: "bots" | "members" | "messagesPerMonth" | "storageBytes" | "channels" | "flows";
+                used: number;
+            }[];
+            periodStart: string;
+            /** @enum {string} */
+            plan: "free" | "pro" | "business" | "unlimited";
+            /** @description When the monthly answer count starts again (the first of next month, UTC) */
+            resetsAt: string;
+            subscriptionStatus: string | null;
+            /** @description Plans Checkout can move the organization to */
+            upgrades: ("free" | "pro" | "business" | "unlimited")[];
+        };
         /** @description JSON a messaging platform sent, kept as the platform shaped it */
         PlatformValue: JsonValue;
         PreChatField: {
@@ -20191,6 +20525,16 @@ export interface components {
         /** @description Slack’s url_verification answered */
         SlackUrlVerification: {
             challenge: string;
+        };
+        StripeWebhookOutcome: {
+            /** @description This event id was handled before; nothing changed */
+            duplicate?: boolean;
+            /** @description Why the event changed nothing: event_type, stale, unknown_price, unknown_customer, other_subscription */
+            ignored?: string;
+            /** @description The organization’s plan after the event */
+            plan?: string;
+            /** @enum {boolean} */
+            received: true;
         };
         TwoFactorChallenge: {
             /** @description Send it with the code to /auth/login/2fa within 5 minutes */

@@ -6,6 +6,7 @@
 import * as account from './account';
 import * as analytics from './analytics';
 import * as auth from './auth';
+import * as billing from './billing';
 import * as channels from './channels';
 import * as channelsEmail from './channels-email';
 import * as channelsSlackDiscord from './channels-slack-discord';
@@ -41,6 +42,7 @@ export const en = {
   ...flows.en,
   ...secrets.en,
   ...media.en,
+  ...billing.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -64,4 +66,5 @@ export const es: Record<MessageKey, string> = {
   ...flows.es,
   ...secrets.es,
   ...media.es,
+  ...billing.es,
 };

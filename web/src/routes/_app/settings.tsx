@@ -21,6 +21,9 @@ function SettingsLayout() {
         <Link to="/settings" activeOptions={{ exact: true }} className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
           {t('settings.organization')}
         </Link>
+        <Link to="/settings/plan" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
+          {t('settings.plan')}
+        </Link>
         {isAdmin && (
           <>
             <Link to="/settings/api-keys" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>

@@ -220,8 +220,8 @@ function HandoffStrip({ conversation: c, canWrite, myId }: { conversation: Conve
   const org = useOrg();
   const toast = useToast();
   const { takeover, handback } = useConversationActions(org.id, c.id);
-  const reason = c.handoffReason && ['visitor_request', 'low_confidence', 'agent'].includes(c.handoffReason)
-    ? t(`inbox.reason.${c.handoffReason as 'visitor_request' | 'low_confidence' | 'agent'}`)
+  const reason = c.handoffReason && ['visitor_request', 'low_confidence', 'agent', 'plan_limit'].includes(c.handoffReason)
+    ? t(`inbox.reason.${c.handoffReason as 'visitor_request' | 'low_confidence' | 'agent' | 'plan_limit'}`)
     : null;
   const take = () =>
     takeover.mutate(undefined, { onSuccess: () => toast.success(t('conv.tookOver')) });
