@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { inProcessRedactor } from './adapters/local/redactor';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -151,6 +152,7 @@ async function composeRuntime(
     eventSubscribers,
     live,
     ingestOffload: ingestPool,
+    redactor: inProcessRedactor,
     admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
     waitUntil(promise) {
       const tracked = promise.catch((error) => logError('background work failed', error)).finally(() => pending.delete(tracked));

@@ -29,7 +29,11 @@ export type AuditAction =
   | 'webhook.created'
   | 'webhook.updated'
   | 'webhook.deleted'
-  | 'webhook.secret_rotated';
+  | 'webhook.secret_rotated'
+  | 'privacy.settings_updated'
+  | 'privacy.retention_purged'
+  | 'contact.exported'
+  | 'contact.erased';
 
 /** Every fact an entry may carry, by the actions that record it; the audit log's readers rely on these keys. */
 export const AuditMetadataSchema = z.object({
@@ -45,6 +49,14 @@ export const AuditMetadataSchema = z.object({
   invitationId: z.string().optional().describe('member.joined: the invitation accepted'),
   url: z.string().optional().describe('webhook.created, webhook.deleted: the endpoint (without credentials or query)'),
   events: z.array(z.string()).optional().describe('webhook.created: the events subscribed to'),
+  counts: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe('privacy.retention_purged, contact.erased, contact.exported: how many rows or files (never their content)'),
+  retention: z
+    .record(z.string(), z.number().nullable())
+    .optional()
+    .describe('privacy.retention_purged: the retention days in force (null = kept)'),
 });
 export type AuditMetadata = z.infer<typeof AuditMetadataSchema>;
 

@@ -8,6 +8,7 @@ import { publishEvent } from '../events/publish';
 import { applyStatus } from './state';
 import type { InboundContact, InboundEdit, InboundMessage, MessageRow, ParsedWebhook, WebhookIntegration } from './types';
 import { rowsOf } from '../../lib/sql';
+import { redactText } from '../privacy/redaction';
 
 /**
  * Storing what a verified webhook carried: each customer message in order (contact and
@@ -83,7 +84,13 @@ async function onRedelivery(services: Services, integration: WebhookIntegration,
   if (stored) await enqueueReply(services, stored.id);
 }
 
-async function storeMessage(services: Services, integration: WebhookIntegration & { botId: string }, message: InboundMessage, answering: boolean): Promise<boolean> {
+async function storeMessage(
+  services: Services,
+  integration: WebhookIntegration & { botId: string },
+  message: InboundMessage,
+  answering: boolean,
+  redacting: boolean,
+): Promise<boolean> {
   const conversationId = await conversationFor(services, integration, message.contact);
   const turn = await storeUserTurn(
     services.db,
@@ -91,7 +98,8 @@ async function storeMessage(services: Services, integration: WebhookIntegration 
       organizationId: integration.organizationId,
       conversationId,
       role: 'user',
-      content: message.content,
+      // With redaction on, the customer's text is masked before it is ever stored.
+      content: await redactText(services, redacting, message.content),
       contentType: message.contentType,
       metadata: message.metadata,
       channel: integration.platform,
@@ -113,11 +121,12 @@ async function storeMessage(services: Services, integration: WebhookIntegration 
 }
 
 /** The customer's new text replaces the old, which is kept in `metadata.edits`; a replayed edit changes nothing. */
-async function applyEdit(services: Services, integration: WebhookIntegration, edit: InboundEdit): Promise<boolean> {
+async function applyEdit(services: Services, integration: WebhookIntegration, edit: InboundEdit, redacting: boolean): Promise<boolean> {
+  const content = await redactText(services, redacting, edit.content);
   const rows: MessageRow[] = await services.db
     .update(messages)
     .set({
-      content: edit.content,
+      content,
       metadata: sql`${messages.metadata} || jsonb_build_object(
         'edited', true, 'editedAt', ${edit.editedAt}::text,
         'edits', coalesce(${messages.metadata}->'edits', '[]'::jsonb) || jsonb_build_array(jsonb_build_object('content', ${messages.content}, 'until', ${edit.editedAt}::text)))`,
@@ -150,12 +159,15 @@ export async function storeInbound(services: Services, integration: WebhookInteg
       const answering = bot.status === 'active';
       // In order: a customer's "hi" then "I need help" must land (and be answered) in that order.
       for (const message of parsed.messages) {
-        if (await storeMessage(services, linked, message, answering)) outcome.stored += 1;
+        if (await storeMessage(services, linked, message, answering, bot.redactPii === true)) outcome.stored += 1;
         else outcome.duplicates += 1;
       }
     }
   }
-  for (const edit of parsed.edits) if (await applyEdit(services, integration, edit)) outcome.edits += 1;
+  if (parsed.edits.length > 0) {
+    const bot = integration.botId ? await loadBotRuntime(services, integration.botId) : null;
+    for (const edit of parsed.edits) if (await applyEdit(services, integration, edit, bot?.redactPii === true)) outcome.edits += 1;
+  }
   for (const status of parsed.statuses) outcome.statuses += await applyStatus(services, integration, status);
   return outcome;
 }

@@ -10,6 +10,7 @@ import { ROLLUP_JOB, runRollupJob } from '../analytics/rollup';
 import { deliverWebhook } from '../webhooks/deliver';
 import { sweepStaleDeliveries } from '../webhooks/sweep';
 import { deliverMessage, replyOnChannel } from '../channels/send';
+import { PURGE_JOB, runPurgeJob } from '../privacy/retention';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -66,6 +67,7 @@ const requestHandlers = {
   'refresh-due-sources': (services) => refreshDueSources(services),
   'channel-reply': (services, { messageId }) => replyOnChannel(services, messageId),
   'send-channel-message': (services, { messageId, attempt }) => deliverMessage(services, messageId, attempt ?? 1),
+  [PURGE_JOB]: (services, payload) => runPurgeJob(services, payload),
 } satisfies { [N in Exclude<JobName, IngestJobName>]: JobHandler<N> };
 
 /**
