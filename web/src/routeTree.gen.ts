@@ -32,6 +32,7 @@ import { Route as AppKnowledgeIndexRouteImport } from './routes/_app/knowledge/i
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index'
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys'
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
+import { Route as AppSettingsPrivacyRouteImport } from './routes/_app/settings/privacy'
 import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
 import { Route as AppSettingsWebhooksIndexRouteImport } from './routes/_app/settings/webhooks/index'
@@ -153,6 +154,11 @@ const AppSettingsAuditLogRoute = AppSettingsAuditLogRouteImport.update({
   path: '/audit-log',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppSettingsPrivacyRoute = AppSettingsPrivacyRouteImport.update({
+  id: '/privacy',
+  path: '/privacy',
+  getParentRoute: () => AppSettingsRoute,
+} as any)
 const AppSettingsProvidersRoute = AppSettingsProvidersRouteImport.update({
   id: '/providers',
   path: '/providers',
@@ -201,6 +207,7 @@ export interface FileRoutesByFullPath {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/settings/privacy': typeof AppSettingsPrivacyRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
   '/conversations/': typeof AppConversationsIndexRoute
@@ -228,6 +235,7 @@ export interface FileRoutesByTo {
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/settings/privacy': typeof AppSettingsPrivacyRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/chatbots': typeof AppChatbotsIndexRoute
   '/conversations': typeof AppConversationsIndexRoute
@@ -259,6 +267,7 @@ export interface FileRoutesById {
   '/_app/dev/outbox': typeof AppDevOutboxRoute
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
+  '/_app/settings/privacy': typeof AppSettingsPrivacyRoute
   '/_app/settings/providers': typeof AppSettingsProvidersRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
   '/_app/conversations/': typeof AppConversationsIndexRoute
@@ -290,6 +299,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/settings/privacy'
     | '/settings/providers'
     | '/chatbots/'
     | '/conversations/'
@@ -317,6 +327,7 @@ export interface FileRouteTypes {
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
+    | '/settings/privacy'
     | '/settings/providers'
     | '/chatbots'
     | '/conversations'
@@ -347,6 +358,7 @@ export interface FileRouteTypes {
     | '/_app/dev/outbox'
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
+    | '/_app/settings/privacy'
     | '/_app/settings/providers'
     | '/_app/chatbots/'
     | '/_app/conversations/'
@@ -531,6 +543,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsAuditLogRouteImport
       parentRoute: typeof AppSettingsRoute
     }
+    '/_app/settings/privacy': {
+      id: '/_app/settings/privacy'
+      path: '/privacy'
+      fullPath: '/settings/privacy'
+      preLoaderRoute: typeof AppSettingsPrivacyRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/settings/providers': {
       id: '/_app/settings/providers'
       path: '/providers'
@@ -587,6 +606,7 @@ const AppConversationsRouteRouteWithChildren =
 interface AppSettingsRouteChildren {
   AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
   AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
+  AppSettingsPrivacyRoute: typeof AppSettingsPrivacyRoute
   AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
   AppSettingsWebhooksWebhookIdRoute: typeof AppSettingsWebhooksWebhookIdRoute
@@ -596,6 +616,7 @@ interface AppSettingsRouteChildren {
 const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
   AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
+  AppSettingsPrivacyRoute: AppSettingsPrivacyRoute,
   AppSettingsProvidersRoute: AppSettingsProvidersRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
   AppSettingsWebhooksWebhookIdRoute: AppSettingsWebhooksWebhookIdRoute,
