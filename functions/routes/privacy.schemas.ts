@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PrivacySettingsPatchSchema, PrivacySettingsSchema } from '../core/privacy/settings';
+import { JsonObjectSchema } from '../lib/openapi';
 
 export const PrivacySettingsResponseSchema = PrivacySettingsSchema.openapi('PrivacySettings', {
   description: 'Retention (days; null keeps forever, the default) and redaction of personal data in customer messages',
@@ -31,7 +32,7 @@ export const ContactExportSchema = z
       name: z.string().nullable(),
       email: z.string().nullable(),
       phone: z.string().nullable(),
-      attributes: z.record(z.string(), z.unknown()),
+      attributes: JsonObjectSchema,
       lastSeenAt: iso.nullable(),
       createdAt: iso,
       updatedAt: iso,
@@ -64,7 +65,7 @@ export const ContactExportSchema = z
       .array(z.object({ id: z.uuid(), knowledgeBaseId: z.uuid(), name: z.string(), mimeType: z.string().nullable(), sizeBytes: z.number(), createdAt: iso }))
       .describe('Knowledge documents the contact uploaded'),
     events: z
-      .array(z.object({ id: z.string(), type: z.string(), createdAt: iso, data: z.record(z.string(), z.unknown()) }))
+      .array(z.object({ id: z.string(), type: z.string(), createdAt: iso, data: JsonObjectSchema }))
       .describe('Events about the contact\u2019s conversations kept for outgoing webhooks'),
   })
   .openapi('ContactExport');

@@ -122,7 +122,8 @@ contactsRouter.openapi(
       metadata: { counts: { conversations: data.conversations.length, messages: data.conversations.reduce((n, conv) => n + conv.messages.length, 0) } },
     });
     c.header('Content-Disposition', `attachment; filename="contact-${contact_id}.json"`);
-    return c.json(data, 200);
+    // Parsed into the documented shape: attributes and event data are free JSON in the database.
+    return c.json(ContactExportSchema.parse(data), 200);
   },
 );
 

@@ -18261,9 +18261,7 @@ export interface components {
         };
         ContactExport: {
             contact: {
-                attributes: {
-                    [key: string]: unknown;
-                };
+                attributes: components["schemas"]["JsonObject"];
                 channel: string;
                 createdAt: string;
                 email: string | null;
@@ -18309,9 +18307,7 @@ export interface components {
             /** @description Events about the contact’s conversations kept for outgoing webhooks */
             events: {
                 createdAt: string;
-                data: {
-                    [key: string]: unknown;
-                };
+                data: components["schemas"]["JsonObject"];
                 id: string;
                 type: string;
             }[];
@@ -19330,6 +19326,9 @@ export interface components {
              * @enum {string}
              */
             role: "owner" | "admin" | "agent" | "viewer";
+        };
+        JsonObject: {
+            [key: string]: components["schemas"]["JsonValue"];
         };
         JsonValue: JsonValue;
         KnowledgeBase: {
