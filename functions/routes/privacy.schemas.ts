@@ -1,14 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { PrivacySettingsPatchSchema, PrivacySettingsSchema } from '../core/privacy/settings';
-import { JsonObjectSchema } from '../lib/openapi';
+import { JsonObjectSchema, named } from '../lib/openapi';
 
-export const PrivacySettingsResponseSchema = PrivacySettingsSchema.openapi('PrivacySettings', {
-  description: 'Retention (days; null keeps forever, the default) and redaction of personal data in customer messages',
-});
+// Plain-zod schemas from core (named() copes with import order in the bundles).
+export const PrivacySettingsResponseSchema = named(PrivacySettingsSchema, 'PrivacySettings');
 
-export const UpdatePrivacySettingsSchema = PrivacySettingsPatchSchema.openapi('UpdatePrivacySettings', {
-  example: { retention: { messagesDays: 365, filesDays: 90 }, redaction: { enabled: true } },
-});
+export const UpdatePrivacySettingsSchema = named(PrivacySettingsPatchSchema, 'UpdatePrivacySettings');
 
 export const ContactParamsSchema = z.object({ contact_id: z.uuid().openapi({ param: { name: 'contact_id', in: 'path' } }) });
 

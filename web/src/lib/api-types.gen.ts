@@ -19622,7 +19622,6 @@ export interface components {
             /** @enum {string} */
             type: "text" | "email" | "phone" | "select";
         };
-        /** @description Retention (days; null keeps forever, the default) and redaction of personal data in customer messages */
         PrivacySettings: {
             /**
              * @default {
@@ -19868,17 +19867,6 @@ export interface components {
                 groups?: "ignore" | "mentions" | "all";
             };
         };
-        /**
-         * @example {
-         *       "retention": {
-         *         "messagesDays": 365,
-         *         "filesDays": 90
-         *       },
-         *       "redaction": {
-         *         "enabled": true
-         *       }
-         *     }
-         */
         UpdatePrivacySettings: {
             redaction?: {
                 enabled: boolean;
