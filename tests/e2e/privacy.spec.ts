@@ -32,6 +32,9 @@ test('a contact’s data is exported and erased from the inbox, and is gone from
   await page.goto(`/conversations/${session.conversationId}`);
   await expect(page.getByText(`Hola, mi pedido de ${UNIQUE} llegó roto`).first()).toBeVisible();
 
+  // The contact panel is folded away below wide screens.
+  const showDetails = page.getByRole('button', { name: 'Mostrar detalles' });
+  if (await showDetails.isVisible()) await showDetails.click();
   // Export: a JSON download with the message in it.
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Exportar datos' }).click();
