@@ -11,6 +11,7 @@ import { apiPolicy, docsPolicy } from './lib/security-headers';
 import { createRouter } from './lib/openapi';
 import type { Services } from './ports';
 import { apiKeysRouter } from './routes/api-keys';
+import { privacyRouter } from './routes/privacy';
 import { auditRouter } from './routes/audit';
 import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev';
@@ -137,6 +138,7 @@ export function createApp(options: AppOptions) {
     createKnowledgeSeedPathsRouter((request, c) => app.fetch(request, c.env, executionContextOf(c))),
   );
   app.route('/api/v1/audit-log', auditRouter);
+  app.route('/api/v1/privacy', privacyRouter);
   app.route('/api/v1/webhooks', webhooksRouter);
   app.route('/api/v1/analytics', analyticsRouter);
   app.route('/api/v1/reports', reportsRouter);

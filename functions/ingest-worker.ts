@@ -20,6 +20,8 @@ import { createRouter } from './lib/openapi';
 import { createJobsRouter } from './routes/jobs';
 import { billingRouter } from './routes/billing';
 import { BILLING_PATH } from './core/billing/plans';
+import { REDACT_PATH } from './adapters/edge/redactor';
+import { redact } from './core/privacy/redact';
 
 const app = createRouter();
 app.use('*', requestId());
@@ -30,6 +32,14 @@ app.use('*', async (c, next) => {
 app.route('/api/jobs', createJobsRouter(ingestJobs));
 // Billing loads the `stripe` package: the request worker forwards these paths here.
 app.route(BILLING_PATH, billingRouter);
+// Masking for the request worker (adapters/edge/redactor.ts): only its service binding reaches
+// this worker, so the route needs no credential of its own.
+app.post(REDACT_PATH, async (c) => {
+  const body = (await c.req.json().catch(() => null)) as { texts?: unknown } | null;
+  const texts = body?.texts;
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) throw new ApiError('bad_request', 'texts must be an array of strings');
+  return c.json({ texts: (texts as string[]).map((text) => redact(text).text) });
+});
 app.notFound((c) => c.json(new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`).body(c.get('requestId')), 404));
 app.onError((err, c) => toErrorResponse(err, c));
 

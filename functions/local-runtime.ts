@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createLocalDiscordGateways } from './adapters/local/discord-gateways';
 import { reopenDiscordGateways } from './core/channels/integrations';
+import { inProcessRedactor } from './adapters/local/redactor';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -157,6 +158,7 @@ async function composeRuntime(
     live,
     ingestOffload: ingestPool,
     discordGateways,
+    redactor: inProcessRedactor,
     admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
     waitUntil(promise) {
       const tracked = promise.catch((error) => logError('background work failed', error)).finally(() => pending.delete(tracked));

@@ -30,7 +30,12 @@ export type AuditAction =
   | 'webhook.updated'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'
-  | 'contact.merged';
+  | 'contact.merged'
+
+  | 'privacy.settings_updated'
+  | 'privacy.retention_purged'
+  | 'contact.exported'
+  | 'contact.erased';
 
 /** Every fact an entry may carry, by the actions that record it; the audit log's readers rely on these keys. */
 export const AuditMetadataSchema = z.object({
@@ -49,6 +54,14 @@ export const AuditMetadataSchema = z.object({
   mergedContactId: z.string().optional().describe('contact.merged: the contact merged into the target (kept as its channel identity)'),
   channel: z.string().optional().describe('contact.merged: the merged contact’s channel'),
   conversations: z.number().optional().describe('contact.merged: how many conversations moved'),
+  counts: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe('privacy.retention_purged, contact.erased, contact.exported: how many rows or files (never their content)'),
+  retention: z
+    .record(z.string(), z.number().nullable())
+    .optional()
+    .describe('privacy.retention_purged: the retention days in force (null = kept)'),
 });
 export type AuditMetadata = z.infer<typeof AuditMetadataSchema>;
 

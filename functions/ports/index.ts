@@ -263,6 +263,15 @@ export interface OutboundHttp {
   send(request: OutboundRequest): Promise<OutboundResponse>;
 }
 
+/**
+ * Masks personal data (emails, phones, cards, IBANs) in texts, in order (core/privacy/redact.ts).
+ * The phone-number metadata it needs is ~60 KiB gzipped, so the request worker does not bundle it:
+ * at the edge it runs in the ingestion worker behind the INGEST binding, on Node in process.
+ */
+export interface Redactor {
+  redact(texts: string[]): Promise<string[]>;
+}
+
 /** Everything a handler may use, built per request by the runtime's entry and read from the context. */
 export interface Services {
   db: Database;
@@ -292,6 +301,8 @@ export interface Services {
    * process on Node); absent where none can be held, and then only interactions reach the bot.
    */
   discordGateways?: DiscordGateways;
+  /** Personal-data masking for organizations that turned redaction on; absent where nothing provides it. */
+  redactor?: Redactor;
   /** Run work after the response (executionCtx.waitUntil on the edge, a tracked promise on Node). */
   waitUntil(promise: Promise<unknown>): void;
 }

@@ -5,6 +5,7 @@ import type { ContactAttributes } from '../core/conversations/json-columns';
 import { OrgHeaderSchema, bearerSecurity, createRouter, errorResponse, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
 import { auditActor } from '../lib/request';
 import { authenticate, minRole, withOrg } from '../middleware/auth';
+import { contactDataRouter } from './privacy';
 import { ContactListSchema, ContactParams, ContactSearchQuery, MergeContactBody, MergeOutcomeSchema } from './contacts.schemas';
 
 /**
@@ -14,6 +15,8 @@ import { ContactListSchema, ContactParams, ContactSearchQuery, MergeContactBody,
  */
 export const contactsRouter = createRouter();
 contactsRouter.use('*', authenticate, withOrg);
+// Export and erasure (GDPR-style requests) live with the privacy routes.
+contactsRouter.route('/', contactDataRouter);
 
 const tags = ['Contacts'];
 

@@ -33,6 +33,7 @@ import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/ind
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys'
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
 import { Route as AppSettingsPlanRouteImport } from './routes/_app/settings/plan'
+import { Route as AppSettingsPrivacyRouteImport } from './routes/_app/settings/privacy'
 import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
 import { Route as AppSettingsSecretsRouteImport } from './routes/_app/settings/secrets'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
@@ -160,6 +161,11 @@ const AppSettingsPlanRoute = AppSettingsPlanRouteImport.update({
   path: '/plan',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppSettingsPrivacyRoute = AppSettingsPrivacyRouteImport.update({
+  id: '/privacy',
+  path: '/privacy',
+  getParentRoute: () => AppSettingsRoute,
+} as any)
 const AppSettingsProvidersRoute = AppSettingsProvidersRouteImport.update({
   id: '/providers',
   path: '/providers',
@@ -214,6 +220,7 @@ export interface FileRoutesByFullPath {
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/plan': typeof AppSettingsPlanRoute
+  '/settings/privacy': typeof AppSettingsPrivacyRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/settings/secrets': typeof AppSettingsSecretsRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
@@ -243,6 +250,7 @@ export interface FileRoutesByTo {
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/plan': typeof AppSettingsPlanRoute
+  '/settings/privacy': typeof AppSettingsPrivacyRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/settings/secrets': typeof AppSettingsSecretsRoute
   '/chatbots': typeof AppChatbotsIndexRoute
@@ -276,6 +284,7 @@ export interface FileRoutesById {
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/_app/settings/plan': typeof AppSettingsPlanRoute
+  '/_app/settings/privacy': typeof AppSettingsPrivacyRoute
   '/_app/settings/providers': typeof AppSettingsProvidersRoute
   '/_app/settings/secrets': typeof AppSettingsSecretsRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
@@ -309,6 +318,7 @@ export interface FileRouteTypes {
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/plan'
+    | '/settings/privacy'
     | '/settings/providers'
     | '/settings/secrets'
     | '/chatbots/'
@@ -338,6 +348,7 @@ export interface FileRouteTypes {
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/plan'
+    | '/settings/privacy'
     | '/settings/providers'
     | '/settings/secrets'
     | '/chatbots'
@@ -370,6 +381,7 @@ export interface FileRouteTypes {
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
     | '/_app/settings/plan'
+    | '/_app/settings/privacy'
     | '/_app/settings/providers'
     | '/_app/settings/secrets'
     | '/_app/chatbots/'
@@ -562,6 +574,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsPlanRouteImport
       parentRoute: typeof AppSettingsRoute
     }
+    '/_app/settings/privacy': {
+      id: '/_app/settings/privacy'
+      path: '/privacy'
+      fullPath: '/settings/privacy'
+      preLoaderRoute: typeof AppSettingsPrivacyRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/settings/providers': {
       id: '/_app/settings/providers'
       path: '/providers'
@@ -626,6 +645,7 @@ interface AppSettingsRouteChildren {
   AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
   AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
   AppSettingsPlanRoute: typeof AppSettingsPlanRoute
+  AppSettingsPrivacyRoute: typeof AppSettingsPrivacyRoute
   AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
   AppSettingsSecretsRoute: typeof AppSettingsSecretsRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
@@ -637,6 +657,7 @@ const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
   AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
   AppSettingsPlanRoute: AppSettingsPlanRoute,
+  AppSettingsPrivacyRoute: AppSettingsPrivacyRoute,
   AppSettingsProvidersRoute: AppSettingsProvidersRoute,
   AppSettingsSecretsRoute: AppSettingsSecretsRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,

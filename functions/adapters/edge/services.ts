@@ -17,6 +17,7 @@ import { createHttpMailer } from './mail';
 import { createFetchOutbound } from './outbound';
 import { createQStashQueue } from './queue';
 import { createPineconeStore } from './vectors';
+import { createServiceRedactor } from './redactor';
 
 const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
 const url = (name: string) => z.url({ error: `${name} must be an http(s) URL` });
@@ -176,6 +177,7 @@ export function createEdgeServices(env: EdgeEnv, executionCtx: EdgeExecutionCont
     eventSubscribers,
     live: env.EVENT_STREAMS ? createDurableLiveEvents(env.EVENT_STREAMS) : undefined,
     discordGateways: env.DISCORD_GATEWAYS ? createDurableDiscordGateways(env.DISCORD_GATEWAYS) : undefined,
+    redactor: env.INGEST ? createServiceRedactor(env.INGEST) : undefined,
     waitUntil(promise) {
       const tracked = promise.then(
         () => undefined,

@@ -11,6 +11,7 @@ import { applyStatus } from './state';
 import { DOWNLOAD_MEDIA_JOB, withPendingAttachments } from './media-download';
 import type { InboundContact, InboundEdit, InboundMessage, MessageRow, ParsedWebhook, WebhookIntegration } from './types';
 import { rowsOf } from '../../lib/sql';
+import { redactText } from '../privacy/redaction';
 
 /**
  * Storing what a verified webhook carried: each customer message in order (contact and
@@ -130,6 +131,7 @@ async function storeMessage(
   integration: WebhookIntegration & { botId: string },
   message: InboundMessage,
   answering: boolean,
+  redacting: boolean,
   onStored?: OnStored,
 ): Promise<boolean> {
   const landing = await conversationFor(services, integration, message.contact, message.threadRefs);
@@ -142,7 +144,8 @@ async function storeMessage(
       organizationId: integration.organizationId,
       conversationId,
       role: 'user',
-      content: message.content,
+      // With redaction on, the customer's text is masked before it is ever stored.
+      content: await redactText(services, redacting, message.content),
       contentType: message.contentType,
       metadata: media.metadata,
       channel: integration.platform,
@@ -169,11 +172,12 @@ async function storeMessage(
 }
 
 /** The customer's new text replaces the old, which is kept in `metadata.edits`; a replayed edit changes nothing. */
-async function applyEdit(services: Services, integration: WebhookIntegration, edit: InboundEdit): Promise<boolean> {
+async function applyEdit(services: Services, integration: WebhookIntegration, edit: InboundEdit, redacting: boolean): Promise<boolean> {
+  const content = await redactText(services, redacting, edit.content);
   const rows: MessageRow[] = await services.db
     .update(messages)
     .set({
-      content: edit.content,
+      content,
       metadata: sql`${messages.metadata} || jsonb_build_object(
         'edited', true, 'editedAt', ${edit.editedAt}::text,
         'edits', coalesce(${messages.metadata}->'edits', '[]'::jsonb) || jsonb_build_array(jsonb_build_object('content', ${messages.content}, 'until', ${edit.editedAt}::text)))`,
@@ -210,12 +214,15 @@ export async function storeInbound(services: Services, integration: WebhookInteg
         if (isReaction(message)) {
           if (await applyReaction(services, integration, message)) outcome.stored += 1;
           else outcome.ignored += 1;
-        } else if (await storeMessage(services, linked, message, answering, onStored)) outcome.stored += 1;
+        } else if (await storeMessage(services, linked, message, answering, bot.redactPii === true, onStored)) outcome.stored += 1;
         else outcome.duplicates += 1;
       }
     }
   }
-  for (const edit of parsed.edits) if (await applyEdit(services, integration, edit)) outcome.edits += 1;
+  if (parsed.edits.length > 0) {
+    const bot = integration.botId ? await loadBotRuntime(services, integration.botId) : null;
+    for (const edit of parsed.edits) if (await applyEdit(services, integration, edit, bot?.redactPii === true)) outcome.edits += 1;
+  }
   for (const status of parsed.statuses) outcome.statuses += await applyStatus(services, integration, status);
   return outcome;
 }

@@ -5,6 +5,7 @@ import type { ScheduleInterval } from './schedule';
 import { loadStoredKeys, type StoredProviderKey } from '../models/stored-keys';
 import type { ToolboxModel } from '../models/routing';
 import { readEntryFlow, type EntryFlow } from '../flows/entry';
+import { privacyOf } from '../privacy/settings';
 
 /**
  * Everything a chat turn needs to know about a bot, read in one go and cached in KV for a minute:
@@ -27,6 +28,8 @@ export type BotRuntime = Omit<BotRow, 'createdAt' | 'updatedAt' | 'deployedAt' |
   toolbox: ToolboxModel[];
   /** The published entry flow that runs every incoming message, or null. */
   entryFlow: EntryFlow | null;
+  /** The organization masks personal data in customer messages and prompts (core/privacy). */
+  redactPii: boolean;
 };
 
 const TTL_SECONDS = 60;
@@ -36,7 +39,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
   const cached = await services.kv.get<BotRuntime>(key(botId));
   if (cached) return cached;
   const [row] = await services.db
-    .select({ bot: bots, timezone: organizations.timezone, plan: organizations.plan })
+    .select({ bot: bots, timezone: organizations.timezone, plan: organizations.plan, settings: organizations.settings })
     .from(bots)
     .innerJoin(organizations, eq(organizations.id, bots.organizationId))
     .where(eq(bots.id, botId))
@@ -78,6 +81,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
     providerKeys: keys,
     toolbox,
     entryFlow,
+    redactPii: privacyOf(row.settings).redaction.enabled,
   };
   await services.kv.set(key(botId), runtime, { ttlSeconds: TTL_SECONDS });
   return runtime;

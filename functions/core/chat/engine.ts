@@ -37,6 +37,7 @@ import { publicSource, toPublicMessage, type PublicMessage, type PublicSource } 
 import { answerWithFlow, flowFor } from '../flows/turn';
 import { userContentFor } from './media-input';
 import { countBotAnswer, type AnswerQuota } from '../billing/messages-quota';
+import { redactHistory, redactText } from '../privacy/redaction';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -203,7 +204,8 @@ async function* streamFromModel(
 export async function* chatTurn(services: Services, turn: TurnInput): AsyncGenerator<ChatEvent> {
   const started = performance.now();
   // The text is also a search query and a prompt: the same cleaned text everywhere (lib/text.ts).
-  const input = { ...turn, text: cleanText(turn.text) };
+  // With redaction on, what is stored, searched and prompted is the masked text ("[email]").
+  const input = { ...turn, text: await redactText(services, turn.bot.redactPii === true, cleanText(turn.text)) };
   const { bot } = input;
   const userTurn = await storeUserTurn(
     services.db,
@@ -332,15 +334,18 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   }
 
   // Follow-ups become standalone queries; with a model, rewritten and optionally reranked (retrieve.ts).
-  const { hits, trace } = await retrieveForTurn(services, bot, input.text, input.history);
-  const history = memory(input.history);
+  // The model sees masked text only: earlier messages may predate redaction (or quote the
+  // visitor), and a channel message may have been stored before it was turned on.
+  const [question, ...priorTurns] = await redactHistory(services, bot.redactPii === true, [{ role: 'user', content: input.text }, ...input.history]);
+  const { hits, trace } = await retrieveForTurn(services, bot, question.content, priorTurns);
+  const history = memory(priorTurns);
   const retrieved = sourcesOf(hits, lang);
   if (retrieved.length > 0) yield { type: 'sources', sources: retrieved.map(publicSource) };
 
-  const route = await routeTurn(services, input);
+  const route = await routeTurn(services, { ...input, text: question.content });
   answer = { content: '', sources: retrieved, model: route.model, route, ...(trace ? { metadata: { retrieval: trace } } : {}) };
   if (route.model === BUILTIN_MODEL || (hits.length === 0 && bot.answerOnlyFromKnowledge)) {
-    const extracted = hits.length > 0 ? extractiveAnswer(input.text, hits) : { content: '', cited: [] };
+    const extracted = hits.length > 0 ? extractiveAnswer(question.content, hits) : { content: '', cited: [] };
     const found = extracted.content !== '';
     const content = found ? extracted.content : bot.fallbackMessage || DEFAULT_UNKNOWN[lang];
     answer = { ...fixedReply(content, found ? BUILTIN_MODEL : null), sources: sourcesOf(hits, lang, extracted.cited), isFallback: !found, route, metadata: answer.metadata };
@@ -353,7 +358,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     for (const modelId of candidates) {
       try {
         answer.timeToFirstTokenMs = undefined;
-        yield* streamFromModel(services, bot, modelId, system, history, input.text, started, answer, input.userMessage);
+        yield* streamFromModel(services, bot, modelId, system, history, question.content, started, answer, input.userMessage);
         lastError = undefined;
         break;
       } catch (error) {

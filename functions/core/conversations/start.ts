@@ -6,6 +6,7 @@ import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
 import { loadBotRuntime } from '../chat/bot-runtime';
 import { replyToStoredMessage } from '../chat/engine';
+import { redactText } from '../privacy/redaction';
 import { storeUserTurn } from '../chat/store';
 import { publishEvent } from '../events/publish';
 import { publishMessageCreated } from './events';
@@ -51,7 +52,8 @@ async function upsertApiContact(services: Services, organizationId: string, cont
 
 async function answerFirstMessage(services: Services, organizationId: string, botId: string, conversationId: string, message: string) {
   const runtime = await loadBotRuntime(services, botId);
-  const turn = await storeUserTurn(services.db, { organizationId, conversationId, role: 'user', content: message, channel: 'api' }, runtime?.memorySize ?? 10);
+  const content = await redactText(services, runtime?.redactPii === true, message);
+  const turn = await storeUserTurn(services.db, { organizationId, conversationId, role: 'user', content, channel: 'api' }, runtime?.memorySize ?? 10);
   if (!turn) return;
   await publishEvent(services, organizationId, 'conversation.created', { conversationId, channel: 'api' });
   await publishMessageCreated(services, turn.stored);

@@ -37,6 +37,8 @@ const ROLLUP_JOB = 'rollup-daily-metrics';
 export const SWEEP_JOB = 'sweep-stuck-work';
 /** How often the sweep runs besides daily: the edge's frequent cron, the local runtime's timer. */
 export const SWEEP_INTERVAL_MINUTES = 5;
+/** The same name as PURGE_JOB in core/privacy/retention.ts. */
+const PURGE_RETENTION_JOB = 'purge-retention';
 /** A late answer gives up (and marks the question) after this many retries: core/chat/recovery.ts. */
 const CHAT_REPLY_RETRIES = 2;
 
@@ -134,6 +136,23 @@ export const jobCatalog = {
     payload: z.object({ contactId: z.uuid(), integrationId: z.uuid() }),
     retries: RETRIES,
   }),
+  /**
+   * Nightly retention purge (core/privacy/retention.ts). Without `organizationId` (the daily
+   * trigger) it queues one job per organization with retention set; with it, it deletes in
+   * batches for a bounded time and queues its own continuation (`round` + 1, same `startedAt`,
+   * running `totals`) until done. Callers pass the key (organization, day, round).
+   */
+  [PURGE_RETENTION_JOB]: job({
+    payload: z.object({
+      day: dayString.optional(),
+      organizationId: z.uuid().optional(),
+      startedAt: z.iso.datetime().optional(),
+      round: z.number().int().min(0).optional(),
+      totals: z.object({ conversations: z.number().int(), messages: z.number().int(), files: z.number().int() }).optional(),
+    }),
+    retries: RETRIES,
+    idempotencyKey: (p) => (p.organizationId ? undefined : dailyKey(PURGE_RETENTION_JOB)(p)),
+  }),
 } satisfies Record<string, JobSpec<z.ZodType>>;
 
 export type JobName = keyof typeof jobCatalog;
@@ -174,4 +193,4 @@ export function isIngestJob(name: string): name is IngestJobName {
 }
 
 /** Jobs the daily trigger queues (Workers cron on the edge, a timer in the Node server). */
-export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries', SWEEP_JOB] as const;
+export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries', SWEEP_JOB, PURGE_RETENTION_JOB] as const;

@@ -12,6 +12,7 @@ import { sweepStaleDeliveries } from '../webhooks/sweep';
 import { deliverMessage, replyOnChannel } from '../channels/send';
 import { downloadMessageMedia, giveUpMedia } from '../channels/media-download';
 import { refreshContactProfile } from '../channels/profiles';
+import { PURGE_JOB, runPurgeJob } from '../privacy/retention';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -70,6 +71,7 @@ const requestHandlers = {
   'send-channel-message': (services, { messageId, attempt }) => deliverMessage(services, messageId, attempt ?? 1),
   'download-media': (services, { messageId, reply }) => downloadMessageMedia(services, messageId, reply),
   'channel-profile': (services, { contactId, integrationId }) => refreshContactProfile(services, contactId, integrationId),
+  [PURGE_JOB]: (services, payload) => runPurgeJob(services, payload),
 } satisfies { [N in Exclude<JobName, IngestJobName>]: JobHandler<N> };
 
 /**

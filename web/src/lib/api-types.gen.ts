@@ -7509,6 +7509,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Erase one contact and everything about it (admin)
+         * @description Deletes the contact, its attributes, conversations and messages, the files it sent (blobs), the knowledge documents it uploaded with their vectors, and stored webhook events about it. Daily analytics keep their counts. Cannot be undone.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    contact_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Erased, with what was deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactErasure"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contact_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything stored about one contact, as a JSON download (admin)
+         * @description The contact and its attributes, its conversations with every message and the metadata of the files it sent, the knowledge documents it uploaded and the webhook events about its conversations.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    contact_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The export (Content-Disposition: attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactExport"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{contact_id}/merge": {
         parameters: {
             query?: never;
@@ -15090,6 +15286,276 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/privacy/retention/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the retention purge now instead of waiting for the night (admin)
+         * @description Queues the purge job for this organization; it deletes in batches and records its counts in the audit log (`privacy.retention_purged`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued (false: no retention is set) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionPurgeRun"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retention and redaction settings (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings, defaults filled in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettings"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change retention days or redaction (admin); fields left out stay as they are */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePrivacySettings"];
+                };
+            };
+            responses: {
+                /** @description The settings now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettings"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/provider-keys": {
         parameters: {
             query?: never;
@@ -18507,6 +18973,10 @@ export interface components {
             channel?: string;
             /** @description contact.merged: how many conversations moved */
             conversations?: number;
+            /** @description privacy.retention_purged, contact.erased, contact.exported: how many rows or files (never their content) */
+            counts?: {
+                [key: string]: number;
+            };
             /** @description member.invited: who was invited */
             email?: string;
             /** @description webhook.created: the events subscribed to */
@@ -18525,6 +18995,10 @@ export interface components {
             name?: string;
             /** @description api_key.created, api_key.updated: the key’s requests per minute (null = none) */
             rateLimitPerMinute?: number | null;
+            /** @description privacy.retention_purged: the retention days in force (null = kept) */
+            retention?: {
+                [key: string]: number | null;
+            };
             /** @description member.invited, member.joined, member.removed, api_key.created: the role */
             role?: string;
             /** @description api_key.created, api_key.updated: what the key may do (read, chat, admin) */
@@ -18762,6 +19236,85 @@ export interface components {
         /** @description Pre-chat form answers by field key (strings), plus `identityId` and `identityVerified` (widget identity), `chatType`, `username` and `languageCode` (Telegram), `avatarUrl`, `profileName`, `username` and `profileFetchedAt` (Messenger/Instagram profiles) */
         ContactAttributes: {
             [key: string]: string | boolean;
+        };
+        ContactErasure: {
+            counts: {
+                conversations: number;
+                /** @description Knowledge documents (with their vectors) the contact uploaded */
+                documents: number;
+                /** @description Stored webhook events about the contact’s conversations */
+                events: number;
+                /** @description Message attachments whose stored file was deleted */
+                files: number;
+                messages: number;
+            };
+            /** @enum {boolean} */
+            erased: true;
+        };
+        ContactExport: {
+            contact: {
+                attributes: components["schemas"]["JsonObject"];
+                channel: string;
+                createdAt: string;
+                email: string | null;
+                externalId: string;
+                /** Format: uuid */
+                id: string;
+                lastSeenAt: string | null;
+                name: string | null;
+                phone: string | null;
+                updatedAt: string;
+            };
+            conversations: {
+                /** Format: uuid */
+                botId: string;
+                channel: string;
+                createdAt: string;
+                feedback: string | null;
+                /** Format: uuid */
+                id: string;
+                messages: {
+                    attachments: {
+                        filename: string | null;
+                        kind: string | null;
+                        mimeType: string | null;
+                        size: number | null;
+                        status: string | null;
+                        /** @description The file is still kept (false once deleted or never downloaded) */
+                        stored: boolean;
+                    }[];
+                    content: string;
+                    contentType: string;
+                    createdAt: string;
+                    feedback: number | null;
+                    /** Format: uuid */
+                    id: string;
+                    role: string;
+                }[];
+                rating: number | null;
+                resolvedAt: string | null;
+                status: string;
+                tags: string[];
+            }[];
+            /** @description Events about the contact’s conversations kept for outgoing webhooks */
+            events: {
+                createdAt: string;
+                data: components["schemas"]["JsonObject"];
+                id: string;
+                type: string;
+            }[];
+            exportedAt: string;
+            /** @description Knowledge documents the contact uploaded */
+            files: {
+                createdAt: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                knowledgeBaseId: string;
+                mimeType: string | null;
+                name: string;
+                sizeBytes: number;
+            }[];
         };
         ContactList: {
             data: components["schemas"]["ContactSummary"][];
@@ -19971,6 +20524,9 @@ export interface components {
              */
             role: "owner" | "admin" | "agent" | "viewer";
         };
+        JsonObject: {
+            [key: string]: components["schemas"]["JsonValue"];
+        };
         JsonValue: JsonValue;
         KnowledgeBase: {
             chunkCount: number;
@@ -20336,6 +20892,44 @@ export interface components {
             /** @enum {string} */
             type: "text" | "email" | "phone" | "select";
         };
+        PrivacySettings: {
+            /**
+             * @default {
+             *       "enabled": false
+             *     }
+             */
+            redaction: {
+                /**
+                 * @description Emails, phone numbers, card numbers and IBANs in customer messages are stored and sent to models as [email], [phone], [card], [iban]
+                 * @default false
+                 */
+                enabled: boolean;
+            };
+            /**
+             * @default {
+             *       "conversationsDays": null,
+             *       "messagesDays": null,
+             *       "filesDays": null
+             *     }
+             */
+            retention: {
+                /**
+                 * @description Conversations (with all their messages and files) idle longer than this are deleted; null keeps them
+                 * @default null
+                 */
+                conversationsDays: number | null;
+                /**
+                 * @description Files customers sent (message attachments, documents they uploaded) older than this are deleted; null keeps them
+                 * @default null
+                 */
+                filesDays: number | null;
+                /**
+                 * @description Messages older than this are deleted, their conversations kept; null keeps them
+                 * @default null
+                 */
+                messagesDays: number | null;
+            };
+        };
         Profile: components["schemas"]["User"] & {
             organizations: {
                 /** Format: uuid */
@@ -20398,6 +20992,9 @@ export interface components {
         QuickReply: {
             id: string;
             label: string;
+        };
+        RetentionPurgeRun: {
+            queued: boolean;
         };
         RetrievalSettings: {
             /**
@@ -20576,6 +21173,16 @@ export interface components {
                  */
                 groups?: "ignore" | "mentions" | "all";
                 handoffNotify?: components["schemas"]["HandoffNotifySettings"];
+            };
+        };
+        UpdatePrivacySettings: {
+            redaction?: {
+                enabled: boolean;
+            };
+            retention?: {
+                conversationsDays?: number | null;
+                filesDays?: number | null;
+                messagesDays?: number | null;
             };
         };
         User: {

@@ -20,6 +20,7 @@ import * as media from './media';
 import * as organization from './organization';
 import * as overview from './overview';
 import * as secrets from './secrets';
+import * as privacy from './privacy';
 import * as start from './start';
 import * as webhooks from './webhooks';
 
@@ -43,6 +44,7 @@ export const en = {
   ...secrets.en,
   ...media.en,
   ...billing.en,
+  ...privacy.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -67,4 +69,5 @@ export const es: Record<MessageKey, string> = {
   ...secrets.es,
   ...media.es,
   ...billing.es,
+  ...privacy.es,
 };

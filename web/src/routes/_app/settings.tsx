@@ -38,6 +38,9 @@ function SettingsLayout() {
             <Link to="/settings/webhooks" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('nav.webhooks')}
             </Link>
+            <Link to="/settings/privacy" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
+              {t('settings.privacy')}
+            </Link>
             <Link to="/settings/audit-log" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.auditLog')}
             </Link>

@@ -3,9 +3,10 @@ import { Link } from '@tanstack/react-router';
 import { useId, useState, type ReactNode } from 'react';
 import { Button, cx } from '../../../../components/ui';
 import { useLocale, useT } from '../../../../lib/i18n';
-import { membersQuery } from '../../../../lib/queries';
+import { hasRole, membersQuery } from '../../../../lib/queries';
 import { CONVERSATION_STATUSES, PRIORITIES, useConversationActions, type Conversation } from '../../../../lib/queries-inbox';
 import { useOrg, useProfile } from '../../../../lib/use-org';
+import { ContactPrivacyActions } from './contact-privacy';
 import { Avatar, channelLabel, contactName, formatDateTime, Icon, ICONS } from './shared';
 
 const selectClass =
@@ -154,6 +155,7 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
           ) : (
             <p className="text-sm text-zinc-500">{t('details.noContactInfo')}</p>
           )}
+          {hasRole(org.role, 'admin') && <ContactPrivacyActions orgId={org.id} contactId={c.contact.id} name={c.contact.name} />}
         </Section>
 
         <Section title={t('details.rating')}>
