@@ -6,3 +6,5 @@ export * from './channels';
 export * from './webhooks';
 export * from './analytics';
 export * from './flows';
+export * from './sso';
+export * from './lifecycle';

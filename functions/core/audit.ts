@@ -29,7 +29,18 @@ export type AuditAction =
   | 'webhook.created'
   | 'webhook.updated'
   | 'webhook.deleted'
-  | 'webhook.secret_rotated';
+  | 'webhook.secret_rotated'
+  | 'auth.sso_login'
+  | 'auth.account_deleted'
+  | 'auth.avatar_updated'
+  | 'sso.configured'
+  | 'sso.deleted'
+  | 'sso.domain_added'
+  | 'sso.domain_verified'
+  | 'sso.domain_removed'
+  | 'organization.deletion_scheduled'
+  | 'organization.deletion_cancelled'
+  | 'organization.purged';
 
 /** Every fact an entry may carry, by the actions that record it; the audit log's readers rely on these keys. */
 export const AuditMetadataSchema = z.object({
@@ -45,6 +56,12 @@ export const AuditMetadataSchema = z.object({
   invitationId: z.string().optional().describe('member.joined: the invitation accepted'),
   url: z.string().optional().describe('webhook.created, webhook.deleted: the endpoint (without credentials or query)'),
   events: z.array(z.string()).optional().describe('webhook.created: the events subscribed to'),
+  via: z.string().optional().describe('member.joined, auth.sso_login: `sso` when single sign-on signed the person in'),
+  issuer: z.string().optional().describe('sso.configured, auth.sso_login: the identity provider'),
+  domain: z.string().optional().describe('sso.domain_added, sso.domain_verified, sso.domain_removed: the email domain'),
+  method: z.string().optional().describe('sso.domain_verified: `dns` or `admin_email`'),
+  createdUser: z.boolean().optional().describe('auth.sso_login: the account was created by this sign-in (just in time)'),
+  purgeAfter: z.string().optional().describe('organization.deletion_scheduled: when the organization is purged'),
 });
 export type AuditMetadata = z.infer<typeof AuditMetadataSchema>;
 
