@@ -23,6 +23,7 @@ import { Route as AppProfileRouteImport } from './routes/_app/profile'
 import { Route as AppSettingsRouteImport } from './routes/_app/settings'
 import { Route as AppTeamRouteImport } from './routes/_app/team'
 import { Route as InviteTokenRouteImport } from './routes/invite.$token'
+import { Route as SsoCallbackRouteImport } from './routes/sso.callback'
 import { Route as AppChatbotsIndexRouteImport } from './routes/_app/chatbots/index'
 import { Route as AppChatbotsBotIdRouteImport } from './routes/_app/chatbots/$botId'
 import { Route as AppConversationsIndexRouteImport } from './routes/_app/conversations/index'
@@ -33,6 +34,7 @@ import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/ind
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys'
 import { Route as AppSettingsAuditLogRouteImport } from './routes/_app/settings/audit-log'
 import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
+import { Route as AppSettingsSsoRouteImport } from './routes/_app/settings/sso'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
 import { Route as AppSettingsWebhooksIndexRouteImport } from './routes/_app/settings/webhooks/index'
 import { Route as AppSettingsWebhooksWebhookIdRouteImport } from './routes/_app/settings/webhooks/$webhookId'
@@ -107,6 +109,11 @@ const InviteTokenRoute = InviteTokenRouteImport.update({
   path: '/invite/$token',
   getParentRoute: () => rootRouteImport,
 } as any)
+const SsoCallbackRoute = SsoCallbackRouteImport.update({
+  id: '/sso/callback',
+  path: '/sso/callback',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const AppChatbotsIndexRoute = AppChatbotsIndexRouteImport.update({
   id: '/chatbots/',
   path: '/chatbots/',
@@ -158,6 +165,11 @@ const AppSettingsProvidersRoute = AppSettingsProvidersRouteImport.update({
   path: '/providers',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppSettingsSsoRoute = AppSettingsSsoRouteImport.update({
+  id: '/sso',
+  path: '/sso',
+  getParentRoute: () => AppSettingsRoute,
+} as any)
 const AppKnowledgeKbIdIndexRoute = AppKnowledgeKbIdIndexRouteImport.update({
   id: '/knowledge/$kbId/',
   path: '/knowledge/$kbId/',
@@ -196,12 +208,14 @@ export interface FileRoutesByFullPath {
   '/settings': typeof AppSettingsRouteWithChildren
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
+  '/sso/callback': typeof SsoCallbackRoute
   '/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
   '/dev/outbox': typeof AppDevOutboxRoute
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
+  '/settings/sso': typeof AppSettingsSsoRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
   '/conversations/': typeof AppConversationsIndexRoute
   '/knowledge/': typeof AppKnowledgeIndexRoute
@@ -222,6 +236,7 @@ export interface FileRoutesByTo {
   '/profile': typeof AppProfileRoute
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
+  '/sso/callback': typeof SsoCallbackRoute
   '/': typeof AppIndexRoute
   '/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
@@ -229,6 +244,7 @@ export interface FileRoutesByTo {
   '/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
+  '/settings/sso': typeof AppSettingsSsoRoute
   '/chatbots': typeof AppChatbotsIndexRoute
   '/conversations': typeof AppConversationsIndexRoute
   '/knowledge': typeof AppKnowledgeIndexRoute
@@ -253,6 +269,7 @@ export interface FileRoutesById {
   '/_app/settings': typeof AppSettingsRouteWithChildren
   '/_app/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
+  '/sso/callback': typeof SsoCallbackRoute
   '/_app/': typeof AppIndexRoute
   '/_app/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/_app/conversations/$conversationId': typeof AppConversationsConversationIdRoute
@@ -260,6 +277,7 @@ export interface FileRoutesById {
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
   '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
   '/_app/settings/providers': typeof AppSettingsProvidersRoute
+  '/_app/settings/sso': typeof AppSettingsSsoRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
   '/_app/conversations/': typeof AppConversationsIndexRoute
   '/_app/knowledge/': typeof AppKnowledgeIndexRoute
@@ -285,12 +303,14 @@ export interface FileRouteTypes {
     | '/settings'
     | '/team'
     | '/invite/$token'
+    | '/sso/callback'
     | '/chatbots/$botId'
     | '/conversations/$conversationId'
     | '/dev/outbox'
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/providers'
+    | '/settings/sso'
     | '/chatbots/'
     | '/conversations/'
     | '/knowledge/'
@@ -311,6 +331,7 @@ export interface FileRouteTypes {
     | '/profile'
     | '/team'
     | '/invite/$token'
+    | '/sso/callback'
     | '/'
     | '/chatbots/$botId'
     | '/conversations/$conversationId'
@@ -318,6 +339,7 @@ export interface FileRouteTypes {
     | '/settings/api-keys'
     | '/settings/audit-log'
     | '/settings/providers'
+    | '/settings/sso'
     | '/chatbots'
     | '/conversations'
     | '/knowledge'
@@ -341,6 +363,7 @@ export interface FileRouteTypes {
     | '/_app/settings'
     | '/_app/team'
     | '/invite/$token'
+    | '/sso/callback'
     | '/_app/'
     | '/_app/chatbots/$botId'
     | '/_app/conversations/$conversationId'
@@ -348,6 +371,7 @@ export interface FileRouteTypes {
     | '/_app/settings/api-keys'
     | '/_app/settings/audit-log'
     | '/_app/settings/providers'
+    | '/_app/settings/sso'
     | '/_app/chatbots/'
     | '/_app/conversations/'
     | '/_app/knowledge/'
@@ -366,6 +390,7 @@ export interface RootRouteChildren {
   SignUpRoute: typeof SignUpRoute
   VerifyEmailRoute: typeof VerifyEmailRoute
   InviteTokenRoute: typeof InviteTokenRoute
+  SsoCallbackRoute: typeof SsoCallbackRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -468,6 +493,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof InviteTokenRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/sso/callback': {
+      id: '/sso/callback'
+      path: '/sso/callback'
+      fullPath: '/sso/callback'
+      preLoaderRoute: typeof SsoCallbackRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/_app/chatbots/': {
       id: '/_app/chatbots/'
       path: '/chatbots'
@@ -538,6 +570,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsProvidersRouteImport
       parentRoute: typeof AppSettingsRoute
     }
+    '/_app/settings/sso': {
+      id: '/_app/settings/sso'
+      path: '/sso'
+      fullPath: '/settings/sso'
+      preLoaderRoute: typeof AppSettingsSsoRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/knowledge/$kbId/': {
       id: '/_app/knowledge/$kbId/'
       path: '/knowledge/$kbId'
@@ -588,6 +627,7 @@ interface AppSettingsRouteChildren {
   AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
   AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
   AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
+  AppSettingsSsoRoute: typeof AppSettingsSsoRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
   AppSettingsWebhooksWebhookIdRoute: typeof AppSettingsWebhooksWebhookIdRoute
   AppSettingsWebhooksIndexRoute: typeof AppSettingsWebhooksIndexRoute
@@ -597,6 +637,7 @@ const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
   AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
   AppSettingsProvidersRoute: AppSettingsProvidersRoute,
+  AppSettingsSsoRoute: AppSettingsSsoRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
   AppSettingsWebhooksWebhookIdRoute: AppSettingsWebhooksWebhookIdRoute,
   AppSettingsWebhooksIndexRoute: AppSettingsWebhooksIndexRoute,
@@ -648,6 +689,7 @@ const rootRouteChildren: RootRouteChildren = {
   SignUpRoute: SignUpRoute,
   VerifyEmailRoute: VerifyEmailRoute,
   InviteTokenRoute: InviteTokenRoute,
+  SsoCallbackRoute: SsoCallbackRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

@@ -14,6 +14,7 @@ import * as inbox from './inbox';
 import * as knowledge from './knowledge';
 import * as organization from './organization';
 import * as overview from './overview';
+import * as sso from './sso';
 import * as start from './start';
 import * as webhooks from './webhooks';
 
@@ -31,6 +32,7 @@ export const en = {
   ...webhooks.en,
   ...start.en,
   ...flows.en,
+  ...sso.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -49,4 +51,5 @@ export const es: Record<MessageKey, string> = {
   ...webhooks.es,
   ...start.es,
   ...flows.es,
+  ...sso.es,
 };

@@ -29,6 +29,9 @@ function SettingsLayout() {
             <Link to="/settings/providers" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.providers')}
             </Link>
+            <Link to="/settings/sso" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
+              {t('settings.sso')}
+            </Link>
             <Link to="/settings/webhooks" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('nav.webhooks')}
             </Link>
