@@ -31,7 +31,7 @@ import { OPENAI_PATH_PREFIX, openAIErrorResponse, openaiRouter } from './routes/
 import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
-import { usersRouter } from './routes/users';
+import { avatarsRouter, usersRouter } from './routes/users';
 import { ssoRouter } from './routes/sso';
 import { channelsRouter } from './routes/channels';
 import { integrationsRouter } from './routes/integrations';
@@ -106,6 +106,7 @@ export function createApp(options: AppOptions) {
   app.route('/', healthRouter);
   app.route('/api/v1/auth', authRouter);
   app.route('/api/v1/users', usersRouter);
+  app.route('/api/v1/avatars', avatarsRouter);
   app.route('/api/v1/organizations', organizationsRouter);
   app.route('/api/v1/invitations', invitationsRouter);
   app.route('/api/v1/api-keys', apiKeysRouter);

@@ -10,6 +10,7 @@ import { ROLLUP_JOB, runRollupJob } from '../analytics/rollup';
 import { deliverWebhook } from '../webhooks/deliver';
 import { sweepStaleDeliveries } from '../webhooks/sweep';
 import { deliverMessage, replyOnChannel } from '../channels/send';
+import { purgeDueOrganizations } from '../lifecycle/organization-deletion';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -58,6 +59,7 @@ const requestHandlers = {
     ]);
     return { refreshTokens: tokens.length, authTokens: auth.length, invitations: invites.length };
   },
+  'purge-deleted-organizations': (services) => purgeDueOrganizations(services),
   'chat-reply': (services, { messageId }) => answerLate(services, messageId),
   [SWEEP_JOB]: async (services) => ({ ...(await recoverUnansweredMessages(services)), documents: await failStuckDocuments(services) }),
   'deliver-webhook': deliverWebhook,
