@@ -14,6 +14,7 @@ import * as inbox from './inbox';
 import * as knowledge from './knowledge';
 import * as organization from './organization';
 import * as overview from './overview';
+import * as lifecycle from './lifecycle';
 import * as sso from './sso';
 import * as start from './start';
 import * as webhooks from './webhooks';
@@ -33,6 +34,7 @@ export const en = {
   ...start.en,
   ...flows.en,
   ...sso.en,
+  ...lifecycle.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -52,4 +54,5 @@ export const es: Record<MessageKey, string> = {
   ...start.es,
   ...flows.es,
   ...sso.es,
+  ...lifecycle.es,
 };
