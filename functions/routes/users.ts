@@ -139,6 +139,8 @@ usersRouter.openapi(
   },
 );
 
+const ImageBytes = z.string().openapi({ format: 'binary' });
+
 /** /api/v1/avatars/{name}: avatars are public (shown in the inbox, member lists); names are unguessable. */
 export const avatarsRouter = createRouter();
 
@@ -150,7 +152,10 @@ avatarsRouter.openapi(
     summary: 'An uploaded avatar image',
     request: { params: z.object({ name: z.string().max(100) }) },
     responses: {
-      200: { description: 'The image', content: { 'image/png': { schema: z.any() }, 'image/jpeg': { schema: z.any() }, 'image/webp': { schema: z.any() } } },
+      200: {
+        description: 'The image',
+        content: { 'image/png': { schema: ImageBytes }, 'image/jpeg': { schema: ImageBytes }, 'image/webp': { schema: ImageBytes } },
+      },
       404: errorResponse('No such avatar'),
     },
   }),

@@ -3088,9 +3088,9 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "image/jpeg": unknown;
-                        "image/png": unknown;
-                        "image/webp": unknown;
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
                     };
                 };
                 /** @description No such avatar */
