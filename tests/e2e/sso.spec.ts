@@ -31,6 +31,8 @@ async function verificationPath(request: import('@playwright/test').APIRequestCo
 }
 
 test('an admin configures SSO and a new employee signs in with it, joining with the default role', async ({ page, browser, request }) => {
+  // Two browsers, a sign-up, the provider's pages and three redirects: more than the default minute on a busy machine.
+  test.setTimeout(150_000);
   const domain = `acme-${Date.now().toString(36)}.test`;
   const adminEmail = `it@${domain}`;
   await signUp(page, { name: 'Iris Admin', email: adminEmail });
