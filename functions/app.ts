@@ -33,7 +33,8 @@ import { OPENAI_PATH_PREFIX, openAIErrorResponse, openaiRouter } from './routes/
 import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
-import { usersRouter } from './routes/users';
+import { avatarsRouter, usersRouter } from './routes/users';
+import { ssoRouter } from './routes/sso';
 import { channelsRouter } from './routes/channels';
 import { integrationsRouter } from './routes/integrations';
 import { webhooksRouter } from './routes/webhooks';
@@ -115,9 +116,11 @@ export function createApp(options: AppOptions) {
   app.route('/', healthRouter);
   app.route('/api/v1/auth', authRouter);
   app.route('/api/v1/users', usersRouter);
+  app.route('/api/v1/avatars', avatarsRouter);
   app.route('/api/v1/organizations', organizationsRouter);
   app.route('/api/v1/invitations', invitationsRouter);
   app.route('/api/v1/api-keys', apiKeysRouter);
+  app.route('/api/v1/sso', ssoRouter);
   app.route('/api/v1/knowledge-bases', knowledgeRouter);
   app.route('/api/v1/chatbots', chatbotsRouter);
   // The brief's path for teaching a bot a file, under both names a client may use for bots.

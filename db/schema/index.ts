@@ -7,3 +7,5 @@ export * from './webhooks';
 export * from './analytics';
 export * from './flows';
 export * from './billing';
+export * from './sso';
+export * from './lifecycle';

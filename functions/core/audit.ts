@@ -31,11 +31,22 @@ export type AuditAction =
   | 'webhook.deleted'
   | 'webhook.secret_rotated'
   | 'contact.merged'
-
   | 'privacy.settings_updated'
   | 'privacy.retention_purged'
   | 'contact.exported'
-  | 'contact.erased';
+  | 'contact.erased'
+
+  | 'auth.sso_login'
+  | 'auth.account_deleted'
+  | 'auth.avatar_updated'
+  | 'sso.configured'
+  | 'sso.deleted'
+  | 'sso.domain_added'
+  | 'sso.domain_verified'
+  | 'sso.domain_removed'
+  | 'organization.deletion_scheduled'
+  | 'organization.deletion_cancelled'
+  | 'organization.purged';
 
 /** Every fact an entry may carry, by the actions that record it; the audit log's readers rely on these keys. */
 export const AuditMetadataSchema = z.object({
@@ -62,6 +73,12 @@ export const AuditMetadataSchema = z.object({
     .record(z.string(), z.number().nullable())
     .optional()
     .describe('privacy.retention_purged: the retention days in force (null = kept)'),
+  via: z.string().optional().describe('member.joined, auth.sso_login: `sso` when single sign-on signed the person in'),
+  issuer: z.string().optional().describe('sso.configured, auth.sso_login: the identity provider'),
+  domain: z.string().optional().describe('sso.domain_added, sso.domain_verified, sso.domain_removed: the email domain'),
+  method: z.string().optional().describe('sso.domain_verified: `dns` or `admin_email`'),
+  createdUser: z.boolean().optional().describe('auth.sso_login: the account was created by this sign-in (just in time)'),
+  purgeAfter: z.string().optional().describe('organization.deletion_scheduled: when the organization is purged'),
 });
 export type AuditMetadata = z.infer<typeof AuditMetadataSchema>;
 

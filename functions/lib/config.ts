@@ -147,6 +147,13 @@ export const configSchema = z.object({
    */
   ANALYTICS_ROLLUP_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(31).default(3),
   MAIL_FROM: z.string().default('VersaAI <no-reply@versaai.local>'),
+  /**
+   * DNS-over-HTTPS resolver (JSON API, `application/dns-json`) that reads the TXT records proving an
+   * organization owns an email domain for single sign-on. Tests point it at a local server.
+   */
+  DNS_RESOLVER_URL: z.url().default('https://cloudflare-dns.com/dns-query'),
+  /** Days between an owner deleting an organization and its purge; it can be cancelled meanwhile. */
+  ORG_DELETION_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   /** How often a live event stream looks for new events (Redis streams over REST cannot block). */
   EVENTS_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** A live event stream ends after this long; clients reconnect with Last-Event-ID. */

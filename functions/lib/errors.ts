@@ -13,6 +13,10 @@ export const errorStatus = {
   two_factor_required: 401,
   invalid_two_factor_code: 401,
   forbidden: 403,
+  /** The email's domain signs in through its organization's single sign-on; `details.organizationId`. */
+  sso_required: 403,
+  /** A single sign-on attempt was refused; `details.reason` says why (wrong_audience, replayed, …). */
+  sso_failed: 400,
   insufficient_role: 403,
   /** An API key without the scope (read, chat, admin) the route needs. */
   insufficient_scope: 403,

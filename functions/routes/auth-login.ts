@@ -5,6 +5,7 @@ import { signChallengeToken, verifyChallengeToken } from '../core/auth/access-to
 import { endSessionByToken, rotateSession } from '../core/auth/sessions';
 import { checkSecondFactor } from '../core/auth/two-factor-settings';
 import { findUserByEmail, findUserById } from '../core/auth/users';
+import { refuseWhenSsoRequired } from '../core/sso/sign-in';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { createRouter, errorResponse, jsonBody, jsonContent, publicErrors } from '../lib/openapi';
@@ -35,6 +36,7 @@ authLoginRouter.openapi(
     responses: {
       200: jsonContent(z.union([SessionTokensSchema, TwoFactorChallengeSchema]), 'Signed in, or a 2FA challenge'),
       401: errorResponse('Wrong email or password'),
+      403: errorResponse('The email\u2019s organization requires single sign-on (`sso_required`)'),
       ...publicErrors,
     },
   }),
@@ -42,6 +44,7 @@ authLoginRouter.openapi(
     const body = c.req.valid('json');
     const { db, config } = c.get('services');
     await limitLoginAttempts(c, body.email);
+    await refuseWhenSsoRequired(db, body.email);
     const user = await findUserByEmail(db, body.email);
     // Hash even for unknown emails so response time does not reveal which accounts exist.
     const valid = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);

@@ -9,6 +9,7 @@ import { auditActor } from '../lib/request';
 import { authenticate, requireRole, requireUser, withOrg } from '../middleware/auth';
 import { organizationsInvitationsRouter } from './organizations-invitations';
 import { organizationsMembersRouter } from './organizations-members';
+import { organizationsLifecycleRouter } from './organizations-lifecycle';
 import { CreateOrganizationSchema, OrganizationSchema, OrgParamsSchema, UpdateOrganizationSchema, UsageSchema } from './organizations.schemas';
 
 /**
@@ -137,3 +138,4 @@ organizationsRouter.openapi(
 
 organizationsRouter.route('/', organizationsMembersRouter);
 organizationsRouter.route('/', organizationsInvitationsRouter);
+organizationsRouter.route('/', organizationsLifecycleRouter);

@@ -15,4 +15,19 @@ export const ProfileBodySchema = z.object({
 
 export const ChangePasswordBodySchema = z.object({ currentPassword: z.string().min(1), newPassword: PasswordSchema });
 
-export const DeleteAccountBodySchema = z.object({ password: z.string().min(1) });
+export const DeleteAccountBodySchema = z.object({
+  password: z.string().min(1),
+  code: z.string().min(6).max(20).optional().openapi({ description: 'TOTP or backup code; required when two-factor authentication is on' }),
+});
+
+const OrgRefSchema = z.object({ id: z.uuid(), name: z.string(), role: z.string() });
+
+export const AccountDeletionPlanSchema = z
+  .object({ deletedWithAccount: z.array(OrgRefSchema), leaving: z.array(OrgRefSchema), blockedBy: z.array(OrgRefSchema) })
+  .openapi('AccountDeletionPlan');
+
+export const AvatarUploadSchema = z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) });
+
+export const AvatarSchema = z
+  .object({ avatarUrl: z.string(), type: z.enum(['image/png', 'image/jpeg', 'image/webp']), width: z.number().int(), height: z.number().int() })
+  .openapi('Avatar');

@@ -23,6 +23,7 @@ import { Route as AppProfileRouteImport } from './routes/_app/profile'
 import { Route as AppSettingsRouteImport } from './routes/_app/settings'
 import { Route as AppTeamRouteImport } from './routes/_app/team'
 import { Route as InviteTokenRouteImport } from './routes/invite.$token'
+import { Route as SsoCallbackRouteImport } from './routes/sso.callback'
 import { Route as AppChatbotsIndexRouteImport } from './routes/_app/chatbots/index'
 import { Route as AppChatbotsBotIdRouteImport } from './routes/_app/chatbots/$botId'
 import { Route as AppConversationsIndexRouteImport } from './routes/_app/conversations/index'
@@ -36,6 +37,7 @@ import { Route as AppSettingsPlanRouteImport } from './routes/_app/settings/plan
 import { Route as AppSettingsPrivacyRouteImport } from './routes/_app/settings/privacy'
 import { Route as AppSettingsProvidersRouteImport } from './routes/_app/settings/providers'
 import { Route as AppSettingsSecretsRouteImport } from './routes/_app/settings/secrets'
+import { Route as AppSettingsSsoRouteImport } from './routes/_app/settings/sso'
 import { Route as AppKnowledgeKbIdIndexRouteImport } from './routes/_app/knowledge/$kbId/index'
 import { Route as AppSettingsWebhooksIndexRouteImport } from './routes/_app/settings/webhooks/index'
 import { Route as AppSettingsWebhooksWebhookIdRouteImport } from './routes/_app/settings/webhooks/$webhookId'
@@ -110,6 +112,11 @@ const InviteTokenRoute = InviteTokenRouteImport.update({
   path: '/invite/$token',
   getParentRoute: () => rootRouteImport,
 } as any)
+const SsoCallbackRoute = SsoCallbackRouteImport.update({
+  id: '/sso/callback',
+  path: '/sso/callback',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const AppChatbotsIndexRoute = AppChatbotsIndexRouteImport.update({
   id: '/chatbots/',
   path: '/chatbots/',
@@ -176,6 +183,11 @@ const AppSettingsSecretsRoute = AppSettingsSecretsRouteImport.update({
   path: '/secrets',
   getParentRoute: () => AppSettingsRoute,
 } as any)
+const AppSettingsSsoRoute = AppSettingsSsoRouteImport.update({
+  id: '/sso',
+  path: '/sso',
+  getParentRoute: () => AppSettingsRoute,
+} as any)
 const AppKnowledgeKbIdIndexRoute = AppKnowledgeKbIdIndexRouteImport.update({
   id: '/knowledge/$kbId/',
   path: '/knowledge/$kbId/',
@@ -214,6 +226,7 @@ export interface FileRoutesByFullPath {
   '/settings': typeof AppSettingsRouteWithChildren
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
+  '/sso/callback': typeof SsoCallbackRoute
   '/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
   '/dev/outbox': typeof AppDevOutboxRoute
@@ -223,6 +236,7 @@ export interface FileRoutesByFullPath {
   '/settings/privacy': typeof AppSettingsPrivacyRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/settings/secrets': typeof AppSettingsSecretsRoute
+  '/settings/sso': typeof AppSettingsSsoRoute
   '/chatbots/': typeof AppChatbotsIndexRoute
   '/conversations/': typeof AppConversationsIndexRoute
   '/knowledge/': typeof AppKnowledgeIndexRoute
@@ -243,6 +257,7 @@ export interface FileRoutesByTo {
   '/profile': typeof AppProfileRoute
   '/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
+  '/sso/callback': typeof SsoCallbackRoute
   '/': typeof AppIndexRoute
   '/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
@@ -253,6 +268,7 @@ export interface FileRoutesByTo {
   '/settings/privacy': typeof AppSettingsPrivacyRoute
   '/settings/providers': typeof AppSettingsProvidersRoute
   '/settings/secrets': typeof AppSettingsSecretsRoute
+  '/settings/sso': typeof AppSettingsSsoRoute
   '/chatbots': typeof AppChatbotsIndexRoute
   '/conversations': typeof AppConversationsIndexRoute
   '/knowledge': typeof AppKnowledgeIndexRoute
@@ -277,6 +293,7 @@ export interface FileRoutesById {
   '/_app/settings': typeof AppSettingsRouteWithChildren
   '/_app/team': typeof AppTeamRoute
   '/invite/$token': typeof InviteTokenRoute
+  '/sso/callback': typeof SsoCallbackRoute
   '/_app/': typeof AppIndexRoute
   '/_app/chatbots/$botId': typeof AppChatbotsBotIdRoute
   '/_app/conversations/$conversationId': typeof AppConversationsConversationIdRoute
@@ -287,6 +304,7 @@ export interface FileRoutesById {
   '/_app/settings/privacy': typeof AppSettingsPrivacyRoute
   '/_app/settings/providers': typeof AppSettingsProvidersRoute
   '/_app/settings/secrets': typeof AppSettingsSecretsRoute
+  '/_app/settings/sso': typeof AppSettingsSsoRoute
   '/_app/chatbots/': typeof AppChatbotsIndexRoute
   '/_app/conversations/': typeof AppConversationsIndexRoute
   '/_app/knowledge/': typeof AppKnowledgeIndexRoute
@@ -312,6 +330,7 @@ export interface FileRouteTypes {
     | '/settings'
     | '/team'
     | '/invite/$token'
+    | '/sso/callback'
     | '/chatbots/$botId'
     | '/conversations/$conversationId'
     | '/dev/outbox'
@@ -321,6 +340,7 @@ export interface FileRouteTypes {
     | '/settings/privacy'
     | '/settings/providers'
     | '/settings/secrets'
+    | '/settings/sso'
     | '/chatbots/'
     | '/conversations/'
     | '/knowledge/'
@@ -341,6 +361,7 @@ export interface FileRouteTypes {
     | '/profile'
     | '/team'
     | '/invite/$token'
+    | '/sso/callback'
     | '/'
     | '/chatbots/$botId'
     | '/conversations/$conversationId'
@@ -351,6 +372,7 @@ export interface FileRouteTypes {
     | '/settings/privacy'
     | '/settings/providers'
     | '/settings/secrets'
+    | '/settings/sso'
     | '/chatbots'
     | '/conversations'
     | '/knowledge'
@@ -374,6 +396,7 @@ export interface FileRouteTypes {
     | '/_app/settings'
     | '/_app/team'
     | '/invite/$token'
+    | '/sso/callback'
     | '/_app/'
     | '/_app/chatbots/$botId'
     | '/_app/conversations/$conversationId'
@@ -384,6 +407,7 @@ export interface FileRouteTypes {
     | '/_app/settings/privacy'
     | '/_app/settings/providers'
     | '/_app/settings/secrets'
+    | '/_app/settings/sso'
     | '/_app/chatbots/'
     | '/_app/conversations/'
     | '/_app/knowledge/'
@@ -402,6 +426,7 @@ export interface RootRouteChildren {
   SignUpRoute: typeof SignUpRoute
   VerifyEmailRoute: typeof VerifyEmailRoute
   InviteTokenRoute: typeof InviteTokenRoute
+  SsoCallbackRoute: typeof SsoCallbackRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -504,6 +529,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof InviteTokenRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/sso/callback': {
+      id: '/sso/callback'
+      path: '/sso/callback'
+      fullPath: '/sso/callback'
+      preLoaderRoute: typeof SsoCallbackRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/_app/chatbots/': {
       id: '/_app/chatbots/'
       path: '/chatbots'
@@ -595,6 +627,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsSecretsRouteImport
       parentRoute: typeof AppSettingsRoute
     }
+    '/_app/settings/sso': {
+      id: '/_app/settings/sso'
+      path: '/sso'
+      fullPath: '/settings/sso'
+      preLoaderRoute: typeof AppSettingsSsoRouteImport
+      parentRoute: typeof AppSettingsRoute
+    }
     '/_app/knowledge/$kbId/': {
       id: '/_app/knowledge/$kbId/'
       path: '/knowledge/$kbId'
@@ -648,6 +687,7 @@ interface AppSettingsRouteChildren {
   AppSettingsPrivacyRoute: typeof AppSettingsPrivacyRoute
   AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
   AppSettingsSecretsRoute: typeof AppSettingsSecretsRoute
+  AppSettingsSsoRoute: typeof AppSettingsSsoRoute
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute
   AppSettingsWebhooksWebhookIdRoute: typeof AppSettingsWebhooksWebhookIdRoute
   AppSettingsWebhooksIndexRoute: typeof AppSettingsWebhooksIndexRoute
@@ -660,6 +700,7 @@ const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsPrivacyRoute: AppSettingsPrivacyRoute,
   AppSettingsProvidersRoute: AppSettingsProvidersRoute,
   AppSettingsSecretsRoute: AppSettingsSecretsRoute,
+  AppSettingsSsoRoute: AppSettingsSsoRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
   AppSettingsWebhooksWebhookIdRoute: AppSettingsWebhooksWebhookIdRoute,
   AppSettingsWebhooksIndexRoute: AppSettingsWebhooksIndexRoute,
@@ -711,6 +752,7 @@ const rootRouteChildren: RootRouteChildren = {
   SignUpRoute: SignUpRoute,
   VerifyEmailRoute: VerifyEmailRoute,
   InviteTokenRoute: InviteTokenRoute,
+  SsoCallbackRoute: SsoCallbackRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

@@ -7,6 +7,7 @@ import { enqueueMail } from '../jobs/queue';
 import { renderMail } from './mail-templates';
 import { consumeOneTimeToken, createOneTimeToken } from './one-time-tokens';
 import { revokeAllSessions, startSession } from './sessions';
+import { checkSecondFactor } from './two-factor-settings';
 import { countOwners, otherMemberCount } from '../orgs/organizations';
 import { findUserByEmail, normalizeEmail, publicUser, userOrganizations, type UserRow } from './users';
 
@@ -104,25 +105,53 @@ export async function changePassword(
   await revokeAllSessions(services, user.id, { except: input.keepSession });
 }
 
-/**
- * Deletes the account with the organizations only it belongs to. The sole owner of an organization
- * others belong to must hand it over first (409), so no organization is left without an owner.
- */
-export async function deleteAccount(services: Pick<Services, 'db'>, user: UserRow, password: string) {
-  const { db } = services;
-  if (!(await verifyPassword(password, user.passwordHash))) throw new ApiError('invalid_credentials', 'The password is not correct');
-  const soloOrgs: string[] = [];
-  for (const org of await userOrganizations(db, user.id)) {
-    const others = await otherMemberCount(db, org.id, user.id);
-    if (others === 0) soloOrgs.push(org.id);
-    else if (org.role === 'owner' && (await countOwners(db, org.id)) <= 1) {
-      throw new ApiError('conflict', `You are the only owner of "${org.name}": make someone else owner first`, {
-        details: { organizationId: org.id },
-      });
-    }
+/** What deleting the account would do to each organization the user belongs to. */
+export async function accountDeletionPlan(db: Services['db'], userId: string) {
+  const plan = { deletedWithAccount: [] as OrgRef[], leaving: [] as OrgRef[], blockedBy: [] as OrgRef[] };
+  for (const org of await userOrganizations(db, userId)) {
+    const ref = { id: org.id, name: org.name, role: org.role };
+    const others = await otherMemberCount(db, org.id, userId);
+    if (others === 0) plan.deletedWithAccount.push(ref);
+    else if (org.role === 'owner' && (await countOwners(db, org.id)) <= 1) plan.blockedBy.push(ref);
+    else plan.leaving.push(ref);
   }
+  return plan;
+}
+
+interface OrgRef {
+  id: string;
+  name: string;
+  role: string;
+}
+
+/**
+ * Deletes the account with the organizations only it belongs to, after the password (and the
+ * second factor, when on) is checked again. The sole owner of an organization others belong to
+ * must hand it over first (409, naming them), so no organization is left without an owner. Every
+ * session is revoked, access tokens included.
+ */
+export async function deleteAccount(
+  services: Pick<Services, 'db' | 'kv' | 'config'>,
+  user: UserRow,
+  input: { password: string; code?: string },
+) {
+  const { db } = services;
+  if (!(await verifyPassword(input.password, user.passwordHash))) throw new ApiError('invalid_credentials', 'The password is not correct');
+  if (user.twoFactorEnabledAt) {
+    if (!input.code) throw new ApiError('two_factor_required', 'Enter a code from your authenticator app (or a backup code)');
+    if (!(await checkSecondFactor(services, user, input.code))) throw new ApiError('invalid_two_factor_code', 'The code is not correct');
+  }
+  const plan = await accountDeletionPlan(db, user.id);
+  if (plan.blockedBy.length) {
+    const names = plan.blockedBy.map((o) => `"${o.name}"`).join(', ');
+    throw new ApiError('conflict', `You are the only owner of ${names}: make someone else owner first`, {
+      details: { organizationId: plan.blockedBy[0].id, organizations: plan.blockedBy },
+    });
+  }
+  await revokeAllSessions(services, user.id);
   await db.transaction(async (tx) => {
-    if (soloOrgs.length) await tx.delete(organizations).where(inArray(organizations.id, soloOrgs));
+    if (plan.deletedWithAccount.length) await tx.delete(organizations).where(inArray(organizations.id, plan.deletedWithAccount.map((o) => o.id)));
     await tx.delete(users).where(eq(users.id, user.id));
   });
+  return plan;
 }

@@ -40,3 +40,20 @@ export async function consumeOneTimeToken(db: Database, token: string, purpose: 
   if (!row) throw new ApiError('bad_request', 'This link is not valid, was already used, or has expired');
   return row.userId;
 }
+
+/** Whose unused, unexpired token this is, without using it up (null when none). */
+export async function tokenOwner(db: Database, token: string, purpose: Purpose): Promise<string | null> {
+  const [row] = await db
+    .select({ userId: authTokens.userId })
+    .from(authTokens)
+    .where(
+      and(
+        eq(authTokens.tokenHash, await sha256Hex(token)),
+        eq(authTokens.purpose, purpose),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, new Date()),
+      ),
+    )
+    .limit(1);
+  return row?.userId ?? null;
+}

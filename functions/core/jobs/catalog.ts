@@ -105,6 +105,8 @@ export const jobCatalog = {
     idempotencyKey: (p) =>
       p.organizationId ? (p.day && p.days ? `${ROLLUP_JOB}:${p.organizationId}:${p.day}:${p.days}` : undefined) : dailyKey(ROLLUP_JOB)(p),
   }),
+  /** Daily: organizations whose deletion grace period is over are purged. */
+  'purge-deleted-organizations': job({ payload: dailyPayload, retries: RETRIES, idempotencyKey: dailyKey('purge-deleted-organizations') }),
   /** Daily: URL and website sources whose refresh schedule is due. */
   'refresh-due-sources': job({ payload: dailyPayload, retries: RETRIES, idempotencyKey: dailyKey('refresh-due-sources') }),
   /** A customer's channel message: the chat engine answers it and the answer is sent (both idempotent). */
@@ -193,4 +195,4 @@ export function isIngestJob(name: string): name is IngestJobName {
 }
 
 /** Jobs the daily trigger queues (Workers cron on the edge, a timer in the Node server). */
-export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries', SWEEP_JOB, PURGE_RETENTION_JOB] as const;
+export const DAILY_JOBS = ['purge-expired', 'refresh-due-sources', ROLLUP_JOB, 'sweep-webhook-deliveries', SWEEP_JOB, PURGE_RETENTION_JOB, 'purge-deleted-organizations'] as const;

@@ -13,6 +13,7 @@ import { deliverMessage, replyOnChannel } from '../channels/send';
 import { downloadMessageMedia, giveUpMedia } from '../channels/media-download';
 import { refreshContactProfile } from '../channels/profiles';
 import { PURGE_JOB, runPurgeJob } from '../privacy/retention';
+import { purgeDueOrganizations } from '../lifecycle/organization-deletion';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -61,6 +62,7 @@ const requestHandlers = {
     ]);
     return { refreshTokens: tokens.length, authTokens: auth.length, invitations: invites.length };
   },
+  'purge-deleted-organizations': (services) => purgeDueOrganizations(services),
   'chat-reply': (services, { messageId }) => answerLate(services, messageId),
   [SWEEP_JOB]: async (services) => ({ ...(await recoverUnansweredMessages(services)), documents: await failStuckDocuments(services) }),
   'deliver-webhook': deliverWebhook,

@@ -8,6 +8,7 @@ import { api, ApiError } from '../lib/api';
 import { useErrorMessage, useT } from '../lib/i18n';
 import type { ApiResponse, Schemas } from '../lib/api-contract';
 import { ensureSession, safeRedirect, startSession } from '../lib/session';
+import { en, type MessageKey } from '../lib/messages';
 
 type AuthResult = Schemas['SessionTokens'];
 type LoginResult = ApiResponse<'/api/v1/auth/login', 'post'>;
@@ -23,6 +24,11 @@ export const Route = createFileRoute('/sign-in')({
 function SignIn() {
   const t = useT();
   const errorMessage = useErrorMessage();
+  const ssoErrorText = (error: unknown) => {
+    const reason = error instanceof ApiError ? (error.details as { reason?: string } | undefined)?.reason : undefined;
+    const key = `sso.reason.${reason}` as MessageKey;
+    return reason && key in en ? t(key) : errorMessage(error);
+  };
   const search = Route.useSearch();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -30,6 +36,7 @@ function SignIn() {
   const [password, setPassword] = useState('');
   const [challenge, setChallenge] = useState<string | null>(null);
   const [code, setCode] = useState('');
+  const [ssoMode, setSsoMode] = useState(false);
 
   const finish = async (result: AuthResult) => {
     startSession(queryClient, result.accessToken);
@@ -54,6 +61,43 @@ function SignIn() {
       }),
     onSuccess: finish,
   });
+
+  const sso = useMutation({
+    meta: OWN_ERROR,
+    mutationFn: () => api<Schemas['SsoStart']>('/api/v1/auth/sso/start', { method: 'POST', body: { email }, orgId: null }),
+    // The provider signs the person in and sends the browser back to /sso/callback.
+    onSuccess: (result) => window.location.assign(result.authorizationUrl),
+  });
+
+  if (ssoMode) {
+    return (
+      <AuthLayout title={t('sso.signInTitle')} subtitle={t('sso.signInSubtitle')}>
+        <form
+          className="space-y-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            sso.mutate();
+          }}
+        >
+          {sso.error && <Alert tone="error">{ssoErrorText(sso.error)}</Alert>}
+          <TextField label={t('auth.email')} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
+          <Button type="submit" className="w-full" loading={sso.isPending || sso.isSuccess}>
+            {t('sso.continue')}
+          </Button>
+          <button
+            type="button"
+            className={linkClass + ' block w-full text-center text-sm'}
+            onClick={() => {
+              setSsoMode(false);
+              sso.reset();
+            }}
+          >
+            {t('sso.usePassword')}
+          </button>
+        </form>
+      </AuthLayout>
+    );
+  }
 
   if (challenge) {
     return (
@@ -96,6 +140,7 @@ function SignIn() {
   }
 
   const invalid = login.error instanceof ApiError && login.error.code === 'invalid_credentials';
+  const ssoRequired = login.error instanceof ApiError && login.error.code === 'sso_required';
   return (
     <AuthLayout
       title={t('signIn.title')}
@@ -135,6 +180,17 @@ function SignIn() {
         </div>
         <Button type="submit" className="w-full" loading={login.isPending}>
           {t('signIn.submit')}
+        </Button>
+        <Button
+          type="button"
+          variant={ssoRequired ? 'primary' : 'secondary'}
+          className="w-full"
+          onClick={() => {
+            setSsoMode(true);
+            login.reset();
+          }}
+        >
+          {t('sso.continue')}
         </Button>
       </form>
     </AuthLayout>

@@ -21,6 +21,8 @@ import * as organization from './organization';
 import * as overview from './overview';
 import * as secrets from './secrets';
 import * as privacy from './privacy';
+import * as lifecycle from './lifecycle';
+import * as sso from './sso';
 import * as start from './start';
 import * as webhooks from './webhooks';
 
@@ -45,6 +47,8 @@ export const en = {
   ...media.en,
   ...billing.en,
   ...privacy.en,
+  ...sso.en,
+  ...lifecycle.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -70,4 +74,6 @@ export const es: Record<MessageKey, string> = {
   ...media.es,
   ...billing.es,
   ...privacy.es,
+  ...sso.es,
+  ...lifecycle.es,
 };

@@ -1,3 +1,4 @@
+import { AvatarUpload } from '../../components/avatar-upload';
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { createFileRoute, useNavigate } from '@tanstack/react-router';
 import QRCode from 'qrcode';
@@ -25,11 +26,12 @@ function ProfilePage() {
     <>
       <PageHeader title={t('profile.title')} description={profile.email} />
       <div className="space-y-6">
+        <AvatarUpload avatarUrl={profile.avatarUrl} name={profile.name} />
         <ProfileForm key={profile.id} profile={profile} />
         <ChangePassword />
         <TwoFactor profile={profile} />
         <Sessions />
-        <DeleteAccount />
+        <DeleteAccount twoFactor={profile.twoFactorEnabled} />
       </div>
     </>
   );
@@ -422,7 +424,7 @@ function Sessions() {
   );
 }
 
-function DeleteAccount() {
+function DeleteAccount({ twoFactor }: { twoFactor: boolean }) {
   const t = useT();
   const toast = useToast();
   const errorMessage = useErrorMessage();
@@ -430,9 +432,11 @@ function DeleteAccount() {
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
   const del = useMutation({
     meta: OWN_ERROR,
-    mutationFn: () => api('/api/v1/users/account', { method: 'DELETE', body: { password }, orgId: null }),
+    mutationFn: () =>
+      api('/api/v1/users/account', { method: 'DELETE', body: { password, ...(twoFactor ? { code: code.replace(/\s+/g, '') } : {}) }, orgId: null }),
     onSuccess: async () => {
       setOpen(false);
       await endSession(queryClient);
@@ -468,6 +472,16 @@ function DeleteAccount() {
           required
           error={del.error ? errorMessage(del.error) : undefined}
         />
+        {twoFactor && (
+          <TextField
+            className="mt-4"
+            label={t('lifecycle.twoFactorCode')}
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            required
+          />
+        )}
       </ConfirmDialog>
     </Card>
   );

@@ -35,6 +35,9 @@ function SettingsLayout() {
             <Link to="/settings/secrets" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('settings.secrets')}
             </Link>
+            <Link to="/settings/sso" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
+              {t('settings.sso')}
+            </Link>
             <Link to="/settings/webhooks" className={tab} activeProps={{ className: tabActive, 'aria-current': 'page' }}>
               {t('nav.webhooks')}
             </Link>
