@@ -126,7 +126,7 @@ describe('connect, disconnect, status', () => {
     expect(connected.body).toMatchObject({ status: 'connected', account: { id: '777000111', handle: '@fake777000111_bot' }, lastError: null });
     expect(fake.requests.map((r) => r.endpoint)).toEqual(['getMe', 'setWebhook']);
     const hook = fake.requests[1].body;
-    expect(hook).toMatchObject({ url: `https://hooks.example.com/api/v1/channels/telegram/${created.body.id}`, allowed_updates: ['message', 'edited_message', 'callback_query'] });
+    expect(hook).toMatchObject({ url: `https://hooks.example.com/api/v1/channels/telegram/${created.body.id}`, allowed_updates: ['message', 'edited_message', 'callback_query', 'message_reaction'] });
     expect(hook.secret_token).toMatch(/^[A-Za-z0-9_-]{32,256}$/);
     expect(connected.raw).not.toContain(BOT_TOKEN);
     expect(connected.raw).not.toContain(hook.secret_token);
