@@ -1,9 +1,9 @@
-import { createOpenAI } from '@ai-sdk/openai';
 import { embedMany } from 'ai';
 import type { Embedder, EmbeddingModelInfo, Embeddings } from '../../ports';
 import type { Config } from '../../lib/config';
 import { ApiError } from '../../lib/errors';
 import { BUILTIN_MODEL_ID, createHashEmbedder } from './builtin';
+import { openAIEmbeddingModel } from '../models/openai-models';
 
 export { BUILTIN_MODEL_ID, createHashEmbedder, hashEmbed } from './builtin';
 
@@ -33,8 +33,7 @@ const MODELS: ModelSpec[] = [
 ];
 
 function createOpenAIEmbedder(config: Config, spec: ModelSpec): Embedder {
-  const provider = createOpenAI({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL });
-  const model = provider.embedding(spec.id.slice('openai:'.length));
+  const model = openAIEmbeddingModel({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL }, spec.id.slice('openai:'.length));
 
   async function embedBatch(values: string[]): Promise<number[][]> {
     const { embeddings } = await embedMany({

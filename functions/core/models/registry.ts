@@ -1,11 +1,11 @@
 import { createGroq } from '@ai-sdk/groq';
-import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModel } from 'ai';
 import { ApiError } from '../../lib/errors';
 import type { Config } from '../../lib/config';
 import { OutboundRefused, OutboundTimeout } from '../../lib/network';
 import type { OutboundHttp } from '../../ports';
 import { PROVIDER_PRESETS, presetOf, type PresetId } from './presets';
+import { openAIChatModel } from './openai-models';
 
 /**
  * Chat models by id `<provider>:<model>`. OpenAI and Groq through their AI SDK providers, any
@@ -151,11 +151,11 @@ export function createModels(config: Config, outbound?: Pick<OutboundHttp, 'fetc
     if (!key) return null;
     const fetch = fetchFor(key);
     // Chat Completions: the API every OpenAI-compatible server speaks too.
-    if (provider === 'openai') return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, fetch }).chat(name);
+    if (provider === 'openai') return openAIChatModel({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, fetch }, name);
     if (provider === 'groq') return createGroq({ apiKey: key.apiKey, baseURL: key.baseUrl ?? undefined, fetch })(name);
-    if (provider === 'compatible' && key.baseUrl) return createOpenAI({ apiKey: key.apiKey, baseURL: key.baseUrl, fetch }).chat(name);
+    if (provider === 'compatible' && key.baseUrl) return openAIChatModel({ apiKey: key.apiKey, baseURL: key.baseUrl, fetch }, name);
     const preset = presetOf(provider);
-    if (preset) return createOpenAI({ name: preset.id, apiKey: key.apiKey, baseURL: key.baseUrl ?? preset.baseUrl, fetch }).chat(name);
+    if (preset) return openAIChatModel({ name: preset.id, apiKey: key.apiKey, baseURL: key.baseUrl ?? preset.baseUrl, fetch }, name);
     return null;
   }
 
