@@ -34,7 +34,6 @@ import { knowledgeRouter } from './routes/knowledge';
 import { createKnowledgeSeedPathsRouter } from './routes/knowledge-seed-paths';
 import { organizationsRouter } from './routes/organizations';
 import { avatarsRouter, usersRouter } from './routes/users';
-import { ssoRouter } from './routes/sso';
 import { channelsRouter } from './routes/channels';
 import { integrationsRouter } from './routes/integrations';
 import { webhooksRouter } from './routes/webhooks';
@@ -120,7 +119,6 @@ export function createApp(options: AppOptions) {
   app.route('/api/v1/organizations', organizationsRouter);
   app.route('/api/v1/invitations', invitationsRouter);
   app.route('/api/v1/api-keys', apiKeysRouter);
-  app.route('/api/v1/sso', ssoRouter);
   app.route('/api/v1/knowledge-bases', knowledgeRouter);
   app.route('/api/v1/chatbots', chatbotsRouter);
   // The brief's path for teaching a bot a file, under both names a client may use for bots.

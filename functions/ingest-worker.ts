@@ -18,8 +18,7 @@ import { toErrorResponse } from './lib/error-response';
 import { receiveRoutedMail } from './core/channels/email/routing';
 import { createRouter } from './lib/openapi';
 import { createJobsRouter } from './routes/jobs';
-import { billingRouter } from './routes/billing';
-import { BILLING_PATH } from './core/billing/plans';
+import { BACK_OFFICE_ROUTES } from './back-office';
 import { REDACT_PATH } from './adapters/edge/redactor';
 import { redact } from './core/privacy/redact';
 
@@ -30,8 +29,8 @@ app.use('*', async (c, next) => {
   await next();
 });
 app.route('/api/jobs', createJobsRouter(ingestJobs));
-// Billing loads the `stripe` package: the request worker forwards these paths here.
-app.route(BILLING_PATH, billingRouter);
+// Billing (`stripe`) and single sign-on (`oauth4webapi`): the request worker forwards these paths here.
+for (const { path, router } of BACK_OFFICE_ROUTES) app.route(path, router);
 // Masking for the request worker (adapters/edge/redactor.ts): only its service binding reaches
 // this worker, so the route needs no credential of its own.
 app.post(REDACT_PATH, async (c) => {

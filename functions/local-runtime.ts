@@ -26,8 +26,7 @@ import { createModels } from './core/models/registry';
 import { recoverUnansweredMessages } from './core/chat/recovery';
 import { enqueueSweep, SWEEP_INTERVAL_MINUTES } from './core/jobs/registry';
 import { allJobs } from './core/jobs/all';
-import { billingRouter } from './routes/billing';
-import { BILLING_PATH } from './core/billing/plans';
+import { BACK_OFFICE_ROUTES } from './back-office';
 import { createEmbeddings } from './core/embeddings';
 import { parseConfig, type Config } from './lib/config';
 import { logError } from './lib/log';
@@ -165,7 +164,7 @@ async function composeRuntime(
       pending.add(tracked);
     },
   };
-  app = createApp({ services: () => services, jobs: allJobs, backOffice: [{ path: BILLING_PATH, router: billingRouter }] });
+  app = createApp({ services: () => services, jobs: allJobs, backOffice: BACK_OFFICE_ROUTES });
   let sweepTimer: ReturnType<typeof setInterval> | undefined;
   if (options.runJobs) {
     await queue.start();

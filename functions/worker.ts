@@ -9,7 +9,7 @@
 import { enqueueDailyJobs, enqueueSweep, requestJobs } from './core/jobs/registry';
 import { isIngestJob } from './core/jobs/catalog';
 import { ApiError } from './lib/errors';
-import { BILLING_PATH } from './core/billing/plans';
+import { isBackOfficePath } from './back-office-paths';
 
 /** wrangler.toml's frequent trigger: the sweep for unanswered questions and stuck documents. */
 const SWEEP_CRON = '*/5 * * * *';
@@ -43,10 +43,9 @@ function ingestionDelivery(request: Request, env: EdgeEnv): Promise<Response> | 
   return env.INGEST.fetch(request);
 }
 
-/** Billing needs the `stripe` package, which only the back-office worker bundles: its paths go there whole. */
-function billingRequest(request: Request, env: EdgeEnv): Promise<Response> | undefined {
-  const path = new URL(request.url).pathname;
-  if (path !== BILLING_PATH && !path.startsWith(`${BILLING_PATH}/`)) return undefined;
+/** Billing and single sign-on load libraries only the back-office worker bundles: their paths go there whole. */
+function backOfficeRequest(request: Request, env: EdgeEnv): Promise<Response> | undefined {
+  if (!isBackOfficePath(new URL(request.url).pathname)) return undefined;
   if (!env.INGEST) {
     const error = new ApiError('service_unavailable', 'The back-office worker is not bound (INGEST)');
     return Promise.resolve(Response.json(error.body(), { status: error.status }));
@@ -56,7 +55,7 @@ function billingRequest(request: Request, env: EdgeEnv): Promise<Response> | und
 
 export default {
   async fetch(request: Request, env: EdgeEnv, ctx: ExecutionContext): Promise<Response> {
-    const forwarded = ingestionDelivery(request, env) ?? billingRequest(request, env);
+    const forwarded = ingestionDelivery(request, env) ?? backOfficeRequest(request, env);
     if (forwarded) return forwarded;
     const scope = createRequestScope(ctx);
     const response = await app.fetch(request, env, scope.ctx);

@@ -43,6 +43,8 @@ const child = dev
         // The webhooks test sends to a receiver it starts on 127.0.0.1 and watches a retry happen.
         WEBHOOKS_ALLOW_LOOPBACK: 'true',
         WEBHOOK_RETRY_BASE_SECONDS: '1',
+        // Every spec signs people up from 127.0.0.1: the per-address sign-in limit is for attackers.
+        AUTH_ATTEMPTS_PER_IP: '100000',
         // The channels test starts a fake Telegram / Meta Graph API on this loopback port.
         TELEGRAM_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',
         META_GRAPH_API_URL: process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597',

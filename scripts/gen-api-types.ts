@@ -14,8 +14,7 @@ import ts from 'typescript';
 import { createApp } from '../functions/app';
 import { requestJobs } from '../functions/core/jobs/registry';
 import type { Services } from '../functions/ports';
-import { billingRouter } from '../functions/routes/billing';
-import { BILLING_PATH } from '../functions/core/billing/plans';
+import { BACK_OFFICE_ROUTES } from '../functions/back-office';
 
 export const GENERATED_PATH = fileURLToPath(new URL('../web/src/lib/api-types.gen.ts', import.meta.url));
 
@@ -31,8 +30,8 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const services = {
     config: { APP_URL: 'http://localhost', CORS_ORIGINS: [], MAX_JSON_BYTES: 1_000_000, MAX_UPLOAD_BYTES: 1_000_000 },
   } as unknown as Services;
-  // The billing routes run in the back-office worker at the edge, but they are one API.
-  const app = createApp({ services: () => services, jobs: requestJobs, backOffice: [{ path: BILLING_PATH, router: billingRouter }] });
+  // Billing and single sign-on run in the back-office worker at the edge, but they are one API.
+  const app = createApp({ services: () => services, jobs: requestJobs, backOffice: BACK_OFFICE_ROUTES });
   const response = await app.request('/api/openapi.json');
   if (!response.ok) throw new Error(`/api/openapi.json answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;

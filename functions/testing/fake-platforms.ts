@@ -287,8 +287,10 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     waiters = [];
     current.forEach((wake) => wake());
   });
-  const gateway = fakeGateway(server);
   await listenWhenFree(server, options.port ?? 0, options.waitForPortMs ?? 0);
+  // After listening: the websocket server re-emits the HTTP server's errors, and a port still
+  // taken while waiting for it (EADDRINUSE) would then be an unhandled 'error' event.
+  const gateway = fakeGateway(server);
   // Read by the media fake when it builds download URLs.
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -14,8 +14,10 @@ const BOT_TOKEN = 'xoxb-e2e-1111-abcdefghijklmnop';
 const SIGNING_SECRET = 'e2eslacksigningsecret00000000000';
 let fake: FakePlatforms;
 
-test.beforeAll(async () => {
-  fake = await startFakePlatforms({ port: FAKE_PORT });
+test.beforeAll(async ({}, testInfo) => {
+  // Other spec files use the same fixed port for the fake platforms: wait our turn on it.
+  testInfo.setTimeout(180_000);
+  fake = await startFakePlatforms({ port: FAKE_PORT, waitForPortMs: 150_000 });
 });
 test.afterAll(async () => {
   await fake.close();

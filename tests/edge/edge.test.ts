@@ -501,3 +501,26 @@ describe('ingestion in its own worker (INGEST service binding)', () => {
     expect(requestSide.headers.get('x-versaai-worker')).toBeNull();
   });
 });
+
+describe('the back-office worker (billing, single sign-on)', () => {
+  test('single sign-on and billing requests are answered by the back-office worker, not bundled into the request worker', async () => {
+    const start = await fetch(`${edge.baseUrl}/api/v1/auth/sso/start`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: edge.baseUrl },
+      body: JSON.stringify({ email: `${uniqueEmail('sso')}` }),
+    });
+    expect(start.headers.get('x-versaai-worker')).toBe('ingest');
+    // Nobody configured SSO for example.com: a clear refusal in the one error shape.
+    expect(start.status).toBeGreaterThanOrEqual(400);
+    expect(start.status).toBeLessThan(500);
+    expect(((await start.json()) as { error: { code: string } }).error.code).toMatch(/sso|not_found/);
+
+    const settings = await fetch(`${edge.baseUrl}/api/v1/sso`, { headers: { Origin: edge.baseUrl } });
+    expect(settings.headers.get('x-versaai-worker')).toBe('ingest');
+    expect(settings.status).toBe(401);
+
+    const checkout = await fetch(`${edge.baseUrl}/api/v1/billing/checkout`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: edge.baseUrl }, body: '{}' });
+    expect(checkout.headers.get('x-versaai-worker')).toBe('ingest');
+    expect(checkout.status).toBe(401);
+  });
+});

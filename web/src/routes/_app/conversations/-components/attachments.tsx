@@ -104,7 +104,7 @@ function AttachmentItem({ conversationId, messageId, index, attachment }: { conv
 
 /** The files a message carries, above its text. */
 export function MessageAttachments({ conversationId, message }: { conversationId: string; message: InboxMessage }) {
-  const attachments = message.metadata.attachments ?? [];
+  const attachments = message.metadata?.attachments ?? [];
   if (attachments.length === 0) return null;
   return (
     <div className="mb-1 flex flex-col gap-1.5">
@@ -117,7 +117,7 @@ export function MessageAttachments({ conversationId, message }: { conversationId
 
 /** The text a message shows under its files: the placeholder a platform sent for a bare file says nothing the file does not. */
 export function hasOnlyPlaceholder(message: InboxMessage) {
-  return (message.metadata.attachments?.length ?? 0) > 0 && /^\[(image|audio|video|document|sticker)(: [^\]]*)?( ×\d+)?\]$/.test(message.content.trim());
+  return (message.metadata?.attachments?.length ?? 0) > 0 && /^\[(image|audio|video|document|sticker)(: [^\]]*)?( ×\d+)?\]$/.test(message.content.trim());
 }
 
 /** The paperclip of the reply box: picks a file and sends it as the agent. */
