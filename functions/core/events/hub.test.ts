@@ -34,7 +34,10 @@ function setup(options: { keep?: number; maxBufferedBytes?: number } = {}) {
   return { hub, reads, append, publish, open };
 }
 
-/** Reads an SSE response as text, event by event. */
+/**
+ * Reads an SSE response as text, event by event. Wait for quoted values (`'"d1"'`): a bare `d1`
+ * can turn up inside an event's random hex id before the awaited event arrives.
+ */
 function client(res: Response) {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   const state = { text: '' };
@@ -67,8 +70,8 @@ describe('StreamHub', () => {
     expect(a.res.headers.get('content-type')).toContain('text/event-stream');
 
     const entry = await publish('document.ready', { documentId: 'd1' });
-    await a.until('d1');
-    await b.until('d1');
+    await a.until('"d1"');
+    await b.until('"d1"');
     expect(a.ids().at(-1)).toBe(entry.id);
     expect(b.events()).toEqual(['ready', 'document.ready']);
     expect(reads).toEqual(readsAfterConnect);
@@ -85,13 +88,13 @@ describe('StreamHub', () => {
     const first = open();
     await first.until('event: ready');
     const seen = await publish('document.ready', { documentId: 'd1' });
-    await first.until('d1');
+    await first.until('"d1"');
     await first.close();
 
     const missed = [await publish('document.ready', { documentId: 'd2' }), await publish('document.failed', { documentId: 'd3' })];
     const readsBefore = reads.read;
     const again = open(seen.id);
-    await again.until('d3');
+    await again.until('"d3"');
     expect(again.ids()).toEqual([seen.id, ...missed.map((m) => m.id)]);
     expect(again.events()).toEqual(['ready', 'document.ready', 'document.failed']);
     expect(reads.read).toBe(readsBefore);
