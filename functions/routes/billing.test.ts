@@ -5,6 +5,7 @@ import { messagesCounterKey } from '../core/billing/messages-quota';
 import { startFakeStripe, type FakeStripe } from '../testing/fake-stripe';
 import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
 import { createTeam, widgetVisitor } from '../testing/inbox';
+import { monthlyResetAt } from '../core/billing/messages-quota';
 
 const SECRET_KEY = 'sk_test_versaai_billing';
 const WEBHOOK_SECRET = 'whsec_versaai_billing_test_secret';
@@ -59,10 +60,13 @@ describe('plans and limits (billing configured)', () => {
     expect(plan.upgrades).toEqual(['pro', 'business']);
     expect(limitOf(plan, 'bots')).toEqual({ name: 'bots', used: 0, limit: 1 });
     expect(limitOf(plan, 'members')).toEqual({ name: 'members', used: 1, limit: 2 });
+    // The next month's first instant (UTC), from the clock on either side of the call (a test run
+    // across midnight at a month's end sees either): a calendar fact, not a timing.
+    const before = new Date();
     const res = await api.call('GET', `/api/v1/organizations/${org.id}/usage`, { token: owner.token });
-    const reset = new Date(res.body.plan.resetsAt);
-    expect(reset.getUTCDate()).toBe(1);
-    expect(reset.getTime()).toBeGreaterThan(Date.now());
+    const after = new Date();
+    expect([monthlyResetAt(before).toISOString(), monthlyResetAt(after).toISOString()]).toContain(res.body.plan.resetsAt);
+    expect(res.body.plan.resetsAt).toMatch(/^\d{4}-\d{2}-01T00:00:00\.000Z$/);
   });
 
   it('refuses a second bot, a third member, a flow past the limit and an upload past the storage, in the one error shape', async () => {
