@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { signMetaPayload } from '../../functions/core/channels/meta';
-import { startFakePlatforms, type FakePlatforms } from '../../functions/testing/fake-platforms';
+import { useFakePlatforms } from './fake-platforms';
 import { createOrganization, signUp } from './helpers';
 
 /**
@@ -8,22 +8,13 @@ import { createOrganization, signUp } from './helpers';
  * as Meta posts it, the fake Graph API serving the media), the agent sees it in the conversation,
  * then sends a file back, which goes out through WhatsApp's media upload.
  */
-const FAKE_PORT = Number(new URL(process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597').port);
 const APP_SECRET = 'e2e-app-secret-0123456789abcdef';
 const PHONE_NUMBER_ID = '106540352242922';
 const CUSTOMER = '34600111222';
 // A tiny real PNG (1×1, red), so the browser decodes and draws it.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-let fake: FakePlatforms;
+const fake = useFakePlatforms();
 
-test.beforeAll(async ({}, testInfo) => {
-  // Other spec files use the same fixed port for the fake platforms: wait our turn on it.
-  testInfo.setTimeout(180_000);
-  fake = await startFakePlatforms({ port: FAKE_PORT, waitForPortMs: 150_000 });
-});
-test.afterAll(async () => {
-  await fake.close();
-});
 
 test('an incoming WhatsApp image shows in the inbox, and the agent sends a file back', async ({ page }) => {
   test.setTimeout(90_000);
@@ -60,7 +51,7 @@ test('an incoming WhatsApp image shows in the inbox, and the agent sends a file 
   };
 
   // The customer sends a photo: Meta posts the message with a media id, signed with the app secret.
-  fake.media.whatsapp('4490709327384033', { mimeType: 'image/png', bytes: PNG });
+  fake().media.whatsapp('4490709327384033', { mimeType: 'image/png', bytes: PNG });
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -94,7 +85,7 @@ test('an incoming WhatsApp image shows in the inbox, and the agent sends a file 
   await expect(page.getByText('¿Tenéis esta en azul?')).toBeVisible();
   // Drawn from the stored bytes: the browser decoded a 1×1 picture.
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
-  expect(fake.requests.some((r) => r.path === '/wa-media/4490709327384033' && r.headers.authorization === 'Bearer EAAG-e2e-whatsapp-token')).toBe(true);
+  expect(fake().requests.some((r) => r.path === '/wa-media/4490709327384033' && r.headers.authorization === 'Bearer EAAG-e2e-whatsapp-token')).toBe(true);
   await page.screenshot({ path: 'test-results/screenshots/channel-media-incoming.png' });
 
   // The customer asks for the catalogue (the browser suite's server keeps WhatsApp's 24-hour
@@ -102,14 +93,14 @@ test('an incoming WhatsApp image shows in the inbox, and the agent sends a file 
   // PDF back through the reply box's file button.
   await deliver({ from: CUSTOMER, id: 'wamid.E2ETEXT2', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '¿Me mandas el catálogo?' } });
   await expect(page.getByText('¿Me mandas el catálogo?')).toBeVisible();
-  fake.reset();
+  fake().reset();
   const uploaded = page.waitForResponse((r) => r.url().endsWith(`/api/v1/conversations/${conversationId}/attachments`));
   await page.getByLabel('Enviar un archivo').setInputFiles({ name: 'catalogo.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
   expect((await uploaded).status()).toBe(201);
   await expect(page.getByRole('button', { name: 'Descargar catalogo.pdf' })).toBeVisible();
-  const [sent] = await fake.waitForSent(1, 20_000);
+  const [sent] = await fake().waitForSent(1, 20_000);
   expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'document', document: { filename: 'catalogo.pdf' } });
-  const upload = fake.requests.find((r) => r.endpoint === `${PHONE_NUMBER_ID}/media`);
+  const upload = fake().requests.find((r) => r.endpoint === `${PHONE_NUMBER_ID}/media`);
   expect(upload?.body).toMatchObject({ messaging_product: 'whatsapp', file: { filename: 'catalogo.pdf', type: 'application/pdf' } });
   await page.screenshot({ path: 'test-results/screenshots/channel-media-sent.png' });
 });

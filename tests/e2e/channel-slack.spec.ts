@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { slackSignature } from '../../functions/core/channels/slack';
-import { startFakePlatforms, type FakePlatforms } from '../../functions/testing/fake-platforms';
+import { useFakePlatforms } from './fake-platforms';
 import { createOrganization, signUp } from './helpers';
 
 /**
@@ -9,19 +9,10 @@ import { createOrganization, signUp } from './helpers';
  * a channel (the event signed like Slack signs it), an agent takes the conversation in the inbox
  * and answers; the fake Slack API receives chat.postMessage in the thread.
  */
-const FAKE_PORT = Number(new URL(process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597').port);
 const BOT_TOKEN = 'xoxb-e2e-1111-abcdefghijklmnop';
 const SIGNING_SECRET = 'e2eslacksigningsecret00000000000';
-let fake: FakePlatforms;
+const fake = useFakePlatforms();
 
-test.beforeAll(async ({}, testInfo) => {
-  // Other spec files use the same fixed port for the fake platforms: wait our turn on it.
-  testInfo.setTimeout(180_000);
-  fake = await startFakePlatforms({ port: FAKE_PORT, waitForPortMs: 150_000 });
-});
-test.afterAll(async () => {
-  await fake.close();
-});
 
 test('an agent answers a Slack thread from the inbox', async ({ page }) => {
   test.setTimeout(90_000);
@@ -91,7 +82,7 @@ test('an agent answers a Slack thread from the inbox', async ({ page }) => {
   expect((await sent).status()).toBe(201);
 
   await expect
-    .poll(() => fake.requests.find((r) => r.api === 'slack' && r.endpoint === 'chat.postMessage' && r.body?.text === 'Hola, soy Lucía. ¿En qué te ayudo?')?.body, { timeout: 20_000 })
+    .poll(() => fake().requests.find((r) => r.api === 'slack' && r.endpoint === 'chat.postMessage' && r.body?.text === 'Hola, soy Lucía. ¿En qué te ayudo?')?.body, { timeout: 20_000 })
     .toMatchObject({ channel: 'C0SOPORTE', thread_ts: parentTs });
   await page.screenshot({ path: 'test-results/screenshots/channel-slack.png', fullPage: true });
 });

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { startFakePlatforms, type FakePlatforms } from '../../functions/testing/fake-platforms';
+import { useFakePlatforms } from './fake-platforms';
 import { createOrganization, signUp } from './helpers';
 
 /**
@@ -7,18 +7,9 @@ import { createOrganization, signUp } from './helpers';
  * API on the port scripts/e2e-server.mjs points TELEGRAM_API_URL at), see the setup and status,
  * receive a message, watch the reply go out, disconnect.
  */
-const FAKE_PORT = Number(new URL(process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597').port);
 const BOT_TOKEN = '987654321:AAHe2eFakeTelegramTokenForTheChannelsPage';
-let fake: FakePlatforms;
+const fake = useFakePlatforms();
 
-test.beforeAll(async ({}, testInfo) => {
-  // flows.spec.ts takes the same fixed port for a while: wait our turn on it.
-  testInfo.setTimeout(180_000);
-  fake = await startFakePlatforms({ port: FAKE_PORT, waitForPortMs: 150_000 });
-});
-test.afterAll(async () => {
-  await fake.close();
-});
 
 async function liveBot(request: APIRequestContext, auth: Record<string, string>) {
   const kb = (await (await request.post('/api/v1/knowledge-bases', { headers: auth, data: { name: 'Tienda' } })).json()) as { id: string };
@@ -73,7 +64,7 @@ test('connect a Telegram bot, receive a message, the reply goes out, disconnect'
   const done = page.getByRole('dialog', { name: 'Telegram soporte está conectado' });
   await expect(done.getByText('Telegram ya envía aquí los mensajes de este bot')).toBeVisible();
   // Connect registered our webhook with Telegram, with a secret token.
-  const hook = fake.telegramWebhook(BOT_TOKEN);
+  const hook = fake().telegramWebhook(BOT_TOKEN);
   expect(hook?.url).toBe(integration.webhook.url);
   expect(hook?.secretToken.length).toBeGreaterThanOrEqual(32);
   await done.getByRole('button', { name: 'Listo' }).click();
@@ -100,7 +91,7 @@ test('connect a Telegram bot, receive a message, the reply goes out, disconnect'
   expect(unsigned.status()).toBe(401);
   const delivered = await page.request.post(new URL(integration.webhook.url).pathname, { data: update, headers: { 'X-Telegram-Bot-Api-Secret-Token': hook!.secretToken } });
   expect(delivered.status(), await delivered.text()).toBe(200);
-  const [reply] = await fake.waitForSent(1, 20_000);
+  const [reply] = await fake().waitForSent(1, 20_000);
   expect(reply.body).toMatchObject({ chat_id: '555000111' });
   expect(reply.body.text).toContain('10:00 a 20:00');
 
@@ -117,6 +108,6 @@ test('connect a Telegram bot, receive a message, the reply goes out, disconnect'
   await confirm.getByRole('button', { name: 'Desconectar' }).click();
   expect((await disconnected).status()).toBe(200);
   await expect(card.getByText('Desconectado', { exact: true })).toBeVisible();
-  expect(fake.requests.some((r) => r.endpoint === 'deleteWebhook' && r.token === BOT_TOKEN)).toBe(true);
+  expect(fake().requests.some((r) => r.endpoint === 'deleteWebhook' && r.token === BOT_TOKEN)).toBe(true);
   await expect(card.getByRole('button', { name: 'Conectar', exact: true })).toBeVisible();
 });

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startFakePlatforms } from '../../functions/testing/fake-platforms';
+import { FAKE_PLATFORMS_PORT, FAKE_PLATFORMS_WAIT_MS } from './fake-platforms';
 import { canvas, deployedBot, dashboardUser, dragConnect, newFlow, node, panel, selectNode, SHOTS, waitSaved, wire, type Auth } from './flow-helpers';
 import { startCustomerSite } from './helpers';
 
@@ -149,7 +150,6 @@ test('flows: a lead-capture flow built from the palette, refused then published,
   await completeOverTelegram(page, auth, bot.id);
 });
 
-const FAKE_PLATFORMS_PORT = Number(new URL(process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597').port);
 const TELEGRAM_TOKEN = '123123123:AAFlowsOverTelegramTestTokenForTheE2eSuite';
 
 /**
@@ -159,7 +159,7 @@ const TELEGRAM_TOKEN = '123123123:AAFlowsOverTelegramTestTokenForTheE2eSuite';
  */
 async function completeOverTelegram(page: Page, auth: Auth, botId: string) {
   // Other spec files use the same fixed port for the fake platforms: wait our turn on it.
-  const fake = await startFakePlatforms({ port: FAKE_PLATFORMS_PORT, waitForPortMs: 150_000 });
+  const fake = await startFakePlatforms({ port: FAKE_PLATFORMS_PORT, waitForPortMs: FAKE_PLATFORMS_WAIT_MS });
   try {
     const created = await page.request.post('/api/v1/integrations', { headers: auth, data: { platform: 'telegram', name: 'Telegram', botId, credentials: { botToken: TELEGRAM_TOKEN } } });
     expect(created.status(), await created.text()).toBe(201);

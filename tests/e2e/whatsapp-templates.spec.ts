@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { signMetaPayload } from '../../functions/core/channels/meta';
-import { startFakePlatforms, type FakePlatforms } from '../../functions/testing/fake-platforms';
+import { useFakePlatforms } from './fake-platforms';
 import { createOrganization, signUp } from './helpers';
 
 /**
@@ -9,19 +9,10 @@ import { createOrganization, signUp } from './helpers';
  * not possible, picks an approved template, fills its variables and sends it; the fake Graph API
  * receives it in WhatsApp's wire format.
  */
-const FAKE_PORT = Number(new URL(process.env.E2E_FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4597').port);
 const APP_SECRET = 'e2e0123456789abcdef0123456789abcd';
 const CREDENTIALS = { phoneNumberId: '106540352242922', accessToken: 'EAAG-e2e-whatsapp-token', appSecret: APP_SECRET, businessAccountId: '102290129340398' };
-let fake: FakePlatforms;
+const fake = useFakePlatforms();
 
-test.beforeAll(async ({}, testInfo) => {
-  // Other spec files use the same fixed port for the fake platforms: wait our turn on it.
-  testInfo.setTimeout(180_000);
-  fake = await startFakePlatforms({ port: FAKE_PORT, waitForPortMs: 150_000 });
-});
-test.afterAll(async () => {
-  await fake.close();
-});
 
 function customerMessage(text: string) {
   return {
@@ -97,8 +88,8 @@ test('an agent sends a WhatsApp template once the 24-hour window has closed', as
   await expect(dialog).toBeHidden();
 
   // The bot's own answer to the customer went out first; the template is the one of type `template`.
-  await expect.poll(() => fake.sent().filter((r) => r.body?.type === 'template').length, { timeout: 20_000 }).toBe(1);
-  const sent = fake.sent().find((r) => r.body?.type === 'template')!;
+  await expect.poll(() => fake().sent().filter((r) => r.body?.type === 'template').length, { timeout: 20_000 }).toBe(1);
+  const sent = fake().sent().find((r) => r.body?.type === 'template')!;
   expect(sent.body).toEqual({
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
