@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
+import { capacityFailure } from './capacity';
 import { ApiError, errorStatus, type ErrorCode } from './errors';
 import type { AppEnv } from './env';
 import { logError } from './log';
@@ -19,6 +20,11 @@ export function toErrorResponse(err: Error, c: Context<AppEnv>) {
   }
   if (err instanceof SyntaxError) {
     return c.json(new ApiError('bad_request', 'The request body is not valid JSON').body(id), 400);
+  }
+  const busy = capacityFailure(err);
+  if (busy) {
+    logError('request refused: database busy', err, { requestId: id, method: c.req.method, route: routePath(c, -1) });
+    return toErrorResponse(busy, c);
   }
   // Never the error's message as such: a failed query's carries its parameters (lib/log.ts).
   logError('request failed', err, { requestId: id, method: c.req.method, route: routePath(c, -1) });

@@ -84,6 +84,8 @@ export const publicErrors = {
   400: errorResponse('Malformed request'),
   422: errorResponse('Validation failed'),
   429: errorResponse('Too many requests'),
+  // lib/capacity.ts: any route that reaches the database may find it busy (too many connections).
+  503: errorResponse('Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again'),
 } as const;
 
 export const protectedErrors = {

@@ -37,7 +37,7 @@ billingRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('owner')] as const,
     request: { headers: OrgHeaderSchema, body: jsonBody(CheckoutBodySchema) },
-    responses: { 200: jsonContent(RedirectSchema, 'The Checkout page'), 503: errorResponse('Stripe could not be reached'), ...protectedErrors },
+    responses: { 200: jsonContent(RedirectSchema, 'The Checkout page'), ...protectedErrors, 503: errorResponse('Stripe could not be reached') },
   }),
   async (c) => c.json(await createCheckout(c.get('services'), c.get('org').organizationId, c.req.valid('json').plan), 200),
 );
@@ -51,7 +51,7 @@ billingRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('owner')] as const,
     request: { headers: OrgHeaderSchema },
-    responses: { 200: jsonContent(RedirectSchema, 'The Customer Portal'), 503: errorResponse('Stripe could not be reached'), ...protectedErrors },
+    responses: { 200: jsonContent(RedirectSchema, 'The Customer Portal'), ...protectedErrors, 503: errorResponse('Stripe could not be reached') },
   }),
   async (c) => c.json(await createPortal(c.get('services'), c.get('org').organizationId), 200),
 );
@@ -67,8 +67,8 @@ billingRouter.openapi(
     responses: {
       200: jsonContent(WebhookOutcomeSchema, 'Handled (also for events that change nothing, so Stripe does not retry them)'),
       404: errorResponse('Billing is not configured'),
-      503: errorResponse('Stripe could not be reached to read the subscription (Stripe retries)'),
       ...publicErrors,
+      503: errorResponse('Stripe could not be reached to read the subscription (Stripe retries)'),
     },
   }),
   async (c) => {

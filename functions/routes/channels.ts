@@ -45,8 +45,8 @@ channelsRouter.openapi(
       200: { description: 'The challenge, as plain text', content: { 'text/plain': { schema: z.string() } } },
       403: errorResponse('The verify token does not match'),
       404: errorResponse('No such webhook'),
-      503: errorResponse('The channel\u2019s credentials cannot be read right now (the platform redelivers later)'),
       ...publicErrors,
+      503: errorResponse('The channel\u2019s credentials cannot be read right now (the platform redelivers later)'),
     },
   }),
   async (c) => {
@@ -74,8 +74,8 @@ channelsRouter.openapi(
       406: errorResponse('Email: a signed delivery whose token was already received (a replay; Mailgun does not retry a 406)'),
       413: errorResponse('Body too large'),
       415: errorResponse('Email: the body is not a form'),
-      503: errorResponse('The channel\u2019s credentials cannot be read right now (the platform redelivers later)'),
       ...publicErrors,
+      503: errorResponse('The channel\u2019s credentials cannot be read right now (the platform redelivers later)'),
     },
   }),
   async (c) => {

@@ -43,7 +43,7 @@ conversationWhatsAppRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
     request: { headers: OrgHeaderSchema, params: ConversationParams, body: jsonBody(SendTemplateBody) },
-    responses: { 201: jsonContent(MessageSchema, 'The stored template message'), 409: errorResponse('Not a WhatsApp conversation, or the channel has no WhatsApp Business Account id'), 503: errorResponse('WhatsApp did not answer'), ...protectedErrors },
+    responses: { 201: jsonContent(MessageSchema, 'The stored template message'), 409: errorResponse('Not a WhatsApp conversation, or the channel has no WhatsApp Business Account id'), ...protectedErrors, 503: errorResponse('WhatsApp did not answer') },
   }),
   async (c) => {
     const actor = inboxActor(c);

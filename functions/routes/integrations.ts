@@ -137,7 +137,7 @@ integrationsRouter.openapi(
     security: bearerSecurity,
     middleware: [minRole('admin')] as const,
     request: { headers: OrgHeaderSchema, params: Params, body: { required: false, content: { 'application/json': { schema: ConnectSchema } } } },
-    responses: { 200: jsonContent(IntegrationSchema, 'Connected'), 503: errorResponse('The platform could not be reached'), ...protectedErrors },
+    responses: { 200: jsonContent(IntegrationSchema, 'Connected'), ...protectedErrors, 503: errorResponse('The platform could not be reached') },
   }),
   async (c) => {
     const { integration_id } = c.req.valid('param');

@@ -10,6 +10,7 @@ import { chatTurn, languageOf, type ChatEvent, type PublicMessage } from '../cor
 import { visitorSources } from '../core/chat/widget-visitor';
 import { countTokens } from '../core/ingest/tokens';
 import { randomToken } from '../lib/crypto';
+import { capacityFailure } from '../lib/capacity';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
 import { logError } from '../lib/log';
@@ -90,6 +91,8 @@ function toOpenAIFailure(err: Error): OpenAIFailure {
   }
   if (err instanceof HTTPException && err.status < 500) return invalidRequest(err.message || 'Malformed request');
   if (err instanceof SyntaxError) return invalidRequest('We could not parse the JSON body of your request.');
+  const busy = capacityFailure(err);
+  if (busy) return toOpenAIFailure(busy);
   logError('openai-compatible request failed', err);
   return new OpenAIFailure(500, { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: 'internal_error' });
 }

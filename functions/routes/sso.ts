@@ -160,8 +160,8 @@ ssoRouter.openapi(
     responses: {
       200: jsonContent(SsoDomainSchema, 'Verified'),
       409: errorResponse('Verified by another organization meanwhile'),
-      503: errorResponse('The DNS resolver could not be reached'),
       ...protectedErrors,
+      503: errorResponse('The DNS resolver could not be reached'),
     },
   }),
   async (c) => {

@@ -48,6 +48,7 @@ function fakeApi() {
   let liveEvents = false;
   const pushed = new Map<string, Array<{ event: string; data: unknown }>>();
   let busyChats = 0;
+  let busyIn: 'status' | 'stream' = 'status';
   let seq = 0;
   const id = (p: string) => `${p}_${++seq}`;
 
@@ -118,6 +119,11 @@ function fakeApi() {
         if (busyChats > 0) {
           // What an overloaded server answers: nothing stored, come back after Retry-After.
           busyChats--;
+          if (busyIn === 'stream') {
+            // The edge's overload: the stream had started (200) when the database refused.
+            res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+            return res.end(`event: error\ndata: ${JSON.stringify({ code: 'overloaded', message: 'The service is busy right now; try again in a moment', retryAfterSeconds: 1 })}\n\n`);
+          }
           res.setHeader('Retry-After', '1');
           res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
           return error(res, 503, 'overloaded', 'The assistant is busy right now; send the message again in a moment');
@@ -211,8 +217,11 @@ function fakeApi() {
     failNextChat: () => void (failNextChat = true),
     /** Serve the events stream (agents' replies pushed after a handoff) instead of a 404. */
     liveEvents: (on: boolean) => void (liveEvents = on),
-    /** The next `count` chat requests are refused with 503 overloaded and Retry-After: 1. */
-    busyChats: (count: number) => void (busyChats = count),
+    /** The next `count` chat requests are refused as overloaded, retry after 1 s: by a 503, or by an `error` event in a started stream. */
+    busyChats: (count: number, how: 'status' | 'stream' = 'status') => {
+      busyChats = count;
+      busyIn = how;
+    },
     /** Requests to one endpoint, optionally only those after `since` (an index into `requests`). */
     calls: (kind: string, since = 0) => requests.slice(since).filter((r) => r.path.endsWith(`/${kind}`)),
   };
@@ -425,6 +434,22 @@ test('widget: a busy server (503 + Retry-After) gets the same message again, wit
   await expect(page.getByRole('alert')).toHaveCount(0);
   const chats = api.calls('chat').slice(before);
   expect(chats.map((c) => c.body.message)).toEqual(['¿hay envío gratis?', '¿hay envío gratis?', '¿hay envío gratis?']);
+});
+
+test('widget: a stream that ends in "overloaded" before storing the question is sent again too', async ({ page }) => {
+  await page.goto(hostUrl);
+  await page.getByRole('button', { name: 'Abrir chat' }).click();
+  const dialog = page.getByRole('dialog');
+  const input = dialog.getByRole('textbox');
+  const before = api.calls('chat').length;
+
+  api.busyChats(1, 'stream');
+  await input.fill('¿abrís el sábado?');
+  await input.press('Enter');
+  await expect(dialog.getByText('Recibido: ¿abrís el sábado?')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  const chats = api.calls('chat').slice(before);
+  expect(chats.map((c) => c.body.message)).toEqual(['¿abrís el sábado?', '¿abrís el sábado?']);
 });
 
 test.describe('mobile', () => {

@@ -387,6 +387,8 @@ export class Widget {
           draft = this.bubble({ role: 'assistant', content: text_ }, draft);
           if (!draft.isConnected) this.list.appendChild(draft);
         } else if (ev.event === 'sources') sources = d.sources ?? [];
+        // Busy before the question was stored: the stream's 503 with Retry-After, handled below.
+        else if (ev.event === 'error' && d.retryAfterSeconds && !userEl.dataset.id) throw new ApiError(503, d.code, d.message, d.retryAfterSeconds);
         else if (ev.event === 'done') {
           done = true;
           typing.remove();

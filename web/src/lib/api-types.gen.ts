@@ -105,6 +105,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -210,6 +219,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -341,6 +359,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -444,6 +471,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -573,6 +609,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -679,6 +724,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -825,6 +879,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -959,6 +1022,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1047,6 +1119,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1163,6 +1244,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1257,6 +1347,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -1336,6 +1435,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1438,6 +1546,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1533,6 +1650,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1620,6 +1746,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1732,6 +1867,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1830,6 +1974,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1945,6 +2098,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2021,6 +2183,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2129,6 +2300,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2218,6 +2398,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2279,6 +2468,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2365,6 +2563,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2475,6 +2682,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2556,6 +2772,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2647,6 +2872,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2730,6 +2964,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2833,6 +3076,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -2904,6 +3156,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2987,6 +3248,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3046,6 +3316,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3531,6 +3810,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3619,6 +3907,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3716,6 +4013,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3835,6 +4141,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -3907,6 +4222,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4216,6 +4540,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4346,6 +4679,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4432,6 +4774,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4575,6 +4926,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -4647,6 +5007,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4793,6 +5162,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Change settings (admin) */
@@ -4924,6 +5302,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -5018,6 +5405,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5122,6 +5518,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5217,6 +5622,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5295,6 +5709,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5396,6 +5819,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5470,6 +5902,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5564,6 +6005,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -5650,6 +6100,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5767,6 +6226,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -5857,6 +6325,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5967,6 +6444,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6060,6 +6546,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6163,6 +6658,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6253,6 +6757,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6359,6 +6872,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6455,6 +6977,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6532,6 +7063,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6638,6 +7178,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6728,6 +7277,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6830,6 +7388,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -6919,6 +7486,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7023,6 +7599,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -7120,6 +7705,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -7203,6 +7797,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7314,6 +7917,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -7387,6 +7999,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7495,6 +8116,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7634,6 +8264,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7723,6 +8362,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7831,6 +8479,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -7919,6 +8576,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8039,6 +8705,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -8148,6 +8823,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -8245,6 +8929,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -8331,6 +9024,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8435,6 +9137,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -8507,6 +9218,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8611,6 +9331,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8743,6 +9472,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -8833,6 +9571,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8937,6 +9684,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9030,6 +9786,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9138,6 +9903,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9233,6 +10007,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9343,6 +10126,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -9430,6 +10222,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9538,6 +10339,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -9639,6 +10449,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -9728,6 +10547,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9833,6 +10661,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10044,6 +10881,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -10156,6 +11002,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -10253,6 +11108,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -10338,6 +11202,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10447,6 +11320,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -10526,6 +11408,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10626,6 +11517,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /**
@@ -10713,6 +11613,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -10785,6 +11694,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10997,6 +11915,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -11093,6 +12020,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -11170,6 +12106,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11273,6 +12218,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11386,6 +12340,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Change the settings (= PUT /knowledge-bases/{kb_id}) */
@@ -11472,6 +12435,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11579,6 +12551,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11696,6 +12677,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Rename a document */
@@ -11784,6 +12774,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11880,6 +12879,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11987,6 +12995,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12102,6 +13119,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12203,6 +13229,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12318,6 +13353,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12404,6 +13448,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12501,6 +13554,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12587,6 +13649,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12688,6 +13759,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -12760,6 +13840,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12873,6 +13962,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -12963,6 +14061,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13064,6 +14171,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Rename a document or set its refresh schedule (admin) */
@@ -13153,6 +14269,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -13226,6 +14351,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13332,6 +14466,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -13430,6 +14573,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -13519,6 +14671,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13658,6 +14819,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -13748,6 +14918,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13868,6 +15047,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -13960,6 +15148,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14065,6 +15262,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14453,6 +15659,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -14543,6 +15758,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14626,6 +15850,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14724,6 +15957,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -14793,6 +16035,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14882,6 +16133,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14985,6 +16245,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Cancel the scheduled deletion (owner) */
@@ -15055,6 +16324,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15147,6 +16425,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15248,6 +16535,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -15342,6 +16638,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -15426,6 +16731,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15556,6 +16870,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -15638,6 +16961,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15762,6 +17094,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -15857,6 +17198,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15962,6 +17312,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -16046,6 +17405,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16140,6 +17508,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -16222,6 +17599,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16339,6 +17725,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -16411,6 +17806,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16513,6 +17917,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -16604,6 +18017,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16714,6 +18136,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -16807,6 +18238,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16916,6 +18356,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -17018,6 +18467,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -17113,6 +18571,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -17189,6 +18656,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17290,6 +18766,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -17373,6 +18858,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17504,6 +18998,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -17574,6 +19077,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17666,6 +19178,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17782,6 +19303,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -17869,6 +19399,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18107,6 +19646,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -18190,6 +19738,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18298,6 +19855,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -18379,6 +19945,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18468,6 +20043,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18594,6 +20178,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -18680,6 +20273,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18822,6 +20424,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -18908,6 +20519,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19016,6 +20636,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -19088,6 +20717,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19188,6 +20826,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19300,6 +20947,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -19404,6 +21060,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -19499,6 +21164,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19612,6 +21286,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -19686,6 +21369,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19781,6 +21473,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19888,6 +21589,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -19973,6 +21683,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20072,6 +21791,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20200,6 +21928,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -20278,6 +22015,15 @@ export interface paths {
                 };
                 /** @description Too many requests */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
