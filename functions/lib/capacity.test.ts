@@ -42,6 +42,18 @@ describe('a database that refuses for capacity', () => {
         return new;
       end $$`));
     await db.execute(sql.raw('create trigger refuse_busy before insert on messages for each row execute function refuse_busy()'));
+    // The same refusal after the question is stored: on the answer to a question that asks for it.
+    await db.execute(sql.raw(`
+      create function refuse_answer() returns trigger language plpgsql as $$
+      begin
+        if new.role = 'assistant' and exists (select 1 from messages q where q.id = new.reply_to_id and q.content like 'LATE%')
+          and not exists (select 1 from refuse_answer_off) then
+          raise exception 'sorry, too many clients already' using errcode = '53300';
+        end if;
+        return new;
+      end $$`));
+    await db.execute(sql.raw('create table refuse_answer_off (off boolean)'));
+    await db.execute(sql.raw('create trigger refuse_answer before insert on messages for each row execute function refuse_answer()'));
   });
   afterAll(() => api.close());
 
@@ -74,4 +86,27 @@ describe('a database that refuses for capacity', () => {
     const ok = await api.call('POST', `/api/v1/conversations/${session.conversationId}/messages`, { token: user.token, body: { content: 'Hola' } });
     expect(ok.status, ok.text).toBe(201);
   });
+
+  it('queues the late answer at once when the stream fails after the question was stored; the widget is told to wait for it', async () => {
+    const { botId, session } = await widgetConversation();
+    const auth = { authorization: `Bearer ${session.sessionToken}` };
+    const res = await api.call('POST', `/api/v1/widget/${botId}/chat`, { headers: auth, body: { message: 'LATE ¿abrís el sábado?' } });
+    const events = parseSse(res.raw);
+    const names = events.map((e) => e.event);
+    expect([names[0], names.at(-1)], res.text).toEqual(['message', 'error']);
+    expect(names).not.toContain('done');
+    expect(events.at(-1)!.data).toMatchObject({ code: 'internal_error', answerQueued: true });
+    const questionId = (events[0]!.data as { message: { id: string } }).message.id;
+
+    // The database is back; the job's 5 s delay is skipped rather than waited for.
+    const db = api.runtime.services.db;
+    await db.execute(sql`insert into refuse_answer_off values (true)`);
+    await db.execute(sql`update local_jobs set run_at = now() where status = 'pending'`);
+    await api.runtime.queue.drain();
+    const history = await api.call('GET', `/api/v1/widget/${botId}/messages`, { headers: auth });
+    const messages = history.body.data as Array<{ id: string; role: string; content: string }>;
+    expect(messages.filter((m) => m.role === 'user').map((m) => m.id)).toEqual([questionId]);
+    expect(messages.filter((m) => m.role === 'assistant')).toHaveLength(1);
+  });
 });
+

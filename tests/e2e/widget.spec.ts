@@ -49,6 +49,7 @@ function fakeApi() {
   const pushed = new Map<string, Array<{ event: string; data: unknown }>>();
   let busyChats = 0;
   let busyIn: 'status' | 'stream' = 'status';
+  let lateAnswers = 0;
   let seq = 0;
   const id = (p: string) => `${p}_${++seq}`;
 
@@ -127,6 +128,19 @@ function fakeApi() {
           res.setHeader('Retry-After', '1');
           res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
           return error(res, 503, 'overloaded', 'The assistant is busy right now; send the message again in a moment');
+        }
+        if (lateAnswers > 0) {
+          // Stored, then the answer failed: the server queued it, and it comes on the events stream.
+          lateAnswers--;
+          const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+          const question: Msg = { id: id('msg'), role: 'user', content: body?.message ?? '', createdAt: new Date().toISOString() };
+          conv.messages.push(question);
+          res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+          res.write(`event: message\ndata: ${JSON.stringify(question)}\n\n`);
+          res.end(`event: error\ndata: ${JSON.stringify({ code: 'internal_error', message: 'The answer was interrupted; it will arrive here shortly', answerQueued: true })}\n\n`);
+          const answer = { id: id('msg'), role: 'assistant', content: 'Respuesta tardía: abrimos el sábado de 10 a 14.', createdAt: new Date().toISOString(), sources: [], feedback: null };
+          setTimeout(() => pushed.set(token, [...(pushed.get(token) ?? []), { event: 'message', data: answer }]), 1500);
+          return;
         }
         if (failNextChat) {
           // Cut the connection mid-answer. (Resetting it before any response is not enough:
@@ -222,6 +236,8 @@ function fakeApi() {
       busyChats = count;
       busyIn = how;
     },
+    /** The next `count` chat requests store the question, then end in `answerQueued`; the answer follows on the events stream. */
+    lateAnswers: (count: number) => void (lateAnswers = count),
     /** Requests to one endpoint, optionally only those after `since` (an index into `requests`). */
     calls: (kind: string, since = 0) => requests.slice(since).filter((r) => r.path.endsWith(`/${kind}`)),
   };
@@ -450,6 +466,28 @@ test('widget: a stream that ends in "overloaded" before storing the question is 
   await expect(page.getByRole('alert')).toHaveCount(0);
   const chats = api.calls('chat').slice(before);
   expect(chats.map((c) => c.body.message)).toEqual(['¿abrís el sábado?', '¿abrís el sábado?']);
+});
+
+test('widget: an answer that failed after the question was stored is awaited, not sent twice', async ({ page }) => {
+  api.liveEvents(true);
+  try {
+    await page.goto(hostUrl);
+    await page.getByRole('button', { name: 'Abrir chat' }).click();
+    const dialog = page.getByRole('dialog');
+    const input = dialog.getByRole('textbox');
+    const before = api.calls('chat').length;
+    api.lateAnswers(1);
+    await input.fill('¿y el sábado?');
+    await input.press('Enter');
+    const sent = dialog.locator('.m.u').last();
+    await expect(sent.getByRole('status')).toHaveText('Recibido. La respuesta aparecerá aquí en un momento.');
+    await expect(dialog.getByRole('button', { name: 'Reintentar' })).toHaveCount(0);
+    await expect(dialog.getByText('Respuesta tardía: abrimos el sábado de 10 a 14.')).toBeVisible();
+    await expect(sent.getByRole('status')).toHaveCount(0);
+    expect(api.calls('chat').slice(before)).toHaveLength(1);
+  } finally {
+    api.liveEvents(false);
+  }
 });
 
 test.describe('mobile', () => {

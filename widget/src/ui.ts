@@ -369,6 +369,7 @@ export class Widget {
     let text_ = '';
     let sources: Source[] = [];
     let done = false;
+    let late = false;
     try {
       const res = await this.api.chat(this.token ?? '', text, quickReply);
       await readSse(res, (ev) => {
@@ -389,6 +390,7 @@ export class Widget {
         } else if (ev.event === 'sources') sources = d.sources ?? [];
         // Busy before the question was stored: the stream's 503 with Retry-After, handled below.
         else if (ev.event === 'error' && d.retryAfterSeconds && !userEl.dataset.id) throw new ApiError(503, d.code, d.message, d.retryAfterSeconds);
+        else if (ev.event === 'error' && d.answerQueued) late = true;
         else if (ev.event === 'done') {
           done = true;
           typing.remove();
@@ -403,6 +405,13 @@ export class Widget {
           this.emit('message', m);
         }
       });
+      // The question is stored and its answer queued: it arrives on the events stream; sending the text again would ask twice.
+      if (!done && late) {
+        typing.remove();
+        draft?.remove();
+        userEl.appendChild(h('div', { cls: 'st lt', role: 'status' }, t.later));
+        return this.scroll();
+      }
       if (!done) throw new ApiError(0, 'stream_ended', 'The answer was cut off');
     } catch (e) {
       typing.remove();
@@ -465,6 +474,7 @@ export class Widget {
   private remote(m: Message) {
     // The visitor's own messages are already on screen (the chat stream echoes their ids).
     if (!m?.id || m.role === 'user' || this.shown.has(m.id)) return;
+    for (const waiting of this.list.querySelectorAll('.lt')) waiting.remove();
     this.bubble(m);
     if (m.role !== 'system') {
       this.answered = true;
