@@ -13,7 +13,8 @@ export function streamChatEvents(c: Context, events: AsyncGenerator<ChatEvent>) 
   return streamSSE(c, async (stream) => {
     try {
       for await (const event of events) {
-        const { type, ...data } = event;
+        // Who holds the conversation is the inbox's business, not the visitor's.
+        const { type, ...data } = event.type === 'done' ? { ...event, handoff: undefined } : event;
         await stream.writeSSE({ event: type, data: JSON.stringify(data) });
       }
     } catch (error) {

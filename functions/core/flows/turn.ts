@@ -11,6 +11,7 @@ import { runTurn, type TurnResult } from './runtime';
 import { flowState, initialState, type FlowReply, type FlowState } from './state';
 import type { EntryFlow } from './entry';
 import { loadVersion } from './store';
+import { letTokensOut } from '../../lib/let-tokens-out';
 
 /**
  * Where flows meet the chat turn (engine.ts calls `flowFor`, then `answerWithFlow`): when the
@@ -58,15 +59,18 @@ function languageOf(bot: BotRuntime, text: string) {
   return /\b(the|what|how|where|when|is|are|do|does|can|my|your)\b/i.test(text) && !/[ñ¿¡áéíóú]/i.test(text) ? 'en' : 'es';
 }
 
-/** One stored bot message per visitor message: the flow's replies joined, the last buttons under it. */
-function combine(replies: FlowReply[]) {
-  const text = replies
+/**
+ * One stored bot message per visitor message: the flow's replies joined (what the inbox and the
+ * widget show), each reply kept as a part in order (channels send them one by one, as separate
+ * messages), and the last buttons under it.
+ */
+export function combine(replies: FlowReply[]) {
+  const parts = replies
     .map((r) => [r.text, r.media ? (r.media.name ? `[${r.media.name}](${r.media.url})` : r.media.url) : ''].filter(Boolean).join('\n'))
-    .filter(Boolean)
-    .join('\n\n');
+    .filter(Boolean);
   const quickReplies = replies.at(-1)?.quickReplies;
   const media = replies.filter((r) => r.media).map((r) => r.media);
-  return { text, quickReplies, media };
+  return { text: parts.join('\n\n'), parts, quickReplies, media };
 }
 
 async function saveSession(services: Services, organizationId: string, conversationId: string, state: FlowState) {
@@ -117,12 +121,13 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
   const failed = result.steps.find((s) => s.error);
   if (failed) console.error(JSON.stringify({ level: 'warn', message: 'flow step failed', bot: bot.id, conversation: input.conversationId, node: failed.nodeId, error: failed.error }));
 
-  const { text, quickReplies, media } = combine(result.replies);
+  const { text, parts, quickReplies, media } = combine(result.replies);
   if (!text) {
     yield { type: 'done', message: null, conversationId: input.conversationId };
     return;
   }
   yield { type: 'token', text };
+  await letTokensOut();
   const row = await storeReply(services.db, {
     organizationId: bot.organizationId,
     conversationId: input.conversationId,
@@ -139,6 +144,7 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
       language,
       ...(quickReplies?.length ? { quickReplies } : {}),
       ...(media.length ? { media } : {}),
+      ...(parts.length > 1 ? { flowParts: parts } : {}),
     },
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   });
