@@ -180,7 +180,7 @@ try {
   (pglite as any).exec = (...args: unknown[]) => (sql++, (originalExec as any)(...args));
   let kv = 0;
   const kvStore = runtime.services.kv as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const name of ['get', 'set', 'del', 'rateLimit', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
+  for (const name of ['get', 'getMany', 'set', 'del', 'incr', 'rateLimit', 'rateLimitAll', 'streamAppend', 'streamRead', 'streamLastId'] as const) {
     const original = kvStore[name].bind(kvStore);
     kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
   }
