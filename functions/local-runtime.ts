@@ -25,6 +25,7 @@ import { createAdmission } from './core/chat/admission';
 import { createModels } from './core/models/registry';
 import { recoverUnansweredMessages } from './core/chat/recovery';
 import { enqueueSweep, SWEEP_INTERVAL_MINUTES } from './core/jobs/registry';
+import { flushApiKeyUsage } from './core/orgs/api-key-usage';
 import { allJobs } from './core/jobs/all';
 import { BACK_OFFICE_ROUTES } from './back-office';
 import { createEmbeddings } from './core/embeddings';
@@ -196,6 +197,8 @@ async function composeRuntime(
       live.close();
       await queue.stop();
       await Promise.allSettled([...pending]);
+      // API key uses wait in KV for the sweep; this process's KV goes with it.
+      await flushApiKeyUsage(services, { everything: true }).catch((error) => logError('api key usage not flushed', error));
       await ingestPool?.close();
       await database.close();
       releaseLock();

@@ -13,6 +13,9 @@ import { startFakeOpenAI } from '../functions/testing/fake-openai';
 /** The app on 127.0.0.1 (a free port); static files from `frontend`, or 404 without one. */
 export async function serveOnLoopback(runtime: LocalRuntime, frontend?: (req: IncomingMessage, res: ServerResponse) => void) {
   const server = createHttpServer(runtime, frontend ?? ((_req, res) => res.writeHead(404).end()));
+  // On a loaded machine the server's 5 s keep-alive ran out while fetch still meant to reuse the
+  // socket (a request sent on a closing connection: ECONNRESET); the benches' clients close theirs.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

@@ -24,7 +24,8 @@ export function streamChatEvents(c: Context<AppEnv>, events: AsyncGenerator<Chat
     let questionId: string | null = null;
     try {
       for await (const event of events) {
-        const { type, ...data } = event;
+        // Who holds the conversation is the inbox's business, not the visitor's.
+        const { type, ...data } = event.type === 'done' ? { ...event, handoff: undefined } : event;
         if (event.type === 'message') questionId = event.message.id;
         await stream.writeSSE({ event: type, data: JSON.stringify(data) });
       }

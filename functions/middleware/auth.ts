@@ -1,10 +1,11 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
-import { apiKeys, memberships, users, type ApiKeyScope, type Role } from '../../db/schema';
+import { memberships, users, type ApiKeyScope, type Role } from '../../db/schema';
 import { verifyAccessToken } from '../core/auth/access-token';
 import { assertAccessNotRevoked } from '../core/auth/revocation';
 import { findApiKeyGrant } from '../core/orgs/api-keys';
+import { countApiKeyUse } from '../core/orgs/api-key-usage';
 import { ApiError } from '../lib/errors';
 import { enforceRateLimit } from '../lib/rate-limit';
 import type { AppEnv } from '../lib/env';
@@ -46,7 +47,7 @@ export function bearerToken(c: Context<AppEnv>): string {
  */
 export async function authenticateApiKey(c: Context<AppEnv>, key: string, scope: ApiKeyScope): Promise<Extract<Principal, { kind: 'apiKey' }>> {
   const services = c.get('services');
-  const { db, kv } = services;
+  const { kv } = services;
   const grant = await findApiKeyGrant(services, key);
   if (!grant) throw new ApiError('invalid_token', 'The API key is not valid or has been revoked');
   if (!grant.scopes.includes(scope)) {
@@ -55,12 +56,8 @@ export async function authenticateApiKey(c: Context<AppEnv>, key: string, scope:
   if (grant.rateLimitPerMinute !== null) {
     await enforceRateLimit(kv, `api-key:${grant.id}`, grant.rateLimitPerMinute, 60, 'This API key is over its requests per minute; wait a moment');
   }
-  services.waitUntil(
-    db
-      .update(apiKeys)
-      .set({ lastUsedAt: new Date(), requestCount: sql`${apiKeys.requestCount} + 1` })
-      .where(eq(apiKeys.id, grant.id)),
-  );
+  // Counted in KV and flushed to the database by the sweep (core/orgs/api-key-usage.ts), never awaited.
+  services.waitUntil(countApiKeyUse(kv, grant.id));
   return { kind: 'apiKey', apiKeyId: grant.id, organizationId: grant.organizationId, role: grant.role, scopes: grant.scopes };
 }
 

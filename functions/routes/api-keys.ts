@@ -24,7 +24,7 @@ apiKeysRouter.openapi(
   async (c) => {
     const access = c.get('org');
     requireRole(access, 'admin');
-    return c.json({ data: await listApiKeys(c.get('services').db, access.organizationId) }, 200);
+    return c.json({ data: await listApiKeys(c.get('services'), access.organizationId) }, 200);
   },
 );
 

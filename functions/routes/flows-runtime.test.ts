@@ -6,6 +6,8 @@ import { parseSse } from '../testing/fake-openai';
 import { startFakePlatforms, type FakePlatforms } from '../testing/fake-platforms';
 import { createTestApi, type TestApi } from '../testing/harness';
 import { createTeam, type Team } from '../testing/inbox';
+import { and, eq } from 'drizzle-orm';
+import { messages } from '../../db/schema';
 
 /**
  * Flows in production: published entry flows answering on the widget and on a channel, through
@@ -139,7 +141,7 @@ describe('flows at runtime', () => {
     expect((await v.say('Ana'))!.content).toBe('Encantado, Ana');
   });
 
-  it('runs on Telegram with inline buttons, and a tap moves the flow on', async () => {
+  it('runs on Telegram with inline buttons, and a tap moves the flow on; a turn of several messages is stored once and sent one by one', async () => {
     const team = await createTeam(api, { language: 'en' });
     const { token } = team.owner;
     const botToken = '123456789:AAEhBP0av28fhjRdM2ZJu1PsMKrcZhGs4wE';
@@ -155,8 +157,21 @@ describe('flows at runtime', () => {
     text.message.text = 'hello';
     expect((await api.call('POST', path, { rawBody: JSON.stringify(text), headers })).status).toBe(200);
     await api.runtime.queue.drain();
-    const [question] = fake.sent();
-    expect(question!.body.text).toContain('What are you interested in?');
+    // The welcome and the question: one stored answer, two Telegram messages, the buttons under the second.
+    const [welcome, question] = fake.sent();
+    expect(welcome!.body.text).toBe('Hi! I will help you in a minute.');
+    expect(welcome!.body.reply_markup).toBeUndefined();
+    expect(question!.body.text).toBe('What are you interested in?');
+    const stored = await api.runtime.services.db
+      .select({ content: messages.content, metadata: messages.metadata, deliveryStatus: messages.deliveryStatus })
+      .from(messages)
+      .where(and(eq(messages.organizationId, team.orgId), eq(messages.role, 'assistant')));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      content: 'Hi! I will help you in a minute.\n\nWhat are you interested in?',
+      deliveryStatus: 'sent',
+      metadata: { flowParts: ['Hi! I will help you in a minute.', 'What are you interested in?'], parts: 2 },
+    });
     expect(question!.body.reply_markup).toEqual({
       inline_keyboard: [
         [

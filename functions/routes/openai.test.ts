@@ -144,6 +144,18 @@ describe('the official openai client', () => {
     }
   });
 
+  it('says versaai.status requested once the end user asks for a person, and the inbox agrees', async () => {
+    const c = client();
+    const asked = await c.chat.completions.create({ model: bot.slug, user: 'cliente-pide-persona', messages: [{ role: 'user', content: 'Quiero hablar con una persona' }] });
+    const { status, conversationId } = (asked as unknown as { versaai: { status: string; conversationId: string } }).versaai;
+    expect(status).toBe('requested');
+    const conversation = await api.call('GET', `/api/v1/conversations/${conversationId}`, { token: owner.token });
+    expect(conversation.body.handoff).toBe('requested');
+    // Asked again: still requested (the request was already made), not back to the bot.
+    const again = await c.chat.completions.create({ model: bot.slug, user: 'cliente-pide-persona', messages: [{ role: 'user', content: 'Una persona, por favor' }] });
+    expect((again as unknown as { versaai: { status: string } }).versaai.status).toBe('requested');
+  });
+
   it('while a person holds the conversation, returns their new replies or a status, with versaai.status human', async () => {
     const c = client();
     const first = await c.chat.completions.create({ model: bot.slug, user: 'cliente-handoff', messages: [{ role: 'user', content: 'Hola' }] });

@@ -195,6 +195,8 @@ interface TurnOutcome {
   content: string;
   message: PublicMessage | null;
   userMessageId: string | null;
+  /** Who holds the conversation after the turn, when the engine knows it. */
+  handoff?: 'bot' | 'requested' | 'human';
 }
 
 /** What the client gets while a person holds the conversation: their new replies, or a status text. */
@@ -215,6 +217,7 @@ function apply(outcome: TurnOutcome, event: ChatEvent) {
   else if (event.type === 'token') outcome.content += event.text;
   else if (event.type === 'done') {
     outcome.message = event.message;
+    outcome.handoff = event.handoff;
     if (event.message) outcome.content = event.message.content;
   }
 }
@@ -250,7 +253,8 @@ openaiRouter.openapi(
     const events = admitted(release, chatTurn(services, { bot, conversationId, channel: 'api', text }));
     const base = { id: `chatcmpl-${randomToken(18)}`, created: epochSeconds(new Date()), model: body.model };
     const finish = async (outcome: TurnOutcome) => {
-      const status = outcome.message ? await handoffState(services.db, conversationId) : ('human' as const);
+      // The engine says who holds the conversation after its turn; only a turn that cannot (a flow's) costs a query.
+      const status = outcome.message ? (outcome.handoff ?? (await handoffState(services.db, conversationId))) : ('human' as const);
       return { conversationId, messageId: outcome.message?.id ?? null, status };
     };
 

@@ -111,6 +111,8 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
     res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model, choices: [], usage })}\n\n`);
     res.end('data: [DONE]\n\n');
   });
+  // A loaded machine outlasted the default 5 s keep-alive while a client still meant to reuse the socket (ECONNRESET).
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   fake.close = () => new Promise((done) => server.close(() => done()));

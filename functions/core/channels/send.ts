@@ -13,7 +13,7 @@ import { errorMessage } from './http';
 import { sendText, TEXT_LIMITS } from './platforms';
 import { signalAnswering } from './signals';
 import { noteChannelError } from './state';
-import { splitText } from './split';
+import { splitText, type TextLimit } from './split';
 import { attachmentsToSend, sendMessageAttachments } from './media-send';
 import { answerCallbackQuery } from './telegram';
 import { sendWhatsAppTemplate, type TemplatePayload } from './whatsapp-templates';
@@ -146,6 +146,13 @@ function buttonsOf(message: MessageRow): ReplyButtons | undefined {
 
 const FLOW_LIST_BUTTON = { es: 'Ver opciones', en: 'See options' };
 
+/** What goes out as separate platform messages: a flow turn's messages one by one, each split at the platform's limit. */
+function textParts(message: MessageRow, limit: TextLimit): string[] {
+  const flowParts = message.metadata.flowParts;
+  const pieces = Array.isArray(flowParts) && flowParts.length > 0 ? (flowParts as string[]) : [message.content];
+  return pieces.flatMap((piece) => splitText(piece, limit));
+}
+
 /** Records parts already accepted by the platform, so a retry continues after them. */
 async function saveProgress(services: Services, message: MessageRow, platformMessageIds: string[]) {
   await services.db
@@ -172,7 +179,7 @@ export async function deliverMessage(services: Services, messageId: string, atte
   if (!credentials) return markFailed(services, context, 'The channel\u2019s credentials cannot be read; connect it again.', true);
 
   if (message.contentType === 'template') return deliverTemplate(services, context, credentials, attempt);
-  const parts = splitText(message.content, TEXT_LIMITS[integration.platform as Platform]);
+  const parts = textParts(message, TEXT_LIMITS[integration.platform as Platform]);
   const withFiles = attachmentsToSend(message).length > 0;
   if (parts.length === 0 && !withFiles) return markFailed(services, context, 'The message is empty.');
   const sent = Array.isArray(message.metadata.platformMessageIds) ? [...(message.metadata.platformMessageIds as string[])] : [];

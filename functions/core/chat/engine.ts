@@ -38,6 +38,7 @@ import { answerWithFlow, flowFor } from '../flows/turn';
 import { userContentFor } from './media-input';
 import { countBotAnswer, type AnswerQuota } from '../billing/messages-quota';
 import { redactHistory, redactText } from '../privacy/redaction';
+import { letTokensOut } from '../../lib/let-tokens-out';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -56,7 +57,13 @@ export type ChatEvent =
   | { type: 'message'; message: PublicMessage }
   | { type: 'token'; text: string }
   | { type: 'sources'; sources: PublicSource[] }
-  | { type: 'done'; message: PublicMessage | null; conversationId: string }
+  | {
+      type: 'done';
+      message: PublicMessage | null;
+      conversationId: string;
+      /** Who holds the conversation after this turn, as far as the turn knows (absent: ask the database). */
+      handoff?: UserTurn['handoff'];
+    }
   | { type: 'error'; code: string; message: string; reason?: ModelFailure };
 
 export interface TurnInput {
@@ -284,7 +291,12 @@ function answerToOffer(input: AnswerInput): { choice: 'yes' | 'no'; language?: '
 export async function* answerTurn(services: Services, input: AnswerInput, started = performance.now()): AsyncGenerator<ChatEvent> {
   const { bot } = input;
   const lang = languageOf(bot, input.text);
-  const done = (message: PublicMessage | null): ChatEvent => ({ type: 'done', message, conversationId: input.conversationId });
+  const done = (message: PublicMessage | null, handedOff = false): ChatEvent => ({
+    type: 'done',
+    message,
+    conversationId: input.conversationId,
+    handoff: handedOff ? 'requested' : input.handoff,
+  });
 
   // A person has the conversation: the bot stays silent (agents see the message live in the inbox).
   if (input.handoff === 'human') {
@@ -326,10 +338,11 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   }
   if (answer) {
     for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
+    await letTokensOut();
     const row = await storeAnswer(services, input, answer, started);
-    if (handoffReason) await requestHandoff(services, bot.organizationId, input.conversationId, handoffReason);
+    const handedOff = handoffReason ? await requestHandoff(services, bot.organizationId, input.conversationId, handoffReason) : false;
     await publishMessageCreated(services, row, { toVisitor: input.late });
-    yield done(toPublicMessage(row));
+    yield done(toPublicMessage(row), handedOff);
     return;
   }
 
@@ -392,21 +405,23 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   if (answer.isFallback && input.handoff === 'bot' && input.channel !== 'playground' && !handsOff) {
     answer.metadata = { ...answer.metadata, quickReplies: HANDOFF_OFFER[lang], language: lang };
   }
+  await letTokensOut();
   const row = await storeAnswer(services, input, answer, started);
   await publishMessageCreated(services, row, { toVisitor: input.late });
   if (row.isFallback && row.error) await publishMessageFailed(services, row);
-  if (handsOff) await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence');
-  yield done(toPublicMessage(row));
+  const handedOff = handsOff ? await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence') : false;
+  yield done(toPublicMessage(row), handedOff);
 }
 
 /** "We'll get back to you", and the conversation goes to the inbox as a request for a person. */
 async function* answerOverLimit(services: Services, input: AnswerInput, lang: 'es' | 'en', started: number): AsyncGenerator<ChatEvent> {
   const answer: Answer = { content: OVER_LIMIT_MESSAGE[lang], sources: [], model: null, timeToFirstTokenMs: 0, metadata: { planLimit: 'messagesPerMonth' } };
   for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
+  await letTokensOut();
   const row = await storeAnswer(services, input, answer, started);
-  await requestHandoff(services, input.bot.organizationId, input.conversationId, 'plan_limit');
+  const handedOff = await requestHandoff(services, input.bot.organizationId, input.conversationId, 'plan_limit');
   await publishMessageCreated(services, row, { toVisitor: input.late });
-  yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+  yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId, handoff: handedOff ? 'requested' : input.handoff };
 }
 
 /**

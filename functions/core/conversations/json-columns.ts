@@ -45,6 +45,10 @@ export const MessageMetadataSchema = z
       .openapi({ description: 'How the passages were found when the model helped: the query searched, whether the model rewrote it and reranked, and the tokens that cost' }),
     platformMessageIds: z.array(z.string()).optional().openapi({ description: 'Ids the platform gave the parts we sent' }),
     parts: z.number().optional().openapi({ description: 'How many platform messages a long reply was split into' }),
+    flowParts: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'A flow turn\u2019s messages in order (the content joins them): channels send each as its own message, the buttons under the last' }),
     edited: z.boolean().optional(),
     editedAt: z.string().optional(),
     edits: z.array(z.object({ content: z.string(), until: z.string() })).optional().openapi({ description: 'Earlier texts of an edited message' }),

@@ -11,6 +11,7 @@ import { runTurn, type TurnResult } from './runtime';
 import { flowState, initialState, type FlowReply, type FlowState } from './state';
 import type { EntryFlow } from './entry';
 import { loadVersion } from './store';
+import { letTokensOut } from '../../lib/let-tokens-out';
 
 /**
  * Where flows meet the chat turn (engine.ts calls `flowFor`, then `answerWithFlow`): when the
@@ -35,22 +36,42 @@ export interface FlowTurnInput {
 export interface ActiveFlow {
   doc: EntryFlow['document'];
   state: FlowState;
+  /** The contact's name ({{contact.name}}), read with the flow's position. */
+  contactName: string | null;
+}
+
+/**
+ * The conversation's flow position and its contact's name, in one round trip: a flow turn reads
+ * both before its first step.
+ */
+async function sessionAndContact(services: Services, conversationId: string) {
+  const [row] = await services.db
+    .select({
+      state: sql<unknown>`(select ${flowSessions.state} from ${flowSessions} where ${flowSessions.conversationId} = ${conversations.id})`,
+      contactName: contacts.name,
+    })
+    .from(conversations)
+    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(eq(conversations.id, conversationId))
+    .limit(1);
+  const state = typeof row?.state === 'string' ? (JSON.parse(row.state) as unknown) : (row?.state ?? null);
+  return { state, contactName: row?.contactName ?? null };
 }
 
 /** The flow this message belongs to, or null when the bot answers as usual. */
 export async function flowFor(services: Services, input: Pick<FlowTurnInput, 'bot' | 'conversationId'>): Promise<ActiveFlow | null> {
   const entry = input.bot.entryFlow;
   if (!entry) return null;
-  const [session] = await services.db.select().from(flowSessions).where(eq(flowSessions.conversationId, input.conversationId)).limit(1);
-  if (!session) return { doc: entry.document, state: initialState(entry.flowId, entry.version) };
-  const parsed = flowState.safeParse(session.state);
+  const { state: stored, contactName } = await sessionAndContact(services, input.conversationId);
+  if (stored === null) return { doc: entry.document, state: initialState(entry.flowId, entry.version), contactName };
+  const parsed = flowState.safeParse(stored);
   // A finished flow hands the conversation to the bot's usual answers.
   if (!parsed.success || (parsed.data.status !== 'waiting' && parsed.data.status !== 'running')) return null;
   const state = parsed.data;
-  if (state.flowId === entry.flowId && state.version === entry.version) return { doc: entry.document, state };
+  if (state.flowId === entry.flowId && state.version === entry.version) return { doc: entry.document, state, contactName };
   // The conversation keeps the version it started with (or the flow it went to).
   const version = state.flowId && state.version !== null ? await loadVersion(services, input.bot.organizationId, state.flowId, state.version) : null;
-  return version ? { doc: version.document, state } : { doc: entry.document, state: initialState(entry.flowId, entry.version) };
+  return version ? { doc: version.document, state, contactName } : { doc: entry.document, state: initialState(entry.flowId, entry.version), contactName };
 }
 
 function languageOf(bot: BotRuntime, text: string) {
@@ -58,15 +79,18 @@ function languageOf(bot: BotRuntime, text: string) {
   return /\b(the|what|how|where|when|is|are|do|does|can|my|your)\b/i.test(text) && !/[ñ¿¡áéíóú]/i.test(text) ? 'en' : 'es';
 }
 
-/** One stored bot message per visitor message: the flow's replies joined, the last buttons under it. */
-function combine(replies: FlowReply[]) {
-  const text = replies
+/**
+ * One stored bot message per visitor message: the flow's replies joined (what the inbox and the
+ * widget show), each reply kept as a part in order (channels send them one by one, as separate
+ * messages), and the last buttons under it.
+ */
+export function combine(replies: FlowReply[]) {
+  const parts = replies
     .map((r) => [r.text, r.media ? (r.media.name ? `[${r.media.name}](${r.media.url})` : r.media.url) : ''].filter(Boolean).join('\n'))
-    .filter(Boolean)
-    .join('\n\n');
+    .filter(Boolean);
   const quickReplies = replies.at(-1)?.quickReplies;
   const media = replies.filter((r) => r.media).map((r) => r.media);
-  return { text, quickReplies, media };
+  return { text: parts.join('\n\n'), parts, quickReplies, media };
 }
 
 async function saveSession(services: Services, organizationId: string, conversationId: string, state: FlowState) {
@@ -95,35 +119,28 @@ export async function countReached(services: Pick<Services, 'db'>, organizationI
     .onConflictDoUpdate({ target: [flowNodeCounts.flowId, flowNodeCounts.nodeId, flowNodeCounts.day], set: { reached: sql`${flowNodeCounts.reached} + excluded.reached` } });
 }
 
-async function contactName(services: Services, conversationId: string) {
-  const [row] = await services.db
-    .select({ name: contacts.name })
-    .from(conversations)
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(eq(conversations.id, conversationId))
-    .limit(1);
-  return row?.name ?? null;
-}
-
 export type FlowChatEvent = { type: 'token'; text: string } | { type: 'done'; message: PublicMessage | null; conversationId: string };
 
 export async function* answerWithFlow(services: Services, input: FlowTurnInput, flow: ActiveFlow, started = performance.now()): AsyncGenerator<FlowChatEvent> {
   const { bot } = input;
   const language = languageOf(bot, input.text);
-  const host = createFlowHost({ services, bot, channel: input.channel, language, conversationId: input.conversationId, contactName: await contactName(services, input.conversationId), now: input.now });
+  const host = createFlowHost({ services, bot, channel: input.channel, language, conversationId: input.conversationId, contactName: flow.contactName, now: input.now });
   const quickReply = input.quickReply ?? tappedReplyId(input.userMessage.metadata);
   const result = await runTurn({ doc: flow.doc, state: flow.state, incoming: { text: input.text, quickReply }, host });
-  await Promise.all([saveSession(services, bot.organizationId, input.conversationId, result.state), countReached(services, bot.organizationId, result.reached)]);
   const failed = result.steps.find((s) => s.error);
   if (failed) console.error(JSON.stringify({ level: 'warn', message: 'flow step failed', bot: bot.id, conversation: input.conversationId, node: failed.nodeId, error: failed.error }));
+  // The new position and the node counts are written after the reply left, with the reply itself.
+  const remember = () => Promise.all([saveSession(services, bot.organizationId, input.conversationId, result.state), countReached(services, bot.organizationId, result.reached)]);
 
-  const { text, quickReplies, media } = combine(result.replies);
+  const { text, parts, quickReplies, media } = combine(result.replies);
   if (!text) {
+    await remember();
     yield { type: 'done', message: null, conversationId: input.conversationId };
     return;
   }
   yield { type: 'token', text };
-  const row = await storeReply(services.db, {
+  await letTokensOut();
+  const [, row] = await Promise.all([remember(), storeReply(services.db, {
     organizationId: bot.organizationId,
     conversationId: input.conversationId,
     replyToId: input.userMessage.id,
@@ -139,9 +156,10 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
       language,
       ...(quickReplies?.length ? { quickReplies } : {}),
       ...(media.length ? { media } : {}),
+      ...(parts.length > 1 ? { flowParts: parts } : {}),
     },
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
-  });
+  })]);
   await publishMessageCreated(services, row, { toVisitor: input.late });
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
 }

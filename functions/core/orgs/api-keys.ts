@@ -4,6 +4,7 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Database, KV } from '../../ports';
+import { pendingApiKeyUsage, type PendingUsage } from './api-key-usage';
 
 /**
  * What authenticating a request needs of a key, cached in KV by the key's hash: every request of
@@ -67,13 +68,21 @@ function publicKey(row: typeof apiKeys.$inferSelect) {
   };
 }
 
-export async function listApiKeys(db: Database, organizationId: string) {
-  const rows = await db
+/** The organization's live keys, with the uses counted in KV since the last flush added in. */
+export async function listApiKeys(services: { db: Database; kv: KV }, organizationId: string) {
+  const rows = await services.db
     .select()
     .from(apiKeys)
     .where(inOrg(apiKeys, organizationId, isNull(apiKeys.revokedAt)))
     .orderBy(desc(apiKeys.createdAt));
-  return rows.map(publicKey);
+  const pending = await pendingApiKeyUsage(services.kv, rows.map((row) => row.id));
+  return rows.map((row) => publicKey(withPendingUsage(row, pending.get(row.id))));
+}
+
+function withPendingUsage(row: typeof apiKeys.$inferSelect, pending: PendingUsage | undefined): typeof apiKeys.$inferSelect {
+  if (!pending) return row;
+  const lastUsedAt = pending.lastUsedAt && (!row.lastUsedAt || pending.lastUsedAt > row.lastUsedAt) ? pending.lastUsedAt : row.lastUsedAt;
+  return { ...row, requestCount: row.requestCount + pending.requests, lastUsedAt };
 }
 
 /**
@@ -132,5 +141,6 @@ export async function updateApiKey(services: { db: Database; kv: KV }, organizat
   if (!row) throw new ApiError('not_found', 'API key not found');
   // New scopes or limits apply from the next request.
   await services.kv.del(grantKey(row.keyHash));
-  return publicKey(row);
+  const pending = await pendingApiKeyUsage(services.kv, [row.id]);
+  return publicKey(withPendingUsage(row, pending.get(row.id)));
 }

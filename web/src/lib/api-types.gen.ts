@@ -23951,6 +23951,8 @@ export interface components {
                 until: string;
             }[];
             errors?: components["schemas"]["PlatformValue"];
+            /** @description A flow turn’s messages in order (the content joins them): channels send each as its own message, the buttons under the last */
+            flowParts?: string[];
             /** @description Who wrote it, in a group chat */
             from?: {
                 [key: string]: components["schemas"]["PlatformValue"];
