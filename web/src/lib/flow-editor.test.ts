@@ -139,7 +139,7 @@ describe('document edits', () => {
     const doc = leadFlow();
     const input = doc.nodes.find((n) => n.id === 'input_1')!;
     const broken = { ...doc, nodes: doc.nodes.map((n) => (n.id === 'input_1' ? { ...input, data: { ...input.data, variable: '1bad' } } : n)) } as FlowDocument;
-    expect(schemaProblems(broken)).toEqual([expect.objectContaining({ nodeId: 'input_1' })]);
+    expect(schemaProblems(broken)).toEqual([expect.objectContaining({ code: 'invalid_config', nodeId: 'input_1', params: { node: 'input_1', field: 'variable' } })]);
   });
 });
 

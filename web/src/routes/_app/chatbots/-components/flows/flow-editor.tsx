@@ -49,6 +49,7 @@ import {
   type History,
   type PaletteType,
 } from '../../../../../lib/flow-editor';
+import { issueText } from '../../../../../lib/flow-issues';
 import { useErrorMessage, useLocale, useT } from '../../../../../lib/i18n';
 import { flowAnalyticsQuery, flowApi, flowKeys, flowVersionsQuery, type Flow, type FlowVersion } from '../../../../../lib/queries-flows';
 import { useTheme } from '../../../../../lib/theme';
@@ -286,9 +287,8 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
   const localProblems = useMemo(() => (viewing ? [] : schemaProblems(draft)), [draft, viewing]);
   const issuesByNode = useMemo(() => {
     const map = new Map<string, NodeIssue[]>();
-    const add = (id: string | undefined, issue: NodeIssue) => id && map.set(id, [...(map.get(id) ?? []), issue]);
-    if (!viewing) for (const i of issues) add(i.nodeId, i);
-    for (const p of localProblems) add(p.nodeId, { severity: 'error', message: p.message });
+    if (viewing) return map;
+    for (const issue of [...issues, ...localProblems]) if (issue.nodeId) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue]);
     return map;
   }, [issues, localProblems, viewing]);
   const statsByNode = useMemo(
@@ -450,7 +450,11 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
   }
 
   const selectedNode = selected.size === 1 ? doc.nodes.find((n) => selected.has(n.id)) : undefined;
-  const listedIssues = viewing ? [] : [...issues, ...localProblems.map((p) => ({ ...p, severity: 'error' as const, code: 'invalid_node' as const }))];
+  const listedIssues = viewing ? [] : [...issues, ...localProblems];
+  const outputName = (nodeId: string, output: string) => {
+    const node = doc.nodes.find((n) => n.id === nodeId);
+    return node ? outputLabel(t, node, output) : output;
+  };
 
   function focusNode(id: string | undefined) {
     if (!id) return;
@@ -633,7 +637,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
                 <button type="button" className="flex w-full items-start gap-2 text-left text-sm hover:underline" onClick={() => focusNode(issue.nodeId)}>
                   <Badge tone={issue.severity === 'error' ? 'red' : 'amber'}>{t(`flows.severity.${issue.severity}`)}</Badge>
                   {issue.nodeId && <span className="font-mono text-xs text-zinc-500">{issue.nodeId}</span>}
-                  <span>{issue.message}</span>
+                  <span data-issue-code={issue.code}>{issueText(t, issue, outputName)}</span>
                 </button>
               </li>
             ))}
