@@ -260,6 +260,19 @@ export function schemaProblems(doc: FlowDocument): FlowIssue[] {
   });
 }
 
+/**
+ * True when two documents differ at most in where their nodes sit (a drag): checks that ignore
+ * layout can keep their last answer instead of running on every frame of the drag.
+ */
+export function sameButPositions(a: FlowDocument, b: FlowDocument): boolean {
+  if (a === b) return true;
+  if (a.edges !== b.edges || a.variables !== b.variables || a.tools !== b.tools || a.nodes.length !== b.nodes.length) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    return n === m || (n.id === m.id && n.type === m.type && n.label === m.label && n.data === m.data);
+  });
+}
+
 // ---- generated flows (benchmarks, tests) ------------------------------------------------------------
 
 /** A chain of `count` nodes on a grid (messages, questions and conditions), wired end to end. */

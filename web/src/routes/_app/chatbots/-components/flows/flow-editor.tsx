@@ -43,6 +43,7 @@ import {
   removeEdges,
   removeNodes,
   replacePresent,
+  sameButPositions,
   schemaProblems,
   undo,
   updateNode,
@@ -68,6 +69,22 @@ export function FlowEditor(props: { botId: string; flow: Flow; flows: Flow[]; ca
     <ReactFlowProvider>
       <Editor {...props} />
     </ReactFlowProvider>
+  );
+}
+
+/** Module-level, so the minimap's 300 nodes are not redrawn whenever the editor re-renders. */
+const minimapColor = (n: CanvasNode) => (n.data.issues?.some((i) => i.severity === 'error') ? '#ef4444' : '#6366f1');
+
+/** Whether the canvas would draw the two alike (every input is compared by identity). */
+function sameCanvasNode(a: CanvasNode, b: CanvasNode): boolean {
+  return (
+    a.position === b.position &&
+    a.selected === b.selected &&
+    a.measured === b.measured &&
+    a.data.node === b.data.node &&
+    a.data.issues === b.data.issues &&
+    a.data.stats === b.data.stats &&
+    a.data.active === b.data.active
   );
 }
 
@@ -284,7 +301,15 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
 
   // ---- canvas ------------------------------------------------------------------------------------
   const analytics = useQuery({ ...flowAnalyticsQuery(org.id, botId, flow.id), enabled: showAnalytics });
-  const localProblems = useMemo(() => (viewing ? [] : schemaProblems(draft)), [draft, viewing]);
+  // The schema check ignores layout: a drag (positions only) keeps the last answer, not one per frame.
+  const lastChecked = useRef<{ doc: FlowDocument; problems: FlowIssue[] } | null>(null);
+  const localProblems = useMemo(() => {
+    if (viewing) return [];
+    if (lastChecked.current && sameButPositions(lastChecked.current.doc, draft)) return lastChecked.current.problems;
+    const problems = schemaProblems(draft);
+    lastChecked.current = { doc: draft, problems };
+    return problems;
+  }, [draft, viewing]);
   const issuesByNode = useMemo(() => {
     const map = new Map<string, NodeIssue[]>();
     if (viewing) return map;
@@ -307,9 +332,13 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
     [t],
   );
 
-  const nodes = useMemo<CanvasNode[]>(
-    () =>
-      doc.nodes.map((node) => ({
+  // A canvas node keeps its identity while nothing it shows changed: @xyflow/react then skips it,
+  // so a drag, a selection or a measurement re-renders the nodes concerned, not all 300.
+  const previousNodes = useRef<ReadonlyMap<string, CanvasNode>>(new Map());
+  const nodes = useMemo<CanvasNode[]>(() => {
+    const kept = new Map<string, CanvasNode>();
+    const list = doc.nodes.map((node) => {
+      const fresh: CanvasNode = {
         id: node.id,
         type: 'flow',
         position: node.position,
@@ -317,9 +346,15 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
         selected: selected.has(node.id),
         measured: measured.get(node.id),
         deletable: false,
-      })),
-    [doc.nodes, issuesByNode, statsByNode, activeNode, selected, measured],
-  );
+      };
+      const old = previousNodes.current.get(node.id);
+      const canvasNode = old && sameCanvasNode(old, fresh) ? old : fresh;
+      kept.set(node.id, canvasNode);
+      return canvasNode;
+    });
+    previousNodes.current = kept;
+    return list;
+  }, [doc.nodes, issuesByNode, statsByNode, activeNode, selected, measured]);
   const edges = useMemo<Edge[]>(
     () =>
       doc.edges.map((e) => ({
@@ -588,12 +623,14 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
             minZoom={0.1}
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
-            onlyRenderVisibleElements
+            // All nodes stay mounted: rendering only the visible ones mounts and measures nodes on
+            // every frame of a pan (they enter and leave the view), which cost more than it saved.
+            onlyRenderVisibleElements={false}
             ariaLabelConfig={ariaLabels}
           >
             <Background gap={20} />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable nodeColor={(n) => ((n as CanvasNode).data.issues?.some((i) => i.severity === 'error') ? '#ef4444' : '#6366f1')} />
+            <MiniMap pannable zoomable nodeColor={minimapColor} />
           </ReactFlow>
         </div>
         <aside className="w-80 shrink-0 overflow-y-auto border-l border-zinc-200 dark:border-zinc-800">
