@@ -93,8 +93,8 @@ export function nodeSummary(t: TFunction, node: FlowNode): string {
 }
 
 /** Below this zoom the text is too small to read: it is not painted (panning a big flow stays smooth). */
-const DETAIL_ZOOM = 0.45;
-const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
+export const DETAIL_ZOOM = 0.45;
+export const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
   const t = useT();
