@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FLOW_ISSUE_CODES, flowDocument, type FlowIssue } from '../../../functions/core/flows/schema';
 import { validateFlow } from '../../../functions/core/flows/validate';
 import { schemaProblems } from './flow-editor';
-import { issueMessageKey, issueText, ISSUE_MESSAGE_KEYS } from './flow-issues';
+import { errorsFirst, issueMessageKey, issueText, ISSUE_MESSAGE_KEYS } from './flow-issues';
 import { translate, type Locale } from './i18n';
 import { en, es } from './messages';
 
@@ -70,5 +70,15 @@ describe('validation messages', () => {
     const broken = { ...doc, nodes: [...doc.nodes, { id: 'ask', type: 'input', position: { x: 0, y: 0 }, data: { prompt: 'Email?', variable: '1bad', validation: 'email', retries: 2, allowSkip: false } }] } as typeof doc;
     const [problem] = schemaProblems(broken);
     expect(issueText((k, v) => translate('en', k, v), problem!)).toBe('Node “ask”: the setting “variable” is not valid.');
+  });
+
+  it('lists errors before warnings, keeping the order found', () => {
+    const issue = (code: FlowIssue['code'], severity: FlowIssue['severity']) => ({ code, severity });
+    expect(errorsFirst([issue('dangling_output', 'warning'), issue('unreachable', 'error'), issue('loop_without_wait', 'warning'), issue('no_start', 'error')]).map((i) => i.code)).toEqual([
+      'unreachable',
+      'no_start',
+      'dangling_output',
+      'loop_without_wait',
+    ]);
   });
 });

@@ -62,3 +62,8 @@ export function issueMessageKey(issue: Pick<FlowIssue, 'code' | 'params'>): Mess
 export function issueText(t: TFunction, issue: Pick<FlowIssue, 'code' | 'params'>, outputName?: OutputNamer): string {
   return t(issueMessageKey(issue), issueVars(issue, outputName));
 }
+
+/** Errors (what blocks publishing) before warnings, otherwise in the order found. */
+export function errorsFirst<T extends Pick<FlowIssue, 'severity'>>(issues: readonly T[]): T[] {
+  return [...issues].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+}

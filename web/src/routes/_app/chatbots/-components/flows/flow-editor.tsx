@@ -51,7 +51,7 @@ import {
   type History,
   type PaletteType,
 } from '../../../../../lib/flow-editor';
-import { issueText } from '../../../../../lib/flow-issues';
+import { errorsFirst, issueText } from '../../../../../lib/flow-issues';
 import { useErrorMessage, useLocale, useT } from '../../../../../lib/i18n';
 import { flowAnalyticsQuery, flowApi, flowKeys, flowVersionsQuery, type Flow, type FlowVersion } from '../../../../../lib/queries-flows';
 import { useTheme } from '../../../../../lib/theme';
@@ -317,8 +317,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
     const map = new Map<string, NodeIssue[]>();
     if (viewing) return map;
     // Errors first: a node shows its worst problem.
-    const ordered = [...issues, ...localProblems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-    for (const issue of ordered) if (issue.nodeId) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue]);
+    for (const issue of errorsFirst([...issues, ...localProblems])) if (issue.nodeId) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue]);
     return map;
   }, [issues, localProblems, viewing]);
   const statsByNode = useMemo(
@@ -490,7 +489,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
   }
 
   const selectedNode = selected.size === 1 ? doc.nodes.find((n) => selected.has(n.id)) : undefined;
-  const listedIssues = viewing ? [] : [...issues, ...localProblems];
+  const listedIssues = viewing ? [] : errorsFirst([...issues, ...localProblems]);
   const outputName = (nodeId: string, output: string) => {
     const node = doc.nodes.find((n) => n.id === nodeId);
     return node ? outputLabel(t, node, output) : output;
