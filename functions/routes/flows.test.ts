@@ -75,7 +75,10 @@ describe('flows API', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('flow_invalid');
     expect(refused.body.error.message).toContain('"Thanks" (thanks)');
-    expect(refused.body.error.details.issues).toContainEqual(expect.objectContaining({ code: 'missing_variable', nodeId: 'thanks', severity: 'error' }));
+    // Stable code and params: the dashboard words the issue in the user's language from them.
+    expect(refused.body.error.details.issues).toContainEqual(
+      expect.objectContaining({ code: 'missing_variable', nodeId: 'thanks', severity: 'error', params: expect.objectContaining({ node: 'thanks', label: 'Thanks' }) }),
+    );
     const checked = await api.call('POST', `${flowsOf(team)}/${flow.body.id}/validate`, { token, body: { document: emailFlow(true) } });
     expect(checked.status, checked.text).toBe(200);
     expect(checked.body.issues.filter((i: { severity: string }) => i.severity === 'error')).toEqual([]);

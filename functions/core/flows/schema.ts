@@ -295,19 +295,38 @@ export function emptyFlow(): FlowDocument {
   return flowDocument.parse({ nodes: [{ id: 'start', type: 'start', position: { x: 0, y: 0 }, data: {} }], edges: [] });
 }
 
+/**
+ * Stable codes of validation issues. The dashboard words each one in the user's language from its
+ * `params` (web/src/lib/flow-issues.ts), so a new code needs a message there in es and en.
+ */
 export const FLOW_ISSUE_CODES = [
   'no_start',
   'many_starts',
+  'duplicate_node_id',
   'unreachable',
   'dangling_output',
   'unknown_target',
   'unknown_output',
   'missing_variable',
+  'tool_missing_variable',
   'loop_without_exit',
+  'loop_without_wait',
   'unknown_tool',
   'unknown_secret',
-  'invalid_node',
+  'tool_unknown_secret',
+  'unknown_flow',
+  'duplicate_choice',
+  'invalid_pattern',
+  'invalid_config',
 ] as const;
+export type FlowIssueCode = (typeof FLOW_ISSUE_CODES)[number];
+
+/**
+ * What an issue is about, by name: `node` (id) and `label` (its label, when it has one) for node
+ * issues, and per code `output`, `variable`, `tool`, `secret`, `edge`, `missing` (the id an edge
+ * points to), `nodes` (a loop's ids, comma-separated), `rule`, `field`.
+ */
+export const flowIssueParams = z.record(z.string(), z.string());
 
 /** A problem found by validation, named by node (or edge) so the editor can mark it on the canvas. */
 export const flowIssue = z.object({
@@ -316,6 +335,8 @@ export const flowIssue = z.object({
   severity: z.enum(['error', 'warning']),
   nodeId: z.string().optional(),
   edgeId: z.string().optional(),
+  params: flowIssueParams,
+  /** English, for logs and API clients; the dashboard words the issue from `code` and `params`. */
   message: z.string(),
 });
 export type FlowIssue = z.infer<typeof flowIssue>;

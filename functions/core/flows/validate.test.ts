@@ -39,7 +39,7 @@ describe('flow validation', () => {
     const cond = { id: 'c', type: 'condition', position: pos, data: { rules: [{ id: 'r', when: { kind: 'channel', channels: ['web'] } }] } };
     const leaves = doc([start, cond, msg('a'), msg('out')], [['start', 'next', 'c'], ['c', 'rule:r', 'a'], ['a', 'next', 'c'], ['c', 'else', 'out']]);
     expect(codes(validateFlow(leaves))).toEqual([]);
-    expect(codes(validateFlow(leaves), 'warning')).toContain('loop_without_exit@c');
+    expect(codes(validateFlow(leaves), 'warning')).toContain('loop_without_wait@c');
     const ask = { id: 'q', type: 'input', position: pos, data: { prompt: '?', variable: 'v' } };
     const waits = doc([start, ask, msg('a')], [['start', 'next', 'q'], ['q', 'next', 'a'], ['a', 'next', 'q']]);
     expect(codes(validateFlow(waits))).toEqual([]);
@@ -51,5 +51,20 @@ describe('flow validation', () => {
     const flow = doc([start, ai, call], [['start', 'next', 'ai'], ['ai', 'next', 'call']]);
     expect(codes(validateFlow(flow, { secrets: ['OTHER'] }))).toEqual(expect.arrayContaining(['unknown_tool@ai', 'unknown_secret@call']));
     expect(codes(validateFlow(flow, { secrets: ['K'] }))).toEqual(['unknown_tool@ai']);
+  });
+
+  it('gives each issue the params its message names: the node (with its label) and what is wrong', () => {
+    const labelled = { ...msg('a', 'Hola {{name}}'), label: 'Saludo' };
+    const issues = validateFlow(doc([start, labelled, msg('lost')], [['start', 'next', 'a']]));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'missing_variable', nodeId: 'a', params: { node: 'a', label: 'Saludo', variable: 'name' } }),
+        expect.objectContaining({ code: 'dangling_output', nodeId: 'a', params: { node: 'a', label: 'Saludo', output: 'next' } }),
+        expect.objectContaining({ code: 'unreachable', nodeId: 'lost', params: { node: 'lost' } }),
+      ]),
+    );
+    for (const issue of issues) if (issue.nodeId) expect(issue.params.node).toBe(issue.nodeId);
+    const closed = doc([start, msg('a'), msg('b')], [['start', 'next', 'a'], ['a', 'next', 'b'], ['b', 'next', 'a']]);
+    expect(validateFlow(closed).find((i) => i.code === 'loop_without_exit')?.params.nodes.split(', ').sort()).toEqual(['a', 'b']);
   });
 });

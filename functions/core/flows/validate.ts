@@ -27,6 +27,11 @@ function nodeName(node: FlowNode) {
   return node.label ? `"${node.label}" (${node.id})` : `"${node.id}"`;
 }
 
+/** The params every node issue carries: the node's id and, when it has one, its label. */
+function aboutNode(node: FlowNode, extra: Record<string, string> = {}): Record<string, string> {
+  return { node: node.id, ...(node.label ? { label: node.label } : {}), ...extra };
+}
+
 /** Variables a node stores when it runs. */
 function variablesSetBy(node: FlowNode): string[] {
   switch (node.type) {
@@ -136,12 +141,12 @@ export function validateFlow(doc: FlowDocument, context: ValidationContext = {})
 
   const byId = new Map<string, FlowNode>();
   for (const node of doc.nodes) {
-    if (byId.has(node.id)) error({ code: 'invalid_node', nodeId: node.id, message: `Two nodes share the id "${node.id}"` });
+    if (byId.has(node.id)) error({ code: 'duplicate_node_id', nodeId: node.id, params: { node: node.id }, message: `Two nodes share the id "${node.id}"` });
     byId.set(node.id, node);
   }
   const starts = doc.nodes.filter((n) => n.type === 'start');
-  if (starts.length === 0) error({ code: 'no_start', message: 'The flow has no start node' });
-  for (const extra of starts.slice(1)) error({ code: 'many_starts', nodeId: extra.id, message: `Node ${nodeName(extra)} is a second start node; a flow has one` });
+  if (starts.length === 0) error({ code: 'no_start', params: {}, message: 'The flow has no start node' });
+  for (const extra of starts.slice(1)) error({ code: 'many_starts', nodeId: extra.id, params: aboutNode(extra), message: `Node ${nodeName(extra)} is a second start node; a flow has one` });
 
   // Edges: both ends known, leaving through an output the source has.
   const next = new Map<string, string[]>();
@@ -149,11 +154,12 @@ export function validateFlow(doc: FlowDocument, context: ValidationContext = {})
   for (const edge of doc.edges) {
     const source = byId.get(edge.source);
     if (!source || !byId.has(edge.target)) {
-      error({ code: 'unknown_target', edgeId: edge.id, nodeId: source?.id, message: `Edge "${edge.id}" connects a node that does not exist (${!source ? edge.source : edge.target})` });
+      const missing = !source ? edge.source : edge.target;
+      error({ code: 'unknown_target', edgeId: edge.id, nodeId: source?.id, params: { edge: edge.id, missing }, message: `Edge "${edge.id}" connects a node that does not exist (${!source ? edge.source : edge.target})` });
       continue;
     }
     if (!nodeOutputs(source).includes(edge.sourceHandle)) {
-      error({ code: 'unknown_output', edgeId: edge.id, nodeId: source.id, message: `Node ${nodeName(source)} has no output "${edge.sourceHandle}"` });
+      error({ code: 'unknown_output', edgeId: edge.id, nodeId: source.id, params: aboutNode(source, { output: edge.sourceHandle, edge: edge.id }), message: `Node ${nodeName(source)} has no output "${edge.sourceHandle}"` });
       continue;
     }
     wired.add(`${edge.source}\u0000${edge.sourceHandle}`);
@@ -163,7 +169,7 @@ export function validateFlow(doc: FlowDocument, context: ValidationContext = {})
   for (const node of doc.nodes) {
     for (const output of nodeOutputs(node)) {
       if (!wired.has(`${node.id}\u0000${output}`)) {
-        warning({ code: 'dangling_output', nodeId: node.id, message: `Output "${output}" of node ${nodeName(node)} leads nowhere; the flow ends there` });
+        warning({ code: 'dangling_output', nodeId: node.id, params: aboutNode(node, { output }), message: `Output "${output}" of node ${nodeName(node)} leads nowhere; the flow ends there` });
       }
     }
   }
@@ -179,7 +185,7 @@ export function validateFlow(doc: FlowDocument, context: ValidationContext = {})
   }
   if (starts[0]) {
     for (const node of doc.nodes) {
-      if (!reached.has(node.id) && node.type !== 'start') error({ code: 'unreachable', nodeId: node.id, message: `Node ${nodeName(node)} cannot be reached from the start` });
+      if (!reached.has(node.id) && node.type !== 'start') error({ code: 'unreachable', nodeId: node.id, params: aboutNode(node), message: `Node ${nodeName(node)} cannot be reached from the start` });
     }
   }
 
@@ -187,13 +193,13 @@ export function validateFlow(doc: FlowDocument, context: ValidationContext = {})
   const known = new Set<string>([...BUILTIN_VARIABLES, ...doc.variables.map((v) => v.name), ...doc.nodes.flatMap(variablesSetBy)]);
   for (const node of doc.nodes) {
     for (const name of new Set(variablesReadBy(node))) {
-      if (!known.has(name)) error({ code: 'missing_variable', nodeId: node.id, message: `Node ${nodeName(node)} uses {{${name}}}, which no node sets and the flow does not declare` });
+      if (!known.has(name)) error({ code: 'missing_variable', nodeId: node.id, params: aboutNode(node, { variable: name }), message: `Node ${nodeName(node)} uses {{${name}}}, which no node sets and the flow does not declare` });
     }
   }
   for (const tool of doc.tools) {
     const read = [...placeholdersIn(tool.request.url), ...placeholdersIn(tool.request.body), ...tool.request.headers.flatMap((h) => placeholdersIn(h.value))];
     for (const name of new Set(read)) {
-      if (name !== 'input' && !known.has(name)) error({ code: 'missing_variable', message: `Tool "${tool.name}" uses {{${name}}}, which no node sets and the flow does not declare` });
+      if (name !== 'input' && !known.has(name)) error({ code: 'tool_missing_variable', params: { tool: tool.name, variable: name }, message: `Tool "${tool.name}" uses {{${name}}}, which no node sets and the flow does not declare` });
     }
   }
 
@@ -208,39 +214,44 @@ export function validateFlow(doc: FlowDocument, context: ValidationContext = {})
     const exits = component.some((id) => (next.get(id) ?? []).some((target) => !members.has(target)));
     const first = doc.nodes.find((n) => members.has(n.id))!;
     const names = component.map((id) => `"${id}"`).join(', ');
-    if (!exits) error({ code: 'loop_without_exit', nodeId: first.id, message: `Nodes ${names} form a loop that never waits for the visitor and never leaves` });
-    else warning({ code: 'loop_without_exit', nodeId: first.id, message: `Nodes ${names} loop without waiting for the visitor; the step limit stops it` });
+    const params = aboutNode(first, { nodes: component.join(', ') });
+    if (!exits) error({ code: 'loop_without_exit', nodeId: first.id, params, message: `Nodes ${names} form a loop that never waits for the visitor and never leaves` });
+    else warning({ code: 'loop_without_wait', nodeId: first.id, params, message: `Nodes ${names} loop without waiting for the visitor; the step limit stops it` });
   }
 
   // Tools, secrets, other flows, and node data the schema cannot check alone.
   const toolNames = new Set(doc.tools.map((t) => t.name));
   const secrets = context.secrets ? new Set(context.secrets) : null;
-  const checkSecret = (name: string, nodeId: string | undefined, where: string) => {
-    if (secrets && !secrets.has(name)) error({ code: 'unknown_secret', nodeId, message: `${where} uses the secret "${name}", which the organization does not have` });
+  const checkSecret = (name: string, owner: { node: FlowNode } | { tool: string }) => {
+    if (!secrets || secrets.has(name)) return;
+    if ('node' in owner) {
+      const { node } = owner;
+      error({ code: 'unknown_secret', nodeId: node.id, params: aboutNode(node, { secret: name }), message: `Node ${nodeName(node)} uses the secret "${name}", which the organization does not have` });
+    } else error({ code: 'tool_unknown_secret', params: { tool: owner.tool, secret: name }, message: `Tool "${owner.tool}" uses the secret "${name}", which the organization does not have` });
   };
   for (const node of doc.nodes) {
     if (node.type === 'ai') {
       for (const name of node.data.tools) {
-        if (!toolNames.has(name)) error({ code: 'unknown_tool', nodeId: node.id, message: `Node ${nodeName(node)} uses the tool "${name}", which the flow does not define` });
+        if (!toolNames.has(name)) error({ code: 'unknown_tool', nodeId: node.id, params: aboutNode(node, { tool: name }), message: `Node ${nodeName(node)} uses the tool "${name}", which the flow does not define` });
       }
     }
-    for (const name of secretsUsedBy(node)) checkSecret(name, node.id, `Node ${nodeName(node)}`);
+    for (const name of secretsUsedBy(node)) checkSecret(name, { node });
     if (node.type === 'action' && node.data.action.kind === 'goto_flow' && context.flows && !context.flows.includes(node.data.action.flowId)) {
-      error({ code: 'invalid_node', nodeId: node.id, message: `Node ${nodeName(node)} goes to a flow this chatbot does not have` });
+      error({ code: 'unknown_flow', nodeId: node.id, params: aboutNode(node), message: `Node ${nodeName(node)} goes to a flow this chatbot does not have` });
     }
     if (node.type === 'question' && new Set(node.data.choices.map((c) => c.id)).size !== node.data.choices.length) {
-      error({ code: 'invalid_node', nodeId: node.id, message: `Node ${nodeName(node)} has two choices with the same id` });
+      error({ code: 'duplicate_choice', nodeId: node.id, params: aboutNode(node), message: `Node ${nodeName(node)} has two choices with the same id` });
     }
     if (node.type === 'condition') {
       for (const rule of node.data.rules) {
         if (rule.when.kind === 'variable' && rule.when.operator === 'matches' && !validRegex(rule.when.value ?? '')) {
-          error({ code: 'invalid_node', nodeId: node.id, message: `Node ${nodeName(node)} has an invalid pattern in rule "${rule.label ?? rule.id}"` });
+          error({ code: 'invalid_pattern', nodeId: node.id, params: aboutNode(node, { rule: rule.label ?? rule.id }), message: `Node ${nodeName(node)} has an invalid pattern in rule "${rule.label ?? rule.id}"` });
         }
       }
     }
   }
   for (const tool of doc.tools) {
-    if (tool.request.auth.kind !== 'none') checkSecret(tool.request.auth.secret, undefined, `Tool "${tool.name}"`);
+    if (tool.request.auth.kind !== 'none') checkSecret(tool.request.auth.secret, { tool: tool.name });
   }
   return issues;
 }

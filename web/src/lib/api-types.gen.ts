@@ -23571,10 +23571,13 @@ export interface components {
         };
         FlowIssue: {
             /** @enum {string} */
-            code: "no_start" | "many_starts" | "unreachable" | "dangling_output" | "unknown_target" | "unknown_output" | "missing_variable" | "loop_without_exit" | "unknown_tool" | "unknown_secret" | "invalid_node";
+            code: "no_start" | "many_starts" | "duplicate_node_id" | "unreachable" | "dangling_output" | "unknown_target" | "unknown_output" | "missing_variable" | "tool_missing_variable" | "loop_without_exit" | "loop_without_wait" | "unknown_tool" | "unknown_secret" | "tool_unknown_secret" | "unknown_flow" | "duplicate_choice" | "invalid_pattern" | "invalid_config";
             edgeId?: string;
             message: string;
             nodeId?: string;
+            params: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             severity: "error" | "warning";
         };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyFlow, nodeOutputs, type FlowDocument } from '../../../functions/core/flows/schema';
+import { emptyFlow, nodeOutputs, type FlowDocument, type FlowNode } from '../../../functions/core/flows/schema';
 import {
   addNode,
   canRedo,
@@ -19,6 +19,7 @@ import {
   redo,
   removeNodes,
   replacePresent,
+  sameButPositions,
   schemaProblems,
   undo,
   updateNode,
@@ -139,7 +140,7 @@ describe('document edits', () => {
     const doc = leadFlow();
     const input = doc.nodes.find((n) => n.id === 'input_1')!;
     const broken = { ...doc, nodes: doc.nodes.map((n) => (n.id === 'input_1' ? { ...input, data: { ...input.data, variable: '1bad' } } : n)) } as FlowDocument;
-    expect(schemaProblems(broken)).toEqual([expect.objectContaining({ nodeId: 'input_1' })]);
+    expect(schemaProblems(broken)).toEqual([expect.objectContaining({ code: 'invalid_config', nodeId: 'input_1', params: { node: 'input_1', field: 'variable' } })]);
   });
 });
 
@@ -179,5 +180,13 @@ describe('generated flows', () => {
     expect(doc.edges).toHaveLength(299);
     expect(schemaProblems(doc)).toEqual([]);
     for (const e of doc.edges) expect(nodeOutputs(doc.nodes.find((n) => n.id === e.source)!)).toContain(e.sourceHandle);
+  });
+
+  it('tells a drag (positions only) from an edit, so layout-blind checks are not redone per frame', () => {
+    const doc = leadFlow();
+    expect(sameButPositions(doc, moveNodes(doc, new Map([['input_1', { x: 5, y: 5 }]])))).toBe(true);
+    expect(sameButPositions(doc, connect(doc, 'input_1', 'next', 'question_1'))).toBe(false);
+    const question = doc.nodes.find((n) => n.id === 'question_1')!;
+    expect(sameButPositions(doc, updateNode(doc, { ...question, label: 'Pregunta' } as FlowNode))).toBe(false);
   });
 });

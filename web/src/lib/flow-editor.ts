@@ -8,6 +8,7 @@ import {
   nodeOutputs,
   type FlowDocument,
   type FlowEdge,
+  type FlowIssue,
   type FlowNode,
   type FlowNodeType,
 } from '../../../functions/core/flows/schema';
@@ -243,14 +244,32 @@ export function exportFileName(name: string): string {
 
 // ---- local checks ---------------------------------------------------------------------------------
 
-/** Where the document breaks the schema, per node (before the server is asked): the autosave waits for these. */
-export function schemaProblems(doc: FlowDocument): { nodeId?: string; message: string }[] {
+/**
+ * Where the document breaks the schema, per node (before the server is asked): the autosave waits
+ * for these. Worded like the server's issues (`invalid_config`, naming the node and the setting).
+ */
+export function schemaProblems(doc: FlowDocument): FlowIssue[] {
   const parsed = flowDocument.safeParse(doc);
   if (parsed.success) return [];
   return parsed.error.issues.map((issue) => {
     const [area, index, ...rest] = issue.path;
-    const nodeId = area === 'nodes' && typeof index === 'number' ? doc.nodes[index]?.id : undefined;
-    return { nodeId, message: `${rest.join('.') || String(area ?? '')}: ${issue.message}` };
+    const node = area === 'nodes' && typeof index === 'number' ? doc.nodes[index] : undefined;
+    const field = node ? rest.filter((part) => part !== 'data').join('.') || String(area) : issue.path.join('.');
+    const params: Record<string, string> = node ? { node: node.id, ...(node.label ? { label: node.label } : {}), field } : { field };
+    return { code: 'invalid_config', severity: 'error', nodeId: node?.id, params, message: `${issue.path.join('.')}: ${issue.message}` };
+  });
+}
+
+/**
+ * True when two documents differ at most in where their nodes sit (a drag): checks that ignore
+ * layout can keep their last answer instead of running on every frame of the drag.
+ */
+export function sameButPositions(a: FlowDocument, b: FlowDocument): boolean {
+  if (a === b) return true;
+  if (a.edges !== b.edges || a.variables !== b.variables || a.tools !== b.tools || a.nodes.length !== b.nodes.length) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    return n === m || (n.id === m.id && n.type === m.type && n.label === m.label && n.data === m.data);
   });
 }
 

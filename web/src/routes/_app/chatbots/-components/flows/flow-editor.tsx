@@ -11,6 +11,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -43,19 +44,21 @@ import {
   removeEdges,
   removeNodes,
   replacePresent,
+  sameButPositions,
   schemaProblems,
   undo,
   updateNode,
   type History,
   type PaletteType,
 } from '../../../../../lib/flow-editor';
+import { errorsFirst, issueText } from '../../../../../lib/flow-issues';
 import { useErrorMessage, useLocale, useT } from '../../../../../lib/i18n';
 import { flowAnalyticsQuery, flowApi, flowKeys, flowVersionsQuery, type Flow, type FlowVersion } from '../../../../../lib/queries-flows';
 import { useTheme } from '../../../../../lib/theme';
 import { useOrg } from '../../../../../lib/use-org';
 import { nodeOutputs, type FlowDocument, type FlowIssue, type FlowNode, type FlowTool } from '../../../../../../../functions/core/flows/schema';
 import { NodeForm } from './node-forms';
-import { NODE_COLORS, NODE_ICONS, nodeTypes, outputLabel, typeLabel, type CanvasNode, type NodeIssue } from './node-view';
+import { NODE_COLORS, NODE_ICONS, nodeTypes, outputLabel, typeLabel, zoomedOut, type CanvasNode, type NodeIssue } from './node-view';
 import { TestPanel } from './test-panel';
 
 type SaveState = 'saved' | 'unsaved' | 'saving' | 'error' | 'invalid' | 'conflict';
@@ -67,6 +70,22 @@ export function FlowEditor(props: { botId: string; flow: Flow; flows: Flow[]; ca
     <ReactFlowProvider>
       <Editor {...props} />
     </ReactFlowProvider>
+  );
+}
+
+/** Module-level, so the minimap's 300 nodes are not redrawn whenever the editor re-renders. */
+const minimapColor = (n: CanvasNode) => (n.data.issues?.some((i) => i.severity === 'error') ? '#ef4444' : '#6366f1');
+
+/** Whether the canvas would draw the two alike (every input is compared by identity). */
+function sameCanvasNode(a: CanvasNode, b: CanvasNode): boolean {
+  return (
+    a.position === b.position &&
+    a.selected === b.selected &&
+    a.measured === b.measured &&
+    a.data.node === b.data.node &&
+    a.data.issues === b.data.issues &&
+    a.data.stats === b.data.stats &&
+    a.data.active === b.data.active
   );
 }
 
@@ -84,6 +103,8 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
   const queryClient = useQueryClient();
   const rf = useReactFlow();
   const [theme] = useTheme();
+  // A boolean, not the zoom: the editor re-renders when it crosses the threshold, not per frame.
+  const far = useStore(zoomedOut);
 
   const [history, setHistory] = useState<History<FlowDocument>>(() => historyOf(flow.draft));
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -283,12 +304,20 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
 
   // ---- canvas ------------------------------------------------------------------------------------
   const analytics = useQuery({ ...flowAnalyticsQuery(org.id, botId, flow.id), enabled: showAnalytics });
-  const localProblems = useMemo(() => (viewing ? [] : schemaProblems(draft)), [draft, viewing]);
+  // The schema check ignores layout: a drag (positions only) keeps the last answer, not one per frame.
+  const lastChecked = useRef<{ doc: FlowDocument; problems: FlowIssue[] } | null>(null);
+  const localProblems = useMemo(() => {
+    if (viewing) return [];
+    if (lastChecked.current && sameButPositions(lastChecked.current.doc, draft)) return lastChecked.current.problems;
+    const problems = schemaProblems(draft);
+    lastChecked.current = { doc: draft, problems };
+    return problems;
+  }, [draft, viewing]);
   const issuesByNode = useMemo(() => {
     const map = new Map<string, NodeIssue[]>();
-    const add = (id: string | undefined, issue: NodeIssue) => id && map.set(id, [...(map.get(id) ?? []), issue]);
-    if (!viewing) for (const i of issues) add(i.nodeId, i);
-    for (const p of localProblems) add(p.nodeId, { severity: 'error', message: p.message });
+    if (viewing) return map;
+    // Errors first: a node shows its worst problem.
+    for (const issue of errorsFirst([...issues, ...localProblems])) if (issue.nodeId) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue]);
     return map;
   }, [issues, localProblems, viewing]);
   const statsByNode = useMemo(
@@ -307,9 +336,13 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
     [t],
   );
 
-  const nodes = useMemo<CanvasNode[]>(
-    () =>
-      doc.nodes.map((node) => ({
+  // A canvas node keeps its identity while nothing it shows changed: @xyflow/react then skips it,
+  // so a drag, a selection or a measurement re-renders the nodes concerned, not all 300.
+  const previousNodes = useRef<ReadonlyMap<string, CanvasNode>>(new Map());
+  const nodes = useMemo<CanvasNode[]>(() => {
+    const kept = new Map<string, CanvasNode>();
+    const list = doc.nodes.map((node) => {
+      const fresh: CanvasNode = {
         id: node.id,
         type: 'flow',
         position: node.position,
@@ -317,9 +350,15 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
         selected: selected.has(node.id),
         measured: measured.get(node.id),
         deletable: false,
-      })),
-    [doc.nodes, issuesByNode, statsByNode, activeNode, selected, measured],
-  );
+      };
+      const old = previousNodes.current.get(node.id);
+      const canvasNode = old && sameCanvasNode(old, fresh) ? old : fresh;
+      kept.set(node.id, canvasNode);
+      return canvasNode;
+    });
+    previousNodes.current = kept;
+    return list;
+  }, [doc.nodes, issuesByNode, statsByNode, activeNode, selected, measured]);
   const edges = useMemo<Edge[]>(
     () =>
       doc.edges.map((e) => ({
@@ -450,7 +489,11 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
   }
 
   const selectedNode = selected.size === 1 ? doc.nodes.find((n) => selected.has(n.id)) : undefined;
-  const listedIssues = viewing ? [] : [...issues, ...localProblems.map((p) => ({ ...p, severity: 'error' as const, code: 'invalid_node' as const }))];
+  const listedIssues = viewing ? [] : errorsFirst([...issues, ...localProblems]);
+  const outputName = (nodeId: string, output: string) => {
+    const node = doc.nodes.find((n) => n.id === nodeId);
+    return node ? outputLabel(t, node, output) : output;
+  };
 
   function focusNode(id: string | undefined) {
     if (!id) return;
@@ -584,12 +627,15 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
             minZoom={0.1}
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
-            onlyRenderVisibleElements
+            // Zoomed in, a handful of nodes is on screen: render only those. Zoomed out, most are,
+            // and rendering only the visible ones would mount and measure nodes on every frame of
+            // a pan as they cross the edge: keep them all mounted (measured: 10 -> 33 fps at 300).
+            onlyRenderVisibleElements={!far}
             ariaLabelConfig={ariaLabels}
           >
             <Background gap={20} />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable nodeColor={(n) => ((n as CanvasNode).data.issues?.some((i) => i.severity === 'error') ? '#ef4444' : '#6366f1')} />
+            <MiniMap pannable zoomable nodeColor={minimapColor} />
           </ReactFlow>
         </div>
         <aside className="w-80 shrink-0 overflow-y-auto border-l border-zinc-200 dark:border-zinc-800">
@@ -633,7 +679,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
                 <button type="button" className="flex w-full items-start gap-2 text-left text-sm hover:underline" onClick={() => focusNode(issue.nodeId)}>
                   <Badge tone={issue.severity === 'error' ? 'red' : 'amber'}>{t(`flows.severity.${issue.severity}`)}</Badge>
                   {issue.nodeId && <span className="font-mono text-xs text-zinc-500">{issue.nodeId}</span>}
-                  <span>{issue.message}</span>
+                  <span data-issue-code={issue.code}>{issueText(t, issue, outputName)}</span>
                 </button>
               </li>
             ))}

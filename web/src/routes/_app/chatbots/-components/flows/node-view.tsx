@@ -5,14 +5,13 @@
 import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { cx } from '../../../../../components/ui';
+import { issueText } from '../../../../../lib/flow-issues';
 import { useT, type TFunction } from '../../../../../lib/i18n';
 import type { MessageKey } from '../../../../../lib/messages';
-import { nodeOutputs, type FlowNode, type FlowNodeType } from '../../../../../../../functions/core/flows/schema';
+import { nodeOutputs, type FlowIssue, type FlowNode, type FlowNodeType } from '../../../../../../../functions/core/flows/schema';
 
-export interface NodeIssue {
-  severity: 'error' | 'warning';
-  message: string;
-}
+/** Worded where it is drawn (issueText), so the canvas speaks the user's language. */
+export type NodeIssue = Pick<FlowIssue, 'code' | 'severity' | 'params'>;
 
 export type FlowNodeData = {
   node: FlowNode;
@@ -94,8 +93,8 @@ export function nodeSummary(t: TFunction, node: FlowNode): string {
 }
 
 /** Below this zoom the text is too small to read: it is not painted (panning a big flow stays smooth). */
-const DETAIL_ZOOM = 0.45;
-const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
+export const DETAIL_ZOOM = 0.45;
+export const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
   const t = useT();
@@ -138,7 +137,7 @@ function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
       )}
       {issues && issues.length > 0 && (
         <p role="note" className={cx('border-t px-2.5 py-1 text-[11px]', worst === 'error' ? 'border-red-200 text-red-700 dark:text-red-400' : 'border-amber-200 text-amber-700')}>
-          {clip(issues[0]!.message, 120)}
+          {clip(issueText(t, issues[0]!, (_id, output) => outputLabel(t, node, output)), 120)}
           {issues.length > 1 && ` (+${issues.length - 1})`}
         </p>
       )}
