@@ -10,6 +10,7 @@ import { graphCall } from './meta';
 import { DOWNLOAD_LIMITS } from './media-types';
 import { streamToBlob, type StreamOutcome } from './media-stream';
 import { telegramCall } from './telegram';
+import { hasAudioToTranscribe, TRANSCRIBE_AUDIO_JOB, transcribes } from './transcription';
 import type { InboundMessage, IntegrationRow, Platform, PlatformFailure } from './types';
 
 /**
@@ -203,8 +204,16 @@ async function credentialsOf(services: Services, integration: IntegrationRow): P
   }
 }
 
-/** The answer waited for the files; it goes now (the reply job is idempotent). */
+/**
+ * The answer waited for the files; it goes now (the reply job is idempotent), unless stored audio
+ * is to be transcribed first: then the transcription job queues it.
+ */
 async function queueReply(services: Services, messageId: string, reply: boolean) {
+  const [row] = await services.db.select({ organizationId: messages.organizationId, metadata: messages.metadata }).from(messages).where(eq(messages.id, messageId)).limit(1);
+  if (row && hasAudioToTranscribe(row.metadata) && (await transcribes(services, row.organizationId))) {
+    await services.queue.enqueue(TRANSCRIBE_AUDIO_JOB, { messageId, reply });
+    return;
+  }
   if (reply) await services.queue.enqueue('channel-reply', { messageId });
 }
 
