@@ -6,7 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  *   - WhatsApp: `GET /{version}/{media-id}` answers `{ url, mime_type, sha256, file_size, id }`;
  *     the URL needs the same Bearer token (401 without), as Meta's lookaside URLs do.
  *     `POST /{version}/{phone-number-id}/media` (multipart: file, type, messaging_product) answers `{ id }`.
- *   - Messenger/Instagram: attachment URLs (`cdnUrl`), no token, as Meta's CDN.
+ *   - Messenger/Instagram and Discord: attachment URLs (`cdnUrl`), no token, as Meta's and Discord's CDNs.
+ *   - Slack: `url_private_download` (`slackFileUrl`) needs the bot token as a Bearer; without it
+ *     Slack answers 200 with its HTML sign-in page (not an error status), as files.slack.com does.
  *   - Telegram: `getFile` answers `{ file_id, file_path, file_size }` (or 400 "file is too big"
  *     past 20 MB, as the Bot API does) and `GET /file/bot<token>/<file_path>` serves the bytes.
  * Big files are generated as they are written (never held), so a 100 MB video costs nothing here.
@@ -31,8 +33,10 @@ export interface FakeMedia {
   whatsapp(mediaId: string, file: FakeMediaFile): void;
   /** A Telegram file id. */
   telegram(fileId: string, file: FakeMediaFile): void;
-  /** A Messenger/Instagram attachment URL serving `file`. */
+  /** A Messenger/Instagram (or Discord CDN) attachment URL serving `file`. */
   cdnUrl(name: string, file: FakeMediaFile): string;
+  /** A Slack `url_private_download` serving `file` to requests with `Authorization: Bearer <botToken>`. */
+  slackFileUrl(name: string, file: FakeMediaFile, botToken: string): string;
   /** Bytes written for each download path (a refused download stops early). */
   served: Map<string, number>;
   reset(): void;
@@ -76,6 +80,7 @@ export function createFakeMedia(baseUrl: () => string) {
   let whatsapp = new Map<string, FakeMediaFile>();
   let telegram = new Map<string, FakeMediaFile>();
   let cdn = new Map<string, FakeMediaFile>();
+  let slackFiles = new Map<string, { file: FakeMediaFile; botToken: string }>();
   let uploads = 0;
   const served = new Map<string, number>();
 
@@ -86,8 +91,13 @@ export function createFakeMedia(baseUrl: () => string) {
       cdn.set(name, file);
       return `${baseUrl()}/cdn/${encodeURIComponent(name)}`;
     },
+    slackFileUrl(name, file, botToken) {
+      slackFiles.set(name, { file, botToken });
+      return `${baseUrl()}/files-pri/T0FAKE-F0${encodeURIComponent(name)}/download/${encodeURIComponent(name)}`;
+    },
     served,
     reset() {
+      slackFiles = new Map();
       whatsapp = new Map();
       telegram = new Map();
       cdn = new Map();
@@ -110,6 +120,16 @@ export function createFakeMedia(baseUrl: () => string) {
       const file = cdn.get(path.slice('/cdn/'.length));
       if (!file) json(res, 404, { error: 'not found' });
       else await writeFile(req, res, file, served, path);
+      return true;
+    }
+    const slackMatch = /^\/files-pri\/T0FAKE-F0([^/]+)\/download\/[^/]+$/.exec(path);
+    if (request.method === 'GET' && slackMatch) {
+      const entry = slackFiles.get(slackMatch[1]);
+      if (!entry) json(res, 404, { ok: false, error: 'file_not_found' });
+      else if (request.token !== entry.botToken) {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end('<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>');
+      } else await writeFile(req, res, entry.file, served, path);
       return true;
     }
     if (request.method === 'GET' && path.startsWith('/wa-media/')) {

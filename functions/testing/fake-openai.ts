@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
  * A local stand-in for an OpenAI-compatible chat server (what Ollama, vLLM or LM Studio expose):
  * POST /v1/chat/completions, streaming Server-Sent Events chunks in OpenAI's wire format, with
- * usage in the last chunk; GET /v1/models; and OpenAI's 401 body for a key in `invalidKeys`. Tests and the chat benchmark point COMPATIBLE_BASE_URL at it.
+ * usage in the last chunk; GET /v1/models; POST /v1/audio/transcriptions (OpenAI's multipart form:
+ * `file`, `model`, optional `response_format`, answered `{ "text": … }`); and OpenAI's 401 body for a key in `invalidKeys`. Tests and the chat benchmark point COMPATIBLE_BASE_URL at it.
  */
 export interface FakeChatRequest {
   model: string;
@@ -13,6 +14,17 @@ export interface FakeChatRequest {
   temperature?: number;
   max_tokens?: number;
 }
+
+export interface FakeTranscriptionRequest {
+  model: string;
+  responseFormat: string | null;
+  file: { name: string; type: string; size: number; bytes: Uint8Array } | null;
+}
+
+/** Models the fake transcribes with (OpenAI's); others are refused as OpenAI refuses an unknown model. */
+const TRANSCRIPTION_MODELS = new Set(['whisper-1', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe']);
+
+export const FAKE_TRANSCRIPT = 'Hola, ¿a qué hora abren mañana?';
 
 export interface FakeOpenAI {
   url: string;
@@ -27,6 +39,10 @@ export interface FakeOpenAI {
   models: string[];
   /** Milliseconds between streamed chunks (0 = as fast as possible). */
   tokenDelayMs: number;
+  /** Transcription requests as received (the multipart form's fields; the file's name, type and size). */
+  transcriptions: FakeTranscriptionRequest[];
+  /** What a transcription answers; by default a fixed Spanish question. */
+  transcribe: (request: FakeTranscriptionRequest) => string;
   /** When set, every answer waits for this promise first (a model that is slow until a test says so). */
   hold?: Promise<void>;
   close(): Promise<void>;
@@ -47,6 +63,36 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   });
 }
 
+function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** OpenAI's errors for a missing file or model are 400 `invalid_request_error`; a model in `failing` crashes (500). */
+async function answerTranscription(req: IncomingMessage, res: ServerResponse, fake: FakeOpenAI) {
+  const contentType = req.headers['content-type'] ?? '';
+  const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  if (!/^multipart\/form-data;\s*boundary=/i.test(contentType)) return json(400, { error: { message: "Invalid Content-Type header, expected 'multipart/form-data'", type: 'invalid_request_error' } });
+  const form = await new Response(new Uint8Array(await readRaw(req)), { headers: { 'content-type': contentType } }).formData();
+  const file = form.get('file');
+  const model = form.get('model');
+  const request: FakeTranscriptionRequest = {
+    model: typeof model === 'string' ? model : '',
+    responseFormat: typeof form.get('response_format') === 'string' ? (form.get('response_format') as string) : null,
+    file: file && typeof file !== 'string' ? { name: file.name, type: file.type, size: file.size, bytes: new Uint8Array(await file.arrayBuffer()) } : null,
+  };
+  fake.transcriptions.push(request);
+  if (!request.file) return json(400, { error: { message: "1 validation error: 'file' field required", type: 'invalid_request_error', param: 'file' } });
+  if (!request.model) return json(400, { error: { message: "you must provide a model parameter", type: 'invalid_request_error', param: 'model' } });
+  if (fake.failing.has(request.model)) return json(500, { error: { message: 'model crashed', type: 'server_error' } });
+  if (!TRANSCRIPTION_MODELS.has(request.model)) return json(400, { error: { message: `The model \`${request.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', code: 'model_not_found' } });
+  json(200, { text: fake.transcribe(request) });
+}
+
 export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}): Promise<FakeOpenAI> {
   const fake: FakeOpenAI = {
     url: '',
@@ -55,6 +101,8 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
     failing: new Set(),
     invalidKeys: new Set(),
     models: ['fake-llm'],
+    transcriptions: [],
+    transcribe: () => FAKE_TRANSCRIPT,
     tokenDelayMs: 0,
     close: async () => {},
   };
@@ -68,6 +116,10 @@ export async function startFakeOpenAI(options: { recordRequests?: boolean } = {}
     }
     if (req.method === 'GET' && req.url?.endsWith('/models')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: fake.models.map((id) => ({ id, object: 'model', owned_by: 'fake' })) }));
+      return;
+    }
+    if (req.method === 'POST' && req.url?.endsWith('/audio/transcriptions')) {
+      await answerTranscription(req, res, fake);
       return;
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {

@@ -50,11 +50,11 @@ export interface FakePlatforms {
   setPage(token: string, page: { id: string; name: string }): void;
   /** The last setWebhook a Telegram bot made. */
   telegramWebhook(botToken: string): { url: string; secretToken: string } | undefined;
-  /** Read receipts and typing indicators (WhatsApp `status: read`, Meta `sender_action`, Telegram `sendChatAction`). */
+  /** Read receipts and typing indicators (WhatsApp `status: read`, Meta `sender_action`, Telegram `sendChatAction`, Discord `channels/{id}/typing`). */
   signals(): RecordedRequest[];
   /** What the template list answers for a WhatsApp Business Account. */
   setTemplates(templates: unknown[]): void;
-  /** What the user profile API answers for a Messenger PSID or an Instagram IGSID. */
+  /** What the user profile API answers for a Messenger PSID or an Instagram IGSID; for a Slack user id, the `user` object `users.info` answers. */
   setProfile(userId: string, profile: Record<string, unknown>): void;
   /** Resolves when `count` messages have been sent (or rejects after `timeoutMs`). */
   waitForSent(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
@@ -83,6 +83,7 @@ export interface FakeDiscordGateway {
 export const OUTAGE: FakeResponse = { status: 503, body: { error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2, is_transient: true } } };
 
 const SEND_ENDPOINTS = /^(sendMessage|sendPhoto|sendDocument|sendAudio|sendVideo|me\/messages|\d+\/messages|chat\.postMessage|channels\/\d+\/messages|webhooks\/\d+\/[^/]+)$/;
+const DISCORD_TYPING = /^channels\/\d+\/typing$/;
 /** Read receipts and typing indicators go to the same endpoints but are not messages. */
 const isSignal = (r: RecordedRequest) => r.body?.status === 'read' || typeof r.body?.sender_action === 'string';
 
@@ -155,7 +156,7 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
   let templates: unknown[] = FAKE_TEMPLATES;
   let profiles = new Map<string, Record<string, unknown>>();
   const sentRequests = () => requests.filter((r) => SEND_ENDPOINTS.test(r.endpoint) && r.method === 'POST' && !isSignal(r));
-  const signalRequests = () => requests.filter((r) => (SEND_ENDPOINTS.test(r.endpoint) && isSignal(r)) || r.endpoint === 'sendChatAction');
+  const signalRequests = () => requests.filter((r) => (SEND_ENDPOINTS.test(r.endpoint) && isSignal(r)) || r.endpoint === 'sendChatAction' || DISCORD_TYPING.test(r.endpoint));
 
   function meta(request: RecordedRequest): FakeResponse {
     if (request.token && rejected.has(request.token)) {
@@ -221,6 +222,11 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     switch (request.endpoint) {
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake Team', user: 'fakebot', team_id: 'T0FAKE', user_id: 'U0FAKEBOT', bot_id: 'B0FAKE' } };
+      case 'users.info': {
+        // A read method: the user id in the query string, as Slack takes it.
+        const user = profiles.get(request.query.user ?? '');
+        return { status: 200, body: user ? { ok: true, user: { id: request.query.user, ...user } } : { ok: false, error: 'user_not_found' } };
+      }
       case 'chat.postMessage':
         counter += 1;
         return { status: 200, body: { ok: true, channel: request.body?.channel, ts: `1700000000.${String(counter).padStart(6, '0')}`, message: { text: request.body?.text } } };
@@ -240,6 +246,8 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     if (endpoint === 'users/@me') return { status: 200, body: { id: '222222222222222222', username: 'fakebot', bot: true } };
     if (endpoint === 'applications/@me') return { status: 200, body: { id: discordApps.get(request.token) ?? '111111111111111111', name: 'Fake App' } };
     if (/^applications\/\d+\/commands$/.test(endpoint)) return { status: 201, body: { id: '333333333333333333', ...request.body } };
+    // Trigger Typing Indicator: 204, no body.
+    if (DISCORD_TYPING.test(endpoint) && request.method === 'POST') return { status: 204, body: null };
     if (/^channels\/\d+\/messages$/.test(endpoint) && request.method === 'POST') {
       counter += 1;
       return { status: 200, body: { id: String(800000000000000000n + BigInt(counter)), channel_id: endpoint.split('/')[1], content: request.body?.content } };

@@ -15,7 +15,11 @@ export function createR2BlobStore(bucket: R2Bucket): BlobStore {
     let filled = 0;
     let total = 0;
     const flush = async () => {
-      parts.push(await upload.uploadPart(parts.length + 1, buffer.slice(0, filled)));
+      // A full part goes as it is (no copy); the next part gets a fresh buffer, so at most one part
+      // plus the one R2 is still reading is ever held. Only the short last part is cut to length.
+      const part = filled === PART_BYTES ? buffer : buffer.subarray(0, filled);
+      parts.push(await upload.uploadPart(parts.length + 1, part));
+      if (filled === PART_BYTES) buffer = new Uint8Array(PART_BYTES);
       filled = 0;
     };
     try {

@@ -21,6 +21,9 @@ export const messageAttachmentSchema = z
     blobKey: z.string().nullable().openapi({ description: 'Where the bytes are stored; null until they are' }),
     error: z.string().nullable().optional(),
     inline: z.boolean().optional().openapi({ description: 'Email: an image the message showed inline (`cid:`) rather than a file the sender attached' }),
+    transcript: z.string().nullable().optional().openapi({ description: 'Audio: what was said, when a transcription model is configured and it succeeded' }),
+    transcriptStatus: z.enum(['done', 'failed', 'too_large']).optional().openapi({ description: 'Audio: absent while not (yet) transcribed; `failed` and `too_large` say why in `transcriptError`' }),
+    transcriptError: z.string().nullable().optional(),
   })
   .openapi('MessageAttachment');
 

@@ -4,12 +4,13 @@ import type { Services } from '../../ports';
 import { messageEventData } from '../conversations/events';
 import { publishEvent } from '../events/publish';
 import { attachmentBlobKey, attachmentsOf, defaultFilename, type AttachmentKind, type MessageAttachment } from './attachments';
-import { openCredentials, type AnyCredentials, type TelegramCredentials, type WhatsAppCredentials } from './credentials';
+import { openCredentials, type AnyCredentials, type SlackCredentials, type TelegramCredentials, type WhatsAppCredentials } from './credentials';
 import { errorMessage } from './http';
 import { graphCall } from './meta';
 import { DOWNLOAD_LIMITS } from './media-types';
 import { streamToBlob, type StreamOutcome } from './media-stream';
 import { telegramCall } from './telegram';
+import { hasAudioToTranscribe, TRANSCRIBE_AUDIO_JOB, transcribes } from './transcription';
 import type { InboundMessage, IntegrationRow, Platform, PlatformFailure } from './types';
 
 /**
@@ -60,6 +61,11 @@ function pending(kind: AttachmentKind, mimeType: unknown, filename: unknown, siz
  */
 export function withPendingAttachments(platform: Platform, message: InboundMessage): { metadata: Record<string, unknown>; files: number } {
   const metadata = { ...message.metadata };
+  if (platform === 'slack' || platform === 'discord') {
+    // Their parsers list the files already as pending attachments, with the URLs beside them.
+    const files = sharedFiles(platform, metadata).length;
+    return { metadata, files: Math.min(files, attachmentsOf(metadata).length) };
+  }
   if (platform === 'messenger' || platform === 'instagram') {
     const raw = metadata.attachments;
     if (raw === undefined) return { metadata, files: 0 };
@@ -75,6 +81,16 @@ export function withPendingAttachments(platform: Platform, message: InboundMessa
   if (!kind || !media || typeof source !== 'string') return { metadata, files: 0 };
   metadata.attachments = [pending(kind, media.mimeType, platform === 'whatsapp' ? media.filename : media.fileName, media.fileSize)];
   return { metadata, files: 1 };
+}
+
+/** A file shared in Slack (`url_private_download`, read with the bot token) or Discord (a CDN URL), as the parsers keep it. */
+interface SharedFile {
+  url: string | null;
+}
+
+function sharedFiles(platform: 'slack' | 'discord', metadata: Record<string, unknown>): SharedFile[] {
+  const list = platform === 'slack' ? metadata.slackFiles : metadata.discordFiles;
+  return Array.isArray(list) ? (list as SharedFile[]) : [];
 }
 
 interface Located {
@@ -113,6 +129,13 @@ async function locate(services: Services, platform: Platform, credentials: AnyCr
     }
     if (!file.result.file_path) return { ok: false, status: 'failed', reason: 'Telegram returned no file path.', transient: false };
     return { ok: true, at: { url: `${services.config.TELEGRAM_API_URL}/file/bot${botToken}/${file.result.file_path}`, mimeType: typeof media.mimeType === 'string' ? media.mimeType : null, size: file.result.file_size ?? null } };
+  }
+  if (platform === 'slack' || platform === 'discord') {
+    const url = sharedFiles(platform, metadata)[index]?.url;
+    if (typeof url !== 'string' || !url) return { ok: false, status: 'failed', reason: 'The file has no download URL.', transient: false };
+    // Slack's private file URLs need the bot token (without it Slack answers its sign-in page); Discord's CDN needs none.
+    const headers = platform === 'slack' ? { Authorization: `Bearer ${(credentials as SlackCredentials).botToken}` } : undefined;
+    return { ok: true, at: { url, headers, mimeType: null, size: null } };
   }
   const file = messengerFiles(metadata.platformAttachments)[index];
   if (!file) return { ok: false, status: 'failed', reason: 'The attachment has no URL.', transient: false };
@@ -181,8 +204,16 @@ async function credentialsOf(services: Services, integration: IntegrationRow): P
   }
 }
 
-/** The answer waited for the files; it goes now (the reply job is idempotent). */
+/**
+ * The answer waited for the files; it goes now (the reply job is idempotent), unless stored audio
+ * is to be transcribed first: then the transcription job queues it.
+ */
 async function queueReply(services: Services, messageId: string, reply: boolean) {
+  const [row] = await services.db.select({ organizationId: messages.organizationId, metadata: messages.metadata }).from(messages).where(eq(messages.id, messageId)).limit(1);
+  if (row && hasAudioToTranscribe(row.metadata) && (await transcribes(services, row.organizationId))) {
+    await services.queue.enqueue(TRANSCRIBE_AUDIO_JOB, { messageId, reply });
+    return;
+  }
   if (reply) await services.queue.enqueue('channel-reply', { messageId });
 }
 

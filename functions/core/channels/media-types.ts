@@ -17,8 +17,8 @@ export const DOWNLOAD_LIMITS: Record<Platform, Record<AttachmentKind, number>> =
   telegram: { image: 20 * MB, audio: 20 * MB, video: 20 * MB, document: 20 * MB, sticker: 20 * MB },
   // Mail arrives with its attachments inside (the email module stores them under its own limit).
   email: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
-  // Files shared in Slack and Discord are listed with their URLs (`slackFiles`, `discordFiles`); the
-  // download job does not fetch them yet, and CHANNEL_FILE_MAX_BYTES is their limit when it does.
+  // Files shared in Slack and Discord are listed with their URLs (`slackFiles`, `discordFiles`) and
+  // fetched by the download job like the others.
   slack: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
   discord: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB, sticker: 25 * MB },
 };

@@ -1,9 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { channels, contacts } from '../../../db/schema';
 import type { Services } from '../../ports';
-import { openCredentials, type InstagramCredentials, type MessengerCredentials } from './credentials';
+import { openCredentials, type AnyCredentials, type InstagramCredentials, type MessengerCredentials, type SlackCredentials } from './credentials';
 import { errorMessage } from './http';
 import { graphCall } from './meta';
+import { fetchSlackProfile } from './slack';
 import type { Config } from '../../lib/config';
 import type { WebhookIntegration } from './types';
 
@@ -12,10 +13,15 @@ import type { WebhookIntegration } from './types';
  * names and usernames in every update, so both are refreshed by the webhook's own upsert. Messenger
  * and Instagram send only an id: their name and picture come from the user profile APIs, read by a
  * job at most once a day per contact (the webhook only queues it), and written when they change.
+ * Slack events carry only the user id (`U0…`): `users.info` names the person and gives the picture,
+ * cached an hour per workspace user, since every thread is a contact of its own and one person
+ * starts many.
  */
 export const PROFILE_JOB = 'channel-profile';
 const DAY_MS = 86_400_000;
-const PROFILE_PLATFORMS = new Set(['messenger', 'instagram']);
+const PROFILE_PLATFORMS = new Set(['messenger', 'instagram', 'slack']);
+type ProfilePlatform = 'messenger' | 'instagram' | 'slack';
+const SLACK_PROFILE_CACHE_SECONDS = 3600;
 
 export interface PlatformProfile {
   name: string | null;
@@ -45,6 +51,20 @@ export async function fetchMetaProfile(config: Config, platform: 'messenger' | '
   return { ok: true as const, profile: { name: name || null, username: data.username ?? null, avatarUrl: data.profile_pic ?? null } satisfies PlatformProfile };
 }
 
+type ProfileRead = Awaited<ReturnType<typeof fetchMetaProfile>>;
+
+async function readProfile(services: Services, platform: ProfilePlatform, credentials: AnyCredentials, contact: { externalId: string; attributes: Record<string, unknown> }): Promise<ProfileRead | null> {
+  if (platform !== 'slack') return fetchMetaProfile(services.config, platform, (credentials as MessengerCredentials | InstagramCredentials).pageAccessToken, contact.externalId);
+  const userId = contact.attributes.slackUserId;
+  if (typeof userId !== 'string' || !userId) return null;
+  const cacheKey = `slack-profile:${String(contact.attributes.slackTeamId ?? '')}:${userId}`;
+  const cached = await services.kv.get<PlatformProfile>(cacheKey);
+  if (cached) return { ok: true, profile: { name: cached.name, username: cached.username ?? null, avatarUrl: cached.avatarUrl } };
+  const read = await fetchSlackProfile(services.config, (credentials as SlackCredentials).botToken, userId);
+  if (read.ok) await services.kv.set(cacheKey, read.profile, { ttlSeconds: SLACK_PROFILE_CACHE_SECONDS });
+  return read;
+}
+
 /** The job: reads the profile and stores what changed; a refused read still counts as today's try. */
 export async function refreshContactProfile(services: Services, contactId: string, integrationId: string) {
   const [row] = await services.db
@@ -54,11 +74,11 @@ export async function refreshContactProfile(services: Services, contactId: strin
     .where(eq(contacts.id, contactId))
     .limit(1);
   if (!row?.integration.credentialsEncrypted || !PROFILE_PLATFORMS.has(row.integration.platform)) return { skipped: 'no such contact or channel' };
-  const platform = row.integration.platform as 'messenger' | 'instagram';
+  const platform = row.integration.platform as ProfilePlatform;
   const credentials = await openCredentials(platform, row.integration.credentialsEncrypted, services.config.ENCRYPTION_KEY).catch(() => null);
   if (!credentials) return { skipped: 'credentials unreadable' };
-  const token = (credentials as MessengerCredentials | InstagramCredentials).pageAccessToken;
-  const read = await fetchMetaProfile(services.config, platform, token, row.contact.externalId);
+  const read = await readProfile(services, platform, credentials, row.contact);
+  if (!read) return { skipped: 'the contact names no platform user' };
   const fetchedAt = new Date().toISOString();
   if (!read.ok) {
     // Without the user's consent scope Meta refuses profiles: logged, and tried again tomorrow.

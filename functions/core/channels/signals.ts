@@ -1,5 +1,6 @@
 import type { Config } from '../../lib/config';
-import type { AnyCredentials, InstagramCredentials, MessengerCredentials, TelegramCredentials, WhatsAppCredentials } from './credentials';
+import type { AnyCredentials, DiscordCredentials, InstagramCredentials, MessengerCredentials, TelegramCredentials, WhatsAppCredentials } from './credentials';
+import { discordCall } from './discord';
 import { graphCall } from './meta';
 import { telegramCall } from './telegram';
 import type { MessageRow, Platform, PlatformResult } from './types';
@@ -27,11 +28,15 @@ const SIGNALS: Record<Platform, Signal> = {
   async telegram(config, credentials, recipient) {
     return [await telegramCall(config, (credentials as TelegramCredentials).botToken, 'sendChatAction', { chat_id: recipient, action: 'typing' })];
   },
-  // Mail has no "seen" or "typing"; Slack bots have no typing indicator on the Events API; Discord
-  // shows one (POST /channels/{id}/typing) that is not sent yet.
+  // Mail has no "seen" or "typing"; Slack bots have no typing indicator on the Events API.
   email: async () => [],
   slack: async () => [],
-  discord: async () => [],
+  async discord(config, credentials, recipient, message) {
+    // An `/ask` interaction already shows Discord's own "thinking…" until the follow-up replaces it.
+    if (message.metadata?.discordInteraction) return [];
+    // "<bot> is typing…" in the channel for about ten seconds, or until the bot's message arrives.
+    return [await discordCall<null>(config, `/channels/${encodeURIComponent(recipient)}/typing`, { method: 'POST', botToken: (credentials as DiscordCredentials).botToken })];
+  },
 };
 
 async function senderActions(config: Config, token: string, recipient: string) {

@@ -169,6 +169,32 @@ export async function slackCall<T>(config: Config, botToken: string, method: str
   return { ok: true, result: response.json as T };
 }
 
+/** Slack's read methods (users.info…) take their arguments in the query string, not a JSON body. */
+export async function slackRead<T>(config: Config, botToken: string, method: string, params: Record<string, string>): Promise<PlatformResult<{ result: T }>> {
+  const response = await callPlatform(`${config.SLACK_API_URL}/api/${method}?${new URLSearchParams(params)}`, {
+    headers: { Authorization: `Bearer ${botToken}` },
+    timeoutMs: config.CHANNEL_API_TIMEOUT_MS,
+  });
+  if (isFailure(response)) return response;
+  if (response.status !== 200 || response.json?.ok !== true) return slackFailure(response);
+  return { ok: true, result: response.json as T };
+}
+
+interface SlackUser {
+  name?: string;
+  real_name?: string;
+  profile?: { display_name?: string; real_name?: string; image_192?: string; image_72?: string };
+}
+
+/** `users.info`: the person's display name (else real name) and picture, as a contact profile. */
+export async function fetchSlackProfile(config: Config, botToken: string, userId: string) {
+  const read = await slackRead<{ user?: SlackUser }>(config, botToken, 'users.info', { user: userId });
+  if (!read.ok) return read;
+  const user = read.result.user ?? {};
+  const name = user.profile?.display_name || user.profile?.real_name || user.real_name || user.name || null;
+  return { ok: true as const, profile: { name, username: user.name ?? null, avatarUrl: user.profile?.image_192 ?? user.profile?.image_72 ?? null } };
+}
+
 /** Where a contact's replies go: a DM channel, or a channel and the thread's parent `ts`. */
 export function slackDestination(externalId: string): { channel: string; threadTs?: string } {
   const [channel, threadTs] = externalId.split(':');

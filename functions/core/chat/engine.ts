@@ -36,6 +36,7 @@ import { cleanText } from '../../lib/text';
 import { publicSource, toPublicMessage, type PublicMessage, type PublicSource } from './public-message';
 import { answerWithFlow, flowFor } from '../flows/turn';
 import { userContentFor } from './media-input';
+import { answerableText } from '../channels/answerable-text';
 import { countBotAnswer, type AnswerQuota } from '../billing/messages-quota';
 import { redactHistory, redactText } from '../privacy/redaction';
 import { letTokensOut } from '../../lib/let-tokens-out';
@@ -468,7 +469,8 @@ export async function replyToStoredMessage(
     bot,
     conversationId: context.message.conversationId,
     channel: context.message.channel,
-    text: context.message.content,
+    // A voice note is answered by its transcript (or a placeholder saying it could not be heard).
+    text: answerableText(context.message, bot.language),
     userMessage: context.message,
     handoff: context.handoff,
     history: context.history,

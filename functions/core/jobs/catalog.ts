@@ -133,6 +133,15 @@ export const jobCatalog = {
     retries: RETRIES,
     idempotencyKey: (p) => `download-media:${p.messageId}`,
   }),
+  /**
+   * The stored audio of an incoming channel message, transcribed by the organization's model
+   * (core/channels/transcription.ts); `reply` queues the bot's answer once the text is in.
+   */
+  'transcribe-audio': job({
+    payload: z.object({ messageId: z.uuid(), reply: z.boolean().default(false) }),
+    retries: RETRIES,
+    idempotencyKey: (p) => `transcribe-audio:${p.messageId}`,
+  }),
   /** A Messenger/Instagram contact's name and picture from the user profile API (core/channels/profiles.ts), at most daily. */
   'channel-profile': job({
     payload: z.object({ contactId: z.uuid(), integrationId: z.uuid() }),

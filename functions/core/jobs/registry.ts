@@ -12,6 +12,7 @@ import { sweepStaleDeliveries } from '../webhooks/sweep';
 import { deliverMessage, replyOnChannel } from '../channels/send';
 import { downloadMessageMedia, giveUpMedia } from '../channels/media-download';
 import { refreshContactProfile } from '../channels/profiles';
+import { giveUpTranscription, transcribeMessageAudio } from '../channels/transcription';
 import { PURGE_JOB, runPurgeJob } from '../privacy/retention';
 import { purgeDueOrganizations } from '../lifecycle/organization-deletion';
 import { flushApiKeyUsage } from '../orgs/api-key-usage';
@@ -77,6 +78,7 @@ const requestHandlers = {
   'channel-reply': (services, { messageId }) => replyOnChannel(services, messageId),
   'send-channel-message': (services, { messageId, attempt }) => deliverMessage(services, messageId, attempt ?? 1),
   'download-media': (services, { messageId, reply }) => downloadMessageMedia(services, messageId, reply),
+  'transcribe-audio': (services, { messageId, reply }) => transcribeMessageAudio(services, messageId, reply),
   'channel-profile': (services, { contactId, integrationId }) => refreshContactProfile(services, contactId, integrationId),
   [PURGE_JOB]: (services, payload) => runPurgeJob(services, payload),
 } satisfies { [N in Exclude<JobName, IngestJobName>]: JobHandler<N> };
@@ -90,6 +92,7 @@ export const requestJobs: JobTable = {
   giveUps: {
     'chat-reply': (services, { messageId }, reason) => giveUpAnswer(services, messageId, reason),
     'download-media': (services, { messageId, reply }, reason) => giveUpMedia(services, messageId, reply, reason),
+    'transcribe-audio': (services, { messageId, reply }, reason) => giveUpTranscription(services, messageId, reply, reason),
     // The ingestion jobs' give-ups only mark the document, so the request side can record them too.
     'ingest-document': giveUpIngestion,
     'embed-chunks': giveUpIngestion,

@@ -23931,6 +23931,14 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "stored" | "failed" | "too_large";
+            /** @description Audio: what was said, when a transcription model is configured and it succeeded */
+            transcript?: string | null;
+            transcriptError?: string | null;
+            /**
+             * @description Audio: absent while not (yet) transcribed; `failed` and `too_large` say why in `transcriptError`
+             * @enum {string}
+             */
+            transcriptStatus?: "done" | "failed" | "too_large";
         };
         MessageMetadata: {
             args?: string;

@@ -13,6 +13,9 @@ export const en = {
   'media.attach': 'Send a file',
   'media.sending': 'Sending {name}…',
   'media.sendFailed': 'Could not send the file: {message}',
+  'media.transcript': 'Transcript',
+  'media.transcriptFailed': 'The voice message could not be transcribed',
+  'media.transcriptTooLarge': 'The audio is too long to transcribe',
 };
 
 export const es: Record<keyof typeof en, string> = {
@@ -28,5 +31,8 @@ export const es: Record<keyof typeof en, string> = {
   'media.loadFailed': 'No se pudo cargar el archivo',
   'media.attach': 'Enviar un archivo',
   'media.sending': 'Enviando {name}…',
+  'media.transcript': 'Transcripción',
+  'media.transcriptFailed': 'No se pudo transcribir el mensaje de voz',
+  'media.transcriptTooLarge': 'El audio es demasiado largo para transcribirlo',
   'media.sendFailed': 'No se pudo enviar el archivo: {message}',
 };

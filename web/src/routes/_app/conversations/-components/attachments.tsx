@@ -53,6 +53,26 @@ function sizeLabel(bytes: number | null) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** What a voice note said (when the organization transcribes audio), or why it could not be transcribed. */
+function Transcript({ attachment }: { attachment: Attachment }) {
+  const t = useT();
+  if (attachment.transcriptStatus === 'done' && attachment.transcript) {
+    return (
+      <figcaption className="text-sm italic opacity-90" data-transcript="done">
+        <span className="sr-only">{t('media.transcript')}: </span>“{attachment.transcript}”
+      </figcaption>
+    );
+  }
+  if (attachment.transcriptStatus === 'failed' || attachment.transcriptStatus === 'too_large') {
+    return (
+      <figcaption className="text-xs text-red-700 dark:text-red-300" data-transcript={attachment.transcriptStatus} title={attachment.transcriptError ?? undefined}>
+        {t(attachment.transcriptStatus === 'too_large' ? 'media.transcriptTooLarge' : 'media.transcriptFailed')}
+      </figcaption>
+    );
+  }
+  return null;
+}
+
 function AttachmentItem({ conversationId, messageId, index, attachment }: { conversationId: string; messageId: string; index: number; attachment: Attachment }) {
   const t = useT();
   const org = useOrg();
@@ -85,7 +105,14 @@ function AttachmentItem({ conversationId, messageId, index, attachment }: { conv
   if ((attachment.kind === 'image' || attachment.kind === 'sticker') && url) {
     return <img src={url} alt={name} className={cx('max-h-72 rounded-lg object-contain', attachment.kind === 'sticker' ? 'max-w-32' : 'max-w-full')} data-attachment-status="stored" />;
   }
-  if (attachment.kind === 'audio' && url) return <audio controls src={url} className="max-w-full" aria-label={name} data-attachment-status="stored" />;
+  if (attachment.kind === 'audio' && url) {
+    return (
+      <figure className="flex flex-col gap-1">
+        <audio controls src={url} className="max-w-full" aria-label={name} data-attachment-status="stored" />
+        <Transcript attachment={attachment} />
+      </figure>
+    );
+  }
   if (attachment.kind === 'video' && url) return <video controls src={url} className="max-h-72 max-w-full rounded-lg" aria-label={name} data-attachment-status="stored" />;
   return (
     <button
