@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type Socket } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener, type HttpBindings, type Http2Bindings } from '@hono/node-server';
@@ -9,6 +9,7 @@ import type { Config, TrustProxy } from './lib/config';
 import { logError } from './lib/log';
 import { NODE_CLIENT_IP_HEADER } from './lib/request';
 import { dashboardSecurityHeaders } from './lib/security-headers';
+import { devDashboardSettings, startDevDashboardInProcess, type DevDashboard } from './dev-dashboard';
 import { startLocalRuntime, type LocalRuntime } from './local-runtime';
 
 /**
@@ -231,6 +232,8 @@ export function createHttpServer(runtime: LocalRuntime, frontend: NodeHandler) {
 export interface StartServerOptions {
   /** Vite with hot reload for the dashboard instead of the built files. */
   dev?: boolean;
+  /** With `dev`: Vite already starting elsewhere (`npm run dev` runs it in a child process); in-process otherwise. */
+  devDashboard?: Promise<DevDashboard>;
   /** Requests answered before the dashboard (dev: the widget rebuilt on change); true = handled. */
   devAssets?: { handle(req: IncomingMessage, res: ServerResponse): boolean; close(): Promise<void> };
   /** The environment to read settings from (tests); `process.env` otherwise. */
@@ -240,22 +243,6 @@ export interface StartServerOptions {
 /** One line per start-up step with the seconds since the process started, so a slow start is visible. */
 function progress(line: string) {
   console.log(`${(performance.now() / 1000).toFixed(1).padStart(5)} s  ${line}`);
-}
-
-async function startVite(root: string, server: Server, options: { dataDir: string; appUrl: string; allowedHosts: string[] }) {
-  const { createServer: createVite } = await import('vite');
-  return createVite({
-    configFile: join(root, 'web', 'vite.config.ts'),
-    server: {
-      middlewareMode: true,
-      ws: { server },
-      // The config file denies .data and secrets by name; DATA_DIR may live anywhere.
-      fs: { deny: [`${options.dataDir}/**`] },
-      // Our own Host check runs first (hostAllowed); Vite's must not refuse what it accepted.
-      allowedHosts: [new URL(options.appUrl).hostname, ...options.allowedHosts.map((name) => name.replace(/:\d+$/, ''))],
-    },
-    appType: 'spa',
-  });
 }
 
 export async function startServer(options: StartServerOptions = {}) {
@@ -279,8 +266,7 @@ export async function startServer(options: StartServerOptions = {}) {
 
   // Vite starts while the database opens: both take a second or more and only meet here.
   if (options.dev) progress('Starting Vite for the dashboard…');
-  const allowedHosts = (env.ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const vitePending = options.dev ? startVite(root, server, { dataDir, appUrl, allowedHosts }) : null;
+  const vitePending = options.dev ? (options.devDashboard ?? startDevDashboardInProcess(devDashboardSettings(env, root), server)) : null;
   vitePending?.catch(() => {});
   progress(`Opening the database in ${dataDir} (migrations run only when the schema changed)…`);
   let runtime: LocalRuntime;
@@ -304,8 +290,10 @@ export async function startServer(options: StartServerOptions = {}) {
     frontend = (req, res) => {
       if (assets?.handle(req, res)) return;
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      vite.middlewares(req, res);
+      vite.handle(req, res);
     };
+    const upgrade = vite.upgrade?.bind(vite);
+    if (upgrade) server.on('upgrade', (req, socket, head) => (hostAllowed(req.headers.host, runtime.config) ? upgrade(req, socket as Socket, head) : socket.destroy()));
     closeFrontend = async () => {
       await assets?.close();
       await vite.close();

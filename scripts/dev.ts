@@ -4,7 +4,11 @@
 // Runs under plain Node (type stripping), not tsx: tsx's loader hooks made every module the
 // server and Vite import cost ~4x (3.4 s and ~300 MB more at start). So this file imports only
 // Node built-ins and loads the rest at run time: the server as one esbuild bundle (rebuilt only
-// when a source file changed), the widget watcher and the demo from their own strippable files.
+// when a source file changed), the widget watcher, the dashboard's Vite process and the demo
+// from their own strippable files.
+//
+// Vite starts first, in its own process (functions/dev-dashboard.ts): it prepares the dashboard
+// on one core while this process loads the server and opens the database on the other.
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +20,11 @@ const demo = process.argv.includes('--demo');
 
 process.setSourceMapsEnabled(true);
 const say = (line: string) => console.log(`${(performance.now() / 1000).toFixed(1).padStart(5)} s  ${line}`);
+
+const devDashboardModule = await import(pathToFileURL(resolve(root, 'functions/dev-dashboard.ts')).href);
+const devDashboard = devDashboardModule.startDevDashboardProcess(devDashboardModule.devDashboardSettings(process.env, root), process.execArgv);
+// Until the server awaits it: a failure to start is reported there, not as an unhandled rejection.
+devDashboard.catch(() => {});
 
 /** True when the bundle is newer than every source file it was built from (and the lockfile). */
 function bundleIsFresh(): boolean {
@@ -50,7 +59,7 @@ const { watchWidget } = await import(pathToFileURL(resolve(root, 'widget/build.t
 const widget = watchWidget();
 
 const { startServer } = await import(pathToFileURL(bundle).href);
-const started = await startServer({ dev: true, devAssets: widget });
+const started = await startServer({ dev: true, devAssets: widget, devDashboard });
 
 if (demo) {
   const { startDemo } = await import(pathToFileURL(resolve(root, 'scripts/demo.ts')).href);

@@ -44,716 +44,397 @@ import { Route as AppSettingsWebhooksWebhookIdRouteImport } from './routes/_app/
 import { Route as AppKnowledgeKbIdDocumentsDocIdRouteImport } from './routes/_app/knowledge/$kbId/documents/$docId'
 
 const AppRoute = AppRouteImport.update({
-  id: '/_app',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/_app',getParentRoute: () => rootRouteImport
+          }as any)
 const ForgotPasswordRoute = ForgotPasswordRouteImport.update({
-  id: '/forgot-password',
-  path: '/forgot-password',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/forgot-password',path: '/forgot-password',getParentRoute: () => rootRouteImport
+          }as any)
 const ResetPasswordRoute = ResetPasswordRouteImport.update({
-  id: '/reset-password',
-  path: '/reset-password',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/reset-password',path: '/reset-password',getParentRoute: () => rootRouteImport
+          }as any)
 const SignInRoute = SignInRouteImport.update({
-  id: '/sign-in',
-  path: '/sign-in',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/sign-in',path: '/sign-in',getParentRoute: () => rootRouteImport
+          }as any)
 const SignUpRoute = SignUpRouteImport.update({
-  id: '/sign-up',
-  path: '/sign-up',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/sign-up',path: '/sign-up',getParentRoute: () => rootRouteImport
+          }as any)
 const VerifyEmailRoute = VerifyEmailRouteImport.update({
-  id: '/verify-email',
-  path: '/verify-email',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/verify-email',path: '/verify-email',getParentRoute: () => rootRouteImport
+          }as any)
 const AppIndexRoute = AppIndexRouteImport.update({
-  id: '/',
-  path: '/',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/',path: '/',getParentRoute: () => AppRoute
+          }as any)
 const AppAnalyticsRoute = AppAnalyticsRouteImport.update({
-  id: '/analytics',
-  path: '/analytics',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/analytics',path: '/analytics',getParentRoute: () => AppRoute
+          }as any)
 const AppChannelsRoute = AppChannelsRouteImport.update({
-  id: '/channels',
-  path: '/channels',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/channels',path: '/channels',getParentRoute: () => AppRoute
+          }as any)
 const AppConversationsRouteRoute = AppConversationsRouteRouteImport.update({
-  id: '/conversations',
-  path: '/conversations',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/conversations',path: '/conversations',getParentRoute: () => AppRoute
+          }as any)
 const AppProfileRoute = AppProfileRouteImport.update({
-  id: '/profile',
-  path: '/profile',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/profile',path: '/profile',getParentRoute: () => AppRoute
+          }as any)
 const AppSettingsRoute = AppSettingsRouteImport.update({
-  id: '/settings',
-  path: '/settings',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/settings',path: '/settings',getParentRoute: () => AppRoute
+          }as any)
 const AppTeamRoute = AppTeamRouteImport.update({
-  id: '/team',
-  path: '/team',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/team',path: '/team',getParentRoute: () => AppRoute
+          }as any)
 const InviteTokenRoute = InviteTokenRouteImport.update({
-  id: '/invite/$token',
-  path: '/invite/$token',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/invite/$token',path: '/invite/$token',getParentRoute: () => rootRouteImport
+          }as any)
 const SsoCallbackRoute = SsoCallbackRouteImport.update({
-  id: '/sso/callback',
-  path: '/sso/callback',
-  getParentRoute: () => rootRouteImport,
-} as any)
+            id: '/sso/callback',path: '/sso/callback',getParentRoute: () => rootRouteImport
+          }as any)
 const AppChatbotsIndexRoute = AppChatbotsIndexRouteImport.update({
-  id: '/chatbots/',
-  path: '/chatbots/',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/chatbots/',path: '/chatbots/',getParentRoute: () => AppRoute
+          }as any)
 const AppChatbotsBotIdRoute = AppChatbotsBotIdRouteImport.update({
-  id: '/chatbots/$botId',
-  path: '/chatbots/$botId',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/chatbots/$botId',path: '/chatbots/$botId',getParentRoute: () => AppRoute
+          }as any)
 const AppConversationsIndexRoute = AppConversationsIndexRouteImport.update({
-  id: '/',
-  path: '/',
-  getParentRoute: () => AppConversationsRouteRoute,
-} as any)
-const AppConversationsConversationIdRoute =
-  AppConversationsConversationIdRouteImport.update({
-    id: '/$conversationId',
-    path: '/$conversationId',
-    getParentRoute: () => AppConversationsRouteRoute,
-  } as any)
+            id: '/',path: '/',getParentRoute: () => AppConversationsRouteRoute
+          }as any)
+const AppConversationsConversationIdRoute = AppConversationsConversationIdRouteImport.update({
+            id: '/$conversationId',path: '/$conversationId',getParentRoute: () => AppConversationsRouteRoute
+          }as any)
 const AppDevOutboxRoute = AppDevOutboxRouteImport.update({
-  id: '/dev/outbox',
-  path: '/dev/outbox',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/dev/outbox',path: '/dev/outbox',getParentRoute: () => AppRoute
+          }as any)
 const AppKnowledgeIndexRoute = AppKnowledgeIndexRouteImport.update({
-  id: '/knowledge/',
-  path: '/knowledge/',
-  getParentRoute: () => AppRoute,
-} as any)
+            id: '/knowledge/',path: '/knowledge/',getParentRoute: () => AppRoute
+          }as any)
 const AppSettingsIndexRoute = AppSettingsIndexRouteImport.update({
-  id: '/',
-  path: '/',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/',path: '/',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppSettingsApiKeysRoute = AppSettingsApiKeysRouteImport.update({
-  id: '/api-keys',
-  path: '/api-keys',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/api-keys',path: '/api-keys',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppSettingsAuditLogRoute = AppSettingsAuditLogRouteImport.update({
-  id: '/audit-log',
-  path: '/audit-log',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/audit-log',path: '/audit-log',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppSettingsPlanRoute = AppSettingsPlanRouteImport.update({
-  id: '/plan',
-  path: '/plan',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/plan',path: '/plan',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppSettingsPrivacyRoute = AppSettingsPrivacyRouteImport.update({
-  id: '/privacy',
-  path: '/privacy',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/privacy',path: '/privacy',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppSettingsProvidersRoute = AppSettingsProvidersRouteImport.update({
-  id: '/providers',
-  path: '/providers',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/providers',path: '/providers',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppSettingsSecretsRoute = AppSettingsSecretsRouteImport.update({
-  id: '/secrets',
-  path: '/secrets',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/secrets',path: '/secrets',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppSettingsSsoRoute = AppSettingsSsoRouteImport.update({
-  id: '/sso',
-  path: '/sso',
-  getParentRoute: () => AppSettingsRoute,
-} as any)
+            id: '/sso',path: '/sso',getParentRoute: () => AppSettingsRoute
+          }as any)
 const AppKnowledgeKbIdIndexRoute = AppKnowledgeKbIdIndexRouteImport.update({
-  id: '/knowledge/$kbId/',
-  path: '/knowledge/$kbId/',
-  getParentRoute: () => AppRoute,
-} as any)
-const AppSettingsWebhooksIndexRoute =
-  AppSettingsWebhooksIndexRouteImport.update({
-    id: '/webhooks/',
-    path: '/webhooks/',
-    getParentRoute: () => AppSettingsRoute,
-  } as any)
-const AppSettingsWebhooksWebhookIdRoute =
-  AppSettingsWebhooksWebhookIdRouteImport.update({
-    id: '/webhooks/$webhookId',
-    path: '/webhooks/$webhookId',
-    getParentRoute: () => AppSettingsRoute,
-  } as any)
-const AppKnowledgeKbIdDocumentsDocIdRoute =
-  AppKnowledgeKbIdDocumentsDocIdRouteImport.update({
-    id: '/knowledge/$kbId/documents/$docId',
-    path: '/knowledge/$kbId/documents/$docId',
-    getParentRoute: () => AppRoute,
-  } as any)
+            id: '/knowledge/$kbId/',path: '/knowledge/$kbId/',getParentRoute: () => AppRoute
+          }as any)
+const AppSettingsWebhooksIndexRoute = AppSettingsWebhooksIndexRouteImport.update({
+            id: '/webhooks/',path: '/webhooks/',getParentRoute: () => AppSettingsRoute
+          }as any)
+const AppSettingsWebhooksWebhookIdRoute = AppSettingsWebhooksWebhookIdRouteImport.update({
+            id: '/webhooks/$webhookId',path: '/webhooks/$webhookId',getParentRoute: () => AppSettingsRoute
+          }as any)
+const AppKnowledgeKbIdDocumentsDocIdRoute = AppKnowledgeKbIdDocumentsDocIdRouteImport.update({
+            id: '/knowledge/$kbId/documents/$docId',path: '/knowledge/$kbId/documents/$docId',getParentRoute: () => AppRoute
+          }as any)
 
 export interface FileRoutesByFullPath {
-  '/': typeof AppIndexRoute
-  '/forgot-password': typeof ForgotPasswordRoute
-  '/reset-password': typeof ResetPasswordRoute
-  '/sign-in': typeof SignInRoute
-  '/sign-up': typeof SignUpRoute
-  '/verify-email': typeof VerifyEmailRoute
-  '/conversations': typeof AppConversationsRouteRouteWithChildren
-  '/analytics': typeof AppAnalyticsRoute
-  '/channels': typeof AppChannelsRoute
-  '/profile': typeof AppProfileRoute
-  '/settings': typeof AppSettingsRouteWithChildren
-  '/team': typeof AppTeamRoute
-  '/invite/$token': typeof InviteTokenRoute
-  '/sso/callback': typeof SsoCallbackRoute
-  '/chatbots/$botId': typeof AppChatbotsBotIdRoute
-  '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
-  '/dev/outbox': typeof AppDevOutboxRoute
-  '/settings/api-keys': typeof AppSettingsApiKeysRoute
-  '/settings/audit-log': typeof AppSettingsAuditLogRoute
-  '/settings/plan': typeof AppSettingsPlanRoute
-  '/settings/privacy': typeof AppSettingsPrivacyRoute
-  '/settings/providers': typeof AppSettingsProvidersRoute
-  '/settings/secrets': typeof AppSettingsSecretsRoute
-  '/settings/sso': typeof AppSettingsSsoRoute
-  '/chatbots/': typeof AppChatbotsIndexRoute
-  '/conversations/': typeof AppConversationsIndexRoute
-  '/knowledge/': typeof AppKnowledgeIndexRoute
-  '/settings/': typeof AppSettingsIndexRoute
-  '/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute
-  '/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
-  '/settings/webhooks/': typeof AppSettingsWebhooksIndexRoute
-  '/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
+'/': typeof AppIndexRoute,'/forgot-password': typeof ForgotPasswordRoute,'/reset-password': typeof ResetPasswordRoute,'/sign-in': typeof SignInRoute,'/sign-up': typeof SignUpRoute,'/verify-email': typeof VerifyEmailRoute,'/conversations': typeof AppConversationsRouteRouteWithChildren,'/analytics': typeof AppAnalyticsRoute,'/channels': typeof AppChannelsRoute,'/profile': typeof AppProfileRoute,'/settings': typeof AppSettingsRouteWithChildren,'/team': typeof AppTeamRoute,'/invite/$token': typeof InviteTokenRoute,'/sso/callback': typeof SsoCallbackRoute,'/chatbots/$botId': typeof AppChatbotsBotIdRoute,'/conversations/$conversationId': typeof AppConversationsConversationIdRoute,'/dev/outbox': typeof AppDevOutboxRoute,'/settings/api-keys': typeof AppSettingsApiKeysRoute,'/settings/audit-log': typeof AppSettingsAuditLogRoute,'/settings/plan': typeof AppSettingsPlanRoute,'/settings/privacy': typeof AppSettingsPrivacyRoute,'/settings/providers': typeof AppSettingsProvidersRoute,'/settings/secrets': typeof AppSettingsSecretsRoute,'/settings/sso': typeof AppSettingsSsoRoute,'/chatbots/': typeof AppChatbotsIndexRoute,'/conversations/': typeof AppConversationsIndexRoute,'/knowledge/': typeof AppKnowledgeIndexRoute,'/settings/': typeof AppSettingsIndexRoute,'/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute,'/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute,'/settings/webhooks/': typeof AppSettingsWebhooksIndexRoute,'/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRoutesByTo {
-  '/forgot-password': typeof ForgotPasswordRoute
-  '/reset-password': typeof ResetPasswordRoute
-  '/sign-in': typeof SignInRoute
-  '/sign-up': typeof SignUpRoute
-  '/verify-email': typeof VerifyEmailRoute
-  '/analytics': typeof AppAnalyticsRoute
-  '/channels': typeof AppChannelsRoute
-  '/profile': typeof AppProfileRoute
-  '/team': typeof AppTeamRoute
-  '/invite/$token': typeof InviteTokenRoute
-  '/sso/callback': typeof SsoCallbackRoute
-  '/': typeof AppIndexRoute
-  '/chatbots/$botId': typeof AppChatbotsBotIdRoute
-  '/conversations/$conversationId': typeof AppConversationsConversationIdRoute
-  '/dev/outbox': typeof AppDevOutboxRoute
-  '/settings/api-keys': typeof AppSettingsApiKeysRoute
-  '/settings/audit-log': typeof AppSettingsAuditLogRoute
-  '/settings/plan': typeof AppSettingsPlanRoute
-  '/settings/privacy': typeof AppSettingsPrivacyRoute
-  '/settings/providers': typeof AppSettingsProvidersRoute
-  '/settings/secrets': typeof AppSettingsSecretsRoute
-  '/settings/sso': typeof AppSettingsSsoRoute
-  '/chatbots': typeof AppChatbotsIndexRoute
-  '/conversations': typeof AppConversationsIndexRoute
-  '/knowledge': typeof AppKnowledgeIndexRoute
-  '/settings': typeof AppSettingsIndexRoute
-  '/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute
-  '/knowledge/$kbId': typeof AppKnowledgeKbIdIndexRoute
-  '/settings/webhooks': typeof AppSettingsWebhooksIndexRoute
-  '/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
+'/forgot-password': typeof ForgotPasswordRoute,'/reset-password': typeof ResetPasswordRoute,'/sign-in': typeof SignInRoute,'/sign-up': typeof SignUpRoute,'/verify-email': typeof VerifyEmailRoute,'/analytics': typeof AppAnalyticsRoute,'/channels': typeof AppChannelsRoute,'/profile': typeof AppProfileRoute,'/team': typeof AppTeamRoute,'/invite/$token': typeof InviteTokenRoute,'/sso/callback': typeof SsoCallbackRoute,'/': typeof AppIndexRoute,'/chatbots/$botId': typeof AppChatbotsBotIdRoute,'/conversations/$conversationId': typeof AppConversationsConversationIdRoute,'/dev/outbox': typeof AppDevOutboxRoute,'/settings/api-keys': typeof AppSettingsApiKeysRoute,'/settings/audit-log': typeof AppSettingsAuditLogRoute,'/settings/plan': typeof AppSettingsPlanRoute,'/settings/privacy': typeof AppSettingsPrivacyRoute,'/settings/providers': typeof AppSettingsProvidersRoute,'/settings/secrets': typeof AppSettingsSecretsRoute,'/settings/sso': typeof AppSettingsSsoRoute,'/chatbots': typeof AppChatbotsIndexRoute,'/conversations': typeof AppConversationsIndexRoute,'/knowledge': typeof AppKnowledgeIndexRoute,'/settings': typeof AppSettingsIndexRoute,'/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute,'/knowledge/$kbId': typeof AppKnowledgeKbIdIndexRoute,'/settings/webhooks': typeof AppSettingsWebhooksIndexRoute,'/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRoutesById {
-  __root__: typeof rootRouteImport
-  '/_app': typeof AppRouteWithChildren
-  '/forgot-password': typeof ForgotPasswordRoute
-  '/reset-password': typeof ResetPasswordRoute
-  '/sign-in': typeof SignInRoute
-  '/sign-up': typeof SignUpRoute
-  '/verify-email': typeof VerifyEmailRoute
-  '/_app/conversations': typeof AppConversationsRouteRouteWithChildren
-  '/_app/analytics': typeof AppAnalyticsRoute
-  '/_app/channels': typeof AppChannelsRoute
-  '/_app/profile': typeof AppProfileRoute
-  '/_app/settings': typeof AppSettingsRouteWithChildren
-  '/_app/team': typeof AppTeamRoute
-  '/invite/$token': typeof InviteTokenRoute
-  '/sso/callback': typeof SsoCallbackRoute
-  '/_app/': typeof AppIndexRoute
-  '/_app/chatbots/$botId': typeof AppChatbotsBotIdRoute
-  '/_app/conversations/$conversationId': typeof AppConversationsConversationIdRoute
-  '/_app/dev/outbox': typeof AppDevOutboxRoute
-  '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute
-  '/_app/settings/audit-log': typeof AppSettingsAuditLogRoute
-  '/_app/settings/plan': typeof AppSettingsPlanRoute
-  '/_app/settings/privacy': typeof AppSettingsPrivacyRoute
-  '/_app/settings/providers': typeof AppSettingsProvidersRoute
-  '/_app/settings/secrets': typeof AppSettingsSecretsRoute
-  '/_app/settings/sso': typeof AppSettingsSsoRoute
-  '/_app/chatbots/': typeof AppChatbotsIndexRoute
-  '/_app/conversations/': typeof AppConversationsIndexRoute
-  '/_app/knowledge/': typeof AppKnowledgeIndexRoute
-  '/_app/settings/': typeof AppSettingsIndexRoute
-  '/_app/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute
-  '/_app/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute
-  '/_app/settings/webhooks/': typeof AppSettingsWebhooksIndexRoute
-  '/_app/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
+'__root__': typeof rootRouteImport,
+'/_app': typeof AppRouteWithChildren,'/forgot-password': typeof ForgotPasswordRoute,'/reset-password': typeof ResetPasswordRoute,'/sign-in': typeof SignInRoute,'/sign-up': typeof SignUpRoute,'/verify-email': typeof VerifyEmailRoute,'/_app/conversations': typeof AppConversationsRouteRouteWithChildren,'/_app/analytics': typeof AppAnalyticsRoute,'/_app/channels': typeof AppChannelsRoute,'/_app/profile': typeof AppProfileRoute,'/_app/settings': typeof AppSettingsRouteWithChildren,'/_app/team': typeof AppTeamRoute,'/invite/$token': typeof InviteTokenRoute,'/sso/callback': typeof SsoCallbackRoute,'/_app/': typeof AppIndexRoute,'/_app/chatbots/$botId': typeof AppChatbotsBotIdRoute,'/_app/conversations/$conversationId': typeof AppConversationsConversationIdRoute,'/_app/dev/outbox': typeof AppDevOutboxRoute,'/_app/settings/api-keys': typeof AppSettingsApiKeysRoute,'/_app/settings/audit-log': typeof AppSettingsAuditLogRoute,'/_app/settings/plan': typeof AppSettingsPlanRoute,'/_app/settings/privacy': typeof AppSettingsPrivacyRoute,'/_app/settings/providers': typeof AppSettingsProvidersRoute,'/_app/settings/secrets': typeof AppSettingsSecretsRoute,'/_app/settings/sso': typeof AppSettingsSsoRoute,'/_app/chatbots/': typeof AppChatbotsIndexRoute,'/_app/conversations/': typeof AppConversationsIndexRoute,'/_app/knowledge/': typeof AppKnowledgeIndexRoute,'/_app/settings/': typeof AppSettingsIndexRoute,'/_app/settings/webhooks/$webhookId': typeof AppSettingsWebhooksWebhookIdRoute,'/_app/knowledge/$kbId/': typeof AppKnowledgeKbIdIndexRoute,'/_app/settings/webhooks/': typeof AppSettingsWebhooksIndexRoute,'/_app/knowledge/$kbId/documents/$docId': typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 export interface FileRouteTypes {
-  fileRoutesByFullPath: FileRoutesByFullPath
-  fullPaths:
-    | '/'
-    | '/forgot-password'
-    | '/reset-password'
-    | '/sign-in'
-    | '/sign-up'
-    | '/verify-email'
-    | '/conversations'
-    | '/analytics'
-    | '/channels'
-    | '/profile'
-    | '/settings'
-    | '/team'
-    | '/invite/$token'
-    | '/sso/callback'
-    | '/chatbots/$botId'
-    | '/conversations/$conversationId'
-    | '/dev/outbox'
-    | '/settings/api-keys'
-    | '/settings/audit-log'
-    | '/settings/plan'
-    | '/settings/privacy'
-    | '/settings/providers'
-    | '/settings/secrets'
-    | '/settings/sso'
-    | '/chatbots/'
-    | '/conversations/'
-    | '/knowledge/'
-    | '/settings/'
-    | '/settings/webhooks/$webhookId'
-    | '/knowledge/$kbId/'
-    | '/settings/webhooks/'
-    | '/knowledge/$kbId/documents/$docId'
-  fileRoutesByTo: FileRoutesByTo
-  to:
-    | '/forgot-password'
-    | '/reset-password'
-    | '/sign-in'
-    | '/sign-up'
-    | '/verify-email'
-    | '/analytics'
-    | '/channels'
-    | '/profile'
-    | '/team'
-    | '/invite/$token'
-    | '/sso/callback'
-    | '/'
-    | '/chatbots/$botId'
-    | '/conversations/$conversationId'
-    | '/dev/outbox'
-    | '/settings/api-keys'
-    | '/settings/audit-log'
-    | '/settings/plan'
-    | '/settings/privacy'
-    | '/settings/providers'
-    | '/settings/secrets'
-    | '/settings/sso'
-    | '/chatbots'
-    | '/conversations'
-    | '/knowledge'
-    | '/settings'
-    | '/settings/webhooks/$webhookId'
-    | '/knowledge/$kbId'
-    | '/settings/webhooks'
-    | '/knowledge/$kbId/documents/$docId'
-  id:
-    | '__root__'
-    | '/_app'
-    | '/forgot-password'
-    | '/reset-password'
-    | '/sign-in'
-    | '/sign-up'
-    | '/verify-email'
-    | '/_app/conversations'
-    | '/_app/analytics'
-    | '/_app/channels'
-    | '/_app/profile'
-    | '/_app/settings'
-    | '/_app/team'
-    | '/invite/$token'
-    | '/sso/callback'
-    | '/_app/'
-    | '/_app/chatbots/$botId'
-    | '/_app/conversations/$conversationId'
-    | '/_app/dev/outbox'
-    | '/_app/settings/api-keys'
-    | '/_app/settings/audit-log'
-    | '/_app/settings/plan'
-    | '/_app/settings/privacy'
-    | '/_app/settings/providers'
-    | '/_app/settings/secrets'
-    | '/_app/settings/sso'
-    | '/_app/chatbots/'
-    | '/_app/conversations/'
-    | '/_app/knowledge/'
-    | '/_app/settings/'
-    | '/_app/settings/webhooks/$webhookId'
-    | '/_app/knowledge/$kbId/'
-    | '/_app/settings/webhooks/'
-    | '/_app/knowledge/$kbId/documents/$docId'
-  fileRoutesById: FileRoutesById
+fileRoutesByFullPath: FileRoutesByFullPath
+fullPaths: '/'|'/forgot-password'|'/reset-password'|'/sign-in'|'/sign-up'|'/verify-email'|'/conversations'|'/analytics'|'/channels'|'/profile'|'/settings'|'/team'|'/invite/$token'|'/sso/callback'|'/chatbots/$botId'|'/conversations/$conversationId'|'/dev/outbox'|'/settings/api-keys'|'/settings/audit-log'|'/settings/plan'|'/settings/privacy'|'/settings/providers'|'/settings/secrets'|'/settings/sso'|'/chatbots/'|'/conversations/'|'/knowledge/'|'/settings/'|'/settings/webhooks/$webhookId'|'/knowledge/$kbId/'|'/settings/webhooks/'|'/knowledge/$kbId/documents/$docId'
+fileRoutesByTo: FileRoutesByTo
+to: '/forgot-password'|'/reset-password'|'/sign-in'|'/sign-up'|'/verify-email'|'/analytics'|'/channels'|'/profile'|'/team'|'/invite/$token'|'/sso/callback'|'/'|'/chatbots/$botId'|'/conversations/$conversationId'|'/dev/outbox'|'/settings/api-keys'|'/settings/audit-log'|'/settings/plan'|'/settings/privacy'|'/settings/providers'|'/settings/secrets'|'/settings/sso'|'/chatbots'|'/conversations'|'/knowledge'|'/settings'|'/settings/webhooks/$webhookId'|'/knowledge/$kbId'|'/settings/webhooks'|'/knowledge/$kbId/documents/$docId'
+id: '__root__'|'/_app'|'/forgot-password'|'/reset-password'|'/sign-in'|'/sign-up'|'/verify-email'|'/_app/conversations'|'/_app/analytics'|'/_app/channels'|'/_app/profile'|'/_app/settings'|'/_app/team'|'/invite/$token'|'/sso/callback'|'/_app/'|'/_app/chatbots/$botId'|'/_app/conversations/$conversationId'|'/_app/dev/outbox'|'/_app/settings/api-keys'|'/_app/settings/audit-log'|'/_app/settings/plan'|'/_app/settings/privacy'|'/_app/settings/providers'|'/_app/settings/secrets'|'/_app/settings/sso'|'/_app/chatbots/'|'/_app/conversations/'|'/_app/knowledge/'|'/_app/settings/'|'/_app/settings/webhooks/$webhookId'|'/_app/knowledge/$kbId/'|'/_app/settings/webhooks/'|'/_app/knowledge/$kbId/documents/$docId'
+fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
-  AppRoute: typeof AppRouteWithChildren
-  ForgotPasswordRoute: typeof ForgotPasswordRoute
-  ResetPasswordRoute: typeof ResetPasswordRoute
-  SignInRoute: typeof SignInRoute
-  SignUpRoute: typeof SignUpRoute
-  VerifyEmailRoute: typeof VerifyEmailRoute
-  InviteTokenRoute: typeof InviteTokenRoute
-  SsoCallbackRoute: typeof SsoCallbackRoute
+AppRoute: typeof AppRouteWithChildren,ForgotPasswordRoute: typeof ForgotPasswordRoute,ResetPasswordRoute: typeof ResetPasswordRoute,SignInRoute: typeof SignInRoute,SignUpRoute: typeof SignUpRoute,VerifyEmailRoute: typeof VerifyEmailRoute,InviteTokenRoute: typeof InviteTokenRoute,SsoCallbackRoute: typeof SsoCallbackRoute
 }
 
 declare module '@tanstack/react-router' {
   interface FileRoutesByPath {
     '/_app': {
-      id: '/_app'
-      path: ''
-      fullPath: '/'
-      preLoaderRoute: typeof AppRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/forgot-password': {
-      id: '/forgot-password'
-      path: '/forgot-password'
-      fullPath: '/forgot-password'
-      preLoaderRoute: typeof ForgotPasswordRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/reset-password': {
-      id: '/reset-password'
-      path: '/reset-password'
-      fullPath: '/reset-password'
-      preLoaderRoute: typeof ResetPasswordRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/sign-in': {
-      id: '/sign-in'
-      path: '/sign-in'
-      fullPath: '/sign-in'
-      preLoaderRoute: typeof SignInRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/sign-up': {
-      id: '/sign-up'
-      path: '/sign-up'
-      fullPath: '/sign-up'
-      preLoaderRoute: typeof SignUpRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/verify-email': {
-      id: '/verify-email'
-      path: '/verify-email'
-      fullPath: '/verify-email'
-      preLoaderRoute: typeof VerifyEmailRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/_app/': {
-      id: '/_app/'
-      path: '/'
-      fullPath: '/'
-      preLoaderRoute: typeof AppIndexRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/analytics': {
-      id: '/_app/analytics'
-      path: '/analytics'
-      fullPath: '/analytics'
-      preLoaderRoute: typeof AppAnalyticsRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/channels': {
-      id: '/_app/channels'
-      path: '/channels'
-      fullPath: '/channels'
-      preLoaderRoute: typeof AppChannelsRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/conversations': {
-      id: '/_app/conversations'
-      path: '/conversations'
-      fullPath: '/conversations'
-      preLoaderRoute: typeof AppConversationsRouteRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/profile': {
-      id: '/_app/profile'
-      path: '/profile'
-      fullPath: '/profile'
-      preLoaderRoute: typeof AppProfileRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/settings': {
-      id: '/_app/settings'
-      path: '/settings'
-      fullPath: '/settings'
-      preLoaderRoute: typeof AppSettingsRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/team': {
-      id: '/_app/team'
-      path: '/team'
-      fullPath: '/team'
-      preLoaderRoute: typeof AppTeamRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/invite/$token': {
-      id: '/invite/$token'
-      path: '/invite/$token'
-      fullPath: '/invite/$token'
-      preLoaderRoute: typeof InviteTokenRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/sso/callback': {
-      id: '/sso/callback'
-      path: '/sso/callback'
-      fullPath: '/sso/callback'
-      preLoaderRoute: typeof SsoCallbackRouteImport
-      parentRoute: typeof rootRouteImport
-    }
-    '/_app/chatbots/': {
-      id: '/_app/chatbots/'
-      path: '/chatbots'
-      fullPath: '/chatbots/'
-      preLoaderRoute: typeof AppChatbotsIndexRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/chatbots/$botId': {
-      id: '/_app/chatbots/$botId'
-      path: '/chatbots/$botId'
-      fullPath: '/chatbots/$botId'
-      preLoaderRoute: typeof AppChatbotsBotIdRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/conversations/': {
-      id: '/_app/conversations/'
-      path: '/'
-      fullPath: '/conversations/'
-      preLoaderRoute: typeof AppConversationsIndexRouteImport
-      parentRoute: typeof AppConversationsRouteRoute
-    }
-    '/_app/conversations/$conversationId': {
-      id: '/_app/conversations/$conversationId'
-      path: '/$conversationId'
-      fullPath: '/conversations/$conversationId'
-      preLoaderRoute: typeof AppConversationsConversationIdRouteImport
-      parentRoute: typeof AppConversationsRouteRoute
-    }
-    '/_app/dev/outbox': {
-      id: '/_app/dev/outbox'
-      path: '/dev/outbox'
-      fullPath: '/dev/outbox'
-      preLoaderRoute: typeof AppDevOutboxRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/knowledge/': {
-      id: '/_app/knowledge/'
-      path: '/knowledge'
-      fullPath: '/knowledge/'
-      preLoaderRoute: typeof AppKnowledgeIndexRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/settings/': {
-      id: '/_app/settings/'
-      path: '/'
-      fullPath: '/settings/'
-      preLoaderRoute: typeof AppSettingsIndexRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/api-keys': {
-      id: '/_app/settings/api-keys'
-      path: '/api-keys'
-      fullPath: '/settings/api-keys'
-      preLoaderRoute: typeof AppSettingsApiKeysRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/audit-log': {
-      id: '/_app/settings/audit-log'
-      path: '/audit-log'
-      fullPath: '/settings/audit-log'
-      preLoaderRoute: typeof AppSettingsAuditLogRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/plan': {
-      id: '/_app/settings/plan'
-      path: '/plan'
-      fullPath: '/settings/plan'
-      preLoaderRoute: typeof AppSettingsPlanRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/privacy': {
-      id: '/_app/settings/privacy'
-      path: '/privacy'
-      fullPath: '/settings/privacy'
-      preLoaderRoute: typeof AppSettingsPrivacyRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/providers': {
-      id: '/_app/settings/providers'
-      path: '/providers'
-      fullPath: '/settings/providers'
-      preLoaderRoute: typeof AppSettingsProvidersRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/secrets': {
-      id: '/_app/settings/secrets'
-      path: '/secrets'
-      fullPath: '/settings/secrets'
-      preLoaderRoute: typeof AppSettingsSecretsRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/sso': {
-      id: '/_app/settings/sso'
-      path: '/sso'
-      fullPath: '/settings/sso'
-      preLoaderRoute: typeof AppSettingsSsoRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/knowledge/$kbId/': {
-      id: '/_app/knowledge/$kbId/'
-      path: '/knowledge/$kbId'
-      fullPath: '/knowledge/$kbId/'
-      preLoaderRoute: typeof AppKnowledgeKbIdIndexRouteImport
-      parentRoute: typeof AppRoute
-    }
-    '/_app/settings/webhooks/': {
-      id: '/_app/settings/webhooks/'
-      path: '/webhooks'
-      fullPath: '/settings/webhooks/'
-      preLoaderRoute: typeof AppSettingsWebhooksIndexRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/settings/webhooks/$webhookId': {
-      id: '/_app/settings/webhooks/$webhookId'
-      path: '/webhooks/$webhookId'
-      fullPath: '/settings/webhooks/$webhookId'
-      preLoaderRoute: typeof AppSettingsWebhooksWebhookIdRouteImport
-      parentRoute: typeof AppSettingsRoute
-    }
-    '/_app/knowledge/$kbId/documents/$docId': {
-      id: '/_app/knowledge/$kbId/documents/$docId'
-      path: '/knowledge/$kbId/documents/$docId'
-      fullPath: '/knowledge/$kbId/documents/$docId'
-      preLoaderRoute: typeof AppKnowledgeKbIdDocumentsDocIdRouteImport
-      parentRoute: typeof AppRoute
-    }
+          id: '/_app'
+          path: ''
+          fullPath: '/'
+          preLoaderRoute: typeof AppRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/forgot-password': {
+          id: '/forgot-password'
+          path: '/forgot-password'
+          fullPath: '/forgot-password'
+          preLoaderRoute: typeof ForgotPasswordRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/reset-password': {
+          id: '/reset-password'
+          path: '/reset-password'
+          fullPath: '/reset-password'
+          preLoaderRoute: typeof ResetPasswordRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/sign-in': {
+          id: '/sign-in'
+          path: '/sign-in'
+          fullPath: '/sign-in'
+          preLoaderRoute: typeof SignInRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/sign-up': {
+          id: '/sign-up'
+          path: '/sign-up'
+          fullPath: '/sign-up'
+          preLoaderRoute: typeof SignUpRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/verify-email': {
+          id: '/verify-email'
+          path: '/verify-email'
+          fullPath: '/verify-email'
+          preLoaderRoute: typeof VerifyEmailRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/_app/': {
+          id: '/_app/'
+          path: '/'
+          fullPath: '/'
+          preLoaderRoute: typeof AppIndexRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/analytics': {
+          id: '/_app/analytics'
+          path: '/analytics'
+          fullPath: '/analytics'
+          preLoaderRoute: typeof AppAnalyticsRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/channels': {
+          id: '/_app/channels'
+          path: '/channels'
+          fullPath: '/channels'
+          preLoaderRoute: typeof AppChannelsRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/conversations': {
+          id: '/_app/conversations'
+          path: '/conversations'
+          fullPath: '/conversations'
+          preLoaderRoute: typeof AppConversationsRouteRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/profile': {
+          id: '/_app/profile'
+          path: '/profile'
+          fullPath: '/profile'
+          preLoaderRoute: typeof AppProfileRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/settings': {
+          id: '/_app/settings'
+          path: '/settings'
+          fullPath: '/settings'
+          preLoaderRoute: typeof AppSettingsRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/team': {
+          id: '/_app/team'
+          path: '/team'
+          fullPath: '/team'
+          preLoaderRoute: typeof AppTeamRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/invite/$token': {
+          id: '/invite/$token'
+          path: '/invite/$token'
+          fullPath: '/invite/$token'
+          preLoaderRoute: typeof InviteTokenRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/sso/callback': {
+          id: '/sso/callback'
+          path: '/sso/callback'
+          fullPath: '/sso/callback'
+          preLoaderRoute: typeof SsoCallbackRouteImport
+          parentRoute: typeof rootRouteImport
+        }
+'/_app/chatbots/': {
+          id: '/_app/chatbots/'
+          path: '/chatbots'
+          fullPath: '/chatbots/'
+          preLoaderRoute: typeof AppChatbotsIndexRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/chatbots/$botId': {
+          id: '/_app/chatbots/$botId'
+          path: '/chatbots/$botId'
+          fullPath: '/chatbots/$botId'
+          preLoaderRoute: typeof AppChatbotsBotIdRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/conversations/': {
+          id: '/_app/conversations/'
+          path: '/'
+          fullPath: '/conversations/'
+          preLoaderRoute: typeof AppConversationsIndexRouteImport
+          parentRoute: typeof AppConversationsRouteRoute
+        }
+'/_app/conversations/$conversationId': {
+          id: '/_app/conversations/$conversationId'
+          path: '/$conversationId'
+          fullPath: '/conversations/$conversationId'
+          preLoaderRoute: typeof AppConversationsConversationIdRouteImport
+          parentRoute: typeof AppConversationsRouteRoute
+        }
+'/_app/dev/outbox': {
+          id: '/_app/dev/outbox'
+          path: '/dev/outbox'
+          fullPath: '/dev/outbox'
+          preLoaderRoute: typeof AppDevOutboxRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/knowledge/': {
+          id: '/_app/knowledge/'
+          path: '/knowledge'
+          fullPath: '/knowledge/'
+          preLoaderRoute: typeof AppKnowledgeIndexRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/settings/': {
+          id: '/_app/settings/'
+          path: '/'
+          fullPath: '/settings/'
+          preLoaderRoute: typeof AppSettingsIndexRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/api-keys': {
+          id: '/_app/settings/api-keys'
+          path: '/api-keys'
+          fullPath: '/settings/api-keys'
+          preLoaderRoute: typeof AppSettingsApiKeysRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/audit-log': {
+          id: '/_app/settings/audit-log'
+          path: '/audit-log'
+          fullPath: '/settings/audit-log'
+          preLoaderRoute: typeof AppSettingsAuditLogRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/plan': {
+          id: '/_app/settings/plan'
+          path: '/plan'
+          fullPath: '/settings/plan'
+          preLoaderRoute: typeof AppSettingsPlanRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/privacy': {
+          id: '/_app/settings/privacy'
+          path: '/privacy'
+          fullPath: '/settings/privacy'
+          preLoaderRoute: typeof AppSettingsPrivacyRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/providers': {
+          id: '/_app/settings/providers'
+          path: '/providers'
+          fullPath: '/settings/providers'
+          preLoaderRoute: typeof AppSettingsProvidersRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/secrets': {
+          id: '/_app/settings/secrets'
+          path: '/secrets'
+          fullPath: '/settings/secrets'
+          preLoaderRoute: typeof AppSettingsSecretsRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/sso': {
+          id: '/_app/settings/sso'
+          path: '/sso'
+          fullPath: '/settings/sso'
+          preLoaderRoute: typeof AppSettingsSsoRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/knowledge/$kbId/': {
+          id: '/_app/knowledge/$kbId/'
+          path: '/knowledge/$kbId'
+          fullPath: '/knowledge/$kbId/'
+          preLoaderRoute: typeof AppKnowledgeKbIdIndexRouteImport
+          parentRoute: typeof AppRoute
+        }
+'/_app/settings/webhooks/': {
+          id: '/_app/settings/webhooks/'
+          path: '/webhooks'
+          fullPath: '/settings/webhooks/'
+          preLoaderRoute: typeof AppSettingsWebhooksIndexRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/settings/webhooks/$webhookId': {
+          id: '/_app/settings/webhooks/$webhookId'
+          path: '/webhooks/$webhookId'
+          fullPath: '/settings/webhooks/$webhookId'
+          preLoaderRoute: typeof AppSettingsWebhooksWebhookIdRouteImport
+          parentRoute: typeof AppSettingsRoute
+        }
+'/_app/knowledge/$kbId/documents/$docId': {
+          id: '/_app/knowledge/$kbId/documents/$docId'
+          path: '/knowledge/$kbId/documents/$docId'
+          fullPath: '/knowledge/$kbId/documents/$docId'
+          preLoaderRoute: typeof AppKnowledgeKbIdDocumentsDocIdRouteImport
+          parentRoute: typeof AppRoute
+        }
   }
 }
 
+
+
 interface AppConversationsRouteRouteChildren {
-  AppConversationsConversationIdRoute: typeof AppConversationsConversationIdRoute
-  AppConversationsIndexRoute: typeof AppConversationsIndexRoute
+  AppConversationsConversationIdRoute: typeof AppConversationsConversationIdRoute,AppConversationsIndexRoute: typeof AppConversationsIndexRoute
 }
 
 const AppConversationsRouteRouteChildren: AppConversationsRouteRouteChildren = {
-  AppConversationsConversationIdRoute: AppConversationsConversationIdRoute,
-  AppConversationsIndexRoute: AppConversationsIndexRoute,
+  AppConversationsConversationIdRoute: AppConversationsConversationIdRoute,AppConversationsIndexRoute: AppConversationsIndexRoute
 }
 
-const AppConversationsRouteRouteWithChildren =
-  AppConversationsRouteRoute._addFileChildren(
-    AppConversationsRouteRouteChildren,
-  )
+const AppConversationsRouteRouteWithChildren = AppConversationsRouteRoute._addFileChildren(AppConversationsRouteRouteChildren)
+
 
 interface AppSettingsRouteChildren {
-  AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute
-  AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute
-  AppSettingsPlanRoute: typeof AppSettingsPlanRoute
-  AppSettingsPrivacyRoute: typeof AppSettingsPrivacyRoute
-  AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute
-  AppSettingsSecretsRoute: typeof AppSettingsSecretsRoute
-  AppSettingsSsoRoute: typeof AppSettingsSsoRoute
-  AppSettingsIndexRoute: typeof AppSettingsIndexRoute
-  AppSettingsWebhooksWebhookIdRoute: typeof AppSettingsWebhooksWebhookIdRoute
-  AppSettingsWebhooksIndexRoute: typeof AppSettingsWebhooksIndexRoute
+  AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute,AppSettingsAuditLogRoute: typeof AppSettingsAuditLogRoute,AppSettingsPlanRoute: typeof AppSettingsPlanRoute,AppSettingsPrivacyRoute: typeof AppSettingsPrivacyRoute,AppSettingsProvidersRoute: typeof AppSettingsProvidersRoute,AppSettingsSecretsRoute: typeof AppSettingsSecretsRoute,AppSettingsSsoRoute: typeof AppSettingsSsoRoute,AppSettingsIndexRoute: typeof AppSettingsIndexRoute,AppSettingsWebhooksWebhookIdRoute: typeof AppSettingsWebhooksWebhookIdRoute,AppSettingsWebhooksIndexRoute: typeof AppSettingsWebhooksIndexRoute
 }
 
 const AppSettingsRouteChildren: AppSettingsRouteChildren = {
-  AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
-  AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,
-  AppSettingsPlanRoute: AppSettingsPlanRoute,
-  AppSettingsPrivacyRoute: AppSettingsPrivacyRoute,
-  AppSettingsProvidersRoute: AppSettingsProvidersRoute,
-  AppSettingsSecretsRoute: AppSettingsSecretsRoute,
-  AppSettingsSsoRoute: AppSettingsSsoRoute,
-  AppSettingsIndexRoute: AppSettingsIndexRoute,
-  AppSettingsWebhooksWebhookIdRoute: AppSettingsWebhooksWebhookIdRoute,
-  AppSettingsWebhooksIndexRoute: AppSettingsWebhooksIndexRoute,
+  AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,AppSettingsAuditLogRoute: AppSettingsAuditLogRoute,AppSettingsPlanRoute: AppSettingsPlanRoute,AppSettingsPrivacyRoute: AppSettingsPrivacyRoute,AppSettingsProvidersRoute: AppSettingsProvidersRoute,AppSettingsSecretsRoute: AppSettingsSecretsRoute,AppSettingsSsoRoute: AppSettingsSsoRoute,AppSettingsIndexRoute: AppSettingsIndexRoute,AppSettingsWebhooksWebhookIdRoute: AppSettingsWebhooksWebhookIdRoute,AppSettingsWebhooksIndexRoute: AppSettingsWebhooksIndexRoute
 }
 
-const AppSettingsRouteWithChildren = AppSettingsRoute._addFileChildren(
-  AppSettingsRouteChildren,
-)
+const AppSettingsRouteWithChildren = AppSettingsRoute._addFileChildren(AppSettingsRouteChildren)
 
 interface AppRouteChildren {
-  AppConversationsRouteRoute: typeof AppConversationsRouteRouteWithChildren
-  AppAnalyticsRoute: typeof AppAnalyticsRoute
-  AppChannelsRoute: typeof AppChannelsRoute
-  AppProfileRoute: typeof AppProfileRoute
-  AppSettingsRoute: typeof AppSettingsRouteWithChildren
-  AppTeamRoute: typeof AppTeamRoute
-  AppIndexRoute: typeof AppIndexRoute
-  AppChatbotsBotIdRoute: typeof AppChatbotsBotIdRoute
-  AppDevOutboxRoute: typeof AppDevOutboxRoute
-  AppChatbotsIndexRoute: typeof AppChatbotsIndexRoute
-  AppKnowledgeIndexRoute: typeof AppKnowledgeIndexRoute
-  AppKnowledgeKbIdIndexRoute: typeof AppKnowledgeKbIdIndexRoute
-  AppKnowledgeKbIdDocumentsDocIdRoute: typeof AppKnowledgeKbIdDocumentsDocIdRoute
+  AppConversationsRouteRoute: typeof AppConversationsRouteRouteWithChildren,AppAnalyticsRoute: typeof AppAnalyticsRoute,AppChannelsRoute: typeof AppChannelsRoute,AppProfileRoute: typeof AppProfileRoute,AppSettingsRoute: typeof AppSettingsRouteWithChildren,AppTeamRoute: typeof AppTeamRoute,AppIndexRoute: typeof AppIndexRoute,AppChatbotsBotIdRoute: typeof AppChatbotsBotIdRoute,AppDevOutboxRoute: typeof AppDevOutboxRoute,AppChatbotsIndexRoute: typeof AppChatbotsIndexRoute,AppKnowledgeIndexRoute: typeof AppKnowledgeIndexRoute,AppKnowledgeKbIdIndexRoute: typeof AppKnowledgeKbIdIndexRoute,AppKnowledgeKbIdDocumentsDocIdRoute: typeof AppKnowledgeKbIdDocumentsDocIdRoute
 }
 
 const AppRouteChildren: AppRouteChildren = {
-  AppConversationsRouteRoute: AppConversationsRouteRouteWithChildren,
-  AppAnalyticsRoute: AppAnalyticsRoute,
-  AppChannelsRoute: AppChannelsRoute,
-  AppProfileRoute: AppProfileRoute,
-  AppSettingsRoute: AppSettingsRouteWithChildren,
-  AppTeamRoute: AppTeamRoute,
-  AppIndexRoute: AppIndexRoute,
-  AppChatbotsBotIdRoute: AppChatbotsBotIdRoute,
-  AppDevOutboxRoute: AppDevOutboxRoute,
-  AppChatbotsIndexRoute: AppChatbotsIndexRoute,
-  AppKnowledgeIndexRoute: AppKnowledgeIndexRoute,
-  AppKnowledgeKbIdIndexRoute: AppKnowledgeKbIdIndexRoute,
-  AppKnowledgeKbIdDocumentsDocIdRoute: AppKnowledgeKbIdDocumentsDocIdRoute,
+  AppConversationsRouteRoute: AppConversationsRouteRouteWithChildren,AppAnalyticsRoute: AppAnalyticsRoute,AppChannelsRoute: AppChannelsRoute,AppProfileRoute: AppProfileRoute,AppSettingsRoute: AppSettingsRouteWithChildren,AppTeamRoute: AppTeamRoute,AppIndexRoute: AppIndexRoute,AppChatbotsBotIdRoute: AppChatbotsBotIdRoute,AppDevOutboxRoute: AppDevOutboxRoute,AppChatbotsIndexRoute: AppChatbotsIndexRoute,AppKnowledgeIndexRoute: AppKnowledgeIndexRoute,AppKnowledgeKbIdIndexRoute: AppKnowledgeKbIdIndexRoute,AppKnowledgeKbIdDocumentsDocIdRoute: AppKnowledgeKbIdDocumentsDocIdRoute
 }
 
 const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren)
 
 const rootRouteChildren: RootRouteChildren = {
-  AppRoute: AppRouteWithChildren,
-  ForgotPasswordRoute: ForgotPasswordRoute,
-  ResetPasswordRoute: ResetPasswordRoute,
-  SignInRoute: SignInRoute,
-  SignUpRoute: SignUpRoute,
-  VerifyEmailRoute: VerifyEmailRoute,
-  InviteTokenRoute: InviteTokenRoute,
-  SsoCallbackRoute: SsoCallbackRoute,
+  AppRoute: AppRouteWithChildren,ForgotPasswordRoute: ForgotPasswordRoute,ResetPasswordRoute: ResetPasswordRoute,SignInRoute: SignInRoute,SignUpRoute: SignUpRoute,VerifyEmailRoute: VerifyEmailRoute,InviteTokenRoute: InviteTokenRoute,SsoCallbackRoute: SsoCallbackRoute
 }
-export const routeTree = rootRouteImport
-  ._addFileChildren(rootRouteChildren)
-  ._addFileTypes<FileRouteTypes>()
+export const routeTree = rootRouteImport._addFileChildren(rootRouteChildren)._addFileTypes<FileRouteTypes>()

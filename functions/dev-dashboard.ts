@@ -1,0 +1,149 @@
+// The dashboard under Vite for `npm run dev`, in-process or in a process of its own.
+//
+// `npm run dev` runs Vite in a child process started before anything else, so Vite's start, its
+// route generation and the first page's transforms run on the second core while the server's
+// bundle loads and the database opens on the first (one thread did all of it one after the
+// other). The server forwards the dashboard's requests and the hot-reload WebSocket to it.
+//
+// No local imports: plain Node (type stripping) runs this file as the child's entry, and
+// scripts/dev.ts loads it the same way.
+import { fork, type ChildProcess } from 'node:child_process';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { InlineConfig } from 'vite';
+
+/** What the server needs from the dashboard's dev server, wherever it runs. */
+export interface DevDashboard {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes a WebSocket upgrade (Vite's hot reload) over; undefined when Vite listens on the server itself. */
+  upgrade?(req: IncomingMessage, socket: Socket, head: Buffer): void;
+  close(): Promise<void>;
+}
+
+export interface DevDashboardSettings {
+  root: string;
+  dataDir: string;
+  appUrl: string;
+  allowedHosts: string[];
+}
+
+/** The settings `startServer` derives from the environment, derived the same way. */
+export function devDashboardSettings(env: Record<string, string | undefined>, root: string): DevDashboardSettings {
+  const port = Number(env.PORT ?? 8787);
+  return {
+    root,
+    dataDir: resolve(root, env.DATA_DIR ?? '.data'),
+    appUrl: env.APP_URL ?? `http://localhost:${port}`,
+    allowedHosts: (env.ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+  };
+}
+
+/** Vite in middleware mode for the dashboard; `ws` names the HTTP server hot reload listens on. */
+export function viteDevConfig(settings: DevDashboardSettings, ws: NonNullable<InlineConfig['server']>['ws']): InlineConfig {
+  return {
+    configFile: join(settings.root, 'web', 'vite.config.ts'),
+    server: {
+      middlewareMode: true,
+      ws,
+      // The config file denies .data and secrets by name; DATA_DIR may live anywhere.
+      fs: { deny: [`${settings.dataDir}/**`] },
+      // The server's own Host check runs first; Vite's must not refuse what it accepted.
+      allowedHosts: [new URL(settings.appUrl).hostname, ...settings.allowedHosts.map((name) => name.replace(/:\d+$/, ''))],
+    },
+    appType: 'spa',
+  };
+}
+
+/** Vite inside this process, hot reload on the server's own port. */
+export async function startDevDashboardInProcess(settings: DevDashboardSettings, server: Server): Promise<DevDashboard> {
+  const { createServer: createVite } = await import('vite');
+  const vite = await createVite(viteDevConfig(settings, { server }));
+  return { handle: (req, res) => vite.middlewares(req, res), close: () => vite.close() };
+}
+
+interface ChildReady {
+  port: number;
+}
+
+/**
+ * Starts Vite in a child process at once and answers, when it listens, with the forwarding to
+ * it. The child stops with this process (its IPC channel closes).
+ */
+export function startDevDashboardProcess(settings: DevDashboardSettings, execArgv: string[]): Promise<DevDashboard> {
+  const child = fork(import.meta.filename, ['--child'], {
+    execArgv,
+    env: { ...process.env, VERSAAI_DEV_DASHBOARD: JSON.stringify(settings) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((done, fail) => {
+    const exited = (code: number | null) => fail(new Error(`The dashboard's Vite process stopped before it was ready (exit code ${code})`));
+    child.once('exit', exited);
+    child.once('message', (message: ChildReady) => {
+      child.off('exit', exited);
+      done(forwardTo(child, message.port));
+    });
+  });
+}
+
+/** Forwards requests and WebSocket upgrades to the child's loopback port. */
+function forwardTo(child: ChildProcess, port: number): DevDashboard {
+  // One kept-alive connection pool: the first page alone asks for ~130 modules.
+  const agent = new Agent({ keepAlive: true });
+  return {
+    handle(req, res) {
+      const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+        // Headers set before (the dashboard's security headers) merge with Vite's.
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', (error) => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`The dashboard's Vite process did not answer: ${error.message}`);
+      });
+      req.pipe(upstream);
+    },
+    upgrade(req, socket, head) {
+      const upstream = connect(port, '127.0.0.1', () => {
+        const headerLines = [];
+        for (let i = 0; i < req.rawHeaders.length; i += 2) headerLines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        upstream.write(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n${headerLines.join('\r\n')}\r\n\r\n`);
+        if (head.length > 0) upstream.write(head);
+        socket.pipe(upstream).pipe(socket);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    },
+    async close() {
+      agent.destroy();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The child: Vite on a loopback port of its own, its port sent to the parent once listening. */
+async function runChild() {
+  const settings = JSON.parse(process.env.VERSAAI_DEV_DASHBOARD!) as DevDashboardSettings;
+  const http = createServer();
+  // Hot reload listens here too; the browser connects to the page's own port, which forwards.
+  const { createServer: createVite } = await import('vite');
+  const vite = await createVite(viteDevConfig(settings, { server: http }));
+  http.on('request', (req, res) => vite.middlewares(req, res));
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  const address = http.address();
+  process.send!({ port: typeof address === 'object' && address ? address.port : 0 } satisfies ChildReady);
+  const stop = async () => {
+    await vite.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => {}); // Ctrl-C reaches the whole group: the parent decides when to stop us.
+  process.once('disconnect', stop);
+}
+
+if (process.argv.includes('--child') && process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
+  await runChild();
+}
