@@ -10,6 +10,7 @@ import { logError } from './lib/log';
 import { NODE_CLIENT_IP_HEADER } from './lib/request';
 import { dashboardSecurityHeaders } from './lib/security-headers';
 import { startLocalRuntime, type LocalRuntime } from './local-runtime';
+import { serveLoopStatsOverIpc } from './adapters/local/loop-monitor';
 
 /**
  * Node entry: the local runtime on one origin. `/api/*` and `/health` go to the Hono app; every
@@ -276,6 +277,8 @@ export async function startServer(options: StartServerOptions = {}) {
   });
   await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, () => done()));
   progress(`Listening on ${appUrl}; starting${options.dev ? ' (development)' : ''}…`);
+  // A benchmark that spawned us asks for event-loop blocking figures over IPC.
+  const stopLoopStats = serveLoopStatsOverIpc();
 
   // Vite starts while the database opens: both take a second or more and only meet here.
   if (options.dev) progress('Starting Vite for the dashboard…');
@@ -288,6 +291,7 @@ export async function startServer(options: StartServerOptions = {}) {
     runtime = await startLocalRuntime({ dataDir, env, port, runJobs: true });
   } catch (error) {
     // Another runtime holds the data directory (or it cannot be opened): stop serving, say why.
+    stopLoopStats?.();
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
     await vitePending?.then((vite) => vite.close()).catch(() => {});
@@ -325,6 +329,7 @@ export async function startServer(options: StartServerOptions = {}) {
 
   const close = async () => {
     clearInterval(dailyTimer);
+    stopLoopStats?.();
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
     await closeFrontend();
