@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { checkRequestText } from './lib/body';
+import { admitChatTurn } from './middleware/admission';
 import { ApiError } from './lib/errors';
 import type { AppEnv } from './lib/env';
 import { apiPolicy, docsPolicy } from './lib/security-headers';
@@ -77,6 +78,8 @@ export function createApp(options: AppOptions) {
     contentSecurityPolicy: { ...docsPolicy, scriptSrc: ["'self'", NONCE] },
   });
   app.use('*', (c, next) => (c.req.path === DOCS_PATH ? docsHeaders : apiHeaders)(c, next));
+  // Before the body is read or anything is looked up: an overloaded runtime refuses at the door.
+  app.use('/api/v1/widget/:chatbot_id/chat', admitChatTurn);
   app.use('/api/*', async (c, next) => {
     // The widget API answers CORS for each bot's own allowed origins (routes/widget.ts).
     if (c.req.path.startsWith('/api/v1/widget/')) return next();

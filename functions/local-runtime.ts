@@ -159,7 +159,12 @@ async function composeRuntime(
     ingestOffload: ingestPool,
     discordGateways,
     redactor: inProcessRedactor,
-    admission: createAdmission({ maxConcurrent: config.CHAT_MAX_CONCURRENT, maxQueue: config.CHAT_MAX_QUEUE, maxWaitMs: config.CHAT_MAX_WAIT_MS }),
+    admission: createAdmission({
+      maxConcurrent: config.CHAT_MAX_CONCURRENT,
+      maxQueue: config.CHAT_MAX_QUEUE,
+      maxWaitMs: config.CHAT_MAX_WAIT_MS,
+      targetTurnMs: config.CHAT_TARGET_TURN_MS,
+    }),
     waitUntil(promise) {
       const tracked = promise.catch((error) => logError('background work failed', error)).finally(() => pending.delete(tracked));
       pending.add(tracked);

@@ -11,6 +11,7 @@ import { NODE_CLIENT_IP_HEADER } from './lib/request';
 import { dashboardSecurityHeaders } from './lib/security-headers';
 import { devDashboardSettings, startDevDashboardInProcess, type DevDashboard } from './dev-dashboard';
 import { startLocalRuntime, type LocalRuntime } from './local-runtime';
+import { serveLoopStatsOverIpc } from './adapters/local/loop-monitor';
 
 /**
  * Node entry: the local runtime on one origin. `/api/*` and `/health` go to the Hono app; every
@@ -263,6 +264,8 @@ export async function startServer(options: StartServerOptions = {}) {
   });
   await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, () => done()));
   progress(`Listening on ${appUrl}; starting${options.dev ? ' (development)' : ''}…`);
+  // A benchmark that spawned us asks for event-loop blocking figures over IPC.
+  const stopLoopStats = serveLoopStatsOverIpc();
 
   // Vite starts while the database opens: both take a second or more and only meet here.
   if (options.dev) progress('Starting Vite for the dashboard…');
@@ -274,6 +277,7 @@ export async function startServer(options: StartServerOptions = {}) {
     runtime = await startLocalRuntime({ dataDir, env, port, runJobs: true });
   } catch (error) {
     // Another runtime holds the data directory (or it cannot be opened): stop serving, say why.
+    stopLoopStats?.();
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
     await vitePending?.then((vite) => vite.close()).catch(() => {});
@@ -313,6 +317,7 @@ export async function startServer(options: StartServerOptions = {}) {
 
   const close = async () => {
     clearInterval(dailyTimer);
+    stopLoopStats?.();
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
     await closeFrontend();

@@ -3,7 +3,8 @@
 // and a BENCH_HEALTH_ROWS-row CSV (1,000,000) through the API and probes `/health` every 50 ms
 // until both are `ready`; prints p50/p95/p99/max (target p99 < 50 ms) and the ingestion times.
 import { makePdf } from './fixtures/make-pdf';
-import { percentile } from './bench-lib';
+import { formatLoopDelay } from '../functions/adapters/local/loop-monitor';
+import { loadAverage, percentile } from './bench-lib';
 import { benchApi, httpCall, startBenchServer, uploadFile } from './bench-server';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4644);
@@ -60,6 +61,8 @@ try {
     }
   })();
 
+  console.log(`before: ${loadAverage()}`);
+  await server.loopStats();
   const started = performance.now();
   const documents = [
     { name: 'manual.pdf', id: await uploadFile(server.base, token, kb.id, 'manual.pdf', pdf, 'application/pdf') },
@@ -76,16 +79,19 @@ try {
     }
     await new Promise((r) => setTimeout(r, 1000));
     if (probes.length > 0 && probes.length % 600 < 20) {
-      console.log(`  … ${((performance.now() - started) / 1000).toFixed(0)} s: /health so far p50 ${percentile(probes, 0.5).toFixed(1)} ms, p99 ${percentile(probes, 0.99).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`);
+      console.log(`  … ${((performance.now() - started) / 1000).toFixed(0)} s: /health so far p50 ${percentile(probes, 0.5).toFixed(1)} ms, p99 ${percentile(probes, 0.99).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms; ${loadAverage()}`);
     }
   }
   probing = false;
   await prober;
+  const loop = await server.loopStats();
 
   console.log(`ingestion (both uploaded in ${(uploadedMs / 1000).toFixed(1)} s, then processed together):`);
   for (const [name, { seconds, chunks }] of readyAfter) console.log(`  ${name}: ready after ${seconds.toFixed(1)} s, ${chunks.toLocaleString('en')} chunks`);
   console.log(`/health while ingesting (${probes.length} probes every ${PROBE_MS} ms, ${failures.length} failed${failures.length ? `: ${failures.slice(0, 3).join(' | ')}` : ''}):`);
   console.log(`  p50 ${percentile(probes, 0.5).toFixed(1)} ms, p95 ${percentile(probes, 0.95).toFixed(1)} ms, p99 ${percentile(probes, 0.99).toFixed(1)} ms (target < 50 ms), max ${Math.max(...probes).toFixed(1)} ms`);
+  console.log(`server ${formatLoopDelay(loop)}`);
+  console.log(`after: ${loadAverage()}`);
 } finally {
   await server.stop();
 }

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANALYZE_DEBOUNCE_MS } from '../functions/adapters/local/vectors';
 import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime';
@@ -31,6 +31,11 @@ export function jsonApi(base: string) {
     if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
     return res.status === 204 ? null : ((await res.json()) as any);
   };
+}
+
+/** The machine's load average, printed beside timed figures: other processes inflate them. */
+export function loadAverage(): string {
+  return `load average ${loadavg().map((n) => n.toFixed(2)).join(', ')} (1, 5, 15 min)`;
 }
 
 export function percentile(values: number[], p: number) {

@@ -6,7 +6,8 @@
 // lost / duplicated / 5xx, answer and refusal times, checks every message against the inbox API,
 // then searches for the most sessions whose visitors get answers with p95 < 2 s.
 import { parseSse } from '../functions/testing/fake-openai';
-import { percentile } from './bench-lib';
+import { formatLoopDelay } from '../functions/adapters/local/loop-monitor';
+import { loadAverage, percentile } from './bench-lib';
 import { benchApi, httpCall, startBenchServer, uploadFile, waitReady } from './bench-server';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4643);
@@ -169,7 +170,11 @@ try {
   console.log(`knowledge base: ${doc.chunkCount} chunks; bot answers with the built-in extractive answerer`);
 
   console.log(`\n${SESSIONS} widget sessions for ${SECONDS} s (message, whole streamed answer, 1–3 s pause; refused -> resend after Retry-After):`);
+  console.log(`  before: ${loadAverage()}`);
+  await server.loopStats();
   const main = await run(server.base, bot.id, SESSIONS, SECONDS, 'main');
+  const mainLoop = await server.loopStats();
+  console.log(`  after: ${loadAverage()}`);
   const checked = await audit(api, token, main);
   const refusedFast = main.refusalMs.filter((ms) => ms < 100).length;
   console.log(`  accepted ${main.accepted}, refused ${main.refused} (${main.refusedWithoutRetryAfter} without Retry-After), 5xx ${main.serverErrors}, other errors ${main.otherErrors.length}${main.otherErrors.length ? ` (${main.otherErrors.slice(0, 3).join(' | ')})` : ''}`);
@@ -179,6 +184,7 @@ try {
   console.log(`  refusal time: p50 ${fmt(main.refusalMs, 0.5)}, p99 ${fmt(main.refusalMs, 0.99)} (target < 100 ms); ${main.refusalMs.length ? ((refusedFast / main.refusalMs.length) * 100).toFixed(1) : '100'}% under 100 ms`);
   console.log(`  visitor's time to an answer, resends included: p50 ${fmt(main.visitorMs, 0.5)}, p95 ${fmt(main.visitorMs, 0.95)}`);
   console.log(`  throughput: ${(main.answerMs.length / SECONDS).toFixed(1)} answers/s`);
+  console.log(`  server ${formatLoopDelay(mainLoop)}`);
 
   // BENCH_LOAD_CAPACITY=0 skips the capacity search.
   if (process.env.BENCH_LOAD_CAPACITY !== '0') {
@@ -186,10 +192,12 @@ try {
     console.log(`\ncapacity search (${STEP_SECONDS} s per step; p95 of the visitor's time, resends included):`);
     const results = new Map<number, { p95: number; refused: number }>();
     const step = async (sessions: number) => {
+      await server.loopStats();
       const tally = await run(server.base, bot.id, sessions, STEP_SECONDS, `cap${sessions}`);
+      const loop = await server.loopStats();
       const p95 = tally.visitorMs.length ? percentile(tally.visitorMs, 0.95) : Infinity;
       results.set(sessions, { p95, refused: tally.refused });
-      console.log(`  ${String(sessions).padStart(4)} sessions: p95 ${p95.toFixed(0)} ms, ${tally.accepted} accepted, ${tally.refused} refused`);
+      console.log(`  ${String(sessions).padStart(4)} sessions: p95 ${p95.toFixed(0)} ms, ${tally.accepted} accepted, ${tally.refused} refused; loop max ${loop.maxMs.toFixed(0)} ms, p99 ${loop.p99Ms.toFixed(0)} ms; ${loadAverage()}`);
       return p95 < 2000;
     };
     let good = 0;

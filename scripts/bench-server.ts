@@ -6,9 +6,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LoopDelayStats, LoopStatsReply, LoopStatsRequest } from '../functions/adapters/local/loop-monitor';
 
 export interface BenchServer {
   base: string;
+  /** The server's event-loop blocking since the previous call (the first call starts the window). */
+  loopStats(): Promise<LoopDelayStats>;
   stop(): Promise<void>;
 }
 
@@ -22,8 +25,23 @@ export async function startBenchServer(port: number, env: Record<string, string>
   const args = built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'pipe'],
+    // The IPC channel carries the server's event-loop figures (functions/adapters/local/loop-monitor.ts).
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'pipe', 'ipc'],
   });
+  let nextStatsId = 1;
+  const loopStats = (): Promise<LoopDelayStats> =>
+    new Promise((resolve, reject) => {
+      const id = nextStatsId++;
+      const timer = setTimeout(() => reject(new Error('the server did not answer loop-stats')), 30_000);
+      const onMessage = (message: LoopStatsReply) => {
+        if (message?.type !== 'loop-stats' || message.id !== id) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(message.stats);
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'loop-stats', id, reset: true } satisfies LoopStatsRequest);
+    });
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-4000);
@@ -48,6 +66,7 @@ export async function startBenchServer(port: number, env: Record<string, string>
   console.log(`server: ${built ? 'built (dist/server/server.js)' : 'source (tsx functions/server.ts)'} on ${base}, data in ${dataDir}`);
   return {
     base,
+    loopStats,
     async stop() {
       process.removeListener('exit', kill);
       const exited = new Promise((r) => child.once('exit', r));

@@ -128,12 +128,15 @@ export const configSchema = z.object({
   WIDGET_MESSAGES_PER_SESSION: z.coerce.number().int().positive().default(20),
   WIDGET_MESSAGES_PER_IP: z.coerce.number().int().positive().default(120),
   /**
-   * Load shedding of chat answers on the local runtime (one process): turns answered at once, turns
-   * waiting, and the expected wait past which a message is refused with 503 and Retry-After.
+   * Load shedding of chat answers on the local runtime (one process, core/chat/admission.ts): the
+   * cap on turns answered at once (the limit itself is measured), turns waiting, the expected wait
+   * past which a message is refused with 503 and Retry-After, and how long a started turn may take
+   * before the measured limit shrinks.
    */
-  CHAT_MAX_CONCURRENT: z.coerce.number().int().positive().default(8),
+  CHAT_MAX_CONCURRENT: z.coerce.number().int().positive().default(64),
   CHAT_MAX_QUEUE: z.coerce.number().int().min(0).default(64),
-  CHAT_MAX_WAIT_MS: z.coerce.number().int().positive().default(2000),
+  CHAT_MAX_WAIT_MS: z.coerce.number().int().positive().default(1000),
+  CHAT_TARGET_TURN_MS: z.coerce.number().int().positive().default(1500),
   /**
    * Local runtime: worker threads for ingestion's computation (extraction, chunking, built-in
    * embeddings), default one per core beyond the first; 0 runs it on the request thread. Each

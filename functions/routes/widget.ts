@@ -11,6 +11,7 @@ import { createRouter, errorResponse, jsonBody, jsonContent, publicErrors } from
 import { enforceRateLimit, refuseIfLimited } from '../lib/rate-limit';
 import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
+import { claimAdmission } from '../middleware/admission';
 import { chatRateLimits, startChatRateLimits, visitorSession, widgetBot } from '../middleware/widget';
 import {
   BotPathSchema,
@@ -161,8 +162,9 @@ widgetRouter.openapi(
     refuseIfLimited(sessionLimit!, 'You are sending messages too fast; wait a moment');
     refuseIfLimited(ipLimit!, 'Too many messages from this network; wait a moment');
     const { message, quickReply } = c.req.valid('json');
-    // Refused before the message is stored: the widget keeps the text and sends it again.
-    const release = services.admission ? await services.admission.enter() : () => {};
+    // The slot taken at the door (middleware/admission.ts), before the message is stored: a
+    // refused message stays with the widget, which sends it again after Retry-After.
+    const release = await claimAdmission(c);
     const turn = chatTurn(services, { bot, conversationId: s.conversationId, channel: 'web', text: message, quickReply });
     return streamChatEvents(c, visitorEvents(admitted(release, turn)));
   },

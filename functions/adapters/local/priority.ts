@@ -19,37 +19,60 @@ export function inBackground<T>(fn: () => T): T {
 export function prioritizeRequests(pglite: PGlite) {
   const waiting = { request: [] as Array<() => void>, background: [] as Array<() => void> };
   let busy = false;
+  let scheduled = false;
 
   const next = () => {
+    scheduled = false;
     if (busy) return;
     const run = waiting.request.shift() ?? waiting.background.shift();
     if (!run) return;
     busy = true;
     run();
   };
+  // PGlite runs each statement synchronously on this thread, and a resolved promise continues in
+  // a microtask. Handing the connection out from there (to the next waiter, or to a caller whose
+  // next statement arrives in the same microtask run) chains statement after statement without
+  // returning to the event loop: one chat turn's twenty statements, or eight turns', held it for
+  // seconds while new requests (sockets, timers, crypto on the thread pool) waited. So the
+  // connection is only ever handed out from a macrotask, at most one statement per loop turn,
+  // with I/O polled in between.
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(next);
+  };
   const acquire = () =>
     new Promise<void>((resolve) => {
       (background.getStore() ? waiting.background : waiting.request).push(resolve);
-      next();
+      if (!busy) schedule();
     });
-  // PGlite runs each statement synchronously on this thread, and a resolved promise continues in
-  // a microtask: handing the connection straight to the next waiter would chain statement after
-  // statement without ever returning to the event loop, so new requests (sockets, crypto on the
-  // thread pool) would wait until the database went idle. The next statement starts after I/O.
   const release = () => {
     busy = false;
-    setImmediate(next);
+    schedule();
   };
 
+  const slowMs = Number(process.env.SLOW_STATEMENT_MS ?? 0);
   for (const method of ['query', 'exec', 'transaction'] as const) {
     const original = (pglite[method] as (...args: unknown[]) => Promise<unknown>).bind(pglite);
     (pglite as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
       await acquire();
+      const started = performance.now();
       try {
         return await original(...args);
       } finally {
+        if (slowMs > 0) reportSlow(method, args[0], performance.now() - started, slowMs);
         release();
       }
     };
   }
+}
+
+/**
+ * SLOW_STATEMENT_MS (diagnostics): every statement holds the event loop for its whole duration,
+ * so one over the threshold is logged with its SQL text (never its parameters, see lib/log.ts).
+ */
+function reportSlow(method: string, statement: unknown, tookMs: number, slowMs: number) {
+  if (tookMs < slowMs) return;
+  const text = typeof statement === 'string' ? statement.replace(/\s+/g, ' ').slice(0, 300) : `(${method})`;
+  console.warn(`[db] slow ${method} ${tookMs.toFixed(0)} ms: ${text}`);
 }

@@ -47,11 +47,29 @@ function debouncedAnalyze(db: Database, delayMs: number, onAnalyzed?: () => void
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      db.execute(sql`ANALYZE`).then(onAnalyzed, () => {});
+      analyzeIngestedTables(db).then(onAnalyzed, () => {});
     }, delayMs);
     // A pending ANALYZE must not keep a process (a test, a CLI) alive.
     timer.unref?.();
   };
+}
+
+/**
+ * What ingestion changes, one table per statement: a whole-database ANALYZE held the one
+ * connection and the event loop for seconds (every table, and statistics of every 384-float
+ * embedding). Only the columns queries filter or rank on are analyzed; the row count, which the
+ * planner needs most, comes with any of them.
+ */
+const INGESTED_TABLES = [
+  sql`ANALYZE local_vectors (namespace)`,
+  sql`ANALYZE chunks (knowledge_base_id, document_id, organization_id, search_vector)`,
+  sql`ANALYZE documents`,
+  sql`ANALYZE knowledge_base_terms`,
+];
+
+async function analyzeIngestedTables(db: Database) {
+  // Each statement is its own turn at the database gate: requests go first in between.
+  for (const statement of INGESTED_TABLES) await db.execute(statement);
 }
 
 /** pgvector store on `local_vectors`; one namespace per knowledge base, like Pinecone. */

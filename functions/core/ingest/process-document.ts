@@ -25,6 +25,7 @@ import { ExtractionError, type ChunkingSettings, type ExtractedDocument } from '
 export const EMBED_BATCH_SIZE = 64;
 /** Chunks written (or deleted) per statement: a few milliseconds of database time each. */
 const CHUNK_WRITE_BATCH = 200;
+const EMBEDDED_MARK_BATCH = 16;
 
 type DocumentRow = typeof documents.$inferSelect;
 
@@ -111,8 +112,11 @@ async function replaceChunks(services: Services, doc: DocumentRow, prepared: Pre
     if (deleted < CHUNK_WRITE_BATCH) break;
     await yieldToRequests();
   }
-  for (let from = 0; from < prepared.chunkCount; from += CHUNK_WRITE_BATCH) {
-    const pieces = await prepared.read(from, Math.min(from + CHUNK_WRITE_BATCH, prepared.chunkCount));
+  const size = adaptiveBatchSize();
+  for (let from = 0; from < prepared.chunkCount; ) {
+    const to = Math.min(from + size.current, prepared.chunkCount);
+    const pieces = await prepared.read(from, to);
+    const started = performance.now();
     const current = await whileCurrent(services, doc, async (tx) => {
       await tx.insert(chunks).values(
         pieces.map((piece) => ({
@@ -127,9 +131,33 @@ async function replaceChunks(services: Services, doc: DocumentRow, prepared: Pre
       );
     });
     if (!current) return false;
+    size.took(performance.now() - started);
+    from = to;
     await yieldToRequests();
   }
   return true;
+}
+
+/** How long one insert of chunks should hold the database: each indexes its text and updates the term statistics. */
+const CHUNK_WRITE_TARGET_MS = 10;
+const CHUNK_WRITE_MIN = 10;
+
+/**
+ * Batch sizes that follow how long the last insert took, so each holds the database (on the local
+ * runtime, the event loop too) for about CHUNK_WRITE_TARGET_MS whatever the chunks' length or the
+ * machine: long chunks or a busy machine make smaller batches.
+ */
+function adaptiveBatchSize() {
+  let current = 50;
+  return {
+    get current() {
+      return current;
+    },
+    took(ms: number) {
+      if (ms > CHUNK_WRITE_TARGET_MS * 1.5) current = Math.max(CHUNK_WRITE_MIN, Math.floor(current / 2));
+      else if (ms < CHUNK_WRITE_TARGET_MS / 2) current = Math.min(CHUNK_WRITE_BATCH, current * 2);
+    },
+  };
 }
 
 /** Job `ingest-document`: extract, chunk, store chunks, and hand embedding to batch jobs. */
@@ -208,7 +236,12 @@ export async function embedChunks(
           metadata: { documentId: doc.id, chunkId: c.id, position: c.position, organizationId: doc.organizationId },
         })),
       );
-      await db.update(chunks).set({ embeddedAt: new Date() }).where(inArray(chunks.id, batch.map((c) => c.id)));
+      // Each chunk's new row version is indexed again (its full-text entries too): a few per statement.
+      const embeddedAt = new Date();
+      for (let i = 0; i < batch.length; i += EMBEDDED_MARK_BATCH) {
+        if (i > 0) await yieldToRequests();
+        await db.update(chunks).set({ embeddedAt }).where(inArray(chunks.id, batch.slice(i, i + EMBEDDED_MARK_BATCH).map((c) => c.id)));
+      }
     }
     await updateProgress(services, doc);
   });
