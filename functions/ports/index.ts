@@ -175,6 +175,14 @@ export interface MailMessage {
   replyTo?: string;
   /** Extra headers: threading (Message-ID, In-Reply-To, References) and Auto-Submitted. */
   headers?: Record<string, string>;
+  /** Files sent with the mail (an agent's files in an email conversation). */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface Mailer {
