@@ -9,6 +9,7 @@ import { storeEmail } from '../core/channels/email/receive';
 import { loadBotRuntime } from '../core/chat/bot-runtime';
 import { purgeOrganization, runPurgeJob } from '../core/privacy/retention';
 import { namespaceFor } from '../core/retrieval/namespace';
+import { conversationStreamKey, orgStreamKey } from '../core/events/publish';
 
 let api: TestApi;
 let llm: FakeOpenAI;
@@ -278,9 +279,19 @@ describe('one contact: export and erasure', () => {
     const before = await api.call('GET', '/api/v1/conversations?q=marta.unica', { token: owner.token, orgId });
     expect(before.body.data.map((c: { id: string }) => c.id)).toEqual([seeded.conversationId]);
 
+    // The live event log (in-process on Node) holds the contact's messages, as the dashboard saw them live.
+    const orgLog = async () => (await services.kv.streamRead(orgStreamKey(orgId), '0-0', 2000)).map((entry) => entry.data);
+    expect((await orgLog()).some((data) => data.includes('marta.unica@example.com'))).toBe(true);
+
     const erased = await api.call('DELETE', `/api/v1/contacts/${seeded.contactId}`, { token: owner.token, orgId });
     expect(erased.status, erased.text).toBe(200);
     expect(erased.body.counts).toMatchObject({ conversations: 1, files: 1, documents: 1 });
+    expect(erased.body.counts.streamEntries).toBeGreaterThan(0);
+    // Gone from the event log: no entry names the conversation or says what Marta wrote; others stay.
+    const after = await orgLog();
+    expect(after.filter((data) => data.includes(seeded.conversationId) || data.includes('marta.unica'))).toEqual([]);
+    expect(after.some((data) => data.includes(other.session.conversationId))).toBe(true);
+    expect(await services.kv.streamRead(conversationStreamKey(seeded.conversationId), '0-0', 200)).toEqual([]);
     expect(erased.body.counts.messages).toBeGreaterThanOrEqual(3);
 
     // Gone from conversation search and the inbox list; the conversation itself is a 404.

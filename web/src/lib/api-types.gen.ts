@@ -8637,7 +8637,7 @@ export interface paths {
         put?: never;
         /**
          * Send a file as an agent (takes the conversation from the bot)
-         * @description Multipart `file` (and an optional `caption`, sent after it). Checked against the channel: WhatsApp images up to 5 MB (JPEG, PNG), audio and video 16 MB, documents 100 MB; Messenger 25 MB; Instagram images 8 MB; Telegram photos 10 MB, other files 50 MB; the widget 10 MB; and at most 25 MB per upload. The file goes out like an agent reply.
+         * @description Multipart `file` (and an optional `caption`, sent after it). Checked against the channel: WhatsApp images up to 5 MB (JPEG, PNG), audio and video 16 MB, documents 100 MB; Messenger 25 MB; Instagram images 8 MB; Telegram photos 10 MB, other files 50 MB; the widget 10 MB; email 10 MB (sent as an attachment of one mail with the caption as its text); and at most 25 MB per upload. The file goes out like an agent reply.
          */
         post: {
             parameters: {
@@ -20796,6 +20796,8 @@ export interface components {
                 /** @description Message attachments whose stored file was deleted */
                 files: number;
                 messages: number;
+                /** @description Entries of the live event streams (dashboard and widget) that named the contact’s conversations, deleted from the log */
+                streamEntries: number;
             };
             /** @enum {boolean} */
             erased: true;
