@@ -182,6 +182,14 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'EMAIL_INBOUND_DOMAIN is a domain name, like inbound.example.com')
     .default('inbound.versaai.local'),
+  /**
+   * Mailgun's messages API for email channels' replies (`POST {url}/v3/{domain}/messages`,
+   * multipart, files as `attachment` fields). Without a key replies go through the mail port.
+   * The domain defaults to EMAIL_INBOUND_DOMAIN, which the inbox addresses live on.
+   */
+  MAILGUN_API_URL: z.url().default('https://api.mailgun.net').transform((url) => url.replace(/\/+$/, '')),
+  MAILGUN_API_KEY: z.string().min(1).optional(),
+  MAILGUN_DOMAIN: z.string().min(1).optional(),
   /** A signed inbound-mail webhook older than this is refused (replays), seconds. */
   EMAIL_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(900),
   /** The largest inbound mail accepted (body and attachments), and the largest attachment kept, bytes. */

@@ -62,6 +62,8 @@ export interface KV {
   streamRead(key: string, afterId: string, count: number): Promise<StreamEntry[]>;
   /** Id of the newest entry, or `0-0` for an empty or missing stream. */
   streamLastId(key: string): Promise<string>;
+  /** Removes these entries from the stream (erasing a person's data); returns how many were there. */
+  streamDelete(key: string, ids: string[]): Promise<number>;
   ping(): Promise<void>;
 }
 
@@ -115,6 +117,8 @@ export interface LiveEvents {
   notify(key: string, entry: StreamEntry): Promise<void>;
   /** An SSE response: `ready`, what the log holds after `lastEventId`, then entries as they are notified. */
   open(request: LiveStreamRequest): Promise<Response>;
+  /** Entries just deleted from `key`'s log: the stream stops replaying them from memory too. */
+  forget(key: string, ids: string[]): Promise<void>;
 }
 
 export interface LiveStreamRequest {
@@ -175,6 +179,14 @@ export interface MailMessage {
   replyTo?: string;
   /** Extra headers: threading (Message-ID, In-Reply-To, References) and Auto-Submitted. */
   headers?: Record<string, string>;
+  /** Files sent with the mail (an agent's files in an email conversation). */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface Mailer {

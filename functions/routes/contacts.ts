@@ -1,5 +1,6 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { recordAudit } from '../core/audit';
+import { contactAvatarResponse } from '../core/contacts/avatar';
 import { mergeContacts, searchContacts } from '../core/contacts/merge';
 import type { ContactAttributes } from '../core/conversations/json-columns';
 import { OrgHeaderSchema, bearerSecurity, createRouter, errorResponse, jsonBody, jsonContent, protectedErrors } from '../lib/openapi';
@@ -35,6 +36,23 @@ contactsRouter.openapi(
     const rows = await searchContacts(c.get('services'), c.get('org').organizationId, { q: query.q, excludeId: query.exclude });
     return c.json({ data: rows.map((row) => ({ ...row, attributes: row.attributes as ContactAttributes })) }, 200);
   },
+);
+
+contactsRouter.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{contact_id}/avatar',
+    tags,
+    summary: 'The contact\u2019s profile picture (from its channel), or 404 when it has none',
+    description: 'Read from the platform\u2019s URL (Messenger and Instagram profiles) and passed on as an image; the inbox shows initials on a 404.',
+    security: bearerSecurity,
+    request: { headers: OrgHeaderSchema, params: ContactParams },
+    responses: {
+      200: { description: 'The picture', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } },
+      ...protectedErrors,
+    },
+  }),
+  async (c) => contactAvatarResponse(c.get('services'), c.get('org').organizationId, c.req.valid('param').contact_id) as never,
 );
 
 contactsRouter.openapi(

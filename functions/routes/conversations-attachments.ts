@@ -61,7 +61,7 @@ conversationAttachmentsRouter.openapi(
     tags,
     summary: 'Send a file as an agent (takes the conversation from the bot)',
     description:
-      'Multipart `file` (and an optional `caption`, sent after it). Checked against the channel: WhatsApp images up to 5 MB (JPEG, PNG), audio and video 16 MB, documents 100 MB; Messenger 25 MB; Instagram images 8 MB; Telegram photos 10 MB, other files 50 MB; the widget 10 MB; and at most 25 MB per upload. The file goes out like an agent reply.',
+      'Multipart `file` (and an optional `caption`, sent after it). Checked against the channel: WhatsApp images up to 5 MB (JPEG, PNG), audio and video 16 MB, documents 100 MB; Messenger 25 MB; Instagram images 8 MB; Telegram photos 10 MB, other files 50 MB; the widget 10 MB; email 10 MB (sent as an attachment of one mail with the caption as its text); and at most 25 MB per upload. The file goes out like an agent reply.',
     security: bearerSecurity,
     middleware: [minRole('agent')] as const,
     request: { headers: OrgHeaderSchema, params: ConversationParams, body: { required: true, content: { 'multipart/form-data': { schema: UploadAttachmentBody } } } },

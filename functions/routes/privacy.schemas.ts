@@ -76,6 +76,7 @@ export const ErasureSchema = z
       files: z.number().int().describe('Message attachments whose stored file was deleted'),
       documents: z.number().int().describe('Knowledge documents (with their vectors) the contact uploaded'),
       events: z.number().int().describe('Stored webhook events about the contact\u2019s conversations'),
+      streamEntries: z.number().int().describe('Entries of the live event streams (dashboard and widget) that named the contact\u2019s conversations, deleted from the log'),
     }),
   })
   .openapi('ContactErasure');

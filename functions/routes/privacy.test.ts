@@ -5,9 +5,11 @@ import { startBotTestApi } from '../testing/bots';
 import { parseSse, type FakeOpenAI } from '../testing/fake-openai';
 import type { TestApi, TestUser } from '../testing/harness';
 import { storeInbound } from '../core/channels/inbound';
+import { storeEmail } from '../core/channels/email/receive';
 import { loadBotRuntime } from '../core/chat/bot-runtime';
 import { purgeOrganization, runPurgeJob } from '../core/privacy/retention';
 import { namespaceFor } from '../core/retrieval/namespace';
+import { conversationStreamKey, orgStreamKey } from '../core/events/publish';
 
 let api: TestApi;
 let llm: FakeOpenAI;
@@ -136,6 +138,80 @@ describe('redaction', () => {
     const runtime = await loadBotRuntime(api.runtime.services, botId);
     expect(runtime?.redactPii).toBe(true);
   });
+
+  it('captions of channel media and filenames of attachments are masked too: in the message, its metadata and the blob key', async () => {
+    const { owner, orgId, botId } = await orgWithBot();
+    await enableRedaction(owner, orgId);
+    const { db } = api.runtime.services;
+    const [whatsapp] = await db.insert(channels).values({ organizationId: orgId, botId, platform: 'whatsapp', name: 'WA', status: 'connected' }).returning();
+    await storeInbound(api.runtime.services, whatsapp, {
+      messages: [
+        {
+          externalId: 'wamid.doc-1',
+          contact: { externalId: '34600000001', name: 'Ana' },
+          contentType: 'document',
+          content: 'Mi DNI, llamadme al 612 345 678',
+          metadata: { media: { id: 'media-1', mimeType: 'application/pdf', caption: 'Mi DNI, llamadme al 612 345 678', filename: 'dni ana.lopez@example.com.pdf' } },
+          answer: false,
+        },
+      ],
+      edits: [],
+      statuses: [],
+      ignored: 0,
+    });
+    const [doc] = await db.select().from(messages).where(sql`${messages.organizationId} = ${orgId} and ${messages.externalId} = 'wamid.doc-1'`);
+    expect(doc.content).toBe('Mi DNI, llamadme al [phone]');
+    expect((doc.metadata.media as Record<string, unknown>).caption).toBe('Mi DNI, llamadme al [phone]');
+    const stored = JSON.stringify(doc.metadata);
+    expect(stored).not.toContain('ana.lopez');
+    expect(stored).not.toContain('612 345 678');
+    expect((doc.metadata.attachments as Array<{ filename: string }>)[0].filename).toContain('[email]');
+
+    // Email keeps its files itself: the masked name is what names the blob.
+    const [email] = await db.insert(channels).values({ organizationId: orgId, botId, platform: 'email', name: 'Mail', status: 'connected', externalAccountId: 'soporte@inbound.versaai.local' }).returning();
+    await storeEmail(api.runtime.services, email, {
+      messageId: 'redact-1@example.org',
+      from: { address: 'luis@example.org', name: 'Luis' },
+      to: ['soporte@inbound.versaai.local'],
+      subject: 'Papeles',
+      text: 'Adjunto',
+      html: null,
+      inReplyTo: null,
+      references: [],
+      headers: {},
+      attachments: [{ filename: 'nomina luis@example.org.pdf', mimeType: 'application/pdf', size: 3, inline: false, contentId: null, read: async () => new Uint8Array([1, 2, 3]) }],
+    });
+    const [mail] = await db.select().from(messages).where(sql`${messages.organizationId} = ${orgId} and ${messages.externalId} = 'redact-1@example.org'`);
+    const [attachment] = mail.metadata.attachments as Array<{ filename: string; blobKey: string; status: string }>;
+    expect(attachment.status).toBe('stored');
+    expect(attachment.filename).toContain('[email]');
+    expect(attachment.filename).not.toContain('luis@');
+    expect(attachment.blobKey).not.toContain('luis');
+    expect(await api.runtime.services.blobs.get(attachment.blobKey)).not.toBeNull();
+  });
+
+  it('captions and filenames are kept as sent while redaction is off', async () => {
+    const { orgId, botId } = await orgWithBot();
+    const { db } = api.runtime.services;
+    const [whatsapp] = await db.insert(channels).values({ organizationId: orgId, botId, platform: 'whatsapp', name: 'WA', status: 'connected' }).returning();
+    await storeInbound(api.runtime.services, whatsapp, {
+      messages: [
+        {
+          externalId: 'wamid.doc-2',
+          contact: { externalId: '34600000002' },
+          contentType: 'document',
+          content: '[document: pepe@example.org.pdf]',
+          metadata: { media: { id: 'media-2', mimeType: 'application/pdf', filename: 'pepe@example.org.pdf' } },
+          answer: false,
+        },
+      ],
+      edits: [],
+      statuses: [],
+      ignored: 0,
+    });
+    const [doc] = await db.select().from(messages).where(sql`${messages.organizationId} = ${orgId} and ${messages.externalId} = 'wamid.doc-2'`);
+    expect((doc.metadata.attachments as Array<{ filename: string }>)[0].filename).toBe('pepe@example.org.pdf');
+  });
 });
 
 /** A contact with two conversations, messages, an attachment blob and a document (with vectors) it uploaded. */
@@ -203,9 +279,19 @@ describe('one contact: export and erasure', () => {
     const before = await api.call('GET', '/api/v1/conversations?q=marta.unica', { token: owner.token, orgId });
     expect(before.body.data.map((c: { id: string }) => c.id)).toEqual([seeded.conversationId]);
 
+    // The live event log (in-process on Node) holds the contact's messages, as the dashboard saw them live.
+    const orgLog = async () => (await services.kv.streamRead(orgStreamKey(orgId), '0-0', 2000)).map((entry) => entry.data);
+    expect((await orgLog()).some((data) => data.includes('marta.unica@example.com'))).toBe(true);
+
     const erased = await api.call('DELETE', `/api/v1/contacts/${seeded.contactId}`, { token: owner.token, orgId });
     expect(erased.status, erased.text).toBe(200);
     expect(erased.body.counts).toMatchObject({ conversations: 1, files: 1, documents: 1 });
+    expect(erased.body.counts.streamEntries).toBeGreaterThan(0);
+    // Gone from the event log: no entry names the conversation or says what Marta wrote; others stay.
+    const after = await orgLog();
+    expect(after.filter((data) => data.includes(seeded.conversationId) || data.includes('marta.unica'))).toEqual([]);
+    expect(after.some((data) => data.includes(other.session.conversationId))).toBe(true);
+    expect(await services.kv.streamRead(conversationStreamKey(seeded.conversationId), '0-0', 200)).toEqual([]);
     expect(erased.body.counts.messages).toBeGreaterThanOrEqual(3);
 
     // Gone from conversation search and the inbox list; the conversation itself is a 404.

@@ -88,3 +88,70 @@ export async function mailgunFieldsFromMime(raw: string | Uint8Array, recipient:
   if (Object.keys(cids).length) fields['content-id-map'] = JSON.stringify(cids);
   return { fields, files };
 }
+
+/**
+ * Mailgun's sending side: `POST /v3/{domain}/messages`, basic auth `api:<key>`, a multipart form
+ * (`from`, `to`, `subject`, `text`, `h:*` headers, repeated `attachment` files), parsed the way
+ * Mailgun parses it and answered `{ id, message: "Queued. Thank you." }`. A wrong key gets 401
+ * "Forbidden", as Mailgun answers it.
+ */
+export interface MailgunSentFile {
+  filename: string;
+  type: string;
+  bytes: Uint8Array;
+}
+
+export interface MailgunSentMessage {
+  domain: string;
+  fields: Record<string, string>;
+  attachments: MailgunSentFile[];
+}
+
+export interface FakeMailgunApi {
+  url: string;
+  sent: MailgunSentMessage[];
+  /** The next `count` sends answer this status (a Mailgun outage, a refusal). */
+  failNext(status: number, count?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeMailgunApi(apiKey: string): Promise<FakeMailgunApi> {
+  const { createServer } = await import('node:http');
+  const sent: MailgunSentMessage[] = [];
+  let failures: { status: number; count: number } = { status: 500, count: 0 };
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const route = /^\/v3\/([^/]+)\/messages$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !route) return answer(404, { message: 'Not Found' });
+    if (req.headers.authorization !== `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}`) return answer(401, { message: 'Forbidden' });
+    if (failures.count > 0) {
+      failures.count--;
+      return answer(failures.status, { message: 'Temporary failure' });
+    }
+    const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData().catch(() => null);
+    if (!form) return answer(400, { message: "'from' parameter is missing" });
+    const message: MailgunSentMessage = { domain: decodeURIComponent(route[1]), fields: {}, attachments: [] };
+    for (const [name, value] of form.entries()) {
+      if (typeof value === 'string') message.fields[name] = value;
+      else if (name === 'attachment') message.attachments.push({ filename: value.name, type: value.type, bytes: new Uint8Array(await value.arrayBuffer()) });
+    }
+    if (!message.fields.from || !message.fields.to) return answer(400, { message: "'from' and 'to' are required" });
+    sent.push(message);
+    answer(200, { id: `<${Date.now()}.${sent.length}@${message.domain}>`, message: 'Queued. Thank you.' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sent,
+    failNext(status, count = 1) {
+      failures = { status, count };
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

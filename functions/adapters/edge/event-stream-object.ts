@@ -10,6 +10,7 @@ import { createUpstashKv } from './kv';
  * the entries this object remembers. Reached only through the EVENT_STREAMS binding
  * (adapters/edge/live-events.ts):
  *   POST /notify  {id, data}   an entry just appended to the log
+ *   POST /forget  {ids}      entries erased from the log (a contact's erasure): never replayed again
  *   GET  /open    an SSE response (headers: x-stream-key, x-stream-view, last-event-id, x-max-duration-ms)
  * State is in memory: a fresh object (after eviction) reads the log once to know where it stands.
  */
@@ -30,6 +31,12 @@ export class EventStreamObject {
       const entry = (await request.json()) as { id?: unknown; data?: unknown };
       if (typeof entry.id !== 'string' || typeof entry.data !== 'string') return new Response('{id, data} strings are required', { status: 400 });
       hub.publish({ id: entry.id, data: entry.data });
+      return new Response(null, { status: 204 });
+    }
+    if (request.method === 'POST' && path === '/forget') {
+      const body = (await request.json()) as { ids?: unknown };
+      if (!Array.isArray(body.ids) || !body.ids.every((id) => typeof id === 'string')) return new Response('{ids} strings are required', { status: 400 });
+      hub.forget(body.ids as string[]);
       return new Response(null, { status: 204 });
     }
     if (request.method === 'GET' && path === '/open') {

@@ -166,6 +166,10 @@ export function createUpstashKv(options: UpstashKvOptions): KV {
     streamLastId(key) {
       return run([['XREVRANGE', key, '+', '-', 'COUNT', 1]], ([entries]) => streamEntries(entries)[0]?.id ?? '0-0');
     },
+    streamDelete(key, ids) {
+      if (ids.length === 0) return Promise.resolve(0);
+      return run([['XDEL', key, ...ids]], ([deleted]) => Number(deleted) || 0);
+    },
     async ping() {
       const reply = await run([['PING']], ([pong]) => pong);
       if (reply !== 'PONG') throw new Error(`Upstash Redis answered PING with ${JSON.stringify(reply)}`);

@@ -17,6 +17,15 @@ export function createDurableLiveEvents(namespace: DurableObjectNamespace): Live
       await res.body?.cancel();
       if (!res.ok) throw new Error(`the event stream object answered ${res.status}`);
     },
+    async forget(key, ids) {
+      const res = await objectFor(key).fetch('https://event-stream/forget', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-stream-key': key },
+        body: JSON.stringify({ ids }),
+      });
+      await res.body?.cancel();
+      if (!res.ok) throw new Error(`the event stream object answered ${res.status}`);
+    },
     async open(request) {
       const headers: Record<string, string> = {
         'x-stream-key': request.key,

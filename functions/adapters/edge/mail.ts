@@ -1,4 +1,13 @@
-import type { Mailer } from '../../ports';
+import type { MailAttachment, Mailer } from '../../ports';
+
+/** Resend takes files as base64 `content` (https://resend.com/docs/api-reference/emails/send-email). */
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+const resendAttachment = (file: MailAttachment) => ({ filename: file.filename, content: base64(file.content), content_type: file.contentType });
 
 export interface HttpMailerOptions {
   /** Origin of a Resend-compatible API, e.g. https://api.resend.com. */
@@ -23,6 +32,7 @@ export function createHttpMailer(options: HttpMailerOptions): Mailer {
           ...(message.html ? { html: message.html } : {}),
           ...(message.replyTo ? { reply_to: message.replyTo } : {}),
           ...(message.headers ? { headers: message.headers } : {}),
+          ...(message.attachments?.length ? { attachments: message.attachments.map(resendAttachment) } : {}),
         }),
       });
       if (!res.ok) {

@@ -144,6 +144,15 @@ export function createMemoryKV(options: { now?: () => number } = {}): KV & { cle
       return stream?.entries.at(-1)?.id ?? '0-0';
     },
 
+    async streamDelete(key, ids) {
+      const stream = liveStream(key);
+      if (!stream || ids.length === 0) return 0;
+      const gone = new Set(ids);
+      const before = stream.entries.length;
+      stream.entries = stream.entries.filter((entry) => !gone.has(entry.id));
+      return before - stream.entries.length;
+    },
+
     async ping() {},
 
     clear() {

@@ -28,6 +28,9 @@ export function createInProcessLiveEvents(kv: KV): LiveEvents & { close(): void 
     async open(request) {
       return hubFor(request.key).open({ lastEventId: request.lastEventId, project: STREAM_VIEWS[request.view], maxDurationMs: request.maxDurationMs });
     },
+    async forget(key, ids) {
+      hubs.get(key)?.forget(ids);
+    },
     close() {
       for (const hub of [...hubs.values()]) hub.closeAll();
       hubs.clear();

@@ -22,7 +22,9 @@ export function createOutboxMailer(
       const links = message.text.match(/https?:\/\/\S+/g) ?? [];
       log(
         `[mail] to=${message.to} subject=${JSON.stringify(message.subject)}` +
-          (links.length ? ` links=${links.join(' ')}` : ''),
+          (links.length ? ` links=${links.join(' ')}` : '') +
+          // The outbox keeps the text only; the files' names say what went with it.
+          (message.attachments?.length ? ` attachments=${message.attachments.map((a) => JSON.stringify(a.filename)).join(',')}` : ''),
       );
     },
 

@@ -11,7 +11,7 @@ import { applyStatus } from './state';
 import { DOWNLOAD_MEDIA_JOB, withPendingAttachments } from './media-download';
 import type { InboundContact, InboundEdit, InboundMessage, MessageRow, ParsedWebhook, WebhookIntegration } from './types';
 import { rowsOf } from '../../lib/sql';
-import { redactText } from '../privacy/redaction';
+import { redactMessageMetadata, redactText } from '../privacy/redaction';
 
 /**
  * Storing what a verified webhook carried: each customer message in order (contact and
@@ -124,7 +124,7 @@ async function onRedelivery(services: Services, integration: WebhookIntegration,
 }
 
 /** Runs on a message just stored, before the inbox hears of it or the reply is queued (email stores its attachments). */
-export type OnStored = (message: InboundMessage, row: MessageRow) => Promise<MessageRow>;
+export type OnStored = (message: InboundMessage, row: MessageRow, options: { redacting: boolean }) => Promise<MessageRow>;
 
 async function storeMessage(
   services: Services,
@@ -147,7 +147,8 @@ async function storeMessage(
       // With redaction on, the customer's text is masked before it is ever stored.
       content: await redactText(services, redacting, message.content),
       contentType: message.contentType,
-      metadata: media.metadata,
+      // Captions and filenames name people too (the download job keys blobs by the masked name).
+      metadata: await redactMessageMetadata(services, redacting, media.metadata),
       channel: integration.platform,
       externalId: message.externalId,
     },
@@ -158,7 +159,7 @@ async function storeMessage(
     await onRedelivery(services, integration, message, answering, media.files);
     return false;
   }
-  const stored = onStored ? await onStored(message, turn.stored) : turn.stored;
+  const stored = onStored ? await onStored(message, turn.stored, { redacting }) : turn.stored;
   const reply = message.answer && answering;
   // With files, the answer waits for them (the model may read them): the download job queues it.
   if (media.files > 0) await services.queue.enqueue(DOWNLOAD_MEDIA_JOB, { messageId: stored.id, reply });

@@ -21,7 +21,7 @@ import type { MessageRow, Platform, PlatformResult, Recipient } from './types';
  */
 const UPLOAD_TIMEOUT_MS = 120_000;
 
-type Sendable = MessageAttachment & { blobKey: string; kind: 'image' | 'audio' | 'video' | 'document' };
+export type Sendable = MessageAttachment & { blobKey: string; kind: 'image' | 'audio' | 'video' | 'document' };
 
 /** The files of an outgoing message that still have to go out. */
 export function attachmentsToSend(message: MessageRow): Sendable[] {
@@ -52,7 +52,7 @@ async function postMultipart(url: string, form: FormData, headers: Record<string
 
 const isFailure = (value: Response_ | { ok: false }): value is { ok: false; transient: true; reason: string } => 'ok' in value;
 
-async function fileOf(services: Services, attachment: Sendable): Promise<Blob | null> {
+export async function fileOf(services: Services, attachment: Sendable): Promise<Blob | null> {
   const blob = await services.blobs.get(attachment.blobKey);
   if (!blob) return null;
   return new Blob([blob.body as Uint8Array<ArrayBuffer>], { type: attachment.mimeType ?? blob.contentType ?? 'application/octet-stream' });

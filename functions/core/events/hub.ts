@@ -123,6 +123,12 @@ export class StreamHub {
     });
   }
 
+  /** Entries erased from the log: replays from memory leave them out too (connected clients already had them). */
+  forget(ids: string[]) {
+    const gone = new Set(ids);
+    this.recent = this.recent.filter((entry) => !gone.has(entry.id));
+  }
+
   /** Ends every client's response (shutdown). */
   closeAll() {
     for (const client of [...this.clients]) this.drop(client, true);

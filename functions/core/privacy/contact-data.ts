@@ -4,6 +4,7 @@ import type { Services } from '../../ports';
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import { deleteDocument } from '../knowledge/documents';
+import { eraseFromEventStreams } from '../events/erase';
 import { attachmentsOf, blobKeysOf, deleteBlobs } from './files';
 
 /**
@@ -134,6 +135,8 @@ export interface ErasureCounts {
   files: number;
   documents: number;
   events: number;
+  /** Entries of the live event streams' log that named the contact's conversations. */
+  streamEntries: number;
 }
 
 /** How many of the contact's messages go per statement: a person with years of chats does not hold one long lock. */
@@ -146,7 +149,7 @@ const ERASE_BATCH = 2000;
  */
 export async function eraseContact(services: Services, organizationId: string, contactId: string): Promise<ErasureCounts> {
   await findContact(services, organizationId, contactId);
-  const counts: ErasureCounts = { conversations: 0, messages: 0, files: 0, documents: 0, events: 0 };
+  const counts: ErasureCounts = { conversations: 0, messages: 0, files: 0, documents: 0, events: 0, streamEntries: 0 };
   const convs = await services.db
     .select({ id: conversations.id })
     .from(conversations)
@@ -183,5 +186,7 @@ export async function eraseContact(services: Services, organizationId: string, c
     ).length;
   }
   await services.db.delete(contacts).where(and(eq(contacts.organizationId, organizationId), eq(contacts.id, contactId)));
+  // Last, so no event published meanwhile by this erasure's own rows stays behind in the log.
+  counts.streamEntries = await eraseFromEventStreams(services, organizationId, { contactId, conversationIds: ids });
   return counts;
 }

@@ -8495,6 +8495,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{contact_id}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contact’s profile picture (from its channel), or 404 when it has none
+         * @description Read from the platform’s URL (Messenger and Instagram profiles) and passed on as an image; the inbox shows initials on a 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Organization to act on; defaults to the caller’s only organization */
+                    "x-organization-id"?: string;
+                };
+                path: {
+                    contact_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The picture */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{contact_id}/export": {
         parameters: {
             query?: never;
@@ -9366,7 +9473,7 @@ export interface paths {
         put?: never;
         /**
          * Send a file as an agent (takes the conversation from the bot)
-         * @description Multipart `file` (and an optional `caption`, sent after it). Checked against the channel: WhatsApp images up to 5 MB (JPEG, PNG), audio and video 16 MB, documents 100 MB; Messenger 25 MB; Instagram images 8 MB; Telegram photos 10 MB, other files 50 MB; the widget 10 MB; and at most 25 MB per upload. The file goes out like an agent reply.
+         * @description Multipart `file` (and an optional `caption`, sent after it). Checked against the channel: WhatsApp images up to 5 MB (JPEG, PNG), audio and video 16 MB, documents 100 MB; Messenger 25 MB; Instagram images 8 MB; Telegram photos 10 MB, other files 50 MB; the widget 10 MB; email 10 MB (sent as an attachment of one mail with the caption as its text); and at most 25 MB per upload. The file goes out like an agent reply.
          */
         post: {
             parameters: {
@@ -22542,6 +22649,8 @@ export interface components {
                 /** @description Message attachments whose stored file was deleted */
                 files: number;
                 messages: number;
+                /** @description Entries of the live event streams (dashboard and widget) that named the contact’s conversations, deleted from the log */
+                streamEntries: number;
             };
             /** @enum {boolean} */
             erased: true;

@@ -1,8 +1,9 @@
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import { messages } from '../../../../db/schema';
-import type { Services } from '../../../ports';
+import type { MailAttachment, MailMessage, Services } from '../../../ports';
 import { errorMessage } from '../http';
 import type { IntegrationRow, MessageRow, PlatformResult, ReplyButtons } from '../types';
+import { mailgunConfigured, sendViaMailgun } from './mailgun-send';
 import { EMAIL_SUBJECT_MAX } from './message';
 
 /**
@@ -52,6 +53,7 @@ export async function sendEmailReply(
   to: string,
   text: string,
   buttons?: ReplyButtons,
+  attachments: MailAttachment[] = [],
 ): Promise<PlatformResult<{ externalId: string }>> {
   const from = integration.externalAccountId;
   if (!from) return { ok: false, transient: false, reason: 'The email channel has no inbox address.' };
@@ -63,15 +65,19 @@ export async function sendEmailReply(
   if (thread.length > 0) headers.References = thread.map(bracket).join(' ');
   // RFC 3834: the bot's answers are automatic, so the customer's autoresponder stays quiet.
   if (message.role === 'assistant') headers['Auto-Submitted'] = 'auto-replied';
+  const mail: MailMessage = {
+    from: `${displayName(integration.name)} <${from}>`,
+    replyTo: from,
+    to,
+    subject: replySubject(head.subject, integration.name),
+    text: buttons ? `${text}\n\n${buttons.fallbackText}` : text,
+    headers,
+    ...(attachments.length > 0 ? { attachments } : {}),
+  };
   try {
-    await services.mail.send({
-      from: `${displayName(integration.name)} <${from}>`,
-      replyTo: from,
-      to,
-      subject: replySubject(head.subject, integration.name),
-      text: buttons ? `${text}\n\n${buttons.fallbackText}` : text,
-      headers,
-    });
+    // Mailgun (the provider whose inbound routes bring the mail in) when configured; the mail port otherwise.
+    if (mailgunConfigured(services.config)) await sendViaMailgun(services.config, mail);
+    else await services.mail.send(mail);
   } catch (error) {
     // The mail API's own refusals and outages look alike from here; the retry policy bounds both.
     return { ok: false, transient: true, reason: `The mail could not be sent: ${errorMessage(error)}` };

@@ -9,6 +9,7 @@ import type { MessageRow, WebhookIntegration } from '../types';
 import { checkMailgunSignature, formOf, parseMailgunForm, signatureFields } from './mailgun';
 import { inboundFromEmail, kindOf, type EmailAttachmentInput, type ParsedEmail } from './message';
 import { attachmentBlobKey, type MessageAttachment } from '../attachments';
+import { redactTexts } from '../../privacy/redaction';
 
 /**
  * Storing an inbound mail, whichever way it came: the customer message (threaded, deduplicated by
@@ -34,10 +35,12 @@ async function storeOne(services: Services, row: MessageRow, file: EmailAttachme
   }
 }
 
-async function storeAttachments(services: Services, row: MessageRow, files: EmailAttachmentInput[]): Promise<MessageRow> {
+async function storeAttachments(services: Services, row: MessageRow, files: EmailAttachmentInput[], redacting: boolean): Promise<MessageRow> {
   if (files.length === 0) return row;
+  // With redaction on, a filename is masked before it names the blob or the stored attachment.
+  const names = await redactTexts(services, redacting, files.map((file) => file.filename ?? ''));
   const attachments: MessageAttachment[] = [];
-  for (const [index, file] of files.entries()) attachments.push(await storeOne(services, row, file, index + 1));
+  for (const [index, file] of files.entries()) attachments.push(await storeOne(services, row, { ...file, filename: file.filename === null ? null : names[index] }, index + 1));
   const [updated] = await services.db
     .update(messages)
     .set({
@@ -51,8 +54,8 @@ async function storeAttachments(services: Services, row: MessageRow, files: Emai
 
 export async function storeEmail(services: Services, integration: WebhookIntegration, email: ParsedEmail): Promise<InboundOutcome> {
   const message = await inboundFromEmail(email);
-  return storeInbound(services, integration, { messages: [message], edits: [], statuses: [], ignored: 0 }, (_message, row) =>
-    storeAttachments(services, row, email.attachments),
+  return storeInbound(services, integration, { messages: [message], edits: [], statuses: [], ignored: 0 }, (_message, row, { redacting }) =>
+    storeAttachments(services, row, email.attachments, redacting),
   );
 }
 

@@ -22,6 +22,8 @@ import * as overview from './overview';
 import * as secrets from './secrets';
 import * as privacy from './privacy';
 import * as lifecycle from './lifecycle';
+import * as orgDeletion from './org-deletion';
+import * as contactMerge from './contact-merge';
 import * as sso from './sso';
 import * as start from './start';
 import * as webhooks from './webhooks';
@@ -49,6 +51,8 @@ export const en = {
   ...privacy.en,
   ...sso.en,
   ...lifecycle.en,
+  ...orgDeletion.en,
+  ...contactMerge.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -76,4 +80,6 @@ export const es: Record<MessageKey, string> = {
   ...privacy.es,
   ...sso.es,
   ...lifecycle.es,
+  ...orgDeletion.es,
+  ...contactMerge.es,
 };

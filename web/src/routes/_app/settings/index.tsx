@@ -1,17 +1,17 @@
 import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
-import { createFileRoute, useNavigate, useRouter } from '@tanstack/react-router';
+import { createFileRoute } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { LOCALE_NAMES } from '../../../components/chrome';
 import { TimeZoneField } from '../../../components/create-org-form';
 import { useToast } from '../../../components/toast';
-import { Alert, Button, Card, ConfirmDialog, SelectField, TextField } from '../../../components/ui';
+import { Alert, Button, Card, SelectField, TextField } from '../../../components/ui';
 import { OWN_ERROR } from '../../../lib/mutation-errors';
 import { api, fieldErrorOf, hasFieldErrors } from '../../../lib/api';
 import { useErrorMessage, useT } from '../../../lib/i18n';
-import { setCurrentOrgId } from '../../../lib/org';
 import { hasRole, organizationQuery, type Organization } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
 import { queryKeys } from '../../../lib/query-keys';
+import { OrganizationDeletion } from './-org-deletion';
 
 export const Route = createFileRoute('/_app/settings/')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -27,7 +27,7 @@ function OrganizationSettings() {
   return (
     <div className="space-y-6">
       <OrgForm key={org.id} org={org} canEdit={hasRole(current.role, 'admin')} />
-      {current.role === 'owner' && <DeleteOrg org={org} />}
+      {current.role === 'owner' && <OrganizationDeletion org={org} />}
     </div>
   );
 }
@@ -94,47 +94,6 @@ function OrgForm({ org, canEdit }: { org: Organization; canEdit: boolean }) {
           </div>
         )}
       </form>
-    </Card>
-  );
-}
-
-function DeleteOrg({ org }: { org: Organization }) {
-  const t = useT();
-  const toast = useToast();
-  const queryClient = useQueryClient();
-  const router = useRouter();
-  const navigate = useNavigate();
-  const [open, setOpen] = useState(false);
-  const del = useMutation({
-    mutationFn: () => api(`/api/v1/organizations/${org.id}`, { method: 'DELETE', orgId: org.id }),
-    onSuccess: async () => {
-      setOpen(false);
-      setCurrentOrgId(null);
-      queryClient.removeQueries({ queryKey: queryKeys.organizations.detail(org.id) });
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: queryKeys.organizations.list() }),
-        queryClient.invalidateQueries({ queryKey: queryKeys.profile() }),
-      ]);
-      toast.success(t('settings.deleted', { name: org.name }));
-      await router.invalidate();
-      await navigate({ to: '/' });
-    },
-  });
-  return (
-    <Card danger title={t('settings.dangerZone')} description={t('settings.deleteDesc')}>
-      <Button variant="danger" onClick={() => setOpen(true)}>
-        {t('settings.deleteOrg')}
-      </Button>
-      <ConfirmDialog
-        open={open}
-        onClose={() => setOpen(false)}
-        onConfirm={() => del.mutate()}
-        pending={del.isPending}
-        title={t('settings.deleteOrg')}
-        description={t('settings.deleteBody', { name: org.name })}
-        confirmLabel={t('settings.deleteOrg')}
-        typedConfirmation={org.name}
-      />
     </Card>
   );
 }

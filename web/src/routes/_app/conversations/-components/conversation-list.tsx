@@ -7,6 +7,7 @@ import { useErrorMessage, useLocale, useT } from '../../../../lib/i18n';
 import { useLiveStatus } from '../../../../lib/live-events';
 import { anyConversationQuery, CONVERSATION_STATUSES, conversationsQuery, inboxCountsQuery, type Conversation } from '../../../../lib/queries-inbox';
 import { useOrg } from '../../../../lib/use-org';
+import { ContactAvatar } from './contact-avatar';
 import { FiltersPanel, useInboxSearch } from './filters-panel';
 import { extraFilterCount, FOLDERS, hasAnyFilter, toFilters, type InboxSearch } from './search';
 import { Avatar, ChannelIcon, contactName, Icon, ICONS, PriorityMarker, shortRelative, useNow, longRelative } from './shared';
@@ -253,6 +254,7 @@ function ConversationItem({ conversation: c, selected }: { conversation: Convers
   const t = useT();
   const locale = useLocale();
   const now = useNow();
+  const org = useOrg();
   const name = contactName(c, t);
   const unread = c.unreadCount > 0;
   const ref = useRef<HTMLAnchorElement>(null);
@@ -274,7 +276,7 @@ function ConversationItem({ conversation: c, selected }: { conversation: Convers
     >
       {selected && <span aria-hidden="true" className="absolute inset-y-0 left-0 w-0.5 bg-indigo-600 dark:bg-indigo-400" />}
       <div className="relative">
-        <Avatar name={name} seed={c.contact.id} />
+        <ContactAvatar orgId={org.id} contact={c.contact} name={name} />
         <span className="absolute -right-1 -bottom-1 flex size-4 items-center justify-center rounded-full bg-white text-zinc-500 ring-1 ring-zinc-200 dark:bg-zinc-900 dark:text-zinc-400 dark:ring-zinc-700">
           <ChannelIcon channel={c.channel} className="size-2.5" />
         </span>

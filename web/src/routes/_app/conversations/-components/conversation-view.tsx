@@ -15,9 +15,10 @@ import {
   type Conversation,
 } from '../../../../lib/queries-inbox';
 import { useOrg, useProfile } from '../../../../lib/use-org';
+import { ContactAvatar } from './contact-avatar';
 import { DetailsPanel } from './details-panel';
 import { ReplyBox } from './reply-box';
-import { Avatar, channelLabel, ChannelIcon, contactName, ConversationStatusBadge, Icon, ICONS, PriorityMarker } from './shared';
+import { channelLabel, ChannelIcon, contactName, ConversationStatusBadge, Icon, ICONS, PriorityMarker } from './shared';
 import { Thread } from './thread';
 
 /** From this width the details panel sits beside the thread (open by default); below, it slides over it. */
@@ -129,7 +130,7 @@ function Header({
       >
         <Icon d={ICONS.back} className="size-5" />
       </Link>
-      <Avatar name={name} seed={c.contact.id} size="lg" className="hidden sm:flex" />
+      <ContactAvatar orgId={org.id} contact={c.contact} name={name} size="lg" className="hidden sm:flex" />
       <div className="min-w-0 flex-1">
         <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
           <h2 className="truncate text-base font-semibold">{name}</h2>

@@ -6,8 +6,10 @@ import { useLocale, useT } from '../../../../lib/i18n';
 import { hasRole, membersQuery } from '../../../../lib/queries';
 import { CONVERSATION_STATUSES, PRIORITIES, useConversationActions, type Conversation } from '../../../../lib/queries-inbox';
 import { useOrg, useProfile } from '../../../../lib/use-org';
+import { ContactAvatar } from './contact-avatar';
+import { ContactMergeButton } from './contact-merge';
 import { ContactPrivacyActions } from './contact-privacy';
-import { Avatar, channelLabel, contactName, formatDateTime, Icon, ICONS } from './shared';
+import { channelLabel, contactName, formatDateTime, Icon, ICONS } from './shared';
 
 const selectClass =
   'block w-full rounded-lg border-0 bg-white py-1.5 pr-8 pl-2.5 text-sm text-zinc-900 ring-1 ring-zinc-300 ring-inset focus:ring-2 focus:ring-indigo-600 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-700';
@@ -127,7 +129,7 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
 
         <Section title={t('details.contact')}>
           <div className="mb-3 flex items-center gap-3">
-            <Avatar name={name} seed={c.contact.id} />
+            <ContactAvatar orgId={org.id} contact={c.contact} name={name} />
             <p className="min-w-0 truncate text-sm font-medium">{name}</p>
           </div>
           {hasContact ? (
@@ -154,6 +156,11 @@ export function DetailsPanel({ conversation: c, canWrite, onClose }: { conversat
             </dl>
           ) : (
             <p className="text-sm text-zinc-500">{t('details.noContactInfo')}</p>
+          )}
+          {canWrite && (
+            <div className="mt-3">
+              <ContactMergeButton orgId={org.id} contact={c.contact} name={name} />
+            </div>
           )}
           {hasRole(org.role, 'admin') && <ContactPrivacyActions orgId={org.id} contactId={c.contact.id} name={c.contact.name} />}
         </Section>

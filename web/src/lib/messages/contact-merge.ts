@@ -1,0 +1,36 @@
+/** UI text of merging two contacts and of contact pictures in the inbox (Spanish must have every key). */
+export const en = {
+  'merge.open': 'Merge with another contact',
+  'merge.title': 'Merge another contact into {name}',
+  'merge.desc': 'Use this when the same person wrote from two channels. The other contact’s conversations, and the name, email and phone this one lacks, move here; its next messages land here too. This cannot be undone.',
+  'merge.search': 'Search contacts',
+  'merge.searchPlaceholder': 'Name, email, phone or platform id',
+  'merge.none': 'No other contact matches.',
+  'merge.preview': 'What moves to {name}',
+  'merge.conversations': '{count, plural, one {# conversation} other {# conversations}}',
+  'merge.fieldMoves': '{field}: {value}',
+  'merge.confirm': 'Merge contacts',
+  'merge.done': '{name} was merged into this contact ({count, plural, one {# conversation} other {# conversations}} moved).',
+  'merge.back': 'Choose another',
+  'merge.field.name': 'Name',
+  'merge.field.email': 'Email',
+  'merge.field.phone': 'Phone',
+} as const;
+
+export const es: Record<keyof typeof en, string> = {
+  'merge.open': 'Fusionar con otro contacto',
+  'merge.title': 'Fusionar otro contacto en {name}',
+  'merge.desc': 'Úsalo cuando la misma persona escribió desde dos canales. Las conversaciones del otro contacto, y el nombre, email y teléfono que a este le falten, pasan aquí; sus próximos mensajes también llegarán aquí. No se puede deshacer.',
+  'merge.search': 'Buscar contactos',
+  'merge.searchPlaceholder': 'Nombre, email, teléfono o id de la plataforma',
+  'merge.none': 'Ningún otro contacto coincide.',
+  'merge.preview': 'Lo que pasa a {name}',
+  'merge.conversations': '{count, plural, one {# conversación} other {# conversaciones}}',
+  'merge.fieldMoves': '{field}: {value}',
+  'merge.confirm': 'Fusionar contactos',
+  'merge.done': '{name} se fusionó con este contacto ({count, plural, one {# conversación movida} other {# conversaciones movidas}}).',
+  'merge.back': 'Elegir otro',
+  'merge.field.name': 'Nombre',
+  'merge.field.email': 'Email',
+  'merge.field.phone': 'Teléfono',
+};
