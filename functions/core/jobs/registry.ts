@@ -14,6 +14,7 @@ import { downloadMessageMedia, giveUpMedia } from '../channels/media-download';
 import { refreshContactProfile } from '../channels/profiles';
 import { PURGE_JOB, runPurgeJob } from '../privacy/retention';
 import { purgeDueOrganizations } from '../lifecycle/organization-deletion';
+import { resumeEmbeddingSwitches } from '../knowledge/embedding-switch';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -64,7 +65,11 @@ const requestHandlers = {
   },
   'purge-deleted-organizations': (services) => purgeDueOrganizations(services),
   'chat-reply': (services, { messageId }) => answerLate(services, messageId),
-  [SWEEP_JOB]: async (services) => ({ ...(await recoverUnansweredMessages(services)), documents: await failStuckDocuments(services) }),
+  [SWEEP_JOB]: async (services) => ({
+    ...(await recoverUnansweredMessages(services)),
+    documents: await failStuckDocuments(services),
+    embeddingSwitches: await resumeEmbeddingSwitches(services),
+  }),
   'deliver-webhook': deliverWebhook,
   'sweep-webhook-deliveries': (services) => sweepStaleDeliveries(services),
   [ROLLUP_JOB]: (services, payload) => runRollupJob(services, payload),
