@@ -68,13 +68,25 @@ const FUSION_VARIANTS: Array<[string, FusionProfile]> = [
 
 // ---- the data directory, built through the API ------------------------------------------
 
-async function api(runtime: LocalRuntime, method: string, path: string, token?: string, body?: unknown) {
+/** The bench's account: building 100k chunks outlives an access token, so it signs in again when one expires. */
+interface Session {
+  email: string;
+  password: string;
+  token?: string;
+}
+
+async function api(runtime: LocalRuntime, method: string, path: string, session?: Session, body?: unknown): Promise<Record<string, unknown>> {
   const res = await runtime.app.request(path, {
     method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...(session?.token ? { authorization: `Bearer ${session.token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json()) as Record<string, unknown>;
+  if (res.status === 401 && session?.token && (json.error as { code?: string } | undefined)?.code === 'token_expired') {
+    const login = await api(runtime, 'POST', '/api/v1/auth/login', undefined, { email: session.email, password: session.password });
+    session.token = login.accessToken as string;
+    return api(runtime, method, path, session, body);
+  }
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
@@ -99,23 +111,20 @@ interface BuiltSet {
 }
 
 async function buildDataDir(runtime: LocalRuntime, sets: SetSpec[]): Promise<{ orgId: string; kbs: Record<string, BuiltSet> }> {
-  const user = await api(runtime, 'POST', '/api/v1/auth/register', undefined, {
-    email: `bench-${randomUUID()}@example.com`,
-    password: 'a-strong-password-1',
-    name: 'Bench',
-  });
-  const token = user.accessToken as string;
-  const org = await api(runtime, 'POST', '/api/v1/organizations', token, { name: 'Bench' });
+  const session: Session = { email: `bench-${randomUUID()}@example.com`, password: 'a-strong-password-1' };
+  const user = await api(runtime, 'POST', '/api/v1/auth/register', undefined, { ...session, name: 'Bench' });
+  session.token = user.accessToken as string;
+  const org = await api(runtime, 'POST', '/api/v1/organizations', session, { name: 'Bench' });
   const orgId = (org.id ?? (org.organization as { id: string })?.id) as string;
   const kbs: Record<string, BuiltSet> = {};
   for (const spec of sets) {
     const started = performance.now();
-    const kb = await api(runtime, 'POST', '/api/v1/knowledge-bases', token, { name: spec.name, embeddingModel: MODEL });
+    const kb = await api(runtime, 'POST', '/api/v1/knowledge-bases', session, { name: spec.name, embeddingModel: MODEL });
     const kbId = kb.id as string;
     let pairs = 0;
     const post = async (name: string, list: Array<{ question: string; answer: string }>) => {
       for (let i = 0; i < list.length; i += PAIRS_PER_DOCUMENT) {
-        await api(runtime, 'POST', `/api/v1/knowledge-bases/${kbId}/documents`, token, {
+        await api(runtime, 'POST', `/api/v1/knowledge-bases/${kbId}/documents`, session, {
           type: 'qa',
           name: `${name} ${i / PAIRS_PER_DOCUMENT + 1}`,
           pairs: list.slice(i, i + PAIRS_PER_DOCUMENT),
