@@ -30,7 +30,8 @@ import { searchKnowledge, type SearchInput, type SearchServices } from '../funct
 import { buildBm25, plainAnalyzer, stemmedAnalyzer } from './fixtures/bm25-baseline';
 import { LANGUAGES, loadMessages, makeQuestions, rng, typescriptVersion, type PublicQuestion } from './fixtures/public-retrieval-set';
 
-const MODEL = 'builtin-hash-384';
+/** The embedding model of the benchmark's knowledge bases: the product's default unless BENCH_MODEL says otherwise. */
+const MODEL = process.env.BENCH_MODEL ?? createEmbeddings({} as Parameters<typeof createEmbeddings>[0]).defaultModel;
 const SETS = (process.env.BENCH_SETS ?? 'es,en,mixed-10k').split(',');
 const QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 400);
 const TARGET_P95: Record<string, number> = { 'mixed-10k': 30, 'mixed-100k': 100 };
@@ -67,13 +68,25 @@ const FUSION_VARIANTS: Array<[string, FusionProfile]> = [
 
 // ---- the data directory, built through the API ------------------------------------------
 
-async function api(runtime: LocalRuntime, method: string, path: string, token?: string, body?: unknown) {
+/** The bench's account: building 100k chunks outlives an access token, so it signs in again when one expires. */
+interface Session {
+  email: string;
+  password: string;
+  token?: string;
+}
+
+async function api(runtime: LocalRuntime, method: string, path: string, session?: Session, body?: unknown): Promise<Record<string, unknown>> {
   const res = await runtime.app.request(path, {
     method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...(session?.token ? { authorization: `Bearer ${session.token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json()) as Record<string, unknown>;
+  if (res.status === 401 && session?.token && (json.error as { code?: string } | undefined)?.code === 'token_expired') {
+    const login = await api(runtime, 'POST', '/api/v1/auth/login', undefined, { email: session.email, password: session.password });
+    session.token = login.accessToken as string;
+    return api(runtime, method, path, session, body);
+  }
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
@@ -98,23 +111,20 @@ interface BuiltSet {
 }
 
 async function buildDataDir(runtime: LocalRuntime, sets: SetSpec[]): Promise<{ orgId: string; kbs: Record<string, BuiltSet> }> {
-  const user = await api(runtime, 'POST', '/api/v1/auth/register', undefined, {
-    email: `bench-${randomUUID()}@example.com`,
-    password: 'a-strong-password-1',
-    name: 'Bench',
-  });
-  const token = user.accessToken as string;
-  const org = await api(runtime, 'POST', '/api/v1/organizations', token, { name: 'Bench' });
+  const session: Session = { email: `bench-${randomUUID()}@example.com`, password: 'a-strong-password-1' };
+  const user = await api(runtime, 'POST', '/api/v1/auth/register', undefined, { ...session, name: 'Bench' });
+  session.token = user.accessToken as string;
+  const org = await api(runtime, 'POST', '/api/v1/organizations', session, { name: 'Bench' });
   const orgId = (org.id ?? (org.organization as { id: string })?.id) as string;
   const kbs: Record<string, BuiltSet> = {};
   for (const spec of sets) {
     const started = performance.now();
-    const kb = await api(runtime, 'POST', '/api/v1/knowledge-bases', token, { name: spec.name });
+    const kb = await api(runtime, 'POST', '/api/v1/knowledge-bases', session, { name: spec.name, embeddingModel: MODEL });
     const kbId = kb.id as string;
     let pairs = 0;
     const post = async (name: string, list: Array<{ question: string; answer: string }>) => {
       for (let i = 0; i < list.length; i += PAIRS_PER_DOCUMENT) {
-        await api(runtime, 'POST', `/api/v1/knowledge-bases/${kbId}/documents`, token, {
+        await api(runtime, 'POST', `/api/v1/knowledge-bases/${kbId}/documents`, session, {
           type: 'qa',
           name: `${name} ${i / PAIRS_PER_DOCUMENT + 1}`,
           pairs: list.slice(i, i + PAIRS_PER_DOCUMENT),
@@ -220,7 +230,7 @@ async function evaluateSet(runtime: LocalRuntime, services: SearchServices, orgI
 
   const input = (query: string, mode: SearchInput['mode'], fusion?: FusionProfile): SearchInput => ({
     organizationId: orgId,
-    knowledgeBases: [{ id: built.kbId, embeddingModel: MODEL }],
+    knowledgeBases: [{ id: built.kbId, embeddingModel: MODEL, vectorGeneration: 0 }],
     query,
     topK: 10,
     mode,
@@ -228,7 +238,7 @@ async function evaluateSet(runtime: LocalRuntime, services: SearchServices, orgI
   });
   const runs: Array<[string, SearchInput['mode'], FusionProfile | undefined]> = [
     ['full text (BM25 in Postgres)', 'fulltext', undefined],
-    ['vectors (builtin-hash-384)', 'vector', undefined],
+    [`vectors (${MODEL})`, 'vector', undefined],
     ['hybrid (default for the model)', 'hybrid', undefined],
     ...(spec.compareFusion ? FUSION_VARIANTS.map(([label, profile]): [string, SearchInput['mode'], FusionProfile] => [label, 'hybrid', profile]) : []),
   ];
@@ -317,7 +327,7 @@ async function evaluateFixtures() {
       const times: number[] = [];
       for (const q of evalSet.questions) {
         const t = performance.now();
-        const hits = await searchKnowledge(services, { organizationId: org.id, knowledgeBases: [{ id: kb.id, embeddingModel: MODEL }], query: q.question, topK: 10, mode });
+        const hits = await searchKnowledge(services, { organizationId: org.id, knowledgeBases: [{ id: kb.id, embeddingModel: MODEL, vectorGeneration: 0 }], query: q.question, topK: 10, mode });
         times.push(performance.now() - t);
         ranks.push(hits.findIndex((h) => h.chunkId === chunkIdByLabel.get(q.answer)) + 1);
       }
@@ -347,7 +357,7 @@ async function main() {
     return spec;
   });
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: 1, ts: typescriptVersion(), specs, pairs: PAIRS_PER_DOCUMENT }))
+    .update(JSON.stringify({ v: 2, ts: typescriptVersion(), specs, pairs: PAIRS_PER_DOCUMENT, model: MODEL }))
     .digest('hex')
     .slice(0, 12);
   const dataDir = join(process.cwd(), '.cache', 'bench-retrieval', key);
@@ -358,6 +368,7 @@ async function main() {
 
   // Latency figures mean little on a machine busier than its cores: say how busy it was.
   log(`machine: ${cpus().length} cores, load average ${loadavg().map((n) => n.toFixed(1)).join(' / ')} at start`);
+  log(`embedding model: ${MODEL} (BENCH_MODEL to compare another)`);
   log(`public sets: TypeScript ${typescriptVersion()} compiler messages (Apache-2.0), questions generated by scripts/fixtures/public-retrieval-set.ts`);
   const started = performance.now();
   const runtime = await startLocalRuntime({ dataDir, env: {}, runJobs: true });

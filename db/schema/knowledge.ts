@@ -29,6 +29,18 @@ export const knowledgeBases = pgTable(
     description: text('description'),
     embeddingModel: varchar('embedding_model', { length: 100 }).notNull().default('builtin-hash-384'),
     embeddingDimension: integer('embedding_dimension').notNull().default(384),
+    /**
+     * Which vector namespace holds `embeddingModel`'s vectors (core/retrieval/namespace.ts). A model
+     * switch embeds every chunk into the next generation's namespace while search keeps reading
+     * this one, then moves both fields at once (core/knowledge/reembed.ts).
+     */
+    vectorGeneration: integer('vector_generation').notNull().default(0),
+    /** The model a running switch is embedding into generation `vectorGeneration + 1`; null when none. */
+    pendingEmbeddingModel: varchar('pending_embedding_model', { length: 100 }),
+    pendingEmbeddingDimension: integer('pending_embedding_dimension'),
+    /** The running switch's progress: chunks embedded with the pending model, of all chunks. */
+    reembedDone: integer('reembed_done').notNull().default(0),
+    reembedTotal: integer('reembed_total').notNull().default(0),
     chunking: jsonb('chunking')
       .$type<ChunkingSettings>()
       .notNull()
@@ -131,6 +143,8 @@ export const chunks = pgTable(
     ),
     /** Set when the chunk's vector is in the vector store; progress is the count of these. */
     embeddedAt: ts('embedded_at'),
+    /** The newest vector generation (knowledge_bases.vector_generation) holding this chunk's vector. */
+    vectorGeneration: integer('vector_generation').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [

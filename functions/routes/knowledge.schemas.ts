@@ -25,6 +25,17 @@ export const RetrievalSchema = z
   })
   .openapi('RetrievalSettings');
 
+export const EmbeddingSwitchSchema = z
+  .object({
+    model: z.string().openapi({ example: 'builtin-hash-v2-768' }),
+    done: z.number().int().openapi({ description: 'Chunks embedded with the new model so far.' }),
+    total: z.number().int(),
+  })
+  .openapi('EmbeddingSwitch', {
+    description:
+      'A change of embedding model in progress: every chunk is embedded again in the background while search keeps using the previous model; `embeddingModel` changes when all are done.',
+  });
+
 // Columns from the table; the JSON settings have their own schemas (with the API's limits) and
 // the counts are computed.
 export const KnowledgeBaseSchema = createSelectSchema(knowledgeBases, {
@@ -34,11 +45,12 @@ export const KnowledgeBaseSchema = createSelectSchema(knowledgeBases, {
   .pick({ id: true, name: true, description: true, embeddingModel: true, embeddingDimension: true, createdAt: true, updatedAt: true })
   .extend({
     name: z.string().openapi({ example: 'Centro de ayuda' }),
-    embeddingModel: z.string().openapi({ example: 'builtin-hash-384' }),
+    embeddingModel: z.string().openapi({ example: 'builtin-hash-v2-768', description: 'The model search uses now.' }),
     chunking: ChunkingSchema,
     retrieval: RetrievalSchema,
     documentCount: z.number().int(),
     chunkCount: z.number().int(),
+    embeddingSwitch: EmbeddingSwitchSchema.nullable(),
   })
   .openapi('KnowledgeBase');
 

@@ -19,7 +19,7 @@ describe('knowledge bases', () => {
     const models = await api.call('GET', '/api/v1/knowledge-bases/embedding-models', { token: user.token });
     expect(models.body.data.find((m: { id: string }) => m.id === 'builtin-hash-384')).toMatchObject({ available: true, dimension: 384 });
     const list = await api.call('GET', '/api/v1/knowledge-bases', { token: user.token });
-    expect(list.body.data).toMatchObject([{ id: kbId, name: 'Ayuda', documentCount: 0, embeddingModel: 'builtin-hash-384', chunking: { strategy: 'structure', chunkSize: 400 } }]);
+    expect(list.body.data).toMatchObject([{ id: kbId, name: 'Ayuda', documentCount: 0, embeddingModel: 'builtin-hash-v2-768', chunking: { strategy: 'structure', chunkSize: 400 } }]);
     const bad = await api.call('PUT', base, { token: user.token, body: { chunking: { strategy: 'fixed', chunkSize: 100, chunkOverlap: 200 } } });
     expect(bad.status).toBe(422);
     const unknownModel = await api.call('PUT', base, { token: user.token, body: { embeddingModel: 'openai:text-embedding-3-small' } });

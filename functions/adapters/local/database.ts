@@ -27,6 +27,7 @@ export interface LocalDatabase {
  */
 export const VECTOR_INDEXES = {
   384: { type: 'vector', opclass: 'vector_cosine_ops' },
+  768: { type: 'vector', opclass: 'vector_cosine_ops' },
   1536: { type: 'vector', opclass: 'vector_cosine_ops' },
   3072: { type: 'halfvec', opclass: 'halfvec_cosine_ops' },
 } as const satisfies Record<number, { type: 'vector' | 'halfvec'; opclass: string }>;

@@ -4,7 +4,7 @@
  * No database here: PGlite lives on the main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { hashEmbed } from '../../core/embeddings/builtin';
+import { builtinEmbedFunction } from '../../core/embeddings/builtin';
 import { prepareChunks } from '../../core/ingest/prepare';
 import type { Chunk } from '../../core/ingest/types';
 import type { WorkerReply, WorkerRequest } from './worker-pool';
@@ -23,8 +23,11 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'release':
       held.delete(request.handle);
       return null;
-    case 'embed':
-      return request.texts.map((text) => hashEmbed(text, request.dimension));
+    case 'embed': {
+      const embed = builtinEmbedFunction(request.model);
+      if (!embed) throw new Error(`not a built-in embedding model: ${request.model}`);
+      return request.texts.map((text) => embed(text));
+    }
   }
 }
 

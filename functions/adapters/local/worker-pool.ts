@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { BUILTIN_MODEL_ID } from '../../core/embeddings/builtin';
+import { builtinEmbedFunction } from '../../core/embeddings/builtin';
 import type { IngestOffload, PrepareInput, PreparedDocument, PreparedSummary } from '../../core/ingest/prepare';
 import { ExtractionError, type Chunk } from '../../core/ingest/types';
 import type { Embedder } from '../../ports';
@@ -15,7 +15,7 @@ export type WorkerRequest =
   | { id: number; op: 'prepare'; input: PrepareInput }
   | { id: number; op: 'read'; handle: number; from: number; to: number }
   | { id: number; op: 'release'; handle: number }
-  | { id: number; op: 'embed'; texts: string[]; dimension: number };
+  | { id: number; op: 'embed'; texts: string[]; model: string };
 
 /** A request before the pool numbers it (Omit over a union would merge its members). */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -125,8 +125,8 @@ export function createIngestWorkerPool(options: WorkerPoolOptions = {}): IngestW
     },
     async embed(embedder: Embedder, texts: string[]) {
       // Only the built-in embedder computes; a remote model is network time, not CPU.
-      if (!embedder.model.startsWith(BUILTIN_MODEL_ID.replace(/-\d+$/, '-'))) return embedder.embed(texts);
-      return call<number[][]>(pick(), { op: 'embed', texts, dimension: embedder.dimension });
+      if (!builtinEmbedFunction(embedder.model)) return embedder.embed(texts);
+      return call<number[][]>(pick(), { op: 'embed', texts, model: embedder.model });
     },
     async close() {
       closed = true;

@@ -6,6 +6,7 @@ import { loadStoredKeys, type StoredProviderKey } from '../models/stored-keys';
 import type { ToolboxModel } from '../models/routing';
 import { readEntryFlow, type EntryFlow } from '../flows/entry';
 import { privacyOf } from '../privacy/settings';
+import type { SearchedKnowledgeBase } from '../retrieval/search';
 
 /**
  * Everything a chat turn needs to know about a bot, read in one go and cached in KV for a minute:
@@ -17,7 +18,7 @@ type BotRow = typeof bots.$inferSelect;
 export type BotRuntime = Omit<BotRow, 'createdAt' | 'updatedAt' | 'deployedAt' | 'identitySecretEncrypted'> & {
   hasIdentitySecret: boolean;
   identitySecretEncrypted: string | null;
-  knowledgeBases: Array<{ id: string; embeddingModel: string }>;
+  knowledgeBases: SearchedKnowledgeBase[];
   schedules: ScheduleInterval[];
   timezone: string;
   /** The organization's stored plan, for the monthly answer limit (core/billing/messages-quota.ts). */
@@ -47,7 +48,7 @@ export async function loadBotRuntime(services: Pick<Services, 'db' | 'kv'>, botI
   if (!row) return null;
   const [kbs, hours, keys, toolbox, entryFlow] = await Promise.all([
     services.db
-      .select({ id: knowledgeBases.id, embeddingModel: knowledgeBases.embeddingModel })
+      .select({ id: knowledgeBases.id, embeddingModel: knowledgeBases.embeddingModel, vectorGeneration: knowledgeBases.vectorGeneration })
       .from(botKnowledgeBases)
       .innerJoin(knowledgeBases, eq(knowledgeBases.id, botKnowledgeBases.knowledgeBaseId))
       .where(eq(botKnowledgeBases.botId, botId)),

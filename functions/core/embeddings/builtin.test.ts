@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_MODEL_ID, createHashEmbedder, hashEmbed, normalizeTokens, stem } from './builtin';
+import { BUILTIN_MODEL_ID, BUILTIN_V2_MODEL_ID, builtinEmbedFunction, createHashEmbedder, createHashEmbedderV2, hashEmbed, hashEmbedV2, normalizeTokens, stem } from './builtin';
 
 const cosine = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i], 0);
 
@@ -61,5 +61,34 @@ describe('createHashEmbedder', () => {
     expect(embedder.model).toBe('builtin-hash-64');
     expect((await embedder.embed(['hola']))[0]).toHaveLength(64);
     expect(() => createHashEmbedder(3)).toThrow();
+  });
+});
+
+describe('builtin-hash-v2-768', () => {
+  it('returns deterministic unit vectors of 768 dimensions under its own id', async () => {
+    const embedder = createHashEmbedderV2();
+    expect(embedder).toMatchObject({ model: BUILTIN_V2_MODEL_ID, dimension: 768 });
+    const [a, b] = await embedder.embed(['Política de devoluciones', 'Política de devoluciones']);
+    expect(a).toHaveLength(768);
+    expect(a).toEqual(b);
+    expect(Math.hypot(...a)).toBeCloseTo(1, 10);
+  });
+
+  it('lets a long, rare word outweigh short common ones', () => {
+    // Same overlap (one query word each): the long, rarer word pulls clearly harder (the first model scores both alike).
+    for (const [query, long, short] of [
+      ['pago reembolsos', 'reembolsos tardan días', 'pago mensual fijo'],
+      ['sol impermeabilización', 'impermeabilización terraza', 'sol verano'],
+    ]) {
+      const q = hashEmbedV2(query);
+      expect(cosine(q, hashEmbedV2(long))).toBeGreaterThan(cosine(q, hashEmbedV2(short)) + 0.1);
+    }
+  });
+
+  it('is told apart from the first model: the ids pin different vectors', () => {
+    expect(hashEmbedV2('factura')).not.toEqual(hashEmbed('factura', 768));
+    expect(builtinEmbedFunction(BUILTIN_V2_MODEL_ID)!('factura')).toEqual(hashEmbedV2('factura'));
+    expect(builtinEmbedFunction('builtin-hash-384')!('factura')).toEqual(hashEmbed('factura'));
+    expect(builtinEmbedFunction('openai:text-embedding-3-small')).toBeNull();
   });
 });

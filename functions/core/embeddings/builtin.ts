@@ -20,6 +20,16 @@ import type { Embedder } from '../../ports';
  */
 export const BUILTIN_MODEL_ID = 'builtin-hash-384';
 
+/**
+ * The second built-in model, the default for new knowledge bases: the same features in 768
+ * dimensions (half the collisions that put unrelated chunks near 0.3 cosine), bigrams at half
+ * weight (questions rarely keep the document's word order) and a corpus-free rarity weight by
+ * word length (Zipf: long words are rare, so "Corliss" outweighs "dieron" without an IDF table,
+ * which a stateless embedder cannot have). Measured on bench:retrieval's public sets, vector
+ * recall@5 went from 0.925 to 0.953 (es) and 0.887 to 0.922 (en).
+ */
+export const BUILTIN_V2_MODEL_ID = 'builtin-hash-v2-768';
+
 const UNIGRAM_WEIGHT = 1;
 const BIGRAM_WEIGHT = 0.6;
 /** Spread over a word's n-grams (divided by sqrt(count)) so long words do not outweigh short ones. */
@@ -110,8 +120,33 @@ function increment(map: Map<string, number>, key: string) {
 /** Sublinear term frequency: the tenth repetition of a word adds far less than the second. */
 const tfWeight = (tf: number) => 1 + Math.log(tf);
 
-/** Embeds one text; exported for tests and for callers that embed a single query. */
+/** What tells the built-in models apart; a model id pins one of these forever. */
+interface HashSpec {
+  dimension: number;
+  bigramWeight: number;
+  /** Weight words by length as a stand-in for rarity (v2). */
+  lengthWeighting: boolean;
+}
+
+const V1_SPEC = (dimension: number): HashSpec => ({ dimension, bigramWeight: BIGRAM_WEIGHT, lengthWeighting: false });
+const V2_SPEC: HashSpec = { dimension: 768, bigramWeight: 0.3, lengthWeighting: true };
+
+/** 0.75 for a 2-letter word, 1 at 4 letters, capped at 1.5 from 8 letters on. */
+const lengthWeight = (word: string) => Math.min(1.5, 0.5 + word.length / 8);
+
+/** Embeds one text with the first built-in model (or a same-features variant of another size). */
 export function hashEmbed(text: string, dimension = 384): number[] {
+  return embedWith(text, V1_SPEC(dimension));
+}
+
+/** Embeds one text with `builtin-hash-v2-768`. */
+export function hashEmbedV2(text: string): number[] {
+  return embedWith(text, V2_SPEC);
+}
+
+function embedWith(text: string, spec: HashSpec): number[] {
+  const { dimension } = spec;
+  const rarity = spec.lengthWeighting ? lengthWeight : () => 1;
   const words = new Map<string, number>();
   const stems = new Map<string, number>();
   const pairs = new Map<string, number>();
@@ -131,13 +166,13 @@ export function hashEmbed(text: string, dimension = 384): number[] {
     // Bit 31 is independent of the slot for any dimension below 2^31.
     vector[h % dimension] += h & 0x80000000 ? -amount : amount;
   };
-  for (const [s, tf] of stems) add(hash(SEED_UNIGRAM, s), UNIGRAM_WEIGHT * tfWeight(tf));
-  for (const [p, tf] of pairs) add(hash(SEED_BIGRAM, p), BIGRAM_WEIGHT * tfWeight(tf));
+  for (const [s, tf] of stems) add(hash(SEED_UNIGRAM, s), UNIGRAM_WEIGHT * tfWeight(tf) * rarity(s));
+  for (const [p, tf] of pairs) add(hash(SEED_BIGRAM, p), spec.bigramWeight * tfWeight(tf));
   for (const [word, tf] of words) {
     // n-grams of the unstemmed word with boundary marks: "^fac", "ura$".
     const marked = `^${word}$`;
     const grams = Math.max(0, marked.length - 2) + Math.max(0, marked.length - 3);
-    const amount = (CHARGRAM_WEIGHT * tfWeight(tf)) / Math.sqrt(grams);
+    const amount = (CHARGRAM_WEIGHT * tfWeight(tf) * rarity(word)) / Math.sqrt(grams);
     for (let n = 3; n <= 4; n++) {
       for (let i = 0; i + n <= marked.length; i++) add(hash(SEED_CHARGRAM, marked, i, i + n), amount);
     }
@@ -152,7 +187,28 @@ export function hashEmbed(text: string, dimension = 384): number[] {
   return out;
 }
 
-/** The offline embedder. `dimension` other than 384 is for experiments; its model id says so. */
+/**
+ * The function behind a built-in model id, or null for any other model: lets the local runtime's
+ * worker threads compute exactly what the model's embedder would.
+ */
+export function builtinEmbedFunction(model: string): ((text: string) => number[]) | null {
+  if (model === BUILTIN_V2_MODEL_ID) return hashEmbedV2;
+  const v1 = /^builtin-hash-(\d+)$/.exec(model);
+  return v1 ? (text) => hashEmbed(text, Number(v1[1])) : null;
+}
+
+/** The second offline embedder (see BUILTIN_V2_MODEL_ID). */
+export function createHashEmbedderV2(): Embedder {
+  return {
+    model: BUILTIN_V2_MODEL_ID,
+    dimension: V2_SPEC.dimension,
+    async embed(texts) {
+      return texts.map(hashEmbedV2);
+    },
+  };
+}
+
+/** The first offline embedder. `dimension` other than 384 is for experiments; its model id says so. */
 export function createHashEmbedder(dimension = 384): Embedder {
   if (!Number.isInteger(dimension) || dimension < 8) throw new Error('dimension must be an integer >= 8');
   return {

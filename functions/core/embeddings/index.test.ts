@@ -72,16 +72,19 @@ function startFakeOpenAI(behaviour: { failFirst?: number; status?: number; dim?:
 }
 
 describe('createEmbeddings', () => {
-  it('offers only the built-in model without an OpenAI key', async () => {
+  it('offers only the built-in models without an OpenAI key, v2 by default', async () => {
     const embeddings = createEmbeddings(config());
-    expect(embeddings.defaultModel).toBe('builtin-hash-384');
+    expect(embeddings.defaultModel).toBe('builtin-hash-v2-768');
     expect(embeddings.list()).toEqual([
+      expect.objectContaining({ id: 'builtin-hash-v2-768', dimension: 768, available: true }),
       expect.objectContaining({ id: 'builtin-hash-384', dimension: 384, available: true }),
       expect.objectContaining({ id: 'openai:text-embedding-3-small', dimension: 1536, available: false }),
       expect.objectContaining({ id: 'openai:text-embedding-3-large', dimension: 3072, available: false }),
     ]);
     const [v] = await embeddings.get('builtin-hash-384').embed(['hola']);
     expect(v).toHaveLength(384);
+    const [v2] = await embeddings.get('builtin-hash-v2-768').embed(['hola']);
+    expect(v2).toHaveLength(768);
     expect(() => embeddings.get('openai:text-embedding-3-small')).toThrow(ApiError);
     try {
       embeddings.get('nope');

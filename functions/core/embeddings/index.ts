@@ -2,10 +2,10 @@ import { embedMany } from 'ai';
 import type { Embedder, EmbeddingModelInfo, Embeddings } from '../../ports';
 import type { Config } from '../../lib/config';
 import { ApiError } from '../../lib/errors';
-import { BUILTIN_MODEL_ID, createHashEmbedder } from './builtin';
+import { BUILTIN_MODEL_ID, BUILTIN_V2_MODEL_ID, createHashEmbedder, createHashEmbedderV2 } from './builtin';
 import { openAIEmbeddingModel } from '../models/openai-models';
 
-export { BUILTIN_MODEL_ID, createHashEmbedder, hashEmbed } from './builtin';
+export { BUILTIN_MODEL_ID, BUILTIN_V2_MODEL_ID, createHashEmbedder, createHashEmbedderV2, hashEmbed, hashEmbedV2 } from './builtin';
 
 /**
  * Texts per embeddings request. OpenAI accepts up to 2048 inputs but also caps tokens per
@@ -27,7 +27,8 @@ interface ModelSpec {
 }
 
 const MODELS: ModelSpec[] = [
-  { id: BUILTIN_MODEL_ID, dimension: 384, label: 'Built-in (offline, hashed n-grams)', needsOpenAI: false },
+  { id: BUILTIN_V2_MODEL_ID, dimension: 768, label: 'Built-in v2 (offline, hashed n-grams, 768 dimensions)', needsOpenAI: false },
+  { id: BUILTIN_MODEL_ID, dimension: 384, label: 'Built-in (offline, hashed n-grams, 384 dimensions)', needsOpenAI: false },
   { id: 'openai:text-embedding-3-small', dimension: 1536, label: 'OpenAI text-embedding-3-small', needsOpenAI: true },
   { id: 'openai:text-embedding-3-large', dimension: 3072, label: 'OpenAI text-embedding-3-large', needsOpenAI: true },
 ];
@@ -83,7 +84,7 @@ export function createEmbeddings(config: Config): Embeddings {
   const available = (spec: ModelSpec) => !spec.needsOpenAI || hasOpenAI;
 
   return {
-    defaultModel: hasOpenAI ? 'openai:text-embedding-3-small' : BUILTIN_MODEL_ID,
+    defaultModel: hasOpenAI ? 'openai:text-embedding-3-small' : BUILTIN_V2_MODEL_ID,
     list(): EmbeddingModelInfo[] {
       return MODELS.map((spec) => ({ id: spec.id, dimension: spec.dimension, label: spec.label, available: available(spec) }));
     },
@@ -99,7 +100,11 @@ export function createEmbeddings(config: Config): Embeddings {
       }
       let embedder = cache.get(id);
       if (!embedder) {
-        embedder = spec.needsOpenAI ? createOpenAIEmbedder(config, spec) : createHashEmbedder(spec.dimension);
+        embedder = spec.needsOpenAI
+          ? createOpenAIEmbedder(config, spec)
+          : spec.id === BUILTIN_V2_MODEL_ID
+            ? createHashEmbedderV2()
+            : createHashEmbedder(spec.dimension);
         cache.set(id, embedder);
       }
       return embedder;

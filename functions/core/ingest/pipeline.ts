@@ -1,8 +1,8 @@
 import { and, count, eq, inArray, lt, ne, sql } from 'drizzle-orm';
-import { documents } from '../../../db/schema';
+import { documents, knowledgeBases } from '../../../db/schema';
 import type { Services } from '../../ports';
 import type { JobMeta } from '../jobs/meta';
-import { namespaceFor, vectorId } from '../retrieval/namespace';
+import { liveNamespaces, vectorId } from '../retrieval/namespace';
 import { detectFileType } from './detect';
 import { publishDocumentStatus } from './document-events';
 import { safeFetch } from './fetch-url';
@@ -157,12 +157,24 @@ export async function startProcessing(services: Services, doc: Pick<DocumentRow,
   return updated;
 }
 
+/** Where a knowledge base's vectors may be: its current namespace and, during a model switch, the next. */
+export async function knowledgeBaseNamespaces(services: Pick<Services, 'db'>, knowledgeBaseId: string): Promise<string[]> {
+  const [kb] = await services.db
+    .select({ id: knowledgeBases.id, vectorGeneration: knowledgeBases.vectorGeneration, pendingEmbeddingModel: knowledgeBases.pendingEmbeddingModel })
+    .from(knowledgeBases)
+    .where(eq(knowledgeBases.id, knowledgeBaseId));
+  return kb ? liveNamespaces(kb) : [];
+}
+
 /** Removes the vectors and originals of a deleted document and of its pages (for a website). */
 export async function deleteDocumentVectors(services: Services, doc: DocumentRow, pages: DocumentRow[] = []) {
+  const namespaces = await knowledgeBaseNamespaces(services, doc.knowledgeBaseId);
   for (const d of [doc, ...pages]) {
     if (d.chunkCount === 0) continue;
     const ids = Array.from({ length: d.chunkCount }, (_, i) => vectorId(d.id, i));
-    for (let i = 0; i < ids.length; i += 1000) await services.vectors.deleteIds(namespaceFor(d.knowledgeBaseId), ids.slice(i, i + 1000));
+    for (const namespace of namespaces) {
+      for (let i = 0; i < ids.length; i += 1000) await services.vectors.deleteIds(namespace, ids.slice(i, i + 1000));
+    }
   }
   for (const d of [doc, ...pages]) await services.blobs.delete(blobKeyFor(d)).catch(() => {});
 }

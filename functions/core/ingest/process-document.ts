@@ -1,14 +1,14 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, lte, ne } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import { chunks, documents, knowledgeBases } from '../../../db/schema';
 import type { Database, Services } from '../../ports';
 import type { JobMeta } from '../jobs/meta';
-import { namespaceFor, vectorId } from '../retrieval/namespace';
+import { currentNamespace, vectorId } from '../retrieval/namespace';
 import { chunkDocument, qaSections, textSections } from './chunk';
 import { cleanExtracted, inProcessOffload, preparedFromChunks, type PreparedDocument } from './prepare';
 import { detectFileType } from './detect';
 import { publishDocumentStatus } from './document-events';
 import { FetchFailure } from './fetch-url';
-import { INGEST_JOB_RETRIES, blobKeyFor, fetchIntoBlob, loadCurrent, markFailed, refreshWebsiteStatus } from './pipeline';
+import { INGEST_JOB_RETRIES, blobKeyFor, fetchIntoBlob, knowledgeBaseNamespaces, loadCurrent, markFailed, refreshWebsiteStatus } from './pipeline';
 import { ExtractionError, type ChunkingSettings, type ExtractedDocument } from './types';
 
 /**
@@ -191,7 +191,7 @@ export async function ingestDocument(services: Services, payload: { documentId: 
       // Vectors past the new end belong to the previous version of the document.
       if (previousCount > prepared.chunkCount) {
         const stale = Array.from({ length: previousCount - prepared.chunkCount }, (_, i) => vectorId(doc.id, prepared.chunkCount + i));
-        await services.vectors.deleteIds(namespaceFor(doc.knowledgeBaseId), stale);
+        for (const namespace of await knowledgeBaseNamespaces(services, doc.knowledgeBaseId)) await services.vectors.deleteIds(namespace, stale);
       }
       for (let from = 0; from < prepared.chunkCount; from += EMBED_BATCH_SIZE) {
         await services.queue.enqueue(
@@ -229,7 +229,7 @@ export async function embedChunks(
       const embedder = services.embeddings.get(kb.embeddingModel);
       const values = await (services.ingestOffload ?? inProcessOffload).embed(embedder, batch.map((c) => c.content));
       await services.vectors.upsert(
-        namespaceFor(doc.knowledgeBaseId),
+        currentNamespace(kb),
         batch.map((c, i) => ({
           id: vectorId(doc.id, c.position),
           values: values[i],
@@ -237,10 +237,14 @@ export async function embedChunks(
         })),
       );
       // Each chunk's new row version is indexed again (its full-text entries too): a few per statement.
+      // GREATEST: a model switch may have embedded these chunks into the next generation already.
       const embeddedAt = new Date();
       for (let i = 0; i < batch.length; i += EMBEDDED_MARK_BATCH) {
         if (i > 0) await yieldToRequests();
-        await db.update(chunks).set({ embeddedAt }).where(inArray(chunks.id, batch.slice(i, i + EMBEDDED_MARK_BATCH).map((c) => c.id)));
+        await db
+          .update(chunks)
+          .set({ embeddedAt, vectorGeneration: sql`greatest(${chunks.vectorGeneration}, ${kb.vectorGeneration})` })
+          .where(inArray(chunks.id, batch.slice(i, i + EMBEDDED_MARK_BATCH).map((c) => c.id)));
       }
     }
     await updateProgress(services, doc);

@@ -37,6 +37,8 @@ const ROLLUP_JOB = 'rollup-daily-metrics';
 export const SWEEP_JOB = 'sweep-stuck-work';
 /** How often the sweep runs besides daily: the edge's frequent cron, the local runtime's timer. */
 export const SWEEP_INTERVAL_MINUTES = 5;
+/** The same name as REEMBED_JOB in core/knowledge/embedding-switch.ts. */
+const REEMBED_JOB = 'reembed-knowledge-base';
 /** The same name as PURGE_JOB in core/privacy/retention.ts. */
 const PURGE_RETENTION_JOB = 'purge-retention';
 /** A late answer gives up (and marks the question) after this many retries: core/chat/recovery.ts. */
@@ -81,6 +83,16 @@ export const jobCatalog = {
     idempotencyKey: (p) => (p.discoverOnly ? undefined : `crawl:${p.documentId}`),
   }),
   'refresh-document': job({ payload: z.object({ documentId: z.uuid() }), retries: INGEST_JOB_RETRIES }),
+  /**
+   * A knowledge base's switch to another embedding model (core/knowledge/embedding-switch.ts):
+   * some batches per run, then it queues its own continuation with the new progress. `done` is
+   * only part of the key: a resume queued by the sweep while a run is active is dropped.
+   */
+  [REEMBED_JOB]: job({
+    payload: z.object({ knowledgeBaseId: z.uuid(), model: z.string(), done: z.number().int().min(0) }),
+    retries: INGEST_JOB_RETRIES,
+    idempotencyKey: (p) => `reembed:${p.knowledgeBaseId}:${p.model}:${p.done}`,
+  }),
   /** One attempt of an outgoing webhook delivery; it schedules the next one itself on failure. */
   'deliver-webhook': job({
     payload: z.object({ deliveryId: z.uuid(), organizationId: z.uuid(), attempt: z.number().int().positive() }),
@@ -196,7 +208,7 @@ export function jobOptions<N extends JobName>(name: N, payload: JobInput<N>, opt
  * (functions/ingest-worker.ts), which the request worker forwards their deliveries to; the Node
  * runtime runs them in process like every other job.
  */
-export const INGEST_JOBS = ['ingest-document', 'embed-chunks', 'crawl-page', 'refresh-document'] as const satisfies readonly JobName[];
+export const INGEST_JOBS = ['ingest-document', 'embed-chunks', 'crawl-page', 'refresh-document', REEMBED_JOB] as const satisfies readonly JobName[];
 export type IngestJobName = (typeof INGEST_JOBS)[number];
 
 export function isIngestJob(name: string): name is IngestJobName {

@@ -16,6 +16,7 @@ import { giveUpTranscription, transcribeMessageAudio } from '../channels/transcr
 import { PURGE_JOB, runPurgeJob } from '../privacy/retention';
 import { purgeDueOrganizations } from '../lifecycle/organization-deletion';
 import { flushApiKeyUsage } from '../orgs/api-key-usage';
+import { resumeEmbeddingSwitches } from '../knowledge/embedding-switch';
 
 /**
  * Background job handlers by name. The queue (QStash, or the local runner) POSTs a signed request
@@ -70,6 +71,7 @@ const requestHandlers = {
     ...(await recoverUnansweredMessages(services)),
     documents: await failStuckDocuments(services),
     apiKeyRequests: await flushApiKeyUsage(services),
+    embeddingSwitches: await resumeEmbeddingSwitches(services),
   }),
   'deliver-webhook': deliverWebhook,
   'sweep-webhook-deliveries': (services) => sweepStaleDeliveries(services),

@@ -4,7 +4,8 @@ import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Database, Services } from '../../ports';
 import { startProcessing } from '../ingest/pipeline';
-import { namespaceFor } from '../retrieval/namespace';
+import { liveNamespaces } from '../retrieval/namespace';
+import { cancelEmbeddingSwitch, embeddingSwitchOf, startEmbeddingSwitch } from './embedding-switch';
 import { fusionFor, searchKnowledge } from '../retrieval/search';
 
 export type KnowledgeBaseRow = typeof knowledgeBases.$inferSelect;
@@ -52,6 +53,7 @@ export function publicKnowledgeBase(kb: KnowledgeBaseRow, counts = { documentCou
     chunking: kb.chunking,
     retrieval: kb.retrieval,
     ...counts,
+    embeddingSwitch: embeddingSwitchOf(kb),
     createdAt: kb.createdAt.toISOString(),
     updatedAt: kb.updatedAt.toISOString(),
   };
@@ -150,34 +152,51 @@ export async function createKnowledgeBase(services: Services, organizationId: st
   return publicKnowledgeBase(kb);
 }
 
-/** Changing the embedding model or the chunking re-indexes every document. */
+/**
+ * Changing the chunking re-indexes every document (with the new model, if one was given too).
+ * Changing only the model starts a background switch (embedding-switch.ts): search keeps using
+ * the current model's vectors until every chunk has one of the new model.
+ */
 export async function updateKnowledgeBase(services: Services, organizationId: string, id: string, input: Partial<KnowledgeBaseInput>) {
   const kb = await findKnowledgeBase(services.db, organizationId, id);
   const embedder = input.embeddingModel ? services.embeddings.get(input.embeddingModel) : null;
-  const modelChanged = embedder !== null && embedder.model !== kb.embeddingModel;
   const chunkingChanged = input.chunking !== undefined && JSON.stringify(input.chunking) !== JSON.stringify(kb.chunking);
-  const [updated] = await services.db
+  const { embeddingModel: _model, ...settings } = input;
+  let [updated] = await services.db
     .update(knowledgeBases)
-    .set({
-      ...input,
-      ...(embedder ? { embeddingModel: embedder.model, embeddingDimension: embedder.dimension } : {}),
-    })
+    .set({ ...settings, updatedAt: new Date() })
     .where(eq(knowledgeBases.id, kb.id))
     .returning();
-  if (modelChanged || chunkingChanged) await reindexKnowledgeBase(services, organizationId, kb.id);
+  if (chunkingChanged) {
+    // New chunks get new vectors anyway: take the model at once, and drop a running switch.
+    updated = await cancelEmbeddingSwitch(services, updated);
+    if (embedder && embedder.model !== updated.embeddingModel) {
+      [updated] = await services.db
+        .update(knowledgeBases)
+        .set({ embeddingModel: embedder.model, embeddingDimension: embedder.dimension })
+        .where(eq(knowledgeBases.id, kb.id))
+        .returning();
+    }
+    await reindexKnowledgeBase(services, organizationId, kb.id);
+  } else if (embedder && embedder.model === updated.embeddingModel) {
+    updated = await cancelEmbeddingSwitch(services, updated);
+  } else if (embedder && embedder.model !== updated.pendingEmbeddingModel) {
+    updated = await startEmbeddingSwitch(services, updated, embedder);
+  }
   const counts = await knowledgeBaseCounts(services.db, organizationId, [kb.id]);
   return publicKnowledgeBase(updated, counts.get(kb.id));
 }
 
 export async function deleteKnowledgeBase(services: Services, organizationId: string, id: string) {
   const kb = await findKnowledgeBase(services.db, organizationId, id);
-  await services.vectors.deleteNamespace(namespaceFor(kb.id));
+  for (const namespace of liveNamespaces(kb)) await services.vectors.deleteNamespace(namespace);
   await services.db.delete(knowledgeBases).where(eq(knowledgeBases.id, kb.id));
 }
 
 /** Re-processes every document: new chunks, and vectors in a fresh namespace. */
 export async function reindexKnowledgeBase(services: Services, organizationId: string, knowledgeBaseId: string) {
-  await services.vectors.deleteNamespace(namespaceFor(knowledgeBaseId));
+  const kb = await findKnowledgeBase(services.db, organizationId, knowledgeBaseId);
+  for (const namespace of liveNamespaces(kb)) await services.vectors.deleteNamespace(namespace);
   const docs = await services.db
     .select({ id: documents.id })
     .from(documents)
@@ -191,6 +210,8 @@ export async function reindexKnowledgeBaseById(services: Services, organizationI
   return reindexKnowledgeBase(services, organizationId, kb.id);
 }
 
+const searchedKnowledgeBase = (kb: KnowledgeBaseRow) => ({ id: kb.id, embeddingModel: kb.embeddingModel, vectorGeneration: kb.vectorGeneration });
+
 /** The search tester: ranked chunks, with the knowledge base's retrieval settings as defaults. */
 export async function searchKnowledgeBase(
   services: Services,
@@ -202,12 +223,12 @@ export async function searchKnowledgeBase(
   const started = performance.now();
   const hits = await searchKnowledge(services, {
     organizationId,
-    knowledgeBases: [{ id: kb.id, embeddingModel: kb.embeddingModel }],
+    knowledgeBases: [searchedKnowledgeBase(kb)],
     query: query.query,
     topK: query.topK ?? kb.retrieval.topK,
     scoreThreshold: query.scoreThreshold ?? kb.retrieval.scoreThreshold,
     mode: query.mode ?? kb.retrieval.mode,
   });
-  const fusion = fusionFor([{ id: kb.id, embeddingModel: kb.embeddingModel }]);
+  const fusion = fusionFor([searchedKnowledgeBase(kb)]);
   return { data: hits, tookMs: Math.round((performance.now() - started) * 10) / 10, fusion };
 }

@@ -50,6 +50,7 @@ const SEMANTIC: FusionProfile = {
 
 export const FUSION_PROFILES: Record<string, FusionProfile> = {
   'builtin-hash-384': LEXICAL,
+  'builtin-hash-v2-768': LEXICAL,
   'openai:text-embedding-3-small': SEMANTIC,
   'openai:text-embedding-3-large': SEMANTIC,
 };

@@ -93,7 +93,7 @@ const searchServices = (): SearchServices => ({ ...services, vectors: { ...servi
 const search = (owner: { orgId: string; kbId: string }, query: string, extra: Partial<SearchInput> = {}) =>
   searchKnowledge(searchServices(), {
     organizationId: owner.orgId,
-    knowledgeBases: [{ id: owner.kbId, embeddingModel: MODEL }],
+    knowledgeBases: [{ id: owner.kbId, embeddingModel: MODEL, vectorGeneration: 0 }],
     query,
     topK: 5,
     mode: 'hybrid',
@@ -231,8 +231,8 @@ describe.each([
       const hits = await searchKnowledge(searchServices(), {
         organizationId: mine.orgId,
         knowledgeBases: [
-          { id: mine.kbId, embeddingModel: MODEL },
-          { id: theirs.kbId, embeddingModel: MODEL },
+          { id: mine.kbId, embeddingModel: MODEL, vectorGeneration: 0 },
+          { id: theirs.kbId, embeddingModel: MODEL, vectorGeneration: 0 },
         ],
         query: 'contraseña wifi oficina Valencia',
         topK: 20,
@@ -311,8 +311,8 @@ describe.each([
       searchKnowledge(searchServices(), {
         organizationId: owner.orgId,
         knowledgeBases: [
-          { id: owner.kbId, embeddingModel: MODEL },
-          { id: kb2.id, embeddingModel: OTHER_MODEL },
+          { id: owner.kbId, embeddingModel: MODEL, vectorGeneration: 0 },
+          { id: kb2.id, embeddingModel: OTHER_MODEL, vectorGeneration: 0 },
         ],
         query: 'devoluciones gratuitas',
         topK: 5,
@@ -330,7 +330,7 @@ describe.each([
     const hybrid = await run('hybrid');
     expect(hybrid.slice(0, 2).map((hit) => hit.chunkId).sort(), JSON.stringify(hybrid, null, 2)).toEqual([legacy.chunkIds[0], ownReturns].sort());
     expect(hybrid.find((hit) => hit.chunkId === legacy.chunkIds[0])?.retrievers).toEqual(['vector', 'fulltext']);
-    await expect(search(owner, 'x', { knowledgeBases: [{ id: owner.kbId, embeddingModel: 'nope' }] })).rejects.toMatchObject({
+    await expect(search(owner, 'x', { knowledgeBases: [{ id: owner.kbId, embeddingModel: 'nope', vectorGeneration: 0 }] })).rejects.toMatchObject({
       code: 'bad_request',
     });
   });

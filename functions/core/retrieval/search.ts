@@ -3,7 +3,7 @@ import { chunks, documents, knowledgeBaseTerms, knowledgeBaseTextStats } from '.
 import type { Services } from '../../ports';
 import { inOrg } from '../../lib/tenancy';
 import { isStopWord, normalizeTokens } from '../embeddings/builtin';
-import { namespaceFor, parseVectorId } from './namespace';
+import { currentNamespace, parseVectorId } from './namespace';
 import { fuseLists, fusionProfileFor, type FusionMethod, type FusionProfile } from './fusion';
 import { rowsOf } from '../../lib/sql';
 
@@ -44,9 +44,16 @@ export interface SearchHit {
   sourceUrl?: string | null;
 }
 
+export interface SearchedKnowledgeBase {
+  id: string;
+  embeddingModel: string;
+  vectorGeneration: number;
+}
+
 export interface SearchInput {
   organizationId: string;
-  knowledgeBases: Array<{ id: string; embeddingModel: string }>;
+  /** `vectorGeneration` says which namespace holds the model's vectors (see namespace.ts). */
+  knowledgeBases: SearchedKnowledgeBase[];
   query: string;
   topK: number;
   /** Minimum relevance (0..1, see SearchHit.relevance); 0 or absent keeps everything. */
@@ -113,15 +120,15 @@ const hitKey = (kb: string, documentId: string, position: number) => `${kb}/${do
  * edge this is the embedding API plus Pinecone, and it runs while the full-text statement does.
  */
 async function vectorHits(services: SearchServices, input: SearchInput, limit: number): Promise<VectorHit[]> {
-  const byModel = new Map<string, string[]>();
-  for (const kb of input.knowledgeBases) byModel.set(kb.embeddingModel, [...(byModel.get(kb.embeddingModel) ?? []), kb.id]);
+  const byModel = new Map<string, SearchedKnowledgeBase[]>();
+  for (const kb of input.knowledgeBases) byModel.set(kb.embeddingModel, [...(byModel.get(kb.embeddingModel) ?? []), kb]);
   const matches: Array<{ id: string; score: number; kb: string }> = [];
-  for (const [model, kbIds] of byModel) {
+  for (const [model, kbs] of byModel) {
     const [vector] = await services.embeddings.get(model).embed([input.query]);
     if (!vector || vector.every((v) => v === 0)) continue;
-    const perKb = await Promise.all(kbIds.map((kbId) => services.vectors.query(namespaceFor(kbId), vector, limit)));
+    const perKb = await Promise.all(kbs.map((kb) => services.vectors.query(currentNamespace(kb), vector, limit)));
     perKb.forEach((list, i) => {
-      for (const match of list) matches.push({ id: match.id, score: match.score, kb: kbIds[i] });
+      for (const match of list) matches.push({ id: match.id, score: match.score, kb: kbs[i].id });
     });
   }
   matches.sort((a, b) => b.score - a.score);

@@ -23221,6 +23221,14 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /** @description A change of embedding model in progress: every chunk is embedded again in the background while search keeps using the previous model; `embeddingModel` changes when all are done. */
+        EmbeddingSwitch: {
+            /** @description Chunks embedded with the new model so far. */
+            done: number;
+            /** @example builtin-hash-v2-768 */
+            model: string;
+            total: number;
+        } | null;
         Error: {
             error: {
                 /**
@@ -23943,8 +23951,12 @@ export interface components {
             description: string | null;
             documentCount: number;
             embeddingDimension: number;
-            /** @example builtin-hash-384 */
+            /**
+             * @description The model search uses now.
+             * @example builtin-hash-v2-768
+             */
             embeddingModel: string;
+            embeddingSwitch: components["schemas"]["EmbeddingSwitch"];
             /** Format: uuid */
             id: string;
             /** @example Centro de ayuda */

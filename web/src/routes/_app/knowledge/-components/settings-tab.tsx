@@ -43,11 +43,12 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
     nextChunking.strategy !== kb.chunking.strategy || nextChunking.chunkSize !== kb.chunking.chunkSize || nextChunking.chunkOverlap !== kb.chunking.chunkOverlap;
   const retrievalChanged =
     nextRetrieval.mode !== kb.retrieval.mode || nextRetrieval.topK !== kb.retrieval.topK || nextRetrieval.scoreThreshold !== kb.retrieval.scoreThreshold;
-  const reindexes = (modelChanged || chunkingChanged) && kb.documentCount > 0;
+  // A model change alone re-embeds in the background (no re-chunking, search keeps working): no confirmation.
+  const reindexes = chunkingChanged && kb.documentCount > 0;
 
   const save = useMutation({
     meta: OWN_ERROR,
-    // Only what changed: the server re-indexes when the model or chunking is in the body and differs.
+    // Only what changed: the server re-indexes when the chunking differs and switches models in the background.
     mutationFn: () =>
       api<KnowledgeBase>(knowledgeApi.base(kb.id), {
         method: 'PUT',
@@ -95,6 +96,16 @@ function SettingsForm({ kb, canWrite }: { kb: KnowledgeBase; canWrite: boolean }
           <div className="space-y-3">
             <EmbeddingModelSelect value={embeddingModel} onChange={setEmbeddingModel} error={fe('embeddingModel')} disabled={!canWrite} />
             {modelChanged && kb.documentCount > 0 && <Alert tone="warning">{t('settings.embeddingWarn', { count: kb.documentCount })}</Alert>}
+            {kb.embeddingSwitch && (
+              <Alert>
+                {t('settings.embeddingSwitching', {
+                  model: kb.embeddingSwitch.model,
+                  done: kb.embeddingSwitch.done,
+                  total: kb.embeddingSwitch.total,
+                  current: kb.embeddingModel,
+                })}
+              </Alert>
+            )}
           </div>
         </Card>
 
