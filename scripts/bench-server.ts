@@ -2,6 +2,7 @@
 // a real HTTP server on a port, a fresh data directory), and an HTTP client that can speak from
 // many loopback addresses, so each simulated visitor is its own IP as on the internet.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { LOOP_STATS_IPC_ENV } from '../functions/adapters/local/loop-monitor';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ export async function startBenchServer(port: number, env: Record<string, string>
   const built = existsSync('dist/server/server.js') && existsSync('dist/server/ingest-worker.js') && !process.env.BENCH_SOURCE;
   const args = built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'];
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', [LOOP_STATS_IPC_ENV]: '1', ...env },
     // The IPC channel carries the server's event-loop figures (functions/adapters/local/loop-monitor.ts).
     stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'pipe', 'ipc'],
   });

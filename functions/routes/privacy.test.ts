@@ -246,7 +246,7 @@ async function seedContact(owner: TestUser, orgId: string, botId: string) {
 
 async function vectorHits(kbId: string, text: string) {
   const { services } = api.runtime;
-  const [vector] = await services.embeddings.get('builtin-hash-384').embed([text]);
+  const [vector] = await services.embeddings.get(services.embeddings.defaultModel).embed([text]); // the model new knowledge bases get
   return services.vectors.query(namespaceFor(kbId), vector, 10);
 }
 

@@ -51,13 +51,17 @@ export function startLoopMonitor(): LoopMonitor {
 export type LoopStatsRequest = { type: 'loop-stats'; id: number; reset: boolean };
 export type LoopStatsReply = { type: 'loop-stats'; id: number; stats: LoopDelayStats };
 
+/** Set by the benchmark that spawns the server (scripts/bench-server.ts). */
+export const LOOP_STATS_IPC_ENV = 'VERSAAI_LOOP_STATS_IPC';
+
 /**
- * When the process was spawned with an IPC channel (a benchmark starting the server), answers
- * `loop-stats` requests with the event-loop delays since the previous one. Without a channel
- * (how users run it) nothing is started.
+ * When a benchmark spawned the process with an IPC channel and asked for it, answers
+ * `loop-stats` requests with the event-loop delays since the previous one. Otherwise (how users
+ * run it, and inside a test runner's worker, whose IPC channel is the runner's own and must not
+ * be unref'd or answered) nothing is started.
  */
 export function serveLoopStatsOverIpc(): (() => void) | undefined {
-  if (!process.send || !process.channel) return undefined;
+  if (process.env[LOOP_STATS_IPC_ENV] !== '1' || !process.send || !process.channel) return undefined;
   const monitor = startLoopMonitor();
   const onMessage = (message: unknown) => {
     const request = message as Partial<LoopStatsRequest> | null;
