@@ -1,125 +1,32 @@
-import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { messages } from '../../db/schema';
+import { describe, expect, it } from 'vitest';
 import { slackSignature } from '../core/channels/slack';
-import { toHex } from '../lib/crypto';
-import { startFakePlatforms, type FakePlatforms } from '../testing/fake-platforms';
-import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { DISCORD_APP, DISCORD_TOKEN, SLACK, useSlackDiscord } from '../testing/slack-discord';
 
 /**
  * Slack and Discord end to end: the real app over HTTP, each platform's API (and Discord's
  * Gateway websocket) faked on loopback, requests signed the way the platforms sign them: HMAC
  * with the signing secret for Slack, a real Ed25519 key pair for Discord.
  */
-let api: TestApi;
-let fake: FakePlatforms;
-let discordKeys: CryptoKeyPair;
-let discordPublicKey: string;
-
-beforeAll(async () => {
-  fake = await startFakePlatforms();
-  api = await createTestApi({
-    env: { SLACK_API_URL: fake.url, DISCORD_API_URL: fake.url, DISCORD_GATEWAY_URL: fake.wsUrl, CHANNEL_RETRY_BASE_SECONDS: '0', CHANNEL_SEND_MAX_ATTEMPTS: '3' },
-  });
-  discordKeys = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  discordPublicKey = toHex(await crypto.subtle.exportKey('raw', discordKeys.publicKey));
-});
-afterAll(async () => {
-  await api.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  await api.runtime.queue.drain();
-  fake.reset();
-});
-
-const SLACK = { botToken: 'xoxb-1111-2222-abcdefghijklmnop', signingSecret: '8f742231b10e8888abcd99yyyzzz85a5' };
-const DISCORD_APP = '111111111111111111';
-const DISCORD_TOKEN = 'MTExMTExMTExMTExMTExMTEx.fake.discord-bot-token-abcdefghijk';
+const channels = useSlackDiscord();
+const { connected, toSlack, toDiscord, slackEvent, ts, until, stored, slackPosts } = channels;
 const now = () => String(Math.floor(Date.now() / 1000));
-
-interface Channel {
-  user: TestUser;
-  orgId: string;
-  integrationId: string;
-}
-
-async function liveBot(user: TestUser) {
-  const bot = await api.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'Sol', model: 'builtin:extractive', language: 'en' } });
-  expect(bot.status, bot.text).toBe(201);
-  const deployed = await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: user.token });
-  expect(deployed.status, deployed.text).toBe(200);
-  return bot.body.id as string;
-}
-
-async function connected(platform: 'slack' | 'discord', settings?: Record<string, unknown>): Promise<Channel> {
-  const user = await api.signUp();
-  const org = await api.createOrg(user);
-  const botId = await liveBot(user);
-  const credentials = platform === 'slack' ? SLACK : { applicationId: DISCORD_APP, publicKey: discordPublicKey, botToken: DISCORD_TOKEN };
-  const created = await api.call('POST', '/api/v1/integrations', { token: user.token, body: { platform, name: platform, botId, credentials, ...(settings ? { settings } : {}) } });
-  expect(created.status, created.text).toBe(201);
-  const done = await api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: user.token });
-  expect(done.status, done.text).toBe(200);
-  expect(done.body.status).toBe('connected');
-  return { user, orgId: org.id, integrationId: created.body.id };
-}
-
-async function toSlack(channel: Channel, payload: unknown, options: { timestamp?: string; signature?: string; headers?: Record<string, string> } = {}) {
-  const raw = JSON.stringify(payload);
-  const timestamp = options.timestamp ?? now();
-  const signature = options.signature ?? (await slackSignature(SLACK.signingSecret, timestamp, raw));
-  return api.call('POST', `/api/v1/channels/slack/${channel.integrationId}`, {
-    rawBody: raw,
-    headers: { 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature, ...options.headers },
-  });
-}
-
-async function toDiscord(channel: Channel, payload: unknown, options: { key?: CryptoKey } = {}) {
-  const raw = JSON.stringify(payload);
-  const timestamp = now();
-  const signature = await crypto.subtle.sign({ name: 'Ed25519' }, options.key ?? discordKeys.privateKey, new TextEncoder().encode(timestamp + raw));
-  return api.call('POST', `/api/v1/channels/discord/${channel.integrationId}`, {
-    rawBody: raw,
-    headers: { 'x-signature-ed25519': toHex(signature), 'x-signature-timestamp': timestamp },
-  });
-}
-
-let seq = 0;
-function slackEvent(event: Record<string, unknown>) {
-  seq += 1;
-  return { token: 'legacy', team_id: 'T0FAKE', api_app_id: 'A0FAKE', type: 'event_callback', event_id: `Ev${seq}`, event_time: Date.now() / 1000, event: { type: 'message', user: 'U0CUSTOMER', ...event } };
-}
-const ts = () => `${Math.floor(Date.now() / 1000)}.${String((seq += 1)).padStart(6, '0')}`;
-
-/** Polls until `check` holds (Gateway events are stored as they arrive, not per request). */
-async function until(check: () => Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const stored = (orgId: string) => api.runtime.services.db.select().from(messages).where(eq(messages.organizationId, orgId)).orderBy(messages.createdAt);
-const slackPosts = () => fake.requests.filter((r) => r.api === 'slack' && r.endpoint === 'chat.postMessage');
 
 describe('Slack', () => {
   it('connect checks the bot token with auth.test and names the workspace and bot', async () => {
     const channel = await connected('slack');
-    const auth = fake.requests.find((r) => r.endpoint === 'auth.test');
+    const auth = channels.fake.requests.find((r) => r.endpoint === 'auth.test');
     expect(auth?.headers.authorization).toBe(`Bearer ${SLACK.botToken}`);
-    const row = await api.call('GET', `/api/v1/integrations/${channel.integrationId}`, { token: channel.user.token });
+    const row = await channels.api.call('GET', `/api/v1/integrations/${channel.integrationId}`, { token: channel.user.token });
     expect(row.body.account).toEqual({ id: 'U0FAKEBOT', name: 'Fake Team', handle: '@fakebot' });
   });
 
   it('a refused token is a 422 with Slack\u2019s reason', async () => {
-    const user = await api.signUp();
-    await api.createOrg(user);
-    const botId = await liveBot(user);
-    fake.rejectToken(SLACK.botToken);
-    const created = await api.call('POST', '/api/v1/integrations', { token: user.token, body: { platform: 'slack', name: 's', botId, credentials: SLACK } });
-    const refused = await api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: user.token });
+    const user = await channels.api.signUp();
+    await channels.api.createOrg(user);
+    const botId = await channels.liveBot(user);
+    channels.fake.rejectToken(SLACK.botToken);
+    const created = await channels.api.call('POST', '/api/v1/integrations', { token: user.token, body: { platform: 'slack', name: 's', botId, credentials: SLACK } });
+    const refused = await channels.api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: user.token });
     expect(refused.status).toBe(422);
     expect(refused.body.error.message).toContain('invalid_auth');
   });
@@ -146,7 +53,7 @@ describe('Slack', () => {
     const mentionTs = ts();
     const mention = await toSlack(channel, slackEvent({ type: 'app_mention', channel: 'C0GENERAL', channel_type: 'channel', text: '<@U0FAKEBOT> what are your hours?', ts: mentionTs }));
     expect(mention.body.stored).toBe(1);
-    await api.runtime.queue.drain();
+    await channels.api.runtime.queue.drain();
     const posts = slackPosts();
     expect(posts).toHaveLength(2);
     const toDm = posts.find((p) => p.body.channel === 'D0DM')!;
@@ -184,7 +91,7 @@ describe('Slack', () => {
     ]);
     expect(first.body.stored).toBe(1);
     expect(burst.every((r) => r.status === 200 && r.body.stored === 0 && r.body.duplicates === 1)).toBe(true);
-    await api.runtime.queue.drain();
+    await channels.api.runtime.queue.drain();
     expect(slackPosts()).toHaveLength(1);
     expect((await stored(channel.orgId)).filter((r) => r.role === 'user')).toHaveLength(1);
   });
@@ -210,7 +117,7 @@ describe('Slack', () => {
         subtype: 'file_share',
         text: '',
         ts: ts(),
-        files: [{ id: 'F0PIC', name: 'photo.png', mimetype: 'image/png', size: 2048, url_private_download: `${fake.url}/files/photo.png` }],
+        files: [{ id: 'F0PIC', name: 'photo.png', mimetype: 'image/png', size: 2048, url_private_download: `${channels.fake.url}/files/photo.png` }],
       }),
     );
     const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
@@ -221,8 +128,8 @@ describe('Slack', () => {
   it('a handoff posts a notice with the conversation\u2019s link to the configured Slack channel', async () => {
     const channel = await connected('slack', { handoffNotify: { channelId: 'C0AGENTSXX' } });
     await toSlack(channel, slackEvent({ channel: 'D0DM', channel_type: 'im', text: 'I want to talk to a human please', ts: ts() }));
-    await api.runtime.queue.drain();
-    await api.runtime.idle();
+    await channels.api.runtime.queue.drain();
+    await channels.api.runtime.idle();
     const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
     const notice = slackPosts().find((p) => p.body.channel === 'C0AGENTSXX');
     expect(notice?.body.text).toContain(`/conversations/${row.conversationId}`);
@@ -233,11 +140,11 @@ describe('Slack', () => {
     const channel = await connected('slack');
     const parent = ts();
     await toSlack(channel, slackEvent({ type: 'app_mention', channel: 'C0SUPPORT', text: '<@U0FAKEBOT> help', ts: parent }));
-    await api.runtime.queue.drain();
+    await channels.api.runtime.queue.drain();
     const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
-    const sent = await api.call('POST', `/api/v1/conversations/${row.conversationId}/messages`, { token: channel.user.token, body: { content: 'A person here' } });
+    const sent = await channels.api.call('POST', `/api/v1/conversations/${row.conversationId}/messages`, { token: channel.user.token, body: { content: 'A person here' } });
     expect(sent.status, sent.text).toBe(201);
-    await api.runtime.queue.drain();
+    await channels.api.runtime.queue.drain();
     const agentPost = slackPosts().find((p) => p.body.text === 'A person here');
     expect(agentPost?.body).toMatchObject({ channel: 'C0SUPPORT', thread_ts: parent });
   });
@@ -245,31 +152,31 @@ describe('Slack', () => {
 
 describe('Discord', () => {
   it('connect checks the token against the application, registers /ask and identifies on the Gateway with MESSAGE_CONTENT', async () => {
-    fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
+    channels.fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
     const channel = await connected('discord', { discord: { channels: ['444444444444444444'], dms: true } });
-    expect(fake.requests.find((r) => r.endpoint === `applications/${DISCORD_APP}/commands`)?.body.name).toBe('ask');
-    await fake.gateway.waitFor(2);
-    const identify = fake.gateway.received.find((p) => p.op === 2)!;
+    expect(channels.fake.requests.find((r) => r.endpoint === `applications/${DISCORD_APP}/commands`)?.body.name).toBe('ask');
+    await channels.fake.gateway.waitFor(2);
+    const identify = channels.fake.gateway.received.find((p) => p.op === 2)!;
     expect(identify.d.token).toBe(DISCORD_TOKEN);
     expect(identify.d.intents & (1 << 15)).toBe(1 << 15);
-    await api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
+    await channels.api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
   });
 
   it('a token of another application is refused', async () => {
-    fake.setDiscordApp(DISCORD_TOKEN, '999999999999999999');
-    const user = await api.signUp();
-    await api.createOrg(user);
-    const botId = await liveBot(user);
-    const created = await api.call('POST', '/api/v1/integrations', {
+    channels.fake.setDiscordApp(DISCORD_TOKEN, '999999999999999999');
+    const user = await channels.api.signUp();
+    await channels.api.createOrg(user);
+    const botId = await channels.liveBot(user);
+    const created = await channels.api.call('POST', '/api/v1/integrations', {
       token: user.token,
-      body: { platform: 'discord', name: 'd', botId, credentials: { applicationId: DISCORD_APP, publicKey: discordPublicKey, botToken: DISCORD_TOKEN } },
+      body: { platform: 'discord', name: 'd', botId, credentials: { applicationId: DISCORD_APP, publicKey: channels.discordPublicKey, botToken: DISCORD_TOKEN } },
     });
-    const refused = await api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: user.token });
+    const refused = await channels.api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: user.token });
     expect(refused.status).toBe(422);
   });
 
   it('PING is answered PONG when signed with the application\u2019s key; other keys are refused', async () => {
-    fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
+    channels.fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
     const channel = await connected('discord');
     const pong = await toDiscord(channel, { type: 1, id: '1', application_id: DISCORD_APP, token: 'x', version: 1 });
     expect(pong.status, pong.text).toBe(200);
@@ -277,11 +184,11 @@ describe('Discord', () => {
     const stranger = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
     const forged = await toDiscord(channel, { type: 1, id: '1', application_id: DISCORD_APP, token: 'x', version: 1 }, { key: stranger.privateKey });
     expect(forged.status).toBe(401);
-    await api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
+    await channels.api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
   });
 
   it('/ask is deferred, then answered with a follow-up on the interaction; a redelivery is stored once', async () => {
-    fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
+    channels.fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
     const channel = await connected('discord');
     const interaction = {
       type: 2,
@@ -298,19 +205,19 @@ describe('Discord', () => {
     expect(deferred.body).toEqual({ type: 5 });
     const again = await toDiscord(channel, interaction);
     expect(again.body).toEqual({ type: 5 });
-    await api.runtime.queue.drain();
-    const followUps = fake.requests.filter((r) => r.endpoint === `webhooks/${DISCORD_APP}/interaction-token-abc`);
+    await channels.api.runtime.queue.drain();
+    const followUps = channels.fake.requests.filter((r) => r.endpoint === `webhooks/${DISCORD_APP}/interaction-token-abc`);
     expect(followUps).toHaveLength(1);
     const users = (await stored(channel.orgId)).filter((r) => r.role === 'user');
     expect(users.map((r) => r.content)).toEqual(['When do you open?']);
-    await api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
+    await channels.api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
   });
 
   it('Gateway MESSAGE_CREATE in a chosen channel is answered by REST; other channels, bots and repeats are not', async () => {
-    fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
+    channels.fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
     const chosen = '444444444444444444';
     const channel = await connected('discord', { discord: { channels: [chosen], dms: false } });
-    await fake.gateway.waitFor(2);
+    await channels.fake.gateway.waitFor(2);
     const message = (id: string, channelId: string, extra: Record<string, unknown> = {}) => ({
       id,
       channel_id: channelId,
@@ -321,56 +228,56 @@ describe('Discord', () => {
       attachments: [],
       ...extra,
     });
-    fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000001', chosen));
-    fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000001', chosen));
-    fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000002', '454545454545454545'));
-    fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000003', chosen, { author: { id: '222222222222222222', username: 'fakebot', bot: true } }));
-    fake.gateway.dispatch('MESSAGE_CREATE', { ...message('100000000000000004', '121212121212121212'), guild_id: undefined });
+    channels.fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000001', chosen));
+    channels.fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000001', chosen));
+    channels.fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000002', '454545454545454545'));
+    channels.fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000003', chosen, { author: { id: '222222222222222222', username: 'fakebot', bot: true } }));
+    channels.fake.gateway.dispatch('MESSAGE_CREATE', { ...message('100000000000000004', '121212121212121212'), guild_id: undefined });
     // The Gateway's messages are stored as they arrive; the next dispatch marks the end of these.
-    fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000009', chosen, { content: 'last one' }));
+    channels.fake.gateway.dispatch('MESSAGE_CREATE', message('100000000000000009', chosen, { content: 'last one' }));
     await until(async () => (await stored(channel.orgId)).some((r) => r.content === 'last one'));
-    await api.runtime.queue.drain();
-    const sent = fake.sent();
+    await channels.api.runtime.queue.drain();
+    const sent = channels.fake.sent();
     expect(sent).toHaveLength(2);
     expect(sent[0].endpoint).toBe(`channels/${chosen}/messages`);
     expect(sent[0].headers.authorization).toBe(`Bot ${DISCORD_TOKEN}`);
     expect((await stored(channel.orgId)).filter((r) => r.role === 'user').map((r) => r.content)).toEqual(['hello bot', 'last one']);
-    await api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
+    await channels.api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
   });
 
   it('a dropped Gateway connection resumes its session with the last sequence number', async () => {
-    fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
+    channels.fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
     const channel = await connected('discord', { discord: { channels: [], dms: true } });
-    await fake.gateway.waitFor(2);
-    const last = fake.gateway.dispatch('TYPING_START', {});
+    await channels.fake.gateway.waitFor(2);
+    const last = channels.fake.gateway.dispatch('TYPING_START', {});
     await new Promise((r) => setTimeout(r, 50));
-    fake.gateway.dropAll(4000);
-    await fake.gateway.waitFor(6);
-    const resume = fake.gateway.received.find((p) => p.op === 6)!;
+    channels.fake.gateway.dropAll(4000);
+    await channels.fake.gateway.waitFor(6);
+    const resume = channels.fake.gateway.received.find((p) => p.op === 6)!;
     expect(resume.d).toMatchObject({ token: DISCORD_TOKEN, session_id: 'fake-session', seq: last });
-    await api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
+    await channels.api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
   });
 });
 
 describe('settings of the new channels', () => {
   it('Discord channels and Slack handoff notices are settings an admin changes, in their own organization only', async () => {
     const slack = await connected('slack');
-    const saved = await api.call('PUT', `/api/v1/integrations/${slack.integrationId}`, {
+    const saved = await channels.api.call('PUT', `/api/v1/integrations/${slack.integrationId}`, {
       token: slack.user.token,
       body: { settings: { handoffNotify: { channelId: 'C0AGENTS', webhookUrl: 'https://hooks.slack.com/services/T0/B0/xyz' } } },
     });
     expect(saved.status, saved.text).toBe(200);
     expect(saved.body.settings.handoffNotify).toEqual({ channelId: 'C0AGENTS', webhookUrl: true });
-    const private_ = await api.call('PUT', `/api/v1/integrations/${slack.integrationId}`, {
+    const private_ = await channels.api.call('PUT', `/api/v1/integrations/${slack.integrationId}`, {
       token: slack.user.token,
       body: { settings: { handoffNotify: { webhookUrl: 'https://127.0.0.1/hook' } } },
     });
     expect(private_.status).toBe(422);
-    const intruder = await api.signUp();
-    await api.createOrg(intruder);
-    const crossTenant = await api.call('PUT', `/api/v1/integrations/${slack.integrationId}`, { token: intruder.token, body: { settings: { handoffNotify: { channelId: 'C0EVILXX' } } } });
+    const intruder = await channels.api.signUp();
+    await channels.api.createOrg(intruder);
+    const crossTenant = await channels.api.call('PUT', `/api/v1/integrations/${slack.integrationId}`, { token: intruder.token, body: { settings: { handoffNotify: { channelId: 'C0EVILXX' } } } });
     expect(crossTenant.status).toBe(404);
-    const unchanged = await api.call('GET', `/api/v1/integrations/${slack.integrationId}`, { token: slack.user.token });
+    const unchanged = await channels.api.call('GET', `/api/v1/integrations/${slack.integrationId}`, { token: slack.user.token });
     expect(unchanged.body.settings.handoffNotify.channelId).toBe('C0AGENTS');
   });
 });
