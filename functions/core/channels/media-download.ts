@@ -1,10 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { channels, conversations, messages } from '../../../db/schema';
 import type { Services } from '../../ports';
-import { messageEventData } from '../conversations/events';
-import { publishEvent } from '../events/publish';
 import { attachmentBlobKey, attachmentsOf, defaultFilename, type AttachmentKind, type MessageAttachment } from './attachments';
 import { openCredentials, type AnyCredentials, type SlackCredentials, type TelegramCredentials, type WhatsAppCredentials } from './credentials';
+import { announceMessageUpdated, saveAttachment } from './attachment-store';
 import { errorMessage } from './http';
 import { graphCall } from './meta';
 import { DOWNLOAD_LIMITS } from './media-types';
@@ -183,18 +182,6 @@ async function loadTarget(services: Services, messageId: string) {
   return row;
 }
 
-async function saveAttachment(services: Services, messageId: string, index: number, attachment: MessageAttachment) {
-  await services.db
-    .update(messages)
-    .set({ metadata: sql`jsonb_set(${messages.metadata}, ${`{attachments,${index}}`}::text[], ${JSON.stringify(attachment)}::jsonb)` })
-    .where(eq(messages.id, messageId));
-}
-
-async function announce(services: Services, messageId: string) {
-  const [row] = await services.db.select().from(messages).where(eq(messages.id, messageId)).limit(1);
-  if (row) await publishEvent(services, row.organizationId, 'message.updated', messageEventData(row));
-}
-
 async function credentialsOf(services: Services, integration: IntegrationRow): Promise<AnyCredentials | null> {
   if (!integration.credentialsEncrypted) return null;
   try {
@@ -258,7 +245,7 @@ export async function downloadMessageMedia(services: Services, messageId: string
     else if (outcome.attachment.status === 'too_large') result.tooLarge += 1;
     else result.failed += 1;
   }
-  await announce(services, messageId);
+  await announceMessageUpdated(services, messageId);
   // The queue retries with back-off; the give-up below runs after the last attempt.
   if (transientReason) throw new Error(`Media download will be retried: ${transientReason}`);
   await queueReply(services, messageId, reply);
@@ -274,6 +261,6 @@ export async function giveUpMedia(services: Services, messageId: string, reply: 
     if (attachment.status !== 'pending') continue;
     await saveAttachment(services, messageId, index, { ...attachment, status: 'failed', error: attachment.error ?? reason });
   }
-  await announce(services, messageId);
+  await announceMessageUpdated(services, messageId);
   await queueReply(services, messageId, reply);
 }

@@ -1,12 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { messages, organizations } from '../../../db/schema';
 import { OutboundRefused } from '../../lib/network';
 import type { Services } from '../../ports';
-import { messageEventData } from '../conversations/events';
-import { publishEvent } from '../events/publish';
 import { orgProviderKeys, PROVIDER_BASE_URLS } from '../models/org-keys';
 import type { OrgProviderKey } from '../models/registry';
 import { attachmentsOf, type MessageAttachment } from './attachments';
+import { announceMessageUpdated, saveAttachment } from './attachment-store';
 import { errorMessage } from './http';
 import { megabytes } from './media-types';
 
@@ -100,18 +99,6 @@ async function transcribeFile(services: Services, setup: { model: string; apiKey
   return { ok: false, transient: false, reason: 'The transcription model answered without a text.' };
 }
 
-async function saveAttachment(services: Services, messageId: string, index: number, attachment: Transcribed) {
-  await services.db
-    .update(messages)
-    .set({ metadata: sql`jsonb_set(${messages.metadata}, ${`{attachments,${index}}`}::text[], ${JSON.stringify(attachment)}::jsonb)` })
-    .where(eq(messages.id, messageId));
-}
-
-async function announce(services: Services, messageId: string) {
-  const [row] = await services.db.select().from(messages).where(eq(messages.id, messageId)).limit(1);
-  if (row) await publishEvent(services, row.organizationId, 'message.updated', messageEventData(row));
-}
-
 async function queueReply(services: Services, messageId: string, reply: boolean) {
   if (reply) await services.queue.enqueue('channel-reply', { messageId });
 }
@@ -142,7 +129,7 @@ export async function transcribeMessageAudio(services: Services, messageId: stri
         result.failed += 1;
       }
     }
-    await announce(services, messageId);
+    await announceMessageUpdated(services, messageId);
   }
   if (transient) throw new Error(`Transcription will be retried: ${transient}`);
   await queueReply(services, messageId, reply);
@@ -156,6 +143,6 @@ export async function giveUpTranscription(services: Services, messageId: string,
   for (const [index, attachment] of attachmentsOf(row.metadata).entries()) {
     if (needsTranscript(attachment)) await saveAttachment(services, messageId, index, { ...attachment, transcriptStatus: 'failed', transcriptError: reason });
   }
-  await announce(services, messageId);
+  await announceMessageUpdated(services, messageId);
   await queueReply(services, messageId, reply);
 }
