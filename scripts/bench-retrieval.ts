@@ -36,6 +36,10 @@ const SETS = (process.env.BENCH_SETS ?? 'es,en,mixed-10k').split(',');
 const QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 400);
 const TARGET_P95: Record<string, number> = { 'mixed-10k': 30, 'mixed-100k': 100 };
 const PAIRS_PER_DOCUMENT = 200;
+/** BENCH_STEPS=1: time each step of a search (embedding, each statement) and print them per mode. */
+const STEPS = process.env.BENCH_STEPS === '1';
+/** BENCH_EXPLAIN=1: EXPLAIN ANALYZE every statement of a few hybrid searches per set. */
+const EXPLAIN = process.env.BENCH_EXPLAIN === '1';
 
 const log = (line = '') => console.log(line);
 const ms = (n: number) => `${n.toFixed(1)}`;
@@ -173,6 +177,97 @@ async function waitForStatistics(runtime: LocalRuntime, since: Date) {
   return false;
 }
 
+// ---- where a search spends its time (BENCH_STEPS, BENCH_EXPLAIN) ----------------------------
+
+/** A statement the database ran, and how long the caller waited for it (the gate's turn included). */
+interface Statement {
+  step: string;
+  text: string;
+  params: unknown[];
+  ms: number;
+}
+
+/** The search's statements, named by what they do (see search.ts and adapters/local/vectors.ts). */
+function stepOf(text: string): string {
+  if (/^\s*WITH\s+words\b/.test(text)) return /FROM unnest\(\$\d+::uuid\[\]/.test(text) ? 'full text + vector rows' : 'full text';
+  if (/FROM local_vectors/.test(text) && /ORDER BY/.test(text)) return /namespace \|\| ''/.test(text) ? 'vectors (HNSW)' : 'vectors (exact)';
+  if (/FROM local_vectors/.test(text)) return 'namespace size';
+  if (/AS hit\(kb, document_id, position\)/.test(text)) return 'vector rows';
+  return 'other';
+}
+
+/**
+ * Records every statement and every query embedding while `recording` is on. Wraps the outermost
+ * entry points, so a step's time is what the search waited for it.
+ */
+function recordSteps(runtime: LocalRuntime, services: SearchServices) {
+  const recorder = { recording: false, statements: [] as Statement[], embedMs: [] as number[] };
+  const pglite = runtime.database.pglite as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of ['query', 'exec'] as const) {
+    const original = pglite[method].bind(pglite);
+    pglite[method] = async (...args: unknown[]) => {
+      if (!recorder.recording) return original(...args);
+      const started = performance.now();
+      try {
+        return await original(...args);
+      } finally {
+        const text = String(args[0]);
+        recorder.statements.push({ step: stepOf(text), text, params: (args[1] as unknown[]) ?? [], ms: performance.now() - started });
+      }
+    };
+  }
+  const embeddings = services.embeddings;
+  services.embeddings = {
+    defaultModel: embeddings.defaultModel,
+    list: () => embeddings.list(),
+    get: (model) => {
+      const embedder = embeddings.get(model);
+      return {
+        model: embedder.model,
+        dimension: embedder.dimension,
+        embed: async (texts) => {
+          const started = performance.now();
+          try {
+            return await embedder.embed(texts);
+          } finally {
+            if (recorder.recording) recorder.embedMs.push(performance.now() - started);
+          }
+        },
+      };
+    },
+  };
+  return recorder;
+}
+type Recorder = ReturnType<typeof recordSteps>;
+
+/** Per step of one mode: statements per search and their p50/p95 (BENCH_STEPS). */
+function printSteps(label: string, recorder: Recorder, searches: number) {
+  const byStep = new Map<string, number[]>();
+  if (recorder.embedMs.length) byStep.set('query embedding', recorder.embedMs);
+  for (const s of recorder.statements) byStep.set(s.step, [...(byStep.get(s.step) ?? []), s.ms]);
+  log(`    ${label}: ${(recorder.statements.length / searches).toFixed(2)} statements per search`);
+  for (const [step, times] of byStep) {
+    const sorted = [...times].sort((a, b) => a - b);
+    log(`      ${step.padEnd(26)} ${(times.length / searches).toFixed(2).padStart(5)}/search  p50 ${ms(percentile(sorted, 50)).padStart(6)} ms  p95 ${ms(percentile(sorted, 95)).padStart(6)} ms`);
+  }
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of each statement of one search, run again with its own parameters. */
+async function explainSearch(runtime: LocalRuntime, recorder: Recorder, search: () => Promise<unknown>, title: string) {
+  recorder.statements.length = 0;
+  recorder.recording = true;
+  await search();
+  recorder.recording = false;
+  const statements = [...recorder.statements];
+  recorder.statements.length = 0;
+  log(`\n  EXPLAIN ANALYZE, ${title}: ${statements.length} statements`);
+  for (const s of statements) {
+    const { rows } = await runtime.database.pglite.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.text}`, s.params);
+    log(`  -- ${s.step} (${ms(s.ms)} ms when the search ran it)`);
+    for (const r of rows) log(`     ${r['QUERY PLAN']}`);
+  }
+}
+
 // ---- evaluation -----------------------------------------------------------------------------
 
 interface Row {
@@ -209,7 +304,14 @@ function printTable(title: string, rows: Row[]) {
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-async function evaluateSet(runtime: LocalRuntime, services: SearchServices, orgId: string, spec: SetSpec, built: BuiltSet): Promise<Row[]> {
+async function evaluateSet(
+  runtime: LocalRuntime,
+  services: SearchServices,
+  recorder: Recorder,
+  orgId: string,
+  spec: SetSpec,
+  built: BuiltSet,
+): Promise<Row[]> {
   const { rows: chunkRows } = await runtime.database.pglite.query<{ id: string; content: string }>(
     `SELECT c.id, c.content FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.knowledge_base_id = $1 AND d.status = 'ready'`,
     [built.kbId],
@@ -243,17 +345,28 @@ async function evaluateSet(runtime: LocalRuntime, services: SearchServices, orgI
     ...(spec.compareFusion ? FUSION_VARIANTS.map(([label, profile]): [string, SearchInput['mode'], FusionProfile] => [label, 'hybrid', profile]) : []),
   ];
   const rows: Row[] = [];
+  if (STEPS) log('  time per step (BENCH_STEPS=1):');
   for (const [label, mode, fusion] of runs) {
     for (const q of questions.slice(0, 10)) await searchKnowledge(services, input(q.question, mode, fusion)); // warm-up
     const ranks: number[] = [];
     const times: number[] = [];
+    recorder.recording = STEPS;
     for (const [i, q] of questions.entries()) {
       const t = performance.now();
       const hits = await searchKnowledge(services, input(q.question, mode, fusion));
       times.push(performance.now() - t);
       ranks.push(rankOf(hits.map((h) => h.chunkId), targets[i]));
     }
+    recorder.recording = false;
+    if (STEPS) printSteps(label, recorder, questions.length);
+    recorder.statements.length = 0;
+    recorder.embedMs.length = 0;
     rows.push(score(label, ranks, times));
+  }
+  if (EXPLAIN) {
+    for (const q of [questions[0], questions.at(-1)!]) {
+      await explainSearch(runtime, recorder, () => searchKnowledge(services, input(q.question, 'hybrid')), `hybrid "${q.question}"`);
+    }
   }
 
   const docs = chunkRows.map((c) => ({ id: c.id, text: c.content }));
@@ -386,9 +499,10 @@ async function main() {
       writeFileSync(join(dataDir, 'bench-sets.json'), JSON.stringify(built));
     }
     const services: SearchServices = { db: runtime.database.db, vectors: runtime.services.vectors, embeddings: runtime.services.embeddings ?? createEmbeddings(runtime.config) };
+    const recorder = recordSteps(runtime, services);
     const { rows } = await runtime.database.pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks');
     log(`  ${rows[0].n.toLocaleString('en')} chunks in the data directory`);
-    for (const spec of specs) await evaluateSet(runtime, services, built.orgId, spec, built.kbs[spec.name]);
+    for (const spec of specs) await evaluateSet(runtime, services, recorder, built.orgId, spec, built.kbs[spec.name]);
   } finally {
     await runtime.close();
   }
