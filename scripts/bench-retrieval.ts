@@ -166,15 +166,21 @@ async function waitUntilReady(runtime: LocalRuntime, kbId: string): Promise<numb
   }
 }
 
-/** The local runtime gathers statistics by itself after a burst of writes; wait for it, never run it. */
-async function waitForStatistics(runtime: LocalRuntime, since: Date) {
+/**
+ * The local runtime gathers statistics by itself after a burst of writes; wait for it, never run
+ * it. Current means the planner's row counts (set by ANALYZE) match the tables: a time stamp would
+ * also accept an ANALYZE that ran between two batches of the last document, before its last vectors.
+ */
+async function waitForStatistics(runtime: LocalRuntime) {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const { rows } = await runtime.database.pglite.query<{ at: Date | null }>(
-      `SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'chunks'`,
+    const { rows } = await runtime.database.pglite.query<{ stale: number }>(
+      `SELECT count(*)::int AS stale FROM (VALUES ('chunks', (SELECT count(*) FROM chunks)), ('local_vectors', (SELECT count(*) FROM local_vectors))) AS t(name, n)
+       JOIN pg_class c ON c.relname = t.name
+       WHERE abs(c.reltuples - t.n) > greatest(t.n * 0.01, 1)`,
     );
-    if (rows[0]?.at && new Date(rows[0].at) >= since) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (rows[0].stale === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return false;
 }
@@ -187,7 +193,14 @@ interface Statement {
   text: string;
   params: unknown[];
   ms: number;
+  /** CPU time of this process meanwhile: PGlite runs the statement on this thread, so mostly the statement's own. */
+  cpuMs: number;
 }
+
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
 
 /** The search's statements, named by what they do (see search.ts and adapters/local/vectors.ts). */
 function stepOf(text: string): string {
@@ -203,18 +216,19 @@ function stepOf(text: string): string {
  * entry points, so a step's time is what the search waited for it.
  */
 function recordSteps(runtime: LocalRuntime, services: SearchServices) {
-  const recorder = { recording: false, statements: [] as Statement[], embedMs: [] as number[] };
+  const recorder = { recording: false, statements: [] as Statement[], embedMs: [] as number[], embedCpuMs: [] as number[] };
   const pglite = runtime.database.pglite as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of ['query', 'exec'] as const) {
     const original = pglite[method].bind(pglite);
     pglite[method] = async (...args: unknown[]) => {
       if (!recorder.recording) return original(...args);
       const started = performance.now();
+      const cpu = process.cpuUsage();
       try {
         return await original(...args);
       } finally {
         const text = String(args[0]);
-        recorder.statements.push({ step: stepOf(text), text, params: (args[1] as unknown[]) ?? [], ms: performance.now() - started });
+        recorder.statements.push({ step: stepOf(text), text, params: (args[1] as unknown[]) ?? [], ms: performance.now() - started, cpuMs: cpuMsSince(cpu) });
       }
     };
   }
@@ -229,10 +243,14 @@ function recordSteps(runtime: LocalRuntime, services: SearchServices) {
         dimension: embedder.dimension,
         embed: async (texts) => {
           const started = performance.now();
+          const cpu = process.cpuUsage();
           try {
             return await embedder.embed(texts);
           } finally {
-            if (recorder.recording) recorder.embedMs.push(performance.now() - started);
+            if (recorder.recording) {
+              recorder.embedMs.push(performance.now() - started);
+              recorder.embedCpuMs.push(cpuMsSince(cpu));
+            }
           }
         },
       };
@@ -244,13 +262,21 @@ type Recorder = ReturnType<typeof recordSteps>;
 
 /** Per step of one mode: statements per search and their p50/p95 (BENCH_STEPS). */
 function printSteps(label: string, recorder: Recorder, searches: number) {
-  const byStep = new Map<string, number[]>();
-  if (recorder.embedMs.length) byStep.set('query embedding', recorder.embedMs);
-  for (const s of recorder.statements) byStep.set(s.step, [...(byStep.get(s.step) ?? []), s.ms]);
+  const byStep = new Map<string, { ms: number[]; cpuMs: number[] }>();
+  if (recorder.embedMs.length) byStep.set('query embedding', { ms: recorder.embedMs, cpuMs: recorder.embedCpuMs });
+  for (const s of recorder.statements) {
+    const step = byStep.get(s.step) ?? { ms: [], cpuMs: [] };
+    step.ms.push(s.ms);
+    step.cpuMs.push(s.cpuMs);
+    byStep.set(s.step, step);
+  }
   log(`    ${label}: ${(recorder.statements.length / searches).toFixed(2)} statements per search`);
-  for (const [step, times] of byStep) {
+  for (const [step, { ms: times, cpuMs }] of byStep) {
     const sorted = [...times].sort((a, b) => a - b);
-    log(`      ${step.padEnd(26)} ${(times.length / searches).toFixed(2).padStart(5)}/search  p50 ${ms(percentile(sorted, 50)).padStart(6)} ms  p95 ${ms(percentile(sorted, 95)).padStart(6)} ms`);
+    const cpuMean = cpuMs.reduce((a, b) => a + b, 0) / cpuMs.length;
+    log(
+      `      ${step.padEnd(26)} ${(times.length / searches).toFixed(2).padStart(5)}/search  p50 ${ms(percentile(sorted, 50)).padStart(6)} ms  p95 ${ms(percentile(sorted, 95)).padStart(6)} ms  CPU ${ms(cpuMean).padStart(6)} ms mean`,
+    );
   }
 }
 
@@ -279,9 +305,11 @@ interface Row {
   mrr10: number;
   p50: number;
   p95: number;
+  /** Mean CPU time of this process per query (ms): unlike wall-clock time, barely moved by other processes' load. */
+  cpu: number;
 }
 
-function score(label: string, ranks: number[], times: number[]): Row {
+function score(label: string, ranks: number[], times: number[], cpuMs = 0): Row {
   const n = ranks.length;
   const sorted = [...times].sort((a, b) => a - b);
   return {
@@ -291,15 +319,16 @@ function score(label: string, ranks: number[], times: number[]): Row {
     mrr10: ranks.reduce((sum, r) => sum + (r > 0 && r <= 10 ? 1 / r : 0), 0) / n,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
+    cpu: cpuMs / n,
   };
 }
 
 function printTable(title: string, rows: Row[]) {
   log(title);
-  log(`  ${'retriever'.padEnd(30)} recall@1  recall@5  MRR@10   p50 ms   p95 ms`);
+  log(`  ${'retriever'.padEnd(30)} recall@1  recall@5  MRR@10   p50 ms   p95 ms   CPU ms/query`);
   for (const r of rows) {
     log(
-      `  ${r.label.padEnd(30)} ${r.recall1.toFixed(3).padStart(8)}  ${r.recall5.toFixed(3).padStart(8)}  ${r.mrr10.toFixed(3).padStart(6)}  ${ms(r.p50).padStart(7)}  ${ms(r.p95).padStart(7)}`,
+      `  ${r.label.padEnd(30)} ${r.recall1.toFixed(3).padStart(8)}  ${r.recall5.toFixed(3).padStart(8)}  ${r.mrr10.toFixed(3).padStart(6)}  ${ms(r.p50).padStart(7)}  ${ms(r.p95).padStart(7)}  ${(r.cpu ? ms(r.cpu) : '-').padStart(8)}`,
     );
   }
 }
@@ -353,17 +382,20 @@ async function evaluateSet(
     const ranks: number[] = [];
     const times: number[] = [];
     recorder.recording = STEPS;
+    const cpuBefore = process.cpuUsage();
     for (const [i, q] of questions.entries()) {
       const t = performance.now();
       const hits = await searchKnowledge(services, input(q.question, mode, fusion));
       times.push(performance.now() - t);
       ranks.push(rankOf(hits.map((h) => h.chunkId), targets[i]));
     }
+    const cpu = process.cpuUsage(cpuBefore);
     recorder.recording = false;
     if (STEPS) printSteps(label, recorder, questions.length);
     recorder.statements.length = 0;
     recorder.embedMs.length = 0;
-    rows.push(score(label, ranks, times));
+    recorder.embedCpuMs.length = 0;
+    rows.push(score(label, ranks, times, (cpu.user + cpu.system) / 1000));
   }
   if (EXPLAIN) {
     for (const q of [questions[0], questions.at(-1)!]) {
@@ -501,8 +533,10 @@ async function main() {
     .update(JSON.stringify({ v: 2, ts: typescriptVersion(), specs, pairs: PAIRS_PER_DOCUMENT, model: MODEL }))
     .digest('hex')
     .slice(0, 12);
-  const dataDir = join(process.cwd(), '.cache', 'bench-retrieval', key);
+  // BENCH_DATA_DIR: search a data directory built elsewhere (with its bench-sets.json); never rebuilt here.
+  const dataDir = process.env.BENCH_DATA_DIR ?? join(process.cwd(), '.cache', 'bench-retrieval', key);
   const cached = !process.env.BENCH_FRESH && existsSync(join(dataDir, 'bench-sets.json'));
+  if (process.env.BENCH_DATA_DIR && !cached) throw new Error(`BENCH_DATA_DIR ${dataDir} has no bench-sets.json`);
   // A build that did not finish left no bench-sets.json: start that directory over.
   if (!cached) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -512,7 +546,8 @@ async function main() {
   log(`embedding model: ${MODEL} (BENCH_MODEL to compare another)`);
   log(`public sets: TypeScript ${typescriptVersion()} compiler messages (Apache-2.0), questions generated by scripts/fixtures/public-retrieval-set.ts`);
   const started = performance.now();
-  const runtime = await startLocalRuntime({ dataDir, env: modelEnv(), runJobs: true });
+  // A built directory has no work left: no job runner polling the database while searches are timed.
+  const runtime = await startLocalRuntime({ dataDir, env: modelEnv(), runJobs: !cached });
   log(`local runtime on ${dataDir} ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   try {
     let built: { orgId: string; kbs: Record<string, BuiltSet> };
@@ -521,8 +556,7 @@ async function main() {
       log('  data directory reused from an earlier run (built through the API then); BENCH_FRESH=1 rebuilds it');
     } else {
       built = await buildDataDir(runtime, specs);
-      const since = new Date(Date.now() - 1000);
-      const analyzed = await waitForStatistics(runtime, since);
+      const analyzed = await waitForStatistics(runtime);
       log(`  statistics gathered by the runtime's debounced ANALYZE: ${analyzed ? 'yes' : 'NOT within 120 s'}`);
       writeFileSync(join(dataDir, 'bench-sets.json'), JSON.stringify(built));
     }

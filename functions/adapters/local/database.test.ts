@@ -58,7 +58,7 @@ describe('openLocalDatabase on a data directory', () => {
       expect(mail.rows).toEqual([{ subject: 'kept' }]);
       await second.pglite.query(`SELECT '[1,2,3]'::vector <=> '[1,2,4]'::vector`);
       const ef = await second.pglite.query<{ hnsw_ef_search: string }>('SHOW hnsw.ef_search');
-      expect(Object.values(ef.rows[0])).toEqual(['64']);
+      expect(Object.values(ef.rows[0])).toEqual(['40']);
       const buffers = await second.pglite.query<{ shared_buffers: string }>('SHOW shared_buffers');
       expect(buffers.rows[0].shared_buffers).toBe('16MB');
     } finally {
