@@ -292,7 +292,8 @@ async function explainSearch(runtime: LocalRuntime, recorder: Recorder, search: 
   for (const s of statements) {
     const { rows } = await runtime.database.pglite.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.text}`, s.params);
     log(`  -- ${s.step} (${ms(s.ms)} ms when the search ran it)`);
-    for (const r of rows) log(`     ${r['QUERY PLAN']}`);
+    // The query vector's literal is hundreds of numbers; the plan reads better without them.
+    for (const r of rows) log(`     ${r['QUERY PLAN'].replace(/'\[[-+0-9.,e]{100,}\]'/g, "'[query vector]'")}`);
   }
 }
 
