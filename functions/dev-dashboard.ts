@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { flushCompileCache } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { InlineConfig } from 'vite';
 
@@ -135,6 +136,8 @@ async function runChild() {
   await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
   const address = http.address();
   process.send!({ port: typeof address === 'object' && address ? address.port : 0 } satisfies ChildReady);
+  // Vite's compiled code for the next start (NODE_COMPILE_CACHE, from scripts/dev.ts), even if this one is killed.
+  flushCompileCache();
   const stop = async () => {
     await vite.close();
     process.exit(0);

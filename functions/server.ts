@@ -4,13 +4,13 @@ import { BlockList, isIP, type Socket } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener, type HttpBindings, type Http2Bindings } from '@hono/node-server';
-import { enqueueDailyJobs } from './core/jobs/registry';
 import type { Config, TrustProxy } from './lib/config';
 import { logError } from './lib/log';
 import { NODE_CLIENT_IP_HEADER } from './lib/request';
 import { dashboardSecurityHeaders } from './lib/security-headers';
 import { devDashboardSettings, startDevDashboardInProcess, type DevDashboard } from './dev-dashboard';
-import { startLocalRuntime, type LocalRuntime } from './local-runtime';
+import type { LocalRuntime } from './local-runtime';
+import { listenAddress, listenEarly, type EarlyServer, type NodeHandler } from './early-listener';
 import { serveLoopStatsOverIpc } from './adapters/local/loop-monitor';
 
 /**
@@ -78,7 +78,6 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   res.end(readFileSync(file));
 }
 
-type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /** An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; rate limits want one spelling. */
 function plainAddress(address: string): string {
@@ -208,19 +207,36 @@ export function createRequestListener(runtime: LocalRuntime, frontend: NodeHandl
     // The adapter would cut an unread body off after 500 ms; lingerOverUnreadBody waits longer.
     { autoCleanupIncoming: false },
   );
+  const dashboard = createFrontendListener(config, frontend);
   return (req, res) => {
-    const fail = (where: string) => (error: unknown) => answerFailure(where, req, res, error);
+    if (!isApiPath(req.url)) return dashboard(req, res);
+    const fail = (error: unknown) => answerFailure('api', req, res, error);
     try {
-      if (!hostAllowed(req.headers.host, config)) {
-        return refuse(res, 421, 'misdirected_request', 'This server does not answer for that host name; add it to ALLOWED_HOSTS');
-      }
-      if (isApiPath(req.url)) {
-        res.once('finish', () => lingerOverUnreadBody(req));
-        api(req, res).catch(fail('api'));
-      }
-      else Promise.resolve(frontend(req, res)).catch(fail('frontend'));
+      if (!hostAllowed(req.headers.host, config)) return refuseHost(res);
+      res.once('finish', () => lingerOverUnreadBody(req));
+      api(req, res).catch(fail);
     } catch (error) {
-      fail(isApiPath(req.url) ? 'api' : 'frontend')(error);
+      fail(error);
+    }
+  };
+}
+
+function refuseHost(res: ServerResponse) {
+  refuse(res, 421, 'misdirected_request', 'This server does not answer for that host name; add it to ALLOWED_HOSTS');
+}
+
+/**
+ * Every path but the API's: the dashboard after the Host check. It needs no database, so the
+ * server answers with it before the runtime is up (the API's requests wait for that).
+ */
+function createFrontendListener(config: Pick<Config, 'APP_URL' | 'ALLOWED_HOSTS'>, frontend: NodeHandler): NodeHandler {
+  return (req, res) => {
+    const fail = (error: unknown) => answerFailure('frontend', req, res, error);
+    try {
+      if (!hostAllowed(req.headers.host, config)) return refuseHost(res);
+      Promise.resolve(frontend(req, res)).catch(fail);
+    } catch (error) {
+      fail(error);
     }
   };
 }
@@ -237,8 +253,36 @@ export interface StartServerOptions {
   devDashboard?: Promise<DevDashboard>;
   /** Requests answered before the dashboard (dev: the widget rebuilt on change); true = handled. */
   devAssets?: { handle(req: IncomingMessage, res: ServerResponse): boolean; close(): Promise<void> };
+  /** The port, already listening (`npm run dev` opens it before loading the server); opened here otherwise. */
+  listening?: EarlyServer;
   /** The environment to read settings from (tests); `process.env` otherwise. */
   env?: Record<string, string | undefined>;
+}
+
+/**
+ * The runtime (the app, the database, the jobs: most of the server's code) is imported only once
+ * the port is open and the dashboard served, so the bundle keeps it in a chunk of its own and
+ * parsing it no longer delays either.
+ */
+function loadRuntime() {
+  return import('./local-runtime');
+}
+
+/** The dashboard from Vite (dev), the widget's dev build first; hot reload's WebSocket goes to Vite too. */
+function viteFrontend(vite: DevDashboard, assets: StartServerOptions['devAssets'], server: Server, hosts: Pick<Config, 'APP_URL' | 'ALLOWED_HOSTS'>) {
+  const headers = dashboardSecurityHeaders({ dev: true });
+  const upgrade = vite.upgrade?.bind(vite);
+  if (upgrade) server.on('upgrade', (req, socket, head) => (hostAllowed(req.headers.host, hosts) ? upgrade(req, socket as Socket, head) : socket.destroy()));
+  const frontend: NodeHandler = (req, res) => {
+    if (assets?.handle(req, res)) return;
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    vite.handle(req, res);
+  };
+  const close = async () => {
+    await assets?.close();
+    await vite.close();
+  };
+  return { frontend, close };
 }
 
 /** One line per start-up step with the seconds since the process started, so a slow start is visible. */
@@ -248,33 +292,51 @@ function progress(line: string) {
 
 export async function startServer(options: StartServerOptions = {}) {
   const env = options.env ?? process.env;
-  const port = Number(env.PORT ?? 8787);
-  const host = env.HOST ?? '127.0.0.1';
+  const { port, host, appUrl } = listenAddress(env);
   const root = repoRoot();
   const dataDir = resolve(root, env.DATA_DIR ?? '.data');
-  const appUrl = env.APP_URL ?? `http://localhost:${port}`;
 
   // Listen first: a browser opened early waits for the page instead of failing to connect.
+  const early = options.listening ?? (await listenEarly(port, host));
+  const { server } = early;
+  if (!options.listening) progress(`Listening on ${appUrl}; starting${options.dev ? ' (development)' : ''}…`);
+  // The dashboard is served as soon as it can be (it needs no database); the API once the runtime is up.
   let listener: NodeHandler | null = null;
+  let dashboardFirst: NodeHandler | null = null;
   let whenReady: () => void = () => {};
   const ready = new Promise<void>((done) => (whenReady = done));
-  const server = createServer((req, res) => {
+  let whenDashboardReady: () => void = () => {};
+  const dashboardReady = new Promise<void>((done) => (whenDashboardReady = done));
+  early.takeOver((req, res) => {
     if (listener) return listener(req, res);
-    void ready.then(() => listener!(req, res));
+    if (isApiPath(req.url)) return void ready.then(() => listener!(req, res));
+    void dashboardReady.then(() => (listener ?? dashboardFirst!)(req, res));
   });
-  await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, () => done()));
-  progress(`Listening on ${appUrl}; starting${options.dev ? ' (development)' : ''}…`);
   // A benchmark that spawned us asks for event-loop blocking figures over IPC.
   const stopLoopStats = serveLoopStatsOverIpc();
+  // Before the runtime has read its configuration, the Host check reads the same variables.
+  const hosts = { APP_URL: appUrl, ALLOWED_HOSTS: devDashboardSettings(env, root).allowedHosts };
 
   // Vite starts while the database opens: both take a second or more and only meet here.
   if (options.dev) progress('Starting Vite for the dashboard…');
   const vitePending = options.dev ? (options.devDashboard ?? startDevDashboardInProcess(devDashboardSettings(env, root), server)) : null;
   vitePending?.catch(() => {});
+  let frontend: NodeHandler = (req, res) => serveStatic(join(root, 'dist', 'web'), req, res);
+  let closeFrontend = async () => {};
+  const frontendPending = vitePending
+    ? vitePending.then((vite) => {
+        ({ frontend, close: closeFrontend } = viteFrontend(vite, options.devAssets, server, hosts));
+        progress('Vite ready');
+      })
+    : Promise.resolve();
+  frontendPending.then(() => {
+    dashboardFirst = createFrontendListener(hosts, frontend);
+    whenDashboardReady();
+  }, () => {});
   progress(`Opening the database in ${dataDir} (migrations run only when the schema changed)…`);
   let runtime: LocalRuntime;
   try {
-    runtime = await startLocalRuntime({ dataDir, env, port, runJobs: true });
+    runtime = await loadRuntime().then(({ startLocalRuntime }) => startLocalRuntime({ dataDir, env, port, runJobs: true }));
   } catch (error) {
     // Another runtime holds the data directory (or it cannot be opened): stop serving, say why.
     stopLoopStats?.();
@@ -284,31 +346,14 @@ export async function startServer(options: StartServerOptions = {}) {
     throw error;
   }
   progress('Database ready');
-
-  let frontend: NodeHandler = (req, res) => serveStatic(join(root, 'dist', 'web'), req, res);
-  let closeFrontend = async () => {};
-  if (vitePending) {
-    const vite = await vitePending;
-    const assets = options.devAssets;
-    const headers = dashboardSecurityHeaders({ dev: true });
-    frontend = (req, res) => {
-      if (assets?.handle(req, res)) return;
-      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      vite.handle(req, res);
-    };
-    const upgrade = vite.upgrade?.bind(vite);
-    if (upgrade) server.on('upgrade', (req, socket, head) => (hostAllowed(req.headers.host, runtime.config) ? upgrade(req, socket as Socket, head) : socket.destroy()));
-    closeFrontend = async () => {
-      await assets?.close();
-      await vite.close();
-    };
-    progress('Vite ready');
-  }
+  await frontendPending;
   listener = createRequestListener(runtime, frontend);
   whenReady();
+  whenDashboardReady();
 
   // The local stand-in for the Workers cron: hourly, and the day's deduplication id keeps each
   // daily job to one run per day.
+  const { enqueueDailyJobs } = await import('./core/jobs/registry');
   const daily = () => enqueueDailyJobs(runtime.services, new Date().toISOString().slice(0, 10)).catch((e) => logError('daily jobs failed', e));
   void daily();
   const dailyTimer = setInterval(daily, 3_600_000);

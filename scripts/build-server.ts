@@ -1,5 +1,6 @@
 // Bundles the Node entry into dist/server/server.js for `npm start` (and, with `dev`, the bundle
 // `npm run dev` runs). Runs under plain Node (type stripping) as well as tsx: no local imports.
+import { rmSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
@@ -24,6 +25,9 @@ export function serverBundleOptions(outfile: string): BuildOptions {
     },
     outdir: dirname(outfile),
     bundle: true,
+    // server.ts imports the runtime dynamically: it becomes a chunk of its own, loaded after the
+    // port opens (the two entries share their common code through chunks too).
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node22',
@@ -37,6 +41,8 @@ export function serverBundleOptions(outfile: string): BuildOptions {
 }
 
 export async function buildServer(outfile = SERVER_OUTFILE) {
+  // Chunks have hashed names: those of an older build would stay beside the new ones.
+  rmSync(dirname(outfile), { recursive: true, force: true });
   return build(serverBundleOptions(outfile));
 }
 

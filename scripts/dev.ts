@@ -8,16 +8,26 @@
 // from their own strippable files.
 //
 // Vite starts first, in its own process (functions/dev-dashboard.ts): it prepares the dashboard
-// on one core while this process loads the server and opens the database on the other.
-import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+// on one core while this process loads the server and opens the database on the other. The port
+// opens next (functions/early-listener.ts), so the browser loads the dashboard from Vite while the
+// server is still loading; its API requests wait for the server.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { enableCompileCache, flushCompileCache } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
-const bundle = resolve(root, 'node_modules/.cache/versaai/dev-server.js');
+const cacheDir = resolve(root, 'node_modules/.cache/versaai');
+const bundle = resolve(cacheDir, 'server/dev-server.js');
 const inputsFile = `${bundle}.inputs.json`;
 const demo = process.argv.includes('--demo');
+/** How long after the start the widget's first build waits unless /widget.js is asked for first. */
+const WIDGET_BUILD_DELAY_MS = 5_000;
 
+// V8's compiled code for the server bundle (6 MB), Vite and the rest is kept on disk: parsing them
+// again was most of this process's start. The Vite child inherits it through NODE_COMPILE_CACHE.
+process.env.NODE_COMPILE_CACHE = resolve(cacheDir, 'v8');
+enableCompileCache(process.env.NODE_COMPILE_CACHE);
 process.setSourceMapsEnabled(true);
 const say = (line: string) => console.log(`${(performance.now() / 1000).toFixed(1).padStart(5)} s  ${line}`);
 
@@ -26,9 +36,14 @@ const devDashboard = devDashboardModule.startDevDashboardProcess(devDashboardMod
 // Until the server awaits it: a failure to start is reported there, not as an unhandled rejection.
 devDashboard.catch(() => {});
 
+const { listenAddress, listenEarly } = await import(pathToFileURL(resolve(root, 'functions/early-listener.ts')).href);
+const { port, host, appUrl } = listenAddress(process.env);
+const listening = await listenEarly(port, host);
+say(`Listening on ${appUrl}; starting (development)…`);
+
 /** True when the bundle is newer than every source file it was built from (and the lockfile). */
 function bundleIsFresh(): boolean {
-  if (!existsSync(bundle) || !existsSync(inputsFile)) return false;
+  if (!existsSync(bundle) || !existsSync(inputsFile) || !existsSync(resolve(dirname(bundle), 'package.json'))) return false;
   const builtAt = statSync(bundle).mtimeMs;
   const inputs = JSON.parse(readFileSync(inputsFile, 'utf8')) as string[];
   return [...inputs, 'package-lock.json'].every((file) => {
@@ -40,7 +55,12 @@ function bundleIsFresh(): boolean {
 async function buildDevBundle() {
   const { serverBundleOptions } = await import(pathToFileURL(resolve(root, 'scripts/build-server.ts')).href);
   const { build } = await import('esbuild');
+  // The bundle is split into chunks with hashed names: none of an older build may linger.
+  rmSync(dirname(bundle), { recursive: true, force: true });
   mkdirSync(dirname(bundle), { recursive: true });
+  // Outside any package.json's scope (node_modules stops the lookup), Node would parse each chunk
+  // once more only to tell whether it is CommonJS or ESM.
+  writeFileSync(resolve(dirname(bundle), 'package.json'), '{ "type": "module" }\n');
   const result = await build({ ...serverBundleOptions(bundle), absWorkingDir: root });
   const sources = Object.keys(result.metafile?.inputs ?? {}).filter((file) => !file.includes('node_modules/'));
   writeFileSync(inputsFile, JSON.stringify(sources));
@@ -54,12 +74,16 @@ if (bundleIsFresh()) {
   say('Server bundled');
 }
 
-// The widget builds alongside the start; /widget.js waits for the first build if asked earlier.
+// The widget builds on the first request for /widget.js, or a little after the start: esbuild
+// would otherwise take a core while the dashboard's first page loads.
 const { watchWidget } = await import(pathToFileURL(resolve(root, 'widget/build.ts')).href);
 const widget = watchWidget();
 
 const { startServer } = await import(pathToFileURL(bundle).href);
-const started = await startServer({ dev: true, devAssets: widget, devDashboard });
+const started = await startServer({ dev: true, devAssets: widget, devDashboard, listening });
+setTimeout(() => widget.start(), WIDGET_BUILD_DELAY_MS).unref();
+// Written now rather than at exit: a start that is killed still leaves the next one its cache.
+flushCompileCache();
 
 if (demo) {
   const { startDemo } = await import(pathToFileURL(resolve(root, 'scripts/demo.ts')).href);

@@ -43,25 +43,34 @@ export async function bundleWidget(): Promise<Uint8Array> {
 export interface WidgetDevServer {
   /** Answers GET/HEAD /widget.js with the latest build; false for any other request. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Starts building and watching now instead of on the first request for /widget.js. */
+  start(): void;
   close(): Promise<void>;
 }
 
 /**
  * Builds the widget into memory and rebuilds it whenever a file under widget/src changes, so the
  * snippet from the Install tab works under `npm run dev` on any page. Unminified, with an inline
- * source map: it is for debugging, not for the size budget.
+ * source map: it is for debugging, not for the size budget. Nothing runs until the first request
+ * or `start()`: `npm run dev` keeps esbuild off the cores while the dashboard starts.
  */
 export function watchWidget(): WidgetDevServer {
-  const started = startWatching();
-  started.catch((error) => console.error('[widget]', error));
+  let started: ReturnType<typeof startWatching> | null = null;
+  const start = () => {
+    if (started) return started;
+    started = startWatching();
+    started.catch((error) => console.error('[widget]', error));
+    return started;
+  };
   return {
     handle(req, res) {
       const path = (req.url ?? '/').split('?')[0];
       if (path !== WIDGET_PATH || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-      void started.then((widget) => widget.serve(req, res), (error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error)));
+      void start().then((widget) => widget.serve(req, res), (error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error)));
       return true;
     },
-    close: async () => (await started.catch(() => null))?.close(),
+    start: () => void start(),
+    close: async () => (await started?.catch(() => null))?.close(),
   };
 }
 
