@@ -22,6 +22,7 @@ export function inBackground<T>(fn: () => T): T {
  */
 export interface GateEntry {
   method: 'query' | 'exec' | 'transaction';
+  /** The whole statement, whitespace collapsed (never its parameters). */
   text: string;
   background: boolean;
   waitMs: number;
@@ -38,8 +39,7 @@ export function watchStatements(pglite: PGlite, listener: (entry: GateEntry) => 
   return () => set.delete(listener);
 }
 
-const statementText = (method: string, statement: unknown) =>
-  typeof statement === 'string' ? statement.replace(/\s+/g, ' ').slice(0, 300) : `(${method})`;
+const statementText = (method: string, statement: unknown) => (typeof statement === 'string' ? statement.replace(/\s+/g, ' ') : `(${method})`);
 
 /** Wraps the client's statement entry points so they pass through the gate, requests first. */
 export function prioritizeRequests(pglite: PGlite) {
@@ -107,5 +107,5 @@ export function prioritizeRequests(pglite: PGlite) {
  */
 function reportSlow(method: string, statement: unknown, tookMs: number, slowMs: number) {
   if (tookMs < slowMs) return;
-  console.warn(`[db] slow ${method} ${tookMs.toFixed(0)} ms: ${statementText(method, statement)}`);
+  console.warn(`[db] slow ${method} ${tookMs.toFixed(0)} ms: ${statementText(method, statement).slice(0, 300)}`);
 }
