@@ -43,7 +43,7 @@ export interface UserTurn {
   flowSession?: FlowSessionRead;
 }
 
-/** The conversation's stored flow position (null: none yet) and its contact's name ({{contact.name}}). */
+/** The conversation's stored flow position (null: none yet) and its contact's name ({{contact_name}}). */
 export interface FlowSessionRead {
   state: unknown;
   contactName: string | null;

@@ -36,7 +36,7 @@ export interface FlowTurnInput {
 export interface ActiveFlow {
   doc: EntryFlow['document'];
   state: FlowState;
-  /** The contact's name ({{contact.name}}), read with the flow's position. */
+  /** The contact's name ({{contact_name}}), read with the flow's position. */
   contactName: string | null;
 }
 
