@@ -80,6 +80,7 @@ export function createApp(options: AppOptions) {
   app.use('*', (c, next) => (c.req.path === DOCS_PATH ? docsHeaders : apiHeaders)(c, next));
   // Before the body is read or anything is looked up: an overloaded runtime refuses at the door.
   app.use('/api/v1/widget/:chatbot_id/chat', admitChatTurn);
+  app.use(`${OPENAI_PATH_PREFIX}chat/completions`, admitChatTurn);
   app.use('/api/*', async (c, next) => {
     // The widget API answers CORS for each bot's own allowed origins (routes/widget.ts).
     if (c.req.path.startsWith('/api/v1/widget/')) return next();

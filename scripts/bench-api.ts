@@ -5,8 +5,9 @@
 //   - time from sending to the first token of content, minus the model's own time to first byte;
 //   - p50 / p99 with clients pacing 1–3 s between messages, and back-to-back.
 // Goal (issue 16): OpenAI-compatible p50 < 20 ms at 20 concurrent clients.
+// BENCH_CPU_PROFILE=<dir> writes a CPU profile of each timed run (the turns only, not the setup).
 import { availableParallelism, loadavg } from 'node:os';
-import { knowledgeText, percentile, settleAfterIngestion, startChatBench } from './bench-lib';
+import { knowledgeText, percentile, profiled, recordStatements, settleAfterIngestion, startChatBench } from './bench-lib';
 
 const CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 20);
 const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 10);
@@ -79,16 +80,21 @@ async function withRetry(turn: () => Promise<number>): Promise<number> {
  * label: what a loaded machine does not inflate the way it inflates wall-clock latency.
  */
 const cpuPerTurn = new Map<string, number>();
+/** Per run: the request statements' wait for the one connection and their run time (adapters/local/priority.ts). */
+const gatePerRun = new Map<string, string>();
 
 /** Every client sends ROUNDS messages through `turn`, waiting `thinkMs()` between them; TTFT minus model time. */
 async function run(label: string, turn: (client: number, round: number) => Promise<number>, thinkMs: () => number, modelMs: number) {
   await runtime.idle();
+  const statements = recordStatements(runtime);
   const cpuBefore = process.cpuUsage();
-  const samples = await timedRun(turn, thinkMs, modelMs);
+  const samples = await profiled(label, () => timedRun(turn, thinkMs, modelMs));
   // The work after each answer (background events, jobs) belongs to the turn too.
   await runtime.idle();
   const cpu = process.cpuUsage(cpuBefore);
+  statements.stop();
   cpuPerTurn.set(label, (cpu.user + cpu.system) / 1000 / samples.length);
+  gatePerRun.set(label, statements.summary(samples.length));
   return samples;
 }
 
@@ -160,15 +166,20 @@ try {
     const original = kvStore[name].bind(kvStore);
     kvStore[name] = (...args: unknown[]) => (kv++, original(...args));
   }
-  const roundTrips = async (turn: () => Promise<number>) => {
+  const statementLists: string[] = [];
+  const roundTrips = async (label: string, turn: () => Promise<number>) => {
     await runtime.idle();
     sql = 0;
     kv = 0;
+    const statements = recordStatements(runtime);
     await turn();
     await runtime.idle();
+    statements.stop();
+    statementLists.push(`  ${label}:\n${statements.list()}`);
     return `SQL ${sql}, KV ${kv}`;
   };
-  console.log(`round trips per turn (request, answer and the work after it): OpenAI-compatible ${await roundTrips(() => openai(0, 1))}; widget ${await roundTrips(() => widget(0, 1))}`);
+  console.log(`round trips per turn (request, answer and the work after it): OpenAI-compatible ${await roundTrips('OpenAI-compatible', () => openai(0, 1))}; widget ${await roundTrips('widget', () => widget(0, 1))}`);
+  console.log(`statements of one turn, alone (queue wait, run time):\n${statementLists.join('\n')}`);
 
   const paced = () => 1000 + Math.random() * 2000;
   // Alternating order (widget, API, API, widget), so a change in the machine's load during the run
@@ -183,6 +194,7 @@ try {
   console.log(`  back-to-back sends     OpenAI-compatible ${figure(results.openaiBackToBack)}   widget ${figure(results.widgetBackToBack)}`);
   const cpu = (label: string) => `${cpuPerTurn.get(label)!.toFixed(2)} ms`;
   console.log(`  CPU per turn (one process: server, clients, model): OpenAI-compatible ${cpu('openai paced')} paced, ${cpu('openai back-to-back')} back-to-back   widget ${cpu('widget paced')} paced, ${cpu('widget back-to-back')} back-to-back`);
+  for (const [label, line] of gatePerRun) console.log(`  database gate, ${label}: ${line}`);
   const [load1] = loadavg();
   console.log(`  turns refused with 503 and sent again: ${refused}; machine load average ${load1.toFixed(1)} on ${availableParallelism()} cores`);
   if (percentile(results.openaiPaced, 0.5) >= GOAL_P50_MS) {

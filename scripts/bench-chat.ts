@@ -9,11 +9,7 @@
 import { count } from 'drizzle-orm';
 import { messages } from '../db/schema';
 import { parseSse } from '../functions/testing/fake-openai';
-import { knowledgeText, percentile, settleAfterIngestion, startChatBench } from './bench-lib';
-import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
-import { createUpstashKv } from '../functions/adapters/edge/kv';
-import { startFakeUpstash } from '../tests/edge/fake-upstash';
+import { knowledgeText, percentile, settleAfterIngestion, startChatBench, startEdgeKv } from './bench-lib';
 import { eq } from 'drizzle-orm';
 import { organizations } from '../db/schema';
 import { forgetBot } from '../functions/core/chat/bot-runtime';
@@ -49,36 +45,6 @@ async function sendMessage(sessionToken: string, botId: string, text: string) {
   if (!events.some((e) => e.event === 'done' && e.data.message)) throw new Error(`no answer: ${buffer.slice(0, 300)}`);
   if (events.some((e) => e.event === 'error')) throw new Error(`error event: ${buffer.slice(0, 300)}`);
   return firstToken;
-}
-
-/** redis-server behind the edge suite's fake Upstash REST API, and the edge KV adapter on it. */
-async function startEdgeKv() {
-  const port = await new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const upstash = await startFakeUpstash({ redisPort: port, token: 'bench' });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await upstash.command(['PING'])) === 'PONG') break;
-    } catch (error) {
-      if (i > 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    upstash,
-    kv: createUpstashKv({ url: upstash.url, token: 'bench' }),
-    async close() {
-      await upstash.close();
-      redis.kill();
-    },
-  };
 }
 
 try {

@@ -1,14 +1,18 @@
 // What the benchmarks share: the local runtime served on a loopback port, a JSON client for its
 // API, percentiles, and the chat benchmarks' model, runtime and knowledge.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchStatements, type GateEntry } from '../functions/adapters/local/priority';
 import { ANALYZE_DEBOUNCE_MS } from '../functions/adapters/local/vectors';
 import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime';
 import { createHttpServer } from '../functions/server';
 import { startFakeOpenAI } from '../functions/testing/fake-openai';
+import { createUpstashKv } from '../functions/adapters/edge/kv';
+import { startFakeUpstash } from '../tests/edge/fake-upstash';
 
 /** The app on 127.0.0.1 (a free port); static files from `frontend`, or 404 without one. */
 export async function serveOnLoopback(runtime: LocalRuntime, frontend?: (req: IncomingMessage, res: ServerResponse) => void) {
@@ -96,4 +100,86 @@ export async function settleAfterIngestion(runtime: LocalRuntime) {
   await runtime.idle();
   await new Promise((resolve) => setTimeout(resolve, ANALYZE_DEBOUNCE_MS + 1000));
   await runtime.idle();
+}
+
+/**
+ * Records every statement through the local database gate (adapters/local/priority.ts) from now
+ * until `stop()`: the per-turn statement list with its queue wait and execution time, and the
+ * summary a latency run prints beside its figures (what of a turn's time is waiting for the one
+ * connection, what is running statements).
+ */
+export function recordStatements(runtime: LocalRuntime) {
+  const entries: GateEntry[] = [];
+  const stop = watchStatements(runtime.database.pglite, (entry) => entries.push(entry));
+  return {
+    entries,
+    stop,
+    /** One line per statement: wait, run, the SQL's first words. */
+    list: () => entries.map((e) => `    wait ${e.waitMs.toFixed(2).padStart(6)} ms  run ${e.execMs.toFixed(2).padStart(6)} ms  ${e.background ? '[job] ' : ''}${e.text.slice(0, 110)}`).join('\n'),
+    /** Request statements' wait and run times over a run of `turns` turns. */
+    summary(turns: number) {
+      const requests = entries.filter((e) => !e.background);
+      const waits = requests.map((e) => e.waitMs);
+      const runs = requests.map((e) => e.execMs);
+      const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
+      return (
+        `request statements ${(requests.length / turns).toFixed(1)} per turn (+ ${((entries.length - requests.length) / turns).toFixed(1)} background): ` +
+        `wait for the connection p50 ${percentile(waits, 0.5).toFixed(2)} / p95 ${percentile(waits, 0.95).toFixed(2)} ms (${(sum(waits) / turns).toFixed(1)} ms per turn), ` +
+        `run p50 ${percentile(runs, 0.5).toFixed(2)} / p95 ${percentile(runs, 0.95).toFixed(2)} ms (${(sum(runs) / turns).toFixed(1)} ms per turn)`
+      );
+    },
+  };
+}
+
+/** redis-server behind the edge suite's fake Upstash REST API, and the edge KV adapter on it. */
+export async function startEdgeKv() {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createTcpServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const upstash = await startFakeUpstash({ redisPort: port, token: 'bench' });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await upstash.command(['PING'])) === 'PONG') break;
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    upstash,
+    kv: createUpstashKv({ url: upstash.url, token: 'bench' }),
+    async close() {
+      await upstash.close();
+      redis.kill();
+    },
+  };
+}
+
+/**
+ * With BENCH_CPU_PROFILE=<dir>, a CPU profile of `fn` alone (not the setup around it: ingestion
+ * would drown the turns), written as <dir>/<label>.cpuprofile for Chrome DevTools or speedscope.
+ */
+export async function profiled<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return fn();
+  const { Session } = await import('node:inspector/promises');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }

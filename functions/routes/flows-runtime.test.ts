@@ -8,6 +8,7 @@ import { createTestApi, type TestApi } from '../testing/harness';
 import { createTeam, type Team } from '../testing/inbox';
 import { and, eq } from 'drizzle-orm';
 import { messages } from '../../db/schema';
+import { watchStatements } from '../adapters/local/priority';
 
 /**
  * Flows in production: published entry flows answering on the widget and on a channel, through
@@ -189,5 +190,55 @@ describe('flows at runtime', () => {
     await api.runtime.queue.drain();
     const next = fake.sent().at(-1)!;
     expect(next.body.text).toBe('What is your name?');
+  });
+  it('reads its position with the stored message and writes the new one, and the node counts, with the reply: one statement each', async () => {
+    const team = await createTeam(api);
+    const flowId = await publishFlow(team, { template: 'lead_capture' });
+    const v = await visitor(team.botId);
+    await v.say('hola');
+    await api.runtime.idle();
+    const statements: string[] = [];
+    const stop = watchStatements(api.runtime.database.pglite, (entry) => {
+      // The job runner's polling is not the turn's.
+      if (!/\blocal_jobs\b/.test(entry.text)) statements.push(entry.text);
+    });
+    try {
+      expect((await v.say('Precios', 'pricing'))!.content).toBe('¿Cómo te llamas?');
+    } finally {
+      stop();
+    }
+    expect(statements, statements.join('\n')).toHaveLength(2);
+    expect(statements[0]).toMatch(/insert into "messages".*"flow_sessions"/);
+    expect(statements[1]).toMatch(/insert into "messages".*insert into "flow_sessions".*insert into "flow_node_counts"/);
+    const analytics = await api.call('GET', `/api/v1/chatbots/${team.botId}/flows/${flowId}/analytics`, { token: team.owner.token });
+    const reached = Object.fromEntries(analytics.body.nodes.map((n: { nodeId: string; reached: number }) => [n.nodeId, n.reached]));
+    expect(reached).toMatchObject({ start: 1, interest: 1, name: 1 });
+    expect((await v.say('Ana'))!.content).toBe('¿Cuál es tu email, Ana?');
+  });
+
+  it('greets an API end user by the contact name read with the stored message', async () => {
+    const team = await createTeam(api);
+    await publishFlow(team, {
+      document: {
+        nodes: [
+          { id: 'start', type: 'start', position: pos, data: {} },
+          { id: 'hi', type: 'message', position: pos, data: { text: 'Hola, {{contact_name}}.' } },
+          { id: 'end', type: 'action', position: pos, data: { action: { kind: 'end' } } },
+        ],
+        edges: [
+          { id: 'e0', source: 'start', sourceHandle: 'next', target: 'hi' },
+          { id: 'e1', source: 'hi', sourceHandle: 'next', target: 'end' },
+        ],
+      },
+    });
+    const key = await api.call('POST', '/api/v1/api-keys', { token: team.owner.token, body: { name: 'flows', scopes: ['chat'] } });
+    expect(key.status, key.text).toBe(201);
+    const bot = await api.call('GET', `/api/v1/chatbots/${team.botId}`, { token: team.owner.token });
+    const res = await api.call('POST', '/api/v1/openai/chat/completions', {
+      headers: { authorization: `Bearer ${key.body.key}` },
+      body: { model: bot.body.slug, user: 'cliente-42', messages: [{ role: 'user', content: 'hola' }] },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.choices[0].message.content).toBe('Hola, cliente-42.');
   });
 });

@@ -16,6 +16,7 @@ import type { AppEnv } from '../lib/env';
 import { logError } from '../lib/log';
 import { bearerSecurity, createRouter, jsonBody, jsonContent } from '../lib/openapi';
 import { inOrg } from '../lib/tenancy';
+import { claimAdmission } from '../middleware/admission';
 import { API_KEY_PREFIX, authenticateApiKey } from '../middleware/auth';
 import {
   ChatCompletionRequestSchema,
@@ -248,8 +249,9 @@ openaiRouter.openapi(
     const bot = await findApiBot(services, principal.organizationId, body.model);
     if (!bot) throw modelNotFound(body.model);
     const conversationId = await apiConversation(services.db, bot, user, principal.apiKeyId);
-    // Refused before anything is stored, so the client can send the same request again.
-    const release = services.admission ? await services.admission.enter() : () => {};
+    // The slot taken at the door (middleware/admission.ts), before the key, the bot or the
+    // conversation was looked up: a refused request stored nothing and is sent again as it is.
+    const release = await claimAdmission(c);
     const events = admitted(release, chatTurn(services, { bot, conversationId, channel: 'api', text }));
     const base = { id: `chatcmpl-${randomToken(18)}`, created: epochSeconds(new Date()), model: body.model };
     const finish = async (outcome: TurnOutcome) => {

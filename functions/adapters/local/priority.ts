@@ -15,6 +15,32 @@ export function inBackground<T>(fn: () => T): T {
   return background.run(true, fn);
 }
 
+/**
+ * One statement as the gate saw it (diagnostics: benchmarks and SLOW_STATEMENT_MS): how long it
+ * waited for the connection (behind other statements, and the loop turn it is handed out on) and
+ * how long it ran.
+ */
+export interface GateEntry {
+  method: 'query' | 'exec' | 'transaction';
+  /** The whole statement, whitespace collapsed (never its parameters). */
+  text: string;
+  background: boolean;
+  waitMs: number;
+  execMs: number;
+}
+
+const listeners = new WeakMap<PGlite, Set<(entry: GateEntry) => void>>();
+
+/** Calls `listener` with every statement through the gate of `pglite` until the returned stop is called. */
+export function watchStatements(pglite: PGlite, listener: (entry: GateEntry) => void): () => void {
+  const set = listeners.get(pglite) ?? new Set();
+  listeners.set(pglite, set);
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+const statementText = (method: string, statement: unknown) => (typeof statement === 'string' ? statement.replace(/\s+/g, ' ') : `(${method})`);
+
 /** Wraps the client's statement entry points so they pass through the gate, requests first. */
 export function prioritizeRequests(pglite: PGlite) {
   const waiting = { request: [] as Array<() => void>, background: [] as Array<() => void> };
@@ -52,15 +78,23 @@ export function prioritizeRequests(pglite: PGlite) {
   };
 
   const slowMs = Number(process.env.SLOW_STATEMENT_MS ?? 0);
+  const watchers = listeners.get(pglite) ?? new Set<(entry: GateEntry) => void>();
+  listeners.set(pglite, watchers);
   for (const method of ['query', 'exec', 'transaction'] as const) {
     const original = (pglite[method] as (...args: unknown[]) => Promise<unknown>).bind(pglite);
     (pglite as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      const queued = watchers.size > 0 ? performance.now() : 0;
       await acquire();
       const started = performance.now();
       try {
         return await original(...args);
       } finally {
-        if (slowMs > 0) reportSlow(method, args[0], performance.now() - started, slowMs);
+        const execMs = performance.now() - started;
+        if (slowMs > 0) reportSlow(method, args[0], execMs, slowMs);
+        if (watchers.size > 0) {
+          const entry = { method, text: statementText(method, args[0]), background: background.getStore() === true, waitMs: queued ? started - queued : 0, execMs };
+          for (const watcher of watchers) watcher(entry);
+        }
         release();
       }
     };
@@ -73,6 +107,5 @@ export function prioritizeRequests(pglite: PGlite) {
  */
 function reportSlow(method: string, statement: unknown, tookMs: number, slowMs: number) {
   if (tookMs < slowMs) return;
-  const text = typeof statement === 'string' ? statement.replace(/\s+/g, ' ').slice(0, 300) : `(${method})`;
-  console.warn(`[db] slow ${method} ${tookMs.toFixed(0)} ms: ${text}`);
+  console.warn(`[db] slow ${method} ${tookMs.toFixed(0)} ms: ${statementText(method, statement).slice(0, 300)}`);
 }

@@ -1,11 +1,28 @@
 import { eq } from 'drizzle-orm';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { messages } from '../../../db/schema';
+import { contacts, messages } from '../../../db/schema';
 import { ApiError } from '../../lib/errors';
 import { parseSse, startFakeOpenAI, type FakeOpenAI } from '../../testing/fake-openai';
 import { createTestApi, type TestApi } from '../../testing/harness';
 import { createAdmission } from './admission';
+
+/** A POST whose body never comes (headers only): what the server answers before reading it. */
+function headersOnly(url: string, authorization: string) {
+  return new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization } });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
 
 describe('admission controller', () => {
   it('runs up to the limit, queues the next turns in order, and refuses past the queue', async () => {
@@ -167,25 +184,19 @@ describe('widget chat under overload', () => {
     await vi.waitFor(() => expect(llm.requests.length).toBe(requestsBefore + 1), { timeout: 15_000 });
 
     // Headers only: the body never comes, and the session token is not even valid.
-    const refused = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
-      const req = request(`${api.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: 'Bearer not-a-session' },
-      });
-      req.on('response', (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body });
-          req.destroy();
-        });
-      });
-      req.on('error', reject);
-      req.flushHeaders();
-    });
+    const refused = await headersOnly(`${api.baseUrl}${path}`, 'Bearer not-a-session');
     expect(refused.status, refused.body).toBe(503);
     expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'overloaded', message: expect.any(String), details: { retryAfterSeconds: expect.any(Number) } } });
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+
+    // The OpenAI-compatible path refuses at the same door, in OpenAI's error shape, before the
+    // key is checked or a conversation is looked up (or created) for its `user`.
+    const contactsBefore = await api.runtime.services.db.select().from(contacts);
+    const refusedApi = await headersOnly(`${api.baseUrl}/api/v1/openai/chat/completions`, 'Bearer vsk_not-a-key');
+    expect(refusedApi.status, refusedApi.body).toBe(503);
+    expect(JSON.parse(refusedApi.body)).toEqual({ error: { message: expect.any(String), type: 'server_error', param: null, code: 'overloaded' } });
+    expect(Number(refusedApi.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(await api.runtime.services.db.select().from(contacts)).toEqual(contactsBefore);
 
     open();
     llm.hold = undefined;

@@ -227,6 +227,7 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
       ...(input.quickReply ? { contentType: 'interactive', metadata: { quickReplyId: input.quickReply } } : {}),
     },
     bot.memorySize,
+    { withFlowSession: bot.entryFlow != null },
   );
   if (!userTurn) {
     yield { type: 'done', message: null, conversationId: input.conversationId };
@@ -238,7 +239,7 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
   await publishUserMessage(services, userTurn.stored, userTurn.messageCount);
   yield* answerTurn(
     services,
-    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, quota },
+    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota },
     started,
   );
 }
@@ -270,6 +271,8 @@ export interface AnswerInput extends TurnInput {
   /** Answered after the chat request ended (crash recovery): the widget hears of it on its event stream. */
   late?: boolean;
   lastReply: UserTurn['lastReply'];
+  /** The flow position read with the stored message, when the bot has a flow (else flowFor reads it). */
+  flowSession?: UserTurn['flowSession'];
   /** This answer's count against the monthly limit, when the caller started it; otherwise answerTurn counts. */
   quota?: Promise<AnswerQuota> | null;
 }

@@ -1,6 +1,6 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { ModelMessage } from 'ai';
-import { conversations, messages } from '../../../db/schema';
+import { contacts, conversations, flowSessions, messages } from '../../../db/schema';
 import type { Database } from '../../ports';
 import { rowsOf } from '../../lib/sql';
 import { cleanText } from '../../lib/text';
@@ -39,6 +39,14 @@ export interface UserTurn {
   history: Array<{ role: string; content: string }>;
   /** The latest bot or agent message before this one: what the visitor may be answering ("Sí"). */
   lastReply: LastReply | null;
+  /** Read with the message when asked (`withFlowSession`: the bot has a flow), for flows/turn.ts. */
+  flowSession?: FlowSessionRead;
+}
+
+/** The conversation's stored flow position (null: none yet) and its contact's name ({{contact_name}}). */
+export interface FlowSessionRead {
+  state: unknown;
+  contactName: string | null;
 }
 
 export interface LastReply {
@@ -49,8 +57,11 @@ export interface LastReply {
 /**
  * Stores the visitor's message, cleaned of what Postgres cannot store (lib/text.ts: a chat
  * message is cleaned, never refused); null when its external id was already stored (a redelivery).
+ * With `withFlowSession` (a bot with a published flow), the same statement reads the
+ * conversation's flow position and contact name, which the flow turn would otherwise read in a
+ * round trip of its own before its first step.
  */
-export async function storeUserTurn(db: Database, input: MessageInsert, memorySize: number): Promise<UserTurn | null> {
+export async function storeUserTurn(db: Database, input: MessageInsert, memorySize: number, options: { withFlowSession?: boolean } = {}): Promise<UserTurn | null> {
   const values = { ...input, content: cleanText(input.content) };
   const insert = db.insert(messages).values({ ...values, role: 'user' }).onConflictDoNothing().returning();
   const [raw] = await rowsOf(
@@ -77,6 +88,7 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
         (select json_build_object('role', r.role, 'metadata', r.metadata) from ${messages} r
            where r.conversation_id = ${values.conversationId} and r.role in ('assistant', 'agent')
            order by r.created_at desc limit 1) as _last_reply
+        ${options.withFlowSession ? flowSessionColumns(values.conversationId) : sql``}
       from m`,
   );
   if (!raw) return null;
@@ -87,7 +99,14 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
     messageCount: Number(raw._message_count ?? 0),
     history: history ?? [],
     lastReply: parseJson<LastReply>(raw._last_reply),
+    ...(options.withFlowSession ? { flowSession: { state: parseJson<unknown>(raw._flow_state), contactName: (raw._contact_name as string | null) ?? null } } : {}),
   };
+}
+
+function flowSessionColumns(conversationId: string) {
+  return sql`,
+    (select ${flowSessions.state} from ${flowSessions} where ${flowSessions.conversationId} = ${conversationId}) as _flow_state,
+    (select ${contacts.name} from ${contacts} join ${conversations} v on v.contact_id = ${contacts.id} where v.id = ${conversationId}) as _contact_name`;
 }
 
 function parseJson<T>(value: unknown): T | null {
@@ -101,10 +120,11 @@ function parseJson<T>(value: unknown): T | null {
  * twice: the existing answer is returned. Private notes and system notices ("an agent joined")
  * leave the conversation's preview and counters alone.
  */
-export async function storeReply(db: Database, input: MessageInsert): Promise<MessageRow> {
+export async function storeReply(db: Database, input: MessageInsert, alongside: SQL[] = []): Promise<MessageRow> {
   // An agent's reply, or a model's answer echoing the visitor, may carry text Postgres refuses.
   const values = { ...input, content: cleanText(input.content) };
   if (values.role === 'note' || values.role === 'system') {
+    if (alongside.length > 0) throw new Error('only a reply carries other writes along');
     const [row] = await db.insert(messages).values(values).returning();
     return row;
   }
@@ -123,7 +143,7 @@ export async function storeReply(db: Database, input: MessageInsert): Promise<Me
           updated_at = now()
         from m where ${conversations.id} = m.conversation_id
         returning 1
-      )
+      )${alongsideCtes(alongside)}
       select m.* from m`,
   );
   if (raw) return messageFromRaw(raw);
@@ -134,6 +154,15 @@ export async function storeReply(db: Database, input: MessageInsert): Promise<Me
     .limit(1);
   if (!existing) throw new Error('reply was neither stored nor found');
   return existing;
+}
+
+/**
+ * Other writes of the same turn (a flow's position and node counts) as data-modifying CTEs of the
+ * reply's statement: Postgres runs each exactly once whether or not the query reads it, so the
+ * turn pays one round trip instead of one per write.
+ */
+function alongsideCtes(statements: SQL[]) {
+  return sql.join(statements.map((statement, i) => sql`, ${sql.raw(`w${i}`)} as (${statement})`));
 }
 
 export interface TurnContext {

@@ -4,7 +4,7 @@ import type { Services } from '../../ports';
 import type { BotRuntime } from '../chat/bot-runtime';
 import { tappedReplyId } from '../chat/handoff';
 import { toPublicMessage, type PublicMessage } from '../chat/public-message';
-import { storeReply } from '../chat/store';
+import { storeReply, type FlowSessionRead } from '../chat/store';
 import { publishMessageCreated } from '../conversations/events';
 import { createFlowHost } from './host';
 import { runTurn, type TurnResult } from './runtime';
@@ -36,7 +36,7 @@ export interface FlowTurnInput {
 export interface ActiveFlow {
   doc: EntryFlow['document'];
   state: FlowState;
-  /** The contact's name ({{contact.name}}), read with the flow's position. */
+  /** The contact's name ({{contact_name}}), read with the flow's position. */
   contactName: string | null;
 }
 
@@ -58,11 +58,17 @@ async function sessionAndContact(services: Services, conversationId: string) {
   return { state, contactName: row?.contactName ?? null };
 }
 
-/** The flow this message belongs to, or null when the bot answers as usual. */
-export async function flowFor(services: Services, input: Pick<FlowTurnInput, 'bot' | 'conversationId'>): Promise<ActiveFlow | null> {
+/**
+ * The flow this message belongs to, or null when the bot answers as usual. The position comes
+ * with the stored message when the chat turn read it there (chat/store.ts), else in a read here.
+ */
+export async function flowFor(
+  services: Services,
+  input: Pick<FlowTurnInput, 'bot' | 'conversationId'> & { flowSession?: FlowSessionRead },
+): Promise<ActiveFlow | null> {
   const entry = input.bot.entryFlow;
   if (!entry) return null;
-  const { state: stored, contactName } = await sessionAndContact(services, input.conversationId);
+  const { state: stored, contactName } = input.flowSession ?? (await sessionAndContact(services, input.conversationId));
   if (stored === null) return { doc: entry.document, state: initialState(entry.flowId, entry.version), contactName };
   const parsed = flowState.safeParse(stored);
   // A finished flow hands the conversation to the bot's usual answers.
@@ -93,9 +99,9 @@ export function combine(replies: FlowReply[]) {
   return { text: parts.join('\n\n'), parts, quickReplies, media };
 }
 
-async function saveSession(services: Services, organizationId: string, conversationId: string, state: FlowState) {
+function saveSession(services: Services, organizationId: string, conversationId: string, state: FlowState) {
   const values = { conversationId, organizationId, flowId: state.flowId!, version: state.version ?? 0, status: state.status, state: state as unknown as Record<string, unknown> };
-  await services.db
+  return services.db
     .insert(flowSessions)
     .values(values)
     .onConflictDoUpdate({ target: flowSessions.conversationId, set: { flowId: values.flowId, version: values.version, status: values.status, state: values.state, updatedAt: new Date() } });
@@ -103,6 +109,11 @@ async function saveSession(services: Services, organizationId: string, conversat
 
 /** Counts each node entered today, in one statement. */
 export async function countReached(services: Pick<Services, 'db'>, organizationId: string, reached: TurnResult['reached'], now = new Date()) {
+  await countReachedStatement(services, organizationId, reached, now);
+}
+
+/** The node counts' upsert (not yet run: a caller may run it inside another statement), or null when no node was entered. */
+function countReachedStatement(services: Pick<Services, 'db'>, organizationId: string, reached: TurnResult['reached'], now = new Date()) {
   const counts = new Map<string, { flowId: string; nodeId: string; n: number }>();
   for (const r of reached) {
     if (!r.flowId) continue;
@@ -111,9 +122,9 @@ export async function countReached(services: Pick<Services, 'db'>, organizationI
     entry.n += 1;
     counts.set(key, entry);
   }
-  if (counts.size === 0) return;
+  if (counts.size === 0) return null;
   const day = now.toISOString().slice(0, 10);
-  await services.db
+  return services.db
     .insert(flowNodeCounts)
     .values([...counts.values()].map((c) => ({ organizationId, flowId: c.flowId, nodeId: c.nodeId, day, reached: c.n })))
     .onConflictDoUpdate({ target: [flowNodeCounts.flowId, flowNodeCounts.nodeId, flowNodeCounts.day], set: { reached: sql`${flowNodeCounts.reached} + excluded.reached` } });
@@ -129,18 +140,19 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
   const result = await runTurn({ doc: flow.doc, state: flow.state, incoming: { text: input.text, quickReply }, host });
   const failed = result.steps.find((s) => s.error);
   if (failed) console.error(JSON.stringify({ level: 'warn', message: 'flow step failed', bot: bot.id, conversation: input.conversationId, node: failed.nodeId, error: failed.error }));
-  // The new position and the node counts are written after the reply left, with the reply itself.
-  const remember = () => Promise.all([saveSession(services, bot.organizationId, input.conversationId, result.state), countReached(services, bot.organizationId, result.reached)]);
+  // The new position and the node counts are written after the reply left, in the reply's own statement.
+  const counted = countReachedStatement(services, bot.organizationId, result.reached);
+  const remember = [saveSession(services, bot.organizationId, input.conversationId, result.state), ...(counted ? [counted] : [])];
 
   const { text, parts, quickReplies, media } = combine(result.replies);
   if (!text) {
-    await remember();
+    await Promise.all(remember);
     yield { type: 'done', message: null, conversationId: input.conversationId };
     return;
   }
   yield { type: 'token', text };
   await letTokensOut();
-  const [, row] = await Promise.all([remember(), storeReply(services.db, {
+  const row = await storeReply(services.db, {
     organizationId: bot.organizationId,
     conversationId: input.conversationId,
     replyToId: input.userMessage.id,
@@ -159,7 +171,7 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
       ...(parts.length > 1 ? { flowParts: parts } : {}),
     },
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
-  })]);
+  }, remember.map((write) => write.getSQL()));
   await publishMessageCreated(services, row, { toVisitor: input.late });
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
 }
