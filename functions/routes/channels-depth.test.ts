@@ -326,6 +326,8 @@ describe('merging contacts', () => {
     const found = await api.call('GET', `/api/v1/contacts?q=Ana&exclude=${kept.id}`, { token: telegram.user.token });
     expect(found.status, found.text).toBe(200);
     expect(found.body.data.map((c: any) => c.id)).toEqual([merged.id]);
+    // The picker says how many conversations move (counted per contact, not per conversation id).
+    expect(found.body.data[0].conversationCount).toBe(1);
 
     const res = await api.call('POST', `/api/v1/contacts/${kept.id}/merge`, { token: telegram.user.token, body: { contactId: merged.id } });
     expect(res.status, res.text).toBe(200);

@@ -12,7 +12,7 @@ import { createOrganization, signUp } from './helpers';
 const APP_SECRET = 'e2e-app-secret-merge-0123456789ab';
 const PHONE_NUMBER_ID = '106540352299001';
 const WA_CUSTOMER = '34600999111';
-const TELEGRAM_TOKEN = '555111222:AAE2E-merge-spec-token';
+const TELEGRAM_TOKEN = '555111222:AAMergeSpecTelegramTokenForTheInboxSuite';
 const TELEGRAM_CHAT = 881_000_333;
 const fake = useFakePlatforms();
 
@@ -104,6 +104,7 @@ test('an agent merges the same person\u2019s WhatsApp and Telegram contacts; the
   const header = page.locator('header').filter({ has: page.getByRole('heading', { level: 2, name: 'Ana Pérez' }) });
   await expect(header.getByTestId('contact-avatar')).toBeVisible();
   const contactPanel = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Contacto', exact: true }) });
+  await page.getByRole('button', { name: 'Mostrar detalles' }).click();
   await expect(contactPanel.getByTestId('contact-avatar')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/inbox-merge-before.png' });
 
@@ -111,8 +112,8 @@ test('an agent merges the same person\u2019s WhatsApp and Telegram contacts; the
   await contactPanel.getByRole('button', { name: 'Fusionar con otro contacto' }).click();
   const dialog = page.getByRole('dialog', { name: 'Fusionar otro contacto en Ana Pérez' });
   await expect(dialog).toBeVisible();
-  await dialog.getByLabel('Buscar contactos').fill('Ana');
-  const candidate = dialog.getByRole('button', { name: /Ana/ });
+  await dialog.getByRole('searchbox', { name: 'Buscar contactos' }).fill('Ana');
+  const candidate = dialog.getByRole('list', { name: 'Contactos que coinciden' }).getByRole('button', { name: /Ana/ });
   await expect(candidate).toHaveCount(1);
   await expect(candidate.getByTestId('contact-avatar')).toBeVisible();
   await candidate.click();
@@ -137,7 +138,7 @@ test('an agent merges the same person\u2019s WhatsApp and Telegram contacts; the
   await expect(contactPanel.getByTestId('contact-avatar')).toBeVisible();
   // The dialog no longer offers the merged contact: there is one Ana now.
   await contactPanel.getByRole('button', { name: 'Fusionar con otro contacto' }).click();
-  await page.getByLabel('Buscar contactos').fill('Ana');
+  await page.getByRole('searchbox', { name: 'Buscar contactos' }).fill('Ana');
   await expect(page.getByText('Ningún otro contacto coincide.')).toBeVisible();
   await page.keyboard.press('Escape');
   await page.screenshot({ path: 'test-results/screenshots/inbox-merge-after.png' });

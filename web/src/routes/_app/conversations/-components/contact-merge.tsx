@@ -126,7 +126,7 @@ function MergeForm({ orgId, contact, name, onDone }: { orgId: string; contact: K
         />
       </label>
       {results.error ? <Alert tone="error">{errorMessage(results.error)}</Alert> : null}
-      <ul className="max-h-72 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800" aria-label={t('merge.search')}>
+      <ul className="max-h-72 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800" aria-label={t('merge.results')}>
         {rows.map((row) => (
           <li key={row.id}>
             <button
