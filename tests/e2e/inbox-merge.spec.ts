@@ -135,6 +135,7 @@ test('an agent merges the same person\u2019s WhatsApp and Telegram contacts; the
   await expect(page).toHaveURL(new RegExp(`/conversations/${tgConversation.id}`));
   await expect(header.getByTestId('contact-avatar')).toBeVisible();
   await expect(page.getByText('Os escribí también por WhatsApp')).toBeVisible();
+  await page.getByRole('button', { name: 'Mostrar detalles' }).click();
   await expect(contactPanel.getByTestId('contact-avatar')).toBeVisible();
   // The dialog no longer offers the merged contact: there is one Ana now.
   await contactPanel.getByRole('button', { name: 'Fusionar con otro contacto' }).click();

@@ -72,7 +72,11 @@ function MergeForm({ orgId, contact, name, onDone }: { orgId: string; contact: K
     onSuccess: async (outcome, other) => {
       toast.success(t('merge.done', { name: summaryName(other), count: outcome.movedConversations }));
       onDone();
-      await queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all(orgId) });
+      // Conversations changed contact, and the merged contact is no longer a candidate.
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all(orgId) }),
+        queryClient.invalidateQueries({ queryKey: ['contacts', { orgId }] }),
+      ]);
     },
   });
 
