@@ -3,10 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { messages, organizations } from '../../db/schema';
 import { attachmentsOf } from '../core/channels/attachments';
 import { answerableText } from '../core/channels/answerable-text';
-import { signMetaPayload } from '../core/channels/meta';
 import { FAKE_TRANSCRIPT, startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';
-import { startFakePlatforms, type FakePlatforms } from '../testing/fake-platforms';
-import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { CHANNEL_CREDENTIALS, CUSTOMER as WA_CUSTOMER, useChannelSuite } from '../testing/channel-suite';
+import type { FakePlatforms } from '../testing/fake-platforms';
+import { whatsappWebhook } from '../testing/whatsapp-webhook';
+import type { TestApi, TestUser } from '../testing/harness';
 
 /**
  * Voice notes transcribed (issue 17): a WhatsApp voice note is downloaded by the media job, then
@@ -14,33 +15,24 @@ import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
  * OpenAI's multipart wire format), the transcript lands on the attachment, and the bot answers the
  * transcript. Without a model the bot gets a placeholder; a refusal is a visible status.
  */
+const suite = useChannelSuite({ ALLOW_PRIVATE_URLS: 'true' }); // The fake LLM is on loopback.
 let api: TestApi;
 let fake: FakePlatforms;
 let llm: FakeOpenAI;
 
 beforeAll(async () => {
-  fake = await startFakePlatforms();
+  ({ api, fake } = suite);
   llm = await startFakeOpenAI();
-  api = await createTestApi({
-    env: { META_GRAPH_API_URL: fake.url, ALLOW_PRIVATE_URLS: 'true', CHANNEL_RETRY_BASE_SECONDS: '0', CHANNEL_SEND_MAX_ATTEMPTS: '3' },
-  });
 });
-afterAll(async () => {
-  await api.close();
-  await fake.close();
-  await llm.close();
-});
-beforeEach(async () => {
-  await api.runtime.queue.drain();
-  fake.reset();
+afterAll(() => llm.close());
+beforeEach(() => {
   llm.transcriptions.length = 0;
   llm.failing.clear();
   llm.reply = (request) => `Echo: ${request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''}`;
 });
 
-const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-const WHATSAPP = { phoneNumberId: '106540352242922', accessToken: 'EAAG-whatsapp-system-user-token', appSecret: APP_SECRET };
-const CUSTOMER = '16505551234';
+const WHATSAPP = CHANNEL_CREDENTIALS.whatsapp;
+const CUSTOMER = WA_CUSTOMER.whatsapp;
 // An Ogg page header ("OggS"), as WhatsApp voice notes (Opus in Ogg) start.
 const VOICE = new Uint8Array([0x4f, 0x67, 0x67, 0x53, 0x00, 0x02, ...new Array(400).fill(3)]);
 
@@ -73,27 +65,13 @@ let sequence = 0;
 async function voiceNote(channel: Channel, mediaId: string) {
   sequence += 1;
   fake.media.whatsapp(mediaId, { mimeType: 'audio/ogg; codecs=opus', bytes: VOICE });
-  const payload = {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: WHATSAPP.phoneNumberId },
-              contacts: [{ profile: { name: 'Ana' }, wa_id: CUSTOMER }],
-              messages: [{ from: CUSTOMER, id: `wamid.VOICE${sequence}`, timestamp: '1733400000', type: 'audio', audio: { id: mediaId, mime_type: 'audio/ogg; codecs=opus', sha256: 'x', voice: true } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
-  const raw = JSON.stringify(payload);
-  const res = await api.call('POST', `/api/v1/channels/whatsapp/${channel.integrationId}`, { rawBody: raw, headers: { 'x-hub-signature-256': await signMetaPayload(APP_SECRET, raw) } });
+  const payload = whatsappWebhook({
+    phoneNumberId: WHATSAPP.phoneNumberId,
+    from: CUSTOMER,
+    name: 'Ana',
+    message: { id: `wamid.VOICE${sequence}`, timestamp: '1733400000', type: 'audio', audio: { id: mediaId, mime_type: 'audio/ogg; codecs=opus', sha256: 'x', voice: true } },
+  });
+  const res = await suite.deliver({ platform: 'whatsapp', integrationId: channel.integrationId }, payload);
   expect(res.status, res.text).toBe(200);
 }
 

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { signMetaPayload } from '../../functions/core/channels/meta';
+import { whatsappWebhook } from '../../functions/testing/whatsapp-webhook';
 import { useFakePlatforms } from './fake-platforms';
 import { createOrganization, signUp } from './helpers';
 
@@ -29,25 +30,14 @@ async function connect(page: Page, auth: Auth, platform: 'whatsapp' | 'telegram'
 
 /** Meta posts Ana's WhatsApp message (profile name "Ana Pérez"), signed with the app secret. */
 async function whatsappMessage(page: Page, integrationId: string, text: string) {
-  const payload = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Ana Pérez' }, wa_id: WA_CUSTOMER }],
-              messages: [{ from: WA_CUSTOMER, id: 'wamid.E2EMERGE1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const payload = JSON.stringify(
+    whatsappWebhook({
+      phoneNumberId: PHONE_NUMBER_ID,
+      from: WA_CUSTOMER,
+      name: 'Ana Pérez',
+      message: { id: 'wamid.E2EMERGE1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } },
+    }),
+  );
   const res = await page.request.post(`/api/v1/channels/whatsapp/${integrationId}`, {
     data: payload,
     headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': await signMetaPayload(APP_SECRET, payload) },
