@@ -17,6 +17,7 @@ export type AuditAction =
   | 'auth.session_revoked'
   | 'organization.created'
   | 'organization.updated'
+  | 'organization.transcription_updated'
   | 'organization.deleted'
   | 'member.invited'
   | 'member.invitation_revoked'
@@ -53,8 +54,8 @@ export const AuditMetadataSchema = z.object({
   fields: z.array(z.string()).optional().describe('organization.updated, webhook.updated: the fields changed'),
   email: z.string().optional().describe('member.invited: who was invited'),
   role: z.string().optional().describe('member.invited, member.joined, member.removed, api_key.created: the role'),
-  from: z.string().optional().describe('member.role_changed: the previous role'),
-  to: z.string().optional().describe('member.role_changed: the new role'),
+  from: z.string().optional().describe('member.role_changed: the previous role; organization.transcription_updated: the previous `provider:model` or `off`'),
+  to: z.string().optional().describe('member.role_changed: the new role; organization.transcription_updated: the new `provider:model` or `off`'),
   leaving: z.boolean().optional().describe('member.removed: the member left on their own'),
   name: z.string().optional().describe('api_key.created, api_key.updated: the key\u2019s name'),
   scopes: z.array(z.string()).optional().describe('api_key.created, api_key.updated: what the key may do (read, chat, admin)'),

@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../db/schema';
 import { attachmentsOf } from '../core/channels/attachments';
-import { signMetaPayload } from '../core/channels/meta';
-import { OUTAGE, startFakePlatforms, type FakePlatforms } from '../testing/fake-platforms';
-import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { CHANNEL_CREDENTIALS, CUSTOMER, useChannelSuite, type MessagingPlatform } from '../testing/channel-suite';
+import { OUTAGE, type FakePlatforms } from '../testing/fake-platforms';
+import { whatsappWebhook } from '../testing/whatsapp-webhook';
+import type { TestApi, TestUser } from '../testing/harness';
 
 /**
  * Media both ways, end to end: the real app over HTTP, the platforms (and their file servers)
@@ -12,40 +13,13 @@ import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
  * blob storage; the inbox reads them through an org-scoped route; agents send files out through
  * each platform's upload call.
  */
+const suite = useChannelSuite({ ALLOW_PRIVATE_URLS: 'true' }); // The fake file servers are on loopback.
 let api: TestApi;
 let fake: FakePlatforms;
+beforeAll(() => ({ api, fake } = suite));
 
-beforeAll(async () => {
-  fake = await startFakePlatforms();
-  api = await createTestApi({
-    env: {
-      META_GRAPH_API_URL: fake.url,
-      TELEGRAM_API_URL: fake.url,
-      // The fake file servers are on loopback, which the outbound guard refuses otherwise.
-      ALLOW_PRIVATE_URLS: 'true',
-      CHANNEL_RETRY_BASE_SECONDS: '0',
-      CHANNEL_SEND_MAX_ATTEMPTS: '3',
-    },
-  });
-});
-afterAll(async () => {
-  await api.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  await api.runtime.queue.drain();
-  fake.reset();
-});
-
-type Platform = 'whatsapp' | 'messenger' | 'instagram' | 'telegram';
-const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-const CREDENTIALS = {
-  whatsapp: { phoneNumberId: '106540352242922', accessToken: 'EAAG-whatsapp-system-user-token', appSecret: APP_SECRET },
-  messenger: { pageId: '1234567890', pageAccessToken: 'EAAG-messenger-page-token', appSecret: APP_SECRET },
-  instagram: { accountId: '17841400000000001', pageAccessToken: 'EAAG-instagram-page-token', appSecret: APP_SECRET },
-  telegram: { botToken: '123456789:AAEhBP0av28fhjRdM2ZJu1PsMKrcZhGs4wE' },
-} as const;
-const CUSTOMER = { whatsapp: '16505551234', messenger: '24680135792468', instagram: '9876543210', telegram: '555000111' } as const;
+type Platform = MessagingPlatform;
+const CREDENTIALS = CHANNEL_CREDENTIALS;
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, ...new Array(500).fill(7), 0xff, 0xd9]);
 const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
@@ -73,12 +47,7 @@ async function connectedChannel(platform: Platform, user?: TestUser): Promise<Ch
 }
 
 async function deliver(channel: Channel, payload: unknown) {
-  const raw = JSON.stringify(payload);
-  const headers: Record<string, string> =
-    channel.platform === 'telegram'
-      ? { 'x-telegram-bot-api-secret-token': fake.telegramWebhook(CREDENTIALS.telegram.botToken)?.secretToken ?? 'none' }
-      : { 'x-hub-signature-256': await signMetaPayload(APP_SECRET, raw) };
-  const res = await api.call('POST', `/api/v1/channels/${channel.platform}/${channel.integrationId}`, { rawBody: raw, headers });
+  const res = await suite.deliver(channel, payload);
   expect(res.status, res.text).toBe(200);
   return res;
 }
@@ -86,25 +55,12 @@ async function deliver(channel: Channel, payload: unknown) {
 let sequence = 0;
 function whatsappMedia(type: 'image' | 'audio' | 'video' | 'document' | 'sticker', mediaId: string, extra: Record<string, unknown> = {}) {
   sequence += 1;
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: CREDENTIALS.whatsapp.phoneNumberId },
-              contacts: [{ profile: { name: 'Ana' }, wa_id: CUSTOMER.whatsapp }],
-              messages: [{ from: CUSTOMER.whatsapp, id: `wamid.MEDIA${sequence}`, timestamp: '1733400000', type, [type]: { id: mediaId, mime_type: 'image/jpeg', sha256: 'x', ...extra } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return whatsappWebhook({
+    phoneNumberId: CREDENTIALS.whatsapp.phoneNumberId,
+    from: CUSTOMER.whatsapp,
+    name: 'Ana',
+    message: { id: `wamid.MEDIA${sequence}`, timestamp: '1733400000', type, [type]: { id: mediaId, mime_type: 'image/jpeg', sha256: 'x', ...extra } },
+  });
 }
 
 function telegramDocument(fileId: string, fileName: string, mimeType: string) {

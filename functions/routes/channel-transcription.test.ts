@@ -3,10 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { messages, organizations } from '../../db/schema';
 import { attachmentsOf } from '../core/channels/attachments';
 import { answerableText } from '../core/channels/answerable-text';
-import { signMetaPayload } from '../core/channels/meta';
 import { FAKE_TRANSCRIPT, startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';
-import { startFakePlatforms, type FakePlatforms } from '../testing/fake-platforms';
-import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { CHANNEL_CREDENTIALS, CUSTOMER as WA_CUSTOMER, useChannelSuite } from '../testing/channel-suite';
+import type { FakePlatforms } from '../testing/fake-platforms';
+import { whatsappWebhook } from '../testing/whatsapp-webhook';
+import type { TestApi, TestUser } from '../testing/harness';
 
 /**
  * Voice notes transcribed (issue 17): a WhatsApp voice note is downloaded by the media job, then
@@ -14,33 +15,24 @@ import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
  * OpenAI's multipart wire format), the transcript lands on the attachment, and the bot answers the
  * transcript. Without a model the bot gets a placeholder; a refusal is a visible status.
  */
+const suite = useChannelSuite({ ALLOW_PRIVATE_URLS: 'true' }); // The fake LLM is on loopback.
 let api: TestApi;
 let fake: FakePlatforms;
 let llm: FakeOpenAI;
 
 beforeAll(async () => {
-  fake = await startFakePlatforms();
+  ({ api, fake } = suite);
   llm = await startFakeOpenAI();
-  api = await createTestApi({
-    env: { META_GRAPH_API_URL: fake.url, ALLOW_PRIVATE_URLS: 'true', CHANNEL_RETRY_BASE_SECONDS: '0', CHANNEL_SEND_MAX_ATTEMPTS: '3' },
-  });
 });
-afterAll(async () => {
-  await api.close();
-  await fake.close();
-  await llm.close();
-});
-beforeEach(async () => {
-  await api.runtime.queue.drain();
-  fake.reset();
+afterAll(() => llm.close());
+beforeEach(() => {
   llm.transcriptions.length = 0;
   llm.failing.clear();
   llm.reply = (request) => `Echo: ${request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''}`;
 });
 
-const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-const WHATSAPP = { phoneNumberId: '106540352242922', accessToken: 'EAAG-whatsapp-system-user-token', appSecret: APP_SECRET };
-const CUSTOMER = '16505551234';
+const WHATSAPP = CHANNEL_CREDENTIALS.whatsapp;
+const CUSTOMER = WA_CUSTOMER.whatsapp;
 // An Ogg page header ("OggS"), as WhatsApp voice notes (Opus in Ogg) start.
 const VOICE = new Uint8Array([0x4f, 0x67, 0x67, 0x53, 0x00, 0x02, ...new Array(400).fill(3)]);
 
@@ -57,10 +49,8 @@ async function channelWithModel(transcriptionModel: string | null): Promise<Chan
   const key = await api.call('PUT', '/api/v1/provider-keys/compatible', { token: user.token, body: { apiKey: 'sk-org-voice-1234', baseUrl: llm.url, models: ['fake-llm'] } });
   expect(key.status, key.text).toBe(200);
   if (transcriptionModel) {
-    await api.runtime.services.db
-      .update(organizations)
-      .set({ settings: sql`${organizations.settings} || ${JSON.stringify({ transcription: { model: transcriptionModel } })}::jsonb` })
-      .where(eq(organizations.id, org.id));
+    const set = await api.call('PUT', `/api/v1/organizations/${org.id}/settings/transcription`, { token: user.token, body: { transcription: { provider: 'compatible', model: transcriptionModel } } });
+    expect(set.status, set.text).toBe(200);
   }
   const bot = await api.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'Sol', model: 'compatible:fake-llm', answerOnlyFromKnowledge: false, language: 'es' } });
   expect(bot.status, bot.text).toBe(201);
@@ -75,27 +65,13 @@ let sequence = 0;
 async function voiceNote(channel: Channel, mediaId: string) {
   sequence += 1;
   fake.media.whatsapp(mediaId, { mimeType: 'audio/ogg; codecs=opus', bytes: VOICE });
-  const payload = {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: WHATSAPP.phoneNumberId },
-              contacts: [{ profile: { name: 'Ana' }, wa_id: CUSTOMER }],
-              messages: [{ from: CUSTOMER, id: `wamid.VOICE${sequence}`, timestamp: '1733400000', type: 'audio', audio: { id: mediaId, mime_type: 'audio/ogg; codecs=opus', sha256: 'x', voice: true } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
-  const raw = JSON.stringify(payload);
-  const res = await api.call('POST', `/api/v1/channels/whatsapp/${channel.integrationId}`, { rawBody: raw, headers: { 'x-hub-signature-256': await signMetaPayload(APP_SECRET, raw) } });
+  const payload = whatsappWebhook({
+    phoneNumberId: WHATSAPP.phoneNumberId,
+    from: CUSTOMER,
+    name: 'Ana',
+    message: { id: `wamid.VOICE${sequence}`, timestamp: '1733400000', type: 'audio', audio: { id: mediaId, mime_type: 'audio/ogg; codecs=opus', sha256: 'x', voice: true } },
+  });
+  const res = await suite.deliver({ platform: 'whatsapp', integrationId: channel.integrationId }, payload);
   expect(res.status, res.text).toBe(200);
 }
 
@@ -151,6 +127,78 @@ describe('voice notes', () => {
     expect(audio.transcriptStatus).toBe('failed');
     expect(audio.transcriptError).toMatch(/HTTP 400: The model `no-such-model` does not exist/);
     expect(all.find((r) => r.role === 'assistant')!.content).toMatch(/no se pudo transcribir/);
+  });
+});
+
+describe('the transcription setting', () => {
+  const path = (orgId: string) => `/api/v1/organizations/${orgId}/settings/transcription`;
+
+  it('an admin chooses the model and turns it off again; the audit log says from what to what', async () => {
+    const channel = await channelWithModel(null);
+    const token = channel.user.token;
+    expect((await api.call('GET', path(channel.orgId), { token })).body).toEqual({ transcription: null, ready: false });
+
+    const set = await api.call('PUT', path(channel.orgId), { token, body: { transcription: { provider: 'compatible', model: ' whisper-1 ' } } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body).toEqual({ transcription: { provider: 'compatible', model: 'whisper-1' }, ready: true });
+
+    const off = await api.call('PUT', path(channel.orgId), { token, body: { transcription: null } });
+    expect(off.body).toEqual({ transcription: null, ready: false });
+    const audit = await api.call('GET', `/api/v1/audit-log?action=organization.transcription_updated`, { token, orgId: channel.orgId });
+    expect(audit.status, audit.text).toBe(200);
+    expect(audit.body.data.map((e: { metadata: { from: string; to: string } }) => [e.metadata.from, e.metadata.to])).toEqual([
+      ['compatible:whisper-1', 'off'],
+      ['off', 'compatible:whisper-1'],
+    ]);
+  });
+
+  it('refuses a provider without a saved key, one that cannot transcribe, and a malformed model name', async () => {
+    const channel = await channelWithModel(null);
+    const put = (transcription: unknown) => api.call('PUT', path(channel.orgId), { token: channel.user.token, body: { transcription } });
+    const noKey = await put({ provider: 'openai', model: 'whisper-1' });
+    expect(noKey.status, noKey.text).toBe(422);
+    expect(noKey.body.error.details).toEqual([expect.objectContaining({ path: 'transcription.provider', code: 'no_key' })]);
+    expect((await put({ provider: 'anthropic', model: 'whisper-1' })).status).toBe(422);
+    expect((await put({ provider: 'compatible', model: 'whisper 1' })).status).toBe(422);
+    expect((await put({ provider: 'compatible', model: '' })).status).toBe(422);
+    expect((await api.call('GET', path(channel.orgId), { token: channel.user.token })).body.transcription).toBeNull();
+  });
+
+  it('is for admins: an agent can neither read nor change it', async () => {
+    const channel = await channelWithModel('whisper-1');
+    const agent = await api.addMember(channel.user, channel.orgId, 'agent');
+    expect((await api.call('GET', path(channel.orgId), { token: agent.token })).status).toBe(403);
+    const change = await api.call('PUT', path(channel.orgId), { token: agent.token, body: { transcription: null } });
+    expect(change.status).toBe(403);
+    const admin = await api.addMember(channel.user, channel.orgId, 'admin');
+    expect((await api.call('GET', path(channel.orgId), { token: admin.token })).body.transcription).toEqual({ provider: 'compatible', model: 'whisper-1' });
+  });
+
+  it('is out of reach of another organization', async () => {
+    const channel = await channelWithModel('whisper-1');
+    const stranger = await api.signUp();
+    await api.createOrg(stranger);
+    expect((await api.call('GET', path(channel.orgId), { token: stranger.token })).status).toBe(404);
+    expect((await api.call('PUT', path(channel.orgId), { token: stranger.token, body: { transcription: null } })).status).toBe(404);
+    expect((await api.call('GET', path(channel.orgId), { token: channel.user.token })).body.transcription).toEqual({ provider: 'compatible', model: 'whisper-1' });
+  });
+
+  it('a setting saved before the provider was chosen (model only) still runs on the transcribing key', async () => {
+    const channel = await channelWithModel(null);
+    await api.runtime.services.db
+      .update(organizations)
+      .set({ settings: sql`${organizations.settings} || ${JSON.stringify({ transcription: { model: 'whisper-1' } })}::jsonb` })
+      .where(eq(organizations.id, channel.orgId));
+    expect((await api.call('GET', path(channel.orgId), { token: channel.user.token })).body).toEqual({ transcription: { provider: null, model: 'whisper-1' }, ready: true });
+    await voiceNote(channel, 'voice-legacy');
+    await api.runtime.queue.drain();
+    expect(llm.transcriptions.map((t) => t.model)).toEqual(['whisper-1']);
+  });
+
+  it('removing the chosen provider\'s key leaves the setting but reports it not ready', async () => {
+    const channel = await channelWithModel('whisper-1');
+    expect((await api.call('DELETE', '/api/v1/provider-keys/compatible', { token: channel.user.token })).status).toBe(204);
+    expect((await api.call('GET', path(channel.orgId), { token: channel.user.token })).body).toEqual({ transcription: { provider: 'compatible', model: 'whisper-1' }, ready: false });
   });
 });
 

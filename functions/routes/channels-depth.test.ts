@@ -1,43 +1,26 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contacts, conversations, messages } from '../../db/schema';
 import messengerFixtures from '../core/channels/fixtures/messenger.json';
 import telegramFixtures from '../core/channels/fixtures/telegram.json';
 import whatsappFixtures from '../core/channels/fixtures/whatsapp.json';
-import { signMetaPayload } from '../core/channels/meta';
-import { startFakePlatforms, type FakePlatforms } from '../testing/fake-platforms';
-import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { CHANNEL_CREDENTIALS, useChannelSuite, type MessagingPlatform } from '../testing/channel-suite';
+import type { FakePlatforms } from '../testing/fake-platforms';
+import type { TestApi, TestUser } from '../testing/harness';
 
 /**
  * Channels in depth: WhatsApp templates and the 24-hour window, read receipts and typing, contact
  * profiles and merging, reactions on their message, and one conversation under concurrent first
  * messages. The real app over HTTP with the platforms faked on loopback.
  */
+const suite = useChannelSuite({ CHANNEL_SEND_MAX_ATTEMPTS: '2' });
 let api: TestApi;
 let fake: FakePlatforms;
+beforeAll(() => ({ api, fake } = suite));
 
-beforeAll(async () => {
-  fake = await startFakePlatforms();
-  api = await createTestApi({ env: { META_GRAPH_API_URL: fake.url, TELEGRAM_API_URL: fake.url, CHANNEL_RETRY_BASE_SECONDS: '0', CHANNEL_SEND_MAX_ATTEMPTS: '2' } });
-});
-afterAll(async () => {
-  await api.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  await api.runtime.queue.drain();
-  fake.reset();
-});
-
-type Platform = 'whatsapp' | 'messenger' | 'instagram' | 'telegram';
-const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+type Platform = MessagingPlatform;
 const WABA = '102290129340398';
-const CREDENTIALS = {
-  whatsapp: { phoneNumberId: '106540352242922', accessToken: 'EAAG-whatsapp-system-user-token', appSecret: APP_SECRET, businessAccountId: WABA },
-  messenger: { pageId: '1234567890', pageAccessToken: 'EAAG-messenger-page-token', appSecret: APP_SECRET },
-  instagram: { accountId: '17841400000000001', pageAccessToken: 'EAAG-instagram-page-token', appSecret: APP_SECRET },
-  telegram: { botToken: '123456789:AAEhBP0av28fhjRdM2ZJu1PsMKrcZhGs4wE' },
-} as const;
+const CREDENTIALS = { ...CHANNEL_CREDENTIALS, whatsapp: { ...CHANNEL_CREDENTIALS.whatsapp, businessAccountId: WABA } };
 
 interface Channel {
   user: TestUser;
@@ -64,15 +47,7 @@ async function connectedChannel(platform: Platform, existing?: Pick<Channel, 'us
   return { ...owner, integrationId: created.body.id, platform };
 }
 
-async function deliver(channel: Channel, payload: unknown) {
-  const raw = JSON.stringify(payload);
-  const headers: Record<string, string> =
-    channel.platform === 'telegram'
-      ? { 'x-telegram-bot-api-secret-token': fake.telegramWebhook(CREDENTIALS.telegram.botToken)?.secretToken ?? 'none' }
-      : { 'x-hub-signature-256': await signMetaPayload(APP_SECRET, raw) };
-  return api.call('POST', `/api/v1/channels/${channel.platform}/${channel.integrationId}`, { rawBody: raw, headers });
-}
-
+const deliver = (channel: Channel, payload: unknown) => suite.deliver(channel, payload);
 const drain = () => api.runtime.queue.drain();
 const db = () => api.runtime.services.db;
 
@@ -326,6 +301,8 @@ describe('merging contacts', () => {
     const found = await api.call('GET', `/api/v1/contacts?q=Ana&exclude=${kept.id}`, { token: telegram.user.token });
     expect(found.status, found.text).toBe(200);
     expect(found.body.data.map((c: any) => c.id)).toEqual([merged.id]);
+    // The picker says how many conversations move (counted per contact, not per conversation id).
+    expect(found.body.data[0].conversationCount).toBe(1);
 
     const res = await api.call('POST', `/api/v1/contacts/${kept.id}/merge`, { token: telegram.user.token, body: { contactId: merged.id } });
     expect(res.status, res.text).toBe(200);

@@ -1,54 +1,28 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { channels, messages } from '../../db/schema';
 import instagramFixtures from '../core/channels/fixtures/instagram.json';
 import messengerFixtures from '../core/channels/fixtures/messenger.json';
 import telegramFixtures from '../core/channels/fixtures/telegram.json';
 import whatsappFixtures from '../core/channels/fixtures/whatsapp.json';
 import { signMetaPayload } from '../core/channels/meta';
-import { OUTAGE, startFakePlatforms, type FakePlatforms } from '../testing/fake-platforms';
-import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { APP_SECRET, CHANNEL_CREDENTIALS, CUSTOMER, useChannelSuite, type MessagingPlatform } from '../testing/channel-suite';
+import { OUTAGE, type FakePlatforms } from '../testing/fake-platforms';
+import type { TestApi, TestUser } from '../testing/harness';
 
 /**
  * Channel webhooks end to end: the real app over HTTP, the platforms faked on loopback. Each test
  * makes its own organization, bot and integration; the fake's record is reset between tests.
  */
+const suite = useChannelSuite();
 let api: TestApi;
 let fake: FakePlatforms;
+beforeAll(() => ({ api, fake } = suite));
 
-beforeAll(async () => {
-  fake = await startFakePlatforms();
-  api = await createTestApi({
-    env: {
-      META_GRAPH_API_URL: fake.url,
-      TELEGRAM_API_URL: fake.url,
-      // Retries run at once in tests; one test checks that Retry-After is honoured.
-      CHANNEL_RETRY_BASE_SECONDS: '0',
-      CHANNEL_SEND_MAX_ATTEMPTS: '3',
-    },
-  });
-});
-afterAll(async () => {
-  await api.close();
-  await fake.close();
-});
-// A test that leaves replies queued must not have them land in the next test's record.
-beforeEach(async () => {
-  await api.runtime.queue.drain();
-  fake.reset();
-});
-
-type Platform = 'whatsapp' | 'messenger' | 'instagram' | 'telegram';
-
-const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-const CREDENTIALS = {
-  whatsapp: { phoneNumberId: '106540352242922', accessToken: 'EAAG-whatsapp-system-user-token', appSecret: APP_SECRET },
-  messenger: { pageId: '1234567890', pageAccessToken: 'EAAG-messenger-page-token', appSecret: APP_SECRET },
-  instagram: { accountId: '17841400000000001', pageAccessToken: 'EAAG-instagram-page-token', appSecret: APP_SECRET },
-  telegram: { botToken: '123456789:AAEhBP0av28fhjRdM2ZJu1PsMKrcZhGs4wE' },
-} as const;
+type Platform = MessagingPlatform;
+const CREDENTIALS = CHANNEL_CREDENTIALS;
 const FIXTURES = { whatsapp: whatsappFixtures, messenger: messengerFixtures, instagram: instagramFixtures, telegram: telegramFixtures } as const;
-const RECIPIENT = { whatsapp: '16505551234', messenger: '24680135792468', instagram: '9876543210', telegram: '555000111' } as const;
+const RECIPIENT = CUSTOMER;
 const KNOWLEDGE = 'Opening hours: the shop opens Monday to Saturday from 10:00 to 20:00. On Sunday the shop is closed.';
 
 interface Channel {

@@ -2,6 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { createSelectSchema } from 'drizzle-zod';
 import { invitations, organizations, ROLES } from '../../db/schema';
 import { LIMIT_NAMES, PLAN_IDS } from '../core/billing/plans';
+import { TRANSCRIBING_PROVIDERS, TranscriptionChoiceSchema } from '../core/channels/transcription-settings';
+import { named } from '../lib/openapi';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -94,4 +96,23 @@ export const UsageSchema = z.object({
       ),
     })
     .openapi('PlanUsage', { description: 'The plan, each of its limits with what is used of it, and the reset date' }),
+});
+
+export const TranscriptionChoiceBodySchema = named(TranscriptionChoiceSchema, 'TranscriptionChoice');
+
+export const TranscriptionSettingSchema = z
+  .object({
+    transcription: z
+      .object({
+        provider: z.enum(TRANSCRIBING_PROVIDERS).nullable().openapi({ description: 'null: saved before a provider was chosen; the first OpenAI, Groq or compatible key runs it' }),
+        model: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'null: voice notes are not transcribed (the bot is told a voice message came that it cannot hear)' }),
+    ready: z.boolean().openapi({ description: 'A key the choice can run with is saved; false once that key is removed' }),
+  })
+  .openapi('TranscriptionSetting');
+
+export const UpdateTranscriptionSettingSchema = z.object({
+  transcription: TranscriptionChoiceBodySchema.nullable().openapi({ description: 'null turns transcription off' }),
 });

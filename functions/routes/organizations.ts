@@ -10,11 +10,14 @@ import { authenticate, requireRole, requireUser, withOrg } from '../middleware/a
 import { organizationsInvitationsRouter } from './organizations-invitations';
 import { organizationsMembersRouter } from './organizations-members';
 import { organizationsLifecycleRouter } from './organizations-lifecycle';
+import { organizationsTranscriptionRouter } from './organizations-transcription';
 import { CreateOrganizationSchema, OrganizationSchema, OrgParamsSchema, UpdateOrganizationSchema, UsageSchema } from './organizations.schemas';
 
 /**
  * /api/v1/organizations. Sub-resources are mounted at the end from their own files:
- * `/{id}/members` (organizations-members.ts) and `/{id}/invitations` (organizations-invitations.ts).
+ * `/{id}/members` (organizations-members.ts), `/{id}/invitations` (organizations-invitations.ts),
+ * `/{id}/deletion` and `/export` (organizations-lifecycle.ts) and `/{id}/settings/transcription`
+ * (organizations-transcription.ts).
  */
 export const organizationsRouter = createRouter();
 const tags = ['Organizations'];
@@ -139,3 +142,4 @@ organizationsRouter.openapi(
 organizationsRouter.route('/', organizationsMembersRouter);
 organizationsRouter.route('/', organizationsInvitationsRouter);
 organizationsRouter.route('/', organizationsLifecycleRouter);
+organizationsRouter.route('/', organizationsTranscriptionRouter);

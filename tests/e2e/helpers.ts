@@ -25,6 +25,18 @@ export async function signUp(page: Page, opts: { name?: string; email?: string }
   return { name, email };
 }
 
+/** The invitation link's path as the invitee receives it, read from the dev outbox (the invitee may have no account yet). */
+export async function invitationLink(request: APIRequestContext, email: string) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const res = await request.get(`/api/v1/dev/outbox?to=${encodeURIComponent(email)}`, { headers: { 'x-dev-outbox-key': E2E_OUTBOX_KEY } });
+    const mails = (await res.json()).data as Array<{ text: string }>;
+    const link = mails.map((m) => /https?:\/\/\S+\/invite\/\S+/.exec(m.text)?.[0]).find(Boolean);
+    if (link) return new URL(link).pathname;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no invitation mail for ${email}`);
+}
+
 export async function createOrganization(page: Page, orgName = `Acme ${Math.random().toString(36).slice(2, 6)}`) {
   await expect(page.getByRole('heading', { name: 'Crea tu organización' })).toBeVisible();
   await page.getByLabel('Nombre de la organización').fill(orgName);

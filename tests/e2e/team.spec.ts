@@ -1,18 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createOrganization, E2E_OUTBOX_KEY, PASSWORD, signUp, uniqueEmail } from './helpers';
-
-/** The invitation link as the invitee receives it, read from the dev outbox. */
-async function invitationLink(request: import('@playwright/test').APIRequestContext, email: string) {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // The invitee has no account yet: read their mail as the operator (scripts/e2e-server.mjs sets the key).
-    const res = await request.get(`/api/v1/dev/outbox?to=${encodeURIComponent(email)}`, { headers: { 'x-dev-outbox-key': E2E_OUTBOX_KEY } });
-    const mails = (await res.json()).data as Array<{ text: string }>;
-    const link = mails.map((m) => /https?:\/\/\S+\/invite\/\S+/.exec(m.text)?.[0]).find(Boolean);
-    if (link) return new URL(link).pathname;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no invitation mail for ${email}`);
-}
+import { createOrganization, invitationLink, PASSWORD, signUp, uniqueEmail } from './helpers';
 
 test('sign up, create an organization, invite a member who signs up and accepts', async ({ page, browser, request }) => {
   await signUp(page, { name: 'Olga Dueña' });

@@ -3,17 +3,17 @@ import { messages, organizations } from '../../../db/schema';
 import { OutboundRefused } from '../../lib/network';
 import type { Services } from '../../ports';
 import { orgProviderKeys, PROVIDER_BASE_URLS } from '../models/org-keys';
-import type { OrgProviderKey } from '../models/registry';
 import { attachmentsOf, type MessageAttachment } from './attachments';
 import { announceMessageUpdated, saveAttachment } from './attachment-store';
 import { errorMessage } from './http';
 import { megabytes } from './media-types';
+import { runsTranscription, transcriptionOf } from './transcription-settings';
 
 /**
- * Voice notes and audio files, transcribed: when the organization names a transcription model
- * (`settings.transcription.model`, e.g. `whisper-1` or `gpt-4o-mini-transcribe`) and has an
- * OpenAI or OpenAI-compatible key, the `transcribe-audio` job (queued by the download job once the
- * audio is stored, never on the webhook's path) posts each stored audio file to
+ * Voice notes and audio files, transcribed: when the organization chose a transcription model
+ * (`settings.transcription`, a provider and a model such as `whisper-1` or `gpt-4o-mini-transcribe`,
+ * set with `PUT /api/v1/organizations/{id}/settings/transcription`) and holds that provider's key,
+ * the `transcribe-audio` job (queued by the download job once the audio is stored, never on the webhook's path) posts each stored audio file to
  * `{baseUrl}/audio/transcriptions` as OpenAI's multipart form (`file`, `model`,
  * `response_format=json`) and writes the text on the attachment (`transcript`,
  * `transcriptStatus`). The bot then answers the transcript; without a model, or when it failed,
@@ -25,16 +25,7 @@ export const TRANSCRIBE_AUDIO_JOB = 'transcribe-audio';
 /** OpenAI's transcription endpoint refuses uploads over 25 MB. */
 export const TRANSCRIBE_MAX_BYTES = 25 * 1024 * 1024;
 const TRANSCRIBE_TIMEOUT_MS = 120_000;
-/** Providers that speak OpenAI's `/audio/transcriptions`. */
-const TRANSCRIBING_PROVIDERS = new Set<OrgProviderKey['provider']>(['openai', 'compatible', 'groq']);
-
 type Transcribed = MessageAttachment;
-
-/** The organization's transcription model, when it named one. */
-export function transcriptionModelOf(settings: Record<string, unknown> | null | undefined): string | null {
-  const model = (settings?.transcription as { model?: unknown } | undefined)?.model;
-  return typeof model === 'string' && model.trim() ? model.trim() : null;
-}
 
 const needsTranscript = (a: Transcribed) => a.kind === 'audio' && a.status === 'stored' && a.blobKey !== null && !a.transcriptStatus;
 
@@ -45,12 +36,12 @@ export function hasAudioToTranscribe(metadata: Record<string, unknown>): boolean
 
 async function transcriptionSetup(services: Services, organizationId: string) {
   const [org] = await services.db.select({ settings: organizations.settings }).from(organizations).where(eq(organizations.id, organizationId)).limit(1);
-  const model = transcriptionModelOf(org?.settings as Record<string, unknown> | undefined);
-  if (!model) return null;
-  const key = (await orgProviderKeys(services, organizationId)).find((k) => TRANSCRIBING_PROVIDERS.has(k.provider));
+  const choice = transcriptionOf(org?.settings);
+  if (!choice) return null;
+  const key = (await orgProviderKeys(services, organizationId)).find((k) => runsTranscription(choice, k.provider));
   if (!key) return null;
   const baseUrl = (key.baseUrl ?? PROVIDER_BASE_URLS[key.provider === 'groq' ? 'groq' : 'openai']).replace(/\/+$/, '');
-  return { model, apiKey: key.apiKey, baseUrl };
+  return { model: choice.model, apiKey: key.apiKey, baseUrl };
 }
 
 /** True when this organization would transcribe (a model named and a key that can run it). */

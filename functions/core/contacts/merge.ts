@@ -87,7 +87,9 @@ export async function searchContacts(services: Pick<Services, 'db'>, organizatio
       email: contacts.email,
       phone: contacts.phone,
       attributes: contacts.attributes,
-      conversationCount: sql<number>`(select count(*)::int from ${conversations} c where c.contact_id = ${contacts.id})`,
+      // Qualified by hand: drizzle renders ${contacts.id} in a select as a bare "id", which inside
+      // the subquery would mean the conversation's own id (and count nothing).
+      conversationCount: sql<number>`(select count(*)::int from ${conversations} c where c.contact_id = ${sql.raw('"contacts"."id"')})`,
     })
     .from(contacts)
     .where(

@@ -17218,6 +17218,201 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org_id}/settings/transcription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model that transcribes voice notes (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    org_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The setting */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TranscriptionSetting"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Choose the model that transcribes voice notes, or turn transcription off with null (admin)
+         * @description The provider must speak OpenAI’s `/audio/transcriptions` (`openai`, `groq`, `compatible`) and the organization must hold its key (saved with `PUT /api/v1/provider-keys/{provider}`); otherwise 422 with the detail code `no_key`. Audio that arrives afterwards is transcribed; earlier voice notes keep their status.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    org_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        transcription: components["schemas"]["TranscriptionChoice"];
+                    };
+                };
+            };
+            responses: {
+                /** @description The setting now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TranscriptionSetting"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also returned for other organizations’ resources) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{org_id}/usage": {
         parameters: {
             query?: never;
@@ -22370,7 +22565,7 @@ export interface components {
             events?: string[];
             /** @description organization.updated, webhook.updated: the fields changed */
             fields?: string[];
-            /** @description member.role_changed: the previous role */
+            /** @description member.role_changed: the previous role; organization.transcription_updated: the previous `provider:model` or `off` */
             from?: string;
             /** @description member.joined: the invitation accepted */
             invitationId?: string;
@@ -22396,7 +22591,7 @@ export interface components {
             role?: string;
             /** @description api_key.created, api_key.updated: what the key may do (read, chat, admin) */
             scopes?: string[];
-            /** @description member.role_changed: the new role */
+            /** @description member.role_changed: the new role; organization.transcription_updated: the new `provider:model` or `off` */
             to?: string;
             /** @description webhook.created, webhook.deleted: the endpoint (without credentials or query) */
             url?: string;
@@ -24637,6 +24832,29 @@ export interface components {
             plan?: string;
             /** @enum {boolean} */
             received: true;
+        };
+        /** @description null turns transcription off */
+        TranscriptionChoice: {
+            /** @description The transcription model, for example whisper-1 or gpt-4o-mini-transcribe */
+            model: string;
+            /**
+             * @description Whose key the audio is sent with
+             * @enum {string}
+             */
+            provider: "openai" | "groq" | "compatible";
+        } | null;
+        TranscriptionSetting: {
+            /** @description A key the choice can run with is saved; false once that key is removed */
+            ready: boolean;
+            /** @description null: voice notes are not transcribed (the bot is told a voice message came that it cannot hear) */
+            transcription: {
+                model: string;
+                /**
+                 * @description null: saved before a provider was chosen; the first OpenAI, Groq or compatible key runs it
+                 * @enum {string|null}
+                 */
+                provider: "openai" | "groq" | "compatible" | null;
+            } | null;
         };
         TwoFactorChallenge: {
             /** @description Send it with the code to /auth/login/2fa within 5 minutes */

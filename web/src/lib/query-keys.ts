@@ -45,7 +45,12 @@ export const queryKeys = {
   },
   apiKeys: { list: (orgId: string) => ['api-keys', { orgId }] as const },
   auditLog: { list: (orgId: string) => ['audit-log', { orgId }] as const },
-  providerKeys: { list: (orgId: string) => ['provider-keys', { orgId }] as const, presets: (orgId: string) => ['provider-presets', { orgId }] as const },
+  providerKeys: {
+    list: (orgId: string) => ['provider-keys', { orgId }] as const,
+    presets: (orgId: string) => ['provider-presets', { orgId }] as const,
+    models: (orgId: string, provider: string) => ['provider-models', { orgId, provider }] as const,
+  },
+  transcription: (orgId: string) => ['transcription-setting', { orgId }] as const,
   chatModels: { list: (orgId: string) => ['chat-models', { orgId }] as const },
   embeddingModels: { list: (orgId: string) => ['embedding-models', { orgId }] as const },
   knowledgeBases: {

@@ -26,6 +26,7 @@ import * as orgDeletion from './org-deletion';
 import * as contactMerge from './contact-merge';
 import * as sso from './sso';
 import * as start from './start';
+import * as transcription from './transcription';
 import * as webhooks from './webhooks';
 
 export const en = {
@@ -53,6 +54,7 @@ export const en = {
   ...lifecycle.en,
   ...orgDeletion.en,
   ...contactMerge.en,
+  ...transcription.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -82,4 +84,5 @@ export const es: Record<MessageKey, string> = {
   ...lifecycle.es,
   ...orgDeletion.es,
   ...contactMerge.es,
+  ...transcription.es,
 };

@@ -9,6 +9,7 @@ import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { chatModelsQuery, KEYED_PROVIDERS, providerKeysQuery, providerPresetsQuery, type KeyedProvider, type ProviderKey, type ProviderPreset } from '../../../lib/queries';
 import { useOrg } from '../../../lib/use-org';
 import { queryKeys } from '../../../lib/query-keys';
+import { TranscriptionSettings } from './-transcription';
 
 export const Route = createFileRoute('/_app/settings/providers')({
   loader: ({ context: { queryClient, orgId } }) => {
@@ -38,6 +39,7 @@ function ProviderKeys() {
         <ProviderCard key={p} provider={p} row={keys.find((k) => k.provider === p)} />
       ))}
       <ProviderPresets keys={keys} />
+      <TranscriptionSettings keys={keys} />
     </div>
   );
 }
@@ -101,11 +103,13 @@ function ProviderCard({ provider, row, preset }: { provider: KeyedProvider; row:
   const [modelNames, setModelNames] = useState(row?.models.join(', ') ?? '');
   const [removing, setRemoving] = useState(false);
 
-  // Model pickers on the chatbot pages read the models list; a key change changes what is available.
+  // Model pickers on the chatbot pages read the models list, and transcription needs its provider's
+  // key: a key change changes what is available.
   const invalidate = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: queryKeys.providerKeys.list(org.id) }),
       queryClient.invalidateQueries({ queryKey: queryKeys.chatModels.list(org.id) }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.transcription(org.id) }),
     ]);
 
   const save = useMutation({

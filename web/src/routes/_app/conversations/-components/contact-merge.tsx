@@ -72,7 +72,11 @@ function MergeForm({ orgId, contact, name, onDone }: { orgId: string; contact: K
     onSuccess: async (outcome, other) => {
       toast.success(t('merge.done', { name: summaryName(other), count: outcome.movedConversations }));
       onDone();
-      await queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all(orgId) });
+      // Conversations changed contact, and the merged contact is no longer a candidate.
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all(orgId) }),
+        queryClient.invalidateQueries({ queryKey: ['contacts', { orgId }] }),
+      ]);
     },
   });
 
@@ -126,7 +130,7 @@ function MergeForm({ orgId, contact, name, onDone }: { orgId: string; contact: K
         />
       </label>
       {results.error ? <Alert tone="error">{errorMessage(results.error)}</Alert> : null}
-      <ul className="max-h-72 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800" aria-label={t('merge.search')}>
+      <ul className="max-h-72 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800" aria-label={t('merge.results')}>
         {rows.map((row) => (
           <li key={row.id}>
             <button

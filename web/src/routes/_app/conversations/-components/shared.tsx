@@ -31,10 +31,11 @@ function hash(s: string) {
   return Math.abs(h);
 }
 
-export function Avatar({ name, seed, size = 'md', className }: { name: string; seed: string; size?: 'sm' | 'md' | 'lg'; className?: string }) {
+export function Avatar({ name, seed, size = 'md', className, testId }: { name: string; seed: string; size?: 'sm' | 'md' | 'lg'; className?: string; testId?: string }) {
   return (
     <span
       aria-hidden="true"
+      data-testid={testId}
       className={cx(
         'flex shrink-0 items-center justify-center rounded-full font-semibold select-none',
         size === 'sm' ? 'size-6 text-[10px]' : size === 'lg' ? 'size-11 text-base' : 'size-9 text-xs',

@@ -1,0 +1,36 @@
+/** UI text of the voice-note transcription setting (Settings → Model providers); Spanish must have every key. */
+export const en = {
+  'transcription.title': 'Transcribe voice notes',
+  'transcription.desc': 'Voice notes and audio files customers send on WhatsApp, Messenger, Instagram and Telegram are turned into text with this model, so the assistant can answer them and agents can read them in the inbox.',
+  'transcription.on': 'On: {model}',
+  'transcription.off': 'Off',
+  'transcription.provider': 'Provider',
+  'transcription.model': 'Model',
+  'transcription.modelHint': 'For example whisper-1 or gpt-4o-mini-transcribe (OpenAI), whisper-large-v3 (Groq).',
+  'transcription.modelsFromProvider': 'Suggestions come from the provider’s model list.',
+  'transcription.needsKey': 'Save an OpenAI, Groq or OpenAI-compatible key above first: the audio is sent with that key.',
+  'transcription.notReady': 'The key for this provider was removed: voice notes are not transcribed until you save it again or choose another provider.',
+  'transcription.offNote': 'While this is off the assistant is told a voice message arrived that it cannot listen to; the audio is still kept in the inbox.',
+  'transcription.save': 'Save',
+  'transcription.turnOff': 'Turn off',
+  'transcription.saved': 'Voice notes will be transcribed with {model}.',
+  'transcription.turnedOff': 'Voice notes are no longer transcribed.',
+} as const;
+
+export const es: Record<keyof typeof en, string> = {
+  'transcription.title': 'Transcribir notas de voz',
+  'transcription.desc': 'Las notas de voz y los audios que envían tus clientes por WhatsApp, Messenger, Instagram y Telegram se pasan a texto con este modelo, para que el asistente pueda responderlos y los agentes leerlos en la bandeja de entrada.',
+  'transcription.on': 'Activada: {model}',
+  'transcription.off': 'Desactivada',
+  'transcription.provider': 'Proveedor',
+  'transcription.model': 'Modelo',
+  'transcription.modelHint': 'Por ejemplo whisper-1 o gpt-4o-mini-transcribe (OpenAI), whisper-large-v3 (Groq).',
+  'transcription.modelsFromProvider': 'Las sugerencias vienen de la lista de modelos del proveedor.',
+  'transcription.needsKey': 'Guarda antes arriba una clave de OpenAI, Groq o de un servidor compatible con OpenAI: el audio se envía con esa clave.',
+  'transcription.notReady': 'Se eliminó la clave de este proveedor: las notas de voz no se transcriben hasta que la guardes de nuevo o elijas otro proveedor.',
+  'transcription.offNote': 'Mientras esté desactivada, al asistente se le dice que llegó un mensaje de voz que no puede escuchar; el audio se sigue guardando en la bandeja de entrada.',
+  'transcription.save': 'Guardar',
+  'transcription.turnOff': 'Desactivar',
+  'transcription.saved': 'Las notas de voz se transcribirán con {model}.',
+  'transcription.turnedOff': 'Las notas de voz ya no se transcriben.',
+} as const;
