@@ -4,7 +4,7 @@
  * back in brings the detailed nodes back.
  */
 import { expect, test } from '@playwright/test';
-import { dashboardUser, deployedBot, node } from './flow-helpers';
+import { node, openedFlow } from './flow-helpers';
 
 const pos = (x: number) => ({ x, y: 0 });
 /** start → "Bienvenida" → an unlabelled question whose outputs lead nowhere (a warning). */
@@ -22,13 +22,7 @@ const FLOW = {
 
 test('flows: zoomed out, nodes are simplified blocks that keep their edges, title and problems', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.setViewportSize({ width: 1440, height: 1000 });
-  const auth = await dashboardUser(page, 'Zoe Park', 'Park Bikes');
-  const bot = await deployedBot(page, auth, 'Bike helper');
-  const created = await page.request.post(`/api/v1/chatbots/${bot.id}/flows`, { headers: auth, data: { name: 'Small flow', document: FLOW } });
-  expect(created.status(), await created.text()).toBe(201);
-  await page.goto(`/chatbots/${bot.id}?tab=flow`);
-  await page.getByRole('button', { name: 'Abrir' }).first().click();
+  await openedFlow(page, { user: 'Zoe Park', org: 'Park Bikes', bot: 'Bike helper', flow: 'Small flow' }, FLOW);
   await expect(node(page, 'ask')).toBeVisible();
   await expect(page.locator('[data-detail="far"]')).toHaveCount(0);
   await expect(page.locator('.react-flow__edge')).toHaveCount(2);
