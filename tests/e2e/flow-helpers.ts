@@ -26,6 +26,17 @@ export async function deployedBot(page: Page, auth: Auth, name: string) {
   return bot;
 }
 
+/** A new account with a deployed bot and a flow made of `document` (through the API), open in the editor. */
+export async function openedFlow(page: Page, names: { user: string; org: string; bot: string; flow: string }, document: unknown) {
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  const auth = await dashboardUser(page, names.user, names.org);
+  const bot = await deployedBot(page, auth, names.bot);
+  const created = await page.request.post(`/api/v1/chatbots/${bot.id}/flows`, { headers: auth, data: { name: names.flow, document } });
+  expect(created.status(), await created.text()).toBe(201);
+  await page.goto(`/chatbots/${bot.id}?tab=flow`);
+  await page.getByRole('button', { name: 'Abrir' }).first().click();
+}
+
 /** Opens the Flow tab and creates a blank flow; the editor opens on it. */
 export async function newFlow(page: Page, botId: string, name: string) {
   await page.goto(`/chatbots/${botId}?tab=flow`);

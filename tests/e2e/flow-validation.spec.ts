@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { dashboardUser, deployedBot, node, SHOTS, waitSaved } from './flow-helpers';
+import { node, openedFlow, SHOTS, waitSaved } from './flow-helpers';
 
 const pos = (x: number) => ({ x, y: 0 });
 /** start → "Saludo" (reads {{codigo}}, which nothing sets); "perdido" is wired to nothing. */
@@ -24,14 +24,7 @@ const DANGLING = 'La salida «Siguiente» del nodo “Saludo” (saludo) no llev
 
 test('flows: publishing a bad flow is refused with Spanish messages naming the nodes, in the list and on the canvas', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.setViewportSize({ width: 1440, height: 1000 });
-  const auth = await dashboardUser(page, 'Marta Ibáñez', 'Ferretería Ibáñez');
-  const bot = await deployedBot(page, auth, 'Asistente de la ferretería');
-  const created = await page.request.post(`/api/v1/chatbots/${bot.id}/flows`, { headers: auth, data: { name: 'Flujo con errores', document: BAD_FLOW } });
-  expect(created.status(), await created.text()).toBe(201);
-
-  await page.goto(`/chatbots/${bot.id}?tab=flow`);
-  await page.getByRole('button', { name: 'Abrir' }).first().click();
+  await openedFlow(page, { user: 'Marta Ibáñez', org: 'Ferretería Ibáñez', bot: 'Asistente de la ferretería', flow: 'Flujo con errores' }, BAD_FLOW);
   await expect(node(page, 'saludo')).toBeVisible();
   const issues = page.getByTestId('flow-issues');
 

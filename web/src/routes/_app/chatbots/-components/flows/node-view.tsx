@@ -92,16 +92,28 @@ export function nodeSummary(t: TFunction, node: FlowNode): string {
   }
 }
 
-/** Below this zoom the text is too small to read: it is not painted (panning a big flow stays smooth). */
+/**
+ * Below this zoom the detailed node's text is too small to read, and a big flow has most of its
+ * nodes on screen: nodes switch to a simplified drawing (FarNodeView).
+ */
 export const DETAIL_ZOOM = 0.45;
 export const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
-function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
-  const t = useT();
+function worstSeverity(issues: NodeIssue[] | undefined): 'error' | 'warning' | undefined {
+  return issues?.some((i) => i.severity === 'error') ? 'error' : issues?.length ? 'warning' : undefined;
+}
+
+function FlowNodeViewImpl(props: NodeProps<CanvasNode>) {
+  // A boolean, so a node re-renders when the zoom crosses the threshold, not on every pan frame.
   const far = useStore(zoomedOut);
+  return far ? <FarNodeView {...props} /> : <DetailedNodeView {...props} />;
+}
+
+function DetailedNodeView({ data, selected }: NodeProps<CanvasNode>) {
+  const t = useT();
   const { node, issues, stats, active } = data;
   const outputs = nodeOutputs(node);
-  const worst = issues?.some((i) => i.severity === 'error') ? 'error' : issues?.length ? 'warning' : undefined;
+  const worst = worstSeverity(issues);
   return (
     <div
       data-node-id={node.id}
@@ -113,7 +125,6 @@ function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
         worst === 'error' && 'border-red-500! ring-2 ring-red-500/40',
         worst === 'warning' && !selected && 'border-amber-500!',
         active && 'ring-4! ring-amber-400!',
-        far && '[&_p]:invisible [&_li]:text-transparent [&_span]:invisible',
       )}
     >
       {node.type !== 'start' && <Handle type="target" position={Position.Left} id="in" className="size-2.5! bg-zinc-500!" />}
@@ -150,6 +161,52 @@ function FlowNodeViewImpl({ data, selected }: NodeProps<CanvasNode>) {
     </div>
   );
 }
+
+/** What fits of a far node's title (32 px text in the 240 px box): longer ones are cut, not clipped (a clip costs). */
+const FAR_TITLE_CHARS = 10;
+
+/**
+ * A node as drawn zoomed out (a 300-node flow fitted on screen): a block in its type's colour
+ * (the palette's) with a big title, a thick border for its worst problem, the same handles.
+ * Why so plain: panning costs the browser per element, per clip and per transform on the canvas
+ * (hit tests, paint chunks to layerize), so this is one box, one line of text, and handles
+ * kept only so edges stay attached (flow-canvas.css).
+ */
+function FarNodeView({ data, selected }: NodeProps<CanvasNode>) {
+  const t = useT();
+  const { node, issues, active } = data;
+  const outputs = nodeOutputs(node);
+  const worst = worstSeverity(issues);
+  const title = node.label || typeLabel(t, node.type);
+  return (
+    <div
+      data-node-id={node.id}
+      data-node-type={node.type}
+      data-detail="far"
+      aria-label={`${typeLabel(t, node.type)}: ${node.label ?? node.id}`}
+      title={`${typeLabel(t, node.type)}: ${nodeSummary(t, node)}`}
+      style={{ height: farNodeHeight(outputs.length) }}
+      className={cx(
+        'flow-node-far flex w-60 items-center gap-3 rounded-2xl border-[6px] px-4 text-[32px] leading-none font-semibold whitespace-nowrap text-white',
+        NODE_COLORS[node.type],
+        // Inside the box: each far node's paint is contained (flow-canvas.css), a ring outside would be cut.
+        worst === 'error' ? 'border-red-500' : worst === 'warning' ? 'border-amber-400' : selected ? 'border-white' : 'border-transparent',
+        selected && 'ring-8 ring-indigo-950/50 ring-inset',
+        active && 'ring-[12px] ring-amber-300 ring-inset',
+      )}
+    >
+      {node.type !== 'start' && <Handle type="target" position={Position.Left} id="in" />}
+      <span aria-hidden="true">{NODE_ICONS[node.type]}</span>
+      <span>{clip(title, FAR_TITLE_CHARS)}</span>
+      {outputs.map((out, i) => (
+        <Handle key={out} type="source" position={Position.Right} id={out} style={{ top: `${((i + 1) * 100) / (outputs.length + 1)}%` }} />
+      ))}
+    </div>
+  );
+}
+
+/** About the detailed node's height (header, two lines of summary, a row per output), so zooming out keeps the layout. */
+export const farNodeHeight = (outputs: number) => 80 + 20 * outputs;
 
 export const FlowNodeView = memo(FlowNodeViewImpl);
 export const nodeTypes = { flow: FlowNodeView };
