@@ -150,9 +150,11 @@ async function downloadSampled(orgId: string) {
   // No forced GC here or during the download: garbage the path leaves behind counts against it.
   const base = process.memoryUsage();
   let peak = base;
+  let peakArrayBuffers = base.arrayBuffers;
   const sample = () => {
     const now = process.memoryUsage();
     if (now.rss > peak.rss) peak = now;
+    peakArrayBuffers = Math.max(peakArrayBuffers, now.arrayBuffers);
   };
   const sampler = setInterval(sample, 5);
   const started = performance.now();
@@ -165,6 +167,9 @@ async function downloadSampled(orgId: string) {
     result,
     ms: performance.now() - started,
     peakRssMb: mb(peak.rss - base.rss),
+    // RSS alone can hide the file: a GC that frees older heap while chunks pile up nets to nothing.
+    // File bytes live in array buffers, so their own peak is judged too (the largest seen, any sample).
+    peakArrayBuffersMb: mb(peakArrayBuffers - base.arrayBuffers),
     // Where the growth sat at the peak: array buffers (file chunks), the JS heap, or neither (allocator).
     atPeak: `array buffers +${mb(peak.arrayBuffers - base.arrayBuffers).toFixed(1)} MB, heap +${mb(peak.heapUsed - base.heapUsed).toFixed(1)} MB`,
     attachment: attachmentsOf(after.metadata)[0],
@@ -174,6 +179,7 @@ async function downloadSampled(orgId: string) {
 function mediaFailures(media: Awaited<ReturnType<typeof benchMedia>>) {
   return [
     media.peakRssMb >= RSS_BUDGET_MB ? `RSS grew ${media.peakRssMb.toFixed(1)} MB while streaming a ${VIDEO_MB} MB video (budget ${RSS_BUDGET_MB} MB)` : null,
+    media.peakArrayBuffersMb >= RSS_BUDGET_MB ? `array buffers grew ${media.peakArrayBuffersMb.toFixed(1)} MB while streaming a ${VIDEO_MB} MB video (budget ${RSS_BUDGET_MB} MB)` : null,
     media.videoStatus !== 'stored' ? `the ${VIDEO_MB} MB video was not stored (${media.videoStatus})` : null,
     media.refusedStatus !== 'too_large' ? `the oversized file was not refused (${media.refusedStatus})` : null,
   ];
@@ -192,7 +198,11 @@ async function benchMedia(hook: string, orgId: string) {
   const video = await downloadSampled(orgId);
   DOWNLOAD_LIMITS.whatsapp.video = videoLimit;
   const mbPerSecond = VIDEO_MB / (video.ms / 1000);
-  console.log(`  ${VIDEO_MB} MB video: ${video.attachment.status} (${video.attachment.size} bytes) in ${(video.ms / 1000).toFixed(1)} s = ${mbPerSecond.toFixed(0)} MB/s, peak RSS delta ${video.peakRssMb.toFixed(1)} MB (${video.atPeak})`);
+  console.log(
+    `  ${VIDEO_MB} MB video: ${video.attachment.status} (${video.attachment.size} bytes) in ${(video.ms / 1000).toFixed(1)} s = ${mbPerSecond.toFixed(0)} MB/s, peak RSS delta ${video.peakRssMb.toFixed(1)} MB (${video.atPeak}), peak array buffers delta ${video.peakArrayBuffersMb.toFixed(1)} MB`,
+  );
+  const flat = video.peakRssMb < RSS_BUDGET_MB && video.peakArrayBuffersMb < RSS_BUDGET_MB;
+  console.log(`  ${flat ? 'memory flat' : 'memory NOT flat'} for a ${VIDEO_MB} MB video: peak growth RSS ${video.peakRssMb.toFixed(1)} MB, array buffers ${video.peakArrayBuffersMb.toFixed(1)} MB (budget ${RSS_BUDGET_MB} MB each)`);
 
   // 64 MB offered as an "image" with no Content-Length: only counting can stop it at WhatsApp's 5 MB.
   fake.media.whatsapp('bench-huge', { mimeType: 'image/jpeg', size: 64 * 1024 * 1024, head: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]), chunked: true });
@@ -203,7 +213,7 @@ async function benchMedia(hook: string, orgId: string) {
     `  64 MB file over the 5 MB image limit, no Content-Length: ${refused.attachment.status}; bytes read before the abort ${refused.result && 'bytesRead' in refused.result ? refused.result.bytesRead : '?'} (server wrote ${served}), peak RSS delta ${refused.peakRssMb.toFixed(1)} MB`,
   );
   await runtime.queue.start();
-  return { peakRssMb: video.peakRssMb, videoStatus: video.attachment.status, refusedStatus: refused.attachment.status };
+  return { peakRssMb: video.peakRssMb, peakArrayBuffersMb: video.peakArrayBuffersMb, videoStatus: video.attachment.status, refusedStatus: refused.attachment.status };
 }
 
 /** WhatsApp text webhooks: latency with the runner paused and running, sustained throughput, redeliveries; the failed goals. */
