@@ -21,7 +21,7 @@ export async function dashboardTeam(page: Page, user = 'Lucía Romero', organiza
 }
 
 /** A deployed bot on the built-in answerer (no model key needed). */
-export async function deployedBot(page: Page, team: DashboardTeam, settings: Record<string, unknown> = {}) {
+export async function deployedBot(page: Page, team: Pick<DashboardTeam, 'auth'>, settings: Record<string, unknown> = {}) {
   const bot = (await (await page.request.post('/api/v1/chatbots', { headers: team.auth, data: { name: 'Sol', model: 'builtin:extractive', ...settings } })).json()) as { id: string };
   expect((await page.request.post(`/api/v1/chatbots/${bot.id}/deploy`, { headers: team.auth })).status()).toBe(200);
   return bot;
