@@ -1,36 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from './api';
+import { FakeNode, fakeDocument, textOf } from './fake-dom';
 import { filesView } from './message-parts';
 
 type Attachment = NonNullable<Message['attachments']>[number];
 
-/** Just enough of a DOM for the element builder: tags, attributes, children, and the properties the view sets. */
-class FakeNode {
-  children: FakeNode[] = [];
-  attrs: Record<string, string> = {};
-  text = '';
-  src?: string;
-  href?: string;
-  constructor(public tag: string) {}
-  appendChild(n: FakeNode) {
-    this.children.push(n);
-    return n;
-  }
-  setAttribute(k: string, v: string) {
-    this.attrs[k] = v;
-  }
-  addEventListener() {}
-  set textContent(v: string) {
-    this.text = v;
-  }
-}
-const textOf = (n: FakeNode): string => n.text + n.children.map(textOf).join('');
-
 beforeEach(() => {
-  vi.stubGlobal('document', {
-    createElement: (tag: string) => new FakeNode(tag),
-    createTextNode: (text: string) => Object.assign(new FakeNode('#text'), { text }),
-  });
+  vi.stubGlobal('document', fakeDocument);
 });
 afterEach(() => vi.unstubAllGlobals());
 
