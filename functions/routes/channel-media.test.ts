@@ -6,6 +6,7 @@ import { CHANNEL_CREDENTIALS, CUSTOMER, useChannelSuite, type MessagingPlatform 
 import { OUTAGE, type FakePlatforms } from '../testing/fake-platforms';
 import { whatsappWebhook } from '../testing/whatsapp-webhook';
 import type { TestApi, TestUser } from '../testing/harness';
+import { uploadAgentFile } from '../testing/inbox';
 
 /**
  * Media both ways, end to end: the real app over HTTP, the platforms (and their file servers)
@@ -257,12 +258,8 @@ async function conversationOf(channel: Channel, payload: unknown) {
   return row.conversationId;
 }
 
-async function upload(channel: Channel, conversationId: string, file: File, caption?: string, token = channel.user.token, orgId = channel.orgId) {
-  const form = new FormData();
-  form.append('file', file);
-  if (caption) form.append('caption', caption);
-  const res = await fetch(`${api.baseUrl}/api/v1/conversations/${conversationId}/attachments`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}`, 'x-organization-id': orgId } });
-  return { status: res.status, body: (await res.json()) as any };
+function upload(channel: Channel, conversationId: string, file: File, caption?: string, token = channel.user.token, orgId = channel.orgId) {
+  return uploadAgentFile(api, { token, orgId }, conversationId, file, caption);
 }
 
 const jpegFile = (name = 'foto.jpg') => new File([JPEG], name, { type: 'image/jpeg' });

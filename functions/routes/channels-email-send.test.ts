@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { messages } from '../../db/schema';
 import { createTestApi, type TestApi, type TestUser } from '../testing/harness';
+import { uploadAgentFile } from '../testing/inbox';
 import { signedMailgunDelivery, startFakeMailgunApi, type FakeMailgunApi } from '../testing/fake-mailgun';
 
 /**
@@ -60,17 +61,8 @@ async function emailConversation(): Promise<EmailConversation> {
   return { user, orgId: org.id, address: created.body.inboxAddress, conversationId: row.conversationId };
 }
 
-async function upload(conversation: EmailConversation, file: File, caption?: string) {
-  const form = new FormData();
-  form.append('file', file);
-  if (caption) form.append('caption', caption);
-  const res = await fetch(`${api.baseUrl}/api/v1/conversations/${conversation.conversationId}/attachments`, {
-    method: 'POST',
-    body: form,
-    headers: { authorization: `Bearer ${conversation.user.token}`, 'x-organization-id': conversation.orgId },
-  });
-  const body = (await res.json()) as { id: string };
-  return { status: res.status, body };
+function upload(conversation: EmailConversation, file: File, caption?: string) {
+  return uploadAgentFile(api, { token: conversation.user.token, orgId: conversation.orgId }, conversation.conversationId, file, caption);
 }
 
 const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { attachmentResponse, postAgentAttachment } from '../core/channels/media-outgoing';
+import { storedAttachment, postAgentAttachment } from '../core/channels/media-outgoing';
 import { agentMessageView } from '../core/conversations/read';
 import { ApiError } from '../lib/errors';
 import { OrgHeaderSchema, bearerSecurity, createRouter, errorResponse, jsonContent, protectedErrors } from '../lib/openapi';
@@ -50,7 +50,9 @@ conversationAttachmentsRouter.openapi(
   async (c) => {
     const { conversation_id, message_id, index } = c.req.valid('param');
     const download = c.req.valid('query').download !== undefined;
-    return attachmentResponse(c.get('services'), c.get('org').organizationId, conversation_id, message_id, index, download) as never;
+    const where = { organizationId: c.get('org').organizationId, conversationId: conversation_id, messageId: message_id, index };
+    const file = await storedAttachment(c.get('services'), where, download);
+    return c.body(file.body, 200, file.headers) as never;
   },
 );
 

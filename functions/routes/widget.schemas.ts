@@ -1,10 +1,21 @@
 import { z } from '@hono/zod-openapi';
 import { BOT_LANGUAGES } from '../../db/schema';
+import { messageAttachmentSchema } from '../core/channels/attachments';
 import { PreChatFieldSchema, WidgetLookSchema } from './chatbots.schemas';
 
 export const MAX_MESSAGE_CHARS = 2000;
 
 export const BotPathSchema = z.object({ chatbot_id: z.uuid().openapi({ param: { name: 'chatbot_id', in: 'path' } }) });
+
+export const AttachmentPathSchema = BotPathSchema.extend({
+  message_id: z.uuid(),
+  index: z.coerce.number().int().min(0).max(50).openapi({ description: 'Position in the message\u2019s `attachments`' }),
+});
+
+/** What a visitor learns of a file: enough to show it, never where it is stored. */
+const WidgetAttachmentSchema = messageAttachmentSchema
+  .pick({ kind: true, status: true, mimeType: true, size: true, filename: true })
+  .openapi('WidgetAttachment', { description: 'Read a `stored` one at `GET /api/v1/widget/{chatbot_id}/messages/{message_id}/attachments/{index}` with the session token' });
 
 export const WidgetConfigSchema = z
   .object({
@@ -47,6 +58,7 @@ export const WidgetMessageSchema = z
       .optional()
       .openapi({ description: 'Buttons under the message (the offer of a person); send the tapped id as `quickReply`' }),
     author: z.object({ name: z.string() }).optional().openapi({ description: 'An agent\u2019s reply: who wrote it (first name)' }),
+    attachments: z.array(WidgetAttachmentSchema).optional().openapi({ description: 'The files the message carries, in order; the position is the file\u2019s `index`' }),
   })
   .openapi('WidgetMessage');
 

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { storedAttachment } from '../core/channels/media-outgoing';
 import { admitted } from '../core/chat/admission';
 import { chatTurn } from '../core/chat/engine';
 import { isOpen } from '../core/chat/schedule';
-import { rateAnswer, rateConversation, startVisitorSession, visitorEvents, visitorHistory, visitorMessage } from '../core/chat/widget-visitor';
+import { rateAnswer, rateConversation, startVisitorSession, VISITOR_ROLES, visitorEvents, visitorHistory } from '../core/chat/widget-visitor';
 import { conversationStreamKey } from '../core/events/publish';
 import { serveLiveStream } from '../core/events/stream';
 import type { AppEnv } from '../lib/env';
@@ -14,6 +15,7 @@ import { streamChatEvents } from '../lib/sse';
 import { claimAdmission } from '../middleware/admission';
 import { chatRateLimits, startChatRateLimits, visitorSession, widgetBot } from '../middleware/widget';
 import {
+  AttachmentPathSchema,
   BotPathSchema,
   ChatBodySchema,
   EventStreamResponse,
@@ -225,5 +227,30 @@ widgetRouter.openapi(
   async (c) => {
     const s = await visitorSession(c);
     return serveLiveStream(c, { key: conversationStreamKey(s.conversationId), view: 'visitor', lastEventId: c.req.header('last-event-id') });
+  },
+);
+
+widgetRouter.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{chatbot_id}/messages/{message_id}/attachments/{index}',
+    tags,
+    summary: 'The bytes of a file in the visitor\u2019s conversation (Bearer session token)',
+    description:
+      'Only files of the messages the visitor sees (theirs, the bot\u2019s and the agents\u2019) in the session\u2019s own conversation; anything else is 404. Served like the inbox\u2019s files: images (JPEG, PNG, GIF, WebP), audio, video and PDF inline, anything else as an `application/octet-stream` download, always with `Content-Disposition` and `X-Content-Type-Options: nosniff`.',
+    request: { params: AttachmentPathSchema },
+    responses: {
+      200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+      401: errorResponse('No or bad session'),
+      ...widgetErrors,
+      404: errorResponse('The chatbot is not active, or no such stored file in this conversation'),
+    },
+  }),
+  async (c) => {
+    const s = await visitorSession(c);
+    const { message_id, index } = c.req.valid('param');
+    const where = { organizationId: c.get('widgetBot').organizationId, conversationId: s.conversationId, messageId: message_id, index, roles: VISITOR_ROLES };
+    const file = await storedAttachment(c.get('services'), where, false);
+    return c.body(file.body, 200, file.headers) as never;
   },
 );

@@ -46,3 +46,16 @@ export async function widgetVisitor(api: TestApi, botId: string, preChat: Record
     },
   };
 }
+
+/** An agent sends a file into a conversation from the inbox (multipart, as the reply box's paperclip does). */
+export async function uploadAgentFile(api: TestApi, agent: { token: string; orgId: string }, conversationId: string, file: File, caption?: string) {
+  const form = new FormData();
+  form.append('file', file);
+  if (caption) form.append('caption', caption);
+  const res = await fetch(`${api.baseUrl}/api/v1/conversations/${conversationId}/attachments`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${agent.token}`, 'x-organization-id': agent.orgId },
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}

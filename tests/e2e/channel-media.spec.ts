@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { signMetaPayload } from '../../functions/core/channels/meta';
 import { useFakePlatforms } from './fake-platforms';
-import { createOrganization, signUp } from './helpers';
+import { dashboardTeam, deployedBot } from './channel-helpers';
 
 /**
  * Media both ways in the inbox: a customer's WhatsApp image arrives (the webhook posted to the app
@@ -19,16 +19,9 @@ const fake = useFakePlatforms();
 test('an incoming WhatsApp image shows in the inbox, and the agent sends a file back', async ({ page }) => {
   test.setTimeout(90_000);
   await page.setViewportSize({ width: 1280, height: 1000 });
-  const registered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register') && r.request().method() === 'POST');
-  await signUp(page, { name: 'Lucía Romero' });
-  const { accessToken } = (await (await registered).json()) as { accessToken: string };
-  const orgCreated = page.waitForResponse((r) => r.url().endsWith('/api/v1/organizations') && r.request().method() === 'POST');
-  await createOrganization(page, 'Tienda Sol');
-  const org = (await (await orgCreated).json()) as { id: string };
-  const auth = { Authorization: `Bearer ${accessToken}`, 'X-Organization-Id': org.id };
+  const { auth } = await dashboardTeam(page);
 
-  const bot = (await (await page.request.post('/api/v1/chatbots', { headers: auth, data: { name: 'Sol', model: 'builtin:extractive' } })).json()) as { id: string };
-  expect((await page.request.post(`/api/v1/chatbots/${bot.id}/deploy`, { headers: auth })).status()).toBe(200);
+  const bot = await deployedBot(page, { auth });
   const integration = (await (
     await page.request.post('/api/v1/integrations', {
       headers: auth,

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { slackSignature } from '../../functions/core/channels/slack';
 import { useFakePlatforms } from './fake-platforms';
-import { createOrganization, signUp } from './helpers';
+import { dashboardTeam, deployedBot } from './channel-helpers';
 
 /**
  * Slack from the inbox: connect a Slack app through the Channels dialog (against a fake Slack Web
@@ -17,15 +17,8 @@ const fake = useFakePlatforms();
 test('an agent answers a Slack thread from the inbox', async ({ page }) => {
   test.setTimeout(90_000);
   await page.setViewportSize({ width: 1280, height: 1000 });
-  const registered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register') && r.request().method() === 'POST');
-  await signUp(page, { name: 'Lucía Romero' });
-  const { accessToken } = (await (await registered).json()) as { accessToken: string };
-  const orgCreated = page.waitForResponse((r) => r.url().endsWith('/api/v1/organizations') && r.request().method() === 'POST');
-  await createOrganization(page, 'Tienda Sol');
-  const org = (await (await orgCreated).json()) as { id: string };
-  const auth = { Authorization: `Bearer ${accessToken}`, 'X-Organization-Id': org.id };
-  const bot = (await (await page.request.post('/api/v1/chatbots', { headers: auth, data: { name: 'Sol', model: 'builtin:extractive' } })).json()) as { id: string };
-  expect((await page.request.post(`/api/v1/chatbots/${bot.id}/deploy`, { headers: auth })).status()).toBe(200);
+  const { auth } = await dashboardTeam(page);
+  const bot = await deployedBot(page, { auth });
 
   await page.goto('/channels');
   await page.getByRole('button', { name: 'Conectar un canal' }).click();

@@ -73,5 +73,6 @@ export function createApi(base: string, botId: string) {
       call('/events', { token, signal, headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} }),
     feedback: (token: string, messageId: string, value: 1 | -1) => call('/feedback', { method: 'POST', token, body: { messageId, value } }),
     rating: (token: string, rating: number, comment?: string) => call('/rating', { method: 'POST', token, body: { rating, comment } }),
+    file: (token: string, messageId: string, index: number) => call(`/messages/${messageId}/attachments/${index}`, { token }).then((res) => res.blob()),
   };
 }

@@ -1,39 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { FakeNode, fakeDocument, textOf } from './fake-dom';
 import { parseMarkdown, renderMarkdown, safeUrl } from './markdown';
 
-/** Just enough of a DOM to record what the renderer builds: tags, attributes, text. */
-class FakeNode {
-  children: FakeNode[] = [];
-  attrs: Record<string, string> = {};
-  text = '';
-  constructor(public tag: string) {}
-  appendChild(n: FakeNode) {
-    this.children.push(n);
-    return n;
-  }
-  setAttribute(k: string, v: string) {
-    this.attrs[k] = v;
-  }
-  set textContent(v: string) {
-    this.children = [];
-    this.text = v;
-  }
-}
-const fakeDoc = {
-  createElement: (tag: string) => new FakeNode(tag),
-  createTextNode: (text: string) => Object.assign(new FakeNode('#text'), { text }),
-  createDocumentFragment: () => new FakeNode('#fragment'),
-};
-
 function render(src: string): FakeNode {
-  return renderMarkdown(src, fakeDoc as unknown as Document) as unknown as FakeNode;
+  return renderMarkdown(src, fakeDocument as unknown as Document) as unknown as FakeNode;
 }
 function walk(n: FakeNode, out: FakeNode[] = []): FakeNode[] {
   out.push(n);
   n.children.forEach((c) => walk(c, out));
   return out;
 }
-const textOf = (n: FakeNode): string => n.text + n.children.map(textOf).join('');
 const ALLOWED_TAGS = new Set(['#fragment', '#text', 'p', 'strong', 'em', 'code', 'pre', 'ul', 'ol', 'li', 'a', 'br']);
 
 /** Every node is an allowed tag; only links carry attributes, and only safe ones. */

@@ -1,4 +1,4 @@
-/** The pieces under a message bubble: quick replies, cited sources and thumbs. */
+/** The pieces of a message bubble: its files, quick replies, cited sources and thumbs. */
 import type { Message, Source } from './api';
 import { h, icon } from './dom';
 import type { Texts } from './i18n';
@@ -56,4 +56,30 @@ export function feedbackView(current: Message['feedback'], t: Texts, save: (valu
     ),
   );
   return h('div', { cls: 'fb' }, ...buttons);
+}
+
+const sizeOf = (n: number | null) => (!n ? '' : ` · ${n < 1048576 ? Math.ceil(n / 1024) + ' KB' : (n / 1048576).toFixed(1) + ' MB'}`);
+
+/**
+ * The stored files of a message. Their bytes need the session token, which an `<img src>` cannot
+ * send, so each is fetched and shown from an object URL: images (a click opens them full size),
+ * audio and video as players, anything else as a download link with its name and size.
+ */
+export function filesView(list: NonNullable<Message['attachments']>, load: (index: number) => Promise<Blob>) {
+  const box = h('div', { cls: 'fl' });
+  list.forEach((a, i) => {
+    if (a.status != 'stored') return;
+    const name = a.filename || a.kind;
+    const player = a.kind == 'audio' || a.kind == 'video' ? h(a.kind, { controls: true, title: name }) : null;
+    const img = a.kind == 'image' || a.kind == 'sticker' ? h('img', { alt: name }) : null;
+    const link = player ? null : h('a', { target: '_blank', download: img ? null : name }, img || name + sizeOf(a.size));
+    box.appendChild((player || link)!);
+    load(i).then((blob) => {
+      const url = URL.createObjectURL(blob);
+      if (player) player.src = url;
+      if (img) img.src = url;
+      if (link) link.href = url;
+    }, () => {});
+  });
+  return box;
 }

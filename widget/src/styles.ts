@@ -63,6 +63,7 @@ background:var(--bg);border-radius:16px;overflow:hidden;box-shadow:0 12px 48px r
 .fb button:hover{background:var(--bb)}
 .fb [aria-pressed=true]{color:var(--p)}
 .fb [aria-pressed=true] svg{fill:currentColor;fill-opacity:.2}
+.fl{display:flex;flex-direction:column;gap:6px}.fl img{display:block;max-width:100%;max-height:240px;border-radius:8px}.fl audio,.fl video{max-width:100%}.fl a{color:inherit;text-decoration:underline;word-break:break-all}
 .st{margin-top:4px;font-size:12px;color:#dc2626;display:flex;gap:6px;align-items:center}
 .st button{color:var(--p);font-weight:600;text-decoration:underline}
 .ty{display:flex;gap:4px;padding:14px 16px}

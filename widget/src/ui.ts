@@ -8,7 +8,7 @@ import { h } from './dom';
 import { composer, frame, panelHeader, renderLauncher } from './chrome';
 import { preChatForm } from './prechat';
 import { ratingCard } from './rating';
-import { feedbackView, quickRepliesView, sourcesView } from './message-parts';
+import { feedbackView, filesView, quickRepliesView, sourcesView } from './message-parts';
 import type { InitOptions, Listener, VersaAIInstance, WidgetEvent } from './types';
 
 const statusOf = (e: unknown) => (e instanceof ApiError ? e.status : 0);
@@ -222,6 +222,7 @@ export class Widget {
     // Visitors type plain text; only bot and agent replies are Markdown.
     if (m.role === 'user') body.textContent = m.content ?? '';
     else body.appendChild(renderMarkdown(m.content ?? ''));
+    if (m.attachments && m.id) body.insertBefore(filesView(m.attachments, (i) => this.api.file(this.token ?? '', m.id!, i)), body.firstChild);
     const cls = `m ${m.role === 'user' ? 'u' : m.role === 'system' ? 's' : 'a'}`;
     if (el) el.replaceChildren(body);
     else {

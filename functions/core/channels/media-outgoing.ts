@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { messages } from '../../../db/schema';
 import { ApiError } from '../../lib/errors';
 import type { Services } from '../../ports';
@@ -72,12 +72,36 @@ function disposition(inline: boolean, filename: string) {
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-/** One stored file of a message in the caller's organization, as a streamed response. */
-export async function attachmentResponse(services: Services, organizationId: string, conversationId: string, messageId: string, index: number, download: boolean): Promise<Response> {
+/** Which stored file: a message of one conversation of one organization, and who may see it. */
+export interface AttachmentLocator {
+  organizationId: string;
+  conversationId: string;
+  messageId: string;
+  index: number;
+  /** Only messages with these roles (a visitor never reads a private note's file); any when absent. */
+  roles?: Array<MessageRow['role']>;
+}
+
+type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * One stored file, streamed, with the headers that keep it from acting as a page: for the dashboard
+ * (organization-scoped) and the widget (the visitor's own conversation), the same lookup and rules.
+ * The route sends it with `c.body`, so the headers its middleware set (CORS) stay on the answer.
+ */
+export async function storedAttachment(services: Services, where: AttachmentLocator, download: boolean): Promise<{ body: ReadableStream<Uint8Array>; headers: Record<string, string> }> {
+  const { organizationId, conversationId, messageId, index, roles } = where;
   const [row] = await services.db
     .select({ metadata: messages.metadata })
     .from(messages)
-    .where(and(eq(messages.organizationId, organizationId), eq(messages.conversationId, conversationId), eq(messages.id, messageId)))
+    .where(
+      and(
+        eq(messages.organizationId, organizationId),
+        eq(messages.conversationId, conversationId),
+        eq(messages.id, messageId),
+        roles ? inArray(messages.role, roles) : undefined,
+      ),
+    )
     .limit(1);
   const attachment = row ? attachmentsOf(row.metadata)[index] : undefined;
   if (!attachment) throw new ApiError('not_found', 'Attachment not found');
@@ -87,8 +111,8 @@ export async function attachmentResponse(services: Services, organizationId: str
   const blob = await services.blobs.getStream(attachment.blobKey);
   if (!blob) throw new ApiError('not_found', 'Attachment not found');
   const served = servedAs(attachment.mimeType ?? blob.contentType ?? null);
-  return new Response(blob.body, {
-    status: 200,
+  return {
+    body: blob.body,
     headers: {
       'Content-Type': served.type,
       'Content-Length': String(blob.size),
@@ -96,5 +120,5 @@ export async function attachmentResponse(services: Services, organizationId: str
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, max-age=300',
     },
-  });
+  };
 }

@@ -1,4 +1,5 @@
 import type { messages } from '../../../db/schema';
+import { attachmentsOf, type MessageAttachment } from '../channels/attachments';
 import type { QuickReply } from './handoff';
 import type { StoredSource } from './sources';
 
@@ -39,7 +40,11 @@ export interface PublicMessage {
   isFallback?: boolean;
   /** Buttons under the message (the offer of a person); a tap answers with the button's id. */
   quickReplies?: QuickReply[];
+  /** The files it carries, in order (the index is the file's address), without where they are stored. */
+  attachments?: PublicAttachment[];
 }
+
+export type PublicAttachment = Pick<MessageAttachment, 'kind' | 'status' | 'mimeType' | 'size' | 'filename'>;
 
 export function toPublicMessage(row: MessageRow): PublicMessage {
   return {
@@ -56,7 +61,15 @@ export function toPublicMessage(row: MessageRow): PublicMessage {
     outputTokens: row.outputTokens,
     isFallback: row.isFallback,
     ...(quickRepliesOf(row.metadata) ? { quickReplies: quickRepliesOf(row.metadata) } : {}),
+    ...publicAttachments(row.metadata),
   };
+}
+
+/** Blob keys (which name the organization) and transcripts stay inside; the rest says what to show. */
+function publicAttachments(metadata: Record<string, unknown> | null): { attachments?: PublicAttachment[] } {
+  const list = attachmentsOf(metadata);
+  if (list.length === 0) return {};
+  return { attachments: list.map(({ kind, status, mimeType, size, filename }) => ({ kind, status, mimeType, size, filename })) };
 }
 
 function quickRepliesOf(metadata: Record<string, unknown> | null): QuickReply[] | undefined {

@@ -14,9 +14,12 @@ export function visitorSources(sources: PublicSource[]) {
   return sources.filter((source) => source.cited !== false).map(({ cited: _cited, ...source }) => source);
 }
 
-/** A message as the widget shows it: no model facts, the cited sources, an agent's first name. */
+/** The messages a visitor sees (never private notes or system records), and whose files they may read. */
+export const VISITOR_ROLES: Array<(typeof messages.$inferSelect)['role']> = ['user', 'assistant', 'agent'];
+
+/** A message as the widget shows it: no model facts, the cited sources, an agent's first name, its files. */
 export function visitorMessage(message: PublicMessage, authorName?: string | null) {
-  const { id, role, content, createdAt, sources, feedback, quickReplies } = message;
+  const { id, role, content, createdAt, sources, feedback, quickReplies, attachments } = message;
   return {
     id,
     role,
@@ -25,6 +28,7 @@ export function visitorMessage(message: PublicMessage, authorName?: string | nul
     sources: visitorSources(sources),
     feedback,
     ...(quickReplies ? { quickReplies } : {}),
+    ...(attachments ? { attachments } : {}),
     ...(role === 'agent' && authorName ? { author: { name: firstName(authorName) } } : {}),
   };
 }
@@ -50,7 +54,7 @@ export async function visitorHistory(db: Database, conversationId: string) {
     .select({ message: messages, authorName: users.name })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorUserId))
-    .where(and(eq(messages.conversationId, conversationId), inArray(messages.role, ['user', 'assistant', 'agent'])))
+    .where(and(eq(messages.conversationId, conversationId), inArray(messages.role, VISITOR_ROLES)))
     .orderBy(asc(messages.createdAt))
     .limit(200);
   return rows.map((row) => visitorMessage(toPublicMessage(row.message), row.authorName));

@@ -184,8 +184,10 @@ export async function findConversation(db: Database, organizationId: string, id:
 // The JSON columns are typed `Record<string, unknown>` in the tables; json-columns.ts lists every
 // key their writers put there, so the inbox reads them with that shape.
 export function inboxMessage(row: MessageRow, authorName: string | null = null) {
+  // The inbox reads the files in full from `metadata.attachments`; the public summary would repeat them.
+  const { attachments: _summary, ...message } = toPublicMessage(row);
   return {
-    ...toPublicMessage(row),
+    ...message,
     contentType: row.contentType,
     metadata: row.metadata as MessageMetadata,
     channel: row.channel,

@@ -22011,6 +22011,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/{chatbot_id}/messages/{message_id}/attachments/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bytes of a file in the visitor’s conversation (Bearer session token)
+         * @description Only files of the messages the visitor sees (theirs, the bot’s and the agents’) in the session’s own conversation; anything else is 404. Served like the inbox’s files: images (JPEG, PNG, GIF, WebP), audio, video and PDF inline, anything else as an `application/octet-stream` download, always with `Content-Disposition` and `X-Content-Type-Options: nosniff`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    chatbot_id: string;
+                    /** @description Position in the message’s `attachments` */
+                    index: number | null;
+                    message_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This site (Origin) is not allowed to embed the chatbot */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The chatbot is not active, or no such stored file in this conversation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Busy (`overloaded`, with Retry-After): the database refused for capacity; send the request again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/{chatbot_id}/rating": {
         parameters: {
             query?: never;
@@ -25190,6 +25297,20 @@ export interface components {
                 header: string[];
             };
         };
+        /** @description Read a `stored` one at `GET /api/v1/widget/{chatbot_id}/messages/{message_id}/attachments/{index}` with the session token */
+        WidgetAttachment: {
+            filename: string | null;
+            /** @enum {string} */
+            kind: "image" | "audio" | "video" | "document" | "sticker";
+            mimeType: string | null;
+            /** @description Bytes, once known */
+            size: number | null;
+            /**
+             * @description `pending` while the download job runs; `too_large` and `failed` say why in `error`
+             * @enum {string}
+             */
+            status: "pending" | "stored" | "failed" | "too_large";
+        };
         WidgetConfig: {
             /** Format: uuid */
             botId: string;
@@ -25215,6 +25336,8 @@ export interface components {
             title?: string;
         };
         WidgetMessage: {
+            /** @description The files the message carries, in order; the position is the file’s `index` */
+            attachments?: components["schemas"]["WidgetAttachment"][];
             /** @description An agent’s reply: who wrote it (first name) */
             author?: {
                 name: string;
