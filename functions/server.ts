@@ -265,14 +265,15 @@ export async function startServer(options: StartServerOptions = {}) {
   await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, () => done()));
   progress(`Listening on ${appUrl}; starting${options.dev ? ' (development)' : ''}…`);
   // A benchmark that spawned us asks for event-loop blocking figures over IPC.
-  const stopLoopStats = serveLoopStatsOverIpc();
+  let runtime: LocalRuntime | undefined;
+  // With the database gate's figures (where requests' database time went) once it is open.
+  const stopLoopStats = serveLoopStatsOverIpc(() => runtime?.database.gate.stats({ reset: true }));
 
   // Vite starts while the database opens: both take a second or more and only meet here.
   if (options.dev) progress('Starting Vite for the dashboard…');
   const vitePending = options.dev ? (options.devDashboard ?? startDevDashboardInProcess(devDashboardSettings(env, root), server)) : null;
   vitePending?.catch(() => {});
   progress(`Opening the database in ${dataDir} (migrations run only when the schema changed)…`);
-  let runtime: LocalRuntime;
   try {
     runtime = await startLocalRuntime({ dataDir, env, port, runJobs: true });
   } catch (error) {

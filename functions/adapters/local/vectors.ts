@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Database, VectorMatch, VectorRecord, VectorStore } from '../../ports';
+import type { Database, DatabasePulse, VectorMatch, VectorRecord, VectorStore } from '../../ports';
 import { queryRows, VECTOR_INDEXES } from './database';
 
 /**
@@ -75,7 +75,7 @@ async function analyzeIngestedTables(db: Database) {
 /** pgvector store on `local_vectors`; one namespace per knowledge base, like Pinecone. */
 export function createPgVectorStore(
   db: Database,
-  options: { exactSearchMax?: number; analyzeDebounceMs?: number; onAnalyzed?: () => void } = {},
+  options: { exactSearchMax?: number; analyzeDebounceMs?: number; onAnalyzed?: () => void; pulse?: DatabasePulse } = {},
 ): VectorStore {
   const exactSearchMax = options.exactSearchMax ?? EXACT_SEARCH_MAX;
   const scheduleAnalyze = debouncedAnalyze(db, options.analyzeDebounceMs ?? ANALYZE_DEBOUNCE_MS, options.onAnalyzed);
@@ -158,6 +158,8 @@ export function createPgVectorStore(
     },
 
     async ping() {
+      // The table lives in the one local database: a statement that just completed answers for it.
+      if (options.pulse?.read().state === 'answering') return;
       await db.execute(sql`SELECT 1 FROM local_vectors LIMIT 1`);
     },
   };

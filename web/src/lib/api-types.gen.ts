@@ -23813,21 +23813,29 @@ export interface components {
                 kv: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
                 queue: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
                 sql: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
                 vectors: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
             };
