@@ -58,8 +58,8 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function adaptiveBatch(options: PurgeOptions) {
   const min = options.minBatch ?? 100;
   const max = options.maxBatch ?? 5000;
-  const target = options.targetBatchMs ?? 20;
-  let size = Math.min(max, Math.max(min, options.batchSize ?? 500));
+  const target = options.targetBatchMs ?? 10;
+  let size = Math.min(max, Math.max(min, options.batchSize ?? 100));
   return {
     get size() {
       return size;
