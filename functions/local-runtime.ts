@@ -124,7 +124,7 @@ async function composeRuntime(
   const blobs = createFileBlobStore(join(options.dataDir ?? join(tmpdir(), `versaai-${randomBytes(6).toString('hex')}`), 'blobs'));
   const kv = createMemoryKV();
   const live = createInProcessLiveEvents(kv);
-  const vectors = createPgVectorStore(db);
+  const vectors = createPgVectorStore(db, { pulse: database.gate.pulse });
   const pending = new Set<Promise<unknown>>();
   // Requests before background work: ingestion computes on worker threads (see worker-pool.ts).
   const ingestPool =
@@ -134,6 +134,7 @@ async function composeRuntime(
   let app: App | undefined;
   const queue = createLocalQueue({
     db,
+    pulse: database.gate.pulse,
     deliver: async (request) => app!.fetch(request),
     signingKey: config.QSTASH_CURRENT_SIGNING_KEY,
     baseUrl: config.APP_URL,
@@ -157,6 +158,7 @@ async function composeRuntime(
     eventSubscribers,
     live,
     ingestOffload: ingestPool,
+    databasePulse: database.gate.pulse,
     discordGateways,
     redactor: inProcessRedactor,
     admission: createAdmission({

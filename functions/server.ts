@@ -313,7 +313,9 @@ export async function startServer(options: StartServerOptions = {}) {
     void dashboardReady.then(() => (listener ?? dashboardFirst!)(req, res));
   });
   // A benchmark that spawned us asks for event-loop blocking figures over IPC.
-  const stopLoopStats = serveLoopStatsOverIpc();
+  let openedRuntime: LocalRuntime | undefined;
+  // With the database gate's figures (where requests' database time went) once it is open.
+  const stopLoopStats = serveLoopStatsOverIpc(() => openedRuntime?.database.gate.stats({ reset: true }));
   // Before the runtime has read its configuration, the Host check reads the same variables.
   const hosts = { APP_URL: appUrl, ALLOWED_HOSTS: devDashboardSettings(env, root).allowedHosts };
 
@@ -337,6 +339,7 @@ export async function startServer(options: StartServerOptions = {}) {
   let runtime: LocalRuntime;
   try {
     runtime = await loadRuntime().then(({ startLocalRuntime }) => startLocalRuntime({ dataDir, env, port, runJobs: true }));
+    openedRuntime = runtime;
   } catch (error) {
     // Another runtime holds the data directory (or it cannot be opened): stop serving, say why.
     stopLoopStats?.();

@@ -3,7 +3,7 @@
 // and a BENCH_HEALTH_ROWS-row CSV (1,000,000) through the API and probes `/health` every 50 ms
 // until both are `ready`; prints p50/p95/p99/max (target p99 < 50 ms) and the ingestion times.
 import { makePdf } from './fixtures/make-pdf';
-import { formatLoopDelay } from '../functions/adapters/local/loop-monitor';
+import { formatGateStats, formatLoopDelay } from '../functions/adapters/local/loop-monitor';
 import { loadAverage, percentile } from './bench-lib';
 import { benchApi, httpCall, startBenchServer, uploadFile } from './bench-server';
 
@@ -91,6 +91,7 @@ try {
   console.log(`/health while ingesting (${probes.length} probes every ${PROBE_MS} ms, ${failures.length} failed${failures.length ? `: ${failures.slice(0, 3).join(' | ')}` : ''}):`);
   console.log(`  p50 ${percentile(probes, 0.5).toFixed(1)} ms, p95 ${percentile(probes, 0.95).toFixed(1)} ms, p99 ${percentile(probes, 0.99).toFixed(1)} ms (target < 50 ms), max ${Math.max(...probes).toFixed(1)} ms`);
   console.log(`server ${formatLoopDelay(loop)}`);
+  console.log(formatGateStats(loop.gate));
   console.log(`after: ${loadAverage()}`);
 } finally {
   await server.stop();

@@ -6,7 +6,7 @@
 // lost / duplicated / 5xx, answer and refusal times, checks every message against the inbox API,
 // then searches for the most sessions whose visitors get answers with p95 < 2 s.
 import { parseSse } from '../functions/testing/fake-openai';
-import { formatLoopDelay } from '../functions/adapters/local/loop-monitor';
+import { formatGateStats, formatLoopDelay } from '../functions/adapters/local/loop-monitor';
 import { loadAverage, percentile } from './bench-lib';
 import { benchApi, httpCall, startBenchServer, uploadFile, waitReady } from './bench-server';
 
@@ -185,6 +185,7 @@ try {
   console.log(`  visitor's time to an answer, resends included: p50 ${fmt(main.visitorMs, 0.5)}, p95 ${fmt(main.visitorMs, 0.95)}`);
   console.log(`  throughput: ${(main.answerMs.length / SECONDS).toFixed(1)} answers/s`);
   console.log(`  server ${formatLoopDelay(mainLoop)}`);
+  console.log(`  ${formatGateStats(mainLoop.gate)}`);
 
   // BENCH_LOAD_CAPACITY=0 skips the capacity search.
   if (process.env.BENCH_LOAD_CAPACITY !== '0') {

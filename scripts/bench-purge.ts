@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { auditLog, contacts, conversations, messages } from '../db/schema';
 import { startLocalRuntime } from '../functions/local-runtime';
-import { formatLoopDelay, startLoopMonitor } from '../functions/adapters/local/loop-monitor';
+import { formatGateStats, formatLoopDelay, startLoopMonitor } from '../functions/adapters/local/loop-monitor';
 import { jsonApi, loadAverage, percentile, serveOnLoopback } from './bench-lib';
 
 const TOTAL = Number(process.env.BENCH_PURGE_MESSAGES ?? 1_000_000);
@@ -110,6 +110,7 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const idle = probes.splice(0);
   const idleLoop = loop.read({ reset: true });
+  runtime.database.gate.stats({ reset: true });
   console.log(`before the purge: ${loadAverage()}`);
 
   const purgeStarted = performance.now();
@@ -127,6 +128,7 @@ try {
   probing = false;
   await prober;
   const purgeLoop = loop.read();
+  const purgeGate = runtime.database.gate.stats();
   loop.stop();
   const counts = entry.metadata.counts as { messages: number };
   const left = await db.$count(messages, eq(messages.organizationId, org.id));
@@ -138,6 +140,7 @@ try {
     `/health during the purge (${probes.length} probes every ${PROBE_MS} ms, ${failures.length} failed): p50 ${percentile(probes, 0.5).toFixed(1)} ms, p99 ${percentile(probes, 0.99).toFixed(1)} ms (goal < 50 ms), max ${Math.max(...probes).toFixed(1)} ms`,
   );
   console.log(`during the purge: ${formatLoopDelay(purgeLoop)}`);
+  console.log(formatGateStats(purgeGate));
   console.log(`after the purge: ${loadAverage()}`);
 } finally {
   await new Promise((done) => server.close(done));

@@ -8,11 +8,17 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoopDelayStats, LoopStatsReply, LoopStatsRequest } from '../functions/adapters/local/loop-monitor';
+import type { GateStats } from '../functions/adapters/local/priority';
+
+export type ServerLoopStats = LoopDelayStats & { gate?: GateStats };
 
 export interface BenchServer {
   base: string;
-  /** The server's event-loop blocking since the previous call (the first call starts the window). */
-  loopStats(): Promise<LoopDelayStats>;
+  /**
+   * The server's event-loop blocking since the previous call (the first call starts the window),
+   * with its database gate's figures for the same window.
+   */
+  loopStats(): Promise<ServerLoopStats>;
   stop(): Promise<void>;
 }
 
@@ -30,7 +36,7 @@ export async function startBenchServer(port: number, env: Record<string, string>
     stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'pipe', 'ipc'],
   });
   let nextStatsId = 1;
-  const loopStats = (): Promise<LoopDelayStats> =>
+  const loopStats = (): Promise<ServerLoopStats> =>
     new Promise((resolve, reject) => {
       const id = nextStatsId++;
       const timer = setTimeout(() => reject(new Error('the server did not answer loop-stats')), 30_000);
@@ -38,7 +44,7 @@ export async function startBenchServer(port: number, env: Record<string, string>
         if (message?.type !== 'loop-stats' || message.id !== id) return;
         clearTimeout(timer);
         child.off('message', onMessage);
-        resolve(message.stats);
+        resolve({ ...message.stats, gate: message.gate });
       };
       child.on('message', onMessage);
       child.send({ type: 'loop-stats', id, reset: true } satisfies LoopStatsRequest);

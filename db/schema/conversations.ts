@@ -144,5 +144,11 @@ export const messages = pgTable(
     index('messages_org_created_idx').on(t.organizationId, t.createdAt),
     uniqueIndex('messages_channel_external_key').on(t.organizationId, t.channel, t.externalId),
     uniqueIndex('messages_one_bot_reply_key').on(t.replyToId).where(sql`role = 'assistant'`),
+    // The unanswered-question sweep (core/chat/recovery.ts, every few minutes and at start) looks
+    // across organizations at the last day's visitor messages and for any reply to each: without
+    // these it read every message of every organization (a million rows held the one local
+    // connection, and the event loop, for seconds).
+    index('messages_reply_to_idx').on(t.replyToId),
+    index('messages_user_created_idx').on(t.createdAt).where(sql`role = 'user'`),
   ],
 );

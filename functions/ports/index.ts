@@ -284,6 +284,22 @@ export interface Redactor {
   redact(texts: string[]): Promise<string[]>;
 }
 
+/** The single connection's recent activity, as the local runtime's statement gate sees it. */
+export interface DatabasePulse {
+  read(): {
+    /**
+     * `answering`: a statement completed moments ago, so the database answers (no need to queue a
+     * probe behind the work); `stuck`: something has been running or waiting for the connection
+     * and nothing completed for seconds; `quiet`: neither, a probe statement tells.
+     */
+    state: 'answering' | 'stuck' | 'quiet';
+    /** Since the last statement (or transaction) completed. */
+    sinceLastCompletionMs: number;
+    /** How long the oldest statement has been running or waiting for the connection; 0 when none is. */
+    pendingMs: number;
+  };
+}
+
 /** Everything a handler may use, built per request by the runtime's entry and read from the context. */
 export interface Services {
   db: Database;
@@ -306,6 +322,11 @@ export interface Services {
   eventSubscribers: readonly EventSubscriber[];
   /** Load shedding for chat answers where one process serves all traffic (the local runtime). */
   admission?: Admission;
+  /**
+   * Where the database is one in-process connection (the local runtime): whether statements are
+   * completing, read without running one (see core/health.ts). Absent at the edge.
+   */
+  databasePulse?: DatabasePulse;
   /** Where ingestion's computation runs (a worker thread on Node); in process when absent. */
   ingestOffload?: IngestOffload;
   /**

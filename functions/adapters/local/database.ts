@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle } from 'drizzle-orm/pglite';
-import { prioritizeRequests } from './priority';
+import { prioritizeRequests, type Gate } from './priority';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { SQL } from 'drizzle-orm';
 import * as schema from '../../../db/schema';
@@ -14,6 +14,8 @@ import type { Database } from '../../ports';
 export interface LocalDatabase {
   db: Database;
   pglite: PGlite;
+  /** The statement gate (requests first): its pulse for /health, its figures for benchmarks. */
+  gate: Gate;
   close(): Promise<void>;
 }
 
@@ -214,8 +216,8 @@ export async function openLocalDatabase(
     // migrations is brought up to date like any data directory.
     await migrateIfChanged(pglite, db, migrationsFolder);
     await pglite.exec(VECTOR_SESSION_SQL);
-    prioritizeRequests(pglite);
-    return { db, pglite, close: () => pglite.close() };
+    const gate = prioritizeRequests(pglite);
+    return { db, pglite, gate, close: () => pglite.close() };
   } catch (error) {
     await pglite.close().catch(() => {});
     throw error;

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { GateStats } from './priority';
 
 /**
  * How long the event loop was blocked: on the local runtime one thread serves every request and
@@ -49,7 +50,7 @@ export function startLoopMonitor(): LoopMonitor {
 
 /** What a benchmark sends the server over its IPC channel, and what the server answers. */
 export type LoopStatsRequest = { type: 'loop-stats'; id: number; reset: boolean };
-export type LoopStatsReply = { type: 'loop-stats'; id: number; stats: LoopDelayStats };
+export type LoopStatsReply = { type: 'loop-stats'; id: number; stats: LoopDelayStats; gate?: GateStats };
 
 /** Set by the benchmark that spawns the server (scripts/bench-server.ts). */
 export const LOOP_STATS_IPC_ENV = 'VERSAAI_LOOP_STATS_IPC';
@@ -60,13 +61,13 @@ export const LOOP_STATS_IPC_ENV = 'VERSAAI_LOOP_STATS_IPC';
  * run it, and inside a test runner's worker, whose IPC channel is the runner's own and must not
  * be unref'd or answered) nothing is started.
  */
-export function serveLoopStatsOverIpc(): (() => void) | undefined {
+export function serveLoopStatsOverIpc(gateStats?: () => GateStats | undefined): (() => void) | undefined {
   if (process.env[LOOP_STATS_IPC_ENV] !== '1' || !process.send || !process.channel) return undefined;
   const monitor = startLoopMonitor();
   const onMessage = (message: unknown) => {
     const request = message as Partial<LoopStatsRequest> | null;
     if (request?.type !== 'loop-stats' || typeof request.id !== 'number') return;
-    const reply: LoopStatsReply = { type: 'loop-stats', id: request.id, stats: monitor.read({ reset: request.reset !== false }) };
+    const reply: LoopStatsReply = { type: 'loop-stats', id: request.id, stats: monitor.read({ reset: request.reset !== false }), gate: gateStats?.() };
     process.send?.(reply);
   };
   process.on('message', onMessage);
@@ -80,4 +81,14 @@ export function serveLoopStatsOverIpc(): (() => void) | undefined {
 
 export function formatLoopDelay(stats: LoopDelayStats): string {
   return `event-loop blocking: max ${stats.maxMs.toFixed(1)} ms, p99 ${stats.p99Ms.toFixed(1)} ms, p50 ${stats.p50Ms.toFixed(1)} ms (goal: no task over ~20 ms)`;
+}
+
+/** The database gate's window: how long requests waited for the connection, and what held it. */
+export function formatGateStats(stats: GateStats | undefined): string {
+  if (!stats) return 'database gate: no figures';
+  const longest = stats.longest.map((s) => `    ${s.ms.toFixed(0)} ms  ${s.text}`).join('\n');
+  return (
+    `database gate: ${stats.statements.toLocaleString('en')} statements (${stats.requestStatements.toLocaleString('en')} from requests), ` +
+    `longest request wait ${stats.maxRequestWaitMs.toFixed(1)} ms, longest hold ${stats.maxHoldMs.toFixed(1)} ms${longest ? `; longest holds:\n${longest}` : ''}`
+  );
 }

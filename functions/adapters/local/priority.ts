@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite } from '@electric-sql/pglite';
+import type { DatabasePulse } from '../../ports';
 
 /**
  * PGlite is one connection on the Node thread: every statement waits for the one before it. When
@@ -39,21 +40,67 @@ export function watchStatements(pglite: PGlite, listener: (entry: GateEntry) => 
   return () => set.delete(listener);
 }
 
-const statementText = (method: string, statement: unknown) => (typeof statement === 'string' ? statement.replace(/\s+/g, ' ') : `(${method})`);
+/** What the gate measured since the last read: where a request's database time went. */
+export interface GateStats {
+  statements: number;
+  requestStatements: number;
+  /** Longest time a request statement waited for the connection (queue + loop turns). */
+  maxRequestWaitMs: number;
+  /** Longest time one entry (a statement, or a whole transaction) held the connection. */
+  maxHoldMs: number;
+  /** The longest holds, with their SQL text (no parameters). */
+  longest: Array<{ ms: number; text: string }>;
+}
+
+export interface Gate {
+  pulse: DatabasePulse;
+  /** The window's figures; `reset` starts a new window. */
+  stats(options?: { reset?: boolean }): GateStats;
+}
+
+/**
+ * A statement that completed this recently proves the database answers: /health takes that as
+ * its SQL check instead of queueing a `select 1` behind a busy ingestion or purge (where its own
+ * statement would wait up to a loop turn per statement ahead of it and measure the queue, not
+ * the database).
+ */
+export const PULSE_FRESH_MS = 500;
+/**
+ * Something has been running or waiting and nothing has completed for this long: the database is
+ * stuck (a transaction that never ends, a statement that never returns). /health says so at once.
+ */
+export const PULSE_STUCK_MS = 2000;
+const LONGEST_KEPT = 5;
+
+interface Waiter {
+  resolve: () => void;
+  since: number;
+  request: boolean;
+}
 
 /** Wraps the client's statement entry points so they pass through the gate, requests first. */
-export function prioritizeRequests(pglite: PGlite) {
-  const waiting = { request: [] as Array<() => void>, background: [] as Array<() => void> };
+export function prioritizeRequests(pglite: PGlite, options: { now?: () => number } = {}): Gate {
+  const clock = options.now ?? (() => performance.now());
+  const waiting = { request: [] as Waiter[], background: [] as Waiter[] };
   let busy = false;
   let scheduled = false;
+  let holdingSince = 0;
+  let lastCompletedAt = clock();
+  let stats = emptyStats();
 
   const next = () => {
     scheduled = false;
     if (busy) return;
-    const run = waiting.request.shift() ?? waiting.background.shift();
-    if (!run) return;
+    const waiter = waiting.request.shift() ?? waiting.background.shift();
+    if (!waiter) return;
     busy = true;
-    run();
+    holdingSince = clock();
+    stats.statements++;
+    if (waiter.request) {
+      stats.requestStatements++;
+      stats.maxRequestWaitMs = Math.max(stats.maxRequestWaitMs, holdingSince - waiter.since);
+    }
+    waiter.resolve();
   };
   // PGlite runs each statement synchronously on this thread, and a resolved promise continues in
   // a microtask. Handing the connection out from there (to the next waiter, or to a caller whose
@@ -69,10 +116,14 @@ export function prioritizeRequests(pglite: PGlite) {
   };
   const acquire = () =>
     new Promise<void>((resolve) => {
-      (background.getStore() ? waiting.background : waiting.request).push(resolve);
+      const request = !background.getStore();
+      (request ? waiting.request : waiting.background).push({ resolve, since: clock(), request });
       if (!busy) schedule();
     });
-  const release = () => {
+  const release = (statement: unknown, method: string) => {
+    const now = clock();
+    noteHold(stats, now - holdingSince, statement, method);
+    lastCompletedAt = now;
     busy = false;
     schedule();
   };
@@ -92,13 +143,52 @@ export function prioritizeRequests(pglite: PGlite) {
         const execMs = performance.now() - started;
         if (slowMs > 0) reportSlow(method, args[0], execMs, slowMs);
         if (watchers.size > 0) {
-          const entry = { method, text: statementText(method, args[0]), background: background.getStore() === true, waitMs: queued ? started - queued : 0, execMs };
+          const entry = { method, text: statementText(method, args[0], Infinity), background: background.getStore() === true, waitMs: queued ? started - queued : 0, execMs };
           for (const watcher of watchers) watcher(entry);
         }
-        release();
+        release(args[0], method);
       }
     };
   }
+
+  const oldestWaitingSince = () => Math.min(waiting.request[0]?.since ?? Infinity, waiting.background[0]?.since ?? Infinity);
+  const pulse: DatabasePulse = {
+    read() {
+      const now = clock();
+      const pendingSince = Math.min(busy ? holdingSince : Infinity, oldestWaitingSince());
+      const pendingMs = Number.isFinite(pendingSince) ? now - pendingSince : 0;
+      const sinceLastCompletionMs = now - lastCompletedAt;
+      // Waiting alone is not stuck: background statements may wait long behind requests while
+      // completions keep coming. Stuck is waiting with no completion at all.
+      const state = pendingMs > PULSE_STUCK_MS && sinceLastCompletionMs > PULSE_STUCK_MS ? 'stuck' : sinceLastCompletionMs < PULSE_FRESH_MS ? 'answering' : 'quiet';
+      return { state, sinceLastCompletionMs, pendingMs };
+    },
+  };
+  return {
+    pulse,
+    stats({ reset = false } = {}) {
+      const current = stats;
+      if (reset) stats = emptyStats();
+      return current;
+    },
+  };
+}
+
+function emptyStats(): GateStats {
+  return { statements: 0, requestStatements: 0, maxRequestWaitMs: 0, maxHoldMs: 0, longest: [] };
+}
+
+function statementText(method: string, statement: unknown, maxLength = 160) {
+  return typeof statement === 'string' ? statement.replace(/\s+/g, ' ').trim().slice(0, maxLength) : `(${method})`;
+}
+
+function noteHold(stats: GateStats, ms: number, statement: unknown, method: string) {
+  stats.maxHoldMs = Math.max(stats.maxHoldMs, ms);
+  const shortest = stats.longest[stats.longest.length - 1];
+  if (stats.longest.length === LONGEST_KEPT && shortest.ms >= ms) return;
+  stats.longest.push({ ms, text: statementText(method, statement) });
+  stats.longest.sort((a, b) => b.ms - a.ms);
+  stats.longest.length = Math.min(stats.longest.length, LONGEST_KEPT);
 }
 
 /**
@@ -107,5 +197,5 @@ export function prioritizeRequests(pglite: PGlite) {
  */
 function reportSlow(method: string, statement: unknown, tookMs: number, slowMs: number) {
   if (tookMs < slowMs) return;
-  console.warn(`[db] slow ${method} ${tookMs.toFixed(0)} ms: ${statementText(method, statement).slice(0, 300)}`);
+  console.warn(`[db] slow ${method} ${tookMs.toFixed(0)} ms: ${statementText(method, statement, 300)}`);
 }

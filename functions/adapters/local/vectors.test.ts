@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { queryRows } from './database';
-import { createPgVectorStore, EXACT_SEARCH_MAX, hnswQuery } from './vectors';
+import { adaptiveInsertSize, createPgVectorStore, EXACT_SEARCH_MAX, hnswQuery } from './vectors';
 
 /** Deterministic pseudo-random unit-ish vectors (mulberry32), so failures reproduce. */
 function randomVectors(count: number, dim: number, seed: number): number[][] {
@@ -128,5 +128,20 @@ describe('statistics after writes (PGlite has no autovacuum)', () => {
     // The callback runs after every ingested table is analyzed, local_vectors among them.
     await vi.waitFor(() => expect(analyzed).toBe(1), { timeout: 10_000 });
     expect(await lastAnalyze()).not.toBeNull();
+  });
+});
+
+describe('vectors per INSERT', () => {
+  it('halves after a slow insert and doubles after a fast one, within 1 and the maximum', () => {
+    const size = adaptiveInsertSize(4, 16, 10);
+    size.took(30);
+    expect(size.size).toBe(2);
+    size.took(30);
+    size.took(30);
+    expect(size.size).toBe(1);
+    size.took(10);
+    expect(size.size).toBe(1);
+    for (let i = 0; i < 6; i++) size.took(1);
+    expect(size.size).toBe(16);
   });
 });

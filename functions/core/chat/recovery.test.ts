@@ -10,7 +10,9 @@ import { conversationStreamKey } from '../events/publish';
 import { blobKeyFor, markFailed, startProcessing } from '../ingest/pipeline';
 import { createTestApi, type TestApi, type TestUser } from '../../testing/harness';
 import { forgetBot } from './bot-runtime';
-import { recoverUnansweredMessages } from './recovery';
+import { recoverUnansweredMessages, unansweredQuery } from './recovery';
+import { rowsOf } from '../../lib/sql';
+import type { Database } from '../../ports';
 import { storeUserTurn } from './store';
 
 let api: TestApi;
@@ -53,6 +55,20 @@ async function inboxThread(user: TestUser, conversationId: string) {
 const repliesTo = (id: string) => api.runtime.services.db.select().from(messages).where(eq(messages.replyToId, id));
 
 describe('recovery of questions left unanswered', () => {
+  it('finds unanswered questions through the indexes, not by reading every message', async () => {
+    // Whatever the planner would pick on this tiny table, the query must be one an index can
+    // serve: with sequential scans priced out, a plan still reading messages by a sequential scan
+    // means no index fits (the sweep read a million rows that way).
+    const plan = await api.runtime.services.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return rowsOf<{ 'QUERY PLAN': unknown }>(tx as unknown as Database, sql`explain (format json) ${unansweredQuery(120)}`);
+    });
+    const text = JSON.stringify(plan);
+    expect(text).toContain('messages_user_created_idx');
+    expect(text).toContain('messages_reply_to_idx');
+    expect(text).not.toMatch(/"Node Type":"Seq Scan","Parent Relationship":"[^"]*","Parallel Aware":false,"Async Capable":false,"Relation Name":"messages"/);
+  });
+
   it('answers each exactly once, even when the recovery runs twice, and the widget hears of it', async () => {
     const { user, organizationId, conversationId } = await liveBot();
     const id = await storeQuestionThenDie(organizationId, conversationId, 'When does the shop open?');

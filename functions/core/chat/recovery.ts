@@ -29,19 +29,25 @@ const NOT_ANSWERED = {
   en: 'We could not answer this message. Someone from our team will look at it.',
 };
 
-/** Visitor messages the bot should have answered and nobody did (no reply of any kind points to them). */
-export async function findUnanswered(services: Pick<Services, 'db'>, olderThanSeconds = UNANSWERED_AFTER_SECONDS) {
-  return rowsOf<{ id: string }>(
-    services.db,
-    sql`select m.id from ${messages} m
+/**
+ * Visitor messages the bot should have answered and nobody did (no reply of any kind points to
+ * them). Runs across organizations every sweep: the last day's visitor messages come from
+ * `messages_user_created_idx` and each reply check from `messages_reply_to_idx`, never from a
+ * scan of every message.
+ */
+export function unansweredQuery(olderThanSeconds: number) {
+  return sql`select m.id from ${messages} m
         join ${conversations} c on c.id = m.conversation_id
         where m.role = 'user' and m.channel in ('web', 'api') and c.handoff = 'bot'
           and m.created_at < now() - make_interval(secs => ${olderThanSeconds})
           and m.created_at > now() - make_interval(hours => ${LOOKBACK_HOURS})
           and not exists (select 1 from ${messages} r where r.reply_to_id = m.id)
         order by m.created_at
-        limit ${BATCH}`,
-  );
+        limit ${BATCH}`;
+}
+
+export async function findUnanswered(services: Pick<Services, 'db'>, olderThanSeconds = UNANSWERED_AFTER_SECONDS) {
+  return rowsOf<{ id: string }>(services.db, unansweredQuery(olderThanSeconds));
 }
 
 /** Queues a reply job per unanswered question; the deduplication id keeps it to one per message. */

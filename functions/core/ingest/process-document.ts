@@ -140,7 +140,13 @@ async function replaceChunks(services: Services, doc: DocumentRow, prepared: Pre
 
 /** How long one insert of chunks should hold the database: each indexes its text and updates the term statistics. */
 const CHUNK_WRITE_TARGET_MS = 10;
-const CHUNK_WRITE_MIN = 10;
+/**
+ * A chunk of a catalogue CSV carries a hundred distinct lexemes (SKUs, prices), each a GIN entry
+ * and a term-statistics upsert: ten such chunks already held the connection past the target, so
+ * batches go down to one chunk, and start small (the first insert is the one not yet measured).
+ */
+const CHUNK_WRITE_MIN = 1;
+const CHUNK_WRITE_INITIAL = 8;
 
 /**
  * Batch sizes that follow how long the last insert took, so each holds the database (on the local
@@ -148,7 +154,7 @@ const CHUNK_WRITE_MIN = 10;
  * machine: long chunks or a busy machine make smaller batches.
  */
 function adaptiveBatchSize() {
-  let current = 50;
+  let current = CHUNK_WRITE_INITIAL;
   return {
     get current() {
       return current;

@@ -40,6 +40,8 @@ export interface PurgeOptions {
 const DAY_MS = 86_400_000;
 /** Conversations removed together: their messages go first, in message batches. */
 const CONVERSATION_BATCH = 50;
+/** Conversation previews cleared per statement. */
+const PREVIEW_BATCH = 200;
 
 export function emptyCounts(): PurgeCounts {
   return { conversations: 0, messages: 0, files: 0 };
@@ -56,8 +58,8 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function adaptiveBatch(options: PurgeOptions) {
   const min = options.minBatch ?? 100;
   const max = options.maxBatch ?? 5000;
-  const target = options.targetBatchMs ?? 20;
-  let size = Math.min(max, Math.max(min, options.batchSize ?? 500));
+  const target = options.targetBatchMs ?? 10;
+  let size = Math.min(max, Math.max(min, options.batchSize ?? 100));
   return {
     get size() {
       return size;
@@ -140,12 +142,23 @@ async function purgeConversations(services: Services, organizationId: string, be
 async function purgeMessages(services: Services, organizationId: string, before: Date, counts: PurgeCounts, batch: Batch, options: PurgeOptions) {
   const old = and(eq(messages.organizationId, organizationId), lt(messages.createdAt, before)) as SQL;
   if (!(await deleteMessagesWhere(services, old, counts, batch, options))) return false;
-  // The preview is a copy of the last message's text.
-  await services.db
-    .update(conversations)
-    .set({ lastMessagePreview: null })
-    .where(and(eq(conversations.organizationId, organizationId), lt(conversations.lastMessageAt, before), isNotNull(conversations.lastMessagePreview)));
-  return true;
+  return clearPreviews(services, organizationId, before, options);
+}
+
+/**
+ * The preview is a copy of the last message's text, so it goes with the message. A bounded batch
+ * per statement: one UPDATE of every expired conversation (ten thousand for a million messages)
+ * held the connection, and on the local runtime the event loop, for the whole rewrite.
+ */
+async function clearPreviews(services: Services, organizationId: string, before: Date, options: PurgeOptions) {
+  const expired = and(eq(conversations.organizationId, organizationId), lt(conversations.lastMessageAt, before), isNotNull(conversations.lastMessagePreview));
+  for (;;) {
+    if (outOfTime(options)) return false;
+    const batch = services.db.select({ id: conversations.id }).from(conversations).where(expired).limit(PREVIEW_BATCH);
+    const cleared = await services.db.update(conversations).set({ lastMessagePreview: null }).where(inArray(conversations.id, batch)).returning({ id: conversations.id });
+    if (cleared.length < PREVIEW_BATCH) return true;
+    await pause(options.pauseMs ?? 2);
+  }
 }
 
 /**

@@ -24115,21 +24115,29 @@ export interface components {
                 kv: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
                 queue: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
                 sql: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
                 vectors: {
                     error?: string;
                     latencyMs: number;
+                    /** @enum {string} */
+                    observed?: "recent-statement";
                     ok: boolean;
                 };
             };

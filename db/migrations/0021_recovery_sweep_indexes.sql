@@ -1,0 +1,2 @@
+CREATE INDEX "messages_reply_to_idx" ON "messages" USING btree ("reply_to_id");--> statement-breakpoint
+CREATE INDEX "messages_user_created_idx" ON "messages" USING btree ("created_at") WHERE role = 'user';

@@ -1,0 +1,82 @@
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inBackground, prioritizeRequests, PULSE_FRESH_MS, PULSE_STUCK_MS, type Gate } from './priority';
+
+describe('the database gate', () => {
+  let pglite: PGlite;
+  let gate: Gate;
+  let clock = 0;
+  // One database (starting one costs seconds); each test starts a new window of figures.
+  beforeAll(async () => {
+    pglite = new PGlite();
+    await pglite.waitReady;
+    gate = prioritizeRequests(pglite, { now: () => clock });
+  });
+  beforeEach(() => {
+    gate.stats({ reset: true });
+  });
+  afterAll(() => pglite.close());
+
+  it('reads as answering right after a statement completes, and quiet once none has for a while', async () => {
+    await pglite.query('select 1');
+    expect(gate.pulse.read()).toMatchObject({ state: 'answering', pendingMs: 0 });
+    clock += PULSE_FRESH_MS + 1;
+    expect(gate.pulse.read()).toMatchObject({ state: 'quiet', pendingMs: 0 });
+  });
+
+  it('reads as stuck when a transaction holds the connection and nothing completes', async () => {
+    await pglite.query('select 1');
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const transaction = pglite.transaction(async (tx) => {
+      await tx.query('select 1');
+      await held;
+    });
+    // Queued behind the transaction.
+    const waiting = pglite.query('select 2');
+    await new Promise((resolve) => setImmediate(resolve));
+    clock += PULSE_STUCK_MS + 1;
+    const stuck = gate.pulse.read();
+    expect(stuck.state).toBe('stuck');
+    expect(stuck.pendingMs).toBeGreaterThan(PULSE_STUCK_MS);
+    finish();
+    await transaction;
+    await waiting;
+    expect(gate.pulse.read().state).toBe('answering');
+  });
+
+  it('does not read a long wait as stuck while statements keep completing', async () => {
+    // A background statement queued long ago, behind requests that keep completing.
+    let release!: () => void;
+    const blocker = pglite.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const background = inBackground(() => pglite.query('select 1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock += PULSE_STUCK_MS + 1;
+    release();
+    await blocker;
+    // The transaction just completed: the background statement has waited long, but the connection moves.
+    expect(gate.pulse.read().state).toBe('answering');
+    await background;
+  });
+
+  it('counts request statements, their longest wait and the longest holds', async () => {
+    await pglite.query('select 1');
+    await inBackground(() => pglite.exec('select 2'));
+    const stats = gate.stats({ reset: true });
+    expect(stats).toMatchObject({ statements: 2, requestStatements: 1 });
+    expect(stats.longest.map((s) => s.text).sort()).toEqual(['select 1', 'select 2']);
+    expect(gate.stats().statements).toBe(0);
+  });
+
+  it('hands the connection to a waiting request before a waiting background statement', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const blocker = pglite.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const background = inBackground(() => pglite.query('select 1').then(() => order.push('background')));
+    const request = pglite.query('select 2').then(() => order.push('request'));
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await Promise.all([blocker, background, request]);
+    expect(order).toEqual(['request', 'background']);
+  });
+});
