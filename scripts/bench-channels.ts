@@ -35,6 +35,7 @@ import { startFakePlatforms } from '../functions/testing/fake-platforms';
 import { signedMailgunDelivery } from '../functions/testing/fake-mailgun';
 import { queryRows } from '../functions/adapters/local/database';
 import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
+import { whatsappWebhook } from '../functions/testing/whatsapp-webhook';
 
 const LATENCY_SAMPLES = Number(process.env.BENCH_CHANNELS_LATENCY ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CHANNELS_CONCURRENCY ?? 20);
@@ -72,25 +73,14 @@ let sequence = 0;
 async function signedPayload() {
   sequence += 1;
   const from = String(34600000000 + (sequence % CONTACTS));
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: `Cliente ${sequence % CONTACTS}` }, wa_id: from }],
-              messages: [{ from, id: `wamid.BENCH${sequence}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '¿Cuál es el horario de la tienda?' } }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const body = JSON.stringify(
+    whatsappWebhook({
+      phoneNumberId: PHONE_NUMBER_ID,
+      from,
+      name: `Cliente ${sequence % CONTACTS}`,
+      message: { id: `wamid.BENCH${sequence}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '¿Cuál es el horario de la tienda?' } },
+    }),
+  );
   return { body, signature: await signMetaPayload(APP_SECRET, body) };
 }
 

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { signMetaPayload } from '../../functions/core/channels/meta';
 import { useFakePlatforms } from './fake-platforms';
 import { dashboardTeam, deployedBot } from './channel-helpers';
+import { whatsappWebhook } from '../../functions/testing/whatsapp-webhook';
 
 /**
  * Media both ways in the inbox: a customer's WhatsApp image arrives (the webhook posted to the app
@@ -45,25 +46,14 @@ test('an incoming WhatsApp image shows in the inbox, and the agent sends a file 
 
   // The customer sends a photo: Meta posts the message with a media id, signed with the app secret.
   fake().media.whatsapp('4490709327384033', { mimeType: 'image/png', bytes: PNG });
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Ana Pérez' }, wa_id: CUSTOMER }],
-              messages: [{ from: CUSTOMER, id: 'wamid.E2EIMAGE1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'image', image: { id: '4490709327384033', mime_type: 'image/png', sha256: 'x', caption: '¿Tenéis esta en azul?' } }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const body = JSON.stringify(
+    whatsappWebhook({
+      phoneNumberId: PHONE_NUMBER_ID,
+      from: CUSTOMER,
+      name: 'Ana Pérez',
+      message: { id: 'wamid.E2EIMAGE1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'image', image: { id: '4490709327384033', mime_type: 'image/png', sha256: 'x', caption: '¿Tenéis esta en azul?' } },
+    }),
+  );
   const delivered = await page.request.post(`/api/v1/channels/whatsapp/${integration.id}`, {
     data: body,
     headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': await signMetaPayload(APP_SECRET, body) },
