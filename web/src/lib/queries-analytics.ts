@@ -4,6 +4,7 @@ import { api, ApiError, getAccessToken, refreshAccessToken } from './api';
 import type { ApiResponse, Schemas } from './api-contract';
 import { getCurrentOrgId } from './org';
 import { queryKeys } from './query-keys';
+import { saveBlob } from './download';
 
 // Playground chats are the team testing its bot: never counted, so never a filter.
 export type AnalyticsChannel = Schemas['AnalyticsChannel']['channel'];
@@ -110,14 +111,6 @@ export async function downloadReportCsv(request: CsvReportRequest, orgId: string
     throw new ApiError({ status: res.status, code: body.error?.code ?? `http_${res.status}`, message: body.error?.message ?? res.statusText, requestId: body.error?.requestId });
   }
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `versaai-report-${request.from}-${request.to}.csv`;
-  const url = URL.createObjectURL(await res.blob());
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // Revoke after the click has been handled, or some browsers cancel the download.
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(await res.blob(), name);
   return name;
 }

@@ -9,6 +9,7 @@ import type { ApiBody, ApiQuery, ApiResponse, Schemas } from './api-contract';
 import type { TFunction } from './i18n';
 import { OWN_ERROR } from './mutation-errors';
 import { queryKeys } from './query-keys';
+import { saveBlob } from './download';
 
 export type Conversation = Schemas['Conversation'];
 export type ConversationStatus = Conversation['status'];
@@ -334,12 +335,5 @@ export async function downloadExport(orgId: string, id: string, format: ExportFo
   const blob = await res.blob();
   const disposition = res.headers.get('Content-Disposition') ?? '';
   const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `conversation-${id}.${format}`;
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(blob, name);
 }

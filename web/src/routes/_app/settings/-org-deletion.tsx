@@ -7,22 +7,11 @@ import type { Schemas } from '../../../lib/api-contract';
 import { useErrorMessage, useLocale, useT } from '../../../lib/i18n';
 import { OWN_ERROR } from '../../../lib/mutation-errors';
 import type { Organization } from '../../../lib/queries';
+import { downloadJson } from '../../../lib/download';
 
 type Deletion = Schemas['OrganizationDeletion'];
 
 const deletionKey = (orgId: string) => ['organization-deletion', { orgId }] as const;
-
-/** Saves the export through the browser's download (it is an authenticated API response, not a link). */
-function downloadJson(data: unknown, filename: string) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * Deleting an organization (owners): scheduled with the typed name and the owner's password, purged

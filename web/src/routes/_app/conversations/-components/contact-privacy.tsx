@@ -7,18 +7,7 @@ import { api } from '../../../../lib/api';
 import { useT } from '../../../../lib/i18n';
 import { OWN_ERROR } from '../../../../lib/mutation-errors';
 import { queryKeys } from '../../../../lib/query-keys';
-
-/** Saves `data` as a JSON file through the browser's download (the export is an API response, not a link). */
-function downloadJson(data: unknown, filename: string) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { downloadJson } from '../../../../lib/download';
 
 /**
  * The contact panel's privacy actions (admins): download everything about the person, or erase

@@ -61,6 +61,7 @@ import { nodeOutputs, type FlowDocument, type FlowIssue, type FlowNode, type Flo
 import { NodeForm } from './node-forms';
 import { NODE_COLORS, NODE_ICONS, nodeTypes, outputLabel, typeLabel, zoomedOut, type CanvasNode, type NodeIssue } from './node-view';
 import { TestPanel } from './test-panel';
+import { saveBlob } from '../../../../../lib/download';
 
 type SaveState = 'saved' | 'unsaved' | 'saving' | 'error' | 'invalid' | 'conflict';
 const AUTOSAVE_DELAY_MS = 800;
@@ -421,13 +422,7 @@ function Editor({ botId, flow, flows, canWrite, onBack }: { botId: string; flow:
 
   // ---- toolbar actions ---------------------------------------------------------------------------
   function exportJson() {
-    const blob = new Blob([exportFlowJson(doc)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = exportFileName(flow.name);
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveBlob(new Blob([exportFlowJson(doc)], { type: 'application/json' }), exportFileName(flow.name));
   }
 
   async function importJson(file: File) {
