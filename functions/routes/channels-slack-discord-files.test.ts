@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DISCORD_APP, DISCORD_TOKEN, SLACK, useSlackDiscord } from '../testing/slack-discord';
+import { uploadAgentFile } from '../testing/inbox';
+import { DISCORD_APP, DISCORD_TOKEN, SLACK, useSlackDiscord, type SlackDiscordChannel } from '../testing/slack-discord';
 
 /**
  * Slack and Discord, files and people (issue 17): files shared in Slack (read with the bot token)
@@ -7,6 +8,8 @@ import { DISCORD_APP, DISCORD_TOKEN, SLACK, useSlackDiscord } from '../testing/s
  * from `users.info`, and Discord's typing indicator. The fakes' file servers are on loopback, which
  * the outbound port allows here only (ALLOW_PRIVATE_URLS), so these live apart from the
  * conformance tests in channels-slack-discord.test.ts, which check private URLs are refused.
+ * Agents' files go out the other way: Slack's upload flow into the thread, Discord's multipart
+ * Create Message.
  */
 const channels = useSlackDiscord({ ALLOW_PRIVATE_URLS: 'true' });
 const { connected, toSlack, slackEvent, ts, until, stored } = channels;
@@ -107,5 +110,164 @@ describe('Discord files and typing', () => {
     expect(typing[0].method).toBe('POST');
     expect(typing[0].headers.authorization).toBe(`Bot ${DISCORD_TOKEN}`);
     await channels.api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
+  });
+});
+
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, ...new Array(300).fill(9), 0xff, 0xd9]);
+const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+const MB = 1024 * 1024;
+
+const upload = (channel: SlackDiscordChannel, conversationId: string, file: File, caption?: string) =>
+  uploadAgentFile(channels.api, { token: channel.user.token, orgId: channel.orgId }, conversationId, file, caption);
+
+/** A Slack thread conversation (a mention in #support), the bot's answer already sent; its id and the thread's parent ts. */
+async function slackThread(channel: SlackDiscordChannel) {
+  const parent = ts();
+  await toSlack(channel, slackEvent({ type: 'app_mention', channel: 'C0SUPPORT', channel_type: 'channel', text: '<@U0FAKEBOT> the invoice please', ts: parent }));
+  await channels.api.runtime.queue.drain();
+  const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
+  channels.fake.reset();
+  return { conversationId: row.conversationId, parent };
+}
+
+async function messageRow(channel: SlackDiscordChannel, id: string) {
+  return (await stored(channel.orgId)).find((r) => r.id === id)!;
+}
+
+describe('agents send files to Slack', () => {
+  it('an image and a PDF go into the thread through the upload flow (reserve, upload, complete), then the caption', async () => {
+    const channel = await connected('slack');
+    const { conversationId, parent } = await slackThread(channel);
+    const image = await upload(channel, conversationId, new File([JPEG], 'foto.jpg', { type: 'image/jpeg' }), 'Here it is');
+    expect(image.status, JSON.stringify(image.body)).toBe(201);
+    expect(image.body).toMatchObject({ role: 'agent', contentType: 'image', deliveryStatus: 'pending' });
+    const pdf = await upload(channel, conversationId, new File([PDF], 'factura.pdf', { type: 'application/pdf' }));
+    expect(pdf.status, JSON.stringify(pdf.body)).toBe(201);
+    await channels.api.runtime.queue.drain();
+
+    const calls = channels.fake.requests.filter((r) => r.endpoint.startsWith('files.') || r.path.startsWith('/slack-upload/') || r.endpoint === 'chat.postMessage');
+    expect(calls.map((r) => r.endpoint.startsWith('files.') || r.endpoint === 'chat.postMessage' ? r.endpoint : 'upload')).toEqual([
+      'files.getUploadURLExternal',
+      'upload',
+      'files.completeUploadExternal',
+      'chat.postMessage',
+      'files.getUploadURLExternal',
+      'upload',
+      'files.completeUploadExternal',
+    ]);
+    const [reserve, bytes, complete, caption] = calls;
+    expect(reserve.headers.authorization).toBe(`Bearer ${SLACK.botToken}`);
+    expect(reserve.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(reserve.body).toEqual({ filename: 'foto.jpg', length: String(JPEG.byteLength) });
+    // The pre-signed address never gets the bot token.
+    expect(bytes.headers.authorization).toBeUndefined();
+    const fileId = bytes.path.split('/').pop()!;
+    expect(channels.fake.media.slackUploads.get(fileId)?.bytes).toEqual(JPEG);
+    expect(complete.headers.authorization).toBe(`Bearer ${SLACK.botToken}`);
+    expect(complete.body).toEqual({ files: [{ id: fileId, title: 'foto.jpg' }], channel_id: 'C0SUPPORT', thread_ts: parent });
+    expect(caption.body).toMatchObject({ channel: 'C0SUPPORT', thread_ts: parent, text: 'Here it is' });
+    expect(calls[6].body).toMatchObject({ channel_id: 'C0SUPPORT', thread_ts: parent, files: [{ title: 'factura.pdf' }] });
+    const pdfId = calls[5].path.split('/').pop()!;
+    expect(channels.fake.media.slackUploads.get(pdfId)?.bytes).toEqual(PDF);
+
+    const row = await messageRow(channel, image.body.id);
+    expect(row).toMatchObject({ deliveryStatus: 'sent', externalId: `file:${fileId}`, error: null });
+    expect(row.metadata.platformMediaIds).toEqual([`file:${fileId}`]);
+    expect((await messageRow(channel, pdf.body.id)).deliveryStatus).toBe('sent');
+  });
+
+  it('a caption that meets an outage is retried without uploading the file again', async () => {
+    const channel = await connected('slack');
+    const { conversationId } = await slackThread(channel);
+    channels.fake.respond({ api: 'slack', endpoint: 'chat.postMessage' }, { status: 503, body: { ok: false, error: 'service_unavailable' } }, 1);
+    const sent = await upload(channel, conversationId, new File([PDF], 'a.pdf', { type: 'application/pdf' }), 'caption');
+    expect(sent.status).toBe(201);
+    await channels.api.runtime.queue.drain();
+    expect(channels.fake.requests.filter((r) => r.endpoint === 'files.completeUploadExternal')).toHaveLength(1);
+    expect(channels.fake.requests.filter((r) => r.endpoint === 'chat.postMessage')).toHaveLength(2);
+    expect((await messageRow(channel, sent.body.id)).deliveryStatus).toBe('sent');
+  });
+
+  it('Slack\u2019s refusal is a failed delivery with its reason, shown in the inbox', async () => {
+    const channel = await connected('slack');
+    const { conversationId } = await slackThread(channel);
+    channels.fake.respond({ api: 'slack', endpoint: 'files.getUploadURLExternal' }, { status: 200, body: { ok: false, error: 'file_uploads_disabled' } });
+    const sent = await upload(channel, conversationId, new File([PDF], 'a.pdf', { type: 'application/pdf' }), 'caption');
+    expect(sent.status).toBe(201);
+    await channels.api.runtime.queue.drain();
+    const listed = await channels.api.call('GET', `/api/v1/conversations/${conversationId}/messages`, { token: channel.user.token });
+    expect(listed.status, listed.text).toBe(200);
+    const failed = (listed.body.data as Array<{ id: string; deliveryStatus: string; error: string | null }>).find((m) => m.id === sent.body.id);
+    expect(failed).toMatchObject({ deliveryStatus: 'failed', error: 'Slack: file_uploads_disabled' });
+    // Nothing half-sent: neither the bytes nor the caption went out.
+    expect(channels.fake.requests.some((r) => r.path.startsWith('/slack-upload/') || r.endpoint === 'chat.postMessage')).toBe(false);
+  });
+});
+
+describe('agents send files to Discord', () => {
+  /** A Discord channel conversation (an /ask in a server channel), the bot's answer already sent. */
+  async function discordConversation(channelId: string) {
+    channels.fake.setDiscordApp(DISCORD_TOKEN, DISCORD_APP);
+    const channel = await connected('discord');
+    await channels.fake.gateway.waitFor(2);
+    const interaction = {
+      type: 2,
+      id: String(500000000000000000n + BigInt(Date.now())),
+      application_id: DISCORD_APP,
+      token: 'interaction-token-files',
+      channel_id: channelId,
+      guild_id: '777777777777777777',
+      member: { user: { id: '888888888888888888', username: 'ana' } },
+      data: { id: '333333333333333333', name: 'ask', type: 1, options: [{ name: 'question', type: 3, value: 'Send me the invoice' }] },
+      version: 1,
+    };
+    expect((await channels.toDiscord(channel, interaction)).status).toBe(200);
+    await channels.api.runtime.queue.drain();
+    const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
+    channels.fake.reset();
+    return { channel, conversationId: row.conversationId };
+  }
+  const disconnect = (channel: SlackDiscordChannel) => channels.api.call('POST', `/api/v1/integrations/${channel.integrationId}/disconnect`, { token: channel.user.token });
+
+  it('an image and a PDF go to the channel as Create Message with payload_json and files[0]', async () => {
+    const { channel, conversationId } = await discordConversation('616161616161616161');
+    const image = await upload(channel, conversationId, new File([JPEG], 'foto.jpg', { type: 'image/jpeg' }));
+    const pdf = await upload(channel, conversationId, new File([PDF], 'factura.pdf', { type: 'application/pdf' }), 'Your invoice');
+    expect([image.status, pdf.status]).toEqual([201, 201]);
+    await channels.api.runtime.queue.drain();
+    const [photo, document, caption] = channels.fake.sent();
+    for (const [call, name, bytes, type] of [[photo, 'foto.jpg', JPEG, 'image/jpeg'], [document, 'factura.pdf', PDF, 'application/pdf']] as const) {
+      expect(call.endpoint).toBe('channels/616161616161616161/messages');
+      expect(call.headers.authorization).toBe(`Bot ${DISCORD_TOKEN}`);
+      expect(call.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+      expect(call.body.payload_json).toEqual({ attachments: [{ id: 0, filename: name }], allowed_mentions: { parse: [] } });
+      expect(call.body['files[0]']).toMatchObject({ filename: name, type, size: bytes.byteLength });
+      expect(call.body['files[0]'].bytes).toEqual(bytes);
+    }
+    expect(caption.body).toMatchObject({ content: 'Your invoice' });
+    const row = await messageRow(channel, image.body.id);
+    expect(row).toMatchObject({ deliveryStatus: 'sent', externalId: expect.stringMatching(/^message:\d+$/) });
+    await disconnect(channel);
+  });
+
+  it('over Discord\u2019s 10 MiB is refused before anything is stored, with the error shape', async () => {
+    const { channel, conversationId } = await discordConversation('626262626262626262');
+    const big = new Uint8Array(10.5 * MB);
+    big.set(PDF);
+    const refused = await upload(channel, conversationId, new File([big], 'big.pdf', { type: 'application/pdf' }));
+    expect(refused.status).toBe(413);
+    expect(refused.body.error).toMatchObject({ code: 'payload_too_large', message: 'Discord accepts files up to 10 MB; this one is 10.5 MB.' });
+    expect((await stored(channel.orgId)).filter((r) => r.role === 'agent')).toHaveLength(0);
+    await disconnect(channel);
+  });
+
+  it('Discord\u2019s refusal (missing permissions) is a failed delivery with its reason', async () => {
+    const { channel, conversationId } = await discordConversation('636363636363636363');
+    channels.fake.respond({ api: 'discord', endpoint: 'channels/636363636363636363/messages' }, { status: 403, body: { message: 'Missing Permissions', code: 50013 } });
+    const sent = await upload(channel, conversationId, new File([PDF], 'a.pdf', { type: 'application/pdf' }));
+    expect(sent.status).toBe(201);
+    await channels.api.runtime.queue.drain();
+    expect(await messageRow(channel, sent.body.id)).toMatchObject({ deliveryStatus: 'failed', error: 'Discord: Missing Permissions (code 50013)' });
+    await disconnect(channel);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slackSignature } from '../core/channels/slack';
+import { uploadAgentFile } from '../testing/inbox';
 import { DISCORD_APP, DISCORD_TOKEN, SLACK, useSlackDiscord } from '../testing/slack-discord';
 
 /**
@@ -147,6 +148,22 @@ describe('Slack', () => {
     await channels.api.runtime.queue.drain();
     const agentPost = slackPosts().find((p) => p.body.text === 'A person here');
     expect(agentPost?.body).toMatchObject({ channel: 'C0SUPPORT', thread_ts: parent });
+  });
+
+  it('an agent\u2019s file is not uploaded to an address the outbound policy refuses (Slack\u2019s upload_url here is loopback)', async () => {
+    const channel = await connected('slack');
+    await toSlack(channel, slackEvent({ type: 'app_mention', channel: 'C0SUPPORT', text: '<@U0FAKEBOT> help', ts: ts() }));
+    await channels.api.runtime.queue.drain();
+    const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
+    const file = new File([new TextEncoder().encode('%PDF-1.4\n%%EOF\n')], 'a.pdf', { type: 'application/pdf' });
+    const sent = await uploadAgentFile(channels.api, { token: channel.user.token, orgId: channel.orgId }, row.conversationId, file);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    await channels.api.runtime.queue.drain();
+    const failed = (await stored(channel.orgId)).find((r) => r.id === sent.body.id)!;
+    expect(failed.deliveryStatus).toBe('failed');
+    expect(failed.error).toMatch(/^Slack's upload address was refused/);
+    expect(channels.fake.requests.filter((r) => r.endpoint === 'files.getUploadURLExternal')).toHaveLength(1);
+    expect(channels.fake.requests.some((r) => r.path.startsWith('/slack-upload/') || r.endpoint === 'files.completeUploadExternal')).toBe(false);
   });
 });
 

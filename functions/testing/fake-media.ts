@@ -9,6 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  *   - Messenger/Instagram and Discord: attachment URLs (`cdnUrl`), no token, as Meta's and Discord's CDNs.
  *   - Slack: `url_private_download` (`slackFileUrl`) needs the bot token as a Bearer; without it
  *     Slack answers 200 with its HTML sign-in page (not an error status), as files.slack.com does.
+ *     Uploads: `files.getUploadURLExternal` (fake-platforms.ts) reserves a file and a pre-signed
+ *     address here (`/slack-upload/<file id>`, no token), which takes the bytes raw or as a multipart
+ *     `file`, of exactly the reserved length, and answers `OK - <length>` as files.slack.com does.
  *   - Telegram: `getFile` answers `{ file_id, file_path, file_size }` (or 400 "file is too big"
  *     past 20 MB, as the Bot API does) and `GET /file/bot<token>/<file_path>` serves the bytes.
  * Big files are generated as they are written (never held), so a 100 MB video costs nothing here.
@@ -39,7 +42,15 @@ export interface FakeMedia {
   slackFileUrl(name: string, file: FakeMediaFile, botToken: string): string;
   /** Bytes written for each download path (a refused download stops early). */
   served: Map<string, number>;
+  /** Slack uploads by file id: what `files.getUploadURLExternal` reserved, and the bytes once posted. */
+  slackUploads: Map<string, SlackUpload>;
   reset(): void;
+}
+
+export interface SlackUpload {
+  filename: string;
+  length: number;
+  bytes: Uint8Array | null;
 }
 
 const sizeOf = (file: FakeMediaFile) => file.bytes?.byteLength ?? file.size ?? 0;
@@ -83,6 +94,7 @@ export function createFakeMedia(baseUrl: () => string) {
   let slackFiles = new Map<string, { file: FakeMediaFile; botToken: string }>();
   let uploads = 0;
   const served = new Map<string, number>();
+  const slackUploads = new Map<string, SlackUpload>();
 
   const media: FakeMedia = {
     whatsapp: (id, file) => void whatsapp.set(id, file),
@@ -96,7 +108,9 @@ export function createFakeMedia(baseUrl: () => string) {
       return `${baseUrl()}/files-pri/T0FAKE-F0${encodeURIComponent(name)}/download/${encodeURIComponent(name)}`;
     },
     served,
+    slackUploads,
     reset() {
+      slackUploads.clear();
       slackFiles = new Map();
       whatsapp = new Map();
       telegram = new Map();
@@ -114,8 +128,33 @@ export function createFakeMedia(baseUrl: () => string) {
    * Answers the request when it is a media call; false lets the platforms' fake answer it.
    * `endpoint` and `token` are as fake-platforms.ts records them; uploads are JSON-answered there.
    */
-  async function handle(req: IncomingMessage, res: ServerResponse, request: { api: string; method: string; path: string; endpoint: string; token: string | null; body: any }): Promise<boolean> {
+  /** `files.getUploadURLExternal`: a file id and the address its bytes go to. */
+  function reserveSlackUpload(filename: string, length: number) {
+    uploads += 1;
+    const fileId = `F0UP${String(uploads).padStart(6, '0')}`;
+    slackUploads.set(fileId, { filename, length, bytes: null });
+    return { fileId, uploadUrl: `${baseUrl()}/slack-upload/${fileId}` };
+  }
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: { api: string; method: string; path: string; endpoint: string; token: string | null; body: any },
+    raw: Buffer,
+  ): Promise<boolean> {
     const path = decodeURIComponent(request.path);
+    const upload = /^\/slack-upload\/([^/]+)$/.exec(path);
+    if (request.method === 'POST' && upload) {
+      const reserved = slackUploads.get(upload[1]);
+      const file = request.body?.file;
+      const bytes = file?.bytes instanceof Uint8Array ? file.bytes : new Uint8Array(raw);
+      res.writeHead(reserved && bytes.byteLength === reserved.length ? 200 : 400, { 'Content-Type': 'text/plain' });
+      if (reserved && bytes.byteLength === reserved.length) {
+        reserved.bytes = bytes;
+        res.end(`OK - ${bytes.byteLength}`);
+      } else res.end(reserved ? 'length_mismatch' : 'invalid_upload');
+      return true;
+    }
     if (request.method === 'GET' && path.startsWith('/cdn/')) {
       const file = cdn.get(path.slice('/cdn/'.length));
       if (!file) json(res, 404, { error: 'not found' });
@@ -176,7 +215,7 @@ export function createFakeMedia(baseUrl: () => string) {
     return false;
   }
 
-  return { media, handle };
+  return { media, handle, reserveSlackUpload };
 }
 
 /** A multipart body as the fakes record it: text fields as strings, files as `{ filename, type, size, bytes }`. */
@@ -186,7 +225,7 @@ export async function readMultipart(raw: Buffer, contentType: string): Promise<R
   for (const [name, value] of form.entries()) {
     if (typeof value === 'string') {
       try {
-        fields[name] = name === 'message' || name === 'recipient' || name === 'reply_markup' ? JSON.parse(value) : value;
+        fields[name] = name === 'message' || name === 'recipient' || name === 'reply_markup' || name === 'payload_json' ? JSON.parse(value) : value;
       } catch {
         fields[name] = value;
       }

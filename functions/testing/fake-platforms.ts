@@ -82,7 +82,9 @@ export interface FakeDiscordGateway {
 
 export const OUTAGE: FakeResponse = { status: 503, body: { error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2, is_transient: true } } };
 
-const SEND_ENDPOINTS = /^(sendMessage|sendPhoto|sendDocument|sendAudio|sendVideo|me\/messages|\d+\/messages|chat\.postMessage|channels\/\d+\/messages|webhooks\/\d+\/[^/]+)$/;
+const SEND_ENDPOINTS = /^(sendMessage|sendPhoto|sendDocument|sendAudio|sendVideo|me\/messages|\d+\/messages|chat\.postMessage|files\.completeUploadExternal|channels\/\d+\/messages|webhooks\/\d+\/[^/]+)$/;
+/** Discord's upload limit for bots in a server without boosts (10 MiB); above it, 413 and code 40005. */
+const DISCORD_UPLOAD_LIMIT = 10 * 1024 * 1024;
 const DISCORD_TYPING = /^channels\/\d+\/typing$/;
 /** Read receipts and typing indicators go to the same endpoints but are not messages. */
 const isSignal = (r: RecordedRequest) => r.body?.status === 'read' || typeof r.body?.sender_action === 'string';
@@ -230,9 +232,39 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
       case 'chat.postMessage':
         counter += 1;
         return { status: 200, body: { ok: true, channel: request.body?.channel, ts: `1700000000.${String(counter).padStart(6, '0')}`, message: { text: request.body?.text } } };
+      case 'files.getUploadURLExternal': {
+        const length = Number(request.body?.length);
+        if (!request.body?.filename || !Number.isInteger(length) || length <= 0) return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+        const { fileId, uploadUrl } = fakeMedia.reserveSlackUpload(String(request.body.filename), length);
+        return { status: 200, body: { ok: true, upload_url: uploadUrl, file_id: fileId } };
+      }
+      case 'files.completeUploadExternal':
+        return completeSlackUpload(request.body);
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };
     }
+  }
+
+  /** Shares uploaded files: every id must have been reserved and its bytes posted; a thread needs a channel. */
+  function completeSlackUpload(body: any): FakeResponse {
+    const files = typeof body?.files === 'string' ? JSON.parse(body.files) : body?.files;
+    if (!Array.isArray(files) || files.length === 0 || (body.thread_ts && !body.channel_id)) return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+    const uploads = files.map((f: { id?: string }) => fakeMedia.media.slackUploads.get(String(f?.id)));
+    if (uploads.some((u: { bytes: Uint8Array | null } | undefined) => !u?.bytes)) return { status: 200, body: { ok: false, error: 'file_not_found' } };
+    return { status: 200, body: { ok: true, files: files.map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title ?? null })) } };
+  }
+
+  /** Create Message with files: `payload_json` names each `files[n]` in `attachments`; too big is 413. */
+  function discordFiles(request: RecordedRequest): FakeResponse {
+    const payload = request.body?.payload_json ?? {};
+    const attached = (payload.attachments ?? []) as Array<{ id: number | string; filename: string }>;
+    const parts = attached.map((a) => request.body?.[`files[${a.id}]`] as { filename: string; size: number; type: string } | undefined);
+    if (parts.some((p) => !p)) return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+    if (parts.some((p) => p!.size > DISCORD_UPLOAD_LIMIT)) return { status: 413, body: { message: 'Request entity too large', code: 40005 } };
+    counter += 1;
+    const id = String(800000000000000000n + BigInt(counter));
+    const attachments = parts.map((p, i) => ({ id: String(700000000000000000n + BigInt(counter * 10 + i)), filename: attached[i].filename, size: p!.size, content_type: p!.type }));
+    return { status: 200, body: { id, channel_id: request.endpoint.split('/')[1], content: payload.content ?? '', attachments } };
   }
 
   function discord(request: RecordedRequest): FakeResponse {
@@ -248,6 +280,7 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     if (/^applications\/\d+\/commands$/.test(endpoint)) return { status: 201, body: { id: '333333333333333333', ...request.body } };
     // Trigger Typing Indicator: 204, no body.
     if (DISCORD_TYPING.test(endpoint) && request.method === 'POST') return { status: 204, body: null };
+    if (/^channels\/\d+\/messages$/.test(endpoint) && request.method === 'POST' && /^multipart\//.test(request.headers['content-type'] ?? '')) return discordFiles(request);
     if (/^channels\/\d+\/messages$/.test(endpoint) && request.method === 'POST') {
       counter += 1;
       return { status: 200, body: { id: String(800000000000000000n + BigInt(counter)), channel_id: endpoint.split('/')[1], content: request.body?.content } };
@@ -262,6 +295,8 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
     let body: unknown = null;
     if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
       body = await readMultipart(raw, req.headers['content-type']!).catch(() => text);
+    } else if (/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
+      body = Object.fromEntries(new URLSearchParams(text));
     } else {
       try {
         body = text ? JSON.parse(text) : null;
@@ -282,7 +317,7 @@ export async function startFakePlatforms(options: { port?: number; waitForPortMs
           : { api: 'meta', ...common, endpoint: url.pathname.replace(/^\/v\d+\.\d+\//, ''), token: bearer };
     requests.push(request);
     const script = scripted.find((s) => s.remaining > 0 && s.matches(request));
-    if (!script && !(request.token && rejected.has(request.token)) && (await fakeMedia.handle(req, res, request))) {
+    if (!script && !(request.token && rejected.has(request.token)) && (await fakeMedia.handle(req, res, request, raw))) {
       // Served by the media fake (downloads stream; uploads answer JSON).
     } else if (script) {
       script.remaining -= 1;

@@ -2,6 +2,7 @@ import type { Config } from '../../lib/config';
 import { fromHex } from '../../lib/crypto';
 import type { DiscordCredentials } from './credentials';
 import { callPlatform, clip, isFailure, retryAfterSeconds, type PlatformResponse } from './http';
+import { postMultipart, uploadFailed, uploadTimeout, type Sendable } from './media-send';
 import type { TextLimit } from './split';
 import { emptyParse, type InboundMessage, type ParsedWebhook, type PlatformFailure, type PlatformResult, type Recipient, type ReplyButtons } from './types';
 
@@ -197,6 +198,24 @@ export async function sendDiscordText(
   if (!result.ok) return result;
   if (!result.result?.id) return { ok: false, transient: false, reason: 'Discord accepted the message but returned no id' };
   return { ok: true, externalId: `message:${result.result.id}` };
+}
+
+/**
+ * An agent's file: Create Message as multipart, the message in `payload_json` naming the file
+ * (`attachments: [{ id: 0, filename }]`) and the bytes as `files[0]`. Over the upload limit (10 MiB
+ * for bots in a server without boosts) Discord answers 413; the inbox refuses such files before
+ * they are stored (SEND_LIMITS), so that only happens when a limit changes.
+ */
+export async function sendDiscordFile(config: Config, credentials: DiscordCredentials, recipient: Recipient, attachment: Sendable, file: Blob): Promise<PlatformResult<{ externalId: string }>> {
+  const filename = attachment.filename ?? attachment.kind;
+  const form = new FormData();
+  form.append('payload_json', JSON.stringify({ attachments: [{ id: 0, filename }], allowed_mentions: { parse: [] } }));
+  form.append('files[0]', file, filename);
+  const url = `${config.DISCORD_API_URL}/api/${DISCORD_API_VERSION}/channels/${recipient.externalId}/messages`;
+  const response = await postMultipart(url, form, { Authorization: `Bot ${credentials.botToken}` }, uploadTimeout(config));
+  if (uploadFailed(response)) return response;
+  if (response.status < 200 || response.status >= 300) return discordFailure(response);
+  return response.json?.id ? { ok: true, externalId: `message:${response.json.id}` } : { ok: false, transient: false, reason: 'Discord accepted the file but returned no id' };
 }
 
 /** Connect: the token must be the application's bot; the `/ask` command is (re)registered. */

@@ -20,11 +20,13 @@ export async function callPlatform(
   url: string,
   init: { method?: 'GET' | 'POST' | 'DELETE'; headers?: Record<string, string>; body?: unknown; timeoutMs: number },
 ): Promise<PlatformResponse | PlatformFailure> {
+  // A form (URLSearchParams) goes as one, for the methods that document only form arguments.
+  const form = init.body instanceof URLSearchParams;
   try {
     const response = await fetch(url, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { Accept: 'application/json', ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...init.headers },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      headers: { Accept: 'application/json', ...(init.body === undefined ? {} : { 'Content-Type': form ? 'application/x-www-form-urlencoded' : 'application/json' }), ...init.headers },
+      body: init.body === undefined ? undefined : form ? (init.body as URLSearchParams) : JSON.stringify(init.body),
       signal: AbortSignal.timeout(init.timeoutMs),
     });
     const text = await response.text();

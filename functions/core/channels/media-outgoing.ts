@@ -13,7 +13,7 @@ import { baseType, INLINE_IMAGE_TYPES, kindOfUpload, MAX_UPLOAD_BYTES, megabytes
  * reads a stored one. Serving never lets a file act as a page: inline only for images the browser
  * decodes as images (never SVG), audio, video and PDF; everything else downloads; always nosniff.
  */
-const SENDABLE_CHANNELS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram', 'web', 'email']);
+const SENDABLE_CHANNELS = new Set<string>(['whatsapp', 'messenger', 'instagram', 'telegram', 'web', 'email', 'slack', 'discord']);
 
 interface Actor {
   organizationId: string;

@@ -34,7 +34,8 @@ export const SEND_LIMITS: Record<SendChannel, Record<'image' | 'audio' | 'video'
   web: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
   // Common providers' message size limit is about 25 MB, encoded: the file itself must stay under it.
   email: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
-  // Slack's files.uploadV2 and Discord's attachments (free tier: 10 MB); not sent from the inbox yet.
+  // Slack takes up to 1 GB through its upload flow: ours (MAX_UPLOAD_BYTES) is the bound. Discord:
+  // 10 MiB, the default for bots in a server without boosts.
   slack: { image: 25 * MB, audio: 25 * MB, video: 25 * MB, document: 25 * MB },
   discord: { image: 10 * MB, audio: 10 * MB, video: 10 * MB, document: 10 * MB },
 };

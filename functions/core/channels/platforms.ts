@@ -1,15 +1,17 @@
 import type { Config } from '../../lib/config';
 import { randomToken, timingSafeEqual } from '../../lib/crypto';
 import type { AnyCredentials, CredentialsByPlatform, InstagramCredentials, MessengerCredentials } from './credentials';
+import { sendEmailMessage } from './email/outbound';
+import { sendMetaFile, sendTelegramFile, sendWhatsAppFile, type Sendable } from './media-send';
 import { verifyMetaSignature } from './meta';
 import { checkInstagram, checkMessenger, INSTAGRAM_TEXT_LIMIT, MESSENGER_TEXT_LIMIT, parseMessaging, sendMetaText } from './messenger';
 import type { TextLimit } from './split';
 import { connectTelegram, disconnectTelegram, parseTelegram, sendTelegramText, TELEGRAM_TEXT_LIMIT, telegramBotId, type GroupMode } from './telegram';
 import { checkMailgunSignature, formOf, signatureFields } from './email/mailgun';
-import { emptyParse, type IntegrationRow, type ParsedWebhook, type Platform, type PlatformResult, type Recipient, type ReplyButtons, type WebhookIntegration } from './types';
+import { emptyParse, type IntegrationRow, type ParsedWebhook, type Platform, type PlatformResult, type Recipient, type ReplyButtons, type SendContext, type WebhookIntegration } from './types';
 import { checkWhatsApp, parseWhatsApp, sendWhatsAppText, WHATSAPP_TEXT_LIMIT } from './whatsapp';
-import { checkSlack, parseSlack, sendSlackText, slackHandshake, SLACK_TEXT_LIMIT, verifySlackSignature } from './slack';
-import { connectDiscord, discordHandshake, DISCORD_TEXT_LIMIT, parseDiscordInteraction, sendDiscordText, verifyDiscordSignature, type DiscordSettings } from './discord';
+import { checkSlack, parseSlack, sendSlackFile, sendSlackText, slackHandshake, SLACK_TEXT_LIMIT, verifySlackSignature } from './slack';
+import { connectDiscord, discordHandshake, DISCORD_TEXT_LIMIT, parseDiscordInteraction, sendDiscordFile, sendDiscordText, verifyDiscordSignature, type DiscordSettings } from './discord';
 
 export interface AccountInfo {
   id: string;
@@ -40,14 +42,9 @@ export const discordSettingsOf = (integration: Pick<IntegrationRow, 'settings'>)
 export const settingsOf = (integration: Pick<IntegrationRow, 'settings'>) => (integration.settings ?? {}) as IntegrationSettings;
 
 type Header = (name: string) => string | undefined;
-type SendText<C> = (
-  config: Config,
-  credentials: C,
-  recipient: Recipient,
-  text: string,
-  role: 'assistant' | 'agent',
-  buttons?: ReplyButtons,
-) => Promise<PlatformResult<{ externalId: string }>>;
+type Sent = Promise<PlatformResult<{ externalId: string }>>;
+type SendText<C> = (context: SendContext, credentials: C, recipient: Recipient, text: string, role: 'assistant' | 'agent', buttons?: ReplyButtons) => Sent;
+type SendFile<C> = (context: SendContext, credentials: C, recipient: Recipient, attachment: Sendable, file: Blob) => Sent;
 
 /**
  * Everything that differs between platforms, in one place: a new channel is one more entry in
@@ -61,6 +58,12 @@ export interface PlatformAdapter<C extends AnyCredentials> {
   verifyWebhook(credentials: C, rawBody: Uint8Array, header: Header): Promise<boolean>;
   parseWebhook(body: unknown, integration: WebhookIntegration, credentials: C): ParsedWebhook;
   sendText: SendText<C>;
+  /**
+   * One of an agent's files as its own message, before the text (send.ts records each one sent).
+   * Absent where one message carries the whole reply, files attached (email): sendText then sends
+   * the message's text unsplit, with its files.
+   */
+  sendFile?: SendFile<C>;
   /** Proves the credentials with the platform (and, for Telegram and Messenger, subscribes us). */
   connect(config: Config, credentials: C, webhookUrl: string): Promise<PlatformResult<{ account: AccountInfo }>>;
   disconnect(config: Config, credentials: C): Promise<PlatformResult<object>>;
@@ -85,15 +88,18 @@ const metaWebhook = {
   withServerSecrets: <C>(credentials: C) => credentials,
 };
 
-const sendMessaging: SendText<MessengerCredentials | InstagramCredentials> = (config, credentials, recipient, text, role, buttons) =>
-  sendMetaText(config, credentials.pageAccessToken, recipient, text, role, buttons);
+const sendMessaging: SendText<MessengerCredentials | InstagramCredentials> = ({ services }, credentials, recipient, text, role, buttons) =>
+  sendMetaText(services.config, credentials.pageAccessToken, recipient, text, role, buttons);
+const sendMessagingFile: SendFile<MessengerCredentials | InstagramCredentials> = ({ services, message }, credentials, recipient, attachment, file) =>
+  sendMetaFile(services.config, credentials.pageAccessToken, recipient, message.role, attachment, file);
 
 export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsByPlatform[P]> } = {
   whatsapp: {
     ...metaWebhook,
     textLimit: WHATSAPP_TEXT_LIMIT,
     parseWebhook: (body, _integration, credentials) => parseWhatsApp(body, credentials.phoneNumberId),
-    sendText: (config, credentials, recipient, text, _role, buttons) => sendWhatsAppText(config, credentials, recipient.externalId, text, buttons),
+    sendText: ({ services }, credentials, recipient, text, _role, buttons) => sendWhatsAppText(services.config, credentials, recipient.externalId, text, buttons),
+    sendFile: ({ services }, credentials, recipient, attachment, file) => sendWhatsAppFile(services.config, credentials, recipient.externalId, attachment, file),
     connect: (config, credentials) => checkWhatsApp(config, credentials),
   },
   messenger: {
@@ -101,6 +107,7 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
     textLimit: MESSENGER_TEXT_LIMIT,
     parseWebhook: (body, _integration, credentials) => parseMessaging(body, 'messenger', credentials.pageId),
     sendText: sendMessaging,
+    sendFile: sendMessagingFile,
     connect: (config, credentials) => checkMessenger(config, credentials),
   },
   instagram: {
@@ -108,6 +115,7 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
     textLimit: INSTAGRAM_TEXT_LIMIT,
     parseWebhook: (body, _integration, credentials) => parseMessaging(body, 'instagram', credentials.accountId),
     sendText: sendMessaging,
+    sendFile: sendMessagingFile,
     connect: (config, credentials) => checkInstagram(config, credentials),
   },
   telegram: {
@@ -124,7 +132,8 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
         groups: settings.groups ?? 'mentions',
       });
     },
-    sendText: (config, credentials, recipient, text, _role, buttons) => sendTelegramText(config, credentials, recipient, text, buttons),
+    sendText: ({ services }, credentials, recipient, text, _role, buttons) => sendTelegramText(services.config, credentials, recipient, text, buttons),
+    sendFile: ({ services }, credentials, recipient, attachment, file) => sendTelegramFile(services.config, credentials, recipient, attachment, file),
     connect: (config, credentials, webhookUrl) => connectTelegram(config, credentials, webhookUrl),
     // Telegram stops calling us.
     disconnect: (config, credentials) => disconnectTelegram(config, credentials),
@@ -132,8 +141,8 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
     withServerSecrets: (credentials) => ({ ...credentials, webhookSecret: randomToken(32) }),
   },
   // Email (email/*): mail arrives as a Mailgun form (email/receive.ts) or raw MIME from
-  // Cloudflare Email Routing (the ingestion worker), and replies leave through the mail port
-  // (email/outbound.ts, called by send.ts), so parsing and sending here are never reached.
+  // Cloudflare Email Routing (the ingestion worker), so parsing here is never reached; replies
+  // leave as one threaded mail with the files attached (email/outbound.ts).
   email: {
     // One mail is one message: no splitting.
     textLimit: { max: 200_000, unit: 'chars' },
@@ -146,7 +155,7 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
       return fields !== null && (await checkMailgunSignature(credentials.signingKey, fields, Date.now(), Number.MAX_SAFE_INTEGER)) === 'valid';
     },
     parseWebhook: () => ({ ...emptyParse(), ignored: 1 }),
-    sendText: async () => ({ ok: false, transient: false, reason: 'Email is sent through the mail port' }),
+    sendText: (context, _credentials, recipient, text, _role, buttons) => sendEmailMessage(context, recipient.externalId, text, buttons),
     // Nothing to ask a platform: the inbox address is ours, and the provider needs no subscription.
     connect: async () => ({ ok: true, account: { id: '', name: null, handle: null } }),
     disconnect: async () => ({ ok: true }),
@@ -158,7 +167,8 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
       verifySlackSignature(credentials.signingSecret, rawBody, header('x-slack-request-timestamp'), header('x-slack-signature')),
     parseWebhook: (body) => parseSlack(body),
     handshake: slackHandshake,
-    sendText: (config, credentials, recipient, text, _role, buttons) => sendSlackText(config, credentials, recipient, text, buttons),
+    sendText: ({ services }, credentials, recipient, text, _role, buttons) => sendSlackText(services.config, credentials, recipient, text, buttons),
+    sendFile: ({ services }, credentials, recipient, attachment, file) => sendSlackFile(services, credentials, recipient, attachment, file),
     connect: (config, credentials) => checkSlack(config, credentials),
     // The Request URL is the app's setting in Slack; events for a disconnected channel are ignored.
     disconnect: async () => ({ ok: true as const }),
@@ -169,7 +179,8 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
     verifyWebhook: (credentials, rawBody, header) => verifyDiscordSignature(credentials.publicKey, rawBody, header('x-signature-ed25519'), header('x-signature-timestamp')),
     parseWebhook: (body) => parseDiscordInteraction(body),
     handshake: discordHandshake,
-    sendText: (config, credentials, recipient, text, _role, buttons) => sendDiscordText(config, credentials, recipient, text, buttons),
+    sendText: ({ services }, credentials, recipient, text, _role, buttons) => sendDiscordText(services.config, credentials, recipient, text, buttons),
+    sendFile: ({ services }, credentials, recipient, attachment, file) => sendDiscordFile(services.config, credentials, recipient, attachment, file),
     connect: (config, credentials) => connectDiscord(config, credentials),
     // The Gateway connection is closed by the integration code (it knows the runtime's gateway host).
     disconnect: async () => ({ ok: true as const }),
@@ -185,26 +196,12 @@ export function platformAdapter(platform: Platform): PlatformAdapter<AnyCredenti
   return PLATFORM_ADAPTERS[platform] as PlatformAdapter<AnyCredentials>;
 }
 
-export const TEXT_LIMITS = Object.fromEntries(Object.entries(PLATFORM_ADAPTERS).map(([p, a]) => [p, a.textLimit])) as Record<Platform, TextLimit>;
-
 export function verifyWebhook(platform: Platform, credentials: AnyCredentials, rawBody: Uint8Array, header: Header) {
   return platformAdapter(platform).verifyWebhook(credentials, rawBody, header);
 }
 
 export function parseWebhook(platform: Platform, body: unknown, integration: WebhookIntegration, credentials: AnyCredentials): ParsedWebhook {
   return platformAdapter(platform).parseWebhook(body, integration, credentials);
-}
-
-export function sendText(
-  config: Config,
-  platform: Platform,
-  credentials: AnyCredentials,
-  recipient: Recipient,
-  text: string,
-  role: 'assistant' | 'agent',
-  buttons?: ReplyButtons,
-): Promise<PlatformResult<{ externalId: string }>> {
-  return platformAdapter(platform).sendText(config, credentials, recipient, text, role, buttons);
 }
 
 export function connectPlatform<P extends Platform>(

@@ -1,23 +1,22 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { channels, contacts, conversations, messages } from '../../../db/schema';
-import type { MailAttachment, Services } from '../../ports';
+import type { Services } from '../../ports';
 import { loadBotRuntime, type BotRuntime } from '../chat/bot-runtime';
 import { replyToStoredMessage } from '../chat/engine';
 import { HANDOFF_OFFER_HINT, type QuickReply } from '../chat/handoff';
 import { storeReply } from '../chat/store';
 import { messageEventData, publishMessageCreated, publishMessageFailed } from '../conversations/events';
 import { publishEvent } from '../events/publish';
-import { sendEmailReply } from './email/outbound';
 import { openCredentials, type AnyCredentials, type TelegramCredentials, type WhatsAppCredentials } from './credentials';
 import { errorMessage } from './http';
-import { sendText, TEXT_LIMITS } from './platforms';
+import { platformAdapter } from './platforms';
 import { signalAnswering } from './signals';
 import { noteChannelError } from './state';
 import { splitText, type TextLimit } from './split';
-import { attachmentsToSend, fileOf, sendMessageAttachments } from './media-send';
+import { attachmentsToSend, sendMessageAttachments } from './media-send';
 import { answerCallbackQuery } from './telegram';
 import { sendWhatsAppTemplate, type TemplatePayload } from './whatsapp-templates';
-import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient, ReplyButtons } from './types';
+import type { IntegrationRow, MessageRow, Platform, PlatformFailure, Recipient, ReplyButtons, SendContext } from './types';
 
 /**
  * Sending our side of a channel conversation, for the bot's answers and agents' replies alike:
@@ -179,14 +178,18 @@ export async function deliverMessage(services: Services, messageId: string, atte
   if (!credentials) return markFailed(services, context, 'The channel\u2019s credentials cannot be read; connect it again.', true);
 
   if (message.contentType === 'template') return deliverTemplate(services, context, credentials, attempt);
-  if (integration.platform === 'email') return deliverEmail(services, context, integration, attempt);
-  const parts = textParts(message, TEXT_LIMITS[integration.platform as Platform]);
+  const adapter = platformAdapter(integration.platform);
+  const send: SendContext = { services, integration, message };
   const withFiles = attachmentsToSend(message).length > 0;
+  // Chat platforms take files as messages of their own, then the text in parts; email takes one
+  // mail, unsplit, with the files attached (the adapter's sendText reads them).
+  const parts = adapter.sendFile ? textParts(message, adapter.textLimit) : message.content.trim() || withFiles ? [message.content] : [];
   if (parts.length === 0 && !withFiles) return markFailed(services, context, 'The message is empty.');
   const sent = Array.isArray(message.metadata.platformMessageIds) ? [...(message.metadata.platformMessageIds as string[])] : [];
   const recipient = recipientOf(context);
   // Files first (media-send.ts records each one sent), then the text.
-  const files = withFiles ? await sendMessageAttachments(services, integration.platform, credentials, recipient, message) : null;
+  const sendFile = adapter.sendFile;
+  const files = withFiles && sendFile ? await sendMessageAttachments(services, message, (attachment, file) => sendFile(send, credentials, recipient, attachment, file)) : null;
   if (files && !files.ok) {
     if (files.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, files);
     return markFailed(services, context, files.transient ? `Gave up after ${attempt} attempts: ${files.reason}` : files.reason, files.credentialsRejected);
@@ -195,7 +198,7 @@ export async function deliverMessage(services: Services, messageId: string, atte
   for (let index = sent.length; index < parts.length; index++) {
     const to = index === 0 ? recipient : { ...recipient, replyToPlatformMessageId: undefined };
     const lastButtons = index === parts.length - 1 ? buttons : undefined;
-    const result = await sendText(services.config, integration.platform, credentials, to, parts[index], message.role, lastButtons);
+    const result = await adapter.sendText(send, credentials, to, parts[index], message.role, lastButtons);
     if (!result.ok) {
       if (sent.length > 0) await saveProgress(services, message, sent);
       if (result.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, result);
@@ -219,45 +222,6 @@ export async function deliverMessage(services: Services, messageId: string, atte
     .returning();
   await announce(services, row);
   return { outcome: 'sent', parts: parts.length, externalId: firstId };
-}
-
-/**
- * Email is one mail per message, its files attached (never split, never file-then-text as on
- * chat platforms), threaded in the customer's conversation: it needs the mail sender and the
- * thread, which a platform adapter's sendText does not get (email/outbound.ts).
- */
-async function deliverEmail(services: Services, context: DeliveryContext, integration: IntegrationRow, attempt: number): Promise<DeliveryOutcome> {
-  const { message } = context;
-  const files = await mailAttachmentsOf(services, message);
-  if (!files.ok) return markFailed(services, context, files.reason);
-  if (message.content.trim() === '' && files.attachments.length === 0) return markFailed(services, context, 'The message is empty.');
-  const result = await sendEmailReply(services, integration, message, context.contactExternalId, message.content, buttonsOf(message), files.attachments);
-  if (!result.ok) {
-    if (result.transient && attempt < services.config.CHANNEL_SEND_MAX_ATTEMPTS) return scheduleRetry(services, context, attempt, result);
-    return markFailed(services, context, result.transient ? `Gave up after ${attempt} attempts: ${result.reason}` : result.reason, result.credentialsRejected);
-  }
-  const [row] = await services.db
-    .update(messages)
-    .set({
-      externalId: result.externalId,
-      deliveryStatus: 'sent',
-      error: null,
-      metadata: sql`${messages.metadata} || ${JSON.stringify({ platformMessageIds: [result.externalId], parts: 1 })}::jsonb`,
-    })
-    .where(and(eq(messages.id, message.id), stillPending))
-    .returning();
-  await announce(services, row);
-  return { outcome: 'sent', parts: 1, externalId: result.externalId };
-}
-
-async function mailAttachmentsOf(services: Services, message: MessageRow): Promise<{ ok: true; attachments: MailAttachment[] } | { ok: false; reason: string }> {
-  const attachments: MailAttachment[] = [];
-  for (const attachment of attachmentsToSend(message)) {
-    const file = await fileOf(services, attachment);
-    if (!file) return { ok: false, reason: `The file ${attachment.filename ?? ''} is no longer stored.` };
-    attachments.push({ filename: attachment.filename ?? attachment.kind, contentType: file.type || 'application/octet-stream', content: new Uint8Array(await file.arrayBuffer()) });
-  }
-  return { ok: true, attachments };
 }
 
 /** A WhatsApp template goes out whole, as stored in `metadata.template` (conversation-templates.ts). */

@@ -1,7 +1,10 @@
 import type { Config } from '../../lib/config';
 import { hmacSha256Hex, verifyHmacSha256Hex } from '../../lib/crypto';
+import { OutboundRefused } from '../../lib/network';
+import type { Services } from '../../ports';
 import type { SlackCredentials } from './credentials';
-import { callPlatform, clip, isFailure, retryAfterSeconds, type PlatformResponse } from './http';
+import { callPlatform, clip, errorMessage, isFailure, retryAfterSeconds, type PlatformResponse } from './http';
+import { uploadTimeout, type Sendable } from './media-send';
 import type { TextLimit } from './split';
 import { emptyParse, type InboundMessage, type ParsedWebhook, type PlatformFailure, type PlatformResult, type Recipient, type ReplyButtons } from './types';
 
@@ -158,10 +161,11 @@ function slackFailure(response: PlatformResponse): PlatformFailure {
   return { ok: false, transient: false, reason, credentialsRejected: CREDENTIAL_ERRORS.has(error), status: response.status };
 }
 
-export async function slackCall<T>(config: Config, botToken: string, method: string, body: Record<string, unknown> = {}): Promise<PlatformResult<{ result: T }>> {
+/** A Web API method; a URLSearchParams body goes as a form (for methods documented with form arguments). */
+export async function slackCall<T>(config: Config, botToken: string, method: string, body: Record<string, unknown> | URLSearchParams = {}): Promise<PlatformResult<{ result: T }>> {
   const response = await callPlatform(`${config.SLACK_API_URL}/api/${method}`, {
     body,
-    headers: { Authorization: `Bearer ${botToken}`, 'Content-Type': 'application/json; charset=utf-8' },
+    headers: { Authorization: `Bearer ${botToken}`, ...(body instanceof URLSearchParams ? {} : { 'Content-Type': 'application/json; charset=utf-8' }) },
     timeoutMs: config.CHANNEL_API_TIMEOUT_MS,
   });
   if (isFailure(response)) return response;
@@ -220,6 +224,58 @@ export async function sendSlackText(
   if (!result.ok) return result;
   if (!result.result.ts) return { ok: false, transient: false, reason: 'Slack accepted the message but returned no ts' };
   return { ok: true, externalId: slackMessageKey(result.result.channel ?? channel, result.result.ts) };
+}
+
+/**
+ * An agent's file, by Slack's upload flow (`files.upload` is retired): `files.getUploadURLExternal`
+ * reserves the file and an upload address, the bytes are POSTed there, and
+ * `files.completeUploadExternal` shares it in the DM, or in the thread as text replies are. The
+ * upload address is Slack's answer, not our setting, so it goes through the outbound port (its
+ * address policy) and never gets the bot token (the address is pre-signed). A file reserved but
+ * not completed is discarded by Slack, so a retry after a failure here never posts twice.
+ */
+export async function sendSlackFile(
+  services: Pick<Services, 'config' | 'outbound'>,
+  credentials: SlackCredentials,
+  recipient: Recipient,
+  attachment: Sendable,
+  file: Blob,
+): Promise<PlatformResult<{ externalId: string }>> {
+  const { config } = services;
+  const filename = attachment.filename ?? attachment.kind;
+  const reserved = await slackCall<{ upload_url?: string; file_id?: string }>(config, credentials.botToken, 'files.getUploadURLExternal', new URLSearchParams({ filename, length: String(file.size) }));
+  if (!reserved.ok) return reserved;
+  const { upload_url: uploadUrl, file_id: fileId } = reserved.result;
+  if (!uploadUrl || !fileId) return { ok: false, transient: false, reason: 'Slack gave no upload address for the file' };
+  const uploaded = await uploadToSlack(services, uploadUrl, file);
+  if (!uploaded.ok) return uploaded;
+  const { channel, threadTs } = slackDestination(recipient.externalId);
+  const shared = await slackCall<unknown>(config, credentials.botToken, 'files.completeUploadExternal', {
+    files: [{ id: fileId, title: filename }],
+    channel_id: channel,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  });
+  if (!shared.ok) return shared;
+  return { ok: true, externalId: `file:${fileId}` };
+}
+
+async function uploadToSlack(services: Pick<Services, 'config' | 'outbound'>, uploadUrl: string, file: Blob): Promise<PlatformResult<object>> {
+  let response: Response;
+  try {
+    response = await services.outbound.fetch(uploadUrl, {
+      method: 'POST',
+      body: new Uint8Array(await file.arrayBuffer()),
+      headers: { 'Content-Type': file.type || 'application/octet-stream' },
+      timeoutMs: uploadTimeout(services.config),
+    });
+  } catch (error) {
+    if (error instanceof OutboundRefused) return { ok: false, transient: false, reason: `Slack's upload address was refused: ${error.message}` };
+    return { ok: false, transient: true, reason: `Could not upload the file to Slack: ${errorMessage(error)}` };
+  }
+  const answer = (await response.text().catch(() => '')).slice(0, 200);
+  if (response.ok) return { ok: true };
+  const transient = response.status === 429 || response.status >= 500;
+  return { ok: false, transient, reason: clip(`Slack refused the upload: HTTP ${response.status}${answer ? ` ${answer}` : ''}`), status: response.status, ...(transient ? { retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')) } : {}) };
 }
 
 /** Connect: `auth.test` proves the bot token and names the workspace and the bot user. */

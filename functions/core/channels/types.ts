@@ -1,4 +1,5 @@
 import type { channels, messages } from '../../../db/schema';
+import type { Services } from '../../ports';
 
 /**
  * What every platform's webhook parser turns a payload into, and what every platform's sender
@@ -103,4 +104,15 @@ export interface Recipient {
   outsideStandardWindow?: boolean;
   /** The metadata of the customer message a bot reply answers (Discord: the interaction to follow up). */
   replyContext?: Record<string, unknown>;
+}
+
+/**
+ * What a platform adapter's send may need besides the credentials: the services (settings, the
+ * outbound port for addresses a platform hands back, stored files, the mail sender), the channel,
+ * and the message going out.
+ */
+export interface SendContext {
+  services: Services;
+  integration: IntegrationRow;
+  message: MessageRow;
 }

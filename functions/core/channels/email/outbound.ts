@@ -2,7 +2,8 @@ import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import { messages } from '../../../../db/schema';
 import type { MailAttachment, MailMessage, Services } from '../../../ports';
 import { errorMessage } from '../http';
-import type { IntegrationRow, MessageRow, PlatformResult, ReplyButtons } from '../types';
+import { attachmentsToSend, fileOf } from '../media-send';
+import type { IntegrationRow, MessageRow, PlatformResult, ReplyButtons, SendContext } from '../types';
 import { mailgunConfigured, sendViaMailgun } from './mailgun-send';
 import { EMAIL_SUBJECT_MAX } from './message';
 
@@ -83,4 +84,24 @@ export async function sendEmailReply(
     return { ok: false, transient: true, reason: `The mail could not be sent: ${errorMessage(error)}` };
   }
   return { ok: true, externalId: ownId };
+}
+
+/**
+ * The email adapter's send (platforms.ts): one mail per message, its files attached (never split,
+ * never file-then-text as on chat platforms), threaded in the customer's conversation.
+ */
+export async function sendEmailMessage(context: SendContext, to: string, text: string, buttons?: ReplyButtons): Promise<PlatformResult<{ externalId: string }>> {
+  const files = await mailAttachmentsOf(context.services, context.message);
+  if (!files.ok) return { ok: false, transient: false, reason: files.reason };
+  return sendEmailReply(context.services, context.integration, context.message, to, text, buttons, files.attachments);
+}
+
+async function mailAttachmentsOf(services: Services, message: MessageRow): Promise<{ ok: true; attachments: MailAttachment[] } | { ok: false; reason: string }> {
+  const attachments: MailAttachment[] = [];
+  for (const attachment of attachmentsToSend(message)) {
+    const file = await fileOf(services, attachment);
+    if (!file) return { ok: false, reason: `The file ${attachment.filename ?? ''} is no longer stored.` };
+    attachments.push({ filename: attachment.filename ?? attachment.kind, contentType: file.type || 'application/octet-stream', content: new Uint8Array(await file.arrayBuffer()) });
+  }
+  return { ok: true, attachments };
 }
