@@ -12,24 +12,14 @@ import { DISCORD_APP, DISCORD_TOKEN, SLACK, useSlackDiscord, type SlackDiscordCh
  * Create Message.
  */
 const channels = useSlackDiscord({ ALLOW_PRIVATE_URLS: 'true' });
-const { connected, toSlack, slackEvent, ts, until, stored } = channels;
+const { connected, toSlack, slackEvent, slackFileShare, ts, until, stored } = channels;
 
 describe('Slack files and people', () => {
   it('files shared in Slack are downloaded with the bot token into storage (the attachments contract)', async () => {
     const channel = await connected('slack');
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8]);
     const url = channels.fake.media.slackFileUrl('photo.png', { mimeType: 'image/png', bytes: png }, SLACK.botToken);
-    await toSlack(
-      channel,
-      slackEvent({
-        channel: 'D0DM',
-        channel_type: 'im',
-        subtype: 'file_share',
-        text: '',
-        ts: ts(),
-        files: [{ id: 'F0PIC', name: 'photo.png', mimetype: 'image/png', size: png.byteLength, url_private: url, url_private_download: url }],
-      }),
-    );
+    await toSlack(channel, slackFileShare({ id: 'F0PIC', name: 'photo.png', mimetype: 'image/png', size: png.byteLength, url_private: url, url_private_download: url }));
     let [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
     expect(row.contentType).toBe('image');
     expect(row.metadata.attachments).toEqual([{ kind: 'image', status: 'pending', mimeType: 'image/png', size: png.byteLength, filename: 'photo.png', blobKey: null }]);
@@ -48,7 +38,7 @@ describe('Slack files and people', () => {
   it('a Slack file whose download answers the sign-in page (a token without files:read) is failed, not stored as a picture', async () => {
     const channel = await connected('slack');
     const url = channels.fake.media.slackFileUrl('secret.png', { mimeType: 'image/png', bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) }, 'xoxb-some-other-workspace-token');
-    await toSlack(channel, slackEvent({ channel: 'D0DM', channel_type: 'im', subtype: 'file_share', text: 'look', ts: ts(), files: [{ id: 'F0X', name: 'secret.png', mimetype: 'image/png', url_private_download: url }] }));
+    await toSlack(channel, slackFileShare({ id: 'F0X', name: 'secret.png', mimetype: 'image/png', url_private_download: url }, 'look'));
     await channels.api.runtime.queue.drain();
     const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
     const [attachment] = row.metadata.attachments as Array<Record<string, unknown>>;

@@ -9,7 +9,7 @@ import { DISCORD_APP, DISCORD_TOKEN, SLACK, useSlackDiscord } from '../testing/s
  * with the signing secret for Slack, a real Ed25519 key pair for Discord.
  */
 const channels = useSlackDiscord();
-const { connected, toSlack, toDiscord, slackEvent, ts, until, stored, slackPosts } = channels;
+const { connected, toSlack, toDiscord, slackEvent, slackFileShare, ts, until, stored, slackPosts } = channels;
 const now = () => String(Math.floor(Date.now() / 1000));
 
 describe('Slack', () => {
@@ -110,17 +110,7 @@ describe('Slack', () => {
 
   it('files shared in Slack are recorded as pending attachments (the attachments contract)', async () => {
     const channel = await connected('slack');
-    await toSlack(
-      channel,
-      slackEvent({
-        channel: 'D0DM',
-        channel_type: 'im',
-        subtype: 'file_share',
-        text: '',
-        ts: ts(),
-        files: [{ id: 'F0PIC', name: 'photo.png', mimetype: 'image/png', size: 2048, url_private_download: `${channels.fake.url}/files/photo.png` }],
-      }),
-    );
+    await toSlack(channel, slackFileShare({ id: 'F0PIC', name: 'photo.png', mimetype: 'image/png', size: 2048, url_private_download: `${channels.fake.url}/files/photo.png` }));
     const [row] = (await stored(channel.orgId)).filter((r) => r.role === 'user');
     expect(row.contentType).toBe('image');
     expect(row.metadata.attachments).toEqual([{ kind: 'image', status: 'pending', mimeType: 'image/png', size: 2048, filename: 'photo.png', blobKey: null }]);

@@ -4,19 +4,17 @@ import { startFakePlatforms, type FakePlatforms } from './fake-platforms';
 import { createTestApi, type TestApi } from './harness';
 
 /**
- * The common ground of the WhatsApp, Messenger, Instagram and Telegram route tests: the real app
- * over HTTP with Meta's Graph API and Telegram's Bot API faked on loopback, retries at once, and
- * the fake's record reset between tests (after draining the queue, so replies a test leaves queued
- * never land in the next test's record). `env` adds or overrides settings.
+ * The real app over HTTP with the platforms' APIs faked on loopback (`apiUrls` points the app at
+ * the fake), retries at once, and the fake's record reset between tests (after draining the
+ * queue, so replies a test leaves queued never land in the next test's record). Registers the
+ * suite's hooks; `env` adds or overrides settings.
  */
-export function useChannelSuite(env: Record<string, string> = {}) {
+export function useFakePlatformsApi(apiUrls: (fake: FakePlatforms) => Record<string, string>, env: Record<string, string> = {}) {
   let api!: TestApi;
   let fake!: FakePlatforms;
   beforeAll(async () => {
     fake = await startFakePlatforms();
-    api = await createTestApi({
-      env: { META_GRAPH_API_URL: fake.url, TELEGRAM_API_URL: fake.url, CHANNEL_RETRY_BASE_SECONDS: '0', CHANNEL_SEND_MAX_ATTEMPTS: '3', ...env },
-    });
+    api = await createTestApi({ env: { ...apiUrls(fake), CHANNEL_RETRY_BASE_SECONDS: '0', CHANNEL_SEND_MAX_ATTEMPTS: '3', ...env } });
   });
   afterAll(async () => {
     await api.close();
@@ -26,8 +24,22 @@ export function useChannelSuite(env: Record<string, string> = {}) {
     await api.runtime.queue.drain();
     fake.reset();
   });
+  return {
+    get api() {
+      return api;
+    },
+    get fake() {
+      return fake;
+    },
+  };
+}
+
+/** The common ground of the WhatsApp, Messenger, Instagram and Telegram route tests (Meta's Graph API and Telegram's Bot API faked). */
+export function useChannelSuite(env: Record<string, string> = {}) {
+  const suite = useFakePlatformsApi((fake) => ({ META_GRAPH_API_URL: fake.url, TELEGRAM_API_URL: fake.url }), env);
   /** Posts a platform's webhook to the channel, signed as Meta signs it or with Telegram's secret token. */
   async function deliver(channel: { platform: MessagingPlatform; integrationId: string }, payload: unknown) {
+    const { api, fake } = suite;
     const raw = JSON.stringify(payload);
     const headers: Record<string, string> =
       channel.platform === 'telegram'
@@ -38,10 +50,10 @@ export function useChannelSuite(env: Record<string, string> = {}) {
   return {
     deliver,
     get api() {
-      return api;
+      return suite.api;
     },
     get fake() {
-      return fake;
+      return suite.fake;
     },
   };
 }
