@@ -9,7 +9,7 @@ import { messageEventData, publishMessageCreated, publishMessageFailed } from '.
 import { publishEvent } from '../events/publish';
 import { openCredentials, type AnyCredentials, type TelegramCredentials, type WhatsAppCredentials } from './credentials';
 import { errorMessage } from './http';
-import { platformAdapter } from './platforms';
+import { platformAdapter, type PlatformAdapter } from './platforms';
 import { signalAnswering } from './signals';
 import { noteChannelError } from './state';
 import { splitText, type TextLimit } from './split';
@@ -152,6 +152,16 @@ function textParts(message: MessageRow, limit: TextLimit): string[] {
   return pieces.flatMap((piece) => splitText(piece, limit));
 }
 
+/**
+ * The texts to send: on chat platforms the parts (files go as messages of their own); where one
+ * message carries everything (email: the adapter's sendText attaches the files) the text unsplit,
+ * even empty when there are files.
+ */
+function outgoingTexts(adapter: PlatformAdapter<AnyCredentials>, message: MessageRow, withFiles: boolean): string[] {
+  if (adapter.sendFile) return textParts(message, adapter.textLimit);
+  return message.content.trim() !== '' || withFiles ? [message.content] : [];
+}
+
 /** Records parts already accepted by the platform, so a retry continues after them. */
 async function saveProgress(services: Services, message: MessageRow, platformMessageIds: string[]) {
   await services.db
@@ -181,9 +191,7 @@ export async function deliverMessage(services: Services, messageId: string, atte
   const adapter = platformAdapter(integration.platform);
   const send: SendContext = { services, integration, message };
   const withFiles = attachmentsToSend(message).length > 0;
-  // Chat platforms take files as messages of their own, then the text in parts; email takes one
-  // mail, unsplit, with the files attached (the adapter's sendText reads them).
-  const parts = adapter.sendFile ? textParts(message, adapter.textLimit) : message.content.trim() || withFiles ? [message.content] : [];
+  const parts = outgoingTexts(adapter, message, withFiles);
   if (parts.length === 0 && !withFiles) return markFailed(services, context, 'The message is empty.');
   const sent = Array.isArray(message.metadata.platformMessageIds) ? [...(message.metadata.platformMessageIds as string[])] : [];
   const recipient = recipientOf(context);
