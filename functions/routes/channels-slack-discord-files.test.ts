@@ -178,6 +178,23 @@ describe('agents send files to Slack', () => {
     expect((await messageRow(channel, sent.body.id)).deliveryStatus).toBe('sent');
   });
 
+  it('an outage while completing is retried with a fresh upload; the abandoned one is never shared', async () => {
+    const channel = await connected('slack');
+    const { conversationId, parent } = await slackThread(channel);
+    channels.fake.respond({ api: 'slack', endpoint: 'files.completeUploadExternal' }, { status: 200, body: { ok: false, error: 'ratelimited' } }, 1);
+    const sent = await upload(channel, conversationId, new File([PDF], 'a.pdf', { type: 'application/pdf' }));
+    expect(sent.status).toBe(201);
+    await channels.api.runtime.queue.drain();
+    const completes = channels.fake.requests.filter((r) => r.endpoint === 'files.completeUploadExternal');
+    expect(completes).toHaveLength(2);
+    const [abandoned, shared] = completes.map((r) => r.body.files[0].id as string);
+    expect(shared).not.toBe(abandoned);
+    expect(completes[1].body).toMatchObject({ channel_id: 'C0SUPPORT', thread_ts: parent });
+    const row = await messageRow(channel, sent.body.id);
+    expect(row).toMatchObject({ deliveryStatus: 'sent', externalId: `file:${shared}` });
+    expect(row.metadata.platformMediaIds).toEqual([`file:${shared}`]);
+  });
+
   it('Slack\u2019s refusal is a failed delivery with its reason, shown in the inbox', async () => {
     const channel = await connected('slack');
     const { conversationId } = await slackThread(channel);

@@ -6,9 +6,10 @@ import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 /**
  * A fake of the platform APIs we call, on loopback, for tests, the benchmark and the browser
  * tests: Meta's Graph API (WhatsApp Cloud API, Messenger/Instagram Send API, account reads,
- * subscribed_apps) and Telegram's Bot API. It records every request and answers like the real
- * ones, including their error shapes; tests script failures (`respond`) and refused tokens
- * (`rejectToken`). Point META_GRAPH_API_URL and TELEGRAM_API_URL at `url`.
+ * subscribed_apps), Telegram's Bot API, Slack's Web API (with its file upload flow) and Discord's
+ * REST API (multipart Create Message) and Gateway. It records every request and answers like the
+ * real ones, including their error shapes; tests script failures (`respond`) and refused tokens
+ * (`rejectToken`). Point META_GRAPH_API_URL, TELEGRAM_API_URL, SLACK_API_URL and DISCORD_API_URL at `url`.
  */
 export interface RecordedRequest {
   api: 'meta' | 'telegram' | 'slack' | 'discord';
