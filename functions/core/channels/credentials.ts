@@ -61,7 +61,7 @@ export const SlackCredentialsSchema = z.object({
   botToken: z
     .string()
     .regex(/^xoxb-[A-Za-z0-9-]{10,250}$/, 'A Slack bot token starts with xoxb-')
-    .openapi({ description: 'The app\u2019s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read' }),
+    .openapi({ description: 'The app\u2019s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read, files:write (agents\u2019 files)' }),
   signingSecret: z
     .string()
     .regex(/^[A-Za-z0-9]{16,128}$/, 'The signing secret from Basic Information > App Credentials')

@@ -23349,7 +23349,7 @@ export interface components {
              */
             botId: string;
             credentials?: {
-                /** @description The app’s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read */
+                /** @description The app’s Bot User OAuth Token (OAuth & Permissions), with chat:write, channels:history, im:history, app_mentions:read, files:read, files:write (agents’ files) */
                 botToken: string;
                 /**
                  * @description The app’s signing secret; signs every Events API request
