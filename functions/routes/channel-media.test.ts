@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { messages } from '../../db/schema';
+import { conversations, messages } from '../../db/schema';
 import { attachmentsOf } from '../core/channels/attachments';
 import { CHANNEL_CREDENTIALS, CUSTOMER, useChannelSuite, type MessagingPlatform } from '../testing/channel-suite';
 import { OUTAGE, type FakePlatforms } from '../testing/fake-platforms';
@@ -338,6 +338,9 @@ describe('agents send files', () => {
     expect(photo.body).toMatchObject({ chat_id: CUSTOMER.telegram, photo: { filename: 'plano.jpg', type: 'image/jpeg', size: JPEG.byteLength } });
     expect(doc.endpoint).toBe('sendDocument');
     expect(doc.body).toMatchObject({ chat_id: CUSTOMER.telegram, document: { filename: 'a.pdf', size: PDF.byteLength } });
+    // A file sent without a caption still gives the conversation list a line to show.
+    const [conversation] = await api.runtime.services.db.select().from(conversations).where(eq(conversations.id, conversationId));
+    expect(conversation.lastMessagePreview).toBe('📎 a.pdf');
   });
 
   it('a platform outage while uploading is retried without sending the file twice', async () => {

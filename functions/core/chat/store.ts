@@ -26,8 +26,21 @@ function messageFromRaw(raw: Record<string, unknown>): MessageRow {
   return row as MessageRow;
 }
 
-function preview(text: string) {
-  return text.length > 140 ? `${text.slice(0, 137)}…` : text;
+/**
+ * The conversation list's one line: the text, or for a file sent without a caption "📎 name"
+ * (language-neutral, since it is stored once for every agent), so the list never shows such a
+ * conversation as empty.
+ */
+export function preview(text: string, metadata?: Record<string, unknown> | null) {
+  const line = text.trim() ? text : fileLine(metadata);
+  return line.length > 140 ? `${line.slice(0, 137)}…` : line;
+}
+
+function fileLine(metadata: Record<string, unknown> | null | undefined): string {
+  const files = Array.isArray(metadata?.attachments) ? (metadata.attachments as Array<{ filename?: unknown; kind?: unknown }>) : [];
+  if (files.length === 0) return '';
+  const names = files.map((file) => (typeof file?.filename === 'string' && file.filename) || (typeof file?.kind === 'string' ? file.kind : 'file'));
+  return `📎 ${names.join(', ')}`;
 }
 
 export interface UserTurn {
@@ -70,7 +83,7 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
       c as (
         update ${conversations} set
           last_message_at = m.created_at,
-          last_message_preview = ${preview(values.content)},
+          last_message_preview = ${preview(values.content, values.metadata)},
           message_count = ${conversations.messageCount} + 1,
           unread_count = ${conversations.unreadCount} + 1,
           status = case when ${conversations.status} in ('resolved', 'closed') then 'open'::conversation_status else ${conversations.status} end,
@@ -136,7 +149,7 @@ export async function storeReply(db: Database, input: MessageInsert, alongside: 
       c as (
         update ${conversations} set
           last_message_at = m.created_at,
-          last_message_preview = ${preview(values.content)},
+          last_message_preview = ${preview(values.content, values.metadata)},
           message_count = ${conversations.messageCount} + 1,
           first_response_at = ${replied ? sql`coalesce(${conversations.firstResponseAt}, m.created_at)` : sql`${conversations.firstResponseAt}`},
           unread_count = ${values.role === 'agent' ? sql`0` : sql`${conversations.unreadCount}`},

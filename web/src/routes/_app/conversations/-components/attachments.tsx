@@ -147,6 +147,13 @@ export function hasOnlyPlaceholder(message: InboxMessage) {
   return (message.metadata?.attachments?.length ?? 0) > 0 && /^\[(image|audio|video|document|sticker)(: [^\]]*)?( ×\d+)?\]$/.test(message.content.trim());
 }
 
+/** Channels with nobody to hand a file to (the server refuses them: core/channels/media-outgoing.ts). */
+const FILELESS_CHANNELS = new Set(['api', 'playground']);
+
+export function canSendFiles(conversation: Conversation) {
+  return !FILELESS_CHANNELS.has(conversation.channel);
+}
+
 /** The paperclip of the reply box: picks a file and sends it as the agent. */
 export function AttachFileButton({ conversation }: { conversation: Conversation }) {
   const t = useT();

@@ -5,7 +5,7 @@ import { Button, cx } from '../../../../components/ui';
 import { useErrorMessage, useT } from '../../../../lib/i18n';
 import { cannedResponsesQuery, useConversationActions, type CannedResponse, type Conversation } from '../../../../lib/queries-inbox';
 import { useOrg } from '../../../../lib/use-org';
-import { AttachFileButton } from './attachments';
+import { AttachFileButton, canSendFiles } from './attachments';
 import { CannedResponsesDialog } from './canned-dialog';
 import { contactName, Icon, ICONS } from './shared';
 import { useWhatsAppWindow, WindowClosedNotice } from './whatsapp-templates';
@@ -241,7 +241,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
             <p id={hintId} className="min-w-0 truncate text-xs text-zinc-500 dark:text-zinc-400">
               {hint ?? <span className="hidden sm:inline">{t('reply.hint')}</span>}
             </p>
-            {!note && <AttachFileButton conversation={conversation} />}
+            {!note && canSendFiles(conversation) && <AttachFileButton conversation={conversation} />}
             <Button size="sm" loading={send.isPending} disabled={!text.trim()} onClick={submit} className={cx('shrink-0 whitespace-nowrap', note && 'bg-amber-600! hover:bg-amber-500!')}>
               {note ? t('reply.addNote') : t('reply.send')}
               {!send.isPending && <Icon d={ICONS.send} className="size-3.5" />}
