@@ -9,7 +9,9 @@
  *    The data directory is built through the HTTP API (register, create knowledge bases, post
  *    question-and-answer documents, let the job runner ingest them) and nothing else: no ANALYZE
  *    or index work by the benchmark. It is cached under .cache/bench-retrieval/<key> (key: the
- *    sets and the TypeScript version), so a second run only searches; BENCH_FRESH=1 rebuilds.
+ *    sets and the TypeScript version), so a second run only searches; BENCH_FRESH=1 rebuilds. An
+ *    interrupted build is continued by the next run (bench-build.json). The build prints its
+ *    chunks/s (upload to ready).
  * 2. The project's own labeled help-center set (scripts/fixtures/retrieval-eval.json), inserted
  *    directly into an in-memory database (quality only).
  *
@@ -116,23 +118,71 @@ interface BuiltSet {
   chunks: number;
 }
 
-async function buildDataDir(runtime: LocalRuntime, sets: SetSpec[]): Promise<{ orgId: string; kbs: Record<string, BuiltSet> }> {
+/**
+ * What a build has done so far, written to the data directory as it goes (bench-build.json): a
+ * 100k-chunk build takes long enough to be interrupted, and a rerun continues it (same account,
+ * same knowledge bases, only the documents not yet posted) instead of starting over. Documents
+ * posted but not yet ingested are finished by the job runner, which resumes its queue on start.
+ */
+interface BuildProgress {
+  email: string;
+  password: string;
+  orgId: string;
+  kbIds: Record<string, string>;
+}
+
+const PROGRESS_FILE = 'bench-build.json';
+
+function readProgress(dataDir: string): BuildProgress | undefined {
+  const file = join(dataDir, PROGRESS_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BuildProgress) : undefined;
+}
+
+/** The account and organization of the build: the interrupted build's, or new ones. */
+async function buildAccount(runtime: LocalRuntime, dataDir: string, resumed: BuildProgress | undefined): Promise<{ session: Session; progress: BuildProgress }> {
+  if (resumed) {
+    const session: Session = { email: resumed.email, password: resumed.password };
+    session.token = (await api(runtime, 'POST', '/api/v1/auth/login', undefined, session)).accessToken as string;
+    return { session, progress: resumed };
+  }
   const session: Session = { email: `bench-${randomUUID()}@example.com`, password: 'a-strong-password-1' };
   const user = await api(runtime, 'POST', '/api/v1/auth/register', undefined, { ...session, name: 'Bench' });
   session.token = user.accessToken as string;
   const org = await api(runtime, 'POST', '/api/v1/organizations', session, { name: 'Bench' });
   const orgId = (org.id ?? (org.organization as { id: string })?.id) as string;
+  const progress: BuildProgress = { email: session.email, password: session.password, orgId, kbIds: {} };
+  writeFileSync(join(dataDir, PROGRESS_FILE), JSON.stringify(progress));
+  return { session, progress };
+}
+
+/** Names of the documents a knowledge base already has (posted before an interruption). */
+async function postedDocuments(runtime: LocalRuntime, kbId: string): Promise<Set<string>> {
+  const { rows } = await runtime.database.pglite.query<{ name: string }>('SELECT name FROM documents WHERE knowledge_base_id = $1', [kbId]);
+  return new Set(rows.map((r) => r.name));
+}
+
+async function buildDataDir(runtime: LocalRuntime, dataDir: string, sets: SetSpec[]): Promise<{ orgId: string; kbs: Record<string, BuiltSet> }> {
+  const resumed = readProgress(dataDir);
+  const { session, progress } = await buildAccount(runtime, dataDir, resumed);
   const kbs: Record<string, BuiltSet> = {};
   for (const spec of sets) {
     const started = performance.now();
-    const kb = await api(runtime, 'POST', '/api/v1/knowledge-bases', session, { name: spec.name, embeddingModel: MODEL });
-    const kbId = kb.id as string;
+    let kbId = progress.kbIds[spec.name];
+    if (!kbId) {
+      kbId = (await api(runtime, 'POST', '/api/v1/knowledge-bases', session, { name: spec.name, embeddingModel: MODEL })).id as string;
+      progress.kbIds[spec.name] = kbId;
+      writeFileSync(join(dataDir, PROGRESS_FILE), JSON.stringify(progress));
+    }
+    const already = await postedDocuments(runtime, kbId);
+    if (already.size > 0) log(`  resuming "${spec.name}": ${already.size} documents were posted before the interruption`);
     let pairs = 0;
     const post = async (name: string, list: Array<{ question: string; answer: string }>) => {
       for (let i = 0; i < list.length; i += PAIRS_PER_DOCUMENT) {
+        const documentName = `${name} ${i / PAIRS_PER_DOCUMENT + 1}`;
+        if (already.has(documentName)) continue;
         await api(runtime, 'POST', `/api/v1/knowledge-bases/${kbId}/documents`, session, {
           type: 'qa',
-          name: `${name} ${i / PAIRS_PER_DOCUMENT + 1}`,
+          name: documentName,
           pairs: list.slice(i, i + PAIRS_PER_DOCUMENT),
         });
       }
@@ -142,12 +192,24 @@ async function buildDataDir(runtime: LocalRuntime, sets: SetSpec[]): Promise<{ o
       await post(`TypeScript ${language}`, loadMessages(language).map((m) => ({ question: `TS${m.code}`, answer: m.text })));
     }
     if (spec.padTo && pairs < spec.padTo) await post('Artículos', fillerPairs(spec.padTo - pairs, 42));
+    const before = await embeddedChunks(runtime, kbId);
     const chunkCount = await waitUntilReady(runtime, kbId);
     const seconds = (performance.now() - started) / 1000;
-    log(`  built "${spec.name}" through the API: ${chunkCount.toLocaleString('en')} chunks in ${seconds.toFixed(1)} s (${Math.round(chunkCount / seconds)} chunks/s, upload to ready)`);
+    const built = chunkCount - before;
+    log(
+      `  built "${spec.name}" through the API: ${chunkCount.toLocaleString('en')} chunks` +
+        (before > 0 ? ` (${before.toLocaleString('en')} embedded before this run)` : '') +
+        `; ${built.toLocaleString('en')} in ${seconds.toFixed(1)} s (${(built / seconds).toFixed(1)} chunks/s, upload to ready; load average ${loadavg()[0].toFixed(1)})`,
+    );
     kbs[spec.name] = { kbId, chunks: chunkCount };
   }
-  return { orgId, kbs };
+  return { orgId: progress.orgId, kbs };
+}
+
+/** Chunks of a knowledge base that already have their vector (a resumed build does not count them in its rate). */
+async function embeddedChunks(runtime: LocalRuntime, kbId: string): Promise<number> {
+  const { rows } = await runtime.database.pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE knowledge_base_id = $1 AND embedded_at IS NOT NULL', [kbId]);
+  return rows[0].n;
 }
 
 async function waitUntilReady(runtime: LocalRuntime, kbId: string): Promise<number> {
@@ -538,8 +600,10 @@ async function main() {
   const dataDir = process.env.BENCH_DATA_DIR ?? join(process.cwd(), '.cache', 'bench-retrieval', key);
   const cached = !process.env.BENCH_FRESH && existsSync(join(dataDir, 'bench-sets.json'));
   if (process.env.BENCH_DATA_DIR && !cached) throw new Error(`BENCH_DATA_DIR ${dataDir} has no bench-sets.json`);
-  // A build that did not finish left no bench-sets.json: start that directory over.
-  if (!cached) rmSync(dataDir, { recursive: true, force: true });
+  // A build that did not finish left bench-build.json without bench-sets.json: it is continued
+  // (buildDataDir). BENCH_FRESH=1 starts over.
+  // BENCH_FRESH=1 starts over, and so does a directory that did not record its progress.
+  if (process.env.BENCH_FRESH || (!cached && !existsSync(join(dataDir, PROGRESS_FILE)))) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
   // Latency figures mean little on a machine busier than its cores: say how busy it was.
@@ -556,7 +620,7 @@ async function main() {
       built = JSON.parse(readFileSync(join(dataDir, 'bench-sets.json'), 'utf8'));
       log('  data directory reused from an earlier run (built through the API then); BENCH_FRESH=1 rebuilds it');
     } else {
-      built = await buildDataDir(runtime, specs);
+      built = await buildDataDir(runtime, dataDir, specs);
       const analyzed = await waitForStatistics(runtime);
       log(`  statistics gathered by the runtime's debounced ANALYZE: ${analyzed ? 'yes' : 'NOT within 120 s'}`);
       writeFileSync(join(dataDir, 'bench-sets.json'), JSON.stringify(built));

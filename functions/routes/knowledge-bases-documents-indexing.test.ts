@@ -39,4 +39,40 @@ describe('document indexing', () => {
     const refresh = await api.call('POST', `${base}/documents/${doc.id}/refresh`, { token: user.token });
     expect(refresh.status).toBe(400);
   });
+
+  it('keeps the term statistics exact when reprocessing rewrites more chunks than one write batch', async () => {
+    const { user, base, kbId } = await setupKnowledgeBase(api);
+    // Forty chunks: the old version's deletion and the new version's insertion each take several
+    // batches (they start at 8 rows), and every batch moves the statistics.
+    const pairs = Array.from({ length: 40 }, (_, i) => ({ question: `Pregunta ${i} sobre el modelo Zafiro${i % 3}`, answer: `Respuesta ${i}: la lámpara Zafiro${i % 3} dura ${i} años.` }));
+    const created = await api.call('POST', `${base}/documents`, { token: user.token, body: { type: 'qa', name: 'FAQ', pairs } });
+    expect(created.status, created.text).toBe(202);
+    const doc = await settledDocument(api, user, base, created.body.id);
+    expect(doc).toMatchObject({ status: 'ready', chunkCount: 40 });
+    const recounted = await termStatisticsMismatches(kbId);
+    expect(recounted).toEqual({ missing: 0, wrong: 0, extra: 0, chunks: 40 });
+
+    expect((await api.call('POST', `${base}/documents/${doc.id}/reprocess`, { token: user.token })).status).toBe(202);
+    expect(await settledDocument(api, user, base, doc.id)).toMatchObject({ status: 'ready', chunkCount: 40 });
+    expect(await termStatisticsMismatches(kbId)).toEqual({ missing: 0, wrong: 0, extra: 0, chunks: 40 });
+
+    expect((await api.call('DELETE', `${base}/documents/${doc.id}`, { token: user.token })).status).toBe(204);
+    expect(await termStatisticsMismatches(kbId)).toEqual({ missing: 0, wrong: 0, extra: 0, chunks: 0 });
+  });
 });
+
+/** The stored term statistics of a knowledge base against a recount from its chunks. */
+async function termStatisticsMismatches(kbId: string) {
+  const { rows } = await api.runtime.database.pglite.query<{ missing: number; wrong: number; extra: number; chunks: number }>(
+    `WITH counted AS (
+       SELECT u.lexeme, count(*)::int AS n FROM chunks c CROSS JOIN LATERAL unnest(c.search_vector) u
+       WHERE c.knowledge_base_id = $1 GROUP BY u.lexeme),
+     stored AS (SELECT lexeme, chunk_count AS n FROM knowledge_base_terms WHERE knowledge_base_id = $1)
+     SELECT (SELECT count(*)::int FROM counted LEFT JOIN stored USING (lexeme) WHERE stored.n IS NULL) AS missing,
+            (SELECT count(*)::int FROM counted JOIN stored s USING (lexeme) WHERE s.n <> counted.n) AS wrong,
+            (SELECT count(*)::int FROM stored LEFT JOIN counted USING (lexeme) WHERE counted.n IS NULL) AS extra,
+            coalesce((SELECT chunk_count FROM knowledge_base_text_stats WHERE knowledge_base_id = $1), 0) AS chunks`,
+    [kbId],
+  );
+  return rows[0];
+}

@@ -25,7 +25,6 @@ import { ExtractionError, type ChunkingSettings, type ExtractedDocument } from '
 export const EMBED_BATCH_SIZE = 64;
 /** Chunks written (or deleted) per statement: a few milliseconds of database time each. */
 const CHUNK_WRITE_BATCH = 200;
-const EMBEDDED_MARK_BATCH = 16;
 
 type DocumentRow = typeof documents.$inferSelect;
 
@@ -102,14 +101,19 @@ async function whileCurrent(services: Services, doc: DocumentRow, write: (tx: Tr
  * Nothing is searchable meanwhile: search only reads `ready` documents.
  */
 async function replaceChunks(services: Services, doc: DocumentRow, prepared: PreparedDocument): Promise<boolean> {
+  // Deleting a chunk takes back its term statistics, as dear as adding them: sized the same way.
+  const deleteSize = adaptiveBatchSize();
   for (;;) {
     let deleted = 0;
+    const limit = deleteSize.current;
+    const started = performance.now();
     const current = await whileCurrent(services, doc, async (tx) => {
-      const batch = tx.select({ id: chunks.id }).from(chunks).where(eq(chunks.documentId, doc.id)).limit(CHUNK_WRITE_BATCH);
+      const batch = tx.select({ id: chunks.id }).from(chunks).where(eq(chunks.documentId, doc.id)).limit(limit);
       deleted = (await tx.delete(chunks).where(inArray(chunks.id, batch)).returning({ id: chunks.id })).length;
     });
     if (!current) return false;
-    if (deleted < CHUNK_WRITE_BATCH) break;
+    if (deleted < limit) break;
+    deleteSize.took(performance.now() - started);
     await yieldToRequests();
   }
   const size = adaptiveBatchSize();
@@ -138,7 +142,7 @@ async function replaceChunks(services: Services, doc: DocumentRow, prepared: Pre
   return true;
 }
 
-/** How long one insert of chunks should hold the database: each indexes its text and updates the term statistics. */
+/** How long one write of chunks should hold the database: each (re)indexes its text and updates the term statistics. */
 const CHUNK_WRITE_TARGET_MS = 10;
 /**
  * A chunk of a catalogue CSV carries a hundred distinct lexemes (SKUs, prices), each a GIN entry
@@ -149,9 +153,10 @@ const CHUNK_WRITE_MIN = 1;
 const CHUNK_WRITE_INITIAL = 8;
 
 /**
- * Batch sizes that follow how long the last insert took, so each holds the database (on the local
- * runtime, the event loop too) for about CHUNK_WRITE_TARGET_MS whatever the chunks' length or the
- * machine: long chunks or a busy machine make smaller batches.
+ * Batch sizes (rows per insert, delete or update of chunks) that follow how long the last one
+ * took, so each holds the database (on the local runtime, the event loop too) for about
+ * CHUNK_WRITE_TARGET_MS whatever the chunks' length or the machine: long chunks or a busy machine
+ * make smaller batches.
  */
 function adaptiveBatchSize() {
   let current = CHUNK_WRITE_INITIAL;
@@ -242,15 +247,22 @@ export async function embedChunks(
           metadata: { documentId: doc.id, chunkId: c.id, position: c.position, organizationId: doc.organizationId },
         })),
       );
-      // Each chunk's new row version is indexed again (its full-text entries too): a few per statement.
+      // Each chunk's new row version recomputes its full-text vector and is indexed again (its
+      // full-text entries too): a catalogue chunk's hundred lexemes make even a few rows long, so
+      // the rows per statement follow the last statement's duration, like the inserts.
       // GREATEST: a model switch may have embedded these chunks into the next generation already.
       const embeddedAt = new Date();
-      for (let i = 0; i < batch.length; i += EMBEDDED_MARK_BATCH) {
+      const markSize = adaptiveBatchSize();
+      for (let i = 0; i < batch.length; ) {
         if (i > 0) await yieldToRequests();
+        const ids = batch.slice(i, i + markSize.current).map((c) => c.id);
+        const started = performance.now();
         await db
           .update(chunks)
           .set({ embeddedAt, vectorGeneration: sql`greatest(${chunks.vectorGeneration}, ${kb.vectorGeneration})` })
-          .where(inArray(chunks.id, batch.slice(i, i + EMBEDDED_MARK_BATCH).map((c) => c.id)));
+          .where(inArray(chunks.id, ids));
+        markSize.took(performance.now() - started);
+        i += ids.length;
       }
     }
     await updateProgress(services, doc);
