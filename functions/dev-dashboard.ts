@@ -12,7 +12,7 @@ import { Agent, createServer, request, type IncomingMessage, type Server, type S
 import { connect, type Socket } from 'node:net';
 import { flushCompileCache } from 'node:module';
 import { join, resolve } from 'node:path';
-import type { InlineConfig } from 'vite';
+import type { InlineConfig, ViteDevServer } from 'vite';
 
 /** What the server needs from the dashboard's dev server, wherever it runs. */
 export interface DevDashboard {
@@ -56,10 +56,23 @@ export function viteDevConfig(settings: DevDashboardSettings, ws: NonNullable<In
   };
 }
 
+/**
+ * The sign-in page's own code (its route's component, split off by the router plugin): the first
+ * page a browser asks for, but out of reach of Vite's warmup, which follows the entry's static
+ * imports only. Transformed as soon as Vite is up (with what it imports), it is ready when the
+ * browser asks.
+ */
+const FIRST_PAGE_SPLIT_MODULES = ['/src/routes/sign-in.tsx?tsr-split=component'];
+
+function warmUpFirstPage(vite: ViteDevServer) {
+  for (const url of FIRST_PAGE_SPLIT_MODULES) void vite.environments.client.warmupRequest(url);
+}
+
 /** Vite inside this process, hot reload on the server's own port. */
 export async function startDevDashboardInProcess(settings: DevDashboardSettings, server: Server): Promise<DevDashboard> {
   const { createServer: createVite } = await import('vite');
   const vite = await createVite(viteDevConfig(settings, { server }));
+  warmUpFirstPage(vite);
   return { handle: (req, res) => vite.middlewares(req, res), close: () => vite.close() };
 }
 
@@ -132,6 +145,7 @@ async function runChild() {
   // Hot reload listens here too; the browser connects to the page's own port, which forwards.
   const { createServer: createVite } = await import('vite');
   const vite = await createVite(viteDevConfig(settings, { server: http }));
+  warmUpFirstPage(vite);
   http.on('request', (req, res) => vite.middlewares(req, res));
   await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
   const address = http.address();

@@ -6,6 +6,7 @@ import { tanstackRouter } from '@tanstack/router-plugin/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { dashboardHeadersFile } from '../functions/lib/security-headers';
+import { depsWithoutInlineSourceMaps, persistRouteGeneratorCache } from './vite-dev-speed';
 import { cacheRouteSplitting } from './vite-transform-cache';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
@@ -58,12 +59,14 @@ const routerOptions = {
   enableRouteTreeFormatting: false,
 } as const;
 
-/** The router plugin; under the dev server its code splitting is cached across runs. */
+/** The router plugin; under the dev server its route generation and code splitting are cached across runs. */
 function router(command: 'build' | 'serve'): Plugin[] {
-  const plugins = [tanstackRouter(routerOptions)].flat() as Plugin[];
-  if (command !== 'serve') return plugins;
+  if (command !== 'serve') return [tanstackRouter(routerOptions)].flat() as Plugin[];
   const version = (JSON.parse(readFileSync(resolve(repoRoot, 'node_modules/@tanstack/router-plugin/package.json'), 'utf8')) as { version: string }).version;
-  return cacheRouteSplitting(plugins, resolve(repoRoot, 'node_modules/.cache/versaai/route-split'), `${version}\0${JSON.stringify(routerOptions)}`);
+  const salt = `${version}\0${JSON.stringify(routerOptions)}`;
+  const cacheDir = resolve(repoRoot, 'node_modules/.cache/versaai');
+  const plugins = [tanstackRouter({ ...routerOptions, plugins: [persistRouteGeneratorCache(resolve(cacheDir, 'route-generator.json'), salt)] })].flat() as Plugin[];
+  return cacheRouteSplitting(plugins, resolve(cacheDir, 'route-split'), salt);
 }
 
 export default defineConfig(({ command }) => ({
@@ -75,6 +78,7 @@ export default defineConfig(({ command }) => ({
     tailwindcss(),
     scalarVendor(),
     securityHeadersFile(),
+    depsWithoutInlineSourceMaps(),
   ],
   build: {
     outDir: resolve(repoRoot, 'dist/web'),
