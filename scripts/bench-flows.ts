@@ -3,16 +3,23 @@
 //   - per flow step: the runtime alone (in process, an in-memory host), p50 of the time per step
 //     of a 50-step turn (goal < 2 ms), and the marginal cost of a step through the whole widget
 //     turn on PGlite (a 41-step turn minus a 1-step turn, divided by 40);
-//   - per incoming message: request in -> `done` out through the widget API, p50/p95 at 20
+//   - per incoming message: request sent -> `done` read through the widget API, p50/p95 at 20
 //     concurrent sessions (goal p95 < 15 ms), on both storage paths: the local adapters (PGlite,
 //     in-process KV) and with the edge KV adapter (adapters/edge/kv.ts against the edge suite's
 //     fake Upstash REST API in front of a real redis-server, as `npm run bench:chat` does: each
 //     KV call is an HTTP round trip), with a breakdown of where the time goes (the database
-//     gate's queue wait and run time per message, GC pauses, event-loop delay);
+//     gate's queue wait and run time per message, GC pauses, event-loop delay, the server's CPU
+//     time per message) and the time to the reply's first event beside it;
+//   - the visitors, the order API and the fake Upstash run in a process of their own
+//     (bench-flows-visitors.ts): this process is the server, so its CPU time, GC and event-loop
+//     delay are the server's alone (in one process, the 20 clients' fetch and SSE parsing and the
+//     fake services' HTTP handling were counted as server latency);
+//   - one visitor alone, back to back: the server's CPU time per message split into the
+//     statements' run time (PGlite runs on the server's thread), statement by statement, and the rest;
 //   - SQL and KV round trips per flow turn, and the statements of one turn.
+// BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server during each latency run.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTurn, type FlowHost } from '../functions/core/flows/runtime';
@@ -21,10 +28,13 @@ import { initialState } from '../functions/core/flows/state';
 import { startLocalRuntime } from '../functions/local-runtime';
 import { parseSse } from '../functions/testing/fake-openai';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { jsonApi, percentile, recordStatements, serveOnLoopback, startEdgeKv } from './bench-lib';
+import { createUpstashKv } from '../functions/adapters/edge/kv';
+import { jsonApi, loadAverage, percentile, profiled, recordStatements, serveOnLoopback } from './bench-lib';
+import type { VisitorsReply, VisitorsRequest, VisitorsRun } from './bench-flows-visitors';
 
 const SESSIONS = 20;
 const ROUNDS = Number(process.env.BENCH_FLOWS_ROUNDS ?? 15);
+const SEQUENTIAL_ROUNDS = 60;
 const pos = { x: 0, y: 0 };
 
 // ---- the runtime alone -----------------------------------------------------------------------
@@ -75,9 +85,49 @@ async function runtimeAlone() {
 }
 
 // ---- through the app on PGlite ---------------------------------------------------------------
-const apiServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"order":{"status":"shipped"}}'));
-await new Promise<void>((done) => apiServer.listen(0, '127.0.0.1', done));
-const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+// The visitors, the order API and the fake Upstash run in their own process (bench-flows-visitors.ts).
+const visitors = startVisitors();
+const apiUrl = await visitors.ready;
+
+type Asked = Exclude<VisitorsRequest, { type: 'exit' }> extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/** The visitors' process, driven over IPC: requests answered by id. */
+function startVisitors() {
+  const child = fork(new URL('./bench-flows-visitors.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
+  let readyResolve: (url: string) => void;
+  const ready = new Promise<string>((resolve) => (readyResolve = resolve));
+  child.on('message', (message: VisitorsReply) => {
+    if (message.type === 'ready') return readyResolve(message.apiUrl);
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.type === 'result') waiter?.resolve(message.value);
+    else waiter?.reject(new Error(`visitors: ${message.error}`));
+  });
+  child.on('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`the visitors' process exited (${code})`));
+  });
+  function ask<T>(request: Asked): Promise<T> {
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      child.send({ ...request, id } as VisitorsRequest);
+    });
+  }
+  return {
+    ready,
+    ask,
+    async stop() {
+      process.removeListener('exit', kill);
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'exit' } satisfies VisitorsRequest);
+      await exited;
+    },
+  };
+}
 
 /** What a visitor goes through: a choice, a validated email, an API call, a reply, and round again. */
 function conversationFlow() {
@@ -183,6 +233,12 @@ function whereTheTimeGoes() {
   };
 }
 
+/** A statement's kind for the breakdown: its first words and the tables its CTEs write. */
+function statementKind(text: string) {
+  const writes = [...text.matchAll(/\b(insert into|update) "?(\w+)"?/gi)].map((m) => m[2]);
+  return `${text.slice(0, 48)}… writes ${[...new Set(writes)].join(', ') || 'nothing'}`;
+}
+
 const newSession = async (botId: string) => (await api('POST', `/api/v1/widget/${botId}/session`, undefined, {})).sessionToken as string;
 
 try {
@@ -246,69 +302,75 @@ try {
   console.log(`round trips per flow turn (input -> api_call -> condition -> message -> question): SQL ${sql}, KV ${kv}`);
   console.log(`statements of that turn (queue wait, run time):\n${oneTurn.list()}`);
 
-  // 20 concurrent visitors, each going round the flow.
-  const sessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(botId)));
-  const script = (i: number, r: number): [string, string?] => (r === 0 ? ['hola'] : r % 2 === 1 ? ['Estado', 'status'] : [`v${i}-${r}@example.com`]);
-  async function latencyRun(thinkMs: () => number) {
-    const times: number[] = [];
-    const where = whereTheTimeGoes();
-    await Promise.all(
-      sessions.map(async (s, i) => {
-        await new Promise((r) => setTimeout(r, thinkMs()));
-        for (let r = 0; r < ROUNDS; r++) {
-          const [text, quickReply] = script(i, r);
-          times.push(await send(s, botId, text, quickReply));
-          await new Promise((res) => setTimeout(res, thinkMs()));
-        }
-      }),
-    );
+  // One visitor alone, back to back: the server's CPU time per message and how much of it the
+  // statements' run time is (PGlite runs on the server's thread), with nothing queued.
+  {
+    const [alone] = await Promise.all([newSession(botId)]);
+    const statements = recordStatements(runtime);
+    const cpuBefore = process.cpuUsage();
+    const run = await visitors.ask<VisitorsRun>({ type: 'run', base, botId, sessions: [alone!], rounds: SEQUENTIAL_ROUNDS, script: 'flow', pacing: 'none' });
     await runtime.idle();
-    return { times, breakdown: where.stop(times.length) };
+    const cpu = process.cpuUsage(cpuBefore);
+    statements.stop();
+    const perMessage = (cpu.user + cpu.system) / 1000 / run.done.length;
+    const requests = statements.entries.filter((e) => !e.background);
+    const runMs = requests.reduce((total, e) => total + e.execMs, 0) / run.done.length;
+    const byStatement = new Map<string, number[]>();
+    for (const e of requests) byStatement.set(statementKind(e.text), [...(byStatement.get(statementKind(e.text)) ?? []), e.execMs]);
+    console.log(`one visitor alone, ${run.done.length} messages back to back: p50 ${percentile(run.done, 0.5).toFixed(1)} ms, p95 ${percentile(run.done, 0.95).toFixed(1)} ms; server CPU ${perMessage.toFixed(2)} ms per message, of which the statements run ${runMs.toFixed(2)} ms (${(requests.length / run.done.length).toFixed(1)} per message) and the rest (HTTP, routing, flow, KV, serializing) ${(perMessage - runMs).toFixed(2)} ms; ${loadAverage()}`);
+    for (const [kind, runs] of byStatement) console.log(`    ${(runs.length / run.done.length).toFixed(2)} per message, run p50 ${percentile(runs, 0.5).toFixed(2)} ms  ${kind}`);
   }
-  const figures = (times: number[]) => `p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms`;
-  const paced = await latencyRun(() => 300 + Math.random() * 700);
-  // CPU time is what a loaded machine cannot inflate: this process holds server and clients alike.
-  const cpuBefore = process.cpuUsage();
-  const saturated = await latencyRun(() => 0);
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuPerMessage = (cpu.user + cpu.system) / 1000 / (SESSIONS * ROUNDS);
-  // The edge storage path: the same visitors with every KV call an HTTP round trip to Upstash's API.
-  const edgeKv = await startEdgeKv();
+
+  // 20 concurrent visitors, each going round the flow, from the visitors' process: this process
+  // only serves, so its CPU time per message is the server's, and a message's time is a client's.
+  const sessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(botId)));
+  async function latencyRun(label: string, bot: string, botSessions: string[], script: 'flow' | 'plain', pacing: 'paced' | 'none') {
+    const where = whereTheTimeGoes();
+    const cpuBefore = process.cpuUsage();
+    const run = await profiled(label, () => visitors.ask<VisitorsRun>({ type: 'run', base, botId: bot, sessions: botSessions, rounds: ROUNDS, script, pacing }));
+    await runtime.idle();
+    const cpu = process.cpuUsage(cpuBefore);
+    refused += run.refused;
+    const messages = run.done.length;
+    return { ...run, cpuPerMessage: (cpu.user + cpu.system) / 1000 / messages, breakdown: where.stop(messages) };
+  }
+  const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
+  const figures = (run: Awaited<ReturnType<typeof latencyRun>>) =>
+    `p50 ${ms(run.done, 0.5)} ms, p95 ${ms(run.done, 0.95)} ms, p99 ${ms(run.done, 0.99)} ms (reply's first event p50 ${ms(run.firstReply, 0.5)} / p95 ${ms(run.firstReply, 0.95)} ms); server CPU ${run.cpuPerMessage.toFixed(2)} ms per message`;
+  const paced = await latencyRun('flows-local-paced', botId, sessions, 'flow', 'paced');
+  const saturated = await latencyRun('flows-local-saturated', botId, sessions, 'flow', 'none');
+  // The edge storage path: the same visitors with every KV call an HTTP round trip to Upstash's
+  // API (served from the visitors' process, as the real one is from another machine).
+  const upstash = await visitors.ask<{ url: string; token: string }>({ type: 'upstash' });
   const localKv = runtime.services.kv;
   let edgePaced: Awaited<ReturnType<typeof latencyRun>>;
   try {
-    runtime.services.kv = edgeKv.kv;
-    edgePaced = await latencyRun(() => 300 + Math.random() * 700);
+    runtime.services.kv = createUpstashKv(upstash);
+    edgePaced = await latencyRun('flows-edge-paced', botId, sessions, 'flow', 'paced');
   } finally {
     runtime.services.kv = localKv;
-    await edgeKv.close();
+    await visitors.ask({ type: 'upstash-stop' });
   }
-  console.log(`per incoming message, request in -> done out, ${SESSIONS} concurrent sessions x ${ROUNDS} messages (zero-latency API):`);
-  console.log(`  local adapters (PGlite, in-process KV), visitors pacing 0.3–1 s: ${figures(paced.times)} (goal p95 < 15 ms)`);
-  console.log(`      ${paced.breakdown}`);
-  console.log(`  edge KV adapter (Upstash REST on loopback), pacing 0.3–1 s:    ${figures(edgePaced.times)} (goal p95 < 15 ms)`);
-  console.log(`      ${edgePaced.breakdown}`);
-  console.log(`  local adapters, back-to-back sends:                             ${figures(saturated.times)}`);
-  console.log(`      ${saturated.breakdown}`);
   // The same load on a bot without a flow (no knowledge base: its fixed fallback reply), to
   // separate what the flow adds from the turn every bot pays (auth, rate limits, storing, events).
   const plain = await api('POST', '/api/v1/chatbots', token, { name: 'Plain', model: 'builtin:extractive' });
   await api('POST', `/api/v1/chatbots/${plain.id}/deploy`, token);
   const plainSessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(plain.id)));
   for (const s of plainSessions) await send(s, plain.id, 'hola');
-  const plainCpuBefore = process.cpuUsage();
-  const plainTimes: number[] = [];
-  await Promise.all(plainSessions.map(async (s, i) => {
-    for (let r = 0; r < ROUNDS; r++) plainTimes.push(await send(s, plain.id, `pregunta ${i}-${r}`));
-  }));
-  const plainCpu = process.cpuUsage(plainCpuBefore);
-  await runtime.idle();
-  const plainCpuPerMessage = (plainCpu.user + plainCpu.system) / 1000 / (SESSIONS * ROUNDS);
-  console.log(`  same load, a bot without a flow: p50 ${percentile(plainTimes, 0.5).toFixed(1)} ms, p95 ${percentile(plainTimes, 0.95).toFixed(1)} ms`);
-  console.log(`  CPU per message (server + HTTP client + API server, one process): flow ${cpuPerMessage.toFixed(2)} ms, no flow ${plainCpuPerMessage.toFixed(2)} ms -> the flow adds ${(cpuPerMessage - plainCpuPerMessage).toFixed(2)} ms; machine load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; messages refused with 503 and sent again: ${refused}`);
+  const plainRun = await latencyRun('flows-plain-saturated', plain.id, plainSessions, 'plain', 'none');
+
+  console.log(`per incoming message, request in -> done out as the visitors' process sees it, ${SESSIONS} concurrent sessions x ${ROUNDS} messages (zero-latency API):`);
+  console.log(`  local adapters (PGlite, in-process KV), visitors pacing 0.3–1 s: ${figures(paced)} (goal p95 < 15 ms)`);
+  console.log(`      ${paced.breakdown}`);
+  console.log(`  edge KV adapter (Upstash REST on loopback), pacing 0.3–1 s:    ${figures(edgePaced)} (goal p95 < 15 ms)`);
+  console.log(`      ${edgePaced.breakdown}`);
+  console.log(`  local adapters, back-to-back sends:                             ${figures(saturated)}`);
+  console.log(`      ${saturated.breakdown}`);
+  console.log(`  same load back to back, a bot without a flow:                   ${figures(plainRun)}`);
+  console.log(`  the flow adds ${(saturated.cpuPerMessage - plainRun.cpuPerMessage).toFixed(2)} ms of server CPU per message; ${loadAverage()}; messages refused with 503 and sent again: ${refused}`);
 } finally {
   await new Promise((done) => server.close(done));
   await runtime.close();
-  await new Promise((done) => apiServer.close(done));
+  await visitors.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,9 +1,8 @@
 // What the benchmarks share: the local runtime served on a loopback port, a JSON client for its
 // API, percentiles, and the chat benchmarks' model, runtime and knowledge.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watchStatements, type GateEntry } from '../functions/adapters/local/priority';
@@ -12,7 +11,7 @@ import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime
 import { createHttpServer } from '../functions/server';
 import { startFakeOpenAI } from '../functions/testing/fake-openai';
 import { createUpstashKv } from '../functions/adapters/edge/kv';
-import { startFakeUpstash } from '../tests/edge/fake-upstash';
+import { startFakeUpstashOnRedis } from './bench-upstash';
 
 /** The app on 127.0.0.1 (a free port); static files from `frontend`, or 404 without one. */
 export async function serveOnLoopback(runtime: LocalRuntime, frontend?: (req: IncomingMessage, res: ServerResponse) => void) {
@@ -133,32 +132,8 @@ export function recordStatements(runtime: LocalRuntime) {
 
 /** redis-server behind the edge suite's fake Upstash REST API, and the edge KV adapter on it. */
 export async function startEdgeKv() {
-  const port = await new Promise<number>((resolve, reject) => {
-    const probe = createTcpServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const upstash = await startFakeUpstash({ redisPort: port, token: 'bench' });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await upstash.command(['PING'])) === 'PONG') break;
-    } catch (error) {
-      if (i > 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    upstash,
-    kv: createUpstashKv({ url: upstash.url, token: 'bench' }),
-    async close() {
-      await upstash.close();
-      redis.kill();
-    },
-  };
+  const fake = await startFakeUpstashOnRedis();
+  return { upstash: fake.upstash, kv: createUpstashKv({ url: fake.url, token: fake.token }), close: fake.close };
 }
 
 /**

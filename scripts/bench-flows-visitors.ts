@@ -1,0 +1,116 @@
+// `npm run bench:flows`' outside world, in a process of its own (forked by scripts/bench-flows.ts):
+// the visitors' HTTP clients, the zero-latency order API the flow calls, and the fake Upstash REST
+// API the edge KV adapter talks to. In the server's process their CPU and event-loop time were
+// counted as server latency (fetch, SSE parsing, the API's and Upstash's HTTP handling); here the
+// server's process does nothing but serve, and a message's time is what a client on loopback sees.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseSse } from '../functions/testing/sse-client';
+import { startFakeUpstashOnRedis } from './bench-upstash';
+
+export type VisitorsRequest =
+  | { type: 'run'; id: number; base: string; botId: string; sessions: string[]; rounds: number; script: 'flow' | 'plain'; pacing: 'paced' | 'none' }
+  | { type: 'upstash'; id: number }
+  | { type: 'upstash-stop'; id: number }
+  | { type: 'exit' };
+
+export interface VisitorsRun {
+  /** Request sent -> `done` event read, per accepted message (ms). */
+  done: number[];
+  /** Request sent -> the first event of the bot's reply (`token`, or `done` when it has none) read (ms). */
+  firstReply: number[];
+  /** Messages refused with 503 (admission control) and sent again after Retry-After. */
+  refused: number;
+}
+
+export type VisitorsReply = { type: 'ready'; apiUrl: string } | { type: 'result'; id: number; value: unknown } | { type: 'failed'; id: number; error: string };
+
+const apiServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"order":{"status":"shipped"}}'));
+await new Promise<void>((done) => apiServer.listen(0, '127.0.0.1', done));
+let upstash: Awaited<ReturnType<typeof startFakeUpstashOnRedis>> | null = null;
+
+const reply = (message: VisitorsReply) => process.send!(message);
+
+interface Timed {
+  done: number;
+  firstReply: number;
+}
+
+/** One message; its two times, or the Retry-After of a 503 (nothing was stored). */
+async function sendOnce(base: string, botId: string, sessionToken: string, message: string, quickReply?: string): Promise<Timed | { retryAfterSeconds: number }> {
+  const started = performance.now();
+  const res = await fetch(`${base}/api/v1/widget/${botId}/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` },
+    body: JSON.stringify({ message, ...(quickReply ? { quickReply } : {}) }),
+  });
+  if (res.status === 503) {
+    await res.body?.cancel();
+    return { retryAfterSeconds: Number(res.headers.get('retry-after') ?? 1) || 1 };
+  }
+  if (res.status !== 200) throw new Error(`chat -> ${res.status} ${await res.text()}`);
+  let text = '';
+  let firstReply = 0;
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    text += decoder.decode(chunk, { stream: true });
+    if (!firstReply && /event: (token|done)\n/.test(text)) firstReply = performance.now() - started;
+  }
+  const done = performance.now() - started;
+  if (!parseSse(text).some((e) => e.event === 'done' && e.data.message)) throw new Error(`no answer: ${text.slice(0, 300)}`);
+  return { done, firstReply };
+}
+
+async function send(base: string, botId: string, sessionToken: string, counter: { refused: number }, message: string, quickReply?: string): Promise<Timed> {
+  for (;;) {
+    const outcome = await sendOnce(base, botId, sessionToken, message, quickReply);
+    if ('done' in outcome) return outcome;
+    counter.refused++;
+    await new Promise((r) => setTimeout(r, outcome.retryAfterSeconds * 1000));
+  }
+}
+
+/** Each visitor goes round the flow (a choice, an email, ...) or asks plain questions, `rounds` times. */
+async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<VisitorsRun> {
+  const result: VisitorsRun = { done: [], firstReply: [], refused: 0 };
+  const think = () => (request.pacing === 'paced' ? 300 + Math.random() * 700 : 0);
+  const script = (i: number, r: number): [string, string?] =>
+    request.script === 'plain' ? [`pregunta ${i}-${r}`] : r === 0 ? ['hola'] : r % 2 === 1 ? ['Estado', 'status'] : [`v${i}-${r}@example.com`];
+  await Promise.all(
+    request.sessions.map(async (session, i) => {
+      await new Promise((r) => setTimeout(r, think()));
+      for (let r = 0; r < request.rounds; r++) {
+        const [text, quickReply] = script(i, r);
+        const timed = await send(request.base, request.botId, session, result, text, quickReply);
+        result.done.push(timed.done);
+        result.firstReply.push(timed.firstReply);
+        await new Promise((res) => setTimeout(res, think()));
+      }
+    }),
+  );
+  return result;
+}
+
+async function handle(request: Exclude<VisitorsRequest, { type: 'exit' }>): Promise<unknown> {
+  if (request.type === 'run') return run(request);
+  if (request.type === 'upstash') {
+    upstash ??= await startFakeUpstashOnRedis();
+    return { url: upstash.url, token: upstash.token };
+  }
+  await upstash?.close();
+  upstash = null;
+  return null;
+}
+
+process.on('message', (request: VisitorsRequest) => {
+  if (request.type === 'exit') {
+    // Not apiServer.close(): the server under test keeps its connections to the API open.
+    void (upstash?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+    return;
+  }
+  handle(request).then(
+    (value) => reply({ type: 'result', id: request.id, value }),
+    (error: unknown) => reply({ type: 'failed', id: request.id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+  );
+});
+reply({ type: 'ready', apiUrl: `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}` });
