@@ -60,7 +60,8 @@ export async function listenShared(server: Server, port: number, host: string, a
   const bound = (server.address() as AddressInfo).port;
   const extras: TcpServer[] = [];
   for (let i = 1; i < acceptors; i++) {
-    const extra = createTcpServer((socket) => server.emit('connection', socket));
+    // The options http.Server gives its own socket (an HTTP client may half-close after its request).
+    const extra = createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => server.emit('connection', socket));
     await listen(extra, { port: bound, host, reusePort: true });
     extras.push(extra);
   }

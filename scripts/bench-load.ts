@@ -4,7 +4,11 @@
 // read the whole streamed answer, pause 1–3 s, for BENCH_LOAD_SECONDS (60). A refused message
 // (429/503) is sent again after its Retry-After, as the widget does. Prints accepted / refused /
 // lost / duplicated / 5xx, answer and refusal times, checks every message against the inbox API,
-// then searches for the most sessions whose visitors get answers with p95 < 2 s.
+// then searches for the most sessions whose visitors get answers with p95 < 2 s. A refusal is
+// timed as the client sees it (sent -> status line) and as the server does (headers parsed ->
+// answer, and connection accepted -> answer, over the IPC channel); what the client sees beyond
+// the server's accept -> answer waited in the kernel's accept queue (or in this process's loop,
+// whose blocking is printed too). BENCH_SERVER_CPU_PROF=<dir> writes the server's CPU profile.
 import { parseSse } from '../functions/testing/fake-openai';
 import { formatGateStats, formatLoopDelay, startLoopMonitor } from '../functions/adapters/local/loop-monitor';
 import { formatRefusalTimes } from '../functions/adapters/local/door-timing';
