@@ -1,16 +1,39 @@
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listenAddress, listenEarly } from './early-listener';
+import { ACCEPTORS, listenAddress, listenEarly, type EarlyServer } from './early-listener';
+
+const portOf = (early: EarlyServer) => (early.server.address() as AddressInfo).port;
+
+/** A request on a new connection, the status it got (or the connection's error code). */
+function call(port: number): Promise<number | string> {
+  return new Promise((done) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => done(error.code ?? String(error)));
+    req.end();
+  });
+}
+
+async function stop(early: EarlyServer) {
+  early.server.closeAllConnections();
+  await new Promise((done) => early.server.close(done));
+}
 
 describe('listenEarly: the port opens before the server has loaded', () => {
   it('holds the requests that come before the take-over and hands them all over', async () => {
     const early = await listenEarly(0, '127.0.0.1');
-    const base = `http://127.0.0.1:${(early.server.address() as AddressInfo).port}`;
+    const base = `http://127.0.0.1:${portOf(early)}`;
+    // Counted as the server sees them: a connection may come through any of the port's sockets.
+    let connections = 0;
+    early.server.on('connection', () => connections++);
     try {
       const first = fetch(`${base}/first`);
       const second = fetch(`${base}/second`);
       // Both requests have reached the server (held) before anyone answers.
-      await expect.poll(async () => (await new Promise<number>((done, fail) => early.server.getConnections((error, count) => (error ? fail(error) : done(count)))))).toBe(2);
+      await expect.poll(() => connections).toBe(2);
       const seen: string[] = [];
       early.takeOver((req, res) => {
         seen.push(req.url ?? '');
@@ -21,9 +44,39 @@ describe('listenEarly: the port opens before the server has loaded', () => {
       expect(await (await fetch(`${base}/later`)).text()).toBe('answered /later');
       expect(seen.slice(0, 2).sort()).toEqual(['/first', '/second']);
     } finally {
-      early.server.closeAllConnections();
-      await new Promise((done) => early.server.close(done));
+      await stop(early);
     }
+  });
+
+  it.runIf(ACCEPTORS > 1)('accepts through several sockets on the port and serves every connection', async () => {
+    const early = await listenEarly(0, '127.0.0.1');
+    early.takeOver((_req, res) => res.end('ok'));
+    let connections = 0;
+    early.server.on('connection', () => connections++);
+    try {
+      const statuses = await Promise.all(Array.from({ length: 32 }, () => call(portOf(early))));
+      expect(statuses).toEqual(Array(32).fill(200));
+      expect(connections).toBe(32);
+      // The server's own socket accepted only its share; the kernel spread the rest.
+      const ownAccepts = await new Promise<number>((done, fail) => early.server.getConnections((error, count) => (error ? fail(error) : done(count))));
+      expect(ownAccepts).toBeLessThan(32);
+    } finally {
+      await stop(early);
+    }
+  });
+
+  it('refuses a second server on a port that is taken, and frees the port on close', async () => {
+    const early = await listenEarly(0, '127.0.0.1');
+    const port = portOf(early);
+    early.takeOver((_req, res) => res.end('ok'));
+    await expect(listenEarly(port, '127.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(await call(port)).toBe(200);
+    await stop(early);
+    // No socket of the port accepts any more: every new connection is refused.
+    const after = await Promise.all(Array.from({ length: 16 }, () => call(port)));
+    expect(after).toEqual(Array(16).fill('ECONNREFUSED'));
+    const again = await listenEarly(port, '127.0.0.1');
+    await stop(again);
   });
 
   it('reads the address from the variables startServer reads', () => {

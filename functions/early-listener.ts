@@ -7,6 +7,7 @@
 //
 // No local imports: plain Node (type stripping) loads this file from scripts/dev.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type ListenOptions, type Server as TcpServer } from 'node:net';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -22,12 +23,62 @@ export function listenAddress(env: Record<string, string | undefined>): { port: 
   return { port, host: env.HOST ?? '127.0.0.1', appUrl: env.APP_URL ?? `http://localhost:${port}` };
 }
 
+/**
+ * Listening sockets that share the port. Node accepts at most one connection per listening
+ * socket per event-loop turn, and under load a turn of the local runtime lasts as long as one
+ * database statement (PGlite runs on this thread): with 200 widget visitors new connections,
+ * refusals among them, waited seconds in the kernel's accept queue although the server answered
+ * each within milliseconds of accepting it. With several sockets on the port (SO_REUSEPORT) the
+ * kernel spreads new connections over them and one turn accepts up to that many. Linux only: other
+ * systems do not spread connections over such sockets.
+ */
+export const ACCEPTORS = process.platform === 'linux' ? 8 : 1;
+
+function listen(server: Server | TcpServer, options: ListenOptions): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    server.once('error', fail).listen(options, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+}
+
+/**
+ * Listens on `port` with `acceptors` sockets; the extra ones hand their connections to `server`
+ * (an http.Server serves any socket emitted as 'connection') and close when it closes.
+ */
+export async function listenShared(server: Server, port: number, host: string, acceptors = ACCEPTORS): Promise<void> {
+  if (acceptors <= 1) return listen(server, { port, host });
+  // Another process of the same user could join a shared port; a plain bind first still fails
+  // while anyone holds it, so a second server gets EADDRINUSE as before.
+  if (port !== 0) {
+    const probe = createTcpServer();
+    await listen(probe, { port, host });
+    await new Promise((done) => probe.close(done));
+  }
+  await listen(server, { port, host, reusePort: true });
+  const bound = (server.address() as AddressInfo).port;
+  const extras: TcpServer[] = [];
+  for (let i = 1; i < acceptors; i++) {
+    // The options http.Server gives its own socket (an HTTP client may half-close after its request).
+    const extra = createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => server.emit('connection', socket));
+    await listen(extra, { port: bound, host, reusePort: true });
+    extras.push(extra);
+  }
+  // 'close' comes only once every connection has ended; the port must stop accepting at once.
+  const close = server.close.bind(server);
+  server.close = (callback?: (error?: Error) => void) => {
+    for (const extra of extras) extra.close();
+    return close(callback);
+  };
+}
+
 /** Listens on `port` now and holds every request until `takeOver` names who answers. */
 export async function listenEarly(port: number, host: string): Promise<EarlyServer> {
   const held: [IncomingMessage, ServerResponse][] = [];
   let handler: NodeHandler | null = null;
   const server = createServer((req, res) => (handler ? handler(req, res) : held.push([req, res])));
-  await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, () => done()));
+  await listenShared(server, port, host);
   return {
     server,
     takeOver(next) {

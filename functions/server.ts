@@ -12,6 +12,7 @@ import { devDashboardSettings, startDevDashboardInProcess, type DevDashboard } f
 import type { LocalRuntime } from './local-runtime';
 import { listenAddress, listenEarly, type EarlyServer, type NodeHandler } from './early-listener';
 import { serveLoopStatsOverIpc } from './adapters/local/loop-monitor';
+import { noteAccepted, noteRefusal } from './adapters/local/door-timing';
 
 /**
  * Node entry: the local runtime on one origin. `/api/*` and `/health` go to the Hono app; every
@@ -210,10 +211,14 @@ export function createRequestListener(runtime: LocalRuntime, frontend: NodeHandl
   const dashboard = createFrontendListener(config, frontend);
   return (req, res) => {
     if (!isApiPath(req.url)) return dashboard(req, res);
+    const arrived = performance.now();
     const fail = (error: unknown) => answerFailure('api', req, res, error);
     try {
       if (!hostAllowed(req.headers.host, config)) return refuseHost(res);
-      res.once('finish', () => lingerOverUnreadBody(req));
+      res.once('finish', () => {
+        if (res.statusCode === 429 || res.statusCode === 503) noteRefusal(req.socket, arrived);
+        lingerOverUnreadBody(req);
+      });
       api(req, res).catch(fail);
     } catch (error) {
       fail(error);
@@ -299,6 +304,7 @@ export async function startServer(options: StartServerOptions = {}) {
   // Listen first: a browser opened early waits for the page instead of failing to connect.
   const early = options.listening ?? (await listenEarly(port, host));
   const { server } = early;
+  server.on('connection', noteAccepted);
   if (!options.listening) progress(`Listening on ${appUrl}; starting${options.dev ? ' (development)' : ''}…`);
   // The dashboard is served as soon as it can be (it needs no database); the API once the runtime is up.
   let listener: NodeHandler | null = null;

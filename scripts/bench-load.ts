@@ -4,9 +4,14 @@
 // read the whole streamed answer, pause 1–3 s, for BENCH_LOAD_SECONDS (60). A refused message
 // (429/503) is sent again after its Retry-After, as the widget does. Prints accepted / refused /
 // lost / duplicated / 5xx, answer and refusal times, checks every message against the inbox API,
-// then searches for the most sessions whose visitors get answers with p95 < 2 s.
+// then searches for the most sessions whose visitors get answers with p95 < 2 s. A refusal is
+// timed as the client sees it (sent -> status line) and as the server does (headers parsed ->
+// answer, and connection accepted -> answer, over the IPC channel); what the client sees beyond
+// the server's accept -> answer waited in the kernel's accept queue (or in this process's loop,
+// whose blocking is printed too). BENCH_SERVER_CPU_PROF=<dir> writes the server's CPU profile.
 import { parseSse } from '../functions/testing/fake-openai';
-import { formatGateStats, formatLoopDelay } from '../functions/adapters/local/loop-monitor';
+import { formatGateStats, formatLoopDelay, startLoopMonitor } from '../functions/adapters/local/loop-monitor';
+import { formatRefusalTimes } from '../functions/adapters/local/door-timing';
 import { loadAverage, percentile } from './bench-lib';
 import { benchApi, httpCall, startBenchServer, uploadFile, waitReady } from './bench-server';
 
@@ -30,8 +35,10 @@ interface Tally {
   answerMs: number[];
   /** Accepted request: sent -> status line (parsing, session, limits and admission). */
   admittedMs: number[];
-  /** Refused request: sent -> status line. */
+  /** Refused request: sent -> status line (as the client sees it). */
   refusalMs: number[];
+  /** Refused request: sent -> connection open (the kernel's handshake; the rest is the server's turn and the reply). */
+  refusalConnectMs: number[];
   /** What the visitor lives: first send -> answer, refusals and waits included. */
   visitorMs: number[];
   /** Accepted messages whose stream ended without an answer. */
@@ -41,7 +48,7 @@ interface Tally {
 }
 
 function newTally(): Tally {
-  return { accepted: 0, refused: 0, refusedWithoutRetryAfter: 0, serverErrors: 0, otherErrors: [], answerMs: [], admittedMs: [], refusalMs: [], visitorMs: [], unanswered: 0, sent: new Map() };
+  return { accepted: 0, refused: 0, refusedWithoutRetryAfter: 0, serverErrors: 0, otherErrors: [], answerMs: [], admittedMs: [], refusalMs: [], refusalConnectMs: [], visitorMs: [], unanswered: 0, sent: new Map() };
 }
 
 function knowledgeText(chunks: number): string {
@@ -97,6 +104,7 @@ async function visitor(base: string, botId: string, index: number, until: number
       if (res.status === 429 || res.status === 503) {
         tally.refused++;
         tally.refusalMs.push(res.headersMs);
+        tally.refusalConnectMs.push(res.connectMs);
         const retryAfter = Number(res.headers['retry-after']);
         if (!retryAfter) tally.refusedWithoutRetryAfter++;
         await sleep((retryAfter || 1) * 1000 * (1 + Math.random() / 4));
@@ -172,8 +180,12 @@ try {
   console.log(`\n${SESSIONS} widget sessions for ${SECONDS} s (message, whole streamed answer, 1–3 s pause; refused -> resend after Retry-After):`);
   console.log(`  before: ${loadAverage()}`);
   await server.loopStats();
+  // The client's own loop: a visitor's timings include this process's delays too.
+  const clientLoop = startLoopMonitor();
   const main = await run(server.base, bot.id, SESSIONS, SECONDS, 'main');
   const mainLoop = await server.loopStats();
+  const clientLoopStats = clientLoop.read();
+  clientLoop.stop();
   console.log(`  after: ${loadAverage()}`);
   const checked = await audit(api, token, main);
   const refusedFast = main.refusalMs.filter((ms) => ms < 100).length;
@@ -182,9 +194,12 @@ try {
   console.log(`  accepted answer time: p50 ${fmt(main.answerMs, 0.5)}, p95 ${fmt(main.answerMs, 0.95)} (target < 5000 ms), max ${fmt(main.answerMs, 1)}`);
   console.log(`  of which before the stream started (parsing, session, limits, admission): p50 ${fmt(main.admittedMs, 0.5)}, p95 ${fmt(main.admittedMs, 0.95)}`);
   console.log(`  refusal time: p50 ${fmt(main.refusalMs, 0.5)}, p99 ${fmt(main.refusalMs, 0.99)} (target < 100 ms); ${main.refusalMs.length ? ((refusedFast / main.refusalMs.length) * 100).toFixed(1) : '100'}% under 100 ms`);
+  console.log(`    of which connecting (kernel handshake): p50 ${fmt(main.refusalConnectMs, 0.5)}, p99 ${fmt(main.refusalConnectMs, 0.99)}`);
+  console.log(`  ${formatRefusalTimes(mainLoop.refusals)}`);
   console.log(`  visitor's time to an answer, resends included: p50 ${fmt(main.visitorMs, 0.5)}, p95 ${fmt(main.visitorMs, 0.95)}`);
   console.log(`  throughput: ${(main.answerMs.length / SECONDS).toFixed(1)} answers/s`);
   console.log(`  server ${formatLoopDelay(mainLoop)}`);
+  console.log(`  client (this process) ${formatLoopDelay(clientLoopStats)}`);
   console.log(`  ${formatGateStats(mainLoop.gate)}`);
 
   // BENCH_LOAD_CAPACITY=0 skips the capacity search.

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoopDelayStats, LoopStatsReply, LoopStatsRequest } from '../functions/adapters/local/loop-monitor';
 import type { GateStats } from '../functions/adapters/local/priority';
+import type { RefusalTimes } from '../functions/adapters/local/door-timing';
 
-export type ServerLoopStats = LoopDelayStats & { gate?: GateStats };
+export type ServerLoopStats = LoopDelayStats & { gate?: GateStats; refusals?: RefusalTimes };
 
 export interface BenchServer {
   base: string;
@@ -29,7 +30,9 @@ export interface BenchServer {
 export async function startBenchServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-server-'));
   const built = existsSync('dist/server/server.js') && existsSync('dist/server/ingest-worker.js') && !process.env.BENCH_SOURCE;
-  const args = built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'];
+  // BENCH_SERVER_CPU_PROF=<dir>: a V8 CPU profile of the server, written when it stops.
+  const profile = process.env.BENCH_SERVER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_CPU_PROF] : [];
+  const args = [...profile, ...(built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'])];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', [LOOP_STATS_IPC_ENV]: '1', ...env },
     // The IPC channel carries the server's event-loop figures (functions/adapters/local/loop-monitor.ts).
@@ -44,7 +47,7 @@ export async function startBenchServer(port: number, env: Record<string, string>
         if (message?.type !== 'loop-stats' || message.id !== id) return;
         clearTimeout(timer);
         child.off('message', onMessage);
-        resolve({ ...message.stats, gate: message.gate });
+        resolve({ ...message.stats, gate: message.gate, refusals: message.refusals });
       };
       child.on('message', onMessage);
       child.send({ type: 'loop-stats', id, reset: true } satisfies LoopStatsRequest);
@@ -78,7 +81,8 @@ export async function startBenchServer(port: number, env: Record<string, string>
       process.removeListener('exit', kill);
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      // Writing a CPU profile on exit takes a while.
+      await Promise.race([exited, new Promise((r) => setTimeout(r, profile.length ? 60_000 : 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -91,6 +95,8 @@ export interface HttpResult {
   body: string;
   /** Milliseconds from sending to the status line. */
   headersMs: number;
+  /** Milliseconds from sending to the connection being open (the kernel's handshake, not the server's code). */
+  connectMs: number;
   /** Milliseconds from sending to the end of the body. */
   totalMs: number;
 }
@@ -98,6 +104,7 @@ export interface HttpResult {
 /** One HTTP request from `localAddress` (any 127.x.y.z works on Linux); the whole body as text. */
 export function httpCall(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; localAddress?: string; timeoutMs?: number }): Promise<HttpResult> {
   const started = performance.now();
+  let connectMs = NaN;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -106,12 +113,13 @@ export function httpCall(url: string, options: { method?: string; headers?: Reco
         const headersMs = performance.now() - started;
         const parts: Buffer[] = [];
         res.on('data', (chunk: Buffer) => parts.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8'), headersMs, totalMs: performance.now() - started }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8'), headersMs, connectMs, totalMs: performance.now() - started }));
         res.on('error', reject);
       },
     );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
+    req.once('socket', (socket) => socket.once('connect', () => (connectMs = performance.now() - started)));
     req.end(options.body);
   });
 }

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { GateStats } from './priority';
+import { refusalTimes, type RefusalTimes } from './door-timing';
 
 /**
  * How long the event loop was blocked: on the local runtime one thread serves every request and
@@ -50,7 +51,7 @@ export function startLoopMonitor(): LoopMonitor {
 
 /** What a benchmark sends the server over its IPC channel, and what the server answers. */
 export type LoopStatsRequest = { type: 'loop-stats'; id: number; reset: boolean };
-export type LoopStatsReply = { type: 'loop-stats'; id: number; stats: LoopDelayStats; gate?: GateStats };
+export type LoopStatsReply = { type: 'loop-stats'; id: number; stats: LoopDelayStats; gate?: GateStats; refusals?: RefusalTimes };
 
 /** Set by the benchmark that spawns the server (scripts/bench-server.ts). */
 export const LOOP_STATS_IPC_ENV = 'VERSAAI_LOOP_STATS_IPC';
@@ -67,7 +68,8 @@ export function serveLoopStatsOverIpc(gateStats?: () => GateStats | undefined): 
   const onMessage = (message: unknown) => {
     const request = message as Partial<LoopStatsRequest> | null;
     if (request?.type !== 'loop-stats' || typeof request.id !== 'number') return;
-    const reply: LoopStatsReply = { type: 'loop-stats', id: request.id, stats: monitor.read({ reset: request.reset !== false }), gate: gateStats?.() };
+    const reset = request.reset !== false;
+    const reply: LoopStatsReply = { type: 'loop-stats', id: request.id, stats: monitor.read({ reset }), gate: gateStats?.(), refusals: refusalTimes({ reset }) };
     process.send?.(reply);
   };
   process.on('message', onMessage);

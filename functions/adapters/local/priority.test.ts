@@ -68,6 +68,24 @@ describe('the database gate', () => {
     expect(gate.stats().statements).toBe(0);
   });
 
+  it('tells how long the oldest waiting request statement has waited, and 0 when none waits', async () => {
+    let release!: () => void;
+    const blocker = pglite.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const background = inBackground(() => pglite.query('select 1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock += 300;
+    // Background work waiting does not count: only requests wait for an answer.
+    expect(gate.requestWaitMs()).toBe(0);
+    const request = pglite.query('select 2');
+    clock += 200;
+    const later = pglite.query('select 3');
+    clock += 50;
+    expect(gate.requestWaitMs()).toBe(250);
+    release();
+    await Promise.all([blocker, background, request, later]);
+    expect(gate.requestWaitMs()).toBe(0);
+  });
+
   it('hands the connection to a waiting request before a waiting background statement', async () => {
     const order: string[] = [];
     let release!: () => void;

@@ -54,6 +54,11 @@ export interface GateStats {
 
 export interface Gate {
   pulse: DatabasePulse;
+  /**
+   * How long the oldest request statement still waiting has waited (0 when none waits). Every
+   * statement takes one loop turn, so this is also how backed up the event loop is.
+   */
+  requestWaitMs(): number;
   /** The window's figures; `reset` starts a new window. */
   stats(options?: { reset?: boolean }): GateStats;
 }
@@ -166,6 +171,7 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
   };
   return {
     pulse,
+    requestWaitMs: () => (waiting.request[0] ? clock() - waiting.request[0].since : 0),
     stats({ reset = false } = {}) {
       const current = stats;
       if (reset) stats = emptyStats();

@@ -97,6 +97,25 @@ describe('admission controller', () => {
     expect(admission.stats().limit).toBeGreaterThanOrEqual(1);
   });
 
+  it('shrinks the limit while the runtime is congested, however fast turns are, and grows again once it is not', async () => {
+    let clock = 0;
+    let congested = true;
+    const admission = createAdmission({ maxConcurrent: 50, initialConcurrent: 8, maxQueue: 0, maxWaitMs: 1, targetTurnMs: 1000, congested: () => congested, now: () => clock });
+    const fastRound = async () => {
+      const releases: Array<() => void> = [];
+      while (admission.stats().active < Math.floor(admission.stats().limit)) releases.push(await admission.admit());
+      clock += 100;
+      for (const release of releases) release();
+      clock += 1000;
+    };
+    for (let round = 0; round < 4; round++) await fastRound();
+    const shrunk = admission.stats().limit;
+    expect(shrunk).toBeLessThan(8);
+    congested = false;
+    for (let round = 0; round < 4; round++) await fastRound();
+    expect(admission.stats().limit).toBeGreaterThan(shrunk);
+  });
+
   it('does not grow the limit while the server is idle (an untested limit is not a measured one)', async () => {
     let clock = 0;
     const admission = createAdmission({ maxConcurrent: 50, initialConcurrent: 4, maxQueue: 0, maxWaitMs: 1, targetTurnMs: 1000, now: () => clock });

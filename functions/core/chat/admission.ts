@@ -11,8 +11,8 @@ import { ApiError } from '../../lib/errors';
  * How many turns run at once is measured, not configured: the limit follows the turns' own
  * durations (additive increase while turns finish within `targetTurnMs`, multiplicative decrease
  * when they do not, as TCP and Netflix's concurrency-limits do), so it settles where the machine
- * answers in time, whatever the machine, the model or the other work on it. `maxConcurrent` only
- * caps it.
+ * answers in time, whatever the machine, the model or the other work on it, and shrinks while
+ * the runtime is congested (`congested`) however fast turns still are. `maxConcurrent` only caps it.
  *
  * Per process: the local runtime creates one. At the edge each isolate would only see its own
  * share of the traffic, so there the per-session and per-IP rate limits are what bound load.
@@ -30,6 +30,13 @@ export interface AdmissionOptions {
   initialConcurrent?: number;
   /** Expected duration of a turn before any has been measured. */
   initialTurnMs?: number;
+  /**
+   * Whether what turns run on is backed up right now (the local runtime: the database gate's
+   * queue, that is the event loop's). A turn that ends while it is counts as late even when it
+   * was fast: fewer turns at once keep the loop free to read new requests, refusals included,
+   * and new turns are refused sooner instead of queueing behind the backlog.
+   */
+  congested?: () => boolean;
   /** The clock (tests). */
   now?: () => number;
 }
@@ -85,7 +92,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   /** Follows one finished turn: grow while turns are fast and the limit was the bound, shrink when late. */
   const learn = (tookMs: number, activeAtStart: number, finishedAt: number) => {
     averageTurnMs += SMOOTHING * (tookMs - averageTurnMs);
-    if (tookMs > targetTurnMs) {
+    if (tookMs > targetTurnMs || options.congested?.()) {
       // Once per turn duration: the turns already running started under the old limit.
       if (finishedAt - lastDecrease > averageTurnMs) {
         limit = Math.max(1, limit * BACKOFF);
