@@ -130,7 +130,7 @@ async function composeRuntime(
   const blobs = createFileBlobStore(join(options.dataDir ?? join(tmpdir(), `versaai-${randomBytes(6).toString('hex')}`), 'blobs'));
   const kv = createMemoryKV();
   const live = createInProcessLiveEvents(kv);
-  const vectors = createPgVectorStore(db, { pulse: database.gate.pulse });
+  const vectors = createPgVectorStore(db, { pulse: database.gate.pulse, waitUntil: (work) => services.waitUntil(work) });
   const pending = new Set<Promise<unknown>>();
   // Requests before background work: ingestion computes on worker threads (see worker-pool.ts).
   const ingestPool =

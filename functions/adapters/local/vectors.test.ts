@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { queryRows } from './database';
+import { watchStatements } from './priority';
 import { adaptiveInsertSize, createPgVectorStore, EXACT_SEARCH_MAX, hnswQuery } from './vectors';
 
 /** Deterministic pseudo-random unit-ish vectors (mulberry32), so failures reproduce. */
@@ -111,6 +112,88 @@ describe('createPgVectorStore', () => {
       sql`EXPLAIN ${hnswQuery(ns(), literal, 3072, 'halfvec', 5)}`,
     );
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('local_vectors_hnsw_3072');
+  });
+
+  describe('exact search of small namespaces in memory', () => {
+    /** The statements `fn` sends to the database. */
+    async function statementsOf<T>(fn: () => Promise<T>) {
+      const texts: string[] = [];
+      const stop = watchStatements(local.pglite, (entry) => texts.push(entry.text));
+      try {
+        return { result: await fn(), texts };
+      } finally {
+        stop();
+      }
+    }
+
+    const ids = (matches: Array<{ id: string }>) => matches.map((m) => m.id);
+
+    /** A fresh namespace of `count` random vectors, written and searched once through `store` (which may start copying it). */
+    async function searchedNamespace(store: ReturnType<typeof createPgVectorStore>, count: number, seed: number) {
+      const kb = ns();
+      const vectors = randomVectors(count, 384, seed);
+      await store.upsert(kb, vectors.map((values, i) => ({ id: `v${i}`, values })));
+      await store.query(kb, vectors[0], 5);
+      await store.settled();
+      return { kb, vectors };
+    }
+
+    it('copies a small namespace after its first search and then answers as SQL does, without a statement', async () => {
+      const store = createPgVectorStore(local.db, { memoryQuietMs: 0 });
+      const sqlOnly = createPgVectorStore(local.db, { memoryBytes: 0 });
+      const kb = ns();
+      const vectors = randomVectors(200, 384, 11);
+      await store.upsert(kb, [
+        ...vectors.map((values, i) => ({ id: `v${i}`, values, metadata: { position: i } })),
+        { id: 'zero', values: new Array(384).fill(0) },
+        { id: 'other-dimension', values: [1, 0, 0] },
+      ]);
+      const query = randomVectors(1, 384, 12)[0];
+      const first = await statementsOf(() => store.query(kb, query, 20));
+      expect(first.texts.length).toBeGreaterThan(0);
+      await store.settled();
+
+      const second = await statementsOf(() => store.query(kb, query, 20));
+      expect(second.texts).toEqual([]);
+      expect(ids(second.result)).toEqual(ids(first.result));
+      second.result.forEach((match, i) => expect(match.score).toBeCloseTo(first.result[i].score, 5));
+      expect(second.result[0].metadata).toEqual(first.result[0].metadata);
+      expect(ids(await store.query(kb, [0, 1, 0], 5))).toEqual(ids(await sqlOnly.query(kb, [0, 1, 0], 5)));
+    });
+
+    it('keeps the copy exact through upserts, deletions and a dropped namespace', async () => {
+      const store = createPgVectorStore(local.db, { memoryQuietMs: 0 });
+      const sqlOnly = createPgVectorStore(local.db, { memoryBytes: 0 });
+      const { kb, vectors } = await searchedNamespace(store, 50, 21);
+
+      const [probe] = randomVectors(1, 384, 22);
+      await store.upsert(kb, [{ id: 'v3', values: probe, metadata: { moved: true } }, { id: 'fresh', values: probe.map((v) => v * 2) }]);
+      await store.deleteIds(kb, ['v4', 'v5']);
+      const fromMemory = await statementsOf(() => store.query(kb, probe, 10));
+      expect(fromMemory.texts).toEqual([]);
+      expect(ids(fromMemory.result)).toEqual(ids(await sqlOnly.query(kb, probe, 10)));
+      expect(ids(fromMemory.result).slice(0, 2).sort()).toEqual(['fresh', 'v3']);
+      expect(fromMemory.result.find((m) => m.id === 'v3')?.metadata).toEqual({ moved: true });
+      expect(ids(await store.query(kb, vectors[4], 50))).not.toContain('v4');
+
+      await store.deleteNamespace(kb);
+      expect(await store.query(kb, probe, 10)).toEqual([]);
+    });
+
+    it('leaves a namespace that is still being written, and one grown past exact search, to SQL', async () => {
+      const busy = createPgVectorStore(local.db, { memoryQuietMs: 60_000 });
+      const { kb, vectors } = await searchedNamespace(busy, 30, 31);
+      expect((await statementsOf(() => busy.query(kb, vectors[0], 5))).texts.length).toBeGreaterThan(0);
+
+      const store = createPgVectorStore(local.db, { memoryQuietMs: 0, exactSearchMax: 40 });
+      await store.query(kb, vectors[0], 5);
+      await store.settled();
+      expect((await statementsOf(() => store.query(kb, vectors[0], 5))).texts).toEqual([]);
+      await store.upsert(kb, randomVectors(20, 384, 32).map((values, i) => ({ id: `w${i}`, values })));
+      const grown = await statementsOf(() => store.query(kb, vectors[0], 5));
+      expect(grown.texts.join('\n')).toContain('local_vectors');
+      expect(grown.result[0].id).toBe('v0');
+    });
   });
 });
 

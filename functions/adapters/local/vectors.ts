@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Database, DatabasePulse, VectorMatch, VectorRecord, VectorStore } from '../../ports';
 import { queryRows, VECTOR_INDEXES } from './database';
+import { inBackground } from './priority';
+import { createVectorMemory, parseVectorText } from './vector-memory';
 
 /**
  * Vectors per INSERT: each one is an HNSW insertion (a graph search of its own, dearer as the
@@ -26,6 +28,12 @@ export function adaptiveInsertSize(initial: number, max: number, targetMs: numbe
 }
 /** Namespaces up to this many vectors are searched exactly; larger ones through HNSW. */
 export const EXACT_SEARCH_MAX = 2000;
+/**
+ * Memory for the copies of small namespaces that exact searches read (vector-memory.ts): 64 MiB
+ * holds about twenty full 768-dimension namespaces; past it the least recently searched go back
+ * to SQL.
+ */
+export const VECTOR_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /** Nearest neighbours through the partial HNSW index of dimension `dim` (see VECTOR_INDEXES). */
 export function hnswQuery(namespace: string, literal: string, dim: number, type: 'vector' | 'halfvec', limit: number) {
@@ -43,9 +51,13 @@ export function hnswQuery(namespace: string, literal: string, dim: number, type:
     LIMIT ${limit}`;
 }
 
-function toVectorLiteral(values: number[]): string {
+function checkVector(values: number[]) {
   if (values.length === 0) throw new Error('vector must not be empty');
   for (const v of values) if (!Number.isFinite(v)) throw new Error('vector values must be finite numbers');
+}
+
+function toVectorLiteral(values: number[]): string {
+  checkVector(values);
   return `[${values.join(',')}]`;
 }
 
@@ -102,10 +114,37 @@ async function analyzeIngestedTables(db: Database) {
 /** pgvector store on `local_vectors`; one namespace per knowledge base, like Pinecone. */
 export function createPgVectorStore(
   db: Database,
-  options: { exactSearchMax?: number; analyzeDebounceMs?: number; onAnalyzed?: () => void; pulse?: DatabasePulse } = {},
-): VectorStore {
+  options: {
+    exactSearchMax?: number;
+    analyzeDebounceMs?: number;
+    onAnalyzed?: () => void;
+    pulse?: DatabasePulse;
+    /** 0 keeps every search in SQL. */
+    memoryBytes?: number;
+    /** A write this recent keeps a namespace out of memory (it is probably being ingested). */
+    memoryQuietMs?: number;
+    /** Where a namespace's copy into memory is handed, so the runtime's `idle` waits for it. */
+    waitUntil?: (work: Promise<unknown>) => void;
+  } = {},
+): VectorStore & { settled(): Promise<void> } {
   const exactSearchMax = options.exactSearchMax ?? EXACT_SEARCH_MAX;
   const scheduleAnalyze = debouncedAnalyze(db, options.analyzeDebounceMs ?? ANALYZE_DEBOUNCE_MS, options.onAnalyzed);
+  const memory = createVectorMemory({
+    maxBytes: options.memoryBytes ?? VECTOR_MEMORY_BYTES,
+    quietMs: options.memoryQuietMs ?? ANALYZE_DEBOUNCE_MS,
+    // Background statements: a request's statements go first (priority.ts), so copying a
+    // namespace never delays the chat turn that asked for it.
+    readPage: (namespace, after, limit) =>
+      inBackground(async () => {
+        const rows = await queryRows<{ id: string; embedding: string; metadata: VectorMatch['metadata'] | null }>(
+          db,
+          sql`SELECT id, metadata, embedding::text AS embedding FROM local_vectors
+            WHERE namespace = ${namespace} AND id > ${after} ORDER BY id LIMIT ${limit}`,
+        );
+        return rows.map((row) => ({ id: row.id, values: parseVectorText(row.embedding), metadata: row.metadata }));
+      }),
+  });
+  const useMemory = (options.memoryBytes ?? VECTOR_MEMORY_BYTES) > 0;
   // Whether a namespace is small enough for exact search, remembered per namespace (one process
   // owns the database locally) and forgotten whenever that namespace changes.
   const smallNamespaces = new Map<string, boolean>();
@@ -125,6 +164,7 @@ export function createPgVectorStore(
     colocated: true,
     async upsert(namespace, records) {
       smallNamespaces.delete(namespace);
+      memory.writing(namespace);
       scheduleAnalyze();
       // Last record wins for a repeated id, as in Pinecone; Postgres would refuse the batch.
       const unique = [...new Map(records.map((r): [string, VectorRecord] => [r.id, r])).values()];
@@ -138,29 +178,45 @@ export function createPgVectorStore(
             }::jsonb)`,
         );
         const started = performance.now();
-        await db.execute(sql`
-          INSERT INTO local_vectors (namespace, id, embedding, metadata)
-          VALUES ${sql.join(rows, sql`, `)}
-          ON CONFLICT (namespace, id) DO UPDATE
-            SET embedding = EXCLUDED.embedding, metadata = EXCLUDED.metadata`);
+        try {
+          await db.execute(sql`
+            INSERT INTO local_vectors (namespace, id, embedding, metadata)
+            VALUES ${sql.join(rows, sql`, `)}
+            ON CONFLICT (namespace, id) DO UPDATE
+              SET embedding = EXCLUDED.embedding, metadata = EXCLUDED.metadata`);
+        } catch (error) {
+          memory.forget(namespace);
+          throw error;
+        }
         // Includes the wait for the connection; a busy database makes batches smaller, which is the point.
         upsertSize.took(performance.now() - started);
+        // The copy in memory knows the namespace's size: no count before the next search.
+        if (memory.upserted(namespace, batch, exactSearchMax)) smallNamespaces.set(namespace, true);
+        else smallNamespaces.delete(namespace);
       }
     },
 
     async query(namespace, vector, topK) {
       if (topK <= 0) return [];
-      const literal = toVectorLiteral(vector);
+      checkVector(vector);
       const limit = Math.floor(topK);
+      const inMemory = memory.get(namespace);
+      if (inMemory) return inMemory.search(vector, limit);
+      const literal = toVectorLiteral(vector);
       const dim = vector.length;
       const index = (VECTOR_INDEXES as Record<number, { type: 'vector' | 'halfvec' } | undefined>)[dim];
       // A small namespace is searched exactly (through the primary key's namespace prefix): that
       // is cheap, and an HNSW walk over a big shared table would visit mostly other namespaces.
-      const small = !index || (await isSmall(namespace));
+      // Small ones are copied into memory for the searches after this one.
+      const small = await isSmall(namespace);
+      if (small && useMemory) {
+        const load = memory.want(namespace);
+        if (load) options.waitUntil?.(load);
+      }
       // Vectors of another dimension (an older embedding model) cannot be compared, so skip them.
       // The HNSW variant repeats the index's expression and predicate literally, or the planner
       // cannot match the partial expression index.
-      const query = small
+      const query = small || !index
         ? sql`
           SELECT id, metadata, 1 - (embedding <=> ${literal}::vector) AS score
           FROM local_vectors
@@ -178,17 +234,28 @@ export function createPgVectorStore(
     async deleteIds(namespace, ids) {
       if (ids.length === 0) return;
       smallNamespaces.delete(namespace);
+      memory.writing(namespace);
       scheduleAnalyze();
-      await db.execute(
-        sql`DELETE FROM local_vectors WHERE namespace = ${namespace} AND id = ANY(${sql.param(ids)}::text[])`,
-      );
+      try {
+        await db.execute(
+          sql`DELETE FROM local_vectors WHERE namespace = ${namespace} AND id = ANY(${sql.param(ids)}::text[])`,
+        );
+      } catch (error) {
+        memory.forget(namespace);
+        throw error;
+      }
+      memory.deleted(namespace, ids);
     },
 
     async deleteNamespace(namespace) {
       smallNamespaces.delete(namespace);
+      memory.writing(namespace);
+      memory.forget(namespace);
       scheduleAnalyze();
       await db.execute(sql`DELETE FROM local_vectors WHERE namespace = ${namespace}`);
     },
+
+    settled: () => memory.settled(),
 
     async ping() {
       // The table lives in the one local database: a statement that just completed answers for it.
