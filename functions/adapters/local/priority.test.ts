@@ -45,6 +45,33 @@ describe('the database gate', () => {
     expect(gate.pulse.read().state).toBe('answering');
   });
 
+  it('reads a long transaction whose statements keep completing as answering, not quiet', async () => {
+    await pglite.query('select 1');
+    const step = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      return { promise, resolve };
+    };
+    const [started, mayQuery, queried, mayFinish] = [step(), step(), step(), step()];
+    const transaction = pglite.transaction(async (tx) => {
+      started.resolve();
+      await mayQuery.promise;
+      await tx.query('select 2');
+      queried.resolve();
+      await mayFinish.promise;
+    });
+    await started.promise;
+    clock += PULSE_FRESH_MS + 1;
+    expect(gate.pulse.read().state).toBe('quiet');
+    mayQuery.resolve();
+    await queried.promise;
+    clock += 10;
+    // Still inside the transaction: its own statement just completed.
+    expect(gate.pulse.read().state).toBe('answering');
+    mayFinish.resolve();
+    await transaction;
+  });
+
   it('does not read a long wait as stuck while statements keep completing', async () => {
     // A background statement queued long ago, behind requests that keep completing.
     let release!: () => void;

@@ -133,6 +133,12 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
     schedule();
   };
 
+  // A statement completing inside a transaction proves the database answers as much as one
+  // outside it: without this, a long ingestion transaction read as "quiet" after 500 ms and
+  // /health queued its own `select 1` behind it (bench:health's worst probes waited ~380 ms).
+  const markCompleted = () => {
+    lastCompletedAt = clock();
+  };
   const slowMs = Number(process.env.SLOW_STATEMENT_MS ?? 0);
   const watchers = listeners.get(pglite) ?? new Set<(entry: GateEntry) => void>();
   listeners.set(pglite, watchers);
@@ -143,7 +149,7 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
       await acquire();
       const started = performance.now();
       try {
-        return await original(...args);
+        return await original(...(method === 'transaction' ? [reportingProgress(args[0], markCompleted), ...args.slice(1)] : args));
       } finally {
         const execMs = performance.now() - started;
         if (slowMs > 0) reportSlow(method, args[0], execMs, slowMs);
@@ -177,6 +183,25 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
       if (reset) stats = emptyStats();
       return current;
     },
+  };
+}
+
+/** The transaction's callback, given a client whose statements call `onCompleted` as they finish. */
+function reportingProgress(callback: unknown, onCompleted: () => void) {
+  if (typeof callback !== 'function') return callback;
+  return (tx: Record<string, unknown>) => {
+    const watched = new Proxy(tx, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if ((property !== 'query' && property !== 'exec' && property !== 'sql') || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          onCompleted();
+          return result;
+        };
+      },
+    });
+    return (callback as (tx: unknown) => unknown)(watched);
   };
 }
 
