@@ -72,6 +72,15 @@ describe('the database gate', () => {
     await transaction;
   });
 
+  it('names a transaction among the longest holds by its longest statement', async () => {
+    await pglite.transaction(async (tx) => {
+      await tx.query('select 1');
+      await tx.query('select count(*) from generate_series(1, 300000)');
+      await tx.query('select 2');
+    });
+    expect(gate.stats().longest[0].text).toBe('(transaction; longest: select count(*) from generate_series(1, 300000))');
+  });
+
   it('does not read a long wait as stuck while statements keep completing', async () => {
     // A background statement queued long ago, behind requests that keep completing.
     let release!: () => void;

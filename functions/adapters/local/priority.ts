@@ -148,8 +148,13 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
       const queued = watchers.size > 0 ? performance.now() : 0;
       await acquire();
       const started = performance.now();
+      const inside = { text: '', ms: -1 };
+      const onInnerStatement = (text: string, ms: number) => {
+        markCompleted();
+        if (ms > inside.ms) Object.assign(inside, { text, ms });
+      };
       try {
-        return await original(...(method === 'transaction' ? [reportingProgress(args[0], markCompleted), ...args.slice(1)] : args));
+        return await original(...(method === 'transaction' ? [reportingProgress(args[0], onInnerStatement), ...args.slice(1)] : args));
       } finally {
         const execMs = performance.now() - started;
         if (slowMs > 0) reportSlow(method, args[0], execMs, slowMs);
@@ -157,7 +162,8 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
           const entry = { method, text: statementText(method, args[0], Infinity), background: background.getStore() === true, waitMs: queued ? started - queued : 0, execMs };
           for (const watcher of watchers) watcher(entry);
         }
-        release(args[0], method);
+        // A transaction is named by its longest statement, so the longest holds say what held.
+        release(inside.text ? `(transaction; longest: ${inside.text})` : args[0], method);
       }
     };
   }
@@ -186,8 +192,8 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
   };
 }
 
-/** The transaction's callback, given a client whose statements call `onCompleted` as they finish. */
-function reportingProgress(callback: unknown, onCompleted: () => void) {
+/** The transaction's callback, given a client whose statements report (text, duration) as they finish. */
+function reportingProgress(callback: unknown, onCompleted: (text: string, ms: number) => void) {
   if (typeof callback !== 'function') return callback;
   return (tx: Record<string, unknown>) => {
     const watched = new Proxy(tx, {
@@ -195,8 +201,9 @@ function reportingProgress(callback: unknown, onCompleted: () => void) {
         const value = Reflect.get(target, property, receiver);
         if ((property !== 'query' && property !== 'exec' && property !== 'sql') || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
+          const started = performance.now();
           const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          onCompleted();
+          onCompleted(statementText(String(property), args[0]), performance.now() - started);
           return result;
         };
       },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'v
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { queryRows } from './database';
 import { watchStatements } from './priority';
-import { adaptiveInsertSize, createPgVectorStore, EXACT_SEARCH_MAX, hnswQuery } from './vectors';
+import { adaptiveInsertSize, analyzeDelay, ANALYZE_REST_FACTOR, createPgVectorStore, EXACT_SEARCH_MAX, hnswQuery } from './vectors';
 
 /** Deterministic pseudo-random unit-ish vectors (mulberry32), so failures reproduce. */
 function randomVectors(count: number, dim: number, seed: number): number[][] {
@@ -218,6 +218,17 @@ describe('statistics after writes (PGlite has no autovacuum)', () => {
     // The callback runs after every ingested table is analyzed, local_vectors among them.
     await vi.waitFor(() => expect(analyzed).toBe(1), { timeout: 10_000 });
     expect(await lastAnalyze()).not.toBeNull();
+  });
+});
+
+describe('the rest after a statistics run', () => {
+  it('waits the debounce alone at first, then rests in proportion to how long the last run took', () => {
+    expect(analyzeDelay(2000, null, 0)).toBe(2000);
+    // A 400 ms run that ended at t = 10 s: nothing before 10 s + 20 x 400 ms.
+    const last = { endedAt: 10_000, tookMs: 400 };
+    expect(analyzeDelay(2000, last, 11_000)).toBe(10_000 + 400 * ANALYZE_REST_FACTOR - 11_000);
+    // Long after the rest, the debounce again.
+    expect(analyzeDelay(2000, last, 60_000)).toBe(2000);
   });
 });
 

@@ -65,6 +65,20 @@ function toVectorLiteral(values: number[]): string {
 export const ANALYZE_DEBOUNCE_MS = 2000;
 
 /**
+ * A long ingestion pauses often enough (between jobs) for the debounce to fire again and again,
+ * and each ANALYZE holds the one connection, and with it the event loop, for hundreds of
+ * milliseconds once the tables are large. So a run is followed by a rest of this many times its
+ * own duration: statistics cost at most ~5% of the time, and the last burst still gets its run.
+ */
+export const ANALYZE_REST_FACTOR = 20;
+
+/** How long to wait before the next ANALYZE: the debounce, or longer while resting from the last run. */
+export function analyzeDelay(debounceMs: number, last: { endedAt: number; tookMs: number } | null, now: number) {
+  if (!last) return debounceMs;
+  return Math.max(debounceMs, last.endedAt + last.tookMs * ANALYZE_REST_FACTOR - now);
+}
+
+/**
  * PGlite runs no autovacuum, so nothing would ever gather planner statistics: full-text and
  * vector plans then guess (a 10k-chunk search took 282 ms p50 instead of 16 ms after one ANALYZE).
  * Every ingestion burst ends in vector writes, so the store schedules one ANALYZE after the last
@@ -72,12 +86,21 @@ export const ANALYZE_DEBOUNCE_MS = 2000;
  */
 function debouncedAnalyze(db: Database, delayMs: number, onAnalyzed?: () => void) {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let last: { endedAt: number; tookMs: number } | null = null;
+  const run = () => {
+    timer = undefined;
+    const started = Date.now();
+    analyzeIngestedTables(db).then(
+      () => {
+        last = { endedAt: Date.now(), tookMs: Date.now() - started };
+        onAnalyzed?.();
+      },
+      () => {},
+    );
+  };
   return () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      analyzeIngestedTables(db).then(onAnalyzed, () => {});
-    }, delayMs);
+    timer = setTimeout(run, analyzeDelay(delayMs, last, Date.now()));
     // A pending ANALYZE must not keep a process (a test, a CLI) alive.
     timer.unref?.();
   };
