@@ -4,8 +4,10 @@ import { messages } from '../../../db/schema';
 import { attachmentsOf } from './attachments';
 import { receiveRoutedMail } from './email/routing';
 import { signMetaPayload } from './meta';
+import { slackSignature } from './slack';
 import { APP_SECRET, CHANNEL_CREDENTIALS, CUSTOMER, useChannelSuite, type ConnectedChannel } from '../../testing/channel-suite';
 import { signedMailgunDelivery, type MailgunFile } from '../../testing/fake-mailgun';
+import { SLACK, useSlackDiscord } from '../../testing/slack-discord';
 import { whatsappWebhook } from '../../testing/whatsapp-webhook';
 
 /**
@@ -239,5 +241,35 @@ describe('email', () => {
     const [row] = await stored(email.orgId);
     expect(row.content).toContain('Muchos ficheros');
     expect(attachmentsOf(row.metadata).length).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('Slack and Discord', () => {
+  const sd = useSlackDiscord();
+
+  it('a signed Slack body that is a form, not JSON, or JSON nested 200,000 deep, is a 400 in the error shape', async () => {
+    const channel = await sd.connected('slack');
+    const form = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions' }))}`;
+    for (const raw of [form, '['.repeat(200_000) + ']'.repeat(200_000)]) {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const res = await sd.api.call('POST', `/api/v1/channels/slack/${channel.integrationId}`, {
+        rawBody: raw,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': await slackSignature(SLACK.signingSecret, timestamp, raw) },
+      });
+      expectErrorShape(res, 400);
+    }
+    expect(await sd.stored(channel.orgId)).toHaveLength(0);
+  });
+
+  it('Discord: unsigned is 401, over the limit is 413, and a signed interaction of the wrong shape is never a 500', async () => {
+    const channel = await sd.connected('discord');
+    const path = `/api/v1/channels/discord/${channel.integrationId}`;
+    expectErrorShape(await sd.api.call('POST', path, { body: { type: 1 } }), 401);
+    expectErrorShape(await sd.api.call('POST', path, { rawBody: 'x'.repeat(sd.api.runtime.config.MAX_JSON_BYTES + 1), headers: { connection: 'close' } }), 413);
+    for (const payload of [{ type: 2 }, { type: 2, data: 'not an object', member: [] }, { type: 99 }, [], 'text']) {
+      const res = await sd.toDiscord(channel, payload);
+      expect(res.status, res.text.slice(0, 300)).toBeLessThan(500);
+      if (res.status >= 400) expectErrorShape(res, res.status);
+    }
   });
 });
