@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conversations, messages } from '../../db/schema';
 import { attachmentsOf } from '../core/channels/attachments';
-import { CHANNEL_CREDENTIALS, CUSTOMER, useChannelSuite, type MessagingPlatform } from '../testing/channel-suite';
+import { CHANNEL_CREDENTIALS, CUSTOMER, useChannelSuite, type ConnectedChannel, type MessagingPlatform } from '../testing/channel-suite';
 import { OUTAGE, type FakePlatforms } from '../testing/fake-platforms';
 import { whatsappWebhook } from '../testing/whatsapp-webhook';
 import type { TestApi, TestUser } from '../testing/harness';
@@ -26,26 +26,8 @@ const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x4
 const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 const MB = 1024 * 1024;
 
-interface Channel {
-  user: TestUser;
-  orgId: string;
-  integrationId: string;
-  platform: Platform;
-}
-
-async function connectedChannel(platform: Platform, user?: TestUser): Promise<Channel> {
-  const owner = user ?? (await api.signUp());
-  const org = await api.createOrg(owner);
-  const bot = await api.call('POST', '/api/v1/chatbots', { token: owner.token, body: { name: 'Sol', model: 'builtin:extractive', language: 'en' } });
-  expect(bot.status, bot.text).toBe(201);
-  expect((await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: owner.token })).status).toBe(200);
-  if (platform === 'messenger') fake.setPage(CREDENTIALS.messenger.pageAccessToken, { id: CREDENTIALS.messenger.pageId, name: 'Acme Page' });
-  const created = await api.call('POST', '/api/v1/integrations', { token: owner.token, body: { platform, name: platform, botId: bot.body.id, credentials: CREDENTIALS[platform] } });
-  expect(created.status, created.text).toBe(201);
-  const connected = await api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: owner.token });
-  expect(connected.status, connected.text).toBe(200);
-  return { user: owner, orgId: org.id, integrationId: created.body.id, platform };
-}
+type Channel = ConnectedChannel;
+const connectedChannel = (platform: Platform, user?: TestUser) => suite.connected(platform, user);
 
 async function deliver(channel: Channel, payload: unknown) {
   const res = await suite.deliver(channel, payload);

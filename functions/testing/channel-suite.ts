@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { signMetaPayload } from '../core/channels/meta';
 import { startFakePlatforms, type FakePlatforms } from './fake-platforms';
-import { createTestApi, type TestApi } from './harness';
+import { createTestApi, type TestApi, type TestUser } from './harness';
 
 /**
  * The real app over HTTP with the platforms' APIs faked on loopback (`apiUrls` points the app at
@@ -47,8 +47,25 @@ export function useChannelSuite(env: Record<string, string> = {}) {
         : { 'x-hub-signature-256': await signMetaPayload(APP_SECRET, raw) };
     return api.call('POST', `/api/v1/channels/${channel.platform}/${channel.integrationId}`, { rawBody: raw, headers });
   }
+  /** A new organization (or `user`'s) with a deployed built-in bot and `platform` connected to it. */
+  async function connected(platform: MessagingPlatform, user?: TestUser): Promise<ConnectedChannel> {
+    const { api, fake } = suite;
+    const owner = user ?? (await api.signUp());
+    const org = await api.createOrg(owner);
+    const bot = await api.call('POST', '/api/v1/chatbots', { token: owner.token, body: { name: 'Sol', model: 'builtin:extractive', language: 'en' } });
+    expect(bot.status, bot.text).toBe(201);
+    expect((await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: owner.token })).status).toBe(200);
+    // Messenger's connect checks that the token is the page's own.
+    if (platform === 'messenger') fake.setPage(CHANNEL_CREDENTIALS.messenger.pageAccessToken, { id: CHANNEL_CREDENTIALS.messenger.pageId, name: 'Acme Page' });
+    const created = await api.call('POST', '/api/v1/integrations', { token: owner.token, body: { platform, name: platform, botId: bot.body.id, credentials: CHANNEL_CREDENTIALS[platform] } });
+    expect(created.status, created.text).toBe(201);
+    const done = await api.call('POST', `/api/v1/integrations/${created.body.id}/connect`, { token: owner.token });
+    expect(done.status, done.text).toBe(200);
+    return { user: owner, orgId: org.id, integrationId: created.body.id, platform };
+  }
   return {
     deliver,
+    connected,
     get api() {
       return suite.api;
     },
@@ -59,6 +76,13 @@ export function useChannelSuite(env: Record<string, string> = {}) {
 }
 
 export type MessagingPlatform = 'whatsapp' | 'messenger' | 'instagram' | 'telegram';
+
+export interface ConnectedChannel {
+  user: TestUser;
+  orgId: string;
+  integrationId: string;
+  platform: MessagingPlatform;
+}
 
 export const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 /** Credentials each platform's connect check accepts from the fake. */

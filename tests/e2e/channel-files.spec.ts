@@ -3,7 +3,7 @@ import { signMetaPayload } from '../../functions/core/channels/meta';
 import { slackSignature } from '../../functions/core/channels/slack';
 import { FAKE_TRANSCRIPT, startFakeOpenAI, type FakeOpenAI } from '../../functions/testing/fake-openai';
 import { whatsappWebhook } from '../../functions/testing/whatsapp-webhook';
-import { dashboardTeam, deployedBot, solidPng, type DashboardTeam } from './channel-helpers';
+import { dashboardTeam, deployedBot, solidPng, visitorAsks, type DashboardTeam } from './channel-helpers';
 import { useFakePlatforms } from './fake-platforms';
 import { API_ORIGIN, startCustomerSite } from './helpers';
 
@@ -43,21 +43,12 @@ test('an agent sends an image into a widget conversation and the visitor sees it
   const team = await dashboardTeam(page);
   const bot = await deployedBot(page, team);
 
-  const visitorContext = await browser.newContext({ locale: 'es-ES', viewport: { width: 1100, height: 800 } });
+  const { context: visitorContext, visitor, conversationId } = await visitorAsks(browser, site, bot, '¿Tenéis la camiseta en rojo?');
   try {
-    const visitor = await visitorContext.newPage();
-    await visitor.goto(`${site.origin}/?bot=${bot.id}`);
-    const started = visitor.waitForResponse((r) => r.url().endsWith(`/api/v1/widget/${bot.id}/session`) && r.request().method() === 'POST');
-    await visitor.getByRole('button', { name: 'Abrir chat' }).click();
-    const session = (await (await started).json()) as { conversationId: string };
-    await visitor.getByRole('textbox').fill('¿Tenéis la camiseta en rojo?');
-    await visitor.getByRole('textbox').press('Enter');
-    await expect(visitor.getByText('¿Tenéis la camiseta en rojo?')).toBeVisible();
-
     // The agent answers with a photo from the inbox's reply box.
-    await page.goto(`/conversations/${session.conversationId}`);
+    await page.goto(`/conversations/${conversationId}`);
     await expect(page.getByText('¿Tenéis la camiseta en rojo?').first()).toBeVisible();
-    const uploaded = page.waitForResponse((r) => r.url().endsWith(`/api/v1/conversations/${session.conversationId}/attachments`));
+    const uploaded = page.waitForResponse((r) => r.url().endsWith(`/api/v1/conversations/${conversationId}/attachments`));
     await page.getByLabel('Enviar un archivo').setInputFiles({ name: 'camiseta-roja.png', mimeType: 'image/png', buffer: solidPng(160, 120, [200, 30, 40]) });
     const sent = await uploaded;
     expect(sent.status(), await sent.text()).toBe(201);

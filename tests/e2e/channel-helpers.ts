@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { crc32, deflateSync } from 'node:zlib';
 import { createOrganization, signUp } from './helpers';
 
@@ -25,6 +25,23 @@ export async function deployedBot(page: Page, team: Pick<DashboardTeam, 'auth'>,
   const bot = (await (await page.request.post('/api/v1/chatbots', { headers: team.auth, data: { name: 'Sol', model: 'builtin:extractive', ...settings } })).json()) as { id: string };
   expect((await page.request.post(`/api/v1/chatbots/${bot.id}/deploy`, { headers: team.auth })).status()).toBe(200);
   return bot;
+}
+
+/**
+ * A visitor on the customer's site (another origin) opens the widget and asks something, in a
+ * browser context of their own; the conversation that started is what the agent opens.
+ */
+export async function visitorAsks(browser: Browser, site: { origin: string }, bot: { id: string }, question: string) {
+  const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 1100, height: 800 } });
+  const visitor = await context.newPage();
+  await visitor.goto(`${site.origin}/?bot=${bot.id}`);
+  const started = visitor.waitForResponse((r) => r.url().endsWith(`/api/v1/widget/${bot.id}/session`) && r.request().method() === 'POST');
+  await visitor.getByRole('button', { name: 'Abrir chat' }).click();
+  const session = (await (await started).json()) as { conversationId: string };
+  await visitor.getByRole('textbox').fill(question);
+  await visitor.getByRole('textbox').press('Enter');
+  await expect(visitor.getByText(question)).toBeVisible();
+  return { context, visitor, conversationId: session.conversationId };
 }
 
 function pngChunk(type: string, data: Buffer) {

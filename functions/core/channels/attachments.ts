@@ -41,6 +41,19 @@ export function isAttachmentKind(value: unknown): value is AttachmentKind {
   return typeof value === 'string' && (ATTACHMENT_KINDS as readonly string[]).includes(value);
 }
 
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const INVISIBLE_IN_NAMES = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * The name a file is shown under, as its sender gave it: without control characters (NUL cannot
+ * be stored; a line break could end a header line) or bidirectional overrides (`\u202Efdp.exe`
+ * shows as `exe.pdf`), bounded. Null when nothing is left.
+ */
+export function displayFilename(name: string | null | undefined): string | null {
+  const shown = (name ?? '').replace(INVISIBLE_IN_NAMES, '').trim().slice(0, 255);
+  return shown || null;
+}
+
 /** A file name safe in a blob key and a header: no path, no control or quoting characters, bounded. */
 export function safeFilename(name: string | null | undefined, fallback = 'file'): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';

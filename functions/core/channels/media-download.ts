@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { channels, conversations, messages } from '../../../db/schema';
 import type { Services } from '../../ports';
-import { attachmentBlobKey, attachmentsOf, defaultFilename, type AttachmentKind, type MessageAttachment } from './attachments';
+import { attachmentBlobKey, attachmentsOf, defaultFilename, displayFilename, type AttachmentKind, type MessageAttachment } from './attachments';
 import { openCredentials, type AnyCredentials, type SlackCredentials, type TelegramCredentials, type WhatsAppCredentials } from './credentials';
 import { announceMessageUpdated, saveAttachment } from './attachment-store';
 import { errorMessage } from './http';
@@ -48,7 +48,7 @@ function pending(kind: AttachmentKind, mimeType: unknown, filename: unknown, siz
     status: 'pending',
     mimeType: type,
     size: typeof size === 'number' ? size : null,
-    filename: typeof filename === 'string' && filename ? filename : defaultFilename(kind, type),
+    filename: (typeof filename === 'string' ? displayFilename(filename) : null) ?? defaultFilename(kind, type),
     blobKey: null,
   };
 }

@@ -93,6 +93,23 @@ const sendMessaging: SendText<MessengerCredentials | InstagramCredentials> = ({ 
 const sendMessagingFile: SendFile<MessengerCredentials | InstagramCredentials> = ({ services, message }, credentials, recipient, attachment, file) =>
   sendMetaFile(services.config, credentials.pageAccessToken, recipient, message.role, attachment, file);
 
+/** Messenger and Instagram: one Send API and one webhook shape, told apart by the account they address. */
+function metaMessaging<C extends MessengerCredentials | InstagramCredentials>(
+  platform: 'messenger' | 'instagram',
+  textLimit: TextLimit,
+  accountOf: (credentials: C) => string,
+  check: (config: Config, credentials: C) => Promise<PlatformResult<{ account: AccountInfo }>>,
+): PlatformAdapter<C> {
+  return {
+    ...metaWebhook,
+    textLimit,
+    parseWebhook: (body, _integration, credentials) => parseMessaging(body, platform, accountOf(credentials)),
+    sendText: sendMessaging,
+    sendFile: sendMessagingFile,
+    connect: (config, credentials) => check(config, credentials),
+  };
+}
+
 export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsByPlatform[P]> } = {
   whatsapp: {
     ...metaWebhook,
@@ -102,22 +119,8 @@ export const PLATFORM_ADAPTERS: { [P in Platform]: PlatformAdapter<CredentialsBy
     sendFile: ({ services }, credentials, recipient, attachment, file) => sendWhatsAppFile(services.config, credentials, recipient.externalId, attachment, file),
     connect: (config, credentials) => checkWhatsApp(config, credentials),
   },
-  messenger: {
-    ...metaWebhook,
-    textLimit: MESSENGER_TEXT_LIMIT,
-    parseWebhook: (body, _integration, credentials) => parseMessaging(body, 'messenger', credentials.pageId),
-    sendText: sendMessaging,
-    sendFile: sendMessagingFile,
-    connect: (config, credentials) => checkMessenger(config, credentials),
-  },
-  instagram: {
-    ...metaWebhook,
-    textLimit: INSTAGRAM_TEXT_LIMIT,
-    parseWebhook: (body, _integration, credentials) => parseMessaging(body, 'instagram', credentials.accountId),
-    sendText: sendMessaging,
-    sendFile: sendMessagingFile,
-    connect: (config, credentials) => checkInstagram(config, credentials),
-  },
+  messenger: metaMessaging('messenger', MESSENGER_TEXT_LIMIT, (credentials) => credentials.pageId, checkMessenger),
+  instagram: metaMessaging('instagram', INSTAGRAM_TEXT_LIMIT, (credentials) => credentials.accountId, checkInstagram),
   telegram: {
     textLimit: TELEGRAM_TEXT_LIMIT,
     async verifyWebhook(credentials, _rawBody, header) {

@@ -30,6 +30,24 @@ export async function noteChannelError(services: Pick<Services, 'db' | 'kv'>, in
 const cacheKey = (integrationId: string) => `channel-integration:${integrationId}`;
 const CACHE_SECONDS = 60;
 
+/** The columns an inbound delivery needs of its channel (`WebhookIntegration`), found by `where`. */
+export async function findWebhookIntegration(services: Pick<Services, 'db'>, where: SQL): Promise<WebhookIntegration | null> {
+  const [row] = await services.db
+    .select({
+      id: channels.id,
+      organizationId: channels.organizationId,
+      botId: channels.botId,
+      platform: channels.platform,
+      status: channels.status,
+      credentialsEncrypted: channels.credentialsEncrypted,
+      settings: channels.settings,
+    })
+    .from(channels)
+    .where(where)
+    .limit(1);
+  return row ?? null;
+}
+
 /**
  * The integration a webhook URL names, cached for a minute: every inbound message needs it, and a
  * KV read is cheaper than a query (on the edge, a network round trip to Neon). Every write to an
@@ -38,19 +56,7 @@ const CACHE_SECONDS = 60;
 export async function loadWebhookIntegration(services: Pick<Services, 'db' | 'kv'>, platform: Platform, integrationId: string): Promise<WebhookIntegration | null> {
   let integration = await services.kv.get<WebhookIntegration>(cacheKey(integrationId));
   if (!integration) {
-    const [row] = await services.db
-      .select({
-        id: channels.id,
-        organizationId: channels.organizationId,
-        botId: channels.botId,
-        platform: channels.platform,
-        status: channels.status,
-        credentialsEncrypted: channels.credentialsEncrypted,
-        settings: channels.settings,
-      })
-      .from(channels)
-      .where(eq(channels.id, integrationId))
-      .limit(1);
+    const row = await findWebhookIntegration(services, eq(channels.id, integrationId));
     if (!row) return null;
     integration = row;
     await services.kv.set(cacheKey(integrationId), integration, { ttlSeconds: CACHE_SECONDS });

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { channels, organizations } from '../../../../db/schema';
 import type { Services } from '../../../ports';
+import { findWebhookIntegration } from '../state';
 import type { WebhookIntegration } from '../types';
 
 /**
@@ -26,19 +27,6 @@ export async function newInboxAddress(services: Pick<Services, 'db' | 'config'>,
 }
 
 /** The email channel a mail was routed to (Cloudflare Email Routing names only the recipient). */
-export async function integrationForAddress(services: Pick<Services, 'db'>, address: string): Promise<WebhookIntegration | null> {
-  const [row] = await services.db
-    .select({
-      id: channels.id,
-      organizationId: channels.organizationId,
-      botId: channels.botId,
-      platform: channels.platform,
-      status: channels.status,
-      credentialsEncrypted: channels.credentialsEncrypted,
-      settings: channels.settings,
-    })
-    .from(channels)
-    .where(and(eq(channels.platform, 'email'), eq(channels.externalAccountId, address.trim().toLowerCase())))
-    .limit(1);
-  return row ?? null;
+export function integrationForAddress(services: Pick<Services, 'db'>, address: string): Promise<WebhookIntegration | null> {
+  return findWebhookIntegration(services, and(eq(channels.platform, 'email'), eq(channels.externalAccountId, address.trim().toLowerCase()))!);
 }

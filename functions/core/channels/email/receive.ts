@@ -8,8 +8,9 @@ import { storeInbound, type InboundOutcome } from '../inbound';
 import type { MessageRow, WebhookIntegration } from '../types';
 import { checkMailgunSignature, formOf, parseMailgunForm, signatureFields } from './mailgun';
 import { inboundFromEmail, kindOf, type EmailAttachmentInput, type ParsedEmail } from './message';
-import { attachmentBlobKey, type MessageAttachment } from '../attachments';
+import { attachmentBlobKey, displayFilename, type MessageAttachment } from '../attachments';
 import { redactTexts } from '../../privacy/redaction';
+import { cleanJsonText } from '../../../lib/text';
 
 /**
  * Storing an inbound mail, whichever way it came: the customer message (threaded, deduplicated by
@@ -21,7 +22,7 @@ async function storeOne(services: Services, row: MessageRow, file: EmailAttachme
     kind: kindOf(file.mimeType),
     mimeType: file.mimeType,
     size: file.size,
-    filename: file.filename ? file.filename.slice(0, 255) : null,
+    filename: displayFilename(file.filename),
     ...(file.inline ? { inline: true } : {}),
   };
   const limit = services.config.EMAIL_ATTACHMENT_MAX_BYTES;
@@ -52,7 +53,9 @@ async function storeAttachments(services: Services, row: MessageRow, files: Emai
   return updated ?? row;
 }
 
-export async function storeEmail(services: Services, integration: WebhookIntegration, email: ParsedEmail): Promise<InboundOutcome> {
+export async function storeEmail(services: Services, integration: WebhookIntegration, parsed: ParsedEmail): Promise<InboundOutcome> {
+  // Mail is text from outside the API: what Postgres cannot store (NUL, lone surrogates) is cleaned, not refused.
+  const email = cleanJsonText(parsed);
   const message = await inboundFromEmail(email);
   return storeInbound(services, integration, { messages: [message], edits: [], statuses: [], ignored: 0 }, (_message, row, { redacting }) =>
     storeAttachments(services, row, email.attachments, redacting),

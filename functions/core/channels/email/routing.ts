@@ -19,6 +19,12 @@ export interface RoutedMail {
   setReject(reason: string): void;
 }
 
+/** The bounce names a limit the mail went over (too many parts, too deep), so its sender knows what to change. */
+function unreadableReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('EMAX') ? `The message could not be read: ${errorMessage(error)}` : 'The message could not be read';
+}
+
 export async function receiveRoutedMail(services: Services, message: RoutedMail): Promise<'stored' | 'duplicate' | 'rejected' | 'ignored'> {
   if (message.rawSize > services.config.EMAIL_MAX_BYTES) {
     message.setReject(`Message too large (limit ${services.config.EMAIL_MAX_BYTES} bytes)`);
@@ -38,7 +44,7 @@ export async function receiveRoutedMail(services: Services, message: RoutedMail)
     email = await parseMime(message.raw, message.to);
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', message: 'inbound mail unreadable', integration: integration.id, error: errorMessage(error) }));
-    message.setReject('The message could not be read');
+    message.setReject(unreadableReason(error));
     return 'rejected';
   }
   if (!email) return 'ignored';

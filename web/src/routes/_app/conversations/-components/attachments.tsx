@@ -87,7 +87,7 @@ function AttachmentItem({ conversationId, messageId, index, attachment }: { conv
         data-attachment-status={attachment.status}
         title={attachment.error ?? undefined}
       >
-        <Icon d={ICONS.inbox} className="size-3.5 shrink-0" />
+        <Icon d={ICONS.paperclip} className="size-3.5 shrink-0" />
         <span>{t(key, { name })}</span>
       </p>
     );
@@ -122,7 +122,7 @@ function AttachmentItem({ conversationId, messageId, index, attachment }: { conv
       aria-label={t('media.download', { name })}
       data-attachment-status="stored"
     >
-      <Icon d={ICONS.inbox} className="size-3.5 shrink-0" />
+      <Icon d={ICONS.paperclip} className="size-3.5 shrink-0" />
       <span className="truncate">{name}</span>
       <span className="shrink-0 opacity-70">{sizeLabel(attachment.size)}</span>
     </button>
@@ -185,6 +185,8 @@ export function AttachFileButton({ conversation }: { conversation: Conversation 
         type="file"
         className="sr-only"
         aria-label={t('media.attach')}
+        // The paperclip button below is the control people reach; the picker it opens is not a second one.
+        aria-hidden="true"
         tabIndex={-1}
         onChange={(e) => {
           const file = e.target.files?.[0];
@@ -198,7 +200,7 @@ export function AttachFileButton({ conversation }: { conversation: Conversation 
         title={sending ? t('media.sending', { name: sending }) : t('media.attach')}
         className="rounded-md p-1.5 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-700 disabled:opacity-50 dark:hover:bg-zinc-800"
       >
-        <Icon d={ICONS.inbox} className="size-4" />
+        <Icon d={ICONS.paperclip} className="size-4" />
         <span className="sr-only">{sending ? t('media.sending', { name: sending }) : t('media.attach')}</span>
       </button>
     </>
