@@ -9,14 +9,17 @@
 //     fake Upstash REST API in front of a real redis-server, as `npm run bench:chat` does: each
 //     KV call is an HTTP round trip), with a breakdown of where the time goes (the database
 //     gate's queue wait and run time per message, GC pauses, event-loop delay, the server's CPU
-//     time per message) and the time to the reply's first event beside it;
+//     time per message) and the time to the reply's first event beside it, and the arrival pattern
+//     (how many other visitors' messages were in flight when each was sent; the times of messages
+//     sent to an idle server against those that met others' turns: queuing or the turn's own cost);
 //   - the visitors, the order API and the fake Upstash run in a process of their own
 //     (bench-flows-visitors.ts): this process is the server, so its CPU time, GC and event-loop
 //     delay are the server's alone (in one process, the 20 clients' fetch and SSE parsing and the
 //     fake services' HTTP handling were counted as server latency);
 //   - one visitor alone, back to back: the server's CPU time per message split into the
 //     statements' run time (PGlite runs on the server's thread), statement by statement, and the rest;
-//   - SQL and KV round trips per flow turn, and the statements of one turn.
+//   - SQL and KV round trips per flow turn, the statements of one turn, and on the edge KV path the
+//     Upstash REST requests of one turn (each an HTTP round trip) with the commands each carries.
 // BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server during each latency run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
