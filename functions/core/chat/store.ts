@@ -110,7 +110,7 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
   };
 }
 
-/** What `chat_turn_context` (a database function, migration 0022) returns beside the stored message. */
+/** What `chat_turn_context` (a database function, created in db/migrations/*_chat_turn_partial_indexes.sql) returns beside the stored message. */
 interface TurnContextRead {
   history: UserTurn['history'] | null;
   lastReply: LastReply | null;
