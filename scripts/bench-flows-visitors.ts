@@ -21,6 +21,8 @@ export interface VisitorsRun {
   firstReply: number[];
   /** Messages refused with 503 (admission control) and sent again after Retry-After. */
   refused: number;
+  /** Per accepted message (same order as `done`): how many other visitors' messages were in flight when it was sent. */
+  othersInFlight: number[];
 }
 
 export type VisitorsReply = { type: 'ready'; apiUrl: string } | { type: 'result'; id: number; value: unknown } | { type: 'failed'; id: number; error: string };
@@ -34,10 +36,23 @@ const reply = (message: VisitorsReply) => process.send!(message);
 interface Timed {
   done: number;
   firstReply: number;
+  othersInFlight: number;
 }
+
+/** Messages sent and not yet answered, across visitors: the arrival pattern the server meets. */
+let inFlight = 0;
 
 /** One message; its two times, or the Retry-After of a 503 (nothing was stored). */
 async function sendOnce(base: string, botId: string, sessionToken: string, message: string, quickReply?: string): Promise<Timed | { retryAfterSeconds: number }> {
+  const othersInFlight = inFlight++;
+  try {
+    return await timedSend(base, botId, sessionToken, othersInFlight, message, quickReply);
+  } finally {
+    inFlight--;
+  }
+}
+
+async function timedSend(base: string, botId: string, sessionToken: string, othersInFlight: number, message: string, quickReply?: string): Promise<Timed | { retryAfterSeconds: number }> {
   const started = performance.now();
   const res = await fetch(`${base}/api/v1/widget/${botId}/chat`, {
     method: 'POST',
@@ -58,7 +73,7 @@ async function sendOnce(base: string, botId: string, sessionToken: string, messa
   }
   const done = performance.now() - started;
   if (!parseSse(text).some((e) => e.event === 'done' && e.data.message)) throw new Error(`no answer: ${text.slice(0, 300)}`);
-  return { done, firstReply };
+  return { done, firstReply, othersInFlight };
 }
 
 async function send(base: string, botId: string, sessionToken: string, counter: { refused: number }, message: string, quickReply?: string): Promise<Timed> {
@@ -72,7 +87,7 @@ async function send(base: string, botId: string, sessionToken: string, counter: 
 
 /** Each visitor goes round the flow (a choice, an email, ...) or asks plain questions, `rounds` times. */
 async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<VisitorsRun> {
-  const result: VisitorsRun = { done: [], firstReply: [], refused: 0 };
+  const result: VisitorsRun = { done: [], firstReply: [], refused: 0, othersInFlight: [] };
   const think = () => (request.pacing === 'paced' ? 300 + Math.random() * 700 : 0);
   const script = (i: number, r: number): [string, string?] =>
     request.script === 'plain' ? [`pregunta ${i}-${r}`] : r === 0 ? ['hola'] : r % 2 === 1 ? ['Estado', 'status'] : [`v${i}-${r}@example.com`];
@@ -84,6 +99,7 @@ async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<
         const timed = await send(request.base, request.botId, session, result, text, quickReply);
         result.done.push(timed.done);
         result.firstReply.push(timed.firstReply);
+        result.othersInFlight.push(timed.othersInFlight);
         await new Promise((res) => setTimeout(res, think()));
       }
     }),

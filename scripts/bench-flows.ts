@@ -9,14 +9,17 @@
 //     fake Upstash REST API in front of a real redis-server, as `npm run bench:chat` does: each
 //     KV call is an HTTP round trip), with a breakdown of where the time goes (the database
 //     gate's queue wait and run time per message, GC pauses, event-loop delay, the server's CPU
-//     time per message) and the time to the reply's first event beside it;
+//     time per message) and the time to the reply's first event beside it, and the arrival pattern
+//     (how many other visitors' messages were in flight when each was sent; the times of messages
+//     sent to an idle server against those that met others' turns: queuing or the turn's own cost);
 //   - the visitors, the order API and the fake Upstash run in a process of their own
 //     (bench-flows-visitors.ts): this process is the server, so its CPU time, GC and event-loop
 //     delay are the server's alone (in one process, the 20 clients' fetch and SSE parsing and the
 //     fake services' HTTP handling were counted as server latency);
 //   - one visitor alone, back to back: the server's CPU time per message split into the
 //     statements' run time (PGlite runs on the server's thread), statement by statement, and the rest;
-//   - SQL and KV round trips per flow turn, and the statements of one turn.
+//   - SQL and KV round trips per flow turn, the statements of one turn, and on the edge KV path the
+//     Upstash REST requests of one turn (each an HTTP round trip) with the commands each carries.
 // BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server during each latency run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
@@ -239,6 +242,35 @@ function statementKind(text: string) {
   return `${text.slice(0, 48)}… writes ${[...new Set(writes)].join(', ') || 'nothing'}`;
 }
 
+/**
+ * The arrival pattern: how many other visitors' messages were in flight when each was sent, and
+ * the times of the messages that arrived to an idle server against those that met others' turns
+ * (a p95 far above the lone messages' is queuing behind other sessions, not the turn's own cost).
+ */
+function arrivals(run: VisitorsRun) {
+  const alone = run.done.filter((_, i) => run.othersInFlight[i] === 0);
+  const queued = run.done.filter((_, i) => run.othersInFlight[i] > 0);
+  const share = ((100 * queued.length) / run.done.length).toFixed(0);
+  const figure = (values: number[]) => (values.length ? `p50 ${percentile(values, 0.5).toFixed(1)} / p95 ${percentile(values, 0.95).toFixed(1)} ms` : 'none');
+  return `arrivals: ${share}% met other turns in flight (others in flight p50 ${percentile(run.othersInFlight, 0.5)}, p95 ${percentile(run.othersInFlight, 0.95)}, max ${Math.max(...run.othersInFlight)}); sent to an idle server ${figure(alone)}, behind others ${figure(queued)}`;
+}
+
+/** Upstash REST requests (pipelines, each one HTTP round trip) and their commands during `fn`. */
+async function countUpstashRequests(url: string, fn: () => Promise<unknown>) {
+  const realFetch = globalThis.fetch;
+  const commands: string[][] = [];
+  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    if (String(input).startsWith(url)) commands.push((JSON.parse(String(init?.body)) as Array<Array<string | number>>).map((c) => String(c[0])));
+    return realFetch(input, init);
+  }) as typeof fetch;
+  try {
+    await fn();
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  return `${commands.length} (${commands.map((c) => c.join('+')).join(', ')})`;
+}
+
 const newSession = async (botId: string) => (await api('POST', `/api/v1/widget/${botId}/session`, undefined, {})).sessionToken as string;
 
 try {
@@ -336,7 +368,7 @@ try {
   }
   const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
   const figures = (run: Awaited<ReturnType<typeof latencyRun>>) =>
-    `p50 ${ms(run.done, 0.5)} ms, p95 ${ms(run.done, 0.95)} ms, p99 ${ms(run.done, 0.99)} ms (reply's first event p50 ${ms(run.firstReply, 0.5)} / p95 ${ms(run.firstReply, 0.95)} ms); server CPU ${run.cpuPerMessage.toFixed(2)} ms per message`;
+    `p50 ${ms(run.done, 0.5)} ms, p95 ${ms(run.done, 0.95)} ms, p99 ${ms(run.done, 0.99)} ms (reply's first event p50 ${ms(run.firstReply, 0.5)} / p95 ${ms(run.firstReply, 0.95)} ms); server CPU ${run.cpuPerMessage.toFixed(2)} ms per message\n      ${arrivals(run)}`;
   const paced = await latencyRun('flows-local-paced', botId, sessions, 'flow', 'paced');
   const saturated = await latencyRun('flows-local-saturated', botId, sessions, 'flow', 'none');
   // The edge storage path: the same visitors with every KV call an HTTP round trip to Upstash's
@@ -346,6 +378,14 @@ try {
   let edgePaced: Awaited<ReturnType<typeof latencyRun>>;
   try {
     runtime.services.kv = createUpstashKv(upstash);
+    const edgeProbe = await newSession(botId);
+    await send(edgeProbe, botId, 'hola');
+    await send(edgeProbe, botId, 'Estado', 'status');
+    await runtime.idle();
+    console.log(`Upstash REST round trips per flow turn (the same email answered, edge KV adapter): ${await countUpstashRequests(upstash.url, async () => {
+      await send(edgeProbe, botId, 'ana@example.com');
+      await runtime.idle();
+    })}`);
     edgePaced = await latencyRun('flows-edge-paced', botId, sessions, 'flow', 'paced');
   } finally {
     runtime.services.kv = localKv;

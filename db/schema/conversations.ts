@@ -142,13 +142,16 @@ export const messages = pgTable(
   (t) => [
     index('messages_conversation_created_idx').on(t.conversationId, t.createdAt),
     index('messages_org_created_idx').on(t.organizationId, t.createdAt),
-    uniqueIndex('messages_channel_external_key').on(t.organizationId, t.channel, t.externalId),
+    // Partial (not null): every chat turn inserts two messages, and web, API and bot messages have
+    // no platform id, so they skip this index instead of each adding an entry nothing looks up.
+    uniqueIndex('messages_channel_external_key').on(t.organizationId, t.channel, t.externalId).where(sql`external_id is not null`),
     uniqueIndex('messages_one_bot_reply_key').on(t.replyToId).where(sql`role = 'assistant'`),
     // The unanswered-question sweep (core/chat/recovery.ts, every few minutes and at start) looks
     // across organizations at the last day's visitor messages and for any reply to each: without
     // these it read every message of every organization (a million rows held the one local
     // connection, and the event loop, for seconds).
-    index('messages_reply_to_idx').on(t.replyToId),
+    // Lookups are by equality (a reply to this message), so the visitor messages' nulls stay out.
+    index('messages_reply_to_idx').on(t.replyToId).where(sql`reply_to_id is not null`),
     index('messages_user_created_idx').on(t.createdAt).where(sql`role = 'user'`),
   ],
 );

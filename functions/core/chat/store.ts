@@ -1,6 +1,6 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { ModelMessage } from 'ai';
-import { contacts, conversations, flowSessions, messages } from '../../../db/schema';
+import { conversations, messages } from '../../../db/schema';
 import type { Database } from '../../ports';
 import { rowsOf } from '../../lib/sql';
 import { cleanText } from '../../lib/text';
@@ -70,9 +70,10 @@ export interface LastReply {
 /**
  * Stores the visitor's message, cleaned of what Postgres cannot store (lib/text.ts: a chat
  * message is cleaned, never refused); null when its external id was already stored (a redelivery).
- * With `withFlowSession` (a bot with a published flow), the same statement reads the
- * conversation's flow position and contact name, which the flow turn would otherwise read in a
- * round trip of its own before its first step.
+ * The same statement reads what answering needs through `chat_turn_context` (a PL/pgSQL function,
+ * so its queries are planned once per session rather than with every message): the history, the
+ * last reply and, with `withFlowSession` (a bot with a published flow), the conversation's flow
+ * position and contact name, which the flow turn would otherwise read in a round trip of its own.
  */
 export async function storeUserTurn(db: Database, input: MessageInsert, memorySize: number, options: { withFlowSession?: boolean } = {}): Promise<UserTurn | null> {
   const values = { ...input, content: cleanText(input.content) };
@@ -94,32 +95,27 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
       select m.*,
         (select handoff from c) as _handoff,
         (select message_count from c) as _message_count,
-        (select coalesce(json_agg(json_build_object('role', h.role, 'content', h.content) order by h.created_at), '[]'::json)
-           from (select role, content, created_at from ${messages}
-                 where conversation_id = ${values.conversationId} and role in ('user', 'assistant', 'agent')
-                 order by created_at desc limit ${memorySize}) h) as _history,
-        (select json_build_object('role', r.role, 'metadata', r.metadata) from ${messages} r
-           where r.conversation_id = ${values.conversationId} and r.role in ('assistant', 'agent')
-           order by r.created_at desc limit 1) as _last_reply
-        ${options.withFlowSession ? flowSessionColumns(values.conversationId) : sql``}
+        chat_turn_context(${values.conversationId}, ${memorySize}, ${options.withFlowSession === true}) as _context
       from m`,
   );
   if (!raw) return null;
-  const history = typeof raw._history === 'string' ? JSON.parse(raw._history) : raw._history;
+  const context = parseJson<TurnContextRead>(raw._context);
   return {
     stored: messageFromRaw(raw),
     handoff: (raw._handoff as UserTurn['handoff']) ?? 'bot',
     messageCount: Number(raw._message_count ?? 0),
-    history: history ?? [],
-    lastReply: parseJson<LastReply>(raw._last_reply),
-    ...(options.withFlowSession ? { flowSession: { state: parseJson<unknown>(raw._flow_state), contactName: (raw._contact_name as string | null) ?? null } } : {}),
+    history: context?.history ?? [],
+    lastReply: context?.lastReply ?? null,
+    ...(options.withFlowSession ? { flowSession: { state: context?.flowState ?? null, contactName: context?.contactName ?? null } } : {}),
   };
 }
 
-function flowSessionColumns(conversationId: string) {
-  return sql`,
-    (select ${flowSessions.state} from ${flowSessions} where ${flowSessions.conversationId} = ${conversationId}) as _flow_state,
-    (select ${contacts.name} from ${contacts} join ${conversations} v on v.contact_id = ${contacts.id} where v.id = ${conversationId}) as _contact_name`;
+/** What `chat_turn_context` (a database function, created in db/migrations/*_chat_turn_partial_indexes.sql) returns beside the stored message. */
+interface TurnContextRead {
+  history: UserTurn['history'] | null;
+  lastReply: LastReply | null;
+  flowState: unknown;
+  contactName: string | null;
 }
 
 function parseJson<T>(value: unknown): T | null {
