@@ -36,10 +36,29 @@ const devDashboard = devDashboardModule.startDevDashboardProcess(devDashboardMod
 // Until the server awaits it: a failure to start is reported there, not as an unhandled rejection.
 devDashboard.catch(() => {});
 
-const { listenAddress, listenEarly } = await import(pathToFileURL(resolve(root, 'functions/early-listener.ts')).href);
+const { API_PREFIXES, listenAddress, listenEarly, openServerDoor } = await import(pathToFileURL(resolve(root, 'functions/early-listener.ts')).href);
 const { port, host, appUrl } = listenAddress(process.env);
 const listening = await listenEarly(port, host);
 say(`Listening on ${appUrl}; starting (development)…`);
+void shareThePortWithVite();
+
+/**
+ * Once Vite is up, its process takes the port over: this process is busy for seconds loading the
+ * server and opening the database, and the dashboard's page and every module of it would
+ * otherwise wait for it to pass them on. What is the server's (the API, the widget) comes back
+ * here through a loopback door, with the client's address.
+ */
+async function shareThePortWithVite() {
+  const dashboard = await devDashboard.catch(() => null);
+  if (!dashboard?.share) return;
+  const [{ dashboardSecurityHeaders }, { WIDGET_PATH }, door] = await Promise.all([
+    import(pathToFileURL(resolve(root, 'functions/lib/security-headers.ts')).href),
+    import(pathToFileURL(resolve(root, 'widget/build.ts')).href),
+    openServerDoor(listening),
+  ]);
+  await dashboard.share(listening.sockets, { serverPort: door.port, headers: dashboardSecurityHeaders({ dev: true }), serverPaths: [...API_PREFIXES, WIDGET_PATH] });
+  listening.handOver();
+}
 
 /** True when the bundle is newer than every source file it was built from (and the lockfile). */
 function bundleIsFresh(): boolean {
