@@ -103,7 +103,8 @@ interface ChildReady {
 export function startDevDashboardProcess(settings: DevDashboardSettings, execArgv: string[]): Promise<DevDashboard> {
   const child = fork(import.meta.filename, ['--child'], {
     execArgv,
-    env: { ...process.env, VERSAAI_DEV_DASHBOARD: JSON.stringify(settings) },
+    // Vite's notice about a future config loader is no step of the start a newcomer must read.
+    env: { VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...process.env, VERSAAI_DEV_DASHBOARD: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((done, fail) => {
