@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // The edge suite (workerd) and the browser suite (Playwright) have their own configs.
 export default defineConfig({
   test: {
-    include: ['functions/**/*.test.ts', 'db/**/*.test.ts', 'widget/**/*.test.ts', 'web/src/lib/**/*.test.ts'],
+    include: ['functions/**/*.test.ts', 'db/**/*.test.ts', 'widget/**/*.test.ts', 'web/src/lib/**/*.test.ts', 'web/*.test.ts'],
     // Generous: on a 2-core machine shared with other work a test can take several times its usual
     // time; a limit, never an assertion on speed.
     testTimeout: 60_000,

@@ -8,10 +8,11 @@
 // No local imports: plain Node (type stripping) runs this file as the child's entry, and
 // scripts/dev.ts loads it the same way.
 import { fork, type ChildProcess } from 'node:child_process';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { Agent, createServer, request, type IncomingMessage, type RequestOptions, type Server, type ServerResponse } from 'node:http';
+import { connect, type Server as TcpServer, type Socket } from 'node:net';
 import { flushCompileCache } from 'node:module';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { InlineConfig, ViteDevServer } from 'vite';
 
 /** What the server needs from the dashboard's dev server, wherever it runs. */
@@ -19,7 +20,22 @@ export interface DevDashboard {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Takes a WebSocket upgrade (Vite's hot reload) over; undefined when Vite listens on the server itself. */
   upgrade?(req: IncomingMessage, socket: Socket, head: Buffer): void;
+  /**
+   * Vite's process accepts connections on the public port too (its listening sockets, shared),
+   * and passes what is not the dashboard's to `serverPort`, the server's loopback door.
+   */
+  share?(sockets: (Server | TcpServer)[], sharing: SharedPort): Promise<void>;
   close(): Promise<void>;
+}
+
+/** How Vite's process answers on the shared public port, as the server would. */
+export interface SharedPort {
+  /** The server's loopback door (openServerDoor in early-listener.ts). */
+  serverPort: number;
+  /** The headers the server sets on every dashboard response (CSP and framing). */
+  headers: Record<string, string>;
+  /** Path prefixes the server answers itself (the API, the widget's dev build): passed on to it. */
+  serverPaths: string[];
 }
 
 export interface DevDashboardSettings {
@@ -87,7 +103,8 @@ interface ChildReady {
 export function startDevDashboardProcess(settings: DevDashboardSettings, execArgv: string[]): Promise<DevDashboard> {
   const child = fork(import.meta.filename, ['--child'], {
     execArgv,
-    env: { ...process.env, VERSAAI_DEV_DASHBOARD: JSON.stringify(settings) },
+    // Vite's notice about a future config loader is no step of the start a newcomer must read.
+    env: { VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...process.env, VERSAAI_DEV_DASHBOARD: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((done, fail) => {
@@ -100,22 +117,37 @@ export function startDevDashboardProcess(settings: DevDashboardSettings, execArg
   });
 }
 
+/** Passes a request on to a loopback port and its answer back; `who` names that port's process in a failure. */
+function passOn(req: IncomingMessage, res: ServerResponse, target: RequestOptions, who: string) {
+  const upstream = request({ ...target, host: '127.0.0.1', method: req.method, path: req.url }, (answer) => {
+    // Headers set before (the dashboard's security headers) merge with the answer's.
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', (error) => {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${who} did not answer: ${error.message}`);
+  });
+  req.pipe(upstream);
+}
+
+interface ShareMessage {
+  share: SharedPort;
+}
+
 /** Forwards requests and WebSocket upgrades to the child's loopback port. */
 function forwardTo(child: ChildProcess, port: number): DevDashboard {
   // One kept-alive connection pool: the first page alone asks for ~130 modules.
   const agent = new Agent({ keepAlive: true });
   return {
     handle(req, res) {
-      const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-        // Headers set before (the dashboard's security headers) merge with Vite's.
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on('error', (error) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`The dashboard's Vite process did not answer: ${error.message}`);
-      });
-      req.pipe(upstream);
+      passOn(req, res, { port, headers: req.headers, agent }, "The dashboard's Vite process");
+    },
+    async share(sockets, sharing) {
+      const sent = sockets.map(
+        (socket) => new Promise<void>((done, fail) => child.send({ share: sharing } satisfies ShareMessage, socket, (error) => (error ? fail(error) : done()))),
+      );
+      await Promise.all(sent);
     },
     upgrade(req, socket, head) {
       const upstream = connect(port, '127.0.0.1', () => {
@@ -138,6 +170,38 @@ function forwardTo(child: ChildProcess, port: number): DevDashboard {
   };
 }
 
+/** Set once the server shares its port. */
+let sharing: SharedPort | null = null;
+
+/**
+ * The child's answer to any request: the dashboard's from Vite with the server's headers, the
+ * server's (the API, the widget) passed on to its loopback door with the client's address. The
+ * requests the server itself forwards here are all the dashboard's.
+ */
+async function sharedPortAnswerer(settings: DevDashboardSettings, vite: ViteDevServer) {
+  const { startsWithAny, FORWARDED_CLIENT_HEADER } = (await import(pathToFileURL(join(settings.root, 'functions/early-listener.ts')).href)) as typeof import('./early-listener');
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (sharing && startsWithAny(req.url, sharing.serverPaths)) {
+      const headers = { ...req.headers, [FORWARDED_CLIENT_HEADER]: req.socket.remoteAddress ?? '' };
+      return passOn(req, res, { port: sharing.serverPort, headers, agent: false }, 'The server');
+    }
+    for (const [name, value] of Object.entries(sharing?.headers ?? {})) res.setHeader(name, value);
+    vite.middlewares(req, res);
+  };
+}
+
+/** Takes connections from the public port's listening sockets the server sends (see DevDashboard.share). */
+function acceptSharedPort(http: Server) {
+  process.on('message', (message: Partial<ShareMessage>, socket?: TcpServer) => {
+    if (!message.share || !socket) return;
+    sharing = message.share;
+    socket.on('connection', (connection: Socket) => {
+      connection.setNoDelay(true);
+      http.emit('connection', connection);
+    });
+  });
+}
+
 /** The child: Vite on a loopback port of its own, its port sent to the parent once listening. */
 async function runChild() {
   const settings = JSON.parse(process.env.VERSAAI_DEV_DASHBOARD!) as DevDashboardSettings;
@@ -146,7 +210,8 @@ async function runChild() {
   const { createServer: createVite } = await import('vite');
   const vite = await createVite(viteDevConfig(settings, { server: http }));
   warmUpFirstPage(vite);
-  http.on('request', (req, res) => vite.middlewares(req, res));
+  http.on('request', await sharedPortAnswerer(settings, vite));
+  acceptSharedPort(http);
   await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
   const address = http.address();
   process.send!({ port: typeof address === 'object' && address ? address.port : 0 } satisfies ChildReady);

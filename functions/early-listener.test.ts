@@ -1,7 +1,11 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACCEPTORS, listenAddress, listenEarly, type EarlyServer } from './early-listener';
+import { ACCEPTORS, FORWARDED_CLIENT_HEADER, listenAddress, listenEarly, openServerDoor, type EarlyServer } from './early-listener';
 
 const portOf = (early: EarlyServer) => (early.server.address() as AddressInfo).port;
 
@@ -82,5 +86,61 @@ describe('listenEarly: the port opens before the server has loaded', () => {
   it('reads the address from the variables startServer reads', () => {
     expect(listenAddress({})).toEqual({ port: 8787, host: '127.0.0.1', appUrl: 'http://localhost:8787' });
     expect(listenAddress({ PORT: '4100', HOST: '0.0.0.0', APP_URL: 'https://bot.example' })).toEqual({ port: 4100, host: '0.0.0.0', appUrl: 'https://bot.example' });
+  });
+
+  it('hands the port over to a process it shares the sockets with: held pages are asked again, the API stays held', async () => {
+    // Stands for Vite's process under `npm run dev`: answers every connection it accepts.
+    const dir = mkdtempSync(join(tmpdir(), 'versaai-handover-'));
+    const script = join(dir, 'acceptor.mjs');
+    writeFileSync(
+      script,
+      "import { createServer } from 'node:http';\n" +
+        "const http = createServer((req, res) => res.end('from the other process'));\n" +
+        "process.on('message', (message, socket) => { socket.on('connection', (c) => http.emit('connection', c)); process.send('ok'); });\n",
+    );
+    const other = fork(script, [], { stdio: 'ignore' });
+    const early = await listenEarly(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${portOf(early)}`;
+    let connections = 0;
+    early.server.on('connection', () => connections++);
+    try {
+      const page = fetch(`${base}/inbox`, { headers: { accept: 'text/html' } });
+      const api = fetch(`${base}/api/v1/me`);
+      await expect.poll(() => connections).toBe(2);
+      let acks = 0;
+      other.on('message', () => acks++);
+      for (const socket of early.sockets) other.send('share', socket);
+      await expect.poll(() => acks).toBe(early.sockets.length);
+      early.handOver();
+      // The held page is asked again (a redirect to itself) on a new connection: the other process's.
+      expect(await (await page).text()).toBe('from the other process');
+      const statuses = await Promise.all(Array.from({ length: 8 }, () => fetch(`${base}/x`).then((res) => res.text())));
+      expect(statuses).toEqual(Array(8).fill('from the other process'));
+      // The API request stays with this server, answered once it takes over, on a connection it closes.
+      early.takeOver((_req, res) => res.end('from the server'));
+      const answer = await api;
+      expect(await answer.text()).toBe('from the server');
+      expect(answer.headers.get('connection')).toBe('close');
+    } finally {
+      other.kill();
+      await stop(early);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers on its loopback door as on the port, with the client address the other process saw', async () => {
+    const early = await listenEarly(0, '127.0.0.1');
+    const door = await openServerDoor(early);
+    early.takeOver((req, res) => res.end(`${req.url} from ${req.socket.remoteAddress} ${req.headers[FORWARDED_CLIENT_HEADER] ?? 'no header'}`));
+    try {
+      const answer = await fetch(`http://127.0.0.1:${door.port}/api/v1/me`, { headers: { [FORWARDED_CLIENT_HEADER]: '192.0.2.7' } });
+      expect(await answer.text()).toBe('/api/v1/me from 192.0.2.7 no header');
+      // On the public port the header means nothing.
+      const direct = await fetch(`http://127.0.0.1:${portOf(early)}/api/v1/me`, { headers: { [FORWARDED_CLIENT_HEADER]: '192.0.2.7' } });
+      expect(await direct.text()).toBe('/api/v1/me from 127.0.0.1 192.0.2.7');
+    } finally {
+      await door.close();
+      await stop(early);
+    }
   });
 });

@@ -13,9 +13,37 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 
 export interface EarlyServer {
   server: Server;
+  /** The port's listening sockets (`server` and the extra acceptors): `npm run dev` shares them with Vite's process. */
+  sockets: (Server | TcpServer)[];
   /** From now on `handler` answers; the requests held until now go to it first, in order. */
   takeOver(handler: NodeHandler): void;
+  /**
+   * Stops accepting connections here (another process accepts them on the shared sockets) and
+   * sends the browser there: the pages held so far are asked for again, and every connection
+   * already open closes after its answer.
+   */
+  handOver(): void;
 }
+
+/** Paths the server answers itself (the API); every other path is the dashboard's. */
+export const API_PREFIXES = ['/api/', '/health'];
+
+/** True when the URL's path is one of `prefixes` or under it (`/api/` also matches `/api`). */
+export function startsWithAny(url: string | undefined, prefixes: string[]): boolean {
+  const path = url ?? '/';
+  return prefixes.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix));
+}
+
+export function isApiPath(url: string | undefined): boolean {
+  return startsWithAny(url, API_PREFIXES);
+}
+
+/**
+ * The header carrying the client's address on requests the dashboard's Vite process passes on to
+ * the server (it accepted the connection, so the server's socket is its loopback one). Believed
+ * only on the server's loopback door (openServerDoor), never on the public port.
+ */
+export const FORWARDED_CLIENT_HEADER = 'x-versaai-dev-client';
 
 /** Where the server listens, from the same variables `startServer` reads. */
 export function listenAddress(env: Record<string, string | undefined>): { port: number; host: string; appUrl: string } {
@@ -47,8 +75,8 @@ function listen(server: Server | TcpServer, options: ListenOptions): Promise<voi
  * Listens on `port` with `acceptors` sockets; the extra ones hand their connections to `server`
  * (an http.Server serves any socket emitted as 'connection') and close when it closes.
  */
-export async function listenShared(server: Server, port: number, host: string, acceptors = ACCEPTORS): Promise<void> {
-  if (acceptors <= 1) return listen(server, { port, host });
+export async function listenShared(server: Server, port: number, host: string, acceptors = ACCEPTORS): Promise<TcpServer[]> {
+  if (acceptors <= 1) return listen(server, { port, host }).then(() => []);
   // Another process of the same user could join a shared port; a plain bind first still fails
   // while anyone holds it, so a second server gets EADDRINUSE as before.
   if (port !== 0) {
@@ -71,6 +99,7 @@ export async function listenShared(server: Server, port: number, host: string, a
     for (const extra of extras) extra.close();
     return close(callback);
   };
+  return extras;
 }
 
 /** Listens on `port` now and holds every request until `takeOver` names who answers. */
@@ -78,12 +107,50 @@ export async function listenEarly(port: number, host: string): Promise<EarlyServ
   const held: [IncomingMessage, ServerResponse][] = [];
   let handler: NodeHandler | null = null;
   const server = createServer((req, res) => (handler ? handler(req, res) : held.push([req, res])));
-  await listenShared(server, port, host);
+  const extras = await listenShared(server, port, host);
   return {
     server,
+    sockets: [server, ...extras],
     takeOver(next) {
       handler = next;
       for (const [req, res] of held.splice(0)) next(req, res);
     },
+    handOver() {
+      server.close();
+      // Before the handler, which may answer at once: no connection here is used again.
+      server.prependListener('request', (_req, res) => res.setHeader('connection', 'close'));
+      server.closeIdleConnections();
+      const pages = held.filter(([req]) => isPageRequest(req));
+      held.splice(0, held.length, ...held.filter((entry) => !pages.includes(entry)));
+      for (const [, res] of held) res.setHeader('connection', 'close');
+      for (const [req, res] of pages) res.writeHead(307, { location: req.url ?? '/', connection: 'close', 'cache-control': 'no-store' }).end();
+    },
+  };
+}
+
+/** A browser asking for a page of the dashboard (asking again costs nothing). */
+function isPageRequest(req: IncomingMessage): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.url) && (req.headers.accept ?? '').includes('text/html');
+}
+
+/**
+ * A loopback port answering exactly as the public port does (the same held requests, then the
+ * same handler). Under `npm run dev` Vite's process accepts connections on the public port too
+ * (so the dashboard's code does not wait while this process loads the server or opens the
+ * database) and passes the requests that are not the dashboard's here, with the client's address.
+ */
+export async function openServerDoor(early: EarlyServer): Promise<{ port: number; close(): Promise<void> }> {
+  const door = createServer((req, res) => {
+    const client = req.headers[FORWARDED_CLIENT_HEADER];
+    delete req.headers[FORWARDED_CLIENT_HEADER];
+    // One request per connection (the Vite process opens a new one each time), so the address
+    // set on this socket belongs to this request only.
+    if (typeof client === 'string') Object.defineProperty(req.socket, 'remoteAddress', { value: client, configurable: true });
+    early.server.emit('request', req, res);
+  });
+  await listen(door, { port: 0, host: '127.0.0.1' });
+  return {
+    port: (door.address() as AddressInfo).port,
+    close: () => new Promise<void>((done) => door.close(() => done())),
   };
 }

@@ -10,7 +10,7 @@ import { NODE_CLIENT_IP_HEADER } from './lib/request';
 import { dashboardSecurityHeaders } from './lib/security-headers';
 import { devDashboardSettings, startDevDashboardInProcess, type DevDashboard } from './dev-dashboard';
 import type { LocalRuntime } from './local-runtime';
-import { listenAddress, listenEarly, type EarlyServer, type NodeHandler } from './early-listener';
+import { isApiPath, listenAddress, listenEarly, type EarlyServer, type NodeHandler } from './early-listener';
 import { serveLoopStatsOverIpc } from './adapters/local/loop-monitor';
 import { noteAccepted, noteRefusal } from './adapters/local/door-timing';
 
@@ -19,7 +19,6 @@ import { noteAccepted, noteRefusal } from './adapters/local/door-timing';
  * other path is the dashboard (built files with SPA fallback, or Vite with hot reload in dev),
  * like Workers static assets with `run_worker_first` on the edge.
  */
-const API_PREFIXES = ['/api/', '/health'];
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -135,11 +134,6 @@ export function hostAllowed(host: string | undefined, config: Pick<Config, 'APP_
   if (LOOPBACK_NAMES.has(hostname) || hostname.endsWith('.localhost') || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return true;
   if (url.host === new URL(config.APP_URL).host) return true;
   return config.ALLOWED_HOSTS.includes(hostname) || config.ALLOWED_HOSTS.includes(url.host);
-}
-
-function isApiPath(url: string | undefined): boolean {
-  const path = url ?? '/';
-  return API_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix));
 }
 
 /**

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { enableCompileCache, flushCompileCache } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DevDashboard } from '../functions/dev-dashboard.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const cacheDir = resolve(root, 'node_modules/.cache/versaai');
@@ -36,10 +37,34 @@ const devDashboard = devDashboardModule.startDevDashboardProcess(devDashboardMod
 // Until the server awaits it: a failure to start is reported there, not as an unhandled rejection.
 devDashboard.catch(() => {});
 
-const { listenAddress, listenEarly } = await import(pathToFileURL(resolve(root, 'functions/early-listener.ts')).href);
+const { API_PREFIXES, listenAddress, listenEarly, openServerDoor } = await import(pathToFileURL(resolve(root, 'functions/early-listener.ts')).href);
 const { port, host, appUrl } = listenAddress(process.env);
 const listening = await listenEarly(port, host);
 say(`Listening on ${appUrl}; starting (development)…`);
+// The server takes the dashboard as ready only once the port is Vite's: a page it holds by then
+// is asked again there instead of waiting for this process to pass it on.
+const dashboardOnThePort = devDashboard.then(async (dashboard: DevDashboard) => {
+  await shareThePortWithVite(dashboard).catch((error) => say(`Vite could not take the port over (${(error as Error).message}); this process passes the dashboard on`));
+  return dashboard;
+});
+dashboardOnThePort.catch(() => {});
+
+/**
+ * Once Vite is up, its process takes the port over: this process is busy for seconds loading the
+ * server and opening the database, and the dashboard's page and every module of it would
+ * otherwise wait for it to pass them on. What is the server's (the API, the widget) comes back
+ * here through a loopback door, with the client's address.
+ */
+async function shareThePortWithVite(dashboard: DevDashboard) {
+  if (!dashboard.share) return;
+  const [{ dashboardSecurityHeaders }, { WIDGET_PATH }, door] = await Promise.all([
+    import(pathToFileURL(resolve(root, 'functions/lib/security-headers.ts')).href),
+    import(pathToFileURL(resolve(root, 'widget/build.ts')).href),
+    openServerDoor(listening),
+  ]);
+  await dashboard.share(listening.sockets, { serverPort: door.port, headers: dashboardSecurityHeaders({ dev: true }), serverPaths: [...API_PREFIXES, WIDGET_PATH] });
+  listening.handOver();
+}
 
 /** True when the bundle is newer than every source file it was built from (and the lockfile). */
 function bundleIsFresh(): boolean {
@@ -61,7 +86,9 @@ async function buildDevBundle() {
   // Outside any package.json's scope (node_modules stops the lookup), Node would parse each chunk
   // once more only to tell whether it is CommonJS or ESM.
   writeFileSync(resolve(dirname(bundle), 'package.json'), '{ "type": "module" }\n');
-  const result = await build({ ...serverBundleOptions(bundle), absWorkingDir: root });
+  // Source maps without the sources' text: stack traces still point into functions/, and Node
+  // reads and parses every map as it loads the bundle (12 MB of maps with the text, 4 without).
+  const result = await build({ ...serverBundleOptions(bundle), sourcesContent: false, absWorkingDir: root });
   const sources = Object.keys(result.metafile?.inputs ?? {}).filter((file) => !file.includes('node_modules/'));
   writeFileSync(inputsFile, JSON.stringify(sources));
 }
@@ -80,7 +107,7 @@ const { watchWidget } = await import(pathToFileURL(resolve(root, 'widget/build.t
 const widget = watchWidget();
 
 const { startServer } = await import(pathToFileURL(bundle).href);
-const started = await startServer({ dev: true, devAssets: widget, devDashboard, listening });
+const started = await startServer({ dev: true, devAssets: widget, devDashboard: dashboardOnThePort, listening });
 setTimeout(() => widget.start(), WIDGET_BUILD_DELAY_MS).unref();
 // Written now rather than at exit: a start that is killed still leaves the next one its cache.
 flushCompileCache();

@@ -46,6 +46,12 @@ function diskCache(directory: string, salt: string) {
   };
 }
 
+/** Reads cacheRouteSplitting's results without running anything: a transform's result, or undefined. */
+export function cachedRouteSplit(directory: string, salt: string) {
+  const cache = diskCache(directory, salt);
+  return (name: string, id: string, code: string) => cache.read(cache.fileFor(name, id, code));
+}
+
 /**
  * Keeps the router's code-splitting results on disk across `npm run dev` runs. The splitter
  * parses, walks and prints every route file with Babel (the routes' reference parts all load

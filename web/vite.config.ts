@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tailwindcss from '@tailwindcss/vite';
-import { tanstackRouter } from '@tanstack/router-plugin/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { dashboardHeadersFile } from '../functions/lib/security-headers';
 import { depsWithoutInlineSourceMaps, persistRouteGeneratorCache } from './vite-dev-speed';
-import { cacheRouteSplitting } from './vite-transform-cache';
+import { lazyRouterPlugins } from './vite-lazy-router';
+import { cacheRouteSplitting, cachedRouteSplit } from './vite-transform-cache';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(webDir, '..');
@@ -59,14 +59,29 @@ const routerOptions = {
   enableRouteTreeFormatting: false,
 } as const;
 
-/** The router plugin; under the dev server its route generation and code splitting are cached across runs. */
-function router(command: 'build' | 'serve'): Plugin[] {
-  if (command !== 'serve') return [tanstackRouter(routerOptions)].flat() as Plugin[];
+/**
+ * The router plugin; under the dev server its route generation and code splitting are cached
+ * across runs, and the plugin itself loads only when those caches cannot answer.
+ */
+async function router(command: 'build' | 'serve'): Promise<Plugin[]> {
+  const load = () => import('@tanstack/router-plugin/vite').then(({ tanstackRouter }) => tanstackRouter);
+  if (command !== 'serve') return [(await load())(routerOptions)].flat() as Plugin[];
   const version = (JSON.parse(readFileSync(resolve(repoRoot, 'node_modules/@tanstack/router-plugin/package.json'), 'utf8')) as { version: string }).version;
   const salt = `${version}\0${JSON.stringify(routerOptions)}`;
   const cacheDir = resolve(repoRoot, 'node_modules/.cache/versaai');
-  const plugins = [tanstackRouter({ ...routerOptions, plugins: [persistRouteGeneratorCache(resolve(cacheDir, 'route-generator.json'), salt)] })].flat() as Plugin[];
-  return cacheRouteSplitting(plugins, resolve(cacheDir, 'route-split'), salt);
+  const splitCache = resolve(cacheDir, 'route-split');
+  return lazyRouterPlugins({
+    async load() {
+      const tanstackRouter = await load();
+      const plugins = [tanstackRouter({ ...routerOptions, plugins: [persistRouteGeneratorCache(resolve(cacheDir, 'route-generator.json'), salt)] })].flat() as Plugin[];
+      return cacheRouteSplitting(plugins, splitCache, salt);
+    },
+    cached: cachedRouteSplit(splitCache, salt),
+    shapeFile: resolve(cacheDir, 'router-plugin-shape.json'),
+    salt,
+    routesDirectory: routerOptions.routesDirectory,
+    generatedRouteTree: routerOptions.generatedRouteTree,
+  });
 }
 
 export default defineConfig(({ command }) => ({
