@@ -40,6 +40,18 @@ const CONCEPTS: Array<[token: string, words: string]> = [
   ['@emergency', 'urgencia urgencias emergencia emergencias urgent emergency emergencies'],
 ];
 
+/**
+ * Words about opening and closing. They also say "@hours", but a time alone ("pedidos antes de
+ * las 13:00") says only "@hours": "¿A qué hora abrís el sábado?" must prefer "Abrimos … los
+ * sábados de 10:00 a 14:00" over "Enviamos antes de las 13:00, de lunes a sábado".
+ */
+const OPENING = new Set(
+  (
+    'horario horarios abre abren abris abrimos abrir abierto abierta abiertos cierra cierran cerrais cerramos cerrar cerrado cerrada cerrados ' +
+    'open opens opening close closes closing closed'
+  ).split(' '),
+);
+
 const CONCEPT_OF = new Map<string, string>();
 for (const [token, words] of CONCEPTS) for (const word of words.split(' ')) CONCEPT_OF.set(word, token);
 for (const [token, words] of DAYS) for (const word of words) CONCEPT_OF.set(word, token);
@@ -100,6 +112,7 @@ export function termsOf(text: string, options: TermOptions = {}): Set<string> {
   for (const word of words) {
     const concept = CONCEPT_OF.get(word);
     if (concept) terms.add(concept);
+    if (OPENING.has(word)) terms.add('@open');
     if (WEEKEND.has(word)) terms.add('@sat').add('@sun');
     if (WEEKDAYS.has(word)) for (const day of DAY_ORDER.slice(0, 5)) terms.add(day);
     if (isStopWord(word) || (options.question && QUESTION_WORDS.has(word))) continue;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SearchHit } from '../retrieval/search';
+import { TEXT_DOCUMENTS } from '../demo/sample-shop';
 import { extractiveAnswer } from './extractive';
 
 function hit(content: string, options: { score?: number; headings?: string[]; name?: string } = {}): SearchHit {
@@ -29,6 +30,16 @@ describe('built-in extractive answerer', () => {
     expect(answer.content).toBe('Los sábados abrimos de 10:00 a 14:00. Los domingos y festivos cerramos.');
     expect(answer.cited).toEqual([0]);
     expect(extractiveAnswer('¿Qué horario tenéis entre semana?', [hours, returns]).content).toBe('Abrimos de lunes a viernes de 9:30 a 20:00.');
+  });
+
+  it('prefers the sentence about opening to one that only names a time and the day, even ranked first (the sample shop)', () => {
+    // The sample shop's documents in the order its search returned them for this question.
+    const doc = (name: string) => TEXT_DOCUMENTS.find((d) => d.name === name)!.text;
+    const hits = ['Envíos', 'Horario y tienda', 'Devoluciones y garantía'].map((name, i) => hit(doc(name), { score: 1 - i * 0.2 }));
+    const answer = extractiveAnswer('¿A qué hora abrís el sábado?', hits);
+    expect(answer.content).toMatch(/^Abrimos de lunes a viernes de 9:30 a 20:00 y los sábados de 10:00 a 14:00\./);
+    expect(answer.cited).toEqual([1]);
+    expect(extractiveAnswer('¿Hacéis envíos el sábado?', hits).content).toMatch(/^Hacemos envíos el mismo día/);
   });
 
   it('never echoes an FAQ question as a bullet: it answers with the sentence under it', () => {

@@ -45,6 +45,11 @@ describe('the sample shop', () => {
     const chat = await api.call('POST', `/api/v1/widget/${first.botId}/chat`, { token: session.body.sessionToken, body: { message: SAMPLE_SHOP.question } });
     expect(chat.status, chat.text).toBe(200);
     expect(chat.raw).toContain('antes de las 13:00');
+    // The shipping sentence also names a time and Saturday: the opening hours answer this one.
+    const hours = await api.call('POST', `/api/v1/widget/${first.botId}/chat`, { token: session.body.sessionToken, body: { message: '¿A qué hora abrís el sábado?' } });
+    expect(hours.raw).toContain('sábados');
+    expect(hours.raw).toContain('14:00');
+    expect(hours.raw).not.toContain('13:00');
   });
 
   it('the shop page embeds the widget of that bot from the given origin, escaped', () => {

@@ -21,7 +21,7 @@ export const SAMPLE_SHOP = {
   question: '¿Hacéis envíos el mismo día?',
 } as const;
 
-const TEXT_DOCUMENTS = [
+export const TEXT_DOCUMENTS = [
   {
     name: 'Horario y tienda',
     text: `# Horario de la tienda
