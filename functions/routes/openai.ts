@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import { bots } from '../../db/schema';
 import { admitted } from '../core/chat/admission';
-import { agentRepliesSince, apiConversation, findApiBot, handoffState, HUMAN_HOLDS_MESSAGE, listApiBots, MAX_API_USER_CHARS } from '../core/chat/api-chat';
+import { agentRepliesSince, findApiChat, handoffState, HUMAN_HOLDS_MESSAGE, listApiBots, MAX_API_USER_CHARS } from '../core/chat/api-chat';
 import { chatTurn, languageOf, type ChatEvent, type PublicMessage } from '../core/chat/engine';
 import { visitorSources } from '../core/chat/widget-visitor';
 import { countTokens } from '../core/ingest/tokens';
@@ -246,9 +246,9 @@ openaiRouter.openapi(
     if (principal.kind !== 'apiKey') throw new Error('unreachable: the middleware only admits API keys');
     const text = newUserText(body.messages);
     const user = endUserOf(c, body.user);
-    const bot = await findApiBot(services, principal.organizationId, body.model);
-    if (!bot) throw modelNotFound(body.model);
-    const conversationId = await apiConversation(services.db, bot, user, principal.apiKeyId);
+    const target = await findApiChat(services, principal.organizationId, body.model, user, principal.apiKeyId);
+    if (!target) throw modelNotFound(body.model);
+    const { bot, conversationId } = target;
     // The slot taken at the door (middleware/admission.ts), before the key, the bot or the
     // conversation was looked up: a refused request stored nothing and is sent again as it is.
     const release = await claimAdmission(c);

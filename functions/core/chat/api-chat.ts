@@ -18,21 +18,49 @@ const slugKey = (organizationId: string, slug: string) => `api-bot-slug:${organi
 const SLUG_TTL_SECONDS = 300;
 
 /**
+ * The conversation an end user continues, cached per (organization, `model` as sent, `user`):
+ * the hot path then reads KV only, in the round trip that resolves the slug. An entry holds the
+ * organization's invalidation token read before its lookup; every path that deletes, moves or
+ * adds an API conversation (`forgetApiConversations`) replaces the token, so older entries stop
+ * counting. Closing one needs nothing: the engine reopens the same conversation either way.
+ */
+const conversationKey = (organizationId: string, model: string, user: string) => `api-conversation:${organizationId}:${model}:${user}`;
+const invalidationKey = (organizationId: string) => `api-conversations-token:${organizationId}`;
+const CONVERSATION_TTL_SECONDS = 600;
+/**
+ * Longer than an entry lives: once the token expires, entries made before any invalidation (token
+ * absent) are gone too. A random token, never a counter, so no value comes back after expiry.
+ */
+const INVALIDATION_TTL_SECONDS = 2 * CONVERSATION_TTL_SECONDS;
+
+interface CachedConversation {
+  conversationId: string;
+  botId: string;
+  token: string | null;
+}
+
+/** Entries made before now stop counting: call after deleting, moving or adding an organization's API conversations. */
+export async function forgetApiConversations(services: Pick<Services, 'kv'>, organizationId: string) {
+  await services.kv.set(invalidationKey(organizationId), randomToken(12), { ttlSeconds: INVALIDATION_TTL_SECONDS });
+}
+
+const usableBot = (bot: BotRuntime | null, organizationId: string): bot is BotRuntime =>
+  bot !== null && bot.organizationId === organizationId && bot.status === 'active';
+
+/**
  * Only deployed (active) bots answer through the API, as on the widget. A slug's bot id is cached
  * (the hot path then reads KV only); the loaded bot must still carry that slug, so a renamed bot
  * is looked up again rather than answered under its old name.
  */
-export async function findApiBot(services: Pick<Services, 'db' | 'kv'>, organizationId: string, model: string): Promise<BotRuntime | null> {
-  const usable = (bot: BotRuntime | null) => bot && bot.organizationId === organizationId && bot.status === 'active';
+async function resolveApiBot(services: Pick<Services, 'db' | 'kv'>, organizationId: string, model: string, cachedId: string | null): Promise<BotRuntime | null> {
   if (UUID.test(model)) {
     const bot = await loadBotRuntime(services, model);
     // Another organization's bot is as unknown as a missing one.
-    return usable(bot) ? bot : null;
+    return usableBot(bot, organizationId) ? bot : null;
   }
-  const cachedId = await services.kv.get<string>(slugKey(organizationId, model));
   if (cachedId) {
     const bot = await loadBotRuntime(services, cachedId);
-    if (usable(bot) && bot!.slug === model) return bot;
+    if (usableBot(bot, organizationId) && bot.slug === model) return bot;
   }
   const [row] = await services.db
     .select({ id: bots.id })
@@ -42,7 +70,40 @@ export async function findApiBot(services: Pick<Services, 'db' | 'kv'>, organiza
   if (!row) return null;
   await services.kv.set(slugKey(organizationId, model), row.id, { ttlSeconds: SLUG_TTL_SECONDS });
   const bot = await loadBotRuntime(services, row.id);
-  return usable(bot) ? bot : null;
+  return usableBot(bot, organizationId) ? bot : null;
+}
+
+export interface ApiChatTarget {
+  bot: BotRuntime;
+  conversationId: string;
+}
+
+/**
+ * The bot a `model` names and the conversation the end user (`user`) continues with it; null
+ * when no usable bot has that name. The slug, the cached conversation and the invalidation token
+ * come in one KV round trip.
+ */
+export async function findApiChat(
+  services: Pick<Services, 'db' | 'kv'>,
+  organizationId: string,
+  model: string,
+  user: string | null,
+  apiKeyId: string,
+): Promise<ApiChatTarget | null> {
+  const bySlug = !UUID.test(model);
+  const keys = [invalidationKey(organizationId), ...(user ? [conversationKey(organizationId, model, user)] : []), ...(bySlug ? [slugKey(organizationId, model)] : [])];
+  const values = await services.kv.getMany(keys);
+  const token = (values[0] as string | null) ?? null;
+  const entry = user ? (values[1] as CachedConversation | null) : null;
+  const bot = await resolveApiBot(services, organizationId, model, bySlug ? ((values.at(-1) as string | null) ?? null) : null);
+  if (!bot) return null;
+  if (entry && entry.botId === bot.id && entry.token === token) return { bot, conversationId: entry.conversationId };
+  const conversationId = await apiConversation(services.db, bot, user, apiKeyId);
+  if (user) {
+    const fresh: CachedConversation = { conversationId, botId: bot.id, token };
+    await services.kv.set(conversationKey(organizationId, model, user), fresh, { ttlSeconds: CONVERSATION_TTL_SECONDS });
+  }
+  return { bot, conversationId };
 }
 
 export async function listApiBots(db: Database, organizationId: string) {
@@ -59,20 +120,23 @@ export const MAX_API_USER_CHARS = 200;
  * The conversation an end user continues with a bot: one per (bot, user), reopened by the engine
  * when it was resolved. Without a user every request starts a conversation of its own.
  */
-export async function apiConversation(db: Database, bot: BotRuntime, user: string | null, apiKeyId: string): Promise<string> {
+async function apiConversation(db: Database, bot: BotRuntime, user: string | null, apiKeyId: string): Promise<string> {
   if (user) {
     // The hot path only reads (a write per turn costs more than the answer itself): the contact
     // and its latest conversation with this bot in one round trip.
+    // A contact merged into another (contacts/merge.ts) stays the channel identity: the person
+    // continues on the kept contact, whose conversations now include the merged one's.
     const [found] = await rowsOf<{ contact_id: string; conversation_id: string | null }>(
       db,
-      sql`select c.id as contact_id,
+      sql`select k.id as contact_id,
           (select v.id from ${conversations} v
-            where v.bot_id = ${bot.id} and v.contact_id = c.id and v.channel = 'api'
+            where v.bot_id = ${bot.id} and v.contact_id = k.id and v.channel = 'api'
             order by v.created_at desc limit 1) as conversation_id
-        from ${contacts} c
+        from ${contacts} c cross join lateral (select coalesce(c.merged_into_id, c.id) as id) k
         where c.organization_id = ${bot.organizationId} and c.channel = 'api' and c.external_id = ${user}`,
     );
     if (found?.conversation_id) return found.conversation_id;
+    if (found) return startConversation(db, bot, found.contact_id, apiKeyId);
   }
   // The same contact as POST /conversations with `contact.externalId`: the caller's id for the person.
   const externalId = user ?? `api:${randomToken(12)}`;
@@ -81,9 +145,13 @@ export async function apiConversation(db: Database, bot: BotRuntime, user: strin
     .values({ organizationId: bot.organizationId, channel: 'api', externalId, name: user, lastSeenAt: new Date() })
     .onConflictDoUpdate({ target: [contacts.organizationId, contacts.channel, contacts.externalId], set: { lastSeenAt: sql`now()` } })
     .returning({ id: contacts.id });
+  return startConversation(db, bot, contact.id, apiKeyId);
+}
+
+async function startConversation(db: Database, bot: BotRuntime, contactId: string, apiKeyId: string) {
   const [created] = await db
     .insert(conversations)
-    .values({ organizationId: bot.organizationId, botId: bot.id, contactId: contact.id, channel: 'api', metadata: { apiKeyId } })
+    .values({ organizationId: bot.organizationId, botId: bot.id, contactId, channel: 'api', metadata: { apiKeyId } })
     .returning({ id: conversations.id });
   return created.id;
 }

@@ -3,6 +3,7 @@ import { contacts, conversations } from '../../../db/schema';
 import { ApiError } from '../../lib/errors';
 import { inOrg } from '../../lib/tenancy';
 import type { Services } from '../../ports';
+import { forgetApiConversations } from '../chat/api-chat';
 
 /**
  * One person on two channels made one contact by an agent. The kept contact takes the merged
@@ -27,13 +28,13 @@ async function requireContact(services: Pick<Services, 'db'>, organizationId: st
   return row;
 }
 
-export async function mergeContacts(services: Pick<Services, 'db'>, organizationId: string, keptId: string, mergedId: string): Promise<MergeOutcome> {
+export async function mergeContacts(services: Pick<Services, 'db' | 'kv'>, organizationId: string, keptId: string, mergedId: string): Promise<MergeOutcome> {
   if (keptId === mergedId) {
     throw new ApiError('validation_failed', 'A contact cannot be merged into itself', { details: [{ path: 'contactId', message: 'Choose another contact', code: 'custom' }] });
   }
   const kept = await requireContact(services, organizationId, keptId, 'Contact');
   const merged = await requireContact(services, organizationId, mergedId, 'The contact to merge');
-  return services.db.transaction(async (tx) => {
+  const outcome = await services.db.transaction(async (tx) => {
     // Both open on the same channel and bot: the merged one's is resolved, so the kept contact
     // still has one open conversation per channel (the unique index new messages rely on).
     await tx
@@ -73,6 +74,9 @@ export async function mergeContacts(services: Pick<Services, 'db'>, organization
       .returning();
     return { contact: updatedKept, merged: updatedMerged, movedConversations: moved.length };
   });
+  // The merged identity's conversations now belong to the kept contact: its API user is looked up again.
+  await forgetApiConversations(services, organizationId);
+  return outcome;
 }
 
 /** Contacts an agent may pick to merge: by name, email, phone or platform id; merged ones are not offered. */

@@ -8,6 +8,7 @@ import { assertFreeTextAllowed } from '../channels/window';
 import { publishEvent } from '../events/publish';
 import { publishConversationUpdated, publishMessageCreated } from './events';
 import { findConversation } from './read';
+import { forgetApiConversations } from '../chat/api-chat';
 
 /**
  * What agents do to a conversation: status, assignee, priority, tags, taking it from the bot and
@@ -164,6 +165,8 @@ export async function deleteConversation(services: Services, organizationId: str
     .where(inOrg(conversations, organizationId, eq(conversations.id, id)))
     .returning({ id: conversations.id });
   if (!row) throw new ApiError('not_found', 'Conversation not found');
+  // An API end user's next message starts a new conversation rather than one that is gone.
+  await forgetApiConversations(services, organizationId);
 }
 
 /**

@@ -11,6 +11,7 @@ import { storeUserTurn } from '../chat/store';
 import { publishEvent } from '../events/publish';
 import { publishMessageCreated } from './events';
 import { getConversation } from './read';
+import { forgetApiConversations } from '../chat/api-chat';
 
 /**
  * A conversation started through the API (channel `api`): the contact is found or created by
@@ -30,6 +31,8 @@ export async function startApiConversation(services: Services, organizationId: s
     .insert(conversations)
     .values({ organizationId, botId: bot.id, contactId, channel: 'api' })
     .returning({ id: conversations.id });
+  // The OpenAI-compatible API continues a user's newest conversation with the bot: now this one.
+  await forgetApiConversations(services, organizationId);
   if (input.message) await answerFirstMessage(services, organizationId, bot.id, conversation.id, input.message);
   const detail = await getConversation(services.db, organizationId, conversation.id);
   if (!detail) throw new ApiError('not_found', 'Conversation not found');

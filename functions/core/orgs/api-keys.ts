@@ -25,9 +25,29 @@ export interface ApiKeyGrant {
 const GRANT_TTL_SECONDS = 60;
 const grantKey = (keyHash: string) => `api-key-grant:${keyHash}`;
 
+/**
+ * The hashes of the keys this process saw last. Web Crypto's digest is asynchronous: in Node it
+ * is a thread-pool job, and on a busy machine its hand-off cost as much main-thread time as
+ * anything else of an API turn outside SQL (CPU profile of bench:api). A client presents the same
+ * key on every request. Only the hash is derived here: the grant (revocation included) is still
+ * read by it on every request.
+ */
+const recentKeyHashes = new Map<string, string>();
+const RECENT_KEY_HASHES = 256;
+
+async function keyHashOf(key: string): Promise<string> {
+  const known = recentKeyHashes.get(key);
+  if (known) return known;
+  const keyHash = await sha256Hex(key);
+  // Wholesale rather than LRU: a process that sees more keys than this only hashes again.
+  if (recentKeyHashes.size >= RECENT_KEY_HASHES) recentKeyHashes.clear();
+  recentKeyHashes.set(key, keyHash);
+  return keyHash;
+}
+
 /** The live (not revoked, not expired) key behind `key`, or null. */
 export async function findApiKeyGrant(services: { db: Database; kv: KV }, key: string): Promise<ApiKeyGrant | null> {
-  const keyHash = await sha256Hex(key);
+  const keyHash = await keyHashOf(key);
   const grant = (await services.kv.get<ApiKeyGrant>(grantKey(keyHash))) ?? (await loadGrant(services, keyHash));
   if (!grant || (grant.expiresAt && new Date(grant.expiresAt) < new Date())) return null;
   return grant;

@@ -6,6 +6,7 @@ import { inOrg } from '../../lib/tenancy';
 import { deleteDocument } from '../knowledge/documents';
 import { eraseFromEventStreams } from '../events/erase';
 import { attachmentsOf, blobKeysOf, deleteBlobs } from './files';
+import { forgetApiConversations } from '../chat/api-chat';
 
 /**
  * One person's data, for the right of access (export) and the right to erasure (erase): the
@@ -186,6 +187,7 @@ export async function eraseContact(services: Services, organizationId: string, c
     ).length;
   }
   await services.db.delete(contacts).where(and(eq(contacts.organizationId, organizationId), eq(contacts.id, contactId)));
+  await forgetApiConversations(services, organizationId);
   // Last, so no event published meanwhile by this erasure's own rows stays behind in the log.
   counts.streamEntries = await eraseFromEventStreams(services, organizationId, { contactId, conversationIds: ids });
   return counts;

@@ -5,6 +5,7 @@ import { deleteDocument } from '../knowledge/documents';
 import { recordAudit, type AuditActor } from '../audit';
 import { privacyOf, type RetentionSettings } from './settings';
 import { blobKeysOf, deleteBlobs, FILE_REMOVED } from './files';
+import { forgetApiConversations } from '../chat/api-chat';
 
 /**
  * The nightly retention purge: what an organization's retention settings say is too old goes, in
@@ -133,6 +134,7 @@ async function purgeConversations(services: Services, organizationId: string, be
     if (!(await deleteMessagesWhere(services, inThese, counts, batch, options))) return false;
     const gone = await services.db.delete(conversations).where(and(idle, inArray(conversations.id, ids))).returning({ id: conversations.id });
     counts.conversations += gone.length;
+    if (gone.length > 0) await forgetApiConversations(services, organizationId);
     options.onBatch?.(counts);
     await pause(options.pauseMs ?? 2);
   }
