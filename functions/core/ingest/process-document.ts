@@ -279,7 +279,7 @@ export async function embedChunks(
 async function markEmbedded(db: Database, doc: DocumentRow, ids: string[], embeddedAt: Date, vectorGeneration: number) {
   await db.execute(sql`
     WITH marked AS (
-      UPDATE ${chunks} SET embedded_at = ${embeddedAt}, vector_generation = greatest(vector_generation, ${vectorGeneration})
+      UPDATE ${chunks} SET embedded_at = ${embeddedAt.toISOString()}::timestamptz, vector_generation = greatest(vector_generation, ${vectorGeneration})
       WHERE id = ANY(${sql.param(ids)}::uuid[]) AND embedded_at IS NULL
       RETURNING 1
     )
