@@ -1,11 +1,11 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACCEPTORS, FORWARDED_CLIENT_HEADER, listenAddress, listenEarly, openServerDoor, type EarlyServer } from './early-listener';
+import { ACCEPTORS, defaultMaxConnections, FORWARDED_CLIENT_HEADER, listenAddress, listenEarly, openServerDoor, type EarlyServer } from './early-listener';
 
 const portOf = (early: EarlyServer) => (early.server.address() as AddressInfo).port;
 
@@ -81,6 +81,72 @@ describe('listenEarly: the port opens before the server has loaded', () => {
     expect(after).toEqual(Array(16).fill('ECONNREFUSED'));
     const again = await listenEarly(port, '127.0.0.1');
     await stop(again);
+  });
+
+  describe('a flood of connections', () => {
+    /** `count` connections that send nothing, or (`halfOpen`) only the start of a request, and never finish. */
+    function flood(port: number, count: number, halfOpen = false) {
+      const sockets: Socket[] = [];
+      let closed = 0;
+      for (let i = 0; i < count; i++) {
+        const socket = connect(port, '127.0.0.1', () => {
+          if (halfOpen) socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => closed++);
+        sockets.push(socket);
+      }
+      return { closed: () => closed, end: () => sockets.forEach((s) => s.destroy()) };
+    }
+
+    it('keeps at most its limit of idle and half-open connections and still answers a newcomer', async () => {
+      const early = await listenEarly(0, '127.0.0.1', { maxConnections: 40 });
+      early.takeOver((_req, res) => res.end('ok'));
+      let connections = 0;
+      early.server.on('connection', () => connections++);
+      const idle = flood(portOf(early), 100);
+      const halfOpen = flood(portOf(early), 50, true);
+      try {
+        await expect.poll(() => connections, { timeout: 20_000 }).toBe(150);
+        // The server closed the oldest: 110 of the 150 are gone, its limit of 40 stays open.
+        await expect.poll(() => idle.closed() + halfOpen.closed(), { timeout: 20_000 }).toBe(110);
+        expect(await call(portOf(early))).toBe(200);
+      } finally {
+        idle.end();
+        halfOpen.end();
+        await stop(early);
+      }
+    });
+
+    it('never closes a connection that is serving a request', async () => {
+      const early = await listenEarly(0, '127.0.0.1', { maxConnections: 10 });
+      let release: () => void = () => {};
+      const released = new Promise<void>((done) => (release = done));
+      let serving = false;
+      early.takeOver((req, res) => {
+        if (req.url !== '/slow') return res.end('ok');
+        serving = true;
+        void released.then(() => res.end('slow'));
+      });
+      const slow = fetch(`http://127.0.0.1:${portOf(early)}/slow`);
+      // The request reaches the handler before the flood.
+      await expect.poll(() => serving).toBe(true);
+      const idle = flood(portOf(early), 60);
+      try {
+        await expect.poll(() => idle.closed(), { timeout: 20_000 }).toBe(51);
+        release();
+        expect(await (await slow).text()).toBe('slow');
+      } finally {
+        idle.end();
+        await stop(early);
+      }
+    });
+
+    it('leaves half the descriptor limit to the rest of the process', () => {
+      expect(defaultMaxConnections(20_000)).toBe(10_000);
+      expect(defaultMaxConnections(1024)).toBe(512);
+      expect(defaultMaxConnections(10)).toBe(64);
+    });
   });
 
   it('reads the address from the variables startServer reads', () => {

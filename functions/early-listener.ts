@@ -7,7 +7,8 @@
 //
 // No local imports: plain Node (type stripping) loads this file from scripts/dev.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type ListenOptions, type Server as TcpServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer as createTcpServer, type AddressInfo, type ListenOptions, type Server as TcpServer, type Socket } from 'node:net';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -102,11 +103,80 @@ export async function listenShared(server: Server, port: number, host: string, a
   return extras;
 }
 
+/**
+ * How many connections the server keeps open at most: half the process's file-descriptor limit
+ * (Linux tells it in /proc; 1,024 elsewhere), so a flood of connections can never take the
+ * descriptors the database's files, the job workers and the logs need.
+ */
+export function defaultMaxConnections(limits = readOpenFileLimit()): number {
+  return Math.max(64, Math.floor(limits / 2));
+}
+
+function readOpenFileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isFinite(soft) && soft > 0 ? soft : 1024;
+  } catch {
+    return 1024;
+  }
+}
+
+/**
+ * Keeps at most `max` connections open. Past it, each new connection closes the oldest one that
+ * is not serving a request (idle, or still sending its headers: a slow or half-open client), and
+ * is itself closed only when every connection is busy. So idle and half-open sockets cannot fill
+ * the descriptor table or lock out a newcomer: a /health probe's connection is the newest, sends
+ * its request at once, and is out of reach of eviction from then on. Node closes the rest in
+ * its own time (headersTimeout, keepAliveTimeout).
+ */
+export function boundConnections(server: Server, max: number) {
+  // Insertion order is age: the first entry is the oldest connection not serving a request.
+  const waiting = new Set<Socket>();
+  // Requests can also arrive from elsewhere (the dev server's loopback door emits them here):
+  // only this server's own connections are counted and evicted.
+  const counted = new WeakSet<Socket>();
+  let open = 0;
+  const wait = (socket: Socket) => {
+    if (socket.destroyed) return;
+    waiting.delete(socket);
+    waiting.add(socket);
+  };
+  server.on('connection', (socket: Socket) => {
+    open++;
+    counted.add(socket);
+    socket.once('close', () => {
+      open--;
+      waiting.delete(socket);
+    });
+    wait(socket);
+    if (open <= max) return;
+    const oldest = waiting.values().next().value;
+    if (oldest && oldest !== socket) {
+      waiting.delete(oldest);
+      oldest.destroy();
+    } else {
+      waiting.delete(socket);
+      socket.destroy();
+    }
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    if (!counted.has(socket)) return;
+    waiting.delete(socket);
+    // Kept alive after its answer, the connection waits for the next request again.
+    res.once('close', () => wait(socket));
+  });
+  // A WebSocket (the dev dashboard's hot reload) lives on; the upgrade's handler owns it.
+  server.on('upgrade', (req: IncomingMessage) => waiting.delete(req.socket));
+}
+
 /** Listens on `port` now and holds every request until `takeOver` names who answers. */
-export async function listenEarly(port: number, host: string): Promise<EarlyServer> {
+export async function listenEarly(port: number, host: string, options: { maxConnections?: number } = {}): Promise<EarlyServer> {
   const held: [IncomingMessage, ServerResponse][] = [];
   let handler: NodeHandler | null = null;
   const server = createServer((req, res) => (handler ? handler(req, res) : held.push([req, res])));
+  boundConnections(server, options.maxConnections ?? defaultMaxConnections());
   const extras = await listenShared(server, port, host);
   return {
     server,

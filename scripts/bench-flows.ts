@@ -33,6 +33,7 @@ import { parseSse } from '../functions/testing/fake-openai';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createUpstashKv } from '../functions/adapters/edge/kv';
 import { jsonApi, loadAverage, percentile, profiled, recordStatements, serveOnLoopback } from './bench-lib';
+import { ownChild } from './bench-server';
 import type { VisitorsReply, VisitorsRequest, VisitorsRun } from './bench-flows-visitors';
 
 const SESSIONS = 20;
@@ -97,8 +98,7 @@ type Asked = Exclude<VisitorsRequest, { type: 'exit' }> extends infer R ? (R ext
 /** The visitors' process, driven over IPC: requests answered by id. */
 function startVisitors() {
   const child = fork(new URL('./bench-flows-visitors.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
+  const stopChild = ownChild(child);
   let nextId = 1;
   const pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
   let readyResolve: (url: string) => void;
@@ -123,12 +123,7 @@ function startVisitors() {
   return {
     ready,
     ask,
-    async stop() {
-      process.removeListener('exit', kill);
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'exit' } satisfies VisitorsRequest);
-      await exited;
-    },
+    stop: () => stopChild(() => child.send({ type: 'exit' } satisfies VisitorsRequest)),
   };
 }
 

@@ -9,6 +9,7 @@ import { watchStatements, type GateEntry } from '../functions/adapters/local/pri
 import { ANALYZE_DEBOUNCE_MS } from '../functions/adapters/local/vectors';
 import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime';
 import { createHttpServer } from '../functions/server';
+import { percentile } from '../functions/lib/percentile';
 import { startFakeOpenAI } from '../functions/testing/fake-openai';
 import { createUpstashKv } from '../functions/adapters/edge/kv';
 import { startFakeUpstashOnRedis } from './bench-upstash';
@@ -41,10 +42,7 @@ export function loadAverage(): string {
   return `load average ${loadavg().map((n) => n.toFixed(2)).join(', ')} (1, 5, 15 min)`;
 }
 
-export function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
+export { percentile } from '../functions/lib/percentile';
 
 /**
  * The chat benchmarks' world: a zero-latency OpenAI-compatible model (`compatible:zero-latency`)

@@ -56,8 +56,7 @@ export async function startBenchServer(port: number, env: Record<string, string>
   child.stderr?.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-4000);
   });
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
+  const stopChild = ownChild(child);
   // Interrupted (Ctrl-C, a timeout): the server goes with the benchmark.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const base = `http://127.0.0.1:${port}`;
@@ -78,14 +77,27 @@ export async function startBenchServer(port: number, env: Record<string, string>
     base,
     loopStats,
     async stop() {
-      process.removeListener('exit', kill);
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
       // Writing a CPU profile on exit takes a while.
-      await Promise.race([exited, new Promise((r) => setTimeout(r, profile.length ? 60_000 : 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await stopChild(() => child.kill('SIGTERM'), profile.length ? 60_000 : 5000);
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Ties `child` to this benchmark: killed if the benchmark exits first. The function returned
+ * stops it: asks it to end (`ask`), waits for its exit (at most `graceMs`), then kills what is left.
+ */
+export function ownChild(child: ChildProcess) {
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  return async (ask: () => void, graceMs = Infinity) => {
+    process.removeListener('exit', kill);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    ask();
+    await (Number.isFinite(graceMs) ? Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]) : exited);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
 }
 

@@ -1,9 +1,12 @@
 import { Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
-import { formatRefusalTimes, noteAccepted, noteRefusal, refusalTimes } from './door-timing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatRefusalTimes, noteAccepted, noteRefusal, recordRefusalTimes, refusalTimes } from './door-timing';
 
 describe('door timing: how fast the server itself refused', () => {
+  afterEach(() => recordRefusalTimes(false));
+
   it('counts each refusal from its arrival and from its connection, and starts a new window on reset', () => {
+    recordRefusalTimes(true);
     refusalTimes({ reset: true });
     const socket = new Socket();
     noteAccepted(socket);
@@ -18,5 +21,18 @@ describe('door timing: how fast the server itself refused', () => {
     expect(formatRefusalTimes(times)).toContain('server-side refusal time (2)');
     expect(refusalTimes().count).toBe(0);
     expect(formatRefusalTimes(refusalTimes())).toBe('server-side refusal time: no refusals');
+  });
+
+  it('keeps nothing unless a benchmark is attached, and drops what it kept when it detaches', () => {
+    const socket = new Socket();
+    noteAccepted(socket);
+    noteRefusal(socket, performance.now());
+    expect(refusalTimes().count).toBe(0);
+
+    recordRefusalTimes(true);
+    noteRefusal(socket, performance.now());
+    expect(refusalTimes().count).toBe(1);
+    recordRefusalTimes(false);
+    expect(refusalTimes().count).toBe(0);
   });
 });

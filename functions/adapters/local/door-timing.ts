@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { percentile } from '../../lib/percentile';
 
 /**
  * The server's own account of how fast it refused (429/503): a client's figure adds the
@@ -6,6 +7,10 @@ import type { Socket } from 'node:net';
  * from the request's arrival in JavaScript (headers parsed) to the answer written, which is the
  * time spent deciding; and from the connection's accept, which adds the loop turns the request
  * waited before its headers were read.
+ *
+ * Benchmark instrumentation only: nothing is stamped or kept until a benchmark attaches
+ * (`recordRefusalTimes`, from loop-monitor.ts's IPC channel), so the server users run pays one
+ * boolean test per connection and per refusal.
  */
 export interface RefusalTimes {
   count: number;
@@ -22,18 +27,29 @@ export interface Percentiles {
 /** Kept per window; a benchmark reads (and resets) the window every few seconds to a minute. */
 const MAX_SAMPLES = 100_000;
 
-const acceptedAt = new WeakMap<Socket, number>();
+let recording = false;
+let acceptedAt = new WeakMap<Socket, number>();
 let decide: number[] = [];
 let sinceAccept: number[] = [];
 
-/** Notes when the server accepted `socket` (its 'connection' event). */
-export function noteAccepted(socket: Socket) {
-  acceptedAt.set(socket, performance.now());
+/** Starts (a benchmark attached) or stops recording; stopping drops what was kept. */
+export function recordRefusalTimes(on: boolean) {
+  recording = on;
+  if (!on) {
+    acceptedAt = new WeakMap();
+    decide = [];
+    sinceAccept = [];
+  }
 }
 
-/** Notes one refusal answered now, for a request whose headers were parsed at `arrivedAt`. */
+/** Notes when the server accepted `socket` (its 'connection' event), while recording. */
+export function noteAccepted(socket: Socket) {
+  if (recording) acceptedAt.set(socket, performance.now());
+}
+
+/** Notes one refusal answered now, for a request whose headers were parsed at `arrivedAt`, while recording. */
 export function noteRefusal(socket: Socket, arrivedAt: number) {
-  if (decide.length >= MAX_SAMPLES) return;
+  if (!recording || decide.length >= MAX_SAMPLES) return;
   const now = performance.now();
   decide.push(now - arrivedAt);
   sinceAccept.push(now - (acceptedAt.get(socket) ?? arrivedAt));
@@ -51,9 +67,7 @@ export function refusalTimes({ reset = false } = {}): RefusalTimes {
 
 function percentiles(values: number[]): Percentiles {
   if (values.length === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted[sorted.length - 1] };
+  return { p50Ms: percentile(values, 0.5), p99Ms: percentile(values, 0.99), maxMs: percentile(values, 1) };
 }
 
 export function formatRefusalTimes(times: RefusalTimes | undefined): string {

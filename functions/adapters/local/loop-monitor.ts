@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { GateStats } from './priority';
-import { refusalTimes, type RefusalTimes } from './door-timing';
+import { recordRefusalTimes, refusalTimes, type RefusalTimes } from './door-timing';
 
 /**
  * How long the event loop was blocked: on the local runtime one thread serves every request and
@@ -73,10 +73,12 @@ export function serveLoopStatsOverIpc(gateStats?: () => GateStats | undefined): 
     process.send?.(reply);
   };
   process.on('message', onMessage);
+  recordRefusalTimes(true);
   // The channel must not keep a server that was asked to stop alive.
   process.channel.unref();
   return () => {
     process.off('message', onMessage);
+    recordRefusalTimes(false);
     monitor.stop();
   };
 }

@@ -189,7 +189,9 @@ export async function ingestDocument(services: Services, payload: { documentId: 
           .update(documents)
           .set({
             chunkCount: prepared.chunkCount,
-            chunksDone: 0,
+            // Counted, not 0: an embed batch of an earlier delivery of this job may have marked
+            // some of the new chunks already, and markEmbedded counts each chunk only once.
+            chunksDone: sql`(SELECT count(*)::int FROM ${chunks} WHERE ${chunks.documentId} = ${doc.id} AND ${chunks.embeddedAt} IS NOT NULL)`,
             tokenCount: prepared.tokenCount,
             pageCount: prepared.pageCount ?? null,
             ...(hash ? { contentHash: hash, sizeBytes: size, lastRefreshedAt: new Date() } : {}),
@@ -250,17 +252,13 @@ export async function embedChunks(
       // Each chunk's new row version recomputes its full-text vector and is indexed again (its
       // full-text entries too): a catalogue chunk's hundred lexemes make even a few rows long, so
       // the rows per statement follow the last statement's duration, like the inserts.
-      // GREATEST: a model switch may have embedded these chunks into the next generation already.
       const embeddedAt = new Date();
       const markSize = adaptiveBatchSize();
       for (let i = 0; i < batch.length; ) {
         if (i > 0) await yieldToRequests();
         const ids = batch.slice(i, i + markSize.current).map((c) => c.id);
         const started = performance.now();
-        await db
-          .update(chunks)
-          .set({ embeddedAt, vectorGeneration: sql`greatest(${chunks.vectorGeneration}, ${kb.vectorGeneration})` })
-          .where(inArray(chunks.id, ids));
+        await markEmbedded(db, doc, ids, embeddedAt, kb.vectorGeneration);
         markSize.took(performance.now() - started);
         i += ids.length;
       }
@@ -270,25 +268,36 @@ export async function embedChunks(
   return { embedded: payload.to - payload.from };
 }
 
+/**
+ * Marks chunks embedded and adds the ones it marked to the document's `chunksDone`, in one
+ * statement: progress is counted as chunks are marked, never by recounting the document's chunks
+ * (one count per batch read every chunk of a 40,000-chunk catalogue each time, quadratic in all).
+ * Only this statement sets `embedded_at`, so each chunk is counted once, and being one statement
+ * no crash or redelivery can mark chunks without counting them.
+ * GREATEST: a model switch may have embedded these chunks into the next generation already.
+ */
+async function markEmbedded(db: Database, doc: DocumentRow, ids: string[], embeddedAt: Date, vectorGeneration: number) {
+  await db.execute(sql`
+    WITH marked AS (
+      UPDATE ${chunks} SET embedded_at = ${embeddedAt.toISOString()}::timestamptz, vector_generation = greatest(vector_generation, ${vectorGeneration})
+      WHERE id = ANY(${sql.param(ids)}::uuid[]) AND embedded_at IS NULL
+      RETURNING 1
+    )
+    UPDATE ${documents} SET chunks_done = chunks_done + (SELECT count(*) FROM marked)
+    WHERE id = ${doc.id} AND generation = ${doc.generation}`);
+}
+
 async function updateProgress(services: Services, doc: DocumentRow) {
   const { db } = services;
-  const [{ done }] = await db
-    .select({ done: count() })
-    .from(chunks)
-    .where(and(eq(chunks.documentId, doc.id), isNotNull(chunks.embeddedAt)));
   const current = and(eq(documents.id, doc.id), eq(documents.generation, doc.generation));
   // The batch that completes the document flips it to ready and announces it; batches finishing
   // together race on the conditional update, and only one wins.
-  const [ready] =
-    done >= doc.chunkCount
-      ? await db
-          .update(documents)
-          .set({ chunksDone: done, status: 'ready' })
-          .where(and(current, ne(documents.status, 'ready'), lte(documents.chunkCount, done)))
-          .returning()
-      : [];
+  const [ready] = await db
+    .update(documents)
+    .set({ status: 'ready' })
+    .where(and(current, ne(documents.status, 'ready'), sql`${documents.chunksDone} >= ${documents.chunkCount}`))
+    .returning();
   if (ready) await publishDocumentStatus(services, ready);
-  else await db.update(documents).set({ chunksDone: done }).where(current);
   if (doc.parentId) await refreshWebsiteStatus(services, doc.parentId);
 }
 
