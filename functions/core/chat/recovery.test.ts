@@ -201,4 +201,27 @@ describe('documents never stay processing', () => {
     expect(doc.body.status).toBe('failed');
     expect(doc.body.error).toMatch(/did not finish within 60 minutes/);
   });
+
+  it('a document queued behind others of its knowledge base for over an hour is waiting, not stuck: failed only once that knowledge base is quiet', async () => {
+    const { user, kb } = await textDocument();
+    const post = (name: string) => api.call('POST', `/api/v1/knowledge-bases/${kb}/documents`, { token: user.token, body: { type: 'text', name, text: `hello from ${name}` } });
+    const waiting = await post('waiting');
+    const moving = await post('moving');
+    await api.runtime.queue.drain();
+    const { db } = api.runtime.services;
+    // A bulk upload: this one still pending two hours after upload, another just made progress.
+    await db.execute(sql`update documents set status = 'pending', updated_at = now() - interval '2 hours' where id = ${waiting.body.id}`);
+    await db.execute(sql`update documents set status = 'processing', updated_at = now() where id = ${moving.body.id}`);
+    const sweep = async () => {
+      await api.runtime.services.queue.enqueue('sweep-stuck-work', {});
+      await api.runtime.queue.drain();
+      return (await api.call('GET', `/api/v1/knowledge-bases/${kb}/documents/${waiting.body.id}`, { token: user.token })).body;
+    };
+    expect((await sweep()).status).toBe('pending');
+    // The knowledge base falls quiet: nothing there has changed for two hours.
+    await db.execute(sql`update documents set updated_at = now() - interval '2 hours' where id = ${moving.body.id}`);
+    const doc = await sweep();
+    expect(doc.status).toBe('failed');
+    expect(doc.error).toMatch(/did not finish within 60 minutes/);
+  });
 });

@@ -1,4 +1,5 @@
-import { and, count, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, lt, ne, notExists, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { documents, knowledgeBases } from '../../../db/schema';
 import type { Services } from '../../ports';
 import type { JobMeta } from '../jobs/meta';
@@ -111,8 +112,15 @@ export const STUCK_DOCUMENT_MINUTES = 60;
  * Sweep: documents left `pending` or `processing` past the deadline (a job lost with its queue
  * message, a process killed mid-step, a failure that could not even be recorded) are marked
  * failed with the reason, so none spins forever. Websites follow their pages.
+ *
+ * A document waiting its turn behind others of its knowledge base is queued, not stuck: while
+ * any document of that knowledge base changed within the deadline, ingestion there is moving
+ * (500 documents uploaded at once wait longer than an hour on a small machine, and failing them
+ * would turn a long queue into lost work). A lost job is failed once its knowledge base is quiet.
  */
 export async function failStuckDocuments(services: Services, olderThanMinutes = STUCK_DOCUMENT_MINUTES) {
+  const deadline = new Date(Date.now() - olderThanMinutes * 60_000);
+  const recent = alias(documents, 'recent');
   const stuck = await services.db
     .select({ id: documents.id, generation: documents.generation, parentId: documents.parentId })
     .from(documents)
@@ -120,7 +128,13 @@ export async function failStuckDocuments(services: Services, olderThanMinutes = 
       and(
         inArray(documents.status, ['pending', 'processing']),
         ne(documents.source, 'website'),
-        lt(documents.updatedAt, new Date(Date.now() - olderThanMinutes * 60_000)),
+        lt(documents.updatedAt, deadline),
+        notExists(
+          services.db
+            .select({ one: sql`1` })
+            .from(recent)
+            .where(and(eq(recent.knowledgeBaseId, documents.knowledgeBaseId), gte(recent.updatedAt, deadline))),
+        ),
       ),
     )
     .limit(1000);
