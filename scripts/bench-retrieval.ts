@@ -192,6 +192,7 @@ async function buildDataDir(runtime: LocalRuntime, dataDir: string, sets: SetSpe
       await post(`TypeScript ${language}`, loadMessages(language).map((m) => ({ question: `TS${m.code}`, answer: m.text })));
     }
     if (spec.padTo && pairs < spec.padTo) await post('Artículos', fillerPairs(spec.padTo - pairs, 42));
+    if (resumed) await processFailedAgain(runtime, session, kbId);
     const before = await embeddedChunks(runtime, kbId);
     const chunkCount = await waitUntilReady(runtime, kbId);
     const seconds = (performance.now() - started) / 1000;
@@ -204,6 +205,13 @@ async function buildDataDir(runtime: LocalRuntime, dataDir: string, sets: SetSpe
     kbs[spec.name] = { kbId, chunks: chunkCount };
   }
   return { orgId: progress.orgId, kbs };
+}
+
+/** An interrupted build's failed documents are processed again, as their owner would ("Process again"). */
+async function processFailedAgain(runtime: LocalRuntime, session: Session, kbId: string) {
+  const { rows } = await runtime.database.pglite.query<{ id: string }>("SELECT id FROM documents WHERE knowledge_base_id = $1 AND status = 'failed'", [kbId]);
+  for (const { id } of rows) await api(runtime, 'POST', `/api/v1/knowledge-bases/${kbId}/documents/${id}/reprocess`, session);
+  if (rows.length > 0) log(`  processing again ${rows.length} documents that failed before the interruption`);
 }
 
 /** Chunks of a knowledge base that already have their vector (a resumed build does not count them in its rate). */
