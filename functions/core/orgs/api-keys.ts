@@ -36,13 +36,15 @@ const recentKeyHashes = new Map<string, string>();
 const RECENT_KEY_HASHES = 256;
 
 async function keyHashOf(key: string): Promise<string> {
-  const known = recentKeyHashes.get(key);
-  if (known) return known;
-  const keyHash = await sha256Hex(key);
+  return recentKeyHashes.get(key) ?? (await sha256Hex(key));
+}
+
+/** Only keys that named a grant are remembered: a spray of made-up keys cannot push real ones out. */
+function rememberKeyHash(key: string, keyHash: string) {
+  if (recentKeyHashes.has(key)) return;
   // Wholesale rather than LRU: a process that sees more keys than this only hashes again.
   if (recentKeyHashes.size >= RECENT_KEY_HASHES) recentKeyHashes.clear();
   recentKeyHashes.set(key, keyHash);
-  return keyHash;
 }
 
 /** The live (not revoked, not expired) key behind `key`, or null. */
@@ -50,6 +52,7 @@ export async function findApiKeyGrant(services: { db: Database; kv: KV }, key: s
   const keyHash = await keyHashOf(key);
   const grant = (await services.kv.get<ApiKeyGrant>(grantKey(keyHash))) ?? (await loadGrant(services, keyHash));
   if (!grant || (grant.expiresAt && new Date(grant.expiresAt) < new Date())) return null;
+  rememberKeyHash(key, keyHash);
   return grant;
 }
 
