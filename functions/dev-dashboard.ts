@@ -178,8 +178,8 @@ let sharing: SharedPort | null = null;
  * server's (the API, the widget) passed on to its loopback door with the client's address. The
  * requests the server itself forwards here are all the dashboard's.
  */
-async function sharedPortAnswerer(settings: DevDashboardSettings, vite: ViteDevServer) {
-  const { startsWithAny, FORWARDED_CLIENT_HEADER } = (await import(pathToFileURL(join(settings.root, 'functions/early-listener.ts')).href)) as typeof import('./early-listener');
+function sharedPortAnswerer(listener: EarlyListenerModule, vite: ViteDevServer) {
+  const { startsWithAny, FORWARDED_CLIENT_HEADER } = listener;
   return (req: IncomingMessage, res: ServerResponse) => {
     if (sharing && startsWithAny(req.url, sharing.serverPaths)) {
       const headers = { ...req.headers, [FORWARDED_CLIENT_HEADER]: req.socket.remoteAddress ?? '' };
@@ -188,6 +188,13 @@ async function sharedPortAnswerer(settings: DevDashboardSettings, vite: ViteDevS
     for (const [name, value] of Object.entries(sharing?.headers ?? {})) res.setHeader(name, value);
     vite.middlewares(req, res);
   };
+}
+
+type EarlyListenerModule = typeof import('./early-listener');
+
+/** The port's helpers, loaded by path: this file runs as plain Node (type stripping) without local imports. */
+async function loadEarlyListener(settings: DevDashboardSettings): Promise<EarlyListenerModule> {
+  return (await import(pathToFileURL(join(settings.root, 'functions/early-listener.ts')).href)) as EarlyListenerModule;
 }
 
 /** Takes connections from the public port's listening sockets the server sends (see DevDashboard.share). */
@@ -206,11 +213,14 @@ function acceptSharedPort(http: Server) {
 async function runChild() {
   const settings = JSON.parse(process.env.VERSAAI_DEV_DASHBOARD!) as DevDashboardSettings;
   const http = createServer();
+  const listener = await loadEarlyListener(settings);
+  // Once the public port is shared, its connections are accepted here: the same bound as the server's.
+  listener.boundConnections(http, listener.defaultMaxConnections());
   // Hot reload listens here too; the browser connects to the page's own port, which forwards.
   const { createServer: createVite } = await import('vite');
   const vite = await createVite(viteDevConfig(settings, { server: http }));
   warmUpFirstPage(vite);
-  http.on('request', await sharedPortAnswerer(settings, vite));
+  http.on('request', sharedPortAnswerer(listener, vite));
   acceptSharedPort(http);
   await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
   const address = http.address();
