@@ -42,14 +42,16 @@ describe('filesView (files on a widget message)', () => {
       stored({ kind: 'video', filename: 'demo.mp4' }),
       stored({ filename: 'factura.pdf', size: 12 * 1024 }),
       stored({ filename: 'catalogo.zip', size: 2.5 * 1024 * 1024 }),
+      stored({ filename: 'nota.txt', size: 60 }),
     ]);
-    const [audio, video, pdf, zip] = box.children;
+    const [audio, video, pdf, zip, note] = box.children;
     expect([audio.tag, audio.attrs.controls, audio.src?.startsWith('blob:')]).toEqual(['audio', '', true]);
     expect([video.tag, video.attrs.controls, video.src?.startsWith('blob:')]).toEqual(['video', '', true]);
     expect(pdf.attrs.download).toBe('factura.pdf');
     expect(textOf(pdf)).toBe('factura.pdf · 12 KB');
     expect(pdf.href).toMatch(/^blob:/);
     expect(textOf(zip)).toBe('catalogo.zip · 2.5 MB');
+    expect(textOf(note)).toBe('nota.txt · 60 B');
   });
 
   it('only stored files show, each fetched by its own position in the message', async () => {

@@ -58,7 +58,8 @@ export function feedbackView(current: Message['feedback'], t: Texts, save: (valu
   return h('div', { cls: 'fb' }, ...buttons);
 }
 
-const sizeOf = (n: number | null) => (!n ? '' : ` · ${n < 1048576 ? Math.ceil(n / 1024) + ' KB' : (n / 1048576).toFixed(1) + ' MB'}`);
+// The dashboard's units (web/src/components/ui/format.ts): a 60-byte file reads "60 B" in both.
+const sizeOf = (n: number | null) => (!n ? '' : ` · ${n < 1024 ? n + ' B' : n < 1048576 ? Math.round(n / 1024) + ' KB' : (n / 1048576).toFixed(1) + ' MB'}`);
 
 /**
  * The stored files of a message. Their bytes need the session token, which an `<img src>` cannot

@@ -1,6 +1,7 @@
 import { useSuspenseInfiniteQuery } from '@tanstack/react-query';
 import { Fragment, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { Button, cx } from '../../../../components/ui';
+import { answerSourcesSummary } from '../../../../lib/answer-sources';
 import { useErrorMessage, useLocale, useT, type TFunction } from '../../../../lib/i18n';
 import { en, type MessageKey } from '../../../../lib/messages';
 import { flattenMessages, messagesQuery, type Conversation, type InboxMessage } from '../../../../lib/queries-inbox';
@@ -389,11 +390,12 @@ function MessageMeta({ message: m, failed }: { message: InboxMessage; failed: bo
 
 function Sources({ sources }: { sources: NonNullable<InboxMessage['sources']> }) {
   const t = useT();
+  const { summary, markCited } = answerSourcesSummary(sources, t);
   return (
     <details className="group mt-1 max-w-full self-end text-xs">
       <summary className="cursor-pointer list-none rounded px-1 text-indigo-700 select-none hover:underline dark:text-indigo-300 [&::-webkit-details-marker]:hidden">
         <span aria-hidden="true" className="mr-1 inline-block transition-transform group-open:rotate-90">▸</span>
-        {sources.length === 1 ? t('thread.source') : t('thread.sources', { count: sources.length })}
+        {summary}
       </summary>
       <ul className="mt-1 space-y-1 rounded-lg bg-white p-2 ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-800">
         {sources.map((s, i) => (
@@ -409,6 +411,7 @@ function Sources({ sources }: { sources: NonNullable<InboxMessage['sources']> })
               )}
               {s.page ? <span className="text-zinc-500"> · {t('thread.sourcePage', { page: s.page })}</span> : null}
             </span>
+            {markCited && s.cited ? <span className="shrink-0 rounded bg-indigo-50 px-1 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">{t('thread.sourceCited')}</span> : null}
           </li>
         ))}
       </ul>
