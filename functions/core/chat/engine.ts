@@ -40,6 +40,7 @@ import { answerableText } from '../channels/answerable-text';
 import { countBotAnswer, type AnswerQuota } from '../billing/messages-quota';
 import { redactHistory, redactText } from '../privacy/redaction';
 import { letTokensOut } from '../../lib/let-tokens-out';
+import { announceAfter, announceAnswer, NOTHING_ANNOUNCED, type Announced } from './announce';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -236,10 +237,12 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
   yield { type: 'message', message: toPublicMessage(userTurn.stored) };
   // Counted alongside the message's announcement, so the INCR shares its KV round trip.
   const quota = startAnswerCount(services, bot, input.channel, userTurn.handoff);
-  await publishUserMessage(services, userTurn.stored, userTurn.messageCount);
+  // Not awaited: the turn answers while the inbox hears of the message (announce.ts).
+  const stored = userTurn.stored;
+  const announced = announceAfter(services, NOTHING_ANNOUNCED, () => publishUserMessage(services, stored, userTurn.messageCount));
   yield* answerTurn(
     services,
-    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota },
+    { ...input, userMessage: stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota, announced },
     started,
   );
 }
@@ -275,6 +278,8 @@ export interface AnswerInput extends TurnInput {
   flowSession?: UserTurn['flowSession'];
   /** This answer's count against the monthly limit, when the caller started it; otherwise answerTurn counts. */
   quota?: Promise<AnswerQuota> | null;
+  /** The visitor message's announcement, still in flight: the turn's own announcements follow it (announce.ts). */
+  announced?: Announced;
 }
 
 /**
@@ -344,8 +349,8 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
     await letTokensOut();
     const row = await storeAnswer(services, input, answer, started);
-    const handedOff = handoffReason ? await requestHandoff(services, bot.organizationId, input.conversationId, handoffReason) : false;
-    await publishMessageCreated(services, row, { toVisitor: input.late });
+    const handedOff = handoffReason ? await handOff(services, input, handoffReason) : false;
+    await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
     yield done(toPublicMessage(row), handedOff);
     return;
   }
@@ -411,10 +416,20 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   }
   await letTokensOut();
   const row = await storeAnswer(services, input, answer, started);
-  await publishMessageCreated(services, row, { toVisitor: input.late });
-  if (row.isFallback && row.error) await publishMessageFailed(services, row);
+  const announceReply = async () => {
+    await publishMessageCreated(services, row, { toVisitor: input.late });
+    if (row.isFallback && row.error) await publishMessageFailed(services, row);
+  };
+  // A handoff is announced after the answer, so then the answer's announcement is awaited.
+  await announceAnswer(services, input, announceReply, { more: handsOff });
   const handedOff = handsOff ? await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence') : false;
   yield done(toPublicMessage(row), handedOff);
+}
+
+/** Hands the conversation to a person, announced after the visitor's message. */
+async function handOff(services: Services, input: AnswerInput, reason: HandoffReason) {
+  await input.announced;
+  return requestHandoff(services, input.bot.organizationId, input.conversationId, reason);
 }
 
 /** "We'll get back to you", and the conversation goes to the inbox as a request for a person. */
@@ -423,8 +438,8 @@ async function* answerOverLimit(services: Services, input: AnswerInput, lang: 'e
   for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
   await letTokensOut();
   const row = await storeAnswer(services, input, answer, started);
-  const handedOff = await requestHandoff(services, input.bot.organizationId, input.conversationId, 'plan_limit');
-  await publishMessageCreated(services, row, { toVisitor: input.late });
+  const handedOff = await handOff(services, input, 'plan_limit');
+  await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId, handoff: handedOff ? 'requested' : input.handoff };
 }
 
