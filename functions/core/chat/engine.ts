@@ -40,7 +40,7 @@ import { answerableText } from '../channels/answerable-text';
 import { countBotAnswer, type AnswerQuota } from '../billing/messages-quota';
 import { redactHistory, redactText } from '../privacy/redaction';
 import { letTokensOut } from '../../lib/let-tokens-out';
-import { announceAfter, announceAnswer, NOTHING_ANNOUNCED, type Announced } from './announce';
+import { announceAnswer, announcedSoFar, turnAnnouncements, type TurnAnnouncements } from './announce';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -237,14 +237,22 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
   yield { type: 'message', message: toPublicMessage(userTurn.stored) };
   // Counted alongside the message's announcement, so the INCR shares its KV round trip.
   const quota = startAnswerCount(services, bot, input.channel, userTurn.handoff);
-  // Not awaited: the turn answers while the inbox hears of the message (announce.ts).
+  // Not awaited: the turn answers while the inbox hears of the message; a flow's answer, quick,
+  // is announced with it (announce.ts).
   const stored = userTurn.stored;
-  const announced = announceAfter(services, NOTHING_ANNOUNCED, () => publishUserMessage(services, stored, userTurn.messageCount));
-  yield* answerTurn(
-    services,
-    { ...input, userMessage: stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota, announced },
-    started,
-  );
+  const announcements = turnAnnouncements(services, () => publishUserMessage(services, stored, userTurn.messageCount), {
+    holdMs: bot.entryFlow && userTurn.handoff !== 'human' ? services.config.CHAT_ANNOUNCE_HOLD_MS : 0,
+  });
+  try {
+    yield* answerTurn(
+      services,
+      { ...input, userMessage: stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota, announcements },
+      started,
+    );
+  } finally {
+    // However the turn ended, the visitor's message is announced.
+    void announcements.published();
+  }
 }
 
 /**
@@ -259,12 +267,16 @@ function startAnswerCount(services: Services, bot: BotRuntime, channel: ChannelK
   return counting;
 }
 
-/** The inbox hears of a visitor's message; the first one also announces the conversation. */
+/**
+ * The inbox hears of a visitor's message; the first one also announces the conversation. Both
+ * start now, in this order (at the edge their appends share a round trip, in call order).
+ */
 async function publishUserMessage(services: Services, row: MessageRow, messageCount: number) {
-  if (messageCount === 1 && row.channel !== 'playground') {
-    await publishEvent(services, row.organizationId, 'conversation.created', { conversationId: row.conversationId, channel: row.channel });
-  }
-  await publishMessageCreated(services, row);
+  const created =
+    messageCount === 1 && row.channel !== 'playground'
+      ? publishEvent(services, row.organizationId, 'conversation.created', { conversationId: row.conversationId, channel: row.channel })
+      : null;
+  await Promise.all([created, publishMessageCreated(services, row)]);
 }
 
 export interface AnswerInput extends TurnInput {
@@ -278,8 +290,8 @@ export interface AnswerInput extends TurnInput {
   flowSession?: UserTurn['flowSession'];
   /** This answer's count against the monthly limit, when the caller started it; otherwise answerTurn counts. */
   quota?: Promise<AnswerQuota> | null;
-  /** The visitor message's announcement, still in flight: the turn's own announcements follow it (announce.ts). */
-  announced?: Announced;
+  /** The turn's announcements so far (the visitor's message): the answer's follow them (announce.ts). */
+  announcements?: TurnAnnouncements;
 }
 
 /**
@@ -324,6 +336,8 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     yield* answerWithFlow(services, input, flow, started);
     return;
   }
+  // The bot's usual answers can take seconds: the inbox hears of the visitor's message now.
+  void announcedSoFar(input);
 
   const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
   let answer: Answer | null = null;
@@ -428,7 +442,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
 
 /** Hands the conversation to a person, announced after the visitor's message. */
 async function handOff(services: Services, input: AnswerInput, reason: HandoffReason) {
-  await input.announced;
+  await announcedSoFar(input);
   return requestHandoff(services, input.bot.organizationId, input.conversationId, reason);
 }
 

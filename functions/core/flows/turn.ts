@@ -12,7 +12,7 @@ import { flowState, initialState, type FlowReply, type FlowState } from './state
 import type { EntryFlow } from './entry';
 import { loadVersion } from './store';
 import { letTokensOut } from '../../lib/let-tokens-out';
-import { announceAnswer, type Announced } from '../chat/announce';
+import { announceAnswer, announcedSoFar, type TurnAnnouncements } from '../chat/announce';
 
 /**
  * Where flows meet the chat turn (engine.ts calls `flowFor`, then `answerWithFlow`): when the
@@ -32,8 +32,8 @@ export interface FlowTurnInput {
   userMessage: MessageRow;
   late?: boolean;
   now?: Date;
-  /** The visitor message's announcement, still in flight: what the flow announces follows it (chat/announce.ts). */
-  announced?: Announced;
+  /** The turn's announcements so far (the visitor's message): what the flow announces follows them (chat/announce.ts). */
+  announcements?: TurnAnnouncements;
 }
 
 export interface ActiveFlow {
@@ -138,7 +138,7 @@ export type FlowChatEvent = { type: 'token'; text: string } | { type: 'done'; me
 export async function* answerWithFlow(services: Services, input: FlowTurnInput, flow: ActiveFlow, started = performance.now()): AsyncGenerator<FlowChatEvent> {
   const { bot } = input;
   const language = languageOf(bot, input.text);
-  const host = afterAnnounced(createFlowHost({ services, bot, channel: input.channel, language, conversationId: input.conversationId, contactName: flow.contactName, now: input.now }), input.announced);
+  const host = afterAnnounced(createFlowHost({ services, bot, channel: input.channel, language, conversationId: input.conversationId, contactName: flow.contactName, now: input.now }), input);
   const quickReply = input.quickReply ?? tappedReplyId(input.userMessage.metadata);
   const result = await runTurn({ doc: flow.doc, state: flow.state, incoming: { text: input.text, quickReply }, host });
   const failed = result.steps.find((s) => s.error);
@@ -180,11 +180,11 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
 }
 
 /** The flow's actions and webhook events are announced too: after the visitor's message. */
-function afterAnnounced(host: FlowHost, announced: Announced | undefined): FlowHost {
-  if (!announced) return host;
+function afterAnnounced(host: FlowHost, turn: Pick<FlowTurnInput, 'announcements'>): FlowHost {
+  if (!turn.announcements) return host;
   return {
     ...host,
-    applyAction: async (action, variables) => (await announced, host.applyAction(action, variables)),
-    emitWebhook: async (event, data) => (await announced, host.emitWebhook(event, data)),
+    applyAction: async (action, variables) => (await announcedSoFar(turn), host.applyAction(action, variables)),
+    emitWebhook: async (event, data) => (await announcedSoFar(turn), host.emitWebhook(event, data)),
   };
 }
