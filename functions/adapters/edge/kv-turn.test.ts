@@ -101,8 +101,12 @@ describe('a widget turn on the edge KV adapter', () => {
     // Each append with its expiry, after the webhook subscriptions' lookup of its event.
     expect(commandsOf(upstash.upstash.requests.slice(from))).toEqual(['EVAL+EVAL+GET', 'GET+XADD+EXPIRE+GET+XADD+EXPIRE']);
     const entries = (await upstash.upstash.command(['XRANGE', orgStreamKey(team.orgId), '-', '+'])) as Array<[string, string[]]>;
-    const messages = entries.map(([, fields]) => JSON.parse(fields[1]!)).filter((e) => e.type === 'message.created').map((e) => `${e.data.message.role}: ${e.data.message.content}`);
-    expect(messages.slice(-2)).toEqual(['user: Ana', 'assistant: Encantado, Ana\n\n¿Algo más?']);
+    // The first turn's three events went out together too, the conversation first.
+    const events = entries
+      .map(([, fields]) => JSON.parse(fields[1]!))
+      .filter((e) => !e.type.startsWith('document.'))
+      .map((e) => (e.type === 'message.created' ? `${e.data.message.role}: ${e.data.message.content}` : e.type));
+    expect(events).toEqual(['conversation.created', 'user: hola', 'assistant: ¿Tu nombre?', 'user: Ana', 'assistant: Encantado, Ana\n\n¿Algo más?']);
   });
 });
 
