@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, inject, onTestFinished, test, vi } from 'vitest';
 import { makePdf } from '../../scripts/fixtures/make-pdf';
+import { greetingFlow } from '../../functions/testing/flows';
 import type { Delivery, Received } from './fakes';
 
 const edge = inject('edge');
@@ -324,6 +325,20 @@ async function upstashCounts(): Promise<UpstashCounts> {
   return (await (await fetch(`${edge.upstash.url}/__commands`)).json()) as UpstashCounts;
 }
 
+/** A new owner with an organization (removed after the test), signed up through the Worker. */
+async function ownerWithOrg(label: string, name: string) {
+  const email = uniqueEmail(label);
+  onTestFinished(async () => {
+    await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+    await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+  });
+  const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name } });
+  const token = register.json.accessToken as string;
+  const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge ${label} ${crypto.randomUUID().slice(0, 6)}` }, token });
+  expect(org.status, org.explain).toBe(201);
+  return { token, orgId: org.json.id as string };
+}
+
 /** Commands that read a stream key (what a polling SSE route would keep sending). */
 function streamReads(counts: UpstashCounts, key: string) {
   return ['XRANGE', 'XREVRANGE', 'XREAD', 'XLEN'].reduce((n, cmd) => n + (counts.byKey[`${cmd} ${key}`] ?? 0), 0);
@@ -331,16 +346,8 @@ function streamReads(counts: UpstashCounts, key: string) {
 
 describe('live events pushed by a Durable Object', () => {
   test('an idle subscriber costs no Upstash command; events arrive by push; a reconnect resumes with Last-Event-ID', async () => {
-    const email = uniqueEmail('push');
-    onTestFinished(async () => {
-      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
-      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
-    });
-    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Push Agent' } });
-    const token = register.json.accessToken as string;
-    const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge Push ${crypto.randomUUID().slice(0, 6)}` }, token });
-    expect(org.status, org.explain).toBe(201);
-    const key = `events:org:${org.json.id}`;
+    const { token, orgId } = await ownerWithOrg('push', 'Push Agent');
+    const key = `events:org:${orgId}`;
     const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Push bot' }, token });
     expect(bot.status, bot.explain).toBe(201);
 
@@ -529,34 +536,12 @@ describe('the back-office worker (billing, single sign-on)', () => {
 
 describe('a flow turn on the Worker', () => {
   test('the visitor\'s message and the flow\'s answer reach the inbox\'s stream in one Upstash round trip, in order', async () => {
-    const email = uniqueEmail('flow-turn');
-    onTestFinished(async () => {
-      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
-      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
-    });
-    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Flow Agent' } });
-    const token = register.json.accessToken as string;
-    const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge Flow ${crypto.randomUUID().slice(0, 6)}` }, token });
-    expect(org.status, org.explain).toBe(201);
-    const key = `events:org:${org.json.id}`;
+    const { token, orgId } = await ownerWithOrg('flow-turn', 'Flow Agent');
+    const key = `events:org:${orgId}`;
     const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Flow bot' }, token });
     expect(bot.status, bot.explain).toBe(201);
     expect((await call('POST', `/api/v1/chatbots/${bot.json.id}/deploy`, { token })).status).toBeLessThan(300);
-    const pos = { x: 0, y: 0 };
-    const document = {
-      nodes: [
-        { id: 'start', type: 'start', position: pos, data: {} },
-        { id: 'name', type: 'input', position: pos, data: { prompt: '¿Tu nombre?', variable: 'name' } },
-        { id: 'hi', type: 'message', position: pos, data: { text: 'Encantado, {{name}}' } },
-        { id: 'again', type: 'input', position: pos, data: { prompt: '¿Algo más?', variable: 'more' } },
-      ],
-      edges: [
-        { id: 'a', source: 'start', sourceHandle: 'next', target: 'name' },
-        { id: 'b', source: 'name', sourceHandle: 'next', target: 'hi' },
-        { id: 'c', source: 'hi', sourceHandle: 'next', target: 'again' },
-      ],
-    };
-    const flow = await call('POST', `/api/v1/chatbots/${bot.json.id}/flows`, { body: { name: 'Saludo', document }, token });
+    const flow = await call('POST', `/api/v1/chatbots/${bot.json.id}/flows`, { body: { name: 'Saludo', document: greetingFlow() }, token });
     expect(flow.status, flow.explain).toBe(201);
     const published = await call('POST', `/api/v1/chatbots/${bot.json.id}/flows/${flow.json.id}/publish`, { token });
     expect(published.status, published.explain).toBe(201);

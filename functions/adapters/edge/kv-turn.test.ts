@@ -3,6 +3,7 @@ import { startFakeUpstashOnRedis } from '../../../scripts/bench-upstash';
 import { orgStreamKey } from '../../core/events/publish';
 import { parseSse } from '../../testing/fake-openai';
 import { createTestApi, type TestApi } from '../../testing/harness';
+import { greetingFlow } from '../../testing/flows';
 import { createTeam, type Team } from '../../testing/inbox';
 import { createUpstashKv } from './kv';
 
@@ -26,8 +27,6 @@ afterAll(async () => {
   await api?.close();
   await upstash?.close();
 });
-
-const pos = { x: 0, y: 0 };
 
 async function say(team: Team, token: string, message: string) {
   const res = await api.call('POST', `/api/v1/widget/${team.botId}/chat`, { headers: { authorization: `Bearer ${token}` }, body: { message } });
@@ -63,19 +62,7 @@ describe('a widget turn on the edge KV adapter', () => {
       token: team.owner.token,
       body: {
         name: 'Saludo',
-        document: {
-          nodes: [
-            { id: 'start', type: 'start', position: pos, data: {} },
-            { id: 'name', type: 'input', position: pos, data: { prompt: '¿Tu nombre?', variable: 'name' } },
-            { id: 'hi', type: 'message', position: pos, data: { text: 'Encantado, {{name}}' } },
-            { id: 'again', type: 'input', position: pos, data: { prompt: '¿Algo más?', variable: 'more' } },
-          ],
-          edges: [
-            { id: 'a', source: 'start', sourceHandle: 'next', target: 'name' },
-            { id: 'b', source: 'name', sourceHandle: 'next', target: 'hi' },
-            { id: 'c', source: 'hi', sourceHandle: 'next', target: 'again' },
-          ],
-        },
+        document: greetingFlow(),
       },
     });
     expect(flow.status, flow.text).toBe(201);
