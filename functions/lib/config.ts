@@ -138,6 +138,11 @@ export const configSchema = z.object({
   CHAT_MAX_WAIT_MS: z.coerce.number().int().positive().default(1000),
   CHAT_TARGET_TURN_MS: z.coerce.number().int().positive().default(1500),
   /**
+   * A flow turn's visitor message waits up to this long to be announced to the live inbox together
+   * with the flow's answer (one KV round trip for both at the edge), core/chat/announce.ts.
+   */
+  CHAT_ANNOUNCE_HOLD_MS: z.coerce.number().int().min(0).default(250),
+  /**
    * Local runtime: worker threads for ingestion's computation (extraction, chunking, built-in
    * embeddings), default one per core beyond the first; 0 runs it on the request thread. Each
    * worker's heap is capped, so a hostile file kills its worker, not the server.

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, inject, onTestFinished, test, vi } from 'vitest';
 import { makePdf } from '../../scripts/fixtures/make-pdf';
+import { greetingFlow } from '../../functions/testing/flows';
 import type { Delivery, Received } from './fakes';
 
 const edge = inject('edge');
@@ -316,10 +317,26 @@ interface UpstashCounts {
   total: number;
   byCommand: Record<string, number>;
   byKey: Record<string, number>;
+  /** By `NAME key`: how many requests (round trips) carried such a command. */
+  requestsByKey: Record<string, number>;
 }
 
 async function upstashCounts(): Promise<UpstashCounts> {
   return (await (await fetch(`${edge.upstash.url}/__commands`)).json()) as UpstashCounts;
+}
+
+/** A new owner with an organization (removed after the test), signed up through the Worker. */
+async function ownerWithOrg(label: string, name: string) {
+  const email = uniqueEmail(label);
+  onTestFinished(async () => {
+    await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
+    await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
+  });
+  const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name } });
+  const token = register.json.accessToken as string;
+  const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge ${label} ${crypto.randomUUID().slice(0, 6)}` }, token });
+  expect(org.status, org.explain).toBe(201);
+  return { token, orgId: org.json.id as string };
 }
 
 /** Commands that read a stream key (what a polling SSE route would keep sending). */
@@ -329,16 +346,8 @@ function streamReads(counts: UpstashCounts, key: string) {
 
 describe('live events pushed by a Durable Object', () => {
   test('an idle subscriber costs no Upstash command; events arrive by push; a reconnect resumes with Last-Event-ID', async () => {
-    const email = uniqueEmail('push');
-    onTestFinished(async () => {
-      await sql(`DELETE FROM organizations WHERE id IN (SELECT organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1))`, [email]);
-      await sql('DELETE FROM users WHERE lower(email) = lower($1)', [email]);
-    });
-    const register = await call('POST', '/api/v1/auth/register', { body: { email, password: 'correct-horse-battery-staple', name: 'Push Agent' } });
-    const token = register.json.accessToken as string;
-    const org = await call('POST', '/api/v1/organizations', { body: { name: `Edge Push ${crypto.randomUUID().slice(0, 6)}` }, token });
-    expect(org.status, org.explain).toBe(201);
-    const key = `events:org:${org.json.id}`;
+    const { token, orgId } = await ownerWithOrg('push', 'Push Agent');
+    const key = `events:org:${orgId}`;
     const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Push bot' }, token });
     expect(bot.status, bot.explain).toBe(201);
 
@@ -522,5 +531,44 @@ describe('the back-office worker (billing, single sign-on)', () => {
     const checkout = await fetch(`${edge.baseUrl}/api/v1/billing/checkout`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: edge.baseUrl }, body: '{}' });
     expect(checkout.headers.get('x-versaai-worker')).toBe('ingest');
     expect(checkout.status).toBe(401);
+  });
+});
+
+describe('a flow turn on the Worker', () => {
+  test('the visitor\'s message and the flow\'s answer reach the inbox\'s stream in one Upstash round trip, in order', async () => {
+    const { token, orgId } = await ownerWithOrg('flow-turn', 'Flow Agent');
+    const key = `events:org:${orgId}`;
+    const bot = await call('POST', '/api/v1/chatbots', { body: { name: 'Flow bot' }, token });
+    expect(bot.status, bot.explain).toBe(201);
+    expect((await call('POST', `/api/v1/chatbots/${bot.json.id}/deploy`, { token })).status).toBeLessThan(300);
+    const flow = await call('POST', `/api/v1/chatbots/${bot.json.id}/flows`, { body: { name: 'Saludo', document: greetingFlow() }, token });
+    expect(flow.status, flow.explain).toBe(201);
+    const published = await call('POST', `/api/v1/chatbots/${bot.json.id}/flows/${flow.json.id}/publish`, { token });
+    expect(published.status, published.explain).toBe(201);
+    const session = await call('POST', `/api/v1/widget/${bot.json.id}/session`, { body: {} });
+    expect(session.status, session.explain).toBe(200);
+    const say = async (message: string) => {
+      const res = await call('POST', `/api/v1/widget/${bot.json.id}/chat`, { body: { message }, token: session.json.sessionToken });
+      expect(res.status, res.explain).toBe(200);
+      expect(res.text).toContain('event: done');
+    };
+    const appended = async (n: number) => eventually(`${n} appends to ${key}`, async () => ((await upstashCounts()).byKey[`XADD ${key}`] === n ? await upstashCounts() : undefined));
+
+    await say('hola');
+    const first = await appended(3);
+    await say('Ana');
+    const second = await appended(5);
+    // Each turn's appends (the conversation, the visitor's message, the answer) shared one request.
+    expect(first.requestsByKey[`XADD ${key}`]).toBe(1);
+    expect(second.requestsByKey[`XADD ${key}`]).toBe(2);
+
+    const res = await fetch(`${edge.upstash.url}/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${edge.upstash.token}` },
+      body: JSON.stringify(['XRANGE', key, '-', '+']),
+    });
+    const entries = ((await res.json()) as { result: Array<[string, string[]]> }).result;
+    const events = entries.map(([, fields]) => JSON.parse(fields[1]!)).map((e) => (e.type === 'message.created' ? `${e.data.message.role}: ${e.data.message.content}` : e.type));
+    expect(events).toEqual(['conversation.created', 'user: hola', 'assistant: ¿Tu nombre?', 'user: Ana', 'assistant: Encantado, Ana\n\n¿Algo más?']);
   });
 });

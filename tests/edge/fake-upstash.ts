@@ -14,7 +14,8 @@ import { json, readBody } from './fakes';
  *   which is how @upstash/redis decodes it;
  * - `GET /__commands` (no token, like the other fakes' inspection routes) answers how many HTTP requests
  *   (round trips) and commands were received, in total, by name and by `NAME key`, so tests and benchmarks can count what the
- *   Worker costs (a pipeline or transaction counts each of its commands);
+ *   Worker costs (a pipeline or transaction counts each of its commands), and by `NAME key` how many requests carried one
+ *   (`requestsByKey`: the round trips that touched a key);
  * - Lua scripts may declare Upstash's own `#!lua flags=allow-key-locking` (as @upstash/ratelimit's
  *   do), which stock Redis rejects: the flag is dropped before Redis sees the script, and EVALSHA
  *   with the SHA-1 of the original text keeps working, as it does on Upstash.
@@ -41,8 +42,9 @@ class Status {
 }
 
 export async function startFakeUpstash(options: { redisPort: number; token: string }): Promise<FakeUpstash> {
-  const counts = { requests: 0, total: 0, byCommand: {} as Record<string, number>, byKey: {} as Record<string, number> };
+  const counts = { requests: 0, total: 0, byCommand: {} as Record<string, number>, byKey: {} as Record<string, number>, requestsByKey: {} as Record<string, number> };
   const count = (commands: string[][]) => {
+    const touched = new Set<string>();
     for (const args of commands) {
       const name = (args[0] ?? '').toUpperCase();
       counts.total += 1;
@@ -50,7 +52,9 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
       // A script's first key, not its text.
       const key = `${name} ${(name.startsWith('EVAL') ? args[3] : args[1]) ?? ''}`;
       counts.byKey[key] = (counts.byKey[key] ?? 0) + 1;
+      touched.add(key);
     }
+    for (const key of touched) counts.requestsByKey[key] = (counts.requestsByKey[key] ?? 0) + 1;
   };
   const requests: FakeUpstash['requests'] = [];
   const server = createServer((req, res) => {

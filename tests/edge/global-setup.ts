@@ -201,6 +201,8 @@ export async function startEdgeStack(
       MAIL_API_URL: mail.url,
       MAIL_API_KEY: mailKey,
       MAIL_FROM: 'VersaAI <no-reply@versaai.test>',
+      // A flow turn's two announcements share their round trip however slow this machine is today.
+      CHAT_ANNOUNCE_HOLD_MS: '60000',
       ...options.vars,
     };
     await writeFile(join(wranglerDir, '.dev.vars'), Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n');

@@ -40,6 +40,7 @@ import { answerableText } from '../channels/answerable-text';
 import { countBotAnswer, type AnswerQuota } from '../billing/messages-quota';
 import { redactHistory, redactText } from '../privacy/redaction';
 import { letTokensOut } from '../../lib/let-tokens-out';
+import { announceAnswer, announcedSoFar, turnAnnouncements, type TurnAnnouncements } from './announce';
 
 export { toPublicMessage, type PublicMessage, type PublicSource };
 
@@ -236,12 +237,22 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
   yield { type: 'message', message: toPublicMessage(userTurn.stored) };
   // Counted alongside the message's announcement, so the INCR shares its KV round trip.
   const quota = startAnswerCount(services, bot, input.channel, userTurn.handoff);
-  await publishUserMessage(services, userTurn.stored, userTurn.messageCount);
-  yield* answerTurn(
-    services,
-    { ...input, userMessage: userTurn.stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota },
-    started,
-  );
+  // Not awaited: the turn answers while the inbox hears of the message; a flow's answer, quick,
+  // is announced with it (announce.ts).
+  const stored = userTurn.stored;
+  const announcements = turnAnnouncements(services, () => publishUserMessage(services, stored, userTurn.messageCount), {
+    holdMs: bot.entryFlow && userTurn.handoff !== 'human' ? services.config.CHAT_ANNOUNCE_HOLD_MS : 0,
+  });
+  try {
+    yield* answerTurn(
+      services,
+      { ...input, userMessage: stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota, announcements },
+      started,
+    );
+  } finally {
+    // However the turn ended, the visitor's message is announced.
+    void announcements.published();
+  }
 }
 
 /**
@@ -256,12 +267,16 @@ function startAnswerCount(services: Services, bot: BotRuntime, channel: ChannelK
   return counting;
 }
 
-/** The inbox hears of a visitor's message; the first one also announces the conversation. */
+/**
+ * The inbox hears of a visitor's message; the first one also announces the conversation. Both
+ * start now, in this order (at the edge their appends share a round trip, in call order).
+ */
 async function publishUserMessage(services: Services, row: MessageRow, messageCount: number) {
-  if (messageCount === 1 && row.channel !== 'playground') {
-    await publishEvent(services, row.organizationId, 'conversation.created', { conversationId: row.conversationId, channel: row.channel });
-  }
-  await publishMessageCreated(services, row);
+  const created =
+    messageCount === 1 && row.channel !== 'playground'
+      ? publishEvent(services, row.organizationId, 'conversation.created', { conversationId: row.conversationId, channel: row.channel })
+      : null;
+  await Promise.all([created, publishMessageCreated(services, row)]);
 }
 
 export interface AnswerInput extends TurnInput {
@@ -275,6 +290,8 @@ export interface AnswerInput extends TurnInput {
   flowSession?: UserTurn['flowSession'];
   /** This answer's count against the monthly limit, when the caller started it; otherwise answerTurn counts. */
   quota?: Promise<AnswerQuota> | null;
+  /** The turn's announcements so far (the visitor's message): the answer's follow them (announce.ts). */
+  announcements?: TurnAnnouncements;
 }
 
 /**
@@ -319,6 +336,8 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     yield* answerWithFlow(services, input, flow, started);
     return;
   }
+  // The bot's usual answers can take seconds: the inbox hears of the visitor's message now.
+  void announcedSoFar(input);
 
   const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
   let answer: Answer | null = null;
@@ -344,8 +363,8 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
     for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
     await letTokensOut();
     const row = await storeAnswer(services, input, answer, started);
-    const handedOff = handoffReason ? await requestHandoff(services, bot.organizationId, input.conversationId, handoffReason) : false;
-    await publishMessageCreated(services, row, { toVisitor: input.late });
+    const handedOff = handoffReason ? await handOff(services, input, handoffReason) : false;
+    await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
     yield done(toPublicMessage(row), handedOff);
     return;
   }
@@ -411,10 +430,20 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   }
   await letTokensOut();
   const row = await storeAnswer(services, input, answer, started);
-  await publishMessageCreated(services, row, { toVisitor: input.late });
-  if (row.isFallback && row.error) await publishMessageFailed(services, row);
+  const announceReply = async () => {
+    await publishMessageCreated(services, row, { toVisitor: input.late });
+    if (row.isFallback && row.error) await publishMessageFailed(services, row);
+  };
+  // A handoff is announced after the answer, so then the answer's announcement is awaited.
+  await announceAnswer(services, input, announceReply, { more: handsOff });
   const handedOff = handsOff ? await requestHandoff(services, bot.organizationId, input.conversationId, 'low_confidence') : false;
   yield done(toPublicMessage(row), handedOff);
+}
+
+/** Hands the conversation to a person, announced after the visitor's message. */
+async function handOff(services: Services, input: AnswerInput, reason: HandoffReason) {
+  await announcedSoFar(input);
+  return requestHandoff(services, input.bot.organizationId, input.conversationId, reason);
 }
 
 /** "We'll get back to you", and the conversation goes to the inbox as a request for a person. */
@@ -423,8 +452,8 @@ async function* answerOverLimit(services: Services, input: AnswerInput, lang: 'e
   for (const token of wordTokens(answer.content)) yield { type: 'token', text: token };
   await letTokensOut();
   const row = await storeAnswer(services, input, answer, started);
-  const handedOff = await requestHandoff(services, input.bot.organizationId, input.conversationId, 'plan_limit');
-  await publishMessageCreated(services, row, { toVisitor: input.late });
+  const handedOff = await handOff(services, input, 'plan_limit');
+  await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId, handoff: handedOff ? 'requested' : input.handoff };
 }
 

@@ -7,11 +7,12 @@ import { toPublicMessage, type PublicMessage } from '../chat/public-message';
 import { storeReply, type FlowSessionRead } from '../chat/store';
 import { publishMessageCreated } from '../conversations/events';
 import { createFlowHost } from './host';
-import { runTurn, type TurnResult } from './runtime';
+import { runTurn, type FlowHost, type TurnResult } from './runtime';
 import { flowState, initialState, type FlowReply, type FlowState } from './state';
 import type { EntryFlow } from './entry';
 import { loadVersion } from './store';
 import { letTokensOut } from '../../lib/let-tokens-out';
+import { announceAnswer, announcedSoFar, type TurnAnnouncements } from '../chat/announce';
 
 /**
  * Where flows meet the chat turn (engine.ts calls `flowFor`, then `answerWithFlow`): when the
@@ -31,6 +32,8 @@ export interface FlowTurnInput {
   userMessage: MessageRow;
   late?: boolean;
   now?: Date;
+  /** The turn's announcements so far (the visitor's message): what the flow announces follows them (chat/announce.ts). */
+  announcements?: TurnAnnouncements;
 }
 
 export interface ActiveFlow {
@@ -135,7 +138,7 @@ export type FlowChatEvent = { type: 'token'; text: string } | { type: 'done'; me
 export async function* answerWithFlow(services: Services, input: FlowTurnInput, flow: ActiveFlow, started = performance.now()): AsyncGenerator<FlowChatEvent> {
   const { bot } = input;
   const language = languageOf(bot, input.text);
-  const host = createFlowHost({ services, bot, channel: input.channel, language, conversationId: input.conversationId, contactName: flow.contactName, now: input.now });
+  const host = afterAnnounced(createFlowHost({ services, bot, channel: input.channel, language, conversationId: input.conversationId, contactName: flow.contactName, now: input.now }), input);
   const quickReply = input.quickReply ?? tappedReplyId(input.userMessage.metadata);
   const result = await runTurn({ doc: flow.doc, state: flow.state, incoming: { text: input.text, quickReply }, host });
   const failed = result.steps.find((s) => s.error);
@@ -172,6 +175,16 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
     },
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   }, remember.map((write) => write.getSQL()));
-  await publishMessageCreated(services, row, { toVisitor: input.late });
+  await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+}
+
+/** The flow's actions and webhook events are announced too: after the visitor's message. */
+function afterAnnounced(host: FlowHost, turn: Pick<FlowTurnInput, 'announcements'>): FlowHost {
+  if (!turn.announcements) return host;
+  return {
+    ...host,
+    applyAction: async (action, variables) => (await announcedSoFar(turn), host.applyAction(action, variables)),
+    emitWebhook: async (event, data) => (await announcedSoFar(turn), host.emitWebhook(event, data)),
+  };
 }
