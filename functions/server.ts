@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { getRequestListener, type HttpBindings, type Http2Bindings } from '@hono/node-server';
 import type { Config, TrustProxy } from './lib/config';
 import { logError } from './lib/log';
-import { NODE_CLIENT_IP_HEADER } from './lib/request';
+import type { NodeRequestBindings } from './lib/request';
 import { dashboardSecurityHeaders } from './lib/security-headers';
 import { devDashboardSettings, startDevDashboardInProcess, type DevDashboard } from './dev-dashboard';
 import type { LocalRuntime } from './local-runtime';
@@ -195,9 +195,10 @@ export function createRequestListener(runtime: LocalRuntime, frontend: NodeHandl
   const { config } = runtime;
   const api = getRequestListener(
     (request, env: HttpBindings | Http2Bindings) => {
-      const headers = new Headers(request.headers);
-      headers.set(NODE_CLIENT_IP_HEADER, clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY));
-      return runtime.app.fetch(new Request(request, { headers }), env);
+      // The address travels beside the request, not in a copy of it: a copied Request is a full
+      // web Request with its body as a web stream, where the adapter's own reads the socket directly.
+      const bindings: NodeRequestBindings = { ...env, clientIp: clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY) };
+      return runtime.app.fetch(request, bindings);
     },
     // The adapter would cut an unread body off after 500 ms; lingerOverUnreadBody waits longer.
     { autoCleanupIncoming: false },
