@@ -13,6 +13,7 @@ import type { LocalRuntime } from './local-runtime';
 import { isApiPath, listenAddress, listenEarly, type EarlyServer, type NodeHandler } from './early-listener';
 import { serveLoopStatsOverIpc } from './adapters/local/loop-monitor';
 import { noteAccepted, noteRefusal } from './adapters/local/door-timing';
+import { sendEventStream } from './adapters/local/event-stream';
 
 /**
  * Node entry: the local runtime on one origin. `/api/*` and `/health` go to the Hono app; every
@@ -198,7 +199,10 @@ export function createRequestListener(runtime: LocalRuntime, frontend: NodeHandl
       // The address travels beside the request, not in a copy of it: a copied Request is a full
       // web Request with its body as a web stream, where the adapter's own reads the socket directly.
       const bindings: NodeRequestBindings = { ...env, clientIp: clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY) };
-      return runtime.app.fetch(request, bindings);
+      const answer = runtime.app.fetch(request, bindings);
+      // A chat answer's events go straight to the socket (adapters/local/event-stream.ts); a
+      // synchronous answer is never one, and anything else goes back to the adapter as it is.
+      return answer instanceof Promise ? answer.then((response) => sendEventStream(response, env.outgoing)) : answer;
     },
     // The adapter would cut an unread body off after 500 ms; lingerOverUnreadBody waits longer.
     { autoCleanupIncoming: false },
