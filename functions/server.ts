@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { getRequestListener, type HttpBindings, type Http2Bindings } from '@hono/node-server';
 import type { Config, TrustProxy } from './lib/config';
 import { logError } from './lib/log';
-import { NODE_CLIENT_IP_HEADER } from './lib/request';
+import type { NodeRequestBindings } from './lib/request';
 import { dashboardSecurityHeaders } from './lib/security-headers';
 import { devDashboardSettings, startDevDashboardInProcess, type DevDashboard } from './dev-dashboard';
 import type { LocalRuntime } from './local-runtime';
 import { isApiPath, listenAddress, listenEarly, type EarlyServer, type NodeHandler } from './early-listener';
 import { serveLoopStatsOverIpc } from './adapters/local/loop-monitor';
 import { noteAccepted, noteRefusal } from './adapters/local/door-timing';
+import { sendEventStream } from './adapters/local/event-stream';
 
 /**
  * Node entry: the local runtime on one origin. `/api/*` and `/health` go to the Hono app; every
@@ -195,9 +196,13 @@ export function createRequestListener(runtime: LocalRuntime, frontend: NodeHandl
   const { config } = runtime;
   const api = getRequestListener(
     (request, env: HttpBindings | Http2Bindings) => {
-      const headers = new Headers(request.headers);
-      headers.set(NODE_CLIENT_IP_HEADER, clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY));
-      return runtime.app.fetch(new Request(request, { headers }), env);
+      // The address travels beside the request, not in a copy of it: a copied Request is a full
+      // web Request with its body as a web stream, where the adapter's own reads the socket directly.
+      const bindings: NodeRequestBindings = { ...env, clientIp: clientAddress(env.incoming.socket.remoteAddress, env.incoming.headers['x-forwarded-for'], config.TRUST_PROXY) };
+      const answer = runtime.app.fetch(request, bindings);
+      // A chat answer's events go straight to the socket (adapters/local/event-stream.ts); a
+      // synchronous answer is never one, and anything else goes back to the adapter as it is.
+      return answer instanceof Promise ? answer.then((response) => sendEventStream(response, env.outgoing)) : answer;
     },
     // The adapter would cut an unread body off after 500 ms; lingerOverUnreadBody waits longer.
     { autoCleanupIncoming: false },

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 interface Runtime {
-  app: { fetch(request: Request): Response | Promise<Response> };
+  /** The Node server passes the client's address beside each request (functions/lib/request.ts). */
+  app: { fetch(request: Request, bindings: { clientIp: string }): Response | Promise<Response> };
   config: { APP_URL: string };
 }
 
@@ -17,15 +18,16 @@ const DEMO_EMAIL = 'demo@versaai.local';
 
 type Call = <T>(method: 'GET' | 'POST', path: string, body?: unknown) => Promise<T>;
 
-/** Requests straight into the app, with the headers the Node server would add. */
+/** Requests straight into the app, with the client address the Node server would pass beside them. */
 function inProcessApi(runtime: Runtime, headers: Record<string, string> = {}): Call {
   return async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => {
     const res = await runtime.app.fetch(
       new Request(new URL(path, runtime.config.APP_URL), {
         method,
-        headers: { 'content-type': 'application/json', 'x-real-ip': '127.0.0.1', ...headers },
+        headers: { 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+      { clientIp: '127.0.0.1' },
     );
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);

@@ -54,7 +54,9 @@ function isJson(contentType: string) {
 export const checkRequestText = createMiddleware<AppEnv>(async (c, next) => {
   checkQuery(c.req.url);
   const path = c.req.path;
-  if (c.req.raw.body === null || RAW_BODY_PREFIXES.some((prefix) => path.startsWith(prefix))) return next();
+  // By method, not `c.req.raw.body === null`: on Node reading `.body` turns the adapter's light
+  // request into a full web Request whose body is a web stream; a bodiless request reads 0 bytes below.
+  if (c.req.method === 'GET' || c.req.method === 'HEAD' || RAW_BODY_PREFIXES.some((prefix) => path.startsWith(prefix))) return next();
   const contentType = c.req.header('content-type') ?? '';
   if (FORM_TYPES.some((type) => contentType.toLowerCase().startsWith(type))) return next();
   // Read once as bytes: Hono serves later text()/json() calls from this, and the bytes stay exact.

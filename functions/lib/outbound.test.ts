@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutboundRefused } from './network';
+import { OutboundRefused, OutboundTooLarge } from './network';
 import { createOutbound, type OutboundConnector } from './outbound';
 
 /**
@@ -75,5 +75,20 @@ describe('outbound port', () => {
       expect(await outbound.check(url), url).not.toBeNull();
     }
     expect(asked).toEqual([]);
+  });
+
+  it('counts a decoded body past its declared length, and passes a framed one through whole', async () => {
+    const answers: Record<string, Response> = {};
+    const connector: OutboundConnector = { fetch: async (url) => answers[url]!, resolve: async () => null };
+    const outbound = createOutbound(connector, { allowPrivate: false });
+    // A small compressed body the client inflates: its content-length says nothing of the bytes read.
+    answers['https://a.example.com/bomb'] = new Response('x'.repeat(5000), { headers: { 'content-length': '40', 'content-encoding': 'gzip' } });
+    const bomb = await outbound.fetch('https://a.example.com/bomb', { maxBytes: 1000 });
+    await expect(bomb.text()).rejects.toBeInstanceOf(OutboundTooLarge);
+    answers['https://a.example.com/chunked'] = new Response('x'.repeat(5000));
+    await expect((await outbound.fetch('https://a.example.com/chunked', { maxBytes: 1000 })).text()).rejects.toBeInstanceOf(OutboundTooLarge);
+    answers['https://a.example.com/framed'] = new Response('{"ok":true}', { headers: { 'content-length': '11' } });
+    const framed = await outbound.fetch('https://a.example.com/framed', { maxBytes: 1000 });
+    expect(await framed.json()).toEqual({ ok: true });
   });
 });

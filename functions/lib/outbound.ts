@@ -39,6 +39,12 @@ function boundBody(response: Response, maxBytes: number, url: string): Response 
     throw tooLarge();
   }
   if (!response.body) return response;
+  // A declared length bounds what HTTP delivers (the connection's framing stops there), so such a
+  // body needs no counting stream (a TransformStream and a Response per call, on every flow API
+  // call); a decoded one (gzip, br) can grow past it, and a chunked one is framed by its chunks.
+  const length = response.headers.get('content-length');
+  const framed = length !== null && /^\d+$/.test(length) && !response.headers.has('content-encoding') && !response.headers.has('transfer-encoding');
+  if (framed) return response;
   let seen = 0;
   const counted = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

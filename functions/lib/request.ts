@@ -3,19 +3,23 @@ import type { AppEnv } from './env';
 import type { AuditActor } from '../core/audit';
 
 /**
- * The header the Node server (`server.ts`) sets to the client's address, always overwriting what
- * the client sent: the socket's address, or the X-Forwarded-For entry TRUST_PROXY vouches for.
+ * What the Node server (`server.ts`) passes beside each request as the app's bindings: the
+ * client's address (the socket's, or the X-Forwarded-For entry TRUST_PROXY vouches for). Any
+ * address header the client sent is only a claim and is never read there.
  */
-export const NODE_CLIENT_IP_HEADER = 'x-real-ip';
+export interface NodeRequestBindings {
+  clientIp: string;
+}
 
 /**
- * The caller's IP, for rate limits, sessions and the audit log. Each runtime trusts only the header
- * its own front sets: on Workers Cloudflare's `cf-connecting-ip` (Cloudflare overwrites a client's);
- * on Node the server's header. A `cf-connecting-ip` sent to the Node server is just a client's claim.
+ * The caller's IP, for rate limits, sessions and the audit log. Each runtime trusts only what its
+ * own front sets: on Workers Cloudflare's `cf-connecting-ip` (Cloudflare overwrites a client's);
+ * on Node the server's binding. A `cf-connecting-ip` or `x-real-ip` sent to the Node server is
+ * just a client's claim.
  */
 export function clientIp(c: Context<AppEnv>): string {
-  const header = c.get('services').config.runtime === 'edge' ? 'cf-connecting-ip' : NODE_CLIENT_IP_HEADER;
-  return c.req.header(header) ?? 'unknown';
+  if (c.get('services').config.runtime === 'edge') return c.req.header('cf-connecting-ip') ?? 'unknown';
+  return (c.env as Partial<NodeRequestBindings> | undefined)?.clientIp ?? 'unknown';
 }
 
 export function userAgent(c: Context): string | null {

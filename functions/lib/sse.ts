@@ -1,9 +1,37 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './env';
-import { streamSSE } from 'hono/streaming';
 import type { ChatEvent } from '../core/chat/engine';
 import { capacityFailure } from './capacity';
 import { logError } from './log';
+
+const encoder = new TextEncoder();
+
+/**
+ * The frames behind the event-stream bodies made here, by body. A runtime that can write them to
+ * its socket itself (Node: adapters/local/event-stream.ts) takes them and never reads the body:
+ * no web streams between the turn and the socket, and the status line leaves with the first event
+ * in one write instead of alone before it.
+ */
+const frameSources = new WeakMap<ReadableStream<Uint8Array>, AsyncGenerator<string>>();
+
+/** The frames of an event-stream body made by `streamChatEvents`, once; undefined for any other body. */
+export function takeEventFrames(body: ReadableStream<Uint8Array> | null): AsyncGenerator<string> | undefined {
+  if (!body) return undefined;
+  const frames = frameSources.get(body);
+  frameSources.delete(body);
+  return frames;
+}
+
+/** What Hono's `streamSSE` sends; the rest of the platform's event streams still go through it. */
+const EVENT_STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  Connection: 'keep-alive',
+  'Transfer-Encoding': 'chunked',
+  'X-Accel-Buffering': 'no',
+};
+
+const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
  * Streams chat events as Server-Sent Events: `event: <type>` and the rest as JSON data. If the
@@ -18,28 +46,45 @@ import { logError } from './log';
  *   question twice.
  */
 export function streamChatEvents(c: Context<AppEnv>, events: AsyncGenerator<ChatEvent>) {
-  c.header('Cache-Control', 'no-store');
-  c.header('X-Accel-Buffering', 'no');
-  return streamSSE(c, async (stream) => {
-    let questionId: string | null = null;
-    try {
-      for await (const event of events) {
-        // Who holds the conversation is the inbox's business, not the visitor's.
-        const { type, ...data } = event.type === 'done' ? { ...event, handoff: undefined } : event;
-        if (event.type === 'message') questionId = event.message.id;
-        await stream.writeSSE({ event: type, data: JSON.stringify(data) });
-      }
-    } catch (error) {
-      const busy = questionId ? null : capacityFailure(error);
-      logError(busy ? 'chat refused: database busy' : 'chat stream failed', error);
-      const body = busy
-        ? { code: busy.code, message: busy.message, retryAfterSeconds: (busy.details as { retryAfterSeconds: number }).retryAfterSeconds }
-        : questionId && (await queueLateAnswer(c, questionId))
-          ? { code: 'internal_error', message: 'The answer was interrupted; it will arrive here shortly', answerQueued: true }
-          : { code: 'internal_error', message: 'The answer was interrupted; please try again' };
-      await stream.writeSSE({ event: 'error', data: JSON.stringify(body) });
+  const frames = chatFrames(c, events);
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await frames.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+      // The client went away: the turn still runs to its end, so its answer is stored and reaches
+      // the inbox (and the visitor's history) as if it had been read.
+      async cancel() {
+        while (!(await frames.next()).done);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  frameSources.set(body, frames);
+  return c.body(body, 200, EVENT_STREAM_HEADERS);
+}
+
+async function* chatFrames(c: Context<AppEnv>, events: AsyncGenerator<ChatEvent>): AsyncGenerator<string> {
+  let questionId: string | null = null;
+  try {
+    for await (const event of events) {
+      // Who holds the conversation is the inbox's business, not the visitor's.
+      const { type, ...data } = event.type === 'done' ? { ...event, handoff: undefined } : event;
+      if (event.type === 'message') questionId = event.message.id;
+      yield frame(type, data);
     }
-  });
+  } catch (error) {
+    const busy = questionId ? null : capacityFailure(error);
+    logError(busy ? 'chat refused: database busy' : 'chat stream failed', error);
+    const body = busy
+      ? { code: busy.code, message: busy.message, retryAfterSeconds: (busy.details as { retryAfterSeconds: number }).retryAfterSeconds }
+      : questionId && (await queueLateAnswer(c, questionId))
+        ? { code: 'internal_error', message: 'The answer was interrupted; it will arrive here shortly', answerQueued: true }
+        : { code: 'internal_error', message: 'The answer was interrupted; please try again' };
+    yield frame('error', body);
+  }
 }
 
 /** A few seconds' delay lets a busy database recover before the job tries again. */

@@ -1,5 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ApiError } from '../../lib/errors';
+import { verifyHs256 } from '../../lib/jwt';
 
 const encoder = new TextEncoder();
 const ISSUER = 'versaai';
@@ -24,7 +25,8 @@ export async function signAccessToken(claims: Omit<AccessClaims, 'issuedAt'>, se
 
 export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims> {
   try {
-    const { payload } = await jwtVerify(token, encoder.encode(secret), { issuer: ISSUER, algorithms: ['HS256'] });
+    // Remembered once verified; sign-out and deleted accounts are checked after this on every request.
+    const payload = await verifyHs256(token, secret, ISSUER);
     if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
       throw new ApiError('invalid_token', 'The access token is not valid');
     }

@@ -1,6 +1,7 @@
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT } from 'jose';
 import { ApiError } from '../../lib/errors';
 import { hmacSha256Hex } from '../../lib/crypto';
+import { verifyHs256 } from '../../lib/jwt';
 
 /**
  * A widget visitor's session: a signed token naming the bot, the contact and the conversation.
@@ -27,7 +28,7 @@ export function signWidgetSession(session: WidgetSession, secret: string): Promi
 
 export async function verifyWidgetSession(token: string, botId: string, secret: string): Promise<WidgetSession> {
   try {
-    const { payload } = await jwtVerify(token, encoder.encode(secret), { issuer: 'versaai', algorithms: ['HS256'] });
+    const payload = await verifyHs256(token, secret, 'versaai');
     if (payload.typ !== 'widget' || payload.bot !== botId || typeof payload.sub !== 'string' || typeof payload.conv !== 'string') {
       throw new Error('wrong token');
     }
