@@ -43,9 +43,14 @@ type Message = Awaited<ReturnType<PGlite['execProtocolStream']>>[number];
 interface Prepared {
   name: string;
   paramTypes: number[];
-  /** The statement's RowDescription (absent when it returns no rows): Execute sends none. */
-  rowDescription: Message | undefined;
+  /** The statement's row description (empty when it returns no rows): Execute sends none. */
+  fields: Array<{ name: string; dataTypeID: number }>;
+  /** Each field's parser from PGlite's table, for calls without parsers of their own. */
+  parsers?: Array<((value: string, typeId: number) => unknown) | undefined>;
 }
+
+/** Commands whose tag's count is `affectedRows` (as PGlite counts them). */
+const ROW_COUNTING = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE']);
 
 export interface PreparedStatements {
   /** How many statements are prepared now (diagnostics, tests). */
@@ -98,10 +103,11 @@ export function usePreparedStatements(pglite: PGlite, options: { max?: number } 
     toClose = [];
     parts.push(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync());
     const messages = await run(concat(parts), queryOptions);
-    const prepared = {
+    const description = messages.find((m) => m.name === 'rowDescription') as { fields: Array<{ name: string; dataTypeID: number }> } | undefined;
+    const prepared: Prepared = {
       name,
       paramTypes: parse.parseDescribeStatementResults(messages),
-      rowDescription: messages.find((m) => m.name === 'rowDescription'),
+      fields: (description?.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
     };
     counts.prepares++;
     cache.set(text, prepared);
@@ -122,15 +128,49 @@ export function usePreparedStatements(pglite: PGlite, options: { max?: number } 
       const serialize = queryOptions?.serializers?.[oid] ?? pglite.serializers[oid];
       return serialize ? serialize(param) : String(param);
     });
-    const messages = await run(
-      concat([protocol.serialize.bind({ statement: prepared.name, values }), protocol.serialize.execute({}), protocol.serialize.sync()]),
-      queryOptions,
-    );
+    const messages = await run(bindExecuteSync(prepared.name, values), queryOptions);
     counts.runs++;
-    const described = prepared.rowDescription ? [prepared.rowDescription, ...messages] : messages;
     // A `COPY ... TO '/dev/blob'` leaves its output here, as with query().
     const blob = await pglite._getWrittenBlob();
-    return parse.parseResults(described, pglite.parsers, queryOptions, blob)[0] as Results<T>;
+    return resultOf<T>(messages, prepared, queryOptions, blob);
+  }
+
+  /**
+   * `parseResults` of PGlite for one statement's messages, without its cost: with per-call parsers
+   * (drizzle passes some with every statement) it copies the whole parser table (a few hundred
+   * types, arrays included) on every call, which was a tenth of the turn's CPU time. Here each
+   * field's parser is looked up once per call.
+   */
+  function resultOf<T>(messages: Message[], prepared: Prepared, queryOptions: QueryOptions | undefined, blob: Blob | undefined): Results<T> {
+    const fields = prepared.fields;
+    const own = queryOptions?.parsers;
+    const parsers = own ? fields.map((f) => own[f.dataTypeID] ?? pglite.parsers[f.dataTypeID]) : (prepared.parsers ??= fields.map((f) => pglite.parsers[f.dataTypeID]));
+    const asArray = queryOptions?.rowMode === 'array';
+    const rows: unknown[] = [];
+    let complete: string | undefined;
+    for (const message of messages) {
+      if (message.name === 'dataRow') {
+        const values = (message as unknown as { fields: Array<string | null> }).fields;
+        const parsed = values.map((value, i) => (value === null ? null : parsers[i] ? parsers[i]!(value, fields[i]!.dataTypeID) : value));
+        rows.push(asArray ? parsed : Object.fromEntries(parsed.map((value, i) => [fields[i]!.name, value])));
+      } else if (message.name === 'commandComplete') {
+        complete = (message as unknown as { text: string }).text;
+      }
+    }
+    if (complete === undefined) return { affectedRows: 0, rows: [], fields: [] } as Results<T>;
+    // The command tag ends in the row count when it has one ("SELECT 2", "INSERT 0 5").
+    const parts = complete.split(' ');
+    const command = parts[0]!;
+    const rowCount = parseInt(parts[parts.length - 1]!, 10);
+    const affectedRows = ROW_COUNTING.has(command) ? rowCount : 0;
+    return {
+      rows: rows as T[],
+      fields: fields.map((f) => ({ ...f })),
+      command,
+      affectedRows,
+      ...(Number.isNaN(rowCount) ? {} : { rowCount }),
+      ...(blob ? { blob } : {}),
+    } as Results<T>;
   }
 
   /** One statement on the prepared path; the caller holds PGlite's query lock. */
@@ -211,6 +251,46 @@ export function usePreparedStatements(pglite: PGlite, options: { max?: number } 
 function withStatement(error: unknown, query: string, params: unknown[], queryOptions: QueryOptions | undefined) {
   if (error instanceof Error && 'code' in error && 'severity' in error) Object.assign(error, { query, params, queryOptions });
   return error;
+}
+
+const EXECUTE_SYNC = Buffer.concat([protocol.serialize.execute({}), protocol.serialize.sync()]);
+
+/**
+ * Bind (the named statement, text or binary values, text results), Execute and Sync as one
+ * message buffer. pg-protocol's serializer allocates a fresh ArrayBuffer for every message and
+ * again each time one outgrows it, which showed in the turn's profile; this measures first and
+ * writes once into a pooled Buffer.
+ */
+function bindExecuteSync(statement: string, values: Array<string | ArrayBuffer | ArrayBufferView | null>): Uint8Array {
+  const encoded = values.map((value) =>
+    value === null || typeof value === 'string' ? value : ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.from(value),
+  );
+  let length = 4 + 1 + Buffer.byteLength(statement) + 1 + 2 + 2 * values.length + 2 + 2 + 2;
+  for (const value of encoded) length += 4 + (value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  const out = Buffer.allocUnsafe(1 + length + EXECUTE_SYNC.length);
+  let at = out.writeUInt8(0x42, 0); // 'B'
+  at = out.writeInt32BE(length, at);
+  at = out.writeUInt8(0, at); // the unnamed portal
+  at += out.write(statement, at);
+  at = out.writeUInt8(0, at);
+  at = out.writeInt16BE(values.length, at);
+  for (const value of encoded) at = out.writeInt16BE(value === null || typeof value === 'string' ? 0 : 1, at);
+  at = out.writeInt16BE(values.length, at);
+  for (const value of encoded) {
+    if (value === null) {
+      at = out.writeInt32BE(-1, at);
+    } else if (typeof value === 'string') {
+      const size = out.write(value, at + 4);
+      at = out.writeInt32BE(size, at) + size;
+    } else {
+      at = out.writeInt32BE(value.length, at);
+      at += value.copy(out, at);
+    }
+  }
+  at = out.writeInt16BE(1, at); // one result format for every column:
+  at = out.writeInt16BE(0, at); // text
+  EXECUTE_SYNC.copy(out, at);
+  return out;
 }
 
 function concat(parts: Uint8Array[]) {
