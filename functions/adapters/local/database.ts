@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle } from 'drizzle-orm/pglite';
 import { prioritizeRequests, type Gate } from './priority';
+import { usePreparedStatements, type PreparedStatements } from './prepared';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { SQL } from 'drizzle-orm';
 import * as schema from '../../../db/schema';
@@ -16,6 +17,8 @@ export interface LocalDatabase {
   pglite: PGlite;
   /** The statement gate (requests first): its pulse for /health, its figures for benchmarks. */
   gate: Gate;
+  /** The session's prepared statements (prepared.ts); null when opened without them. */
+  prepared: PreparedStatements | null;
   close(): Promise<void>;
 }
 
@@ -204,7 +207,11 @@ export async function dumpDatabaseTemplate(database: LocalDatabase): Promise<Uin
 
 export async function openLocalDatabase(
   dataDir: string | null,
-  options: { migrationsFolder?: string } = {},
+  options: {
+    migrationsFolder?: string;
+    /** Statements run as named prepared statements (prepared.ts); false for PGlite's own path (A/B measurements). */
+    preparedStatements?: boolean;
+  } = {},
 ): Promise<LocalDatabase> {
   const migrationsFolder = options.migrationsFolder ?? findMigrationsFolder();
   const template = dataDir === null ? inMemoryTemplate() : undefined;
@@ -216,8 +223,10 @@ export async function openLocalDatabase(
     // migrations is brought up to date like any data directory.
     await migrateIfChanged(pglite, db, migrationsFolder);
     await pglite.exec(VECTOR_SESSION_SQL);
+    // Under the gate, so the gate times and orders the same calls as before.
+    const prepared = options.preparedStatements === false ? null : usePreparedStatements(pglite);
     const gate = prioritizeRequests(pglite);
-    return { db, pglite, gate, close: () => pglite.close() };
+    return { db, pglite, gate, prepared, close: () => pglite.close() };
   } catch (error) {
     await pglite.close().catch(() => {});
     throw error;

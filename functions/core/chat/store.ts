@@ -2,7 +2,7 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { ModelMessage } from 'ai';
 import { conversations, messages } from '../../../db/schema';
 import type { Database } from '../../ports';
-import { rowsOf } from '../../lib/sql';
+import { compiledRows } from '../../lib/sql';
 import { cleanText } from '../../lib/text';
 
 /**
@@ -76,15 +76,16 @@ export interface LastReply {
  * position and contact name, which the flow turn would otherwise read in a round trip of its own.
  */
 export async function storeUserTurn(db: Database, input: MessageInsert, memorySize: number, options: { withFlowSession?: boolean } = {}): Promise<UserTurn | null> {
-  const values = { ...input, content: cleanText(input.content) };
-  const insert = db.insert(messages).values({ ...values, role: 'user' }).onConflictDoNothing().returning();
-  const [raw] = await rowsOf(
+  const values = { ...input, role: 'user' as const, content: cleanText(input.content) };
+  const columns = definedKeys(values);
+  const [raw] = await compiledRows(
     db,
-    sql`with m as (${insert.getSQL()}),
+    `storeUserTurn:${columns.join(',')}`,
+    () => sql`with m as (${db.insert(messages).values(placeholders(columns)).onConflictDoNothing().returning().getSQL()}),
       c as (
         update ${conversations} set
           last_message_at = m.created_at,
-          last_message_preview = ${preview(values.content, values.metadata)},
+          last_message_preview = ${sql.placeholder('_preview')},
           message_count = ${conversations.messageCount} + 1,
           unread_count = ${conversations.unreadCount} + 1,
           status = case when ${conversations.status} in ('resolved', 'closed') then 'open'::conversation_status else ${conversations.status} end,
@@ -95,8 +96,9 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
       select m.*,
         (select handoff from c) as _handoff,
         (select message_count from c) as _message_count,
-        chat_turn_context(${values.conversationId}, ${memorySize}, ${options.withFlowSession === true}) as _context
+        chat_turn_context(${sql.placeholder('conversationId')}, ${sql.placeholder('_memory')}, ${sql.placeholder('_withFlow')}) as _context
       from m`,
+    { ...values, _preview: preview(values.content, values.metadata), _memory: memorySize, _withFlow: options.withFlowSession === true },
   );
   if (!raw) return null;
   const context = parseJson<TurnContextRead>(raw._context);
@@ -129,7 +131,7 @@ function parseJson<T>(value: unknown): T | null {
  * twice: the existing answer is returned. Private notes and system notices ("an agent joined")
  * leave the conversation's preview and counters alone.
  */
-export async function storeReply(db: Database, input: MessageInsert, alongside: SQL[] = []): Promise<MessageRow> {
+export async function storeReply(db: Database, input: MessageInsert, alongside: AlongsideWrite[] = []): Promise<MessageRow> {
   // An agent's reply, or a model's answer echoing the visitor, may carry text Postgres refuses.
   const values = { ...input, content: cleanText(input.content) };
   if (values.role === 'note' || values.role === 'system') {
@@ -137,23 +139,25 @@ export async function storeReply(db: Database, input: MessageInsert, alongside: 
     const [row] = await db.insert(messages).values(values).returning();
     return row;
   }
-  const insert = db.insert(messages).values(values).onConflictDoNothing().returning();
   const replied = values.role === 'assistant' || values.role === 'agent';
-  const [raw] = await rowsOf(
+  const columns = definedKeys(values);
+  const [raw] = await compiledRows(
     db,
-    sql`with m as (${insert.getSQL()}),
+    `storeReply:${values.role}:${columns.join(',')}:${alongside.map((write) => write.key).join(';')}`,
+    () => sql`with m as (${db.insert(messages).values(placeholders(columns)).onConflictDoNothing().returning().getSQL()}),
       c as (
         update ${conversations} set
           last_message_at = m.created_at,
-          last_message_preview = ${preview(values.content, values.metadata)},
+          last_message_preview = ${sql.placeholder('_preview')},
           message_count = ${conversations.messageCount} + 1,
           first_response_at = ${replied ? sql`coalesce(${conversations.firstResponseAt}, m.created_at)` : sql`${conversations.firstResponseAt}`},
           unread_count = ${values.role === 'agent' ? sql`0` : sql`${conversations.unreadCount}`},
           updated_at = now()
         from m where ${conversations.id} = m.conversation_id
         returning 1
-      )${alongsideCtes(alongside)}
+      )${alongsideCtes(alongside.map((write) => write.build()))}
       select m.* from m`,
+    Object.assign({ ...values, _preview: preview(values.content, values.metadata) }, ...alongside.map((write) => write.values)),
   );
   if (raw) return messageFromRaw(raw);
   const [existing] = await db
@@ -166,10 +170,28 @@ export async function storeReply(db: Database, input: MessageInsert, alongside: 
 }
 
 /**
- * Other writes of the same turn (a flow's position and node counts) as data-modifying CTEs of the
- * reply's statement: Postgres runs each exactly once whether or not the query reads it, so the
- * turn pays one round trip instead of one per write.
+ * Another write of the same turn (a flow's position and node counts), run as a data-modifying CTE
+ * of the reply's statement: Postgres runs each exactly once whether or not the query reads it, so
+ * the turn pays one round trip instead of one per write. Like the reply (lib/sql.ts
+ * `compiledRows`), it is built once per `key` from placeholders, whose names must not collide
+ * with a message column's or another write's, and filled from `values`.
  */
+export interface AlongsideWrite {
+  key: string;
+  build: () => SQL;
+  values: Record<string, unknown>;
+}
+
+/** Columns given a value (an insert names only those: the rest take their defaults), in a stable order. */
+function definedKeys(values: Record<string, unknown>) {
+  return Object.keys(values).filter((key) => values[key] !== undefined).sort();
+}
+
+/** Each column as the placeholder of the same name. */
+function placeholders(columns: string[]): MessageInsert {
+  return Object.fromEntries(columns.map((column) => [column, sql.placeholder(column)])) as unknown as MessageInsert;
+}
+
 function alongsideCtes(statements: SQL[]) {
   return sql.join(statements.map((statement, i) => sql`, ${sql.raw(`w${i}`)} as (${statement})`));
 }

@@ -4,7 +4,8 @@ import type { Services } from '../../ports';
 import type { BotRuntime } from '../chat/bot-runtime';
 import { tappedReplyId } from '../chat/handoff';
 import { toPublicMessage, type PublicMessage } from '../chat/public-message';
-import { storeReply, type FlowSessionRead } from '../chat/store';
+import { storeReply, type AlongsideWrite, type FlowSessionRead } from '../chat/store';
+import { compiledRows } from '../../lib/sql';
 import { publishMessageCreated } from '../conversations/events';
 import { createFlowHost } from './host';
 import { runTurn, type FlowHost, type TurnResult } from './runtime';
@@ -102,21 +103,45 @@ export function combine(replies: FlowReply[]) {
   return { text: parts.join('\n\n'), parts, quickReplies, media };
 }
 
-function saveSession(services: Services, organizationId: string, conversationId: string, state: FlowState) {
-  const values = { conversationId, organizationId, flowId: state.flowId!, version: state.version ?? 0, status: state.status, state: state as unknown as Record<string, unknown> };
-  return services.db
-    .insert(flowSessions)
-    .values(values)
-    .onConflictDoUpdate({ target: flowSessions.conversationId, set: { flowId: values.flowId, version: values.version, status: values.status, state: values.state, updatedAt: new Date() } });
+/**
+ * The conversation's new position, as a write the reply's statement carries (or run alone): its
+ * text is built once (chat/store.ts AlongsideWrite), each turn only fills in the values.
+ */
+function saveSession(services: Services, organizationId: string, conversationId: string, state: FlowState): AlongsideWrite {
+  const p = (name: string) => sql.placeholder(`session_${name}`) as never;
+  return {
+    key: 'flowSession',
+    build: () =>
+      services.db
+        .insert(flowSessions)
+        .values({ conversationId: p('conversationId'), organizationId: p('organizationId'), flowId: p('flowId'), version: p('version'), status: p('status'), state: p('state') })
+        .onConflictDoUpdate({ target: flowSessions.conversationId, set: { flowId: p('flowId'), version: p('version'), status: p('status'), state: p('state'), updatedAt: p('updatedAt') } })
+        .getSQL(),
+    values: {
+      session_conversationId: conversationId,
+      session_organizationId: organizationId,
+      session_flowId: state.flowId!,
+      session_version: state.version ?? 0,
+      session_status: state.status,
+      session_state: state,
+      session_updatedAt: new Date(),
+    },
+  };
+}
+
+/** Runs a turn's write on its own (a turn with nothing to reply). */
+function runAlone(services: Pick<Services, 'db'>, write: AlongsideWrite) {
+  return compiledRows(services.db, write.key, write.build, write.values);
 }
 
 /** Counts each node entered today, in one statement. */
 export async function countReached(services: Pick<Services, 'db'>, organizationId: string, reached: TurnResult['reached'], now = new Date()) {
-  await countReachedStatement(services, organizationId, reached, now);
+  const write = countReachedStatement(services, organizationId, reached, now);
+  if (write) await runAlone(services, write);
 }
 
 /** The node counts' upsert (not yet run: a caller may run it inside another statement), or null when no node was entered. */
-function countReachedStatement(services: Pick<Services, 'db'>, organizationId: string, reached: TurnResult['reached'], now = new Date()) {
+function countReachedStatement(services: Pick<Services, 'db'>, organizationId: string, reached: TurnResult['reached'], now = new Date()): AlongsideWrite | null {
   const counts = new Map<string, { flowId: string; nodeId: string; n: number }>();
   for (const r of reached) {
     if (!r.flowId) continue;
@@ -126,11 +151,20 @@ function countReachedStatement(services: Pick<Services, 'db'>, organizationId: s
     counts.set(key, entry);
   }
   if (counts.size === 0) return null;
-  const day = now.toISOString().slice(0, 10);
-  return services.db
-    .insert(flowNodeCounts)
-    .values([...counts.values()].map((c) => ({ organizationId, flowId: c.flowId, nodeId: c.nodeId, day, reached: c.n })))
-    .onConflictDoUpdate({ target: [flowNodeCounts.flowId, flowNodeCounts.nodeId, flowNodeCounts.day], set: { reached: sql`${flowNodeCounts.reached} + excluded.reached` } });
+  const rows = [...counts.values()];
+  const p = (name: string) => sql.placeholder(`counts_${name}`) as never;
+  const values: Record<string, unknown> = { counts_organizationId: organizationId, counts_day: now.toISOString().slice(0, 10) };
+  rows.forEach((row, i) => Object.assign(values, { [`counts_flowId${i}`]: row.flowId, [`counts_nodeId${i}`]: row.nodeId, [`counts_reached${i}`]: row.n }));
+  return {
+    key: `flowNodeCounts:${rows.length}`,
+    build: () =>
+      services.db
+        .insert(flowNodeCounts)
+        .values(rows.map((_, i) => ({ organizationId: p('organizationId'), flowId: p(`flowId${i}`), nodeId: p(`nodeId${i}`), day: p('day'), reached: p(`reached${i}`) })))
+        .onConflictDoUpdate({ target: [flowNodeCounts.flowId, flowNodeCounts.nodeId, flowNodeCounts.day], set: { reached: sql`${flowNodeCounts.reached} + excluded.reached` } })
+        .getSQL(),
+    values,
+  };
 }
 
 export type FlowChatEvent = { type: 'token'; text: string } | { type: 'done'; message: PublicMessage | null; conversationId: string };
@@ -149,7 +183,7 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
 
   const { text, parts, quickReplies, media } = combine(result.replies);
   if (!text) {
-    await Promise.all(remember);
+    await Promise.all(remember.map((write) => runAlone(services, write)));
     yield { type: 'done', message: null, conversationId: input.conversationId };
     return;
   }
@@ -174,7 +208,7 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
       ...(parts.length > 1 ? { flowParts: parts } : {}),
     },
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
-  }, remember.map((write) => write.getSQL()));
+  }, remember);
   await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
 }
