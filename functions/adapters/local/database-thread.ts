@@ -22,6 +22,8 @@ export type SqlTransaction = Omit<Transaction, 'listen'>;
 /** The database worker's client: a SqlClient, and why the worker stopped, once it has. */
 export interface ThreadClient extends SqlClient {
   failure(): string | undefined;
+  /** The thread itself (diagnostics, and tests that stop it). */
+  readonly worker: Worker;
 }
 
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -158,6 +160,7 @@ export async function openDatabaseThread(
       }
     },
     failure: () => failure,
+    worker,
   };
 }
 
