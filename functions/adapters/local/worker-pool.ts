@@ -8,7 +8,7 @@ import { workerEntry } from './worker-entry';
 
 /**
  * Ingestion's computation on worker threads, so a 2,000-page PDF or a 1M-row CSV never blocks
- * the thread that serves requests (and owns PGlite). The main thread keeps the database work,
+ * the thread that serves requests (and sends the database its statements). The main thread keeps the database work,
  * in short batches. A worker that dies (out of memory, a crash in a parser) fails the calls it
  * had in flight with an ordinary error, so the job is retried, and the next call starts a new one.
  */
