@@ -18,10 +18,12 @@ const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'unpd
 
 export function serverBundleOptions(outfile: string): BuildOptions {
   return {
-    // The ingestion worker is a second entry: worker-pool.ts loads it from beside the server.
+    // The worker threads' code are entries of their own, loaded from beside the server
+    // (functions/adapters/local/worker-entry.ts): ingestion's, and the database's.
     entryPoints: {
       [basename(outfile, '.js')]: resolve(root, 'functions/server.ts'),
       'ingest-worker': resolve(root, 'functions/adapters/local/ingest-worker.ts'),
+      'database-worker': resolve(root, 'functions/adapters/local/database-worker.ts'),
     },
     outdir: dirname(outfile),
     bundle: true,

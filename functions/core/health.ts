@@ -36,6 +36,7 @@ type Check = Awaited<ReturnType<typeof timed>> & { observed?: 'recent-statement'
 async function checkSql(services: Services): Promise<Check> {
   const pulse = services.databasePulse?.read();
   if (pulse?.state === 'answering') return { ok: true, latencyMs: 0, observed: 'recent-statement' };
+  if (pulse?.state === 'down') return { ok: false, latencyMs: 0, error: `down: ${pulse.failure ?? 'the database cannot answer'}` };
   if (pulse?.state === 'stuck') {
     return {
       ok: false,

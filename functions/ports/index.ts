@@ -290,9 +290,11 @@ export interface DatabasePulse {
     /**
      * `answering`: a statement completed moments ago, so the database answers (no need to queue a
      * probe behind the work); `stuck`: something has been running or waiting for the connection
-     * and nothing completed for seconds; `quiet`: neither, a probe statement tells.
+     * and nothing completed for seconds; `quiet`: neither, a probe statement tells; `down`: the
+     * database cannot answer any more (its worker thread died), `failure` says why.
      */
-    state: 'answering' | 'stuck' | 'quiet';
+    state: 'answering' | 'stuck' | 'quiet' | 'down';
+    failure?: string;
     /** Since the last statement (or transaction) completed. */
     sinceLastCompletionMs: number;
     /** How long the oldest statement has been running or waiting for the connection; 0 when none is. */

@@ -63,6 +63,15 @@ describe('GET /health on the local runtime, from the database gate', () => {
     });
   });
 
+  it('reports a database whose worker thread died as down, without queueing a probe', async () => {
+    const failure = 'the database worker stopped (exit code 1)';
+    await withPulse({ state: 'down', sinceLastCompletionMs: 100, pendingMs: 0, failure }, async () => {
+      const res = await api.call('GET', '/health');
+      expect(res.status, res.text).toBe(503);
+      expect(res.body.checks.sql).toMatchObject({ ok: false, error: `down: ${failure}` });
+    });
+  });
+
   it('runs its own probe when the database has been quiet', async () => {
     await withPulse({ state: 'quiet', sinceLastCompletionMs: 60_000, pendingMs: 0 }, async () => {
       const res = await api.call('GET', '/health');

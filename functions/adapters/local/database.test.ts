@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organizations } from '../../../db/schema';
@@ -180,7 +181,8 @@ describe('prepared statements (prepared.ts)', () => {
   it('keeps at most `max` statements, closing the least recently run', async () => {
     const local = await openLocalDatabase(null, { preparedStatements: false });
     try {
-      const statements = usePreparedStatements(local.pglite, { max: 3 });
+      // In-memory databases run on this thread: the client is PGlite itself.
+      const statements = usePreparedStatements(local.pglite as PGlite, { max: 3 });
       for (let i = 0; i < 5; i++) await local.pglite.query(`SELECT ${i} AS n`);
       expect(statements.size()).toBe(3);
       const kept = await local.pglite.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements ORDER BY statement`);

@@ -1,184 +1,23 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle } from 'drizzle-orm/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { prioritizeRequests, type Gate } from './priority';
 import { usePreparedStatements, type PreparedStatements } from './prepared';
-import { migrate } from 'drizzle-orm/pglite/migrator';
-import type { SQL } from 'drizzle-orm';
 import * as schema from '../../../db/schema';
 import type { Database } from '../../ports';
+import { findMigrationsFolder, openPGlite } from './pglite-open';
+import { openDatabaseThread, type SqlClient } from './database-thread';
+
+export { findMigrationsFolder, schemaFingerprint, VECTOR_INDEXES, VECTOR_INDEX_SQL } from './pglite-open';
 
 export interface LocalDatabase {
   db: Database;
-  pglite: PGlite;
+  /** The client every statement goes through (gated): PGlite itself, or the database worker's. */
+  pglite: SqlClient;
   /** The statement gate (requests first): its pulse for /health, its figures for benchmarks. */
   gate: Gate;
   /** The session's prepared statements (prepared.ts); null when opened without them. */
   prepared: PreparedStatements | null;
   close(): Promise<void>;
-}
-
-/**
- * Dimensions that get an HNSW index, and the type each is indexed as. `local_vectors.embedding`
- * has no fixed dimension (one table serves every embedding model), and an index needs one, so
- * each common dimension gets a partial expression index; the vector store queries with the same
- * expression and predicate so the planner can use it. pgvector indexes `vector` up to 2000
- * dimensions, so 3072 (text-embedding-3-large) is indexed as `halfvec` (16-bit floats, up to
- * 4000), which costs a little precision in the graph search only.
- */
-export const VECTOR_INDEXES = {
-  384: { type: 'vector', opclass: 'vector_cosine_ops' },
-  768: { type: 'vector', opclass: 'vector_cosine_ops' },
-  1536: { type: 'vector', opclass: 'vector_cosine_ops' },
-  3072: { type: 'halfvec', opclass: 'halfvec_cosine_ops' },
-} as const satisfies Record<number, { type: 'vector' | 'halfvec'; opclass: string }>;
-
-export const VECTOR_INDEX_SQL = Object.entries(VECTOR_INDEXES)
-  .map(
-    ([dim, { type, opclass }]) =>
-      `CREATE INDEX IF NOT EXISTS local_vectors_hnsw_${dim} ON local_vectors ` +
-      `USING hnsw ((embedding::${type}(${dim})) ${opclass}) WHERE vector_dims(embedding) = ${dim};`,
-  )
-  .join('\n');
-
-/**
- * Session settings for vector search. With a namespace filter the HNSW scan would stop after
- * ef_search candidates, most of them from other namespaces, and return too few rows; iterative
- * scans keep walking the graph (in distance order) until the LIMIT is met. ef_search equals the
- * candidates search asks for at topK 10 (40): 64 cost a third more CPU per HNSW query at 10k
- * chunks (10.3 vs 7.3 ms) with the same vector recall@5 on bench:retrieval's mixed-10k set.
- */
-const VECTOR_SESSION_SQL = `
-SET hnsw.iterative_scan = strict_order;
-SET hnsw.ef_search = 40;
-`;
-
-/**
- * Tables only the local runtime needs. They stay out of the drizzle migrations because Neon in
- * production must not require pgvector, and jobs/mail live in QStash and a mail API there.
- */
-const LOCAL_TABLES_SQL = `
-CREATE EXTENSION IF NOT EXISTS vector;
-
-CREATE TABLE IF NOT EXISTS local_vectors (
-  namespace text NOT NULL,
-  id text NOT NULL,
-  embedding vector NOT NULL,
-  metadata jsonb,
-  PRIMARY KEY (namespace, id)
-);
-
-${VECTOR_INDEX_SQL}
-
-CREATE TABLE IF NOT EXISTS local_jobs (
-  id text PRIMARY KEY,
-  name text NOT NULL,
-  payload jsonb,
-  dedup_id text UNIQUE,
-  attempts integer NOT NULL DEFAULT 0,
-  max_attempts integer NOT NULL DEFAULT 5,
-  run_at timestamptz NOT NULL DEFAULT now(),
-  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'dead')),
-  last_error text,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS local_jobs_due_idx ON local_jobs (status, run_at);
-
-CREATE TABLE IF NOT EXISTS local_outbox (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  "to" text NOT NULL,
-  subject text NOT NULL,
-  text text NOT NULL,
-  html text,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS local_outbox_to_idx ON local_outbox ("to", created_at DESC);
--- Email channels answer from their own address, in a thread (added after the table existed).
-ALTER TABLE local_outbox ADD COLUMN IF NOT EXISTS "from" text;
-ALTER TABLE local_outbox ADD COLUMN IF NOT EXISTS headers jsonb;
-`;
-
-/**
- * Finds `db/migrations` by walking up from this module, so the same code works from the source
- * tree (functions/adapters/local) and from a bundle (dist/server/server.js).
- */
-export function findMigrationsFolder(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const candidate = join(dir, 'db', 'migrations');
-    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new Error(`db/migrations not found above ${from}; pass migrationsFolder explicitly`);
-}
-
-/**
- * Opens PGlite (persisted under `${dataDir}/pg`, in memory when dataDir is null), applies the
- * committed migrations and creates the local-only tables.
- */
-/**
- * New GIN entries normally wait in the index's pending list until a vacuum merges them; while
- * they wait, the planner prefers a sequential scan and full-text search slows down (about 20 ms
- * instead of 3 at 10k chunks). Neon's autovacuum merges them; PGlite has no autovacuum, so locally
- * the index takes entries directly (and anything an older data directory left pending is merged).
- */
-const FULLTEXT_INDEX_SQL = `
-  ALTER INDEX chunks_search_idx SET (fastupdate = off);
-  SELECT gin_clean_pending_list('chunks_search_idx'::regclass);`;
-
-/**
- * PGlite's own start parameters plus smaller buffers: Postgres's default 128 MB of shared buffers
- * live in the WebAssembly heap and are touched at start, which alone cost ~130 MB of RSS; a local
- * database of a few thousand chunks fits in 16 MB and the OS page cache serves the rest. One
- * session only, so few connection slots.
- */
-const PGLITE_START_PARAMS = [
-  ...PGlite.defaultStartParams,
-  '-c', 'shared_buffers=16MB',
-  '-c', 'max_connections=5',
-];
-
-/** The local schema's fingerprint: every committed migration and the local-only SQL. */
-export function schemaFingerprint(migrationsFolder: string): string {
-  const hash = createHash('sha256');
-  for (const file of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) {
-    hash.update(file).update(readFileSync(join(migrationsFolder, file)));
-  }
-  return hash.update(LOCAL_TABLES_SQL).update(FULLTEXT_INDEX_SQL).digest('hex');
-}
-
-const SCHEMA_STATE_SQL = `CREATE TABLE IF NOT EXISTS local_schema_state (id integer PRIMARY KEY, fingerprint text NOT NULL)`;
-
-async function appliedFingerprint(pglite: PGlite): Promise<string | null> {
-  const exists = await pglite.query<{ found: boolean }>(`SELECT to_regclass('public.local_schema_state') IS NOT NULL AS found`);
-  if (!exists.rows[0]?.found) return null;
-  const row = await pglite.query<{ fingerprint: string }>('SELECT fingerprint FROM local_schema_state WHERE id = 1');
-  return row.rows[0]?.fingerprint ?? null;
-}
-
-/**
- * Brings the schema up to date. Checking a dozen migrations and re-running the local DDL costs
- * about half a second at every start, so a database whose schema already matches the
- * fingerprint of the code (a data directory, or the test template) skips it.
- */
-async function migrateIfChanged(pglite: PGlite, db: ReturnType<typeof drizzle<typeof schema>>, migrationsFolder: string) {
-  const fingerprint = schemaFingerprint(migrationsFolder);
-  if ((await appliedFingerprint(pglite)) === fingerprint) return;
-  await migrate(db, { migrationsFolder });
-  await pglite.exec(LOCAL_TABLES_SQL);
-  await pglite.exec(FULLTEXT_INDEX_SQL);
-  await pglite.exec(SCHEMA_STATE_SQL);
-  await pglite.query(
-    'INSERT INTO local_schema_state (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint',
-    [fingerprint],
-  );
 }
 
 /**
@@ -189,48 +28,66 @@ async function migrateIfChanged(pglite: PGlite, db: ReturnType<typeof drizzle<ty
  */
 export const DATABASE_TEMPLATE_ENV = 'VERSAAI_DATABASE_TEMPLATE';
 
-let cachedTemplate: { path: string; blob: Blob } | undefined;
-
-/** The template for in-memory databases, when one is named (read once per process). */
-function inMemoryTemplate(): Blob | undefined {
-  const path = process.env[DATABASE_TEMPLATE_ENV];
-  if (!path || !existsSync(path)) return undefined;
-  if (cachedTemplate?.path !== path) cachedTemplate = { path, blob: new Blob([readFileSync(path)]) };
-  return cachedTemplate.blob;
-}
-
 /** Dumps a database's data directory, as a template for in-memory databases (see above). */
 export async function dumpDatabaseTemplate(database: LocalDatabase): Promise<Uint8Array> {
   const dump = await database.pglite.dumpDataDir('none');
   return new Uint8Array(await dump.arrayBuffer());
 }
 
+/**
+ * Where PGlite runs. `worker`: a thread of its own (database-thread.ts), so no statement ever
+ * holds the thread that serves requests: the default for a data directory (the product).
+ * `caller`: on this thread, the default for in-memory databases (the test suite's): starting a
+ * worker for each costs about three times the CPU (tsx and PGlite's WebAssembly loaded again per
+ * thread: ~3.1 s instead of ~1.1 s per database, measured) and their statements are short.
+ */
+export type DatabaseThread = 'worker' | 'caller';
+
+/**
+ * LOCAL_DATABASE_THREAD=worker|caller overrides the default (an A/B of the two, the unit suite
+ * on workers, or a way back to the old behaviour should the worker misbehave); an explicit
+ * `thread` option wins over it.
+ */
+export const LOCAL_DATABASE_THREAD_ENV = 'LOCAL_DATABASE_THREAD';
+
+function threadFor(dataDir: string | null, requested: DatabaseThread | undefined): DatabaseThread {
+  if (requested) return requested;
+  const env = process.env[LOCAL_DATABASE_THREAD_ENV];
+  if (env === 'worker' || env === 'caller') return env;
+  return dataDir === null ? 'caller' : 'worker';
+}
+
 export async function openLocalDatabase(
   dataDir: string | null,
   options: {
     migrationsFolder?: string;
+    thread?: DatabaseThread;
     /** Statements run as named prepared statements (prepared.ts); false for PGlite's own path (A/B measurements). */
     preparedStatements?: boolean;
   } = {},
 ): Promise<LocalDatabase> {
   const migrationsFolder = options.migrationsFolder ?? findMigrationsFolder();
-  const template = dataDir === null ? inMemoryTemplate() : undefined;
-  const settings = { extensions: { vector }, startParams: PGLITE_START_PARAMS, loadDataDir: template };
-  const pglite = dataDir === null ? new PGlite(settings) : new PGlite(join(dataDir, 'pg'), settings);
-  try {
-    const db = drizzle({ client: pglite, schema });
-    // A template carries the fingerprint of the schema it was made with: one made from other
-    // migrations is brought up to date like any data directory.
-    await migrateIfChanged(pglite, db, migrationsFolder);
-    await pglite.exec(VECTOR_SESSION_SQL);
-    // Under the gate, so the gate times and orders the same calls as before.
-    const prepared = options.preparedStatements === false ? null : usePreparedStatements(pglite);
-    const gate = prioritizeRequests(pglite);
-    return { db, pglite, gate, prepared, close: () => pglite.close() };
-  } catch (error) {
-    await pglite.close().catch(() => {});
-    throw error;
+  const templatePath = dataDir === null ? process.env[DATABASE_TEMPLATE_ENV] : undefined;
+  const preparedStatements = options.preparedStatements !== false;
+  if (threadFor(dataDir, options.thread) === 'worker') {
+    const client = await openDatabaseThread(dataDir, { migrationsFolder, templatePath, preparedStatements });
+    // A statement no longer runs on this thread, so the gate may hand the connection on at once.
+    const gate = prioritizeRequests(client, { handOff: 'at-once', failure: client.failure });
+    return { db: drizzleOver(client), pglite: client, gate, prepared: null, close: () => client.close() };
   }
+  const pglite = await openPGlite(dataDir, { migrationsFolder, templatePath });
+  // Under the gate, so the gate times and orders the same calls as before.
+  const prepared = preparedStatements ? usePreparedStatements(pglite) : null;
+  const gate = prioritizeRequests(pglite, { handOff: 'next-turn' });
+  return { db: drizzleOver(pglite), pglite, gate, prepared, close: () => pglite.close() };
+}
+
+/**
+ * Drizzle's pglite driver only calls `query` and `transaction` on its client (the session, and
+ * savepoints through the transaction's client), which both clients answer alike.
+ */
+function drizzleOver(client: SqlClient): Database {
+  return drizzle({ client: client as PGlite, schema });
 }
 
 /** Rows of a raw query on the local tables (see lib/sql.ts). */

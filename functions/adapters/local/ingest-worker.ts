@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry for ingestion's computation (see worker-pool.ts): extract and chunk a
  * document and keep its chunks until the main thread has read them, and built-in embeddings.
- * No database here: PGlite lives on the main thread.
+ * No database here: PGlite lives on a thread of its own (database-worker.ts), driven by the main thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { builtinEmbedFunction } from '../../core/embeddings/builtin';

@@ -1,16 +1,36 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inBackground, prioritizeRequests, PULSE_FRESH_MS, PULSE_STUCK_MS, type Gate } from './priority';
+import { DATABASE_TEMPLATE_ENV } from './database';
+import { openDatabaseThread, type SqlClient } from './database-thread';
+import { findMigrationsFolder } from './pglite-open';
+import { inBackground, prioritizeRequests, PULSE_FRESH_MS, PULSE_STUCK_MS, type Gate, type GateOptions } from './priority';
 
-describe('the database gate', () => {
-  let pglite: PGlite;
+/** The gate in front of PGlite on this thread (in-memory test databases), and on its worker thread (a data directory). */
+const clients: Array<{ where: string; open: () => Promise<SqlClient>; handOff: GateOptions['handOff'] }> = [
+  {
+    where: 'on this thread',
+    open: async () => {
+      const pglite = new PGlite();
+      await pglite.waitReady;
+      return pglite;
+    },
+    handOff: 'next-turn',
+  },
+  {
+    where: 'on a worker thread',
+    open: () => openDatabaseThread(null, { migrationsFolder: findMigrationsFolder(), templatePath: process.env[DATABASE_TEMPLATE_ENV] }),
+    handOff: 'at-once',
+  },
+];
+
+describe.each(clients)('the database gate, PGlite $where', ({ open, handOff }) => {
+  let pglite: SqlClient;
   let gate: Gate;
   let clock = 0;
   // One database (starting one costs seconds); each test starts a new window of figures.
   beforeAll(async () => {
-    pglite = new PGlite();
-    await pglite.waitReady;
-    gate = prioritizeRequests(pglite, { now: () => clock });
+    pglite = await open();
+    gate = prioritizeRequests(pglite, { now: () => clock, handOff });
   });
   beforeEach(() => {
     gate.stats({ reset: true });
@@ -83,8 +103,7 @@ describe('the database gate', () => {
 
   it('does not read a long wait as stuck while statements keep completing', async () => {
     // A background statement queued long ago, behind requests that keep completing.
-    let release!: () => void;
-    const blocker = pglite.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const { release, blocker } = await holdConnection(pglite);
     const background = inBackground(() => pglite.query('select 1'));
     await new Promise((resolve) => setImmediate(resolve));
     clock += PULSE_STUCK_MS + 1;
@@ -105,8 +124,7 @@ describe('the database gate', () => {
   });
 
   it('tells how long the oldest waiting request statement has waited, and 0 when none waits', async () => {
-    let release!: () => void;
-    const blocker = pglite.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const { release, blocker } = await holdConnection(pglite);
     const background = inBackground(() => pglite.query('select 1'));
     await new Promise((resolve) => setImmediate(resolve));
     clock += 300;
@@ -124,8 +142,7 @@ describe('the database gate', () => {
 
   it('hands the connection to a waiting request before a waiting background statement', async () => {
     const order: string[] = [];
-    let release!: () => void;
-    const blocker = pglite.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const { release, blocker } = await holdConnection(pglite);
     const background = inBackground(() => pglite.query('select 1').then(() => order.push('background')));
     const request = pglite.query('select 2').then(() => order.push('request'));
     await new Promise((resolve) => setImmediate(resolve));
@@ -134,3 +151,19 @@ describe('the database gate', () => {
     expect(order).toEqual(['request', 'background']);
   });
 });
+
+/**
+ * A transaction that holds the connection until released, once its callback runs (on a worker
+ * thread, only after its BEGIN has crossed and come back).
+ */
+async function holdConnection(pglite: SqlClient) {
+  let release!: () => void;
+  let began!: () => void;
+  const started = new Promise<void>((resolve) => (began = resolve));
+  const blocker = pglite.transaction(() => {
+    began();
+    return new Promise<void>((resolve) => (release = resolve));
+  });
+  await started;
+  return { release: () => release(), blocker };
+}

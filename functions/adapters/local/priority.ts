@@ -1,9 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { PGlite } from '@electric-sql/pglite';
 import type { DatabasePulse } from '../../ports';
 
 /**
- * PGlite is one connection on the Node thread: every statement waits for the one before it. When
+ * PGlite is one connection: every statement waits for the one before it. When
  * background jobs (channel replies, ingestion, webhook deliveries) keep it busy, a request (a
  * platform webhook that must answer in milliseconds, a visitor's message) would queue behind
  * them. This gate lets statements issued by requests go first; background statements run when no
@@ -30,12 +29,12 @@ export interface GateEntry {
   execMs: number;
 }
 
-const listeners = new WeakMap<PGlite, Set<(entry: GateEntry) => void>>();
+const listeners = new WeakMap<object, Set<(entry: GateEntry) => void>>();
 
-/** Calls `listener` with every statement through the gate of `pglite` until the returned stop is called. */
-export function watchStatements(pglite: PGlite, listener: (entry: GateEntry) => void): () => void {
-  const set = listeners.get(pglite) ?? new Set();
-  listeners.set(pglite, set);
+/** Calls `listener` with every statement through the gate of `client` until the returned stop is called. */
+export function watchStatements(client: object, listener: (entry: GateEntry) => void): () => void {
+  const set = listeners.get(client) ?? new Set();
+  listeners.set(client, set);
   set.add(listener);
   return () => set.delete(listener);
 }
@@ -55,8 +54,9 @@ export interface GateStats {
 export interface Gate {
   pulse: DatabasePulse;
   /**
-   * How long the oldest request statement still waiting has waited (0 when none waits). Every
-   * statement takes one loop turn, so this is also how backed up the event loop is.
+   * How long the oldest request statement still waiting has waited (0 when none waits). With
+   * PGlite on this thread every statement takes one loop turn, so this is also how backed up the
+   * event loop is.
    */
   requestWaitMs(): number;
   /** The window's figures; `reset` starts a new window. */
@@ -83,8 +83,24 @@ interface Waiter {
   request: boolean;
 }
 
+export interface GateOptions {
+  now?: () => number;
+  /**
+   * How the connection passes to the next statement. `next-turn` (PGlite on this thread): from a
+   * macrotask, one statement per loop turn (see `schedule` below). `at-once` (PGlite on a worker
+   * thread, database-thread.ts): straight from the completion, since a statement only sends a
+   * message from here and never holds the loop; a loop turn per statement would only add waits.
+   */
+  handOff?: 'next-turn' | 'at-once';
+  /** Why the database can no longer answer (its worker died), once it cannot: the pulse reads `down`. */
+  failure?: () => string | undefined;
+}
+
+/** The client's statement entry points the gate wraps. */
+type Gated = Record<'query' | 'exec' | 'transaction', (...args: never[]) => Promise<unknown>>;
+
 /** Wraps the client's statement entry points so they pass through the gate, requests first. */
-export function prioritizeRequests(pglite: PGlite, options: { now?: () => number } = {}): Gate {
+export function prioritizeRequests(client: Gated, options: GateOptions = {}): Gate {
   const clock = options.now ?? (() => performance.now());
   const waiting = { request: [] as Waiter[], background: [] as Waiter[] };
   let busy = false;
@@ -107,14 +123,16 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
     }
     waiter.resolve();
   };
-  // PGlite runs each statement synchronously on this thread, and a resolved promise continues in
+  // On this thread PGlite runs each statement synchronously, and a resolved promise continues in
   // a microtask. Handing the connection out from there (to the next waiter, or to a caller whose
   // next statement arrives in the same microtask run) chains statement after statement without
   // returning to the event loop: one chat turn's twenty statements, or eight turns', held it for
   // seconds while new requests (sockets, timers, crypto on the thread pool) waited. So the
   // connection is only ever handed out from a macrotask, at most one statement per loop turn,
-  // with I/O polled in between.
+  // with I/O polled in between. On a worker thread none of that holds: hand it on at once.
+  const atOnce = options.handOff === 'at-once';
   const schedule = () => {
+    if (atOnce) return next();
     if (scheduled) return;
     scheduled = true;
     setImmediate(next);
@@ -140,11 +158,11 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
     lastCompletedAt = clock();
   };
   const slowMs = Number(process.env.SLOW_STATEMENT_MS ?? 0);
-  const watchers = listeners.get(pglite) ?? new Set<(entry: GateEntry) => void>();
-  listeners.set(pglite, watchers);
+  const watchers = listeners.get(client) ?? new Set<(entry: GateEntry) => void>();
+  listeners.set(client, watchers);
   for (const method of ['query', 'exec', 'transaction'] as const) {
-    const original = (pglite[method] as (...args: unknown[]) => Promise<unknown>).bind(pglite);
-    (pglite as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+    const original = (client[method] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
       const queued = watchers.size > 0 ? performance.now() : 0;
       await acquire();
       const started = performance.now();
@@ -172,11 +190,13 @@ export function prioritizeRequests(pglite: PGlite, options: { now?: () => number
   const pulse: DatabasePulse = {
     read() {
       const now = clock();
+      const failure = options.failure?.();
       const pendingSince = Math.min(busy ? holdingSince : Infinity, oldestWaitingSince());
       const pendingMs = Number.isFinite(pendingSince) ? now - pendingSince : 0;
       const sinceLastCompletionMs = now - lastCompletedAt;
       // Waiting alone is not stuck: background statements may wait long behind requests while
       // completions keep coming. Stuck is waiting with no completion at all.
+      if (failure) return { state: 'down', sinceLastCompletionMs, pendingMs, failure };
       const state = pendingMs > PULSE_STUCK_MS && sinceLastCompletionMs > PULSE_STUCK_MS ? 'stuck' : sinceLastCompletionMs < PULSE_FRESH_MS ? 'answering' : 'quiet';
       return { state, sinceLastCompletionMs, pendingMs };
     },

@@ -4,10 +4,11 @@ import { builtinEmbedFunction } from '../../core/embeddings/builtin';
 import type { IngestOffload, PrepareInput, PreparedDocument, PreparedSummary } from '../../core/ingest/prepare';
 import { ExtractionError, type Chunk } from '../../core/ingest/types';
 import type { Embedder } from '../../ports';
+import { workerEntry } from './worker-entry';
 
 /**
  * Ingestion's computation on worker threads, so a 2,000-page PDF or a 1M-row CSV never blocks
- * the thread that serves requests (and owns PGlite). The main thread keeps the database work,
+ * the thread that serves requests (and sends the database its statements). The main thread keeps the database work,
  * in short batches. A worker that dies (out of memory, a crash in a parser) fails the calls it
  * had in flight with an ordinary error, so the job is retried, and the next call starts a new one.
  */
@@ -44,15 +45,6 @@ interface Slot {
   dead: boolean;
 }
 
-/** Where the worker's code is: beside this file in the source tree, beside the bundle once built. */
-function workerEntry(): { url: URL; execArgv?: string[] } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { url: new URL('./ingest-worker.js', here) };
-  // From source (tests, `npm run dev`): the worker needs tsx too, unless it inherits it.
-  const inherited = process.execArgv.some((arg) => arg.includes('tsx'));
-  return { url: new URL('./ingest-worker.ts', here), execArgv: inherited ? undefined : [...process.execArgv, '--import', 'tsx'] };
-}
-
 export function createIngestWorkerPool(options: WorkerPoolOptions = {}): IngestWorkerPool {
   const size = Math.max(1, options.size ?? availableParallelism() - 1);
   const slots: Array<Slot | undefined> = new Array(size).fill(undefined);
@@ -61,7 +53,7 @@ export function createIngestWorkerPool(options: WorkerPoolOptions = {}): IngestW
   let closed = false;
 
   const spawn = (index: number): Slot => {
-    const entry = workerEntry();
+    const entry = workerEntry('ingest-worker');
     const worker = new Worker(entry.url, {
       execArgv: entry.execArgv,
       resourceLimits: options.maxMemoryMb ? { maxOldGenerationSizeMb: options.maxMemoryMb } : undefined,
