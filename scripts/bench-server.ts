@@ -34,7 +34,8 @@ export async function startBenchServer(port: number, env: Record<string, string>
   const profile = process.env.BENCH_SERVER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_CPU_PROF] : [];
   const args = [...profile, ...(built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'])];
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', [LOOP_STATS_IPC_ENV]: '1', ...env },
+    // MALLOC_ARENA_MAX as `npm start` sets it (package.json; see README).
+    env: { ...process.env, MALLOC_ARENA_MAX: '1', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', [LOOP_STATS_IPC_ENV]: '1', ...env },
     // The IPC channel carries the server's event-loop figures (functions/adapters/local/loop-monitor.ts).
     stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'pipe', 'ipc'],
   });

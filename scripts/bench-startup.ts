@@ -187,7 +187,8 @@ async function measure(mode: Run['mode'], temperature: Run['temperature'], dataD
   // The command npm runs for the script, without npm's own process (~60 MB that is not the server's).
   const script = SCRIPTS[mode === 'npm start' ? 'start' : 'dev'];
   const started = performance.now();
-  const child = spawn('sh', ['-c', `exec ${script}`], {
+  // `env` so a script's leading VAR=value words (npm start's MALLOC_ARENA_MAX) stay assignments after exec.
+  const child = spawn('sh', ['-c', `exec env ${script}`], {
     cwd: root,
     env: { ...process.env, PORT: String(PORT), DATA_DIR: dataDir, APP_URL: `http://localhost:${PORT}` },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -126,13 +126,14 @@ const FULLTEXT_INDEX_SQL = `
 
 /**
  * PGlite's own start parameters plus smaller buffers: Postgres's default 128 MB of shared buffers
- * live in the WebAssembly heap and are touched at start, which alone cost ~130 MB of RSS; a local
- * database of a few thousand chunks fits in 16 MB and the OS page cache serves the rest. One
+ * live in the WebAssembly heap and are touched at start, which alone cost ~130 MB of RSS; the OS
+ * page cache serves what does not fit. 8 MB rather than 16 since the database has a thread of
+ * its own (the thread's own memory cost ~10 MB of idle RSS; `npm start`'s budget is 200 MiB). One
  * session only, so few connection slots.
  */
 const PGLITE_START_PARAMS = [
   ...PGlite.defaultStartParams,
-  '-c', 'shared_buffers=16MB',
+  '-c', 'shared_buffers=8MB',
   '-c', 'max_connections=5',
 ];
 
