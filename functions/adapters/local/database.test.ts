@@ -63,7 +63,7 @@ describe('openLocalDatabase on a data directory', () => {
       const ef = await second.pglite.query<{ hnsw_ef_search: string }>('SHOW hnsw.ef_search');
       expect(Object.values(ef.rows[0])).toEqual(['40']);
       const buffers = await second.pglite.query<{ shared_buffers: string }>('SHOW shared_buffers');
-      expect(buffers.rows[0].shared_buffers).toBe('16MB');
+      expect(buffers.rows[0].shared_buffers).toBe('8MB');
     } finally {
       await second.close();
     }
