@@ -55,6 +55,18 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
     el.style.height = `${Math.min(el.scrollHeight, 220)}px`;
   }, [text]);
 
+  // The caret goes after an inserted canned response in the same commit that shows it. Placed a
+  // frame later, it landed behind whatever the agent had typed meanwhile (a Shift+Enter then
+  // ended up after the next words).
+  const caretAfterInsert = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const pos = caretAfterInsert.current;
+    if (pos === null || !ref.current) return;
+    caretAfterInsert.current = null;
+    ref.current.focus();
+    ref.current.setSelectionRange(pos, pos);
+  }, [text]);
+
   const token = slashToken(text, caret);
   const menuOpen = !!token && dismissedAt !== token.start;
   const canned = useQuery({ ...cannedResponsesQuery(org.id), enabled: menuOpen || managing });
@@ -76,10 +88,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
     const pos = before.length + c.content.length;
     setText(next);
     setCaret(pos);
-    requestAnimationFrame(() => {
-      ref.current?.focus();
-      ref.current?.setSelectionRange(pos, pos);
-    });
+    caretAfterInsert.current = pos;
   };
 
   const submit = () => {
