@@ -54,8 +54,9 @@ export function listenAddress(env: Record<string, string | undefined>): { port: 
 
 /**
  * Listening sockets that share the port. Node accepts at most one connection per listening
- * socket per event-loop turn, and under load a turn of the local runtime lasts as long as one
- * database statement (PGlite runs on this thread): with 200 widget visitors new connections,
+ * socket per event-loop turn, and under load a turn of the local runtime could last as long as one
+ * database statement (when PGlite ran on this thread; it has a worker thread of its own now, or
+ * stays here with LOCAL_DATABASE_THREAD=caller): with 200 widget visitors new connections,
  * refusals among them, waited seconds in the kernel's accept queue although the server answered
  * each within milliseconds of accepting it. With several sockets on the port (SO_REUSEPORT) the
  * kernel spreads new connections over them and one turn accepts up to that many. Linux only: other

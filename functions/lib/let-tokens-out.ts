@@ -1,8 +1,8 @@
 /**
  * Waits one turn of the event loop, so the answer's tokens already handed to the response
  * stream reach the socket before the turn stores the answer. With a fast model every token
- * arrives at once, and on the Node runtime PGlite runs on the same thread: without this the
- * answer's insert (and what follows it) ran before the first token left the server. A timer,
+ * arrives at once, and the answer's insert (and what follows it) would run before the first token
+ * left the server (with PGlite on the same thread, LOCAL_DATABASE_THREAD=caller, it blocked it too). A timer,
  * not a microtask: the response stream's pump and the socket write need the loop itself.
  */
 export function letTokensOut(): Promise<void> {

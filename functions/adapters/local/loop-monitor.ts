@@ -3,9 +3,9 @@ import type { GateStats } from './priority';
 import { recordRefusalTimes, refusalTimes, type RefusalTimes } from './door-timing';
 
 /**
- * How long the event loop was blocked: on the local runtime one thread serves every request and
- * runs PGlite, so a single long task (a big statement, a parser, a JSON.stringify of a million
- * rows) delays every request queued behind it. Wall-clock latencies on a shared machine mix that
+ * How long the event loop was blocked: on the local runtime one thread serves every request (and
+ * runs PGlite too when LOCAL_DATABASE_THREAD=caller), so a single long task (a parser, a
+ * JSON.stringify of a million rows, a statement on that thread) delays every request queued behind it. Wall-clock latencies on a shared machine mix that
  * with other processes' load; the loop's own delay histogram measures the cause directly.
  */
 export interface LoopDelayStats {
