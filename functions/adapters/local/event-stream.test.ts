@@ -83,6 +83,26 @@ describe('chat answers on the Node server', () => {
     expect(writes.at(-1), JSON.stringify(writes)).toMatch(/event: done\n[\s\S]*0\r\n\r\n$/);
   });
 
+  it("a flow's reply, whole at once, leaves with `done` and the stream's end in one write", async () => {
+    const { base, writes } = await recordingServer();
+    const user = await api.signUp();
+    await api.createOrg(user);
+    const bot = await api.call('POST', '/api/v1/chatbots', { token: user.token, body: { name: 'Flujo', model: 'builtin:extractive' } });
+    expect((await api.call('POST', `/api/v1/chatbots/${bot.body.id}/deploy`, { token: user.token })).status).toBe(200);
+    const flow = await api.call('POST', `/api/v1/chatbots/${bot.body.id}/flows`, { token: user.token, body: { name: 'Leads', template: 'lead_capture' } });
+    expect(flow.status, flow.text).toBe(201);
+    expect((await api.call('POST', `/api/v1/chatbots/${bot.body.id}/flows/${flow.body.id}/publish`, { token: user.token })).status).toBe(201);
+    const session = await api.call('POST', `/api/v1/widget/${bot.body.id}/session`, { body: {} });
+    const res = await chat(base, bot.body.id, session.body.sessionToken, 'hola');
+    const text = await res.text();
+    const events = parseSse(text);
+    expect(events.map((e) => e.event), text).toEqual(['message', 'token', 'done']);
+    expect(events[1]?.data.text).toBe(events[2]?.data.message.content);
+    expect(writes[0], JSON.stringify(writes)).toMatch(/event: message\n/);
+    expect(writes[0], JSON.stringify(writes)).not.toMatch(/event: token/);
+    expect(writes.at(-1), JSON.stringify(writes)).toMatch(/^[0-9a-f]+\r\nevent: token\n[\s\S]*event: done\n[\s\S]*0\r\n\r\n$/);
+  });
+
   it('a visitor who leaves mid-answer still gets the answer stored', async () => {
     const { base } = await recordingServer();
     const { botId, sessionToken, conversationId } = await liveBot('compatible:slow');

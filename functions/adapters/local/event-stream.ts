@@ -41,12 +41,19 @@ async function writeFrames(response: Response, frames: AsyncGenerator<string>, o
   const writeHead = () => {
     if (!outgoing.headersSent) (outgoing as ServerResponse).writeHead(response.status, headersOf(response));
   };
+  let ended = false;
   try {
     for (let next = await frames.next(); !next.done; next = await frames.next()) {
-      // The client went away: the turn still runs to its end, so its answer is stored.
-      if (gone) continue;
+      // The client went away (or has its answer): the turn still runs to its end, so its answer
+      // is stored and announced.
+      if (gone || ended) continue;
       writeHead();
-      (outgoing as ServerResponse).write(next.value);
+      if (isLastFrame(next.value)) {
+        // `done` is the turn's last event: ending here sends it now (end() uncorks the socket),
+        // while what the turn does after it (announcing to the inbox) runs behind the response.
+        (outgoing as ServerResponse).end(next.value);
+        ended = true;
+      } else (outgoing as ServerResponse).write(next.value);
     }
   } catch (error) {
     // The frames turn a failed turn into an `error` event; reaching this is a bug, so the client's
@@ -57,7 +64,12 @@ async function writeFrames(response: Response, frames: AsyncGenerator<string>, o
   } finally {
     outgoing.off('close', onClose);
   }
-  if (gone) return;
+  if (gone || ended) return;
   writeHead();
   outgoing.end();
+}
+
+/** The chat stream's `done` event (lib/sse.ts frames), after which a turn sends nothing. */
+function isLastFrame(frame: string) {
+  return frame.startsWith('event: done\n');
 }

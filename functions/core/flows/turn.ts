@@ -12,7 +12,6 @@ import { runTurn, type FlowHost, type TurnResult } from './runtime';
 import { flowState, initialState, type FlowReply, type FlowState } from './state';
 import type { EntryFlow } from './entry';
 import { loadVersion } from './store';
-import { letTokensOut } from '../../lib/let-tokens-out';
 import { announceAnswer, announcedSoFar, type TurnAnnouncements } from '../chat/announce';
 
 /**
@@ -177,7 +176,7 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
   const result = await runTurn({ doc: flow.doc, state: flow.state, incoming: { text: input.text, quickReply }, host });
   const failed = result.steps.find((s) => s.error);
   if (failed) console.error(JSON.stringify({ level: 'warn', message: 'flow step failed', bot: bot.id, conversation: input.conversationId, node: failed.nodeId, error: failed.error }));
-  // The new position and the node counts are written after the reply left, in the reply's own statement.
+  // The new position and the node counts are written in the reply's own statement.
   const counted = countReachedStatement(services, bot.organizationId, result.reached);
   const remember = [saveSession(services, bot.organizationId, input.conversationId, result.state), ...(counted ? [counted] : [])];
 
@@ -187,8 +186,8 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
     yield { type: 'done', message: null, conversationId: input.conversationId };
     return;
   }
-  yield { type: 'token', text };
-  await letTokensOut();
+  // The reply is whole at once, so it is not streamed ahead of its storage: it leaves once stored,
+  // with `done` (on Node one socket write, adapters/local/event-stream.ts).
   const row = await storeReply(services.db, {
     organizationId: bot.organizationId,
     conversationId: input.conversationId,
@@ -209,6 +208,7 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
     },
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   }, remember);
+  yield { type: 'token', text };
   await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
 }
