@@ -209,8 +209,9 @@ export async function* answerWithFlow(services: Services, input: FlowTurnInput, 
     deliveryStatus: input.channel === 'web' || input.channel === 'playground' ? null : 'pending',
   }, remember);
   yield { type: 'token', text };
-  await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
   yield { type: 'done', message: toPublicMessage(row), conversationId: input.conversationId };
+  // After `done`: every consumer reads a turn to its end, and the response need not wait for this.
+  await announceAnswer(services, input, () => publishMessageCreated(services, row, { toVisitor: input.late }));
 }
 
 /** The flow's actions and webhook events are announced too: after the visitor's message. */
