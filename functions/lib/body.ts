@@ -65,12 +65,17 @@ export const checkRequestText = createMiddleware<AppEnv>(async (c, next) => {
   if (!isJson(contentType)) {
     throw new ApiError('unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json"');
   }
+  let text: string;
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    body = JSON.parse(text);
   } catch (error) {
     throw new ApiError('bad_request', error instanceof SyntaxError ? 'The request body is not valid JSON' : 'The request body is not valid UTF-8');
   }
+  // A route's json() reads this text: from the bytes alone, Hono built a Response to decode them
+  // again. (Hono keeps promises in bodyCache; its type says values.)
+  (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
   const chatField = CHAT_MESSAGE_FIELDS.find((f) => f.route.test(path))?.field;
   const unstorable = findUnstorableText(body, [], chatField);
   if (unstorable !== null) throw invalidText(unstorable);
