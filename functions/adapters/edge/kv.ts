@@ -1,4 +1,5 @@
 import type { KV, RateLimitResult } from '../../ports';
+import { afterThisTask } from '../../lib/next-task';
 
 export interface UpstashKvOptions {
   url: string;
@@ -84,7 +85,7 @@ export function createUpstashKv(options: UpstashKvOptions): KV {
   /** Queues `commands`; the first call of a turn schedules the flush after the current task. */
   function run<T>(commands: Command[], read: (replies: unknown[]) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (queued.length === 0) setTimeout(() => void flush(), 0);
+      if (queued.length === 0) afterThisTask(() => void flush());
       queued.push({
         commands,
         settle: (replies) => {
