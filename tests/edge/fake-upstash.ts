@@ -151,6 +151,7 @@ export async function startFakeUpstash(options: { redisPort: number; token: stri
     },
     close: () =>
       new Promise<void>((resolve) => {
+        closeConnections(options.redisPort);
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -171,38 +172,86 @@ function unwrap(reply: Reply): unknown {
   return reply;
 }
 
-/** Send commands over one fresh RESP2 connection and read one reply per command. */
-function runCommands(port: number, commands: string[][]): Promise<Reply[]> {
+/**
+ * Redis connections kept open between requests, as Upstash's servers keep theirs: a fresh TCP
+ * connection per round trip (connect, accept, close) added its own cost to every edge KV call the
+ * benchmarks time. One request at a time per connection, so a pipeline's or a transaction's
+ * commands are never interleaved with another request's.
+ */
+const idleConnections = new Map<number, Socket[]>();
+
+function connection(port: number): Promise<Socket> {
+  const idle = idleConnections.get(port)?.pop();
+  if (idle && !idle.destroyed) return Promise.resolve(idle);
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setNoDelay(true);
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      // An idle connection that fails (Redis stopped) is dropped, never reused.
+      socket.on('error', () => socket.destroy());
+      socket.unref();
+      resolve(socket);
+    });
+  });
+}
+
+function release(port: number, socket: Socket) {
+  if (socket.destroyed) return;
+  const idle = idleConnections.get(port) ?? [];
+  idle.push(socket);
+  idleConnections.set(port, idle);
+}
+
+/** Closes the kept connections to a Redis (its fake is closing). */
+function closeConnections(port: number) {
+  for (const socket of idleConnections.get(port) ?? []) socket.destroy();
+  idleConnections.delete(port);
+}
+
+/** Send commands over one RESP2 connection and read one reply per command. */
+async function runCommands(port: number, commands: string[][]): Promise<Reply[]> {
+  const socket = await connection(port);
+  return new Promise((resolve, reject) => {
     let buffer = Buffer.alloc(0);
     const replies: Reply[] = [];
-    socket.on('error', reject);
-    socket.on('connect', () => {
-      const parts: Buffer[] = [];
-      for (const args of commands) {
-        parts.push(Buffer.from(`*${args.length}\r\n`));
-        for (const arg of args) {
-          const bytes = Buffer.from(arg, 'utf8');
-          parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
-        }
+    const finish = (error?: Error) => {
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      if (error) {
+        socket.destroy();
+        reject(error);
+      } else {
+        release(port, socket);
+        resolve(replies);
       }
-      socket.write(Buffer.concat(parts));
-    });
-    socket.on('data', (chunk: Buffer) => {
+    };
+    const onError = (error: Error) => finish(error);
+    const onClose = () => finish(new Error('Redis closed the connection'));
+    const onData = (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
         const parsed = parseReply(buffer, 0);
         if (!parsed) break;
         replies.push(parsed.value);
         buffer = buffer.subarray(parsed.next);
-        if (replies.length === commands.length) {
-          socket.end();
-          resolve(replies);
-          return;
-        }
+        if (replies.length === commands.length) return finish();
       }
-    });
+    };
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    const parts: Buffer[] = [];
+    for (const args of commands) {
+      parts.push(Buffer.from(`*${args.length}\r\n`));
+      for (const arg of args) {
+        const bytes = Buffer.from(arg, 'utf8');
+        parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
+      }
+    }
+    socket.write(Buffer.concat(parts));
   });
 }
 
