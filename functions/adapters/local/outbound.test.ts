@@ -213,6 +213,9 @@ describe('Node outbound port: fetchText (agent.request on the same guarded Agent
     await expect(outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
     answer = () => ({ status: 200, body: 'the first part', hold: true });
     await expect(outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
+    // The same with a declared length (read whole, without counting).
+    answer = () => ({ status: 200, headers: { 'content-length': '100' }, body: 'the first part', hold: true });
+    await expect(outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
     await expect(outbound.send(post(`http://slow.partner.test:${port}/x`, { timeoutMs: 150 }))).rejects.toBeInstanceOf(OutboundTimeout);
     const caller = new AbortController();
     setTimeout(() => caller.abort(), 50);
