@@ -137,10 +137,10 @@ function releasableDeadline(timeoutMs: number, callerSignal: AbortSignal | undef
 }
 
 /**
- * The bytes of a body up to `maxBytes`, as text (UTF-8, as `Response.text()` decodes). Past
- * `maxBytes` it stops reading (leaving the loop cancels the stream) and cuts or throws.
+ * The bytes of a body up to `maxBytes`, as text. Past `maxBytes` it stops reading (leaving the
+ * loop cancels the stream) and cuts or throws.
  */
-export async function collectText(chunks: AsyncIterable<Uint8Array>, maxBytes: number, overflow: TextExchange['overflow'], tooLarge: () => Error): Promise<string> {
+async function collectText(chunks: AsyncIterable<Uint8Array>, maxBytes: number, overflow: TextExchange['overflow'], tooLarge: () => Error): Promise<string> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of chunks) {
@@ -150,7 +150,12 @@ export async function collectText(chunks: AsyncIterable<Uint8Array>, maxBytes: n
     // An excerpt needs no more once it has its bytes (a receiver may trickle the rest).
     if (overflow === 'cut' && size >= maxBytes) break;
   }
-  const bytes = new Uint8Array(Math.min(size, maxBytes));
+  return textOf(parts, Math.min(size, maxBytes));
+}
+
+/** The first `length` bytes of `parts` as text (UTF-8 without a BOM, as `Response.text()` decodes). */
+export function textOf(parts: Uint8Array[], length: number): string {
+  const bytes = new Uint8Array(length);
   let offset = 0;
   for (const part of parts) {
     const take = part.subarray(0, bytes.length - offset);

@@ -217,6 +217,8 @@ describe('Node outbound port: fetchText (agent.request on the same guarded Agent
     answer = () => ({ status: 200, headers: { 'content-length': '100' }, body: 'the first part', hold: true });
     await expect(outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
     await expect(outbound.send(post(`http://slow.partner.test:${port}/x`, { timeoutMs: 150 }))).rejects.toBeInstanceOf(OutboundTimeout);
+    // An excerpt is done once it has its bytes, whatever the rest of the body does.
+    expect(await outbound.send(post(`http://slow.partner.test:${port}/x`, { timeoutMs: 5000, maxResponseBytes: 9 }))).toEqual({ status: 200, body: 'the first' });
     const caller = new AbortController();
     setTimeout(() => caller.abort(), 50);
     const aborted = await outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, signal: caller.signal }).catch((e: unknown) => e);

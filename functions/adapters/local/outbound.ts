@@ -1,10 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { pipeline, type Readable } from 'node:stream';
+import { finished, pipeline, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Agent } from 'undici';
 import { OutboundRefused, addressRefusal, parseIp, type OutboundPolicy } from '../../lib/network';
-import { collectText, createOutbound, tooLargeError, type TextExchange } from '../../lib/outbound';
+import { createOutbound, textOf, tooLargeError, type TextExchange } from '../../lib/outbound';
 import type { OutboundHttp, OutboundText } from '../../ports';
 
 /** `dns.lookup` with `all: true`, as a function so tests can stand in a resolver of their own. */
@@ -51,6 +51,32 @@ function decodersFor(encoding: string | undefined): NodeJS.ReadWriteStream[] | n
     else return null;
   }
   return decoders;
+}
+
+/**
+ * A Node stream's bytes up to `maxBytes`, as text; past them it stops reading (destroys the
+ * stream) and cuts or throws. Through events: an async iterator per body cost more than the read.
+ */
+function collectText(body: Readable, maxBytes: number, overflow: TextExchange['overflow'], tooLarge: () => Error): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(textOf(parts, Math.min(size, maxBytes)));
+    body.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      size += chunk.byteLength;
+      if (overflow === 'refuse' && size > maxBytes) {
+        reject(tooLarge());
+        body.destroy();
+      } else if (overflow === 'cut' && size >= maxBytes) {
+        // An excerpt needs no more once it has its bytes (a receiver may trickle the rest).
+        done();
+        body.destroy();
+      }
+    });
+    // An abort (the deadline) or a broken connection: the stream's error, or a premature close.
+    finished(body, (error) => (error ? reject(error) : done()));
+  });
 }
 
 /** A response body as text within the exchange's bound, decoded as fetch decodes it. */
