@@ -91,4 +91,33 @@ describe('outbound port', () => {
     const framed = await outbound.fetch('https://a.example.com/framed', { maxBytes: 1000 });
     expect(await framed.json()).toEqual({ ok: true });
   });
+
+  it('fetchText over a connector with fetch alone (Workers): the same refusals, no redirect followed, bounded', async () => {
+    const { connector, asked } = scripted({
+      'https://a.example.com/moved': { status: 301, location: 'https://a.example.com/elsewhere' },
+      'https://a.example.com/big': { status: 200, body: 'x'.repeat(5000) },
+      'https://a.example.com/ok': { status: 200, body: '{"ok":true}' },
+    });
+    const outbound = createOutbound(connector, { allowPrivate: false });
+    for (const url of ['http://127.1/', 'http://user:pw@example.com/', 'file:///etc/passwd', 'http://metadata.google.internal/', 'http://[fe80::1]/']) {
+      await expect(outbound.fetchText(url, { maxBytes: 100 }), url).rejects.toBeInstanceOf(OutboundRefused);
+    }
+    expect(asked).toEqual([]);
+    const moved = await outbound.fetchText('https://a.example.com/moved', { maxBytes: 100 });
+    expect({ status: moved.status, location: moved.headers.location }).toEqual({ status: 301, location: 'https://a.example.com/elsewhere' });
+    await expect(outbound.fetchText('https://a.example.com/big', { maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
+    expect(await outbound.fetchText('https://a.example.com/ok', { method: 'POST', body: '{}', maxBytes: 1000 })).toMatchObject({ status: 200, body: '{"ok":true}' });
+    expect(asked).toEqual([
+      { url: 'https://a.example.com/moved', method: 'GET' },
+      { url: 'https://a.example.com/big', method: 'GET' },
+      { url: 'https://a.example.com/ok', method: 'POST' },
+    ]);
+    // A decoded body past its declared length is counted; send cuts where fetchText refuses.
+    const answers: Record<string, Response> = {};
+    const outboundOf = createOutbound({ fetch: async (url) => answers[url]!, resolve: async () => null }, { allowPrivate: false });
+    answers['https://a.example.com/bomb'] = new Response('x'.repeat(5000), { headers: { 'content-length': '40', 'content-encoding': 'gzip' } });
+    await expect(outboundOf.fetchText('https://a.example.com/bomb', { maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
+    answers['https://a.example.com/hook'] = new Response('y'.repeat(5000));
+    expect(await outboundOf.send({ url: 'https://a.example.com/hook', method: 'POST', headers: {}, body: '', timeoutMs: 1000, maxResponseBytes: 10 })).toEqual({ status: 200, body: 'y'.repeat(10) });
+  });
 });

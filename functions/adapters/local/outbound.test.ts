@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboundRefused, OutboundTimeout, OutboundTooLarge } from '../../lib/network';
@@ -25,7 +26,8 @@ interface Seen {
 let server: Server;
 let port: number;
 const seen: Seen[] = [];
-let answer: (path: string) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } = () => ({ status: 200, body: 'ok' });
+/** `hold`: the headers and the body so far go out, the rest never does (a receiver that trickles). */
+let answer: (path: string) => { status: number; headers?: Record<string, string>; body?: string | Buffer; delayMs?: number; hold?: boolean } = () => ({ status: 200, body: 'ok' });
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -34,7 +36,11 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const reply = answer(req.url ?? '/');
-      const send = () => res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers }).end(reply.body ?? '');
+      const send = () => {
+        res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+        if (reply.hold) res.write(reply.body ?? '');
+        else res.end(reply.body ?? '');
+      };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();
     });
@@ -144,6 +150,118 @@ describe('Node outbound port', () => {
   it('reports a name that does not resolve as a plain error', async () => {
     const outbound = createNodeOutbound({ policy: strict, resolve: fakeDns({}) });
     const error = await outbound.fetch('https://missing.example.test/x').catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(OutboundRefused);
+    expect(JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause) })).toContain('ENOTFOUND');
+  });
+});
+
+describe('Node outbound port: fetchText (agent.request on the same guarded Agent)', () => {
+  const get = { maxBytes: 1_000_000, timeoutMs: 5000 };
+
+  it('refuses what fetch refuses, before connecting', async () => {
+    const outbound = createNodeOutbound({
+      policy: strict,
+      resolve: fakeDns({ 'docs.attacker.test': ['127.0.0.1'], 'hooks.attacker.test': ['93.184.216.34', '127.0.0.1'] }),
+    });
+    const before = seen.length;
+    const rebound = await outbound.fetchText(`http://docs.attacker.test:${port}/secret`, get).catch((e: unknown) => e);
+    expect(rebound).toBeInstanceOf(OutboundRefused);
+    expect((rebound as Error).message).toBe('docs.attacker.test resolves to 127.0.0.1, a loopback address. For local development set ALLOW_PRIVATE_URLS=true.');
+    await expect(outbound.fetchText(`http://hooks.attacker.test:${port}/x`, get)).rejects.toThrow(/resolves to 127\.0\.0\.1/);
+    for (const host of ['127.0.0.1', '2130706433', '0x7f.1', '[::ffff:127.0.0.1]', '[::1]', '127.0.0.1.']) {
+      await expect(outbound.fetchText(`http://${host}:${port}/x`, get), host).rejects.toBeInstanceOf(OutboundRefused);
+    }
+    await expect(outbound.fetchText(`http://user:pass@localhost.:${port}/x`, get)).rejects.toThrow(/credentials/);
+    expect(seen.length).toBe(before);
+    const metadata = createNodeOutbound({ policy: development, resolve: fakeDns({ 'meta.attacker.test': ['::ffff:169.254.169.254'] }) });
+    await expect(metadata.fetchText('http://meta.attacker.test/latest/meta-data/', get)).rejects.toThrow(/cloud metadata address .* This is never allowed/);
+  });
+
+  it('connects to the address it checked, with the Host and the default headers fetch sends', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'api.partner.test': ['127.0.0.1'] }) });
+    answer = () => ({ status: 201, headers: { 'content-type': 'application/json', 'x-order': 'A-1' }, body: '{"order":{"status":"shipped"}}' });
+    const got = await outbound.fetchText(`http://api.partner.test:${port}/orders?email=ana%40example.com#frag`, get);
+    expect(got).toMatchObject({ status: 201, body: '{"order":{"status":"shipped"}}', headers: { 'content-type': 'application/json', 'x-order': 'A-1' } });
+    const viaText = seen.at(-1)!;
+    expect(viaText).toMatchObject({ method: 'GET', path: '/orders?email=ana%40example.com', headers: { host: `api.partner.test:${port}` } });
+    // What fetch sends when the caller says nothing, fetchText sends too; the caller's own win.
+    await (await outbound.fetch(`http://api.partner.test:${port}/orders`)).text();
+    const viaFetch = seen.at(-1)!;
+    for (const name of ['accept', 'accept-language', 'user-agent']) expect(viaText.headers[name], name).toBe(viaFetch.headers[name]);
+    await outbound.fetchText(`http://api.partner.test:${port}/notes`, { ...get, method: 'POST', body: 'plain words' });
+    await (await outbound.fetch(`http://api.partner.test:${port}/notes`, { method: 'POST', body: 'plain words' })).text();
+    expect(seen.at(-2)).toMatchObject({ method: 'POST', body: 'plain words', headers: { 'content-type': seen.at(-1)!.headers['content-type'] } });
+    await outbound.fetchText(`http://api.partner.test:${port}/notes`, { ...get, method: 'PUT', headers: { 'Content-Type': 'application/json', 'User-Agent': 'flows/1' }, body: '{"a":1}' });
+    expect(seen.at(-1)).toMatchObject({ method: 'PUT', body: '{"a":1}', headers: { 'content-type': 'application/json', 'user-agent': 'flows/1' } });
+    answer = () => ({ status: 200, body: 'ok' });
+  });
+
+  it('returns a redirect as it is and never follows it', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'site.partner.test': ['127.0.0.1'] }) });
+    answer = (path) => (path === '/start' ? { status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } } : { status: 200, body: 'followed' });
+    const before = seen.length;
+    const got = await outbound.fetchText(`http://site.partner.test:${port}/start`, get);
+    expect({ status: got.status, location: got.headers.location }).toEqual({ status: 302, location: 'http://169.254.169.254/latest/meta-data/' });
+    expect(seen.slice(before).map((s) => s.path)).toEqual(['/start']);
+    answer = () => ({ status: 200, body: 'ok' });
+  });
+
+  it('bounds time, for the headers and for a body that trickles; the caller aborting is not a timeout', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'slow.partner.test': ['127.0.0.1'] }) });
+    answer = () => ({ status: 200, delayMs: 1000 });
+    await expect(outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
+    answer = () => ({ status: 200, body: 'the first part', hold: true });
+    await expect(outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
+    // The same with a declared length (read whole, without counting).
+    answer = () => ({ status: 200, headers: { 'content-length': '100' }, body: 'the first part', hold: true });
+    await expect(outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, timeoutMs: 150 })).rejects.toBeInstanceOf(OutboundTimeout);
+    await expect(outbound.send(post(`http://slow.partner.test:${port}/x`, { timeoutMs: 150 }))).rejects.toBeInstanceOf(OutboundTimeout);
+    // An excerpt is done once it has its bytes, whatever the rest of the body does.
+    expect(await outbound.send(post(`http://slow.partner.test:${port}/x`, { timeoutMs: 5000, maxResponseBytes: 9 }))).toEqual({ status: 200, body: 'the first' });
+    const caller = new AbortController();
+    setTimeout(() => caller.abort(), 50);
+    const aborted = await outbound.fetchText(`http://slow.partner.test:${port}/x`, { ...get, signal: caller.signal }).catch((e: unknown) => e);
+    expect(aborted).not.toBeInstanceOf(OutboundTimeout);
+    expect((aborted as Error).name).toBe('AbortError');
+    answer = () => ({ status: 200, body: 'ok' });
+  });
+
+  it('bounds size: a declared length, a chunked body, and a decoded one past its declared length', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'big.partner.test': ['127.0.0.1'] }) });
+    const url = `http://big.partner.test:${port}/x`;
+    answer = () => ({ status: 200, body: 'x'.repeat(100_000) });
+    await expect(outbound.fetchText(url, { ...get, maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
+    answer = () => ({ status: 200, headers: { 'content-length': '100000' }, body: 'x'.repeat(100_000) });
+    await expect(outbound.fetchText(url, { ...get, maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
+    const bomb = gzipSync('x'.repeat(100_000));
+    answer = () => ({ status: 200, headers: { 'content-encoding': 'gzip', 'content-length': String(bomb.length) }, body: bomb });
+    await expect(outbound.fetchText(url, { ...get, maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
+    answer = () => ({ status: 200, headers: { 'content-length': '1000' }, body: 'y'.repeat(1000) });
+    expect((await outbound.fetchText(url, { ...get, maxBytes: 1000 })).body).toBe('y'.repeat(1000));
+    // The connection is still good after a refused body.
+    answer = () => ({ status: 200, body: 'ok' });
+    expect((await outbound.fetchText(url, get)).body).toBe('ok');
+  });
+
+  it('decodes a compressed body as fetch does, and reads UTF-8 as Response.text() does', async () => {
+    const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'zip.partner.test': ['127.0.0.1'] }) });
+    const url = `http://zip.partner.test:${port}/x`;
+    const json = '{"city":"Málaga","note":"ñandú 🐦"}';
+    for (const [coding, encode] of [['gzip', gzipSync], ['br', brotliCompressSync]] as const) {
+      answer = () => ({ status: 200, headers: { 'content-encoding': coding }, body: encode(json) });
+      const got = await outbound.fetchText(url, { ...get, headers: { 'Accept-Encoding': 'gzip, br' } });
+      expect(got.body, coding).toBe(json);
+      expect(got.body, coding).toBe(await (await outbound.fetch(url, { headers: { 'Accept-Encoding': 'gzip, br' } })).text());
+    }
+    answer = () => ({ status: 200, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]) });
+    expect((await outbound.fetchText(url, get)).body).toBe(json);
+    answer = () => ({ status: 200, body: 'ok' });
+  });
+
+  it('reports a name that does not resolve as a plain error', async () => {
+    const outbound = createNodeOutbound({ policy: strict, resolve: fakeDns({}) });
+    const error = await outbound.fetchText('https://missing.example.test/x', get).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(OutboundRefused);
     expect(JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause) })).toContain('ENOTFOUND');

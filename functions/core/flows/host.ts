@@ -144,7 +144,7 @@ export function createFlowHost({ services, bot, channel, language, conversationI
     },
 
     async http(request) {
-      const response = await services.outbound.fetch(request.url, {
+      const response = await services.outbound.fetchText(request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body,
@@ -152,7 +152,7 @@ export function createFlowHost({ services, bot, channel, language, conversationI
         timeoutMs: request.timeoutMs,
         maxBytes: MAX_RESPONSE_BYTES,
       });
-      return { status: response.status, body: await response.text() };
+      return { status: response.status, body: response.body };
     },
 
     async secret(name) {
