@@ -7,7 +7,7 @@ import { startFakePlatforms, type FakePlatforms } from '../testing/fake-platform
 import { createTestApi, type TestApi } from '../testing/harness';
 import { createTeam, type Team } from '../testing/inbox';
 import { and, eq } from 'drizzle-orm';
-import { messages } from '../../db/schema';
+import { flowSessions, messages } from '../../db/schema';
 import { watchStatements } from '../adapters/local/priority';
 
 /**
@@ -208,14 +208,24 @@ describe('flows at runtime', () => {
       stop();
     }
     expect(statements, statements.join('\n')).toHaveLength(2);
-    // The position is read by chat_turn_context (a database function: its flow_sessions read is
-    // inside it); without it, a third statement would read the position before the first step.
-    expect(statements[0]).toMatch(/insert into "messages".*chat_turn_context\(/);
+    // The position is read with the stored message (without it, a third statement would read it
+    // before the first step); the history only if no flow answers (chat_turn_context, in a case).
+    expect(statements[0]).toMatch(/insert into "messages".*from "flow_sessions".*else chat_turn_context\(/);
     expect(statements[1]).toMatch(/insert into "messages".*insert into "flow_sessions".*insert into "flow_node_counts"/);
     const analytics = await api.call('GET', `/api/v1/chatbots/${team.botId}/flows/${flowId}/analytics`, { token: team.owner.token });
     const reached = Object.fromEntries(analytics.body.nodes.map((n: { nodeId: string; reached: number }) => [n.nodeId, n.reached]));
     expect(reached).toMatchObject({ start: 1, interest: 1, name: 1 });
     expect((await v.say('Ana'))!.content).toBe('¿Cuál es tu email, Ana?');
+  });
+
+  it('a position that can no longer be read leaves the message to the bot, which reads the history then', async () => {
+    const team = await createTeam(api);
+    await publishFlow(team, { template: 'lead_capture' });
+    const v = await visitor(team.botId);
+    expect((await v.say('hola'))!.content).toContain('¿Qué te interesa?');
+    // Waiting, as far as the statement can tell, but not a position the runtime accepts.
+    await api.runtime.services.db.update(flowSessions).set({ state: { status: 'waiting' } }).where(eq(flowSessions.conversationId, v.conversationId));
+    expect((await v.say('¿Cuánto tardan los envíos?'))!.content).toContain('2 a 4 días');
   });
 
   it('greets an API end user by the contact name read with the stored message', async () => {

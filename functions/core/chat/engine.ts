@@ -1,7 +1,7 @@
 import { streamText, type ModelMessage } from 'ai';
 import { conversations, messages } from '../../../db/schema';
 import { eq } from 'drizzle-orm';
-import { loadTurnContext, storeReply, storeUserTurn, type UserTurn } from './store';
+import { loadTurnContext, readTurnHistory, storeReply, storeUserTurn, type TurnHistory, type UserTurn } from './store';
 import { publishEvent } from '../events/publish';
 import { publishMessageCreated, publishMessageFailed } from '../conversations/events';
 import {
@@ -246,7 +246,7 @@ export async function* chatTurn(services: Services, turn: TurnInput): AsyncGener
   try {
     yield* answerTurn(
       services,
-      { ...input, userMessage: stored, handoff: userTurn.handoff, history: userTurn.history, lastReply: userTurn.lastReply, flowSession: userTurn.flowSession, quota, announcements },
+      { ...input, userMessage: stored, handoff: userTurn.handoff, context: userTurn.context, flowSession: userTurn.flowSession, quota, announcements },
       started,
     );
   } finally {
@@ -282,10 +282,10 @@ async function publishUserMessage(services: Services, row: MessageRow, messageCo
 export interface AnswerInput extends TurnInput {
   userMessage: MessageRow;
   handoff: UserTurn['handoff'];
-  history: UserTurn['history'];
+  /** The history and last reply, read with the stored message; null when not read (a flow was to answer). */
+  context: TurnHistory | null;
   /** Answered after the chat request ended (crash recovery): the widget hears of it on its event stream. */
   late?: boolean;
-  lastReply: UserTurn['lastReply'];
   /** The flow position read with the stored message, when the bot has a flow (else flowFor reads it). */
   flowSession?: UserTurn['flowSession'];
   /** This answer's count against the monthly limit, when the caller started it; otherwise answerTurn counts. */
@@ -298,9 +298,9 @@ export interface AnswerInput extends TurnInput {
  * The visitor's answer to the bot's offer of a person: a tapped button says it outright; a
  * short "sí" / "vale" / "no, gracias" counts only right after an offer.
  */
-function answerToOffer(input: AnswerInput): { choice: 'yes' | 'no'; language?: 'es' | 'en' } | null {
+function answerToOffer(input: AnswerInput, lastReply: TurnHistory['lastReply']): { choice: 'yes' | 'no'; language?: 'es' | 'en' } | null {
   const tapped = input.quickReply ?? tappedReplyId(input.userMessage.metadata);
-  const offer = input.lastReply?.role === 'assistant' && offeredHandoff(input.lastReply.metadata) ? input.lastReply.metadata : null;
+  const offer = lastReply?.role === 'assistant' && offeredHandoff(lastReply.metadata) ? lastReply.metadata : null;
   const language = offer?.language === 'en' || offer?.language === 'es' ? offer.language : undefined;
   if (tapped === HANDOFF_YES) return { choice: 'yes', language };
   if (tapped === HANDOFF_NO) return { choice: 'no', language };
@@ -338,6 +338,8 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   }
   // The bot's usual answers can take seconds: the inbox hears of the visitor's message now.
   void announcedSoFar(input);
+  // A flow bot's message is stored without them (its flow answers most): read once it does not.
+  const { history: earlier, lastReply } = input.context ?? (await readTurnHistory(services.db, input.userMessage, bot.memorySize));
 
   const fixedReply = (content: string, model: string | null): Answer => ({ content, sources: [], model, timeToFirstTokenMs: 0 });
   let answer: Answer | null = null;
@@ -345,7 +347,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   const open = isOpen(bot.schedules, bot.timezone, input.now);
   // Outside hours a request for a person still queues for the team; the visitor learns when it is back.
   const handoffReply = (language: 'es' | 'en') => (open ? HANDOFF_MESSAGE[language] : teamAwayMessage(bot.schedules, bot.timezone, language, input.now));
-  const offerAnswer = input.channel === 'playground' ? null : answerToOffer(input);
+  const offerAnswer = input.channel === 'playground' ? null : answerToOffer(input, lastReply);
   if (input.handoff === 'bot' && input.channel !== 'playground' && asksForHuman(input.text)) {
     handoffReason = 'visitor_request';
     answer = fixedReply(handoffReply(lang), null);
@@ -372,7 +374,7 @@ export async function* answerTurn(services: Services, input: AnswerInput, starte
   // Follow-ups become standalone queries; with a model, rewritten and optionally reranked (retrieve.ts).
   // The model sees masked text only: earlier messages may predate redaction (or quote the
   // visitor), and a channel message may have been stored before it was turned on.
-  const [question, ...priorTurns] = await redactHistory(services, bot.redactPii === true, [{ role: 'user', content: input.text }, ...input.history]);
+  const [question, ...priorTurns] = await redactHistory(services, bot.redactPii === true, [{ role: 'user', content: input.text }, ...earlier]);
   const { hits, trace } = await retrieveForTurn(services, bot, question.content, priorTurns);
   const history = memory(priorTurns);
   const retrieved = sourcesOf(hits, lang);
@@ -505,9 +507,8 @@ export async function replyToStoredMessage(
     text: answerableText(context.message, bot.language),
     userMessage: context.message,
     handoff: context.handoff,
-    history: context.history,
+    context: { history: context.history, lastReply: context.lastReply },
     late: options.late,
-    lastReply: context.lastReply,
   });
   for await (const event of events) {
     if (event.type === 'done' && event.message) {
