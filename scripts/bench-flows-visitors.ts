@@ -23,6 +23,8 @@ export interface VisitorsRun {
   refused: number;
   /** Per accepted message (same order as `done`): how many other visitors' messages were in flight when it was sent. */
   othersInFlight: number[];
+  /** Per accepted message (same order as `done`): what it was (the flow's email turn runs the API call). */
+  kind: Array<'greeting' | 'choice' | 'email' | 'plain'>;
 }
 
 export type VisitorsReply = { type: 'ready'; apiUrl: string } | { type: 'result'; id: number; value: unknown } | { type: 'failed'; id: number; error: string };
@@ -87,7 +89,7 @@ async function send(base: string, botId: string, sessionToken: string, counter: 
 
 /** Each visitor goes round the flow (a choice, an email, ...) or asks plain questions, `rounds` times. */
 async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<VisitorsRun> {
-  const result: VisitorsRun = { done: [], firstReply: [], refused: 0, othersInFlight: [] };
+  const result: VisitorsRun = { done: [], firstReply: [], refused: 0, othersInFlight: [], kind: [] };
   const think = () => (request.pacing === 'paced' ? 300 + Math.random() * 700 : 0);
   const script = (i: number, r: number): [string, string?] =>
     request.script === 'plain' ? [`pregunta ${i}-${r}`] : r === 0 ? ['hola'] : r % 2 === 1 ? ['Estado', 'status'] : [`v${i}-${r}@example.com`];
@@ -100,6 +102,7 @@ async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<
         result.done.push(timed.done);
         result.firstReply.push(timed.firstReply);
         result.othersInFlight.push(timed.othersInFlight);
+        result.kind.push(request.script === 'plain' ? 'plain' : r === 0 ? 'greeting' : quickReply ? 'choice' : 'email');
         await new Promise((res) => setTimeout(res, think()));
       }
     }),

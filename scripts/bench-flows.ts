@@ -250,6 +250,17 @@ function arrivals(run: VisitorsRun) {
   return `arrivals: ${share}% met other turns in flight (others in flight p50 ${percentile(run.othersInFlight, 0.5)}, p95 ${percentile(run.othersInFlight, 0.95)}, max ${Math.max(...run.othersInFlight)}); sent to an idle server ${figure(alone)}, behind others ${figure(queued)}`;
 }
 
+/** Each kind of message's times: the email turns run the API call (an HTTP round trip) and the most steps. */
+function byKind(run: VisitorsRun) {
+  const kinds = [...new Set(run.kind)];
+  return `by message: ${kinds
+    .map((kind) => {
+      const times = run.done.filter((_, i) => run.kind[i] === kind);
+      return `${kind} (${times.length}) p50 ${percentile(times, 0.5).toFixed(1)} / p95 ${percentile(times, 0.95).toFixed(1)} ms`;
+    })
+    .join(', ')}`;
+}
+
 /** Upstash REST requests (pipelines, each one HTTP round trip) and their commands during `fn`. */
 async function countUpstashRequests(url: string, fn: () => Promise<unknown>) {
   const realFetch = globalThis.fetch;
@@ -363,7 +374,8 @@ try {
   }
   const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
   const figures = (run: Awaited<ReturnType<typeof latencyRun>>) =>
-    `p50 ${ms(run.done, 0.5)} ms, p95 ${ms(run.done, 0.95)} ms, p99 ${ms(run.done, 0.99)} ms (reply's first event p50 ${ms(run.firstReply, 0.5)} / p95 ${ms(run.firstReply, 0.95)} ms); server CPU ${run.cpuPerMessage.toFixed(2)} ms per message\n      ${arrivals(run)}`;
+    `p50 ${ms(run.done, 0.5)} ms, p95 ${ms(run.done, 0.95)} ms, p99 ${ms(run.done, 0.99)} ms (reply's first event p50 ${ms(run.firstReply, 0.5)} / p95 ${ms(run.firstReply, 0.95)} ms); server CPU ${run.cpuPerMessage.toFixed(2)} ms per message\n      ${arrivals(run)}
+      ${byKind(run)}`;
   const paced = await latencyRun('flows-local-paced', botId, sessions, 'flow', 'paced');
   const saturated = await latencyRun('flows-local-saturated', botId, sessions, 'flow', 'none');
   // The edge storage path: the same visitors with every KV call an HTTP round trip to Upstash's
