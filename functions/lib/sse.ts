@@ -33,6 +33,11 @@ const EVENT_STREAM_HEADERS = {
 
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+/** A chat stream's `done` frame: the turn's last event, after which it sends nothing. */
+export function isDoneFrame(value: string): boolean {
+  return value.startsWith('event: done\n');
+}
+
 /**
  * Streams chat events as Server-Sent Events: `event: <type>` and the rest as JSON data. If the
  * generator throws, the client still gets an `error` event before the stream ends, and nothing

@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { logError } from '../../lib/log';
-import { takeEventFrames } from '../../lib/sse';
+import { isDoneFrame, takeEventFrames } from '../../lib/sse';
 
 /**
  * A chat answer's Server-Sent Events written straight to Node's response. Through the adapter each
@@ -48,7 +48,7 @@ async function writeFrames(response: Response, frames: AsyncGenerator<string>, o
       // is stored and announced.
       if (gone || ended) continue;
       writeHead();
-      if (isLastFrame(next.value)) {
+      if (isDoneFrame(next.value)) {
         // `done` is the turn's last event: ending here sends it now (end() uncorks the socket),
         // while what the turn does after it (announcing to the inbox) runs behind the response.
         (outgoing as ServerResponse).end(next.value);
@@ -67,9 +67,4 @@ async function writeFrames(response: Response, frames: AsyncGenerator<string>, o
   if (gone || ended) return;
   writeHead();
   outgoing.end();
-}
-
-/** The chat stream's `done` event (lib/sse.ts frames), after which a turn sends nothing. */
-function isLastFrame(frame: string) {
-  return frame.startsWith('event: done\n');
 }
