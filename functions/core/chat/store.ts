@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { ModelMessage } from 'ai';
 import { contacts, conversations, flowSessions, messages } from '../../../db/schema';
 import type { Database } from '../../ports';
@@ -94,6 +94,7 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
   const withFlow = options.withFlowSession === true;
   const conversationId = sql.placeholder('conversationId');
   const memory = sql.placeholder('_memory');
+  const flow = flowSessionRead(conversationId);
   const [raw] = await compiledRows(
     db,
     `storeUserTurn:${withFlow ? 'flow' : 'chat'}:${columns.join(',')}`,
@@ -108,15 +109,15 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
           updated_at = now()
         from m where ${conversations.id} = m.conversation_id
         returning ${conversations.handoff} as handoff, ${conversations.messageCount} as message_count
-      )${withFlow ? sql`, f as (select ${flowSessions.state} as state from ${flowSessions} where ${flowSessions.conversationId} = ${conversationId})` : sql``}
+      )${withFlow ? sql`, f as (select ${flow.state} as state)` : sql``}
       select m.*,
         (select handoff from c) as _handoff,
         (select message_count from c) as _message_count,
         ${
           withFlow
             ? sql`(select state from f) as _flow_state,
-        (select ${contacts.name} from ${contacts} join ${conversations} on ${conversations.contactId} = ${contacts.id} where ${conversations.id} = ${conversationId}) as _contact_name,
-        case when not exists (select 1 from f) or (select state ->> 'status' from f) in ('waiting', 'running') then null
+        ${flow.contactName} as _contact_name,
+        case when (select state from f) is null or (select state ->> 'status' from f) in ('waiting', 'running') then null
           else chat_turn_context(${conversationId}, ${memory}, false) end as _context`
             : sql`chat_turn_context(${conversationId}, ${memory}, false) as _context`
         }
@@ -131,6 +132,17 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
     messageCount: Number(raw._message_count ?? 0),
     context: context ? { history: context.history ?? [], lastReply: context.lastReply ?? null } : null,
     ...(withFlow ? { flowSession: { state: parseJson(raw._flow_state), contactName: (raw._contact_name as string | null) ?? null } } : {}),
+  };
+}
+
+/**
+ * The conversation's flow position (its `flow_sessions` state, null when none) and its contact's
+ * name, as subqueries: read with the stored message here, or on their own (flows/turn.ts).
+ */
+export function flowSessionRead(conversationId: Placeholder | string) {
+  return {
+    state: sql<unknown>`(select ${flowSessions.state} from ${flowSessions} where ${flowSessions.conversationId} = ${conversationId})`,
+    contactName: sql<string | null>`(select ${contacts.name} from ${contacts} join ${conversations} on ${conversations.contactId} = ${contacts.id} where ${conversations.id} = ${conversationId})`,
   };
 }
 

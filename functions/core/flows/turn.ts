@@ -1,11 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
-import { contacts, conversations, flowNodeCounts, flowSessions, messages } from '../../../db/schema';
+import { sql } from 'drizzle-orm';
+import { conversations, flowNodeCounts, flowSessions, messages } from '../../../db/schema';
 import type { Services } from '../../ports';
 import type { BotRuntime } from '../chat/bot-runtime';
 import { tappedReplyId } from '../chat/handoff';
 import { toPublicMessage, type PublicMessage } from '../chat/public-message';
-import { storeReply, type AlongsideWrite, type FlowSessionRead } from '../chat/store';
-import { compiledRows } from '../../lib/sql';
+import { flowSessionRead, storeReply, type AlongsideWrite, type FlowSessionRead } from '../chat/store';
+import { compiledRows, rowsOf } from '../../lib/sql';
 import { publishMessageCreated } from '../conversations/events';
 import { createFlowHost } from './host';
 import { runTurn, type FlowHost, type TurnResult } from './runtime';
@@ -43,22 +43,11 @@ export interface ActiveFlow {
   contactName: string | null;
 }
 
-/**
- * The conversation's flow position and its contact's name, in one round trip: a flow turn reads
- * both before its first step.
- */
-async function sessionAndContact(services: Services, conversationId: string) {
-  const [row] = await services.db
-    .select({
-      state: sql<unknown>`(select ${flowSessions.state} from ${flowSessions} where ${flowSessions.conversationId} = ${conversations.id})`,
-      contactName: contacts.name,
-    })
-    .from(conversations)
-    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(eq(conversations.id, conversationId))
-    .limit(1);
-  const state = typeof row?.state === 'string' ? (JSON.parse(row.state) as unknown) : (row?.state ?? null);
-  return { state, contactName: row?.contactName ?? null };
+/** The conversation's flow position and its contact's name, in one round trip, when the turn did not read them with the message. */
+async function sessionAndContact(services: Services, conversationId: string): Promise<FlowSessionRead> {
+  const { state, contactName } = flowSessionRead(conversationId);
+  const [row] = await rowsOf<{ state: unknown; contact_name: string | null }>(services.db, sql`select ${state} as state, ${contactName} as contact_name`);
+  return { state: typeof row?.state === 'string' ? (JSON.parse(row.state) as unknown) : (row?.state ?? null), contactName: row?.contact_name ?? null };
 }
 
 /**
