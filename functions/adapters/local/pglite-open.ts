@@ -111,10 +111,6 @@ export function findMigrationsFolder(from: string = dirname(fileURLToPath(import
 }
 
 /**
- * Opens PGlite (persisted under `${dataDir}/pg`, in memory when dataDir is null), applies the
- * committed migrations and creates the local-only tables.
- */
-/**
  * New GIN entries normally wait in the index's pending list until a vacuum merges them; while
  * they wait, the planner prefers a sequential scan and full-text search slows down (about 20 ms
  * instead of 3 at 10k chunks). Neon's autovacuum merges them; PGlite has no autovacuum, so locally
