@@ -1,17 +1,14 @@
-// `npm run bench:flows`' outside world, in a process of its own (forked by scripts/bench-flows.ts):
-// the visitors' HTTP clients, the zero-latency order API the flow calls, and the fake Upstash REST
-// API the edge KV adapter talks to. In the server's process their CPU and event-loop time were
-// counted as server latency (fetch, SSE parsing, the API's and Upstash's HTTP handling); here the
-// server's process does nothing but serve, and a message's time is what a client on loopback sees.
-import { createServer } from 'node:http';
+// `npm run bench:flows`' visitors, in a process of its own (forked by scripts/bench-flows.ts): their
+// HTTP clients and the zero-latency order API the flow calls. In the server's process their CPU
+// and event-loop time were counted as server latency (SSE parsing, the API's HTTP handling); here
+// the server's process does nothing but serve. (The fake Upstash runs in a process of its own:
+// bench-upstash-process.ts.)
+import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseSse } from '../functions/testing/sse-client';
-import { startFakeUpstashOnRedis } from './bench-upstash';
 
 export type VisitorsRequest =
   | { type: 'run'; id: number; base: string; botId: string; sessions: string[]; rounds: number; script: 'flow' | 'plain'; pacing: 'paced' | 'none' }
-  | { type: 'upstash'; id: number }
-  | { type: 'upstash-stop'; id: number }
   | { type: 'exit' };
 
 export interface VisitorsRun {
@@ -25,13 +22,14 @@ export interface VisitorsRun {
   othersInFlight: number[];
   /** Per accepted message (same order as `done`): what it was (the flow's email turn runs the API call). */
   kind: Array<'greeting' | 'choice' | 'email' | 'plain'>;
+  /** Per accepted message (same order as `done`): its `x-bench-message` header, by which the server's own clock finds it. */
+  ids: string[];
 }
 
 export type VisitorsReply = { type: 'ready'; apiUrl: string } | { type: 'result'; id: number; value: unknown } | { type: 'failed'; id: number; error: string };
 
 const apiServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"order":{"status":"shipped"}}'));
 await new Promise<void>((done) => apiServer.listen(0, '127.0.0.1', done));
-let upstash: Awaited<ReturnType<typeof startFakeUpstashOnRedis>> | null = null;
 
 const reply = (message: VisitorsReply) => process.send!(message);
 
@@ -39,7 +37,16 @@ interface Timed {
   done: number;
   firstReply: number;
   othersInFlight: number;
+  id: string;
 }
+
+/**
+ * Node's own HTTP client with keep-alive, as lean as a client gets: with fetch (undici) the
+ * client's request building and web-stream reading added 1–2 ms at p50 and 3–4 ms at p95 to
+ * every message, time the server never spent.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+let sent = 0;
 
 /** Messages sent and not yet answered, across visitors: the arrival pattern the server meets. */
 let inFlight = 0;
@@ -54,28 +61,35 @@ async function sendOnce(base: string, botId: string, sessionToken: string, messa
   }
 }
 
-async function timedSend(base: string, botId: string, sessionToken: string, othersInFlight: number, message: string, quickReply?: string): Promise<Timed | { retryAfterSeconds: number }> {
-  const started = performance.now();
-  const res = await fetch(`${base}/api/v1/widget/${botId}/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` },
-    body: JSON.stringify({ message, ...(quickReply ? { quickReply } : {}) }),
+function timedSend(base: string, botId: string, sessionToken: string, othersInFlight: number, message: string, quickReply?: string): Promise<Timed | { retryAfterSeconds: number }> {
+  const body = JSON.stringify({ message, ...(quickReply ? { quickReply } : {}) });
+  const id = `${process.pid}-${++sent}`;
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${sessionToken}`, 'x-bench-message': id };
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(`${base}/api/v1/widget/${botId}/chat`, { method: 'POST', agent, headers }, (res) => {
+      if (res.statusCode === 503) {
+        res.resume();
+        return resolve({ retryAfterSeconds: Number(res.headers['retry-after'] ?? 1) || 1 });
+      }
+      let text = '';
+      let firstReply = 0;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (!firstReply && /event: (token|done)\n/.test(text)) firstReply = performance.now() - started;
+      });
+      res.on('error', reject);
+      res.on('end', () => {
+        const done = performance.now() - started;
+        if (res.statusCode !== 200) return reject(new Error(`chat -> ${res.statusCode} ${text}`));
+        if (!parseSse(text).some((e) => e.event === 'done' && e.data.message)) return reject(new Error(`no answer: ${text.slice(0, 300)}`));
+        resolve({ done, firstReply, othersInFlight, id });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  if (res.status === 503) {
-    await res.body?.cancel();
-    return { retryAfterSeconds: Number(res.headers.get('retry-after') ?? 1) || 1 };
-  }
-  if (res.status !== 200) throw new Error(`chat -> ${res.status} ${await res.text()}`);
-  let text = '';
-  let firstReply = 0;
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    text += decoder.decode(chunk, { stream: true });
-    if (!firstReply && /event: (token|done)\n/.test(text)) firstReply = performance.now() - started;
-  }
-  const done = performance.now() - started;
-  if (!parseSse(text).some((e) => e.event === 'done' && e.data.message)) throw new Error(`no answer: ${text.slice(0, 300)}`);
-  return { done, firstReply, othersInFlight };
 }
 
 async function send(base: string, botId: string, sessionToken: string, counter: { refused: number }, message: string, quickReply?: string): Promise<Timed> {
@@ -89,7 +103,7 @@ async function send(base: string, botId: string, sessionToken: string, counter: 
 
 /** Each visitor goes round the flow (a choice, an email, ...) or asks plain questions, `rounds` times. */
 async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<VisitorsRun> {
-  const result: VisitorsRun = { done: [], firstReply: [], refused: 0, othersInFlight: [], kind: [] };
+  const result: VisitorsRun = { done: [], firstReply: [], refused: 0, othersInFlight: [], kind: [], ids: [] };
   const think = () => (request.pacing === 'paced' ? 300 + Math.random() * 700 : 0);
   const script = (i: number, r: number): [string, string?] =>
     request.script === 'plain' ? [`pregunta ${i}-${r}`] : r === 0 ? ['hola'] : r % 2 === 1 ? ['Estado', 'status'] : [`v${i}-${r}@example.com`];
@@ -102,6 +116,7 @@ async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<
         result.done.push(timed.done);
         result.firstReply.push(timed.firstReply);
         result.othersInFlight.push(timed.othersInFlight);
+        result.ids.push(timed.id);
         result.kind.push(request.script === 'plain' ? 'plain' : r === 0 ? 'greeting' : quickReply ? 'choice' : 'email');
         await new Promise((res) => setTimeout(res, think()));
       }
@@ -110,24 +125,10 @@ async function run(request: Extract<VisitorsRequest, { type: 'run' }>): Promise<
   return result;
 }
 
-async function handle(request: Exclude<VisitorsRequest, { type: 'exit' }>): Promise<unknown> {
-  if (request.type === 'run') return run(request);
-  if (request.type === 'upstash') {
-    upstash ??= await startFakeUpstashOnRedis();
-    return { url: upstash.url, token: upstash.token };
-  }
-  await upstash?.close();
-  upstash = null;
-  return null;
-}
-
 process.on('message', (request: VisitorsRequest) => {
-  if (request.type === 'exit') {
-    // Not apiServer.close(): the server under test keeps its connections to the API open.
-    void (upstash?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-    return;
-  }
-  handle(request).then(
+  // Not apiServer.close(): the server under test keeps its connections to the API open.
+  if (request.type === 'exit') process.exit(0);
+  run(request).then(
     (value) => reply({ type: 'result', id: request.id, value }),
     (error: unknown) => reply({ type: 'failed', id: request.id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
   );

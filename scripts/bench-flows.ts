@@ -3,7 +3,9 @@
 //   - per flow step: the runtime alone (in process, an in-memory host), p50 of the time per step
 //     of a 50-step turn (goal < 2 ms), and the marginal cost of a step through the whole widget
 //     turn on PGlite (a 41-step turn minus a 1-step turn, divided by 40);
-//   - per incoming message: request sent -> `done` read through the widget API, p50/p95 at 20
+//   - per incoming message: the server's overhead on its own clock (Node's `request` event -> the
+//     answer's last byte written, found by the visitors' `x-bench-message` header) and, beside it,
+//     request sent -> `done` read as the visitors see it, through the widget API, p50/p95 at 20
 //     concurrent sessions (goal p95 < 15 ms), on both storage paths: the local adapters (PGlite,
 //     in-process KV) and with the edge KV adapter (adapters/edge/kv.ts against the edge suite's
 //     fake Upstash REST API in front of a real redis-server, as `npm run bench:chat` does: each
@@ -11,7 +13,10 @@
 //     gate's queue wait and run time per message, GC pauses, event-loop delay, the server's CPU
 //     time per message) and the time to the reply's first event beside it, and the arrival pattern
 //     (how many other visitors' messages were in flight when each was sent; the times of messages
-//     sent to an idle server against those that met others' turns: queuing or the turn's own cost);
+//     sent to an idle server against those that met others' turns: queuing or the turn's own cost),
+//     and, from the messages the server had to itself, the stages of a message on the server's
+//     clock (before the first statement, the two statements, the flow's steps and API call between
+//     them, writing the answer) for the faster half and the slowest tenth;
 //   - the visitors, the order API and the fake Upstash run in a process of their own
 //     (bench-flows-visitors.ts): this process is the server, so its CPU time, GC and event-loop
 //     delay are the server's alone (in one process, the 20 clients' fetch and SSE parsing and the
@@ -35,6 +40,8 @@ import { createUpstashKv } from '../functions/adapters/edge/kv';
 import { jsonApi, loadAverage, percentile, profiled, recordStatements, serveOnLoopback } from './bench-lib';
 import { ownChild } from './bench-server';
 import type { VisitorsReply, VisitorsRequest, VisitorsRun } from './bench-flows-visitors';
+import type { GateEntry } from '../functions/adapters/local/priority';
+import type { Server } from 'node:http';
 
 const SESSIONS = 20;
 const ROUNDS = Number(process.env.BENCH_FLOWS_ROUNDS ?? 15);
@@ -127,6 +134,17 @@ function startVisitors() {
   };
 }
 
+/** The fake Upstash REST API on redis-server, in a process of its own (bench-upstash-process.ts). */
+async function startUpstash() {
+  const child = fork(new URL('./bench-upstash-process.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const stopChild = ownChild(child);
+  const address = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { url: string; token: string }));
+    child.once('exit', (code) => reject(new Error(`the fake Upstash exited (${code})`)));
+  });
+  return { ...address, stop: () => stopChild(() => child.send('close')) };
+}
+
 /** What a visitor goes through: a choice, a validated email, an API call, a reply, and round again. */
 function conversationFlow() {
   return {
@@ -161,6 +179,42 @@ const runtime = await startLocalRuntime({
   env: { AUTH_ATTEMPTS_PER_IP: '100000', WIDGET_MESSAGES_PER_SESSION: '1000000', WIDGET_MESSAGES_PER_IP: '1000000', ALLOW_PRIVATE_URLS: 'true' },
 });
 const { server, base } = await serveOnLoopback(runtime);
+const clock = serverClock(server);
+const apiCalls = apiCallWindows();
+
+/**
+ * The server's own clock for each chat message: from Node's `request` event (its headers parsed)
+ * to the response's `finish` (the last byte handed to the socket), found by the visitors'
+ * `x-bench-message` header. This is the goal's "server overhead per incoming message"; what the
+ * visitors see adds loopback and their own client's work.
+ */
+function serverClock(httpServer: Server) {
+  const messages = new Map<string, { start: number; end: number }>();
+  httpServer.prependListener('request', (req, res) => {
+    const id = req.headers['x-bench-message'];
+    if (typeof id !== 'string') return;
+    const entry = { start: performance.now(), end: Number.NaN };
+    messages.set(id, entry);
+    res.once('finish', () => (entry.end = performance.now()));
+  });
+  return messages;
+}
+
+/** When each flow API call (the outbound port's `fetchText`) started and ended, on this thread's clock. */
+function apiCallWindows() {
+  const windows: Array<{ start: number; end: number }> = [];
+  const outbound = runtime.services.outbound;
+  const fetchText = outbound.fetchText.bind(outbound);
+  outbound.fetchText = async (...args) => {
+    const start = performance.now();
+    try {
+      return await fetchText(...args);
+    } finally {
+      windows.push({ start, end: performance.now() });
+    }
+  };
+  return windows;
+}
 const api = jsonApi(base);
 
 let refused = 0;
@@ -209,6 +263,7 @@ async function botWithFlow(token: string, name: string, document: unknown) {
  */
 function whereTheTimeGoes() {
   const statements = recordStatements(runtime);
+  apiCalls.length = 0;
   let gcMs = 0;
   let gcs = 0;
   const gc = new PerformanceObserver((list) => {
@@ -221,14 +276,58 @@ function whereTheTimeGoes() {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   return {
-    stop(messages: number) {
+    stop(windows: Array<{ start: number; end: number }>) {
       statements.stop();
       gc.disconnect();
       loop.disable();
+      const messages = windows.length;
       const ms = (ns: number) => (ns / 1e6).toFixed(1);
-      return `${statements.summary(messages)}; GC ${gcs} pauses, ${(gcMs / messages).toFixed(2)} ms per message; event-loop delay p50 ${ms(loop.percentile(50))} / p99 ${ms(loop.percentile(99))} / max ${ms(loop.max)} ms`;
+      return {
+        summary: `${statements.summary(messages)}; GC ${gcs} pauses, ${(gcMs / messages).toFixed(2)} ms per message; event-loop delay p50 ${ms(loop.percentile(50))} / p99 ${ms(loop.percentile(99))} / max ${ms(loop.max)} ms`,
+        stages: stages(windows, statements.entries, apiCalls),
+      };
     },
   };
+}
+
+/**
+ * Where a message's server time goes, from the messages the server had to itself (no other chat
+ * message in the server meanwhile, so every statement and API call in its window is its own):
+ * before its first statement (HTTP, session, limits, bot), the first statement (queue wait and the
+ * round trip to the database thread: the message stored, the flow's position read), from there to
+ * the second (the flow's steps and its API call, shown apart), the second (the reply, the position,
+ * the node counts) and writing the answer out. Means of the faster half and of the slowest tenth:
+ * a stage that grows in the slow tenth is where the p95 comes from.
+ */
+function stages(windows: Array<{ start: number; end: number }>, statements: GateEntry[], calls: Array<{ start: number; end: number }>) {
+  const inside = (w: { start: number; end: number }, from: number, to: number) => from >= w.start && to <= w.end;
+  const rows: number[][] = [];
+  for (const w of windows) {
+    if (windows.some((other) => other !== w && other.start < w.end && other.end > w.start)) continue;
+    const own = statements.filter((e) => !e.background && inside(w, e.startedAt - e.waitMs, e.startedAt + e.execMs));
+    if (own.length !== 2) continue;
+    const [first, second] = own as [GateEntry, GateEntry];
+    const firstEnd = first.startedAt + first.execMs;
+    const secondStart = second.startedAt - second.waitMs;
+    const call = calls.find((c) => c.start >= firstEnd && c.end <= secondStart);
+    rows.push([
+      w.end - w.start,
+      first.startedAt - first.waitMs - w.start,
+      first.waitMs + first.execMs,
+      secondStart - firstEnd,
+      call ? call.end - call.start : 0,
+      second.waitMs + second.execMs,
+      w.end - (second.startedAt + second.execMs),
+    ]);
+  }
+  if (rows.length < 20) return `where the server's time goes: too few messages had the server to themselves (${rows.length})`;
+  rows.sort((a, b) => a[0]! - b[0]!);
+  const mean = (from: number, to: number, k: number) => {
+    const slice = rows.slice(Math.floor(rows.length * from), Math.ceil(rows.length * to));
+    return (slice.reduce((total, row) => total + row[k]!, 0) / slice.length).toFixed(1);
+  };
+  const names = ['total', 'before the first statement', 'first statement', 'flow steps and API call', 'of which the API call', 'second statement', 'writing the answer'];
+  return `where the server's time goes (${rows.length} messages that had the server to themselves; mean ms, faster half | slowest tenth): ${names.map((name, k) => `${name} ${mean(0, 0.5, k)} | ${mean(0.9, 1, k)}`).join('; ')}`;
 }
 
 /** A statement's kind for the breakdown: its first words and the tables its CTEs write. */
@@ -242,21 +341,22 @@ function statementKind(text: string) {
  * the times of the messages that arrived to an idle server against those that met others' turns
  * (a p95 far above the lone messages' is queuing behind other sessions, not the turn's own cost).
  */
-function arrivals(run: VisitorsRun) {
-  const alone = run.done.filter((_, i) => run.othersInFlight[i] === 0);
-  const queued = run.done.filter((_, i) => run.othersInFlight[i] > 0);
-  const share = ((100 * queued.length) / run.done.length).toFixed(0);
+function arrivals(run: VisitorsRun & { server: number[] }) {
+  const alone = run.server.filter((_, i) => run.othersInFlight[i] === 0);
+  const queued = run.server.filter((_, i) => run.othersInFlight[i] > 0);
+  const share = ((100 * queued.length) / run.server.length).toFixed(0);
   const figure = (values: number[]) => (values.length ? `p50 ${percentile(values, 0.5).toFixed(1)} / p95 ${percentile(values, 0.95).toFixed(1)} ms` : 'none');
   return `arrivals: ${share}% met other turns in flight (others in flight p50 ${percentile(run.othersInFlight, 0.5)}, p95 ${percentile(run.othersInFlight, 0.95)}, max ${Math.max(...run.othersInFlight)}); sent to an idle server ${figure(alone)}, behind others ${figure(queued)}`;
 }
 
-/** Each kind of message's times: the email turns run the API call (an HTTP round trip) and the most steps. */
-function byKind(run: VisitorsRun) {
+/** Each kind of message's times in the server (and as the visitors see them): the email turns run the API call (an HTTP round trip) and the most steps. */
+function byKind(run: VisitorsRun & { server: number[] }) {
   const kinds = [...new Set(run.kind)];
-  return `by message: ${kinds
+  return `by message, in the server (visitors): ${kinds
     .map((kind) => {
-      const times = run.done.filter((_, i) => run.kind[i] === kind);
-      return `${kind} (${times.length}) p50 ${percentile(times, 0.5).toFixed(1)} / p95 ${percentile(times, 0.95).toFixed(1)} ms`;
+      const server = run.server.filter((_, i) => run.kind[i] === kind);
+      const seen = run.done.filter((_, i) => run.kind[i] === kind);
+      return `${kind} (${server.length}) p50 ${percentile(server, 0.5).toFixed(1)} (${percentile(seen, 0.5).toFixed(1)}) / p95 ${percentile(server, 0.95).toFixed(1)} (${percentile(seen, 0.95).toFixed(1)}) ms`;
     })
     .join(', ')}`;
 }
@@ -355,7 +455,9 @@ try {
     const runMs = requests.reduce((total, e) => total + e.execMs, 0) / run.done.length;
     const byStatement = new Map<string, number[]>();
     for (const e of requests) byStatement.set(statementKind(e.text), [...(byStatement.get(statementKind(e.text)) ?? []), e.execMs]);
-    console.log(`one visitor alone, ${run.done.length} messages back to back: p50 ${percentile(run.done, 0.5).toFixed(1)} ms, p95 ${percentile(run.done, 0.95).toFixed(1)} ms; server CPU ${perMessage.toFixed(2)} ms per message, of which the statements run ${runMs.toFixed(2)} ms (${(requests.length / run.done.length).toFixed(1)} per message) and the rest (HTTP, routing, flow, KV, serializing) ${(perMessage - runMs).toFixed(2)} ms; ${loadAverage()}`);
+    const server = run.ids.map((id) => clock.get(id)!).map((w) => w.end - w.start);
+    for (const id of run.ids) clock.delete(id);
+    console.log(`one visitor alone, ${run.done.length} messages back to back: in the server p50 ${percentile(server, 0.5).toFixed(1)} ms, p95 ${percentile(server, 0.95).toFixed(1)} ms (as the visitor sees it p50 ${percentile(run.done, 0.5).toFixed(1)}, p95 ${percentile(run.done, 0.95).toFixed(1)}); server CPU ${perMessage.toFixed(2)} ms per message, of which the statements run ${runMs.toFixed(2)} ms (${(requests.length / run.done.length).toFixed(1)} per message) and the rest (HTTP, routing, flow, KV, serializing) ${(perMessage - runMs).toFixed(2)} ms; ${loadAverage()}`);
     for (const [kind, runs] of byStatement) console.log(`    ${(runs.length / run.done.length).toFixed(2)} per message, run p50 ${percentile(runs, 0.5).toFixed(2)} ms  ${kind}`);
   }
 
@@ -369,18 +471,24 @@ try {
     await runtime.idle();
     const cpu = process.cpuUsage(cpuBefore);
     refused += run.refused;
-    const messages = run.done.length;
-    return { ...run, cpuPerMessage: (cpu.user + cpu.system) / 1000 / messages, breakdown: where.stop(messages) };
+    const windows = run.ids.map((id) => {
+      const window = clock.get(id);
+      if (!window || Number.isNaN(window.end)) throw new Error(`the server did not time message ${id}`);
+      return window;
+    });
+    for (const id of run.ids) clock.delete(id);
+    const { summary, stages: timeline } = where.stop(windows);
+    return { ...run, server: windows.map((w) => w.end - w.start), cpuPerMessage: (cpu.user + cpu.system) / 1000 / windows.length, breakdown: summary, stages: timeline };
   }
   const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
-  const figures = (run: Awaited<ReturnType<typeof latencyRun>>) =>
-    `p50 ${ms(run.done, 0.5)} ms, p95 ${ms(run.done, 0.95)} ms, p99 ${ms(run.done, 0.99)} ms (reply's first event p50 ${ms(run.firstReply, 0.5)} / p95 ${ms(run.firstReply, 0.95)} ms); server CPU ${run.cpuPerMessage.toFixed(2)} ms per message\n      ${arrivals(run)}
+  const figures = (run: Awaited<ReturnType<typeof latencyRun>>, goal = '') =>
+    `in the server p50 ${ms(run.server, 0.5)} ms, p95 ${ms(run.server, 0.95)} ms, p99 ${ms(run.server, 0.99)} ms${goal}; as the visitors see it p50 ${ms(run.done, 0.5)} / p95 ${ms(run.done, 0.95)} / p99 ${ms(run.done, 0.99)} ms (reply's first event p50 ${ms(run.firstReply, 0.5)} / p95 ${ms(run.firstReply, 0.95)} ms); server CPU ${run.cpuPerMessage.toFixed(2)} ms per message\n      ${arrivals(run)}
       ${byKind(run)}`;
   const paced = await latencyRun('flows-local-paced', botId, sessions, 'flow', 'paced');
   const saturated = await latencyRun('flows-local-saturated', botId, sessions, 'flow', 'none');
   // The edge storage path: the same visitors with every KV call an HTTP round trip to Upstash's
-  // API (served from the visitors' process, as the real one is from another machine).
-  const upstash = await visitors.ask<{ url: string; token: string }>({ type: 'upstash' });
+  // API (served from a process of its own, as the real one is from other machines).
+  const upstash = await startUpstash();
   const localKv = runtime.services.kv;
   let edgePaced: Awaited<ReturnType<typeof latencyRun>>;
   try {
@@ -396,7 +504,7 @@ try {
     edgePaced = await latencyRun('flows-edge-paced', botId, sessions, 'flow', 'paced');
   } finally {
     runtime.services.kv = localKv;
-    await visitors.ask({ type: 'upstash-stop' });
+    await upstash.stop();
   }
   // The same load on a bot without a flow (no knowledge base: its fixed fallback reply), to
   // separate what the flow adds from the turn every bot pays (auth, rate limits, storing, events).
@@ -406,11 +514,13 @@ try {
   for (const s of plainSessions) await send(s, plain.id, 'hola');
   const plainRun = await latencyRun('flows-plain-saturated', plain.id, plainSessions, 'plain', 'none');
 
-  console.log(`per incoming message, request in -> done out as the visitors' process sees it, ${SESSIONS} concurrent sessions x ${ROUNDS} messages (zero-latency API):`);
-  console.log(`  local adapters (PGlite, in-process KV), visitors pacing 0.3–1 s: ${figures(paced)} (goal p95 < 15 ms)`);
+  console.log(`per incoming message, ${SESSIONS} concurrent sessions x ${ROUNDS} messages (zero-latency API): the server's overhead on its own clock (request read -> answer written), and request sent -> done read as the visitors' process sees it:`);
+  console.log(`  local adapters (PGlite, in-process KV), visitors pacing 0.3–1 s: ${figures(paced, ' (goal p95 < 15 ms)')}`);
   console.log(`      ${paced.breakdown}`);
-  console.log(`  edge KV adapter (Upstash REST on loopback), pacing 0.3–1 s:    ${figures(edgePaced)} (goal p95 < 15 ms)`);
+  console.log(`      ${paced.stages}`);
+  console.log(`  edge KV adapter (Upstash REST on loopback), pacing 0.3–1 s:    ${figures(edgePaced, ' (goal p95 < 15 ms)')}`);
   console.log(`      ${edgePaced.breakdown}`);
+  console.log(`      ${edgePaced.stages}`);
   console.log(`  local adapters, back-to-back sends:                             ${figures(saturated)}`);
   console.log(`      ${saturated.breakdown}`);
   console.log(`  same load back to back, a bot without a flow:                   ${figures(plainRun)}`);

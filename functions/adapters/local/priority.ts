@@ -27,6 +27,8 @@ export interface GateEntry {
   background: boolean;
   waitMs: number;
   execMs: number;
+  /** When it got the connection (`performance.now()` of this thread): places it on a request's timeline. */
+  startedAt: number;
 }
 
 const listeners = new WeakMap<object, Set<(entry: GateEntry) => void>>();
@@ -177,7 +179,7 @@ export function prioritizeRequests(client: Gated, options: GateOptions = {}): Ga
         const execMs = performance.now() - started;
         if (slowMs > 0) reportSlow(method, args[0], execMs, slowMs);
         if (watchers.size > 0) {
-          const entry = { method, text: statementText(method, args[0], Infinity), background: background.getStore() === true, waitMs: queued ? started - queued : 0, execMs };
+          const entry = { method, text: statementText(method, args[0], Infinity), background: background.getStore() === true, waitMs: queued ? started - queued : 0, execMs, startedAt: started };
           for (const watcher of watchers) watcher(entry);
         }
         // A transaction is named by its longest statement, so the longest holds say what held.
