@@ -1,10 +1,9 @@
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
-import { checkRequestText } from './lib/body';
+import { checkRequestText, limitBody } from './lib/body';
 import { admitChatTurn } from './middleware/admission';
 import { ApiError } from './lib/errors';
 import type { AppEnv } from './lib/env';
@@ -101,11 +100,8 @@ export function createApp(options: AppOptions) {
     // Inbound mail (a Mailgun form) carries its attachments.
     const isMail = c.req.path.startsWith('/api/v1/channels/email/');
     const maxSize = isUpload ? config.MAX_UPLOAD_BYTES + 64 * 1024 : isMail ? config.EMAIL_MAX_BYTES : config.MAX_JSON_BYTES;
-    return bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new ApiError('payload_too_large', `The request body is larger than ${maxSize} bytes`);
-      },
+    return limitBody(maxSize, () => {
+      throw new ApiError('payload_too_large', `The request body is larger than ${maxSize} bytes`);
     })(c, next);
   });
   app.use('/api/*', checkRequestText);

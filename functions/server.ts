@@ -170,10 +170,15 @@ export function lingerOverUnreadBody(req: IncomingMessage) {
   // answer is sent and nobody will read that queue, so it is detached before draining.
   req.removeAllListeners('data');
   req.removeAllListeners('readable');
+  // Counted as they reach the socket: a body nobody began to read (a 413 on the declared length)
+  // has already been dumped by Node when the answer finished, and a dumped request emits no 'data'.
   let read = 0;
-  const close = () => {
+  const stop = () => {
     clearTimeout(timer);
-    req.off('data', count);
+    socket.off('data', count);
+  };
+  const close = () => {
+    stop();
     socket.destroySoon();
   };
   const count = (chunk: Buffer) => {
@@ -182,10 +187,11 @@ export function lingerOverUnreadBody(req: IncomingMessage) {
   };
   const timer = setTimeout(close, LINGER.ms);
   timer.unref();
-  req.once('end', () => (closing ? close() : clearTimeout(timer)));
+  socket.on('data', count);
+  req.once('end', () => (closing ? close() : stop()));
   req.once('error', close);
   // Listener removals settle on the next tick; a resume() before that would leave `req` paused.
-  process.nextTick(() => req.on('data', count).resume());
+  process.nextTick(() => req.resume());
 }
 
 /**

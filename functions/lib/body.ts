@@ -1,3 +1,5 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from './errors';
 import type { AppEnv } from './env';
@@ -81,3 +83,24 @@ export const checkRequestText = createMiddleware<AppEnv>(async (c, next) => {
   if (unstorable !== null) throw invalidText(unstorable);
   await next();
 });
+
+/**
+ * Hono's `bodyLimit`, without building a whole web Request on Node when the size is declared. Its
+ * first check reads `c.req.raw.body`, which turns @hono/node-server's light request into a web
+ * Request with a stream body: about 0.3 ms of every request with a body (a tenth of a chat
+ * message's time before its first statement), and every later read of the body then went through
+ * that stream instead of the adapter's direct read. A declared Content-Length without
+ * Transfer-Encoding is all Hono checks in that case too; anything else (chunked) goes to Hono's.
+ */
+export function limitBody(maxSize: number, onError: () => never): MiddlewareHandler<AppEnv> {
+  const streamed = bodyLimit({ maxSize, onError });
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (Number.parseInt(declared, 10) > maxSize) onError();
+      return next();
+    }
+    return streamed(c, next);
+  };
+}
