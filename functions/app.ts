@@ -27,7 +27,7 @@ import type { JobTable } from './core/jobs/registry';
 import { toErrorResponse } from './lib/error-response';
 import { modelsRouter } from './routes/models';
 import { providerKeysRouter } from './routes/provider-keys';
-import { widgetRouter } from './routes/widget';
+import { widgetChatLookups, widgetRouter } from './routes/widget';
 import { botsTrainRouter } from './routes/bots-train';
 import { OPENAI_PATH_PREFIX, openAIErrorResponse, openaiRouter } from './routes/openai';
 import { knowledgeRouter } from './routes/knowledge';
@@ -78,7 +78,8 @@ export function createApp(options: AppOptions) {
   });
   app.use('*', (c, next) => (c.req.path === DOCS_PATH ? docsHeaders : apiHeaders)(c, next));
   // Before the body is read or anything is looked up: an overloaded runtime refuses at the door.
-  app.use('/api/v1/widget/:chatbot_id/chat', admitChatTurn);
+  // Then the chat's KV lookups start, so their round trip runs while the body is read and checked.
+  app.use('/api/v1/widget/:chatbot_id/chat', admitChatTurn, widgetChatLookups);
   app.use(`${OPENAI_PATH_PREFIX}chat/completions`, admitChatTurn);
   app.use('/api/*', async (c, next) => {
     // The widget API answers CORS for each bot's own allowed origins (routes/widget.ts).

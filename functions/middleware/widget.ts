@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { loadBotRuntime } from '../core/chat/bot-runtime';
+import { loadBotRuntime, type BotRuntime } from '../core/chat/bot-runtime';
 import { verifyWidgetSession, type WidgetSession } from '../core/chat/widget-session';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/env';
@@ -15,7 +15,7 @@ function originAllowed(allowed: string[], origin: string | undefined): boolean {
 export const widgetBot = createMiddleware<AppEnv>(async (c, next) => {
   const botId = c.req.param('chatbot_id') ?? '';
   const origin = c.req.header('origin');
-  const bot = /^[0-9a-f-]{36}$/i.test(botId) ? await loadBotRuntime(c.get('services'), botId) : null;
+  const bot = await (chatLookups.get(c)?.bot ?? lookUpBot(c, botId));
   if (!bot || bot.status !== 'active') {
     // Readable by the embedding page, so the widget can tell "not available" from a network error.
     if (origin) c.header('Access-Control-Allow-Origin', origin);
@@ -48,29 +48,38 @@ export async function visitorSession(c: Context<AppEnv>, botId = c.get('widgetBo
   return verifyWidgetSession(token, botId, c.get('services').config.JWT_SECRET);
 }
 
-const chatLimits = new WeakMap<Request, Promise<RateLimitResult[]>>();
+function lookUpBot(c: Context<AppEnv>, botId: string): Promise<BotRuntime | null> {
+  return /^[0-9a-f-]{36}$/i.test(botId) ? loadBotRuntime(c.get('services'), botId) : Promise.resolve(null);
+}
+
+/** Keyed by the context, which every middleware and the handler share (a body limit may replace the Request). */
+const chatLookups = new WeakMap<Context, { limits: Promise<RateLimitResult[]>; bot: Promise<BotRuntime | null> }>();
 
 /**
- * Before `widgetBot` on POST .../chat: checks the session (no I/O) and hits the session and IP
- * limits in the same turn as `widgetBot`'s bot lookup, so the edge sends the three in one KV round
- * trip. The chat handler reads the results with `chatRateLimits` (a bad session is refused here,
- * before the bot is looked up).
+ * At the door of POST .../chat (registered in app.ts right after admission, before the body is
+ * read): checks the session (no I/O), then starts the session and IP limits and the bot lookup
+ * in the same turn, so the edge sends the three in one KV round trip, and that round trip runs
+ * while the body is read and checked. `widgetBot` takes the bot from here and the chat handler
+ * the limits (`chatRateLimits`); a bad session is refused before anything is looked up.
  */
-export function startChatRateLimits(limits: (c: Context<AppEnv>, session: WidgetSession) => RateLimitCheck[]) {
+export function startChatLookups(limits: (c: Context<AppEnv>, session: WidgetSession) => RateLimitCheck[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    const session = await visitorSession(c, c.req.param('chatbot_id') ?? '');
-    const results = c.get('services').kv.rateLimitAll(limits(c, session));
-    results.catch(() => {}); // read by the handler; a 404 bot never reads it
-    chatLimits.set(c.req.raw, results);
+    const botId = c.req.param('chatbot_id') ?? '';
+    const session = await visitorSession(c, botId);
+    const lookups = { limits: c.get('services').kv.rateLimitAll(limits(c, session)), bot: lookUpBot(c, botId) };
+    // Read later; a request refused before then (a bad body, a 404 bot) never reads one.
+    lookups.limits.catch(() => {});
+    lookups.bot.catch(() => {});
+    chatLookups.set(c, lookups);
     await next();
   });
 }
 
-/** The session and IP limit results `startChatRateLimits` started for this request. */
+/** The session and IP limit results `startChatLookups` started for this request. */
 export function chatRateLimits(c: Context<AppEnv>): Promise<RateLimitResult[]> {
-  const results = chatLimits.get(c.req.raw);
-  if (!results) throw new Error('startChatRateLimits must run before the chat route');
-  return results;
+  const lookups = chatLookups.get(c);
+  if (!lookups) throw new Error('startChatLookups must run before the chat route');
+  return lookups.limits;
 }
 

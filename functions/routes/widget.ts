@@ -13,7 +13,7 @@ import { enforceRateLimit, refuseIfLimited } from '../lib/rate-limit';
 import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
 import { claimAdmission } from '../middleware/admission';
-import { chatRateLimits, startChatRateLimits, visitorSession, widgetBot } from '../middleware/widget';
+import { chatRateLimits, startChatLookups, visitorSession, widgetBot } from '../middleware/widget';
 import {
   AttachmentPathSchema,
   BotPathSchema,
@@ -36,14 +36,11 @@ import {
  */
 export const widgetRouter = createRouter();
 const tags = ['Widget'];
-// Registered first: it runs before widgetBot so the bot lookup and both limits share a round trip.
-widgetRouter.use(
-  '/:chatbot_id/chat',
-  startChatRateLimits((c, session) => [
-    { key: `widget:chat:session:${session.conversationId}`, limit: c.get('services').config.WIDGET_MESSAGES_PER_SESSION, windowSeconds: 60 },
-    { key: `widget:chat:ip:${clientIp(c)}`, limit: c.get('services').config.WIDGET_MESSAGES_PER_IP, windowSeconds: 60 },
-  ]),
-);
+/** The chat's lookups, started at the app's door (app.ts): both limits and the bot share one KV round trip. */
+export const widgetChatLookups = startChatLookups((c, session) => [
+  { key: `widget:chat:session:${session.conversationId}`, limit: c.get('services').config.WIDGET_MESSAGES_PER_SESSION, windowSeconds: 60 },
+  { key: `widget:chat:ip:${clientIp(c)}`, limit: c.get('services').config.WIDGET_MESSAGES_PER_IP, windowSeconds: 60 },
+]);
 widgetRouter.use('/:chatbot_id/*', widgetBot);
 widgetRouter.use('/:chatbot_id', widgetBot);
 
