@@ -56,6 +56,26 @@ describe('cross-cutting behaviour', () => {
     expect(JSON.parse(res.body).error.code).toBe('payload_too_large');
   });
 
+  it('bounds a chunked body (no declared length) as it is read: 413 past the limit, read whole within it', async () => {
+    // Written in pieces without a Content-Length: Node sends it chunked, and the size is only known by reading.
+    const send = (pieces: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${api.baseUrl}/api/v1/auth/login`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (r) => {
+          let body = '';
+          r.on('data', (chunk) => (body += chunk));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        for (const piece of pieces) req.write(piece);
+        req.end();
+      });
+    const over = await send(['{"email":"a@b.co","password":"', ...Array.from({ length: 40 }, () => 'x'.repeat(64 * 1024)), '"}']);
+    expect(over.status, over.body.slice(0, 300)).toBe(413);
+    expect(JSON.parse(over.body).error.code).toBe('payload_too_large');
+    const within = await send(['{"email":"nobody@example.com",', '"password":"not-the-password-1"}']);
+    expect(within.status, within.body).toBe(401);
+  });
+
   it('answers CORS preflight only for the app origin', async () => {
     const origin = api.runtime.config.APP_URL;
     const ok = await fetch(`${api.baseUrl}/api/v1/auth/login`, {
