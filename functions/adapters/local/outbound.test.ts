@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboundRefused, OutboundTimeout, OutboundTooLarge } from '../../lib/network';
@@ -234,9 +234,11 @@ describe('Node outbound port: fetchText (agent.request on the same guarded Agent
     await expect(outbound.fetchText(url, { ...get, maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
     answer = () => ({ status: 200, headers: { 'content-length': '100000' }, body: 'x'.repeat(100_000) });
     await expect(outbound.fetchText(url, { ...get, maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
-    const bomb = gzipSync('x'.repeat(100_000));
-    answer = () => ({ status: 200, headers: { 'content-encoding': 'gzip', 'content-length': String(bomb.length) }, body: bomb });
-    await expect(outbound.fetchText(url, { ...get, maxBytes: 1000 })).rejects.toBeInstanceOf(OutboundTooLarge);
+    for (const [coding, encode] of [['gzip', gzipSync], ['deflate', deflateRawSync]] as const) {
+      const bomb = encode('x'.repeat(100_000));
+      answer = () => ({ status: 200, headers: { 'content-encoding': coding, 'content-length': String(bomb.length) }, body: bomb });
+      await expect(outbound.fetchText(url, { ...get, maxBytes: 1000 }), coding).rejects.toBeInstanceOf(OutboundTooLarge);
+    }
     answer = () => ({ status: 200, headers: { 'content-length': '1000' }, body: 'y'.repeat(1000) });
     expect((await outbound.fetchText(url, { ...get, maxBytes: 1000 })).body).toBe('y'.repeat(1000));
     // The connection is still good after a refused body.
@@ -248,11 +250,14 @@ describe('Node outbound port: fetchText (agent.request on the same guarded Agent
     const outbound = createNodeOutbound({ policy: development, resolve: fakeDns({ 'zip.partner.test': ['127.0.0.1'] }) });
     const url = `http://zip.partner.test:${port}/x`;
     const json = '{"city":"Málaga","note":"ñandú 🐦"}';
-    for (const [coding, encode] of [['gzip', gzipSync], ['br', brotliCompressSync]] as const) {
+    // `deflate` comes zlib-wrapped (RFC 9110) or raw (what some servers send): fetch reads both.
+    const codings = [['gzip', gzipSync], ['br', brotliCompressSync], ['deflate', deflateSync], ['deflate', deflateRawSync]] as const;
+    for (const [coding, encode] of codings) {
+      const label = `${coding} (${encode.name})`;
       answer = () => ({ status: 200, headers: { 'content-encoding': coding }, body: encode(json) });
-      const got = await outbound.fetchText(url, { ...get, headers: { 'Accept-Encoding': 'gzip, br' } });
-      expect(got.body, coding).toBe(json);
-      expect(got.body, coding).toBe(await (await outbound.fetch(url, { headers: { 'Accept-Encoding': 'gzip, br' } })).text());
+      const got = await outbound.fetchText(url, { ...get, headers: { 'Accept-Encoding': 'gzip, br, deflate' } });
+      expect(got.body, label).toBe(json);
+      expect(got.body, label).toBe(await (await outbound.fetch(url, { headers: { 'Accept-Encoding': 'gzip, br, deflate' } })).text());
     }
     answer = () => ({ status: 200, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]) });
     expect((await outbound.fetchText(url, get)).body).toBe(json);

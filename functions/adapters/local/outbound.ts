@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { finished, pipeline, type Readable } from 'node:stream';
+import { finished, pipeline, Transform, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Agent } from 'undici';
 import { OutboundRefused, addressRefusal, parseIp, type OutboundPolicy } from '../../lib/network';
@@ -44,13 +44,43 @@ function decodersFor(encoding: string | undefined): NodeJS.ReadWriteStream[] | n
   const decoders: NodeJS.ReadWriteStream[] = [];
   for (const coding of codings.reverse()) {
     if (coding === 'gzip' || coding === 'x-gzip') decoders.push(zlib.createGunzip(lenient));
-    else if (coding === 'deflate') decoders.push(zlib.createInflate(lenient));
+    else if (coding === 'deflate') decoders.push(inflateEither(lenient));
     else if (coding === 'br') decoders.push(zlib.createBrotliDecompress({ flush: constants.BROTLI_OPERATION_FLUSH, finishFlush: constants.BROTLI_OPERATION_FLUSH }));
     // Node has zstd from 22.15 (engines says 22.12).
     else if (coding === 'zstd' && typeof zlib.createZstdDecompress === 'function') decoders.push(zlib.createZstdDecompress());
     else return null;
   }
   return decoders;
+}
+
+/**
+ * `deflate` as fetch (undici) reads it: zlib-wrapped, as RFC 9110 defines it, or raw deflate,
+ * which some servers send under that name. The first byte tells them apart (a zlib header's low
+ * nibble is 8, the deflate method). As a Transform it keeps zlib's backpressure: the next
+ * compressed chunk is taken only once the text reader has drained what the last one inflated to.
+ */
+function inflateEither(options: zlib.ZlibOptions): NodeJS.ReadWriteStream {
+  let inflate: zlib.Inflate | zlib.InflateRaw | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!inflate) {
+        if (chunk.length === 0) return done();
+        inflate = (chunk[0]! & 0x0f) === 0x08 ? zlib.createInflate(options) : zlib.createInflateRaw(options);
+        inflate.on('data', (data: Buffer) => this.push(data));
+        inflate.once('error', (error) => this.destroy(error));
+      }
+      inflate.write(chunk, done);
+    },
+    flush(done) {
+      if (!inflate) return done();
+      inflate.once('end', () => done());
+      inflate.end();
+    },
+    destroy(error, done) {
+      inflate?.destroy();
+      done(error);
+    },
+  });
 }
 
 /**
