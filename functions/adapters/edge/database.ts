@@ -40,8 +40,9 @@ export function openNeonDatabase(url: string, options: NeonDatabaseOptions = {})
  * A Neon client that reaches a plain Postgres through a local WebSocket-to-TCP proxy, as Neon
  * documents for local development. The settings go on each client's own config rather than the
  * global `neonConfig`, so no module-level state changes. The proxy is plain ws:// on loopback and
- * the Postgres behind it speaks plain TCP (no TLS, SCRAM auth), hence TLS pipelining and the
- * cleartext-password pipelining are both off.
+ * the Postgres behind it speaks plain TCP (no TLS), hence TLS pipelining is off; the password is
+ * not pipelined either, so whichever method its pg_hba asks for (password, as the edge suite's,
+ * or SCRAM) works.
  */
 function proxiedClient(wsProxy: string): typeof Client {
   const base = wsProxy.replace(/^wss?:\/\//, '').replace(/\/$/, '');
