@@ -2,7 +2,7 @@ import { getTableColumns, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { ModelMessage } from 'ai';
 import { contacts, conversations, flowSessions, messages } from '../../../db/schema';
 import type { Database } from '../../ports';
-import { compiledRows } from '../../lib/sql';
+import { compiledRows, rowsOf } from '../../lib/sql';
 import { cleanText } from '../../lib/text';
 
 /**
@@ -137,13 +137,20 @@ export async function storeUserTurn(db: Database, input: MessageInsert, memorySi
 
 /**
  * The conversation's flow position (its `flow_sessions` state, null when none) and its contact's
- * name, as subqueries: read with the stored message here, or on their own (flows/turn.ts).
+ * name, as subqueries: read with the stored message here, or on their own (`readFlowSession`).
  */
-export function flowSessionRead(conversationId: Placeholder | string) {
+function flowSessionRead(conversationId: Placeholder | string) {
   return {
     state: sql<unknown>`(select ${flowSessions.state} from ${flowSessions} where ${flowSessions.conversationId} = ${conversationId})`,
     contactName: sql<string | null>`(select ${contacts.name} from ${contacts} join ${conversations} on ${conversations.contactId} = ${contacts.id} where ${conversations.id} = ${conversationId})`,
   };
+}
+
+/** The flow position and contact name in one round trip, for a turn that did not read them with its message. */
+export async function readFlowSession(db: Database, conversationId: string): Promise<FlowSessionRead> {
+  const { state, contactName } = flowSessionRead(conversationId);
+  const [row] = await rowsOf<{ state: unknown; contact_name: string | null }>(db, sql`select ${state} as state, ${contactName} as contact_name`);
+  return { state: parseJson(row?.state), contactName: row?.contact_name ?? null };
 }
 
 /** What `chat_turn_context` (a database function, created in db/migrations/*_chat_turn_partial_indexes.sql) returns beside the stored message. */

@@ -4,8 +4,8 @@ import type { Services } from '../../ports';
 import type { BotRuntime } from '../chat/bot-runtime';
 import { tappedReplyId } from '../chat/handoff';
 import { toPublicMessage, type PublicMessage } from '../chat/public-message';
-import { flowSessionRead, storeReply, type AlongsideWrite, type FlowSessionRead } from '../chat/store';
-import { compiledRows, rowsOf } from '../../lib/sql';
+import { readFlowSession, storeReply, type AlongsideWrite, type FlowSessionRead } from '../chat/store';
+import { compiledRows } from '../../lib/sql';
 import { publishMessageCreated } from '../conversations/events';
 import { createFlowHost } from './host';
 import { runTurn, type FlowHost, type TurnResult } from './runtime';
@@ -43,13 +43,6 @@ export interface ActiveFlow {
   contactName: string | null;
 }
 
-/** The conversation's flow position and its contact's name, in one round trip, when the turn did not read them with the message. */
-async function sessionAndContact(services: Services, conversationId: string): Promise<FlowSessionRead> {
-  const { state, contactName } = flowSessionRead(conversationId);
-  const [row] = await rowsOf<{ state: unknown; contact_name: string | null }>(services.db, sql`select ${state} as state, ${contactName} as contact_name`);
-  return { state: typeof row?.state === 'string' ? (JSON.parse(row.state) as unknown) : (row?.state ?? null), contactName: row?.contact_name ?? null };
-}
-
 /**
  * The flow this message belongs to, or null when the bot answers as usual. The position comes
  * with the stored message when the chat turn read it there (chat/store.ts), else in a read here.
@@ -60,7 +53,7 @@ export async function flowFor(
 ): Promise<ActiveFlow | null> {
   const entry = input.bot.entryFlow;
   if (!entry) return null;
-  const { state: stored, contactName } = input.flowSession ?? (await sessionAndContact(services, input.conversationId));
+  const { state: stored, contactName } = input.flowSession ?? (await readFlowSession(services.db, input.conversationId));
   if (stored === null) return { doc: entry.document, state: initialState(entry.flowId, entry.version), contactName };
   const parsed = flowState.safeParse(stored);
   // A finished flow hands the conversation to the bot's usual answers.
