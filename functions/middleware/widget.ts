@@ -53,21 +53,27 @@ function lookUpBot(c: Context<AppEnv>, botId: string): Promise<BotRuntime | null
 }
 
 /** Keyed by the context, which every middleware and the handler share (a body limit may replace the Request). */
-const chatLookups = new WeakMap<Context, { limits: Promise<RateLimitResult[]>; bot: Promise<BotRuntime | null> }>();
+const chatLookups = new WeakMap<Context, ChatLookups>();
+
+interface ChatLookups {
+  session: WidgetSession;
+  limits: Promise<RateLimitResult[]>;
+  bot: Promise<BotRuntime | null>;
+}
 
 /**
  * At the door of POST .../chat (registered in app.ts right after admission, before the body is
  * read): checks the session (no I/O), then starts the session and IP limits and the bot lookup
  * in the same turn, so the edge sends the three in one KV round trip, and that round trip runs
  * while the body is read and checked. `widgetBot` takes the bot from here and the chat handler
- * the limits (`chatRateLimits`); a bad session is refused before anything is looked up.
+ * the session and the limits (`chatLookupsOf`); a bad session is refused before anything is looked up.
  */
 export function startChatLookups(limits: (c: Context<AppEnv>, session: WidgetSession) => RateLimitCheck[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const botId = c.req.param('chatbot_id') ?? '';
     const session = await visitorSession(c, botId);
-    const lookups = { limits: c.get('services').kv.rateLimitAll(limits(c, session)), bot: lookUpBot(c, botId) };
+    const lookups: ChatLookups = { session, limits: c.get('services').kv.rateLimitAll(limits(c, session)), bot: lookUpBot(c, botId) };
     // Read later; a request refused before then (a bad body, a 404 bot) never reads one.
     lookups.limits.catch(() => {});
     lookups.bot.catch(() => {});
@@ -76,10 +82,10 @@ export function startChatLookups(limits: (c: Context<AppEnv>, session: WidgetSes
   });
 }
 
-/** The session and IP limit results `startChatLookups` started for this request. */
-export function chatRateLimits(c: Context<AppEnv>): Promise<RateLimitResult[]> {
+/** The visitor's session `startChatLookups` checked for this request, and the limit results it started. */
+export function chatLookupsOf(c: Context<AppEnv>): Pick<ChatLookups, 'session' | 'limits'> {
   const lookups = chatLookups.get(c);
   if (!lookups) throw new Error('startChatLookups must run before the chat route');
-  return lookups.limits;
+  return lookups;
 }
 

@@ -13,7 +13,7 @@ import { enforceRateLimit, refuseIfLimited } from '../lib/rate-limit';
 import { clientIp } from '../lib/request';
 import { streamChatEvents } from '../lib/sse';
 import { claimAdmission } from '../middleware/admission';
-import { chatRateLimits, startChatLookups, visitorSession, widgetBot } from '../middleware/widget';
+import { chatLookupsOf, startChatLookups, visitorSession, widgetBot } from '../middleware/widget';
 import {
   AttachmentPathSchema,
   BotPathSchema,
@@ -154,10 +154,10 @@ widgetRouter.openapi(
     },
   }),
   async (c) => {
-    const s = await visitorSession(c);
+    const { session: s, limits } = chatLookupsOf(c);
     const bot = c.get('widgetBot');
     const services = c.get('services');
-    const [sessionLimit, ipLimit] = await chatRateLimits(c);
+    const [sessionLimit, ipLimit] = await limits;
     refuseIfLimited(sessionLimit!, 'You are sending messages too fast; wait a moment');
     refuseIfLimited(ipLimit!, 'Too many messages from this network; wait a moment');
     const { message, quickReply } = c.req.valid('json');
