@@ -93,7 +93,6 @@ export const checkRequestText = createMiddleware<AppEnv>(async (c, next) => {
  * Transfer-Encoding is all Hono checks in that case too; anything else (chunked) goes to Hono's.
  */
 export function limitBody(maxSize: number, onError: () => never): MiddlewareHandler<AppEnv> {
-  const streamed = bodyLimit({ maxSize, onError });
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const declared = c.req.header('content-length');
@@ -101,6 +100,6 @@ export function limitBody(maxSize: number, onError: () => never): MiddlewareHand
       if (Number.parseInt(declared, 10) > maxSize) onError();
       return next();
     }
-    return streamed(c, next);
+    return bodyLimit({ maxSize, onError })(c, next);
   };
 }
