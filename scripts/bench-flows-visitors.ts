@@ -3,9 +3,10 @@
 // and event-loop time were counted as server latency (SSE parsing, the API's HTTP handling); here
 // the server's process does nothing but serve. (The fake Upstash runs in a process of its own:
 // bench-upstash-process.ts.)
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseSse } from '../functions/testing/sse-client';
+import { httpCall } from './bench-server';
 
 export type VisitorsRequest =
   | { type: 'run'; id: number; base: string; botId: string; sessions: string[]; rounds: number; script: 'flow' | 'plain'; pacing: 'paced' | 'none' }
@@ -41,7 +42,8 @@ interface Timed {
 }
 
 /**
- * Node's own HTTP client with keep-alive, as lean as a client gets: with fetch (undici) the
+ * Node's own HTTP client (bench-server.ts `httpCall`) on a keep-alive agent, as lean as a client
+ * gets: with fetch (undici) the
  * client's request building and web-stream reading added 1–2 ms at p50 and 3–4 ms at p95 to
  * every message, time the server never spent.
  */
@@ -61,35 +63,25 @@ async function sendOnce(base: string, botId: string, sessionToken: string, messa
   }
 }
 
-function timedSend(base: string, botId: string, sessionToken: string, othersInFlight: number, message: string, quickReply?: string): Promise<Timed | { retryAfterSeconds: number }> {
+async function timedSend(base: string, botId: string, sessionToken: string, othersInFlight: number, message: string, quickReply?: string): Promise<Timed | { retryAfterSeconds: number }> {
   const body = JSON.stringify({ message, ...(quickReply ? { quickReply } : {}) });
   const id = `${process.pid}-${++sent}`;
-  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${sessionToken}`, 'x-bench-message': id };
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = request(`${base}/api/v1/widget/${botId}/chat`, { method: 'POST', agent, headers }, (res) => {
-      if (res.statusCode === 503) {
-        res.resume();
-        return resolve({ retryAfterSeconds: Number(res.headers['retry-after'] ?? 1) || 1 });
-      }
-      let text = '';
-      let firstReply = 0;
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-        if (!firstReply && /event: (token|done)\n/.test(text)) firstReply = performance.now() - started;
-      });
-      res.on('error', reject);
-      res.on('end', () => {
-        const done = performance.now() - started;
-        if (res.statusCode !== 200) return reject(new Error(`chat -> ${res.statusCode} ${text}`));
-        if (!parseSse(text).some((e) => e.event === 'done' && e.data.message)) return reject(new Error(`no answer: ${text.slice(0, 300)}`));
-        resolve({ done, firstReply, othersInFlight, id });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
+  let seen = '';
+  let firstReply = 0;
+  const res = await httpCall(`${base}/api/v1/widget/${botId}/chat`, {
+    method: 'POST',
+    agent,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}`, 'x-bench-message': id },
+    body,
+    onChunk: (text, elapsedMs) => {
+      seen += text;
+      if (!firstReply && /event: (token|done)\n/.test(seen)) firstReply = elapsedMs;
+    },
   });
+  if (res.status === 503) return { retryAfterSeconds: Number(res.headers['retry-after'] ?? 1) || 1 };
+  if (res.status !== 200) throw new Error(`chat -> ${res.status} ${res.body}`);
+  if (!parseSse(res.body).some((e) => e.event === 'done' && e.data.message)) throw new Error(`no answer: ${res.body.slice(0, 300)}`);
+  return { done: res.totalMs, firstReply, othersInFlight, id };
 }
 
 async function send(base: string, botId: string, sessionToken: string, counter: { refused: number }, message: string, quickReply?: string): Promise<Timed> {

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { LOOP_STATS_IPC_ENV } from '../functions/adapters/local/loop-monitor';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoopDelayStats, LoopStatsReply, LoopStatsRequest } from '../functions/adapters/local/loop-monitor';
@@ -114,18 +114,28 @@ export interface HttpResult {
   totalMs: number;
 }
 
-/** One HTTP request from `localAddress` (any 127.x.y.z works on Linux); the whole body as text. */
-export function httpCall(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; localAddress?: string; timeoutMs?: number }): Promise<HttpResult> {
+/**
+ * One HTTP request from `localAddress` (any 127.x.y.z works on Linux); the whole body as text. A
+ * new connection unless an `agent` is given; `onChunk` sees each piece of the body as it arrives,
+ * with the milliseconds since sending (an event stream's first event).
+ */
+export function httpCall(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; localAddress?: string; timeoutMs?: number; agent?: Agent; onChunk?: (text: string, elapsedMs: number) => void },
+): Promise<HttpResult> {
   const started = performance.now();
   let connectMs = NaN;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false, timeout: options.timeoutMs ?? 120_000 },
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: options.agent ?? false, timeout: options.timeoutMs ?? 120_000 },
       (res) => {
         const headersMs = performance.now() - started;
         const parts: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('data', (chunk: Buffer) => {
+          parts.push(chunk);
+          options.onChunk?.(chunk.toString('utf8'), performance.now() - started);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8'), headersMs, connectMs, totalMs: performance.now() - started }));
         res.on('error', reject);
       },
