@@ -259,6 +259,11 @@ describe('Node outbound port: fetchText (agent.request on the same guarded Agent
       expect(got.body, label).toBe(json);
       expect(got.body, label).toBe(await (await outbound.fetch(url, { headers: { 'Accept-Encoding': 'gzip, br, deflate' } })).text());
     }
+    // Bytes that are not deflate at all (either form) fail the call; nothing escapes it.
+    answer = () => ({ status: 200, headers: { 'content-encoding': 'deflate' }, body: Buffer.from([0x78, 0x9c, 0xff, 0xff, 0x00, 0x01, 0x02, 0x03]) });
+    await expect(outbound.fetchText(url, get)).rejects.toThrow();
+    answer = () => ({ status: 200, headers: { 'content-encoding': 'deflate' }, body: Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x01]) });
+    await expect(outbound.fetchText(url, get)).rejects.toThrow();
     answer = () => ({ status: 200, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]) });
     expect((await outbound.fetchText(url, get)).body).toBe(json);
     answer = () => ({ status: 200, body: 'ok' });
