@@ -39,6 +39,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createUpstashKv } from '../functions/adapters/edge/kv';
 import { jsonApi, loadAverage, percentile, profiled, recordStatements, serveOnLoopback } from './bench-lib';
 import { ownChild } from './bench-server';
+import { runAsTheProductRuns } from './product-node';
 import type { VisitorsReply, VisitorsRequest, VisitorsRun } from './bench-flows-visitors';
 import type { GateEntry } from '../functions/adapters/local/priority';
 import type { Server } from 'node:http';
@@ -97,6 +98,9 @@ async function runtimeAlone() {
 
 // ---- through the app on PGlite ---------------------------------------------------------------
 // The visitors, the order API and the fake Upstash run in their own process (bench-flows-visitors.ts).
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
+
 const visitors = startVisitors();
 const apiUrl = await visitors.ready;
 

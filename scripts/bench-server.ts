@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request, type Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { productNode } from './product-node';
 import type { LoopDelayStats, LoopStatsReply, LoopStatsRequest } from '../functions/adapters/local/loop-monitor';
 import type { GateStats } from '../functions/adapters/local/priority';
 import type { RefusalTimes } from '../functions/adapters/local/door-timing';
@@ -32,10 +33,11 @@ export async function startBenchServer(port: number, env: Record<string, string>
   const built = existsSync('dist/server/server.js') && existsSync('dist/server/ingest-worker.js') && !process.env.BENCH_SOURCE;
   // BENCH_SERVER_CPU_PROF=<dir>: a V8 CPU profile of the server, written when it stops.
   const profile = process.env.BENCH_SERVER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_CPU_PROF] : [];
-  const args = [...profile, ...(built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'])];
+  // Node's flags and environment as `npm start` sets them (package.json; product-node.ts).
+  const product = productNode();
+  const args = [...profile, ...product.flags, ...(built ? ['dist/server/server.js'] : ['--import', 'tsx', 'functions/server.ts'])];
   const child: ChildProcess = spawn(process.execPath, args, {
-    // MALLOC_ARENA_MAX as `npm start` sets it (package.json; see README).
-    env: { ...process.env, MALLOC_ARENA_MAX: '1', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', [LOOP_STATS_IPC_ENV]: '1', ...env },
+    env: { ...process.env, ...product.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', [LOOP_STATS_IPC_ENV]: '1', ...env },
     // The IPC channel carries the server's event-loop figures (functions/adapters/local/loop-monitor.ts).
     stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'pipe', 'ipc'],
   });
@@ -73,7 +75,7 @@ export async function startBenchServer(port: number, env: Record<string, string>
     if (Date.now() > deadline) throw new Error(`server did not start: ${errors}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  console.log(`server: ${built ? 'built (dist/server/server.js)' : 'source (tsx functions/server.ts)'} on ${base}, data in ${dataDir}`);
+  console.log(`server: ${built ? 'built (dist/server/server.js)' : 'source (tsx functions/server.ts)'}, node ${product.flags.join(' ')} as npm start runs it, on ${base}, data in ${dataDir}`);
   return {
     base,
     loopStats,
