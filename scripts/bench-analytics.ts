@@ -16,6 +16,10 @@ import { addDays, localToday } from '../functions/core/analytics/dates';
 import { startLocalRuntime } from '../functions/local-runtime';
 import { createHttpServer } from '../functions/server';
 import { percentile } from './bench-lib';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 const MESSAGES = Number(process.env.BENCH_ANALYTICS_MESSAGES ?? 1_000_000);
 const DAYS = 90;

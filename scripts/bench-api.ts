@@ -8,6 +8,10 @@
 // BENCH_CPU_PROFILE=<dir> writes a CPU profile of each timed run (the turns only, not the setup).
 import { availableParallelism, loadavg } from 'node:os';
 import { knowledgeText, percentile, profiled, recordStatements, settleAfterIngestion, startChatBench } from './bench-lib';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 const CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 20);
 const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 10);

@@ -36,6 +36,10 @@ import { signedMailgunDelivery } from '../functions/testing/fake-mailgun';
 import { queryRows } from '../functions/adapters/local/database';
 import { serveOnLoopback, jsonApi, percentile } from './bench-lib';
 import { whatsappWebhook } from '../functions/testing/whatsapp-webhook';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 const LATENCY_SAMPLES = Number(process.env.BENCH_CHANNELS_LATENCY ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CHANNELS_CONCURRENCY ?? 20);

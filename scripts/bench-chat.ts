@@ -14,6 +14,10 @@ import { eq } from 'drizzle-orm';
 import { organizations } from '../db/schema';
 import { forgetBot } from '../functions/core/chat/bot-runtime';
 import { countBotAnswer } from '../functions/core/billing/messages-quota';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 const SESSIONS = 20;
 const CHUNKS = Number(process.env.BENCH_CHAT_CHUNKS ?? 10_000);

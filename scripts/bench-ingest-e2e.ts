@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRuntime } from '../functions/local-runtime';
 import { makePdf } from './fixtures/make-pdf';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 const PAGES = 100;
 const dataDir = mkdtempSync(join(tmpdir(), 'versaai-bench-ingest-'));

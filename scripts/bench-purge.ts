@@ -21,6 +21,10 @@ import { auditLog, contacts, conversations, messages } from '../db/schema';
 import { startLocalRuntime } from '../functions/local-runtime';
 import { formatGateStats, formatLoopDelay, startLoopMonitor } from '../functions/adapters/local/loop-monitor';
 import { jsonApi, loadAverage, percentile, serveOnLoopback } from './bench-lib';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 const TOTAL = Number(process.env.BENCH_PURGE_MESSAGES ?? 1_000_000);
 const PER_CONVERSATION = 100;

@@ -31,6 +31,10 @@ import { fusionProfileFor, type FusionProfile } from '../functions/core/retrieva
 import { searchKnowledge, type SearchInput, type SearchServices } from '../functions/core/retrieval/search';
 import { buildBm25, plainAnalyzer, stemmedAnalyzer } from './fixtures/bm25-baseline';
 import { LANGUAGES, loadMessages, makeQuestions, rng, typescriptVersion, type PublicQuestion } from './fixtures/public-retrieval-set';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 /** Only what a semantic BENCH_MODEL needs reaches the runtime: nothing else of this shell's environment. */
 const modelEnv = () => ({ OPENAI_API_KEY: process.env.OPENAI_API_KEY, OPENAI_BASE_URL: process.env.OPENAI_BASE_URL });

@@ -14,6 +14,10 @@ import { startLocalRuntime, type LocalRuntime } from '../functions/local-runtime
 import { createHttpServer } from '../functions/server';
 import { startWebhookReceiver } from '../functions/testing/webhook-receiver';
 import { percentile } from './bench-lib';
+import { runAsTheProductRuns } from './product-node';
+
+// The server runs in this process: under the flags `npm start` gives Node (product-node.ts).
+if (!(await runAsTheProductRuns(import.meta.url))) process.exit();
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000);
 
