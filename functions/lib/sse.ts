@@ -7,19 +7,29 @@ import { logError } from './log';
 const encoder = new TextEncoder();
 
 /**
- * The frames behind the event-stream bodies made here, by body. A runtime that can write them to
- * its socket itself (Node: adapters/local/event-stream.ts) takes them and never reads the body:
- * no web streams between the turn and the socket, and the status line leaves with the first event
- * in one write instead of alone before it.
+ * The frames behind the event-stream responses made here, by response and by body. A runtime that
+ * can write them to its socket itself (Node: adapters/local/event-stream.ts) takes them and never
+ * reads the body: no web streams between the turn and the socket, and the status line leaves with
+ * the first event in one write instead of alone before it. By response first: on Node, reading a
+ * response's `body` turns @hono/node-server's light Response into a full web one (its headers
+ * converted and sorted again) for nothing; by body when a middleware made a new response around it.
  */
-const frameSources = new WeakMap<ReadableStream<Uint8Array>, AsyncGenerator<string>>();
+interface FrameSource {
+  frames: AsyncGenerator<string>;
+  keys: object[];
+}
+const frameSources = new WeakMap<object, FrameSource>();
 
-/** The frames of an event-stream body made by `streamChatEvents`, once; undefined for any other body. */
-export function takeEventFrames(body: ReadableStream<Uint8Array> | null): AsyncGenerator<string> | undefined {
-  if (!body) return undefined;
-  const frames = frameSources.get(body);
-  frameSources.delete(body);
-  return frames;
+/** The frames of an event-stream response made by `streamChatEvents`, once; undefined for any other response. */
+export function takeEventFrames(response: Response): AsyncGenerator<string> | undefined {
+  const source = frameSources.get(response) ?? (isEventStream(response) && response.body ? frameSources.get(response.body) : undefined);
+  if (!source) return undefined;
+  for (const key of source.keys) frameSources.delete(key);
+  return source.frames;
+}
+
+function isEventStream(response: Response) {
+  return response.headers.get('content-type')?.startsWith('text/event-stream') === true;
 }
 
 /** What Hono's `streamSSE` sends; the rest of the platform's event streams still go through it. */
@@ -67,8 +77,10 @@ export function streamChatEvents(c: Context<AppEnv>, events: AsyncGenerator<Chat
     },
     { highWaterMark: 0 },
   );
-  frameSources.set(body, frames);
-  return c.body(body, 200, EVENT_STREAM_HEADERS);
+  const response = c.body(body, 200, EVENT_STREAM_HEADERS);
+  const source: FrameSource = { frames, keys: [body, response] };
+  for (const key of source.keys) frameSources.set(key, source);
+  return response;
 }
 
 async function* chatFrames(c: Context<AppEnv>, events: AsyncGenerator<ChatEvent>): AsyncGenerator<string> {

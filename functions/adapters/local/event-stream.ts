@@ -16,8 +16,7 @@ import { isDoneFrame, takeEventFrames } from '../../lib/sse';
  * adapter's "already sent" marker.
  */
 export function sendEventStream(response: Response, outgoing: ServerResponse | Http2ServerResponse): Response {
-  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
-  const frames = takeEventFrames(response.body);
+  const frames = takeEventFrames(response);
   if (!frames) return response;
   void writeFrames(response, frames, outgoing);
   return RESPONSE_ALREADY_SENT;
