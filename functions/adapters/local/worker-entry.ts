@@ -7,5 +7,13 @@ export function workerEntry(name: string): { url: URL; execArgv?: string[] } {
   if (!here.endsWith('.ts')) return { url: new URL(`./${name}.js`, here) };
   // From source (tests, benchmarks under tsx): the worker needs tsx too, unless it inherits it.
   const inherited = process.execArgv.some((arg) => arg.includes('tsx'));
-  return { url: new URL(`./${name}.ts`, here), execArgv: inherited ? undefined : [...process.execArgv, '--import', 'tsx'] };
+  return { url: new URL(`./${name}.ts`, here), execArgv: inherited ? undefined : [...process.execArgv.filter(isNodeOption), '--import', 'tsx'] };
+}
+
+/**
+ * A Worker refuses V8's own flags in its execArgv (`--liftoff-only`, which the test processes run
+ * with); they are process-wide, so the thread has them anyway. Node's options pass on.
+ */
+function isNodeOption(arg: string): boolean {
+  return !arg.startsWith('--') || process.allowedNodeEnvironmentFlags.has(arg.split('=', 1)[0]!);
 }
