@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { productNode } from './scripts/product-node';
 
 // Unit and integration tests: real HTTP against the Hono app on the local runtime (PGlite).
 // The edge suite (workerd) and the browser suite (Playwright) have their own configs.
@@ -11,12 +12,13 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // PGlite's WebAssembly on V8's baseline compiler only, as npm start runs it (package.json), so
-    // the database under test is the one users run. (Set at V8's start: v8.setFlagsFromString in
-    // a setup file has no effect on it.) With the optimizing tier, a fork that had started and
-    // closed several databases once died in V8 itself, freeing wasm code
-    // ("Check failed: jit_page_->allocations_.erase(addr) == 1").
-    execArgv: ['--liftoff-only'],
+    // PGlite's WebAssembly on the compiler tier npm start gives it (package.json's --liftoff-only,
+    // read by scripts/product-node.ts), so the database under test is the one users run. (Set at
+    // V8's start: v8.setFlagsFromString in a setup file has no effect on it.) With the optimizing
+    // tier, a fork that had started and closed several databases once died in V8 itself, freeing
+    // wasm code ("Check failed: jit_page_->allocations_.erase(addr) == 1"). The heap flags stay
+    // out: the tests' own memory is not the product's.
+    execArgv: productNode().flags.filter((flag) => flag.startsWith('--liftoff')),
     // Test files share their worker's module graph (the app is imported once per worker, not once
     // per file: imports were most of the suite's time). Each file still builds its own runtime and
     // database, and no test mocks modules or timers; spies restore themselves.

@@ -137,7 +137,7 @@ export function recordStatements(runtime: LocalRuntime) {
 export function nodeUpstashPost(): UpstashPost {
   const agent = new Agent({ keepAlive: true });
   return async (url, headers, body) => {
-    const res = await httpCall(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body, agent });
+    const res = await httpCall(url, { method: 'POST', headers, body, agent });
     return { status: res.status, text: res.body };
   };
 }
